@@ -1,0 +1,139 @@
+/**
+ * Hot state: the fast gate in front of the ledger (DESIGN.md "Redis is the gate; the ledger is the fence").
+ * One interface, two implementations: RedisHotState (ioredis + Lua, one round trip per call) and
+ * MemoryHotState (one process only, the embedded default). Both pass test/integration/hot-state-contract.
+ *
+ * Counted resources and their hot representation, per campaign:
+ * - stock per reward: a top slot number plus a set of released slots; a reservation takes a released slot
+ *   first, else top+1 while top < stock. The slot number goes to the ledger (unique (campaign, reward, slot),
+ *   slot <= stock).
+ * - budget (total, and daily per business date): a cumulative offset plus released ranges; a reservation of
+ *   charge c takes a range [start, start + c) from a released range that fits, else [top, top + c) while
+ *   top + c <= limit. The ledger refuses overlapping ranges and end > limit.
+ * - per-user total and daily counts: plain counters (the ledger derives its own per-user sequence).
+ * All keys of one campaign share the `{campaignId}` hash tag, so Redis Cluster works unchanged.
+ */
+
+export interface ReserveLimits {
+  /** Reward stock; null = unlimited or not counted (consolation). */
+  stock: number | null;
+  budgetTotal: number | null;
+  budgetDaily: number | null;
+  perUserTotal: number | null;
+  perUserDaily: number | null;
+}
+
+export interface ReserveRequest {
+  campaignId: string;
+  /** Caller-generated, unique; release/confirm are idempotent by this id. */
+  reservationId: string;
+  userId: string;
+  rewardId: string;
+  /** Budget charge in minor units; 0 takes no budget range. */
+  charge: number;
+  /** False for testers: per-user counts only, no stock or budget. */
+  spends: boolean;
+  businessDate: string;
+  /** Limits from the pinned campaign version snapshot. */
+  limits: ReserveLimits;
+  ttlMs: number;
+  now: number;
+}
+
+export type Range = readonly [start: number, end: number];
+
+export interface Reservation {
+  id: string;
+  campaignId: string;
+  userId: string;
+  rewardId: string;
+  charge: number;
+  businessDate: string;
+  stockSlot: number | null;
+  budgetRange: Range | null;
+  dailyRange: Range | null;
+  /** Epoch ms after which reconciliation may settle it. */
+  expiresAt: number;
+}
+
+export type ReserveRefusal =
+  | 'uninitialized'
+  | 'limit_reached'
+  | 'out_of_stock'
+  | 'budget_exhausted';
+
+export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: ReserveRefusal };
+
+/** What the ledger says a campaign has used; written by a rebuild, compared by reconciliation. */
+export interface CampaignCounters {
+  /** Per reward: the highest slot in use and the free slots below it. */
+  stock: Record<string, { top: number; free: number[] }>;
+  budget: { top: number; free: Range[] };
+  /** Per business date. */
+  daily: Record<string, { top: number; free: Range[] }>;
+}
+
+export interface UserCounters {
+  total: number;
+  /** Per business date. */
+  daily: Record<string, number>;
+}
+
+/** What the reward choice needs to know before reserving (a read, not a promise). */
+export interface AvailabilitySnapshot {
+  initialized: boolean;
+  /** Per reward: slots in use (top - free.length); absent = none used yet. */
+  stockUsed: Record<string, number>;
+  spent: number;
+  dailySpent: number;
+}
+
+export type BeginResult = 'ok' | 'in_flight' | 'done' | 'user_busy';
+
+export interface HotState {
+  /**
+   * Per-user lock (SET NX PX with a token) and the idempotency in-flight marker, set together atomically.
+   * Retries for up to `waitMs` (about 200 ms) while the user's lock is busy.
+   * 'in_flight': the same key is being executed; 'done': the same key finished recently (replay from ledger).
+   */
+  begin(input: {
+    campaignId: string;
+    userId: string;
+    idempotencyKey: string;
+    lockToken: string;
+    lockTtlMs: number;
+    markerTtlMs: number;
+    waitMs: number;
+  }): Promise<BeginResult>;
+  /** Compare-and-delete of the lock; marks the key done (final answer) or clears it (transient answer). */
+  end(input: {
+    campaignId: string;
+    userId: string;
+    idempotencyKey: string;
+    lockToken: string;
+    final: boolean;
+    doneTtlMs: number;
+  }): Promise<void>;
+
+  availability(campaignId: string, rewardIds: readonly string[], businessDate: string): Promise<AvailabilitySnapshot>;
+  reserve(request: ReserveRequest): Promise<ReserveResult>;
+  /** After the ledger committed: forget the reservation, keep the counters. Idempotent. */
+  confirm(campaignId: string, reservationId: string): Promise<void>;
+  /** After a definite rollback: give everything back. Idempotent: a second call changes nothing. */
+  release(campaignId: string, reservationId: string): Promise<boolean>;
+
+  /** Live (unconfirmed, unreleased) reservations, including expired ones not yet settled. */
+  reservations(campaignId: string): Promise<Reservation[]>;
+
+  /** Campaign counters as the hot state holds them; null when uninitialized. */
+  readCounters(campaignId: string): Promise<CampaignCounters | null>;
+  /** Rebuild from the ledger (+ live reservations). Only writes when uninitialized unless `force`. */
+  initialize(campaignId: string, counters: CampaignCounters, force?: boolean): Promise<boolean>;
+  /** Forget the campaign counters so the next reserve reports 'uninitialized'. */
+  invalidate(campaignId: string): Promise<void>;
+  readUser(campaignId: string, userId: string): Promise<UserCounters>;
+  /** Set a user's counters from the ledger (after the ledger's fence refused a stale gate). */
+  primeUser(campaignId: string, userId: string, counters: UserCounters): Promise<void>;
+
+  close(): Promise<void>;
+}
