@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../../src/config';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'pocket-config-'));
+}
+
+describe('loadConfig (DESIGN.md "Service configuration")', () => {
+  it('defaults to the embedded backends with no environment', () => {
+    const dir = tmp();
+    const config = loadConfig({}, dir);
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeNull();
+    expect(config.redisUrl).toBeNull();
+    expect(config.sqliteFile).toBe(join(dir, 'data', 'pocket.sqlite'));
+    expect(config.requireClientAuth).toBe(false);
+    expect(config.publishOnStart).toBe(true);
+    expect(config.runWorker).toBe(true);
+  });
+
+  it('generates secrets once outside production and keeps them under ./data', () => {
+    const dir = tmp();
+    const first = loadConfig({}, dir);
+    const second = loadConfig({}, dir);
+    expect(first.secretsGenerated).toBe(true);
+    expect(first.secrets).toEqual(second.secrets);
+    expect(first.secrets.userToken).toHaveLength(43);
+    const file = join(dir, 'data', 'secrets.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first.secrets);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('requires secrets in production and names the variables', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' }, tmp())).toThrow(
+      new ConfigError(
+        'invalid configuration: ACTIVITY_CODE_SECRET, WEBHOOK_SECRET, USER_TOKEN_SECRET required when NODE_ENV=production',
+      ),
+    );
+  });
+
+  it('stops the boot on a bad value, naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' }, tmp())).toThrow(/PORT="eighty": must be integer/);
+    expect(() => loadConfig({ PORT: '70000' }, tmp())).toThrow(/PORT=70000: must be <= 65535/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' }, tmp())).toThrow(/DATABASE_URL="mysql:\/\/x": must match pattern/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' }, tmp())).toThrow(/LOG_LEVEL="loud": must be equal to one of the allowed values/);
+  });
+
+  it('reads production backends and per-type issuers', () => {
+    const secret = 'x'.repeat(32);
+    const config = loadConfig(
+      {
+        NODE_ENV: 'production',
+        PORT: '8080',
+        DATABASE_URL: 'postgres://u@h:5432/db',
+        REDIS_URL: 'redis://h:6379',
+        ISSUER_COUPON_URL: 'http://coupons.internal',
+        ACTIVITY_CODE_SECRET: secret,
+        WEBHOOK_SECRET: secret,
+        USER_TOKEN_SECRET: secret,
+        POCKET_WORKER: 'false',
+      },
+      tmp(),
+    );
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u@h:5432/db',
+      redisUrl: 'redis://h:6379',
+      issuerUrls: { coupon: 'http://coupons.internal' },
+      requireClientAuth: true,
+      publishOnStart: false,
+      runWorker: false,
+      secretsGenerated: false,
+    });
+  });
+});
