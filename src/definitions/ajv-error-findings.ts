@@ -1,0 +1,161 @@
+import type { ErrorObject } from 'ajv';
+import { describeValue } from './describe-value';
+import { closest, didYouMean } from './did-you-mean';
+import { Finding, formatPath } from './finding';
+import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
+
+type Path = (string | number)[];
+
+/** JSON pointer → document path; array indexes become numbers, guided by the data. */
+export function pointerToPath(pointer: string, data: unknown): Path {
+  const path: Path = [];
+  let current = data;
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const key: string | number = Array.isArray(current) ? Number(part) : part;
+    path.push(key);
+    current = (current as Record<string | number, unknown> | null | undefined)?.[key];
+  }
+  return path;
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  return path.reduce<unknown>(
+    (v, k) => (v as Record<string | number, unknown> | null | undefined)?.[k],
+    data,
+  );
+}
+
+/**
+ * Turns ajv errors into one readable finding per problem, at the node that caused it. Conditional cascades
+ * are collapsed: `if` bookkeeping errors are dropped, and a "missing required property" is dropped when an
+ * unknown property next to it is its likely typo (or when it comes from a branch of a map that already has
+ * unknown properties).
+ */
+export function findingsFromAjvErrors(
+  errors: readonly ErrorObject[],
+  root: JsonSchema,
+  data: unknown,
+): Finding[] {
+  const unknownAt = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const list = unknownAt.get(e.instancePath) ?? [];
+    list.push(String(e.params['additionalProperty']));
+    unknownAt.set(e.instancePath, list);
+  }
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if') continue;
+    if (e.keyword === 'required') {
+      const unknown = unknownAt.get(e.instancePath) ?? [];
+      const missing = String(e.params['missingProperty']);
+      const fromBranch = e.schemaPath.includes('/then/');
+      if ((fromBranch && unknown.length > 0) || unknown.some((u) => closest(u, [missing]) === missing))
+        continue;
+    }
+    const finding = toFinding(e, root, data);
+    const key = `${formatPath(finding.path)}\n${finding.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings.push(finding);
+  }
+  return findings;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a map',
+  null: 'null',
+};
+
+function isMoney(e: ErrorObject): boolean {
+  return /^#\/\$defs\/(money|positiveMoney)\//.test(e.schemaPath);
+}
+
+function toFinding(e: ErrorObject, root: JsonSchema, data: unknown): Finding {
+  const path = pointerToPath(e.instancePath, data);
+  const got = `(got ${describeValue(e.data)})`;
+  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const at = (message: string, p: Path = path, where: 'key' | 'value' = 'value'): Finding => ({
+    path: p,
+    message,
+    severity: 'error',
+    at: where,
+  });
+  switch (e.keyword) {
+    case 'required':
+      return at(`missing required property "${String(e.params['missingProperty'])}"`);
+    case 'additionalProperties': {
+      const property = String(e.params['additionalProperty']);
+      const allowed = allowedProperties(schemaAtPath(root, path) ?? {}, e.data).join(', ');
+      return at(`unknown property "${property}"; allowed: ${allowed}`, [...path, property], 'key');
+    }
+    case 'false schema': {
+      const objectPath = path.slice(0, -1);
+      const objectSchema = schemaAtPath(root, objectPath) ?? {};
+      const object = valueAt(data, objectPath);
+      const { because } = activeRestriction(objectSchema, object);
+      const allowed = allowedProperties(objectSchema, object).join(', ');
+      return at(
+        `property "${String(path.at(-1))}" is not allowed ${because}; allowed: ${allowed}`,
+        path,
+        'key',
+      );
+    }
+    case 'type': {
+      if (isMoney(e)) return at(`must be an integer number of minor units ${got}`);
+      const words = String(e.params['type'])
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t);
+      return at(`must be ${words.join(' or ')} ${got}`);
+    }
+    case 'enum':
+    case 'const': {
+      const allowed = (
+        e.keyword === 'enum' ? (e.params['allowedValues'] as unknown[]) : [e.params['allowedValue']]
+      ).map(String);
+      const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed) : '';
+      return at(`must be one of: ${allowed.join(', ')} ${got}${hint}`);
+    }
+    case 'pattern': {
+      const message = typeof parent['patternErrorMessage'] === 'string' ? parent['patternErrorMessage'] : '';
+      return at(`${message || `must match ${String(e.params['pattern'])}`} ${got}`);
+    }
+    case 'format':
+      return at(`must be an ISO 8601 date-time with an offset, e.g. 2026-11-11T00:00:00+08:00 ${got}`);
+    case 'minimum':
+      return at(`must be at least ${String(e.params['limit'])} ${got}`);
+    case 'exclusiveMinimum':
+      return at(`must be greater than ${String(e.params['limit'])} ${got}`);
+    case 'maximum':
+      return at(`must be at most ${String(e.params['limit'])} ${got}`);
+    case 'minLength':
+      return at(
+        e.params['limit'] === 1 ? 'must not be empty' : `must be at least ${e.params['limit']} characters`,
+      );
+    case 'minItems':
+      return at(
+        e.params['limit'] === 1
+          ? 'must list at least one item'
+          : `must list at least ${e.params['limit']} items`,
+      );
+    case 'minProperties': {
+      const options = Object.keys((parent['properties'] as object | undefined) ?? {});
+      return at(`must set at least one of: ${options.join(', ')}`);
+    }
+    case 'uniqueItems': {
+      const [i, j] = [Number(e.params['i']), Number(e.params['j'])];
+      const [first, later] = i < j ? [i, j] : [j, i];
+      const item = describeValue((e.data as unknown[])[later]);
+      return at(`duplicate item ${item} (already at index ${first})`, [...path, later]);
+    }
+    default:
+      return at(e.message ?? `fails ${e.keyword}`);
+  }
+}

@@ -1,0 +1,37 @@
+/** Edit distance (Levenshtein), case-insensitive. */
+export function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= t.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (s[i - 1] === t[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[t.length] ?? 0;
+}
+
+/** The closest candidate, if it is close enough to be a likely typo (at most ~1 edit per 3 characters). */
+export function closest(input: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.max(2, Math.floor(input.length / 3));
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    if (candidate === input) continue;
+    const distance = editDistance(input, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** ` (did you mean "x"?)` or the empty string. */
+export function didYouMean(input: string, candidates: Iterable<string>): string {
+  const suggestion = closest(input, candidates);
+  return suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
+}

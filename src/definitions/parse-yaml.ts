@@ -1,0 +1,93 @@
+import { Document, LineCounter, parseDocument, visit, YAMLError } from 'yaml';
+import type { Diagnostic } from './diagnostic';
+import { formatPath } from './finding';
+import { pathAtOffset } from './node-position';
+
+/** Aliases may be expanded at most this many times (weighted by nesting): alias bombs are refused. */
+export const MAX_ALIAS_COUNT = 50;
+
+/** A YAML file parsed with positions kept, so any document path can be mapped back to `line:col`. */
+export interface ParsedYaml {
+  /** Path relative to the current working directory, as reported. */
+  file: string;
+  document: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The plain data; `undefined` when the file could not be parsed (see `diagnostics`). */
+  data: unknown;
+  /** YAML syntax errors, duplicate keys, unresolved tags and refused aliases. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses one YAML document safely: the core schema only (no custom tags, no timestamps), duplicate keys are
+ * errors, keys must be strings, and alias expansion is limited to MAX_ALIAS_COUNT.
+ */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, {
+    schema: 'core',
+    version: '1.2',
+    uniqueKeys: true,
+    stringKeys: true,
+    strict: true,
+    prettyErrors: false,
+    lineCounter,
+  });
+  const diagnostics = [...document.errors, ...document.warnings].map((e) =>
+    yamlErrorDiagnostic(e, file, document, lineCounter, text),
+  );
+  const parsed: ParsedYaml = { file, document, lineCounter, data: undefined, diagnostics };
+  if (diagnostics.length > 0) return parsed;
+  try {
+    parsed.data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    diagnostics.push(aliasDiagnostic(parsed));
+  }
+  return parsed;
+}
+
+function yamlErrorDiagnostic(
+  e: YAMLError,
+  file: string,
+  document: Document.Parsed,
+  lineCounter: LineCounter,
+  text: string,
+): Diagnostic {
+  const [start, end] = e.pos;
+  const { line, col } = lineCounter.linePos(start);
+  const path = formatPath(pathAtOffset(document, start));
+  return { file, line, col, path, message: yamlMessage(e, text.slice(start, end)), severity: 'error' };
+}
+
+function yamlMessage(e: YAMLError, source: string): string {
+  switch (e.code) {
+    case 'DUPLICATE_KEY':
+      return `duplicate key${source ? ` "${source}"` : ''}; a key may appear only once in a map`;
+    case 'MULTIPLE_DOCS':
+      return 'a file must hold a single YAML document (found a second one after "---")';
+    case 'TAG_RESOLVE_FAILED':
+      return `unsupported tag${source ? ` "${source}"` : ''}: only plain YAML (core schema) is accepted`;
+    default:
+      return `invalid YAML: ${e.message.replace(/\.$/, '')}`;
+  }
+}
+
+function aliasDiagnostic(parsed: ParsedYaml): Diagnostic {
+  let offset = 0;
+  visit(parsed.document, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  const { line, col } = parsed.lineCounter.linePos(offset);
+  return {
+    file: parsed.file,
+    line,
+    col,
+    path: formatPath(pathAtOffset(parsed.document, offset)),
+    message: `aliases expand too much (limit ${MAX_ALIAS_COUNT}): refusing what looks like an alias bomb`,
+    severity: 'error',
+  };
+}

@@ -1,0 +1,52 @@
+import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import campaignSchema from '../../schemas/campaign.schema.json';
+import casesSchema from '../../schemas/cases.schema.json';
+import rulesSchema from '../../schemas/rules.schema.json';
+import { findingsFromAjvErrors } from './ajv-error-findings';
+import type { Finding } from './finding';
+import type { JsonSchema } from './schema-navigation';
+
+export type SchemaKind = 'campaign' | 'rules' | 'cases';
+
+/** The JSON Schemas in schemas/, by kind. */
+export const SCHEMAS: Readonly<Record<SchemaKind, JsonSchema>> = {
+  campaign: campaignSchema,
+  rules: rulesSchema,
+  cases: casesSchema,
+};
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<SchemaKind, ValidateFunction>();
+
+function validatorFor(kind: SchemaKind): ValidateFunction {
+  let validate = compiled.get(kind);
+  if (!validate) {
+    ajv ??= createAjv();
+    validate = ajv.compile(SCHEMAS[kind] as object);
+    compiled.set(kind, validate);
+  }
+  return validate;
+}
+
+/** One ajv instance for the process; each schema is compiled once, on first use. */
+function createAjv(): Ajv2020 {
+  const instance = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+  });
+  addFormats(instance, ['date-time']);
+  // Annotation understood by VS Code's YAML/JSON language services, reused for our own messages.
+  instance.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  return instance;
+}
+
+/** Validates plain data against one of the schemas and returns readable findings (empty when valid). */
+export function validateAgainstSchema(kind: SchemaKind, data: unknown): Finding[] {
+  const validate = validatorFor(kind);
+  if (validate(data)) return [];
+  return findingsFromAjvErrors(validate.errors ?? [], SCHEMAS[kind], data);
+}
