@@ -25,7 +25,14 @@ export const BUILTIN_OPERATORS = [
 export const POCKET_OPERATORS = ['between', 'notIn', 'containsAny', 'startsWith'] as const;
 
 /** json-rules-engine operator decorators, written `decorator:operator`, and chainable. */
-export const OPERATOR_DECORATORS = ['everyFact', 'someFact', 'everyValue', 'someValue', 'not', 'swap'] as const;
+export const OPERATOR_DECORATORS = [
+  'everyFact',
+  'someFact',
+  'everyValue',
+  'someValue',
+  'not',
+  'swap',
+] as const;
 
 export const OPERATORS: readonly string[] = [...new Set<string>([...BUILTIN_OPERATORS, ...POCKET_OPERATORS])];
 
@@ -42,7 +49,9 @@ export const FORBIDDEN_PATH_KEYS: ReadonlySet<string> = new Set(['__proto__', 'p
 export function isKnownOperator(operator: string): boolean {
   const parts = operator.split(':');
   const base = parts.pop() ?? '';
-  return OPERATORS.includes(base) && parts.every((d) => (OPERATOR_DECORATORS as readonly string[]).includes(d));
+  return (
+    OPERATORS.includes(base) && parts.every((d) => (OPERATOR_DECORATORS as readonly string[]).includes(d))
+  );
 }
 
 export function isPlainPath(path: string): boolean {

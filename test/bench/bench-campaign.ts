@@ -1,0 +1,95 @@
+import type { Condition } from '../../src/definitions/campaign-types';
+import type { ResolvedCampaign } from '../../src/definitions/resolve-campaign';
+import { resolvedCampaign } from '../unit/rules/resolved-campaign-fixture';
+
+/**
+ * A realistic 10-segment campaign for `npm run bench:rules`: nine segments with 2-4 conditions each over
+ * profile, context and history (pocket operators, nested any/not), tried in order, then a catch-all.
+ */
+export const BENCH_RULES: Record<string, Condition> = {
+  'new-female-18-25': {
+    all: [
+      { fact: 'profile', path: 'gender', operator: 'equal', value: 'female' },
+      { fact: 'profile', path: 'age', operator: 'between', value: [18, 25] },
+      { fact: 'profile', path: 'registeredDays', operator: 'lessThan', value: 7 },
+    ],
+  },
+  'new-user-app': {
+    all: [
+      { fact: 'profile', path: 'registeredDays', operator: 'lessThan', value: 7 },
+      { fact: 'context', path: 'channel', operator: 'equal', value: 'app' },
+    ],
+  },
+  'vip-high-spender': {
+    all: [
+      { fact: 'profile', path: 'vipLevel', operator: 'greaterThanInclusive', value: 3 },
+      { fact: 'profile', path: 'spend30d', operator: 'greaterThan', value: 100000 },
+      { fact: 'history', path: 'grants', operator: 'equal', value: 0 },
+    ],
+  },
+  'young-men-tier1': {
+    all: [
+      { fact: 'profile', path: 'gender', operator: 'equal', value: 'male' },
+      { fact: 'profile', path: 'age', operator: 'between', value: [18, 30] },
+      { fact: 'profile', path: 'city', operator: 'in', value: ['bj', 'sh', 'gz', 'sz'] },
+    ],
+  },
+  'families-hangzhou': {
+    all: [
+      { fact: 'profile', path: 'age', operator: 'greaterThan', value: 30 },
+      { fact: 'profile', path: 'city', operator: 'equal', value: 'hz' },
+      { fact: 'profile', path: 'interests', operator: 'containsAny', value: ['kids', 'home'] },
+    ],
+  },
+  seniors: {
+    any: [
+      { fact: 'profile', path: 'age', operator: 'greaterThanInclusive', value: 55 },
+      { fact: 'profile', path: 'tags', operator: 'contains', value: 'senior-verified' },
+    ],
+  },
+  'lapsed-upgraded': {
+    all: [
+      { fact: 'profile', path: 'registeredDays', operator: 'greaterThanInclusive', value: 180 },
+      { fact: 'history', path: 'participations', operator: 'equal', value: 0 },
+      { fact: 'context', path: 'appVersion', operator: 'startsWith', value: '8.' },
+    ],
+  },
+  'mini-program-students': {
+    all: [
+      { fact: 'context', path: 'channel', operator: 'equal', value: 'mini-program' },
+      { fact: 'profile', path: 'tags', operator: 'contains', value: 'student' },
+      { fact: 'profile', path: 'age', operator: 'lessThan', value: 24 },
+    ],
+  },
+  'returning-mobile': {
+    all: [
+      { fact: 'history', path: 'grants', operator: 'greaterThan', value: 0 },
+      { fact: 'history', path: 'grantsToday', operator: 'lessThan', value: 1 },
+      {
+        any: [
+          { fact: 'context', path: 'os', operator: 'in', value: ['ios', 'android'] },
+          { not: { fact: 'context', path: 'channel', operator: 'equal', value: 'h5' } },
+        ],
+      },
+    ],
+  },
+};
+
+export const CATCH_ALL_SEGMENT = 'everyone';
+
+export function benchCampaign(): ResolvedCampaign {
+  const resolved = resolvedCampaign(
+    BENCH_RULES,
+    [...Object.keys(BENCH_RULES).map((id) => [id, id] as const), [CATCH_ALL_SEGMENT]],
+    'bench-ten-segments',
+  );
+  // Realistic reward lists: two or three weighted rewards per segment.
+  resolved.definition.segments.forEach((segment, i) => {
+    segment.rewards = [
+      { reward: 'rp-small', weight: 60 + i },
+      { reward: 'coupon', weight: 30 },
+      { reward: 'thanks', weight: 10 },
+    ];
+  });
+  return resolved;
+}
