@@ -1,6 +1,5 @@
-import type { Condition } from '../../src/definitions/campaign-types';
-import type { ResolvedCampaign } from '../../src/definitions/resolve-campaign';
-import { resolvedCampaign } from '../unit/rules/resolved-campaign-fixture';
+import type { CampaignDefinition, Condition, SegmentReward } from '../../src/definitions/campaign-types';
+import { resolveCampaign, type ResolvedCampaign } from '../../src/definitions/resolve-campaign';
 
 /**
  * A realistic 10-segment campaign for `npm run bench:rules`: nine segments with 2-4 conditions each over
@@ -77,19 +76,34 @@ export const BENCH_RULES: Record<string, Condition> = {
 
 export const CATCH_ALL_SEGMENT = 'everyone';
 
+/** The bench campaign, resolved by the real resolver (canonical JSON, fingerprint). */
 export function benchCampaign(): ResolvedCampaign {
-  const resolved = resolvedCampaign(
-    BENCH_RULES,
-    [...Object.keys(BENCH_RULES).map((id) => [id, id] as const), [CATCH_ALL_SEGMENT]],
-    'bench-ten-segments',
-  );
-  // Realistic reward lists: two or three weighted rewards per segment.
-  resolved.definition.segments.forEach((segment, i) => {
-    segment.rewards = [
-      { reward: 'rp-small', weight: 60 + i },
-      { reward: 'coupon', weight: 30 },
-      { reward: 'thanks', weight: 10 },
-    ];
-  });
-  return resolved;
+  const rewards = (i: number): SegmentReward[] => [
+    { reward: 'rp-small', weight: 60 + i },
+    { reward: 'coupon-10-off-50', weight: 30 },
+    { reward: 'thanks', weight: 10 },
+  ];
+  const definition: CampaignDefinition = {
+    id: 'bench-ten-segments',
+    name: 'Bench: ten segments',
+    owner: 'bench',
+    status: 'active',
+    window: { start: '2026-11-11T00:00:00+08:00', end: '2026-11-12T00:00:00+08:00' },
+    timezone: 'Asia/Shanghai',
+    entry: { activityCode: 'none', channels: ['app', 'h5', 'mini-program'] },
+    limits: { perUser: { total: 3, daily: 1 } },
+    budget: { currency: 'CNY', total: 500_000_000, daily: 100_000_000 },
+    rewards: [
+      { id: 'rp-small', type: 'red_packet', amount: { min: 50, max: 200 }, stock: 1_000_000 },
+      { id: 'coupon-10-off-50', type: 'coupon', value: 1000, minSpend: 5000, cost: 320, stock: 500_000 },
+      { id: 'thanks', type: 'none' },
+    ],
+    segments: [
+      ...Object.keys(BENCH_RULES).map((id, i) => ({ id, when: id, rewards: rewards(i) })),
+      { id: CATCH_ALL_SEGMENT, rewards: rewards(9) },
+    ],
+    decision: { strategy: 'weighted', fallback: 'thanks' },
+  };
+  const rules = new Map(Object.entries(BENCH_RULES).map(([id, conditions]) => [id, { id, conditions }]));
+  return resolveCampaign(definition, rules);
 }

@@ -1,102 +1,119 @@
 /**
- * `npm run bench:rules`: decisions per second on one core for a 10-segment campaign, pocket's compiled
- * campaign (segment match + reward choice) against a plain json-rules-engine setup with default options,
- * on the same rules and users, measured in the same run, alternating A B A B and reporting medians.
+ * `npm run bench:rules`: decisions per second on one core for a 10-segment campaign (segment match + reward
+ * choice), pocket's compiled campaign against a plain json-rules-engine setup with default options, on the
+ * same rules and users, in the same run, alternating the setups round by round and reporting medians.
+ *
+ * Environment: BENCH_USERS (20000), BENCH_ROUNDS (5), BENCH_MAX_MS per pass (3000).
  */
 import type { SegmentDefinition } from '../../src/definitions/campaign-types';
+import { availabilityFromUsage } from '../../src/decision/availability';
+import { chooseReward } from '../../src/decision/choose-reward';
+import { seededRandom } from '../../src/decision/random';
 import { compileCampaign } from '../../src/rules/compile-campaign';
 import { buildFacts, type FactsInput } from '../../src/rules/facts';
-import { benchCampaign } from './bench-campaign';
 import { baselineMatcher } from './baseline-engine';
-import { seededRandom, syntheticUsers } from './synthetic-users';
-import { weightedRewardStub } from './weighted-reward-stub';
+import { benchCampaign } from './bench-campaign';
+import { ruleEvaluateMatcher } from './rule-evaluate-matcher';
+import { syntheticUsers } from './synthetic-users';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 20_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
-/** Each measured pass stops after all users or this many milliseconds, whichever comes first. */
 const MAX_MS = Number(process.env['BENCH_MAX_MS'] ?? 3_000);
 
-type Decide = (user: FactsInput) => Promise<SegmentDefinition | null>;
-
-interface Pass {
-  decisions: number;
-  perSecond: number;
-}
-
-async function measure(decide: Decide, users: readonly FactsInput[], random: () => number): Promise<Pass> {
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(MAX_MS) * 1_000_000n;
-  let decisions = 0;
-  let sink = 0;
-  for (const user of users) {
-    const segment = await decide(user);
-    if (segment !== null && weightedRewardStub(segment, random) !== null) sink++;
-    decisions++;
-    if ((decisions & 255) === 0 && process.hrtime.bigint() > deadline) break;
-  }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (sink > decisions) throw new Error('unreachable');
-  return { decisions, perSecond: decisions / seconds };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+type Match = (user: FactsInput) => Promise<SegmentDefinition | null>;
+interface Setup {
+  name: string;
+  match: Match;
 }
 
 const format = (n: number): string => Math.round(n).toLocaleString('en-US');
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 async function main(): Promise<void> {
   const resolved = benchCampaign();
+  const campaign = resolved.definition;
   const users = syntheticUsers(USERS);
-  const compiled = compileCampaign(resolved);
-  const variants: Record<string, Decide> = {
-    pocket: (user) => compiled.matchSegment(buildFacts(user)),
-    'json-rules-engine (default options, engine.run)': baselineMatcher(resolved),
-  };
-  const names = Object.keys(variants);
+  const availability = availabilityFromUsage(campaign, { granted: {}, spent: 0, dailySpent: 0 });
+  const now = new Date('2026-11-11T12:00:00+08:00');
+  const random = seededRandom('rules-bench');
 
-  // Both must agree on every user before their speed means anything.
-  const counts = new Map<string, number>();
+  const compiled = compileCampaign(resolved);
+  const ruleEvaluate = ruleEvaluateMatcher(resolved);
+  const setups: Setup[] = [
+    {
+      name: 'pocket (compiled campaign, matchSegment)',
+      match: (user) => compiled.matchSegment(buildFacts(user)),
+    },
+    { name: 'json-rules-engine, default options, engine.run', match: baselineMatcher(resolved) },
+    { name: 'pocket engine, Rule#evaluate per segment', match: (user) => ruleEvaluate(buildFacts(user)) },
+  ];
+
+  /** One pass: every user once (or until MAX_MS), each a segment match plus a reward choice. */
+  async function measure({ match }: Setup, subset: readonly FactsInput[] = users): Promise<number> {
+    const start = process.hrtime.bigint();
+    const deadline = start + BigInt(MAX_MS) * 1_000_000n;
+    let decisions = 0;
+    let granted = 0;
+    for (const user of subset) {
+      const segment = await match(user);
+      if (segment !== null) {
+        const choice = chooseReward({ campaign, segment, availability, now, random });
+        if (choice.kind === 'reward') granted++;
+      }
+      decisions++;
+      if ((decisions & 255) === 0 && process.hrtime.bigint() > deadline) break;
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (granted > decisions) throw new Error('unreachable');
+    return decisions / seconds;
+  }
+
+  // The setups must agree on every user before their speeds can be compared.
+  const share = new Map<string, number>();
   let disagreements = 0;
   for (const user of users) {
-    const results = await Promise.all(names.map((name) => variants[name]!(user)));
-    const ids = results.map((s) => s?.id ?? '(none)');
+    const ids = (await Promise.all(setups.map((s) => s.match(user)))).map((s) => s?.id ?? '(none)');
     if (new Set(ids).size > 1) disagreements++;
-    counts.set(ids[0]!, (counts.get(ids[0]!) ?? 0) + 1);
+    share.set(ids[0]!, (share.get(ids[0]!) ?? 0) + 1);
   }
-
+  const pct = (n: number) => `${((100 * n) / users.length).toFixed(1)}%`;
   console.log(
-    `rules bench: ${resolved.definition.segments.length} segments, ${format(users.length)} synthetic users, ${ROUNDS} rounds, node ${process.version}`,
+    `rules bench: ${campaign.segments.length} segments, ${format(users.length)} synthetic users, ` +
+      `${ROUNDS} rounds of ≤ ${MAX_MS} ms per setup, node ${process.version}, one core`,
   );
   console.log(
-    `segments: ${[...counts].map(([id, n]) => `${id} ${((100 * n) / users.length).toFixed(1)}%`).join(', ')}`,
+    `first matches: ${campaign.segments.map((s) => `${s.id} ${pct(share.get(s.id) ?? 0)}`).join(', ')}`,
   );
-  console.log(`disagreements between setups: ${disagreements}`);
+  console.log(`setups disagreeing on a user's segment: ${disagreements}`);
+  if (disagreements > 0) process.exitCode = 1;
 
-  const figures = new Map<string, number[]>(names.map((name) => [name, []]));
-  const random = seededRandom(7);
-  for (const name of names) await measure(variants[name]!, users.slice(0, 2_000), random); // warm-up
+  for (const setup of setups) await measure(setup, users.slice(0, 2_000)); // warm-up
+  const figures = setups.map(() => [] as number[]);
   for (let round = 1; round <= ROUNDS; round++) {
     const line: string[] = [];
-    for (const name of names) {
-      const pass = await measure(variants[name]!, users, random);
-      figures.get(name)!.push(pass.perSecond);
-      line.push(`${name.split(' ')[0]} ${format(pass.perSecond)}/s (${format(pass.decisions)})`);
+    for (const [i, setup] of setups.entries()) {
+      const perSecond = await measure(setup);
+      figures[i]!.push(perSecond);
+      line.push(format(perSecond));
     }
-    console.log(`round ${round}: ${line.join('  ')}`);
+    console.log(`round ${round}: ${line.join(' / ')} decisions/s`);
   }
 
-  const medians = names.map((name) => median(figures.get(name)!));
-  const base = medians[1]!;
-  console.log('\nmedian decisions/s (segment match + weighted reward pick, one core):');
-  names.forEach((name, i) => {
-    const value = medians[i]!;
-    console.log(`  ${name.padEnd(50)} ${format(value).padStart(9)}  ×${(value / base).toFixed(2)}`);
+  const medians = figures.map(median);
+  const [pocket, baseline] = medians as [number, number];
+  console.log('\nmedian decisions/s (segment match + chooseReward):');
+  setups.forEach((setup, i) => {
+    console.log(
+      `  ${setup.name.padEnd(48)} ${format(medians[i]!).padStart(8)}/s  ×${(medians[i]! / baseline).toFixed(2)}`,
+    );
   });
   console.log(
-    `pocket / json-rules-engine ratio: ${(medians[0]! / base).toFixed(2)}  (target: pocket ≥ 20,000/s)`,
+    `pocket / json-rules-engine: ${(pocket / baseline).toFixed(2)}  (target: pocket ≥ 20,000 decisions/s)`,
   );
 }
 
