@@ -1,7 +1,7 @@
 /**
  * Hot state: the fast gate in front of the ledger (DESIGN.md "Redis is the gate; the ledger is the fence").
  * One interface, two implementations: RedisHotState (ioredis + Lua, one round trip per call) and
- * MemoryHotState (one process only, the embedded default). Both pass test/integration/hot-state-contract.
+ * MemoryHotState (one process only, the embedded default). Both pass test/integration/hot-state/hot-state-contract.test.ts.
  *
  * Counted resources and their hot representation, per campaign:
  * - stock per reward: a top slot number plus a set of released slots; a reservation takes a released slot
@@ -56,11 +56,7 @@ export interface Reservation {
   expiresAt: number;
 }
 
-export type ReserveRefusal =
-  | 'uninitialized'
-  | 'limit_reached'
-  | 'out_of_stock'
-  | 'budget_exhausted';
+export type ReserveRefusal = 'uninitialized' | 'limit_reached' | 'out_of_stock' | 'budget_exhausted';
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: ReserveRefusal };
 
@@ -115,7 +111,11 @@ export interface HotState {
     doneTtlMs: number;
   }): Promise<void>;
 
-  availability(campaignId: string, rewardIds: readonly string[], businessDate: string): Promise<AvailabilitySnapshot>;
+  availability(
+    campaignId: string,
+    rewardIds: readonly string[],
+    businessDate: string,
+  ): Promise<AvailabilitySnapshot>;
   reserve(request: ReserveRequest): Promise<ReserveResult>;
   /** After the ledger committed: forget the reservation, keep the counters. Idempotent. */
   confirm(campaignId: string, reservationId: string): Promise<void>;

@@ -1,0 +1,37 @@
+/**
+ * KEYS: lock:<user>, idem:<user>:<key>. ARGV: token, lockTtlMs, markerTtlMs.
+ * Returns 'done' / 'in_flight' from the key's marker, 'busy' when another token holds the lock, else takes the
+ * lock and marks the key in flight together and returns 'ok'.
+ */
+export const BEGIN_LUA = `
+local marker = redis.call('GET', KEYS[2])
+if marker == 'done' or marker == 'in_flight' then return marker end
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 'busy' end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], 'in_flight', 'PX', ARGV[3])
+return 'ok'
+`;
+
+/**
+ * KEYS: lock:<user>, idem:<user>:<key>. ARGV: token, final ('1'), doneTtlMs.
+ * Deletes the lock only if it still holds this token; marks the key done, or clears its in-flight marker.
+ */
+export const END_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[2], 'done', 'PX', ARGV[3])
+elseif redis.call('GET', KEYS[2]) == 'in_flight' then
+  redis.call('DEL', KEYS[2])
+end
+return 1
+`;
+
+/** KEYS: u:<user>. ARGV: ttlMs, total, then date, count pairs. Replaces the user's counters. */
+export const PRIME_USER_LUA = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 't', ARGV[2])
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], 'd:' .. ARGV[i], ARGV[i + 1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
