@@ -44,10 +44,13 @@ export function findingsFromAjvErrors(
     list.push(String(e.params['additionalProperty']));
     unknownAt.set(e.instancePath, list);
   }
+  // A value of the wrong type fails its other keywords too (e.g. minimum): the type error says it all.
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'if') continue;
+    if (e.keyword !== 'type' && wrongType.has(e.instancePath)) continue;
     if (e.keyword === 'required') {
       const unknown = unknownAt.get(e.instancePath) ?? [];
       const missing = String(e.params['missingProperty']);

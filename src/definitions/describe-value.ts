@@ -1,7 +1,7 @@
 /** A short rendering of a YAML value for messages: `"abc"`, `12.5`, `null`, `a list`, `a map`. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return value.length <= 4 ? JSON.stringify(value) : 'a list';
+  if (Array.isArray(value)) return value.length <= 4 ? `[${value.map(describeValue).join(', ')}]` : 'a list';
   if (value !== null && typeof value === 'object') return 'a map';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}..."` : text;

@@ -63,18 +63,23 @@ function contains(node: unknown, offset: number): boolean {
   return !!range && range[0] <= offset && offset < Math.max(range[2], range[0] + 1);
 }
 
+/** From the start of the key to the end of the value, so tags and anchors before the value count too. */
+function pairContains(key: unknown, value: unknown, offset: number): boolean {
+  const start = (key as Node | null)?.range?.[0] ?? (value as Node | null)?.range?.[0];
+  const end = (value as Node | null)?.range?.[2] ?? (key as Node | null)?.range?.[2];
+  return start !== undefined && end !== undefined && start <= offset && offset < Math.max(end, start + 1);
+}
+
 /** The document path of the deepest node containing `offset` (used for YAML errors, which only have offsets). */
 export function pathAtOffset(document: Document, offset: number): (string | number)[] {
   const path: (string | number)[] = [];
   let current: unknown = document.contents;
   for (;;) {
     if (isMap(current)) {
-      const pair = current.items.find(
-        (p) => isPair(p) && (contains(p.key, offset) || contains(p.value, offset)),
-      );
+      const pair = current.items.find((p) => isPair(p) && pairContains(p.key, p.value, offset));
       if (!pair) return path;
       path.push(String(keyOf(pair.key)));
-      if (contains(pair.key, offset)) return path;
+      if (!contains(pair.value, offset)) return path;
       current = pair.value;
     } else if (isSeq(current)) {
       const index = current.items.findIndex((item) => contains(item, offset));

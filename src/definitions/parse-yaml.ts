@@ -33,8 +33,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     prettyErrors: false,
     lineCounter,
   });
-  const diagnostics = [...document.errors, ...document.warnings].map((e) =>
-    yamlErrorDiagnostic(e, file, document, lineCounter, text),
+  const diagnostics = reportedErrors([...document.errors, ...document.warnings]).map((e) =>
+    yamlErrorDiagnostic(e, file, document, lineCounter),
   );
   const parsed: ParsedYaml = { file, document, lineCounter, data: undefined, diagnostics };
   if (diagnostics.length > 0) return parsed;
@@ -47,27 +47,32 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   return parsed;
 }
 
+/** Syntax errors after the first are mostly its echoes: keep the first one, and every duplicate key. */
+function reportedErrors(errors: YAMLError[]): YAMLError[] {
+  const sorted = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
+  return sorted.filter((e, i) => i === 0 || e.code === 'DUPLICATE_KEY');
+}
+
 function yamlErrorDiagnostic(
   e: YAMLError,
   file: string,
   document: Document.Parsed,
   lineCounter: LineCounter,
-  text: string,
 ): Diagnostic {
-  const [start, end] = e.pos;
+  const start = e.pos[0];
   const { line, col } = lineCounter.linePos(start);
-  const path = formatPath(pathAtOffset(document, start));
-  return { file, line, col, path, message: yamlMessage(e, text.slice(start, end)), severity: 'error' };
+  const path = pathAtOffset(document, start);
+  return { file, line, col, path: formatPath(path), message: yamlMessage(e, path.at(-1)), severity: 'error' };
 }
 
-function yamlMessage(e: YAMLError, source: string): string {
+function yamlMessage(e: YAMLError, key: string | number | undefined): string {
   switch (e.code) {
     case 'DUPLICATE_KEY':
-      return `duplicate key${source ? ` "${source}"` : ''}; a key may appear only once in a map`;
+      return `duplicate key${typeof key === 'string' ? ` "${key}"` : ''}; a key may appear only once in a map`;
     case 'MULTIPLE_DOCS':
       return 'a file must hold a single YAML document (found a second one after "---")';
     case 'TAG_RESOLVE_FAILED':
-      return `unsupported tag${source ? ` "${source}"` : ''}: only plain YAML (core schema) is accepted`;
+      return 'unsupported tag: only plain YAML (core schema) is accepted';
     default:
       return `invalid YAML: ${e.message.replace(/\.$/, '')}`;
   }

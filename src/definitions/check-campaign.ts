@@ -1,0 +1,67 @@
+import type { CampaignDefinition, RuleDefinition } from './campaign-types';
+import { checkRewards } from './check-rewards';
+import { checkSegmentOverlap } from './check-segment-overlap';
+import { checkSegments } from './check-segments';
+import { closest } from './did-you-mean';
+import { error, Finding } from './finding';
+import { duplicateIdFindings } from './first-occurrences';
+
+export interface KnownRules {
+  /** Every rule id defined in rules/, including ids in files that failed validation. */
+  ids: ReadonlySet<string>;
+  /** Valid rules by id. */
+  rules: ReadonlyMap<string, RuleDefinition>;
+}
+
+/** Whether `Intl` accepts the name as a time zone. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkTimeZone(timezone: string): Finding[] {
+  if (isTimeZone(timezone)) return [];
+  const suggestion = closest(timezone, Intl.supportedValuesOf('timeZone'));
+  const hint = suggestion
+    ? ` (did you mean "${suggestion}"?)`
+    : '; use an IANA name such as Asia/Shanghai or UTC';
+  return [error(['timezone'], `unknown IANA time zone "${timezone}"${hint}`)];
+}
+
+function checkWindow({ start, end }: CampaignDefinition['window']): Finding[] {
+  const [from, to] = [Date.parse(start), Date.parse(end)];
+  if (Number.isNaN(from) || Number.isNaN(to) || from < to) return [];
+  return [error(['window'], `start (${start}) must be before end (${end})`)];
+}
+
+function checkFallback(campaign: CampaignDefinition): Finding[] {
+  const fallback = campaign.decision.fallback;
+  const rewardIds = campaign.rewards.map((r) => r.id);
+  if (fallback === undefined || rewardIds.includes(fallback)) return [];
+  const suggestion = closest(fallback, rewardIds);
+  const hint = suggestion ? ` (did you mean "${suggestion}"?)` : `; rewards: ${rewardIds.join(', ')}`;
+  return [error(['decision', 'fallback'], `fallback "${fallback}" is not a reward of this campaign${hint}`)];
+}
+
+/**
+ * Every check of one schema-valid campaign against itself and the rules: window, time zone, rewards and
+ * money, segments, fallback, testers, and the overlap and budget warnings.
+ */
+export function checkCampaign(campaign: CampaignDefinition, known: KnownRules): Finding[] {
+  return [
+    ...checkWindow(campaign.window),
+    ...checkTimeZone(campaign.timezone),
+    ...checkRewards(campaign),
+    ...checkSegments(campaign, known.ids),
+    ...checkFallback(campaign),
+    ...duplicateIdFindings(
+      'tester',
+      (campaign.testers ?? []).map((t, i) => ({ id: t.userId, path: ['testers', i, 'userId'] })),
+    ),
+    ...checkSegmentOverlap(campaign, known.rules),
+  ];
+}

@@ -1,0 +1,50 @@
+import { OPERATOR_DECORATORS, OPERATORS } from '../rules/vocabulary';
+import { describeValue } from './describe-value';
+import { didYouMean } from './did-you-mean';
+
+const DECORATORS: readonly string[] = OPERATOR_DECORATORS;
+/** Decorators that change what `value` holds, so the base operator's value checks do not apply. */
+const VALUE_DECORATORS: readonly string[] = ['everyValue', 'someValue', 'swap'];
+
+/** Why an operator name is not known, or undefined when it is (`decorator:…:operator`). */
+export function unknownOperatorMessage(operator: string): string | undefined {
+  const parts = operator.split(':');
+  const base = parts.pop() ?? '';
+  const decorator = parts.find((d) => !DECORATORS.includes(d));
+  if (decorator !== undefined) {
+    return `unknown operator decorator "${decorator}" in "${operator}"${didYouMean(decorator, DECORATORS)}; allowed: ${DECORATORS.join(', ')}`;
+  }
+  if (OPERATORS.includes(base)) return undefined;
+  const hint = didYouMean(base, OPERATORS);
+  return `unknown operator "${base}"${hint || `; allowed: ${OPERATORS.join(', ')}`}`;
+}
+
+/** Why `value` does not fit the (known) operator, or undefined when it does or cannot be judged. */
+export function operatorValueMessage(operator: string, value: unknown): string | undefined {
+  const parts = operator.split(':');
+  const base = parts.pop() ?? '';
+  if (parts.some((d) => VALUE_DECORATORS.includes(d))) return undefined;
+  const got = describeValue(value);
+  switch (base) {
+    case 'between': {
+      if (!Array.isArray(value) || value.length !== 2)
+        return `operator "between" needs [low, high] (got ${got})`;
+      const [low, high] = value as unknown[];
+      const comparable =
+        (typeof low === 'number' && typeof high === 'number') ||
+        (typeof low === 'string' && typeof high === 'string');
+      if (!comparable) return `operator "between" needs two numbers or two strings (got ${got})`;
+      return (low as number) <= (high as number)
+        ? undefined
+        : `low must not be greater than high (got ${got})`;
+    }
+    case 'in':
+    case 'notIn':
+    case 'containsAny':
+      return Array.isArray(value) ? undefined : `operator "${base}" needs a list of values (got ${got})`;
+    case 'startsWith':
+      return typeof value === 'string' ? undefined : `operator "startsWith" needs a string (got ${got})`;
+    default:
+      return undefined;
+  }
+}

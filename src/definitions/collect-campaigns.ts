@@ -1,0 +1,46 @@
+import path from 'path';
+import type { CampaignDefinition } from './campaign-types';
+import { checkCampaign, KnownRules } from './check-campaign';
+import { error } from './finding';
+import { LoadedFile, report } from './loaded-file';
+
+export interface CollectedCampaigns {
+  /** Valid campaigns by id. */
+  campaigns: Map<string, { file: string; definition: CampaignDefinition }>;
+  /** Every campaign id seen, including campaigns that failed validation. */
+  ids: Set<string>;
+}
+
+/** `campaigns/new-user.yaml` → `new-user`; `campaigns/new-user.test.yaml` → `new-user`. */
+export function fileId(file: string): string {
+  return path.basename(file).replace(/(\.test)?\.ya?ml$/, '');
+}
+
+/**
+ * Gathers campaigns and runs the per-campaign checks. A campaign's id must equal its file name, and may
+ * be defined once (`x.yaml` and `x.yml` cannot both exist).
+ */
+export function collectCampaigns(files: readonly LoadedFile[], known: KnownRules): CollectedCampaigns {
+  const collected: CollectedCampaigns = { campaigns: new Map(), ids: new Set() };
+  for (const loaded of files) {
+    const data = loaded.parsed?.data as { id?: unknown } | null | undefined;
+    if (typeof data?.id === 'string') collected.ids.add(data.id);
+    if (!loaded.valid) continue;
+    const definition = data as CampaignDefinition;
+    const expected = fileId(loaded.source.file);
+    if (definition.id !== expected) {
+      const message = `id "${definition.id}" must equal the file name: rename the file to ${definition.id}.yaml or set id: ${expected}`;
+      report(loaded, [error(['id'], message)]);
+    }
+    const existing = collected.campaigns.get(definition.id);
+    if (existing) {
+      report(loaded, [
+        error(['id'], `duplicate campaign id "${definition.id}"; already defined in ${existing.file}`),
+      ]);
+    } else {
+      collected.campaigns.set(definition.id, { file: loaded.source.file, definition });
+    }
+    report(loaded, checkCampaign(definition, known));
+  }
+  return collected;
+}

@@ -1,0 +1,35 @@
+import type { CasesFile } from './campaign-types';
+import { checkCases } from './check-cases';
+import type { CollectedCampaigns } from './collect-campaigns';
+import { fileId } from './collect-campaigns';
+import { error } from './finding';
+import { LoadedFile, report } from './loaded-file';
+
+/** Gathers cases files by campaign id and checks them against the campaigns. */
+export function collectCases(
+  files: readonly LoadedFile[],
+  campaigns: CollectedCampaigns,
+): Map<string, { file: string; cases: CasesFile }> {
+  const collected = new Map<string, { file: string; cases: CasesFile }>();
+  for (const loaded of files) {
+    if (!loaded.valid) continue;
+    const cases = loaded.parsed?.data as CasesFile;
+    report(
+      loaded,
+      checkCases(cases, {
+        fileId: fileId(loaded.source.file),
+        campaignIds: campaigns.ids,
+        campaign: campaigns.campaigns.get(cases.campaign)?.definition,
+      }),
+    );
+    const existing = collected.get(cases.campaign);
+    if (existing) {
+      report(loaded, [
+        error(['campaign'], `campaign "${cases.campaign}" already has cases in ${existing.file}`),
+      ]);
+    } else {
+      collected.set(cases.campaign, { file: loaded.source.file, cases });
+    }
+  }
+  return collected;
+}

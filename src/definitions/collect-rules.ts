@@ -1,0 +1,52 @@
+import type { RuleDefinition, RulesFile } from './campaign-types';
+import { checkRuleConditions } from './check-rule-conditions';
+import type { DocPath } from './finding';
+import { error } from './finding';
+import { LoadedFile, report } from './loaded-file';
+import { positionOf } from './node-position';
+
+export interface CollectedRules {
+  /** Valid rules by id; the first definition wins. */
+  rules: Map<string, { file: string; rule: RuleDefinition }>;
+  /** Every rule id seen, including in files that failed validation (so campaigns are not blamed for them). */
+  ids: Set<string>;
+}
+
+function rawRuleIds(data: unknown): string[] {
+  const rules = (data as { rules?: unknown } | null | undefined)?.rules;
+  if (!Array.isArray(rules)) return [];
+  return rules
+    .map((r) => (r as { id?: unknown } | null)?.id)
+    .filter((id): id is string => typeof id === 'string');
+}
+
+/**
+ * Gathers the rules of every rules file, checks each rule's conditions, and reports rule ids defined twice
+ * (in one file or across files) at the later definition, naming where the first one is.
+ */
+export function collectRules(files: readonly LoadedFile[]): CollectedRules {
+  const collected: CollectedRules = { rules: new Map(), ids: new Set() };
+  const firstAt = new Map<string, string>();
+  for (const loaded of files) {
+    const parsed = loaded.parsed;
+    if (!parsed) continue;
+    if (!loaded.valid) {
+      rawRuleIds(parsed.data).forEach((id) => collected.ids.add(id));
+      continue;
+    }
+    (parsed.data as RulesFile).rules.forEach((rule, i) => {
+      const idPath: DocPath = ['rules', i, 'id'];
+      const first = firstAt.get(rule.id);
+      if (first !== undefined) {
+        report(loaded, [error(idPath, `duplicate rule id "${rule.id}"; first defined at ${first}`)]);
+      } else {
+        const { line, col } = positionOf(parsed.document, parsed.lineCounter, idPath);
+        firstAt.set(rule.id, `${parsed.file}:${line}:${col}`);
+        collected.ids.add(rule.id);
+        collected.rules.set(rule.id, { file: parsed.file, rule });
+      }
+      report(loaded, checkRuleConditions(rule, ['rules', i]));
+    });
+  }
+  return collected;
+}

@@ -1,0 +1,88 @@
+import { promises as fs } from 'fs';
+import path from 'path';
+import type { Diagnostic } from './diagnostic';
+
+export type DefinitionKind = 'campaign' | 'rules' | 'cases';
+
+export interface DefinitionFile {
+  absolute: string;
+  /** Relative to the current working directory, with `/` separators: what diagnostics show. */
+  file: string;
+  kind: DefinitionKind;
+  /** Whether diagnostics for this file are reported (it is under one of the requested paths). */
+  reported: boolean;
+}
+
+const YAML_FILE = /\.ya?ml$/;
+const CASES_FILE = /\.test\.ya?ml$/;
+
+/** Display form of a path: relative to cwd, `/`-separated. */
+export function displayPath(absolute: string): string {
+  return path.relative(process.cwd(), absolute).split(path.sep).join('/') || '.';
+}
+
+/** `campaigns/*.test.yaml` are cases, other YAML under a `rules` directory are rules, the rest campaigns. */
+export function kindOf(absolute: string): DefinitionKind {
+  if (CASES_FILE.test(absolute)) return 'cases';
+  return path.basename(path.dirname(absolute)) === 'rules' ? 'rules' : 'campaign';
+}
+
+async function yamlFilesIn(directory: string): Promise<string[]> {
+  try {
+    const entries = await fs.readdir(directory, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile() && YAML_FILE.test(e.name))
+      .map((e) => path.join(directory, e.name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+function isInside(file: string, directory: string): boolean {
+  const relative = path.relative(directory, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+function pathDiagnostic(file: string, message: string): Diagnostic {
+  return { file, line: 1, col: 1, path: '(root)', message, severity: 'error' };
+}
+
+/**
+ * The files to load: every YAML file in `root/campaigns` and `root/rules`, plus YAML files named by `paths`
+ * (files, or the YAML files directly inside a directory) that lie elsewhere. Without `paths` every file is
+ * reported; with them, only files under a requested path are.
+ */
+export async function findDefinitionFiles(
+  root: string,
+  paths: readonly string[] | undefined,
+): Promise<{ files: DefinitionFile[]; diagnostics: Diagnostic[] }> {
+  const rootDir = path.resolve(root);
+  const found = new Map<string, DefinitionFile>();
+  const add = (absolute: string, reported: boolean, kind = kindOf(absolute)): void => {
+    const existing = found.get(absolute);
+    if (existing) existing.reported ||= reported;
+    else found.set(absolute, { absolute, file: displayPath(absolute), kind, reported });
+  };
+  (await yamlFilesIn(path.join(rootDir, 'campaigns'))).forEach((f) => add(f, paths === undefined));
+  (await yamlFilesIn(path.join(rootDir, 'rules'))).forEach((f) => add(f, paths === undefined, 'rules'));
+  const diagnostics: Diagnostic[] = [];
+  for (const requested of paths ?? []) {
+    const absolute = path.resolve(requested);
+    const stat = await fs.stat(absolute).catch(() => undefined);
+    if (!stat) {
+      diagnostics.push(pathDiagnostic(displayPath(absolute), 'no such file or directory'));
+    } else if (stat.isDirectory()) {
+      for (const known of found.values()) if (isInside(known.absolute, absolute)) known.reported = true;
+      if (!isInside(rootDir, absolute)) (await yamlFilesIn(absolute)).forEach((f) => add(f, true));
+    } else if (YAML_FILE.test(absolute)) {
+      add(absolute, true);
+    } else {
+      diagnostics.push(
+        pathDiagnostic(displayPath(absolute), 'not a definitions file (expected .yaml or .yml)'),
+      );
+    }
+  }
+  const files = [...found.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { files, diagnostics };
+}

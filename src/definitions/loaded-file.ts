@@ -1,0 +1,59 @@
+import type { DefinitionFile } from './definition-files';
+import type { Diagnostic } from './diagnostic';
+import { Finding, formatPath } from './finding';
+import type { ParsedYaml } from './parse-yaml';
+import { positionOf } from './node-position';
+import { readYamlFile } from './read-yaml-file';
+import { validateAgainstSchema } from './schema-validator';
+
+/** One definitions file after reading, parsing and schema validation. */
+export interface LoadedFile {
+  source: DefinitionFile;
+  /** Undefined when the file could not be read. */
+  parsed: ParsedYaml | undefined;
+  /** Everything found in this file so far; cross-file checks add to it. */
+  diagnostics: Diagnostic[];
+  /** Parsed without errors and valid against its schema: cross-file checks may trust its shape. */
+  valid: boolean;
+}
+
+/** Gives a finding the file position of the YAML node its path names (or of the closest existing parent). */
+export function toDiagnostic(parsed: ParsedYaml, finding: Finding): Diagnostic {
+  const { line, col } = positionOf(parsed.document, parsed.lineCounter, finding.path, finding.at);
+  return {
+    file: parsed.file,
+    line,
+    col,
+    path: formatPath(finding.path),
+    message: finding.message,
+    severity: finding.severity,
+  };
+}
+
+/** Adds findings to a loaded file's diagnostics, positioned in that file. */
+export function report(loaded: LoadedFile, findings: readonly Finding[]): void {
+  const parsed = loaded.parsed;
+  if (parsed) loaded.diagnostics.push(...findings.map((f) => toDiagnostic(parsed, f)));
+}
+
+function emptyDocument(parsed: ParsedYaml): boolean {
+  return parsed.data === null || parsed.data === undefined;
+}
+
+/** Reads, parses and validates one file against the schema of its kind. */
+export async function loadFile(source: DefinitionFile): Promise<LoadedFile> {
+  const result = await readYamlFile(source.absolute, source.file);
+  if (!('document' in result)) return { source, parsed: undefined, diagnostics: [result], valid: false };
+  const loaded: LoadedFile = { source, parsed: result, diagnostics: [...result.diagnostics], valid: false };
+  if (result.diagnostics.length > 0) return loaded;
+  if (emptyDocument(result)) {
+    report(loaded, [
+      { path: [], message: `the file is empty; expected a ${source.kind} definition`, severity: 'error' },
+    ]);
+    return loaded;
+  }
+  const findings = validateAgainstSchema(source.kind, result.data);
+  report(loaded, findings);
+  loaded.valid = findings.length === 0;
+  return loaded;
+}
