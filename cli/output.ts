@@ -26,7 +26,9 @@ export function printLines(lines: readonly string[], stream: NodeJS.WriteStream 
 }
 
 /** Runs a command action; failures go to stderr and set the exit code, never a stack trace for known ones. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       const code = await fn(...args);
@@ -37,14 +39,19 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
         process.exitCode = err.exitCode;
         return;
       }
-      process.stderr.write(`pocket: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `pocket: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exitCode = 1;
     }
   };
 }
 
 /** Renders rows as an aligned text table. */
-export function table(headers: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string[] {
+export function table(
+  headers: readonly string[],
+  rows: ReadonlyArray<readonly (string | number)[]>,
+): string[] {
   const cells = [headers, ...rows].map((r) => r.map((c) => String(c)));
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]): string =>

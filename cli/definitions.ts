@@ -1,0 +1,66 @@
+/** Loading definitions for CLI verbs: invalid definitions print every error as file:line:col and fail. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
+import { formatDiagnostic } from '../src/definitions/diagnostic';
+import { loadResolvedCampaigns } from '../src/definitions/load-resolved-campaigns';
+import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
+import type { DefinitionSet } from '../src/definitions/definition-set';
+import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
+import type { CompiledCampaign } from '../src/rules/compiled-campaign';
+import { CliFailure } from './output';
+
+export function rootOf(command: Command): string {
+  const opts = command.optsWithGlobals<{ root?: string }>();
+  return resolve(opts.root ?? process.env['POCKET_DEFINITIONS'] ?? '.');
+}
+
+export async function loadAll(root: string): Promise<{ resolved: ResolvedCampaign[]; set: DefinitionSet }> {
+  try {
+    return await loadResolvedCampaigns(root);
+  } catch (error) {
+    if (error instanceof DefinitionsInvalidError) {
+      const lines = error.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      throw new CliFailure(`definitions are invalid; run \`pocket validate\`:\n${lines.join('\n')}`);
+    }
+    throw error;
+  }
+}
+
+export async function loadCompiled(root: string, campaignId: string): Promise<CompiledCampaign> {
+  const { resolved } = await loadAll(root);
+  const campaign = resolved.find((r) => r.definition.id === campaignId);
+  if (!campaign) {
+    const known = resolved.map((r) => r.definition.id).join(', ');
+    throw new CliFailure(`unknown campaign "${campaignId}" (known: ${known || 'none'})`);
+  }
+  return getCompiledCampaign(campaign);
+}
+
+/** Parses an ISO 8601 time given on the command line. */
+export function parseTime(value: string | undefined, option: string): Date | null {
+  if (value === undefined) return null;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    throw new CliFailure(
+      `${option} must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00 (got "${value}")`,
+      2,
+    );
+  }
+  return at;
+}
+
+/** Parses a JSON object given on the command line. */
+export function parseJsonObject(value: string | undefined, option: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new CliFailure(`${option} is not valid JSON: ${(error as Error).message}`, 2);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliFailure(`${option} must be a JSON object`, 2);
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,143 @@
+/** `pocket dry-run <campaign>`: projected segments, rewards, spend and stock-outs for a crowd of users. */
+import { existsSync } from 'node:fs';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { cryptoRandom, seededRandom } from '../src/decision/random';
+import { dryRun, type DryRunReport } from '../src/simulation/dry-run';
+import type { SimulatedUser } from '../src/simulation/evaluate-participant';
+import { syntheticUserFactory } from '../src/simulation/synthetic-users';
+import { countUsers, readUsersFile, UsersFileError } from '../src/simulation/users-file';
+import { loadCompiled, parseTime, rootOf } from './definitions';
+import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+
+interface Options {
+  users?: string;
+  synthetic?: string;
+  seed?: string;
+  at?: string;
+  format: string;
+}
+
+const MAX_SYNTHETIC = 10_000_000;
+
+function pct(part: number, whole: number | null): string {
+  return whole ? `${((part / whole) * 100).toFixed(1)}%` : '-';
+}
+
+function textReport(r: DryRunReport): string[] {
+  const lines = [
+    `dry-run ${r.campaign}: ${r.users} users${r.at ? ` at ${r.at}` : ' spread over the window'} (${r.durationMs} ms)`,
+    '',
+  ];
+  lines.push(
+    ...table(
+      ['segment', 'users', 'share'],
+      Object.entries(r.segments).map(([id, n]) => [id, n, pct(n, r.users)]),
+    ),
+  );
+  lines.push(
+    `unmatched users: ${r.unmatched}`,
+    `unreached segments: ${r.unreached.length > 0 ? r.unreached.join(', ') : 'none'}`,
+    '',
+  );
+  lines.push(
+    ...table(
+      ['reward', 'grants', 'stock out'],
+      Object.entries(r.rewards).map(([id, n]) => [
+        id,
+        n,
+        r.stockouts[id] ? `after ${r.stockouts[id].afterUsers} users, ${r.stockouts[id].at}` : '-',
+      ]),
+    ),
+  );
+  lines.push(
+    '',
+    ...table(
+      ['outcome', 'users'],
+      Object.entries(r.outcomes).map(([o, n]) => [o, n]),
+    ),
+    '',
+  );
+  const cur = r.budget.currency ?? '';
+  lines.push(
+    `projected spend: ${r.spend} ${cur} of total budget ${r.budget.total ?? 'unlimited'} (${pct(r.spend, r.budget.total)})`,
+  );
+  lines.push(
+    `peak daily spend: ${r.budget.peakDaily} ${cur} of daily budget ${r.budget.daily ?? 'unlimited'} (${pct(r.budget.peakDaily, r.budget.daily)})`,
+  );
+  return lines;
+}
+
+function progressBar(total: number): { update(n: number): void; stop(): void } | null {
+  if (!process.stderr.isTTY || total < 10_000) return null;
+  const bar = new SingleBar(
+    { stream: process.stderr, clearOnComplete: true, hideCursor: true },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { update: (n) => bar.update(n), stop: () => bar.stop() };
+}
+
+export function registerDryRun(program: Command): void {
+  program
+    .command('dry-run <campaign>')
+    .description('simulate a crowd of users: segments, rewards, projected spend, stock-outs')
+    .option('--users <file>', 'JSON Lines of { userId, profile, context }')
+    .option('--synthetic <n>', 'generate N synthetic users from the rules')
+    .option('--seed <seed>', 'make the run reproducible')
+    .option('--at <time>', 'every user joins at this ISO 8601 time (default: spread over the window)')
+    .option('--format <format>', 'table | json', 'table')
+    .action(
+      action(async (campaignId: string, opts: Options, command: Command) => {
+        const format = parseFormat(opts.format === 'text' ? 'table' : opts.format, ['table', 'json']);
+        if ((opts.users === undefined) === (opts.synthetic === undefined)) {
+          throw new CliFailure('give exactly one of --users <file> or --synthetic <n>', 2);
+        }
+        const at = parseTime(opts.at, '--at');
+        const compiled = await loadCompiled(rootOf(command), campaignId);
+        const random = opts.seed === undefined ? cryptoRandom : seededRandom(opts.seed);
+        let total: number;
+        let users: AsyncIterable<SimulatedUser> | Iterable<SimulatedUser>;
+        if (opts.users !== undefined) {
+          if (!existsSync(opts.users)) throw new CliFailure(`--users: no such file ${opts.users}`, 2);
+          total = await countUsers(opts.users);
+          users = readUsersFile(opts.users);
+        } else {
+          total = Number(opts.synthetic);
+          if (!Number.isInteger(total) || total < 1 || total > MAX_SYNTHETIC) {
+            throw new CliFailure(
+              `--synthetic must be an integer from 1 to ${MAX_SYNTHETIC} (got "${opts.synthetic}")`,
+              2,
+            );
+          }
+          const make = syntheticUserFactory(
+            compiled.resolved.definition,
+            Object.values(compiled.resolved.rules),
+            random,
+          );
+          users = (function* () {
+            for (let i = 0; i < total; i++) yield make(i);
+          })();
+        }
+        const bar = progressBar(total);
+        let report: DryRunReport;
+        try {
+          report = await dryRun({
+            compiled,
+            users,
+            total,
+            at,
+            random,
+            ...(bar ? { onProgress: bar.update } : {}),
+          });
+        } catch (error) {
+          if (error instanceof UsersFileError) throw new CliFailure(error.message);
+          throw error;
+        } finally {
+          bar?.stop();
+        }
+        if (format === 'json') printJson(report);
+        else printLines(textReport(report));
+      }),
+    );
+}

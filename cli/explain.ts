@@ -1,0 +1,79 @@
+/** `pocket explain <campaign> --profile JSON`: every condition's result and the decision for one user. */
+import type { Command } from 'commander';
+import { unlimitedAvailability } from '../src/decision/availability';
+import { campaignWindow } from '../src/decision/campaign-window';
+import { seededRandom } from '../src/decision/random';
+import { evaluateParticipant, possibleRewards } from '../src/simulation/evaluate-participant';
+import { loadCompiled, parseJsonObject, parseTime, rootOf } from './definitions';
+import { action, parseFormat, printJson, printLines } from './output';
+
+interface Options {
+  profile?: string;
+  context?: string;
+  history?: string;
+  at?: string;
+  format: string;
+}
+
+export function registerExplain(program: Command): void {
+  program
+    .command('explain <campaign>')
+    .description('show every condition result and the decision for one profile')
+    .requiredOption('--profile <json>', 'the profile facts, e.g. \'{"gender":"female","age":22}\'')
+    .option('--context <json>', 'the request context, e.g. \'{"channel":"app"}\'')
+    .option('--history <json>', 'history facts, e.g. \'{"grants":1}\'')
+    .option('--at <time>', 'ISO 8601 time (default: the middle of the window)')
+    .option('--format <format>', 'text | json', 'text')
+    .action(
+      action(async (campaignId: string, opts: Options, command: Command) => {
+        const format = parseFormat(opts.format, ['text', 'json']);
+        const profile = parseJsonObject(opts.profile, '--profile');
+        const context = parseJsonObject(opts.context, '--context');
+        const history = parseJsonObject(opts.history, '--history');
+        const compiled = await loadCompiled(rootOf(command), campaignId);
+        const campaign = compiled.resolved.definition;
+        const window = campaignWindow(campaign);
+        const at =
+          parseTime(opts.at, '--at') ?? new Date(window.start + Math.floor((window.end - window.start) / 2));
+        const evaluation = await evaluateParticipant({
+          compiled,
+          user: { userId: 'explain', profile, context, history },
+          now: at,
+          availability: unlimitedAvailability(),
+          random: seededRandom('explain'),
+        });
+        const explanation = await compiled.explain(evaluation.facts);
+        const rewards = possibleRewards(evaluation, campaign.decision);
+        const result = {
+          campaign: campaign.id,
+          at: at.toISOString(),
+          outcome: evaluation.outcome,
+          segment: explanation.segment,
+          reward: rewards.length === 1 ? rewards[0] : null,
+          rewards,
+          segments: explanation.segments,
+          candidates: evaluation.choice?.candidates ?? [],
+        };
+        if (format === 'json') {
+          printJson(result);
+          return;
+        }
+        const lines = [`${campaign.id} at ${result.at}`];
+        for (const s of explanation.segments) {
+          lines.push(
+            `segment ${s.segment}${s.rule ? ` (rule ${s.rule})` : ' (everyone)'}: ${s.matched ? 'MATCH' : 'no match'}`,
+          );
+          for (const c of s.conditions) {
+            const got = c.factValue === undefined ? 'missing' : JSON.stringify(c.factValue);
+            lines.push(
+              `  ${c.result ? 'true ' : 'false'} ${c.path}: ${c.fact}${c.factPath ? `.${c.factPath.replace(/^\$\./, '')}` : ''} ${c.operator} ${JSON.stringify(c.value)} (got ${got})`,
+            );
+          }
+        }
+        lines.push(`outcome: ${result.outcome}`, `segment: ${result.segment ?? 'none'}`);
+        if (rewards.length > 0)
+          lines.push(`reward: ${rewards.length === 1 ? rewards[0] : `one of ${rewards.join(', ')}`}`);
+        printLines(lines);
+      }),
+    );
+}

@@ -1,0 +1,66 @@
+/** `pocket serve`: the HTTP service (embedded default with no environment; PostgreSQL + Redis when set). */
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../src/config';
+import type { CampaignSnapshot } from '../src/publishing/campaign-snapshot';
+import { checkLive } from '../src/decision/liveness';
+import { startPocket } from '../src/server';
+import { action } from './output';
+
+/** A ready-to-paste request that gets a grant for a tester of a campaign that is open now (or about to be). */
+export function demoCurl(url: string, snapshots: readonly CampaignSnapshot[], now: Date): string | null {
+  const candidates = snapshots.filter(
+    (s) =>
+      s.definition.entry.activityCode === 'none' &&
+      s.testers.size > 0 &&
+      ['live', 'not_started'].includes(checkLive(s.definition, now, s.paused)),
+  );
+  const pick = candidates.find((s) => checkLive(s.definition, now, s.paused) === 'live') ?? candidates[0];
+  if (!pick) return null;
+  const [userId] = [...pick.testers.keys()];
+  const channel = pick.definition.entry.channels?.[0];
+  const body = JSON.stringify({ userId, ...(channel ? { context: { channel } } : {}) });
+  return [
+    `curl -s -X POST ${url}/v1/campaigns/${pick.campaignId}/participations \\`,
+    `  -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s%N)" \\`,
+    `  -d '${body}'`,
+  ].join('\n');
+}
+
+function banner(config: Config): string[] {
+  const lines = [
+    `ledger: ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile} (embedded)`}`,
+    `hot state: ${config.redisUrl ? 'Redis' : 'in-memory (embedded, one process only)'}`,
+  ];
+  if (!config.requireClientAuth) {
+    lines.push(
+      'WARNING: client auth is not required (NODE_ENV is not production): anonymous participations are accepted',
+    );
+  }
+  if (config.secretsGenerated) lines.push(`secrets: generated and kept in ${config.dataDir}/secrets.json`);
+  return lines;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP service (and, in the embedded mode, the worker)')
+    .action(
+      action(async () => {
+        const config = loadConfig();
+        const running = await startPocket(config);
+        const { logger } = running.pocket;
+        for (const line of banner(config)) logger.info(line);
+        logger.info(`pocket listening on ${running.url}`);
+        const curl = demoCurl(running.url, running.pocket.registry.list(), new Date());
+        if (curl) process.stderr.write(`\nTry it (a tester of a live campaign):\n\n${curl}\n\n`);
+        await new Promise<void>((resolve) => {
+          const stop = (): void => {
+            logger.info('shutting down: draining in-flight requests');
+            running.shutdown().then(resolve, resolve);
+          };
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+        });
+      }),
+    );
+}

@@ -1,0 +1,66 @@
+/** `pocket test [campaign…]`: runs campaigns/<id>.test.yaml; a failure shows the case and the condition results. */
+import type { Command } from 'commander';
+import type { ConditionResult } from '../src/rules/compiled-campaign';
+import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
+import { runCases, type CaseResult } from '../src/simulation/case-runner';
+import { loadAll, rootOf } from './definitions';
+import { action, CliFailure, parseFormat, printJson, printLines } from './output';
+
+function describeCondition(c: ConditionResult): string {
+  const where = c.factPath ? `${c.fact}.${c.factPath.replace(/^\$\./, '')}` : c.fact;
+  const got = c.factValue === undefined ? 'missing' : JSON.stringify(c.factValue);
+  return `${c.result ? 'true ' : 'false'}  ${c.rule} ${c.path}: ${where} ${c.operator} ${JSON.stringify(c.value)} (got ${got})`;
+}
+
+function caseLines(result: CaseResult): string[] {
+  if (result.passed) return [`  ok    ${result.name}`];
+  const lines = [`  FAIL  ${result.name}`, ...result.failures.map((f) => `        ${f}`)];
+  lines.push(`        at ${result.actual.at}; conditions:`);
+  for (const segment of result.explanation.segments) {
+    lines.push(
+      `          segment ${segment.segment}${segment.rule ? ` (${segment.rule})` : ' (everyone)'}: ${segment.matched ? 'matched' : 'no match'}`,
+    );
+    for (const c of segment.conditions) lines.push(`            ${describeCondition(c)}`);
+  }
+  return lines;
+}
+
+export function registerTest(program: Command): void {
+  program
+    .command('test [campaigns...]')
+    .description("run the campaigns' <id>.test.yaml cases")
+    .option('--format <format>', 'text | json', 'text')
+    .action(
+      action(async (ids: string[], opts: { format: string }, command: Command) => {
+        const format = parseFormat(opts.format, ['text', 'json']);
+        const { resolved, set } = await loadAll(rootOf(command));
+        const wanted = ids.length > 0 ? ids : [...set.cases.keys()].sort();
+        const files = [];
+        for (const id of wanted) {
+          const cases = set.cases.get(id);
+          const campaign = resolved.find((r) => r.definition.id === id);
+          if (!campaign) throw new CliFailure(`unknown campaign "${id}"`);
+          if (!cases) throw new CliFailure(`campaign "${id}" has no campaigns/${id}.test.yaml`);
+          files.push({
+            campaign: id,
+            file: cases.file,
+            results: await runCases(getCompiledCampaign(campaign), cases.cases.cases),
+          });
+        }
+        const all = files.flatMap((f) => f.results);
+        const failed = all.filter((r) => !r.passed).length;
+        const untested = resolved.map((r) => r.definition.id).filter((id) => !set.cases.has(id));
+        if (format === 'json') {
+          printJson({ passed: all.length - failed, failed, untested, files });
+        } else {
+          for (const f of files) printLines([f.file, ...f.results.flatMap(caseLines)]);
+          if (ids.length === 0 && untested.length > 0)
+            printLines([`warning: no cases for ${untested.join(', ')}`], process.stderr);
+          printLines([
+            `${files.length} files, ${all.length} cases: ${all.length - failed} passed, ${failed} failed`,
+          ]);
+        }
+        return failed === 0 && all.length > 0 ? 0 : 1;
+      }),
+    );
+}

@@ -1,0 +1,75 @@
+/**
+ * The express app: security headers, strict JSON bodies (8 KB, application/json only, no prototype keys),
+ * the feature routers given by the composition root, health endpoints and the one error handler.
+ */
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
+import { AppError, ValidationError } from '../errors/app-error';
+import type { Logger } from '../observability/logger';
+import { errorHandler, notFoundHandler } from './error-handler';
+import openapi from './openapi.json';
+
+export interface Health {
+  /** Registry loaded, counters warm, not draining. */
+  ready(): boolean;
+}
+
+export interface AppParts {
+  logger: Logger;
+  routers: Router[];
+  health: Health;
+  /** Trusted proxy setting for req.ip (express "trust proxy"). */
+  trustProxy?: string | boolean;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** JSON.parse reviver: a prototype key anywhere in the body is a 400, and never reaches an object. */
+function rejectPrototypeKeys(key: string, value: unknown): unknown {
+  if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError(`forbidden key "${key}"`);
+  return value;
+}
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
+    next(new AppError(415, 'unsupported_media_type', 'the request body must be application/json'));
+    return;
+  }
+  next();
+};
+
+const openapiBody = JSON.stringify(openapi);
+
+export function createApp(parts: AppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', parts.trustProxy ?? 'loopback');
+  app.set('json spaces', 0);
+  app.use(helmet());
+  app.use(requireJson);
+  app.use(express.json({ limit: '8kb', strict: true, reviver: rejectPrototypeKeys }));
+  app.use((req, _res, next) => {
+    if (req.body !== undefined && req.body !== null && typeof req.body !== 'object') {
+      next(new ValidationError('request body must be a JSON object'));
+      return;
+    }
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = parts.health.ready();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapiBody);
+  });
+  for (const router of parts.routers) app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(parts.logger));
+  return app;
+}

@@ -1,0 +1,46 @@
+/**
+ * The one express error handler. AppError → its status and code; body-parser failures → 400/413/415;
+ * anything else is an unexpected 500, the only kind logged as an error. Never a stack trace in a response.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, NotFoundError, ValidationError } from '../errors/app-error';
+import type { Logger } from '../observability/logger';
+
+interface HttpishError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+}
+
+function fromBodyParser(err: HttpishError): AppError | null {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new AppError(413, 'payload_too_large', 'request body is too large');
+    case 'entity.parse.failed':
+      return new ValidationError('request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported_media_type', 'unsupported body encoding');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new ValidationError('request body was incomplete');
+    default:
+      return null;
+  }
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const known = err instanceof AppError ? err : fromBodyParser(err as HttpishError);
+    const error = known ?? new AppError(500, 'internal_error', 'internal error');
+    if (!known) logger.error({ err, method: req.method, url: req.originalUrl }, 'unexpected error');
+    if (error.status === 429 && typeof error.details['retryAfter'] === 'number') {
+      res.set('Retry-After', String(error.details['retryAfter']));
+    }
+    res.status(error.status).json(error.toJSON());
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new NotFoundError('not_found', `no route for ${req.method} ${req.path}`));
+};

@@ -1,0 +1,256 @@
+/**
+ * The part of the pipeline that runs under the per-user lock: facts → anti-fraud → segment match → reward
+ * choice → atomic reserve → ledger transaction. Releases happen only after a definite rollback
+ * (DESIGN.md correctness rules); an unknown commit is left to reconciliation.
+ */
+import { randomUUID } from 'node:crypto';
+import { availabilityFromUsage } from '../decision/availability';
+import type { Choice } from '../decision/choice';
+import { chooseReward } from '../decision/choose-reward';
+import type { SegmentDefinition } from '../definitions/campaign-types';
+import { AppError, DependencyUnavailableError, ForbiddenError } from '../errors/app-error';
+import type { Reservation } from '../hot-state/hot-state';
+import { reserveLimits, type CampaignSnapshot } from '../publishing/campaign-snapshot';
+import { buildFacts, type Facts, type HistoryFact } from '../rules/facts';
+import { grantedAnswer, type Answer, type BusinessRefusal } from './outcomes';
+import type { GrantDraft } from './participation-ledger';
+import { grantFences } from '../ledger/grant-fences';
+import type { ParticipationServiceDeps } from './participation-service';
+import type { PipelineContext, PipelineTiming } from './pipeline-context';
+import { outcomeRecord, replay } from './stored-answers';
+
+export type FlowResult =
+  | { kind: 'answer'; answer: Answer }
+  | {
+      kind: 'refusal';
+      outcome: BusinessRefusal;
+      segmentId: string | null;
+      decision: Record<string, unknown> | null;
+    }
+  | { kind: 'forbidden'; error: ForbiddenError };
+
+/** How many times a lost reserve race re-runs the choice before answering. */
+const MAX_RESERVE_ATTEMPTS = 3;
+
+const EMPTY_HISTORY: HistoryFact = { participations: 0, grants: 0, grantsToday: 0, rewards: {} };
+
+function usesHistory(snapshot: CampaignSnapshot): boolean {
+  return /"fact":"history"/.test(JSON.stringify(snapshot.compiled.resolved.rules));
+}
+
+async function guarded<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new DependencyUnavailableError(name);
+  }
+}
+
+export class GrantFlow {
+  private readonly historyNeeded = new WeakMap<CampaignSnapshot, boolean>();
+
+  constructor(
+    private readonly deps: ParticipationServiceDeps,
+    private readonly timing: PipelineTiming,
+  ) {}
+
+  async run(ctx: PipelineContext): Promise<FlowResult> {
+    const { snapshot, request } = ctx;
+    const facts = await this.facts(ctx);
+    const verdict = await this.deps.guard.screen(snapshot, request, facts);
+    const decision: Record<string, unknown> = { fraud: verdict.decisions };
+    if (verdict.action === 'deny')
+      return { kind: 'forbidden', error: new ForbiddenError(verdict.reason, `refused: ${verdict.reason}`) };
+
+    let segment: SegmentDefinition | null;
+    if (verdict.action === 'soft') {
+      const fallback = snapshot.definition.decision.fallback;
+      if (fallback === undefined) {
+        return { kind: 'forbidden', error: new ForbiddenError(verdict.reason, `refused: ${verdict.reason}`) };
+      }
+      segment = { id: '(risk-soft)', rewards: [{ reward: fallback, weight: 1 }] };
+    } else {
+      segment = await snapshot.compiled.matchSegment(facts);
+    }
+    if (!segment) return { kind: 'refusal', outcome: 'not_eligible', segmentId: null, decision };
+    decision['segment'] = segment.id;
+    return this.reserveAndRecord(ctx, segment, decision);
+  }
+
+  private async facts(ctx: PipelineContext): Promise<Facts> {
+    const { snapshot, request } = ctx;
+    const testerProfile = snapshot.testers.get(request.userId);
+    let needHistory = this.historyNeeded.get(snapshot);
+    if (needHistory === undefined) {
+      needHistory = usesHistory(snapshot);
+      this.historyNeeded.set(snapshot, needHistory);
+    }
+    const [profile, history] = await Promise.all([
+      testerProfile
+        ? Promise.resolve(testerProfile)
+        : guarded('profile', () => this.deps.profiles.profile(request.userId)),
+      needHistory
+        ? guarded('ledger', () =>
+            this.deps.ledger.history(snapshot.campaignId, request.userId, ctx.businessDate),
+          )
+        : Promise.resolve(EMPTY_HISTORY),
+    ]);
+    return buildFacts({ profile, context: { ...request.context, ip: request.ip }, history });
+  }
+
+  private async reserveAndRecord(
+    ctx: PipelineContext,
+    segment: SegmentDefinition,
+    decision: Record<string, unknown>,
+  ): Promise<FlowResult> {
+    const { snapshot, request } = ctx;
+    const { hotState } = this.deps;
+    const exclude = new Map<string, 'out_of_stock' | 'budget_exhausted'>();
+    for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
+      const hot = await guarded('hot-state', () =>
+        hotState.availability(
+          snapshot.campaignId,
+          snapshot.definition.rewards.map((r) => r.id),
+          ctx.businessDate,
+        ),
+      );
+      if (!hot.initialized) throw this.uninitialized(snapshot.campaignId);
+      const choice = chooseReward({
+        campaign: snapshot.definition,
+        segment,
+        availability: availabilityFromUsage(snapshot.definition, {
+          granted: hot.stockUsed,
+          spent: hot.spent,
+          dailySpent: hot.dailySpent,
+        }),
+        now: ctx.now,
+        random: this.deps.random,
+        exclude,
+        businessDate: ctx.businessDate,
+      });
+      decision['choice'] = summarize(choice);
+      if (choice.kind === 'unavailable')
+        return { kind: 'refusal', outcome: choice.outcome, segmentId: segment.id, decision };
+
+      const reservationId = randomUUID();
+      const reserved = await guarded('hot-state', () =>
+        hotState.reserve({
+          campaignId: snapshot.campaignId,
+          reservationId,
+          userId: request.userId,
+          rewardId: choice.reward.id,
+          charge: choice.charge,
+          spends: !ctx.tester,
+          businessDate: ctx.businessDate,
+          limits: reserveLimits(snapshot, choice.reward),
+          ttlMs: this.timing.reservationTtlMs,
+          now: ctx.now.getTime(),
+        }),
+      );
+      if (reserved.ok) return this.record(ctx, segment, choice, reserved.reservation, decision);
+      if (reserved.reason === 'uninitialized') throw this.uninitialized(snapshot.campaignId);
+      if (reserved.reason === 'limit_reached')
+        return { kind: 'refusal', outcome: 'limit_reached', segmentId: segment.id, decision };
+      exclude.set(choice.reward.id, reserved.reason);
+    }
+    const outcome = [...exclude.values()].every((r) => r === 'out_of_stock')
+      ? 'out_of_stock'
+      : 'budget_exhausted';
+    return { kind: 'refusal', outcome, segmentId: segment.id, decision };
+  }
+
+  private uninitialized(campaignId: string): DependencyUnavailableError {
+    this.deps.rebuilder.kick(campaignId);
+    return new DependencyUnavailableError(
+      'hot-state',
+      'hot counters are being rebuilt from the ledger; retry shortly',
+    );
+  }
+
+  private async record(
+    ctx: PipelineContext,
+    segment: SegmentDefinition,
+    choice: Extract<Choice, { kind: 'reward' }>,
+    reservation: Reservation,
+    decision: Record<string, unknown>,
+  ): Promise<FlowResult> {
+    const { snapshot, request } = ctx;
+    const { hotState, ledger } = this.deps;
+    const grant: GrantDraft = {
+      id: randomUUID(),
+      reservationId: reservation.id,
+      rewardId: choice.reward.id,
+      rewardType: choice.reward.type,
+      amount: choice.amount,
+      charge: choice.charge,
+      currency: snapshot.definition.budget?.currency ?? null,
+      test: ctx.tester,
+      fences: grantFences(reservation, reserveLimits(snapshot, choice.reward)),
+    };
+    const answer = grantedAnswer(
+      {
+        id: grant.id,
+        rewardId: grant.rewardId,
+        type: grant.rewardType,
+        amount: grant.amount,
+        charge: grant.charge,
+        test: grant.test,
+      },
+      snapshot.version,
+      ctx.participationId,
+    );
+    const participation = outcomeRecord(ctx, answer, null, segment.id, decision);
+    const written = await ledger.recordGrant(participation, grant);
+    const campaignId = snapshot.campaignId;
+    const release = (): Promise<unknown> =>
+      hotState.release(campaignId, reservation.id).catch(() => undefined);
+
+    switch (written.kind) {
+      case 'committed':
+        await hotState.confirm(campaignId, reservation.id).catch(() => undefined); // expires; reconciliation keeps it
+        return { kind: 'answer', answer };
+      case 'duplicate':
+        await release();
+        if (written.stored) return { kind: 'answer', answer: replay(written.stored, request) };
+        throw new DependencyUnavailableError(
+          'ledger',
+          'the answer for this Idempotency-Key is not readable yet; retry',
+        );
+      case 'code_used':
+        await release();
+        ctx.codeNonce = null;
+        return {
+          kind: 'forbidden',
+          error: new ForbiddenError('code_used', 'this activity code has already been used'),
+        };
+      case 'fence':
+        if (written.resource === 'user_total' || written.resource === 'user_daily') {
+          await release();
+          const counters = await guarded('ledger', () => ledger.userCounters(campaignId, request.userId));
+          await hotState.primeUser(campaignId, request.userId, counters).catch(() => undefined);
+          return { kind: 'refusal', outcome: 'limit_reached', segmentId: segment.id, decision };
+        }
+        // The hot counters disagree with the ledger: forget this reservation (its slot or range is taken in the
+        // ledger, so giving it back would be wrong), drop the counters and rebuild them from the ledger.
+        await hotState.confirm(campaignId, reservation.id).catch(() => undefined);
+        await hotState.invalidate(campaignId).catch(() => undefined);
+        throw this.uninitialized(campaignId);
+      case 'failed':
+        if (written.definite) await release();
+        throw new DependencyUnavailableError('ledger');
+    }
+  }
+}
+
+function summarize(choice: Choice): Record<string, unknown> {
+  return choice.kind === 'reward'
+    ? {
+        rewardId: choice.reward.id,
+        source: choice.source,
+        amount: choice.amount,
+        charge: choice.charge,
+        draw: choice.draw ?? null,
+      }
+    : { unavailable: choice.outcome, draw: choice.draw ?? null };
+}

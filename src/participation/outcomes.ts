@@ -1,0 +1,74 @@
+/** Outcomes and reason codes of the participation pipeline (DESIGN.md answer table). */
+import type { AppError } from '../errors/app-error';
+
+/** Business "no": HTTP 200, stored and replayed. */
+export const BUSINESS_REFUSALS = [
+  'not_eligible',
+  'limit_reached',
+  'out_of_stock',
+  'budget_exhausted',
+  'not_started',
+  'ended',
+  'paused',
+  'channel_not_allowed',
+] as const;
+export type BusinessRefusal = (typeof BUSINESS_REFUSALS)[number];
+
+/** 403 refusals: stored and replayed. */
+export type ForbiddenReason =
+  'code_missing' | 'code_invalid' | 'code_expired' | 'code_used' | 'blocked' | 'risk_denied' | 'velocity';
+
+export interface GrantView {
+  id: string;
+  rewardId: string;
+  type: string;
+  amount: number;
+  charge: number;
+  test: boolean;
+}
+
+/** What the controller sends: the exact body bytes, so a replay is byte for byte. */
+export interface Answer {
+  status: number;
+  body: string;
+  /** Final answers (200, 201, 403) are stored and replayed; transient ones (409, 429, 503) are not. */
+  final: boolean;
+  outcome: string;
+  headers?: Record<string, string>;
+}
+
+export function grantedAnswer(grant: GrantView, campaignVersion: number, participationId: string): Answer {
+  return {
+    status: 201,
+    final: true,
+    outcome: 'granted',
+    body: JSON.stringify({ outcome: 'granted', grant, campaignVersion, participationId }),
+  };
+}
+
+export function refusalAnswer(
+  outcome: BusinessRefusal,
+  campaignVersion: number,
+  participationId: string,
+): Answer {
+  return {
+    status: 200,
+    final: true,
+    outcome,
+    body: JSON.stringify({ outcome, campaignVersion, participationId }),
+  };
+}
+
+/** An AppError as an answer; 403s are final (stored), everything else transient. */
+export function errorAnswer(error: AppError): Answer {
+  const headers: Record<string, string> = {};
+  const retryAfter = error.details['retryAfter'];
+  if (typeof retryAfter === 'number') headers['Retry-After'] = String(retryAfter);
+  return {
+    status: error.status,
+    final: error.status === 403,
+    outcome: error.code,
+    body: JSON.stringify(error.toJSON()),
+    headers,
+  };
+}

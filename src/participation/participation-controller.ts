@@ -1,0 +1,64 @@
+/** POST /v1/campaigns/{id}/participations: validates the request, runs the pipeline, sends the exact answer. */
+import { Router, type Request, type Response } from 'express';
+import { ValidationError, type FieldError } from '../errors/app-error';
+import { validateRequest } from '../http/request-validation';
+import type { ParticipationService } from './participation-service';
+import {
+  requestHash,
+  type ClientIdentity,
+  type ParticipationContext,
+  type ParticipationRequest,
+} from './participation-request';
+import type { Answer } from './outcomes';
+
+export const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+interface Body {
+  userId: string;
+  activityCode?: string;
+  context?: ParticipationContext;
+}
+
+export function sendAnswer(res: Response, answer: Answer): void {
+  res.status(answer.status);
+  for (const [name, value] of Object.entries(answer.headers ?? {})) res.set(name, value);
+  res.type('application/json').send(answer.body);
+}
+
+function readRequest(req: Request): ParticipationRequest {
+  const fields: FieldError[] = [];
+  const campaignId = String(req.params['id'] ?? '');
+  if (!CAMPAIGN_ID.test(campaignId) || campaignId.length > 64) {
+    fields.push({ path: 'id', message: 'must be a kebab-case campaign id' });
+  }
+  const key = req.get('Idempotency-Key');
+  if (key === undefined) fields.push({ path: 'Idempotency-Key', message: 'header is required' });
+  else if (!IDEMPOTENCY_KEY.test(key)) {
+    fields.push({ path: 'Idempotency-Key', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
+  }
+  if (fields.length > 0) throw new ValidationError('invalid request', fields);
+  const body = validateRequest<Body>('participation-request.schema.json', req.body);
+  const client = (req.res?.locals['client'] as ClientIdentity | undefined) ?? { kind: 'anonymous', id: null };
+  return {
+    campaignId,
+    userId: body.userId,
+    idempotencyKey: key as string,
+    ...(body.activityCode === undefined ? {} : { activityCode: body.activityCode }),
+    context: body.context ?? {},
+    ip: req.ip ?? '',
+    client,
+    requestHash: requestHash(body),
+    trace: req.query['trace'] === '1',
+  };
+}
+
+export function participationRouter(service: ParticipationService): Router {
+  const router = Router();
+  router.post('/v1/campaigns/:id/participations', async (req, res) => {
+    const answer = await service.participate(readRequest(req));
+    res.locals['outcome'] = answer.outcome;
+    sendAnswer(res, answer);
+  });
+  return router;
+}

@@ -1,0 +1,208 @@
+/**
+ * The participation pipeline (DESIGN.md "Participation pipeline", binding order):
+ * validate body (controller) → idempotency lookup → pin the version snapshot → live? → rate limits →
+ * client auth and activity code → per-user lock → facts → anti-fraud → segment match → reward choice →
+ * atomic reserve → ledger transaction → respond.
+ */
+import { randomUUID } from 'node:crypto';
+import { businessDate } from '../decision/business-date';
+import { checkChannel, checkLive } from '../decision/liveness';
+import type { Random } from '../decision/random';
+import { AppError, ConflictError, DependencyUnavailableError, NotFoundError } from '../errors/app-error';
+import type { HotState } from '../hot-state/hot-state';
+import type { ProfileSource } from '../integrations/profile-source';
+import type { ParticipationGuard } from '../protection/participation-guard';
+import type { LiveRegistry } from '../publishing/live-registry';
+import type { CounterRebuilder } from '../reconciliation/counter-rebuilder';
+import { errorAnswer, refusalAnswer, type Answer, type BusinessRefusal } from './outcomes';
+import { CodeNonceTakenError, type OutcomeRecord, type ParticipationLedger } from './participation-ledger';
+import type { ParticipationRequest } from './participation-request';
+import { GrantFlow } from './grant-flow';
+import type { PipelineContext, PipelineTiming } from './pipeline-context';
+import { outcomeRecord, replay } from './stored-answers';
+
+export interface ParticipationServiceDeps {
+  registry: Pick<LiveRegistry, 'get'>;
+  hotState: HotState;
+  ledger: ParticipationLedger;
+  profiles: ProfileSource;
+  guard: ParticipationGuard;
+  rebuilder: Pick<CounterRebuilder, 'kick' | 'ensure'>;
+  clock: () => Date;
+  random: Random;
+  timing?: Partial<PipelineTiming>;
+}
+
+const DEFAULT_TIMING: PipelineTiming = {
+  lockTtlMs: 5000,
+  lockWaitMs: 200,
+  reservationTtlMs: 60000,
+  doneTtlMs: 60000,
+};
+
+/** Unknown-infrastructure failures become 503: fail closed, nothing granted. */
+async function dependency<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new DependencyUnavailableError(name);
+  }
+}
+
+export class ParticipationService {
+  private readonly timing: PipelineTiming;
+  private readonly grants: GrantFlow;
+
+  constructor(private readonly deps: ParticipationServiceDeps) {
+    this.timing = { ...DEFAULT_TIMING, ...deps.timing };
+    this.grants = new GrantFlow(deps, this.timing);
+  }
+
+  async participate(request: ParticipationRequest): Promise<Answer> {
+    try {
+      return await this.run(request);
+    } catch (error) {
+      if (error instanceof AppError) return errorAnswer(error);
+      throw error;
+    }
+  }
+
+  private async run(request: ParticipationRequest): Promise<Answer> {
+    const { ledger } = this.deps;
+    const stored = await dependency('ledger', () =>
+      ledger.findStored(request.campaignId, request.userId, request.idempotencyKey),
+    );
+    if (stored) return replay(stored, request);
+
+    const snapshot = this.deps.registry.get(request.campaignId);
+    if (!snapshot)
+      throw new NotFoundError('campaign_not_found', `campaign "${request.campaignId}" does not exist`);
+    const now = this.deps.clock();
+    const ctx: PipelineContext = {
+      request,
+      snapshot,
+      now,
+      businessDate: businessDate(now, snapshot.definition.timezone),
+      participationId: randomUUID(),
+      codeNonce: null,
+      tester: snapshot.testers.has(request.userId),
+    };
+
+    const closed = this.liveness(ctx);
+    if (closed) return this.recordRefusal(ctx, closed);
+
+    await this.deps.guard.rateLimit(snapshot, request);
+    try {
+      ctx.codeNonce = (await this.deps.guard.authorize(snapshot, request)).codeNonce;
+    } catch (error) {
+      if (error instanceof AppError && error.status === 403) return this.recordForbidden(ctx, error);
+      throw error;
+    }
+    return this.locked(ctx);
+  }
+
+  /** DESIGN.md "live?": window, status, pause overlay; then the entry channel. Testers may try before start. */
+  private liveness(ctx: PipelineContext): BusinessRefusal | null {
+    const { definition, paused } = ctx.snapshot;
+    const live = checkLive(definition, ctx.now, paused);
+    if (live !== 'live' && !(live === 'not_started' && ctx.tester && definition.status !== 'ended'))
+      return live;
+    if (!checkChannel(definition, ctx.request.context.channel)) return 'channel_not_allowed';
+    return null;
+  }
+
+  private async locked(ctx: PipelineContext): Promise<Answer> {
+    const { hotState } = this.deps;
+    const { request, snapshot } = ctx;
+    const lockToken = randomUUID();
+    const begun = await dependency('hot-state', () =>
+      hotState.begin({
+        campaignId: snapshot.campaignId,
+        userId: request.userId,
+        idempotencyKey: request.idempotencyKey,
+        lockToken,
+        lockTtlMs: this.timing.lockTtlMs,
+        markerTtlMs: this.timing.lockTtlMs,
+        waitMs: this.timing.lockWaitMs,
+      }),
+    );
+    if (begun === 'in_flight')
+      throw new ConflictError('request_in_flight', 'a request with this Idempotency-Key is in flight');
+    if (begun === 'user_busy')
+      throw new ConflictError('user_busy', 'another request of this user is in flight; retry');
+    if (begun === 'done') {
+      const stored = await dependency('ledger', () =>
+        this.deps.ledger.findStored(snapshot.campaignId, request.userId, request.idempotencyKey),
+      );
+      if (stored) return replay(stored, request);
+      throw new ConflictError(
+        'request_in_flight',
+        'a request with this Idempotency-Key just finished; retry',
+      );
+    }
+    let final = false;
+    try {
+      const answer = await this.grantOrRefuse(ctx);
+      final = answer.final;
+      return answer;
+    } finally {
+      await hotState
+        .end({
+          campaignId: snapshot.campaignId,
+          userId: request.userId,
+          idempotencyKey: request.idempotencyKey,
+          lockToken,
+          final,
+          doneTtlMs: this.timing.doneTtlMs,
+        })
+        .catch(() => undefined); // the lock and marker expire by themselves
+    }
+  }
+
+  private async grantOrRefuse(ctx: PipelineContext): Promise<Answer> {
+    try {
+      const result = await this.grants.run(ctx);
+      if (result.kind === 'answer') return result.answer;
+      if (result.kind === 'forbidden') return this.recordForbidden(ctx, result.error);
+      return this.recordRefusal(ctx, result.outcome, result.segmentId, result.decision);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 403) return this.recordForbidden(ctx, error);
+      throw error;
+    }
+  }
+
+  private async recordRefusal(
+    ctx: PipelineContext,
+    outcome: BusinessRefusal,
+    segmentId: string | null = null,
+    decision: Record<string, unknown> | null = null,
+  ): Promise<Answer> {
+    const answer = refusalAnswer(outcome, ctx.snapshot.version, ctx.participationId);
+    return this.store(ctx, answer, outcome, segmentId, decision);
+  }
+
+  private recordForbidden(ctx: PipelineContext, error: AppError): Promise<Answer> {
+    return this.store(ctx, errorAnswer(error), error.code, null, null);
+  }
+
+  /** Final answers are stored; when the scope already holds one (a parallel twin won), that one is replayed. */
+  private async store(
+    ctx: PipelineContext,
+    answer: Answer,
+    reason: string,
+    segmentId: string | null,
+    decision: Record<string, unknown> | null,
+  ): Promise<Answer> {
+    const record: OutcomeRecord = outcomeRecord(ctx, answer, reason, segmentId, decision);
+    try {
+      const stored = await dependency('ledger', () => this.deps.ledger.recordAnswer(record));
+      return stored.body === answer.body ? answer : replay(stored, ctx.request);
+    } catch (error) {
+      if (!(error instanceof CodeNonceTakenError)) throw error;
+      // A parallel participation consumed the same activity code first: this one is refused for it.
+      ctx.codeNonce = null;
+      return this.recordForbidden(ctx, error);
+    }
+  }
+}

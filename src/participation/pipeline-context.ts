@@ -1,0 +1,25 @@
+/** What one request carries through the pipeline once the campaign version is pinned. */
+import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
+import type { ParticipationRequest } from './participation-request';
+
+export interface PipelineContext {
+  request: ParticipationRequest;
+  snapshot: CampaignSnapshot;
+  now: Date;
+  /** Computed once per request in the campaign timezone; keys the daily counters and is stored on the grant. */
+  businessDate: string;
+  participationId: string;
+  codeNonce: string | null;
+  tester: boolean;
+}
+
+export interface PipelineTiming {
+  /** How long the per-user lock is held at most. */
+  lockTtlMs: number;
+  /** How long a busy lock is waited for before 409 user_busy (DESIGN.md: ~200 ms). */
+  lockWaitMs: number;
+  /** How long a reservation lives before reconciliation may settle it. */
+  reservationTtlMs: number;
+  /** How long a finished key is remembered in hot state (the ledger keeps the answer itself). */
+  doneTtlMs: number;
+}

@@ -1,0 +1,44 @@
+/** GET /v1/campaigns and /v1/campaigns/{id}: the public view, with whether stock remains (from the ledger). */
+import { Router } from 'express';
+import { NotFoundError } from '../errors/app-error';
+import type { Db } from '../ledger/db';
+import type { GrantStore } from '../ledger/grant-store';
+import { campaignView } from './campaign-view';
+import type { LiveRegistry } from './live-registry';
+
+/** Stock use is read from the ledger at most once a second per campaign: this page is hit hard in a sale. */
+const USAGE_TTL_MS = 1000;
+
+export function campaignRouter(deps: {
+  db: Db;
+  grants: GrantStore;
+  registry: LiveRegistry;
+  clock: () => Date;
+}): Router {
+  const cache = new Map<string, { at: number; stockUsed: Record<string, number> }>();
+  const stockUsed = async (campaignId: string): Promise<Record<string, number>> => {
+    const now = Date.now();
+    const hit = cache.get(campaignId);
+    if (hit && now - hit.at < USAGE_TTL_MS) return hit.stockUsed;
+    const usage = await deps.grants.usage(deps.db, campaignId);
+    cache.set(campaignId, { at: now, stockUsed: usage.stockUsed });
+    return usage.stockUsed;
+  };
+  const router = Router();
+  router.get('/v1/campaigns', async (_req, res) => {
+    const now = deps.clock();
+    const snapshots = deps.registry.list().filter((s) => s.definition.status !== 'draft');
+    const views = await Promise.all(
+      snapshots.map(async (s) => campaignView(s, await stockUsed(s.campaignId), now)),
+    );
+    res.json({ campaigns: views.sort((a, b) => a.id.localeCompare(b.id)) });
+  });
+  router.get('/v1/campaigns/:id', async (req, res) => {
+    const snapshot = deps.registry.get(String(req.params['id']));
+    if (!snapshot || snapshot.definition.status === 'draft') {
+      throw new NotFoundError('campaign_not_found', `campaign "${String(req.params['id'])}" does not exist`);
+    }
+    res.json(campaignView(snapshot, await stockUsed(snapshot.campaignId), deps.clock()));
+  });
+  return router;
+}

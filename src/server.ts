@@ -1,0 +1,193 @@
+/**
+ * The composition root: config → db → stores → services → app. Plain constructors, no container.
+ * `createPocket` assembles everything (tests pass overrides: an isolated db, a hot state with its own key
+ * prefix, a clock); `startPocket` also listens and handles graceful shutdown.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Config } from './config';
+import { cryptoRandom, type Random } from './decision/random';
+import { createApp } from './http/app';
+import type { HotState } from './hot-state/hot-state';
+import { MemoryHotState } from './hot-state/memory-hot-state';
+import { RedisHotState } from './hot-state/redis-hot-state';
+import { FileProfileSource } from './integrations/file-profile-source';
+import type { ProfileSource } from './integrations/profile-source';
+import { createDb, type Db } from './ledger/db';
+import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
+import { KnexGrantStore } from './ledger/knex-grant-store';
+import { KnexOutboxStore } from './ledger/knex-outbox-store';
+import { KnexParticipationStore } from './ledger/knex-participation-store';
+import { migrate } from './ledger/migrate';
+import { createLogger, type Logger } from './observability/logger';
+import { grantsRouter } from './participation/grants-controller';
+import { KnexParticipationLedger } from './participation/knex-participation-ledger';
+import { participationRouter } from './participation/participation-controller';
+import { ParticipationService } from './participation/participation-service';
+import { openGuard, type ParticipationGuard } from './protection/participation-guard';
+import { campaignRouter } from './publishing/campaign-controller';
+import { LiveRegistry } from './publishing/live-registry';
+import { publishLocalDefinitions } from './publishing/publish-local';
+import { CounterRebuilder } from './reconciliation/counter-rebuilder';
+
+export interface PocketOverrides {
+  logger?: Logger;
+  db?: Db;
+  hotState?: HotState;
+  profiles?: ProfileSource;
+  guard?: ParticipationGuard;
+  clock?: () => Date;
+  random?: Random;
+  /** Registry poll interval (ms); a change notice also refreshes at once. */
+  refreshMs?: number;
+}
+
+export interface Pocket {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  hotState: HotState;
+  registry: LiveRegistry;
+  rebuilder: CounterRebuilder;
+  participations: ParticipationService;
+  app: Express;
+  /** Loads the registry, warms the counters and starts the refresh poll. */
+  start(): Promise<void>;
+  /** Stops background work and closes pools (the caller stops the HTTP server first). */
+  close(): Promise<void>;
+  ready(): boolean;
+  setDraining(draining: boolean): void;
+}
+
+export async function createPocket(config: Config, overrides: PocketOverrides = {}): Promise<Pocket> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? (() => new Date());
+  const db =
+    overrides.db ??
+    createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile });
+  await migrate(db);
+
+  const stores = {
+    versions: new KnexCampaignVersionStore(),
+    participations: new KnexParticipationStore(),
+    grants: new KnexGrantStore(),
+    outbox: new KnexOutboxStore(),
+  };
+  const hotState =
+    overrides.hotState ??
+    (config.redisUrl
+      ? new RedisHotState(config.redisUrl, {
+          client: { onError: (err) => logger.warn({ err }, 'redis connection error') },
+        })
+      : new MemoryHotState());
+
+  if (config.publishOnStart) {
+    await publishLocalDefinitions({
+      db,
+      versions: stores.versions,
+      root: config.definitionsRoot,
+      logger,
+      at: clock(),
+    });
+  }
+
+  const registry = new LiveRegistry({
+    activeVersions: async () => (await stores.versions.activeVersions(db)).map((v) => ({ ...v })),
+    pausedCampaigns: () => stores.versions.pausedCampaigns(db),
+  });
+  const rebuilder = new CounterRebuilder(
+    hotState,
+    { campaignCounters: (id) => stores.grants.campaignCounters(db, id) },
+    (campaignId, err) => logger.warn({ err, campaignId }, 'hot counter rebuild failed'),
+  );
+  const participations = new ParticipationService({
+    registry,
+    hotState,
+    ledger: new KnexParticipationLedger(db, stores),
+    profiles: overrides.profiles ?? new FileProfileSource(config.profilesFile),
+    guard: overrides.guard ?? openGuard,
+    rebuilder,
+    clock,
+    random: overrides.random ?? cryptoRandom,
+  });
+
+  let warm = false;
+  let draining = false;
+  const ready = (): boolean => registry.loaded && warm && !draining;
+  const app = createApp({
+    logger,
+    health: { ready },
+    routers: [
+      participationRouter(participations),
+      campaignRouter({ db, grants: stores.grants, registry, clock }),
+      grantsRouter({ db, grants: stores.grants }),
+    ],
+  });
+
+  let poll: NodeJS.Timeout | undefined;
+  const refresh = async (): Promise<void> => {
+    await registry.refresh();
+    const results = await Promise.all(registry.list().map((s) => rebuilder.ensure(s.campaignId)));
+    warm = results.every(Boolean);
+  };
+
+  return {
+    config,
+    logger,
+    db,
+    hotState,
+    registry,
+    rebuilder,
+    participations,
+    app,
+    ready,
+    setDraining: (value) => {
+      draining = value;
+    },
+    async start() {
+      await refresh();
+      poll = setInterval(() => {
+        refresh().catch((err: unknown) => logger.warn({ err }, 'registry refresh failed'));
+      }, overrides.refreshMs ?? 1000);
+      poll.unref();
+    },
+    async close() {
+      if (poll) clearInterval(poll);
+      await hotState.close().catch(() => undefined);
+      if (!overrides.db) await db.destroy();
+    },
+  };
+}
+
+export interface RunningPocket {
+  pocket: Pocket;
+  server: Server;
+  url: string;
+  /** Stop accepting, finish in-flight requests (up to the grace period), close pools. */
+  shutdown(): Promise<void>;
+}
+
+export async function startPocket(config: Config, overrides: PocketOverrides = {}): Promise<RunningPocket> {
+  const pocket = await createPocket(config, overrides);
+  await pocket.start();
+  const server = await new Promise<Server>((resolve) => {
+    const s = pocket.app.listen(config.port, () => resolve(s));
+  });
+  server.keepAliveTimeout = 5000;
+  const { port } = server.address() as AddressInfo;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopping ??= (async () => {
+      pocket.setDraining(true);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([closed, grace]);
+      server.closeAllConnections();
+      await pocket.close();
+    })();
+    return stopping;
+  };
+  return { pocket, server, url: `http://127.0.0.1:${port}`, shutdown };
+}

@@ -1,0 +1,93 @@
+/**
+ * `pocket test`: runs a campaign's `<id>.test.yaml` cases through the same decision code as the service.
+ * Rewards are checked deterministically: `reward: X` passes only when X is the one possible reward, and
+ * `rewards: [...]` when every possible reward is in the list (a weighted draw may give any of them).
+ */
+import { unlimitedAvailability } from '../decision/availability';
+import { campaignWindow } from '../decision/campaign-window';
+import { seededRandom } from '../decision/random';
+import type { CaseDefinition } from '../definitions/campaign-types';
+import type { CompiledCampaign, Explanation } from '../rules/compiled-campaign';
+import { evaluateParticipant, possibleRewards } from './evaluate-participant';
+
+export interface CaseResult {
+  name: string;
+  passed: boolean;
+  failures: string[];
+  actual: { outcome: string; segment: string | null; rewards: string[]; at: string };
+  explanation: Explanation;
+}
+
+function caseTime(compiled: CompiledCampaign, c: CaseDefinition): Date {
+  if (c.at !== undefined) return new Date(c.at);
+  const { start, end } = campaignWindow(compiled.resolved.definition);
+  return new Date(start + Math.floor((end - start) / 2));
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+export async function runCase(
+  compiled: CompiledCampaign,
+  c: CaseDefinition,
+  index: number,
+): Promise<CaseResult> {
+  const campaign = compiled.resolved.definition;
+  const userId = c.userId ?? `case-${index + 1}`;
+  const tester = campaign.testers?.find((t) => t.userId === userId);
+  const user = {
+    userId,
+    profile: c.profile ?? tester?.profile ?? {},
+    context: c.context ?? {},
+    ...(c.history === undefined ? {} : { history: c.history }),
+  };
+  const at = caseTime(compiled, c);
+  const evaluation = await evaluateParticipant({
+    compiled,
+    user,
+    now: at,
+    availability: unlimitedAvailability(),
+    random: seededRandom(c.name),
+  });
+  const explanation = await compiled.explain(evaluation.facts);
+  const rewards = evaluation.outcome === 'granted' ? possibleRewards(evaluation, campaign.decision) : [];
+  const actual = {
+    outcome: evaluation.outcome,
+    segment: evaluation.segment?.id ?? null,
+    rewards,
+    at: at.toISOString(),
+  };
+  const failures: string[] = [];
+  const { expect: want } = c;
+  if (want.outcome !== undefined && want.outcome !== actual.outcome) {
+    failures.push(`expected outcome ${want.outcome}, got ${actual.outcome}`);
+  }
+  if (want.segment !== undefined && want.segment !== actual.segment) {
+    failures.push(`expected segment ${want.segment ?? 'none'}, got ${actual.segment ?? 'none'}`);
+  }
+  if (want.reward !== undefined && !sameSet([want.reward], rewards)) {
+    failures.push(
+      rewards.length === 0
+        ? `expected reward ${want.reward}, got no reward (${actual.outcome})`
+        : `expected reward ${want.reward}, but the possible rewards are ${rewards.join(', ')}`,
+    );
+  }
+  if (want.rewards !== undefined) {
+    const extra = rewards.filter((r) => !want.rewards?.includes(r));
+    if (rewards.length === 0)
+      failures.push(`expected one of ${want.rewards.join(', ')}, got no reward (${actual.outcome})`);
+    else if (extra.length > 0)
+      failures.push(`expected one of ${want.rewards.join(', ')}, but it can also give ${extra.join(', ')}`);
+  }
+  return { name: c.name, passed: failures.length === 0, failures, actual, explanation };
+}
+
+export async function runCases(
+  compiled: CompiledCampaign,
+  cases: readonly CaseDefinition[],
+): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const [i, c] of cases.entries()) results.push(await runCase(compiled, c, i));
+  return results;
+}

@@ -1,0 +1,88 @@
+/**
+ * One participation decided without I/O, in the service's order: live? → channel → segment match →
+ * reward choice → per-user limits. `pocket test`, `dry-run` and `explain` all decide through here, with the
+ * same compiled rules and decision code as the service.
+ */
+import type { Availability } from '../decision/availability';
+import { businessDate } from '../decision/business-date';
+import type { Choice } from '../decision/choice';
+import { chooseReward } from '../decision/choose-reward';
+import { checkChannel, checkLive } from '../decision/liveness';
+import type { Random } from '../decision/random';
+import type { CampaignDefinition, SegmentDefinition } from '../definitions/campaign-types';
+import type { BusinessRefusal } from '../participation/outcomes';
+import type { CompiledCampaign } from '../rules/compiled-campaign';
+import { buildFacts, type Facts, type HistoryFact } from '../rules/facts';
+
+export interface SimulatedUser {
+  userId: string;
+  profile: Record<string, unknown>;
+  context: Record<string, unknown>;
+  history?: Partial<HistoryFact>;
+}
+
+export interface Evaluation {
+  outcome: 'granted' | BusinessRefusal;
+  segment: SegmentDefinition | null;
+  choice: Choice | null;
+  businessDate: string;
+  facts: Facts;
+}
+
+export function factsOf(user: SimulatedUser): Facts {
+  const history: HistoryFact = { participations: 0, grants: 0, grantsToday: 0, rewards: {}, ...user.history };
+  return buildFacts({ profile: user.profile, context: user.context, history });
+}
+
+export async function evaluateParticipant(input: {
+  compiled: CompiledCampaign;
+  user: SimulatedUser;
+  now: Date;
+  availability: Availability;
+  random: Random;
+}): Promise<Evaluation> {
+  const campaign = input.compiled.resolved.definition;
+  const date = businessDate(input.now, campaign.timezone);
+  const facts = factsOf(input.user);
+  const base = { segment: null, choice: null, businessDate: date, facts };
+  const live = checkLive(campaign, input.now, false);
+  if (live !== 'live') return { ...base, outcome: live };
+  const channel = input.user.context['channel'];
+  if (!checkChannel(campaign, typeof channel === 'string' ? channel : undefined)) {
+    return { ...base, outcome: 'channel_not_allowed' };
+  }
+  const segment = await input.compiled.matchSegment(facts);
+  if (!segment) return { ...base, outcome: 'not_eligible' };
+  const choice = chooseReward({
+    campaign,
+    segment,
+    availability: input.availability,
+    now: input.now,
+    random: input.random,
+    businessDate: date,
+  });
+  if (choice.kind === 'unavailable') return { ...base, segment, choice, outcome: choice.outcome };
+  const perUser = campaign.limits?.perUser;
+  const { history } = facts;
+  if (
+    (perUser?.total !== undefined && history.grants >= perUser.total) ||
+    (perUser?.daily !== undefined && history.grantsToday >= perUser.daily)
+  ) {
+    return { ...base, segment, choice, outcome: 'limit_reached' };
+  }
+  return { ...base, segment, choice, outcome: 'granted' };
+}
+
+/**
+ * Every reward this evaluation could have given: the efficiency pick, or, for a weighted draw, every
+ * available segment reward with a positive weight (plus the fallback when one of them is unavailable).
+ */
+export function possibleRewards(evaluation: Evaluation, decision: CampaignDefinition['decision']): string[] {
+  const { choice } = evaluation;
+  if (!choice || choice.kind !== 'reward') return [];
+  if (decision.strategy === 'efficiency') return [choice.reward.id];
+  const segmentOnes = choice.candidates.filter((c) => c.role === 'segment' && c.weight > 0);
+  const ids = segmentOnes.filter((c) => c.available).map((c) => c.rewardId);
+  if (segmentOnes.some((c) => !c.available) && decision.fallback !== undefined) ids.push(decision.fallback);
+  return [...new Set(ids)];
+}

@@ -1,0 +1,58 @@
+/**
+ * A users file (`dry-run --users`) is JSON Lines, one `{ "userId": "…", "profile": {…}, "context": {…} }`
+ * per line (DESIGN.md CLI contract). Streamed, so a million-line file never sits in memory; a bad line
+ * stops the run with file:line.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { SimulatedUser } from './evaluate-participant';
+
+export class UsersFileError extends Error {}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function parseUserLine(line: string, where: string): SimulatedUser {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (error) {
+    throw new UsersFileError(`${where}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(parsed)) throw new UsersFileError(`${where}: expected a JSON object`);
+  const { userId, profile, context, history, ...rest } = parsed;
+  const extra = Object.keys(rest);
+  if (extra.length > 0)
+    throw new UsersFileError(
+      `${where}: unknown field "${extra[0]}"; allowed: userId, profile, context, history`,
+    );
+  if (typeof userId !== 'string' || userId === '')
+    throw new UsersFileError(`${where}: "userId" must be a non-empty string`);
+  if (profile !== undefined && !isObject(profile))
+    throw new UsersFileError(`${where}: "profile" must be an object`);
+  if (context !== undefined && !isObject(context))
+    throw new UsersFileError(`${where}: "context" must be an object`);
+  if (history !== undefined && !isObject(history))
+    throw new UsersFileError(`${where}: "history" must be an object`);
+  return { userId, profile: profile ?? {}, context: context ?? {}, ...(history ? { history } : {}) };
+}
+
+async function* lines(file: string): AsyncGenerator<{ text: string; number: number }> {
+  const reader = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let number = 0;
+  for await (const text of reader) {
+    number++;
+    if (text.trim() !== '') yield { text, number };
+  }
+}
+
+export async function countUsers(file: string): Promise<number> {
+  let n = 0;
+  for await (const _ of lines(file)) n++;
+  return n;
+}
+
+export async function* readUsersFile(file: string): AsyncGenerator<SimulatedUser> {
+  for await (const { text, number } of lines(file)) yield parseUserLine(text, `${file}:${number}`);
+}
