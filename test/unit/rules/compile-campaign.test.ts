@@ -1,4 +1,5 @@
-import { Almanac, Engine } from 'json-rules-engine';
+import * as jre from 'json-rules-engine';
+import { Almanac } from 'json-rules-engine';
 import type { Condition } from '../../../src/definitions/campaign-types';
 import { compileCampaign } from '../../../src/rules/compile-campaign';
 import { buildFacts } from '../../../src/rules/facts';
@@ -325,26 +326,32 @@ describe('explain', () => {
 });
 
 describe('one engine per compiled campaign, reused', () => {
-  it('never builds an engine, adds a rule or runs the engine per decision', async () => {
+  it('builds one Engine at compile time and never builds, changes, runs or stops one per decision', async () => {
     const resolved = resolvedCampaign({ 'new-user': { all: [newUser] }, app: { all: [app] } }, [
       ['new-user', 'new-user'],
       ['app', 'app'],
       ['everyone'],
     ]);
-    const addRule = jest.spyOn(Engine.prototype, 'addRule');
-    const addOperator = jest.spyOn(Engine.prototype, 'addOperator');
-    const run = jest.spyOn(Engine.prototype, 'run');
-    const stop = jest.spyOn(Engine.prototype, 'stop');
+    const RealEngine = jre.Engine;
+    const construct = jest.spyOn(jre, 'Engine').mockImplementation((...args) => new RealEngine(...args));
+    const addRule = jest.spyOn(RealEngine.prototype, 'addRule');
+    const addOperator = jest.spyOn(RealEngine.prototype, 'addOperator');
+    const run = jest.spyOn(RealEngine.prototype, 'run');
+    const stop = jest.spyOn(RealEngine.prototype, 'stop');
     try {
       const compiled = compileCampaign(resolved);
-      expect(addRule).toHaveBeenCalledTimes(2);
-      const engine = addRule.mock.contexts[0];
-      expect(addRule.mock.contexts[1]).toBe(engine);
+      expect(construct).toHaveBeenCalledTimes(1);
+      expect(construct.mock.calls[0]?.[1]).toMatchObject({
+        allowUndefinedFacts: true,
+        replaceFactsInEventParams: false,
+      });
+      expect(addRule).toHaveBeenCalledTimes(2); // one Rule per segment with `when`
       const operatorsAtCompile = addOperator.mock.calls.length;
       for (let i = 0; i < 50; i++) {
         await compiled.matchSegment(buildFacts(i % 2 === 0 ? alice : bob));
         await compiled.explain(buildFacts(bob));
       }
+      expect(construct).toHaveBeenCalledTimes(1);
       expect(addRule).toHaveBeenCalledTimes(2);
       expect(addOperator).toHaveBeenCalledTimes(operatorsAtCompile);
       expect(run).not.toHaveBeenCalled();
