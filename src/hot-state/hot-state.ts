@@ -1,7 +1,8 @@
 /**
  * Hot state: the fast gate in front of the ledger (DESIGN.md "Redis is the gate; the ledger is the fence").
  * One interface, two implementations: RedisHotState (ioredis + Lua, one round trip per call) and
- * MemoryHotState (one process only, the embedded default). Both pass test/integration/hot-state/hot-state-contract.test.ts.
+ * MemoryHotState (one process only, the embedded default). Both pass
+ * test/integration/hot-state/hot-state-contract.test.ts.
  *
  * Counted resources and their hot representation, per campaign:
  * - stock per reward: a top slot number plus a set of released slots; a reservation takes a released slot

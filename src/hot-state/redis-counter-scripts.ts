@@ -156,17 +156,29 @@ if redis.call('EXISTS', state) == 1 then
   dropCounters(state, base)
 end
 local c = cjson.decode(ARGV[3])
+local function zaddAll(key, flat)
+  for i = 1, #flat, 1000 do redis.call('ZADD', key, unpack(flat, i, math.min(i + 999, #flat))) end
+end
 redis.call('HSET', state, 'init', '1')
 for _, item in ipairs(c.stock) do
-  local key = base .. 'sfree:' .. item[1]
+  local key, flat = base .. 'sfree:' .. item[1], {}
   redis.call('DEL', key)
   redis.call('HSET', state, 's:' .. item[1], item[2])
-  for i = 3, #item do redis.call('ZADD', key, item[i], item[i]) end
+  for i = 3, #item do
+    flat[#flat + 1] = item[i]
+    flat[#flat + 1] = item[i]
+  end
+  zaddAll(key, flat)
 end
 local function writeRanges(key, topField, freeField, item, from)
+  local flat = {}
   redis.call('DEL', key)
   redis.call('HSET', state, topField, item[from], freeField, item[from + 1])
-  for i = from + 2, #item, 2 do redis.call('ZADD', key, item[i], item[i] .. ':' .. item[i + 1]) end
+  for i = from + 2, #item, 2 do
+    flat[#flat + 1] = item[i]
+    flat[#flat + 1] = item[i] .. ':' .. item[i + 1]
+  end
+  zaddAll(key, flat)
 end
 writeRanges(base .. 'bfree', 'b', 'bf', c.budget, 1)
 for _, item in ipairs(c.daily) do writeRanges(base .. 'dfree:' .. item[1], 'd:' .. item[1], 'df:' .. item[1], item, 2) end

@@ -329,6 +329,27 @@ describe.each([memoryImplementation, redisImplementation])('hot state contract',
         expect((await hot.availability(cid, [], DAY1)).spent).toBe(0);
       });
 
+      it('never hands out a released range that would end above a lowered budget', async () => {
+        const cid = newCampaign();
+        await hot.initialize(cid, {
+          ...EMPTY_COUNTERS,
+          budget: { top: 100, free: [[50, 80]] },
+          daily: { [DAY1]: { top: 100, free: [[50, 80]] } },
+        });
+        expect(await hot.reserve(request(cid, { charge: 10, limits: { budgetTotal: 55 } }))).toEqual({
+          ok: false,
+          reason: 'budget_exhausted',
+        });
+        expect(await hot.reserve(request(cid, { charge: 10, limits: { budgetDaily: 59 } }))).toEqual({
+          ok: false,
+          reason: 'budget_exhausted',
+        });
+        const r = reservationOf(
+          await hot.reserve(request(cid, { charge: 10, limits: { budgetTotal: 60, budgetDaily: 60 } })),
+        );
+        expect(r).toMatchObject({ budgetRange: [50, 60], dailyRange: [50, 60] });
+      });
+
       it('refuses the whole reserve when one resource is missing, and changes nothing', async () => {
         const cid = newCampaign();
         await hot.initialize(cid, EMPTY_COUNTERS);

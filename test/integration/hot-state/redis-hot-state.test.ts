@@ -76,6 +76,25 @@ describeWithServices(['REDIS_URL'], 'RedisHotState on Redis', () => {
     expect(keys.filter((k) => hashTag(k) === 'spring-sale').length).toBeGreaterThanOrEqual(9);
   });
 
+  it('initializes and reads back large counters in one script each', async () => {
+    const free = Array.from({ length: 5_000 }, (_, i) => 2 * i + 1);
+    const ranges = Array.from({ length: 3_000 }, (_, i) => [4 * i, 4 * i + 2] as const);
+    const counters = {
+      stock: { big: { top: 10_001, free } },
+      budget: { top: 12_001, free: ranges },
+      daily: { [DAY1]: { top: 12_001, free: ranges } },
+    };
+    expect(await hot.initialize('big-campaign', counters)).toBe(true);
+    expect(await hot.readCounters('big-campaign')).toEqual(counters);
+    const availability = await hot.availability('big-campaign', ['big'], DAY1);
+    expect(availability).toEqual({
+      initialized: true,
+      stockUsed: { big: 5_001 },
+      spent: 6_001,
+      dailySpent: 6_001,
+    });
+  });
+
   it('gives user counters a TTL', async () => {
     await hot.initialize('ttl-campaign', EMPTY_COUNTERS);
     await hot.reserve(request('ttl-campaign', { userId: 'u1' }));
