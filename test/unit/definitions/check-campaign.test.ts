@@ -1,0 +1,170 @@
+import type { CampaignDefinition, RuleDefinition } from '../../../src/definitions/campaign-types';
+import { checkCampaign, isTimeZone } from '../../../src/definitions/check-campaign';
+import { conjuncts } from '../../../src/definitions/check-segment-overlap';
+import { formatPath } from '../../../src/definitions/finding';
+
+const base: CampaignDefinition = {
+  id: 'c',
+  name: 'C',
+  owner: 'o',
+  status: 'active',
+  window: { start: '2026-11-11T00:00:00+08:00', end: '2026-11-12T00:00:00+08:00' },
+  timezone: 'Asia/Shanghai',
+  entry: { activityCode: 'none' },
+  budget: { currency: 'CNY', total: 1000 },
+  rewards: [
+    { id: 'rp', type: 'red_packet', amount: { min: 1, max: 10 }, stock: 100 },
+    { id: 'thanks', type: 'none' },
+  ],
+  segments: [{ id: 'everyone', rewards: [{ reward: 'rp', weight: 1 }] }],
+  decision: { strategy: 'weighted' },
+};
+
+const rule = (id: string, ...leaves: [string, string, unknown][]): RuleDefinition => ({
+  id,
+  conditions: { all: leaves.map(([path, operator, value]) => ({ fact: 'profile', path, operator, value })) },
+});
+const rules = new Map(
+  [
+    rule('young', ['age', 'lessThan', 30]),
+    rule('young-women', ['gender', 'equal', 'female'], ['age', 'lessThan', 30]),
+    rule('young-women-again', ['$.age', 'lessThan', 30], ['gender', 'equal', 'female']),
+    rule('men', ['gender', 'equal', 'male']),
+  ].map((r) => [r.id, r]),
+);
+
+function check(campaign: CampaignDefinition): string[] {
+  return checkCampaign(campaign, { ids: new Set(rules.keys()), rules }).map(
+    (f) => `${f.severity} ${formatPath(f.path)}: ${f.message}`,
+  );
+}
+
+describe('checkCampaign', () => {
+  it('finds nothing wrong with a sound campaign', () => {
+    expect(check(base)).toEqual([]);
+  });
+
+  it('refuses money that is not an integer number of minor units, wherever it is', () => {
+    const campaign = {
+      ...base,
+      budget: { currency: 'CNY', total: 10.5, daily: -1 },
+      rewards: [
+        { id: 'rp', type: 'red_packet', amount: { min: 0.5, max: 10 } },
+        { id: 'c', type: 'coupon', value: 9.99, cost: 3, minSpend: 1e-2 },
+      ],
+    } as CampaignDefinition;
+    expect(check(campaign)).toEqual([
+      'error budget.total: must be an integer number of minor units (got 10.5)',
+      'error budget.daily: must be an integer number of minor units (got -1)',
+      'error rewards[0].amount.min: must be an integer number of minor units (got 0.5)',
+      'error rewards[1].value: must be an integer number of minor units (got 9.99)',
+      'error rewards[1].minSpend: must be an integer number of minor units (got 0.01)',
+    ]);
+  });
+
+  it('warns when stock × maximum charge is above the total budget, using cost for coupons', () => {
+    const campaign: CampaignDefinition = {
+      ...base,
+      rewards: [
+        { id: 'rp', type: 'red_packet', amount: { min: 1, max: 10 }, stock: 101 },
+        { id: 'c', type: 'coupon', value: 5000, cost: 11, stock: 100 },
+        { id: 'v', type: 'voucher', value: 5000, cost: 10, stock: 100 },
+      ],
+    };
+    expect(check(campaign)).toEqual([
+      'warning rewards[0].stock: stock × maximum charge (101 × 10 = 1010) is above budget.total (1000): the budget can run out before the stock',
+      'warning rewards[1].stock: stock × maximum charge (100 × 11 = 1100) is above budget.total (1000): the budget can run out before the stock',
+    ]);
+  });
+
+  it('refuses segments, rewards and fallbacks that name nothing, and repeated ids', () => {
+    const campaign: CampaignDefinition = {
+      ...base,
+      segments: [
+        { id: 'a', when: 'yuong', rewards: [{ reward: 'rpp', weight: 1 }] },
+        {
+          id: 'a',
+          when: 'men',
+          rewards: [
+            { reward: 'rp', weight: 1 },
+            { reward: 'rp', weight: 2 },
+          ],
+        },
+      ],
+      decision: { strategy: 'weighted', fallback: 'nothing-like-it' },
+      testers: [
+        { userId: 'qa', profile: {} },
+        { userId: 'qa', profile: {} },
+      ],
+    };
+    expect(check(campaign)).toEqual([
+      'error segments[1].id: duplicate segment id "a"; first defined at segments[0]',
+      'error segments[0].when: rule "yuong" is not defined in rules/ (did you mean "young"?)',
+      'error segments[0].rewards[0].reward: reward "rpp" is not defined in rewards (did you mean "rp"?)',
+      'error segments[1].rewards[1].reward: reward "rp" is already listed at rewards[0]',
+      'error decision.fallback: fallback "nothing-like-it" is not a reward of this campaign; rewards: rp, thanks',
+      'error testers[1].userId: duplicate tester "qa"; first defined at testers[0]',
+    ]);
+  });
+
+  it('refuses every segment after a catch-all', () => {
+    const campaign: CampaignDefinition = {
+      ...base,
+      segments: [
+        { id: 'all', rewards: [{ reward: 'rp', weight: 1 }] },
+        { id: 'men', when: 'men', rewards: [{ reward: 'rp', weight: 1 }] },
+        { id: 'rest', rewards: [{ reward: 'rp', weight: 1 }] },
+      ],
+    };
+    expect(check(campaign)).toEqual([
+      'error segments[1]: segment "men" can never match: the earlier segment "all" has no "when" and takes everyone',
+      'error segments[2]: segment "rest" can never match: the earlier segment "all" has no "when" and takes everyone',
+    ]);
+  });
+
+  it('refuses a window that does not start before it ends, and an unknown time zone', () => {
+    const campaign = {
+      ...base,
+      window: { start: '2026-11-11T00:00:00Z', end: '2026-11-11T08:00:00+08:00' },
+      timezone: 'Mars/Olympus_Mons',
+    };
+    expect(check(campaign)).toEqual([
+      'error window: start (2026-11-11T00:00:00Z) must be before end (2026-11-11T08:00:00+08:00)',
+      'error timezone: unknown IANA time zone "Mars/Olympus_Mons"; use an IANA name such as Asia/Shanghai or UTC',
+    ]);
+  });
+
+  it('warns on overlapping segments: the same rule, a narrower rule after a broader one, and the reverse', () => {
+    const segment = (id: string, when: string) => ({ id, when, rewards: [{ reward: 'rp', weight: 1 }] });
+    const campaign: CampaignDefinition = {
+      ...base,
+      segments: [
+        segment('young-women', 'young-women'),
+        segment('same-again', 'young-women-again'),
+        segment('young', 'young'),
+        segment('men', 'men'),
+        segment('men-again', 'men'),
+      ],
+    };
+    expect(check(campaign)).toEqual([
+      'warning segments[1].when: overlaps earlier segment "young-women"; every user it matches also matches "young-women", so this segment never matches',
+      'warning segments[2].when: overlaps earlier segment "young-women"; users matching both get "young-women"',
+      'warning segments[4].when: overlaps earlier segment "men"; every user it matches also matches "men", so this segment never matches',
+    ]);
+  });
+});
+
+describe('conjuncts', () => {
+  it('treats a single leaf as all: [leaf] and any/not as one opaque conjunct', () => {
+    const leaf = { fact: 'profile', path: '$.age', operator: 'lessThan', value: 3 };
+    expect(conjuncts(leaf)).toEqual(conjuncts({ all: [{ ...leaf, path: 'age' }] }));
+    expect(conjuncts({ any: [leaf] }).size).toBe(1);
+  });
+});
+
+describe('isTimeZone', () => {
+  it('accepts IANA names and UTC, refuses the rest', () => {
+    expect(['Asia/Shanghai', 'UTC', 'America/New_York'].map(isTimeZone)).toEqual([true, true, true]);
+    expect(['Asia/Shangai', 'CST+8', ''].map(isTimeZone)).toEqual([false, false, false]);
+  });
+});

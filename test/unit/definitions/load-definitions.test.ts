@@ -1,0 +1,182 @@
+import { DefinitionsInvalidError } from '../../../src/definitions/definitions-invalid-error';
+import { formatDiagnostic } from '../../../src/definitions/diagnostic';
+import { loadDefinitions } from '../../../src/definitions/load-definitions';
+import { loadResolvedCampaigns } from '../../../src/definitions/load-resolved-campaigns';
+import { MAX_FILE_BYTES } from '../../../src/definitions/read-yaml-file';
+import { campaignYaml, RULES_YAML, tempRepo, TempRepo } from './temp-repo';
+
+let repo: TempRepo;
+beforeEach(async () => {
+  repo = await tempRepo();
+  await repo.write('rules/users.yaml', RULES_YAML);
+});
+afterEach(() => repo.remove());
+
+async function messages(paths?: string[]): Promise<string[]> {
+  const set = await loadDefinitions({ root: repo.root, ...(paths ? { paths } : {}) });
+  return set.diagnostics.map(formatDiagnostic);
+}
+
+const WITH_SEGMENT = [
+  '  - { id: new-users, when: new-user, rewards: [{ reward: rp, weight: 1 }] }',
+  '  - { id: everyone, rewards: [{ reward: thanks, weight: 1 }] }',
+].join('\n');
+
+describe('loadDefinitions', () => {
+  it('loads campaigns, rules and cases (.yaml and .yml) into the set', async () => {
+    await repo.write('campaigns/spring.yml', campaignYaml('spring', WITH_SEGMENT));
+    await repo.write(
+      'campaigns/spring.test.yaml',
+      'campaign: spring\ncases:\n  - { name: a, expect: { segment: new-users } }\n',
+    );
+    const set = await loadDefinitions({ root: repo.root });
+    expect(set.diagnostics).toEqual([]);
+    expect(set.campaigns.get('spring')?.file).toBe(repo.shown('campaigns/spring.yml'));
+    expect(set.rules.get('new-user')?.file).toBe(repo.shown('rules/users.yaml'));
+    expect(set.cases.get('spring')?.cases.cases[0]?.name).toBe('a');
+  });
+
+  it('requires a campaign id to equal its file name', async () => {
+    await repo.write('campaigns/spring.yaml', campaignYaml('autumn'));
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring.yaml')}:1:5: id: id "autumn" must equal the file name: rename the file to autumn.yaml or set id: spring`,
+    ]);
+  });
+
+  it('checks cases against their campaign', async () => {
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring'));
+    await repo.write(
+      'campaigns/spring.test.yaml',
+      [
+        'campaign: spring',
+        'cases:',
+        '  - { name: a, expect: { segment: everyon, rewards: [rp, thank] } }',
+        '  - { name: a, expect: { reward: rp } }',
+        '',
+      ].join('\n'),
+    );
+    await repo.write(
+      'campaigns/other.test.yaml',
+      'campaign: sprig\ncases: [{ name: x, expect: { outcome: granted } }]\n',
+    );
+    const cases = repo.shown('campaigns/spring.test.yaml');
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/other.test.yaml')}:1:11: campaign: campaign "sprig" is not defined in campaigns/ (did you mean "spring"?)`,
+      `${cases}:3:35: cases[0].expect.segment: segment "everyon" is not a segment of campaign "spring" (did you mean "everyone"?)`,
+      `${cases}:3:58: cases[0].expect.rewards[1]: reward "thank" is not a reward of campaign "spring" (did you mean "thanks"?)`,
+      `${cases}:4:13: cases[1].name: duplicate case name "a"; first defined at cases[0]`,
+    ]);
+  });
+
+  it('requires cases to sit in <campaign>.test.yaml', async () => {
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring'));
+    await repo.write(
+      'campaigns/autumn.test.yaml',
+      'campaign: spring\ncases: [{ name: x, expect: { outcome: granted } }]\n',
+    );
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/autumn.test.yaml')}:1:11: campaign: cases for campaign "spring" must be in spring.test.yaml`,
+    ]);
+  });
+
+  it('does not blame a campaign for a rule whose file is broken, nor cases for a broken campaign', async () => {
+    await repo.write('rules/broken.yaml', 'rules:\n  - id: vip\n    conditions: { all: [] }\n');
+    await repo.write(
+      'campaigns/spring.yaml',
+      campaignYaml('spring', '  - { id: vips, when: vip, rewards: [{ reward: rp, weight: 1 }] }'),
+    );
+    await repo.write('campaigns/autumn.yaml', campaignYaml('autumn').replace('status: active', 'status: on'));
+    await repo.write(
+      'campaigns/autumn.test.yaml',
+      'campaign: autumn\ncases: [{ name: x, expect: { segment: nope } }]\n',
+    );
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/autumn.yaml')}:4:9: status: must be one of: draft, active, ended (got "on")`,
+      `${repo.shown('rules/broken.yaml')}:3:24: rules[0].conditions.all: must list at least one item`,
+    ]);
+  });
+
+  it('reports rule ids defined twice across files at the later one', async () => {
+    await repo.write('rules/more.yaml', RULES_YAML);
+    expect(await messages()).toEqual([
+      `${repo.shown('rules/users.yaml')}:2:9: rules[0].id: duplicate rule id "new-user"; first defined at ${repo.shown('rules/more.yaml')}:2:9`,
+    ]);
+  });
+
+  it('reports only the requested paths, but checks them against every rule', async () => {
+    await repo.write('campaigns/good.yaml', campaignYaml('good', WITH_SEGMENT));
+    await repo.write('campaigns/bad.yaml', campaignYaml('bad').replace('owner: qa', 'owner: 7'));
+    await repo.write('rules/broken.yaml', 'rules: 5\n');
+    expect(await messages([repo.shown('campaigns/good.yaml')])).toEqual([]);
+    expect(await messages([repo.shown('campaigns')])).toEqual([
+      `${repo.shown('campaigns/bad.yaml')}:3:8: owner: must be a string (got 7)`,
+    ]);
+  });
+
+  it('reports requested paths that do not exist or are not YAML', async () => {
+    await repo.write('README.md', '# hi\n');
+    expect(await messages([repo.shown('nope'), repo.shown('README.md')])).toEqual([
+      `${repo.shown('README.md')}:1:1: (root): not a definitions file (expected .yaml or .yml)`,
+      `${repo.shown('nope')}:1:1: (root): no such file or directory`,
+    ]);
+  });
+
+  it('loads YAML files given by path outside the repository, classified by name', async () => {
+    await repo.write('elsewhere/solo.yaml', campaignYaml('solo', WITH_SEGMENT));
+    const set = await loadDefinitions({ root: repo.root, paths: [repo.shown('elsewhere')] });
+    expect(set.diagnostics).toEqual([]);
+    expect(set.campaigns.has('solo')).toBe(true);
+  });
+
+  it('refuses an empty file and an oversized one', async () => {
+    await repo.write('campaigns/empty.yaml', '# nothing here\n');
+    await repo.write('campaigns/huge.yaml', `description: "${'x'.repeat(MAX_FILE_BYTES)}"\n`);
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/empty.yaml')}:1:1: (root): the file is empty; expected a campaign definition`,
+      `${repo.shown('campaigns/huge.yaml')}:1:1: (root): file is too large (512.0 KiB; the limit is 512 KiB): split it or trim it`,
+    ]);
+  });
+});
+
+describe('loadResolvedCampaigns', () => {
+  it('resolves every valid campaign, ordered by id', async () => {
+    await repo.write('campaigns/b.yaml', campaignYaml('b', WITH_SEGMENT));
+    await repo.write('campaigns/a.yaml', campaignYaml('a'));
+    const { resolved } = await loadResolvedCampaigns(repo.root);
+    expect(resolved.map((r) => [r.definition.id, Object.keys(r.rules)])).toEqual([
+      ['a', []],
+      ['b', ['new-user']],
+    ]);
+  });
+
+  it('throws DefinitionsInvalidError carrying every diagnostic when there is an error', async () => {
+    await repo.write(
+      'campaigns/a.yaml',
+      campaignYaml('a').replace('timezone: Asia/Shanghai', 'timezone: Nowhere'),
+    );
+    const failure = await loadResolvedCampaigns(repo.root).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DefinitionsInvalidError);
+    const error = failure as DefinitionsInvalidError;
+    expect(error.diagnostics.map(formatDiagnostic)).toEqual([
+      `${repo.shown('campaigns/a.yaml')}:6:11: timezone: unknown IANA time zone "Nowhere"; use an IANA name such as Asia/Shanghai or UTC`,
+    ]);
+    expect(error.message).toContain('invalid definitions (1 errors):');
+    expect(error.status).toBe(422);
+  });
+
+  it('does not fail on warnings', async () => {
+    await repo.write(
+      'campaigns/a.yaml',
+      campaignYaml(
+        'a',
+        [
+          '  - { id: one, when: new-user, rewards: [{ reward: rp, weight: 1 }] }',
+          '  - { id: two, when: new-user, rewards: [{ reward: rp, weight: 1 }] }',
+        ].join('\n'),
+      ),
+    );
+    const { resolved, set } = await loadResolvedCampaigns(repo.root);
+    expect(resolved).toHaveLength(1);
+    expect(set.diagnostics.map((d) => d.severity)).toEqual(['warning']);
+  });
+});

@@ -1,0 +1,115 @@
+import { formatPath } from '../../../src/definitions/finding';
+import { SchemaKind, validateAgainstSchema } from '../../../src/definitions/schema-validator';
+
+function errors(kind: SchemaKind, data: unknown): string[] {
+  return validateAgainstSchema(kind, data).map((f) => `${formatPath(f.path)}: ${f.message}`);
+}
+
+const campaign = {
+  id: 'c',
+  name: 'C',
+  owner: 'o',
+  status: 'active',
+  window: { start: '2026-11-11T00:00:00+08:00', end: '2026-11-12T00:00:00+08:00' },
+  timezone: 'UTC',
+  entry: { activityCode: 'none' },
+  rewards: [{ id: 'thanks', type: 'none' }],
+  segments: [{ id: 'everyone', rewards: [{ reward: 'thanks', weight: 1 }] }],
+  decision: { strategy: 'weighted' },
+};
+
+function withReward(reward: object): object {
+  return { ...campaign, rewards: [reward] };
+}
+
+describe('schema errors', () => {
+  it('names the allowed values and suggests the closest one', () => {
+    expect(errors('campaign', { ...campaign, status: 'activ' })).toEqual([
+      'status: must be one of: draft, active, ended (got "activ") (did you mean "active"?)',
+    ]);
+  });
+
+  it('reports a typo once, as an unknown property, not also as a missing one', () => {
+    expect(
+      errors('campaign', withReward({ id: 'rp', type: 'red_packet', amout: { min: 1, max: 2 } })),
+    ).toEqual(['rewards[0].amout: unknown property "amout"; allowed: id, type, name, amount, stock']);
+  });
+
+  it('explains fields that the reward type does not take', () => {
+    expect(errors('campaign', withReward({ id: 'thanks', type: 'none', stock: 5 }))).toEqual([
+      'rewards[0].stock: property "stock" is not allowed for type "none"; allowed: id, type, name',
+    ]);
+  });
+
+  it('requires the fields of the reward type', () => {
+    expect(errors('campaign', withReward({ id: 'c10', type: 'coupon', value: 1000 }))).toEqual([
+      'rewards[0]: missing required property "cost"',
+    ]);
+  });
+
+  it('calls non-integer money what it is, and reports one problem per value', () => {
+    expect(errors('campaign', { ...campaign, budget: { currency: 'CNY', total: -0.5 } })).toEqual([
+      'budget.total: must be an integer number of minor units (got -0.5)',
+    ]);
+    expect(
+      errors('campaign', withReward({ id: 'rp', type: 'red_packet', amount: { min: 0, max: 2 } })),
+    ).toEqual(['rewards[0].amount.min: must be at least 1 (got 0)']);
+  });
+
+  it('explains ids, dates and rate limits', () => {
+    expect(
+      errors('campaign', {
+        ...campaign,
+        id: 'New_Campaign',
+        window: { start: '2026-11-11', end: '2026-11-12T00:00:00+08:00' },
+        protection: { rateLimit: { perIp: '0/s' } },
+      }),
+    ).toEqual([
+      'id: must be kebab-case: lowercase letters and digits in words joined by single hyphens (got "New_Campaign")',
+      'window.start: must be an ISO 8601 date-time with an offset, e.g. 2026-11-11T00:00:00+08:00 (got "2026-11-11")',
+      'protection.rateLimit.perIp: must be "<count>/<unit>" with unit s, sec, min, h, hour or day, e.g. 5/min (got "0/s")',
+    ]);
+  });
+
+  it('names types in words', () => {
+    expect(errors('campaign', { ...campaign, segments: { id: 'x' }, name: 5 })).toEqual([
+      'name: must be a string (got 5)',
+      'segments: must be a list (got a map)',
+    ]);
+  });
+
+  it('reports a missing required property at the map that lacks it', () => {
+    const { decision: _decision, ...rest } = campaign;
+    expect(errors('campaign', rest)).toEqual(['(root): missing required property "decision"']);
+  });
+
+  it('reports the later of two identical list items', () => {
+    expect(
+      errors('campaign', { ...campaign, entry: { activityCode: 'none', channels: ['app', 'h5', 'app'] } }),
+    ).toEqual(['entry.channels[2]: duplicate item "app" (already at index 0)']);
+  });
+
+  it('keeps a condition to one shape', () => {
+    const rules = (conditions: unknown) => ({ rules: [{ id: 'r', conditions }] });
+    expect(errors('rules', rules({ all: [], fact: 'profile' }))).toEqual([
+      'rules[0].conditions.fact: property "fact" is not allowed together with "all"; allowed: all',
+      'rules[0].conditions.all: must list at least one item',
+    ]);
+    expect(errors('rules', rules({ fact: 'profile', path: 'age', value: 1 }))).toEqual([
+      'rules[0].conditions: missing required property "operator"',
+    ]);
+    expect(errors('rules', rules({ al: [] }))).toEqual([
+      'rules[0].conditions.al: unknown property "al"; allowed: all, any, not, fact, path, operator, value, params',
+    ]);
+  });
+
+  it('needs a case to expect something', () => {
+    expect(errors('cases', { campaign: 'c', cases: [{ name: 'n', expect: {} }] })).toEqual([
+      'cases[0].expect: must set at least one of: outcome, segment, reward, rewards',
+    ]);
+  });
+
+  it('accepts null as "matches no segment"', () => {
+    expect(errors('cases', { campaign: 'c', cases: [{ name: 'n', expect: { segment: null } }] })).toEqual([]);
+  });
+});
