@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { describeValue } from './describe-value';
-import { closest, didYouMean } from './did-you-mean';
+import { closest } from './did-you-mean';
 import { Finding, formatPath } from './finding';
 import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
 
@@ -123,8 +123,9 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown): Finding {
       const allowed = (
         e.keyword === 'enum' ? (e.params['allowedValues'] as unknown[]) : [e.params['allowedValue']]
       ).map(String);
-      const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed) : '';
-      return at(`must be one of: ${allowed.join(', ')} ${got}${hint}`);
+      const suggestion = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+      const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+      return at(`must be one of: ${allowed.join(', ')} (got ${describeValue(e.data)}${hint})`);
     }
     case 'pattern': {
       const message = typeof parent['patternErrorMessage'] === 'string' ? parent['patternErrorMessage'] : '';

@@ -67,6 +67,11 @@ export async function findDefinitionFiles(
   (await yamlFilesIn(path.join(rootDir, 'campaigns'))).forEach((f) => add(f, paths === undefined));
   (await yamlFilesIn(path.join(rootDir, 'rules'))).forEach((f) => add(f, paths === undefined, 'rules'));
   const diagnostics: Diagnostic[] = [];
+  const hasDirectory = async (name: string) =>
+    (await fs.stat(path.join(rootDir, name)).catch(() => undefined))?.isDirectory();
+  if (!(await hasDirectory('campaigns')) && !(await hasDirectory('rules'))) {
+    diagnostics.push(pathDiagnostic(displayPath(rootDir), 'no campaigns/ or rules/ directory here'));
+  }
   for (const requested of paths ?? []) {
     const absolute = path.resolve(requested);
     const stat = await fs.stat(absolute).catch(() => undefined);

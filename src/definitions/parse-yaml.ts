@@ -59,9 +59,10 @@ function yamlErrorDiagnostic(
   document: Document.Parsed,
   lineCounter: LineCounter,
 ): Diagnostic {
-  const start = e.pos[0];
+  const tooDeep = /call stack/i.test(e.message);
+  const start = tooDeep ? 0 : e.pos[0];
   const { line, col } = lineCounter.linePos(start);
-  const path = pathAtOffset(document, start);
+  const path = tooDeep ? [] : pathAtOffset(document, start);
   return { file, line, col, path: formatPath(path), message: yamlMessage(e, path.at(-1)), severity: 'error' };
 }
 
@@ -74,6 +75,7 @@ function yamlMessage(e: YAMLError, key: string | number | undefined): string {
     case 'TAG_RESOLVE_FAILED':
       return 'unsupported tag: only plain YAML (core schema) is accepted';
     default:
+      if (/call stack/i.test(e.message)) return 'the document is nested too deeply';
       return `invalid YAML: ${e.message.replace(/\.$/, '')}`;
   }
 }

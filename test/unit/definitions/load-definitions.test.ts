@@ -128,6 +128,13 @@ describe('loadDefinitions', () => {
     expect(set.campaigns.has('solo')).toBe(true);
   });
 
+  it('says so when the root holds no definitions at all', async () => {
+    const set = await loadDefinitions({ root: `${repo.root}/campaigns` });
+    expect(set.diagnostics.map(formatDiagnostic)).toEqual([
+      `${repo.shown('campaigns')}:1:1: (root): no campaigns/ or rules/ directory here`,
+    ]);
+  });
+
   it('refuses an empty file and an oversized one', async () => {
     await repo.write('campaigns/empty.yaml', '# nothing here\n');
     await repo.write('campaigns/huge.yaml', `description: "${'x'.repeat(MAX_FILE_BYTES)}"\n`);

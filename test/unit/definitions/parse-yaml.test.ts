@@ -39,6 +39,12 @@ describe('parseYaml', () => {
     expect(problems('a: { b: [1, 2 }\nc: 3\n')).toHaveLength(1);
   });
 
+  it('refuses absurdly deep nesting with a message, not a crash', () => {
+    expect(problems(`a: ${'{ b: '.repeat(5000)}1${' }'.repeat(5000)}\n`)).toEqual([
+      '1:1 (root): the document is nested too deeply',
+    ]);
+  });
+
   it('accepts modest aliases but refuses an alias bomb', () => {
     const modest = parseYaml('base: &b { x: 1 }\nc1: *b\nc2: *b\n', 'f.yaml');
     expect(modest.diagnostics).toEqual([]);

@@ -25,7 +25,7 @@ function withReward(reward: object): object {
 describe('schema errors', () => {
   it('names the allowed values and suggests the closest one', () => {
     expect(errors('campaign', { ...campaign, status: 'activ' })).toEqual([
-      'status: must be one of: draft, active, ended (got "activ") (did you mean "active"?)',
+      'status: must be one of: draft, active, ended (got "activ"; did you mean "active"?)',
     ]);
   });
 
