@@ -1,0 +1,87 @@
+/**
+ * The ledger's database handle: PostgreSQL (`DATABASE_URL`) in production, a SQLite file (better-sqlite3)
+ * as the embedded default. Both run the same migrations and the same stores.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knex, { type Knex } from 'knex';
+
+export type Db = Knex;
+/** What a store method runs on: the pool, or the transaction the service opened. */
+export type Executor = Knex | Knex.Transaction;
+
+export interface DbOptions {
+  /** postgres://… — selects PostgreSQL. */
+  databaseUrl?: string;
+  /** SQLite file, used when databaseUrl is absent; default ./data/pocket.sqlite. */
+  sqliteFile?: string;
+  /** PostgreSQL search_path, e.g. "tenant_a,public". */
+  searchPath?: string;
+  pool?: { min: number; max: number };
+  /** SQLite busy_timeout in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+export const defaultSqliteFile = 'data/pocket.sqlite';
+const INT8_OID = 20;
+
+/** int8 (bigint, count(*)) as a JS number; refuses values a double cannot hold exactly. */
+export function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) {
+    throw new RangeError(`int8 value ${text} is outside Number.MAX_SAFE_INTEGER`);
+  }
+  return n;
+}
+
+interface PgDriver {
+  types: { setTypeParser(oid: number, parse: (text: string) => unknown): void };
+}
+
+interface SqliteConnection {
+  pragma(source: string): unknown;
+}
+
+export function createDb(opts: DbOptions): Db {
+  if (opts.databaseUrl) {
+    const db = knex({
+      client: 'pg',
+      connection: opts.databaseUrl,
+      ...(opts.searchPath ? { searchPath: opts.searchPath.split(',').map((s) => s.trim()) } : {}),
+      pool: opts.pool ?? { min: 0, max: 10 },
+    });
+    // pg's type parsers are process-wide: every pool (and the knex migrator) gets numbers for int8.
+    (db.client.driver as PgDriver).types.setTypeParser(INT8_OID, parseInt8);
+    return db;
+  }
+  const file = opts.sqliteFile ?? defaultSqliteFile;
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const busyTimeout = opts.busyTimeoutMs ?? 5000;
+  return knex({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    // One connection: better-sqlite3 is synchronous, so a second writer would block the event loop on
+    // busy_timeout while the first one cannot finish. Transactions queue in the pool instead.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
+        try {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma(`busy_timeout = ${busyTimeout}`);
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('synchronous = NORMAL');
+          done(null, conn);
+        } catch (err) {
+          done(err as Error, conn);
+        }
+      },
+    },
+  });
+}
+
+export function isPostgres(db: Executor): boolean {
+  const client = db.client as { dialect?: string };
+  return client.dialect === 'postgresql';
+}

@@ -1,0 +1,90 @@
+import type { CampaignCounters, Range, UserCounters } from '../hot-state/hot-state';
+import type { Executor } from './db';
+import type { GrantFences } from './grant-fences';
+
+export type GrantStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'void';
+
+export interface NewGrant {
+  id: string;
+  participationId: string;
+  reservationId: string | null;
+  campaignId: string;
+  campaignVersion: number;
+  userId: string;
+  rewardId: string;
+  rewardType: string;
+  segmentId: string | null;
+  /** Minor units. */
+  amount: number;
+  /** Budget charge in minor units. */
+  charge: number;
+  currency: string | null;
+  /** YYYY-MM-DD in the campaign timezone, computed once per request. */
+  businessDate: string;
+  test: boolean;
+  createdAt: Date;
+  fences: GrantFences;
+}
+
+/** Fence positions a grant held before it was voided (its current positions are then null). */
+export interface VoidedPositions {
+  stockSlot: number | null;
+  budgetRange: Range | null;
+  dailyRange: Range | null;
+  userSeq: number | null;
+  dailySeq: number | null;
+}
+
+export interface GrantRecord extends NewGrant {
+  status: GrantStatus;
+  /** The user's n-th grant in the campaign (and on the business date); null without that limit or once void. */
+  userSeq: number | null;
+  dailySeq: number | null;
+  updatedAt: Date;
+  deliveredAt: Date | null;
+  voidReason: string | null;
+  voidedAt: Date | null;
+  voided: VoidedPositions | null;
+}
+
+/** History facts of one user in one campaign (test grants included, void grants excluded). */
+export interface UserHistory {
+  participations: number;
+  grants: number;
+  grantsToday: number;
+  /** Grants per reward id. */
+  rewards: Record<string, number>;
+}
+
+/** Real (non-test, non-void) use of a campaign: the public view and publish checks. */
+export interface CampaignUsage {
+  stockUsed: Record<string, number>;
+  spent: number;
+  dailySpent: Record<string, number>;
+  grants: number;
+}
+
+export interface GrantStore {
+  /**
+   * One INSERT … SELECT that derives user_seq/daily_seq from the user's grants and stores the fences.
+   * A refused fence throws; classifyFenceViolation names the resource.
+   */
+  insertWithFences(q: Executor, grant: NewGrant): Promise<GrantRecord>;
+  /** Newest first. */
+  listByUser(
+    q: Executor,
+    userId: string,
+    opts: { campaignId?: string; limit: number },
+  ): Promise<GrantRecord[]>;
+  get(q: Executor, id: string): Promise<GrantRecord | null>;
+  findByReservation(q: Executor, reservationId: string): Promise<GrantRecord | null>;
+  /** Delivery progress; a void grant stays void. Returns false when nothing changed. */
+  setStatus(q: Executor, id: string, status: Exclude<GrantStatus, 'void'>, at: Date): Promise<boolean>;
+  /** Frees the grant's slot, ranges and sequence numbers (kept in `voided`). False if absent or already void. */
+  void(q: Executor, id: string, reason: string, at: Date): Promise<boolean>;
+  history(q: Executor, campaignId: string, userId: string, businessDate: string): Promise<UserHistory>;
+  userCounters(q: Executor, campaignId: string, userId: string): Promise<UserCounters>;
+  /** The hot-state counters the ledger implies: top slot/offset and the free slots/ranges below it. */
+  campaignCounters(q: Executor, campaignId: string): Promise<CampaignCounters>;
+  usage(q: Executor, campaignId: string): Promise<CampaignUsage>;
+}

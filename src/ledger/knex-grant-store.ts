@@ -1,0 +1,169 @@
+import type { UserCounters, CampaignCounters } from '../hot-state/hot-state';
+import { queryCampaignCounters } from './campaign-counters-query';
+import type { Executor } from './db';
+import { grantInsertStatement } from './grant-insert-statement';
+import { toGrantRecord } from './grant-row';
+import type {
+  CampaignUsage,
+  GrantRecord,
+  GrantStatus,
+  GrantStore,
+  NewGrant,
+  UserHistory,
+} from './grant-store';
+import { toNullableNumber, toNumber } from './row-values';
+
+type Row = Record<string, unknown>;
+
+function returnedRow(result: unknown): Row {
+  const rows = Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
+  const row = rows[0];
+  if (!row) throw new Error('grant insert returned no row');
+  return row;
+}
+
+export class KnexGrantStore implements GrantStore {
+  async insertWithFences(q: Executor, grant: NewGrant): Promise<GrantRecord> {
+    const row = returnedRow(await grantInsertStatement(q, grant));
+    return {
+      ...grant,
+      status: 'pending',
+      userSeq: toNullableNumber(row.user_seq),
+      dailySeq: toNullableNumber(row.daily_seq),
+      updatedAt: grant.createdAt,
+      deliveredAt: null,
+      voidReason: null,
+      voidedAt: null,
+      voided: null,
+    };
+  }
+
+  async listByUser(
+    q: Executor,
+    userId: string,
+    opts: { campaignId?: string; limit: number },
+  ): Promise<GrantRecord[]> {
+    const query = q<Row>('grants').where({ user_id: userId });
+    if (opts.campaignId !== undefined) query.andWhere({ campaign_id: opts.campaignId });
+    const rows = await query
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(opts.limit);
+    return rows.map(toGrantRecord);
+  }
+
+  async get(q: Executor, id: string): Promise<GrantRecord | null> {
+    const row = await q<Row>('grants').where({ id }).first();
+    return row ? toGrantRecord(row) : null;
+  }
+
+  async findByReservation(q: Executor, reservationId: string): Promise<GrantRecord | null> {
+    const row = await q<Row>('grants').where({ reservation_id: reservationId }).first();
+    return row ? toGrantRecord(row) : null;
+  }
+
+  async setStatus(q: Executor, id: string, status: Exclude<GrantStatus, 'void'>, at: Date): Promise<boolean> {
+    const changed = await q('grants')
+      .where({ id })
+      .whereNot({ status: 'void' })
+      .update({ status, updated_at: at, ...(status === 'delivered' ? { delivered_at: at } : {}) });
+    return changed > 0;
+  }
+
+  async void(q: Executor, id: string, reason: string, at: Date): Promise<boolean> {
+    // SET expressions read the row as it was, so the originals move to void_* in the same statement.
+    const changed = await q('grants')
+      .where({ id })
+      .whereNot({ status: 'void' })
+      .update({
+        status: 'void',
+        void_reason: reason,
+        voided_at: at,
+        updated_at: at,
+        void_stock_slot: q.ref('stock_slot'),
+        void_budget_start: q.ref('budget_start'),
+        void_budget_end: q.ref('budget_end'),
+        void_daily_start: q.ref('daily_start'),
+        void_daily_end: q.ref('daily_end'),
+        void_user_seq: q.ref('user_seq'),
+        void_daily_seq: q.ref('daily_seq'),
+        stock_slot: null,
+        budget_start: null,
+        budget_end: null,
+        daily_start: null,
+        daily_end: null,
+        user_seq: null,
+        daily_seq: null,
+      });
+    return changed > 0;
+  }
+
+  async history(q: Executor, campaignId: string, userId: string, businessDate: string): Promise<UserHistory> {
+    const participations = await q('participations')
+      .where({ campaign_id: campaignId, user_id: userId })
+      .count({ n: '*' })
+      .first();
+    const rows: Row[] = await q('grants')
+      .where({ campaign_id: campaignId, user_id: userId })
+      .whereNot({ status: 'void' })
+      .groupBy('reward_id')
+      .select(
+        'reward_id',
+        q.raw('COUNT(*) AS n'),
+        q.raw('SUM(CASE WHEN business_date = ? THEN 1 ELSE 0 END) AS today', [businessDate]),
+      );
+    const rewards: Record<string, number> = {};
+    let grants = 0;
+    let grantsToday = 0;
+    for (const r of rows) {
+      const n = toNumber(r.n);
+      rewards[String(r.reward_id)] = n;
+      grants += n;
+      grantsToday += toNumber(r.today);
+    }
+    return { participations: toNumber(participations?.n ?? 0), grants, grantsToday, rewards };
+  }
+
+  async userCounters(q: Executor, campaignId: string, userId: string): Promise<UserCounters> {
+    const rows = await q<Row>('grants')
+      .where({ campaign_id: campaignId, user_id: userId })
+      .whereNot({ status: 'void' })
+      .groupBy('business_date')
+      .select('business_date')
+      .count({ n: '*' });
+    const daily: Record<string, number> = {};
+    let total = 0;
+    for (const r of rows) {
+      const n = toNumber(r.n);
+      daily[String(r.business_date)] = n;
+      total += n;
+    }
+    return { total, daily };
+  }
+
+  campaignCounters(q: Executor, campaignId: string): Promise<CampaignCounters> {
+    return queryCampaignCounters(q, campaignId);
+  }
+
+  async usage(q: Executor, campaignId: string): Promise<CampaignUsage> {
+    const real = () =>
+      q<Row>('grants').where({ campaign_id: campaignId, test: false }).whereNot({ status: 'void' });
+    const byReward = await real()
+      .groupBy('reward_id')
+      .select('reward_id')
+      .count({ n: '*' })
+      .sum({ charge: 'charge' });
+    const byDate = await real().groupBy('business_date').select('business_date').sum({ charge: 'charge' });
+    const usage: CampaignUsage = { stockUsed: {}, spent: 0, dailySpent: {}, grants: 0 };
+    for (const r of byReward) {
+      const n = toNumber(r.n);
+      usage.stockUsed[String(r.reward_id)] = n;
+      usage.grants += n;
+      usage.spent += toNumber(r.charge);
+    }
+    for (const r of byDate) usage.dailySpent[String(r.business_date)] = toNumber(r.charge);
+    return usage;
+  }
+}

@@ -1,0 +1,63 @@
+import type { Executor } from './db';
+import type { ParticipationRecord, ParticipationStore } from './participation-store';
+import { parseJson, toDate, toNullableNumber, toNullableString, toNumber } from './row-values';
+
+type Row = Record<string, unknown>;
+
+function toParticipation(row: Row): ParticipationRecord {
+  return {
+    id: String(row.id),
+    campaignId: String(row.campaign_id),
+    userId: String(row.user_id),
+    idemKey: String(row.idem_key),
+    requestHash: String(row.request_hash),
+    campaignVersion: toNullableNumber(row.campaign_version),
+    outcome: String(row.outcome),
+    reason: toNullableString(row.reason),
+    statusCode: toNumber(row.status_code),
+    response: String(row.response),
+    grantId: toNullableString(row.grant_id),
+    businessDate: toNullableString(row.business_date),
+    segmentId: toNullableString(row.segment_id),
+    clientId: toNullableString(row.client_id),
+    codeNonce: toNullableString(row.code_nonce),
+    decision: parseJson<Record<string, unknown>>(row.decision),
+    createdAt: toDate(row.created_at),
+  };
+}
+
+export class KnexParticipationStore implements ParticipationStore {
+  async findByScope(
+    q: Executor,
+    campaignId: string,
+    userId: string,
+    idemKey: string,
+  ): Promise<ParticipationRecord | null> {
+    const row = await q<Row>('participations')
+      .where({ campaign_id: campaignId, user_id: userId, idem_key: idemKey })
+      .first();
+    return row ? toParticipation(row) : null;
+  }
+
+  async insert(q: Executor, p: ParticipationRecord): Promise<void> {
+    await q('participations').insert({
+      id: p.id,
+      campaign_id: p.campaignId,
+      user_id: p.userId,
+      idem_key: p.idemKey,
+      request_hash: p.requestHash,
+      campaign_version: p.campaignVersion,
+      outcome: p.outcome,
+      reason: p.reason,
+      status_code: p.statusCode,
+      response: p.response,
+      grant_id: p.grantId,
+      business_date: p.businessDate,
+      segment_id: p.segmentId,
+      client_id: p.clientId,
+      code_nonce: p.codeNonce,
+      decision: p.decision === null ? null : JSON.stringify(p.decision),
+      created_at: p.createdAt,
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import type { Knex } from 'knex';
+import { campaignVersionsMigration } from './migrations/20261125000100_campaign_versions';
+import { participationsMigration } from './migrations/20261125000200_participations';
+import { grantsMigration } from './migrations/20261125000300_grants';
+import { grantRangeFencesMigration } from './migrations/20261125000400_grant_range_fences';
+import { outboxMigration } from './migrations/20261125000500_outbox';
+
+interface NamedMigration {
+  name: string;
+  migration: Knex.Migration;
+}
+
+/** Timestamp-named migrations, imported statically: works from ts-jest and from dist/ alike. */
+export const ledgerMigrations: readonly NamedMigration[] = [
+  { name: '20261125000100_campaign_versions', migration: campaignVersionsMigration },
+  { name: '20261125000200_participations', migration: participationsMigration },
+  { name: '20261125000300_grants', migration: grantsMigration },
+  { name: '20261125000400_grant_range_fences', migration: grantRangeFencesMigration },
+  { name: '20261125000500_outbox', migration: outboxMigration },
+];
+
+export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {
+  getMigrations: () => Promise.resolve([...ledgerMigrations]),
+  getMigrationName: (m) => m.name,
+  getMigration: (m) => Promise.resolve(m.migration),
+};

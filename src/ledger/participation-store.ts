@@ -1,0 +1,38 @@
+import type { Executor } from './db';
+
+/** One executed participation; only final answers (200, 201, 403) are stored. */
+export interface ParticipationRecord {
+  id: string;
+  campaignId: string;
+  userId: string;
+  idemKey: string;
+  /** Fingerprint of the request body: the same key with a different body is a 422. */
+  requestHash: string;
+  campaignVersion: number | null;
+  outcome: string;
+  reason: string | null;
+  statusCode: number;
+  /** The exact response body, replayed byte for byte. */
+  response: string;
+  grantId: string | null;
+  businessDate: string | null;
+  segmentId: string | null;
+  clientId: string | null;
+  /** The activity code's nonce, consumed with this participation (unique per campaign). */
+  codeNonce: string | null;
+  /** Fraud/risk decisions and reasons (stored as JSON). */
+  decision: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
+export interface ParticipationStore {
+  /** The stored participation of the idempotency scope (campaign, user, key), or null. */
+  findByScope(
+    q: Executor,
+    campaignId: string,
+    userId: string,
+    idemKey: string,
+  ): Promise<ParticipationRecord | null>;
+  /** Throws a fence violation ('idempotency' / 'activity_code') when the scope or code nonce is taken. */
+  insert(q: Executor, participation: ParticipationRecord): Promise<void>;
+}
