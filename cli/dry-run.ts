@@ -1,5 +1,5 @@
 /** `pocket dry-run <campaign>`: projected segments, rewards, spend and stock-outs for a crowd of users. */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { cryptoRandom, seededRandom } from '../src/decision/random';
@@ -94,29 +94,36 @@ export function registerDryRun(program: Command): void {
           throw new CliFailure('give exactly one of --users <file> or --synthetic <n>', 2);
         }
         const at = parseTime(opts.at, '--at');
+        const synthetic = opts.synthetic === undefined ? null : Number(opts.synthetic);
+        if (
+          synthetic !== null &&
+          (!Number.isInteger(synthetic) || synthetic < 1 || synthetic > MAX_SYNTHETIC)
+        ) {
+          throw new CliFailure(
+            `--synthetic must be an integer from 1 to ${MAX_SYNTHETIC} (got "${opts.synthetic}")`,
+            2,
+          );
+        }
+        if (opts.users !== undefined && statSync(opts.users, { throwIfNoEntry: false })?.isFile() !== true) {
+          throw new CliFailure(`--users: no such file ${opts.users}`, 2);
+        }
         const compiled = await loadCompiled(rootOf(command), campaignId);
         const random = opts.seed === undefined ? cryptoRandom : seededRandom(opts.seed);
         let total: number;
         let users: AsyncIterable<SimulatedUser> | Iterable<SimulatedUser>;
         if (opts.users !== undefined) {
-          if (!existsSync(opts.users)) throw new CliFailure(`--users: no such file ${opts.users}`, 2);
           total = await countUsers(opts.users);
           users = readUsersFile(opts.users);
         } else {
-          total = Number(opts.synthetic);
-          if (!Number.isInteger(total) || total < 1 || total > MAX_SYNTHETIC) {
-            throw new CliFailure(
-              `--synthetic must be an integer from 1 to ${MAX_SYNTHETIC} (got "${opts.synthetic}")`,
-              2,
-            );
-          }
+          const count = synthetic ?? 0;
+          total = count;
           const make = syntheticUserFactory(
             compiled.resolved.definition,
             Object.values(compiled.resolved.rules),
             random,
           );
           users = (function* () {
-            for (let i = 0; i < total; i++) yield make(i);
+            for (let i = 0; i < count; i++) yield make(i);
           })();
         }
         const bar = progressBar(total);
@@ -128,6 +135,7 @@ export function registerDryRun(program: Command): void {
             total,
             at,
             random,
+            distinctUsers: synthetic !== null,
             ...(bar ? { onProgress: bar.update } : {}),
           });
         } catch (error) {

@@ -4,10 +4,11 @@
  * daily budgets and pacing behave as they would in the live campaign.
  */
 import { availabilityFromUsage } from '../decision/availability';
-import { businessDate } from '../decision/business-date';
+import { businessDate, businessDayBounds } from '../decision/business-date';
 import { campaignWindow } from '../decision/campaign-window';
 import type { Random } from '../decision/random';
 import type { CompiledCampaign } from '../rules/compiled-campaign';
+import type { HistoryFact } from '../rules/facts';
 import { evaluateParticipant, type SimulatedUser } from './evaluate-participant';
 
 export interface DryRunReport {
@@ -43,7 +44,55 @@ export interface DryRunInput {
   total: number;
   at: Date | null;
   random: Random;
+  /**
+   * Every userId comes once (a synthetic crowd): nobody has a simulated history, so no per-user bookkeeping
+   * is kept and memory stays flat however many users come. Leave unset for a users file, where one userId
+   * may come back and must meet its own earlier grants (per-user limits, `history` facts).
+   */
+  distinctUsers?: boolean;
   onProgress?: (done: number) => void;
+}
+
+/**
+ * What the run has given one user so far, as the ledger's history would show it: every visit is a
+ * participation (the service records refusals too). Users arrive in time order, so only the latest business
+ * day's grant count is needed.
+ */
+interface UserTally {
+  participations: number;
+  grants: number;
+  date: string;
+  grantsToday: number;
+  rewards: Record<string, number>;
+}
+
+/** The user's history facts: what the users file says, plus what this run has given them. */
+function historyOf(user: SimulatedUser, tally: UserTally | undefined, date: string): Partial<HistoryFact> {
+  if (!tally) return user.history ?? {};
+  const base = user.history ?? {};
+  const rewards: Record<string, number> = { ...base.rewards };
+  for (const [id, n] of Object.entries(tally.rewards)) rewards[id] = (rewards[id] ?? 0) + n;
+  return {
+    ...base,
+    participations: (base.participations ?? 0) + tally.participations,
+    grants: (base.grants ?? 0) + tally.grants,
+    grantsToday: (base.grantsToday ?? 0) + (tally.date === date ? tally.grantsToday : 0),
+    rewards,
+  };
+}
+
+/** The business date of an instant, computed once per business day (formatting a date is the costly part). */
+function businessDayCache(timeZone: string): (now: Date) => string {
+  let day: { date: string; start: number; end: number } | null = null;
+  return (now) => {
+    const t = now.getTime();
+    if (day === null || t < day.start || t >= day.end) {
+      const date = businessDate(now, timeZone);
+      const bounds = businessDayBounds(date, timeZone);
+      day = { date, start: bounds.start.getTime(), end: bounds.end.getTime() };
+    }
+    return day.date;
+  };
 }
 
 function bump(counts: Record<string, number>, key: string, by = 1): void {
@@ -56,7 +105,8 @@ export async function dryRun(input: DryRunInput): Promise<DryRunReport> {
   const window = campaignWindow(campaign);
   const granted: Record<string, number> = {};
   const spendByDay: Record<string, number> = {};
-  const perUser = new Map<string, { total: number; days: Map<string, number> }>();
+  const tallies = new Map<string, UserTally>();
+  const dateOf = businessDayCache(campaign.timezone);
   const report: DryRunReport = {
     campaign: campaign.id,
     at: input.at ? input.at.toISOString() : null,
@@ -84,19 +134,13 @@ export async function dryRun(input: DryRunInput): Promise<DryRunReport> {
     const now =
       input.at ?? new Date(window.start + Math.floor(((index + 0.5) / Math.max(input.total, 1)) * span));
     index++;
-    const date = businessDate(now, campaign.timezone);
-    const counts = perUser.get(user.userId) ?? { total: 0, days: new Map<string, number>() };
+    const date = dateOf(now);
+    const tally = input.distinctUsers ? undefined : tallies.get(user.userId);
     const final = await evaluateParticipant({
       compiled: input.compiled,
-      user: {
-        ...user,
-        history: {
-          ...user.history,
-          grants: (user.history?.grants ?? 0) + counts.total,
-          grantsToday: (user.history?.grantsToday ?? 0) + (counts.days.get(date) ?? 0),
-        },
-      },
+      user: { ...user, history: historyOf(user, tally, date) },
       now,
+      businessDate: date,
       availability: availabilityFromUsage(campaign, {
         granted,
         spent: report.spend,
@@ -104,6 +148,17 @@ export async function dryRun(input: DryRunInput): Promise<DryRunReport> {
       }),
       random: input.random,
     });
+    const counts = input.distinctUsers
+      ? undefined
+      : (tally ?? { participations: 0, grants: 0, date, grantsToday: 0, rewards: {} });
+    if (counts) {
+      counts.participations++;
+      if (counts.date !== date) {
+        counts.date = date;
+        counts.grantsToday = 0;
+      }
+      if (!tally) tallies.set(user.userId, counts);
+    }
     report.users++;
     bump(report.outcomes, final.outcome);
     if (final.segment) bump(report.segments, final.segment.id);
@@ -114,9 +169,11 @@ export async function dryRun(input: DryRunInput): Promise<DryRunReport> {
       bump(granted, reward.id);
       report.spend += charge;
       bump(spendByDay, date, charge);
-      counts.total++;
-      counts.days.set(date, (counts.days.get(date) ?? 0) + 1);
-      perUser.set(user.userId, counts);
+      if (counts) {
+        counts.grants++;
+        counts.grantsToday++;
+        bump(counts.rewards, reward.id);
+      }
       if (reward.type !== 'none' && reward.stock !== undefined && granted[reward.id] === reward.stock) {
         report.stockouts[reward.id] = { afterUsers: index, at: now.toISOString() };
       }

@@ -40,9 +40,11 @@ export async function evaluateParticipant(input: {
   now: Date;
   availability: Availability;
   random: Random;
+  /** The business date of `now` in the campaign timezone, when the caller already has it (dry-run caches it). */
+  businessDate?: string;
 }): Promise<Evaluation> {
   const campaign = input.compiled.resolved.definition;
-  const date = businessDate(input.now, campaign.timezone);
+  const date = input.businessDate ?? businessDate(input.now, campaign.timezone);
   const facts = factsOf(input.user);
   const base = { segment: null, choice: null, businessDate: date, facts };
   const live = checkLive(campaign, input.now, false);
@@ -75,7 +77,8 @@ export async function evaluateParticipant(input: {
 
 /**
  * Every reward this evaluation could have given: the efficiency pick, or, for a weighted draw, every
- * available segment reward with a positive weight (plus the fallback when one of them is unavailable).
+ * available segment reward with a positive weight, plus the fallback when one of them is unavailable and
+ * the fallback itself is not known to be unavailable.
  */
 export function possibleRewards(evaluation: Evaluation, decision: CampaignDefinition['decision']): string[] {
   const { choice } = evaluation;
@@ -83,6 +86,10 @@ export function possibleRewards(evaluation: Evaluation, decision: CampaignDefini
   if (decision.strategy === 'efficiency') return [choice.reward.id];
   const segmentOnes = choice.candidates.filter((c) => c.role === 'segment' && c.weight > 0);
   const ids = segmentOnes.filter((c) => c.available).map((c) => c.rewardId);
-  if (segmentOnes.some((c) => !c.available) && decision.fallback !== undefined) ids.push(decision.fallback);
+  const { fallback } = decision;
+  const fallbackUnavailable = choice.candidates.some((c) => c.rewardId === fallback && !c.available);
+  if (fallback !== undefined && !fallbackUnavailable && segmentOnes.some((c) => !c.available)) {
+    ids.push(fallback);
+  }
   return [...new Set(ids)];
 }

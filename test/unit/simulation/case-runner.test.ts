@@ -1,0 +1,224 @@
+import type { CaseDefinition } from '../../../src/definitions/campaign-types';
+import { runCase, runCases } from '../../../src/simulation/case-runner';
+import { campaign, compiled, redPacket, THANKS, voucher } from './simulation-fixtures';
+
+/** Weighted: new users may get rp-big, rp-small or thanks; everyone else rp-small or thanks. */
+const rain = compiled(
+  campaign({
+    entry: { activityCode: 'none', channels: ['app', 'h5'] },
+    limits: { perUser: { total: 3, daily: 1 } },
+    rewards: [redPacket('rp-big', 500, 2000, 100), redPacket('rp-small', 50, 200, 1000), THANKS],
+    segments: [
+      {
+        id: 'new-users',
+        when: 'new-user',
+        rewards: [
+          { reward: 'rp-big', weight: 30 },
+          { reward: 'rp-small', weight: 60 },
+          { reward: 'thanks', weight: 10 },
+        ],
+      },
+      {
+        id: 'everyone',
+        rewards: [
+          { reward: 'rp-small', weight: 70 },
+          { reward: 'thanks', weight: 30 },
+        ],
+      },
+    ],
+    decision: { strategy: 'weighted', fallback: 'thanks' },
+    testers: [{ userId: 'qa-new', profile: { registeredDays: 1 } }],
+  }),
+);
+
+/** Efficiency: the best score per cost is the one possible reward. */
+const drive = compiled(
+  campaign({
+    rewards: [voucher('beauty', 900, 10), voucher('dining', 250, 10), THANKS],
+    segments: [
+      {
+        id: 'everyone',
+        rewards: [
+          { reward: 'beauty', weight: 1, score: 3.2 },
+          { reward: 'dining', weight: 1, score: 0.7 },
+        ],
+      },
+    ],
+    decision: { strategy: 'efficiency', fallback: 'thanks' },
+  }),
+);
+
+const MIDDLE = '2026-11-21T04:00:00.000Z'; // halfway through 2026-11-20T00:00+08:00 .. 2026-11-23T00:00+08:00
+const newUser = { profile: { registeredDays: 2 }, context: { channel: 'app' } };
+const oldUser = { profile: { registeredDays: 400 }, context: { channel: 'app' } };
+
+const kase = (fields: Omit<CaseDefinition, 'name'> & { name?: string }): CaseDefinition => ({
+  name: 'the case',
+  ...fields,
+});
+
+describe('runCase', () => {
+  it('passes when outcome, segment and the set of possible rewards all match', async () => {
+    const result = await runCase(
+      rain,
+      kase({
+        ...newUser,
+        expect: { outcome: 'granted', segment: 'new-users', rewards: ['rp-big', 'rp-small', 'thanks'] },
+      }),
+      0,
+    );
+    expect(result.passed).toBe(true);
+    expect(result.failures).toEqual([]);
+    expect(result.name).toBe('the case');
+    expect(result.actual).toEqual({
+      outcome: 'granted',
+      segment: 'new-users',
+      rewards: ['rp-big', 'rp-small', 'thanks'],
+      at: MIDDLE,
+    });
+    expect(result.explanation.segment).toBe('new-users');
+    expect(result.explanation.segments.map((s) => [s.segment, s.matched])).toEqual([
+      ['new-users', true],
+      ['everyone', true],
+    ]);
+    expect(result.explanation.segments[0]?.conditions).toEqual([
+      expect.objectContaining({
+        fact: 'profile',
+        operator: 'lessThan',
+        value: 7,
+        factValue: 2,
+        result: true,
+      }),
+    ]);
+  });
+
+  it('passes `reward: X` only when X is the one possible reward (efficiency)', async () => {
+    const ok = await runCase(drive, kase({ expect: { reward: 'beauty' } }), 0);
+    expect(ok.passed).toBe(true);
+    expect(ok.actual.rewards).toEqual(['beauty']);
+    const wrong = await runCase(drive, kase({ expect: { reward: 'dining' } }), 0);
+    expect(wrong.failures).toEqual(['expected reward dining, but the possible rewards are beauty']);
+  });
+
+  it('reports a wrong outcome', async () => {
+    const result = await runCase(
+      rain,
+      kase({ ...oldUser, history: { grants: 3, grantsToday: 0 }, expect: { outcome: 'granted' } }),
+      0,
+    );
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual(['expected outcome granted, got limit_reached']);
+    expect(result.actual).toEqual({ outcome: 'limit_reached', segment: 'everyone', rewards: [], at: MIDDLE });
+  });
+
+  it('reports a wrong segment, naming "none" for no segment', async () => {
+    const wrong = await runCase(rain, kase({ ...oldUser, expect: { segment: 'new-users' } }), 0);
+    expect(wrong.failures).toEqual(['expected segment new-users, got everyone']);
+    const none = await runCase(rain, kase({ ...oldUser, expect: { segment: null } }), 0);
+    expect(none.failures).toEqual(['expected segment none, got everyone']);
+    const refused = await runCase(
+      rain,
+      kase({ profile: {}, context: { channel: 'web' }, expect: { segment: 'everyone' } }),
+      0,
+    );
+    expect(refused.failures).toEqual(['expected segment everyone, got none']);
+    expect(refused.actual.outcome).toBe('channel_not_allowed');
+  });
+
+  it('refuses `reward: X` when a weighted draw could give more than X', async () => {
+    const result = await runCase(rain, kase({ ...oldUser, expect: { reward: 'rp-small' } }), 0);
+    expect(result.failures).toEqual([
+      'expected reward rp-small, but the possible rewards are rp-small, thanks',
+    ]);
+  });
+
+  it('refuses `rewards: [...]` when the draw can also give a reward outside the list', async () => {
+    const result = await runCase(rain, kase({ ...newUser, expect: { rewards: ['rp-small', 'thanks'] } }), 0);
+    expect(result.failures).toEqual(['expected one of rp-small, thanks, but it can also give rp-big']);
+  });
+
+  it('accepts `rewards: [...]` listing more than the possible rewards', async () => {
+    const result = await runCase(
+      rain,
+      kase({ ...oldUser, expect: { rewards: ['rp-big', 'rp-small', 'thanks'] } }),
+      0,
+    );
+    expect(result.passed).toBe(true);
+  });
+
+  it('reports "no reward" with the outcome when nothing is granted', async () => {
+    const at = '2026-11-19T23:59:59+08:00';
+    const single = await runCase(rain, kase({ ...oldUser, at, expect: { reward: 'rp-small' } }), 0);
+    expect(single.failures).toEqual(['expected reward rp-small, got no reward (not_started)']);
+    expect(single.actual).toEqual({
+      outcome: 'not_started',
+      segment: null,
+      rewards: [],
+      at: '2026-11-19T15:59:59.000Z',
+    });
+    const several = await runCase(
+      rain,
+      kase({ ...oldUser, at, expect: { rewards: ['rp-small', 'thanks'] } }),
+      0,
+    );
+    expect(several.failures).toEqual(['expected one of rp-small, thanks, got no reward (not_started)']);
+  });
+
+  it('lists every failure of a case, in order', async () => {
+    const result = await runCase(
+      rain,
+      kase({
+        ...oldUser,
+        context: { channel: 'web' },
+        expect: { outcome: 'granted', segment: 'everyone', reward: 'rp-small' },
+      }),
+      0,
+    );
+    expect(result.failures).toEqual([
+      'expected outcome granted, got channel_not_allowed',
+      'expected segment everyone, got none',
+      'expected reward rp-small, got no reward (channel_not_allowed)',
+    ]);
+  });
+
+  it("uses a tester's profile when the case names a tester and gives no profile", async () => {
+    const tester = await runCase(
+      rain,
+      kase({ userId: 'qa-new', context: { channel: 'app' }, expect: { segment: 'new-users' } }),
+      0,
+    );
+    expect(tester.passed).toBe(true);
+    const own = await runCase(
+      rain,
+      kase({ userId: 'qa-new', ...oldUser, expect: { segment: 'new-users' } }),
+      0,
+    );
+    expect(own.failures).toEqual(['expected segment new-users, got everyone']);
+  });
+
+  it('honours `at` for the window and per-day limits', async () => {
+    const ended = await runCase(
+      rain,
+      kase({ ...oldUser, at: '2026-11-23T00:00:00+08:00', expect: { outcome: 'ended' } }),
+      0,
+    );
+    expect(ended.passed).toBe(true);
+    const daily = await runCase(
+      rain,
+      kase({ ...oldUser, history: { grants: 1, grantsToday: 1 }, expect: { outcome: 'limit_reached' } }),
+      0,
+    );
+    expect(daily.passed).toBe(true);
+  });
+
+  it('runs every case of a file in order', async () => {
+    const results = await runCases(rain, [
+      kase({ name: 'first', ...newUser, expect: { segment: 'new-users' } }),
+      kase({ name: 'second', ...oldUser, expect: { segment: 'new-users' } }),
+    ]);
+    expect(results.map((r) => [r.name, r.passed])).toEqual([
+      ['first', true],
+      ['second', false],
+    ]);
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SimulatedUser } from '../../../src/simulation/evaluate-participant';
+import { countUsers, parseUserLine, readUsersFile, UsersFileError } from '../../../src/simulation/users-file';
+
+const WHERE = 'users.jsonl:7';
+
+function errorOf(line: string): string {
+  try {
+    parseUserLine(line, WHERE);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsersFileError);
+    return (error as Error).message;
+  }
+  throw new Error(`parseUserLine accepted ${line}`);
+}
+
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`${text} is valid JSON`);
+}
+
+describe('parseUserLine', () => {
+  it('reads userId, profile, context and history', () => {
+    expect(
+      parseUserLine(
+        '{"userId":"u1","profile":{"age":22},"context":{"channel":"app"},"history":{"grants":1}}',
+        WHERE,
+      ),
+    ).toEqual({ userId: 'u1', profile: { age: 22 }, context: { channel: 'app' }, history: { grants: 1 } });
+  });
+
+  it('defaults a missing profile and context to {} and leaves history out', () => {
+    const user = parseUserLine('{"userId":"u2"}', WHERE);
+    expect(user).toEqual({ userId: 'u2', profile: {}, context: {} });
+    expect('history' in user).toBe(false);
+  });
+
+  it.each([
+    ['{"userId": "u1",', `users.jsonl:7: not valid JSON (${jsonError('{"userId": "u1",')})`],
+    ['not json', `users.jsonl:7: not valid JSON (${jsonError('not json')})`],
+    ['[{"userId":"u1"}]', 'users.jsonl:7: expected a JSON object'],
+    ['null', 'users.jsonl:7: expected a JSON object'],
+    ['"u1"', 'users.jsonl:7: expected a JSON object'],
+    [
+      '{"userId":"u1","profil":{}}',
+      'users.jsonl:7: unknown field "profil"; allowed: userId, profile, context, history',
+    ],
+    ['{"profile":{}}', 'users.jsonl:7: "userId" must be a non-empty string'],
+    ['{"userId":""}', 'users.jsonl:7: "userId" must be a non-empty string'],
+    ['{"userId":42}', 'users.jsonl:7: "userId" must be a non-empty string'],
+    ['{"userId":"u1","profile":[]}', 'users.jsonl:7: "profile" must be an object'],
+    ['{"userId":"u1","profile":null}', 'users.jsonl:7: "profile" must be an object'],
+    ['{"userId":"u1","context":"app"}', 'users.jsonl:7: "context" must be an object'],
+    ['{"userId":"u1","history":3}', 'users.jsonl:7: "history" must be an object'],
+  ])('refuses %s', (line, message) => {
+    expect(errorOf(line)).toBe(message);
+  });
+});
+
+describe('readUsersFile', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pocket-users-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function file(name: string, text: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  async function readAll(path: string): Promise<SimulatedUser[]> {
+    const users: SimulatedUser[] = [];
+    for await (const u of readUsersFile(path)) users.push(u);
+    return users;
+  }
+
+  it('streams one user per non-blank line, CRLF or LF, and counts the same users', async () => {
+    const path = file('ok.jsonl', '{"userId":"a"}\r\n\r\n  \n{"userId":"b","profile":{"age":30}}\n');
+    expect(await readAll(path)).toEqual([
+      { userId: 'a', profile: {}, context: {} },
+      { userId: 'b', profile: { age: 30 }, context: {} },
+    ]);
+    expect(await countUsers(path)).toBe(2);
+  });
+
+  it('names the file and the line number of a bad line, counting blank lines', async () => {
+    const path = file('bad.jsonl', '{"userId":"a"}\n\n{"userId":"b","extra":1}\n{"userId":"c"}\n');
+    const seen: string[] = [];
+    const read = async () => {
+      for await (const u of readUsersFile(path)) seen.push(u.userId);
+    };
+    await expect(read()).rejects.toThrow(
+      new UsersFileError(`${path}:3: unknown field "extra"; allowed: userId, profile, context, history`),
+    );
+    expect(seen).toEqual(['a']);
+  });
+
+  it('counts an empty file as no users', async () => {
+    const path = file('empty.jsonl', '');
+    expect(await countUsers(path)).toBe(0);
+    expect(await readAll(path)).toEqual([]);
+  });
+});
