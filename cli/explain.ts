@@ -43,7 +43,9 @@ export function registerExplain(program: Command): void {
           random: seededRandom('explain'),
         });
         const explanation = await compiled.explain(evaluation.facts);
-        const rewards = possibleRewards(evaluation, campaign.decision);
+        // Only a granted participation gives a reward: a user over the limit (or outside the window) gets none.
+        const rewards =
+          evaluation.outcome === 'granted' ? possibleRewards(evaluation, campaign.decision) : [];
         const result = {
           campaign: campaign.id,
           at: at.toISOString(),
@@ -71,8 +73,9 @@ export function registerExplain(program: Command): void {
           }
         }
         lines.push(`outcome: ${result.outcome}`, `segment: ${result.segment ?? 'none'}`);
-        if (rewards.length > 0)
-          lines.push(`reward: ${rewards.length === 1 ? rewards[0] : `one of ${rewards.join(', ')}`}`);
+        lines.push(
+          `reward: ${rewards.length === 0 ? 'none' : rewards.length === 1 ? rewards[0] : `one of ${rewards.join(', ')}`}`,
+        );
         printLines(lines);
       }),
     );

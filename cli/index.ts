@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `pocket` CLI: one file per verb; every verb calls src/ and never reimplements it. */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerDryRun } from './dry-run';
 import { registerExplain } from './explain';
 import { registerMigrate } from './migrate';
@@ -18,7 +18,10 @@ export function buildProgram(): Command {
       '--root <dir>',
       'the definitions repository holding campaigns/ and rules/ (default: POCKET_DEFINITIONS or .)',
     )
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // Usage errors throw instead of exiting, so that they exit 2 like every other bad option value
+    // (subcommands inherit this: it must come before they are registered).
+    .exitOverride();
   registerValidate(program);
   registerTest(program);
   registerDryRun(program);
@@ -32,6 +35,11 @@ if (require.main === module) {
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {
+      if (err instanceof CommanderError) {
+        // commander has already printed the message (and the usage); help and version exit 0.
+        process.exitCode = err.exitCode === 0 ? 0 : 2;
+        return;
+      }
       process.stderr.write(`pocket: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
     });

@@ -1,0 +1,214 @@
+import { FIXTURE_ROOT, json, pocket, type PocketRun } from './run-pocket';
+
+interface ExplainJson {
+  campaign: string;
+  at: string;
+  outcome: string;
+  segment: string | null;
+  reward: string | null;
+  rewards: string[];
+  segments: Array<{
+    segment: string;
+    rule: string | null;
+    matched: boolean;
+    conditions: Array<Record<string, unknown>>;
+  }>;
+  candidates: Array<Record<string, unknown>>;
+}
+
+const explain = (...args: string[]): Promise<PocketRun> =>
+  pocket(['--root', FIXTURE_ROOT, 'explain', 'shop-week', ...args]);
+
+const APP = ['--context', '{"channel":"app"}'];
+const VIP = ['--profile', '{"registeredDays":30,"tags":["vip"]}', ...APP];
+
+describe('pocket explain --format json', () => {
+  it('gives the matched segment, the reward and every condition result', async () => {
+    const run = await explain('--profile', '{"registeredDays":2}', ...APP, '--format', 'json');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const result = json<ExplainJson>(run);
+    expect(result).toMatchObject({
+      campaign: 'shop-week',
+      at: '2026-11-21T04:00:00.000Z',
+      outcome: 'granted',
+      segment: 'newcomers',
+      reward: 'coupon-5',
+      rewards: ['coupon-5'],
+    });
+    expect(result.segments).toEqual([
+      {
+        segment: 'newcomers',
+        rule: 'newcomer',
+        matched: true,
+        conditions: [
+          {
+            rule: 'newcomer',
+            path: 'all[0]',
+            fact: 'profile',
+            factPath: 'registeredDays',
+            operator: 'lessThan',
+            value: 7,
+            factValue: 2,
+            result: true,
+          },
+        ],
+      },
+      {
+        segment: 'vips',
+        rule: 'vip',
+        matched: false,
+        conditions: [
+          {
+            rule: 'vip',
+            path: 'all[0]',
+            fact: 'profile',
+            factPath: 'tags',
+            operator: 'contains',
+            value: 'vip',
+            result: false,
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('gives reward null and every possible reward when a weighted draw decides', async () => {
+    const result = json<ExplainJson>(await explain(...VIP, '--format', 'json'));
+    expect(result.segment).toBe('vips');
+    expect(result.reward).toBeNull();
+    expect(result.rewards).toEqual(['rp', 'thanks']);
+    expect(result.candidates.map((c) => [c.rewardId, c.weight, c.available])).toEqual([
+      ['rp', 70, true],
+      ['thanks', 30, true],
+    ]);
+  });
+
+  it('gives segment null when no segment matches', async () => {
+    const run = await explain('--profile', '{"registeredDays":400}', ...APP, '--format', 'json');
+    expect(json<ExplainJson>(run)).toMatchObject({
+      outcome: 'not_eligible',
+      segment: null,
+      reward: null,
+      rewards: [],
+    });
+  });
+
+  it('gives no reward to a user over the limit, though the segment matches', async () => {
+    const run = await explain(
+      '--profile',
+      '{"registeredDays":2}',
+      ...APP,
+      '--history',
+      '{"grants":2,"grantsToday":0}',
+      '--format',
+      'json',
+    );
+    expect(json<ExplainJson>(run)).toMatchObject({
+      outcome: 'limit_reached',
+      segment: 'newcomers',
+      reward: null,
+      rewards: [],
+    });
+  });
+
+  it('honours --at', async () => {
+    const run = await explain(
+      '--profile',
+      '{"registeredDays":2}',
+      ...APP,
+      '--at',
+      '2026-11-23T00:00:00+08:00',
+      '--format',
+      'json',
+    );
+    expect(json<ExplainJson>(run)).toMatchObject({
+      at: '2026-11-22T16:00:00.000Z',
+      outcome: 'ended',
+      reward: null,
+    });
+  });
+
+  it('picks the efficiency winner as the one reward on a repository campaign', async () => {
+    const run = await pocket([
+      'explain',
+      'city-voucher-drive',
+      '--profile',
+      '{"gender":"female","age":26,"city":"sh"}',
+      ...APP,
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(0);
+    expect(json<ExplainJson>(run)).toMatchObject({
+      segment: 'young-women',
+      reward: 'beauty-voucher-30',
+      rewards: ['beauty-voucher-30'],
+    });
+  });
+});
+
+describe('pocket explain (text)', () => {
+  it('prints every condition and the decision on stdout', async () => {
+    const run = await explain(...VIP);
+    expect(run).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        'shop-week at 2026-11-21T04:00:00.000Z',
+        'segment newcomers (rule newcomer): no match',
+        '  false all[0]: profile.registeredDays lessThan 7 (got 30)',
+        'segment vips (rule vip): MATCH',
+        '  true  all[0]: profile.tags contains "vip" (got ["vip"])',
+        'outcome: granted',
+        'segment: vips',
+        'reward: one of rp, thanks',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('says "missing" for a fact the profile lacks, and "none" when nothing is given', async () => {
+    const run = await explain('--profile', '{}', ...APP);
+    expect(run.stdout).toBe(
+      [
+        'shop-week at 2026-11-21T04:00:00.000Z',
+        'segment newcomers (rule newcomer): no match',
+        '  false all[0]: profile.registeredDays lessThan 7 (got missing)',
+        'segment vips (rule vip): no match',
+        '  false all[0]: profile.tags contains "vip" (got missing)',
+        'outcome: not_eligible',
+        'segment: none',
+        'reward: none',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('pocket explain: bad options', () => {
+  it('exits 2 with a message for bad --profile, --context, --at and --format, and without --profile', async () => {
+    const cases: Array<[string[], string | RegExp]> = [
+      [['--profile', '{bad'], /^pocket: --profile is not valid JSON: .+\n$/],
+      [['--profile', '[1]'], 'pocket: --profile must be a JSON object\n'],
+      [['--profile', '{}', '--context', '"app"'], 'pocket: --context must be a JSON object\n'],
+      [
+        ['--profile', '{}', '--at', 'yesterday'],
+        'pocket: --at must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00 (got "yesterday")\n',
+      ],
+      [['--profile', '{}', '--format', 'xml'], 'pocket: --format must be one of text, json (got "xml")\n'],
+      [[], /^error: required option '--profile <json>' not specified\n/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => explain(...args)));
+    runs.forEach((run, i) => {
+      const expected = cases[i]?.[1];
+      expect({ args: cases[i]?.[0], code: run.code, stdout: run.stdout }).toEqual({
+        args: cases[i]?.[0],
+        code: 2,
+        stdout: '',
+      });
+      if (typeof expected === 'string') expect(run.stderr).toBe(expected);
+      else expect(run.stderr).toMatch(expected as RegExp);
+    });
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Runs the `pocket` CLI as a real process, the way CI and operators run it, and captures its exit code,
+ * stdout and stderr separately.
+ *
+ * The CLI runs from its TypeScript sources through tsx's loader (`node --import tsx cli/index.ts`): it costs
+ * ~0.3 s more per run than `node dist/cli/index.js` but needs no `tsc` build (~9 s), always tests the
+ * current sources, and does not write to the shared dist/ while other suites may be reading it.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const REPO_ROOT = join(__dirname, '../../..');
+/** A small definitions repository with exact, predictable answers (use with `--root`). */
+export const FIXTURE_ROOT = join(__dirname, 'definitions');
+
+export const CLI = join(REPO_ROOT, 'cli/index.ts');
+export const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+
+export interface PocketRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function pocket(args: readonly string[], options: { cwd?: string } = {}): Promise<PocketRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env['POCKET_DEFINITIONS'];
+  delete env['NODE_OPTIONS'];
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', TSX_LOADER, CLI, ...args],
+      { cwd: options.cwd ?? REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(error);
+          return;
+        }
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Parses stdout as the one JSON document a `--format json` run prints. */
+export function json<T = Record<string, unknown>>(run: PocketRun): T {
+  return JSON.parse(run.stdout) as T;
+}
+
+/** A throw-away copy of a definitions repository (its campaigns/ and rules/), for breaking files in. */
+export interface RepoCopy {
+  root: string;
+  read(file: string): string;
+  write(file: string, text: string): void;
+  /** Replaces `from` (which must occur exactly once) and returns the 1-based line and column where `to` starts. */
+  replace(file: string, from: string, to: string): { line: number; col: number };
+  remove(): void;
+}
+
+export function copyRepo(source: string): RepoCopy {
+  const root = mkdtempSync(join(tmpdir(), 'pocket-cli-'));
+  cpSync(join(source, 'campaigns'), join(root, 'campaigns'), { recursive: true });
+  cpSync(join(source, 'rules'), join(root, 'rules'), { recursive: true });
+  const read = (file: string): string => readFileSync(join(root, file), 'utf8');
+  const write = (file: string, text: string): void => writeFileSync(join(root, file), text);
+  return {
+    root,
+    read,
+    write,
+    replace(file, from, to) {
+      const text = read(file);
+      const at = text.indexOf(from);
+      if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`"${from}" must occur once in ${file}`);
+      write(file, text.slice(0, at) + to + text.slice(at + from.length));
+      const before = text.slice(0, at).split('\n');
+      return { line: before.length, col: (before[before.length - 1] ?? '').length + 1 };
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
