@@ -4,6 +4,8 @@ import {
   type FenceResource,
 } from './fence-constraints';
 
+export type { FenceResource };
+
 const PG_FENCE_CODES = new Set(['23505', '23P01', '23514']);
 
 interface DbErrorShape {
