@@ -118,7 +118,11 @@ function bool(raw: RawConfig, name: string, fallback: boolean): boolean {
 }
 
 /** Outside production, missing secrets are generated once and kept under the data directory. */
-function resolveSecrets(raw: RawConfig, production: boolean, dataDir: string): { secrets: Secrets; generated: boolean } {
+function resolveSecrets(
+  raw: RawConfig,
+  production: boolean,
+  dataDir: string,
+): { secrets: Secrets; generated: boolean } {
   const given = {
     activityCode: str(raw, 'ACTIVITY_CODE_SECRET'),
     webhook: str(raw, 'WEBHOOK_SECRET'),
@@ -132,7 +136,9 @@ function resolveSecrets(raw: RawConfig, production: boolean, dataDir: string): {
   const missing = (Object.keys(given) as Array<keyof Secrets>).filter((k) => given[k] === null);
   if (missing.length === 0) return { secrets: given as Secrets, generated: false };
   if (production) {
-    throw new ConfigError(`invalid configuration: ${missing.map((k) => names[k]).join(', ')} required when NODE_ENV=production`);
+    throw new ConfigError(
+      `invalid configuration: ${missing.map((k) => names[k]).join(', ')} required when NODE_ENV=production`,
+    );
   }
   const file = join(dataDir, 'secrets.json');
   let stored: Partial<Secrets> = {};

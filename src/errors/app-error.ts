@@ -60,7 +60,10 @@ export class UnprocessableError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterSeconds: number, message = 'rate limited') {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'rate limited',
+  ) {
     super(429, 'rate_limited', message, { retryAfter: retryAfterSeconds });
   }
 }

@@ -43,8 +43,12 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
   it('stops the boot on a bad value, naming the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' }, tmp())).toThrow(/PORT="eighty": must be integer/);
     expect(() => loadConfig({ PORT: '70000' }, tmp())).toThrow(/PORT=70000: must be <= 65535/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' }, tmp())).toThrow(/DATABASE_URL="mysql:\/\/x": must match pattern/);
-    expect(() => loadConfig({ LOG_LEVEL: 'loud' }, tmp())).toThrow(/LOG_LEVEL="loud": must be equal to one of the allowed values/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' }, tmp())).toThrow(
+      /DATABASE_URL="mysql:\/\/x": must match pattern/,
+    );
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' }, tmp())).toThrow(
+      /LOG_LEVEL="loud": must be equal to one of the allowed values/,
+    );
   });
 
   it('reads production backends and per-type issuers', () => {
