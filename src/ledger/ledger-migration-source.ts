@@ -4,6 +4,7 @@ import { participationsMigration } from './migrations/20261125000200_participati
 import { grantsMigration } from './migrations/20261125000300_grants';
 import { grantRangeFencesMigration } from './migrations/20261125000400_grant_range_fences';
 import { outboxMigration } from './migrations/20261125000500_outbox';
+import { auditLogMigration } from './migrations/20261125010100_audit_log';
 
 interface NamedMigration {
   name: string;
@@ -17,6 +18,7 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261125000300_grants', migration: grantsMigration },
   { name: '20261125000400_grant_range_fences', migration: grantRangeFencesMigration },
   { name: '20261125000500_outbox', migration: outboxMigration },
+  { name: '20261125010100_audit_log', migration: auditLogMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

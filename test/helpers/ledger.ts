@@ -22,7 +22,7 @@ export interface TestLedger {
   destroy(): Promise<void>;
 }
 
-const tables = ['outbox', 'grants', 'participations', 'campaign_state', 'campaign_versions'];
+const tables = ['audit_log', 'outbox', 'grants', 'participations', 'campaign_state', 'campaign_versions'];
 
 async function truncateAll(db: Db): Promise<void> {
   for (const table of tables) await db(table).delete();

@@ -20,7 +20,14 @@ describeEachLedger('ledger migrations', (kind) => {
       });
     await db('knex_migrations').delete();
     expect(await migrate(db)).toEqual(ledgerMigrations.map((m) => m.name));
-    for (const table of ['campaign_versions', 'campaign_state', 'participations', 'grants', 'outbox']) {
+    for (const table of [
+      'campaign_versions',
+      'campaign_state',
+      'participations',
+      'grants',
+      'outbox',
+      'audit_log',
+    ]) {
       expect(await db.schema.hasTable(table)).toBe(true);
     }
   });
