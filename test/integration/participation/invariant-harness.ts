@@ -1,0 +1,339 @@
+/**
+ * Shared pieces of the participation invariant suites (DESIGN.md "Invariants"): fixture campaigns written to a
+ * temporary definitions root, a pocket listening on a real port, a keep-alive HTTP client that sends hundreds
+ * of requests at once over a bounded number of sockets, and ledger / hot-state readers for the assertions.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { normalizeCounters } from '../../../src/hot-state/campaign-counters';
+import type { CampaignCounters } from '../../../src/hot-state/hot-state';
+import type { Db } from '../../../src/ledger/db';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { mergeCounters } from '../../../src/reconciliation/merge-counters';
+import type { Pocket, PocketOverrides } from '../../../src/server';
+import type { Config } from '../../../src/config';
+import { createTestPocket, removeDir, type TestBackends } from '../../helpers/pocket';
+
+/** Every fixture campaign runs on 11 November 2026 (Asia/Shanghai), from midnight to midnight two days later. */
+export const DAY_ONE = new Date('2026-11-11T10:00:00+08:00');
+export const DAY_TWO = new Date('2026-11-12T10:00:00+08:00');
+export const DAY_ONE_DATE = '2026-11-11';
+export const DAY_TWO_DATE = '2026-11-12';
+
+/** A campaign YAML with the fields every fixture shares; `body` adds limits, budget, rewards, segments, decision. */
+export function campaignYaml(id: string, body: string): string {
+  return [
+    `id: ${id}`,
+    `name: ${id}`,
+    'owner: invariant-tests',
+    'status: active',
+    'window: { start: 2026-11-11T00:00:00+08:00, end: 2026-11-13T00:00:00+08:00 }',
+    'timezone: Asia/Shanghai',
+    'entry: { activityCode: none, channels: [app] }',
+    body.trim(),
+    '',
+  ].join('\n');
+}
+
+/** Writes `campaigns/<id>.yaml` for each campaign into a fresh directory; the caller removes it. */
+export function writeDefinitions(campaigns: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'pocket-invariants-'));
+  mkdirSync(join(root, 'campaigns'));
+  for (const [id, body] of Object.entries(campaigns)) {
+    writeFileSync(join(root, 'campaigns', `${id}.yaml`), campaignYaml(id, body));
+  }
+  return root;
+}
+
+/** A clock the test moves (the next business day), shared by every instance of a test. */
+export class TestClock {
+  constructor(private current: Date = DAY_ONE) {}
+  readonly now = (): Date => this.current;
+  set(at: Date): void {
+    this.current = at;
+  }
+}
+
+export interface Reply {
+  status: number;
+  /** The exact body bytes. */
+  text: string;
+  body: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface Participation {
+  userId: string;
+  key: string;
+  context?: Record<string, unknown>;
+}
+
+/** A pocket on a real port with a keep-alive client of at most `sockets` connections. */
+export class LiveServer {
+  private readonly agent: Agent;
+
+  private constructor(
+    readonly pocket: Pocket,
+    private readonly server: Server,
+    readonly port: number,
+    sockets: number,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  }
+
+  static async start(pocket: Pocket, sockets = 32): Promise<LiveServer> {
+    const server = await new Promise<Server>((resolve) => {
+      const s = pocket.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    return new LiveServer(pocket, server, (server.address() as AddressInfo).port, sockets);
+  }
+
+  participate(campaignId: string, p: Participation): Promise<Reply> {
+    const payload = JSON.stringify({ userId: p.userId, context: p.context ?? { channel: 'app' } });
+    return new Promise<Reply>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method: 'POST',
+          path: `/v1/campaigns/${campaignId}/participations`,
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            'idempotency-key': p.key,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status: res.statusCode ?? 0,
+              text,
+              body: JSON.parse(text) as Record<string, unknown>,
+              headers: res.headers,
+            });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** All at once (the agent queues them over its sockets), in the order given. */
+  all(campaignId: string, participations: readonly Participation[]): Promise<Reply[]> {
+    return Promise.all(participations.map((p) => this.participate(campaignId, p)));
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** `outcome` of a 200/201 answer, `error.code` of any other. */
+export function outcomeOf(reply: Reply): string {
+  if (reply.status === 200 || reply.status === 201) return String(reply.body['outcome']);
+  const error = reply.body['error'] as { code?: unknown } | undefined;
+  return `${reply.status}:${String(error?.code)}`;
+}
+
+export function tally(replies: readonly Reply[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of replies) {
+    const o = outcomeOf(r);
+    out[o] = (out[o] ?? 0) + 1;
+  }
+  return out;
+}
+
+export interface GrantView {
+  id: string;
+  rewardId: string;
+  type: string;
+  amount: number;
+  charge: number;
+  test: boolean;
+}
+
+export function grantOf(reply: Reply): GrantView {
+  if (reply.status !== 201) throw new Error(`not a grant: ${reply.status} ${reply.text}`);
+  return reply.body['grant'] as GrantView;
+}
+
+export interface GrantRow {
+  id: string;
+  user_id: string;
+  reward_id: string;
+  amount: number;
+  charge: number;
+  business_date: string;
+  test: boolean;
+  stock_slot: number | null;
+  budget_start: number | null;
+  budget_end: number | null;
+  budget_limit: number | null;
+  daily_start: number | null;
+  daily_end: number | null;
+  daily_limit: number | null;
+  user_seq: number | null;
+  daily_seq: number | null;
+}
+
+const GRANT_COLUMNS = [
+  'id',
+  'user_id',
+  'reward_id',
+  'amount',
+  'charge',
+  'business_date',
+  'test',
+  'stock_slot',
+  'budget_start',
+  'budget_end',
+  'budget_limit',
+  'daily_start',
+  'daily_end',
+  'daily_limit',
+  'user_seq',
+  'daily_seq',
+];
+
+/** The campaign's grants as the ledger holds them (numbers and booleans on both engines). */
+export async function ledgerGrants(db: Db, campaignId: string): Promise<GrantRow[]> {
+  const rows = await db('grants').where({ campaign_id: campaignId }).select(GRANT_COLUMNS).orderBy('id');
+  return (rows as Array<Record<string, unknown>>).map((r) => {
+    const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+    return {
+      id: String(r.id),
+      user_id: String(r.user_id),
+      reward_id: String(r.reward_id),
+      amount: Number(r.amount),
+      charge: Number(r.charge),
+      business_date: String(r.business_date),
+      test: r.test === true || r.test === 1,
+      stock_slot: n(r.stock_slot),
+      budget_start: n(r.budget_start),
+      budget_end: n(r.budget_end),
+      budget_limit: n(r.budget_limit),
+      daily_start: n(r.daily_start),
+      daily_end: n(r.daily_end),
+      daily_limit: n(r.daily_limit),
+      user_seq: n(r.user_seq),
+      daily_seq: n(r.daily_seq),
+    };
+  });
+}
+
+export async function participationCount(
+  db: Db,
+  where: { campaign_id: string; user_id?: string; idem_key?: string },
+): Promise<number> {
+  const row = await db('participations').where(where).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+const grantStore = new KnexGrantStore();
+
+/** Counters in one canonical form: normalized, without empty entries (a pool emptied by a release). */
+function canonical(counters: CampaignCounters): CampaignCounters {
+  const c = normalizeCounters(counters);
+  const nonEmpty = <T extends { top: number; free: readonly unknown[] }>(r: Record<string, T>) =>
+    Object.fromEntries(Object.entries(r).filter(([, v]) => v.top > 0 || v.free.length > 0));
+  return { stock: nonEmpty(c.stock), budget: c.budget, daily: nonEmpty(c.daily) };
+}
+
+/**
+ * DESIGN.md "repair counts ledger + live reservations": what the hot state holds, and what the ledger plus
+ * the live reservations imply, in the same canonical form.
+ */
+export async function hotAndLedgerCounters(
+  pocket: Pocket,
+  campaignId: string,
+): Promise<{ hot: CampaignCounters | null; ledger: CampaignCounters }> {
+  const [hot, fromLedger, reservations] = await Promise.all([
+    pocket.hotState.readCounters(campaignId),
+    grantStore.campaignCounters(pocket.db, campaignId),
+    pocket.hotState.reservations(campaignId),
+  ]);
+  return {
+    hot: hot === null ? null : canonical(hot),
+    ledger: canonical(mergeCounters(fromLedger, reservations)),
+  };
+}
+
+export function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** Users u-<prefix>-0 … u-<prefix>-(n-1), each with its own key. */
+export function distinctUsers(prefix: string, n: number, from = 0): Participation[] {
+  return Array.from({ length: n }, (_, i) => ({
+    userId: `u-${prefix}-${from + i}`,
+    key: `k-${prefix}-${from + i}`,
+  }));
+}
+
+export interface PocketSet {
+  root: string;
+  clock: TestClock;
+  /** One or more service instances over the same ledger and hot state. */
+  servers: LiveServer[];
+  close(): Promise<void>;
+}
+
+/** `instances` pockets over `backends`, each on its own port, sharing one definitions root and one clock. */
+export async function startPockets(
+  backends: TestBackends,
+  campaigns: Record<string, string>,
+  opts: { instances?: number; overrides?: PocketOverrides & { config?: Partial<Config> } } = {},
+): Promise<PocketSet> {
+  const root = writeDefinitions(campaigns);
+  const clock = new TestClock();
+  const servers: LiveServer[] = [];
+  for (let i = 0; i < (opts.instances ?? 1); i++) {
+    const pocket = await createTestPocket(backends, {
+      clock: clock.now,
+      ...opts.overrides,
+      config: { definitionsRoot: root, ...opts.overrides?.config },
+    });
+    servers.push(await LiveServer.start(pocket));
+  }
+  return {
+    root,
+    clock,
+    servers,
+    async close() {
+      for (const s of servers) {
+        await s.close();
+        await s.pocket.close();
+      }
+      removeDir(root);
+    },
+  };
+}
+
+/** Retries one participation while it answers 503 (the hot state rebuilding), at most `attempts` times. */
+export async function untilServed(
+  server: LiveServer,
+  campaignId: string,
+  p: Participation,
+  attempts = 100,
+): Promise<{ reply: Reply; unavailable: number }> {
+  let unavailable = 0;
+  for (let i = 0; i < attempts; i++) {
+    const reply = await server.participate(campaignId, p);
+    if (reply.status !== 503) return { reply, unavailable };
+    unavailable += 1;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${campaignId}: still 503 after ${attempts} attempts`);
+}
