@@ -1,0 +1,122 @@
+/**
+ * DESIGN.md Invariants 1-2 under a failing ledger, with the correctness rule "Releases … happen only after a
+ * definite rollback" (issue 3: "The ledger fails after a reserve → no counter has moved, and nothing is
+ * granted"). A trigger makes the outbox insert, the last statement of the grant transaction, fail after the
+ * participation and the grant rows were written: every request answers 503 dependency_unavailable, the
+ * transaction leaves no row, and every reservation (stock slot, budget and daily ranges, per-user counts)
+ * is given back.
+ */
+import type { Db } from '../../../src/ledger/db';
+import { isPostgres } from '../../../src/ledger/db';
+import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import {
+  DAY_ONE_DATE,
+  distinctUsers,
+  hotAndLedgerCounters,
+  ledgerGrants,
+  participationCount,
+  startPockets,
+  tally,
+  type LiveServer,
+  type PocketSet,
+} from './invariant-harness';
+
+const CAMPAIGN = 'failing-ledger';
+
+const campaigns = {
+  [CAMPAIGN]: `
+limits: { perUser: { total: 1, daily: 1 } }
+budget: { currency: CNY, total: 100000, daily: 50000 }
+rewards:
+  - { id: coupon, type: coupon, name: Coupon, value: 500, minSpend: 1000, cost: 100, stock: 100 }
+segments:
+  - id: everyone
+    rewards: [{ reward: coupon, weight: 1 }]
+decision: { strategy: weighted }
+`,
+};
+
+/** Every outbox insert fails from now on (a trigger raising an error: the driver reports no fence). */
+async function breakOutbox(db: Db): Promise<void> {
+  if (isPostgres(db)) {
+    await db.raw(
+      `CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'injected ledger failure'; END $$`,
+    );
+    await db.raw(
+      'CREATE TRIGGER outbox_injected_failure BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION injected_failure()',
+    );
+  } else {
+    await db.raw(
+      "CREATE TRIGGER outbox_injected_failure BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected ledger failure'); END",
+    );
+  }
+}
+
+async function repairOutbox(db: Db): Promise<void> {
+  await db.raw(
+    isPostgres(db)
+      ? 'DROP TRIGGER outbox_injected_failure ON outbox'
+      : 'DROP TRIGGER outbox_injected_failure',
+  );
+}
+
+describeEachBackend('invariants 1-2: the ledger fails after a reserve', (backend) => {
+  let backends: TestBackends;
+  let set: PocketSet;
+  let server: LiveServer;
+
+  beforeAll(async () => {
+    backends = await createBackends(backend);
+    set = await startPockets(backends, campaigns);
+    server = set.servers[0] as LiveServer;
+  });
+  afterAll(async () => {
+    await set?.close();
+    await backends?.destroy();
+  });
+
+  it('answers 503 dependency_unavailable, writes nothing and gives every reservation back', async () => {
+    const { db, hotState } = server.pocket;
+    // Some real grants first, so the counters being compared are not all zero.
+    expect(tally(await server.all(CAMPAIGN, distinctUsers('before', 10)))).toEqual({ granted: 10 });
+    const before = await hotAndLedgerCounters(server.pocket, CAMPAIGN);
+    expect(before.hot).toEqual(before.ledger);
+    const availabilityBefore = await hotState.availability(CAMPAIGN, ['coupon'], DAY_ONE_DATE);
+
+    const victims = distinctUsers('victim', 50);
+    await breakOutbox(db);
+    try {
+      const replies = await server.all(CAMPAIGN, victims);
+      expect(tally(replies)).toEqual({ '503:dependency_unavailable': 50 });
+    } finally {
+      await repairOutbox(db);
+    }
+
+    // Nothing was granted or stored: the transaction rolled back as a whole.
+    expect(await ledgerGrants(db, CAMPAIGN)).toHaveLength(10);
+    for (const v of victims) {
+      expect(await participationCount(db, { campaign_id: CAMPAIGN, user_id: v.userId })).toBe(0);
+    }
+    expect(await db('outbox').count({ n: '*' }).first()).toEqual({ n: 10 });
+    // No counter moved: stock, budget and daily budget as before, no reservation left, no user charged.
+    const after = await hotAndLedgerCounters(server.pocket, CAMPAIGN);
+    expect(after.hot).toEqual(before.hot);
+    expect(after.ledger).toEqual(before.ledger);
+    expect(await hotState.reservations(CAMPAIGN)).toEqual([]);
+    expect(await hotState.availability(CAMPAIGN, ['coupon'], DAY_ONE_DATE)).toEqual(availabilityBefore);
+    for (const v of victims) {
+      const user = await hotState.readUser(CAMPAIGN, v.userId);
+      expect(user.total).toBe(0);
+      expect(Object.values(user.daily).every((n) => n === 0)).toBe(true);
+    }
+
+    // 503 is transient, so it was not stored: the same keys now execute, each once, with the slots given back.
+    const retried = await server.all(CAMPAIGN, victims);
+    expect(tally(retried)).toEqual({ granted: 50 });
+    const settled = await hotAndLedgerCounters(server.pocket, CAMPAIGN);
+    expect(settled.hot).toEqual(settled.ledger);
+    expect(settled.ledger.stock).toEqual({ coupon: { top: 60, free: [] } });
+    expect(settled.ledger.budget).toEqual({ top: 6000, free: [] });
+  });
+});
