@@ -9,6 +9,7 @@ import type { Express } from 'express';
 import type { Config } from './config';
 import { cryptoRandom, type Random } from './decision/random';
 import { createApp } from './http/app';
+import { gracefulClose } from './http/graceful-close';
 import type { HotState } from './hot-state/hot-state';
 import { MemoryHotState } from './hot-state/memory-hot-state';
 import { RedisHotState } from './hot-state/redis-hot-state';
@@ -175,16 +176,13 @@ export async function startPocket(config: Config, overrides: PocketOverrides = {
     const s = pocket.app.listen(config.port, () => resolve(s));
   });
   server.keepAliveTimeout = 5000;
+  const http = gracefulClose(server);
   const { port } = server.address() as AddressInfo;
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       pocket.setDraining(true);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
-      await Promise.race([closed, grace]);
-      server.closeAllConnections();
+      await http.close(config.shutdownGraceMs);
       await pocket.close();
     })();
     return stopping;

@@ -1,0 +1,541 @@
+/**
+ * src/http/openapi.json is the HTTP contract: the document is well formed, its request schema is
+ * schemas/participation-request.schema.json, and real requests on both backends produce every answer it
+ * documents (and no other): status, content type, body schema and headers.
+ */
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import type { Response } from 'supertest';
+import { MemoryHotState } from '../../../src/hot-state/memory-hot-state';
+import { RedisHotState } from '../../../src/hot-state/redis-hot-state';
+import { KnexCampaignVersionStore } from '../../../src/ledger/knex-campaign-version-store';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import type { Pocket, PocketOverrides } from '../../../src/server';
+import { schemaPath } from '../../../src/shared/package-root';
+import { withLedger } from '../../helpers/ledger';
+import {
+  createSchemaAjv,
+  OpenApiContract,
+  pointer,
+  resolveLocal,
+  type HttpMethod,
+} from '../../helpers/openapi-contract';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  removeDir,
+  type TestBackends,
+} from '../../helpers/pocket';
+import { AT, fixtureGuard, fixtureProfiles, writeDefinitions } from './http-fixtures';
+
+type Json = Record<string, unknown>;
+const PARTICIPATE = '/v1/campaigns/{id}/participations';
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+const contract = new OpenApiContract();
+const doc = contract.doc;
+const paths = doc['paths'] as Record<string, Json>;
+
+function operations(): Array<{ path: string; method: string; op: Json }> {
+  return Object.entries(paths).flatMap(([path, item]) =>
+    METHODS.filter((m) => item[m] !== undefined).map((method) => ({
+      path,
+      method,
+      op: item[method] as Json,
+    })),
+  );
+}
+
+function collectRefs(node: unknown, at: string, out: Array<{ at: string; ref: string }>): void {
+  if (Array.isArray(node)) node.forEach((child, i) => collectRefs(child, `${at}/${i}`, out));
+  else if (typeof node === 'object' && node !== null) {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') out.push({ at, ref: value });
+      else collectRefs(value, `${at}/${key}`, out);
+    }
+  }
+}
+
+describe('openapi.json', () => {
+  it('is an OpenAPI 3.1 document whose operations have unique ids, tags, summaries and described answers', () => {
+    expect(doc['openapi']).toMatch(/^3\.1\.\d+$/);
+    expect(doc['info']).toMatchObject({ title: 'pocket', version: expect.any(String) });
+    const ids = operations().map(({ op }) => op['operationId']);
+    expect(new Set(ids).size).toBe(ids.length);
+    const declaredTags = new Set((doc['tags'] as Array<{ name: string }>).map((t) => t.name));
+    for (const { path, method, op } of operations()) {
+      const where = `${method} ${path}`;
+      expect([where, typeof op['operationId'], typeof op['summary']]).toEqual([where, 'string', 'string']);
+      for (const tag of op['tags'] as string[]) expect([where, declaredTags.has(tag)]).toEqual([where, true]);
+      const responses = op['responses'] as Record<string, Json>;
+      expect(Object.keys(responses).length).toBeGreaterThan(0);
+      for (const [status, response] of Object.entries(responses)) {
+        expect([where, status]).toEqual([where, expect.stringMatching(/^[1-5]\d\d$/)]);
+        const resolved = (
+          typeof response['$ref'] === 'string' ? resolveLocal(doc, response['$ref']) : response
+        ) as Json;
+        expect([where, status, typeof resolved['description']]).toEqual([where, status, 'string']);
+      }
+    }
+  });
+
+  it('resolves every $ref inside the document', () => {
+    const refs: Array<{ at: string; ref: string }> = [];
+    collectRefs(doc, '#', refs);
+    expect(refs.length).toBeGreaterThan(20);
+    const broken = refs.filter(({ ref }) => resolveLocal(doc, ref) === undefined);
+    expect(broken).toEqual([]);
+  });
+
+  it('declares every path template parameter as a required path parameter', () => {
+    for (const { path, method, op } of operations()) {
+      const declared = ((op['parameters'] ?? []) as Json[])
+        .map((p) => (typeof p['$ref'] === 'string' ? (resolveLocal(doc, p['$ref']) as Json) : p))
+        .filter((p) => p['in'] === 'path' && p['required'] === true)
+        .map((p) => p['name'])
+        .sort();
+      const inTemplate = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      expect([`${method} ${path}`, declared]).toEqual([`${method} ${path}`, inTemplate]);
+    }
+  });
+
+  it('compiles every schema (components, parameters, bodies, answers, headers) under ajv strict mode', () => {
+    const components = doc['components'] as Record<string, Record<string, Json>>;
+    const fragments = Object.keys(components['schemas'] ?? {}).map((name) =>
+      pointer('components', 'schemas', name),
+    );
+    for (const name of Object.keys(components['parameters'] ?? {})) {
+      fragments.push(pointer('components', 'parameters', name, 'schema'));
+    }
+    const answers = (base: string[], response: Json): void => {
+      for (const type of Object.keys((response['content'] ?? {}) as Json)) {
+        fragments.push(pointer(...base, 'content', type, 'schema'));
+      }
+      for (const header of Object.keys((response['headers'] ?? {}) as Json)) {
+        fragments.push(pointer(...base, 'headers', header, 'schema'));
+      }
+    };
+    for (const [name, response] of Object.entries(components['responses'] ?? {})) {
+      answers(['components', 'responses', name], response);
+    }
+    for (const { path, method, op } of operations()) {
+      ((op['parameters'] ?? []) as Json[]).forEach((p, i) => {
+        if (typeof p['$ref'] !== 'string')
+          fragments.push(pointer('paths', path, method, 'parameters', String(i), 'schema'));
+      });
+      for (const [status, response] of Object.entries(op['responses'] as Record<string, Json>)) {
+        if (typeof response['$ref'] !== 'string')
+          answers(['paths', path, method, 'responses', status], response);
+      }
+    }
+    expect(fragments.length).toBeGreaterThan(40);
+    for (const fragment of fragments)
+      expect([fragment, typeof contract.validator(fragment)]).toEqual([fragment, 'function']);
+    // A strict compile really does reject a typo'd keyword: the check above can fail.
+    expect(() => createSchemaAjv().compile({ type: 'object', additionalProperty: false })).toThrow(
+      /unknown keyword/,
+    );
+  });
+
+  it('describes the participation body with exactly schemas/participation-request.schema.json', () => {
+    const file = JSON.parse(readFileSync(schemaPath('participation-request.schema.json'), 'utf8')) as unknown;
+    const schemas = (doc['components'] as Json)['schemas'] as Json;
+    expect(schemas['ParticipationRequest']).toEqual(file);
+    const body = (paths[PARTICIPATE]?.['post'] as Json)['requestBody'] as Json;
+    expect(body).toMatchObject({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ParticipationRequest' } } },
+    });
+  });
+
+  it('documents the DESIGN.md answer table for participations', () => {
+    const responses = (paths[PARTICIPATE]?.['post'] as Json)['responses'] as Json;
+    expect(Object.keys(responses).sort()).toEqual(
+      ['200', '201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '500', '503'].sort(),
+    );
+    const refusal = (resolveLocal(doc, '#/components/schemas/BusinessRefusal') as Json)['enum'];
+    expect(refusal).toEqual([
+      'not_eligible',
+      'limit_reached',
+      'out_of_stock',
+      'budget_exhausted',
+      'not_started',
+      'ended',
+      'paused',
+      'channel_not_allowed',
+    ]);
+    const forbidden = contract.validator(
+      pointer('paths', PARTICIPATE, 'post', 'responses', '403', 'content', 'application/json', 'schema'),
+    );
+    for (const code of [
+      'code_missing',
+      'code_invalid',
+      'code_expired',
+      'code_used',
+      'blocked',
+      'risk_denied',
+      'velocity',
+    ]) {
+      expect([code, forbidden({ error: { code, message: 'no' } })]).toEqual([code, true]);
+    }
+    expect(forbidden({ error: { code: 'rate_limited', message: 'no' } })).toBe(false);
+    const header = (resolveLocal(doc, '#/components/responses/RateLimited/headers/Retry-After') as Json)[
+      'required'
+    ];
+    expect(header).toBe(true);
+  });
+});
+
+describeEachBackend('HTTP answers match openapi.json', (backend) => {
+  const live = new OpenApiContract();
+  let root: string;
+  let backends: TestBackends;
+  let pocket: Pocket;
+  const extra: Array<{ close(): Promise<void> }> = [];
+
+  const fixtureOverrides = (): PocketOverrides & { config: { definitionsRoot: string } } => ({
+    config: { definitionsRoot: root },
+    clock: () => AT,
+    profiles: fixtureProfiles,
+    guard: fixtureGuard,
+  });
+
+  beforeAll(async () => {
+    root = writeDefinitions();
+    backends = await createBackends(backend);
+    pocket = await createTestPocket(backends, fixtureOverrides());
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    for (const p of extra) await p.close();
+    await pocket?.close();
+    await backends?.destroy();
+    removeDir(root);
+  });
+
+  let keys = 0;
+  const nextKey = (): string => `key-${++keys}`;
+
+  function participate(
+    campaignId: string,
+    body: unknown,
+    opts: { key?: string | null; app?: Pocket['app'] } = {},
+  ): request.Test {
+    const req = request(opts.app ?? pocket.app).post(`/v1/campaigns/${campaignId}/participations`);
+    const key = opts.key === undefined ? nextKey() : opts.key;
+    if (key !== null) req.set('Idempotency-Key', key);
+    return req.send(body as object);
+  }
+
+  /** Checks `res` against the document (path template) and returns it for the test's own assertions. */
+  function conforms(res: Response, path = PARTICIPATE, method: HttpMethod = 'post'): Response {
+    live.check(method, path, res);
+    return res;
+  }
+
+  const outcome = (res: Response): unknown => (res.body as Json)['outcome'];
+  const code = (res: Response): unknown => ((res.body as Json)['error'] as Json | undefined)?.['code'];
+
+  it('201: a red packet, a coupon and a consolation, each with its grant and campaign version', async () => {
+    const packet = conforms(
+      await participate('members-only', { userId: 'member-201', context: { channel: 'app' } }),
+    );
+    const coupon = conforms(await participate('last-coupon', { userId: 'coupon-winner' }));
+    const thanks = conforms(await participate('open-thanks', { userId: 'anyone-201' }));
+    expect([packet.status, coupon.status, thanks.status]).toEqual([201, 201, 201]);
+    expect(packet.body).toMatchObject({ outcome: 'granted', campaignVersion: 1 });
+    expect((packet.body as Json)['grant']).toMatchObject({
+      rewardId: 'coin',
+      type: 'red_packet',
+      amount: 10,
+      charge: 10,
+      test: false,
+    });
+    expect((coupon.body as Json)['grant']).toMatchObject({
+      rewardId: 'the-coupon',
+      type: 'coupon',
+      amount: 500,
+      charge: 100,
+    });
+    expect((thanks.body as Json)['grant']).toMatchObject({
+      rewardId: 'thanks',
+      type: 'none',
+      amount: 0,
+      charge: 0,
+    });
+  });
+
+  it('200: every business refusal, paused included', async () => {
+    const store = new KnexCampaignVersionStore();
+    await store.setPaused(backends.ledger.db, 'pausable', true, 'http-tests', AT);
+    await pocket.registry.refresh();
+
+    // last-coupon's only coupon went in the 201 test above.
+    conforms(await participate('tiny-budget', { userId: 'budget-first' }));
+    conforms(await participate('members-only', { userId: 'member-twice', context: { channel: 'app' } }));
+
+    const cases: Array<[string, string, Json]> = [
+      ['not_eligible', 'members-only', { userId: 'not-a-member', context: { channel: 'app' } }],
+      ['limit_reached', 'members-only', { userId: 'member-twice', context: { channel: 'app' } }],
+      ['out_of_stock', 'last-coupon', { userId: 'coupon-loser' }],
+      ['budget_exhausted', 'tiny-budget', { userId: 'budget-second' }],
+      ['not_started', 'future-sale', { userId: 'too-early' }],
+      ['ended', 'past-sale', { userId: 'too-late' }],
+      ['paused', 'pausable', { userId: 'on-pause' }],
+      ['channel_not_allowed', 'members-only', { userId: 'member-h5', context: { channel: 'h5' } }],
+    ];
+    const seen: Array<[string, number, unknown]> = [];
+    for (const [expected, campaignId, body] of cases) {
+      const res = conforms(await participate(campaignId, body));
+      seen.push([expected, res.status, outcome(res)]);
+    }
+    expect(seen).toEqual(cases.map(([expected]) => [expected, 200, expected]));
+  });
+
+  it('replays stored 200, 201 and 403 answers with Idempotent-Replayed, byte for byte', async () => {
+    const cases: Array<[string, Json]> = [
+      ['open-thanks', { userId: 'replay-201' }],
+      ['future-sale', { userId: 'replay-200' }],
+      ['open-thanks', { userId: 'fraudster-replay' }],
+    ];
+    for (const [campaignId, body] of cases) {
+      const key = nextKey();
+      const first = conforms(await participate(campaignId, body, { key }));
+      const again = conforms(await participate(campaignId, body, { key }));
+      expect([first.status, again.text, again.headers['idempotent-replayed']]).toEqual([
+        first.status,
+        first.text,
+        'true',
+      ]);
+    }
+  });
+
+  it('400: bad JSON, a missing key, an unknown field, field errors, a bad campaign id', async () => {
+    const badJson = conforms(
+      await request(pocket.app)
+        .post('/v1/campaigns/open-thanks/participations')
+        .set('Idempotency-Key', nextKey())
+        .set('Content-Type', 'application/json')
+        .send('{"userId": '),
+    );
+    const noKey = conforms(await participate('open-thanks', { userId: 'u-400' }, { key: null }));
+    const unknown = conforms(await participate('open-thanks', { userId: 'u-400', bonus: 100 }));
+    const fields = conforms(
+      await participate('open-thanks', {
+        userId: 'not valid!',
+        context: { platform: 'nokia', channel: 'APP' },
+      }),
+    );
+    const proto = conforms(
+      await request(pocket.app)
+        .post('/v1/campaigns/open-thanks/participations')
+        .set('Idempotency-Key', nextKey())
+        .set('Content-Type', 'application/json')
+        .send('{"userId":"u-400","__proto__":{"admin":true}}'),
+    );
+    const badId = conforms(await participate('Not_Kebab', { userId: 'u-400' }));
+    const notObject = conforms(await participate('open-thanks', [{ userId: 'u-400' }]));
+    for (const res of [badJson, noKey, unknown, fields, proto, badId, notObject]) {
+      expect([res.status, code(res)]).toEqual([400, 'invalid_request']);
+    }
+    const fieldsOf = (res: Response): unknown => ((res.body as Json)['error'] as Json)['fields'];
+    expect(fieldsOf(noKey)).toEqual([{ path: 'Idempotency-Key', message: 'header is required' }]);
+    expect(fieldsOf(unknown)).toEqual([{ path: 'bonus', message: 'unknown field' }]);
+    expect(fieldsOf(fields)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'userId' }),
+        expect.objectContaining({ path: 'context.platform' }),
+        expect.objectContaining({ path: 'context.channel' }),
+      ]),
+    );
+    expect(fieldsOf(badId)).toEqual([expect.objectContaining({ path: 'id' })]);
+  });
+
+  it('401, 403 and 429 from the protection steps (429 with Retry-After)', async () => {
+    const stranger = conforms(await participate('open-thanks', { userId: 'stranger-1' }));
+    const noCode = conforms(await participate('open-thanks', { userId: 'no-code-1' }));
+    const fraud = conforms(await participate('open-thanks', { userId: 'fraudster-1' }));
+    const throttled = conforms(await participate('open-thanks', { userId: 'throttled-1' }));
+    expect([stranger.status, code(stranger)]).toEqual([401, 'unauthenticated']);
+    expect([noCode.status, code(noCode)]).toEqual([403, 'code_missing']);
+    expect([fraud.status, code(fraud)]).toEqual([403, 'risk_denied']);
+    expect([throttled.status, code(throttled), throttled.headers['retry-after']]).toEqual([
+      429,
+      'rate_limited',
+      '7',
+    ]);
+  });
+
+  it('404: an unknown campaign', async () => {
+    const res = conforms(await participate('no-such-campaign', { userId: 'u-404' }));
+    expect([res.status, code(res)]).toEqual([404, 'campaign_not_found']);
+  });
+
+  it("409: the same key in flight, and the user's lock still busy after the wait", async () => {
+    const held = {
+      campaignId: 'open-thanks',
+      userId: 'busy-user',
+      idempotencyKey: 'held-key',
+      lockToken: 'held-by-the-test',
+    };
+    const begun = await pocket.hotState.begin({ ...held, lockTtlMs: 30000, markerTtlMs: 30000, waitMs: 0 });
+    expect(begun).toBe('ok');
+    try {
+      const sameKey = conforms(
+        await participate('open-thanks', { userId: 'busy-user' }, { key: 'held-key' }),
+      );
+      const otherKey = conforms(await participate('open-thanks', { userId: 'busy-user' }));
+      expect([sameKey.status, code(sameKey)]).toEqual([409, 'request_in_flight']);
+      expect([otherKey.status, code(otherKey)]).toEqual([409, 'user_busy']);
+    } finally {
+      await pocket.hotState.end({ ...held, final: false, doneTtlMs: 1000 });
+    }
+    // Transient answers are not stored: once the lock is free, the same key runs.
+    const after = conforms(await participate('open-thanks', { userId: 'busy-user' }, { key: 'held-key' }));
+    expect(after.status).toBe(201);
+  });
+
+  it('413 over 8 KB, 415 for a body that is not application/json', async () => {
+    const large = conforms(
+      await participate('open-thanks', { userId: 'u-413', activityCode: 'x'.repeat(9000) }),
+    );
+    const text = conforms(
+      await request(pocket.app)
+        .post('/v1/campaigns/open-thanks/participations')
+        .set('Idempotency-Key', nextKey())
+        .set('Content-Type', 'text/plain')
+        .send('userId=u-415'),
+    );
+    expect([large.status, code(large)]).toEqual([413, 'payload_too_large']);
+    expect([text.status, code(text)]).toEqual([415, 'unsupported_media_type']);
+  });
+
+  it('422: the same key with a different body', async () => {
+    const key = nextKey();
+    const first = conforms(
+      await participate('open-thanks', { userId: 'u-422', context: { channel: 'app' } }, { key }),
+    );
+    const other = conforms(
+      await participate('open-thanks', { userId: 'u-422', context: { channel: 'h5' } }, { key }),
+    );
+    expect(first.status).toBe(201);
+    expect([other.status, code(other)]).toEqual([422, 'idempotency_mismatch']);
+  });
+
+  it('503: the profile source, the hot state or the ledger is down (nothing granted)', async () => {
+    const profileDown = conforms(
+      await participate('members-only', { userId: 'profile-down-1', context: { channel: 'app' } }),
+    );
+    expect(profileDown.body).toMatchObject({
+      error: { code: 'dependency_unavailable', dependency: 'profile' },
+    });
+
+    const noRedis = await createTestPocket(backends, {
+      ...fixtureOverrides(),
+      hotState: new RedisHotState('redis://127.0.0.1:1', { client: { connectTimeoutMs: 200 } }),
+    });
+    extra.push(noRedis);
+    const hotDown = conforms(await participate('open-thanks', { userId: 'u-503' }, { app: noRedis.app }));
+    expect(hotDown.body).toMatchObject({
+      error: { code: 'dependency_unavailable', dependency: 'hot-state' },
+    });
+    const notReady = conforms(await request(noRedis.app).get('/readyz'), '/readyz', 'get');
+    expect(notReady.status).toBe(503);
+
+    const ledger = await withLedger(backend === 'postgres+redis' ? 'postgres' : 'sqlite');
+    const noLedger = await createTestPocket(backends, {
+      ...fixtureOverrides(),
+      db: ledger.db,
+      hotState: new MemoryHotState(),
+    });
+    try {
+      await ledger.db.destroy();
+      const ledgerDown = conforms(
+        await participate('open-thanks', { userId: 'u-503' }, { app: noLedger.app }),
+      );
+      expect(ledgerDown.body).toMatchObject({
+        error: { code: 'dependency_unavailable', dependency: 'ledger' },
+      });
+    } finally {
+      await noLedger.close();
+      await ledger.destroy();
+    }
+    const grants = await request(pocket.app).get('/v1/users/u-503/grants');
+    expect((grants.body as Json)['grants']).toEqual([]);
+  });
+
+  it('500: an unexpected error on any operation is internal_error, nothing more', async () => {
+    const boom = conforms(await participate('open-thanks', { userId: 'boom-1' }));
+    expect(boom.status).toBe(500);
+    // A fresh app: the campaign view caches ledger usage for a second.
+    const fresh = await createTestPocket(backends, fixtureOverrides());
+    extra.push(fresh);
+    jest.spyOn(KnexGrantStore.prototype, 'usage').mockRejectedValue(new Error('usage query failed'));
+    jest.spyOn(KnexGrantStore.prototype, 'listByUser').mockRejectedValue(new Error('grants query failed'));
+    try {
+      const list = conforms(await request(fresh.app).get('/v1/campaigns'), '/v1/campaigns', 'get');
+      const one = conforms(
+        await request(fresh.app).get('/v1/campaigns/open-thanks'),
+        '/v1/campaigns/{id}',
+        'get',
+      );
+      const grants = conforms(
+        await request(fresh.app).get('/v1/users/u-500/grants'),
+        '/v1/users/{userId}/grants',
+        'get',
+      );
+      for (const res of [boom, list, one, grants]) {
+        expect([res.status, res.body]).toEqual([
+          500,
+          { error: { code: 'internal_error', message: 'internal error' } },
+        ]);
+      }
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('GET endpoints: campaigns, one campaign, a user’s grants, health, readiness and this document', async () => {
+    const list = conforms(await request(pocket.app).get('/v1/campaigns'), '/v1/campaigns', 'get');
+    expect(list.status).toBe(200);
+    const one = conforms(
+      await request(pocket.app).get('/v1/campaigns/last-coupon'),
+      '/v1/campaigns/{id}',
+      'get',
+    );
+    expect(one.status).toBe(200);
+    for (const id of ['no-such-campaign', 'work-in-progress']) {
+      const missing = conforms(
+        await request(pocket.app).get(`/v1/campaigns/${id}`),
+        '/v1/campaigns/{id}',
+        'get',
+      );
+      expect([id, missing.status, code(missing)]).toEqual([id, 404, 'campaign_not_found']);
+    }
+    const grants = conforms(
+      await request(pocket.app).get('/v1/users/member-201/grants'),
+      '/v1/users/{userId}/grants',
+      'get',
+    );
+    expect(((grants.body as Json)['grants'] as unknown[]).length).toBe(1);
+    const badLimit = conforms(
+      await request(pocket.app).get('/v1/users/member-201/grants?limit=0'),
+      '/v1/users/{userId}/grants',
+      'get',
+    );
+    expect([badLimit.status, code(badLimit)]).toEqual([400, 'invalid_request']);
+    const health = conforms(await request(pocket.app).get('/healthz'), '/healthz', 'get');
+    const ready = conforms(await request(pocket.app).get('/readyz'), '/readyz', 'get');
+    expect([health.status, ready.status]).toEqual([200, 200]);
+    const served = conforms(await request(pocket.app).get('/openapi.json'), '/openapi.json', 'get');
+    expect(served.body).toEqual(doc);
+  });
+
+  it('exercised every answer openapi.json documents for the public API and operations endpoints', () => {
+    // /admin and /metrics have their own suites, which check their answers with OpenApiContract too.
+    const ours = (path: string): boolean => !/^\/(admin|metrics)(\/|$)/.test(path);
+    const missing = live.documented(ours).filter((answer) => !live.covered().includes(answer));
+    expect(missing).toEqual([]);
+  });
+});
