@@ -61,10 +61,11 @@ describeEachBackend('invariants 1-3 across two service instances', (backend) => 
   });
 
   const db = () => servers[0].pocket.db;
+  const instance = (i: number): LiveServer => (i % 2 === 0 ? servers[0] : servers[1]);
 
   /** Every request at once, alternating between the two instances; replies in the order given. */
   function split(campaignId: string, requests: readonly Participation[]): Promise<Reply[]> {
-    return Promise.all(requests.map((p, i) => servers[i % 2].participate(campaignId, p)));
+    return Promise.all(requests.map((p, i) => instance(i).participate(campaignId, p)));
   }
 
   it('invariant 1: 1,000 users over two instances get exactly 100 of a stock of 100', async () => {
@@ -96,7 +97,7 @@ describeEachBackend('invariants 1-3 across two service instances', (backend) => 
     /** One request at a time, alternating instances, until limit_reached (at most 5). */
     const topUp = async (userId: string, day: string) => {
       for (let i = 0; i < 5; i++) {
-        const o = outcomeOf(await servers[i % 2].participate(LIMITS, { userId, key: `${day}-up-${i}` }));
+        const o = outcomeOf(await instance(i).participate(LIMITS, { userId, key: `${day}-up-${i}` }));
         if (o === 'limit_reached') return;
         expect(o).toBe('granted');
       }
