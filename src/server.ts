@@ -13,9 +13,12 @@ import { gracefulClose } from './http/graceful-close';
 import type { HotState } from './hot-state/hot-state';
 import { MemoryHotState } from './hot-state/memory-hot-state';
 import { RedisHotState } from './hot-state/redis-hot-state';
+import { createRedisClient } from './hot-state/redis-client';
 import { FileProfileSource } from './integrations/file-profile-source';
+import { HttpProfileSource } from './integrations/http-profile-source';
 import type { ProfileSource } from './integrations/profile-source';
 import { createDb, type Db } from './ledger/db';
+import { KnexAuditStore } from './ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
 import { KnexGrantStore } from './ledger/knex-grant-store';
 import { KnexOutboxStore } from './ledger/knex-outbox-store';
@@ -28,6 +31,11 @@ import { participationRouter } from './participation/participation-controller';
 import { ParticipationService } from './participation/participation-service';
 import { openGuard, type ParticipationGuard } from './protection/participation-guard';
 import { campaignRouter } from './publishing/campaign-controller';
+import { publishingAdminRouter } from './publishing/admin-controller';
+import { combinedNotifier, DEFAULT_CHANGES_CHANNEL } from './publishing/change-notifier';
+import { LedgerLifecycle } from './publishing/ledger-lifecycle';
+import { RedisChangeListener } from './publishing/redis-change-listener';
+import { RedisChangeNotifier } from './publishing/redis-change-notifier';
 import { LiveRegistry } from './publishing/live-registry';
 import { publishLocalDefinitions } from './publishing/publish-local';
 import { CounterRebuilder } from './reconciliation/counter-rebuilder';
@@ -42,6 +50,8 @@ export interface PocketOverrides {
   random?: Random;
   /** Registry poll interval (ms); a change notice also refreshes at once. */
   refreshMs?: number;
+  /** Redis pub/sub channel of change notices (default pocket:changes). */
+  changesChannel?: string;
 }
 
 export interface Pocket {
@@ -51,6 +61,8 @@ export interface Pocket {
   hotState: HotState;
   registry: LiveRegistry;
   rebuilder: CounterRebuilder;
+  /** Publish, versions, rollback, pause/resume and audit against this pocket's ledger. */
+  lifecycle: LedgerLifecycle;
   participations: ParticipationService;
   app: Express;
   /** Loads the registry, warms the counters and starts the refresh poll. */
@@ -74,6 +86,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     participations: new KnexParticipationStore(),
     grants: new KnexGrantStore(),
     outbox: new KnexOutboxStore(),
+    audit: new KnexAuditStore(),
   };
   const hotState =
     overrides.hotState ??
@@ -83,14 +96,35 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
         })
       : new MemoryHotState());
 
-  if (config.publishOnStart) {
-    await publishLocalDefinitions({
+  // Change notices: this instance refreshes at once (after start), the others through Redis pub/sub;
+  // the poll below is the fallback (and the only path in the embedded mode).
+  const changesChannel = overrides.changesChannel ?? DEFAULT_CHANGES_CHANNEL;
+  const onRedisError = (err: unknown): void => logger.warn({ err }, 'redis change notice error');
+  const publisher = config.redisUrl ? createRedisClient(config.redisUrl, { onError: onRedisError }) : null;
+  let refreshNow = (): Promise<void> => Promise.resolve();
+  const lifecycle = new LedgerLifecycle(
+    {
       db,
       versions: stores.versions,
-      root: config.definitionsRoot,
-      logger,
-      at: clock(),
-    });
+      grants: stores.grants,
+      audit: stores.audit,
+      notifier: combinedNotifier(
+        { notify: () => refreshNow() },
+        ...(publisher ? [new RedisChangeNotifier(publisher, changesChannel, onRedisError)] : []),
+      ),
+      clock,
+    },
+    'pocket serve',
+  );
+  const listener = config.redisUrl
+    ? new RedisChangeListener(config.redisUrl, changesChannel, {
+        onNotice: () => void refreshNow(),
+        onError: onRedisError,
+      })
+    : null;
+
+  if (config.publishOnStart) {
+    await publishLocalDefinitions({ lifecycle, root: config.definitionsRoot, logger });
   }
 
   const registry = new LiveRegistry({
@@ -106,7 +140,15 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     registry,
     hotState,
     ledger: new KnexParticipationLedger(db, stores),
-    profiles: overrides.profiles ?? new FileProfileSource(config.profilesFile),
+    profiles:
+      overrides.profiles ??
+      (config.profileUrl
+        ? new HttpProfileSource({
+            baseUrl: config.profileUrl,
+            timeoutMs: config.profileTimeoutMs,
+            cacheTtlMs: config.profileCacheTtlMs,
+          })
+        : new FileProfileSource(config.profilesFile)),
     guard: overrides.guard ?? openGuard,
     rebuilder,
     clock,
@@ -140,6 +182,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     hotState,
     registry,
     rebuilder,
+    lifecycle,
     participations,
     app,
     ready,
@@ -148,6 +191,9 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     },
     async start() {
       await refresh();
+      const refreshFailed = (err: unknown): void => logger.warn({ err }, 'registry refresh failed');
+      refreshNow = () => refresh().catch(refreshFailed);
+      await listener?.start();
       poll = setInterval(() => {
         refresh().catch((err: unknown) => logger.warn({ err }, 'registry refresh failed'));
       }, overrides.refreshMs ?? 1000);
@@ -155,6 +201,9 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     },
     async close() {
       if (poll) clearInterval(poll);
+      refreshNow = () => Promise.resolve();
+      await listener?.close();
+      publisher?.disconnect();
       await hotState.close().catch(() => undefined);
       if (!overrides.db) await db.destroy();
     },

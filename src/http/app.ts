@@ -49,6 +49,8 @@ export function createApp(parts: AppParts): Express {
   app.set('json spaces', 0);
   app.use(helmet());
   app.use(requireJson);
+  // Admin bodies carry whole resolved campaigns (publish): a larger limit, the same strict parsing.
+  app.use('/admin', express.json({ limit: '1mb', strict: true, reviver: rejectPrototypeKeys }));
   app.use(express.json({ limit: '8kb', strict: true, reviver: rejectPrototypeKeys }));
   app.use((req, _res, next) => {
     if (req.body !== undefined && req.body !== null && typeof req.body !== 'object') {

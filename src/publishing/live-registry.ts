@@ -24,6 +24,7 @@ export class LiveRegistry {
   private snapshots = new Map<string, CampaignSnapshot>();
   private loadedOnce = false;
   private refreshing: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
 
   constructor(private readonly source: ActiveVersionSource) {}
 
@@ -39,12 +40,24 @@ export class LiveRegistry {
     return [...this.snapshots.values()];
   }
 
-  /** Reloads from the ledger; concurrent calls share one refresh. */
+  /**
+   * Reloads from the ledger. A call made while a refresh runs is answered by one more refresh after it
+   * (shared by every such call): the running one may have read the ledger before the change being notified.
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
+    if (!this.refreshing) {
+      this.refreshing = this.load().finally(() => {
+        this.refreshing = null;
+      });
+      return this.refreshing;
+    }
+    this.queued ??= this.refreshing
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
+    return this.queued;
   }
 
   private async load(): Promise<void> {

@@ -1,40 +1,47 @@
 /**
- * Embedded/dev start: the local campaigns/ and rules/ become the active versions. Each campaign whose
- * fingerprint changed gets version N+1 (same load, validate and resolve code as `pocket publish`).
+ * Embedded/dev start: the local campaigns/ and rules/ become the active versions, through the same load,
+ * validate, resolve, check and publish code as `pocket publish`. Each campaign is published on its own, so a
+ * refused one (e.g. a stock cut below what is used) keeps its active version and the others still go out.
  */
 import { loadResolvedCampaigns } from '../definitions/load-resolved-campaigns';
-import type { CampaignVersionStore } from '../ledger/campaign-version-store';
-import type { Db } from '../ledger/db';
+import { AppError } from '../errors/app-error';
 import type { Logger } from '../observability/logger';
-import { PublishService, type PublishResult } from './publish-service';
+import type { Lifecycle, PublishOutcome } from './lifecycle';
+
+const START_META = {
+  author: 'pocket serve',
+  gitCommit: null,
+  note: 'published on start from local definitions',
+  force: false,
+};
 
 export async function publishLocalDefinitions(deps: {
-  db: Db;
-  versions: CampaignVersionStore;
+  lifecycle: Pick<Lifecycle, 'publish'>;
   root: string;
   logger: Logger;
-  at: Date;
-}): Promise<PublishResult[]> {
+}): Promise<PublishOutcome[]> {
   const { resolved } = await loadResolvedCampaigns(deps.root);
-  const publisher = new PublishService(deps.db, deps.versions);
-  const results: PublishResult[] = [];
+  const outcomes: PublishOutcome[] = [];
   for (const campaign of resolved) {
-    const meta = {
-      author: 'pocket serve',
-      gitCommit: null,
-      note: 'published on start from local definitions',
-      at: deps.at,
-    };
-    let result: PublishResult;
+    let published: PublishOutcome[];
     try {
-      result = await publisher.publish(campaign, meta);
+      published = await deps.lifecycle.publish([campaign], START_META);
     } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      if (error.code !== 'publish_conflict') {
+        deps.logger.error(
+          { campaignId: campaign.definition.id, err: error },
+          `local definition not published: ${error.message}; run pocket publish`,
+        );
+        continue;
+      }
       // Another instance published the same version at the same moment: the second look sees it.
-      result = await publisher.publish(campaign, meta);
-      deps.logger.debug({ err: error }, 'publish raced another instance');
+      published = await deps.lifecycle.publish([campaign], START_META);
     }
-    if (result.status === 'published') deps.logger.info(result, 'published local campaign');
-    results.push(result);
+    for (const outcome of published) {
+      if (outcome.status === 'published') deps.logger.info(outcome, 'published local campaign');
+      outcomes.push(outcome);
+    }
   }
-  return results;
+  return outcomes;
 }

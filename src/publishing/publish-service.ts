@@ -1,49 +1,176 @@
 /**
- * Publishing: a resolved campaign becomes version N+1 only when its fingerprint differs from the latest
- * version, and that version is activated, in one transaction per campaign. Versions are immutable.
+ * Publishing: each resolved campaign whose fingerprint differs from its active version becomes version N+1
+ * (or, when its body equals an earlier version, that version is made active again) after the activation
+ * checks. All campaigns of one publish share one transaction with their audit entries: all or nothing.
+ * Versions are immutable; a publish never touches the pause overlay.
  */
-import type { ResolvedCampaign } from '../definitions/resolve-campaign';
-import type { CampaignVersionStore } from '../ledger/campaign-version-store';
-import type { Db } from '../ledger/db';
+import { businessDate } from '../decision/business-date';
+import type { CampaignDefinition } from '../definitions/campaign-types';
+import { resolvedFromCanonical, type ResolvedCampaign } from '../definitions/resolve-campaign';
+import { ConflictError, ValidationError } from '../errors/app-error';
+import type { AuditStore } from '../ledger/audit-store';
+import type { CampaignVersionRecord, CampaignVersionStore } from '../ledger/campaign-version-store';
+import type { Db, Executor } from '../ledger/db';
+import type { CampaignUsage, GrantStore } from '../ledger/grant-store';
+import { getCompiledCampaign } from '../rules/compiled-campaign-cache';
+import { checkActivation, type ActivationCheck, type ActivationIssue } from './activation-checks';
+import { ActivationRefusedError, type CampaignRefusal } from './activation-refused-error';
+import type { PublishOptions, PublishOutcome } from './lifecycle';
+import { isUniqueViolation } from './unique-violation';
 
-export interface PublishMeta {
-  author: string | null;
-  gitCommit: string | null;
-  note: string | null;
-  at: Date;
+export interface PublishServiceDeps {
+  db: Db;
+  versions: CampaignVersionStore;
+  grants: Pick<GrantStore, 'usage'>;
+  audit: AuditStore;
+  clock: () => Date;
 }
 
-export type PublishResult =
-  | { campaignId: string; status: 'published'; version: number; previous: number | null }
-  | { campaignId: string; status: 'unchanged'; version: number };
+export interface PublishRequest extends PublishOptions {
+  /** Who is recorded in the audit log. */
+  actor: string;
+}
+
+interface Plan {
+  resolved: ResolvedCampaign;
+  active: CampaignVersionRecord | null;
+  check: ActivationCheck;
+}
+
+const NO_USAGE: CampaignUsage = { stockUsed: {}, spent: 0, dailySpent: {}, grants: 0 };
+
+function issueSummary(issues: readonly ActivationIssue[]): Array<{ code: string; message: string }> {
+  return issues.map(({ code, message }) => ({ code, message }));
+}
+
+/**
+ * The checks of `next` against the active version: shared by publish and rollback. `today` is the business
+ * date in the active version's time zone (its daily counters are keyed by it).
+ */
+export async function checkAgainstActive(
+  q: Executor,
+  deps: { grants: Pick<GrantStore, 'usage'> },
+  campaignId: string,
+  active: CampaignVersionRecord | null,
+  next: CampaignDefinition,
+  at: Date,
+  force: boolean,
+): Promise<ActivationCheck> {
+  const current = active ? resolvedFromCanonical(active.body).definition : null;
+  const usage = active ? await deps.grants.usage(q, campaignId) : NO_USAGE;
+  const today = businessDate(at, current?.timezone ?? next.timezone);
+  return checkActivation({ current, next, usage, today }, force);
+}
 
 export class PublishService {
-  constructor(
-    private readonly db: Db,
-    private readonly versions: CampaignVersionStore,
-  ) {}
+  constructor(private readonly deps: PublishServiceDeps) {}
 
-  async publish(resolved: ResolvedCampaign, meta: PublishMeta): Promise<PublishResult> {
+  async publish(campaigns: readonly ResolvedCampaign[], request: PublishRequest): Promise<PublishOutcome[]> {
+    const ids = campaigns.map((c) => c.definition.id);
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice !== undefined) throw new ValidationError(`campaign "${twice}" is given twice`);
+    for (const campaign of campaigns) this.compile(campaign);
+    const at = this.deps.clock();
+    try {
+      return await this.deps.db.transaction(async (trx) => {
+        const plans: Plan[] = [];
+        for (const resolved of campaigns) plans.push(await this.plan(trx, resolved, request.force, at));
+        const refusals: CampaignRefusal[] = plans.flatMap((p) =>
+          p.check.refusals.map((r) => ({ campaignId: p.resolved.definition.id, ...r })),
+        );
+        if (refusals.length > 0) throw new ActivationRefusedError(refusals);
+        const outcomes: PublishOutcome[] = [];
+        for (const plan of plans) outcomes.push(await this.apply(trx, plan, request, at));
+        return outcomes;
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new ConflictError(
+        'publish_conflict',
+        `another publish of ${ids.join(', ')} committed at the same time; run publish again`,
+      );
+    }
+  }
+
+  /** Publishing uses the same compile step as server start: a campaign that cannot compile is refused. */
+  private compile(resolved: ResolvedCampaign): void {
+    try {
+      getCompiledCampaign(resolved);
+    } catch (error) {
+      throw new ValidationError(
+        `campaign "${resolved.definition.id}" does not compile: ${(error as Error).message}`,
+        [],
+        'invalid_definition',
+      );
+    }
+  }
+
+  private async plan(trx: Executor, resolved: ResolvedCampaign, force: boolean, at: Date): Promise<Plan> {
     const campaignId = resolved.definition.id;
-    return this.db.transaction(async (trx) => {
-      const active = await this.versions.active(trx, campaignId);
-      if (active && active.fingerprint === resolved.fingerprint) {
-        return { campaignId, status: 'unchanged', version: active.version };
-      }
-      const latest = await this.versions.latest(trx, campaignId);
-      const version = (latest?.version ?? 0) + 1;
-      await this.versions.insert(trx, {
+    const active = await this.deps.versions.active(trx, campaignId);
+    if (active?.fingerprint === resolved.fingerprint) {
+      return { resolved, active, check: { refusals: [], warnings: [] } };
+    }
+    const check = await checkAgainstActive(
+      trx,
+      this.deps,
+      campaignId,
+      active,
+      resolved.definition,
+      at,
+      force,
+    );
+    return { resolved, active, check };
+  }
+
+  private async apply(trx: Executor, plan: Plan, request: PublishRequest, at: Date): Promise<PublishOutcome> {
+    const { resolved, active, check } = plan;
+    const campaignId = resolved.definition.id;
+    if (active?.fingerprint === resolved.fingerprint) {
+      return { campaignId, status: 'unchanged', version: active.version, warnings: [] };
+    }
+    const { versions } = this.deps;
+    const existing = (await versions.list(trx, campaignId)).find(
+      (v) => v.fingerprint === resolved.fingerprint,
+    );
+    const version = existing?.version ?? ((await versions.latest(trx, campaignId))?.version ?? 0) + 1;
+    if (!existing) {
+      await versions.insert(trx, {
         campaignId,
         version,
         fingerprint: resolved.fingerprint,
         body: resolved.canonical,
-        createdAt: meta.at,
-        author: meta.author,
-        gitCommit: meta.gitCommit,
-        note: meta.note,
+        createdAt: at,
+        author: request.author ?? request.actor,
+        gitCommit: request.gitCommit,
+        note: request.note,
       });
-      await this.versions.activate(trx, campaignId, version);
-      return { campaignId, status: 'published', version, previous: active?.version ?? null };
+    }
+    await versions.activate(trx, campaignId, version);
+    await this.deps.audit.append(trx, {
+      at,
+      actor: request.actor,
+      action: 'publish',
+      campaignId,
+      fromVersion: active?.version ?? null,
+      toVersion: version,
+      details: {
+        fingerprint: resolved.fingerprint,
+        reactivated: existing !== undefined,
+        note: request.note,
+        author: request.author,
+        gitCommit: request.gitCommit,
+        ...(check.warnings.length > 0 ? { warnings: issueSummary(check.warnings) } : {}),
+        ...(request.force ? { force: true } : {}),
+      },
     });
+    return {
+      campaignId,
+      status: 'published',
+      version,
+      previous: active?.version ?? null,
+      reactivated: existing !== undefined,
+      warnings: check.warnings,
+    };
   }
 }

@@ -1,0 +1,118 @@
+/**
+ * Pure checks of a version about to become active against the active one and what the campaign has
+ * already used (issue 4): a time zone is fixed once a campaign has grants; stock and budget may not be cut
+ * below what is already used unless forced; removing a reward that has grants is allowed but warned about.
+ */
+import type { CampaignDefinition, RewardDefinition } from '../definitions/campaign-types';
+import type { CampaignUsage } from '../ledger/grant-store';
+
+export interface ActivationIssue {
+  code:
+    | 'timezone_changed'
+    | 'stock_below_used'
+    | 'budget_total_below_spent'
+    | 'budget_daily_below_spent'
+    | 'reward_removed';
+  /** Where in the definition, e.g. `rewards[1].stock`. */
+  path: string;
+  message: string;
+  /** `--force` turns this refusal into an accepted, recorded warning. */
+  forceable: boolean;
+}
+
+export interface ActivationCheck {
+  /** Issues that stop the activation (the forceable ones only without --force). */
+  refusals: ActivationIssue[];
+  warnings: ActivationIssue[];
+}
+
+export interface ActivationInput {
+  current: CampaignDefinition | null;
+  next: CampaignDefinition;
+  usage: CampaignUsage;
+  /** Today's business date in the campaign's (current) time zone. */
+  today: string;
+}
+
+function stockOf(reward: RewardDefinition | undefined): number | undefined {
+  return reward && reward.type !== 'none' ? reward.stock : undefined;
+}
+
+function checkTimezone({ current, next, usage }: ActivationInput): ActivationIssue[] {
+  if (!current || current.timezone === next.timezone || usage.grants === 0) return [];
+  return [
+    {
+      code: 'timezone_changed',
+      path: 'timezone',
+      message: `timezone: ${current.timezone} → ${next.timezone} is refused: the campaign already has ${usage.grants} grants whose business dates and daily counters are in ${current.timezone}; a campaign's timezone is fixed once it has grants`,
+      forceable: false,
+    },
+  ];
+}
+
+function checkStock({ current, next, usage }: ActivationInput): ActivationIssue[] {
+  const issues: ActivationIssue[] = [];
+  next.rewards.forEach((reward, index) => {
+    const stock = stockOf(reward);
+    const used = usage.stockUsed[reward.id] ?? 0;
+    const before = stockOf(current?.rewards.find((r) => r.id === reward.id));
+    if (stock === undefined || stock >= used || stock === before) return;
+    issues.push({
+      code: 'stock_below_used',
+      path: `rewards[${index}].stock`,
+      message: `rewards[${index}].stock (${reward.id}): ${before ?? 'unlimited'} → ${stock} is below the ${used} already granted`,
+      forceable: true,
+    });
+  });
+  return issues;
+}
+
+function checkBudget({ current, next, usage, today }: ActivationInput): ActivationIssue[] {
+  const issues: ActivationIssue[] = [];
+  const total = next.budget?.total;
+  if (total !== undefined && total < usage.spent && total !== current?.budget?.total) {
+    issues.push({
+      code: 'budget_total_below_spent',
+      path: 'budget.total',
+      message: `budget.total: ${current?.budget?.total ?? 'unlimited'} → ${total} is below the ${usage.spent} already spent`,
+      forceable: true,
+    });
+  }
+  const daily = next.budget?.daily;
+  const spentToday = usage.dailySpent[today] ?? 0;
+  if (daily !== undefined && daily < spentToday && daily !== current?.budget?.daily) {
+    issues.push({
+      code: 'budget_daily_below_spent',
+      path: 'budget.daily',
+      message: `budget.daily: ${current?.budget?.daily ?? 'unlimited'} → ${daily} is below the ${spentToday} already spent today (${today})`,
+      forceable: true,
+    });
+  }
+  return issues;
+}
+
+function checkRemovedRewards({ current, next, usage }: ActivationInput): ActivationIssue[] {
+  if (!current) return [];
+  const kept = new Set(next.rewards.map((r) => r.id));
+  return current.rewards.flatMap((reward, index) => {
+    const granted = usage.stockUsed[reward.id] ?? 0;
+    if (kept.has(reward.id) || granted === 0) return [];
+    return [
+      {
+        code: 'reward_removed' as const,
+        path: `rewards[${index}]`,
+        message: `reward ${reward.id} is removed but has ${granted} grants: they stay valid, keep their charge on the budget and are still delivered`,
+        forceable: false,
+      },
+    ];
+  });
+}
+
+/** Checks `next` against the active definition `current` (null for a first publish). */
+export function checkActivation(input: ActivationInput, force: boolean): ActivationCheck {
+  const blocking = [...checkTimezone(input), ...checkStock(input), ...checkBudget(input)];
+  const warnings = checkRemovedRewards(input);
+  const refusals = blocking.filter((issue) => !issue.forceable || !force);
+  warnings.push(...blocking.filter((issue) => issue.forceable && force));
+  return { refusals, warnings };
+}

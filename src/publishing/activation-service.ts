@@ -1,0 +1,133 @@
+/**
+ * Rollback and the pause overlay. A rollback makes an earlier version active again (the same immutable
+ * version row, no copy) after the same activation checks as a publish; pause and resume flip the runtime
+ * overlay, which only resume clears. Each change and its audit entry share one transaction; asking for the
+ * state a campaign is already in changes and records nothing.
+ */
+import { resolvedFromCanonical } from '../definitions/resolve-campaign';
+import { NotFoundError } from '../errors/app-error';
+import type { AuditStore } from '../ledger/audit-store';
+import type { CampaignVersionStore } from '../ledger/campaign-version-store';
+import type { Db, Executor } from '../ledger/db';
+import type { GrantStore } from '../ledger/grant-store';
+import { ActivationRefusedError } from './activation-refused-error';
+import type { ActivationOutcome, ChangeOptions } from './lifecycle';
+import { checkAgainstActive } from './publish-service';
+
+export interface ActivationServiceDeps {
+  db: Db;
+  versions: CampaignVersionStore;
+  grants: Pick<GrantStore, 'usage'>;
+  audit: AuditStore;
+  clock: () => Date;
+}
+
+export interface ChangeRequest extends ChangeOptions {
+  actor: string;
+}
+
+function changeDetails(request: ChangeRequest): Record<string, unknown> {
+  return { note: request.note, author: request.author };
+}
+
+export class ActivationService {
+  constructor(private readonly deps: ActivationServiceDeps) {}
+
+  async rollback(
+    campaignId: string,
+    to: number,
+    request: ChangeRequest & { force: boolean },
+  ): Promise<ActivationOutcome> {
+    const { versions, audit } = this.deps;
+    const at = this.deps.clock();
+    return this.deps.db.transaction(async (trx) => {
+      const target = await versions.get(trx, campaignId, to);
+      if (!target) {
+        await this.requireCampaign(trx, campaignId);
+        throw new NotFoundError('version_not_found', `campaign "${campaignId}" has no version ${to}`);
+      }
+      const active = await versions.active(trx, campaignId);
+      const paused = (await versions.pauseState(trx, campaignId)).paused;
+      const base = { campaignId, action: 'rollback' as const, paused };
+      if (active?.version === to) {
+        return { ...base, changed: false, activeVersion: to, previousVersion: to, warnings: [] };
+      }
+      const next = resolvedFromCanonical(target.body).definition;
+      const check = await checkAgainstActive(trx, this.deps, campaignId, active, next, at, request.force);
+      if (check.refusals.length > 0) {
+        throw new ActivationRefusedError(check.refusals.map((r) => ({ campaignId, ...r })));
+      }
+      await versions.activate(trx, campaignId, to);
+      await audit.append(trx, {
+        at,
+        actor: request.actor,
+        action: 'rollback',
+        campaignId,
+        fromVersion: active?.version ?? null,
+        toVersion: to,
+        details: {
+          ...changeDetails(request),
+          ...(check.warnings.length > 0
+            ? { warnings: check.warnings.map(({ code, message }) => ({ code, message })) }
+            : {}),
+          ...(request.force ? { force: true } : {}),
+        },
+      });
+      return {
+        ...base,
+        changed: true,
+        activeVersion: to,
+        previousVersion: active?.version ?? null,
+        warnings: check.warnings,
+      };
+    });
+  }
+
+  pause(campaignId: string, request: ChangeRequest): Promise<ActivationOutcome> {
+    return this.setPaused(campaignId, true, request);
+  }
+
+  resume(campaignId: string, request: ChangeRequest): Promise<ActivationOutcome> {
+    return this.setPaused(campaignId, false, request);
+  }
+
+  private async setPaused(
+    campaignId: string,
+    paused: boolean,
+    request: ChangeRequest,
+  ): Promise<ActivationOutcome> {
+    const { versions, audit } = this.deps;
+    const at = this.deps.clock();
+    return this.deps.db.transaction(async (trx) => {
+      await this.requireCampaign(trx, campaignId);
+      const activeVersion = (await versions.active(trx, campaignId))?.version ?? null;
+      const state = await versions.pauseState(trx, campaignId);
+      const base = {
+        campaignId,
+        action: paused ? ('pause' as const) : ('resume' as const),
+        activeVersion,
+        previousVersion: activeVersion,
+        paused,
+        warnings: [],
+      };
+      if (state.paused === paused) return { ...base, changed: false };
+      await versions.setPaused(trx, campaignId, paused, request.actor, at);
+      await audit.append(trx, {
+        at,
+        actor: request.actor,
+        action: base.action,
+        campaignId,
+        fromVersion: activeVersion,
+        toVersion: activeVersion,
+        details: changeDetails(request),
+      });
+      return { ...base, changed: true };
+    });
+  }
+
+  private async requireCampaign(q: Executor, campaignId: string): Promise<void> {
+    if (!(await this.deps.versions.latest(q, campaignId))) {
+      throw new NotFoundError('campaign_not_found', `campaign "${campaignId}" was never published`);
+    }
+  }
+}

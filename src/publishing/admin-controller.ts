@@ -1,0 +1,170 @@
+/**
+ * The publishing lifecycle under /admin (paths here are relative to it; the admin router authenticates):
+ * publish and rollback need the `publish` scope, pause and resume `operate`, reads `read`. The audit actor
+ * is the admin token; the author the CLI names is kept beside it.
+ */
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { NotFoundError, ValidationError, type FieldError } from '../errors/app-error';
+import type { LedgerLifecycle } from './ledger-lifecycle';
+import { resolvePublishedCampaign } from './published-campaign';
+
+/** The admin scopes of protection/api-token (publish, read, operate). */
+type AdminScope = 'publish' | 'read' | 'operate';
+
+const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const MAX_TEXT = 1000;
+const MAX_CAMPAIGNS = 100;
+
+export interface PublishingAdminDeps {
+  lifecycle: LedgerLifecycle;
+  requireScope: (scope: AdminScope) => RequestHandler;
+  /** Who the request acts as, e.g. `token:<id>`. */
+  actorOf: (res: Response) => string;
+}
+
+class Body {
+  readonly fields: FieldError[] = [];
+  private readonly body: Record<string, unknown>;
+
+  constructor(req: Request) {
+    this.body = (req.body ?? {}) as Record<string, unknown>;
+  }
+
+  text(name: string): string | null {
+    const value = this.body[name];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string' || value.length > MAX_TEXT) {
+      this.fields.push({ path: name, message: `must be a string of at most ${MAX_TEXT} characters` });
+      return null;
+    }
+    return value;
+  }
+
+  flag(name: string): boolean {
+    const value = this.body[name];
+    if (value === undefined) return false;
+    if (typeof value !== 'boolean') this.fields.push({ path: name, message: 'must be a boolean' });
+    return value === true;
+  }
+
+  version(name: string): number {
+    const value = this.body[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      this.fields.push({ path: name, message: 'must be a version number (an integer ≥ 1)' });
+      return 0;
+    }
+    return value;
+  }
+
+  raw(name: string): unknown {
+    return this.body[name];
+  }
+
+  done(): void {
+    if (this.fields.length > 0) throw new ValidationError('invalid request', this.fields);
+  }
+}
+
+function campaignId(req: Request): string {
+  const id = String(req.params['id'] ?? '');
+  if (!CAMPAIGN_ID.test(id) || id.length > 64) {
+    throw new ValidationError('invalid request', [
+      { path: 'id', message: 'must be a kebab-case campaign id' },
+    ]);
+  }
+  return id;
+}
+
+function changeOptions(body: Body): { note: string | null; author: string | null } {
+  return { note: body.text('note'), author: body.text('author') };
+}
+
+export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
+  const router = Router();
+  const lifecycle = (res: Response): LedgerLifecycle => deps.lifecycle.as(deps.actorOf(res));
+
+  const publish = async (req: Request, res: Response, campaigns: unknown[]): Promise<void> => {
+    const body = new Body(req);
+    const options = {
+      ...changeOptions(body),
+      gitCommit: body.text('gitCommit'),
+      force: body.flag('force'),
+    };
+    body.done();
+    const resolved = campaigns.map((c, i) => resolvePublishedCampaign(c, `campaigns[${i}]`));
+    res.json({ results: await lifecycle(res).publish(resolved, options) });
+  };
+
+  router.post('/publish', deps.requireScope('publish'), async (req, res) => {
+    const campaigns = new Body(req).raw('campaigns');
+    if (!Array.isArray(campaigns) || campaigns.length === 0 || campaigns.length > MAX_CAMPAIGNS) {
+      throw new ValidationError('invalid request', [
+        { path: 'campaigns', message: `must be an array of 1 to ${MAX_CAMPAIGNS} { definition, rules }` },
+      ]);
+    }
+    await publish(req, res, campaigns);
+  });
+
+  router.post('/campaigns/:id/publish', deps.requireScope('publish'), async (req, res) => {
+    const id = campaignId(req);
+    const campaign = new Body(req).raw('campaign');
+    const definitionId = (campaign as { definition?: { id?: unknown } } | undefined)?.definition?.id;
+    if (definitionId !== id) {
+      throw new ValidationError('invalid request', [
+        { path: 'campaign.definition.id', message: `must equal the campaign in the path ("${id}")` },
+      ]);
+    }
+    await publish(req, res, [campaign]);
+  });
+
+  router.get('/campaigns/:id/versions', deps.requireScope('read'), async (req, res) => {
+    res.json(await deps.lifecycle.versions(campaignId(req)));
+  });
+
+  router.get('/campaigns/:id/versions/active', deps.requireScope('read'), async (req, res) => {
+    const id = campaignId(req);
+    const active = await deps.lifecycle.activeVersion(id);
+    if (!active) throw new NotFoundError('campaign_not_found', `campaign "${id}" was never published`);
+    res.json(active);
+  });
+
+  router.post('/campaigns/:id/rollback', deps.requireScope('publish'), async (req, res) => {
+    const id = campaignId(req);
+    const body = new Body(req);
+    const to = body.version('to');
+    const options = { ...changeOptions(body), force: body.flag('force') };
+    body.done();
+    res.json(await lifecycle(res).rollback(id, to, options));
+  });
+
+  for (const action of ['pause', 'resume'] as const) {
+    router.post(`/campaigns/:id/${action}`, deps.requireScope('operate'), async (req, res) => {
+      const id = campaignId(req);
+      const body = new Body(req);
+      const options = changeOptions(body);
+      body.done();
+      res.json(await lifecycle(res)[action](id, options));
+    });
+  }
+
+  router.get('/audit', deps.requireScope('read'), async (req, res) => {
+    const campaign = req.query['campaign'];
+    const limitText = req.query['limit'];
+    const limit = limitText === undefined ? 100 : Number(limitText);
+    const fields: FieldError[] = [];
+    if (campaign !== undefined && (typeof campaign !== 'string' || !CAMPAIGN_ID.test(campaign))) {
+      fields.push({ path: 'campaign', message: 'must be a kebab-case campaign id' });
+    }
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10000) {
+      fields.push({ path: 'limit', message: 'must be an integer from 1 to 10000' });
+    }
+    if (fields.length > 0) throw new ValidationError('invalid request', fields);
+    const entries = await deps.lifecycle.audit({
+      ...(typeof campaign === 'string' ? { campaignId: campaign } : {}),
+      limit,
+    });
+    res.json({ entries });
+  });
+
+  return router;
+}

@@ -1,0 +1,74 @@
+/**
+ * A resolved campaign sent to the service (`POST /admin/…/publish`): the CLI loaded and validated it from
+ * YAML, but the service trusts nothing it receives. The body goes through the same schema, rule and
+ * campaign checks and the same resolve step as files do, and the fingerprint is computed here.
+ */
+import { checkCampaign } from '../definitions/check-campaign';
+import { checkRuleConditions } from '../definitions/check-rule-conditions';
+import type { CampaignDefinition, RuleDefinition } from '../definitions/campaign-types';
+import { formatPath, type Finding } from '../definitions/finding';
+import { resolveCampaign, type ResolvedCampaign } from '../definitions/resolve-campaign';
+import { validateAgainstSchema } from '../definitions/schema-validator';
+import { ValidationError, type FieldError } from '../errors/app-error';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fieldErrors(prefix: string, findings: readonly Finding[]): FieldError[] {
+  return findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => ({
+      path: `${prefix}${f.path.length > 0 ? `.${formatPath(f.path)}` : ''}`,
+      message: f.message,
+    }));
+}
+
+function checkRules(
+  rules: Record<string, unknown>,
+  at: string,
+): { fields: FieldError[]; valid: Map<string, RuleDefinition> } {
+  const fields: FieldError[] = [];
+  const valid = new Map<string, RuleDefinition>();
+  for (const [id, rule] of Object.entries(rules)) {
+    const schema = validateAgainstSchema('rules', { rules: [rule] });
+    const ruleFields = fieldErrors(`${at}.rules`, schema).map((f) => ({
+      ...f,
+      path: f.path.replace(`${at}.rules.rules[0]`, `${at}.rules.${id}`),
+    }));
+    if (ruleFields.length === 0 && (rule as RuleDefinition).id !== id) {
+      ruleFields.push({ path: `${at}.rules.${id}.id`, message: `must equal its key "${id}"` });
+    }
+    if (ruleFields.length === 0) {
+      ruleFields.push(...fieldErrors(`${at}.rules.${id}`, checkRuleConditions(rule as RuleDefinition, [])));
+    }
+    if (ruleFields.length === 0) valid.set(id, rule as RuleDefinition);
+    fields.push(...ruleFields);
+  }
+  return { fields, valid };
+}
+
+/**
+ * Validates `{ definition, rules }` (rules by id) and resolves it; throws ValidationError naming every
+ * problem as a path under `at` (e.g. `campaigns[0].definition.rewards[1].stock`).
+ */
+export function resolvePublishedCampaign(value: unknown, at: string): ResolvedCampaign {
+  if (!isObject(value) || !isObject(value['definition']) || !isObject(value['rules'])) {
+    throw new ValidationError('invalid campaign', [
+      { path: at, message: 'must be an object { definition, rules } (rules by id)' },
+    ]);
+  }
+  const definition = value['definition'];
+  const fields = fieldErrors(`${at}.definition`, validateAgainstSchema('campaign', definition));
+  const rules = checkRules(value['rules'], at);
+  fields.push(...rules.fields);
+  if (fields.length === 0) {
+    const known = { ids: new Set(rules.valid.keys()), rules: rules.valid };
+    fields.push(
+      ...fieldErrors(`${at}.definition`, checkCampaign(definition as unknown as CampaignDefinition, known)),
+    );
+  }
+  if (fields.length > 0)
+    throw new ValidationError('invalid campaign definition', fields, 'invalid_definition');
+  return resolveCampaign(definition as unknown as CampaignDefinition, rules.valid);
+}

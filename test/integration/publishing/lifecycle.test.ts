@@ -1,0 +1,269 @@
+/**
+ * The publishing lifecycle against the ledger, on both backend pairs: versions recorded on grants, the
+ * activation checks, rollback, the pause overlay and the audit log (issue 4 "Tests").
+ */
+import { ActivationRefusedError } from '../../../src/publishing/activation-refused-error';
+import type { Pocket } from '../../../src/server';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  type TestBackends,
+} from '../../helpers/pocket';
+import {
+  AT,
+  CAMPAIGN,
+  createDefinitionsRepo,
+  participate,
+  publishOptions,
+  type DefinitionsRepo,
+} from './publishing-fixtures';
+
+describeEachBackend('publishing lifecycle', (backend) => {
+  let backends: TestBackends;
+  let repo: DefinitionsRepo;
+  let pocket: Pocket;
+
+  beforeEach(async () => {
+    backends = await createBackends(backend);
+    repo = createDefinitionsRepo();
+    pocket = await createTestPocket(backends, {
+      clock: () => AT,
+      config: { definitionsRoot: repo.root, publishOnStart: false },
+    });
+  });
+  afterEach(async () => {
+    await pocket.close();
+    await backends.destroy();
+    repo.remove();
+  });
+
+  const db = () => backends.ledger.db;
+  const publish = async (over: Parameters<typeof publishOptions>[0] = {}) =>
+    pocket.lifecycle.publish(await repo.resolved(), publishOptions(over));
+  const grantRows = () =>
+    db()('grants').orderBy('user_id').select('user_id', 'campaign_version', 'reward_id');
+
+  it('publish → participate → edit YAML → publish: the grants show version 1 and version 2', async () => {
+    expect(await publish({ note: 'first' })).toEqual([
+      {
+        campaignId: CAMPAIGN,
+        status: 'published',
+        version: 1,
+        previous: null,
+        reactivated: false,
+        warnings: [],
+      },
+    ]);
+    expect(await participate(pocket.app, 'u1')).toEqual({
+      status: 201,
+      outcome: 'granted',
+      version: 1,
+      rewardId: 'coin',
+    });
+
+    repo.write({ reward: 'thanks' });
+    expect(await publish()).toEqual([
+      {
+        campaignId: CAMPAIGN,
+        status: 'published',
+        version: 2,
+        previous: 1,
+        reactivated: false,
+        warnings: [],
+      },
+    ]);
+    expect(await participate(pocket.app, 'u2')).toEqual({
+      status: 201,
+      outcome: 'granted',
+      version: 2,
+      rewardId: 'thanks',
+    });
+    expect(await grantRows()).toEqual([
+      { user_id: 'u1', campaign_version: 1, reward_id: 'coin' },
+      { user_id: 'u2', campaign_version: 2, reward_id: 'thanks' },
+    ]);
+    const history = await pocket.lifecycle.versions(CAMPAIGN);
+    expect(history).toMatchObject({ campaignId: CAMPAIGN, activeVersion: 2, paused: false });
+    expect(history.versions.map((v) => [v.version, v.active, v.author, v.note])).toEqual([
+      [2, true, 'tester', null],
+      [1, false, 'tester', 'first'],
+    ]);
+  });
+
+  it('publishing unchanged files is a no-op that says so and records nothing', async () => {
+    await publish();
+    expect(await publish()).toEqual([
+      { campaignId: CAMPAIGN, status: 'unchanged', version: 1, warnings: [] },
+    ]);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).versions).toHaveLength(1);
+    expect(await pocket.lifecycle.audit({})).toHaveLength(1);
+  });
+
+  it('refuses a stock cut below what is already granted, writes nothing, and --force allows it', async () => {
+    await publish();
+    for (const user of ['a', 'b', 'c']) expect((await participate(pocket.app, user)).rewardId).toBe('coin');
+    repo.write({ stock: 2 });
+    const refused = await publish().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ActivationRefusedError);
+    expect((refused as ActivationRefusedError).status).toBe(409);
+    expect((refused as ActivationRefusedError).refusals).toEqual([
+      {
+        campaignId: CAMPAIGN,
+        code: 'stock_below_used',
+        path: 'rewards[0].stock',
+        forceable: true,
+        message: 'rewards[0].stock (coin): 100 → 2 is below the 3 already granted',
+      },
+    ]);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).versions.map((v) => v.version)).toEqual([1]);
+    expect(await pocket.lifecycle.audit({})).toHaveLength(1);
+
+    const forced = await publish({ force: true });
+    expect(forced[0]).toMatchObject({ status: 'published', version: 2 });
+    expect(forced[0]?.warnings.map((w) => w.code)).toEqual(['stock_below_used']);
+    const [entry] = await pocket.lifecycle.audit({ campaignId: CAMPAIGN, limit: 1 });
+    expect(entry?.details).toMatchObject({ force: true, warnings: [{ code: 'stock_below_used' }] });
+    // The cut holds: the stock is gone, and the ledger fence agrees.
+    expect(await participate(pocket.app)).toMatchObject({ status: 200, outcome: 'out_of_stock', version: 2 });
+  });
+
+  it('refuses a budget cut below what is already spent unless forced', async () => {
+    await publish();
+    for (const user of ['a', 'b']) await participate(pocket.app, user);
+    repo.write({ budgetTotal: 19 });
+    await expect(publish()).rejects.toMatchObject({
+      code: 'activation_refused',
+      refusals: [expect.objectContaining({ code: 'budget_total_below_spent' })],
+    });
+    await expect(publish({ force: true })).resolves.toMatchObject([{ status: 'published', version: 2 }]);
+  });
+
+  it('refuses a timezone change once the campaign has grants, even with --force', async () => {
+    await publish();
+    repo.write({ timezone: 'UTC' });
+    // No grants yet: the zone may still change.
+    await expect(publish()).resolves.toMatchObject([{ status: 'published', version: 2 }]);
+    await participate(pocket.app);
+    repo.write({ timezone: 'Asia/Shanghai' });
+    for (const force of [false, true]) {
+      await expect(publish({ force })).rejects.toMatchObject({
+        refusals: [expect.objectContaining({ code: 'timezone_changed', forceable: false })],
+      });
+    }
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(2);
+  });
+
+  it('is all or nothing across campaigns: one refusal publishes none', async () => {
+    repo.write({ id: 'second-sale' });
+    await publish();
+    await participate(pocket.app, 'a');
+    repo.write({ stock: 0 });
+    repo.write({ id: 'second-sale', reward: 'thanks' });
+    await expect(publish()).rejects.toBeInstanceOf(ActivationRefusedError);
+    expect((await pocket.lifecycle.versions('second-sale')).activeVersion).toBe(1);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(1);
+  });
+
+  it('rollback makes version N active again (no copy), refuses an unknown version, and re-publishing reactivates', async () => {
+    await publish();
+    repo.write({ reward: 'thanks' });
+    await publish();
+    const outcome = await pocket.lifecycle.rollback(CAMPAIGN, 1, {
+      note: 'bad v2',
+      author: 'ops',
+      force: false,
+    });
+    expect(outcome).toEqual({
+      campaignId: CAMPAIGN,
+      action: 'rollback',
+      changed: true,
+      activeVersion: 1,
+      previousVersion: 2,
+      paused: false,
+      warnings: [],
+    });
+    expect(pocket.registry.get(CAMPAIGN)?.version).toBe(1);
+    expect(await participate(pocket.app)).toMatchObject({ version: 1, rewardId: 'coin' });
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).versions.map((v) => [v.version, v.active])).toEqual([
+      [2, false],
+      [1, true],
+    ]);
+    expect(
+      await pocket.lifecycle.rollback(CAMPAIGN, 1, { note: null, author: null, force: false }),
+    ).toMatchObject({
+      changed: false,
+    });
+    await expect(
+      pocket.lifecycle.rollback(CAMPAIGN, 7, { note: null, author: null, force: false }),
+    ).rejects.toMatchObject({ status: 404, code: 'version_not_found' });
+    await expect(
+      pocket.lifecycle.rollback('no-such-campaign', 1, { note: null, author: null, force: false }),
+    ).rejects.toMatchObject({ status: 404, code: 'campaign_not_found' });
+    // The files still hold version 2's body: publishing makes version 2 active again instead of copying it.
+    expect(await publish()).toMatchObject([
+      { status: 'published', version: 2, previous: 1, reactivated: true },
+    ]);
+  });
+
+  it('rollback runs the activation checks too', async () => {
+    repo.write({ stock: 2 });
+    await publish();
+    repo.write({ stock: 100 });
+    await publish();
+    for (const user of ['a', 'b', 'c']) await participate(pocket.app, user);
+    await expect(
+      pocket.lifecycle.rollback(CAMPAIGN, 1, { note: null, author: null, force: false }),
+    ).rejects.toMatchObject({ refusals: [expect.objectContaining({ code: 'stock_below_used' })] });
+    await expect(
+      pocket.lifecycle.rollback(CAMPAIGN, 1, { note: null, author: null, force: true }),
+    ).resolves.toMatchObject({ changed: true, activeVersion: 1 });
+  });
+
+  it('pause is an overlay only resume clears: a publish or rollback keeps it', async () => {
+    await publish();
+    const none = { note: null, author: null };
+    expect(await pocket.lifecycle.pause(CAMPAIGN, none)).toMatchObject({ changed: true, paused: true });
+    expect(await pocket.lifecycle.pause(CAMPAIGN, none)).toMatchObject({ changed: false, paused: true });
+    expect(await participate(pocket.app)).toMatchObject({ status: 200, outcome: 'paused' });
+    repo.write({ reward: 'thanks' });
+    await publish();
+    await pocket.lifecycle.rollback(CAMPAIGN, 1, { ...none, force: false });
+    expect(await participate(pocket.app)).toMatchObject({ status: 200, outcome: 'paused', version: 1 });
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).paused).toBe(true);
+    expect(await pocket.lifecycle.resume(CAMPAIGN, none)).toMatchObject({ changed: true, paused: false });
+    expect(await participate(pocket.app)).toMatchObject({ status: 201, outcome: 'granted', version: 1 });
+    await expect(pocket.lifecycle.pause('no-such-campaign', none)).rejects.toMatchObject({
+      code: 'campaign_not_found',
+    });
+  });
+
+  it('records every lifecycle change in the audit log: who, what, when, from which version to which', async () => {
+    await publish({ note: 'launch', gitCommit: 'abc123' });
+    repo.write({ reward: 'thanks' });
+    await publish();
+    await pocket.lifecycle.rollback(CAMPAIGN, 1, {
+      note: 'v2 gives only thanks',
+      author: 'ops',
+      force: false,
+    });
+    await pocket.lifecycle.pause(CAMPAIGN, { note: 'incident', author: 'ops' });
+    await pocket.lifecycle.resume(CAMPAIGN, { note: null, author: 'ops' });
+    const log = await pocket.lifecycle.audit({ campaignId: CAMPAIGN });
+    expect(log.map((e) => [e.action, e.actor, e.fromVersion, e.toVersion])).toEqual([
+      ['resume', 'pocket serve', 1, 1],
+      ['pause', 'pocket serve', 1, 1],
+      ['rollback', 'pocket serve', 2, 1],
+      ['publish', 'pocket serve', 1, 2],
+      ['publish', 'pocket serve', null, 1],
+    ]);
+    expect(log[4]?.details).toMatchObject({ note: 'launch', gitCommit: 'abc123', author: 'tester' });
+    expect(log[2]?.details).toMatchObject({ note: 'v2 gives only thanks', author: 'ops' });
+    expect(log.every((e) => e.at === AT.toISOString())).toBe(true);
+    // A refused change is not a change: nothing is recorded.
+    repo.write({ stock: 0 });
+    await participate(pocket.app);
+    await expect(publish()).rejects.toBeInstanceOf(ActivationRefusedError);
+    expect(await pocket.lifecycle.audit({ campaignId: CAMPAIGN })).toHaveLength(5);
+  });
+});

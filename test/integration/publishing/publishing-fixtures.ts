@@ -1,0 +1,124 @@
+/**
+ * A throw-away definitions repository with one campaign whose versions are told apart by their answer:
+ * `reward: coin` grants a 10-fen red packet, `reward: thanks` the consolation. Lives mid-window at `AT`.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import request from 'supertest';
+import { loadResolvedCampaigns } from '../../../src/definitions/load-resolved-campaigns';
+import type { ResolvedCampaign } from '../../../src/definitions/resolve-campaign';
+import type { PublishOptions } from '../../../src/publishing/lifecycle';
+
+export const AT = new Date('2026-11-11T10:00:00+08:00');
+export const CAMPAIGN = 'flash-sale';
+
+export interface CampaignShape {
+  id?: string;
+  reward?: 'coin' | 'thanks';
+  stock?: number;
+  timezone?: string;
+  budgetTotal?: number;
+}
+
+export function campaignYaml(shape: CampaignShape = {}): string {
+  const id = shape.id ?? CAMPAIGN;
+  return [
+    `id: ${id}`,
+    `name: ${id}`,
+    'owner: publishing-tests',
+    'status: active',
+    'window: { start: 2026-11-01T00:00:00+08:00, end: 2026-12-01T00:00:00+08:00 }',
+    `timezone: ${shape.timezone ?? 'Asia/Shanghai'}`,
+    'entry: { activityCode: none }',
+    `budget: { currency: CNY, total: ${shape.budgetTotal ?? 1000000}, daily: 100000 }`,
+    'rewards:',
+    `  - { id: coin, type: red_packet, amount: { min: 10, max: 10 }, stock: ${shape.stock ?? 100} }`,
+    '  - { id: thanks, type: none }',
+    'segments:',
+    '  - id: everyone',
+    `    rewards: [{ reward: ${shape.reward ?? 'coin'}, weight: 1 }]`,
+    'decision: { strategy: weighted }',
+    '',
+  ].join('\n');
+}
+
+export interface DefinitionsRepo {
+  root: string;
+  write(shape?: CampaignShape): void;
+  resolved(...ids: string[]): Promise<ResolvedCampaign[]>;
+  remove(): void;
+}
+
+export function createDefinitionsRepo(...shapes: CampaignShape[]): DefinitionsRepo {
+  const root = mkdtempSync(join(tmpdir(), 'pocket-publishing-'));
+  mkdirSync(join(root, 'campaigns'));
+  mkdirSync(join(root, 'rules'));
+  const repo: DefinitionsRepo = {
+    root,
+    write(shape = {}) {
+      writeFileSync(join(root, 'campaigns', `${shape.id ?? CAMPAIGN}.yaml`), campaignYaml(shape));
+    },
+    async resolved(...ids) {
+      const { resolved } = await loadResolvedCampaigns(root);
+      return ids.length === 0 ? resolved : resolved.filter((r) => ids.includes(r.definition.id));
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+  for (const shape of shapes.length > 0 ? shapes : [{}]) repo.write(shape);
+  return repo;
+}
+
+export const publishOptions = (over: Partial<PublishOptions> = {}): PublishOptions => ({
+  note: null,
+  force: false,
+  author: 'tester',
+  gitCommit: null,
+  ...over,
+});
+
+export interface Joined {
+  status: number;
+  outcome: string;
+  version: number | null;
+  rewardId: string | null;
+}
+
+/** One participation of a fresh (or given) user; the answer reduced to what tells versions apart. */
+export async function participate(
+  app: Express,
+  userId: string = randomUUID(),
+  campaignId = CAMPAIGN,
+): Promise<Joined> {
+  const res = await request(app)
+    .post(`/v1/campaigns/${campaignId}/participations`)
+    .set('Idempotency-Key', randomUUID())
+    .send({ userId });
+  const body = res.body as { outcome?: string; campaignVersion?: number; grant?: { rewardId?: string } };
+  return {
+    status: res.status,
+    outcome: body.outcome ?? `http_${res.status}`,
+    version: body.campaignVersion ?? null,
+    rewardId: body.grant?.rewardId ?? null,
+  };
+}
+
+/**
+ * Polls `probe` every 50 ms until `done` holds or the deadline passes (bounded), and returns the last value:
+ * the caller asserts on it, so a change that is not picked up within the deadline fails the test.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  deadlineMs = 2000,
+): Promise<T> {
+  const started = Date.now();
+  let value = await probe();
+  while (!done(value) && Date.now() - started < deadlineMs) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await probe();
+  }
+  return value;
+}

@@ -1,0 +1,121 @@
+import type { CampaignDefinition } from '../../../src/definitions/campaign-types';
+import type { CampaignUsage } from '../../../src/ledger/grant-store';
+import { checkActivation } from '../../../src/publishing/activation-checks';
+import { campaignWith, coupon, redPacket } from '../decision/decision-fixtures';
+
+const TODAY = '2026-11-21';
+
+function usage(over: Partial<CampaignUsage> = {}): CampaignUsage {
+  return { stockUsed: {}, spent: 0, dailySpent: {}, grants: 0, ...over };
+}
+
+const base = campaignWith({
+  rewards: [redPacket('rp', 50, 200, 100), coupon('c', 300, 900, 50), { id: 'thanks', type: 'none' }],
+  budget: { currency: 'CNY', total: 100000, daily: 20000 },
+});
+
+function next(over: Partial<CampaignDefinition>): CampaignDefinition {
+  return { ...base, ...over };
+}
+
+const used = usage({
+  stockUsed: { rp: 40, c: 10, thanks: 5 },
+  spent: 9000,
+  dailySpent: { [TODAY]: 7000, '2026-11-20': 2000 },
+  grants: 55,
+});
+
+const codes = (issues: Array<{ code: string }>): string[] => issues.map((i) => i.code);
+
+describe('checkActivation', () => {
+  it('accepts a first publish whatever it says', () => {
+    expect(checkActivation({ current: null, next: base, usage: usage(), today: TODAY }, false)).toEqual({
+      refusals: [],
+      warnings: [],
+    });
+  });
+
+  it('refuses a timezone change once the campaign has grants, even with --force', () => {
+    const input = { current: base, next: next({ timezone: 'UTC' }), usage: used, today: TODAY };
+    for (const force of [false, true]) {
+      const { refusals } = checkActivation(input, force);
+      expect(refusals).toEqual([
+        {
+          code: 'timezone_changed',
+          path: 'timezone',
+          forceable: false,
+          message: expect.stringMatching(/^timezone: Asia\/Shanghai → UTC is refused: .*55 grants/),
+        },
+      ]);
+    }
+    expect(checkActivation({ ...input, usage: usage() }, false).refusals).toEqual([]);
+  });
+
+  it('refuses a stock cut below what is granted unless forced; equal or above is fine', () => {
+    const cut = next({
+      rewards: [redPacket('rp', 50, 200, 39), coupon('c', 300, 900, 10), { id: 'thanks', type: 'none' }],
+    });
+    const refused = checkActivation({ current: base, next: cut, usage: used, today: TODAY }, false);
+    expect(refused.refusals).toEqual([
+      {
+        code: 'stock_below_used',
+        path: 'rewards[0].stock',
+        forceable: true,
+        message: 'rewards[0].stock (rp): 100 → 39 is below the 40 already granted',
+      },
+    ]);
+    const forced = checkActivation({ current: base, next: cut, usage: used, today: TODAY }, true);
+    expect(forced.refusals).toEqual([]);
+    expect(codes(forced.warnings)).toEqual(['stock_below_used']);
+  });
+
+  it('refuses limiting an unlimited reward below its grants, but not repeating an accepted cut', () => {
+    const unlimited = next({ rewards: [redPacket('rp', 50, 200), { id: 'thanks', type: 'none' }] });
+    const limited = next({ rewards: [redPacket('rp', 50, 200, 1), { id: 'thanks', type: 'none' }] });
+    expect(
+      checkActivation({ current: unlimited, next: limited, usage: used, today: TODAY }, false).refusals[0]
+        ?.message,
+    ).toBe('rewards[0].stock (rp): unlimited → 1 is below the 40 already granted');
+    const renamed = { ...limited, name: 'renamed' };
+    expect(
+      checkActivation({ current: limited, next: renamed, usage: used, today: TODAY }, false).refusals,
+    ).toEqual([]);
+  });
+
+  it('refuses total and daily budget cuts below what is spent (daily: today only) unless forced', () => {
+    const cut = next({ budget: { currency: 'CNY', total: 8999, daily: 6999 } });
+    const refused = checkActivation({ current: base, next: cut, usage: used, today: TODAY }, false);
+    expect(refused.refusals.map((r) => r.message)).toEqual([
+      'budget.total: 100000 → 8999 is below the 9000 already spent',
+      'budget.daily: 20000 → 6999 is below the 7000 already spent today (2026-11-21)',
+    ]);
+    expect(checkActivation({ current: base, next: cut, usage: used, today: TODAY }, true).refusals).toEqual(
+      [],
+    );
+    const yesterdayOnly = checkActivation(
+      { current: base, next: cut, usage: used, today: '2026-11-22' },
+      false,
+    );
+    expect(codes(yesterdayOnly.refusals)).toEqual(['budget_total_below_spent']);
+    const atSpent = next({ budget: { currency: 'CNY', total: 9000, daily: 7000 } });
+    expect(checkActivation({ current: base, next: atSpent, usage: used, today: TODAY }, false)).toEqual({
+      refusals: [],
+      warnings: [],
+    });
+  });
+
+  it('warns (never refuses) when a reward with grants is removed', () => {
+    const removed = next({
+      rewards: [redPacket('rp', 50, 200, 100), { id: 'thanks', type: 'none' }],
+      segments: [{ id: 'everyone', rewards: [{ reward: 'rp', weight: 1 }] }],
+    });
+    const check = checkActivation({ current: base, next: removed, usage: used, today: TODAY }, false);
+    expect(check.refusals).toEqual([]);
+    expect(check.warnings).toEqual([
+      expect.objectContaining({ code: 'reward_removed', path: 'rewards[1]', forceable: false }),
+    ]);
+    expect(check.warnings[0]?.message).toMatch(/^reward c is removed but has 10 grants/);
+    const noGrants = checkActivation({ current: base, next: removed, usage: usage(), today: TODAY }, false);
+    expect(noGrants.warnings).toEqual([]);
+  });
+});
