@@ -59,7 +59,7 @@ describe('the example campaigns decide as their YAML says', () => {
     expect(Math.abs((counts.thanks ?? 0) - 8_000)).toBeLessThan(400);
   });
 
-  it('new-user-coupon-pack (no fallback): a drawn coupon that is out of stock answers out_of_stock', () => {
+  it('new-user-coupon-pack: a drawn coupon that is out of stock gives the free-shipping fallback', () => {
     const campaign = exampleCampaign('new-user-coupon-pack');
     const random = seededRandom('pack');
     const now = at('2026-11-15T12:00:00+08:00');
@@ -74,7 +74,9 @@ describe('the example campaigns decide as their YAML says', () => {
         ),
       20_000,
     );
-    expect(Math.abs((counts.out_of_stock ?? 0) - 12_000)).toBeLessThan(500);
+    expect(counts.out_of_stock).toBeUndefined();
+    expect(counts['coupon-20-off-100']).toBeUndefined();
+    expect(Math.abs((counts['coupon-free-shipping'] ?? 0) - 12_000)).toBeLessThan(500);
     expect(Math.abs((counts['coupon-10-off-50'] ?? 0) - 8_000)).toBeLessThan(500);
   });
 
