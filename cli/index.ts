@@ -6,6 +6,7 @@ import { registerExplain } from './explain';
 import { registerMigrate } from './migrate';
 import { registerServe } from './serve';
 import { registerTest } from './test';
+import { registerTokens } from './tokens';
 import { registerValidate } from './validate';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerServe(program);
   registerMigrate(program);
+  registerTokens(program);
   return program;
 }
 

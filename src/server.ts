@@ -19,6 +19,7 @@ import { HttpProfileSource } from './integrations/http-profile-source';
 import type { ProfileSource } from './integrations/profile-source';
 import { createDb, type Db } from './ledger/db';
 import { KnexAuditStore } from './ledger/knex-audit-store';
+import { KnexApiTokenStore } from './ledger/knex-api-token-store';
 import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
 import { KnexGrantStore } from './ledger/knex-grant-store';
 import { KnexOutboxStore } from './ledger/knex-outbox-store';
@@ -30,6 +31,11 @@ import { KnexParticipationLedger } from './participation/knex-participation-ledg
 import { participationRouter } from './participation/participation-controller';
 import { ParticipationService } from './participation/participation-service';
 import { openGuard, type ParticipationGuard } from './protection/participation-guard';
+import { adminPrincipal, requireScope } from './protection/admin-auth';
+import { adminRouter } from './protection/admin-router';
+import { TokenService } from './protection/token-service';
+import { CachedTokenVerifier } from './protection/token-verifier';
+import { tokensRouter } from './protection/tokens-controller';
 import { campaignRouter } from './publishing/campaign-controller';
 import { publishingAdminRouter } from './publishing/admin-controller';
 import { combinedNotifier, DEFAULT_CHANGES_CHANNEL } from './publishing/change-notifier';
@@ -63,6 +69,8 @@ export interface Pocket {
   rebuilder: CounterRebuilder;
   /** Publish, versions, rollback, pause/resume and audit against this pocket's ledger. */
   lifecycle: LedgerLifecycle;
+  /** API tokens (admin and gateway client tokens). */
+  tokens: TokenService;
   participations: ParticipationService;
   app: Express;
   /** Loads the registry, warms the counters and starts the refresh poll. */
@@ -155,6 +163,20 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     random: overrides.random ?? cryptoRandom,
   });
 
+  const tokenStore = new KnexApiTokenStore();
+  const tokens = new TokenService({ db, store: tokenStore, clock });
+  const tokenVerifier = new CachedTokenVerifier({ find: (id) => tokenStore.find(db, id) });
+  // Everything under /admin is authenticated by adminRouter; each route asks for its scope with
+  // requireScope('publish' | 'read' | 'operate') from protection/admin-auth. Paths are relative to /admin.
+  const adminRouters = [
+    publishingAdminRouter({
+      lifecycle,
+      requireScope,
+      actorOf: (res) => `token:${adminPrincipal(res)?.tokenId ?? 'unknown'}`,
+    }),
+    tokensRouter(tokens),
+  ];
+
   let warm = false;
   let draining = false;
   const ready = (): boolean => registry.loaded && warm && !draining;
@@ -165,6 +187,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       participationRouter(participations),
       campaignRouter({ db, grants: stores.grants, registry, clock }),
       grantsRouter({ db, grants: stores.grants }),
+      adminRouter(tokenVerifier, adminRouters),
     ],
   });
 
@@ -185,6 +208,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     lifecycle,
     participations,
     app,
+    tokens,
     ready,
     setDraining: (value) => {
       draining = value;

@@ -5,6 +5,7 @@ import { grantsMigration } from './migrations/20261125000300_grants';
 import { grantRangeFencesMigration } from './migrations/20261125000400_grant_range_fences';
 import { outboxMigration } from './migrations/20261125000500_outbox';
 import { auditLogMigration } from './migrations/20261125010100_audit_log';
+import { apiTokensMigration } from './migrations/20261125030100_api_tokens';
 
 interface NamedMigration {
   name: string;
@@ -19,6 +20,7 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261125000400_grant_range_fences', migration: grantRangeFencesMigration },
   { name: '20261125000500_outbox', migration: outboxMigration },
   { name: '20261125010100_audit_log', migration: auditLogMigration },
+  { name: '20261125030100_api_tokens', migration: apiTokensMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

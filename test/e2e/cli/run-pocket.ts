@@ -25,10 +25,18 @@ export interface PocketRun {
   stderr: string;
 }
 
-export function pocket(args: readonly string[], options: { cwd?: string } = {}): Promise<PocketRun> {
+/** `env` adds variables to the inherited environment; a variable set to undefined is removed. */
+export function pocket(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<PocketRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env['POCKET_DEFINITIONS'];
   delete env['NODE_OPTIONS'];
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

@@ -1,0 +1,17 @@
+/**
+ * The /admin router: every request under /admin is authenticated first (401 without a valid admin token);
+ * each route then asks for its scope with `requireScope`. Feature routers (publishing, operations) are
+ * mounted inside with paths relative to /admin, e.g. `/campaigns/:id/pause`.
+ */
+import { Router } from 'express';
+import { authenticateAdmin } from './admin-auth';
+import type { TokenVerifier } from './token-verifier';
+
+export function adminRouter(verifier: TokenVerifier, routers: readonly Router[]): Router {
+  const admin = Router();
+  admin.use(authenticateAdmin(verifier));
+  for (const router of routers) admin.use(router);
+  const root = Router();
+  root.use('/admin', admin);
+  return root;
+}

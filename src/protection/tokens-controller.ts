@@ -1,0 +1,28 @@
+/** GET /admin/tokens (read): the tokens, without secrets. DELETE /admin/tokens/{id} (operate): revoke. */
+import { Router } from 'express';
+import { NotFoundError } from '../errors/app-error';
+import { requireScope } from './admin-auth';
+import type { TokenService, TokenSummary } from './token-service';
+
+function view(t: TokenSummary): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    scopes: t.scopes,
+    createdAt: t.createdAt.toISOString(),
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export function tokensRouter(tokens: TokenService): Router {
+  const router = Router();
+  router.get('/tokens', requireScope('read'), async (_req, res) => {
+    res.json({ tokens: (await tokens.list()).map(view) });
+  });
+  router.delete('/tokens/:id', requireScope('operate'), async (req, res) => {
+    const id = String(req.params['id']);
+    if (!(await tokens.revoke(id))) throw new NotFoundError('token_not_found', `no active token "${id}"`);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,93 @@
+import request from 'supertest';
+import type { Pocket } from '../../../src/server';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  type TestBackends,
+} from '../../helpers/pocket';
+
+describeEachBackend('admin auth under /admin', (backend) => {
+  let backends: TestBackends;
+  let pocket: Pocket;
+  const token: Record<string, string> = {};
+
+  beforeAll(async () => {
+    backends = await createBackends(backend);
+    pocket = await createTestPocket(backends);
+    token['read'] = (await pocket.tokens.create(['read'], 'dashboard')).token;
+    token['operate'] = (await pocket.tokens.create(['operate'])).token;
+    token['publish'] = (await pocket.tokens.create(['publish', 'read'], 'ci')).token;
+    token['participate'] = (await pocket.tokens.create(['participate'], 'gateway')).token;
+  });
+  afterAll(async () => {
+    await pocket?.close();
+    await backends?.destroy();
+  });
+
+  const get = (path: string, bearer?: string) => {
+    const req = request(pocket.app).get(path);
+    return bearer === undefined ? req : req.set('Authorization', `Bearer ${bearer}`);
+  };
+
+  it('answers 401 unauthenticated without a token, on every path under /admin', async () => {
+    for (const path of ['/admin/tokens', '/admin/no-such-route', '/admin']) {
+      const res = await get(path);
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('unauthenticated');
+    }
+  });
+
+  it('answers 401 for a malformed, unknown or forged token, and for a non-Bearer scheme', async () => {
+    const forged = `${token['read']?.slice(0, -4) ?? ''}AAAA`;
+    for (const bearer of ['garbage', 'pk_0123456789abcdef_' + 'A'.repeat(43), forged]) {
+      const res = await get('/admin/tokens', bearer);
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('unauthenticated');
+    }
+    const basic = await request(pocket.app).get('/admin/tokens').set('Authorization', 'Basic dTpw');
+    expect(basic.status).toBe(401);
+  });
+
+  it('answers 403 forbidden_scope for a valid token without the route scope', async () => {
+    for (const scope of ['participate', 'operate']) {
+      const res = await get('/admin/tokens', token[scope]);
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('forbidden_scope');
+    }
+  });
+
+  it('lists tokens for a read token, without secrets or hashes', async () => {
+    const res = await get('/admin/tokens', token['publish']);
+    expect(res.status).toBe(200);
+    const listed = res.body.tokens as Array<Record<string, unknown>>;
+    expect(listed).toHaveLength(4);
+    expect(listed.map((t) => t['name']).sort()).toEqual(['ci', 'dashboard', 'gateway', null].sort());
+    for (const t of listed)
+      expect(Object.keys(t).sort()).toEqual(['createdAt', 'id', 'name', 'revokedAt', 'scopes']);
+    for (const secret of Object.values(token)) expect(res.text).not.toContain(secret.slice(-43));
+    expect(res.text).not.toMatch(/[0-9a-f]{64}/);
+  });
+
+  it('revokes with an operate token only, and says so in the list', async () => {
+    const victim = await pocket.tokens.create(['read'], 'to-revoke');
+    const denied = await request(pocket.app)
+      .delete(`/admin/tokens/${victim.summary.id}`)
+      .set('Authorization', `Bearer ${token['read'] ?? ''}`);
+    expect(denied.status).toBe(403);
+    const revoked = await request(pocket.app)
+      .delete(`/admin/tokens/${victim.summary.id}`)
+      .set('Authorization', `Bearer ${token['operate'] ?? ''}`);
+    expect(revoked.status).toBe(204);
+    const again = await request(pocket.app)
+      .delete(`/admin/tokens/${victim.summary.id}`)
+      .set('Authorization', `Bearer ${token['operate'] ?? ''}`);
+    expect(again.status).toBe(404);
+    expect(again.body.error.code).toBe('token_not_found');
+    const listed = await get('/admin/tokens', token['read']);
+    const row = (listed.body.tokens as Array<Record<string, unknown>>).find(
+      (t) => t['id'] === victim.summary.id,
+    );
+    expect(row?.['revokedAt']).toEqual(expect.any(String));
+  });
+});
