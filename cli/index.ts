@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 /** The `pocket` CLI: one file per verb; every verb calls src/ and never reimplements it. */
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './audit';
+import { registerDiff } from './diff';
 import { registerDryRun } from './dry-run';
 import { registerExplain } from './explain';
 import { registerMigrate } from './migrate';
+import { registerPauseResume } from './pause';
+import { registerPublish } from './publish';
+import { registerRollback } from './rollback';
 import { registerServe } from './serve';
 import { registerTest } from './test';
 import { registerTokens } from './tokens';
 import { registerValidate } from './validate';
+import { registerVersions } from './versions';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -27,6 +33,12 @@ export function buildProgram(): Command {
   registerTest(program);
   registerDryRun(program);
   registerExplain(program);
+  registerPublish(program);
+  registerVersions(program);
+  registerDiff(program);
+  registerRollback(program);
+  registerPauseResume(program);
+  registerAudit(program);
   registerServe(program);
   registerMigrate(program);
   registerTokens(program);

@@ -1,0 +1,120 @@
+/**
+ * The lifecycle verbs against a running service (`--server URL --token T`), through its /admin endpoints.
+ * The CLI loads and validates the definitions locally and sends each resolved campaign; the service
+ * validates it again before writing. Error answers become the same AppError the ledger path throws.
+ */
+import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
+import { AppError } from '../src/errors/app-error';
+import type {
+  ActivationOutcome,
+  AuditView,
+  ChangeOptions,
+  Lifecycle,
+  PublishOptions,
+  PublishOutcome,
+  VersionDetail,
+  VersionHistory,
+} from '../src/publishing/lifecycle';
+import { CliFailure } from './output';
+
+const TIMEOUT_MS = 30_000;
+
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown; [key: string]: unknown };
+}
+
+export class AdminClient implements Lifecycle {
+  private readonly base: string;
+
+  constructor(
+    server: string,
+    private readonly token: string,
+  ) {
+    this.base = server.replace(/\/+$/, '');
+  }
+
+  async publish(campaigns: readonly ResolvedCampaign[], options: PublishOptions): Promise<PublishOutcome[]> {
+    const body = { ...options, campaigns: campaigns.map((c) => JSON.parse(c.canonical) as unknown) };
+    return (await this.call<{ results: PublishOutcome[] }>('POST', '/admin/publish', body)).results;
+  }
+
+  versions(campaignId: string): Promise<VersionHistory> {
+    return this.call('GET', `/admin/campaigns/${encodeURIComponent(campaignId)}/versions`);
+  }
+
+  async activeVersion(campaignId: string): Promise<VersionDetail | null> {
+    try {
+      return await this.call<VersionDetail>(
+        'GET',
+        `/admin/campaigns/${encodeURIComponent(campaignId)}/versions/active`,
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'campaign_not_found') return null;
+      throw error;
+    }
+  }
+
+  rollback(
+    campaignId: string,
+    to: number,
+    options: ChangeOptions & { force: boolean },
+  ): Promise<ActivationOutcome> {
+    return this.call('POST', `/admin/campaigns/${encodeURIComponent(campaignId)}/rollback`, {
+      to,
+      ...options,
+    });
+  }
+
+  pause(campaignId: string, options: ChangeOptions): Promise<ActivationOutcome> {
+    return this.call('POST', `/admin/campaigns/${encodeURIComponent(campaignId)}/pause`, options);
+  }
+
+  resume(campaignId: string, options: ChangeOptions): Promise<ActivationOutcome> {
+    return this.call('POST', `/admin/campaigns/${encodeURIComponent(campaignId)}/resume`, options);
+  }
+
+  async audit(query: { campaignId?: string; limit?: number }): Promise<AuditView[]> {
+    const params = new URLSearchParams();
+    if (query.campaignId !== undefined) params.set('campaign', query.campaignId);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    const suffix = params.size > 0 ? `?${params.toString()}` : '';
+    return (await this.call<{ entries: AuditView[] }>('GET', `/admin/audit${suffix}`)).entries;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new CliFailure(`cannot reach ${this.base}: ${(error as Error).message}`);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new CliFailure(`${method} ${path}: the server answered ${response.status} without JSON`);
+    }
+    if (response.ok) return parsed as T;
+    const { code, message, ...details } = (parsed as ErrorBody).error ?? {};
+    throw new AppError(
+      response.status,
+      typeof code === 'string' ? code : 'error',
+      typeof message === 'string' ? message : `the server answered ${response.status}`,
+      details,
+    );
+  }
+}

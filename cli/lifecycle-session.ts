@@ -1,0 +1,116 @@
+/**
+ * Where lifecycle verbs act: the ledger of this environment (DATABASE_URL, else the embedded SQLite file;
+ * with REDIS_URL, running services are told at once over pub/sub), or a running service with
+ * `--server URL --token T` (also POCKET_SERVER / POCKET_TOKEN, which keep the token out of shell history).
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../src/config';
+import { AppError, type FieldError } from '../src/errors/app-error';
+import { connectRedis } from '../src/hot-state/redis-client';
+import { createDb } from '../src/ledger/db';
+import { KnexAuditStore } from '../src/ledger/knex-audit-store';
+import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
+import { KnexGrantStore } from '../src/ledger/knex-grant-store';
+import { migrate } from '../src/ledger/migrate';
+import type { CampaignRefusal } from '../src/publishing/activation-refused-error';
+import { DEFAULT_CHANGES_CHANNEL, silentNotifier } from '../src/publishing/change-notifier';
+import { LedgerLifecycle } from '../src/publishing/ledger-lifecycle';
+import type { Lifecycle } from '../src/publishing/lifecycle';
+import { RedisChangeNotifier } from '../src/publishing/redis-change-notifier';
+import { AdminClient } from './admin-client';
+import { CliFailure, printJson, printLines } from './output';
+import { detectAuthor } from './publish-metadata';
+
+export interface TargetOptions {
+  server?: string;
+  token?: string;
+}
+
+/** Adds `--server` and `--token` to a lifecycle verb. */
+export function withTargetOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'act through a running service’s /admin endpoints (default: POCKET_SERVER)')
+    .option('--token <token>', 'admin token for --server (default: POCKET_TOKEN)');
+}
+
+async function ledgerLifecycle(root: string): Promise<Lifecycle> {
+  const config = loadConfig();
+  const db = createDb(
+    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile },
+  );
+  await migrate(db);
+  const redis = config.redisUrl
+    ? await connectRedis(config.redisUrl).catch(() => {
+        printLines(
+          ['warning: Redis is unreachable: running services pick the change up by polling (about 1 s)'],
+          process.stderr,
+        );
+        return null;
+      })
+    : null;
+  return new LedgerLifecycle(
+    {
+      db,
+      versions: new KnexCampaignVersionStore(),
+      grants: new KnexGrantStore(),
+      audit: new KnexAuditStore(),
+      notifier: redis ? new RedisChangeNotifier(redis, DEFAULT_CHANGES_CHANNEL) : silentNotifier,
+      clock: () => new Date(),
+      close: async () => {
+        redis?.disconnect();
+        await db.destroy();
+      },
+    },
+    detectAuthor(root),
+  );
+}
+
+function target(opts: TargetOptions): { server: string; token: string } | null {
+  const server = opts.server ?? process.env['POCKET_SERVER'];
+  if (server === undefined || server === '') return null;
+  if (!/^https?:\/\/[^/]+/.test(server)) {
+    throw new CliFailure(`--server must be an http(s) URL such as http://pocket:3000 (got "${server}")`, 2);
+  }
+  const token = opts.token ?? process.env['POCKET_TOKEN'];
+  if (token === undefined || token === '') {
+    throw new CliFailure('--server needs an admin token: --token <token> or POCKET_TOKEN', 2);
+  }
+  return { server, token };
+}
+
+function detailLines(error: AppError): string[] {
+  const refusals = error.details['refusals'] as CampaignRefusal[] | undefined;
+  const fields = error.details['fields'] as FieldError[] | undefined;
+  const lines: string[] = [];
+  for (const r of refusals ?? []) {
+    lines.push(`  ${r.campaignId}: ${r.message}${r.forceable ? ' (--force accepts this)' : ''}`);
+  }
+  for (const f of fields ?? []) lines.push(`  ${f.path}: ${f.message}`);
+  return lines;
+}
+
+/** A refused or failed lifecycle call: stderr always, and the error object on stdout for --format json. */
+function failure(error: AppError, json: boolean): CliFailure {
+  if (json) printJson(error.toJSON());
+  const lines = detailLines(error);
+  const refused = error.code === 'activation_refused';
+  const message = refused ? 'refused; nothing was written:' : `${error.message} (${error.code})`;
+  return new CliFailure([message, ...lines].join('\n'));
+}
+
+export async function withLifecycle<T>(
+  opts: TargetOptions & { format?: string },
+  root: string,
+  fn: (lifecycle: Lifecycle) => Promise<T>,
+): Promise<T> {
+  const remote = target(opts);
+  const lifecycle = remote ? new AdminClient(remote.server, remote.token) : await ledgerLifecycle(root);
+  try {
+    return await fn(lifecycle);
+  } catch (error) {
+    if (error instanceof AppError) throw failure(error, opts.format === 'json');
+    throw error;
+  } finally {
+    await lifecycle.close();
+  }
+}
