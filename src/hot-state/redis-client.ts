@@ -1,7 +1,11 @@
 import { Redis } from 'ioredis';
 
 export interface RedisClientOptions {
-  /** Per-command timeout; an outage gives a fast error (-> 503), never a hang. Default 500 ms. */
+  /**
+   * Per-command timeout; an outage gives a fast error (-> 503), never a hang. Default 2000 ms: the timer runs
+   * on the event loop, so a busy process (a flash-sale burst) must not turn slow replies into false timeouts,
+   * whose reservations would then wait for reconciliation.
+   */
   commandTimeoutMs?: number;
   /** Default 2000 ms. */
   connectTimeoutMs?: number;
@@ -21,7 +25,7 @@ export interface RedisClientOptions {
 export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
   const client = new Redis(url, {
     enableOfflineQueue: false,
-    commandTimeout: options.commandTimeoutMs ?? 500,
+    commandTimeout: options.commandTimeoutMs ?? 2000,
     connectTimeout: options.connectTimeoutMs ?? 2000,
     maxRetriesPerRequest: 1,
     // How long disconnect() waits for the socket to close before destroying it (ioredis default 2 s).
