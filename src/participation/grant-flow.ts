@@ -8,8 +8,8 @@ import { availabilityFromUsage } from '../decision/availability';
 import type { Choice } from '../decision/choice';
 import { chooseReward } from '../decision/choose-reward';
 import type { SegmentDefinition } from '../definitions/campaign-types';
-import { AppError, DependencyUnavailableError, ForbiddenError } from '../errors/app-error';
-import type { Reservation } from '../hot-state/hot-state';
+import { AppError, ConflictError, DependencyUnavailableError, ForbiddenError } from '../errors/app-error';
+import type { Reservation, UserCounters } from '../hot-state/hot-state';
 import { reserveLimits, type CampaignSnapshot } from '../publishing/campaign-snapshot';
 import { buildFacts, type Facts, type HistoryFact } from '../rules/facts';
 import { grantedAnswer, type Answer, type BusinessRefusal } from './outcomes';
@@ -229,18 +229,39 @@ export class GrantFlow {
           await release();
           const counters = await guarded('ledger', () => ledger.userCounters(campaignId, request.userId));
           await hotState.primeUser(campaignId, request.userId, counters).catch(() => undefined);
+          // limit_reached is stored and replayed, so only the ledger's own count may say it. Under the limit,
+          // a grant of this user committed at the same moment (its lock was lost) with the same sequence
+          // number: that is transient.
+          if (!limitReached(counters, grant.fences, ctx.businessDate))
+            throw new ConflictError('user_busy', 'another request of this user was granted meanwhile; retry');
           return { kind: 'refusal', outcome: 'limit_reached', segmentId: segment.id, decision };
         }
         // The hot counters disagree with the ledger: forget this reservation (its slot or range is taken in the
-        // ledger, so giving it back would be wrong), drop the counters and rebuild them from the ledger.
+        // ledger, so giving it back would be wrong), drop the counters and rebuild them from the ledger. The
+        // reservation also counted this grant for the user, which the ledger refused: re-prime the user's
+        // counts from the ledger, or a phantom grant would later answer limit_reached.
         await hotState.confirm(campaignId, reservation.id).catch(() => undefined);
         await hotState.invalidate(campaignId).catch(() => undefined);
+        await ledger
+          .userCounters(campaignId, request.userId)
+          .then((counters) => hotState.primeUser(campaignId, request.userId, counters))
+          .catch(() => undefined);
         throw this.uninitialized(campaignId);
       case 'failed':
         if (written.definite) await release();
         throw new DependencyUnavailableError('ledger');
     }
   }
+}
+
+/** Whether the ledger's own counts of a user reach the per-user limits the grant was fenced with. */
+function limitReached(
+  counters: UserCounters,
+  fences: Pick<GrantDraft['fences'], 'userLimit' | 'dailyUserLimit'>,
+  businessDate: string,
+): boolean {
+  if (fences.userLimit !== null && counters.total >= fences.userLimit) return true;
+  return fences.dailyUserLimit !== null && (counters.daily[businessDate] ?? 0) >= fences.dailyUserLimit;
 }
 
 function summarize(choice: Choice): Record<string, unknown> {

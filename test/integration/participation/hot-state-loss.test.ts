@@ -117,6 +117,27 @@ function expectWithinLimits(
   expect(Math.max(0, ...perUser(grants).values())).toBeLessThanOrEqual(limits.user);
 }
 
+/**
+ * limit_reached is a final answer (stored and replayed), so it must be true: whoever heard it holds the
+ * limit's number of grants in the ledger (every request here is on one business day, where daily = total).
+ */
+async function expectTruthfulLimitReached(
+  requests: ReadonlyArray<[string, Participation]>,
+  replies: readonly Reply[],
+  grantsOf: (campaignId: string) => Promise<GrantRow[]>,
+  limit: number,
+): Promise<void> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const campaignId of new Set(requests.map(([c]) => c))) {
+    counts.set(campaignId, perUser(await grantsOf(campaignId)));
+  }
+  const untrue = requests
+    .filter((_, i) => replies[i] !== undefined && outcomeOf(replies[i] as Reply) === 'limit_reached')
+    .map(([campaignId, p]) => `${campaignId}/${p.userId}: ${counts.get(campaignId)?.get(p.userId) ?? 0}`)
+    .filter((line) => !line.endsWith(`: ${limit}`));
+  expect(untrue).toEqual([]);
+}
+
 describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (backend) => {
   let backends: TestBackends;
   let set: PocketSet;
@@ -181,6 +202,7 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
     expectWithinLimits(await grantsOf(STOCK), { stock: 100, user: 2 });
     expectWithinLimits(await grantsOf(BUDGET), { budget: 6000, daily: 5000, user: 2 });
     expectWithinLimits(await grantsOf(USERS), { user: 2 });
+    await expectTruthfulLimitReached(requests, replies, grantsOf, 2);
 
     // At rest: wipe again. The next request finds no counters and answers 503; the service rebuilds by itself.
     await backends.wipeHotState();
@@ -222,24 +244,36 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
     expect(tally(await server.all(CORRUPT, early))).toEqual({ granted: 60 });
 
     // Stock top and budget tops back to 0, as if nothing had been granted; every early user's count to 0.
-    await hotState.initialize(CORRUPT, { stock: {}, budget: { top: 0, free: [] }, daily: {} }, true);
-    for (const p of early) await hotState.primeUser(CORRUPT, p.userId, { total: 0, daily: {} });
+    const corrupt = async (): Promise<void> => {
+      await hotState.initialize(CORRUPT, { stock: {}, budget: { top: 0, free: [] }, daily: {} }, true);
+      for (const p of early) await hotState.primeUser(CORRUPT, p.userId, { total: 0, daily: {} });
+    };
+    await corrupt();
 
-    const late = distinctUsers('late', 200);
+    // The first reserve after the corruption takes slot 1 and range [0, 10), which the ledger holds: its
+    // fence refuses, the answer is 503 and the counters are rebuilt. That user holds no grant, so on retry it
+    // is served, never told limit_reached.
+    const [first, ...late] = distinctUsers('late', 201) as [Participation, ...Participation[]];
+    expect(outcomeOf(await server.participate(CORRUPT, first))).toBe('503:dependency_unavailable');
+    expect(outcomeOf((await untilServed(server, CORRUPT, first)).reply)).toBe('granted');
+
+    // Corrupted again, under a parallel burst of new users and of every early user trying a second time.
+    await corrupt();
     const retry = early.map((p) => ({ userId: p.userId, key: `${p.key}-again` }));
     const replies = await server.all(CORRUPT, [...late, ...retry]);
     const outcomes = tally(replies);
     for (const o of Object.keys(outcomes)) expect(ALLOWED).toContain(o);
-    // The first reserves after the corruption took slots and ranges the ledger holds: its fences refused them.
-    expect(outcomes['503:dependency_unavailable'] ?? 0).toBeGreaterThan(0);
     // No early user got a second grant, whatever the hot state said.
     for (const r of replies.slice(late.length)) expect(outcomeOf(r)).not.toBe('granted');
     let grants = await grantsOf(CORRUPT);
     expectWithinLimits(grants, { stock: 100, budget: 1000, daily: 1000, user: 1 });
 
     // Re-synced: the 503'd users are served on retry, and the stock sells out exactly at 100.
+    // None of them holds a grant, so none may hear limit_reached.
     for (const [i, p] of late.entries()) {
-      if (replies[i]?.status === 503) await untilServed(server, CORRUPT, p);
+      if (replies[i]?.status !== 503) continue;
+      const { reply } = await untilServed(server, CORRUPT, p);
+      expect(['granted', 'out_of_stock', 'budget_exhausted']).toContain(outcomeOf(reply));
     }
     await drain(CORRUPT, 'drain-c', 'out_of_stock', 60);
     grants = await grantsOf(CORRUPT);
