@@ -15,6 +15,7 @@ import {
   hotAndLedgerCounters,
   ledgerGrants,
   participationCount,
+  sum,
   startPockets,
   tally,
   type LiveServer,
@@ -22,6 +23,7 @@ import {
 } from './invariant-harness';
 
 const CAMPAIGN = 'failing-ledger';
+const FLAKY = 'flaky-ledger';
 
 const campaigns = {
   [CAMPAIGN]: `
@@ -34,21 +36,36 @@ segments:
     rewards: [{ reward: coupon, weight: 1 }]
 decision: { strategy: weighted }
 `,
+  [FLAKY]: `
+limits: { perUser: { total: 1 } }
+budget: { currency: CNY, total: 15000, daily: 12000 }
+rewards:
+  - { id: rp, type: red_packet, name: Red packet, amount: { min: 50, max: 150 }, stock: 150 }
+segments:
+  - id: everyone
+    rewards: [{ reward: rp, weight: 1 }]
+decision: { strategy: weighted }
+`,
 };
 
-/** Every outbox insert fails from now on (a trigger raising an error: the driver reports no fence). */
-async function breakOutbox(db: Db): Promise<void> {
+/**
+ * Outbox inserts fail from now on, every one or about `percent`% of them (a trigger raising an error: the
+ * driver reports no fence, and the transaction rolls back).
+ */
+async function breakOutbox(db: Db, percent = 100): Promise<void> {
   if (isPostgres(db)) {
     await db.raw(
       `CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN RAISE EXCEPTION 'injected ledger failure'; END $$`,
+       BEGIN IF random() * 100 < ${percent} THEN RAISE EXCEPTION 'injected ledger failure'; END IF;
+       RETURN NEW; END $$`,
     );
     await db.raw(
       'CREATE TRIGGER outbox_injected_failure BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION injected_failure()',
     );
   } else {
     await db.raw(
-      "CREATE TRIGGER outbox_injected_failure BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected ledger failure'); END",
+      `CREATE TRIGGER outbox_injected_failure BEFORE INSERT ON outbox WHEN abs(random()) % 100 < ${percent}
+       BEGIN SELECT RAISE(ABORT, 'injected ledger failure'); END`,
     );
   }
 }
@@ -118,5 +135,38 @@ describeEachBackend('invariants 1-2: the ledger fails after a reserve', (backend
     expect(settled.hot).toEqual(settled.ledger);
     expect(settled.ledger.stock).toEqual({ coupon: { top: 60, free: [] } });
     expect(settled.ledger.budget).toEqual({ top: 6000, free: [] });
+  });
+
+  it('with a third of the transactions failing under parallel random red packets, released slots and ranges are reused and the hot counters stay equal to the ledger', async () => {
+    const { db, hotState } = server.pocket;
+    const users = distinctUsers('flaky', 400);
+    await breakOutbox(db, 33);
+    let replies;
+    try {
+      replies = await server.all(FLAKY, users);
+    } finally {
+      await repairOutbox(db);
+    }
+    const outcomes = tally(replies);
+    for (const o of Object.keys(outcomes)) {
+      expect(['granted', 'out_of_stock', 'budget_exhausted', '503:dependency_unavailable']).toContain(o);
+    }
+    expect(outcomes['503:dependency_unavailable'] ?? 0).toBeGreaterThan(0);
+    expect(await hotState.reservations(FLAKY)).toEqual([]);
+    let counters = await hotAndLedgerCounters(server.pocket, FLAKY);
+    expect(counters.hot).toEqual(counters.ledger);
+
+    // The failed users try again with a working ledger: the holes their rollbacks left are filled first.
+    const failed = users.filter((_, i) => replies[i]?.status === 503);
+    const retried = await server.all(FLAKY, failed);
+    for (const o of Object.keys(tally(retried)))
+      expect(['granted', 'out_of_stock', 'budget_exhausted']).toContain(o);
+    counters = await hotAndLedgerCounters(server.pocket, FLAKY);
+    expect(counters.hot).toEqual(counters.ledger);
+    const grants = await ledgerGrants(db, FLAKY);
+    const slots = grants.map((g) => g.stock_slot ?? 0).sort((a, b) => a - b);
+    expect(slots.length).toBeLessThanOrEqual(150);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(sum(grants.map((g) => g.charge))).toBeLessThanOrEqual(12000);
   });
 });
