@@ -204,7 +204,9 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
     expectWithinLimits(await grantsOf(USERS), { user: 2 });
     await expectTruthfulLimitReached(requests, replies, grantsOf, 2);
 
-    // At rest: wipe again. The next request finds no counters and answers 503; the service rebuilds by itself.
+    // At rest: wipe again (after any rebuild the run started has finished, so none lands after the wipe).
+    // The next request finds no counters and answers 503; the service rebuilds by itself.
+    for (const campaignId of [STOCK, BUDGET, USERS]) await server.pocket.rebuilder.ensure(campaignId);
     await backends.wipeHotState();
     const first = await server.participate(STOCK, { userId: 'after-wipe', key: 'k' });
     expect(outcomeOf(first)).toBe('503:dependency_unavailable');
@@ -245,6 +247,7 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
 
     // Stock top and budget tops back to 0, as if nothing had been granted; every early user's count to 0.
     const corrupt = async (): Promise<void> => {
+      await server.pocket.rebuilder.ensure(CORRUPT); // no rebuild in flight may overwrite the corruption
       await hotState.initialize(CORRUPT, { stock: {}, budget: { top: 0, free: [] }, daily: {} }, true);
       for (const p of early) await hotState.primeUser(CORRUPT, p.userId, { total: 0, daily: {} });
     };
