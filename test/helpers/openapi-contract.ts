@@ -3,8 +3,8 @@
  * the content type must be one the document lists, the body must match its schema (ajv, JSON Schema 2020-12,
  * which OpenAPI 3.1 schemas are) and documented headers must be present when required and valid. Records which
  * (operation, status) pairs were seen, so a suite can require that it exercised every documented answer.
- * Suites of other endpoints (e.g. /admin) use it the same way: `check` each response, then compare
- * `covered()` with `documented((path) => path.startsWith('/admin'))`.
+ * test/e2e/http/openapi-contract.test.ts requires every documented answer; a new endpoint adds its cases there.
+ * Other suites may `check` responses too, and compare `covered()` with `documented(path filter)`.
  */
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
