@@ -5,11 +5,9 @@
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { NotFoundError, ValidationError, type FieldError } from '../errors/app-error';
+import type { AdminScope } from '../protection/api-token';
 import type { LedgerLifecycle } from './ledger-lifecycle';
 import { resolvePublishedCampaign } from './published-campaign';
-
-/** The admin scopes of protection/api-token (publish, read, operate). */
-type AdminScope = 'publish' | 'read' | 'operate';
 
 const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_TEXT = 1000;

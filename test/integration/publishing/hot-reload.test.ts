@@ -1,0 +1,155 @@
+/**
+ * Two running instances over one ledger and one hot state pick up a rollback, a pause and a resume made
+ * through one instance's /admin endpoints within 2 s, without a restart (issue 4 "Tests"). On
+ * PostgreSQL+Redis both instances poll only once a minute, so the Redis pub/sub notice alone must carry the
+ * change; a third instance without Redis notices shows the poll fallback. On SQLite+memory (embedded, no
+ * pub/sub) the poll at its 1 s default carries it.
+ */
+import request from 'supertest';
+import type { Pocket } from '../../../src/server';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  type TestBackends,
+} from '../../helpers/pocket';
+import { uniqueName } from '../../helpers/services';
+import {
+  AT,
+  CAMPAIGN,
+  createDefinitionsRepo,
+  eventually,
+  participate,
+  publishOptions,
+  type DefinitionsRepo,
+} from './publishing-fixtures';
+
+describeEachBackend('hot reload across instances', (backend) => {
+  const redis = backend === 'postgres+redis';
+  let backends: TestBackends;
+  let repo: DefinitionsRepo;
+  let a: Pocket;
+  let b: Pocket;
+  /** What beforeAll got to create, so a failing setup still cleans up (and jest can exit). */
+  const cleanup: Array<() => Promise<void> | void> = [];
+  let poller: Pocket | null = null;
+  let token: string;
+
+  beforeAll(async () => {
+    backends = await createBackends(backend);
+    cleanup.push(() => backends.destroy());
+    repo = createDefinitionsRepo();
+    cleanup.push(() => repo.remove());
+    const changesChannel = uniqueName('changes');
+    const instance = async (over: { redisUrl: string | null; refreshMs: number }): Promise<Pocket> => {
+      const started = await createTestPocket(backends, {
+        clock: () => AT,
+        refreshMs: over.refreshMs,
+        changesChannel,
+        config: { definitionsRoot: repo.root, publishOnStart: false, redisUrl: over.redisUrl },
+      });
+      cleanup.unshift(() => started.close());
+      return started;
+    };
+    const redisUrl = redis ? (process.env.REDIS_URL ?? null) : null;
+    const refreshMs = redis ? 60_000 : 1000;
+    a = await instance({ redisUrl, refreshMs });
+    b = await instance({ redisUrl, refreshMs });
+    if (redis) poller = await instance({ redisUrl: null, refreshMs: 1000 });
+    token = (await a.tokens.create(['publish', 'operate', 'read'], 'hot-reload tests')).token;
+
+    await a.lifecycle.publish(await repo.resolved(), publishOptions());
+    repo.write({ reward: 'thanks' });
+    await a.lifecycle.publish(await repo.resolved(), publishOptions());
+  });
+  afterAll(async () => {
+    for (const step of cleanup) await step();
+  });
+
+  const instances = (): Pocket[] => [a, b, ...(poller ? [poller] : [])];
+  const versionOf = async (p: Pocket): Promise<number | null> => {
+    const res = await request(p.app).get(`/v1/campaigns/${CAMPAIGN}`);
+    return (res.body as { version?: number }).version ?? null;
+  };
+  const stateOf = async (p: Pocket): Promise<string | null> => {
+    const res = await request(p.app).get(`/v1/campaigns/${CAMPAIGN}`);
+    return (res.body as { state?: string }).state ?? null;
+  };
+  const admin = (path: string, body: Record<string, unknown>) =>
+    request(a.app)
+      .post(`/admin/campaigns/${CAMPAIGN}/${path}`)
+      .set('Authorization', `Bearer ${token}`)
+      .send(body);
+
+  it('serves the published version 2 everywhere', async () => {
+    for (const p of instances()) {
+      expect(
+        await eventually(
+          () => versionOf(p),
+          (v) => v === 2,
+        ),
+      ).toBe(2);
+      expect(await participate(p.app)).toMatchObject({ status: 201, version: 2, rewardId: 'thanks' });
+    }
+  });
+
+  it('a rollback on one instance restores the version-1 behaviour on every instance within 2 s', async () => {
+    const res = await admin('rollback', { to: 1, note: 'v2 only gives thanks' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ changed: true, activeVersion: 1, previousVersion: 2 });
+    const seen = await Promise.all(
+      instances().map((p) =>
+        eventually(
+          () => versionOf(p),
+          (v) => v === 1,
+        ),
+      ),
+    );
+    expect(seen).toEqual(instances().map(() => 1));
+    for (const p of instances()) {
+      expect(await participate(p.app)).toEqual({
+        status: 201,
+        outcome: 'granted',
+        version: 1,
+        rewardId: 'coin',
+      });
+    }
+  });
+
+  it('a pause on one instance makes every instance answer paused within 2 s; resume grants again', async () => {
+    expect((await admin('pause', { note: 'incident' })).status).toBe(200);
+    const paused = await Promise.all(
+      instances().map((p) =>
+        eventually(
+          () => participate(p.app),
+          (j) => j.outcome === 'paused',
+        ),
+      ),
+    );
+    for (const answer of paused) expect(answer).toMatchObject({ status: 200, outcome: 'paused' });
+
+    expect((await admin('resume', {})).status).toBe(200);
+    const live = await Promise.all(
+      instances().map((p) =>
+        eventually(
+          () => stateOf(p),
+          (s) => s === 'live',
+        ),
+      ),
+    );
+    expect(live).toEqual(instances().map(() => 'live'));
+    for (const p of instances()) {
+      expect(await participate(p.app)).toMatchObject({ status: 201, outcome: 'granted', version: 1 });
+    }
+  });
+
+  it('records the changes made through /admin with the admin token as the actor', async () => {
+    const res = await request(b.app)
+      .get(`/admin/audit?campaign=${CAMPAIGN}&limit=3`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    const entries = (res.body as { entries: Array<{ action: string; actor: string }> }).entries;
+    expect(entries.map((e) => e.action)).toEqual(['resume', 'pause', 'rollback']);
+    for (const e of entries) expect(e.actor).toMatch(/^token:[0-9a-f]{16}$/);
+  });
+});
