@@ -40,6 +40,7 @@ import { campaignRouter } from './publishing/campaign-controller';
 import { publishingAdminRouter } from './publishing/admin-controller';
 import { combinedNotifier, DEFAULT_CHANGES_CHANNEL } from './publishing/change-notifier';
 import { LedgerLifecycle } from './publishing/ledger-lifecycle';
+import { ledgerVersionSource } from './publishing/ledger-version-source';
 import { RedisChangeListener } from './publishing/redis-change-listener';
 import { RedisChangeNotifier } from './publishing/redis-change-notifier';
 import { LiveRegistry } from './publishing/live-registry';
@@ -135,10 +136,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     await publishLocalDefinitions({ lifecycle, root: config.definitionsRoot, logger });
   }
 
-  const registry = new LiveRegistry({
-    activeVersions: async () => (await stores.versions.activeVersions(db)).map((v) => ({ ...v })),
-    pausedCampaigns: () => stores.versions.pausedCampaigns(db),
-  });
+  const registry = new LiveRegistry(ledgerVersionSource(db, stores.versions));
   const rebuilder = new CounterRebuilder(
     hotState,
     { campaignCounters: (id) => stores.grants.campaignCounters(db, id) },

@@ -14,6 +14,12 @@ export interface CampaignVersionRecord {
   note: string | null;
 }
 
+export interface ActiveVersionHead {
+  campaignId: string;
+  version: number;
+  fingerprint: string;
+}
+
 /** A version is inserted inactive; `activate` makes it the live one. */
 export type NewCampaignVersion = Omit<CampaignVersionRecord, 'active'>;
 
@@ -29,6 +35,8 @@ export interface PauseState {
 /** Published versions and the pause overlay. Every method runs on the executor it is given. */
 export interface CampaignVersionStore {
   activeVersions(q: Executor): Promise<CampaignVersionRecord[]>;
+  /** The active versions without their bodies: what a registry poll reads every second. */
+  activeHeads(q: Executor): Promise<ActiveVersionHead[]>;
   active(q: Executor, campaignId: string): Promise<CampaignVersionRecord | null>;
   get(q: Executor, campaignId: string, version: number): Promise<CampaignVersionRecord | null>;
   latest(q: Executor, campaignId: string): Promise<CampaignVersionRecord | null>;

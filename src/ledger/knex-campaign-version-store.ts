@@ -1,4 +1,5 @@
 import type {
+  ActiveVersionHead,
   CampaignVersionRecord,
   CampaignVersionStore,
   NewCampaignVersion,
@@ -27,6 +28,18 @@ export class KnexCampaignVersionStore implements CampaignVersionStore {
   async activeVersions(q: Executor): Promise<CampaignVersionRecord[]> {
     const rows = await q<Row>('campaign_versions').where({ active: true }).orderBy('campaign_id');
     return rows.map(toVersion);
+  }
+
+  async activeHeads(q: Executor): Promise<ActiveVersionHead[]> {
+    const rows = await q<Row>('campaign_versions')
+      .where({ active: true })
+      .orderBy('campaign_id')
+      .select('campaign_id', 'version', 'fingerprint');
+    return rows.map((row) => ({
+      campaignId: String(row.campaign_id),
+      version: toNumber(row.version),
+      fingerprint: String(row.fingerprint),
+    }));
   }
 
   async active(q: Executor, campaignId: string): Promise<CampaignVersionRecord | null> {

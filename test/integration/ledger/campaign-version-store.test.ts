@@ -53,6 +53,13 @@ describeEachLedger('campaign version store', (kind) => {
       ['c1', 3],
       ['c2', 1],
     ]);
+    expect(await store.activeHeads(db())).toEqual(
+      (await store.activeVersions(db())).map(({ campaignId, version, fingerprint }) => ({
+        campaignId,
+        version,
+        fingerprint,
+      })),
+    );
   });
 
   it('the partial unique index refuses a second active version', async () => {
