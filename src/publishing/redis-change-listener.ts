@@ -11,6 +11,8 @@ export interface ChangeListenerOptions {
   onError?: (error: unknown) => void;
   /** How long start() waits for the first subscription before giving up to the poll. Default 2000 ms. */
   startTimeoutMs?: number;
+  /** CLIENT SETNAME of the subscriber connection (default pocket:changes-listener). */
+  connectionName?: string;
 }
 
 function parseNotice(message: string): ChangeNotice | null {
@@ -37,6 +39,7 @@ export class RedisChangeListener {
     const onError = this.options.onError ?? (() => undefined);
     const client = new Redis(this.url, {
       autoResubscribe: false,
+      connectionName: this.options.connectionName ?? 'pocket:changes-listener',
       connectTimeout: 2000,
       disconnectTimeout: 500,
       maxRetriesPerRequest: null,
