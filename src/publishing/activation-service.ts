@@ -12,6 +12,7 @@ import type { Db, Executor } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import { ActivationRefusedError } from './activation-refused-error';
 import type { ActivationOutcome, ChangeOptions } from './lifecycle';
+import { lockCampaigns } from './lifecycle-lock';
 import { checkAgainstActive } from './publish-service';
 
 export interface ActivationServiceDeps {
@@ -41,6 +42,7 @@ export class ActivationService {
     const { versions, audit } = this.deps;
     const at = this.deps.clock();
     return this.deps.db.transaction(async (trx) => {
+      await lockCampaigns(trx, [campaignId]);
       const target = await versions.get(trx, campaignId, to);
       if (!target) {
         await this.requireCampaign(trx, campaignId);
@@ -99,6 +101,7 @@ export class ActivationService {
     const { versions, audit } = this.deps;
     const at = this.deps.clock();
     return this.deps.db.transaction(async (trx) => {
+      await lockCampaigns(trx, [campaignId]);
       await this.requireCampaign(trx, campaignId);
       const activeVersion = (await versions.active(trx, campaignId))?.version ?? null;
       const state = await versions.pauseState(trx, campaignId);

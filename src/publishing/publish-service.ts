@@ -16,6 +16,7 @@ import { getCompiledCampaign } from '../rules/compiled-campaign-cache';
 import { checkActivation, type ActivationCheck, type ActivationIssue } from './activation-checks';
 import { ActivationRefusedError, type CampaignRefusal } from './activation-refused-error';
 import type { PublishOptions, PublishOutcome } from './lifecycle';
+import { lockCampaigns } from './lifecycle-lock';
 import { isUniqueViolation } from './unique-violation';
 
 export interface PublishServiceDeps {
@@ -73,6 +74,7 @@ export class PublishService {
     const at = this.deps.clock();
     try {
       return await this.deps.db.transaction(async (trx) => {
+        await lockCampaigns(trx, ids);
         const plans: Plan[] = [];
         for (const resolved of campaigns) plans.push(await this.plan(trx, resolved, request.force, at));
         const refusals: CampaignRefusal[] = plans.flatMap((p) =>

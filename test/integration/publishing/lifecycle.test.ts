@@ -238,6 +238,27 @@ describeEachBackend('publishing lifecycle', (backend) => {
     });
   });
 
+  it('serializes concurrent changes of one campaign: one publish and one pause win, the rest see them', async () => {
+    await publish();
+    repo.write({ reward: 'thanks' });
+    const resolved = await repo.resolved();
+    const publishes = await Promise.all(
+      Array.from({ length: 8 }, () => pocket.lifecycle.publish(resolved, publishOptions())),
+    );
+    expect(publishes.map(([o]) => `${o?.status}:${o?.version}`).sort()).toEqual([
+      'published:2',
+      ...Array.from({ length: 7 }, () => 'unchanged:2'),
+    ]);
+    const none = { note: null, author: null };
+    const pauses = await Promise.all(Array.from({ length: 8 }, () => pocket.lifecycle.pause(CAMPAIGN, none)));
+    expect(pauses.filter((p) => p.changed)).toHaveLength(1);
+    expect((await pocket.lifecycle.audit({ campaignId: CAMPAIGN })).map((e) => e.action)).toEqual([
+      'pause',
+      'publish',
+      'publish',
+    ]);
+  });
+
   it('records every lifecycle change in the audit log: who, what, when, from which version to which', async () => {
     await publish({ note: 'launch', gitCommit: 'abc123' });
     repo.write({ reward: 'thanks' });
