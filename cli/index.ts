@@ -2,6 +2,8 @@
 /** The `pocket` CLI: one file per verb; every verb calls src/ and never reimplements it. */
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './audit';
+import { registerBlocklist } from './blocklist';
+import { registerCodes } from './codes';
 import { registerDiff } from './diff';
 import { registerDryRun } from './dry-run';
 import { registerExplain } from './explain';
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerTokens(program);
+  registerCodes(program);
+  registerBlocklist(program);
   return program;
 }
 

@@ -30,9 +30,11 @@ import { grantsRouter } from './participation/grants-controller';
 import { KnexParticipationLedger } from './participation/knex-participation-ledger';
 import { participationRouter } from './participation/participation-controller';
 import { ParticipationService } from './participation/participation-service';
-import { openGuard, type ParticipationGuard } from './protection/participation-guard';
+import type { ParticipationGuard } from './protection/participation-guard';
 import { adminPrincipal, requireScope } from './protection/admin-auth';
 import { adminRouter } from './protection/admin-router';
+import { clientAuthRouter } from './protection/client-auth-router';
+import { createProtection, type ProtectionOverrides } from './protection/create-protection';
 import { TokenService } from './protection/token-service';
 import { CachedTokenVerifier } from './protection/token-verifier';
 import { tokensRouter } from './protection/tokens-controller';
@@ -52,7 +54,10 @@ export interface PocketOverrides {
   db?: Db;
   hotState?: HotState;
   profiles?: ProfileSource;
+  /** Replaces the protection guard built from config (rate limits, activity codes, anti-fraud). */
   guard?: ParticipationGuard;
+  /** Pieces of the protection guard built from config (ignored with `guard`). */
+  protection?: ProtectionOverrides;
   clock?: () => Date;
   random?: Random;
   /** Registry poll interval (ms); a change notice also refreshes at once. */
@@ -142,6 +147,9 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     { campaignCounters: (id) => stores.grants.campaignCounters(db, id) },
     (campaignId, err) => logger.warn({ err, campaignId }, 'hot counter rebuild failed'),
   );
+  const protection = overrides.guard
+    ? { guard: overrides.guard, close: () => Promise.resolve() }
+    : createProtection(config, { db, clock, logger }, overrides.protection);
   const participations = new ParticipationService({
     registry,
     hotState,
@@ -155,7 +163,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
             cacheTtlMs: config.profileCacheTtlMs,
           })
         : new FileProfileSource(config.profilesFile)),
-    guard: overrides.guard ?? openGuard,
+    guard: protection.guard,
     rebuilder,
     clock,
     random: overrides.random ?? cryptoRandom,
@@ -163,7 +171,12 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
 
   const tokenStore = new KnexApiTokenStore();
   const tokens = new TokenService({ db, store: tokenStore, clock });
-  const tokenVerifier = new CachedTokenVerifier({ find: (id) => tokenStore.find(db, id) });
+  const tokenVerifier = new CachedTokenVerifier({
+    find: (id) => tokenStore.find(db, id),
+    ...(overrides.protection?.tokenCacheTtlMs === undefined
+      ? {}
+      : { ttlMs: overrides.protection.tokenCacheTtlMs }),
+  });
   // Everything under /admin is authenticated by adminRouter; each route asks for its scope with
   // requireScope('publish' | 'read' | 'operate') from protection/admin-auth. Paths are relative to /admin.
   const adminRouters = [
@@ -182,6 +195,11 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     logger,
     health: { ready },
     routers: [
+      clientAuthRouter({
+        verifier: tokenVerifier,
+        userTokenSecret: config.secrets.userToken,
+        required: config.requireClientAuth,
+      }),
       participationRouter(participations),
       campaignRouter({ db, grants: stores.grants, registry, clock }),
       grantsRouter({ db, grants: stores.grants }),
@@ -227,6 +245,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       await listener?.close();
       publisher?.disconnect();
       await hotState.close().catch(() => undefined);
+      await protection.close();
       if (!overrides.db) await db.destroy();
     },
   };

@@ -6,6 +6,8 @@ import { grantRangeFencesMigration } from './migrations/20261125000400_grant_ran
 import { outboxMigration } from './migrations/20261125000500_outbox';
 import { auditLogMigration } from './migrations/20261125010100_audit_log';
 import { apiTokensMigration } from './migrations/20261125030100_api_tokens';
+import { blocklistMigration } from './migrations/20261125030200_blocklist';
+import { deviceAccountsMigration } from './migrations/20261125030300_device_accounts';
 
 interface NamedMigration {
   name: string;
@@ -21,6 +23,8 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261125000500_outbox', migration: outboxMigration },
   { name: '20261125010100_audit_log', migration: auditLogMigration },
   { name: '20261125030100_api_tokens', migration: apiTokensMigration },
+  { name: '20261125030200_blocklist', migration: blocklistMigration },
+  { name: '20261125030300_device_accounts', migration: deviceAccountsMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -27,7 +27,8 @@ export type FlowResult =
       segmentId: string | null;
       decision: Record<string, unknown> | null;
     }
-  | { kind: 'forbidden'; error: ForbiddenError };
+  /** `decision` carries the anti-fraud decisions, stored with the refusal. */
+  | { kind: 'forbidden'; error: ForbiddenError; decision?: Record<string, unknown> };
 
 /** How many times a lost reserve race re-runs the choice before answering. */
 const MAX_RESERVE_ATTEMPTS = 3;
@@ -61,13 +62,21 @@ export class GrantFlow {
     const verdict = await this.deps.guard.screen(snapshot, request, facts);
     const decision: Record<string, unknown> = { fraud: verdict.decisions };
     if (verdict.action === 'deny')
-      return { kind: 'forbidden', error: new ForbiddenError(verdict.reason, `refused: ${verdict.reason}`) };
+      return {
+        kind: 'forbidden',
+        error: new ForbiddenError(verdict.reason, `refused: ${verdict.reason}`),
+        decision,
+      };
 
     let segment: SegmentDefinition | null;
     if (verdict.action === 'soft') {
       const fallback = snapshot.definition.decision.fallback;
       if (fallback === undefined) {
-        return { kind: 'forbidden', error: new ForbiddenError(verdict.reason, `refused: ${verdict.reason}`) };
+        return {
+          kind: 'forbidden',
+          error: new ForbiddenError(verdict.reason, `refused: ${verdict.reason}`),
+          decision,
+        };
       }
       segment = { id: '(risk-soft)', rewards: [{ reward: fallback, weight: 1 }] };
     } else {

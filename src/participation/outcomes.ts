@@ -14,9 +14,19 @@ export const BUSINESS_REFUSALS = [
 ] as const;
 export type BusinessRefusal = (typeof BUSINESS_REFUSALS)[number];
 
-/** 403 refusals: stored and replayed. */
+/**
+ * 403 refusals of the pipeline: stored and replayed. `user_mismatch` (a user token acting for another user)
+ * is decided by client auth before the pipeline, and is never stored: it is not that user's participation.
+ */
 export type ForbiddenReason =
-  'code_missing' | 'code_invalid' | 'code_expired' | 'code_used' | 'blocked' | 'risk_denied' | 'velocity';
+  | 'code_missing'
+  | 'code_invalid'
+  | 'code_expired'
+  | 'code_used'
+  | 'blocked'
+  | 'risk_denied'
+  | 'velocity'
+  | 'user_mismatch';
 
 export interface GrantView {
   id: string;

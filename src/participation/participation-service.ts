@@ -164,7 +164,7 @@ export class ParticipationService {
     try {
       const result = await this.grants.run(ctx);
       if (result.kind === 'answer') return result.answer;
-      if (result.kind === 'forbidden') return this.recordForbidden(ctx, result.error);
+      if (result.kind === 'forbidden') return this.recordForbidden(ctx, result.error, result.decision);
       return this.recordRefusal(ctx, result.outcome, result.segmentId, result.decision);
     } catch (error) {
       if (error instanceof AppError && error.status === 403) return this.recordForbidden(ctx, error);
@@ -182,8 +182,12 @@ export class ParticipationService {
     return this.store(ctx, answer, outcome, segmentId, decision);
   }
 
-  private recordForbidden(ctx: PipelineContext, error: AppError): Promise<Answer> {
-    return this.store(ctx, errorAnswer(error), error.code, null, null);
+  private recordForbidden(
+    ctx: PipelineContext,
+    error: AppError,
+    decision: Record<string, unknown> | null = null,
+  ): Promise<Answer> {
+    return this.store(ctx, errorAnswer(error), error.code, null, decision);
   }
 
   /** Final answers are stored; when the scope already holds one (a parallel twin won), that one is replayed. */

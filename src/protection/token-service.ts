@@ -12,6 +12,7 @@ export interface TokenSummary {
 }
 
 export interface CreatedToken {
+  id: string;
   /** The bearer token: shown once, never stored or logged. */
   token: string;
   summary: TokenSummary;
@@ -42,7 +43,7 @@ export class TokenService {
       revokedAt: null,
     };
     await this.deps.store.insert(this.deps.db, record);
-    return { token: issued.token, summary: summarize(record) };
+    return { id: issued.id, token: issued.token, summary: summarize(record) };
   }
 
   async list(): Promise<TokenSummary[]> {

@@ -14,7 +14,8 @@ describeEachBackend('admin auth under /admin', (backend) => {
 
   beforeAll(async () => {
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends);
+    // No token cache: a revocation is visible on the next request (the cache itself is unit-tested).
+    pocket = await createTestPocket(backends, { protection: { tokenCacheTtlMs: 0 } });
     token['read'] = (await pocket.tokens.create(['read'], 'dashboard')).token;
     token['operate'] = (await pocket.tokens.create(['operate'])).token;
     token['publish'] = (await pocket.tokens.create(['publish', 'read'], 'ci')).token;
@@ -69,7 +70,7 @@ describeEachBackend('admin auth under /admin', (backend) => {
     expect(res.text).not.toMatch(/[0-9a-f]{64}/);
   });
 
-  it('revokes with an operate token only, and says so in the list', async () => {
+  it('revokes with an operate token only; the revoked token is refused, and the list says so', async () => {
     const victim = await pocket.tokens.create(['read'], 'to-revoke');
     const denied = await request(pocket.app)
       .delete(`/admin/tokens/${victim.summary.id}`)
@@ -84,6 +85,8 @@ describeEachBackend('admin auth under /admin', (backend) => {
       .set('Authorization', `Bearer ${token['operate'] ?? ''}`);
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('token_not_found');
+    const refused = await get('/admin/tokens', victim.token);
+    expect([refused.status, refused.body.error.code]).toEqual([401, 'unauthenticated']);
     const listed = await get('/admin/tokens', token['read']);
     const row = (listed.body.tokens as Array<Record<string, unknown>>).find(
       (t) => t['id'] === victim.summary.id,

@@ -1,0 +1,19 @@
+import type { Executor } from './db';
+
+export interface DeviceAccount {
+  userId: string;
+  slot: number;
+}
+
+export interface DeviceAccountStore {
+  /** The accounts seen on a device in a campaign, by slot. */
+  accounts(q: Executor, campaignId: string, deviceId: string): Promise<DeviceAccount[]>;
+  /**
+   * Claims `slot` for the user; 'taken' when a parallel claim got that slot (or this user) first, and the
+   * caller reads again.
+   */
+  claim(
+    q: Executor,
+    claim: { campaignId: string; deviceId: string; userId: string; slot: number; at: Date },
+  ): Promise<'claimed' | 'taken'>;
+}

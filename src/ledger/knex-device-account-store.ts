@@ -1,0 +1,39 @@
+import type { Executor } from './db';
+import type { DeviceAccount, DeviceAccountStore } from './device-account-store';
+import { toNumber } from './row-values';
+
+type Row = Record<string, unknown>;
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export class KnexDeviceAccountStore implements DeviceAccountStore {
+  async accounts(q: Executor, campaignId: string, deviceId: string): Promise<DeviceAccount[]> {
+    const rows: Row[] = await q('device_accounts')
+      .where({ campaign_id: campaignId, device_id: deviceId })
+      .orderBy('slot')
+      .select('user_id', 'slot');
+    return rows.map((r) => ({ userId: String(r.user_id), slot: toNumber(r.slot) }));
+  }
+
+  async claim(
+    q: Executor,
+    c: { campaignId: string; deviceId: string; userId: string; slot: number; at: Date },
+  ): Promise<'claimed' | 'taken'> {
+    try {
+      await q('device_accounts').insert({
+        campaign_id: c.campaignId,
+        device_id: c.deviceId,
+        user_id: c.userId,
+        slot: c.slot,
+        created_at: c.at,
+      });
+      return 'claimed';
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'taken';
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/** Blocklist subjects (pure): validation and the canonical form of each kind. */
+import { isIP } from 'node:net';
+import type { BlockKind } from '../ledger/blocklist-store';
+
+export const BLOCK_KINDS: readonly BlockKind[] = ['user', 'device', 'ip'];
+
+const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`, as express reports IPv4 on a dual-stack socket) → IPv4. */
+export function normalizeIp(ip: string): string {
+  const lower = ip.trim().toLowerCase();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(lower);
+  return mapped ? (mapped[1] as string) : lower;
+}
+
+/** The canonical value for `kind`, or throws RangeError naming what is wrong. */
+export function blockValue(kind: BlockKind, value: string): string {
+  switch (kind) {
+    case 'user':
+      if (!USER_ID.test(value))
+        throw new RangeError('a user id is 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+      return value;
+    case 'device':
+      if (!DEVICE_ID.test(value))
+        throw new RangeError('a device id is 1-128 characters of A-Z a-z 0-9 . _ : -');
+      return value;
+    case 'ip': {
+      const ip = normalizeIp(value);
+      if (isIP(ip) === 0) throw new RangeError(`"${value}" is not an IPv4 or IPv6 address`);
+      return ip;
+    }
+  }
+}
+
+export function blockKey(kind: BlockKind, value: string): string {
+  return `${kind}:${value}`;
+}

@@ -1,0 +1,80 @@
+/**
+ * The blocklist as the pipeline reads it: an in-memory set, O(1) per lookup. At most once per `ttlMs`
+ * (default 1 s) a request checks the list's revision (one tiny read) and reloads the set only when it
+ * changed, so `pocket blocklist add` takes effect on every instance within about a second. Concurrent
+ * requests share one refresh. Without a loaded set (ledger down at start) the check fails closed (503).
+ */
+import { DependencyUnavailableError } from '../errors/app-error';
+import type { BlockEntry, BlockKind } from '../ledger/blocklist-store';
+import { blockKey, normalizeIp } from './block-subject';
+
+export interface BlocklistSource {
+  revision(): Promise<number>;
+  list(): Promise<BlockEntry[]>;
+}
+
+export interface BlockHit {
+  kind: BlockKind;
+  value: string;
+  reason: string | null;
+}
+
+export class BlocklistCache {
+  private entries = new Map<string, BlockEntry>();
+  private revision = -1;
+  private checkedAt = -Infinity;
+  private refreshing: Promise<void> | null = null;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly source: BlocklistSource,
+    options: { ttlMs?: number; now?: () => number } = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The first blocked subject among user, device and IP, or null. */
+  async find(subject: {
+    userId: string;
+    deviceId?: string | undefined;
+    ip: string;
+  }): Promise<BlockHit | null> {
+    await this.fresh();
+    const candidates: Array<[BlockKind, string | undefined]> = [
+      ['user', subject.userId],
+      ['device', subject.deviceId],
+      ['ip', subject.ip === '' ? undefined : normalizeIp(subject.ip)],
+    ];
+    for (const [kind, value] of candidates) {
+      if (value === undefined) continue;
+      const entry = this.entries.get(blockKey(kind, value));
+      if (entry) return { kind, value, reason: entry.reason };
+    }
+    return null;
+  }
+
+  private async fresh(): Promise<void> {
+    if (this.now() - this.checkedAt < this.ttlMs) return;
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = null;
+    });
+    try {
+      await this.refreshing;
+    } catch {
+      // Keep serving the last loaded list; with none loaded yet, fail closed.
+      if (this.revision < 0) throw new DependencyUnavailableError('ledger', 'the blocklist cannot be read');
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const revision = await this.source.revision();
+    if (revision !== this.revision) {
+      const list = await this.source.list();
+      this.entries = new Map(list.map((e) => [blockKey(e.kind, e.value), e]));
+      this.revision = revision;
+    }
+    this.checkedAt = this.now();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Client identity (DESIGN.md "Clients and identity") for the participation and user-grants endpoints:
+ * - `Authorization: Bearer pk_…` with scope participate → a trusted gateway, which may act for any user;
+ * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET, `sub` = the user, `exp` required) → that user
+ *   only: a request for another user is 403 `user_mismatch`, decided here, before the pipeline reads or
+ *   writes anything of that user (it is not that user's participation, so nothing is stored or replayed);
+ * - no credentials → anonymous: 401 when client auth is required (NODE_ENV=production), accepted otherwise;
+ * - anything else → 401 `unauthenticated`; an API token without scope participate → 403 `forbidden_scope`.
+ * The identity goes to `res.locals.client` (ClientIdentity) for the controllers.
+ */
+import type { Request, RequestHandler } from 'express';
+import jwt from 'jsonwebtoken';
+import { ForbiddenError, UnauthenticatedError } from '../errors/app-error';
+import type { ClientIdentity } from '../participation/participation-request';
+import { bearerToken } from './bearer-token';
+import type { TokenVerifier } from './token-verifier';
+
+export interface ClientAuthOptions {
+  verifier: TokenVerifier;
+  userTokenSecret: string;
+  /** Anonymous calls are refused (NODE_ENV=production). */
+  required: boolean;
+}
+
+const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const ANONYMOUS: ClientIdentity = Object.freeze({ kind: 'anonymous', id: null });
+
+/** The user a valid end-user JWT names, or null. */
+export function verifyUserToken(token: string, secret: string): string | null {
+  try {
+    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], clockTolerance: 5 });
+    if (typeof payload !== 'object') return null;
+    const { sub, exp } = payload;
+    return typeof sub === 'string' && USER_ID.test(sub) && typeof exp === 'number' ? sub : null;
+  } catch {
+    return null;
+  }
+}
+
+async function identify(
+  token: string | null | undefined,
+  options: ClientAuthOptions,
+): Promise<ClientIdentity> {
+  if (token === undefined) {
+    if (options.required) throw new UnauthenticatedError('client credentials are required');
+    return ANONYMOUS;
+  }
+  if (token === null) throw new UnauthenticatedError('malformed Authorization header');
+  if (token.startsWith('pk_')) {
+    const verified = await options.verifier.verify(token);
+    if (!verified) throw new UnauthenticatedError('invalid client token');
+    if (!verified.scopes.includes('participate')) {
+      throw new ForbiddenError('forbidden_scope', 'this token is not a client token (scope participate)');
+    }
+    return { kind: 'gateway', id: verified.id };
+  }
+  const sub = verifyUserToken(token, options.userTokenSecret);
+  if (sub === null) throw new UnauthenticatedError('invalid or expired user token');
+  return { kind: 'user', id: sub };
+}
+
+/** `subjectOf` names the user the request acts for (body userId, path userId), when it is readable. */
+export function authenticateClient(
+  options: ClientAuthOptions,
+  subjectOf: (req: Request) => unknown,
+): RequestHandler {
+  return async (req, res, next) => {
+    const client = await identify(bearerToken(req), options);
+    const subject = subjectOf(req);
+    if (client.kind === 'user' && typeof subject === 'string' && subject !== client.id) {
+      throw new ForbiddenError('user_mismatch', 'the user token belongs to another user');
+    }
+    res.locals['client'] = client;
+    next();
+  };
+}

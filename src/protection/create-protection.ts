@@ -1,0 +1,104 @@
+/**
+ * Builds the participation guard from configuration (called by the composition root): rate limits on
+ * Redis when REDIS_URL is set (memory otherwise), activity codes signed with ACTIVITY_CODE_SECRET, the
+ * blocklist and device velocity in the ledger, the HTTP risk client when RISK_URL is set.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { Config } from '../config';
+import { createRedisClient } from '../hot-state/redis-client';
+import { HttpRiskClient } from '../integrations/http-risk-client';
+import type { RiskClient } from '../integrations/risk-client';
+import type { Db } from '../ledger/db';
+import { KnexBlocklistStore } from '../ledger/knex-blocklist-store';
+import { KnexCodeNonceStore } from '../ledger/knex-code-nonce-store';
+import { KnexDeviceAccountStore } from '../ledger/knex-device-account-store';
+import type { Logger } from '../observability/logger';
+import { ActivityCodeGate } from './activity-code-gate';
+import { BlocklistCache } from './blocklist-cache';
+import { DeviceVelocity } from './device-velocity';
+import { FraudScreen } from './fraud-screen';
+import type { ParticipationGuard } from './participation-guard';
+import { ParticipationRateLimiter } from './participation-rate-limiter';
+import { ProtectionGuard } from './protection-guard';
+
+export interface ProtectionOverrides {
+  /** Rate-limit store: a Redis client (the caller keeps it), or null for memory. Default: from REDIS_URL. */
+  redis?: Redis | Cluster | null;
+  /** Rate-limit key prefix (before the `{campaign}` hash tag). Default 'pocket:'. */
+  keyPrefix?: string;
+  /** Default: HttpRiskClient when RISK_URL is set. */
+  risk?: RiskClient | null;
+  /** How stale the blocklist may be (ms). Default 1000. */
+  blocklistTtlMs?: number;
+  /** Rate-limit store answers slower than this count as failures (ms). Default 250. */
+  storeTimeoutMs?: number;
+  /** How long a verified API token's row is reused (ms). Default 2000. */
+  tokenCacheTtlMs?: number;
+}
+
+export interface Protection {
+  guard: ParticipationGuard;
+  close(): Promise<void>;
+}
+
+export function createProtection(
+  config: Pick<Config, 'redisUrl' | 'riskUrl' | 'riskTimeoutMs' | 'secrets' | 'requireClientAuth'>,
+  deps: { db: Db; clock: () => Date; logger: Logger },
+  overrides: ProtectionOverrides = {},
+): Protection {
+  const { db, clock, logger } = deps;
+  const ownRedis =
+    overrides.redis === undefined && config.redisUrl
+      ? createRedisClient(config.redisUrl, {
+          onError: (err) => logger.warn({ err }, 'rate-limit redis connection error'),
+        })
+      : null;
+  const redis = overrides.redis === undefined ? ownRedis : overrides.redis;
+  const limiter = new ParticipationRateLimiter({
+    redis,
+    ...(overrides.keyPrefix === undefined ? {} : { keyPrefix: overrides.keyPrefix }),
+    ...(overrides.storeTimeoutMs === undefined ? {} : { storeTimeoutMs: overrides.storeTimeoutMs }),
+    onStoreError: (err) => logger.warn({ err }, 'rate limits degraded: Redis failed, answering 503'),
+  });
+
+  const nonces = new KnexCodeNonceStore();
+  const codes = new ActivityCodeGate({
+    secret: config.secrets.activityCode,
+    isUsed: (campaignId, nonce) => nonces.isUsed(db, campaignId, nonce),
+    clock,
+  });
+
+  const blocklistStore = new KnexBlocklistStore();
+  const blocklist = new BlocklistCache(
+    { revision: () => blocklistStore.revision(db), list: () => blocklistStore.list(db) },
+    overrides.blocklistTtlMs === undefined ? {} : { ttlMs: overrides.blocklistTtlMs },
+  );
+  const deviceStore = new KnexDeviceAccountStore();
+  const devices = new DeviceVelocity(
+    {
+      accounts: (campaignId, deviceId) => deviceStore.accounts(db, campaignId, deviceId),
+      claim: (claim) => deviceStore.claim(db, claim),
+    },
+    { clock },
+  );
+  const risk =
+    overrides.risk !== undefined
+      ? overrides.risk
+      : config.riskUrl
+        ? new HttpRiskClient({ baseUrl: config.riskUrl, timeoutMs: config.riskTimeoutMs })
+        : null;
+  const fraud = new FraudScreen({
+    blocklist,
+    devices,
+    risk,
+    riskMissing: config.requireClientAuth ? 'error' : 'skip',
+  });
+
+  return {
+    guard: new ProtectionGuard({ limiter, codes, fraud }),
+    close: () => {
+      ownRedis?.disconnect();
+      return Promise.resolve();
+    },
+  };
+}

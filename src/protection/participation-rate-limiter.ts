@@ -1,0 +1,154 @@
+/**
+ * Rate limits of the participation pipeline, with rate-limiter-flexible: RateLimiterRedis (a counter per
+ * key and window, one Lua call; keys `<prefix>{<campaign>}:rl:…` share the campaign's hash tag) or
+ * RateLimiterMemory in the embedded mode.
+ *
+ * Local cap: a key that reached its limit is blocked in process memory until its window ends
+ * (`inMemoryBlockOnConsumed`), so a hammering client costs no Redis round trip.
+ *
+ * Redis slow or down: a store call that fails or takes longer than `storeTimeoutMs` opens a short circuit
+ * (`cooldownMs`) during which Redis is not asked at all. Meanwhile an in-memory insurance limiter with the
+ * same limits stays in force, per process: over it → 429 with Retry-After; under it → 503
+ * dependency_unavailable. Participation fails closed (its hot state is Redis too), and a flood is still
+ * told to back off instead of being invited to retry at once.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import { DependencyUnavailableError, RateLimitedError } from '../errors/app-error';
+import { encodeKeyPart } from '../hot-state/redis-keys';
+import type { RateCheck } from './rate-checks';
+import { retryAfterSeconds } from './rate-spec';
+
+export interface ParticipationRateLimiterOptions {
+  /** null: memory only (embedded mode, one process). */
+  redis: Redis | Cluster | null;
+  /** Prepended to every key, before the `{campaign}` hash tag. Default 'pocket:'. */
+  keyPrefix?: string;
+  /** A Redis answer slower than this counts as a failure. Default 250 ms. */
+  storeTimeoutMs?: number;
+  /** After a failure, Redis is not asked for this long. Default 1000 ms. */
+  cooldownMs?: number;
+  now?: () => number;
+  onStoreError?: (error: unknown) => void;
+}
+
+interface Limiters {
+  store: RateLimiterAbstract;
+  /** Only with Redis: the per-process limiter that stays in force while Redis is unavailable. */
+  insurance: RateLimiterMemory | null;
+}
+
+type Consumed = { kind: 'ok' } | { kind: 'limited'; msBeforeNext: number } | { kind: 'degraded' };
+
+class StoreTimeout extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreTimeout(`rate limit store slower than ${ms} ms`)), ms);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error || error instanceof RateLimiterRes ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+export class ParticipationRateLimiter {
+  private readonly limiters = new Map<string, Limiters>();
+  private readonly keyPrefix: string;
+  private readonly storeTimeoutMs: number;
+  private readonly cooldownMs: number;
+  private readonly now: () => number;
+  private redisDownUntil = 0;
+
+  constructor(private readonly options: ParticipationRateLimiterOptions) {
+    this.keyPrefix = options.keyPrefix ?? 'pocket:';
+    this.storeTimeoutMs = options.storeTimeoutMs ?? 250;
+    this.cooldownMs = options.cooldownMs ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Consumes one point of every narrow check (in parallel), then of the campaign-wide one. Throws
+   * RateLimitedError (429, Retry-After = the longest wait among the refusals) or DependencyUnavailableError.
+   */
+  async check(campaignId: string, narrow: readonly RateCheck[], campaign: RateCheck | null): Promise<void> {
+    const first = await Promise.all(narrow.map((c) => this.consume(campaignId, c)));
+    this.settle(first, false);
+    const results = campaign ? [...first, await this.consume(campaignId, campaign)] : first;
+    this.settle(results, true);
+  }
+
+  private settle(results: readonly Consumed[], final: boolean): void {
+    let wait = -1;
+    for (const r of results) if (r.kind === 'limited') wait = Math.max(wait, r.msBeforeNext);
+    if (wait >= 0) throw new RateLimitedError(retryAfterSeconds(wait), 'too many requests; retry later');
+    if (final && results.some((r) => r.kind === 'degraded')) {
+      throw new DependencyUnavailableError('redis', 'rate limits cannot be checked: Redis is unavailable');
+    }
+  }
+
+  private async consume(campaignId: string, check: RateCheck): Promise<Consumed> {
+    const limiters = this.limitersFor(campaignId, check);
+    const key = encodeKeyPart(check.key);
+    if (!limiters.insurance) return this.consumeOn(limiters.store, key);
+    if (this.now() >= this.redisDownUntil) {
+      try {
+        await withTimeout(limiters.store.consume(key), this.storeTimeoutMs);
+        return { kind: 'ok' };
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return { kind: 'limited', msBeforeNext: error.msBeforeNext };
+        this.redisDownUntil = this.now() + this.cooldownMs;
+        this.options.onStoreError?.(error);
+      }
+    }
+    const local = await this.consumeOn(limiters.insurance, key);
+    return local.kind === 'limited' ? local : { kind: 'degraded' };
+  }
+
+  private async consumeOn(limiter: RateLimiterAbstract, key: string): Promise<Consumed> {
+    try {
+      await limiter.consume(key);
+      return { kind: 'ok' };
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return { kind: 'limited', msBeforeNext: error.msBeforeNext };
+      throw error;
+    }
+  }
+
+  private limitersFor(campaignId: string, check: RateCheck): Limiters {
+    const { points, durationSec } = check.spec;
+    const name = `${this.keyPrefix}{${encodeKeyPart(campaignId)}}:rl:${check.dimension}:${points}per${durationSec}`;
+    let limiters = this.limiters.get(name);
+    if (!limiters) {
+      const memory = (): RateLimiterMemory =>
+        new RateLimiterMemory({ keyPrefix: name, points, duration: durationSec });
+      limiters = this.options.redis
+        ? {
+            store: new RateLimiterRedis({
+              storeClient: this.options.redis,
+              keyPrefix: name,
+              points,
+              duration: durationSec,
+              rejectIfRedisNotReady: true,
+              inMemoryBlockOnConsumed: points,
+            }),
+            insurance: memory(),
+          }
+        : { store: memory(), insurance: null };
+      this.limiters.set(name, limiters);
+    }
+    return limiters;
+  }
+}

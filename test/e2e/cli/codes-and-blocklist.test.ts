@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyActivityCode } from '../../../src/protection/activity-code';
+import { json, pocket } from './run-pocket';
+
+const SECRET = 'cli-test-activity-code-secret-0123456789';
+
+describe('pocket codes issue', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pocket-codes-'));
+  });
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const run = (args: string[]) =>
+    pocket(['codes', 'issue', ...args], {
+      env: { POCKET_DATA_DIR: dataDir, ACTIVITY_CODE_SECRET: SECRET, DATABASE_URL: undefined },
+    });
+
+  it('prints --count distinct codes, one per line, valid for the campaign (and user) until --ttl', async () => {
+    const res = await run(['spring-sale', '--count', '5', '--ttl', '2h', '--user', 'u-7']);
+    expect(res.code).toBe(0);
+    const codes = res.stdout.trim().split('\n');
+    expect(codes).toHaveLength(5);
+    expect(new Set(codes).size).toBe(5);
+    expect(res.stderr).toMatch(/issued 5 code\(s\) for spring-sale, valid until \d{4}-/);
+    const now = new Date();
+    for (const c of codes) {
+      const check = verifyActivityCode(SECRET, c, { campaignId: 'spring-sale', userId: 'u-7', now });
+      expect(check.ok).toBe(true);
+      if (check.ok) {
+        expect(check.claims.expiresAt - now.getTime() / 1000).toBeGreaterThan(3500);
+        expect(check.claims.expiresAt - now.getTime() / 1000).toBeLessThanOrEqual(7200);
+      }
+      expect(verifyActivityCode(SECRET, c, { campaignId: 'spring-sale', userId: 'u-8', now }).ok).toBe(false);
+    }
+  });
+
+  it('refuses bad options with exit code 2 and prints no code', async () => {
+    for (const args of [
+      ['Bad Campaign'],
+      ['spring-sale', '--ttl', '2w'],
+      ['spring-sale', '--count', '0'],
+      ['spring-sale', '--user', 'a b'],
+    ]) {
+      const res = await run(args);
+      expect(res.code).toBe(2);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toMatch(/^pocket: /);
+    }
+  });
+});
+
+describe('pocket blocklist', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pocket-blocklist-'));
+  });
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const run = (args: string[]) =>
+    pocket(['blocklist', ...args], { env: { POCKET_DATA_DIR: dataDir, DATABASE_URL: undefined } });
+
+  it('adds, lists and removes users, devices and IPs', async () => {
+    expect((await run(['add', '--user', 'farmer-1', '--reason', 'coupon farming'])).stdout.trim()).toBe(
+      'blocked user farmer-1',
+    );
+    expect((await run(['add', '--ip', '::ffff:203.0.113.9'])).stdout.trim()).toBe('blocked ip 203.0.113.9');
+    expect((await run(['add', '--device', 'emulator-42'])).code).toBe(0);
+    const listed = json<{ entries: Array<Record<string, unknown>> }>(await run(['list', '--format', 'json']));
+    expect(listed.entries.map((e) => [e['kind'], e['value'], e['reason']])).toEqual([
+      ['device', 'emulator-42', null],
+      ['ip', '203.0.113.9', null],
+      ['user', 'farmer-1', 'coupon farming'],
+    ]);
+    expect((await run(['remove', '--ip', '203.0.113.9'])).stdout.trim()).toBe('unblocked ip 203.0.113.9');
+    const again = await run(['remove', '--ip', '203.0.113.9']);
+    expect([again.code, again.stderr.trim()]).toEqual([1, 'pocket: ip 203.0.113.9 is not blocked']);
+    expect((await run(['list'])).stdout).toMatch(/user\s+farmer-1\s+\S+\s+coupon farming/);
+  });
+
+  it('refuses no subject, two subjects, or a malformed one, with exit code 2', async () => {
+    for (const args of [['add'], ['add', '--user', 'a', '--ip', '1.2.3.4'], ['add', '--ip', '999.1.1.1']]) {
+      const res = await run(args);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/^pocket: /);
+    }
+  });
+});

@@ -1,0 +1,112 @@
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import type { Pocket } from '../../../src/server';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  removeDir,
+  type TestBackends,
+} from '../../helpers/pocket';
+import { join_, NOW, participationRows, profiles, stateOf, writeCampaigns } from './protection-fixtures';
+
+describeEachBackend('client identity in the participation path', (backend) => {
+  let backends: TestBackends;
+  let root: string;
+  let open: Pocket;
+  let strict: Pocket;
+  let gateway: { id: string; token: string };
+  let admin: string;
+
+  beforeAll(async () => {
+    backends = await createBackends(backend);
+    root = writeCampaigns({ 'id-sale': {} });
+    const overrides = { clock: () => NOW, profiles: profiles(), config: { definitionsRoot: root } };
+    open = await createTestPocket(backends, overrides);
+    strict = await createTestPocket(backends, {
+      ...overrides,
+      config: { ...overrides.config, requireClientAuth: true },
+    });
+    const created = await open.tokens.create(['participate'], 'app-backend');
+    gateway = { id: created.id, token: created.token };
+    admin = (await open.tokens.create(['read'])).token;
+  });
+  afterAll(async () => {
+    await open?.close();
+    await strict?.close();
+    await backends?.destroy();
+    removeDir(root);
+  });
+
+  const userToken = (sub: string, pocket: Pocket = open) =>
+    jwt.sign({ sub }, pocket.config.secrets.userToken, { algorithm: 'HS256', expiresIn: '5m' });
+
+  it('a gateway token may act for any user; its id is stored with the participation', async () => {
+    const res = await join_(open, 'id-sale', 'gw-user', { auth: `Bearer ${gateway.token}` });
+    expect(res.status).toBe(201);
+    expect(await participationRows(open, { user_id: 'gw-user' })).toEqual([
+      expect.objectContaining({ outcome: 'granted', clientId: gateway.id }),
+    ]);
+  });
+
+  it('a user token acts for its own user, stored with the user as the client', async () => {
+    const res = await join_(open, 'id-sale', 'jwt-user', { auth: `Bearer ${userToken('jwt-user')}` });
+    expect(res.status).toBe(201);
+    expect(await participationRows(open, { user_id: 'jwt-user' })).toEqual([
+      expect.objectContaining({ clientId: 'jwt-user' }),
+    ]);
+  });
+
+  it('a user token for another user is 403 user_mismatch, and nothing of that user is written', async () => {
+    const before = await stateOf(open, ['id-sale'], ['victim']);
+    const res = await join_(open, 'id-sale', 'victim', {
+      auth: `Bearer ${userToken('attacker')}`,
+      key: 'k-1',
+    });
+    expect([res.status, res.body.error.code]).toEqual([403, 'user_mismatch']);
+    expect(await stateOf(open, ['id-sale'], ['victim'])).toEqual(before);
+    // Not stored under the victim's key either: the victim's own request with that key is served.
+    const own = await join_(open, 'id-sale', 'victim', { auth: `Bearer ${userToken('victim')}`, key: 'k-1' });
+    expect(own.status).toBe(201);
+  });
+
+  it('invalid credentials are 401 and an admin token is 403 forbidden_scope, writing nothing', async () => {
+    const before = await stateOf(open, ['id-sale'], ['u-x']);
+    const forged = jwt.sign({ sub: 'u-x' }, 'not-the-secret-but-long-enough-to-sign', { expiresIn: '5m' });
+    for (const auth of [`Bearer ${forged}`, 'Bearer nonsense', `Bearer ${gateway.token.slice(0, -2)}zz`]) {
+      const res = await join_(open, 'id-sale', 'u-x', { auth });
+      expect([res.status, res.body.error.code]).toEqual([401, 'unauthenticated']);
+    }
+    const scoped = await join_(open, 'id-sale', 'u-x', { auth: `Bearer ${admin}` });
+    expect([scoped.status, scoped.body.error.code]).toEqual([403, 'forbidden_scope']);
+    expect(await stateOf(open, ['id-sale'], ['u-x'])).toEqual(before);
+  });
+
+  it('anonymous: accepted outside production, 401 when client auth is required (NODE_ENV=production)', async () => {
+    expect((await join_(open, 'id-sale', 'anon-1')).status).toBe(201);
+    const before = await stateOf(strict, ['id-sale'], ['anon-2']);
+    const refused = await join_(strict, 'id-sale', 'anon-2');
+    expect([refused.status, refused.body.error.code]).toEqual([401, 'unauthenticated']);
+    expect(await stateOf(strict, ['id-sale'], ['anon-2'])).toEqual(before);
+    expect((await join_(strict, 'id-sale', 'anon-2', { auth: `Bearer ${gateway.token}` })).status).toBe(201);
+  });
+
+  it('GET /v1/users/{userId}/grants: own grants with a user token, 403 for another user, 401 anonymous in production', async () => {
+    const own = await request(open.app)
+      .get('/v1/users/jwt-user/grants')
+      .set('Authorization', `Bearer ${userToken('jwt-user')}`);
+    expect(own.status).toBe(200);
+    expect(own.body.grants).toHaveLength(1);
+    const other = await request(open.app)
+      .get('/v1/users/gw-user/grants')
+      .set('Authorization', `Bearer ${userToken('jwt-user')}`);
+    expect([other.status, other.body.error.code]).toEqual([403, 'user_mismatch']);
+    expect(other.text).not.toContain('coupon');
+    const gw = await request(open.app)
+      .get('/v1/users/gw-user/grants')
+      .set('Authorization', `Bearer ${gateway.token}`);
+    expect(gw.body.grants).toHaveLength(1);
+    const anon = await request(strict.app).get('/v1/users/gw-user/grants');
+    expect(anon.status).toBe(401);
+  });
+});

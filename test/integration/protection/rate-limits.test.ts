@@ -1,0 +1,168 @@
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../../../src/hot-state/redis-client';
+import type { Pocket } from '../../../src/server';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  removeDir,
+  type TestBackends,
+} from '../../helpers/pocket';
+import { describeWithServices, uniqueName } from '../../helpers/services';
+import {
+  join_ as joinFrom,
+  NOW,
+  profiles,
+  stateOf,
+  writeCampaigns,
+  type JoinOptions,
+} from './protection-fixtures';
+
+let nextIp = 0;
+/** Each request from its own address unless the test names one (the per-IP limit is tested on its own). */
+const join_ = (pocket: Pocket, campaign: string, userId: string, options: JoinOptions = {}) =>
+  joinFrom(pocket, campaign, userId, {
+    ip: `10.1.${Math.floor(++nextIp / 250)}.${nextIp % 250}`,
+    ...options,
+  });
+
+const CAMPAIGNS = {
+  'rl-sale': {
+    protection: '{ rateLimit: { perUser: 3/min, perDevice: 5/min, perIp: 8/min, campaign: 1000/min } }',
+  },
+  'rl-wide': { protection: '{ rateLimit: { campaign: 3/min } }' },
+};
+
+function expectRateLimited(res: {
+  status: number;
+  body: { error?: { code?: string } };
+  headers: Record<string, string>;
+}) {
+  expect(res.status).toBe(429);
+  expect(res.body.error?.code).toBe('rate_limited');
+  const retryAfter = res.headers['retry-after'];
+  expect(retryAfter).toMatch(/^[1-9][0-9]*$/);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  if (keys.length > 0) await redis.del(...keys);
+  return keys;
+}
+
+describeEachBackend('rate limits', (backend) => {
+  let backends: TestBackends;
+  let root: string;
+  let pocket: Pocket;
+  const keyPrefix = `${uniqueName('rl')}:`;
+
+  beforeAll(async () => {
+    backends = await createBackends(backend);
+    root = writeCampaigns(CAMPAIGNS);
+    pocket = await createTestPocket(backends, {
+      clock: () => NOW,
+      profiles: profiles(),
+      config: { definitionsRoot: root },
+      protection: { redis: backends.redis, keyPrefix },
+    });
+  });
+  afterAll(async () => {
+    await pocket?.close();
+    if (backends?.redis) await deleteKeys(backends.redis, keyPrefix);
+    await backends?.destroy();
+    removeDir(root);
+  });
+
+  it('per user: the 4th request in a minute is 429 with Retry-After, and reserves or writes nothing', async () => {
+    for (let i = 0; i < 3; i++)
+      expect((await join_(pocket, 'rl-sale', 'u-rl', { key: `k${i}` })).status).toBe(201);
+    const before = await stateOf(pocket, ['rl-sale'], ['u-rl']);
+    const refused = await join_(pocket, 'rl-sale', 'u-rl', { key: 'k3' });
+    expectRateLimited(refused);
+    expect(await stateOf(pocket, ['rl-sale'], ['u-rl'])).toEqual(before);
+    // Not stored: the same key is not replayed as a 429 later, and a stored answer still replays.
+    expect((await pocket.db('participations').where({ user_id: 'u-rl', idem_key: 'k3' })).length).toBe(0);
+    const replay = await join_(pocket, 'rl-sale', 'u-rl', { key: 'k0' });
+    expect([replay.status, replay.headers['idempotent-replayed']]).toEqual([201, 'true']);
+    // Other users are not affected.
+    expect((await join_(pocket, 'rl-sale', 'u-other')).status).toBe(201);
+  });
+
+  it('per device: a sixth account on one device within the minute is 429', async () => {
+    const context = { channel: 'app', deviceId: 'dev-rl' };
+    for (let i = 0; i < 5; i++)
+      expect((await join_(pocket, 'rl-sale', `dev-user-${i}`, { context })).status).toBe(201);
+    expectRateLimited(await join_(pocket, 'rl-sale', 'dev-user-5', { context }));
+    expect(
+      (await join_(pocket, 'rl-sale', 'dev-user-5', { context: { channel: 'app', deviceId: 'dev-2' } }))
+        .status,
+    ).toBe(201);
+  });
+
+  it('per IP: the ninth request from one address within the minute is 429', async () => {
+    for (let i = 0; i < 8; i++)
+      expect((await join_(pocket, 'rl-sale', `ip-user-${i}`, { ip: '203.0.113.7' })).status).toBe(201);
+    expectRateLimited(await join_(pocket, 'rl-sale', 'ip-user-8', { ip: '203.0.113.7' }));
+    expect((await join_(pocket, 'rl-sale', 'ip-user-8', { ip: '203.0.113.8' })).status).toBe(201);
+  });
+
+  it('campaign-wide: the fourth request of anyone within the minute is 429; other campaigns are unaffected', async () => {
+    for (let i = 0; i < 3; i++) expect((await join_(pocket, 'rl-wide', `wide-${i}`)).status).toBe(201);
+    expectRateLimited(await join_(pocket, 'rl-wide', 'wide-3'));
+    expect((await join_(pocket, 'rl-sale', 'wide-3')).status).toBe(201);
+  });
+
+  if (backend === 'postgres+redis') {
+    it('counts in Redis, under keys that carry the campaign hash tag', async () => {
+      const redis = backends.redis as Redis;
+      const keys = await redis.keys(`${keyPrefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys)
+        expect(key).toMatch(new RegExp(`^${keyPrefix}\\{rl-(sale|wide)\\}:rl:(user|device|ip|campaign):`));
+    });
+  }
+});
+
+describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'rate limits when Redis is down [postgres+redis]', () => {
+  let backends: TestBackends;
+  let root: string;
+  let pocket: Pocket;
+  let deadRedis: Redis;
+
+  beforeAll(async () => {
+    backends = await createBackends('postgres+redis');
+    root = writeCampaigns(CAMPAIGNS);
+    deadRedis = createRedisClient('redis://127.0.0.1:1', { connectTimeoutMs: 100 });
+    pocket = await createTestPocket(backends, {
+      clock: () => NOW,
+      profiles: profiles(),
+      config: { definitionsRoot: root },
+      protection: { redis: deadRedis },
+    });
+  });
+  afterAll(async () => {
+    await pocket?.close();
+    deadRedis?.disconnect();
+    await backends?.destroy();
+    removeDir(root);
+  });
+
+  it('fails closed with 503 while under the limits, and the in-memory insurance limiter still answers 429 past them; nothing is written', async () => {
+    const before = await stateOf(pocket, ['rl-sale'], ['u-down']);
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await join_(pocket, 'rl-sale', 'u-down'));
+    for (const res of answers.slice(0, 3)) {
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({ code: 'dependency_unavailable', dependency: 'redis' });
+    }
+    for (const res of answers.slice(3)) expectRateLimited(res);
+    expect(await stateOf(pocket, ['rl-sale'], ['u-down'])).toEqual(before);
+  });
+});

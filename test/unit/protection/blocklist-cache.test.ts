@@ -1,0 +1,70 @@
+import { DependencyUnavailableError } from '../../../src/errors/app-error';
+import type { BlockEntry } from '../../../src/ledger/blocklist-store';
+import { BlocklistCache } from '../../../src/protection/blocklist-cache';
+
+describe('BlocklistCache', () => {
+  let now = 0;
+  let revision = 0;
+  let entries: BlockEntry[] = [];
+  const source = {
+    revision: jest.fn(() => Promise.resolve(revision)),
+    list: jest.fn(() => Promise.resolve(entries)),
+  };
+  const entry = (kind: BlockEntry['kind'], value: string): BlockEntry => ({
+    kind,
+    value,
+    reason: `bad ${kind}`,
+    createdAt: new Date(0),
+  });
+
+  beforeEach(() => {
+    now = 0;
+    revision = 1;
+    entries = [entry('user', 'u-bad'), entry('device', 'd-bad'), entry('ip', '10.0.0.9')];
+    source.revision.mockClear();
+    source.list.mockClear();
+  });
+
+  it('finds a blocked user, device or IP (IPv4-mapped IPv6 included), and nothing else', async () => {
+    const cache = new BlocklistCache(source, { ttlMs: 1000, now: () => now });
+    expect(await cache.find({ userId: 'u-bad', ip: '1.1.1.1' })).toEqual({
+      kind: 'user',
+      value: 'u-bad',
+      reason: 'bad user',
+    });
+    expect((await cache.find({ userId: 'u', deviceId: 'd-bad', ip: '1.1.1.1' }))?.kind).toBe('device');
+    expect((await cache.find({ userId: 'u', ip: '::ffff:10.0.0.9' }))?.kind).toBe('ip');
+    expect(await cache.find({ userId: 'u', deviceId: 'd', ip: '10.0.0.8' })).toBeNull();
+  });
+
+  it('reads the revision at most once per TTL and reloads the list only when it changed', async () => {
+    const cache = new BlocklistCache(source, { ttlMs: 1000, now: () => now });
+    await Promise.all(Array.from({ length: 10 }, () => cache.find({ userId: 'u', ip: '' })));
+    expect(source.revision).toHaveBeenCalledTimes(1);
+    expect(source.list).toHaveBeenCalledTimes(1);
+    now = 999;
+    await cache.find({ userId: 'u', ip: '' });
+    expect(source.revision).toHaveBeenCalledTimes(1);
+    now = 1000;
+    await cache.find({ userId: 'u', ip: '' });
+    expect(source.revision).toHaveBeenCalledTimes(2);
+    expect(source.list).toHaveBeenCalledTimes(1);
+
+    entries = [entry('user', 'u-new')];
+    revision = 2;
+    expect(await cache.find({ userId: 'u-new', ip: '' })).toBeNull(); // within the TTL: not yet
+    now = 2000;
+    expect((await cache.find({ userId: 'u-new', ip: '' }))?.kind).toBe('user');
+    expect(await cache.find({ userId: 'u-bad', ip: '' })).toBeNull();
+  });
+
+  it('fails closed (503) when the list was never loaded, and keeps the last list when a refresh fails', async () => {
+    const cache = new BlocklistCache(source, { ttlMs: 1000, now: () => now });
+    source.revision.mockRejectedValueOnce(new Error('db down'));
+    await expect(cache.find({ userId: 'u', ip: '' })).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect((await cache.find({ userId: 'u-bad', ip: '' }))?.kind).toBe('user');
+    now = 5000;
+    source.revision.mockRejectedValueOnce(new Error('db down'));
+    expect((await cache.find({ userId: 'u-bad', ip: '' }))?.kind).toBe('user');
+  });
+});

@@ -1,0 +1,135 @@
+import type { Redis } from 'ioredis';
+import { DependencyUnavailableError, RateLimitedError } from '../../../src/errors/app-error';
+import { ParticipationRateLimiter } from '../../../src/protection/participation-rate-limiter';
+import type { RateCheck } from '../../../src/protection/rate-checks';
+
+const user = (key: string, points = 5): RateCheck => ({
+  dimension: 'user',
+  spec: { points, durationSec: 60 },
+  key,
+});
+const campaignWide = (points: number): RateCheck => ({
+  dimension: 'campaign',
+  spec: { points, durationSec: 60 },
+  key: 'all',
+});
+
+async function outcome(p: Promise<void>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof RateLimitedError) return `429:${error.retryAfterSeconds}`;
+    if (error instanceof DependencyUnavailableError) return '503';
+    throw error;
+  }
+}
+
+/** Just enough of an ioredis client for RateLimiterRedis: a status and the rlflxIncr command. */
+class FakeRedis {
+  status = 'ready';
+  mode: 'ok' | 'hang' = 'ok';
+  calls = 0;
+  readonly keys: string[] = [];
+  private readonly counts = new Map<string, number>();
+  defineCommand(): void {}
+  rlflxIncr(args: string[]): Promise<[number, number]> {
+    this.calls++;
+    if (this.mode === 'hang') return new Promise(() => undefined);
+    const key = args[0] as string;
+    this.keys.push(key);
+    const n = (this.counts.get(key) ?? 0) + Number(args[1]);
+    this.counts.set(key, n);
+    return Promise.resolve([n, 42_000]);
+  }
+  asRedis(): Redis {
+    return this as unknown as Redis;
+  }
+}
+
+describe('ParticipationRateLimiter in memory (embedded mode)', () => {
+  it('lets `points` requests through per window, then 429 with Retry-After in whole seconds', async () => {
+    const limiter = new ParticipationRateLimiter({ redis: null });
+    const results = [];
+    for (let i = 0; i < 7; i++) results.push(await outcome(limiter.check('c', [user('u-1')], null)));
+    expect(results.slice(0, 5)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    for (const r of results.slice(5)) {
+      expect(r).toMatch(/^429:\d+$/);
+      const seconds = Number(r.split(':')[1]);
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(60);
+    }
+    expect(await outcome(limiter.check('c', [user('u-2')], null))).toBe('ok');
+    expect(await outcome(limiter.check('other', [user('u-1')], null))).toBe('ok');
+  });
+
+  it('a request refused by its own limit does not eat the campaign-wide allowance', async () => {
+    const limiter = new ParticipationRateLimiter({ redis: null });
+    const run = (u: string) => outcome(limiter.check('c', [user(u, 1)], campaignWide(2)));
+    expect(await run('a')).toBe('ok');
+    expect(await run('a')).toMatch(/^429/);
+    expect(await run('a')).toMatch(/^429/);
+    expect(await run('b')).toBe('ok');
+    expect(await run('c')).toMatch(/^429/);
+  });
+});
+
+describe('ParticipationRateLimiter on Redis', () => {
+  it('counts in Redis under keys that carry the campaign hash tag', async () => {
+    const redis = new FakeRedis();
+    const limiter = new ParticipationRateLimiter({ redis: redis.asRedis(), keyPrefix: 't:' });
+    expect(await outcome(limiter.check('spring-sale', [user('u:1')], campaignWide(100)))).toBe('ok');
+    expect(redis.keys).toEqual([
+      't:{spring-sale}:rl:user:5per60:u%003a1',
+      't:{spring-sale}:rl:campaign:100per60:all',
+    ]);
+  });
+
+  it('Retry-After comes from the Redis window, and a key over its limit is then refused locally', async () => {
+    const redis = new FakeRedis();
+    const limiter = new ParticipationRateLimiter({ redis: redis.asRedis() });
+    for (let i = 0; i < 2; i++) expect(await outcome(limiter.check('c', [user('u', 2)], null))).toBe('ok');
+    expect(redis.calls).toBe(2);
+    const refused = await outcome(limiter.check('c', [user('u', 2)], null));
+    expect(refused).toMatch(/^429:(42|41)$/);
+    expect(redis.calls).toBe(2); // the local cap answered without a round trip
+  });
+
+  it('Redis down: 503 dependency_unavailable while under the limits, 429 once the in-memory insurance limit is hit', async () => {
+    const redis = new FakeRedis();
+    redis.status = 'end';
+    const errors: unknown[] = [];
+    const limiter = new ParticipationRateLimiter({
+      redis: redis.asRedis(),
+      onStoreError: (e) => errors.push(e),
+    });
+    const results = [];
+    for (let i = 0; i < 5; i++)
+      results.push(await outcome(limiter.check('c', [user('u', 3)], campaignWide(100))));
+    expect(results.slice(0, 3)).toEqual(['503', '503', '503']);
+    expect(results[3]).toMatch(/^429:\d+$/);
+    expect(results[4]).toMatch(/^429:\d+$/);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('Redis slow: an answer later than storeTimeoutMs is a failure (503), and Redis is left alone during the cooldown, then asked again', async () => {
+    const redis = new FakeRedis();
+    redis.mode = 'hang';
+    let now = 0;
+    const limiter = new ParticipationRateLimiter({
+      redis: redis.asRedis(),
+      storeTimeoutMs: 10,
+      cooldownMs: 1000,
+      now: () => now,
+    });
+    expect(await outcome(limiter.check('c', [user('u')], null))).toBe('503');
+    expect(redis.calls).toBe(1);
+    now = 500;
+    expect(await outcome(limiter.check('c', [user('u')], null))).toBe('503');
+    expect(redis.calls).toBe(1);
+    now = 1000;
+    redis.mode = 'ok';
+    expect(await outcome(limiter.check('c', [user('v')], null))).toBe('ok');
+    expect(redis.calls).toBe(2);
+  });
+});

@@ -1,0 +1,114 @@
+import { blockValue, normalizeIp } from '../../../src/protection/block-subject';
+import { parseTtlSeconds } from '../../../src/protection/code-ttl';
+import { accountAgeDecision, riskAction } from '../../../src/protection/fraud-decisions';
+import { rateChecks } from '../../../src/protection/rate-checks';
+import { parseRate, retryAfterSeconds } from '../../../src/protection/rate-spec';
+
+describe('parseRate', () => {
+  it.each([
+    ['5/min', 5, 60],
+    ['2000/s', 2000, 1],
+    ['3/sec', 3, 1],
+    ['10/h', 10, 3600],
+    ['1/hour', 1, 3600],
+    ['100/day', 100, 86400],
+  ])('%s', (text, points, durationSec) => {
+    expect(parseRate(text)).toEqual({ points, durationSec });
+  });
+  it.each(['0/min', '5/week', '5 / min', '-1/s', '1.5/s', 'min'])('refuses %s', (text) => {
+    expect(() => parseRate(text)).toThrow(RangeError);
+  });
+});
+
+describe('retryAfterSeconds', () => {
+  it.each([
+    [1, 1],
+    [999, 1],
+    [1000, 1],
+    [1001, 2],
+    [59_001, 60],
+    [0, 1],
+    [-1, 1],
+  ])('%d ms → %d s (rounded up, never 0)', (ms, s) => {
+    expect(retryAfterSeconds(ms)).toBe(s);
+  });
+});
+
+describe('rateChecks', () => {
+  const limits = { perUser: '5/min', perDevice: '10/min', perIp: '60/min', campaign: '2000/s' };
+  it('puts user, device and IP first and the campaign-wide limit last', () => {
+    expect(rateChecks(limits, { userId: 'u', deviceId: 'd', ip: '1.2.3.4' })).toEqual({
+      narrow: [
+        { dimension: 'user', spec: { points: 5, durationSec: 60 }, key: 'u' },
+        { dimension: 'device', spec: { points: 10, durationSec: 60 }, key: 'd' },
+        { dimension: 'ip', spec: { points: 60, durationSec: 60 }, key: '1.2.3.4' },
+      ],
+      campaign: { dimension: 'campaign', spec: { points: 2000, durationSec: 1 }, key: 'all' },
+    });
+  });
+  it('skips the device limit without a device id, and everything without rateLimit', () => {
+    expect(rateChecks(limits, { userId: 'u', ip: '1.2.3.4' }).narrow.map((c) => c.dimension)).toEqual([
+      'user',
+      'ip',
+    ]);
+    expect(rateChecks(undefined, { userId: 'u', ip: '1.2.3.4' })).toEqual({ narrow: [], campaign: null });
+  });
+});
+
+describe('accountAgeDecision (minAccountAgeDays)', () => {
+  it('passes at or above the minimum, refuses below it', () => {
+    expect(accountAgeDecision(3, { registeredDays: 3 })).toEqual({
+      result: 'pass',
+      min: 3,
+      registeredDays: 3,
+    });
+    expect(accountAgeDecision(3, { registeredDays: 2 }).result).toBe('deny');
+  });
+  it('refuses a profile without a usable registeredDays (fail closed)', () => {
+    for (const profile of [{}, { registeredDays: '30' }, { registeredDays: -1 }, { registeredDays: NaN }]) {
+      expect(accountAgeDecision(1, profile)).toEqual({ result: 'deny', min: 1, registeredDays: null });
+    }
+  });
+  it('never reads an inherited registeredDays', () => {
+    const profile = Object.create({ registeredDays: 100 }) as Record<string, unknown>;
+    expect(accountAgeDecision(1, profile).result).toBe('deny');
+  });
+});
+
+describe('riskAction', () => {
+  it('applies the action only above maxScore', () => {
+    const deny = { maxScore: 80, action: 'deny', onError: 'deny' } as const;
+    const soft = { maxScore: 80, action: 'soft', onError: 'allow' } as const;
+    expect(riskAction(deny, 80)).toBe('allow');
+    expect(riskAction(deny, 80.5)).toBe('deny');
+    expect(riskAction(soft, 99)).toBe('soft');
+  });
+});
+
+describe('blocklist subjects', () => {
+  it('normalizes IPv4-mapped IPv6 addresses and IPv6 case', () => {
+    expect(normalizeIp('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(normalizeIp('2001:DB8::1')).toBe('2001:db8::1');
+    expect(blockValue('ip', '::FFFF:10.0.0.1')).toBe('10.0.0.1');
+  });
+  it('refuses malformed values', () => {
+    expect(() => blockValue('ip', '10.0.0.256')).toThrow(RangeError);
+    expect(() => blockValue('user', 'a b')).toThrow(RangeError);
+    expect(() => blockValue('device', 'x'.repeat(129))).toThrow(RangeError);
+  });
+});
+
+describe('parseTtlSeconds', () => {
+  it.each([
+    ['90s', 90],
+    ['90', 90],
+    ['30m', 1800],
+    ['24h', 86400],
+    ['7d', 604800],
+  ])('%s', (text, seconds) => {
+    expect(parseTtlSeconds(text)).toBe(seconds);
+  });
+  it.each(['0', '1w', '-5m', '400d', ''])('refuses %s', (text) => {
+    expect(() => parseTtlSeconds(text)).toThrow(RangeError);
+  });
+});
