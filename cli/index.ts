@@ -13,6 +13,7 @@ import { registerPublish } from './publish';
 import { registerRollback } from './rollback';
 import { registerServe } from './serve';
 import { registerTest } from './test';
+import { registerTesters } from './testers';
 import { registerTokens } from './tokens';
 import { registerValidate } from './validate';
 import { registerVersions } from './versions';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerTokens(program);
+  registerTesters(program);
   registerCodes(program);
   registerBlocklist(program);
   return program;

@@ -1,0 +1,162 @@
+/**
+ * `pocket testers generate`: synthetic tester profiles that land in a chosen segment. Each candidate is built
+ * from the segment rule's solved conditions, the negation of earlier segments' rules (first match wins) and
+ * values sampled from the rules' own value domains, then checked with the compiled campaign's `matchSegment`
+ * exactly as the service matches: only a candidate whose first matching segment is the target is kept.
+ * Attempts are bounded; a segment no candidate reaches is an error naming why.
+ */
+import type { Random } from '../decision/random';
+import type { SegmentDefinition } from '../definitions/campaign-types';
+import type { CompiledCampaign } from '../rules/compiled-campaign';
+import { solveCondition, type Assignment } from './condition-solver';
+import { factsOf } from './evaluate-participant';
+import { collectDomains, syntheticUserFactory } from './synthetic-users';
+
+export interface GeneratedTester {
+  userId: string;
+  profile: Record<string, unknown>;
+  /**
+   * Request context the match relies on (testers' YAML entries hold a profile only, so a tester must send
+   * this context); empty when the segment does not read `context`.
+   */
+  context: Record<string, unknown>;
+}
+
+export class TesterGenerationError extends Error {}
+
+export interface GenerateTestersInput {
+  compiled: CompiledCampaign;
+  segmentId: string;
+  count: number;
+  random: Random;
+  /** User ids already taken (the campaign's testers). */
+  takenIds: ReadonlySet<string>;
+  /** Default `qa-<segment id>`; ids are `<prefix>-<n>`. */
+  prefix?: string;
+  /** Candidates tried per tester asked for (default 300). */
+  attemptsPerTester?: number;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    node =
+      typeof next === 'object' && next !== null && !Array.isArray(next)
+        ? (next as Record<string, unknown>)
+        : (node[key] = {});
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+function apply(
+  user: { profile: Record<string, unknown>; context: Record<string, unknown> },
+  assignments: readonly Assignment[],
+): void {
+  for (const a of assignments) setPath(a.fact === 'profile' ? user.profile : user.context, a.path, a.value);
+}
+
+function readsContext(compiled: CompiledCampaign, upTo: number): boolean {
+  const segments = compiled.resolved.definition.segments.slice(0, upTo + 1);
+  return segments.some(
+    (s) => s.when !== undefined && /"fact":"context"/.test(JSON.stringify(compiled.resolved.rules[s.when])),
+  );
+}
+
+function nextIds(prefix: string, taken: ReadonlySet<string>, count: number): string[] {
+  const ids: string[] = [];
+  for (let n = 1; ids.length < count; n++) {
+    const id = `${prefix}-${n}`;
+    if (!taken.has(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** One candidate: sampled background values, earlier segments negated, the target's conditions on top. */
+function candidate(
+  input: GenerateTestersInput,
+  target: number,
+  sample: () => { profile: Record<string, unknown>; context: Record<string, unknown> },
+  known: ReadonlyMap<string, unknown[]>,
+  attempt: number,
+): { profile: Record<string, unknown>; context: Record<string, unknown> } {
+  const { compiled, random } = input;
+  const { segments } = compiled.resolved.definition;
+  // Alternate between a minimal candidate (only what the rules need) and one with realistic background values.
+  const user = attempt % 2 === 0 ? { profile: {}, context: {} } : sample();
+  for (const earlier of segments.slice(0, target)) {
+    const rule = earlier.when === undefined ? undefined : compiled.resolved.rules[earlier.when];
+    const negated = rule ? solveCondition(rule.conditions, random, known, true) : null;
+    if (negated) apply(user, negated);
+  }
+  const when = segments[target]?.when;
+  const rule = when === undefined ? undefined : compiled.resolved.rules[when];
+  const solved = rule ? solveCondition(rule.conditions, random, known) : [];
+  if (solved) apply(user, solved);
+  return user;
+}
+
+function knownValues(compiled: CompiledCampaign): Map<string, unknown[]> {
+  const known = new Map<string, unknown[]>();
+  for (const [key, domain] of collectDomains(Object.values(compiled.resolved.rules))) {
+    known.set(key, [...domain.strings, ...domain.numbers]);
+  }
+  return known;
+}
+
+function findSegment(compiled: CompiledCampaign, segmentId: string): number {
+  const { segments, id } = compiled.resolved.definition;
+  const index = segments.findIndex((s: SegmentDefinition) => s.id === segmentId);
+  if (index < 0) {
+    throw new TesterGenerationError(
+      `campaign "${id}" has no segment "${segmentId}" (segments: ${segments.map((s) => s.id).join(', ')})`,
+    );
+  }
+  return index;
+}
+
+export async function generateTesters(input: GenerateTestersInput): Promise<GeneratedTester[]> {
+  const { compiled, segmentId, count, random } = input;
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new TesterGenerationError('count must be a positive integer');
+  const target = findSegment(compiled, segmentId);
+  const definition = compiled.resolved.definition;
+  const rules = Object.values(compiled.resolved.rules);
+  const factory = syntheticUserFactory(definition, rules, random);
+  const sample = (): { profile: Record<string, unknown>; context: Record<string, unknown> } => {
+    const user = factory(0);
+    return { profile: user.profile, context: user.context };
+  };
+  const known = knownValues(compiled);
+  const keepContext = readsContext(compiled, target);
+  const found: Array<{ profile: Record<string, unknown>; context: Record<string, unknown> }> = [];
+  const seen = new Set<string>();
+  const attempts = count * (input.attemptsPerTester ?? 300);
+  const landed = new Map<string, number>();
+  for (let attempt = 0; attempt < attempts && found.length < count; attempt++) {
+    const user = candidate(input, target, sample, known, attempt);
+    const segment = await compiled.matchSegment(factsOf({ userId: 'candidate', ...user }));
+    const got = segment?.id ?? '(none)';
+    landed.set(got, (landed.get(got) ?? 0) + 1);
+    if (got !== segmentId) continue;
+    const key = JSON.stringify(user);
+    // Distinct profiles first; once attempts run low, a repeat is still a valid tester.
+    if (seen.has(key) && attempt < attempts / 2) continue;
+    seen.add(key);
+    found.push({ profile: user.profile, context: keepContext ? user.context : {} });
+  }
+  if (found.length === 0) {
+    const where = [...landed].map(([s, n]) => `${s}: ${n}`).join(', ');
+    throw new TesterGenerationError(
+      `no synthetic profile reached segment "${segmentId}" of "${definition.id}" in ${attempts} attempts ` +
+        `(candidates landed in ${where}); an earlier segment may catch every profile it accepts, or its rule ` +
+        'needs history or values this generator cannot build — check it with `pocket explain`',
+    );
+  }
+  const ids = nextIds(input.prefix ?? `qa-${segmentId}`, input.takenIds, count);
+  return ids.map((userId, i) => {
+    const user = found[i % found.length] as (typeof found)[number];
+    return { userId, profile: user.profile, context: user.context };
+  });
+}

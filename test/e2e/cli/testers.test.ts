@@ -1,0 +1,169 @@
+/** `pocket testers list|generate|add` as a real process against a copy of the repository's definitions. */
+import { parse } from 'yaml';
+import { copyRepo, json, pocket, REPO_ROOT, type RepoCopy } from './run-pocket';
+
+interface Listed {
+  testers: Array<{ userId: string; segment: string | null; profile: Record<string, unknown> }>;
+}
+
+describe('pocket testers', () => {
+  let repo: RepoCopy;
+  beforeEach(() => {
+    repo = copyRepo(REPO_ROOT);
+  });
+  afterEach(() => repo.remove());
+
+  it('lists the testers with the segment each lands in', async () => {
+    const run = await pocket([
+      '--root',
+      repo.root,
+      'testers',
+      'list',
+      'city-voucher-drive',
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(0);
+    expect(json<Listed>(run).testers.map((t) => [t.userId, t.segment])).toEqual([
+      ['qa-carol', 'young-women'],
+      ['qa-dave', 'young-men'],
+      ['qa-erin', 'families'],
+    ]);
+    const text = await pocket(['--root', repo.root, 'testers', 'list', 'city-voucher-drive']);
+    expect(text.stdout).toMatch(/qa-erin\s+families\s+\{ age: 38/);
+  });
+
+  it('generate prints entries that land in the segment, the same for the same seed', async () => {
+    const args = [
+      '--root',
+      repo.root,
+      'testers',
+      'generate',
+      'new-user-coupon-pack',
+      '--segment',
+      'new-users',
+      '--count',
+      '4',
+      '--seed',
+      '7',
+    ];
+    const first = await pocket(args);
+    const again = await pocket(args);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(again.stdout).toBe(first.stdout);
+    const entries = parse(first.stdout) as Array<{ userId: string; profile: Record<string, unknown> }>;
+    expect(entries.map((e) => e.userId)).toEqual([
+      'qa-new-users-1',
+      'qa-new-users-2',
+      'qa-new-users-3',
+      'qa-new-users-4',
+    ]);
+    for (const e of entries) {
+      const explained = await pocket([
+        '--root',
+        repo.root,
+        'explain',
+        'new-user-coupon-pack',
+        '--profile',
+        JSON.stringify(e.profile),
+        '--format',
+        'json',
+      ]);
+      expect([e.userId, json(explained)['segment']]).toEqual([e.userId, 'new-users']);
+    }
+  });
+
+  it('add writes the testers into the YAML file, keeping the rest of it, and they validate and land', async () => {
+    const file = 'campaigns/city-voucher-drive.yaml';
+    const before = repo.read(file);
+    const run = await pocket([
+      '--root',
+      repo.root,
+      'testers',
+      'add',
+      'city-voucher-drive',
+      '--segment',
+      'families',
+      '--count',
+      '2',
+      '--seed',
+      '3',
+    ]);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toMatch(/added 2 tester\(s\) to .*city-voucher-drive\.yaml/);
+    const after = repo.read(file);
+    const insertedAt = before.indexOf('observability:');
+    expect(after.slice(0, insertedAt)).toBe(before.slice(0, insertedAt));
+    expect(after.endsWith(before.slice(insertedAt))).toBe(true);
+    expect((await pocket(['--root', repo.root, 'validate'])).code).toBe(0);
+    const listed = json<Listed>(
+      await pocket(['--root', repo.root, 'testers', 'list', 'city-voucher-drive', '--format', 'json']),
+    );
+    expect(listed.testers.slice(3).map((t) => [t.userId, t.segment])).toEqual([
+      ['qa-families-1', 'families'],
+      ['qa-families-2', 'families'],
+    ]);
+  });
+
+  it('fails clearly: an unknown campaign or segment, an unreachable segment, a bad count; the file untouched', async () => {
+    const file = 'campaigns/double11-red-packet-rain.yaml';
+    const before = repo.read(file);
+    const unknown = await pocket([
+      '--root',
+      repo.root,
+      'testers',
+      'add',
+      'double11-red-packet-rain',
+      '--segment',
+      'vips',
+    ]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      1,
+      'pocket: campaign "double11-red-packet-rain" has no segment "vips" (segments: new-users, everyone)\n',
+    ]);
+    const noCampaign = await pocket(['--root', repo.root, 'testers', 'list', 'nope']);
+    expect([noCampaign.code, noCampaign.stderr]).toEqual([
+      1,
+      expect.stringContaining('unknown campaign "nope"'),
+    ]);
+    const badCount = await pocket([
+      '--root',
+      repo.root,
+      'testers',
+      'generate',
+      'double11-red-packet-rain',
+      '--segment',
+      'everyone',
+      '--count',
+      '0',
+    ]);
+    expect([badCount.code, badCount.stderr]).toEqual([
+      2,
+      'pocket: --count must be an integer from 1 to 1000 (got "0")\n',
+    ]);
+    // A segment only a returning user reaches: a new tester has no history.
+    repo.write(
+      'rules/loyal.yaml',
+      'rules:\n  - id: loyal\n    conditions: { all: [{ fact: history, path: grants, operator: greaterThan, value: 0 }] }\n',
+    );
+    repo.replace(
+      file,
+      '  - id: everyone\n',
+      '  - id: loyal\n    when: loyal\n    rewards: [{ reward: thanks, weight: 1 }]\n  - id: everyone\n',
+    );
+    const hidden = repo.read(file);
+    const unreachable = await pocket([
+      '--root',
+      repo.root,
+      'testers',
+      'add',
+      'double11-red-packet-rain',
+      '--segment',
+      'loyal',
+    ]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/no synthetic profile reached segment "loyal" .*candidates landed in/);
+    expect(repo.read(file)).toBe(hidden);
+    expect(hidden).not.toBe(before);
+  });
+});
