@@ -7,9 +7,11 @@ import { registerCodes } from './codes';
 import { registerDiff } from './diff';
 import { registerDryRun } from './dry-run';
 import { registerExplain } from './explain';
+import { registerGrants } from './grants';
 import { registerMigrate } from './migrate';
 import { registerPauseResume } from './pause';
 import { registerPublish } from './publish';
+import { registerReconcile } from './reconcile';
 import { registerRollback } from './rollback';
 import { registerServe } from './serve';
 import { registerTest } from './test';
@@ -17,6 +19,7 @@ import { registerTesters } from './testers';
 import { registerTokens } from './tokens';
 import { registerValidate } from './validate';
 import { registerVersions } from './versions';
+import { registerWorker } from './worker';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -44,6 +47,9 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerServe(program);
   registerMigrate(program);
+  registerWorker(program);
+  registerReconcile(program);
+  registerGrants(program);
   registerTokens(program);
   registerTesters(program);
   registerCodes(program);

@@ -48,6 +48,8 @@ import { RedisChangeNotifier } from './publishing/redis-change-notifier';
 import { LiveRegistry } from './publishing/live-registry';
 import { publishLocalDefinitions } from './publishing/publish-local';
 import { CounterRebuilder } from './reconciliation/counter-rebuilder';
+import { createWorker, type WorkerParts } from './reconciliation/create-worker';
+import { sandboxIssuerRouter } from './integrations/sandbox-issuer-router';
 
 export interface PocketOverrides {
   logger?: Logger;
@@ -78,6 +80,8 @@ export interface Pocket {
   /** API tokens (admin and gateway client tokens). */
   tokens: TokenService;
   participations: ParticipationService;
+  /** Delivery and reconciliation: relay, issuers, reconcilers, void, the worker (run when config.runWorker). */
+  delivery: WorkerParts;
   app: Express;
   /** Loads the registry, warms the counters and starts the refresh poll. */
   start(): Promise<void>;
@@ -150,6 +154,17 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   const protection = overrides.guard
     ? { guard: overrides.guard, close: () => Promise.resolve() }
     : createProtection(config, { db, clock, logger }, overrides.protection);
+  const delivery = createWorker({
+    config,
+    db,
+    registry,
+    hot: { hotState, rebuilder },
+    grants: stores.grants,
+    outbox: stores.outbox,
+    audit: stores.audit,
+    logger,
+    clock,
+  });
   const participations = new ParticipationService({
     registry,
     hotState,
@@ -203,6 +218,8 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       participationRouter(participations),
       campaignRouter({ db, grants: stores.grants, registry, clock }),
       grantsRouter({ db, grants: stores.grants }),
+      // The sandbox issuer's HTTP face (issued records for reconciliation); not exposed in production.
+      ...(config.env === 'production' ? [] : [sandboxIssuerRouter(delivery.sandbox)]),
       adminRouter(tokenVerifier, adminRouters),
     ],
   });
@@ -223,6 +240,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     rebuilder,
     lifecycle,
     participations,
+    delivery,
     app,
     tokens,
     ready,
@@ -238,10 +256,12 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
         refresh().catch((err: unknown) => logger.warn({ err }, 'registry refresh failed'));
       }, overrides.refreshMs ?? 1000);
       poll.unref();
+      if (config.runWorker) delivery.worker.start();
     },
     async close() {
       if (poll) clearInterval(poll);
       refreshNow = () => Promise.resolve();
+      await delivery.close();
       await listener?.close();
       publisher?.disconnect();
       await hotState.close().catch(() => undefined);

@@ -1,8 +1,20 @@
 import type { Executor } from './db';
-import type { NewOutboxEntry, OutboxEntry, OutboxStatus, OutboxStore } from './outbox-store';
+import { isPostgres } from './db';
+import type {
+  ClaimOptions,
+  NewOutboxEntry,
+  OutboxEntry,
+  OutboxStats,
+  OutboxStatus,
+  OutboxStore,
+} from './outbox-store';
 import { parseJson, toDate, toNullableDate, toNullableString, toNumber } from './row-values';
 
 type Row = Record<string, unknown>;
+
+function rowsOf(result: unknown): Row[] {
+  return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
+}
 
 function toEntry(row: Row): OutboxEntry {
   return {
@@ -47,5 +59,96 @@ export class KnexOutboxStore implements OutboxStore {
       ])
       .limit(limit);
     return rows.map(toEntry);
+  }
+
+  async claim(q: Executor, o: ClaimOptions): Promise<OutboxEntry[]> {
+    const lockedUntil = new Date(o.now.getTime() + o.leaseMs);
+    // One statement: choosing and locking cannot interleave with another relay. PostgreSQL skips the rows
+    // another relay is choosing right now; SQLite runs one writer at a time anyway.
+    const skipLocked = isPostgres(q) ? ' FOR UPDATE SKIP LOCKED' : '';
+    const result = await q.raw(
+      `UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT id FROM outbox
+         WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
+         ORDER BY next_attempt_at, id LIMIT ?${skipLocked})
+       AND status = 'pending' AND (locked_until IS NULL OR locked_until <= ?)
+       RETURNING *`,
+      [o.relayId, lockedUntil, o.now, o.now, o.now, o.limit, o.now],
+    );
+    return rowsOf(result)
+      .map(toEntry)
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1));
+  }
+
+  async complete(q: Executor, id: string, at: Date, note: string | null = null): Promise<boolean> {
+    const changed = await q('outbox')
+      .where({ id, status: 'pending' })
+      .update({ status: 'done', locked_by: null, locked_until: null, last_error: note, updated_at: at });
+    return changed > 0;
+  }
+
+  async retryLater(
+    q: Executor,
+    id: string,
+    relayId: string,
+    next: { at: Date; nextAttemptAt: Date; error: string },
+  ): Promise<boolean> {
+    const changed = await q('outbox').where({ id, status: 'pending', locked_by: relayId }).update({
+      locked_by: null,
+      locked_until: null,
+      next_attempt_at: next.nextAttemptAt,
+      last_error: next.error,
+      updated_at: next.at,
+    });
+    return changed > 0;
+  }
+
+  async deadLetter(q: Executor, id: string, at: Date, error: string): Promise<boolean> {
+    const changed = await q('outbox')
+      .where({ id, status: 'pending' })
+      .update({ status: 'dead', locked_by: null, locked_until: null, last_error: error, updated_at: at });
+    return changed > 0;
+  }
+
+  async reset(q: Executor, grantId: string, at: Date): Promise<boolean> {
+    const changed = await q('outbox').where({ grant_id: grantId }).update({
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      locked_by: null,
+      locked_until: null,
+      last_error: null,
+      updated_at: at,
+    });
+    return changed > 0;
+  }
+
+  async findByGrant(q: Executor, grantId: string): Promise<OutboxEntry | null> {
+    const row = await q<Row>('outbox').where({ grant_id: grantId }).first();
+    return row ? toEntry(row) : null;
+  }
+
+  async stats(q: Executor, now: Date): Promise<OutboxStats> {
+    const row = (await q('outbox')
+      .select(
+        q.raw("SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending"),
+        q.raw(
+          "SUM(CASE WHEN status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?) THEN 1 ELSE 0 END) AS due",
+          [now, now],
+        ),
+        q.raw("SUM(CASE WHEN status = 'pending' AND locked_until > ? THEN 1 ELSE 0 END) AS in_flight", [now]),
+        q.raw("SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead"),
+        q.raw("MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest"),
+      )
+      .first()) as Row | undefined;
+    const count = (v: unknown): number => (v === null || v === undefined ? 0 : toNumber(v));
+    return {
+      pending: count(row?.pending),
+      due: count(row?.due),
+      inFlight: count(row?.in_flight),
+      dead: count(row?.dead),
+      oldestPendingAt: toNullableDate(row?.oldest),
+    };
   }
 }

@@ -5,6 +5,11 @@ import { grantsMigration } from './migrations/20261125000300_grants';
 import { grantRangeFencesMigration } from './migrations/20261125000400_grant_range_fences';
 import { outboxMigration } from './migrations/20261125000500_outbox';
 import { auditLogMigration } from './migrations/20261125010100_audit_log';
+import { sandboxIssuedMigration } from './migrations/20261125020100_sandbox_issued';
+import { reconciliationMigration } from './migrations/20261125020200_reconciliation';
+import { notificationsMigration } from './migrations/20261125020300_notifications';
+import { leasesMigration } from './migrations/20261125020400_leases';
+import { voidAuditLogMigration } from './migrations/20261125020500_void_audit_log';
 import { apiTokensMigration } from './migrations/20261125030100_api_tokens';
 import { blocklistMigration } from './migrations/20261125030200_blocklist';
 import { deviceAccountsMigration } from './migrations/20261125030300_device_accounts';
@@ -22,6 +27,11 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261125000400_grant_range_fences', migration: grantRangeFencesMigration },
   { name: '20261125000500_outbox', migration: outboxMigration },
   { name: '20261125010100_audit_log', migration: auditLogMigration },
+  { name: '20261125020100_sandbox_issued', migration: sandboxIssuedMigration },
+  { name: '20261125020200_reconciliation', migration: reconciliationMigration },
+  { name: '20261125020300_notifications', migration: notificationsMigration },
+  { name: '20261125020400_leases', migration: leasesMigration },
+  { name: '20261125020500_void_audit_log', migration: voidAuditLogMigration },
   { name: '20261125030100_api_tokens', migration: apiTokensMigration },
   { name: '20261125030200_blocklist', migration: blocklistMigration },
   { name: '20261125030300_device_accounts', migration: deviceAccountsMigration },

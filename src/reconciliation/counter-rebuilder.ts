@@ -34,14 +34,31 @@ export class CounterRebuilder {
     void this.ensure(campaignId);
   }
 
+  /**
+   * Repairs drifted counters: forget them, then rebuild from live reservations + the ledger. While they are
+   * gone, reserves answer `uninitialized` (a 503 for a few milliseconds), so no reservation can be taken
+   * between the reads and the write and none is lost; a forced rewrite over live counters could lose one.
+   */
+  async repair(campaignId: string): Promise<boolean> {
+    await this.running.get(campaignId);
+    try {
+      await this.hotState.invalidate(campaignId);
+    } catch (error) {
+      this.onError(campaignId, error);
+      return false;
+    }
+    return this.ensure(campaignId);
+  }
+
   /** Rewrites the counters from the ledger + live reservations even when present (reconciliation repair). */
   async rebuild(campaignId: string, force: boolean): Promise<boolean> {
     try {
       if (!force && (await this.hotState.readCounters(campaignId)) !== null) return true;
-      const [ledger, reservations] = await Promise.all([
-        this.ledger.campaignCounters(campaignId),
-        this.hotState.reservations(campaignId),
-      ]);
+      // Reservations first, then the ledger: a reservation confirmed after the first read was committed
+      // before it, so the ledger read that follows sees its grant. (Read the other way round, or at once, a
+      // grant committed in between is in neither and its position would be handed out twice.)
+      const reservations = await this.hotState.reservations(campaignId);
+      const ledger = await this.ledger.campaignCounters(campaignId);
       await this.hotState.initialize(campaignId, mergeCounters(ledger, reservations), force);
       return true;
     } catch (error) {

@@ -81,7 +81,14 @@ export async function createBackends(backend: Backend): Promise<TestBackends> {
 export function testConfig(env: Record<string, string> = {}): Config {
   const dir = mkdtempSync(join(tmpdir(), 'pocket-test-'));
   const config = loadConfig(
-    { POCKET_DATA_DIR: dir, POCKET_DEFINITIONS: process.cwd(), LOG_LEVEL: 'silent', ...env },
+    {
+      POCKET_DATA_DIR: dir,
+      POCKET_DEFINITIONS: process.cwd(),
+      LOG_LEVEL: 'silent',
+      // Tests drive the relay and reconciliation themselves (pocket.delivery); no background worker.
+      POCKET_WORKER: 'false',
+      ...env,
+    },
     process.cwd(),
   );
   return { ...config, publishOnStart: true };

@@ -1,0 +1,99 @@
+/**
+ * `pocket reconcile [--since] [--until] [--campaign] [--grace] [--format table|json]`: one offline reconciliation
+ * of the ledger against the issuers' records; prints a summary and exits 1 while discrepancies it found remain
+ * unresolved (2 for a bad option).
+ */
+import type { Command } from 'commander';
+import type { OfflineSummary } from '../src/reconciliation/offline-reconciler';
+import { OfflineWindowError } from '../src/reconciliation/offline-reconciler';
+import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+import { withWorkerRuntime } from './worker-runtime';
+
+interface Options {
+  since?: string;
+  until?: string;
+  campaign?: string;
+  grace: string;
+  format: string;
+}
+
+function parseTime(name: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new CliFailure(`--${name} must be an ISO 8601 date-time (got "${value}")`, 2);
+  return date;
+}
+
+function describe(summary: OfflineSummary): string[] {
+  const kinds = Object.entries(summary.found);
+  const lines = [
+    `window ${summary.since} → ${summary.until}${summary.campaignId ? ` (campaign ${summary.campaignId})` : ''}`,
+    `run ${summary.runId}`,
+    '',
+    ...table(
+      ['issuer', 'records'],
+      summary.issuers.map((i) => [i.name, i.records]),
+    ),
+    '',
+    `ledger delivered ${summary.ledgerDelivered}, matched ${summary.matched}, redelivered ${summary.redelivered}, ` +
+      `corrected ${summary.corrected}, earlier discrepancies resolved ${summary.resolvedEarlier}`,
+  ];
+  if (kinds.length === 0) return [...lines, 'no discrepancies'];
+  return [
+    ...lines,
+    '',
+    ...table(
+      ['discrepancy', 'count'],
+      kinds.map(([kind, n]) => [kind, n ?? 0]),
+    ),
+    '',
+    summary.unresolved > 0 ? `${summary.unresolved} unresolved` : 'all resolved',
+  ];
+}
+
+export function registerReconcile(program: Command): void {
+  program
+    .command('reconcile')
+    .description(
+      'reconcile the ledger with the issuers once (offline reconciliation); exit 1 on unresolved discrepancies',
+    )
+    .option('--since <time>', 'window start (default: 24 h before --until)')
+    .option('--until <time>', 'window end (default and latest: now minus the grace period)')
+    .option(
+      '--campaign <id>',
+      "only this campaign's grants (records unknown to the ledger are always reported)",
+    )
+    .option('--grace <minutes>', 'leave the most recent minutes out: deliveries still settling', '60')
+    .option('--format <format>', 'table | json', 'table')
+    .action(
+      action(async (opts: Options) => {
+        const format = parseFormat(opts.format, ['table', 'json']);
+        const since = parseTime('since', opts.since);
+        const until = parseTime('until', opts.until);
+        if (!/^\d+$/.test(opts.grace))
+          throw new CliFailure(`--grace must be a number of minutes (got "${opts.grace}")`, 2);
+        const graceMs = Number(opts.grace) * 60_000;
+        return withWorkerRuntime(
+          async ({ parts }) => {
+            let summary: OfflineSummary;
+            try {
+              summary = await parts.offline.run({
+                ...(since ? { since } : {}),
+                ...(until ? { until } : {}),
+                campaignId: opts.campaign ?? null,
+                graceMs,
+              });
+            } catch (error) {
+              if (error instanceof OfflineWindowError) throw new CliFailure(error.message, 2);
+              throw error;
+            }
+            if (format === 'json') printJson(summary);
+            else printLines(describe(summary));
+            return summary.unresolved > 0 ? 1 : 0;
+          },
+          { logLevel: 'warn' },
+        );
+      }),
+    );
+}

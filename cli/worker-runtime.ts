@@ -1,0 +1,100 @@
+/**
+ * What the worker verbs (worker, reconcile, grants void) run on: the ledger of this environment, the live
+ * registry read from it, the shared hot state when there is one (REDIS_URL), and the delivery and
+ * reconciliation parts. Without Redis the hot state is the service process's own memory: the real-time
+ * reconciliation and the void give-back then happen in that process (the embedded `npm start` runs both).
+ */
+import { loadConfig, type Config } from '../src/config';
+import type { HotState } from '../src/hot-state/hot-state';
+import { RedisHotState } from '../src/hot-state/redis-hot-state';
+import { createDb, type Db } from '../src/ledger/db';
+import { KnexAuditStore } from '../src/ledger/knex-audit-store';
+import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
+import { KnexGrantStore } from '../src/ledger/knex-grant-store';
+import { KnexOutboxStore } from '../src/ledger/knex-outbox-store';
+import { migrate } from '../src/ledger/migrate';
+import { createLogger, type Logger } from '../src/observability/logger';
+import { LiveRegistry } from '../src/publishing/live-registry';
+import { CounterRebuilder } from '../src/reconciliation/counter-rebuilder';
+import { createWorker, type WorkerParts } from '../src/reconciliation/create-worker';
+
+export interface WorkerRuntime {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  registry: LiveRegistry;
+  hotState: HotState | null;
+  parts: WorkerParts;
+  close(): Promise<void>;
+}
+
+export async function openWorkerRuntime(options: { logLevel?: string } = {}): Promise<WorkerRuntime> {
+  const config = loadConfig();
+  // Logs go to stderr: stdout carries the command's output (--format json).
+  const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);
+  const db = createDb(
+    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile },
+  );
+  const hotState = config.redisUrl
+    ? new RedisHotState(config.redisUrl, {
+        client: { onError: (err) => logger.warn({ err }, 'redis error') },
+      })
+    : null;
+  try {
+    await migrate(db);
+    const versions = new KnexCampaignVersionStore();
+    const grants = new KnexGrantStore();
+    const registry = new LiveRegistry({
+      activeVersions: async () => (await versions.activeVersions(db)).map((v) => ({ ...v })),
+      pausedCampaigns: () => versions.pausedCampaigns(db),
+    });
+    await registry.refresh();
+    const rebuilder = hotState
+      ? new CounterRebuilder(
+          hotState,
+          { campaignCounters: (id) => grants.campaignCounters(db, id) },
+          (campaignId, err) => logger.warn({ err, campaignId }, 'hot counter rebuild failed'),
+        )
+      : null;
+    const parts = createWorker({
+      config,
+      db,
+      registry,
+      hot: hotState && rebuilder ? { hotState, rebuilder } : null,
+      grants,
+      outbox: new KnexOutboxStore(),
+      audit: new KnexAuditStore(),
+      logger,
+      clock: () => new Date(),
+    });
+    return {
+      config,
+      db,
+      logger,
+      registry,
+      hotState,
+      parts,
+      async close() {
+        await parts.close();
+        await hotState?.close().catch(() => undefined);
+        await db.destroy();
+      },
+    };
+  } catch (error) {
+    await hotState?.close().catch(() => undefined);
+    await db.destroy();
+    throw error;
+  }
+}
+
+export async function withWorkerRuntime<T>(
+  fn: (runtime: WorkerRuntime) => Promise<T>,
+  options: { logLevel?: string } = {},
+): Promise<T> {
+  const runtime = await openWorkerRuntime(options);
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}

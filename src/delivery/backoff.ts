@@ -1,0 +1,20 @@
+/**
+ * Retry policy of the relay: exponential backoff with full jitter (a uniform delay in [0, min(cap, base·2^(n-1))),
+ * so that a recovering issuer is not hit by every retry at once), and a maximum number of attempts after which
+ * the grant is dead-lettered. Defaults: base 1 s, cap 10 min, 8 attempts (about 4 minutes of expected retrying,
+ * at most about 8.5 minutes before the last attempt).
+ */
+export interface BackoffPolicy {
+  baseMs: number;
+  capMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 10 * 60 * 1000, maxAttempts: 8 };
+
+/** The pause after the `attempt`-th failed attempt (1-based); `random` is uniform in [0, 1). */
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
+  const exponent = Math.min(Math.max(attempt, 1) - 1, 30);
+  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** exponent);
+  return Math.floor(random() * ceiling);
+}

@@ -1,0 +1,125 @@
+/**
+ * Delivers one claimed outbox entry: sends the grant to its issuer with the grant id as Idempotency-Key and
+ * records what the answer means (issuer.ts protocol). At-least-once: a relay that dies between the issuer's
+ * answer and the ledger update leaves the entry claimed until its lease runs out; another relay then sends the
+ * same grant with the same key, and the issuer's idempotency makes it exactly once in effect (Invariant 4).
+ * Failed (4xx) and dead-lettered grants keep their counters: only `pocket grants void` compensates them.
+ */
+import type { AlertSink } from '../integrations/alert-service';
+import type { Db } from '../ledger/db';
+import type { GrantRecord, GrantStore } from '../ledger/grant-store';
+import type { OutboxEntry, OutboxStore } from '../ledger/outbox-store';
+import type { Logger } from '../observability/logger';
+import type { DiscrepancyStore } from '../reconciliation/discrepancy-store';
+import { backoffDelay, type BackoffPolicy } from './backoff';
+import { issueRequest } from './issue-request';
+import type { IssuerDirectory } from './issuer-directory';
+
+export type DeliveryOutcome = 'delivered' | 'rejected' | 'retry' | 'dead' | 'skipped' | 'lost';
+
+export interface DeliveryServiceDeps {
+  db: Db;
+  grants: GrantStore;
+  outbox: OutboxStore;
+  issuers: IssuerDirectory;
+  discrepancies: DiscrepancyStore;
+  alerts: AlertSink;
+  clock: () => Date;
+  random: () => number;
+  policy: BackoffPolicy;
+  logger: Logger;
+}
+
+export class DeliveryService {
+  constructor(private readonly deps: DeliveryServiceDeps) {}
+
+  async deliver(entry: OutboxEntry, relayId: string): Promise<DeliveryOutcome> {
+    const { db, grants, outbox } = this.deps;
+    const grant = await grants.get(db, entry.grantId);
+    if (grant === null || grant.status === 'void') {
+      await outbox.complete(
+        db,
+        entry.id,
+        this.deps.clock(),
+        grant ? 'grant voided: not sent' : 'grant missing',
+      );
+      return 'skipped';
+    }
+    const issuer = this.deps.issuers.forGrant(grant);
+    let result;
+    try {
+      result = await issuer.issue(issueRequest(grant));
+    } catch (error) {
+      result = { kind: 'retry' as const, reason: error instanceof Error ? error.message : String(error) };
+    }
+    const now = this.deps.clock();
+    switch (result.kind) {
+      case 'delivered':
+        await db.transaction(async (trx) => {
+          await grants.setStatus(trx, grant.id, 'delivered', now);
+          await outbox.complete(trx, entry.id, now);
+        });
+        return 'delivered';
+      case 'rejected':
+        await this.giveUp(entry, grant, 'failed', `HTTP ${result.status}: ${result.message}`, {
+          issuer: issuer.name,
+          status: result.status,
+          message: result.message,
+        });
+        return 'rejected';
+      case 'retry':
+        if (entry.attempts >= this.deps.policy.maxAttempts) {
+          await this.giveUp(entry, grant, 'dead', result.reason, {
+            issuer: issuer.name,
+            attempts: entry.attempts,
+            lastError: result.reason,
+          });
+          return 'dead';
+        }
+        return (await outbox.retryLater(db, entry.id, relayId, {
+          at: now,
+          nextAttemptAt: new Date(
+            now.getTime() + backoffDelay(entry.attempts, this.deps.policy, this.deps.random),
+          ),
+          error: result.reason,
+        }))
+          ? 'retry'
+          : 'lost';
+    }
+  }
+
+  private async giveUp(
+    entry: OutboxEntry,
+    grant: GrantRecord,
+    status: 'failed' | 'dead',
+    error: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    const { db, grants, outbox } = this.deps;
+    const now = this.deps.clock();
+    const kind = status === 'failed' ? 'delivery_rejected' : 'delivery_dead';
+    const { discrepancy, created } = await db.transaction(async (trx) => {
+      await grants.setStatus(trx, grant.id, status, now);
+      await outbox.deadLetter(trx, entry.id, now, error);
+      return this.deps.discrepancies.record(trx, {
+        runId: null,
+        kind,
+        campaignId: grant.campaignId,
+        grantId: grant.id,
+        details: { ...details, rewardId: grant.rewardId, amount: grant.amount, userId: grant.userId },
+        status: 'open',
+        createdAt: now,
+      });
+    });
+    this.deps.logger.error({ grantId: grant.id, campaignId: grant.campaignId, error }, `grant ${status}`);
+    if (!created) return;
+    await this.deps.alerts
+      .raise({
+        event: status === 'failed' ? 'reconcile.discrepancy' : 'grant.dead_lettered',
+        campaignId: grant.campaignId,
+        occurrence: `discrepancy:${discrepancy.id}`,
+        details: { kind, grantId: grant.id, discrepancyId: discrepancy.id, ...details },
+      })
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'alert failed'));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The outbox relay: claims due outbox entries (OutboxStore.claim: FOR UPDATE SKIP LOCKED on PostgreSQL, so
+ * several relays share the work and never send the same entry at once; on SQLite one relay, under the worker
+ * lease) and hands each to the DeliveryService, a few at a time.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../ledger/db';
+import type { OutboxStats, OutboxStore } from '../ledger/outbox-store';
+import type { Logger } from '../observability/logger';
+import type { DeliveryOutcome, DeliveryService } from './delivery-service';
+
+export interface RelaySettings {
+  /** Entries claimed per batch (default 50). */
+  batchSize: number;
+  /** How long a claim holds an entry; longer than an issuer call with its timeout (default 60 s). */
+  leaseMs: number;
+  /** Deliveries in flight at once within a batch (default 8). */
+  concurrency: number;
+}
+
+export const DEFAULT_RELAY_SETTINGS: RelaySettings = { batchSize: 50, leaseMs: 60_000, concurrency: 8 };
+
+export type RelayBatch = Record<DeliveryOutcome | 'errors', number> & { claimed: number };
+
+export interface DeliveryStats extends OutboxStats {
+  /** now − oldest pending entry's creation: how far delivery lags behind granting (0 with no backlog). */
+  lagMs: number;
+}
+
+function emptyBatch(): RelayBatch {
+  return { claimed: 0, delivered: 0, rejected: 0, retry: 0, dead: 0, skipped: 0, lost: 0, errors: 0 };
+}
+
+export class OutboxRelay {
+  readonly relayId: string;
+  private readonly settings: RelaySettings;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      outbox: OutboxStore;
+      delivery: DeliveryService;
+      clock: () => Date;
+      logger: Logger;
+      relayId?: string;
+      settings?: Partial<RelaySettings>;
+    },
+  ) {
+    this.relayId = deps.relayId ?? `relay-${randomUUID()}`;
+    this.settings = { ...DEFAULT_RELAY_SETTINGS, ...deps.settings };
+  }
+
+  /** Claims one batch and delivers it. */
+  async runOnce(): Promise<RelayBatch> {
+    const batch = emptyBatch();
+    const entries = await this.deps.outbox.claim(this.deps.db, {
+      relayId: this.relayId,
+      limit: this.settings.batchSize,
+      now: this.deps.clock(),
+      leaseMs: this.settings.leaseMs,
+    });
+    batch.claimed = entries.length;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) {
+        const entry = entries[next++];
+        if (!entry) break;
+        try {
+          batch[await this.deps.delivery.deliver(entry, this.relayId)] += 1;
+        } catch (err) {
+          // The entry stays claimed until its lease runs out, then it is delivered again (same key).
+          batch.errors += 1;
+          this.deps.logger.error(
+            { err, grantId: entry.grantId },
+            'delivery failed; retried after the claim expires',
+          );
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, entries.length) }, worker));
+    return batch;
+  }
+
+  /** Runs batches until nothing is due (or `maxBatches`); returns the totals. */
+  async drain(maxBatches = 1000): Promise<RelayBatch> {
+    const total = emptyBatch();
+    for (let i = 0; i < maxBatches; i++) {
+      const batch = await this.runOnce();
+      for (const key of Object.keys(total) as Array<keyof RelayBatch>) total[key] += batch[key];
+      if (batch.claimed === 0) break;
+    }
+    return total;
+  }
+
+  async stats(): Promise<DeliveryStats> {
+    const now = this.deps.clock();
+    const stats = await this.deps.outbox.stats(this.deps.db, now);
+    const lagMs = stats.oldestPendingAt ? Math.max(0, now.getTime() - stats.oldestPendingAt.getTime()) : 0;
+    return { ...stats, lagMs };
+  }
+
+  /**
+   * Polls until stop(): a full batch goes again at once, an empty or partial one waits `pollMs`.
+   * `active()` lets the worker pause the relay (on SQLite it only runs under the worker lease).
+   */
+  start(pollMs: number, active: () => boolean = () => true): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = (async () => {
+      while (!this.stopping) {
+        let full = false;
+        if (active()) {
+          try {
+            const batch = await this.runOnce();
+            full = batch.claimed >= this.settings.batchSize;
+          } catch (err) {
+            this.deps.logger.warn({ err }, 'outbox relay batch failed');
+          }
+        }
+        if (!full && !this.stopping) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pollMs);
+            timer.unref();
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wake = null;
+        }
+      }
+    })();
+  }
+
+  /** Stops polling and waits for the batch in progress. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+}

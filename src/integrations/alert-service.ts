@@ -1,0 +1,110 @@
+/**
+ * Alerts: each event fires once per occurrence (the notifications table's unique key), goes out through the
+ * webhook notifier, and is retried later when the webhook is down. Money going wrong is always announced:
+ * reconciliation discrepancies and dead-lettered grants go out whatever the campaign says. The business events
+ * (budget thresholds, stock exhausted) go out when the campaign lists them in `notify.on`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../ledger/db';
+import type { Logger } from '../observability/logger';
+import type { AlertEvent, NotificationMessage, Notifier } from './notifier';
+import type { NotificationRecord, NotificationStore } from './notification-store';
+
+/** Sent for every campaign, listed in its `notify.on` or not. */
+export const ALWAYS_SENT: readonly AlertEvent[] = ['reconcile.discrepancy', 'grant.dead_lettered'];
+
+export interface Alert {
+  event: AlertEvent;
+  campaignId: string | null;
+  occurrence: string;
+  details: Record<string, unknown>;
+}
+
+export type AlertOutcome = 'sent' | 'pending' | 'duplicate' | 'unsubscribed' | 'skipped';
+
+/** Where alerts are raised from (delivery, reconciliation); AlertService is the real one. */
+export interface AlertSink {
+  raise(alert: Alert): Promise<AlertOutcome>;
+}
+
+export interface AlertServiceDeps {
+  db: Db;
+  store: NotificationStore;
+  /** null: NOTIFY_URL is not set; occurrences are still recorded (status skipped) and logged. */
+  notifier: Notifier | null;
+  /** The campaign's `notify.on`; undefined when it has no `notify` (or is unknown here). */
+  subscriptions: (campaignId: string) => readonly string[] | undefined;
+  clock: () => Date;
+  logger: Logger;
+  /** Sends of one notification before it is marked failed (default 8). */
+  maxAttempts?: number;
+  /** Pause before the first later retry, doubled each time (default 60 s). */
+  retryBaseMs?: number;
+}
+
+export class AlertService implements AlertSink {
+  constructor(private readonly deps: AlertServiceDeps) {}
+
+  subscribed(alert: Pick<Alert, 'event' | 'campaignId'>): boolean {
+    if (alert.campaignId === null || ALWAYS_SENT.includes(alert.event)) return true;
+    return (this.deps.subscriptions(alert.campaignId) ?? []).includes(alert.event);
+  }
+
+  async raise(alert: Alert): Promise<AlertOutcome> {
+    if (!this.subscribed(alert)) return 'unsubscribed';
+    const now = this.deps.clock();
+    const message: NotificationMessage = { id: randomUUID(), ...alert, at: now.toISOString() };
+    if (!(await this.deps.store.claim(this.deps.db, message, now))) return 'duplicate';
+    this.deps.logger.warn({ alert: message }, `alert ${alert.event}`);
+    if (this.deps.notifier === null) {
+      await this.deps.store.update(this.deps.db, message.id, {
+        status: 'skipped',
+        attempts: 0,
+        nextAttemptAt: null,
+        lastError: 'NOTIFY_URL is not set',
+        sentAt: null,
+      });
+      return 'skipped';
+    }
+    return this.attempt(message, 0);
+  }
+
+  /** Sends the notifications whose webhook failed before; returns how many went out. */
+  async retryPending(limit = 100): Promise<number> {
+    if (this.deps.notifier === null) return 0;
+    const due: NotificationRecord[] = await this.deps.store.due(this.deps.db, this.deps.clock(), limit);
+    let sent = 0;
+    for (const record of due) {
+      if ((await this.attempt(record.message, record.attempts)) === 'sent') sent += 1;
+    }
+    return sent;
+  }
+
+  private async attempt(message: NotificationMessage, previous: number): Promise<'sent' | 'pending'> {
+    const attempts = previous + 1;
+    try {
+      await this.deps.notifier?.send(message);
+      await this.deps.store.update(this.deps.db, message.id, {
+        status: 'sent',
+        attempts,
+        nextAttemptAt: null,
+        lastError: null,
+        sentAt: this.deps.clock(),
+      });
+      return 'sent';
+    } catch (error) {
+      const lastError = error instanceof Error ? error.message : String(error);
+      const giveUp = attempts >= (this.deps.maxAttempts ?? 8);
+      const delay = (this.deps.retryBaseMs ?? 60_000) * 2 ** (attempts - 1);
+      await this.deps.store.update(this.deps.db, message.id, {
+        status: giveUp ? 'failed' : 'pending',
+        attempts,
+        nextAttemptAt: giveUp ? null : new Date(this.deps.clock().getTime() + delay),
+        lastError,
+        sentAt: null,
+      });
+      this.deps.logger.error({ err: error, notification: message.id }, 'webhook notification failed');
+      return 'pending';
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The downstream reward systems (wallet, coupon and voucher services) as pocket sees them.
+ *
+ * Issuer protocol (one HTTP issuer per reward type; the sandbox issuer speaks the same):
+ * - `POST <issuerUrl>/grants` with `Idempotency-Key: <grant id>` and the JSON body
+ *   `{ grantId, campaignId, userId, rewardId, type, amount, currency, businessDate, test }`.
+ *   2xx, or 409 (a duplicate of a grant already issued) → delivered. 408 and 429 → retried like 5xx.
+ *   Any other 4xx → failed: a discrepancy and an alert, never retried. 5xx, a timeout or a network error →
+ *   retried with exponential backoff and full jitter, then dead-lettered after the maximum attempts.
+ * - `GET <issuerUrl>/grants?since=ISO&until=ISO&cursor=C&limit=N` → `{ records: [{ grantId, rewardId, amount,
+ *   issuedAt }], nextCursor: string | null }`: what the issuer issued in [since, until), paged, for offline
+ *   reconciliation. `cursor` is opaque; absent on the first page.
+ */
+
+export interface IssueRequest {
+  grantId: string;
+  campaignId: string;
+  userId: string;
+  rewardId: string;
+  type: string;
+  /** Minor units. */
+  amount: number;
+  currency: string | null;
+  businessDate: string;
+  test: boolean;
+}
+
+export type IssueResult =
+  | { kind: 'delivered'; status: number }
+  /** The issuer refused the grant for good (4xx): failed, discrepancy, alert. */
+  | { kind: 'rejected'; status: number; message: string }
+  /** Worth another attempt: 5xx, timeout, network error. */
+  | { kind: 'retry'; reason: string };
+
+export interface IssuedRecord {
+  grantId: string;
+  rewardId: string;
+  amount: number;
+  issuedAt: Date;
+}
+
+export interface IssuedQuery {
+  since: Date;
+  until: Date;
+  cursor: string | null;
+  limit: number;
+}
+
+export interface IssuedPage {
+  records: IssuedRecord[];
+  nextCursor: string | null;
+}
+
+export interface Issuer {
+  /** Stable name for logs, summaries and discrepancy details (the sandbox, or the issuer URL). */
+  readonly name: string;
+  issue(request: IssueRequest): Promise<IssueResult>;
+  /** One page of issued records; throws when the issuer cannot answer (the reconciliation run fails). */
+  listIssued(query: IssuedQuery): Promise<IssuedPage>;
+}

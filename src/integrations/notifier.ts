@@ -1,0 +1,25 @@
+/** Operational alerts to people (a chat hook, an incident tool) through one webhook. */
+
+export type AlertEvent =
+  | 'budget.50pct'
+  | 'budget.80pct'
+  | 'budget.100pct'
+  | 'stock.exhausted'
+  | 'reconcile.discrepancy'
+  | 'grant.dead_lettered';
+
+export interface NotificationMessage {
+  id: string;
+  event: AlertEvent;
+  /** null: not about one campaign (e.g. a downstream record unknown to the ledger). */
+  campaignId: string | null;
+  /** What makes this occurrence distinct: the event fires once per (campaign, event, occurrence). */
+  occurrence: string;
+  at: string;
+  details: Record<string, unknown>;
+}
+
+export interface Notifier {
+  /** Sends one message (retrying on its own); rejects when it could not be delivered. */
+  send(message: NotificationMessage): Promise<void>;
+}

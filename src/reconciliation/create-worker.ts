@@ -1,0 +1,249 @@
+/**
+ * Assembles delivery and reconciliation for the composition root (src/server.ts) and the CLI: issuers, the
+ * relay, alerts, both reconcilers, the void service and the worker with its lease and jobs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../delivery/backoff';
+import { DeliveryService } from '../delivery/delivery-service';
+import { IssuerDirectory } from '../delivery/issuer-directory';
+import { OutboxRelay, type RelaySettings } from '../delivery/outbox-relay';
+import type { HotState } from '../hot-state/hot-state';
+import { createRedisClient } from '../hot-state/redis-client';
+import { AlertService } from '../integrations/alert-service';
+import { KnexNotificationStore } from '../integrations/knex-notification-store';
+import { KnexSandboxIssuedStore } from '../integrations/knex-sandbox-issued-store';
+import type { Notifier } from '../integrations/notifier';
+import { SandboxIssuer } from '../integrations/sandbox-issuer';
+import { WebhookNotifier } from '../integrations/webhook-notifier';
+import type { AuditStore } from '../ledger/audit-store';
+import { isPostgres, type Db } from '../ledger/db';
+import type { GrantStore } from '../ledger/grant-store';
+import { KnexAuditStore } from '../ledger/knex-audit-store';
+import type { OutboxStore } from '../ledger/outbox-store';
+import type { Logger } from '../observability/logger';
+import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
+import type { CounterRebuilder } from './counter-rebuilder';
+import { GrantVoidService } from './grant-void-service';
+import { JobScheduler } from './job-scheduler';
+import { KnexDiscrepancyStore } from './knex-discrepancy-store';
+import { KnexLease } from './knex-lease';
+import { KnexReconcileRunStore } from './knex-reconcile-run-store';
+import { KnexReconciliationReads } from './knex-reconciliation-reads';
+import type { Lease } from './lease';
+import { LeaseKeeper } from './lease-keeper';
+import { OfflineReconciler, type OfflineSettings } from './offline-reconciler';
+import { RealtimeReconciler, type RealtimeSettings } from './realtime-reconciler';
+import { RedisLease } from './redis-lease';
+import { Worker } from './worker';
+
+export const SCHEDULER_LEASE = 'scheduler';
+
+export interface WorkerDeps {
+  config: Pick<
+    Config,
+    | 'issuerUrls'
+    | 'issuerTimeoutMs'
+    | 'notifyUrl'
+    | 'secrets'
+    | 'reconcileCron'
+    | 'offlineReconcileCron'
+    | 'redisUrl'
+  >;
+  db: Db;
+  registry: { list(): CampaignSnapshot[]; get(campaignId: string): CampaignSnapshot | undefined };
+  /**
+   * The service's hot state, when this process shares it (Redis, or the embedded in-memory one in the service
+   * process); null otherwise: real-time reconciliation and the void give-back are left to the service.
+   */
+  hot: { hotState: HotState; rebuilder: CounterRebuilder } | null;
+  grants: GrantStore;
+  outbox: OutboxStore;
+  audit?: AuditStore;
+  logger: Logger;
+  clock: () => Date;
+  random?: () => number;
+  /** Tests: a lease over their own Redis keys, a notifier stand-in, tighter settings. */
+  lease?: Lease;
+  notifier?: Notifier | null;
+  backoff?: Partial<BackoffPolicy>;
+  relay?: Partial<RelaySettings> & { relayId?: string; pollMs?: number };
+  realtime?: Partial<RealtimeSettings>;
+  offline?: Partial<OfflineSettings>;
+  leaseTtlMs?: number;
+}
+
+export interface WorkerParts {
+  sandbox: SandboxIssuer;
+  issuers: IssuerDirectory;
+  alerts: AlertService;
+  delivery: DeliveryService;
+  relay: OutboxRelay;
+  realtime: RealtimeReconciler | null;
+  offline: OfflineReconciler;
+  voids: GrantVoidService;
+  keeper: LeaseKeeper;
+  scheduler: JobScheduler;
+  worker: Worker;
+  discrepancies: KnexDiscrepancyStore;
+  runs: KnexReconcileRunStore;
+  notifications: KnexNotificationStore;
+  /** Closes what the parts opened themselves (the lease's Redis client). */
+  close(): Promise<void>;
+}
+
+function defaultLease(deps: WorkerDeps): Lease {
+  if (deps.lease) return deps.lease;
+  if (deps.config.redisUrl) {
+    const client = createRedisClient(deps.config.redisUrl, {
+      onError: (err) => deps.logger.warn({ err }, 'redis (lease) connection error'),
+    });
+    return new RedisLease(client, 'pocket:lease:', true);
+  }
+  return new KnexLease(deps.db, deps.clock);
+}
+
+export function createWorker(deps: WorkerDeps): WorkerParts {
+  const { db, logger, clock, config } = deps;
+  const random = deps.random ?? Math.random;
+  const sandbox = new SandboxIssuer({ db, store: new KnexSandboxIssuedStore(), clock });
+  const issuers = IssuerDirectory.fromConfig(config.issuerUrls, config.issuerTimeoutMs, sandbox);
+  const notifications = new KnexNotificationStore();
+  const notifier =
+    deps.notifier !== undefined
+      ? deps.notifier
+      : config.notifyUrl
+        ? new WebhookNotifier({ url: config.notifyUrl, secret: config.secrets.webhook, clock })
+        : null;
+  const alerts = new AlertService({
+    db,
+    store: notifications,
+    notifier,
+    subscriptions: (campaignId) => deps.registry.get(campaignId)?.definition.notify?.on,
+    clock,
+    logger,
+  });
+  const discrepancies = new KnexDiscrepancyStore();
+  const runs = new KnexReconcileRunStore();
+  const reads = new KnexReconciliationReads();
+  const delivery = new DeliveryService({
+    db,
+    grants: deps.grants,
+    outbox: deps.outbox,
+    issuers,
+    discrepancies,
+    alerts,
+    clock,
+    random,
+    policy: { ...DEFAULT_BACKOFF, ...deps.backoff },
+    logger,
+  });
+  const relay = new OutboxRelay({
+    db,
+    outbox: deps.outbox,
+    delivery,
+    clock,
+    logger,
+    ...(deps.relay?.relayId ? { relayId: deps.relay.relayId } : {}),
+    ...(deps.relay ? { settings: deps.relay } : {}),
+  });
+  const realtime = deps.hot
+    ? new RealtimeReconciler({
+        db,
+        registry: deps.registry,
+        hotState: deps.hot.hotState,
+        rebuilder: deps.hot.rebuilder,
+        grants: deps.grants,
+        reads,
+        discrepancies,
+        runs,
+        alerts,
+        clock,
+        logger,
+        ...(deps.realtime ? { settings: deps.realtime } : {}),
+      })
+    : null;
+  const offline = new OfflineReconciler({
+    db,
+    issuers,
+    grants: deps.grants,
+    outbox: deps.outbox,
+    reads,
+    discrepancies,
+    runs,
+    alerts,
+    clock,
+    logger,
+    ...(deps.offline ? { settings: deps.offline } : {}),
+  });
+  const voids = new GrantVoidService({
+    db,
+    grants: deps.grants,
+    outbox: deps.outbox,
+    audit: deps.audit ?? new KnexAuditStore(),
+    discrepancies,
+    hot: deps.hot,
+    clock,
+  });
+  const lease = defaultLease(deps);
+  const keeper = new LeaseKeeper(
+    lease,
+    SCHEDULER_LEASE,
+    `worker-${randomUUID()}`,
+    deps.leaseTtlMs ?? 30_000,
+    logger,
+  );
+  const scheduler = new JobScheduler(
+    [
+      ...(realtime
+        ? [
+            {
+              name: 'realtime-reconcile',
+              cron: config.reconcileCron,
+              source: 'RECONCILE_CRON',
+              run: () => realtime.run(),
+            },
+          ]
+        : []),
+      {
+        name: 'offline-reconcile',
+        cron: config.offlineReconcileCron,
+        source: 'OFFLINE_RECONCILE_CRON',
+        run: () => offline.run(),
+      },
+      { name: 'notifications', cron: '* * * * *', run: () => alerts.retryPending() },
+    ],
+    keeper,
+    logger,
+    (job, turn) => logger.debug({ job, turn }, 'scheduled turn'),
+  );
+  const worker = new Worker({
+    relay,
+    scheduler,
+    keeper,
+    realtime,
+    alerts,
+    relayNeedsLease: !isPostgres(db),
+    pollMs: deps.relay?.pollMs ?? 1000,
+  });
+  return {
+    sandbox,
+    issuers,
+    alerts,
+    delivery,
+    relay,
+    realtime,
+    offline,
+    voids,
+    keeper,
+    scheduler,
+    worker,
+    discrepancies,
+    runs,
+    notifications,
+    async close() {
+      await worker.stop();
+      await lease.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { Executor } from '../ledger/db';
+
+/**
+ * Every difference between the ledger, the hot state and the issuers. Real-time kinds are repaired at once
+ * (recorded resolved); offline and delivery kinds that need a person stay open.
+ */
+export type DiscrepancyKind =
+  // real-time: hot state vs ledger + live reservations
+  | 'hot_state_lost'
+  | 'counter_drift'
+  | 'user_counter_drift'
+  | 'reservation_released'
+  | 'reservation_confirmed'
+  // delivery
+  | 'delivery_rejected'
+  | 'delivery_dead'
+  // offline: ledger vs issuer records
+  | 'missing_downstream'
+  | 'unknown_downstream'
+  | 'record_mismatch'
+  | 'issued_twice'
+  | 'issued_after_void'
+  | 'delivery_not_recorded';
+
+export type DiscrepancyStatus = 'open' | 'resolved';
+
+export interface NewDiscrepancy {
+  runId: string | null;
+  kind: DiscrepancyKind;
+  campaignId: string | null;
+  grantId: string | null;
+  details: Record<string, unknown>;
+  status: DiscrepancyStatus;
+  /** Why it is resolved (the repair made), when recorded resolved. */
+  resolution?: string | null;
+  createdAt: Date;
+}
+
+export interface Discrepancy extends Required<NewDiscrepancy> {
+  id: string;
+  resolvedAt: Date | null;
+}
+
+export interface DiscrepancyFilter {
+  status?: DiscrepancyStatus;
+  kinds?: readonly DiscrepancyKind[];
+  campaignId?: string;
+  grantId?: string;
+  runId?: string;
+}
+
+export interface DiscrepancyStore {
+  /**
+   * Records a discrepancy. About a grant, a kind is open at most once: when the same one is already open,
+   * that one is returned (`created: false`) and nothing is written.
+   */
+  record(q: Executor, discrepancy: NewDiscrepancy): Promise<{ discrepancy: Discrepancy; created: boolean }>;
+  resolve(q: Executor, id: string, at: Date, resolution: string): Promise<boolean>;
+  list(q: Executor, filter?: DiscrepancyFilter): Promise<Discrepancy[]>;
+}

@@ -1,0 +1,129 @@
+/**
+ * `pocket grants void <id> --reason`: the one compensation for a grant that will not be paid (failed,
+ * dead-lettered, or refused by a person). In one ledger transaction: GrantStore.void frees the grant's fence
+ * positions, a pending delivery is cancelled, open discrepancies about it are resolved, and the audit log gets
+ * the entry. Then the hot state gives the counters back. Rather than a second, hand-written "un-reserve" for
+ * committed grants, the campaign's counters are repaired the way reconciliation repairs drift
+ * (CounterRebuilder.repair: invalidate, rebuild from live reservations + the ledger, which no longer holds the
+ * grant), and the user's counts are primed under the user's lock. When this process cannot reach the hot state
+ * (the embedded in-memory one lives in the service process), the service's real-time reconciliation does both
+ * within a run: it checks users whose grants were voided recently, and the freed positions show as drift.
+ */
+import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error';
+import type { HotState } from '../hot-state/hot-state';
+import type { AuditStore } from '../ledger/audit-store';
+import type { Db } from '../ledger/db';
+import type { GrantRecord, GrantStatus, GrantStore } from '../ledger/grant-store';
+import type { OutboxStore } from '../ledger/outbox-store';
+import type { CounterRebuilder } from './counter-rebuilder';
+import type { DiscrepancyStore } from './discrepancy-store';
+import { checkUserCounters } from './user-counter-check';
+
+export interface VoidRequest {
+  reason: string;
+  actor: string;
+  /** Allow voiding a grant the issuer already has (it must be revoked downstream by hand). */
+  force?: boolean;
+}
+
+export interface VoidResult {
+  grant: GrantRecord;
+  previousStatus: Exclude<GrantStatus, 'void'>;
+  deliveryCancelled: boolean;
+  resolvedDiscrepancies: number;
+  /** rebuilt: counters given back now; deferred: the service's real-time reconciliation will. */
+  hotState: 'rebuilt' | 'failed' | 'deferred';
+  user: 'primed' | 'unchanged' | 'busy' | 'deferred';
+}
+
+export interface GrantVoidDeps {
+  db: Db;
+  grants: GrantStore;
+  outbox: OutboxStore;
+  audit: AuditStore;
+  discrepancies: DiscrepancyStore;
+  /** null: this process does not share the service's hot state. */
+  hot: { hotState: HotState; rebuilder: Pick<CounterRebuilder, 'repair'> } | null;
+  clock: () => Date;
+}
+
+export class GrantVoidService {
+  constructor(private readonly deps: GrantVoidDeps) {}
+
+  async void(grantId: string, request: VoidRequest): Promise<VoidResult> {
+    const reason = request.reason.trim();
+    if (reason === '')
+      throw new ValidationError('a reason is required', [{ path: 'reason', message: 'required' }]);
+    const { db, grants, outbox, audit, discrepancies } = this.deps;
+    const at = this.deps.clock();
+    const result = await db.transaction(async (trx) => {
+      const grant = await grants.get(trx, grantId);
+      if (!grant) throw new NotFoundError('grant_not_found', `grant ${grantId} does not exist`);
+      if (grant.status === 'void')
+        throw new ConflictError('grant_already_void', `grant ${grantId} is already void`);
+      if (grant.status === 'delivered' && !request.force) {
+        throw new ConflictError(
+          'grant_delivered',
+          `grant ${grantId} was delivered: revoke it at the issuer first, then void it with --force`,
+        );
+      }
+      if (!(await grants.void(trx, grantId, reason, at))) {
+        throw new ConflictError('grant_already_void', `grant ${grantId} is already void`);
+      }
+      const entry = await outbox.findByGrant(trx, grantId);
+      const deliveryCancelled =
+        entry?.status === 'pending' ? await outbox.complete(trx, entry.id, at, `voided: ${reason}`) : false;
+      let resolved = 0;
+      for (const d of await discrepancies.list(trx, { grantId, status: 'open' })) {
+        if (await discrepancies.resolve(trx, d.id, at, `grant voided: ${reason}`)) resolved += 1;
+      }
+      await audit.append(trx, {
+        at,
+        actor: request.actor,
+        action: 'grant.void',
+        campaignId: grant.campaignId,
+        subject: grantId,
+        details: {
+          reason,
+          previousStatus: grant.status,
+          userId: grant.userId,
+          rewardId: grant.rewardId,
+          amount: grant.amount,
+          charge: grant.charge,
+          forced: Boolean(request.force),
+          deliveryCancelled,
+        },
+      });
+      return { previousStatus: grant.status, deliveryCancelled, resolved, grant };
+    });
+    const voided = (await grants.get(db, grantId)) ?? result.grant;
+    const compensation = await this.giveBack(voided);
+    return {
+      grant: voided,
+      previousStatus: result.previousStatus as Exclude<GrantStatus, 'void'>,
+      deliveryCancelled: result.deliveryCancelled,
+      resolvedDiscrepancies: result.resolved,
+      ...compensation,
+    };
+  }
+
+  private async giveBack(grant: GrantRecord): Promise<Pick<VoidResult, 'hotState' | 'user'>> {
+    const { hot, grants, db } = this.deps;
+    if (hot === null) return { hotState: 'deferred', user: 'deferred' };
+    const rebuilt = await hot.rebuilder.repair(grant.campaignId);
+    const check = await checkUserCounters(
+      hot.hotState,
+      {
+        userCounters: (c, u) => grants.userCounters(db, c, u),
+        hasGrant: async (reservationId) => (await grants.findByReservation(db, reservationId)) !== null,
+      },
+      grant.campaignId,
+      grant.userId,
+      { lockTtlMs: 5000, lockWaitMs: 1000, purpose: `void:${grant.id}` },
+    ).catch(() => ({ kind: 'busy' as const }));
+    return {
+      hotState: rebuilt ? 'rebuilt' : 'failed',
+      user: check.kind === 'primed' ? 'primed' : check.kind === 'same' ? 'unchanged' : 'busy',
+    };
+  }
+}

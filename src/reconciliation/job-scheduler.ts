@@ -1,0 +1,68 @@
+/** The cron side of the worker: node-cron fires each job's JobRunner; the lease decides who actually runs. */
+import { schedule, validate, type ScheduledTask } from 'node-cron';
+import type { Logger } from '../observability/logger';
+import { JobRunner, type JobTurn } from './job-runner';
+import type { LeaseKeeper } from './lease-keeper';
+
+export interface ScheduledJob {
+  name: string;
+  /** node-cron expression. */
+  cron: string;
+  /** Where it comes from, for the error message (e.g. RECONCILE_CRON). */
+  source?: string;
+  run(): Promise<unknown>;
+}
+
+export class InvalidCronError extends Error {}
+
+export class JobScheduler {
+  readonly runners = new Map<string, JobRunner>();
+  private tasks: ScheduledTask[] = [];
+
+  constructor(
+    private readonly jobs: readonly ScheduledJob[],
+    private readonly keeper: LeaseKeeper,
+    private readonly logger: Logger,
+    onTurn?: (job: string, turn: JobTurn, result?: unknown) => void,
+  ) {
+    for (const job of jobs) {
+      if (!validate(job.cron)) {
+        throw new InvalidCronError(`${job.source ?? job.name}: invalid cron expression "${job.cron}"`);
+      }
+      this.runners.set(
+        job.name,
+        new JobRunner(job.name, () => job.run(), {
+          leader: () => keeper.confirm(),
+          logger,
+          ...(onTurn ? { onTurn: (turn: JobTurn, result?: unknown) => onTurn(job.name, turn, result) } : {}),
+        }),
+      );
+    }
+  }
+
+  start(): void {
+    if (this.tasks.length > 0) return;
+    this.keeper.start();
+    for (const job of this.jobs) {
+      const runner = this.runners.get(job.name);
+      if (!runner) continue;
+      const task = schedule(job.cron, () => runner.trigger(), { name: `pocket:${job.name}`, unref: true });
+      this.tasks.push(task);
+    }
+    this.logger.info({ jobs: this.jobs.map((j) => `${j.name} (${j.cron})`) }, 'scheduler started');
+  }
+
+  /** Stops firing, waits for runs in progress, gives the lease up. */
+  async stop(): Promise<void> {
+    await Promise.all(this.tasks.map((t) => t.destroy()));
+    this.tasks = [];
+    await Promise.all([...this.runners.values()].map((r) => r.idle()));
+    await this.keeper.stop();
+  }
+
+  trigger(name: string): Promise<JobTurn> {
+    const runner = this.runners.get(name);
+    if (!runner) throw new Error(`no job named ${name}`);
+    return runner.trigger();
+  }
+}

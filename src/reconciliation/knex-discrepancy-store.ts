@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Executor } from '../ledger/db';
+import { parseJson, toDate, toNullableDate, toNullableString } from '../ledger/row-values';
+import type {
+  Discrepancy,
+  DiscrepancyFilter,
+  DiscrepancyKind,
+  DiscrepancyStatus,
+  DiscrepancyStore,
+  NewDiscrepancy,
+} from './discrepancy-store';
+
+type Row = Record<string, unknown>;
+
+function toDiscrepancy(row: Row): Discrepancy {
+  return {
+    id: String(row.id),
+    runId: toNullableString(row.run_id),
+    kind: String(row.kind) as DiscrepancyKind,
+    campaignId: toNullableString(row.campaign_id),
+    grantId: toNullableString(row.grant_id),
+    details: parseJson<Record<string, unknown>>(row.details) ?? {},
+    status: String(row.status) as DiscrepancyStatus,
+    resolution: toNullableString(row.resolution),
+    createdAt: toDate(row.created_at),
+    resolvedAt: toNullableDate(row.resolved_at),
+  };
+}
+
+export class KnexDiscrepancyStore implements DiscrepancyStore {
+  async record(q: Executor, d: NewDiscrepancy): Promise<{ discrepancy: Discrepancy; created: boolean }> {
+    const existing = () =>
+      d.grantId === null
+        ? Promise.resolve(undefined)
+        : q<Row>('discrepancies').where({ kind: d.kind, grant_id: d.grantId, status: 'open' }).first();
+    const open = await existing();
+    if (open) return { discrepancy: toDiscrepancy(open), created: false };
+    const row: Row = {
+      id: randomUUID(),
+      run_id: d.runId,
+      kind: d.kind,
+      campaign_id: d.campaignId,
+      grant_id: d.grantId,
+      details: JSON.stringify(d.details),
+      status: d.status,
+      resolution: d.resolution ?? null,
+      created_at: d.createdAt,
+      resolved_at: d.status === 'resolved' ? d.createdAt : null,
+    };
+    const columns = Object.keys(row);
+    // ON CONFLICT against the partial unique index: a parallel run that recorded the same open discrepancy
+    // first wins, without aborting the caller's transaction.
+    const result = await q.raw(
+      `INSERT INTO discrepancies (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+       ON CONFLICT (kind, grant_id) WHERE status = 'open' AND grant_id IS NOT NULL DO NOTHING RETURNING id`,
+      columns.map((c) => row[c] as Knex.Value),
+    );
+    const inserted = Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
+    if (inserted.length === 0) {
+      const winner = await existing();
+      if (winner) return { discrepancy: toDiscrepancy(winner), created: false };
+    }
+    return { discrepancy: toDiscrepancy(row), created: true };
+  }
+
+  async resolve(q: Executor, id: string, at: Date, resolution: string): Promise<boolean> {
+    const changed = await q('discrepancies')
+      .where({ id, status: 'open' })
+      .update({ status: 'resolved', resolved_at: at, resolution });
+    return changed > 0;
+  }
+
+  async list(q: Executor, filter: DiscrepancyFilter = {}): Promise<Discrepancy[]> {
+    const builder = q<Row>('discrepancies');
+    if (filter.status !== undefined) builder.where({ status: filter.status });
+    if (filter.kinds !== undefined) builder.whereIn('kind', [...filter.kinds]);
+    if (filter.campaignId !== undefined) builder.where({ campaign_id: filter.campaignId });
+    if (filter.grantId !== undefined) builder.where({ grant_id: filter.grantId });
+    if (filter.runId !== undefined) builder.where({ run_id: filter.runId });
+    const rows = await builder.orderBy([
+      { column: 'created_at', order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ]);
+    return rows.map(toDiscrepancy);
+  }
+}

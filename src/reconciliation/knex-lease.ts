@@ -1,0 +1,38 @@
+import type { Knex } from 'knex';
+import type { Db } from '../ledger/db';
+import type { Lease } from './lease';
+
+function rowsOf(result: unknown): unknown[] {
+  return Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+}
+
+/**
+ * The lease in the `leases` table (the embedded SQLite ledger, or PostgreSQL without Redis): one upsert that
+ * takes the row when it expired or is ours already. Times come from this instance's clock.
+ */
+export class KnexLease implements Lease {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock();
+    const expires = new Date(now.getTime() + ttlMs);
+    const bindings: Knex.Value[] = [name, holder, expires, now];
+    const result = await this.db.raw(
+      `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
+       RETURNING holder`,
+      bindings,
+    );
+    return rowsOf(result).length > 0;
+  }
+
+  async release(name: string, holder: string): Promise<void> {
+    await this.db('leases').where({ name, holder }).delete();
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,55 @@
+/**
+ * Keeps a lease for this instance: tries to take it, renews it at a third of its TTL, and gives it up on
+ * stop. `held()` is the local view (taken, and not past its TTL by our clock); `confirm()` asks the store.
+ */
+import type { Logger } from '../observability/logger';
+import type { Lease } from './lease';
+
+export class LeaseKeeper {
+  private heldUntil = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly lease: Lease,
+    readonly name: string,
+    readonly holder: string,
+    private readonly ttlMs: number,
+    private readonly logger?: Logger,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  held(): boolean {
+    return this.now() < this.heldUntil;
+  }
+
+  /** Takes or renews the lease; false when another instance holds it (or the store is unreachable). */
+  async confirm(): Promise<boolean> {
+    const asked = this.now();
+    try {
+      const ok = await this.lease.acquire(this.name, this.holder, this.ttlMs);
+      const was = this.held();
+      this.heldUntil = ok ? asked + this.ttlMs : 0;
+      if (ok !== was)
+        this.logger?.info({ lease: this.name, holder: this.holder }, ok ? 'lease taken' : 'lease lost');
+      return ok;
+    } catch (err) {
+      this.logger?.warn({ err, lease: this.name }, 'lease renewal failed');
+      this.heldUntil = 0;
+      return false;
+    }
+  }
+
+  start(): void {
+    if (this.timer) return;
+    void this.confirm();
+    this.timer = setInterval(() => void this.confirm(), Math.max(50, Math.floor(this.ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.heldUntil = 0;
+    await this.lease.release(this.name, this.holder).catch(() => undefined);
+  }
+}

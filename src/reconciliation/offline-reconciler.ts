@@ -1,0 +1,434 @@
+/**
+ * Offline reconciliation (daily by default, OFFLINE_RECONCILE_CRON; `pocket reconcile` runs it once): the ledger
+ * against what the issuers say they issued, matched by grant id.
+ * - The window ends a grace period before now, so a grant delivered a moment ago (or still in backoff) is not
+ *   flagged while the issuer's records catch up; the issuers are read over the window widened by an overlap
+ *   at both edges, so a record stamped just across an edge still matches.
+ * - Delivered in the ledger, missing downstream → redelivered (the outbox entry is reset; same Idempotency-Key).
+ * - Downstream, unknown to the ledger; amount or reward mismatch; issued by two issuers; issued for a void
+ *   grant → an open discrepancy and an alert.
+ * - Downstream for a grant the ledger marked failed or dead → the ledger is corrected to delivered.
+ * Open offline discrepancies about grants this run saw again and found in order are resolved.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AlertSink } from '../integrations/alert-service';
+import type { IssuedRecord, Issuer } from '../integrations/issuer';
+import type { Db } from '../ledger/db';
+import type { GrantRecord, GrantStore } from '../ledger/grant-store';
+import type { OutboxStore } from '../ledger/outbox-store';
+import type { Logger } from '../observability/logger';
+import type { Discrepancy, DiscrepancyKind, DiscrepancyStore, NewDiscrepancy } from './discrepancy-store';
+import type { ReconcileRunStore } from './reconcile-run-store';
+import type { ReconciliationReads } from './reconciliation-reads';
+import { recordMismatch } from './record-mismatch';
+
+export interface OfflineSettings {
+  /** The window ends this long before now at the latest (default 1 h). */
+  graceMs: number;
+  /** Issuers are read this much beyond both edges of the window (default 15 min). */
+  overlapMs: number;
+  /** Window length when --since is not given (default 24 h). */
+  defaultWindowMs: number;
+  pageSize: number;
+  /** Upper bound on pages per issuer, against a cursor that never ends. */
+  maxPages: number;
+}
+
+export const DEFAULT_OFFLINE_SETTINGS: OfflineSettings = {
+  graceMs: 60 * 60_000,
+  overlapMs: 15 * 60_000,
+  defaultWindowMs: 24 * 60 * 60_000,
+  pageSize: 500,
+  maxPages: 100_000,
+};
+
+export const OFFLINE_KINDS: readonly DiscrepancyKind[] = [
+  'missing_downstream',
+  'unknown_downstream',
+  'record_mismatch',
+  'issued_twice',
+  'issued_after_void',
+  'delivery_not_recorded',
+];
+
+export interface OfflineDeps {
+  db: Db;
+  issuers: { all(): Issuer[] };
+  grants: GrantStore;
+  outbox: OutboxStore;
+  reads: ReconciliationReads;
+  discrepancies: DiscrepancyStore;
+  runs: ReconcileRunStore;
+  alerts: AlertSink;
+  clock: () => Date;
+  logger: Logger;
+  settings?: Partial<OfflineSettings>;
+}
+
+export interface OfflineOptions {
+  since?: Date;
+  until?: Date;
+  campaignId?: string | null;
+  /** Overrides the configured grace period for this run. */
+  graceMs?: number;
+}
+
+export interface OfflineSummary {
+  runId: string;
+  since: string;
+  until: string;
+  campaignId: string | null;
+  issuers: Array<{ name: string; records: number }>;
+  ledgerDelivered: number;
+  matched: number;
+  redelivered: number;
+  corrected: number;
+  found: Partial<Record<DiscrepancyKind, number>>;
+  /** Discrepancies this run found that are still open (new ones and ones already open). */
+  unresolved: number;
+  /** Open discrepancies of earlier runs that this run found in order. */
+  resolvedEarlier: number;
+}
+
+interface Downstream {
+  issuer: string;
+  record: IssuedRecord;
+}
+
+export class OfflineWindowError extends Error {}
+
+export class OfflineReconciler {
+  private readonly settings: OfflineSettings;
+
+  constructor(private readonly deps: OfflineDeps) {
+    this.settings = { ...DEFAULT_OFFLINE_SETTINGS, ...deps.settings };
+  }
+
+  /** The effective window: until is capped at now − grace; since defaults to until − 24 h. */
+  window(options: OfflineOptions): { since: Date; until: Date } {
+    const graceMs = options.graceMs ?? this.settings.graceMs;
+    const latest = this.deps.clock().getTime() - graceMs;
+    const until = new Date(Math.min(options.until?.getTime() ?? latest, latest));
+    const since = options.since ?? new Date(until.getTime() - this.settings.defaultWindowMs);
+    if (since.getTime() >= until.getTime()) {
+      throw new OfflineWindowError(
+        `empty window: since ${since.toISOString()} is not before until ${until.toISOString()} (until is at most now − ${Math.round(graceMs / 60_000)} min)`,
+      );
+    }
+    return { since, until };
+  }
+
+  async run(options: OfflineOptions = {}): Promise<OfflineSummary> {
+    const { since, until } = this.window(options);
+    const campaignId = options.campaignId ?? null;
+    const summary: OfflineSummary = {
+      runId: randomUUID(),
+      since: since.toISOString(),
+      until: until.toISOString(),
+      campaignId,
+      issuers: [],
+      ledgerDelivered: 0,
+      matched: 0,
+      redelivered: 0,
+      corrected: 0,
+      found: {},
+      unresolved: 0,
+      resolvedEarlier: 0,
+    };
+    const { db, runs } = this.deps;
+    await runs.start(db, {
+      id: summary.runId,
+      kind: 'offline',
+      campaignId,
+      windowSince: since,
+      windowUntil: until,
+      startedAt: this.deps.clock(),
+    });
+    try {
+      const seen = new Set<string>();
+      const found = new Set<string>();
+      const downstream = await this.readIssuers(since, until, summary, found);
+      await this.matchLedger(since, until, campaignId, downstream, summary, seen, found);
+      await this.matchRemaining(campaignId, downstream, summary, seen, found);
+      for (const id of downstream.keys()) seen.add(id);
+      await this.resolveEarlier(summary, seen, found, this.readWindow(since, until));
+      await runs.finish(db, summary.runId, {
+        status: 'ok',
+        finishedAt: this.deps.clock(),
+        summary: { ...summary },
+      });
+      return summary;
+    } catch (error) {
+      await runs.finish(db, summary.runId, {
+        status: 'failed',
+        finishedAt: this.deps.clock(),
+        summary: { ...summary },
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+  }
+
+  private async readIssuers(
+    since: Date,
+    until: Date,
+    summary: OfflineSummary,
+    found: Set<string>,
+  ): Promise<Map<string, Downstream>> {
+    const { from, to } = this.readWindow(since, until);
+    const byGrant = new Map<string, Downstream>();
+    for (const issuer of this.deps.issuers.all()) {
+      let cursor: string | null = null;
+      let records = 0;
+      for (let page = 0; page < this.settings.maxPages; page++) {
+        const result = await issuer.listIssued({
+          since: from,
+          until: to,
+          cursor,
+          limit: this.settings.pageSize,
+        });
+        for (const record of result.records) {
+          records += 1;
+          const earlier = byGrant.get(record.grantId);
+          if (earlier && earlier.issuer !== issuer.name) {
+            await this.record(summary, found, {
+              kind: 'issued_twice',
+              campaignId: null,
+              grantId: record.grantId,
+              details: {
+                issuers: [earlier.issuer, issuer.name],
+                records: [earlier.record, record].map((r) => ({ ...r, issuedAt: r.issuedAt.toISOString() })),
+              },
+            });
+          }
+          if (!earlier) byGrant.set(record.grantId, { issuer: issuer.name, record });
+        }
+        cursor = result.nextCursor;
+        if (cursor === null) break;
+      }
+      summary.issuers.push({ name: issuer.name, records });
+    }
+    return byGrant;
+  }
+
+  /** Every grant delivered in the window: present downstream (and equal), or redelivered. */
+  private async matchLedger(
+    since: Date,
+    until: Date,
+    campaignId: string | null,
+    downstream: Map<string, Downstream>,
+    summary: OfflineSummary,
+    seen: Set<string>,
+    found: Set<string>,
+  ): Promise<void> {
+    let after: { deliveredAt: Date; id: string } | null = null;
+    for (;;) {
+      const page: GrantRecord[] = await this.deps.reads.deliveredGrants(this.deps.db, {
+        since,
+        until,
+        campaignId,
+        after,
+        limit: this.settings.pageSize,
+      });
+      for (const grant of page) {
+        summary.ledgerDelivered += 1;
+        seen.add(grant.id);
+        const down = downstream.get(grant.id);
+        downstream.delete(grant.id);
+        if (down) await this.compare(grant, down, summary, found);
+        else await this.redeliver(grant, summary, found);
+      }
+      const last = page[page.length - 1];
+      if (page.length < this.settings.pageSize || !last?.deliveredAt) break;
+      after = { deliveredAt: last.deliveredAt, id: last.id };
+    }
+  }
+
+  /** Downstream records the window's delivered grants did not account for. */
+  private async matchRemaining(
+    campaignId: string | null,
+    downstream: Map<string, Downstream>,
+    summary: OfflineSummary,
+    seen: Set<string>,
+    found: Set<string>,
+  ): Promise<void> {
+    const grants = new Map(
+      (await this.deps.reads.grantsByIds(this.deps.db, [...downstream.keys()])).map((g) => [g.id, g]),
+    );
+    for (const [grantId, down] of downstream) {
+      const grant = grants.get(grantId);
+      if (!grant) {
+        // Unknown to the ledger: it belongs to no campaign we know, so a --campaign filter cannot hide it.
+        await this.record(summary, found, {
+          kind: 'unknown_downstream',
+          campaignId: null,
+          grantId,
+          details: {
+            issuer: down.issuer,
+            record: { ...down.record, issuedAt: down.record.issuedAt.toISOString() },
+          },
+        });
+        continue;
+      }
+      if (campaignId !== null && grant.campaignId !== campaignId) continue;
+      seen.add(grantId);
+      if (grant.status === 'void') {
+        await this.record(summary, found, {
+          kind: 'issued_after_void',
+          campaignId: grant.campaignId,
+          grantId,
+          details: {
+            issuer: down.issuer,
+            voidReason: grant.voidReason,
+            voidedAt: grant.voidedAt?.toISOString(),
+          },
+        });
+        continue;
+      }
+      await this.compare(grant, down, summary, found);
+      if (grant.status === 'failed' || grant.status === 'dead')
+        await this.correct(grant, down, summary, found);
+    }
+  }
+
+  private async compare(
+    grant: GrantRecord,
+    down: Downstream,
+    summary: OfflineSummary,
+    found: Set<string>,
+  ): Promise<void> {
+    const mismatch = recordMismatch(grant, down.record);
+    if (Object.keys(mismatch).length === 0) {
+      summary.matched += 1;
+      return;
+    }
+    await this.record(summary, found, {
+      kind: 'record_mismatch',
+      campaignId: grant.campaignId,
+      grantId: grant.id,
+      details: { issuer: down.issuer, mismatch },
+    });
+  }
+
+  private async redeliver(grant: GrantRecord, summary: OfflineSummary, found: Set<string>): Promise<void> {
+    const now = this.deps.clock();
+    const reset = await this.deps.db.transaction(async (trx) => {
+      const ok = await this.deps.outbox.reset(trx, grant.id, now);
+      if (ok) await this.deps.grants.setStatus(trx, grant.id, 'pending', now);
+      return ok;
+    });
+    if (reset) summary.redelivered += 1;
+    await this.record(summary, found, {
+      kind: 'missing_downstream',
+      campaignId: grant.campaignId,
+      grantId: grant.id,
+      details: {
+        deliveredAt: grant.deliveredAt?.toISOString() ?? null,
+        rewardId: grant.rewardId,
+        amount: grant.amount,
+      },
+      ...(reset
+        ? { status: 'resolved' as const, resolution: 'redelivery scheduled (same Idempotency-Key)' }
+        : {}),
+    });
+  }
+
+  /** The issuer has it although the ledger gave up on it: the ledger is corrected to delivered. */
+  private async correct(
+    grant: GrantRecord,
+    down: Downstream,
+    summary: OfflineSummary,
+    found: Set<string>,
+  ): Promise<void> {
+    const now = this.deps.clock();
+    await this.deps.db.transaction(async (trx) => {
+      await this.deps.grants.setStatus(trx, grant.id, 'delivered', now);
+      const entry = await this.deps.outbox.findByGrant(trx, grant.id);
+      if (entry?.status === 'pending')
+        await this.deps.outbox.complete(trx, entry.id, now, 'found downstream');
+    });
+    summary.corrected += 1;
+    const open = await this.deps.discrepancies.list(this.deps.db, { grantId: grant.id, status: 'open' });
+    for (const d of open.filter((x) => x.kind === 'delivery_rejected' || x.kind === 'delivery_dead')) {
+      await this.deps.discrepancies.resolve(this.deps.db, d.id, now, 'the issuer has the grant');
+    }
+    await this.record(summary, found, {
+      kind: 'delivery_not_recorded',
+      campaignId: grant.campaignId,
+      grantId: grant.id,
+      details: { issuer: down.issuer, ledgerStatus: grant.status },
+      status: 'resolved',
+      resolution: 'ledger corrected to delivered',
+    });
+  }
+
+  /** The issuers are read over the window widened by the overlap at both edges. */
+  private readWindow(since: Date, until: Date): { from: Date; to: Date } {
+    return {
+      from: new Date(since.getTime() - this.settings.overlapMs),
+      to: new Date(until.getTime() + this.settings.overlapMs),
+    };
+  }
+
+  /**
+   * Resolves open offline discrepancies this run looked at again and did not find: about a grant it scanned, or
+   * about a downstream record issued inside the window it read (a record that has since disappeared).
+   */
+  private async resolveEarlier(
+    summary: OfflineSummary,
+    seen: Set<string>,
+    found: Set<string>,
+    read: { from: Date; to: Date },
+  ): Promise<void> {
+    const open = await this.deps.discrepancies.list(this.deps.db, { status: 'open', kinds: OFFLINE_KINDS });
+    const now = this.deps.clock();
+    const inRead = (d: Discrepancy): boolean => {
+      const records = d.details['records'];
+      const record = (d.details['record'] ?? (Array.isArray(records) ? records[0] : undefined)) as
+        { issuedAt?: unknown } | undefined;
+      const at = typeof record?.issuedAt === 'string' ? Date.parse(record.issuedAt) : NaN;
+      return at >= read.from.getTime() && at < read.to.getTime();
+    };
+    for (const d of open) {
+      if (d.grantId === null || found.has(`${d.kind}:${d.grantId}`)) continue;
+      if (!seen.has(d.grantId) && !inRead(d)) continue;
+      if (
+        await this.deps.discrepancies.resolve(
+          this.deps.db,
+          d.id,
+          now,
+          `no longer observed (run ${summary.runId})`,
+        )
+      ) {
+        summary.resolvedEarlier += 1;
+      }
+    }
+  }
+
+  private async record(
+    summary: OfflineSummary,
+    found: Set<string>,
+    d: Omit<NewDiscrepancy, 'runId' | 'createdAt' | 'status'> & Partial<Pick<NewDiscrepancy, 'status'>>,
+  ): Promise<void> {
+    const status = d.status ?? 'open';
+    summary.found[d.kind] = (summary.found[d.kind] ?? 0) + 1;
+    found.add(`${d.kind}:${d.grantId ?? ''}`);
+    const { discrepancy, created } = await this.deps.discrepancies.record(this.deps.db, {
+      ...d,
+      status,
+      runId: summary.runId,
+      createdAt: this.deps.clock(),
+    });
+    if (discrepancy.status !== 'open') return;
+    summary.unresolved += 1;
+    if (!created) return;
+    await this.deps.alerts
+      .raise({
+        event: 'reconcile.discrepancy',
+        campaignId: d.campaignId,
+        occurrence: `discrepancy:${discrepancy.id}`,
+        details: { kind: d.kind, grantId: d.grantId, discrepancyId: discrepancy.id, ...d.details },
+      })
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'alert failed'));
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Pure: the budget and stock alerts a campaign's real use calls for. Each comes with an occurrence key naming
+ * the limit it crossed, so it fires once per crossing (and again if a publish raises the limit and it is
+ * crossed anew).
+ */
+import type { CampaignDefinition } from '../definitions/campaign-types';
+import type { Alert } from '../integrations/alert-service';
+import type { CampaignUsage } from '../ledger/grant-store';
+
+const THRESHOLDS = [
+  [50, 'budget.50pct'],
+  [80, 'budget.80pct'],
+  [100, 'budget.100pct'],
+] as const;
+
+function budgetAlerts(campaignId: string, scope: string, spent: number, limit: number): Alert[] {
+  return THRESHOLDS.filter(([pct]) => spent * 100 >= limit * pct).map(([pct, event]) => ({
+    event,
+    campaignId,
+    occurrence: `${scope}/${limit}`,
+    details: { scope, spent, limit, threshold: pct },
+  }));
+}
+
+export function usageAlerts(definition: CampaignDefinition, usage: CampaignUsage): Alert[] {
+  const alerts: Alert[] = [];
+  const { budget } = definition;
+  if (budget?.total !== undefined && budget.total > 0) {
+    alerts.push(...budgetAlerts(definition.id, 'total', usage.spent, budget.total));
+  }
+  if (budget?.daily !== undefined && budget.daily > 0) {
+    for (const [date, spent] of Object.entries(usage.dailySpent).sort()) {
+      alerts.push(...budgetAlerts(definition.id, `daily:${date}`, spent, budget.daily));
+    }
+  }
+  for (const reward of definition.rewards) {
+    if (reward.type === 'none' || reward.stock === undefined) continue;
+    const used = usage.stockUsed[reward.id] ?? 0;
+    if (used >= reward.stock) {
+      alerts.push({
+        event: 'stock.exhausted',
+        campaignId: definition.id,
+        occurrence: `reward:${reward.id}/${reward.stock}`,
+        details: { rewardId: reward.id, used, stock: reward.stock },
+      });
+    }
+  }
+  return alerts;
+}

@@ -1,0 +1,62 @@
+/**
+ * The worker: the outbox relay loop plus the scheduled jobs (real-time and offline reconciliation, webhook
+ * retries). `pocket worker` runs it alone; the embedded `npm start` runs it in the service process.
+ * Only the lease holder runs the jobs. On PostgreSQL every worker relays (claims skip each other's rows);
+ * on SQLite only the lease holder does.
+ */
+import type { DeliveryStats, OutboxRelay, RelayBatch } from '../delivery/outbox-relay';
+import type { AlertService } from '../integrations/alert-service';
+import type { JobScheduler } from './job-scheduler';
+import type { LeaseKeeper } from './lease-keeper';
+import type { RealtimeReconciler, RealtimeSummary } from './realtime-reconciler';
+
+export interface WorkerOnce {
+  relay: RelayBatch;
+  /** null when this process does not share the service's hot state (embedded in-memory). */
+  realtime: RealtimeSummary | null;
+  notificationsSent: number;
+  stats: DeliveryStats;
+}
+
+export class Worker {
+  private started = false;
+
+  constructor(
+    private readonly deps: {
+      relay: OutboxRelay;
+      scheduler: JobScheduler;
+      keeper: LeaseKeeper;
+      realtime: RealtimeReconciler | null;
+      alerts: AlertService;
+      /** SQLite: a single relay, the lease holder. */
+      relayNeedsLease: boolean;
+      pollMs: number;
+    },
+  ) {}
+
+  get running(): boolean {
+    return this.started;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.deps.scheduler.start();
+    this.deps.relay.start(this.deps.pollMs, () => !this.deps.relayNeedsLease || this.deps.keeper.held());
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.deps.relay.stop();
+    await this.deps.scheduler.stop();
+  }
+
+  /** One pass by hand (`pocket worker --once`): drain the relay, reconcile once, resend webhooks, report. */
+  async runOnce(maxBatches = 1000): Promise<WorkerOnce> {
+    const relay = await this.deps.relay.drain(maxBatches);
+    const realtime = this.deps.realtime ? await this.deps.realtime.run() : null;
+    const notificationsSent = await this.deps.alerts.retryPending();
+    return { relay, realtime, notificationsSent, stats: await this.deps.relay.stats() };
+  }
+}

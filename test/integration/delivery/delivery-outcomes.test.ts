@@ -1,0 +1,185 @@
+/**
+ * What each issuer answer does (issuer.ts protocol): a refusal fails the grant with a discrepancy and an alert,
+ * retries end in a dead letter with an alert, test grants always go to the sandbox, consolations are never
+ * sent, and failed or dead grants keep their counters.
+ */
+import nock from 'nock';
+import request from 'supertest';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import type { NotificationMessage } from '../../../src/integrations/notifier';
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySignature,
+} from '../../../src/integrations/notification-signature';
+import type { Pocket } from '../../../src/server';
+import {
+  fakeClock,
+  grantsFor,
+  grantStatuses,
+  BULK,
+  AT,
+  type FakeClock,
+  DEFINITIONS,
+} from '../../helpers/delivery';
+import { FakeIssuer } from '../../helpers/fake-issuer';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  type TestBackends,
+} from '../../helpers/pocket';
+
+const WALLET = 'http://wallet.outcomes.test';
+const HOOK = 'http://hooks.outcomes.test';
+
+interface Received {
+  body: string;
+  timestamp: string | undefined;
+  signature: string | undefined;
+}
+
+describeEachBackend('delivery outcomes', (backend) => {
+  let backends: TestBackends;
+  let pocket: Pocket;
+  let clock: FakeClock;
+  let issuer: FakeIssuer;
+  let hooks: Received[];
+
+  beforeEach(async () => {
+    clock = fakeClock(AT);
+    backends = await createBackends(backend);
+    pocket = await createTestPocket(backends, {
+      clock,
+      random: () => 0,
+      config: {
+        definitionsRoot: DEFINITIONS,
+        issuerUrls: { red_packet: WALLET },
+        notifyUrl: `${HOOK}/pocket`,
+      },
+    });
+    issuer = new FakeIssuer(WALLET, clock);
+    hooks = [];
+    nock(HOOK)
+      .persist()
+      .post('/pocket')
+      .reply(function (_uri, body) {
+        hooks.push({
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+          timestamp: this.req.headers['x-pocket-timestamp'] as string | undefined,
+          signature: this.req.headers['x-pocket-signature'] as string | undefined,
+        });
+        return [204];
+      });
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await pocket?.close();
+    await backends?.destroy();
+  });
+
+  const messages = (): NotificationMessage[] => hooks.map((h) => JSON.parse(h.body) as NotificationMessage);
+
+  it('a 4xx fails the grant for good: discrepancy, signed alert, counters kept', async () => {
+    const [id] = await grantsFor(pocket, ['u-refused']);
+    if (!id) throw new Error('expected a red packet');
+    const usageBefore = await new KnexGrantStore().usage(backends.ledger.db, BULK);
+    issuer.mode = 'reject';
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 1, rejected: 1 });
+    clock.advance(3_600_000);
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 0 });
+    expect(issuer.attempts(id)).toBe(1);
+    expect((await grantStatuses(backends.ledger.db, [id]))[id]).toBe('failed');
+    expect(await pocket.delivery.relay.stats()).toMatchObject({ pending: 0, dead: 1 });
+
+    const [d] = await pocket.delivery.discrepancies.list(backends.ledger.db, { grantId: id });
+    expect(d).toMatchObject({ kind: 'delivery_rejected', status: 'open', campaignId: BULK });
+    expect(d?.details).toMatchObject({ issuer: WALLET, status: 422 });
+
+    expect(messages()).toEqual([
+      expect.objectContaining({
+        event: 'reconcile.discrepancy',
+        campaignId: BULK,
+        details: expect.objectContaining({ kind: 'delivery_rejected', grantId: id }),
+      }),
+    ]);
+    const [hook] = hooks;
+    if (!hook) throw new Error('no webhook');
+    const secret = pocket.config.secrets.webhook;
+    const now = AT; // when it was sent
+    expect(
+      verifySignature({ secret, body: hook.body, timestamp: hook.timestamp, signature: hook.signature, now }),
+    ).toBe(true);
+    expect(
+      verifySignature({
+        secret,
+        body: hook.body.replace(id, 'x'),
+        timestamp: hook.timestamp,
+        signature: hook.signature,
+        now,
+      }),
+    ).toBe(false);
+    expect(TIMESTAMP_HEADER.toLowerCase()).toBe('x-pocket-timestamp');
+    expect(SIGNATURE_HEADER.toLowerCase()).toBe('x-pocket-signature');
+
+    // Failed grants keep their counters until a void.
+    expect(await new KnexGrantStore().usage(backends.ledger.db, BULK)).toEqual(usageBefore);
+  });
+
+  it('after the maximum attempts the grant is dead-lettered and the alert fires once', async () => {
+    const [id] = await grantsFor(pocket, ['u-dead']);
+    if (!id) throw new Error('expected a red packet');
+    issuer.mode = 'down';
+    const outcomes: string[] = [];
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      const batch = await pocket.delivery.relay.drain();
+      if (batch.retry) outcomes.push('retry');
+      if (batch.dead) outcomes.push('dead');
+      clock.advance(10 * 60_000);
+    }
+    expect(outcomes).toEqual([...Array(7).fill('retry'), 'dead']);
+    expect(issuer.attempts(id)).toBe(8);
+    expect((await grantStatuses(backends.ledger.db, [id]))[id]).toBe('dead');
+    const dead = await pocket.delivery.discrepancies.list(backends.ledger.db, { grantId: id });
+    expect(dead.map((d) => [d.kind, d.status])).toEqual([['delivery_dead', 'open']]);
+    // double11 does not list grant.dead_lettered in notify.on: a dead letter is announced anyway.
+    expect(messages().map((m) => [m.event, m.details['grantId']])).toEqual([['grant.dead_lettered', id]]);
+    expect(await pocket.delivery.alerts.retryPending()).toBe(0);
+    expect(hooks).toHaveLength(1);
+  });
+
+  it('sends test grants to the sandbox and never sends consolations', async () => {
+    const tester = await request(pocket.app)
+      .post(`/v1/campaigns/${BULK}/participations`)
+      .set('Idempotency-Key', 'k-tester')
+      .send({ userId: 'qa-bulk', context: { channel: 'app' } });
+    expect(tester.body).toMatchObject({ outcome: 'granted', grant: { type: 'red_packet', test: true } });
+    const testGrant = (tester.body as { grant: { id: string } }).grant.id;
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(issuer.requests).toEqual([]);
+    const sandbox = await request(pocket.app)
+      .get('/sandbox/issuer/grants')
+      .query({ since: '2026-11-10T00:00:00Z', until: '2026-11-12T00:00:00Z' });
+    expect(sandbox.status).toBe(200);
+    expect(sandbox.body).toEqual({
+      records: [{ grantId: testGrant, rewardId: 'rp-small', amount: 50, issuedAt: AT.toISOString() }],
+      nextCursor: null,
+    });
+
+    // A draw at the top of the range lands on the consolation (thanks, weight 30 of 100).
+    const consolation = await createTestPocket(backends, { clock, random: () => 0.99 });
+    try {
+      const thanks = await request(consolation.app)
+        .post(`/v1/campaigns/${BULK}/participations`)
+        .set('Idempotency-Key', 'k-thanks')
+        .send({ userId: 'u-thanks', context: { channel: 'app' } });
+      expect(thanks.body).toMatchObject({ outcome: 'granted', grant: { type: 'none' } });
+      expect(
+        await backends.ledger.db('outbox').where({ grant_id: thanks.body.grant.id }).first(),
+      ).toBeUndefined();
+      expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 0 });
+    } finally {
+      await consolation.close();
+    }
+  });
+});

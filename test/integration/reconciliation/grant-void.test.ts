@@ -1,0 +1,188 @@
+/**
+ * `grants void`: the one compensation for a failed or dead grant. The ledger frees its positions, a pending
+ * delivery is cancelled, the audit log records it, and the hot counters give the stock, budget and the user's
+ * count back (at once when the hot state is shared; by the service's real-time reconciliation otherwise).
+ */
+import nock from 'nock';
+import { KnexAuditStore } from '../../../src/ledger/knex-audit-store';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
+import { silentLogger } from '../../../src/observability/logger';
+import { GrantVoidService } from '../../../src/reconciliation/grant-void-service';
+import { KnexReconciliationReads } from '../../../src/reconciliation/knex-reconciliation-reads';
+import { mergeCounters } from '../../../src/reconciliation/merge-counters';
+import { normalizeCounters } from '../../../src/hot-state/campaign-counters';
+import { RealtimeReconciler } from '../../../src/reconciliation/realtime-reconciler';
+import type { Pocket } from '../../../src/server';
+import {
+  fakeClock,
+  grantsFor,
+  grantStatuses,
+  AT,
+  TINY,
+  DEFINITIONS,
+  users,
+  type FakeClock,
+} from '../../helpers/delivery';
+import { FakeIssuer } from '../../helpers/fake-issuer';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  type TestBackends,
+} from '../../helpers/pocket';
+
+const WALLET = 'http://wallet.void.test';
+const grants = new KnexGrantStore();
+
+describeEachBackend('grant void', (backend) => {
+  let backends: TestBackends;
+  let pocket: Pocket;
+  let clock: FakeClock;
+  let issuer: FakeIssuer;
+
+  beforeEach(async () => {
+    clock = fakeClock(AT);
+    backends = await createBackends(backend);
+    pocket = await createTestPocket(backends, {
+      clock,
+      random: () => 0,
+      refreshMs: 3_600_000,
+      config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: WALLET } },
+    });
+    issuer = new FakeIssuer(WALLET, clock);
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await pocket?.close();
+    await backends?.destroy();
+  });
+
+  const db = () => backends.ledger.db;
+  const expectedCounters = async () =>
+    normalizeCounters(
+      mergeCounters(await grants.campaignCounters(db(), TINY), await pocket.hotState.reservations(TINY)),
+    );
+
+  it('gives a refused grant back: its slot goes to the next participant, the user may take another', async () => {
+    const ids = await grantsFor(pocket, users('full', 4), TINY);
+    issuer.mode = 'reject';
+    const [refused] = await grantsFor(pocket, ['u-refused'], TINY);
+    if (!refused) throw new Error('no grant');
+    await pocket.delivery.relay.drain();
+    expect((await grantStatuses(db(), [refused]))[refused]).toBe('failed');
+    issuer.mode = 'up';
+    // Stock 5 is gone: the next participant gets the consolation.
+    const [none] = await grantsFor(pocket, ['u-late'], TINY);
+    expect(none).toBeUndefined();
+    const slot = (await grants.get(db(), refused))?.fences.stockSlot;
+    expect(slot).toBe(5);
+
+    const result = await pocket.delivery.voids.void(refused, {
+      reason: 'issuer refused: account closed',
+      actor: 'alice',
+    });
+    expect(result).toMatchObject({
+      previousStatus: 'failed',
+      deliveryCancelled: false,
+      resolvedDiscrepancies: 1,
+      hotState: 'rebuilt',
+      user: 'primed',
+      grant: { status: 'void', voidReason: 'issuer refused: account closed', voided: { stockSlot: 5 } },
+    });
+    expect(await pocket.hotState.readCounters(TINY)).toEqual(await expectedCounters());
+    expect(await pocket.hotState.readUser(TINY, 'u-refused')).toMatchObject({ total: 0 });
+    const [audit] = await new KnexAuditStore().list(db(), { campaignId: TINY });
+    expect(audit).toMatchObject({
+      actor: 'alice',
+      action: 'grant.void',
+      subject: refused,
+      details: expect.objectContaining({
+        reason: 'issuer refused: account closed',
+        previousStatus: 'failed',
+      }),
+    });
+    expect(
+      (await pocket.delivery.discrepancies.list(db(), { grantId: refused })).map((d) => [d.kind, d.status]),
+    ).toEqual([['delivery_rejected', 'resolved']]);
+
+    // The freed slot is handed out again, and the refused user may participate again.
+    const [again] = await grantsFor(pocket, ['u-refused'], TINY);
+    expect((await grants.get(db(), again ?? ''))?.fences.stockSlot).toBe(5);
+    expect(ids).toHaveLength(4);
+  });
+
+  it('cancels a pending delivery, refuses a delivered grant without --force, and a second void', async () => {
+    const [pending, delivered] = await grantsFor(pocket, ['u-p', 'u-d'], TINY);
+    if (!pending || !delivered) throw new Error('no grants');
+    await pocket.delivery.voids.void(pending, { reason: 'fraud', actor: 'bob' }).then((r) => {
+      expect(r).toMatchObject({ previousStatus: 'pending', deliveryCancelled: true });
+    });
+    await expect(
+      pocket.delivery.voids.void(pending, { reason: 'again', actor: 'bob' }),
+    ).rejects.toMatchObject({
+      code: 'grant_already_void',
+    });
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(issuer.ids()).toEqual([delivered]);
+    await expect(
+      pocket.delivery.voids.void(delivered, { reason: 'oops', actor: 'bob' }),
+    ).rejects.toMatchObject({
+      code: 'grant_delivered',
+    });
+    expect((await grantStatuses(db(), [delivered]))[delivered]).toBe('delivered');
+    await expect(pocket.delivery.voids.void('nope', { reason: 'x', actor: 'bob' })).rejects.toMatchObject({
+      code: 'grant_not_found',
+    });
+    await expect(pocket.delivery.voids.void(delivered, { reason: ' ', actor: 'bob' })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    expect(
+      await pocket.delivery.voids.void(delivered, {
+        reason: 'revoked at the issuer',
+        actor: 'bob',
+        force: true,
+      }),
+    ).toMatchObject({ previousStatus: 'delivered' });
+  });
+
+  it('without the shared hot state, real-time reconciliation gives the counters back', async () => {
+    await grantsFor(pocket, users('cli', 2), TINY);
+    const [voided] = await grantsFor(pocket, ['u-cli'], TINY);
+    if (!voided) throw new Error('no grant');
+    clock.advance(30 * 60_000); // the user's participation is no longer "recent"; the void will be
+    const cli = new GrantVoidService({
+      db: db(),
+      grants,
+      outbox: new KnexOutboxStore(),
+      audit: new KnexAuditStore(),
+      discrepancies: pocket.delivery.discrepancies,
+      hot: null,
+      clock,
+    });
+    expect(await cli.void(voided, { reason: 'duplicate account', actor: 'ops' })).toMatchObject({
+      hotState: 'deferred',
+      user: 'deferred',
+    });
+    expect(await pocket.hotState.readUser(TINY, 'u-cli')).toMatchObject({ total: 1 });
+
+    const reconciler = new RealtimeReconciler({
+      db: db(),
+      registry: pocket.registry,
+      hotState: pocket.hotState,
+      rebuilder: pocket.rebuilder,
+      grants,
+      reads: new KnexReconciliationReads(),
+      discrepancies: pocket.delivery.discrepancies,
+      runs: pocket.delivery.runs,
+      alerts: pocket.delivery.alerts,
+      clock,
+      logger: silentLogger(),
+      sleep: async () => undefined,
+    });
+    const summary = await reconciler.run();
+    expect(summary.found).toEqual({ counter_drift: 1, user_counter_drift: 1 });
+    expect(await pocket.hotState.readCounters(TINY)).toEqual(await expectedCounters());
+    expect(await pocket.hotState.readUser(TINY, 'u-cli')).toMatchObject({ total: 0 });
+  });
+});

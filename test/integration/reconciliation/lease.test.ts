@@ -1,0 +1,123 @@
+/**
+ * One scheduler across instances: the lease (Redis SET NX PX with compare-and-set renew/release, or the leases
+ * table) has one holder at a time, and of two schedulers only the holder runs a job.
+ */
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../../../src/hot-state/redis-client';
+import { silentLogger } from '../../../src/observability/logger';
+import { JobScheduler } from '../../../src/reconciliation/job-scheduler';
+import { KnexLease } from '../../../src/reconciliation/knex-lease';
+import type { Lease } from '../../../src/reconciliation/lease';
+import { LeaseKeeper } from '../../../src/reconciliation/lease-keeper';
+import { RedisLease } from '../../../src/reconciliation/redis-lease';
+import { fakeClock, type FakeClock } from '../../helpers/delivery';
+import { describeEachLedger, useLedger } from '../../helpers/ledger';
+import { describeWithServices, uniqueName } from '../../helpers/services';
+
+function schedulerWith(lease: Lease, holder: string, job: () => Promise<unknown>): JobScheduler {
+  const keeper = new LeaseKeeper(lease, 'scheduler', holder, 30_000);
+  return new JobScheduler([{ name: 'job', cron: '0 0 1 1 *', run: job }], keeper, silentLogger());
+}
+
+describeWithServices(['REDIS_URL'], 'Redis lease', () => {
+  let redis: Redis;
+  const prefix = `${uniqueName('lease')}:`;
+  beforeAll(async () => {
+    redis = await connectRedis(process.env.REDIS_URL ?? '');
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('has one holder; renewal and release work only for the holder (compare-and-delete)', async () => {
+    const a = new RedisLease(redis, prefix);
+    const b = new RedisLease(redis, prefix);
+    expect(await a.acquire('l1', 'token-a', 30_000)).toBe(true);
+    expect(await b.acquire('l1', 'token-b', 30_000)).toBe(false);
+    expect(await a.acquire('l1', 'token-a', 30_000)).toBe(true); // renewal
+    await b.release('l1', 'token-b'); // not the holder: nothing happens
+    expect(await redis.get(`${prefix}l1`)).toBe('token-a');
+    expect(await redis.pttl(`${prefix}l1`)).toBeGreaterThan(20_000);
+    await a.release('l1', 'token-a');
+    expect(await b.acquire('l1', 'token-b', 30_000)).toBe(true);
+  });
+
+  it('passes to another instance once the holder stops renewing (expiry)', async () => {
+    const a = new RedisLease(redis, prefix);
+    const b = new RedisLease(redis, prefix);
+    expect(await a.acquire('l2', 'token-a', 50)).toBe(true);
+    let taken = false;
+    for (let i = 0; i < 100 && !taken; i++) {
+      taken = await b.acquire('l2', 'token-b', 30_000);
+      if (!taken) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(taken).toBe(true);
+    expect(await a.acquire('l2', 'token-a', 30_000)).toBe(false);
+  });
+
+  it('lets only one of two schedulers run a job', async () => {
+    const runs: string[] = [];
+    const one = schedulerWith(new RedisLease(redis, prefix), 'one', async () => runs.push('one'));
+    const two = schedulerWith(new RedisLease(redis, prefix), 'two', async () => runs.push('two'));
+    const turns = await Promise.all([one.trigger('job'), two.trigger('job')]);
+    expect([...turns].sort()).toEqual(['ran', 'skipped_not_leader']);
+    expect(runs).toHaveLength(1);
+    const leader = runs[0] === 'one' ? one : two;
+    const follower = leader === one ? two : one;
+    expect(await follower.trigger('job')).toBe('skipped_not_leader');
+    await leader.stop(); // gives the lease up
+    expect(await follower.trigger('job')).toBe('ran');
+    await follower.stop();
+  });
+});
+
+describeEachLedger('database lease', (kind) => {
+  const ledger = useLedger(kind);
+  let clock: FakeClock;
+  beforeEach(async () => {
+    clock = fakeClock(new Date('2026-11-11T02:00:00Z'));
+    await ledger.current.db('leases').delete();
+  });
+
+  it('has one holder until it expires; release only by the holder', async () => {
+    const a = new KnexLease(ledger.current.db, clock);
+    const b = new KnexLease(ledger.current.db, clock);
+    expect(await a.acquire('l', 'a', 30_000)).toBe(true);
+    expect(await b.acquire('l', 'b', 30_000)).toBe(false);
+    clock.advance(20_000);
+    expect(await a.acquire('l', 'a', 30_000)).toBe(true); // renewed until +50 s
+    clock.advance(20_000);
+    expect(await b.acquire('l', 'b', 30_000)).toBe(false);
+    await b.release('l', 'b');
+    expect(await b.acquire('l', 'b', 30_000)).toBe(false);
+    clock.advance(11_000); // a stopped renewing
+    expect(await b.acquire('l', 'b', 30_000)).toBe(true);
+    expect(await a.acquire('l', 'a', 30_000)).toBe(false);
+    await b.release('l', 'b');
+    expect(await a.acquire('l', 'a', 30_000)).toBe(true);
+  });
+
+  it('lets only one of two schedulers run, and skips a turn while the previous run is going', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let runs = 0;
+    const job = async () => {
+      runs += 1;
+      await gate;
+    };
+    const one = schedulerWith(new KnexLease(ledger.current.db, clock), 'one', job);
+    const two = schedulerWith(new KnexLease(ledger.current.db, clock), 'two', job);
+    const first = one.trigger('job');
+    for (let i = 0; i < 200 && runs === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(runs).toBe(1); // one holds the lease and its run is going
+    expect(await one.trigger('job')).toBe('skipped_busy');
+    expect(await two.trigger('job')).toBe('skipped_not_leader');
+    release();
+    expect(await first).toBe('ran');
+    expect(runs).toBe(1);
+    await one.stop();
+    await two.stop();
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * Offline reconciliation on both backend pairs, against an HTTP issuer (nock) and the sandbox: each kind of
+ * difference is injected downstream and found, then repaired (redelivery, ledger correction) or left open with
+ * an alert, and resolved once it is gone.
+ */
+import nock from 'nock';
+import request from 'supertest';
+import { KnexSandboxIssuedStore } from '../../../src/integrations/knex-sandbox-issued-store';
+import type { Pocket } from '../../../src/server';
+import {
+  fakeClock,
+  grantsFor,
+  grantStatuses,
+  BULK,
+  AT,
+  users,
+  type FakeClock,
+  DEFINITIONS,
+} from '../../helpers/delivery';
+import { FakeIssuer } from '../../helpers/fake-issuer';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  type TestBackends,
+} from '../../helpers/pocket';
+
+const WALLET = 'http://wallet.offline.test';
+const HOOK = 'http://hooks.offline.test';
+const HOUR = 3_600_000;
+
+describeEachBackend('offline reconciliation', (backend) => {
+  let backends: TestBackends;
+  let pocket: Pocket;
+  let clock: FakeClock;
+  let issuer: FakeIssuer;
+  let alerts: Array<Record<string, unknown>>;
+
+  beforeEach(async () => {
+    clock = fakeClock(AT);
+    backends = await createBackends(backend);
+    pocket = await createTestPocket(backends, {
+      clock,
+      random: () => 0,
+      config: {
+        definitionsRoot: DEFINITIONS,
+        issuerUrls: { red_packet: WALLET },
+        notifyUrl: `${HOOK}/pocket`,
+      },
+    });
+    issuer = new FakeIssuer(WALLET, clock);
+    alerts = [];
+    nock(HOOK)
+      .persist()
+      .post('/pocket')
+      .reply((_uri, body) => {
+        alerts.push(body as Record<string, unknown>);
+        return [204];
+      });
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await pocket?.close();
+    await backends?.destroy();
+  });
+
+  const db = () => backends.ledger.db;
+  /** Delivered grants, then two hours later a run over the day so far (the default grace is 1 h). */
+  async function deliveredGrants(n: number, prefix: string): Promise<string[]> {
+    const ids = await grantsFor(pocket, users(prefix, n));
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ delivered: n });
+    clock.advance(2 * HOUR);
+    return ids;
+  }
+  const run = () => pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR) });
+  const open = () => pocket.delivery.discrepancies.list(db(), { status: 'open' });
+
+  it('finds nothing when the issuers hold exactly what the ledger delivered (sandbox included)', async () => {
+    const ids = await deliveredGrants(4, 'clean');
+    clock.set(AT);
+    const tester = await request(pocket.app)
+      .post(`/v1/campaigns/${BULK}/participations`)
+      .set('Idempotency-Key', 'k-qa')
+      .send({ userId: 'qa-bulk', context: { channel: 'app' } });
+    expect(tester.body).toMatchObject({ grant: { test: true } });
+    await pocket.delivery.relay.drain();
+    clock.advance(2 * HOUR);
+    const summary = await run();
+    expect(summary).toMatchObject({
+      ledgerDelivered: 5,
+      matched: 5,
+      redelivered: 0,
+      found: {},
+      unresolved: 0,
+      until: new Date(AT.getTime() + HOUR).toISOString(),
+    });
+    expect(summary.issuers).toEqual([
+      { name: 'sandbox', records: 1 },
+      { name: WALLET, records: 4 },
+    ]);
+    expect(issuer.ids()).toEqual(ids);
+    const [row] = await pocket.delivery.runs.latest(db(), 'offline', 1);
+    expect(row).toMatchObject({
+      id: summary.runId,
+      status: 'ok',
+      summary: expect.objectContaining({ matched: 5 }),
+    });
+  });
+
+  it('redelivers a grant the issuer lost, with the same key, and then finds it in order', async () => {
+    const ids = await deliveredGrants(3, 'lost');
+    const [lost] = ids;
+    if (!lost) throw new Error('no grant');
+    issuer.issued.delete(lost);
+    const first = await run();
+    expect(first).toMatchObject({
+      matched: 2,
+      redelivered: 1,
+      found: { missing_downstream: 1 },
+      unresolved: 0,
+    });
+    expect((await grantStatuses(db(), [lost]))[lost]).toBe('pending');
+    const [missing] = await pocket.delivery.discrepancies.list(db(), { kinds: ['missing_downstream'] });
+    expect(missing).toMatchObject({
+      grantId: lost,
+      status: 'resolved',
+      resolution: expect.stringContaining('redelivery'),
+    });
+
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(issuer.requests.filter((r) => r.key === lost).map((r) => r.answered)).toEqual([201, 201]);
+    expect(issuer.ids()).toEqual(ids);
+    clock.advance(2 * HOUR);
+    expect(await run()).toMatchObject({ ledgerDelivered: 3, matched: 3, found: {}, unresolved: 0 });
+    expect(alerts).toEqual([]);
+  });
+
+  it('reports a downstream record unknown to the ledger and a mismatched one, alerts once, resolves when fixed', async () => {
+    const [id] = await deliveredGrants(2, 'odd');
+    if (!id) throw new Error('no grant');
+    const entry = issuer.issued.get(id);
+    if (!entry) throw new Error('not issued');
+    issuer.issued.set(id, { ...entry, body: { ...entry.body, amount: entry.body.amount + 1 } });
+    issuer.issued.set('ghost-grant', {
+      body: { ...entry.body, grantId: 'ghost-grant', userId: 'nobody' },
+      issuedAt: new Date(AT.getTime() + 60_000),
+    });
+
+    const first = await run();
+    expect(first).toMatchObject({
+      found: { record_mismatch: 1, unknown_downstream: 1 },
+      unresolved: 2,
+      matched: 1,
+    });
+    expect((await open()).map((d) => [d.kind, d.grantId, d.campaignId]).sort()).toEqual([
+      ['record_mismatch', id, BULK],
+      ['unknown_downstream', 'ghost-grant', null],
+    ]);
+    const mismatch = (await open()).find((d) => d.kind === 'record_mismatch');
+    expect(mismatch?.details['mismatch']).toEqual({
+      amount: { ledger: entry.body.amount, issuer: entry.body.amount + 1 },
+    });
+    expect(
+      alerts.map((a) => [a['event'], a['campaignId'], (a['details'] as { kind: string }).kind]).sort(),
+    ).toEqual([
+      ['reconcile.discrepancy', null, 'unknown_downstream'],
+      ['reconcile.discrepancy', BULK, 'record_mismatch'],
+    ]);
+
+    // Seen again: still open, not recorded or announced twice.
+    expect(await run()).toMatchObject({ unresolved: 2 });
+    expect(await open()).toHaveLength(2);
+    expect(alerts).toHaveLength(2);
+
+    // Fixed downstream: the next run resolves both.
+    issuer.issued.set(id, entry);
+    issuer.issued.delete('ghost-grant');
+    expect(await run()).toMatchObject({ unresolved: 0, resolvedEarlier: 2, found: {} });
+    expect(await open()).toEqual([]);
+  });
+
+  it('flags a grant issued by two issuers, and corrects a grant the ledger gave up on that the issuer has', async () => {
+    const [twice] = await deliveredGrants(1, 'twice');
+    if (!twice) throw new Error('no grant');
+    const body = issuer.issued.get(twice)?.body;
+    if (!body) throw new Error('not issued');
+    await new KnexSandboxIssuedStore().insert(db(), { ...body, issuedAt: AT });
+
+    // The issuer issues but its answers are lost: the relay retries until it dead-letters the grant.
+    clock.set(AT);
+    const [kept] = await grantsFor(pocket, ['u-answer-lost']);
+    if (!kept) throw new Error('no grant');
+    issuer.mode = 'lossy';
+    for (let i = 0; i < 8; i++) {
+      await pocket.delivery.relay.drain();
+      clock.advance(10 * 60_000);
+    }
+    expect((await grantStatuses(db(), [kept]))[kept]).toBe('dead');
+    issuer.mode = 'up';
+    clock.advance(2 * HOUR);
+
+    const summary = await run();
+    expect(summary).toMatchObject({
+      found: { issued_twice: 1, delivery_not_recorded: 1 },
+      corrected: 1,
+      unresolved: 1,
+    });
+    expect((await grantStatuses(db(), [kept]))[kept]).toBe('delivered');
+    expect((await open()).map((d) => [d.kind, d.grantId])).toEqual([['issued_twice', twice]]);
+    const dead = await pocket.delivery.discrepancies.list(db(), { grantId: kept });
+    expect(dead.map((d) => [d.kind, d.status]).sort()).toEqual([
+      ['delivery_dead', 'resolved'],
+      ['delivery_not_recorded', 'resolved'],
+    ]);
+  });
+
+  it('refuses an empty window and never looks at the last hour', async () => {
+    expect(() => pocket.delivery.offline.window({ since: clock() })).toThrow(/empty window/);
+    const { until } = pocket.delivery.offline.window({ until: new Date(clock().getTime() + HOUR) });
+    expect(until.getTime()).toBe(clock().getTime() - HOUR);
+  });
+});

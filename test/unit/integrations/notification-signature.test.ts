@@ -1,0 +1,54 @@
+import { createHmac } from 'node:crypto';
+import {
+  signatureHeaders,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySignature,
+} from '../../../src/integrations/notification-signature';
+
+const secret = 'whsec-test';
+const body = JSON.stringify({ event: 'stock.exhausted', campaignId: 'c1', details: { rewardId: 'rp' } });
+const now = new Date('2026-11-11T02:00:00Z');
+
+describe('webhook signatures', () => {
+  const headers = signatureHeaders(secret, body, now);
+  const check = (over: Partial<Parameters<typeof verifySignature>[0]> = {}) =>
+    verifySignature({
+      secret,
+      body,
+      timestamp: headers[TIMESTAMP_HEADER],
+      signature: headers[SIGNATURE_HEADER],
+      now,
+      ...over,
+    });
+
+  it('signs HMAC-SHA256 of "timestamp.body" as v1=<hex>, with the timestamp in unix seconds', () => {
+    expect(headers[TIMESTAMP_HEADER]).toBe(String(now.getTime() / 1000));
+    const expected = createHmac('sha256', secret)
+      .update(`${headers[TIMESTAMP_HEADER]}.${body}`)
+      .digest('hex');
+    expect(headers[SIGNATURE_HEADER]).toBe(`v1=${expected}`);
+  });
+
+  it('verifies the body it signed', () => {
+    expect(check()).toBe(true);
+  });
+
+  it('fails for a tampered body, another secret, a shifted timestamp or a mangled signature', () => {
+    expect(check({ body: body.replace('rp', 'rq') })).toBe(false);
+    expect(check({ body: `${body} ` })).toBe(false);
+    expect(check({ secret: 'other' })).toBe(false);
+    expect(check({ timestamp: String(Number(headers[TIMESTAMP_HEADER]) + 1) })).toBe(false);
+    expect(check({ signature: `v1=${'0'.repeat(64)}` })).toBe(false);
+    expect(check({ signature: 'v1=abc' })).toBe(false);
+    expect(check({ signature: undefined })).toBe(false);
+    expect(check({ timestamp: 'yesterday' })).toBe(false);
+  });
+
+  it('refuses a stale timestamp (replay) and accepts one of several signatures (secret rotation)', () => {
+    expect(check({ now: new Date(now.getTime() + 301_000) })).toBe(false);
+    expect(check({ now: new Date(now.getTime() + 299_000) })).toBe(true);
+    const rotated = signatureHeaders('old-secret', body, now)[SIGNATURE_HEADER];
+    expect(check({ signature: `${rotated}, ${headers[SIGNATURE_HEADER]}` })).toBe(true);
+  });
+});

@@ -1,0 +1,44 @@
+import type { CampaignDefinition } from '../../../src/definitions/campaign-types';
+import { usageAlerts } from '../../../src/reconciliation/usage-alerts';
+
+const definition = {
+  id: 'c1',
+  budget: { currency: 'CNY', total: 1000, daily: 400 },
+  rewards: [
+    { id: 'rp', type: 'red_packet', amount: { min: 1, max: 10 }, stock: 10 },
+    { id: 'cp', type: 'coupon', value: 100, cost: 10 },
+    { id: 'thanks', type: 'none' },
+  ],
+} as unknown as CampaignDefinition;
+
+describe('usage alerts', () => {
+  it('raises each budget threshold reached, keyed by the limit it crossed', () => {
+    const alerts = usageAlerts(definition, {
+      stockUsed: { rp: 3 },
+      spent: 800,
+      dailySpent: { '2026-11-11': 199, '2026-11-12': 400 },
+      grants: 3,
+    });
+    expect(alerts.map((a) => [a.event, a.occurrence])).toEqual([
+      ['budget.50pct', 'total/1000'],
+      ['budget.80pct', 'total/1000'],
+      ['budget.50pct', 'daily:2026-11-12/400'],
+      ['budget.80pct', 'daily:2026-11-12/400'],
+      ['budget.100pct', 'daily:2026-11-12/400'],
+    ]);
+    expect(alerts[1]?.details).toEqual({ scope: 'total', spent: 800, limit: 1000, threshold: 80 });
+  });
+
+  it('raises stock.exhausted for a reward whose stock is used up, and nothing below the thresholds', () => {
+    expect(
+      usageAlerts(definition, { stockUsed: { rp: 10, cp: 1000 }, spent: 499, dailySpent: {}, grants: 10 }),
+    ).toEqual([
+      {
+        event: 'stock.exhausted',
+        campaignId: 'c1',
+        occurrence: 'reward:rp/10',
+        details: { rewardId: 'rp', used: 10, stock: 10 },
+      },
+    ]);
+  });
+});
