@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { verifyActivityCode } from '../../../src/protection/activity-code';
 import { json, pocket } from './run-pocket';
 
+// Each test runs the CLI as several processes (about 1-3 s each, more on a loaded machine).
+jest.setTimeout(180_000);
+
 const SECRET = 'cli-test-activity-code-secret-0123456789';
 
 describe('pocket codes issue', () => {

@@ -7,6 +7,9 @@ import { silentLogger } from '../../../src/observability/logger';
 import { createPocket } from '../../../src/server';
 import { json, pocket, REPO_ROOT } from './run-pocket';
 
+// Each test runs the CLI as several processes (about 1-3 s each, more on a loaded machine).
+jest.setTimeout(180_000);
+
 describe('pocket tokens (embedded ledger in a temporary data directory)', () => {
   let dataDir: string;
   const run = (args: string[]) =>
