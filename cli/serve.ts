@@ -36,6 +36,13 @@ function banner(config: Config): string[] {
       'WARNING: client auth is not required (NODE_ENV is not production): anonymous participations are accepted',
     );
   }
+  if (!config.riskUrl) {
+    lines.push(
+      config.requireClientAuth
+        ? 'risk: RISK_URL is not set: campaigns with a risk policy get their risk.onError answer'
+        : 'WARNING: RISK_URL is not set: the risk checks of campaigns with a risk policy are skipped',
+    );
+  }
   if (config.secretsGenerated) lines.push(`secrets: generated and kept in ${config.dataDir}/secrets.json`);
   return lines;
 }
