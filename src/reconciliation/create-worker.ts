@@ -95,7 +95,9 @@ export interface WorkerParts {
 function defaultLease(deps: WorkerDeps): Lease {
   if (deps.lease) return deps.lease;
   if (deps.config.redisUrl) {
+    // Connected on first use: a pocket that never starts its worker opens no connection for it.
     const client = createRedisClient(deps.config.redisUrl, {
+      lazyConnect: true,
       onError: (err) => deps.logger.warn({ err }, 'redis (lease) connection error'),
     });
     return new RedisLease(client, 'pocket:lease:', true);

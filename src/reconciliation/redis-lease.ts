@@ -23,7 +23,20 @@ export class RedisLease implements Lease {
     private readonly ownsClient = false,
   ) {}
 
+  /** A client created with lazyConnect connects on first use (no offline queue: commands need a connection). */
+  private connecting: Promise<void> | null = null;
+
+  private async ready(): Promise<void> {
+    if (this.client.status === 'wait') {
+      this.connecting ??= this.client.connect().finally(() => {
+        this.connecting = null;
+      });
+    }
+    if (this.connecting) await this.connecting;
+  }
+
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    await this.ready();
     const reply = await this.client.eval(
       ACQUIRE_LUA,
       1,
@@ -35,6 +48,7 @@ export class RedisLease implements Lease {
   }
 
   async release(name: string, holder: string): Promise<void> {
+    if (this.client.status === 'wait') return; // never connected: nothing held
     await this.client.eval(RELEASE_LUA, 1, this.keyPrefix + name, holder);
   }
 

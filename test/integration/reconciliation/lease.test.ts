@@ -3,14 +3,15 @@
  * table) has one holder at a time, and of two schedulers only the holder runs a job.
  */
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../../../src/hot-state/redis-client';
+import { connectRedis, createRedisClient } from '../../../src/hot-state/redis-client';
 import { silentLogger } from '../../../src/observability/logger';
 import { JobScheduler } from '../../../src/reconciliation/job-scheduler';
 import { KnexLease } from '../../../src/reconciliation/knex-lease';
 import type { Lease } from '../../../src/reconciliation/lease';
 import { LeaseKeeper } from '../../../src/reconciliation/lease-keeper';
 import { RedisLease } from '../../../src/reconciliation/redis-lease';
-import { fakeClock, type FakeClock } from '../../helpers/delivery';
+import { DEFINITIONS, fakeClock, type FakeClock } from '../../helpers/delivery';
+import { createBackends, createTestPocket, describeEachBackend } from '../../helpers/pocket';
 import { describeEachLedger, useLedger } from '../../helpers/ledger';
 import { describeWithServices, uniqueName } from '../../helpers/services';
 
@@ -42,6 +43,17 @@ describeWithServices(['REDIS_URL'], 'Redis lease', () => {
     expect(await redis.pttl(`${prefix}l1`)).toBeGreaterThan(20_000);
     await a.release('l1', 'token-a');
     expect(await b.acquire('l1', 'token-b', 30_000)).toBe(true);
+  });
+
+  it('connects a lazy client on first use', async () => {
+    const lazy = createRedisClient(process.env.REDIS_URL ?? '', { lazyConnect: true });
+    const lease = new RedisLease(lazy, prefix, true);
+    try {
+      const [a, b] = await Promise.all([lease.acquire('l0', 'x', 30_000), lease.acquire('l0', 'y', 30_000)]);
+      expect([a, b].sort()).toEqual([false, true]);
+    } finally {
+      await lease.close();
+    }
   });
 
   it('passes to another instance once the holder stops renewing (expiry)', async () => {
@@ -119,5 +131,29 @@ describeEachLedger('database lease', (kind) => {
     expect(runs).toBe(1);
     await one.stop();
     await two.stop();
+  });
+});
+
+describeEachBackend('the scheduled worker', (backend) => {
+  it('runs the real-time job on its cron under the lease, and stops with the pocket', async () => {
+    const backends = await createBackends(backend);
+    const pocket = await createTestPocket(backends, {
+      config: { definitionsRoot: DEFINITIONS, runWorker: true, reconcileCron: '* * * * * *' },
+    });
+    try {
+      expect(pocket.delivery.worker.running).toBe(true);
+      let runs: unknown[] = [];
+      for (let i = 0; i < 100 && runs.length === 0; i++) {
+        runs = await pocket.delivery.runs.latest(backends.ledger.db, 'realtime', 1);
+        if (runs.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(runs).toEqual([expect.objectContaining({ kind: 'realtime', status: 'ok' })]);
+      expect(pocket.delivery.keeper.held()).toBe(true);
+    } finally {
+      await pocket.close();
+      await backends.destroy();
+    }
+    expect(pocket.delivery.worker.running).toBe(false);
+    expect(pocket.delivery.keeper.held()).toBe(false);
   });
 });
