@@ -1,8 +1,9 @@
 /**
  * Retry policy of the relay: exponential backoff with full jitter (a uniform delay in [0, min(cap, base·2^(n-1))),
  * so that a recovering issuer is not hit by every retry at once), and a maximum number of attempts after which
- * the grant is dead-lettered. Defaults: base 1 s, cap 10 min, 8 attempts (about 4 minutes of expected retrying,
- * at most about 8.5 minutes before the last attempt).
+ * the grant is dead-lettered. Defaults: base 1 s, cap 10 min, 12 attempts: the 11 pauses have ceilings 1 s, 2 s,
+ * … 512 s, 600 s, so a grant is dead-lettered about 13.5 minutes (at most 27) after its first failure. With 8
+ * attempts the cap would never be reached and a 2-minute issuer outage would dead-letter everything.
  */
 export interface BackoffPolicy {
   baseMs: number;
@@ -10,7 +11,7 @@ export interface BackoffPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 10 * 60 * 1000, maxAttempts: 8 };
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 10 * 60 * 1000, maxAttempts: 12 };
 
 /** The pause after the `attempt`-th failed attempt (1-based); `random` is uniform in [0, 1). */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {

@@ -131,14 +131,14 @@ describeEachBackend('delivery outcomes', (backend) => {
     if (!id) throw new Error('expected a red packet');
     issuer.mode = 'down';
     const outcomes: string[] = [];
-    for (let attempt = 1; attempt <= 10; attempt++) {
+    for (let attempt = 1; attempt <= 14; attempt++) {
       const batch = await pocket.delivery.relay.drain();
       if (batch.retry) outcomes.push('retry');
       if (batch.dead) outcomes.push('dead');
       clock.advance(10 * 60_000);
     }
-    expect(outcomes).toEqual([...Array(7).fill('retry'), 'dead']);
-    expect(issuer.attempts(id)).toBe(8);
+    expect(outcomes).toEqual([...Array(11).fill('retry'), 'dead']);
+    expect(issuer.attempts(id)).toBe(12);
     expect((await grantStatuses(backends.ledger.db, [id]))[id]).toBe('dead');
     const dead = await pocket.delivery.discrepancies.list(backends.ledger.db, { grantId: id });
     expect(dead.map((d) => [d.kind, d.status])).toEqual([['delivery_dead', 'open']]);

@@ -191,7 +191,7 @@ describeEachBackend('offline reconciliation', (backend) => {
     const [kept] = await grantsFor(pocket, ['u-answer-lost']);
     if (!kept) throw new Error('no grant');
     issuer.mode = 'lossy';
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 12; i++) {
       await pocket.delivery.relay.drain();
       clock.advance(10 * 60_000);
     }

@@ -17,7 +17,13 @@ describe('backoff with full jitter', () => {
     expect(backoffDelay(0, policy, () => 0.5)).toBe(500);
   });
 
-  it('defaults to base 1 s, cap 10 min, 8 attempts', () => {
-    expect(DEFAULT_BACKOFF).toEqual({ baseMs: 1000, capMs: 600_000, maxAttempts: 8 });
+  it('defaults to base 1 s, cap 10 min, 12 attempts (the cap is reached before the last)', () => {
+    expect(DEFAULT_BACKOFF).toEqual({ baseMs: 1000, capMs: 600_000, maxAttempts: 12 });
+    const ceilings = Array.from(
+      { length: 11 },
+      (_, i) => backoffDelay(i + 1, DEFAULT_BACKOFF, () => 0.999999) + 1,
+    );
+    expect(ceilings.at(-1)).toBe(600_000);
+    expect(ceilings.reduce((a, b) => a + b, 0)).toBe(1_623_000);
   });
 });
