@@ -214,6 +214,21 @@ describeEachBackend('offline reconciliation', (backend) => {
     ]);
   });
 
+  it('flags a grant the issuer has although it was voided', async () => {
+    const [id] = await grantsFor(pocket, ['u-voided']);
+    if (!id) throw new Error('no grant');
+    issuer.mode = 'lossy'; // issued, but the relay hears 500 and keeps the grant pending
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ retry: 1 });
+    await pocket.delivery.voids.void(id, { reason: 'fraud ring', actor: 'ops' });
+    issuer.mode = 'up';
+    clock.advance(2 * HOUR);
+    expect(await run()).toMatchObject({ found: { issued_after_void: 1 }, unresolved: 1 });
+    expect((await open()).map((d) => [d.kind, d.grantId, d.details['voidReason']])).toEqual([
+      ['issued_after_void', id, 'fraud ring'],
+    ]);
+    expect(alerts.map((a) => (a['details'] as { kind: string }).kind)).toEqual(['issued_after_void']);
+  });
+
   it('refuses an empty window and never looks at the last hour', async () => {
     expect(() => pocket.delivery.offline.window({ since: clock() })).toThrow(/empty window/);
     const { until } = pocket.delivery.offline.window({ until: new Date(clock().getTime() + HOUR) });
