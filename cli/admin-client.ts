@@ -85,6 +85,11 @@ export class AdminClient implements Lifecycle {
     return Promise.resolve();
   }
 
+  /** Any GET under /admin, e.g. a campaign report; error answers become AppError. */
+  get<T>(path: string): Promise<T> {
+    return this.call('GET', path);
+  }
+
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {

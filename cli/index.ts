@@ -12,6 +12,7 @@ import { registerMigrate } from './migrate';
 import { registerPauseResume } from './pause';
 import { registerPublish } from './publish';
 import { registerReconcile } from './reconcile';
+import { registerReport } from './report';
 import { registerRollback } from './rollback';
 import { registerServe } from './serve';
 import { registerTest } from './test';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerGrants(program);
   registerTokens(program);
   registerTesters(program);
+  registerReport(program);
   registerCodes(program);
   registerBlocklist(program);
   return program;

@@ -65,7 +65,8 @@ async function ledgerLifecycle(root: string): Promise<Lifecycle> {
   );
 }
 
-function target(opts: TargetOptions): { server: string; token: string } | null {
+/** The running service to act through (`--server`/`POCKET_SERVER` with its token), or null for the ledger. */
+export function target(opts: TargetOptions): { server: string; token: string } | null {
   const server = opts.server ?? process.env['POCKET_SERVER'];
   if (server === undefined || server === '') return null;
   if (!/^https?:\/\/[^/]+/.test(server)) {

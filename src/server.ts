@@ -26,6 +26,9 @@ import { KnexOutboxStore } from './ledger/knex-outbox-store';
 import { KnexParticipationStore } from './ledger/knex-participation-store';
 import { migrate } from './ledger/migrate';
 import { createLogger, type Logger } from './observability/logger';
+import { KnexReportReads } from './observability/report/knex-report-reads';
+import { reportRouter } from './observability/report/report-controller';
+import { ReportService } from './observability/report/report-service';
 import { grantsRouter } from './participation/grants-controller';
 import { KnexParticipationLedger } from './participation/knex-participation-ledger';
 import { participationRouter } from './participation/participation-controller';
@@ -80,6 +83,8 @@ export interface Pocket {
   /** API tokens (admin and gateway client tokens). */
   tokens: TokenService;
   participations: ParticipationService;
+  /** Campaign reports from the ledger (`pocket report`, /admin/campaigns/{id}/report, the dashboard). */
+  reports: ReportService;
   /** Delivery and reconciliation: relay, issuers, reconcilers, void, the worker (run when config.runWorker). */
   delivery: WorkerParts;
   app: Express;
@@ -192,6 +197,14 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       ? {}
       : { ttlMs: overrides.protection.tokenCacheTtlMs }),
   });
+  const reportReads = new KnexReportReads();
+  const reports = new ReportService({
+    db,
+    versions: stores.versions,
+    grants: stores.grants,
+    reads: reportReads,
+    clock,
+  });
   // Everything under /admin is authenticated by adminRouter; each route asks for its scope with
   // requireScope('publish' | 'read' | 'operate') from protection/admin-auth. Paths are relative to /admin.
   const adminRouters = [
@@ -201,6 +214,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       actorOf: (res) => `token:${adminPrincipal(res)?.tokenId ?? 'unknown'}`,
     }),
     tokensRouter(tokens),
+    reportRouter({ reports, requireScope }),
   ];
 
   let warm = false;
@@ -240,6 +254,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     rebuilder,
     lifecycle,
     participations,
+    reports,
     delivery,
     app,
     tokens,

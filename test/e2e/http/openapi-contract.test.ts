@@ -10,6 +10,7 @@ import { MemoryHotState } from '../../../src/hot-state/memory-hot-state';
 import { RedisHotState } from '../../../src/hot-state/redis-hot-state';
 import { KnexCampaignVersionStore } from '../../../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { ReportService } from '../../../src/observability/report/report-service';
 import { TokenService } from '../../../src/protection/token-service';
 import { LedgerLifecycle } from '../../../src/publishing/ledger-lifecycle';
 import type { Pocket, PocketOverrides } from '../../../src/server';
@@ -586,7 +587,7 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
         });
         seen.push([`${method} ${path}`, none.status, code(none), wrong.status, code(wrong)]);
       }
-      expect(seen.length).toBe(10);
+      expect(seen.length).toBe(11);
       expect(seen).toEqual(seen.map(([op]) => [op, 401, 'unauthenticated', 403, 'forbidden_scope']));
     });
 
@@ -798,6 +799,29 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       expect([revoked.status, again.status, code(again)]).toEqual([204, 404, 'token_not_found']);
     });
 
+    it('the campaign report answers as documented', async () => {
+      const R = '/admin/campaigns/{id}/report';
+      const report = await call(
+        'get',
+        R,
+        `${concrete(R)}?from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z`,
+        {
+          as: 'read',
+        },
+      );
+      expect(report.status).toBe(200);
+      expect(report.body).toMatchObject({ campaignId: 'members-only', funnel: { granted: 2 } });
+      const badTime = await call('get', R, `${concrete(R)}?from=soon`, { as: 'read' });
+      const badId = await call('get', R, concrete(R, 'Bad_Id'), { as: 'read' });
+      const unknown = await call('get', R, concrete(R, 'never-published'), { as: 'read' });
+      expect([badTime.status, badId.status, unknown.status, code(unknown)]).toEqual([
+        400,
+        400,
+        404,
+        'campaign_not_found',
+      ]);
+    });
+
     it('500 internal_error when the lifecycle or the token store fails unexpectedly', async () => {
       const failing = new Error('lifecycle exploded: password=hunter2');
       for (const method of [
@@ -812,6 +836,7 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
         jest.spyOn(LedgerLifecycle.prototype, method).mockRejectedValue(failing);
       }
       jest.spyOn(TokenService.prototype, 'list').mockRejectedValue(failing);
+      jest.spyOn(ReportService.prototype, 'report').mockRejectedValue(failing);
       jest.spyOn(TokenService.prototype, 'revoke').mockRejectedValue(failing);
       const token: Record<string, string> = { get: 'read', delete: 'operate' };
       const bodies: Record<string, unknown> = {

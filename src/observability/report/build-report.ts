@@ -1,0 +1,213 @@
+/** Pure: the campaign report from the ledger's grouped counts and the active version's plan. */
+import type { CampaignDefinition } from '../../definitions/campaign-types';
+import type { CampaignUsage } from '../../ledger/grant-store';
+import type {
+  BudgetLine,
+  CampaignReport,
+  GrantBreakdown,
+  ReportRange,
+  RewardLine,
+  SegmentLine,
+  StockLine,
+  TimelinePoint,
+} from './campaign-report';
+import type {
+  GrantGroup,
+  OutboxCounts,
+  OutcomeCount,
+  ReconciliationCounts,
+  TimeBucket,
+} from './report-reads';
+
+export interface ReportInput {
+  definition: CampaignDefinition;
+  version: number;
+  paused: boolean;
+  range: ReportRange;
+  now: Date;
+  /** The business date of `now` in the campaign timezone. */
+  today: string;
+  outcomes: readonly OutcomeCount[];
+  grants: readonly GrantGroup[];
+  usage: CampaignUsage;
+  outbox: OutboxCounts;
+  reconciliation: ReconciliationCounts;
+  timeline: {
+    bucketSeconds: number;
+    buckets: readonly TimeBucket[];
+    first: number | null;
+    last: number | null;
+  };
+  testers: { participations: number; grants: number };
+}
+
+/** At most this many points on a timeline. */
+export const MAX_TIMELINE_POINTS = 120;
+const BUCKET_SIZES = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400];
+
+/** The smallest bucket (seconds) that spans [first, last] (epoch seconds) in at most MAX_TIMELINE_POINTS buckets. */
+export function timelineBucketSeconds(first: number, last: number): number {
+  const span = Math.max(0, last - first);
+  const fits = (size: number): boolean =>
+    Math.floor(last / size) - Math.floor(first / size) < MAX_TIMELINE_POINTS;
+  const nice = BUCKET_SIZES.find(fits);
+  if (nice !== undefined) return nice;
+  let days = Math.ceil(span / 86400 / MAX_TIMELINE_POINTS);
+  while (!fits(days * 86400)) days += 1;
+  return days * 86400;
+}
+
+/** Every bucket from the first to the last, empty ones as zeros, so a chart's x axis is time. */
+export function fillTimeline(
+  bucketSeconds: number,
+  buckets: readonly TimeBucket[],
+  first: number | null,
+  last: number | null,
+): TimelinePoint[] {
+  if (first === null || last === null) return [];
+  const byBucket = new Map(buckets.map((b) => [b.bucket, b]));
+  const points: TimelinePoint[] = [];
+  const start = Math.floor(first / bucketSeconds);
+  const end = Math.floor(last / bucketSeconds);
+  for (let b = start; b <= end && points.length < MAX_TIMELINE_POINTS + 1; b++) {
+    const hit = byBucket.get(b);
+    points.push({
+      at: new Date(b * bucketSeconds * 1000).toISOString(),
+      participations: hit?.participations ?? 0,
+      grants: hit?.grants ?? 0,
+      spend: hit?.spend ?? 0,
+    });
+  }
+  return points;
+}
+
+function budgetLine(plan: number | undefined, used: number): BudgetLine | null {
+  if (plan === undefined) return null;
+  return { plan, used, remaining: Math.max(0, plan - used), usedRatio: plan > 0 ? used / plan : 0 };
+}
+
+function add(into: GrantBreakdown, g: GrantGroup): void {
+  into.grants += g.grants;
+  into.spend += g.spend;
+  into.amount += g.amount;
+}
+
+function breakdowns(grants: readonly GrantGroup[]): { bySegment: SegmentLine[]; byReward: RewardLine[] } {
+  const segments = new Map<string | null, SegmentLine>();
+  const rewards = new Map<string, RewardLine>();
+  for (const g of grants) {
+    if (g.status === 'void') continue;
+    const segment = segments.get(g.segmentId) ?? { segmentId: g.segmentId, grants: 0, spend: 0, amount: 0 };
+    add(segment, g);
+    segments.set(g.segmentId, segment);
+    const reward = rewards.get(g.rewardId) ?? {
+      rewardId: g.rewardId,
+      type: g.rewardType,
+      grants: 0,
+      spend: 0,
+      amount: 0,
+    };
+    add(reward, g);
+    rewards.set(g.rewardId, reward);
+  }
+  const order = (a: GrantBreakdown, b: GrantBreakdown): number => b.spend - a.spend || b.grants - a.grants;
+  return {
+    bySegment: [...segments.values()].sort(
+      (a, b) => order(a, b) || String(a.segmentId).localeCompare(String(b.segmentId)),
+    ),
+    byReward: [...rewards.values()].sort((a, b) => order(a, b) || a.rewardId.localeCompare(b.rewardId)),
+  };
+}
+
+function stockLines(definition: CampaignDefinition, usage: CampaignUsage): StockLine[] {
+  return definition.rewards
+    .filter((r) => r.type !== 'none')
+    .map((r) => {
+      const used = usage.stockUsed[r.id] ?? 0;
+      const plan = 'stock' in r && r.stock !== undefined ? r.stock : null;
+      return { rewardId: r.id, plan, used, remaining: plan === null ? null : Math.max(0, plan - used) };
+    });
+}
+
+export function buildReport(input: ReportInput): CampaignReport {
+  const { definition, outcomes, grants, usage } = input;
+  const byOutcome: Record<string, number> = {};
+  let participations = 0;
+  let eligible = 0;
+  for (const o of outcomes) {
+    byOutcome[o.outcome] = (byOutcome[o.outcome] ?? 0) + o.count;
+    participations += o.count;
+    if (o.eligible) eligible += o.count;
+  }
+  const byStatus: Record<string, number> = {};
+  for (const g of grants) byStatus[g.status] = (byStatus[g.status] ?? 0) + g.grants;
+  const openByKind = input.reconciliation.openByKind;
+  const open = Object.values(openByKind).reduce((a, b) => a + b, 0);
+  const view = (run: ReconciliationCounts['lastRealtime']) =>
+    run && {
+      status: run.status,
+      startedAt: run.startedAt.toISOString(),
+      finishedAt: run.finishedAt?.toISOString() ?? null,
+    };
+  const oldest = input.outbox.oldestPendingAt;
+  return {
+    campaignId: definition.id,
+    generatedAt: input.now.toISOString(),
+    range: input.range,
+    campaign: {
+      name: definition.name,
+      version: input.version,
+      status: definition.status,
+      paused: input.paused,
+      window: definition.window,
+      timezone: definition.timezone,
+      currency: definition.budget?.currency ?? null,
+    },
+    funnel: {
+      participations,
+      eligible,
+      granted: byOutcome['granted'] ?? 0,
+      delivered: byStatus['delivered'] ?? 0,
+    },
+    outcomes: byOutcome,
+    refusals: Object.entries(byOutcome)
+      .filter(([reason]) => reason !== 'granted')
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+    ...breakdowns(grants),
+    budget: {
+      currency: definition.budget?.currency ?? null,
+      total: budgetLine(definition.budget?.total, usage.spent),
+      today: (() => {
+        const line = budgetLine(definition.budget?.daily, usage.dailySpent[input.today] ?? 0);
+        return line && { ...line, date: input.today };
+      })(),
+    },
+    stock: stockLines(definition, usage),
+    delivery: {
+      byStatus,
+      backlog: input.outbox.pending,
+      dead: input.outbox.dead,
+      oldestPendingAt: oldest?.toISOString() ?? null,
+      lagSeconds: oldest ? Math.max(0, Math.round((input.now.getTime() - oldest.getTime()) / 1000)) : 0,
+    },
+    reconciliation: {
+      state: open > 0 ? 'discrepancies' : 'ok',
+      openDiscrepancies: open,
+      openByKind,
+      resolvedInRange: input.reconciliation.resolvedInRange,
+      lastRealtime: view(input.reconciliation.lastRealtime),
+      lastOffline: view(input.reconciliation.lastOffline),
+    },
+    timeline: {
+      bucketSeconds: input.timeline.bucketSeconds,
+      points: fillTimeline(
+        input.timeline.bucketSeconds,
+        input.timeline.buckets,
+        input.timeline.first,
+        input.timeline.last,
+      ),
+    },
+    testers: input.testers,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The campaign report (`pocket report`, `GET /admin/campaigns/{id}/report`, the dashboard): one shape, computed
+ * from the ledger by one service. Money is integer minor units. Testers are left out of every figure but
+ * `testers` (their grants are flagged test and spend nothing).
+ */
+
+export interface ReportRange {
+  /** Inclusive; null = from the first participation. */
+  from: string | null;
+  /** Exclusive; null = up to now. */
+  to: string | null;
+}
+
+export interface Funnel {
+  /** Stored (final) answers: granted, business refusals and 403 refusals. Transient 409/429/503 are not stored. */
+  participations: number;
+  /** Participations that matched a segment (granted, or refused for stock, budget or the per-user limit). */
+  eligible: number;
+  granted: number;
+  /** Granted and confirmed by the issuer (grant status delivered). */
+  delivered: number;
+}
+
+export interface GrantBreakdown {
+  grants: number;
+  /** Budget charge, minor units. */
+  spend: number;
+  /** What the users got (red packet amount, coupon face value), minor units. */
+  amount: number;
+}
+
+export interface SegmentLine extends GrantBreakdown {
+  /** null: grants given outside any segment (a risk "soft" fallback). */
+  segmentId: string | null;
+}
+
+export interface RewardLine extends GrantBreakdown {
+  rewardId: string;
+  type: string;
+}
+
+export interface BudgetLine {
+  plan: number;
+  used: number;
+  remaining: number;
+  /** used / plan, 0..1 (may exceed 1 after a budget cut). */
+  usedRatio: number;
+}
+
+export interface StockLine {
+  rewardId: string;
+  /** null: unlimited. */
+  plan: number | null;
+  used: number;
+  remaining: number | null;
+}
+
+export interface DeliveryStatus {
+  /** Grants by status (pending, delivered, failed, dead, void). */
+  byStatus: Record<string, number>;
+  /** Outbox entries waiting for the relay. */
+  backlog: number;
+  /** Entries given up on (dead-lettered). */
+  dead: number;
+  /** Oldest waiting entry's creation, and how far delivery lags behind it. */
+  oldestPendingAt: string | null;
+  lagSeconds: number;
+}
+
+export interface ReconcileRunView {
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface ReconciliationStatus {
+  /** ok: nothing open; discrepancies: some need a person. */
+  state: 'ok' | 'discrepancies';
+  openDiscrepancies: number;
+  /** Open ones by kind. */
+  openByKind: Record<string, number>;
+  /** Found and repaired in the report range (real-time drift, released reservations…). */
+  resolvedInRange: number;
+  lastRealtime: ReconcileRunView | null;
+  lastOffline: ReconcileRunView | null;
+}
+
+export interface TimelinePoint {
+  /** Bucket start. */
+  at: string;
+  participations: number;
+  grants: number;
+  spend: number;
+}
+
+export interface CampaignReport {
+  campaignId: string;
+  generatedAt: string;
+  range: ReportRange;
+  campaign: {
+    name: string;
+    version: number;
+    status: string;
+    paused: boolean;
+    window: { start: string; end: string };
+    timezone: string;
+    currency: string | null;
+  };
+  funnel: Funnel;
+  /** Every stored outcome (granted included) with its count. */
+  outcomes: Record<string, number>;
+  /** Outcomes other than granted, most frequent first. */
+  refusals: Array<{ reason: string; count: number }>;
+  bySegment: SegmentLine[];
+  byReward: RewardLine[];
+  /** Against the plan of the active version; all-time (the range does not apply: the plan is the campaign's). */
+  budget: {
+    currency: string | null;
+    total: BudgetLine | null;
+    /** Today's business date in the campaign timezone. */
+    today: (BudgetLine & { date: string }) | null;
+  };
+  stock: StockLine[];
+  delivery: DeliveryStatus;
+  reconciliation: ReconciliationStatus;
+  timeline: { bucketSeconds: number; points: TimelinePoint[] };
+  testers: { participations: number; grants: number };
+}

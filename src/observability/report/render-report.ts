@@ -1,0 +1,149 @@
+/**
+ * Pure: the campaign report as text tables (`pocket report --format table`) and as CSV in long form
+ * (`section,key,metric,value`, one number per line), which spreadsheets pivot and scripts grep.
+ */
+import type { CampaignReport } from './campaign-report';
+
+type Cell = string | number;
+
+function table(headers: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string[] {
+  const cells = [headers, ...rows].map((r) => r.map(String));
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(cells[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
+}
+
+const pct = (part: number, whole: number): string =>
+  whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
+const orDash = (v: number | null): Cell => (v === null ? '-' : v);
+
+export function reportTable(r: CampaignReport): string[] {
+  const currency = r.budget.currency ?? '';
+  const range = `${r.range.from ?? 'start'} .. ${r.range.to ?? 'now'}`;
+  const lines = [
+    `${r.campaignId} (${r.campaign.name}) version ${r.campaign.version}${r.campaign.paused ? ', PAUSED' : ''}`,
+    `window ${r.campaign.window.start} .. ${r.campaign.window.end}; report ${range}; generated ${r.generatedAt}`,
+    '',
+    ...table(
+      ['funnel', 'count', 'of participations'],
+      (['participations', 'eligible', 'granted', 'delivered'] as const).map((k) => [
+        k,
+        r.funnel[k],
+        pct(r.funnel[k], r.funnel.participations),
+      ]),
+    ),
+    '',
+    ...table(
+      ['refusal', 'count'],
+      r.refusals.length > 0 ? r.refusals.map((x) => [x.reason, x.count]) : [['(none)', 0]],
+    ),
+    '',
+    ...table(
+      ['segment', 'grants', `spend ${currency}`.trim(), 'amount'],
+      r.bySegment.map((s) => [s.segmentId ?? '(fallback)', s.grants, s.spend, s.amount]),
+    ),
+    '',
+    ...table(
+      ['reward', 'type', 'grants', `spend ${currency}`.trim(), 'amount'],
+      r.byReward.map((x) => [x.rewardId, x.type, x.grants, x.spend, x.amount]),
+    ),
+    '',
+    ...table(['budget', 'plan', 'used', 'remaining', 'used %'], [
+      ...(r.budget.total
+        ? [
+            [
+              'total',
+              r.budget.total.plan,
+              r.budget.total.used,
+              r.budget.total.remaining,
+              pct(r.budget.total.used, r.budget.total.plan),
+            ],
+          ]
+        : []),
+      ...(r.budget.today
+        ? [
+            [
+              `daily ${r.budget.today.date}`,
+              r.budget.today.plan,
+              r.budget.today.used,
+              r.budget.today.remaining,
+              pct(r.budget.today.used, r.budget.today.plan),
+            ],
+          ]
+        : []),
+    ] as Cell[][]),
+    '',
+    ...table(
+      ['stock', 'plan', 'used', 'remaining'],
+      r.stock.map((s) => [s.rewardId, orDash(s.plan), s.used, orDash(s.remaining)]),
+    ),
+    '',
+    `delivery: ${
+      Object.entries(r.delivery.byStatus)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ') || 'no grants'
+    }; backlog ${r.delivery.backlog}, dead ${r.delivery.dead}, lag ${r.delivery.lagSeconds} s`,
+    `reconciliation: ${r.reconciliation.state}, ${r.reconciliation.openDiscrepancies} open${
+      Object.keys(r.reconciliation.openByKind).length > 0
+        ? ` (${Object.entries(r.reconciliation.openByKind)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')})`
+        : ''
+    }, ${r.reconciliation.resolvedInRange} repaired; last real-time run ${r.reconciliation.lastRealtime?.status ?? 'never'}${
+      r.reconciliation.lastRealtime ? ` at ${r.reconciliation.lastRealtime.startedAt}` : ''
+    }, last offline run ${r.reconciliation.lastOffline?.status ?? 'never'}${r.reconciliation.lastOffline ? ` at ${r.reconciliation.lastOffline.startedAt}` : ''}`,
+    `testers (not counted above): ${r.testers.participations} participations, ${r.testers.grants} grants`,
+  ];
+  return lines;
+}
+
+function csvCell(value: Cell | null): string {
+  const text = value === null ? '' : String(value);
+  return /[",\n\r]/.test(text) || /^[=+\-@]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function reportCsv(r: CampaignReport): string {
+  const rows: Array<[string, string, string, Cell | null]> = [];
+  const push = (section: string, key: string, metric: string, value: Cell | null): void => {
+    rows.push([section, key, metric, value]);
+  };
+  for (const [k, v] of Object.entries(r.funnel)) push('funnel', '', k, v);
+  for (const [k, v] of Object.entries(r.outcomes)) push('outcome', k, 'count', v);
+  for (const s of r.bySegment) {
+    for (const m of ['grants', 'spend', 'amount'] as const) push('segment', s.segmentId ?? '', m, s[m]);
+  }
+  for (const x of r.byReward) {
+    for (const m of ['grants', 'spend', 'amount'] as const) push('reward', x.rewardId, m, x[m]);
+  }
+  for (const [key, line] of [
+    ['total', r.budget.total],
+    ['daily', r.budget.today],
+  ] as const) {
+    if (!line) continue;
+    for (const m of ['plan', 'used', 'remaining'] as const) push('budget', key, m, line[m]);
+  }
+  for (const s of r.stock) {
+    push('stock', s.rewardId, 'plan', s.plan);
+    push('stock', s.rewardId, 'used', s.used);
+    push('stock', s.rewardId, 'remaining', s.remaining);
+  }
+  for (const [status, n] of Object.entries(r.delivery.byStatus)) push('delivery', status, 'grants', n);
+  push('delivery', '', 'backlog', r.delivery.backlog);
+  push('delivery', '', 'lag_seconds', r.delivery.lagSeconds);
+  push('reconciliation', '', 'open', r.reconciliation.openDiscrepancies);
+  for (const [kind, n] of Object.entries(r.reconciliation.openByKind))
+    push('reconciliation', kind, 'open', n);
+  push('reconciliation', '', 'repaired', r.reconciliation.resolvedInRange);
+  for (const p of r.timeline.points) {
+    push('timeline', p.at, 'participations', p.participations);
+    push('timeline', p.at, 'grants', p.grants);
+    push('timeline', p.at, 'spend', p.spend);
+  }
+  push('testers', '', 'participations', r.testers.participations);
+  push('testers', '', 'grants', r.testers.grants);
+  return ['section,key,metric,value', ...rows.map((row) => row.map(csvCell).join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,44 @@
+/** GET /admin/campaigns/{id}/report?from=&to= (scope read): the campaign report as JSON. */
+import { Router, type Request, type RequestHandler } from 'express';
+import { ValidationError, type FieldError } from '../../errors/app-error';
+import type { AdminScope } from '../../protection/api-token';
+import type { ReportService } from './report-service';
+
+const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Parses an ISO 8601 time from a query or option; null when absent. */
+export function parseReportTime(value: unknown, name: string, fields: FieldError[]): Date | null {
+  if (value === undefined || value === '') return null;
+  const at = typeof value === 'string' && ISO_TIME.test(value) ? new Date(value) : null;
+  if (!at || Number.isNaN(at.getTime())) {
+    fields.push({ path: name, message: 'must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00' });
+    return null;
+  }
+  return at;
+}
+
+function readQuery(req: Request): { campaignId: string; from: Date | null; to: Date | null } {
+  const fields: FieldError[] = [];
+  const campaignId = String(req.params['id'] ?? '');
+  if (!CAMPAIGN_ID.test(campaignId) || campaignId.length > 64) {
+    fields.push({ path: 'id', message: 'must be a kebab-case campaign id' });
+  }
+  const from = parseReportTime(req.query['from'], 'from', fields);
+  const to = parseReportTime(req.query['to'], 'to', fields);
+  if (fields.length > 0) throw new ValidationError('invalid request', fields);
+  return { campaignId, from, to };
+}
+
+export function reportRouter(deps: {
+  reports: ReportService;
+  requireScope: (scope: AdminScope) => RequestHandler;
+}): Router {
+  const router = Router();
+  router.get('/campaigns/:id/report', deps.requireScope('read'), async (req, res) => {
+    const { campaignId, from, to } = readQuery(req);
+    res.set('Cache-Control', 'no-store');
+    res.json(await deps.reports.report(campaignId, { from, to }));
+  });
+  return router;
+}

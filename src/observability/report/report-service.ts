@@ -1,0 +1,87 @@
+/**
+ * Computes the campaign report from the ledger (the one place both `pocket report` and
+ * `GET /admin/campaigns/{id}/report` get it from). The plan is the active version's; reads run in parallel on
+ * the pool, and nothing is cached: the dashboard polls a few times a minute, not per request.
+ */
+import { businessDate } from '../../decision/business-date';
+import { ValidationError, NotFoundError } from '../../errors/app-error';
+import type { CampaignVersionStore } from '../../ledger/campaign-version-store';
+import type { Db } from '../../ledger/db';
+import type { GrantStore } from '../../ledger/grant-store';
+import { resolvedFromCanonical } from '../../definitions/resolve-campaign';
+import { buildReport, timelineBucketSeconds } from './build-report';
+import type { CampaignReport } from './campaign-report';
+import type { ReportReads, ReportWindow } from './report-reads';
+
+export interface ReportQuery {
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface ReportServiceDeps {
+  db: Db;
+  versions: Pick<CampaignVersionStore, 'active' | 'pauseState'>;
+  grants: Pick<GrantStore, 'usage'>;
+  reads: ReportReads;
+  clock: () => Date;
+}
+
+const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+export class ReportService {
+  constructor(private readonly deps: ReportServiceDeps) {}
+
+  async report(campaignId: string, query: ReportQuery = {}): Promise<CampaignReport> {
+    const { db, reads } = this.deps;
+    const from = query.from ?? null;
+    const to = query.to ?? null;
+    if (from && to && from.getTime() >= to.getTime()) {
+      throw new ValidationError('invalid request', [{ path: 'from', message: 'must be before to' }]);
+    }
+    const active = await this.deps.versions.active(db, campaignId);
+    if (!active)
+      throw new NotFoundError('campaign_not_found', `campaign "${campaignId}" was never published`);
+    const definition = resolvedFromCanonical(active.body).definition;
+    const now = this.deps.clock();
+    const window: ReportWindow = {
+      campaignId,
+      from,
+      to,
+      testers: (definition.testers ?? []).map((t) => t.userId),
+    };
+    const [outcomes, grants, usage, outbox, reconciliation, span, testerParticipations, testGrants, pause] =
+      await Promise.all([
+        reads.outcomes(db, window),
+        reads.grants(db, window),
+        this.deps.grants.usage(db, campaignId),
+        reads.outbox(db, campaignId),
+        reads.reconciliation(db, window),
+        reads.span(db, window),
+        reads.testerParticipations(db, window),
+        reads.testGrants(db, window),
+        this.deps.versions.pauseState(db, campaignId),
+      ]);
+    const first = span ? epochSeconds(from ?? span.first) : null;
+    const last = span
+      ? epochSeconds(to ? new Date(Math.min(to.getTime() - 1, now.getTime())) : span.last)
+      : null;
+    const bucketSeconds =
+      first !== null && last !== null ? timelineBucketSeconds(first, Math.max(first, last)) : 60;
+    const buckets = span ? await reads.timeline(db, window, bucketSeconds) : [];
+    return buildReport({
+      definition,
+      version: active.version,
+      paused: pause.paused,
+      range: { from: from?.toISOString() ?? null, to: to?.toISOString() ?? null },
+      now,
+      today: businessDate(now, definition.timezone),
+      outcomes,
+      grants,
+      usage,
+      outbox,
+      reconciliation,
+      timeline: { bucketSeconds, buckets, first, last: last === null ? null : Math.max(first ?? last, last) },
+      testers: { participations: testerParticipations, grants: testGrants },
+    });
+  }
+}

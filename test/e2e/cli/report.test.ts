@@ -1,0 +1,112 @@
+/**
+ * `pocket report` as a real process: from the embedded ledger of the environment (POCKET_DATA_DIR) and from a
+ * running service (--server/--token), in table, json and csv; bad options and unknown campaigns fail.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../../src/observability/logger';
+import type { CampaignReport } from '../../../src/observability/report/campaign-report';
+import { createPocket, type Pocket } from '../../../src/server';
+import { removeDir, testConfig } from '../../helpers/pocket';
+import {
+  CAMPAIGN,
+  driveTraffic,
+  MovingClock,
+  reportProfiles,
+  writeReportDefinitions,
+} from '../../integration/observability/observability-fixtures';
+import { json, pocket as run } from './run-pocket';
+
+describe('pocket report', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pocket-report-cli-'));
+  const env = { POCKET_DATA_DIR: dataDir, DATABASE_URL: undefined, REDIS_URL: undefined };
+  let root: string;
+  let service: Pocket;
+  let server: Server;
+  let url: string;
+  let token: string;
+
+  beforeAll(async () => {
+    root = writeReportDefinitions();
+    const clock = new MovingClock();
+    const config = testConfig({ POCKET_DATA_DIR: dataDir });
+    service = await createPocket(
+      {
+        ...config,
+        definitionsRoot: root,
+        databaseUrl: null,
+        redisUrl: null,
+        sqliteFile: join(dataDir, 'pocket.sqlite'),
+      },
+      { logger: silentLogger(), clock: clock.now, profiles: reportProfiles },
+    );
+    await service.start();
+    await driveTraffic(service, clock);
+    token = (await service.tokens.create(['read'], 'report-cli')).token;
+    server = await new Promise<Server>((resolve) => {
+      const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await service?.close();
+    removeDir(root);
+    removeDir(dataDir);
+  });
+
+  it('prints the same report from the ledger and from the service, as json', async () => {
+    const local = await run(['report', CAMPAIGN, '--format', 'json'], { env });
+    const remote = await run(['report', CAMPAIGN, '--format', 'json', '--server', url, '--token', token], {
+      env,
+    });
+    expect([local.code, local.stderr, remote.code, remote.stderr]).toEqual([0, '', 0, '']);
+    const a = json<CampaignReport>(local);
+    const b = json<CampaignReport>(remote);
+    expect(a.funnel).toEqual({ participations: 12, eligible: 10, granted: 7, delivered: 0 });
+    // The service runs on the test's clock, the CLI on the real one: the time-dependent parts differ.
+    const timeless = (r: CampaignReport): unknown => ({
+      ...r,
+      generatedAt: null,
+      delivery: null,
+      budget: { ...r.budget, today: null },
+    });
+    expect(timeless(a)).toEqual(timeless(b));
+    expect(a.budget.total).toEqual({ plan: 10000, used: 500, remaining: 9500, usedRatio: 0.05 });
+  });
+
+  it('prints tables and csv, and honours --from/--to', async () => {
+    const table = await run(['report', CAMPAIGN], { env });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/participations\s+12\s+100\.0%/);
+    expect(table.stdout).toMatch(/rp-vip\s+red_packet\s+3\s+300\s+300/);
+    const csv = await run(['report', CAMPAIGN, '--format', 'csv', '--from', '2026-11-11T10:05:00+08:00'], {
+      env,
+    });
+    expect(csv.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['section,key,metric,value', 'funnel,,participations,7']),
+    );
+  });
+
+  it('fails with a message: bad times, a bad format, an unknown campaign, a token without read', async () => {
+    const badTime = await run(['report', CAMPAIGN, '--from', 'tuesday'], { env });
+    const reversed = await run(['report', CAMPAIGN, '--from', '2026-11-12', '--to', '2026-11-11'], { env });
+    const badFormat = await run(['report', CAMPAIGN, '--format', 'xml'], { env });
+    const unknown = await run(['report', 'nope'], { env });
+    const denied = await run(['report', CAMPAIGN, '--server', url, '--token', 'pk_nope_nope'], { env });
+    expect([badTime.code, badTime.stderr]).toEqual([
+      2,
+      'pocket: --from must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00\n',
+    ]);
+    expect([reversed.code, reversed.stderr]).toEqual([2, 'pocket: --from must be before --to\n']);
+    expect(badFormat.code).toBe(2);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      1,
+      'pocket: campaign "nope" was never published (campaign_not_found)\n',
+    ]);
+    expect([denied.code, denied.stderr]).toEqual([1, expect.stringContaining('(unauthenticated)')]);
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * The campaign report from the ledger on both backends: the funnel, outcomes, grants and spend by segment and
+ * reward, budget and stock against plan, delivery, reconciliation, timeline and testers — through the service,
+ * `GET /admin/campaigns/{id}/report` (scope read) and the time range.
+ */
+import request from 'supertest';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { KnexDiscrepancyStore } from '../../../src/reconciliation/knex-discrepancy-store';
+import { KnexReconcileRunStore } from '../../../src/reconciliation/knex-reconcile-run-store';
+import type { CampaignReport } from '../../../src/observability/report/campaign-report';
+import type { Pocket } from '../../../src/server';
+import { createBackends, describeEachBackend, removeDir, type TestBackends } from '../../helpers/pocket';
+import {
+  CAMPAIGN,
+  driveTraffic,
+  MovingClock,
+  reportPocket,
+  START,
+  writeReportDefinitions,
+  type Traffic,
+} from './observability-fixtures';
+
+describeEachBackend('campaign report', (backend) => {
+  let backends: TestBackends;
+  let pocket: Pocket;
+  let root: string;
+  let traffic: Traffic;
+  const clock = new MovingClock();
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    root = writeReportDefinitions();
+    backends = await createBackends(backend);
+    pocket = await reportPocket(backends, root, clock);
+    traffic = await driveTraffic(pocket, clock);
+    // Two of the grants reach their issuer; one open discrepancy and one repaired one.
+    const grants = (await backends.ledger
+      .db('grants')
+      .where({ campaign_id: CAMPAIGN, test: false })
+      .orderBy('id')) as Array<{ id: string }>;
+    const store = new KnexGrantStore();
+    for (const g of grants.slice(0, 2))
+      await store.setStatus(backends.ledger.db, g.id, 'delivered', clock.now());
+    const discrepancies = new KnexDiscrepancyStore();
+    await discrepancies.record(backends.ledger.db, {
+      runId: null,
+      kind: 'missing_downstream',
+      campaignId: CAMPAIGN,
+      grantId: grants[2]?.id ?? null,
+      details: {},
+      status: 'open',
+      createdAt: clock.now(),
+    });
+    await discrepancies.record(backends.ledger.db, {
+      runId: null,
+      kind: 'counter_drift',
+      campaignId: CAMPAIGN,
+      grantId: null,
+      details: {},
+      status: 'resolved',
+      resolution: 'rebuilt',
+      createdAt: clock.now(),
+    });
+    const runs = new KnexReconcileRunStore();
+    const run = { kind: 'realtime' as const, campaignId: null, windowSince: null, windowUntil: null };
+    await runs.start(backends.ledger.db, { ...run, id: 'run-old', startedAt: START });
+    await runs.finish(backends.ledger.db, 'run-old', { status: 'failed', finishedAt: START, summary: null });
+    await runs.start(backends.ledger.db, { ...run, id: 'run-new', startedAt: clock.now() });
+    await runs.finish(backends.ledger.db, 'run-new', { status: 'ok', finishedAt: clock.now(), summary: {} });
+    for (const scope of ['read', 'operate'] as const)
+      tokens[scope] = (await pocket.tokens.create([scope], `report-${scope}`)).token;
+  });
+  afterAll(async () => {
+    await pocket?.close();
+    await backends?.destroy();
+    removeDir(root);
+  });
+
+  it('counts the funnel, outcomes, refusals, segments and rewards exactly', async () => {
+    const report = await pocket.reports.report(CAMPAIGN);
+    const { participations, eligible, granted } = traffic.expected;
+    expect(report.funnel).toEqual({ participations, eligible, granted, delivered: 2 });
+    expect(report.outcomes).toEqual(traffic.expected.outcomes);
+    expect(report.refusals).toEqual([
+      { reason: 'not_eligible', count: 2 },
+      { reason: 'out_of_stock', count: 2 },
+      { reason: 'limit_reached', count: 1 },
+    ]);
+    expect(report.bySegment).toEqual([
+      { segmentId: 'vips', grants: 3, spend: 300, amount: 300 },
+      { segmentId: 'members', grants: 4, spend: 200, amount: 600 },
+    ]);
+    expect(report.byReward).toEqual([
+      { rewardId: 'rp-vip', type: 'red_packet', grants: 3, spend: 300, amount: 300 },
+      { rewardId: 'cp', type: 'coupon', grants: 4, spend: 200, amount: 600 },
+    ]);
+    expect(report.testers).toEqual({ participations: 1, grants: 1 });
+  });
+
+  it('gives budget and stock against plan, delivery and reconciliation status', async () => {
+    const report = await pocket.reports.report(CAMPAIGN);
+    expect(report.campaign).toMatchObject({
+      version: 1,
+      paused: false,
+      currency: 'CNY',
+      timezone: 'Asia/Shanghai',
+    });
+    expect(report.budget).toEqual({
+      currency: 'CNY',
+      total: { plan: 10000, used: 500, remaining: 9500, usedRatio: 0.05 },
+      today: { plan: 5000, used: 500, remaining: 4500, usedRatio: 0.1, date: '2026-11-11' },
+    });
+    expect(report.stock).toEqual([
+      { rewardId: 'rp-vip', plan: 3, used: 3, remaining: 0 },
+      { rewardId: 'cp', plan: 100, used: 4, remaining: 96 },
+    ]);
+    expect(report.delivery).toMatchObject({
+      byStatus: { delivered: 2, pending: 5 },
+      // The outbox is the relay's: all 7 real grants and the tester's (the test marked two delivered by hand).
+      backlog: 8,
+      dead: 0,
+    });
+    expect(report.delivery.lagSeconds).toBe(600);
+    expect(report.reconciliation).toMatchObject({
+      state: 'discrepancies',
+      openDiscrepancies: 1,
+      openByKind: { missing_downstream: 1 },
+      resolvedInRange: 1,
+      lastRealtime: {
+        status: 'ok',
+        startedAt: clock.now().toISOString(),
+        finishedAt: clock.now().toISOString(),
+      },
+      lastOffline: null,
+    });
+  });
+
+  it('draws the timeline in minute buckets that add up to the funnel', async () => {
+    const { timeline } = await pocket.reports.report(CAMPAIGN);
+    expect(timeline.bucketSeconds).toBe(60);
+    expect(timeline.points).toHaveLength(11);
+    expect(timeline.points[0]).toEqual({ at: START.toISOString(), participations: 5, grants: 4, spend: 300 });
+    expect(timeline.points[10]).toEqual({
+      at: new Date(START.getTime() + 600_000).toISOString(),
+      participations: 7,
+      grants: 3,
+      spend: 200,
+    });
+    expect(timeline.points.slice(1, 10).every((p) => p.participations === 0)).toBe(true);
+  });
+
+  it('counts only the range asked for, while budget and stock stay all-time', async () => {
+    const late = await pocket.reports.report(CAMPAIGN, { from: new Date(START.getTime() + 60_000) });
+    expect(late.funnel).toEqual({
+      participations: 7,
+      eligible: 6,
+      granted: 3,
+      delivered: expect.any(Number),
+    });
+    expect(late.budget.total?.used).toBe(500);
+    const none = await pocket.reports.report(CAMPAIGN, { to: START });
+    expect([none.funnel.participations, none.timeline.points, none.bySegment]).toEqual([0, [], []]);
+    await expect(pocket.reports.report(CAMPAIGN, { from: START, to: START })).rejects.toThrow(
+      /invalid request/,
+    );
+    await expect(pocket.reports.report('never-published')).rejects.toThrow(/was never published/);
+  });
+
+  it('GET /admin/campaigns/{id}/report serves the same report, with scope read', async () => {
+    const res = await request(pocket.app)
+      .get(`/admin/campaigns/${CAMPAIGN}/report?from=${encodeURIComponent('2026-11-11T10:01:00+08:00')}`)
+      .set('Authorization', `Bearer ${tokens['read'] ?? ''}`);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const body = res.body as CampaignReport;
+    const direct = await pocket.reports.report(CAMPAIGN, { from: new Date('2026-11-11T10:01:00+08:00') });
+    expect({ ...body, generatedAt: null }).toEqual({ ...direct, generatedAt: null });
+    const bad = await request(pocket.app)
+      .get(`/admin/campaigns/${CAMPAIGN}/report?from=yesterday`)
+      .set('Authorization', `Bearer ${tokens['read'] ?? ''}`);
+    expect([bad.status, (bad.body as { error: { fields: unknown } }).error.fields]).toEqual([
+      400,
+      [{ path: 'from', message: expect.stringMatching(/ISO 8601/) }],
+    ]);
+    const scope = await request(pocket.app)
+      .get(`/admin/campaigns/${CAMPAIGN}/report`)
+      .set('Authorization', `Bearer ${tokens['operate'] ?? ''}`);
+    const anonymous = await request(pocket.app).get(`/admin/campaigns/${CAMPAIGN}/report`);
+    const unknown = await request(pocket.app)
+      .get('/admin/campaigns/never-published/report')
+      .set('Authorization', `Bearer ${tokens['read'] ?? ''}`);
+    expect([scope.status, anonymous.status, unknown.status]).toEqual([403, 401, 404]);
+  });
+});

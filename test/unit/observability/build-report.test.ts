@@ -1,0 +1,271 @@
+import type { CampaignDefinition } from '../../../src/definitions/campaign-types';
+import {
+  buildReport,
+  fillTimeline,
+  MAX_TIMELINE_POINTS,
+  timelineBucketSeconds,
+  type ReportInput,
+} from '../../../src/observability/report/build-report';
+import { reportCsv, reportTable } from '../../../src/observability/report/render-report';
+
+const definition: CampaignDefinition = {
+  id: 'sale',
+  name: 'Sale',
+  owner: 'tests',
+  status: 'active',
+  window: { start: '2026-11-11T00:00:00+08:00', end: '2026-11-12T00:00:00+08:00' },
+  timezone: 'Asia/Shanghai',
+  entry: { activityCode: 'none' },
+  budget: { currency: 'CNY', total: 1000, daily: 400 },
+  rewards: [
+    { id: 'rp', type: 'red_packet', amount: { min: 10, max: 20 }, stock: 10 },
+    { id: 'cp', type: 'coupon', value: 100, cost: 30 },
+    { id: 'thanks', type: 'none' },
+  ],
+  segments: [{ id: 'all', rewards: [{ reward: 'rp', weight: 1 }] }],
+  decision: { strategy: 'weighted' },
+};
+
+const NOW = new Date('2026-11-11T04:00:00Z');
+
+function input(overrides: Partial<ReportInput> = {}): ReportInput {
+  return {
+    definition,
+    version: 3,
+    paused: true,
+    range: { from: null, to: null },
+    now: NOW,
+    today: '2026-11-11',
+    outcomes: [
+      { outcome: 'granted', eligible: true, count: 6 },
+      { outcome: 'out_of_stock', eligible: true, count: 2 },
+      { outcome: 'not_eligible', eligible: false, count: 3 },
+      { outcome: 'blocked', eligible: false, count: 2 },
+    ],
+    grants: [
+      {
+        segmentId: 'all',
+        rewardId: 'rp',
+        rewardType: 'red_packet',
+        status: 'delivered',
+        grants: 3,
+        spend: 45,
+        amount: 45,
+      },
+      {
+        segmentId: 'all',
+        rewardId: 'rp',
+        rewardType: 'red_packet',
+        status: 'void',
+        grants: 1,
+        spend: 20,
+        amount: 20,
+      },
+      {
+        segmentId: 'all',
+        rewardId: 'cp',
+        rewardType: 'coupon',
+        status: 'pending',
+        grants: 1,
+        spend: 30,
+        amount: 100,
+      },
+      {
+        segmentId: null,
+        rewardId: 'thanks',
+        rewardType: 'none',
+        status: 'delivered',
+        grants: 1,
+        spend: 0,
+        amount: 0,
+      },
+    ],
+    usage: {
+      stockUsed: { rp: 3, cp: 1 },
+      spent: 75,
+      dailySpent: { '2026-11-10': 500, '2026-11-11': 75 },
+      grants: 4,
+    },
+    outbox: { pending: 1, dead: 0, oldestPendingAt: new Date(NOW.getTime() - 90_500) },
+    reconciliation: { openByKind: {}, resolvedInRange: 2, lastRealtime: null, lastOffline: null },
+    timeline: { bucketSeconds: 60, buckets: [], first: null, last: null },
+    testers: { participations: 1, grants: 1 },
+    ...overrides,
+  };
+}
+
+describe('buildReport', () => {
+  it('derives the funnel, outcomes and refusals (most frequent first) from the outcome counts', () => {
+    const r = buildReport(input());
+    expect(r.funnel).toEqual({ participations: 13, eligible: 8, granted: 6, delivered: 4 });
+    expect(r.refusals).toEqual([
+      { reason: 'not_eligible', count: 3 },
+      { reason: 'blocked', count: 2 },
+      { reason: 'out_of_stock', count: 2 },
+    ]);
+    expect(r.campaign).toMatchObject({ version: 3, paused: true, currency: 'CNY' });
+  });
+
+  it('leaves void grants out of spend, keeps them in delivery status, orders by spend', () => {
+    const r = buildReport(input());
+    expect(r.byReward).toEqual([
+      { rewardId: 'rp', type: 'red_packet', grants: 3, spend: 45, amount: 45 },
+      { rewardId: 'cp', type: 'coupon', grants: 1, spend: 30, amount: 100 },
+      { rewardId: 'thanks', type: 'none', grants: 1, spend: 0, amount: 0 },
+    ]);
+    expect(r.bySegment).toEqual([
+      { segmentId: 'all', grants: 4, spend: 75, amount: 145 },
+      { segmentId: null, grants: 1, spend: 0, amount: 0 },
+    ]);
+    expect(r.delivery).toEqual({
+      byStatus: { delivered: 4, void: 1, pending: 1 },
+      backlog: 1,
+      dead: 0,
+      oldestPendingAt: new Date(NOW.getTime() - 90_500).toISOString(),
+      lagSeconds: 91,
+    });
+  });
+
+  it('measures budget (total and today) and stock against the plan; unlimited stock has no remaining', () => {
+    const r = buildReport(input());
+    expect(r.budget).toEqual({
+      currency: 'CNY',
+      total: { plan: 1000, used: 75, remaining: 925, usedRatio: 0.075 },
+      today: { plan: 400, used: 75, remaining: 325, usedRatio: 0.1875, date: '2026-11-11' },
+    });
+    expect(r.stock).toEqual([
+      { rewardId: 'rp', plan: 10, used: 3, remaining: 7 },
+      { rewardId: 'cp', plan: null, used: 1, remaining: null },
+    ]);
+    const cut = buildReport(
+      input({ usage: { stockUsed: { rp: 12 }, spent: 1200, dailySpent: {}, grants: 12 } }),
+    );
+    expect([
+      cut.stock[0]?.remaining,
+      cut.budget.total?.remaining,
+      cut.budget.total?.usedRatio,
+      cut.budget.today?.used,
+    ]).toEqual([0, 0, 1.2, 0]);
+    const noBudget = buildReport(
+      input({ definition: { ...definition, budget: undefined } as unknown as CampaignDefinition }),
+    );
+    expect(noBudget.budget).toEqual({ currency: null, total: null, today: null });
+  });
+
+  it('is ok without open discrepancies and says how many are open otherwise', () => {
+    expect(buildReport(input()).reconciliation).toMatchObject({
+      state: 'ok',
+      openDiscrepancies: 0,
+      resolvedInRange: 2,
+    });
+    const at = new Date('2026-11-11T03:59:00Z');
+    const r = buildReport(
+      input({
+        reconciliation: {
+          openByKind: { missing_downstream: 2, record_mismatch: 1 },
+          resolvedInRange: 0,
+          lastRealtime: { status: 'ok', startedAt: at, finishedAt: null },
+          lastOffline: null,
+        },
+      }),
+    );
+    expect(r.reconciliation).toEqual({
+      state: 'discrepancies',
+      openDiscrepancies: 3,
+      openByKind: { missing_downstream: 2, record_mismatch: 1 },
+      resolvedInRange: 0,
+      lastRealtime: { status: 'ok', startedAt: at.toISOString(), finishedAt: null },
+      lastOffline: null,
+    });
+  });
+});
+
+describe('timeline', () => {
+  it('picks the smallest bucket that keeps the span within the point budget', () => {
+    const t0 = 1_700_000_000;
+    expect(timelineBucketSeconds(t0, t0)).toBe(60);
+    expect(timelineBucketSeconds(t0, t0 + 60 * 60)).toBe(60);
+    expect(timelineBucketSeconds(t0, t0 + 5 * 3600)).toBe(300);
+    expect(timelineBucketSeconds(t0, t0 + 24 * 3600)).toBe(900);
+    expect(timelineBucketSeconds(t0, t0 + 14 * 86400)).toBe(3 * 3600);
+    expect(timelineBucketSeconds(t0, t0 + 20 * 86400)).toBe(6 * 3600);
+    expect(timelineBucketSeconds(t0, t0 + 365 * 86400)).toBe(4 * 86400);
+    for (const span of [0, 59, 7201, 86400 * 3, 86400 * 1000]) {
+      const size = timelineBucketSeconds(t0, t0 + span);
+      expect(Math.floor((t0 + span) / size) - Math.floor(t0 / size)).toBeLessThan(MAX_TIMELINE_POINTS);
+    }
+  });
+
+  it('fills empty buckets with zeros between the first and last', () => {
+    const points = fillTimeline(
+      60,
+      [
+        { bucket: 10, participations: 2, grants: 1, spend: 5 },
+        { bucket: 13, participations: 1, grants: 0, spend: 0 },
+      ],
+      600,
+      13 * 60 + 30,
+    );
+    expect(points).toEqual([
+      { at: new Date(600_000).toISOString(), participations: 2, grants: 1, spend: 5 },
+      { at: new Date(660_000).toISOString(), participations: 0, grants: 0, spend: 0 },
+      { at: new Date(720_000).toISOString(), participations: 0, grants: 0, spend: 0 },
+      { at: new Date(780_000).toISOString(), participations: 1, grants: 0, spend: 0 },
+    ]);
+    expect(fillTimeline(60, [], null, null)).toEqual([]);
+  });
+});
+
+describe('rendering', () => {
+  const report = buildReport(
+    input({
+      timeline: {
+        bucketSeconds: 60,
+        buckets: [{ bucket: 100, participations: 1, grants: 1, spend: 15 }],
+        first: 6000,
+        last: 6000,
+      },
+    }),
+  );
+
+  it('prints the funnel with shares, refusals, segments, rewards, budget, stock and status lines', () => {
+    const text = reportTable(report).join('\n');
+    expect(text).toContain('sale (Sale) version 3, PAUSED');
+    expect(text).toMatch(/participations\s+13\s+100\.0%/);
+    expect(text).toMatch(/granted\s+6\s+46\.2%/);
+    expect(text).toMatch(/not_eligible\s+3/);
+    expect(text).toMatch(/\(fallback\)\s+1\s+0\s+0/);
+    expect(text).toMatch(/daily 2026-11-11\s+400\s+75\s+325\s+18\.8%/);
+    expect(text).toMatch(/cp\s+-\s+1\s+-/);
+    expect(text).toContain('delivery: delivered 4, void 1, pending 1; backlog 1, dead 0, lag 91 s');
+    expect(text).toContain(
+      'reconciliation: ok, 0 open, 2 repaired; last real-time run never, last offline run never',
+    );
+  });
+
+  it('writes CSV in long form, one number per line, quoting what needs it', () => {
+    const csv = reportCsv(report).split('\n');
+    expect(csv[0]).toBe('section,key,metric,value');
+    expect(csv).toEqual(
+      expect.arrayContaining([
+        'funnel,,participations,13',
+        'outcome,blocked,count,2',
+        'segment,all,spend,75',
+        'segment,,grants,1',
+        'reward,cp,amount,100',
+        'budget,total,remaining,925',
+        'budget,daily,used,75',
+        'stock,cp,plan,',
+        'delivery,void,grants,1',
+        'reconciliation,,repaired,2',
+        `timeline,${new Date(6_000_000).toISOString()},spend,15`,
+        'testers,,grants,1',
+      ]),
+    );
+    const odd = reportCsv({
+      ...report,
+      byReward: [{ rewardId: 'a,"b"', type: 'coupon', grants: 1, spend: 1, amount: 1 }],
+    });
+    expect(odd).toContain('reward,"a,""b""",grants,1');
+  });
+});
