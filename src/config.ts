@@ -48,6 +48,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** Client credentials are required (NODE_ENV=production). */
   requireClientAuth: boolean;
+  /** null: /metrics is open (network policy); else it needs `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -204,5 +206,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: str(raw, 'LOG_LEVEL') ?? 'info',
     shutdownGraceMs: num(raw, 'SHUTDOWN_GRACE_MS', 10000),
     requireClientAuth: production,
+    metricsToken: str(raw, 'METRICS_TOKEN'),
   };
 }

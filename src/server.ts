@@ -26,6 +26,12 @@ import { KnexOutboxStore } from './ledger/knex-outbox-store';
 import { KnexParticipationStore } from './ledger/knex-participation-store';
 import { migrate } from './ledger/migrate';
 import { createLogger, type Logger } from './observability/logger';
+import { dashboardRouter } from './observability/http/dashboard-router';
+import { httpMetrics } from './observability/http/http-metrics';
+import { metricsRouter } from './observability/http/metrics-router';
+import { requestId } from './observability/http/request-id';
+import { PocketMetrics } from './observability/metrics/pocket-metrics';
+import { ledgerStateSnapshots } from './observability/metrics/state-snapshots';
 import { KnexReportReads } from './observability/report/knex-report-reads';
 import { reportRouter } from './observability/report/report-controller';
 import { ReportService } from './observability/report/report-service';
@@ -83,6 +89,8 @@ export interface Pocket {
   /** API tokens (admin and gateway client tokens). */
   tokens: TokenService;
   participations: ParticipationService;
+  /** Prometheus metrics served at /metrics. */
+  metrics: PocketMetrics;
   /** Campaign reports from the ledger (`pocket report`, /admin/campaigns/{id}/report, the dashboard). */
   reports: ReportService;
   /** Delivery and reconciliation: relay, issuers, reconcilers, void, the worker (run when config.runWorker). */
@@ -220,10 +228,23 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   let warm = false;
   let draining = false;
   const ready = (): boolean => registry.loaded && warm && !draining;
+  const metrics = new PocketMetrics(
+    ledgerStateSnapshots({
+      db,
+      hotState,
+      registry,
+      outbox: stores.outbox,
+      reads: reportReads,
+      clock,
+    }),
+  );
   const app = createApp({
     logger,
     health: { ready },
+    middleware: [requestId(), httpMetrics(metrics)],
     routers: [
+      metricsRouter(metrics, config.metricsToken),
+      dashboardRouter(),
       clientAuthRouter({
         verifier: tokenVerifier,
         userTokenSecret: config.secrets.userToken,
@@ -254,6 +275,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     rebuilder,
     lifecycle,
     participations,
+    metrics,
     reports,
     delivery,
     app,

@@ -20,6 +20,8 @@ export interface AppParts {
   health: Health;
   /** Trusted proxy setting for req.ip (express "trust proxy"). */
   trustProxy?: string | boolean;
+  /** Run first on every request, before body parsing (request id, request metrics). */
+  middleware?: RequestHandler[];
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -48,6 +50,7 @@ export function createApp(parts: AppParts): Express {
   app.set('trust proxy', parts.trustProxy ?? 'loopback');
   app.set('json spaces', 0);
   app.use(helmet());
+  for (const handler of parts.middleware ?? []) app.use(handler);
   app.use(requireJson);
   // Admin bodies carry whole resolved campaigns (publish): a larger limit, the same strict parsing.
   app.use('/admin', express.json({ limit: '1mb', strict: true, reviver: rejectPrototypeKeys }));

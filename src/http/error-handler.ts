@@ -33,7 +33,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const known = err instanceof AppError ? err : fromBodyParser(err as HttpishError);
     const error = known ?? new AppError(500, 'internal_error', 'internal error');
-    if (!known) logger.error({ err, method: req.method, url: req.originalUrl }, 'unexpected error');
+    if (!known) {
+      const requestId = res.locals['requestId'] as string | undefined;
+      logger.error({ err, method: req.method, url: req.originalUrl, requestId }, 'unexpected error');
+    }
     if (error.status === 429 && typeof error.details['retryAfter'] === 'number') {
       res.set('Retry-After', String(error.details['retryAfter']));
     }

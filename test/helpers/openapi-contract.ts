@@ -124,11 +124,14 @@ export class OpenApiContract {
           `${where}: content type "${contentType ?? ''}" is not one of ${Object.keys(content).join(', ')}`,
         );
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(res.text);
-      } catch {
-        throw new Error(`${where}: body is not JSON: ${res.text.slice(0, 200)}`);
+      let body: unknown = res.text;
+      // JSON media types are parsed; anything else (metrics text, the dashboard's HTML) is checked as a string.
+      if (/[/+]json$/.test(contentType)) {
+        try {
+          body = JSON.parse(res.text);
+        } catch {
+          throw new Error(`${where}: body is not JSON: ${res.text.slice(0, 200)}`);
+        }
       }
       const validate = this.validator(`${at}${pointer('content', contentType, 'schema')}`);
       if (!validate(body)) {

@@ -536,6 +536,28 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
     expect(served.body).toEqual(doc);
   });
 
+  it('operations: /metrics (open, or behind METRICS_TOKEN) and the dashboard files', async () => {
+    const metrics = conforms(await request(pocket.app).get('/metrics'), '/metrics', 'get');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('pocket_http_request_duration_seconds_bucket');
+    const locked = await createTestPocket(backends, {
+      ...fixtureOverrides(),
+      config: { definitionsRoot: root, metricsToken: 'contract-metrics-token' },
+    });
+    extra.push(locked);
+    const refused = conforms(await request(locked.app).get('/metrics'), '/metrics', 'get');
+    expect([refused.status, code(refused)]).toEqual([401, 'unauthenticated']);
+    const page = conforms(await request(pocket.app).get('/dashboard'), '/dashboard', 'get');
+    expect([page.status, page.text]).toEqual([200, expect.stringContaining('/dashboard/dashboard.js')]);
+    const A = '/dashboard/{asset}';
+    const assets = await Promise.all(
+      ['dashboard.js', 'dashboard.css', 'secrets.json'].map(async (file) =>
+        conforms(await request(pocket.app).get(`/dashboard/${file}`), A, 'get'),
+      ),
+    );
+    expect(assets.map((a) => a.status)).toEqual([200, 200, 404]);
+  });
+
   describe('/admin', () => {
     const bearer: Record<string, string> = {};
     const adminOps = (): Array<{ path: string; method: HttpMethod }> =>

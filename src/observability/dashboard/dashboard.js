@@ -1,0 +1,347 @@
+/* global document, window, location, history, sessionStorage, fetch, URLSearchParams */
+/**
+ * pocket's live dashboard: for each campaign, participations and grants over time, spend against budget,
+ * stock remaining, outcomes by reason, delivery and reconciliation. It polls the same report the CLI prints
+ * (GET /admin/campaigns/{id}/report, scope read) every few seconds (`?refresh=N` seconds, 1..60, default 5)
+ * and draws plain SVG: no library, nothing downloaded.
+ *
+ * The admin token is asked for once and kept in this tab's sessionStorage (gone when the tab closes), sent as
+ * `Authorization: Bearer`. `/dashboard#token=…` is accepted too: a fragment never reaches a server or a log,
+ * and it is removed from the address bar at once.
+ */
+'use strict';
+
+(() => {
+  const KEY = 'pocket.dashboard.token';
+  const SVG = 'http://www.w3.org/2000/svg';
+  const params = new URLSearchParams(location.search);
+  const refreshSeconds = Math.min(60, Math.max(1, Number(params.get('refresh')) || 5));
+  const $ = (id) => document.getElementById(id);
+  const statusLine = $('status');
+  const main = $('campaigns');
+  const form = $('token-form');
+  const signOut = $('sign-out');
+  let timer = null;
+
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get('token')) {
+    sessionStorage.setItem(KEY, fragment.get('token'));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  function svg(tag, attrs, ...children) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  const count = (n) => Number(n).toLocaleString('en-US');
+
+  function money(minor, currency) {
+    if (!currency) return count(minor);
+    try {
+      const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+      const digits = format.resolvedOptions().maximumFractionDigits;
+      return format.format(minor / 10 ** digits);
+    } catch {
+      return `${count(minor)} ${currency} (minor units)`;
+    }
+  }
+
+  function setStatus(text, error) {
+    statusLine.textContent = text;
+    statusLine.className = error ? 'error' : '';
+  }
+
+  function askForToken(message) {
+    sessionStorage.removeItem(KEY);
+    if (timer) window.clearTimeout(timer);
+    main.replaceChildren();
+    form.hidden = false;
+    signOut.hidden = true;
+    setStatus(message, Boolean(message));
+  }
+
+  class AuthError extends Error {}
+
+  async function getJson(path, token) {
+    const headers = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(path, { headers, cache: 'no-store' });
+    if (res.status === 401 || res.status === 403) {
+      const body = await res.json().catch(() => ({}));
+      throw new AuthError((body.error && body.error.message) || `HTTP ${res.status}`);
+    }
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    return res.json();
+  }
+
+  function kpi(label, metric, value, share) {
+    return el(
+      'div',
+      { class: 'kpi' },
+      el('div', { class: 'label' }, label),
+      el('div', { class: 'value', 'data-metric': metric, 'data-value': value }, count(value)),
+      el('div', { class: 'label' }, share),
+    );
+  }
+
+  /** Participations and grants per bucket: two polylines on one time axis. */
+  function timelineChart(timeline) {
+    const W = 520;
+    const H = 150;
+    const pad = { l: 36, r: 8, t: 8, b: 20 };
+    const points = timeline.points;
+    const max = Math.max(1, ...points.map((p) => Math.max(p.participations, p.grants)));
+    const x = (i) =>
+      pad.l + (points.length > 1 ? (i * (W - pad.l - pad.r)) / (points.length - 1) : (W - pad.l - pad.r) / 2);
+    const y = (v) => H - pad.b - (v * (H - pad.t - pad.b)) / max;
+    const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, 'data-chart': 'timeline', role: 'img' });
+    chart.append(
+      svg('line', { x1: pad.l, y1: H - pad.b, x2: W - pad.r, y2: H - pad.b, stroke: 'var(--line)' }),
+      svg('text', { x: 2, y: pad.t + 8 }, count(max)),
+      svg('text', { x: 2, y: H - pad.b }, '0'),
+    );
+    if (points.length === 0) {
+      chart.append(svg('text', { x: W / 2 - 50, y: H / 2 }, 'no participations yet'));
+      return chart;
+    }
+    const time = (at) => new Date(at).toISOString().slice(11, 16);
+    chart.append(
+      svg('text', { x: pad.l, y: H - 4 }, time(points[0].at)),
+      svg('text', { x: W - pad.r - 30, y: H - 4 }, time(points[points.length - 1].at)),
+    );
+    for (const series of ['participations', 'grants']) {
+      const coords = points.map((p, i) => `${x(i).toFixed(1)},${y(p[series]).toFixed(1)}`);
+      if (coords.length === 1) coords.push(coords[0]);
+      chart.append(
+        svg('path', {
+          d: `M${coords.join(' L')}`,
+          fill: 'none',
+          stroke: `var(--${series})`,
+          'stroke-width': 2,
+          'data-series': series,
+          'data-points': points.length,
+        }),
+      );
+      if (points.length <= 60) {
+        points.forEach((p, i) =>
+          chart.append(
+            svg('circle', {
+              cx: x(i),
+              cy: y(p[series]),
+              r: 2,
+              fill: `var(--${series})`,
+              'data-series': series,
+            }),
+          ),
+        );
+      }
+    }
+    return chart;
+  }
+
+  /** One horizontal bar per row: `[label, value, max, metric, detail]`. */
+  function barChart(name, rows, color) {
+    const W = 520;
+    const row = 18;
+    const chart = svg('svg', {
+      viewBox: `0 0 ${W} ${Math.max(1, rows.length) * row + 4}`,
+      'data-chart': name,
+      role: 'img',
+    });
+    rows.forEach(([label, value, max, metric, detail], i) => {
+      const width = max > 0 ? Math.max(value > 0 ? 2 : 0, (value / max) * 220) : 0;
+      chart.append(
+        svg('text', { x: 0, y: i * row + 13 }, label),
+        svg('rect', { x: 140, y: i * row + 3, width: 220, height: 12, fill: 'var(--bg)' }),
+        svg('rect', {
+          x: 140,
+          y: i * row + 3,
+          width: width.toFixed(1),
+          height: 12,
+          fill: color,
+          'data-bar': label,
+          'data-value': value,
+        }),
+        svg('text', { x: 366, y: i * row + 13, 'data-metric': metric, 'data-value': value }, detail),
+      );
+    });
+    return chart;
+  }
+
+  function campaignCard(report) {
+    const c = report.campaign;
+    const f = report.funnel;
+    const currency = report.budget.currency;
+    const share = (n) => (f.participations > 0 ? `${((100 * n) / f.participations).toFixed(1)}%` : '–');
+    const card = el('section', {
+      class: 'campaign',
+      'data-campaign': report.campaignId,
+      'data-generated-at': report.generatedAt,
+    });
+    card.append(
+      el('h2', {}, `${c.name} `, el('span', { class: 'meta' }, `${report.campaignId} · v${c.version}`)),
+      el(
+        'div',
+        { class: 'meta' },
+        `${c.window.start} → ${c.window.end} · ${c.status}`,
+        ...(c.paused ? [' · ', el('span', { class: 'paused' }, 'PAUSED')] : []),
+      ),
+      el(
+        'div',
+        { class: 'kpis' },
+        kpi('participations', 'funnel.participations', f.participations, ''),
+        kpi('eligible', 'funnel.eligible', f.eligible, share(f.eligible)),
+        kpi('granted', 'funnel.granted', f.granted, share(f.granted)),
+        kpi('delivered', 'funnel.delivered', f.delivered, share(f.delivered)),
+      ),
+      el(
+        'h3',
+        {},
+        'Participations and grants over time ',
+        el(
+          'span',
+          { class: 'legend' },
+          el('span', { class: 'participations' }, 'participations'),
+          el('span', { class: 'grants' }, 'grants'),
+        ),
+      ),
+      timelineChart(report.timeline),
+      el('div', { class: 'note' }, `one point per ${report.timeline.bucketSeconds / 60} min`),
+    );
+    const budgets = [];
+    if (report.budget.total) budgets.push(['total', report.budget.total]);
+    if (report.budget.today) budgets.push([`today ${report.budget.today.date}`, report.budget.today]);
+    card.append(el('h3', {}, 'Spend against budget'));
+    card.append(
+      budgets.length > 0
+        ? barChart(
+            'budget',
+            budgets.map(([label, b], i) => [
+              label,
+              b.used,
+              b.plan,
+              i === 0 ? 'budget.total.used' : 'budget.today.used',
+              `${money(b.used, currency)} of ${money(b.plan, currency)}`,
+            ]),
+            'var(--warn)',
+          )
+        : el('div', { class: 'note' }, 'no budget'),
+    );
+    const limited = report.stock.filter((s) => s.plan !== null);
+    card.append(el('h3', {}, 'Stock remaining'));
+    card.append(
+      limited.length > 0
+        ? barChart(
+            'stock',
+            limited.map((s) => [
+              s.rewardId,
+              s.remaining,
+              s.plan,
+              `stock.${s.rewardId}.remaining`,
+              `${count(s.remaining)} of ${count(s.plan)}`,
+            ]),
+            'var(--grants)',
+          )
+        : el('div', { class: 'note' }, 'no stock limits'),
+    );
+    const outcomes = Object.entries(report.outcomes).sort((a, b) => b[1] - a[1]);
+    const most = Math.max(0, ...outcomes.map(([, n]) => n));
+    card.append(el('h3', {}, 'Outcomes by reason'));
+    card.append(
+      outcomes.length > 0
+        ? barChart(
+            'outcomes',
+            outcomes.map(([reason, n]) => [reason, n, most, `outcomes.${reason}`, count(n)]),
+            'var(--participations)',
+          )
+        : el('div', { class: 'note' }, 'no participations yet'),
+    );
+    const r = report.reconciliation;
+    const run = (label, x) => `${label} ${x ? `${x.status} at ${x.startedAt}` : 'never run'}`;
+    card.append(
+      el('h3', {}, 'Delivery and reconciliation'),
+      el(
+        'div',
+        { 'data-metric': 'delivery' },
+        `backlog ${count(report.delivery.backlog)}, lag ${count(report.delivery.lagSeconds)} s, dead ${count(report.delivery.dead)}`,
+      ),
+      el(
+        'div',
+        {},
+        el(
+          'span',
+          { class: `badge ${r.state}`, 'data-metric': 'reconciliation.state', 'data-value': r.state },
+          r.state,
+        ),
+        ' ',
+        el(
+          'span',
+          { 'data-metric': 'reconciliation.open', 'data-value': r.openDiscrepancies },
+          `${count(r.openDiscrepancies)} open`,
+        ),
+        Object.keys(r.openByKind).length > 0
+          ? ` (${Object.entries(r.openByKind)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')})`
+          : '',
+        ` · ${run('real-time', r.lastRealtime)} · ${run('offline', r.lastOffline)}`,
+      ),
+      el(
+        'div',
+        { class: 'note' },
+        `testers (left out above): ${count(report.testers.participations)} participations, ${count(report.testers.grants)} grants`,
+      ),
+    );
+    return card;
+  }
+
+  async function refresh() {
+    const token = sessionStorage.getItem(KEY);
+    if (!token) return askForToken('');
+    try {
+      const list = await getJson('/v1/campaigns');
+      const ids = list.campaigns.map((c) => c.id);
+      const reports = await Promise.all(
+        ids.map((id) => getJson(`/admin/campaigns/${encodeURIComponent(id)}/report`, token)),
+      );
+      main.replaceChildren(...reports.map(campaignCard));
+      if (reports.length === 0) main.append(el('p', {}, 'No active campaign.'));
+      setStatus(
+        `${reports.length} campaign(s) · updated ${new Date().toLocaleTimeString()} · every ${refreshSeconds} s`,
+      );
+      document.body.setAttribute('data-refreshed', String(Date.now()));
+    } catch (error) {
+      if (error instanceof AuthError) return askForToken(`The token was refused: ${error.message}`);
+      setStatus(`refresh failed: ${error.message}; retrying`, true);
+    }
+    timer = window.setTimeout(refresh, refreshSeconds * 1000);
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(KEY, $('token').value.trim());
+    $('token').value = '';
+    form.hidden = true;
+    signOut.hidden = false;
+    setStatus('loading…');
+    void refresh();
+  });
+  signOut.addEventListener('click', () => askForToken(''));
+
+  if (sessionStorage.getItem(KEY)) {
+    signOut.hidden = false;
+    void refresh();
+  } else {
+    askForToken('');
+  }
+})();
