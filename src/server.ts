@@ -25,6 +25,8 @@ import { KnexGrantStore } from './ledger/knex-grant-store';
 import { KnexOutboxStore } from './ledger/knex-outbox-store';
 import { KnexParticipationStore } from './ledger/knex-participation-store';
 import { migrate } from './ledger/migrate';
+import { KnexRequestStatsStore } from './observability/alerts/knex-request-stats-store';
+import { RequestStatsRecorder } from './observability/alerts/request-stats-recorder';
 import { createLogger, type Logger } from './observability/logger';
 import { dashboardRouter } from './observability/http/dashboard-router';
 import { httpMetrics } from './observability/http/http-metrics';
@@ -91,6 +93,8 @@ export interface Pocket {
   participations: ParticipationService;
   /** Prometheus metrics served at /metrics. */
   metrics: PocketMetrics;
+  /** This instance's answers per minute, flushed to the ledger for the error-spike alert. */
+  requestStats: RequestStatsRecorder;
   /** Campaign reports from the ledger (`pocket report`, /admin/campaigns/{id}/report, the dashboard). */
   reports: ReportService;
   /** Delivery and reconciliation: relay, issuers, reconcilers, void, the worker (run when config.runWorker). */
@@ -228,6 +232,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   let warm = false;
   let draining = false;
   const ready = (): boolean => registry.loaded && warm && !draining;
+  const requestStats = new RequestStatsRecorder({ db, store: new KnexRequestStatsStore(), clock, logger });
   const metrics = new PocketMetrics(
     ledgerStateSnapshots({
       db,
@@ -241,7 +246,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   const app = createApp({
     logger,
     health: { ready },
-    middleware: [requestId(), httpMetrics(metrics)],
+    middleware: [requestId(), httpMetrics(metrics), requestStats.middleware()],
     routers: [
       metricsRouter(metrics, config.metricsToken),
       dashboardRouter(),
@@ -276,6 +281,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     lifecycle,
     participations,
     metrics,
+    requestStats,
     reports,
     delivery,
     app,
@@ -293,12 +299,14 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
         refresh().catch((err: unknown) => logger.warn({ err }, 'registry refresh failed'));
       }, overrides.refreshMs ?? 1000);
       poll.unref();
+      requestStats.start();
       if (config.runWorker) delivery.worker.start();
     },
     async close() {
       if (poll) clearInterval(poll);
       refreshNow = () => Promise.resolve();
       await delivery.close();
+      await requestStats.stop();
       await listener?.close();
       publisher?.disconnect();
       await hotState.close().catch(() => undefined);

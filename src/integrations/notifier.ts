@@ -6,7 +6,11 @@ export type AlertEvent =
   | 'budget.100pct'
   | 'stock.exhausted'
   | 'reconcile.discrepancy'
-  | 'grant.dead_lettered';
+  | 'grant.dead_lettered'
+  /** The pace of spend would exhaust the budget before the window (or business day) ends. */
+  | 'budget.burn_rate'
+  /** Server errors or 503s above their threshold among recent requests. */
+  | 'errors.spike';
 
 export interface NotificationMessage {
   id: string;

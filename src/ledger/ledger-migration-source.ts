@@ -13,6 +13,8 @@ import { voidAuditLogMigration } from './migrations/20261125020500_void_audit_lo
 import { apiTokensMigration } from './migrations/20261125030100_api_tokens';
 import { blocklistMigration } from './migrations/20261125030200_blocklist';
 import { deviceAccountsMigration } from './migrations/20261125030300_device_accounts';
+import { requestStatsMigration } from './migrations/20261125040100_request_stats';
+import { alertEpisodesMigration } from './migrations/20261125040200_alert_episodes';
 
 interface NamedMigration {
   name: string;
@@ -35,6 +37,8 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261125030100_api_tokens', migration: apiTokensMigration },
   { name: '20261125030200_blocklist', migration: blocklistMigration },
   { name: '20261125030300_device_accounts', migration: deviceAccountsMigration },
+  { name: '20261125040100_request_stats', migration: requestStatsMigration },
+  { name: '20261125040200_alert_episodes', migration: alertEpisodesMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

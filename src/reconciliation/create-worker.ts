@@ -21,6 +21,10 @@ import { isPostgres, type Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import { KnexAuditStore } from '../ledger/knex-audit-store';
 import type { OutboxStore } from '../ledger/outbox-store';
+import { AlertEvaluator, type AlertSettings } from '../observability/alerts/alert-evaluator';
+import { KnexAlertEpisodeStore } from '../observability/alerts/knex-alert-episode-store';
+import { KnexRequestStatsStore } from '../observability/alerts/knex-request-stats-store';
+import { KnexSpendReads } from '../observability/alerts/knex-spend-reads';
 import type { Logger } from '../observability/logger';
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
 import type { CounterRebuilder } from './counter-rebuilder';
@@ -71,6 +75,8 @@ export interface WorkerDeps {
   realtime?: Partial<RealtimeSettings>;
   offline?: Partial<OfflineSettings>;
   leaseTtlMs?: number;
+  /** Thresholds of the burn-rate and error-spike alerts. */
+  alertSettings?: Partial<AlertSettings>;
 }
 
 export interface WorkerParts {
@@ -88,6 +94,8 @@ export interface WorkerParts {
   discrepancies: KnexDiscrepancyStore;
   runs: KnexReconcileRunStore;
   notifications: KnexNotificationStore;
+  /** Burn rate, stock exhausted and error spikes, once per episode with a recovery (the `alerts` job). */
+  alertEvaluator: AlertEvaluator;
   /** Closes what the parts opened themselves (the lease's Redis client). */
   close(): Promise<void>;
 }
@@ -187,6 +195,18 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     hot: deps.hot,
     clock,
   });
+  const alertEvaluator = new AlertEvaluator({
+    db,
+    registry: deps.registry,
+    alerts,
+    episodes: new KnexAlertEpisodeStore(),
+    stats: new KnexRequestStatsStore(),
+    spend: new KnexSpendReads(),
+    grants: deps.grants,
+    clock,
+    logger,
+    ...(deps.alertSettings ? { settings: deps.alertSettings } : {}),
+  });
   const lease = defaultLease(deps);
   const keeper = new LeaseKeeper(
     lease,
@@ -214,6 +234,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
         run: () => offline.run(),
       },
       { name: 'notifications', cron: '* * * * *', run: () => alerts.retryPending() },
+      { name: 'alerts', cron: '* * * * *', run: () => alertEvaluator.run() },
     ],
     keeper,
     logger,
@@ -243,6 +264,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     discrepancies,
     runs,
     notifications,
+    alertEvaluator,
     async close() {
       await worker.stop();
       await lease.close();
