@@ -28,10 +28,12 @@ import { migrate } from './ledger/migrate';
 import { KnexRequestStatsStore } from './observability/alerts/knex-request-stats-store';
 import { RequestStatsRecorder } from './observability/alerts/request-stats-recorder';
 import { createLogger, type Logger } from './observability/logger';
+import { LoggingObserver } from './observability/participation-observer';
+import { participationEvent } from './observability/participation-event';
 import { dashboardRouter } from './observability/http/dashboard-router';
 import { httpMetrics } from './observability/http/http-metrics';
 import { metricsRouter } from './observability/http/metrics-router';
-import { requestId } from './observability/http/request-id';
+import { requestId, requestIdOf } from './observability/http/request-id';
 import { PocketMetrics } from './observability/metrics/pocket-metrics';
 import { ledgerStateSnapshots } from './observability/metrics/state-snapshots';
 import { KnexReportReads } from './observability/report/knex-report-reads';
@@ -243,6 +245,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       clock,
     }),
   );
+  const observer = new LoggingObserver(logger, metrics);
   const app = createApp({
     logger,
     health: { ready },
@@ -255,7 +258,17 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
         userTokenSecret: config.secrets.userToken,
         required: config.requireClientAuth,
       }),
-      participationRouter(participations),
+      participationRouter(participations, (request, answer, latencyMs, res) =>
+        observer.observe(
+          participationEvent({
+            request,
+            requestId: requestIdOf(res) ?? null,
+            answer,
+            latencyMs,
+            snapshot: registry.get(request.campaignId),
+          }),
+        ),
+      ),
       campaignRouter({ db, grants: stores.grants, registry, clock }),
       grantsRouter({ db, grants: stores.grants }),
       // The sandbox issuer's HTTP face (issued records for reconciliation); not exposed in production.

@@ -1,4 +1,5 @@
 /** POST /v1/campaigns/{id}/participations: validates the request, runs the pipeline, sends the exact answer. */
+import { performance } from 'node:perf_hooks';
 import { Router, type Request, type Response } from 'express';
 import { ValidationError, type FieldError } from '../errors/app-error';
 import { validateRequest } from '../http/request-validation';
@@ -9,6 +10,7 @@ import {
   type ParticipationContext,
   type ParticipationRequest,
 } from './participation-request';
+import { answerWithTrace } from '../observability/participation-event';
 import type { Answer } from './outcomes';
 
 export const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -53,12 +55,31 @@ function readRequest(req: Request): ParticipationRequest {
   };
 }
 
-export function participationRouter(service: ParticipationService): Router {
+/** Told about every answered participation: its log line and metrics (src/observability). */
+export type AnswerListener = (
+  request: ParticipationRequest,
+  answer: Answer,
+  latencyMs: number,
+  res: Response,
+) => void;
+
+const INTERNAL_ERROR: Answer = { status: 500, final: false, outcome: 'internal_error', body: '' };
+
+export function participationRouter(service: ParticipationService, onAnswer?: AnswerListener): Router {
   const router = Router();
   router.post('/v1/campaigns/:id/participations', async (req, res) => {
-    const answer = await service.participate(readRequest(req));
+    const request = readRequest(req);
+    const started = performance.now();
+    let answer: Answer;
+    try {
+      answer = await service.participate(request);
+    } catch (error) {
+      onAnswer?.(request, INTERNAL_ERROR, performance.now() - started, res);
+      throw error;
+    }
+    onAnswer?.(request, answer, performance.now() - started, res);
     res.locals['outcome'] = answer.outcome;
-    sendAnswer(res, answer);
+    sendAnswer(res, answerWithTrace(answer));
   });
   return router;
 }

@@ -1,0 +1,89 @@
+/**
+ * Pure: the observation of one answered participation, from what the HTTP edge holds — the request, the exact
+ * answer (its body carries the pinned version and the grant) and the campaign snapshot — plus what the
+ * pipeline attached for this request (step times, segment, decision trace).
+ */
+import type { Answer } from '../participation/outcomes';
+import type { ParticipationRequest } from '../participation/participation-request';
+import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
+import type { ParticipationEvent } from './participation-observer';
+import type { DecisionTrace } from './trace/decision-trace';
+import type { PipelineStep } from './trace/step-timer';
+import { tracePolicy } from './trace/trace-recorder';
+
+/** What the pipeline attaches to an answer it executed (never part of the stored body). */
+export interface AnswerObservation {
+  steps: Partial<Record<PipelineStep, number>>;
+  segment: string | null;
+  /** Recorded when the request is traced (see tracePolicy). */
+  trace: DecisionTrace | null;
+  /** A tester asked with ?trace=1 and the campaign traces testers: the answer carries the trace. */
+  respond: boolean;
+}
+
+export type ObservedAnswer = Answer & { observation?: AnswerObservation };
+
+interface AnswerBody {
+  campaignVersion?: unknown;
+  grant?: { rewardId?: unknown; type?: unknown; amount?: unknown; charge?: unknown; test?: unknown };
+}
+
+function parseBody(answer: Answer): AnswerBody {
+  if (answer.status !== 200 && answer.status !== 201) return {};
+  try {
+    return JSON.parse(answer.body) as AnswerBody;
+  } catch {
+    return {};
+  }
+}
+
+export function participationEvent(input: {
+  request: Pick<ParticipationRequest, 'campaignId' | 'userId' | 'trace'>;
+  requestId: string | null;
+  answer: ObservedAnswer;
+  latencyMs: number;
+  snapshot: CampaignSnapshot | undefined;
+}): ParticipationEvent {
+  const { request, answer, snapshot } = input;
+  const body = parseBody(answer);
+  const tester = snapshot?.testers.has(request.userId) ?? false;
+  const grant = body.grant;
+  const observation = answer.observation;
+  return {
+    requestId: input.requestId,
+    campaignId: request.campaignId,
+    version: typeof body.campaignVersion === 'number' ? body.campaignVersion : null,
+    known: snapshot !== undefined,
+    userId: request.userId,
+    outcome: answer.outcome,
+    status: answer.status,
+    replayed: answer.headers?.['Idempotent-Replayed'] === 'true',
+    tester,
+    segment: observation?.segment ?? null,
+    grant:
+      answer.status === 201 && grant && typeof grant.rewardId === 'string'
+        ? {
+            rewardId: grant.rewardId,
+            type: String(grant.type),
+            amount: Number(grant.amount),
+            charge: Number(grant.charge),
+            currency: snapshot?.definition.budget?.currency ?? null,
+            test: grant.test === true,
+          }
+        : null,
+    latencyMs: Math.round(input.latencyMs * 1000) / 1000,
+    steps: observation?.steps ?? {},
+    fine: snapshot ? tracePolicy(snapshot.definition, tester, request.trace).fine : false,
+    trace: observation?.trace ?? null,
+  };
+}
+
+/**
+ * The answer to send: with `"trace": {…}` added to the body when a tester asked for it. The stored answer (and so
+ * every replay of it) never has one: a replay did not run the decision it would describe.
+ */
+export function answerWithTrace(answer: ObservedAnswer): Answer {
+  const observation = answer.observation;
+  if (!observation?.respond || !observation.trace || !answer.body.endsWith('}')) return answer;
+  return { ...answer, body: `${answer.body.slice(0, -1)},"trace":${JSON.stringify(observation.trace)}}` };
+}
