@@ -1,9 +1,10 @@
 /**
- * The one express error handler. AppError → its status and code; body-parser failures → 400/413/415;
- * anything else is an unexpected 500, the only kind logged as an error. Never a stack trace in a response.
+ * The one express error handler. AppError → its status and code; body-parser failures → 400/413/415; a
+ * dependency that is down → 503 dependency_unavailable; anything else is an unexpected 500, the only kind logged as an error. Never a stack trace in a response.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, NotFoundError, ValidationError } from '../errors/app-error';
+import { AppError, DependencyUnavailableError, NotFoundError, ValidationError } from '../errors/app-error';
+import { dependencyOf } from '../errors/dependency-failure';
 import type { Logger } from '../observability/logger';
 
 interface HttpishError {
@@ -31,7 +32,13 @@ function fromBodyParser(err: HttpishError): AppError | null {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const known = err instanceof AppError ? err : fromBodyParser(err as HttpishError);
+    const dependency = err instanceof AppError ? null : dependencyOf(err);
+    const known =
+      err instanceof AppError
+        ? err
+        : dependency
+          ? new DependencyUnavailableError(dependency)
+          : fromBodyParser(err as HttpishError);
     const error = known ?? new AppError(500, 'internal_error', 'internal error');
     if (!known) {
       const requestId = res.locals['requestId'] as string | undefined;

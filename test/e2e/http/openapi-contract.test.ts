@@ -461,6 +461,24 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       expect(ledgerDown.body).toMatchObject({
         error: { code: 'dependency_unavailable', dependency: 'ledger' },
       });
+      // Reads fail closed the same way: a ledger that is down is a 503, never a 500.
+      const reads = [
+        conforms(await request(noLedger.app).get('/v1/campaigns'), '/v1/campaigns', 'get'),
+        conforms(await request(noLedger.app).get('/v1/campaigns/open-thanks'), '/v1/campaigns/{id}', 'get'),
+        conforms(
+          await request(noLedger.app).get('/v1/users/u-503/grants'),
+          '/v1/users/{userId}/grants',
+          'get',
+        ),
+      ];
+      for (const read of reads) {
+        expect([read.status, read.body]).toEqual([
+          503,
+          {
+            error: { code: 'dependency_unavailable', message: 'ledger is unavailable', dependency: 'ledger' },
+          },
+        ]);
+      }
     } finally {
       await noLedger.close();
       await ledger.destroy();
