@@ -9,12 +9,12 @@ import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-st
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
 import type { CampaignReport } from '../src/observability/report/campaign-report';
 import { KnexReportReads } from '../src/observability/report/knex-report-reads';
-import { reportCsv, reportTable } from '../src/observability/report/render-report';
 import { parseReportTime } from '../src/observability/report/report-controller';
 import { ReportService } from '../src/observability/report/report-service';
 import { AdminClient } from './admin-client';
 import { withLedgerDb } from './ledger-session';
 import { target, withTargetOptions, type TargetOptions } from './lifecycle-session';
+import { reportCsv, reportTable } from './report-output';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 
 interface Options extends TargetOptions {

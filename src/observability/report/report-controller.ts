@@ -1,10 +1,10 @@
 /** GET /admin/campaigns/{id}/report?from=&to= (scope read): the campaign report as JSON. */
 import { Router, type Request, type RequestHandler } from 'express';
 import { ValidationError, type FieldError } from '../../errors/app-error';
+import { CAMPAIGN_ID } from '../../participation/participation-controller';
 import type { AdminScope } from '../../protection/api-token';
 import type { ReportService } from './report-service';
 
-const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Parses an ISO 8601 time from a query or option; null when absent. */

@@ -6,7 +6,7 @@ import {
   timelineBucketSeconds,
   type ReportInput,
 } from '../../../src/observability/report/build-report';
-import { reportCsv, reportTable } from '../../../src/observability/report/render-report';
+import { reportCsv, reportTable } from '../../../cli/report-output';
 
 const definition: CampaignDefinition = {
   id: 'sale',

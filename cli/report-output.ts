@@ -1,21 +1,11 @@
 /**
- * Pure: the campaign report as text tables (`pocket report --format table`) and as CSV in long form
+ * `pocket report` output, pure: the campaign report as text tables (`--format table`) and as CSV in long form
  * (`section,key,metric,value`, one number per line), which spreadsheets pivot and scripts grep.
  */
-import type { CampaignReport } from './campaign-report';
+import type { CampaignReport } from '../src/observability/report/campaign-report';
+import { table } from './output';
 
 type Cell = string | number;
-
-function table(headers: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string[] {
-  const cells = [headers, ...rows].map((r) => r.map(String));
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(cells[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
-}
 
 const pct = (part: number, whole: number): string =>
   whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
