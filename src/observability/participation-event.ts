@@ -8,8 +8,8 @@ import type { ParticipationRequest } from '../participation/participation-reques
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
 import type { ParticipationEvent } from './participation-observer';
 import type { DecisionTrace } from './trace/decision-trace';
-import type { PipelineStep } from './trace/step-timer';
-import { tracePolicy } from './trace/trace-recorder';
+import type { PipelineStep, StepTimer } from './trace/step-timer';
+import { tracePolicy, type TraceRecorder } from './trace/trace-recorder';
 
 /** What the pipeline attaches to an answer it executed (never part of the stored body). */
 export interface AnswerObservation {
@@ -86,4 +86,24 @@ export function answerWithTrace(answer: ObservedAnswer): Answer {
   const observation = answer.observation;
   if (!observation?.respond || !observation.trace || !answer.body.endsWith('}')) return answer;
   return { ...answer, body: `${answer.body.slice(0, -1)},"trace":${JSON.stringify(observation.trace)}}` };
+}
+
+/**
+ * The pipeline's answer with what it observed attached: the step times and, for a traced request, the decision
+ * trace. A replay (the stored answer of an earlier execution) never carries a trace in its body.
+ */
+export function withObservation(
+  answer: Answer,
+  timer: StepTimer,
+  trace: TraceRecorder | null,
+): ObservedAnswer {
+  const built = trace?.build(timer) ?? null;
+  const replayed = answer.headers?.['Idempotent-Replayed'] === 'true';
+  const observation: AnswerObservation = {
+    steps: timer.steps(),
+    segment: trace?.segmentId ?? null,
+    trace: built,
+    respond: (trace?.respond ?? false) && !replayed && (answer.status === 200 || answer.status === 201),
+  };
+  return Object.assign(answer, { observation });
 }

@@ -20,6 +20,8 @@ export const PIPELINE_STEPS = [
   'ledger',
   'store',
   'unlock',
+  /** Recording the decision trace (traced requests only). */
+  'trace',
 ] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 

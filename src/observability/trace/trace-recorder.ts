@@ -46,7 +46,14 @@ export class TraceRecorder {
     private readonly snapshot: CampaignSnapshot,
     private readonly businessDate: string,
     private readonly tester: boolean,
+    /** The answer carries the trace (a tester asked with ?trace=1). */
+    readonly respond = false,
   ) {}
+
+  /** The segment the decision used, once known. */
+  get segmentId(): string | null {
+    return this.segment;
+  }
 
   async decided(facts: Facts, fraud: Record<string, unknown>, segment: string | null): Promise<void> {
     this.facts = facts;
