@@ -9,7 +9,9 @@ import {
 } from '../../../src/observability/participation-observer';
 import type { DecisionTrace } from '../../../src/observability/trace/decision-trace';
 import { StepTimer } from '../../../src/observability/trace/step-timer';
-import { tracePolicy } from '../../../src/observability/trace/trace-recorder';
+import { tracePolicy, type TraceRecorder } from '../../../src/observability/trace/trace-recorder';
+import { answerWithTrace, withObservation } from '../../../src/observability/participation-event';
+import type { Answer } from '../../../src/participation/outcomes';
 import { parsePrometheus, sample } from '../../helpers/prometheus-text';
 
 const trace: DecisionTrace = {
@@ -235,5 +237,53 @@ describe('StepTimer', () => {
     expect(Object.keys(timer.steps())).toEqual(['idempotency', 'choice', 'reserve']);
     now = 104.0004;
     expect(timer.elapsed()).toBe(4);
+  });
+});
+
+describe('answerWithTrace / withObservation', () => {
+  const recorder = (respond: boolean) =>
+    ({ respond, segmentId: 'young', build: () => trace }) as unknown as TraceRecorder;
+  const granted = (): Answer => ({
+    status: 201,
+    final: true,
+    outcome: 'granted',
+    body: '{"outcome":"granted","campaignVersion":2}',
+  });
+
+  it('adds the trace to the body sent, never to the answer stored', () => {
+    const answer = withObservation(granted(), new StepTimer(), recorder(true));
+    const sent = answerWithTrace(answer);
+    expect(JSON.parse(sent.body)).toEqual({
+      outcome: 'granted',
+      campaignVersion: 2,
+      trace: JSON.parse(JSON.stringify(trace)),
+    });
+    expect(answer.body).toBe('{"outcome":"granted","campaignVersion":2}');
+    expect(answer.observation).toMatchObject({ segment: 'young', respond: true });
+  });
+
+  it('sends no trace unless asked, on a replay, or on an error answer', () => {
+    expect(answerWithTrace(withObservation(granted(), new StepTimer(), recorder(false))).body).not.toContain(
+      'trace',
+    );
+    const replay = { ...granted(), headers: { 'Idempotent-Replayed': 'true' } };
+    expect(answerWithTrace(withObservation(replay, new StepTimer(), recorder(true))).body).not.toContain(
+      'trace',
+    );
+    const forbidden: Answer = {
+      status: 403,
+      final: true,
+      outcome: 'blocked',
+      body: '{"error":{"code":"blocked"}}',
+    };
+    expect(answerWithTrace(withObservation(forbidden, new StepTimer(), recorder(true))).body).toBe(
+      forbidden.body,
+    );
+    expect(withObservation(granted(), new StepTimer(), null).observation).toEqual({
+      steps: {},
+      segment: null,
+      trace: null,
+      respond: false,
+    });
   });
 });
