@@ -2,10 +2,10 @@ import type { Knex } from 'knex';
 import { isPostgres, type Executor } from './db';
 import type { NewGrant } from './grant-store';
 
-type Value = string | number | boolean | Date | null;
+export type Value = string | number | boolean | Date | null;
 
 /** [column, value, PostgreSQL type]: INSERT … SELECT parameters need explicit types on PostgreSQL. */
-function columns(g: NewGrant): Array<[string, Value, string]> {
+export function grantColumns(g: NewGrant): Array<[string, Value, string]> {
   const f = g.fences;
   return [
     ['id', g.id, 'text'],
@@ -38,15 +38,24 @@ function columns(g: NewGrant): Array<[string, Value, string]> {
   ];
 }
 
+/** SQL expressions naming the grant's campaign, user and business date inside nextSeq. */
+export interface SeqScope {
+  campaignId: string;
+  userId: string;
+  businessDate: string;
+}
+
+const BOUND: SeqScope = { campaignId: ':campaignId', userId: ':userId', businessDate: ':businessDate' };
+
 /**
  * The lowest free sequence number among the user's grants (and date): COALESCE(MAX, 0) + 1 while no grant
  * was voided, and a voided grant's number is reused so a void gives the chance back. Concurrent inserts
  * that compute the same number collide on the unique index; a number above the limit fails the check.
  */
-function nextSeq(seq: 'user_seq' | 'daily_seq', perDate: boolean): string {
+export function nextSeq(seq: 'user_seq' | 'daily_seq', perDate: boolean, of: SeqScope = BOUND): string {
   const scope = (a: string) =>
-    `${a}.campaign_id = :campaignId AND ${a}.user_id = :userId` +
-    (perDate ? ` AND ${a}.business_date = :businessDate` : '');
+    `${a}.campaign_id = ${of.campaignId} AND ${a}.user_id = ${of.userId}` +
+    (perDate ? ` AND ${a}.business_date = ${of.businessDate}` : '');
   return (
     `(SELECT MIN(c.n) FROM (SELECT 1 AS n UNION ALL SELECT g.${seq} + 1 FROM grants g WHERE ${scope('g')}` +
     ` AND g.${seq} IS NOT NULL) c WHERE NOT EXISTS (SELECT 1 FROM grants h WHERE ${scope('h')} AND h.${seq} = c.n))`
@@ -56,7 +65,7 @@ function nextSeq(seq: 'user_seq' | 'daily_seq', perDate: boolean): string {
 /** ONE statement: INSERT INTO grants … SELECT <values>, <user_seq>, <daily_seq> RETURNING user_seq, daily_seq. */
 export function grantInsertStatement(q: Executor, g: NewGrant): Knex.Raw {
   const pg = isPostgres(q);
-  const cols = columns(g);
+  const cols = grantColumns(g);
   const bindings: Record<string, Value> = {
     campaignId: g.campaignId,
     userId: g.userId,

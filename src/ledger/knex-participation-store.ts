@@ -26,6 +26,29 @@ function toParticipation(row: Row): ParticipationRecord {
   };
 }
 
+/** The participations row of a record (also written by the one-statement grant write). */
+export function participationRow(p: ParticipationRecord): Record<string, string | number | Date | null> {
+  return {
+    id: p.id,
+    campaign_id: p.campaignId,
+    user_id: p.userId,
+    idem_key: p.idemKey,
+    request_hash: p.requestHash,
+    campaign_version: p.campaignVersion,
+    outcome: p.outcome,
+    reason: p.reason,
+    status_code: p.statusCode,
+    response: p.response,
+    grant_id: p.grantId,
+    business_date: p.businessDate,
+    segment_id: p.segmentId,
+    client_id: p.clientId,
+    code_nonce: p.codeNonce,
+    decision: p.decision === null ? null : JSON.stringify(p.decision),
+    created_at: p.createdAt,
+  };
+}
+
 export class KnexParticipationStore implements ParticipationStore {
   async findByScope(
     q: Executor,
@@ -39,25 +62,19 @@ export class KnexParticipationStore implements ParticipationStore {
     return row ? toParticipation(row) : null;
   }
 
+  async findByScopes(
+    q: Executor,
+    scopes: ReadonlyArray<readonly [campaignId: string, userId: string, idemKey: string]>,
+  ): Promise<ParticipationRecord[]> {
+    if (scopes.length === 0) return [];
+    const rows = await q<Row>('participations').whereIn(
+      ['campaign_id', 'user_id', 'idem_key'],
+      scopes.map((s) => [...s]),
+    );
+    return rows.map(toParticipation);
+  }
+
   async insert(q: Executor, p: ParticipationRecord): Promise<void> {
-    await q('participations').insert({
-      id: p.id,
-      campaign_id: p.campaignId,
-      user_id: p.userId,
-      idem_key: p.idemKey,
-      request_hash: p.requestHash,
-      campaign_version: p.campaignVersion,
-      outcome: p.outcome,
-      reason: p.reason,
-      status_code: p.statusCode,
-      response: p.response,
-      grant_id: p.grantId,
-      business_date: p.businessDate,
-      segment_id: p.segmentId,
-      client_id: p.clientId,
-      code_nonce: p.codeNonce,
-      decision: p.decision === null ? null : JSON.stringify(p.decision),
-      created_at: p.createdAt,
-    });
+    await q('participations').insert(participationRow(p));
   }
 }

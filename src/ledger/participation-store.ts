@@ -33,6 +33,11 @@ export interface ParticipationStore {
     userId: string,
     idemKey: string,
   ): Promise<ParticipationRecord | null>;
+  /** The stored participations of many scopes [campaign, user, key] in one statement (absent ones are missing). */
+  findByScopes(
+    q: Executor,
+    scopes: ReadonlyArray<readonly [campaignId: string, userId: string, idemKey: string]>,
+  ): Promise<ParticipationRecord[]>;
   /** Throws a fence violation ('idempotency' / 'activity_code') when the scope or code nonce is taken. */
   insert(q: Executor, participation: ParticipationRecord): Promise<void>;
 }

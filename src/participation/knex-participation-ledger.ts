@@ -1,12 +1,17 @@
 /**
  * ParticipationLedger on knex (PostgreSQL or SQLite): participation + grant + outbox row in one transaction,
  * chosen here by the service layer; the stores only run statements. The grant insert carries the fences.
+ * On PostgreSQL that transaction is one statement (grant-write-statement.ts), and writes or idempotency
+ * lookups waiting at the same time are batched into one statement (pg-grant-writer.ts, NaturalBatcher).
  */
-import type { Db } from '../ledger/db';
+import { isPostgres, type Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import type { OutboxStore } from '../ledger/outbox-store';
 import type { ParticipationRecord, ParticipationStore } from '../ledger/participation-store';
 import { classifyFenceViolation } from '../ledger/classify-fence-violation';
+import type { GrantWrite } from '../ledger/grant-write-statement';
+import { NaturalBatcher, type NaturalBatcherOptions } from '../shared/natural-batcher';
+import { GrantWriteFailure, PgGrantWriter } from './pg-grant-writer';
 import {
   CodeNonceTakenError,
   type GrantDraft,
@@ -48,13 +53,36 @@ function toStored(p: ParticipationRecord): StoredAnswer {
   return { requestHash: p.requestHash, status: p.statusCode, body: p.response, outcome: p.outcome };
 }
 
+type Scope = readonly [campaignId: string, userId: string, idempotencyKey: string];
+
+const scopeKey = (s: readonly string[]): string => JSON.stringify(s);
+
+/** Lookups and writes waiting at the same time share a statement (PostgreSQL): see NaturalBatcher. */
+const LOOKUP_BATCHES: NaturalBatcherOptions = { concurrency: 2, maxBatch: 64 };
+
 export class KnexParticipationLedger implements ParticipationLedger {
+  /** PostgreSQL only; SQLite runs one statement at a time on its one connection anyway. */
+  private readonly lookups: NaturalBatcher<Scope, StoredAnswer | null> | null = null;
+  private readonly writer: PgGrantWriter | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly stores: LedgerStores,
-  ) {}
+  ) {
+    if (!isPostgres(db)) return;
+    this.writer = new PgGrantWriter(db);
+    this.lookups = new NaturalBatcher(async (scopes) => {
+      const found = await this.stores.participations.findByScopes(this.db, scopes);
+      const byScope = new Map(found.map((p) => [scopeKey([p.campaignId, p.userId, p.idemKey]), p]));
+      return scopes.map((s) => {
+        const p = byScope.get(scopeKey(s));
+        return { ok: true, value: p ? toStored(p) : null };
+      });
+    }, LOOKUP_BATCHES);
+  }
 
   async findStored(campaignId: string, userId: string, key: string): Promise<StoredAnswer | null> {
+    if (this.lookups) return this.lookups.add([campaignId, userId, key]);
     const found = await this.stores.participations.findByScope(this.db, campaignId, userId, key);
     return found ? toStored(found) : null;
   }
@@ -88,33 +116,35 @@ export class KnexParticipationLedger implements ParticipationLedger {
   }
 
   async recordGrant(participation: OutcomeRecord, draft: GrantDraft): Promise<GrantWriteResult> {
-    let bodyDone = false;
+    const write: GrantWrite = {
+      participation: toRecord(participation, draft.id),
+      grant: {
+        ...draft,
+        participationId: participation.id,
+        campaignId: participation.campaignId,
+        campaignVersion: participation.campaignVersion ?? 0,
+        userId: participation.userId,
+        businessDate: participation.businessDate ?? '',
+        segmentId: participation.segmentId,
+        createdAt: participation.createdAt,
+      },
+      outbox:
+        draft.rewardType === 'none'
+          ? null
+          : {
+              id: draft.id,
+              grantId: draft.id,
+              kind: 'grant.deliver',
+              payload: { grantId: draft.id, campaignId: participation.campaignId, test: draft.test },
+              createdAt: participation.createdAt,
+            },
+    };
     try {
-      await this.db.transaction(async (trx) => {
-        await this.stores.participations.insert(trx, toRecord(participation, draft.id));
-        await this.stores.grants.insertWithFences(trx, {
-          ...draft,
-          participationId: participation.id,
-          campaignId: participation.campaignId,
-          campaignVersion: participation.campaignVersion ?? 0,
-          userId: participation.userId,
-          businessDate: participation.businessDate ?? '',
-          segmentId: participation.segmentId,
-          createdAt: participation.createdAt,
-        });
-        if (draft.rewardType !== 'none') {
-          await this.stores.outbox.insert(trx, {
-            id: draft.id,
-            grantId: draft.id,
-            kind: 'grant.deliver',
-            payload: { grantId: draft.id, campaignId: participation.campaignId, test: draft.test },
-            createdAt: participation.createdAt,
-          });
-        }
-        bodyDone = true;
-      });
+      await (this.writer ? this.writer.write(write) : this.inTransaction(write));
       return { kind: 'committed' };
-    } catch (error) {
+    } catch (failure) {
+      const { error, definite } =
+        failure instanceof GrantWriteFailure ? failure : { error: failure, definite: false };
       const fence = classifyFenceViolation(error);
       if (fence === 'idempotency') {
         const stored = await this.findStored(
@@ -126,9 +156,25 @@ export class KnexParticipationLedger implements ParticipationLedger {
       }
       if (fence === 'activity_code') return { kind: 'code_used' };
       if (fence !== null) return { kind: 'fence', resource: fence };
-      // An error raised before the transaction body finished rolled everything back; one raised by COMMIT
-      // itself leaves the outcome unknown, and reconciliation settles the reservation.
-      return { kind: 'failed', definite: !bodyDone, error };
+      // An unknown outcome is never released blindly: reconciliation settles the reservation.
+      return { kind: 'failed', definite, error };
+    }
+  }
+
+  /** SQLite: the three inserts in one transaction. */
+  private async inTransaction(write: GrantWrite): Promise<void> {
+    // An error raised before the transaction body finished rolled everything back; one raised by COMMIT
+    // itself leaves the outcome unknown.
+    let bodyDone = false;
+    try {
+      await this.db.transaction(async (trx) => {
+        await this.stores.participations.insert(trx, write.participation);
+        await this.stores.grants.insertWithFences(trx, write.grant);
+        if (write.outbox) await this.stores.outbox.insert(trx, write.outbox);
+        bodyDone = true;
+      });
+    } catch (error) {
+      throw new GrantWriteFailure(error, !bodyDone);
     }
   }
 }

@@ -1,0 +1,69 @@
+/**
+ * PostgreSQL grant writes, micro-batched: writes that wait at the same time share one statement
+ * (ledger/grant-write-statement.ts) and so one commit. A batch that failed with a definite rollback is
+ * written again one write per statement, so that each write gets its own answer (its own fence, duplicate or
+ * failure); a batch whose outcome is unknown fails every write in it as unknown, and reconciliation settles
+ * their reservations (DESIGN.md: nothing is released blindly).
+ */
+import type { Db } from '../ledger/db';
+import { grantWriteStatement, type GrantWrite } from '../ledger/grant-write-statement';
+import { NaturalBatcher, type NaturalBatcherOptions, type Settled } from '../shared/natural-batcher';
+
+/** Why a grant write failed: the driver's error, and whether the write was rolled back for sure. */
+export class GrantWriteFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly definite: boolean,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** A PostgreSQL error response (pg's DatabaseError carries the server's severity): the statement failed there. */
+function answeredByServer(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { severity?: unknown }).severity === 'string'
+  );
+}
+
+const DEFAULTS: NaturalBatcherOptions = { concurrency: 2, maxBatch: 32 };
+
+export class PgGrantWriter {
+  private readonly batcher: NaturalBatcher<GrantWrite, void>;
+
+  constructor(
+    private readonly db: Db,
+    options: NaturalBatcherOptions = DEFAULTS,
+  ) {
+    this.batcher = new NaturalBatcher((writes) => this.batch(writes), options);
+  }
+
+  /** Resolves once committed; rejects with a GrantWriteFailure. */
+  write(write: GrantWrite): Promise<void> {
+    return this.batcher.add(write);
+  }
+
+  private async batch(writes: readonly GrantWrite[]): Promise<Array<Settled<void>>> {
+    const result = await this.statement(writes);
+    if (result.ok || writes.length === 1 || !result.error.definite) return writes.map(() => result);
+    return Promise.all(writes.map((w) => this.statement([w])));
+  }
+
+  private async statement(
+    writes: readonly GrantWrite[],
+  ): Promise<{ ok: true; value: undefined } | { ok: false; error: GrantWriteFailure }> {
+    // One statement, one implicit transaction: rolled back for sure when it never reached the server or the
+    // server answered an error; a connection lost after sending leaves the outcome unknown.
+    let sent = false;
+    try {
+      await grantWriteStatement(this.db, writes).on('query', () => {
+        sent = true;
+      });
+      return { ok: true, value: undefined };
+    } catch (error) {
+      return { ok: false, error: new GrantWriteFailure(error, !sent || answeredByServer(error)) };
+    }
+  }
+}

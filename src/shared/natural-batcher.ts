@@ -1,0 +1,62 @@
+/**
+ * Natural batching, without a timer: an item starts at once while fewer than `concurrency` batches are
+ * running; otherwise it waits and leaves with the next batch, together with every item that arrived
+ * meanwhile (at most `maxBatch`). At low load each batch holds one item and adds no delay; under load the
+ * batches grow by themselves, so N waiting items cost one round trip instead of N.
+ */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+interface Waiting<I, O> {
+  item: I;
+  resolve(value: O): void;
+  reject(error: unknown): void;
+}
+
+export interface NaturalBatcherOptions {
+  /** Batches running at once (e.g. the pool connections they may hold). */
+  concurrency: number;
+  maxBatch: number;
+}
+
+export class NaturalBatcher<I, O> {
+  private readonly waiting: Array<Waiting<I, O>> = [];
+  private running = 0;
+
+  /** `run` answers one result per item, in order; a rejection fails every item of the batch. */
+  constructor(
+    private readonly run: (items: readonly I[]) => Promise<ReadonlyArray<Settled<O>>>,
+    private readonly options: NaturalBatcherOptions,
+  ) {}
+
+  add(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.options.concurrency && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.options.maxBatch);
+      this.running += 1;
+      this.start(batch)
+        .then(
+          (results) =>
+            batch.forEach((w, i) => {
+              const r = results[i];
+              if (r?.ok) w.resolve(r.value);
+              else w.reject(r ? r.error : new Error('batch answered no result for this item'));
+            }),
+          (error: unknown) => batch.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          this.running -= 1;
+          this.pump();
+        });
+    }
+  }
+
+  private async start(batch: ReadonlyArray<Waiting<I, O>>): Promise<ReadonlyArray<Settled<O>>> {
+    return this.run(batch.map((w) => w.item));
+  }
+}
