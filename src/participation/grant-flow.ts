@@ -117,13 +117,15 @@ export class GrantFlow {
     const { hotState } = this.deps;
     const exclude = new Map<string, 'out_of_stock' | 'budget_exhausted'>();
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
-      const hot = await guarded('hot-state', () =>
-        hotState.availability(
-          snapshot.campaignId,
-          snapshot.definition.rewards.map((r) => r.id),
-          ctx.businessDate,
-        ),
-      );
+      const hot =
+        (attempt === 0 ? ctx.availability : null) ??
+        (await guarded('hot-state', () =>
+          hotState.availability(
+            snapshot.campaignId,
+            snapshot.definition.rewards.map((r) => r.id),
+            ctx.businessDate,
+          ),
+        ));
       if (!hot.initialized) throw this.uninitialized(snapshot.campaignId);
       const choice = chooseReward({
         campaign: snapshot.definition,
@@ -217,7 +219,9 @@ export class GrantFlow {
 
     switch (written.kind) {
       case 'committed':
-        await hotState.confirm(campaignId, reservation.id).catch(() => undefined); // expires; reconciliation keeps it
+        // Not awaited here: it travels with the lock's release (if it fails, the reservation expires and
+        // reconciliation keeps it).
+        ctx.confirming = hotState.confirm(campaignId, reservation.id).catch(() => undefined);
         return { kind: 'answer', answer };
       case 'duplicate':
         await release();

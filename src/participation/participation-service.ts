@@ -87,6 +87,8 @@ export class ParticipationService {
       participationId: randomUUID(),
       codeNonce: null,
       tester: snapshot.testers.has(request.userId),
+      availability: null,
+      confirming: null,
     };
 
     const closed = this.liveness(ctx);
@@ -116,17 +118,29 @@ export class ParticipationService {
     const { hotState } = this.deps;
     const { request, snapshot } = ctx;
     const lockToken = randomUUID();
-    const begun = await dependency('hot-state', () =>
-      hotState.begin({
-        campaignId: snapshot.campaignId,
-        userId: request.userId,
-        idempotencyKey: request.idempotencyKey,
-        lockToken,
-        lockTtlMs: this.timing.lockTtlMs,
-        markerTtlMs: this.timing.lockTtlMs,
-        waitMs: this.timing.lockWaitMs,
-      }),
-    );
+    // The lock and the idempotency marker, and at the same time (the same round trip) the counters the reward
+    // choice reads: a read, not a promise (the reserve checks again), so it need not wait for the lock.
+    const [begun, availability] = await Promise.all([
+      dependency('hot-state', () =>
+        hotState.begin({
+          campaignId: snapshot.campaignId,
+          userId: request.userId,
+          idempotencyKey: request.idempotencyKey,
+          lockToken,
+          lockTtlMs: this.timing.lockTtlMs,
+          markerTtlMs: this.timing.lockTtlMs,
+          waitMs: this.timing.lockWaitMs,
+        }),
+      ),
+      hotState
+        .availability(
+          snapshot.campaignId,
+          snapshot.definition.rewards.map((r) => r.id),
+          ctx.businessDate,
+        )
+        .catch(() => null), // read again (and failed properly) by the reward choice
+    ]);
+    ctx.availability = availability;
     if (begun === 'in_flight')
       throw new ConflictError('request_in_flight', 'a request with this Idempotency-Key is in flight');
     if (begun === 'user_busy')
@@ -147,16 +161,19 @@ export class ParticipationService {
       final = answer.final;
       return answer;
     } finally {
-      await hotState
-        .end({
-          campaignId: snapshot.campaignId,
-          userId: request.userId,
-          idempotencyKey: request.idempotencyKey,
-          lockToken,
-          final,
-          doneTtlMs: this.timing.doneTtlMs,
-        })
-        .catch(() => undefined); // the lock and marker expire by themselves
+      await Promise.all([
+        ctx.confirming, // a committed grant's confirm, in flight together with the release
+        hotState
+          .end({
+            campaignId: snapshot.campaignId,
+            userId: request.userId,
+            idempotencyKey: request.idempotencyKey,
+            lockToken,
+            final,
+            doneTtlMs: this.timing.doneTtlMs,
+          })
+          .catch(() => undefined), // the lock and marker expire by themselves
+      ]);
     }
   }
 

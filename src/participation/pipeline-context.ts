@@ -1,4 +1,5 @@
 /** What one request carries through the pipeline once the campaign version is pinned. */
+import type { AvailabilitySnapshot } from '../hot-state/hot-state';
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
 import type { ParticipationRequest } from './participation-request';
 
@@ -11,6 +12,10 @@ export interface PipelineContext {
   participationId: string;
   codeNonce: string | null;
   tester: boolean;
+  /** Read together with the lock; the first reward choice uses it, a retry after a lost race reads again. */
+  availability: AvailabilitySnapshot | null;
+  /** The confirm of a committed reservation, awaited together with the lock's release. */
+  confirming: Promise<unknown> | null;
 }
 
 export interface PipelineTiming {
