@@ -67,10 +67,11 @@ export class KnexParticipationStore implements ParticipationStore {
     scopes: ReadonlyArray<readonly [campaignId: string, userId: string, idemKey: string]>,
   ): Promise<ParticipationRecord[]> {
     if (scopes.length === 0) return [];
-    const rows = await q<Row>('participations').whereIn(
-      ['campaign_id', 'user_id', 'idem_key'],
-      scopes.map((s) => [...s]),
-    );
+    // One exact lookup on the scope's unique index per scope. (A row-value IN list lets the planner factor
+    // out the campaign and scan all of its participations.)
+    const one = 'SELECT * FROM participations WHERE campaign_id = ? AND user_id = ? AND idem_key = ?';
+    const result: unknown = await q.raw(scopes.map(() => one).join(' UNION ALL '), scopes.flat());
+    const rows = Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
     return rows.map(toParticipation);
   }
 

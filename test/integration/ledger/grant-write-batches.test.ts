@@ -3,6 +3,7 @@
  * On PostgreSQL the writes waiting at the same time share one statement and one commit; whatever the engine,
  * every write still gets its own answer: a fence, a duplicate key or a failure in one write never decides
  * another write's fate, and a failure answered by the database is a definite rollback (safe to release).
+ * Idempotency lookups made at the same time are batched too, and each still finds only its own scope.
  */
 import { randomUUID } from 'node:crypto';
 import { isPostgres } from '../../../src/ledger/db';
@@ -128,6 +129,21 @@ describeEachLedger('grant writes under concurrency', (kind) => {
     });
     expect(results.slice(0, 10).every((r) => r.kind === 'committed')).toBe(true);
     expect(await rows('grants')).toBe(11);
+  });
+
+  it('many idempotency lookups at once each find their own stored answer, or none', async () => {
+    const writes = Array.from({ length: 12 }, (_, i) => write(i, { key: `key-${i % 3}` }));
+    await recordAll(writes);
+    const l = participationLedger();
+    const asked = [
+      ...writes.map((w) => [w.record.userId, w.record.idempotencyKey] as const),
+      ['u1', 'key-0'] as const, // u1 wrote key-1
+      ['nobody', 'key-0'] as const,
+    ];
+    const found = await Promise.all(asked.map(([userId, key]) => l.findStored('c1', userId, key)));
+    expect(found.slice(0, 12).map((f) => f?.body)).toEqual(writes.map((w) => w.record.body));
+    expect(found.slice(12)).toEqual([null, null]);
+    expect(await l.findStored('other-campaign', 'u0', 'key-0')).toBeNull();
   });
 
   it('a write the database refuses with an error fails alone, as a definite rollback', async () => {
