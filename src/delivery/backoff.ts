@@ -13,9 +13,12 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 10 * 60 * 1000, maxAttempts: 12 };
 
-/** The pause after the `attempt`-th failed attempt (1-based); `random` is uniform in [0, 1). */
+/**
+ * The pause after the `attempt`-th failed attempt (1-based); `random` is uniform in [0, 1). At least 1 ms, so a
+ * retried row is never due again within the same instant (and so never claimed twice by one drain).
+ */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
   const exponent = Math.min(Math.max(attempt, 1) - 1, 30);
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** exponent);
-  return Math.floor(random() * ceiling);
+  return 1 + Math.floor(random() * (ceiling - 1));
 }

@@ -8,7 +8,7 @@ describe('backoff with full jitter', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelay(n, policy, almostOne))).toEqual([
       999, 1999, 3999, 7999, 15999, 31999, 59999, 59999,
     ]);
-    expect(backoffDelay(3, policy, () => 0)).toBe(0);
+    expect(backoffDelay(3, policy, () => 0)).toBe(1); // never 0: a retry is never due in the same instant
     expect(backoffDelay(3, policy, () => 0.5)).toBe(2000);
   });
 
