@@ -59,7 +59,9 @@ export class GrantFlow {
   async run(ctx: PipelineContext): Promise<FlowResult> {
     const { snapshot, request } = ctx;
     const facts = await this.facts(ctx);
+    ctx.timer.lap('facts');
     const verdict = await this.deps.guard.screen(snapshot, request, facts);
+    ctx.timer.lap('fraud');
     const decision: Record<string, unknown> = { fraud: verdict.decisions };
     if (verdict.action === 'deny')
       return {
@@ -81,6 +83,11 @@ export class GrantFlow {
       segment = { id: '(risk-soft)', rewards: [{ reward: fallback, weight: 1 }] };
     } else {
       segment = await snapshot.compiled.matchSegment(facts);
+    }
+    ctx.timer.lap('segment');
+    if (ctx.trace) {
+      await ctx.trace.decided(facts, verdict.decisions, segment?.id ?? null);
+      ctx.timer.lap('trace');
     }
     if (!segment) return { kind: 'refusal', outcome: 'not_eligible', segmentId: null, decision };
     decision['segment'] = segment.id;
@@ -140,6 +147,9 @@ export class GrantFlow {
         exclude,
         businessDate: ctx.businessDate,
       });
+      ctx.trace?.counters('before', hot);
+      ctx.trace?.chose(choice);
+      ctx.timer.lap('choice');
       decision['choice'] = summarize(choice);
       if (choice.kind === 'unavailable')
         return { kind: 'refusal', outcome: choice.outcome, segmentId: segment.id, decision };
@@ -159,6 +169,8 @@ export class GrantFlow {
           now: ctx.now.getTime(),
         }),
       );
+      ctx.timer.lap('reserve');
+      ctx.trace?.reserved(reserved.ok ? 'ok' : reserved.reason);
       if (reserved.ok) return this.record(ctx, segment, choice, reserved.reservation, decision);
       if (reserved.reason === 'uninitialized') throw this.uninitialized(snapshot.campaignId);
       if (reserved.reason === 'limit_reached')
@@ -213,12 +225,21 @@ export class GrantFlow {
     );
     const participation = outcomeRecord(ctx, answer, null, segment.id, decision);
     const written = await ledger.recordGrant(participation, grant);
+    ctx.timer.lap('ledger');
     const campaignId = snapshot.campaignId;
     const release = (): Promise<unknown> =>
       hotState.release(campaignId, reservation.id).catch(() => undefined);
 
     switch (written.kind) {
       case 'committed':
+        if (ctx.trace) {
+          const rewardIds = snapshot.definition.rewards.map((r) => r.id);
+          const after = await hotState
+            .availability(campaignId, rewardIds, ctx.businessDate)
+            .catch(() => null);
+          ctx.trace.counters('after', after);
+          ctx.timer.lap('trace');
+        }
         // Not awaited here: it travels with the lock's release (if it fails, the reservation expires and
         // reconciliation keeps it).
         ctx.confirming = hotState.confirm(campaignId, reservation.id).catch(() => undefined);

@@ -18,6 +18,9 @@ import { errorAnswer, refusalAnswer, type Answer, type BusinessRefusal } from '.
 import { CodeNonceTakenError, type OutcomeRecord, type ParticipationLedger } from './participation-ledger';
 import type { ParticipationRequest } from './participation-request';
 import { GrantFlow } from './grant-flow';
+import { withObservation } from '../observability/participation-event';
+import { StepTimer } from '../observability/trace/step-timer';
+import { TraceRecorder, tracePolicy } from '../observability/trace/trace-recorder';
 import type { PipelineContext, PipelineTiming } from './pipeline-context';
 import { outcomeRecord, replay } from './stored-answers';
 
@@ -60,24 +63,34 @@ export class ParticipationService {
   }
 
   async participate(request: ParticipationRequest): Promise<Answer> {
+    const timer = new StepTimer();
+    const pinned: { ctx?: PipelineContext } = {};
+    let answer: Answer;
     try {
-      return await this.run(request);
+      answer = await this.run(request, timer, pinned);
     } catch (error) {
-      if (error instanceof AppError) return errorAnswer(error);
-      throw error;
+      if (!(error instanceof AppError)) throw error;
+      answer = errorAnswer(error);
     }
+    return withObservation(answer, timer, pinned.ctx?.trace ?? null);
   }
 
-  private async run(request: ParticipationRequest): Promise<Answer> {
+  private async run(
+    request: ParticipationRequest,
+    timer: StepTimer,
+    pinned: { ctx?: PipelineContext },
+  ): Promise<Answer> {
     const { ledger } = this.deps;
     const stored = await dependency('ledger', () =>
       ledger.findStored(request.campaignId, request.userId, request.idempotencyKey),
     );
+    timer.lap('idempotency');
     if (stored) return replay(stored, request);
 
     const snapshot = this.deps.registry.get(request.campaignId);
     if (!snapshot)
       throw new NotFoundError('campaign_not_found', `campaign "${request.campaignId}" does not exist`);
+    timer.lap('pin');
     const now = this.deps.clock();
     const ctx: PipelineContext = {
       request,
@@ -87,16 +100,24 @@ export class ParticipationService {
       participationId: randomUUID(),
       codeNonce: null,
       tester: snapshot.testers.has(request.userId),
+      timer,
+      trace: null,
       availability: null,
       confirming: null,
     };
 
+    const policy = tracePolicy(snapshot.definition, ctx.tester, request.trace);
+    if (policy.record) ctx.trace = new TraceRecorder(snapshot, ctx.businessDate, ctx.tester, policy.respond);
+    pinned.ctx = ctx;
     const closed = this.liveness(ctx);
+    timer.lap('live');
     if (closed) return this.recordRefusal(ctx, closed);
 
     await this.deps.guard.rateLimit(snapshot, request);
+    timer.lap('rate_limit');
     try {
       ctx.codeNonce = (await this.deps.guard.authorize(snapshot, request)).codeNonce;
+      timer.lap('authorize');
     } catch (error) {
       if (error instanceof AppError && error.status === 403) return this.recordForbidden(ctx, error);
       throw error;
@@ -141,6 +162,7 @@ export class ParticipationService {
         .catch(() => null), // read again (and failed properly) by the reward choice
     ]);
     ctx.availability = availability;
+    ctx.timer.lap('lock');
     if (begun === 'in_flight')
       throw new ConflictError('request_in_flight', 'a request with this Idempotency-Key is in flight');
     if (begun === 'user_busy')
@@ -174,6 +196,7 @@ export class ParticipationService {
           })
           .catch(() => undefined), // the lock and marker expire by themselves
       ]);
+      ctx.timer.lap('unlock');
     }
   }
 
@@ -218,6 +241,7 @@ export class ParticipationService {
     const record: OutcomeRecord = outcomeRecord(ctx, answer, reason, segmentId, decision);
     try {
       const stored = await dependency('ledger', () => this.deps.ledger.recordAnswer(record));
+      ctx.timer.lap('store');
       return stored.body === answer.body ? answer : replay(stored, ctx.request);
     } catch (error) {
       if (!(error instanceof CodeNonceTakenError)) throw error;

@@ -1,5 +1,7 @@
 /** What one request carries through the pipeline once the campaign version is pinned. */
 import type { AvailabilitySnapshot } from '../hot-state/hot-state';
+import type { StepTimer } from '../observability/trace/step-timer';
+import type { TraceRecorder } from '../observability/trace/trace-recorder';
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
 import type { ParticipationRequest } from './participation-request';
 
@@ -12,6 +14,10 @@ export interface PipelineContext {
   participationId: string;
   codeNonce: string | null;
   tester: boolean;
+  /** Step times of this request (logs, metrics, traces). */
+  timer: StepTimer;
+  /** Collects the decision trace when this request is traced (observability `tracePolicy`), else null. */
+  trace: TraceRecorder | null;
   /** Read together with the lock; the first reward choice uses it, a retry after a lost race reads again. */
   availability: AvailabilitySnapshot | null;
   /** The confirm of a committed reservation, awaited together with the lock's release. */
