@@ -44,7 +44,15 @@ describe('diffValues', () => {
 
   it('keys segment rewards by reward and testers by userId; compares scalar arrays whole', () => {
     const before = {
-      segments: [{ id: 's', rewards: [{ reward: 'a', weight: 1 }, { reward: 'b', weight: 2 }] }],
+      segments: [
+        {
+          id: 's',
+          rewards: [
+            { reward: 'a', weight: 1 },
+            { reward: 'b', weight: 2 },
+          ],
+        },
+      ],
       testers: [{ userId: 'u1', profile: { age: 20 } }],
       entry: { channels: ['app', 'h5'] },
     };
@@ -63,7 +71,12 @@ describe('diffValues', () => {
 
   it('walks unkeyed arrays by index and prefixes a given path', () => {
     const before = { all: [{ fact: 'profile', value: 1 }] };
-    const after = { all: [{ fact: 'profile', value: 2 }, { fact: 'context', value: 3 }] };
+    const after = {
+      all: [
+        { fact: 'profile', value: 2 },
+        { fact: 'context', value: 3 },
+      ],
+    };
     expect(diffValues(before, after, ['rules', 'new-user']).map(formatChange)).toEqual([
       '~ rules.new-user.all[0].value: 1 → 2',
       '+ rules.new-user.all[1]: {"fact":"context","value":3}',
