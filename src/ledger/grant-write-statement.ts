@@ -3,6 +3,10 @@
  * the outbox entries) instead of BEGIN + three INSERTs + COMMIT each. That is one round trip and one
  * implicit transaction for the whole batch, so a pooled connection is held for a single commit.
  *
+ * The statement's text is the same for any number of writes: each column travels as one array parameter and
+ * unnest() turns the arrays back into rows, so it runs as a prepared statement (pg-prepared.ts), parsed once
+ * per connection.
+ *
  * The data-modifying CTEs form a chain, participation → grant → outbox: each joins the rows the one before
  * returned. For a single write, a violation therefore comes from the same constraint as in the three-statement
  * transaction and is classified the same way (classifyFenceViolation). Foreign keys are checked at the end of
@@ -10,13 +14,12 @@
  * Per-user sequence numbers are computed per row from the grants committed before the statement, so two
  * grants of one user in one batch collide on the unique index, as two parallel transactions would.
  */
-import type { Knex } from 'knex';
-import type { Executor } from './db';
 import { grantColumns, nextSeq, type Value } from './grant-insert-statement';
 import type { NewGrant } from './grant-store';
 import { participationRow } from './knex-participation-store';
 import type { NewOutboxEntry } from './outbox-store';
 import type { ParticipationRecord } from './participation-store';
+import type { PreparedStatement } from './pg-prepared';
 
 export interface GrantWrite {
   participation: ParticipationRecord;
@@ -26,6 +29,27 @@ export interface GrantWrite {
 }
 
 type Column = [name: string, value: Value, type: string];
+
+/** The PostgreSQL type of each participations column participationRow writes. */
+const PARTICIPATION_TYPES: Record<keyof ReturnType<typeof participationRow>, string> = {
+  id: 'text',
+  campaign_id: 'text',
+  user_id: 'text',
+  idem_key: 'text',
+  request_hash: 'text',
+  campaign_version: 'integer',
+  outcome: 'text',
+  reason: 'text',
+  status_code: 'integer',
+  response: 'text',
+  grant_id: 'text',
+  business_date: 'text',
+  segment_id: 'text',
+  client_id: 'text',
+  code_nonce: 'text',
+  decision: 'text',
+  created_at: 'timestamptz',
+};
 
 /** [column, value, type]: the same row as KnexOutboxStore.insert writes. */
 function outboxColumns(e: NewOutboxEntry): Column[] {
@@ -42,47 +66,94 @@ function outboxColumns(e: NewOutboxEntry): Column[] {
   ];
 }
 
-export function grantWriteStatement(q: Executor, writes: readonly GrantWrite[]): Knex.Raw {
-  // Positional bindings, pushed in the order their placeholders appear in the text.
-  const bindings: Value[] = [];
-  const bind = (value: Value, type?: string): string => {
-    bindings.push(value);
-    return type ? `CAST(? AS ${type})` : '?';
-  };
+/** A write of each kind, only for the column names and types (they never depend on the values). */
+const SAMPLE_AT = new Date(0);
+const SAMPLE_PARTICIPATION: Column[] = Object.entries(PARTICIPATION_TYPES).map(([name, type]) => [
+  name,
+  null,
+  type,
+]);
+const SAMPLE_GRANT = grantColumns({
+  id: '',
+  participationId: '',
+  reservationId: null,
+  campaignId: '',
+  campaignVersion: 0,
+  userId: '',
+  rewardId: '',
+  rewardType: '',
+  segmentId: null,
+  amount: 0,
+  charge: 0,
+  currency: null,
+  businessDate: '',
+  test: false,
+  createdAt: SAMPLE_AT,
+  fences: {
+    stockSlot: null,
+    stockLimit: null,
+    budgetRange: null,
+    budgetLimit: null,
+    dailyRange: null,
+    dailyLimit: null,
+    userLimit: null,
+    dailyUserLimit: null,
+  },
+});
+const SAMPLE_OUTBOX = outboxColumns({ id: '', grantId: '', kind: '', payload: {}, createdAt: SAMPLE_AT });
+
+function statementText(): string {
+  let n = 0;
   const names = (columns: readonly Column[]): string => columns.map(([name]) => name).join(', ');
-  // Typed values: a VALUES list that feeds a SELECT has no target columns to take its types from.
-  const rows = (list: readonly Column[][]): string =>
-    list.map((row) => `(${row.map(([, value, type]) => bind(value, type)).join(', ')})`).join(', ');
-
-  const first = writes[0];
-  if (!first) throw new RangeError('grantWriteStatement needs at least one write');
-  const participationColumns = Object.keys(participationRow(first.participation));
-  const grantNames = names(grantColumns(first.grant));
+  // The rows of one table as one typed array parameter per column, turned back into rows by unnest().
+  const rows = (alias: string, columns: readonly Column[]): string =>
+    `unnest(${columns.map(([, , type]) => `$${++n}::${type}[]`).join(', ')}) AS ${alias} (${names(columns)})`;
   const v = { campaignId: 'v.campaign_id', userId: 'v.user_id', businessDate: 'v.business_date' };
-
-  let sql =
-    `WITH new_participation AS (INSERT INTO participations (${participationColumns.join(', ')}) VALUES ` +
-    writes
-      .map(
-        (w) =>
-          `(${Object.values(participationRow(w.participation))
-            .map((value) => bind(value))
-            .join(', ')})`,
-      )
-      .join(', ') +
-    ' RETURNING id), ';
-  sql +=
+  const grantNames = names(SAMPLE_GRANT);
+  const outboxNames = names(SAMPLE_OUTBOX);
+  return (
+    `WITH new_participation AS (INSERT INTO participations (${names(SAMPLE_PARTICIPATION)}) ` +
+    `SELECT r.* FROM ${rows('r', SAMPLE_PARTICIPATION)} RETURNING id), ` +
     `new_grant AS (INSERT INTO grants (${grantNames}, user_seq, daily_seq) SELECT v.*, ` +
     `CASE WHEN v.user_limit IS NULL THEN NULL ELSE ${nextSeq('user_seq', false, v)} END, ` +
     `CASE WHEN v.daily_user_limit IS NULL THEN NULL ELSE ${nextSeq('daily_seq', true, v)} END ` +
-    `FROM (VALUES ${rows(writes.map((w) => grantColumns(w.grant)))}) AS v (${grantNames}) ` +
-    'JOIN new_participation p ON p.id = v.participation_id RETURNING id) ';
+    `FROM ${rows('v', SAMPLE_GRANT)} ` +
+    'JOIN new_participation p ON p.id = v.participation_id RETURNING id) ' +
+    `INSERT INTO outbox (${outboxNames}) SELECT o.* FROM ${rows('o', SAMPLE_OUTBOX)} ` +
+    'JOIN new_grant g ON g.id = o.grant_id'
+  );
+}
+
+/** Prepared, and planned per call (see pg-prepared.ts). */
+export const GRANT_WRITE: PreparedStatement = { name: 'pocket_grant_write_v1', text: statementText() };
+
+/** Column-wise values: one array per column of `sample`, one element per row. */
+function columnArrays(sample: readonly Column[], rows: ReadonlyArray<readonly Column[]>): Value[][] {
+  const arrays: Value[][] = sample.map(() => new Array<Value>(rows.length));
+  rows.forEach((row, r) => {
+    row.forEach(([name, value], c) => {
+      const array = arrays[c];
+      if (!array || sample[c]?.[0] !== name) throw new Error(`grant write: unexpected column ${name}`);
+      array[r] = value;
+    });
+  });
+  return arrays;
+}
+
+/** The parameters of GRANT_WRITE for `writes` (at least one). */
+export function grantWriteValues(writes: readonly GrantWrite[]): Value[][] {
+  if (writes.length === 0) throw new RangeError('grantWriteValues needs at least one write');
+  const participations = writes.map((w): Column[] => {
+    const row = participationRow(w.participation);
+    return SAMPLE_PARTICIPATION.map(([name, , type]) => [name, row[name as keyof typeof row] ?? null, type]);
+  });
   const outbox = writes.flatMap((w) => (w.outbox ? [outboxColumns(w.outbox)] : []));
-  const outboxNames = names(outbox[0] ?? []);
-  sql +=
-    outbox.length > 0
-      ? `INSERT INTO outbox (${outboxNames}) SELECT o.* FROM (VALUES ${rows(outbox)}) AS o (${outboxNames}) ` +
-        'JOIN new_grant g ON g.id = o.grant_id'
-      : 'SELECT id FROM new_grant';
-  return q.raw(sql, bindings);
+  return [
+    ...columnArrays(SAMPLE_PARTICIPATION, participations),
+    ...columnArrays(
+      SAMPLE_GRANT,
+      writes.map((w) => grantColumns(w.grant)),
+    ),
+    ...columnArrays(SAMPLE_OUTBOX, outbox),
+  ];
 }

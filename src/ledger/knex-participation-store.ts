@@ -1,4 +1,6 @@
-import type { Executor } from './db';
+import type { Knex } from 'knex';
+import { isPostgres, type Executor } from './db';
+import { runPrepared, type PreparedStatement } from './pg-prepared';
 import type { ParticipationRecord, ParticipationStore } from './participation-store';
 import { parseJson, toDate, toNullableNumber, toNullableString, toNumber } from './row-values';
 
@@ -49,6 +51,25 @@ export function participationRow(p: ParticipationRecord): Record<string, string 
   };
 }
 
+const COLUMNS =
+  'id, campaign_id, user_id, idem_key, request_hash, campaign_version, outcome, reason, status_code, ' +
+  'response, grant_id, business_date, segment_id, client_id, code_nonce, decision, created_at';
+
+/**
+ * PostgreSQL: the scopes as three arrays, one exact lookup on the scope's unique index per scope (a LATERAL
+ * subquery with LIMIT is not flattened into a join, so the planner cannot factor the shared campaign out and
+ * scan all of its participations). The text is the same for any number of scopes: a prepared statement,
+ * parsed once per connection and planned per call (pg-prepared.ts: a generic plan made while the table was
+ * small used the campaign's index, a scan of all its participations per scope, and kept it).
+ */
+const SCOPE_LOOKUP: PreparedStatement = {
+  name: 'pocket_scope_lookup_v1',
+  text:
+    'SELECT p.* FROM unnest($1::text[], $2::text[], $3::text[]) AS s (campaign_id, user_id, idem_key) ' +
+    `CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM participations ` +
+    'WHERE campaign_id = s.campaign_id AND user_id = s.user_id AND idem_key = s.idem_key LIMIT 1) p',
+};
+
 export class KnexParticipationStore implements ParticipationStore {
   async findByScope(
     q: Executor,
@@ -67,9 +88,17 @@ export class KnexParticipationStore implements ParticipationStore {
     scopes: ReadonlyArray<readonly [campaignId: string, userId: string, idemKey: string]>,
   ): Promise<ParticipationRecord[]> {
     if (scopes.length === 0) return [];
+    if (isPostgres(q) && !(q as Knex.Transaction).isTransaction) {
+      const { rows } = await runPrepared<Row>(q as Knex, SCOPE_LOOKUP, [
+        scopes.map((s) => s[0]),
+        scopes.map((s) => s[1]),
+        scopes.map((s) => s[2]),
+      ]);
+      return rows.map(toParticipation);
+    }
     // One exact lookup on the scope's unique index per scope. (A row-value IN list lets the planner factor
     // out the campaign and scan all of its participations.)
-    const one = 'SELECT * FROM participations WHERE campaign_id = ? AND user_id = ? AND idem_key = ?';
+    const one = `SELECT ${COLUMNS} FROM participations WHERE campaign_id = ? AND user_id = ? AND idem_key = ?`;
     const result: unknown = await q.raw(scopes.map(() => one).join(' UNION ALL '), scopes.flat());
     const rows = Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
     return rows.map(toParticipation);

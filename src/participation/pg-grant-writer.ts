@@ -6,7 +6,8 @@
  * their reservations (DESIGN.md: nothing is released blindly).
  */
 import type { Db } from '../ledger/db';
-import { grantWriteStatement, type GrantWrite } from '../ledger/grant-write-statement';
+import { GRANT_WRITE, grantWriteValues, type GrantWrite } from '../ledger/grant-write-statement';
+import { runPrepared } from '../ledger/pg-prepared';
 import { NaturalBatcher, type NaturalBatcherOptions, type Settled } from '../shared/natural-batcher';
 
 /** Why a grant write failed: the driver's error, and whether the write was rolled back for sure. */
@@ -58,7 +59,7 @@ export class PgGrantWriter {
     // server answered an error; a connection lost after sending leaves the outcome unknown.
     let sent = false;
     try {
-      await grantWriteStatement(this.db, writes).on('query', () => {
+      await runPrepared(this.db, GRANT_WRITE, grantWriteValues(writes), () => {
         sent = true;
       });
       return { ok: true, value: undefined };

@@ -101,7 +101,10 @@ describeEachLedger('grant writes under concurrency', (kind) => {
     expect(results.every((r) => r.kind === 'committed')).toBe(true);
     expect([await rows('participations'), await rows('grants'), await rows('outbox')]).toEqual([40, 40, 40]);
     // PostgreSQL: one statement per batch, not BEGIN + 3 INSERTs + COMMIT per write.
-    if (isPostgres(db())) expect(statements).toBeLessThan(10);
+    if (isPostgres(db())) {
+      expect(statements).toBeGreaterThan(0);
+      expect(statements).toBeLessThan(10);
+    }
   });
 
   it('a taken stock slot refuses only its own write; the others commit', async () => {
