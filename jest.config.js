@@ -8,4 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   testTimeout: 30000,
+  // Always in workers (jest runs in band on a 2-core machine otherwise), each recycled once it holds more than
+  // this after a file: ts-jest's module registries grow per file, and one long-lived process ran out of heap.
+  workerIdleMemoryLimit: '1GB',
 };
