@@ -57,8 +57,11 @@ type Scope = readonly [campaignId: string, userId: string, idempotencyKey: strin
 
 const scopeKey = (s: readonly string[]): string => JSON.stringify(s);
 
-/** Lookups and writes waiting at the same time share a statement (PostgreSQL): see NaturalBatcher. */
-const LOOKUP_BATCHES: NaturalBatcherOptions = { concurrency: 2, maxBatch: 64 };
+/**
+ * Lookups and writes waiting at the same time share a statement (PostgreSQL): see NaturalBatcher. One batch
+ * in flight, as for the writes (pg-grant-writer.ts): bigger batches, fewer statements.
+ */
+const LOOKUP_BATCHES: NaturalBatcherOptions = { concurrency: 1, maxBatch: 64 };
 
 export class KnexParticipationLedger implements ParticipationLedger {
   /** PostgreSQL only; SQLite runs one statement at a time on its one connection anyway. */
