@@ -2,6 +2,8 @@
  * Tells an infrastructure failure (a dependency that is down, unreachable or timing out) from a bug, so a
  * read endpoint answers 503 for the first and 500 only for the second.
  */
+import { AppError, DependencyUnavailableError } from './app-error';
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -45,4 +47,17 @@ export function dependencyOf(error: unknown): 'ledger' | 'hot-state' | null {
     if (SQLITE_UNAVAILABLE.test(code)) return 'ledger';
   }
   return null;
+}
+
+/**
+ * Runs a call to a dependency (ledger, hot state, profile…) on the participation path: an AppError passes
+ * through; any other failure becomes 503 dependency_unavailable naming `name`. Fail closed, nothing granted.
+ */
+export async function failClosed<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new DependencyUnavailableError(name);
+  }
 }

@@ -8,7 +8,8 @@ import { availabilityFromUsage } from '../decision/availability';
 import type { Choice } from '../decision/choice';
 import { chooseReward } from '../decision/choose-reward';
 import type { SegmentDefinition } from '../definitions/campaign-types';
-import { AppError, ConflictError, DependencyUnavailableError, ForbiddenError } from '../errors/app-error';
+import { ConflictError, DependencyUnavailableError, ForbiddenError } from '../errors/app-error';
+import { failClosed } from '../errors/dependency-failure';
 import type { Reservation, UserCounters } from '../hot-state/hot-state';
 import { reserveLimits, type CampaignSnapshot } from '../publishing/campaign-snapshot';
 import { buildFacts, type Facts, type HistoryFact } from '../rules/facts';
@@ -37,15 +38,6 @@ const EMPTY_HISTORY: HistoryFact = { participations: 0, grants: 0, grantsToday: 
 
 function usesHistory(snapshot: CampaignSnapshot): boolean {
   return /"fact":"history"/.test(JSON.stringify(snapshot.compiled.resolved.rules));
-}
-
-async function guarded<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new DependencyUnavailableError(name);
-  }
 }
 
 export class GrantFlow {
@@ -105,9 +97,9 @@ export class GrantFlow {
     const [profile, history] = await Promise.all([
       testerProfile
         ? Promise.resolve(testerProfile)
-        : guarded('profile', () => this.deps.profiles.profile(request.userId)),
+        : failClosed('profile', () => this.deps.profiles.profile(request.userId)),
       needHistory
-        ? guarded('ledger', () =>
+        ? failClosed('ledger', () =>
             this.deps.ledger.history(snapshot.campaignId, request.userId, ctx.businessDate),
           )
         : Promise.resolve(EMPTY_HISTORY),
@@ -126,7 +118,7 @@ export class GrantFlow {
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
       const hot =
         (attempt === 0 ? ctx.availability : null) ??
-        (await guarded('hot-state', () =>
+        (await failClosed('hot-state', () =>
           hotState.availability(
             snapshot.campaignId,
             snapshot.definition.rewards.map((r) => r.id),
@@ -155,7 +147,7 @@ export class GrantFlow {
         return { kind: 'refusal', outcome: choice.outcome, segmentId: segment.id, decision };
 
       const reservationId = randomUUID();
-      const reserved = await guarded('hot-state', () =>
+      const reserved = await failClosed('hot-state', () =>
         hotState.reserve({
           campaignId: snapshot.campaignId,
           reservationId,
@@ -261,7 +253,7 @@ export class GrantFlow {
       case 'fence':
         if (written.resource === 'user_total' || written.resource === 'user_daily') {
           await release();
-          const counters = await guarded('ledger', () => ledger.userCounters(campaignId, request.userId));
+          const counters = await failClosed('ledger', () => ledger.userCounters(campaignId, request.userId));
           await hotState.primeUser(campaignId, request.userId, counters).catch(() => undefined);
           // limit_reached is stored and replayed, so only the ledger's own count may say it. Under the limit,
           // a grant of this user committed at the same moment (its lock was lost) with the same sequence

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { businessDate } from '../decision/business-date';
 import { checkChannel, checkLive } from '../decision/liveness';
 import type { Random } from '../decision/random';
-import { AppError, ConflictError, DependencyUnavailableError, NotFoundError } from '../errors/app-error';
+import { AppError, ConflictError, NotFoundError } from '../errors/app-error';
+import { failClosed } from '../errors/dependency-failure';
 import type { HotState } from '../hot-state/hot-state';
 import type { ProfileSource } from '../integrations/profile-source';
 import type { ParticipationGuard } from '../protection/participation-guard';
@@ -43,16 +44,6 @@ const DEFAULT_TIMING: PipelineTiming = {
   doneTtlMs: 60000,
 };
 
-/** Unknown-infrastructure failures become 503: fail closed, nothing granted. */
-async function dependency<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new DependencyUnavailableError(name);
-  }
-}
-
 export class ParticipationService {
   private readonly timing: PipelineTiming;
   private readonly grants: GrantFlow;
@@ -81,7 +72,7 @@ export class ParticipationService {
     pinned: { ctx?: PipelineContext },
   ): Promise<Answer> {
     const { ledger } = this.deps;
-    const stored = await dependency('ledger', () =>
+    const stored = await failClosed('ledger', () =>
       ledger.findStored(request.campaignId, request.userId, request.idempotencyKey),
     );
     timer.lap('idempotency');
@@ -142,7 +133,7 @@ export class ParticipationService {
     // The lock and the idempotency marker, and at the same time (the same round trip) the counters the reward
     // choice reads: a read, not a promise (the reserve checks again), so it need not wait for the lock.
     const [begun, availability] = await Promise.all([
-      dependency('hot-state', () =>
+      failClosed('hot-state', () =>
         hotState.begin({
           campaignId: snapshot.campaignId,
           userId: request.userId,
@@ -168,7 +159,7 @@ export class ParticipationService {
     if (begun === 'user_busy')
       throw new ConflictError('user_busy', 'another request of this user is in flight; retry');
     if (begun === 'done') {
-      const stored = await dependency('ledger', () =>
+      const stored = await failClosed('ledger', () =>
         this.deps.ledger.findStored(snapshot.campaignId, request.userId, request.idempotencyKey),
       );
       if (stored) return replay(stored, request);
@@ -240,7 +231,7 @@ export class ParticipationService {
   ): Promise<Answer> {
     const record: OutcomeRecord = outcomeRecord(ctx, answer, reason, segmentId, decision);
     try {
-      const stored = await dependency('ledger', () => this.deps.ledger.recordAnswer(record));
+      const stored = await failClosed('ledger', () => this.deps.ledger.recordAnswer(record));
       ctx.timer.lap('store');
       return stored.body === answer.body ? answer : replay(stored, ctx.request);
     } catch (error) {
