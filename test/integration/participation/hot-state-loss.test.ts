@@ -9,22 +9,20 @@
  *   over-issue.
  * The registry poll is switched off, so every rebuild here is one the request path started by itself.
  */
-import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import { describeEachBackend } from '../../helpers/pocket';
 import {
   DAY_ONE_DATE,
   distinctUsers,
   hotAndLedgerCounters,
   ledgerGrants,
   outcomeOf,
-  startPockets,
   sum,
   tally,
   untilServed,
   type GrantRow,
-  type LiveServer,
   type Participation,
-  type PocketSet,
   type Reply,
+  usePockets,
 } from './invariant-harness';
 
 const STOCK = 'lost-stock';
@@ -139,21 +137,9 @@ async function expectTruthfulLimitReached(
 }
 
 describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (backend) => {
-  let backends: TestBackends;
-  let set: PocketSet;
-  let server: LiveServer;
+  const live = usePockets(backend, campaigns, { overrides: { refreshMs: 2 ** 31 - 1 } });
 
-  beforeAll(async () => {
-    backends = await createBackends(backend);
-    set = await startPockets(backends, campaigns, { overrides: { refreshMs: 2 ** 31 - 1 } });
-    server = set.servers[0] as LiveServer;
-  });
-  afterAll(async () => {
-    await set?.close();
-    await backends?.destroy();
-  });
-
-  const grantsOf = (campaignId: string) => ledgerGrants(server.pocket.db, campaignId);
+  const grantsOf = (campaignId: string) => ledgerGrants(live.server.pocket.db, campaignId);
 
   /** Sends everything at once and wipes the hot state when `wipeAfter` answers have come back. */
   async function runWithWipe(
@@ -164,9 +150,9 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
     let wiped: Promise<void> | undefined;
     const replies = await Promise.all(
       requests.map(async ([campaignId, p]) => {
-        const reply = await server.participate(campaignId, p);
+        const reply = await live.server.participate(campaignId, p);
         answered += 1;
-        if (answered === wipeAfter) wiped = backends.wipeHotState();
+        if (answered === wipeAfter) wiped = live.backends.wipeHotState();
         return reply;
       }),
     );
@@ -177,7 +163,7 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
   /** One request at a time, retrying 503s, until `stop` is heard (at most `max` participations). */
   async function drain(campaignId: string, prefix: string, stop: string, max: number): Promise<void> {
     for (let i = 0; i < max; i++) {
-      const { reply } = await untilServed(server, campaignId, { userId: `${prefix}-${i}`, key: 'k' });
+      const { reply } = await untilServed(live.server, campaignId, { userId: `${prefix}-${i}`, key: 'k' });
       if (outcomeOf(reply) === stop) return;
       expect(outcomeOf(reply)).toBe('granted');
     }
@@ -206,19 +192,19 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
 
     // At rest: wipe again (after any rebuild the run started has finished, so none lands after the wipe).
     // The next request finds no counters and answers 503; the service rebuilds by itself.
-    for (const campaignId of [STOCK, BUDGET, USERS]) await server.pocket.rebuilder.ensure(campaignId);
-    await backends.wipeHotState();
-    const first = await server.participate(STOCK, { userId: 'after-wipe', key: 'k' });
+    for (const campaignId of [STOCK, BUDGET, USERS]) await live.server.pocket.rebuilder.ensure(campaignId);
+    await live.backends.wipeHotState();
+    const first = await live.server.participate(STOCK, { userId: 'after-wipe', key: 'k' });
     expect(outcomeOf(first)).toBe('503:dependency_unavailable');
-    const { reply } = await untilServed(server, STOCK, { userId: 'after-wipe', key: 'k' });
+    const { reply } = await untilServed(live.server, STOCK, { userId: 'after-wipe', key: 'k' });
     expect(['granted', 'out_of_stock']).toContain(outcomeOf(reply));
-    expect(await server.pocket.hotState.readCounters(STOCK)).not.toBeNull();
+    expect(await live.server.pocket.hotState.readCounters(STOCK)).not.toBeNull();
 
     // The per-user counts were lost too: the ledger's own per-user fence refuses every user already at 2.
     const atLimit = [...perUser(await grantsOf(USERS))].filter(([, n]) => n === 2).map(([u]) => u);
     expect(atLimit.length).toBeGreaterThan(0);
     for (const userId of atLimit) {
-      const again = await untilServed(server, USERS, { userId, key: 'one-more' });
+      const again = await untilServed(live.server, USERS, { userId, key: 'one-more' });
       expect(outcomeOf(again.reply)).toBe('limit_reached');
     }
     expectWithinLimits(await grantsOf(USERS), { user: 2 });
@@ -233,21 +219,21 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
     expectWithinLimits(budget, { budget: 6000, daily: 5000, user: 2 });
     expect(5000 - sum(budget.map((g) => g.charge))).toBeLessThan(50);
     for (const campaignId of [STOCK, BUDGET]) {
-      const { hot, ledger } = await hotAndLedgerCounters(server.pocket, campaignId);
+      const { hot, ledger } = await hotAndLedgerCounters(live.server.pocket, campaignId);
       expect(hot).toEqual(ledger);
     }
   });
 
   it('corrupted counters (tops back to 0, user counts 0): the ledger fences refuse, the service re-syncs', async () => {
-    const { hotState } = server.pocket;
+    const { hotState } = live.server.pocket;
     // The wipes above took this campaign's counters too; have them in place before the baseline.
-    expect(await server.pocket.rebuilder.ensure(CORRUPT)).toBe(true);
+    expect(await live.server.pocket.rebuilder.ensure(CORRUPT)).toBe(true);
     const early = distinctUsers('early', 60);
-    expect(tally(await server.all(CORRUPT, early))).toEqual({ granted: 60 });
+    expect(tally(await live.server.all(CORRUPT, early))).toEqual({ granted: 60 });
 
     // Stock top and budget tops back to 0, as if nothing had been granted; every early user's count to 0.
     const corrupt = async (): Promise<void> => {
-      await server.pocket.rebuilder.ensure(CORRUPT); // no rebuild in flight may overwrite the corruption
+      await live.server.pocket.rebuilder.ensure(CORRUPT); // no rebuild in flight may overwrite the corruption
       await hotState.initialize(CORRUPT, { stock: {}, budget: { top: 0, free: [] }, daily: {} }, true);
       for (const p of early) await hotState.primeUser(CORRUPT, p.userId, { total: 0, daily: {} });
     };
@@ -257,13 +243,13 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
     // fence refuses, the answer is 503 and the counters are rebuilt. That user holds no grant, so on retry it
     // is served, never told limit_reached.
     const [first, ...late] = distinctUsers('late', 201) as [Participation, ...Participation[]];
-    expect(outcomeOf(await server.participate(CORRUPT, first))).toBe('503:dependency_unavailable');
-    expect(outcomeOf((await untilServed(server, CORRUPT, first)).reply)).toBe('granted');
+    expect(outcomeOf(await live.server.participate(CORRUPT, first))).toBe('503:dependency_unavailable');
+    expect(outcomeOf((await untilServed(live.server, CORRUPT, first)).reply)).toBe('granted');
 
     // Corrupted again, under a parallel burst of new users and of every early user trying a second time.
     await corrupt();
     const retry = early.map((p) => ({ userId: p.userId, key: `${p.key}-again` }));
-    const replies = await server.all(CORRUPT, [...late, ...retry]);
+    const replies = await live.server.all(CORRUPT, [...late, ...retry]);
     const outcomes = tally(replies);
     for (const o of Object.keys(outcomes)) expect(ALLOWED).toContain(o);
     // No early user got a second grant, whatever the hot state said.
@@ -275,7 +261,7 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
     // None of them holds a grant, so none may hear limit_reached.
     for (const [i, p] of late.entries()) {
       if (replies[i]?.status !== 503) continue;
-      const { reply } = await untilServed(server, CORRUPT, p);
+      const { reply } = await untilServed(live.server, CORRUPT, p);
       expect(['granted', 'out_of_stock', 'budget_exhausted']).toContain(outcomeOf(reply));
     }
     await drain(CORRUPT, 'drain-c', 'out_of_stock', 60);
@@ -283,7 +269,7 @@ describeEachBackend('invariants 1-2 survive a lost or corrupted hot state', (bac
     expectWithinLimits(grants, { stock: 100, budget: 1000, daily: 1000, user: 1 });
     expect(grants).toHaveLength(100);
     expect(sum(grants.map((g) => g.charge))).toBe(1000);
-    const { hot, ledger } = await hotAndLedgerCounters(server.pocket, CORRUPT);
+    const { hot, ledger } = await hotAndLedgerCounters(live.server.pocket, CORRUPT);
     expect(hot).toEqual(ledger);
   });
 });

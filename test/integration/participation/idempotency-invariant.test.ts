@@ -4,16 +4,14 @@
  * gets 409 request_in_flight; the same key with a different body is a 422 idempotency_mismatch; the same key
  * from another user is a separate execution.
  */
-import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import { describeEachBackend } from '../../helpers/pocket';
 import {
   grantOf,
   ledgerGrants,
   outcomeOf,
   participationCount,
-  startPockets,
-  type LiveServer,
-  type PocketSet,
   type Reply,
+  usePockets,
 } from './invariant-harness';
 
 const CAMPAIGN = 'once-per-key';
@@ -44,25 +42,13 @@ function expectOneExecution(replies: readonly Reply[]): Reply {
 }
 
 describeEachBackend('invariant 3: one execution per idempotency key', (backend) => {
-  let backends: TestBackends;
-  let set: PocketSet;
-  let server: LiveServer;
+  const live = usePockets(backend, campaigns);
 
-  beforeAll(async () => {
-    backends = await createBackends(backend);
-    set = await startPockets(backends, campaigns);
-    server = set.servers[0] as LiveServer;
-  });
-  afterAll(async () => {
-    await set?.close();
-    await backends?.destroy();
-  });
-
-  const db = () => server.pocket.db;
+  const db = () => live.server.pocket.db;
 
   it('one key sent 20× at once by each of 10 users → one execution each, the rest 409 or the identical answer', async () => {
     const users = Array.from({ length: 10 }, (_, i) => `twin-${i}`);
-    const replies = await server.all(
+    const replies = await live.server.all(
       CAMPAIGN,
       users.flatMap((userId) => Array.from({ length: 20 }, () => ({ userId, key: 'same-key' }))),
     );
@@ -73,7 +59,7 @@ describeEachBackend('invariant 3: one execution per idempotency key', (backend) 
       const mine = grants.filter((g) => g.user_id === userId);
       expect(mine.map((g) => g.id)).toEqual([grantOf(answer).id]);
       // Later replays are still byte for byte.
-      const later = await server.participate(CAMPAIGN, { userId, key: 'same-key' });
+      const later = await live.server.participate(CAMPAIGN, { userId, key: 'same-key' });
       expect(later.status).toBe(201);
       expect(later.text).toBe(answer.text);
     }
@@ -85,7 +71,7 @@ describeEachBackend('invariant 3: one execution per idempotency key', (backend) 
       { channel: 'app' },
       { channel: 'app', deviceId: 'other-device' },
     ];
-    const replies = await server.all(
+    const replies = await live.server.all(
       CAMPAIGN,
       Array.from({ length: 20 }, (_, i) => ({
         userId,
@@ -108,14 +94,14 @@ describeEachBackend('invariant 3: one execution per idempotency key', (backend) 
     }
     // Once settled, the losing body is refused with 422 every time, and nothing more is executed.
     const loser = bodies[(winnerParity + 1) % 2] as Record<string, unknown>;
-    const again = await server.participate(CAMPAIGN, { userId, key: 'k-mixed', context: loser });
+    const again = await live.server.participate(CAMPAIGN, { userId, key: 'k-mixed', context: loser });
     expect(outcomeOf(again)).toBe('422:idempotency_mismatch');
     expect(await participationCount(db(), { campaign_id: CAMPAIGN, user_id: userId })).toBe(1);
   });
 
   it('the same key from 20 other users at once → 20 separate executions', async () => {
     const users = Array.from({ length: 20 }, (_, i) => `other-${i}`);
-    const replies = await server.all(
+    const replies = await live.server.all(
       CAMPAIGN,
       users.map((userId) => ({ userId, key: 'shared-key' })),
     );

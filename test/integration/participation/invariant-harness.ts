@@ -15,7 +15,13 @@ import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { mergeCounters } from '../../../src/reconciliation/merge-counters';
 import type { Pocket, PocketOverrides } from '../../../src/server';
 import type { Config } from '../../../src/config';
-import { createTestPocket, removeDir, type TestBackends } from '../../helpers/pocket';
+import {
+  createBackends,
+  createTestPocket,
+  removeDir,
+  type Backend,
+  type TestBackends,
+} from '../../helpers/pocket';
 
 /** Every fixture campaign runs on 11 November 2026 (Asia/Shanghai), from midnight to midnight two days later. */
 export const DAY_ONE = new Date('2026-11-11T10:00:00+08:00');
@@ -317,6 +323,49 @@ export async function startPockets(
         await s.pocket.close();
       }
       removeDir(root);
+    },
+  };
+}
+
+export interface LivePockets {
+  readonly backends: TestBackends;
+  readonly set: PocketSet;
+  /** The first instance. */
+  readonly server: LiveServer;
+}
+
+/**
+ * A suite's pockets: registers beforeAll (backends of `backend`, then startPockets over them) and afterAll
+ * (close both). Read the fields inside tests and hooks, once the suite has started.
+ */
+export function usePockets(
+  backend: Backend,
+  campaigns: Record<string, string>,
+  opts: Parameters<typeof startPockets>[2] = {},
+): LivePockets {
+  let backends: TestBackends | undefined;
+  let set: PocketSet | undefined;
+  beforeAll(async () => {
+    backends = await createBackends(backend);
+    set = await startPockets(backends, campaigns, opts);
+  });
+  afterAll(async () => {
+    await set?.close();
+    await backends?.destroy();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('usePockets: read inside a test or hook, after beforeAll');
+    return value;
+  };
+  return {
+    get backends() {
+      return started(backends);
+    },
+    get set() {
+      return started(set);
+    },
+    get server() {
+      return started(started(set).servers[0]);
     },
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { Db } from '../../../src/ledger/db';
 import { isPostgres } from '../../../src/ledger/db';
-import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import { describeEachBackend } from '../../helpers/pocket';
 import {
   DAY_ONE_DATE,
   distinctUsers,
@@ -16,10 +16,8 @@ import {
   ledgerGrants,
   participationCount,
   sum,
-  startPockets,
   tally,
-  type LiveServer,
-  type PocketSet,
+  usePockets,
 } from './invariant-harness';
 
 const CAMPAIGN = 'failing-ledger';
@@ -79,32 +77,20 @@ async function repairOutbox(db: Db): Promise<void> {
 }
 
 describeEachBackend('invariants 1-2: the ledger fails after a reserve', (backend) => {
-  let backends: TestBackends;
-  let set: PocketSet;
-  let server: LiveServer;
-
-  beforeAll(async () => {
-    backends = await createBackends(backend);
-    set = await startPockets(backends, campaigns);
-    server = set.servers[0] as LiveServer;
-  });
-  afterAll(async () => {
-    await set?.close();
-    await backends?.destroy();
-  });
+  const live = usePockets(backend, campaigns);
 
   it('answers 503 dependency_unavailable, writes nothing and gives every reservation back', async () => {
-    const { db, hotState } = server.pocket;
+    const { db, hotState } = live.server.pocket;
     // Some real grants first, so the counters being compared are not all zero.
-    expect(tally(await server.all(CAMPAIGN, distinctUsers('before', 10)))).toEqual({ granted: 10 });
-    const before = await hotAndLedgerCounters(server.pocket, CAMPAIGN);
+    expect(tally(await live.server.all(CAMPAIGN, distinctUsers('before', 10)))).toEqual({ granted: 10 });
+    const before = await hotAndLedgerCounters(live.server.pocket, CAMPAIGN);
     expect(before.hot).toEqual(before.ledger);
     const availabilityBefore = await hotState.availability(CAMPAIGN, ['coupon'], DAY_ONE_DATE);
 
     const victims = distinctUsers('victim', 50);
     await breakOutbox(db);
     try {
-      const replies = await server.all(CAMPAIGN, victims);
+      const replies = await live.server.all(CAMPAIGN, victims);
       expect(tally(replies)).toEqual({ '503:dependency_unavailable': 50 });
     } finally {
       await repairOutbox(db);
@@ -117,7 +103,7 @@ describeEachBackend('invariants 1-2: the ledger fails after a reserve', (backend
     }
     expect(await db('outbox').count({ n: '*' }).first()).toEqual({ n: 10 });
     // No counter moved: stock, budget and daily budget as before, no reservation left, no user charged.
-    const after = await hotAndLedgerCounters(server.pocket, CAMPAIGN);
+    const after = await hotAndLedgerCounters(live.server.pocket, CAMPAIGN);
     expect(after.hot).toEqual(before.hot);
     expect(after.ledger).toEqual(before.ledger);
     expect(await hotState.reservations(CAMPAIGN)).toEqual([]);
@@ -129,21 +115,21 @@ describeEachBackend('invariants 1-2: the ledger fails after a reserve', (backend
     }
 
     // 503 is transient, so it was not stored: the same keys now execute, each once, with the slots given back.
-    const retried = await server.all(CAMPAIGN, victims);
+    const retried = await live.server.all(CAMPAIGN, victims);
     expect(tally(retried)).toEqual({ granted: 50 });
-    const settled = await hotAndLedgerCounters(server.pocket, CAMPAIGN);
+    const settled = await hotAndLedgerCounters(live.server.pocket, CAMPAIGN);
     expect(settled.hot).toEqual(settled.ledger);
     expect(settled.ledger.stock).toEqual({ coupon: { top: 60, free: [] } });
     expect(settled.ledger.budget).toEqual({ top: 6000, free: [] });
   });
 
   it('with a third of the transactions failing under parallel random red packets, released slots and ranges are reused and the hot counters stay equal to the ledger', async () => {
-    const { db, hotState } = server.pocket;
+    const { db, hotState } = live.server.pocket;
     const users = distinctUsers('flaky', 400);
     await breakOutbox(db, 33);
     let replies;
     try {
-      replies = await server.all(FLAKY, users);
+      replies = await live.server.all(FLAKY, users);
     } finally {
       await repairOutbox(db);
     }
@@ -153,15 +139,15 @@ describeEachBackend('invariants 1-2: the ledger fails after a reserve', (backend
     }
     expect(outcomes['503:dependency_unavailable'] ?? 0).toBeGreaterThan(0);
     expect(await hotState.reservations(FLAKY)).toEqual([]);
-    let counters = await hotAndLedgerCounters(server.pocket, FLAKY);
+    let counters = await hotAndLedgerCounters(live.server.pocket, FLAKY);
     expect(counters.hot).toEqual(counters.ledger);
 
     // The failed users try again with a working ledger: the holes their rollbacks left are filled first.
     const failed = users.filter((_, i) => replies[i]?.status === 503);
-    const retried = await server.all(FLAKY, failed);
+    const retried = await live.server.all(FLAKY, failed);
     for (const o of Object.keys(tally(retried)))
       expect(['granted', 'out_of_stock', 'budget_exhausted']).toContain(o);
-    counters = await hotAndLedgerCounters(server.pocket, FLAKY);
+    counters = await hotAndLedgerCounters(live.server.pocket, FLAKY);
     expect(counters.hot).toEqual(counters.ledger);
     const grants = await ledgerGrants(db, FLAKY);
     const slots = grants.map((g) => g.stock_slot ?? 0).sort((a, b) => a - b);

@@ -21,6 +21,7 @@ import {
   type LiveServer,
   type PocketSet,
   type Reply,
+  usePockets,
 } from './invariant-harness';
 
 const CAMPAIGN = 'three-per-user';
@@ -66,23 +67,11 @@ function losingUsers(state: HotState, countless: boolean): HotState {
 const ALLOWED = new Set(['granted', 'limit_reached', '409:user_busy']);
 
 describeEachBackend('invariant 2: per-user limits under parallel requests', (backend) => {
-  let backends: TestBackends;
-  let set: PocketSet;
-  let server: LiveServer;
-
-  beforeAll(async () => {
-    backends = await createBackends(backend);
-    set = await startPockets(backends, campaigns);
-    server = set.servers[0] as LiveServer;
-  });
-  afterAll(async () => {
-    await set?.close();
-    await backends?.destroy();
-  });
+  const live = usePockets(backend, campaigns);
 
   /** 50 parallel requests of each user (all users at once), with keys never used before. */
   async function burst(day: string): Promise<Map<string, Reply[]>> {
-    const all = await server.all(
+    const all = await live.server.all(
       CAMPAIGN,
       USERS.flatMap((userId) =>
         Array.from({ length: PARALLEL }, (_, i) => ({ userId, key: `${day}-burst-${i}` })),
@@ -95,7 +84,9 @@ describeEachBackend('invariant 2: per-user limits under parallel requests', (bac
   async function topUp(userId: string, day: string): Promise<string[]> {
     const heard: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const outcome = outcomeOf(await server.participate(CAMPAIGN, { userId, key: `${day}-topup-${i}` }));
+      const outcome = outcomeOf(
+        await live.server.participate(CAMPAIGN, { userId, key: `${day}-topup-${i}` }),
+      );
       heard.push(outcome);
       if (outcome === 'limit_reached') return heard;
     }
@@ -103,7 +94,7 @@ describeEachBackend('invariant 2: per-user limits under parallel requests', (bac
   }
 
   async function grantsOf(userId: string): Promise<GrantRow[]> {
-    return (await ledgerGrants(server.pocket.db, CAMPAIGN)).filter((g) => g.user_id === userId);
+    return (await ledgerGrants(live.server.pocket.db, CAMPAIGN)).filter((g) => g.user_id === userId);
   }
 
   it('never more than daily 2 on one day nor total 3 across days; the next day allows exactly one more', async () => {
@@ -124,7 +115,7 @@ describeEachBackend('invariant 2: per-user limits under parallel requests', (bac
       expect(grants.map((g) => g.daily_seq).sort()).toEqual([1, 2]);
     }
 
-    set.clock.set(DAY_TWO);
+    live.set.clock.set(DAY_TWO);
     const dayTwo = await burst('d2');
     for (const replies of dayTwo.values()) {
       const outcomes = tally(replies);
@@ -138,10 +129,10 @@ describeEachBackend('invariant 2: per-user limits under parallel requests', (bac
       expect(grants.filter((g) => g.business_date === DAY_TWO_DATE)).toHaveLength(1);
       expect(grants.map((g) => g.user_seq).sort()).toEqual([1, 2, 3]);
       // The daily count of day two (1) is under its limit (2): only the total refuses now.
-      expect(outcomeOf(await server.participate(CAMPAIGN, { userId, key: 'd2-after' }))).toBe(
+      expect(outcomeOf(await live.server.participate(CAMPAIGN, { userId, key: 'd2-after' }))).toBe(
         'limit_reached',
       );
-      expect(await server.pocket.hotState.readUser(CAMPAIGN, userId)).toEqual({
+      expect(await live.server.pocket.hotState.readUser(CAMPAIGN, userId)).toEqual({
         total: 3,
         daily: { [DAY_ONE_DATE]: 2, [DAY_TWO_DATE]: 1 },
       });

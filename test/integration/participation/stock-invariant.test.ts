@@ -4,16 +4,15 @@
  * live reservations equal what the ledger holds (DESIGN.md correctness rules: "repair counts ledger + live
  * reservations").
  */
-import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import { describeEachBackend } from '../../helpers/pocket';
 import {
   DAY_ONE_DATE,
   distinctUsers,
   hotAndLedgerCounters,
   ledgerGrants,
   participationCount,
-  startPockets,
   tally,
-  type PocketSet,
+  usePockets,
 } from './invariant-harness';
 
 const CAMPAIGN = 'stock-hundred';
@@ -30,20 +29,10 @@ decision: { strategy: weighted }
 };
 
 describeEachBackend('invariant 1: stock under 1,000 concurrent participations', (backend) => {
-  let backends: TestBackends;
-  let set: PocketSet;
-
-  beforeAll(async () => {
-    backends = await createBackends(backend);
-    set = await startPockets(backends, campaigns);
-  });
-  afterAll(async () => {
-    await set?.close();
-    await backends?.destroy();
-  });
+  const live = usePockets(backend, campaigns);
 
   it('grants exactly 100 of a stock of 100; every other answer is out_of_stock; hot + reservations = ledger', async () => {
-    const [server] = set.servers;
+    const [server] = live.set.servers;
     if (!server) throw new Error('no server');
     const replies = await server.all(CAMPAIGN, distinctUsers('stock', 1000));
 

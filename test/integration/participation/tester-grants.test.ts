@@ -5,7 +5,7 @@
  * against a stock of 100: the real users still get exactly 100, and the stock and budget counters hold only
  * the real grants.
  */
-import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import { describeEachBackend } from '../../helpers/pocket';
 import {
   DAY_ONE_DATE,
   distinctUsers,
@@ -13,12 +13,10 @@ import {
   hotAndLedgerCounters,
   ledgerGrants,
   outcomeOf,
-  startPockets,
   sum,
   tally,
-  type LiveServer,
   type Participation,
-  type PocketSet,
+  usePockets,
 } from './invariant-harness';
 
 const CAMPAIGN = 'with-testers';
@@ -47,23 +45,11 @@ function testerRequests(prefix: string, keys: number): Participation[] {
 }
 
 describeEachBackend('tester grants spend no stock or budget', (backend) => {
-  let backends: TestBackends;
-  let set: PocketSet;
-  let server: LiveServer;
-
-  beforeAll(async () => {
-    backends = await createBackends(backend);
-    set = await startPockets(backends, campaigns);
-    server = set.servers[0] as LiveServer;
-  });
-  afterAll(async () => {
-    await set?.close();
-    await backends?.destroy();
-  });
+  const live = usePockets(backend, campaigns);
 
   it('flags tester grants test, leaves the stock and budget counters alone, and keeps their per-user limits', async () => {
-    const { db, hotState } = server.pocket;
-    const alone = await server.all(CAMPAIGN, testerRequests('alone', 5));
+    const { db, hotState } = live.server.pocket;
+    const alone = await live.server.all(CAMPAIGN, testerRequests('alone', 5));
     for (const o of Object.keys(tally(alone)))
       expect(['granted', 'limit_reached', '409:user_busy']).toContain(o);
     for (const r of alone.filter((x) => x.status === 201)) expect(grantOf(r).test).toBe(true);
@@ -83,14 +69,14 @@ describeEachBackend('tester grants spend no stock or budget', (backend) => {
       spent: 0,
       dailySpent: 0,
     });
-    let counters = await hotAndLedgerCounters(server.pocket, CAMPAIGN);
+    let counters = await hotAndLedgerCounters(live.server.pocket, CAMPAIGN);
     expect(counters.hot).toEqual(counters.ledger);
     expect(counters.ledger).toEqual({ stock: {}, budget: { top: 0, free: [] }, daily: {} });
 
     // Then one more request per tester, in the middle of 1,000 real users.
     const real = distinctUsers('real', 1000);
     const mixed = [...real.slice(0, 500), ...testerRequests('mixed', 1), ...real.slice(500)];
-    const replies = await server.all(CAMPAIGN, mixed);
+    const replies = await live.server.all(CAMPAIGN, mixed);
     const realReplies = replies.filter((_, i) => !TESTERS.includes(mixed[i]?.userId ?? ''));
     expect(tally(realReplies)).toEqual({ granted: 100, out_of_stock: 900 });
     for (const r of realReplies.filter((x) => x.status === 201)) expect(grantOf(r).test).toBe(false);
@@ -110,7 +96,7 @@ describeEachBackend('tester grants spend no stock or budget', (backend) => {
       spent: realSpend,
       dailySpent: realSpend,
     });
-    counters = await hotAndLedgerCounters(server.pocket, CAMPAIGN);
+    counters = await hotAndLedgerCounters(live.server.pocket, CAMPAIGN);
     expect(counters.hot).toEqual(counters.ledger);
     expect(counters.ledger.stock).toEqual({ rp: { top: 100, free: [] } });
     expect(counters.ledger.budget).toEqual({ top: realSpend, free: [] });

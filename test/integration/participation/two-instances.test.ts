@@ -5,7 +5,7 @@
  * execution per key) with every burst split between two instances, each with its own registry, rebuilder
  * and hot-state client.
  */
-import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import { describeEachBackend } from '../../helpers/pocket';
 import {
   DAY_TWO,
   distinctUsers,
@@ -14,12 +14,11 @@ import {
   ledgerGrants,
   outcomeOf,
   participationCount,
-  startPockets,
   tally,
   type LiveServer,
   type Participation,
-  type PocketSet,
   type Reply,
+  usePockets,
 } from './invariant-harness';
 
 const STOCK = 'shared-stock';
@@ -46,22 +45,11 @@ decision: { strategy: weighted }
 };
 
 describeEachBackend('invariants 1-3 across two service instances', (backend) => {
-  let backends: TestBackends;
-  let set: PocketSet;
-  let servers: [LiveServer, LiveServer];
+  const live = usePockets(backend, campaigns, { instances: 2 });
+  const servers = (): [LiveServer, LiveServer] => live.set.servers as [LiveServer, LiveServer];
 
-  beforeAll(async () => {
-    backends = await createBackends(backend);
-    set = await startPockets(backends, campaigns, { instances: 2 });
-    servers = set.servers as [LiveServer, LiveServer];
-  });
-  afterAll(async () => {
-    await set?.close();
-    await backends?.destroy();
-  });
-
-  const db = () => servers[0].pocket.db;
-  const instance = (i: number): LiveServer => (i % 2 === 0 ? servers[0] : servers[1]);
+  const db = () => live.server.pocket.db;
+  const instance = (i: number): LiveServer => servers()[i % 2] as LiveServer;
 
   /** Every request at once, alternating between the two instances; replies in the order given. */
   function split(campaignId: string, requests: readonly Participation[]): Promise<Reply[]> {
@@ -77,7 +65,7 @@ describeEachBackend('invariants 1-3 across two service instances', (backend) => 
     const grants = await ledgerGrants(db(), STOCK);
     expect(grants).toHaveLength(100);
     expect(new Set(grants.map((g) => g.stock_slot)).size).toBe(100);
-    for (const server of servers) {
+    for (const server of servers()) {
       const { hot, ledger } = await hotAndLedgerCounters(server.pocket, STOCK);
       expect(hot).toEqual(ledger);
       expect(ledger.stock).toEqual({ prize: { top: 100, free: [] } });
@@ -110,7 +98,7 @@ describeEachBackend('invariants 1-3 across two service instances', (backend) => 
       await topUp(userId, 'd1');
       expect(await countOf(userId)).toBe(2);
     }
-    set.clock.set(DAY_TWO);
+    live.set.clock.set(DAY_TWO);
     for (const o of Object.keys(tally(await burst('d2')))) expect(allowed).toContain(o);
     for (const userId of users) {
       expect(await countOf(userId)).toBeLessThanOrEqual(3);
@@ -134,7 +122,7 @@ describeEachBackend('invariants 1-3 across two service instances', (backend) => 
     const mine = (await ledgerGrants(db(), LIMITS)).filter((g) => g.user_id === 'twin');
     expect(mine.map((g) => g.id)).toEqual([grantOf(answer).id]);
     // Each instance replays the same bytes.
-    for (const server of servers) {
+    for (const server of servers()) {
       const again = await server.participate(LIMITS, { userId: 'twin', key: 'across' });
       expect(again.text).toBe(answer.text);
       const other = await server.participate(LIMITS, {
@@ -144,7 +132,7 @@ describeEachBackend('invariants 1-3 across two service instances', (backend) => 
       });
       expect(outcomeOf(other)).toBe('422:idempotency_mismatch');
     }
-    const stranger = await servers[1].participate(LIMITS, { userId: 'stranger', key: 'across' });
+    const stranger = await servers()[1].participate(LIMITS, { userId: 'stranger', key: 'across' });
     expect(outcomeOf(stranger)).toBe('granted');
     expect(grantOf(stranger).id).not.toBe(grantOf(answer).id);
     expect(await participationCount(db(), { campaign_id: LIMITS, idem_key: 'across' })).toBe(2);
