@@ -1,7 +1,7 @@
 /**
  * Alerts through the notifier (nock stands in for NOTIFY_URL), on both backends: the budget burn rate, a
- * reward's stock running out and a spike of 503s each fire once per episode and send a recovery; a second
- * evaluator (another worker taking the lease) sends nothing twice.
+ * reward's stock running out, a spike of 503s and a spike of other 5xx each fire once per episode and send a
+ * recovery; a second evaluator (another worker taking the lease) sends nothing twice.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -161,25 +161,34 @@ describeEachBackend('alerts through the notifier', (backend) => {
     ]);
   });
 
-  it('fires on a spike of 503s among the service’s requests and recovers when they stop', async () => {
-    at('2026-11-11T12:00:00+08:00');
-    for (let i = 0; i < 30; i++) pocket.requestStats.record(i < 6 ? 503 : 201);
-    await pocket.requestStats.flush();
-    await run();
-    expect(seen()).toEqual([['errors.spike', 'unavailable#1', 'firing']]);
-    expect(received[0]).toMatchObject({
-      campaignId: null,
-      details: { kind: 'unavailable', requests: 30, count: 6, ratio: 0.2, windowMinutes: 5 },
-    });
-    at('2026-11-11T12:06:00+08:00');
-    for (let i = 0; i < 40; i++) pocket.requestStats.record(200);
-    await pocket.requestStats.flush();
-    await run();
-    expect(seen()).toEqual([
-      ['errors.spike', 'unavailable#1', 'firing'],
-      ['errors.spike', 'unavailable#1/resolved', 'resolved'],
-    ]);
-  });
+  // Six of thirty requests (20%) in five minutes; 404s count as requests but not as errors.
+  const spikes: Array<[string, 'unavailable' | 'errors', string, (i: number) => number]> = [
+    ['503s', 'unavailable', '12:00', (i) => (i < 6 ? 503 : 201)],
+    ['other 5xx', 'errors', '12:20', (i) => (i < 3 ? 500 : i < 6 ? 502 : i < 8 ? 404 : 201)],
+  ];
+  it.each(spikes)(
+    'fires on a spike of %s (kind %s) among the service’s requests and recovers when they stop',
+    async (_what, kind, hhmm, status) => {
+      const start = new Date(`2026-11-11T${hhmm}:00+08:00`).getTime();
+      at(new Date(start).toISOString());
+      for (let i = 0; i < 30; i++) pocket.requestStats.record(status(i));
+      await pocket.requestStats.flush();
+      await run();
+      expect(seen()).toEqual([['errors.spike', `${kind}#1`, 'firing']]);
+      expect(received[0]).toMatchObject({
+        campaignId: null,
+        details: { kind, requests: 30, count: 6, ratio: 0.2, windowMinutes: 5 },
+      });
+      at(new Date(start + 6 * 60_000).toISOString());
+      for (let i = 0; i < 40; i++) pocket.requestStats.record(200);
+      await pocket.requestStats.flush();
+      await run();
+      expect(seen()).toEqual([
+        ['errors.spike', `${kind}#1`, 'firing'],
+        ['errors.spike', `${kind}#1/resolved`, 'resolved'],
+      ]);
+    },
+  );
 
   it('counts every answered request by status, leaving probes out', async () => {
     at('2026-11-11T13:00:00+08:00');
