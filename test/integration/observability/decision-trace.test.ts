@@ -2,7 +2,8 @@
  * Decision traces on both backends: a tester asking with ?trace=1 gets the facts, every condition's result,
  * the candidates and the draw, the hot counters before and after and each step's time in the answer; the
  * stored answer and its replays never carry one; anyone else's ?trace=1 is ignored; `log: fine` logs the
- * trace for everyone without a real user's facts; `trace: none` traces nobody.
+ * trace for everyone without a real user's facts, and a real user's counters show the grant after, not before
+ * (a tester spends nothing, so only a real user's trace can tell them apart); `trace: none` traces nobody.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,12 +34,13 @@ status: active
 window: { start: 2026-11-11T00:00:00+08:00, end: 2026-11-13T00:00:00+08:00 }
 timezone: Asia/Shanghai
 entry: { activityCode: none }
+budget: { currency: CNY, total: 10000, daily: 5000 }
 rewards:
-  - { id: thanks, type: none }
+  - { id: rp, type: red_packet, amount: { min: 100, max: 100 }, stock: 10 }
 segments:
   - id: vips
     when: vip
-    rewards: [{ reward: thanks, weight: 1 }]
+    rewards: [{ reward: rp, weight: 1 }]
 decision: { strategy: weighted }
 testers:
   - { userId: qa-1, profile: { vip: true } }
@@ -184,6 +186,26 @@ describeEachBackend('decision traces', (backend) => {
       .send({ userId: 'qa-1' });
     expect([quiet.status, 'trace' in (quiet.body as object)]).toEqual([201, false]);
     expect(lines.filter((l) => l['campaign'] === 'quiet-sale').map((l) => l['trace'])).toEqual([undefined]);
+  });
+
+  it('log: fine shows a real user’s grant in the counters after, and not in the counters before', async () => {
+    const counters = async (userId: string): Promise<DecisionTrace['counters']> => {
+      const res = await request(pocket.app)
+        .post('/v1/campaigns/fine-sale/participations')
+        .set('Idempotency-Key', `counted-${userId}`)
+        .send({ userId });
+      expect([res.status, (res.body as { grant?: { charge?: number } }).grant?.charge]).toEqual([201, 100]);
+      return (logged(userId)?.['trace'] as DecisionTrace).counters;
+    };
+    // vip-fine (the test above) took the first packet.
+    expect(await counters('vip-counted-1')).toEqual({
+      before: { stockUsed: { rp: 1 }, spent: 100, dailySpent: 100 },
+      after: { stockUsed: { rp: 2 }, spent: 200, dailySpent: 200 },
+    });
+    expect(await counters('vip-counted-2')).toEqual({
+      before: { stockUsed: { rp: 2 }, spent: 200, dailySpent: 200 },
+      after: { stockUsed: { rp: 3 }, spent: 300, dailySpent: 300 },
+    });
   });
 
   it('times every step into the step histogram', async () => {
