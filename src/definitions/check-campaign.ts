@@ -9,6 +9,8 @@ import { duplicateIdFindings } from './first-occurrences';
 export interface KnownRules {
   /** Every rule id defined in rules/, including ids in files that failed validation. */
   ids: ReadonlySet<string>;
+  /** False when a rules file could not be parsed: an unknown rule id may be one of its rules. */
+  complete: boolean;
   /** Valid rules by id. */
   rules: ReadonlyMap<string, RuleDefinition>;
 }
@@ -56,7 +58,7 @@ export function checkCampaign(campaign: CampaignDefinition, known: KnownRules): 
     ...checkWindow(campaign.window),
     ...checkTimeZone(campaign.timezone),
     ...checkRewards(campaign),
-    ...checkSegments(campaign, known.ids),
+    ...checkSegments(campaign, known),
     ...checkFallback(campaign),
     ...duplicateIdFindings(
       'tester',

@@ -37,7 +37,10 @@ function checkSegmentRewards(
  * each) with positive weights, and no segment after a catch-all (a segment without `when` takes everyone,
  * so later segments can never match).
  */
-export function checkSegments(campaign: CampaignDefinition, ruleIds: ReadonlySet<string>): Finding[] {
+export function checkSegments(
+  campaign: CampaignDefinition,
+  known: { ids: ReadonlySet<string>; complete: boolean },
+): Finding[] {
   const rewardIds = campaign.rewards.map((r) => r.id);
   const findings = duplicateIdFindings(
     'segment id',
@@ -50,8 +53,8 @@ export function checkSegments(campaign: CampaignDefinition, ruleIds: ReadonlySet
       findings.push(error(['segments', i], message));
     }
     if (segment.when === undefined) catchAll ??= segment.id;
-    else if (!ruleIds.has(segment.when)) {
-      const hint = didYouMean(segment.when, ruleIds);
+    else if (known.complete && !known.ids.has(segment.when)) {
+      const hint = didYouMean(segment.when, known.ids);
       findings.push(error(['segments', i, 'when'], `rule "${segment.when}" is not defined in rules/${hint}`));
     }
     findings.push(...checkSegmentRewards(segment, i, rewardIds));

@@ -7,7 +7,10 @@ import { LoadedFile, report } from './loaded-file';
 export interface CollectedCampaigns {
   /** Valid campaigns by id. */
   campaigns: Map<string, { file: string; definition: CampaignDefinition }>;
-  /** Every campaign id seen, including campaigns that failed validation. */
+  /**
+   * Every campaign id seen, including campaigns that failed validation: a campaign file that could not be read
+   * or parsed still names its campaign by its file name (which the id must equal).
+   */
   ids: Set<string>;
 }
 
@@ -25,7 +28,10 @@ export function collectCampaigns(files: readonly LoadedFile[], known: KnownRules
   for (const loaded of files) {
     const data = loaded.parsed?.data as { id?: unknown } | null | undefined;
     if (typeof data?.id === 'string') collected.ids.add(data.id);
-    if (!loaded.valid) continue;
+    if (!loaded.valid) {
+      collected.ids.add(fileId(loaded.source.file));
+      continue;
+    }
     const definition = data as CampaignDefinition;
     const expected = fileId(loaded.source.file);
     if (definition.id !== expected) {

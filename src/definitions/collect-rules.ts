@@ -10,6 +10,11 @@ export interface CollectedRules {
   rules: Map<string, { file: string; rule: RuleDefinition }>;
   /** Every rule id seen, including in files that failed validation (so campaigns are not blamed for them). */
   ids: Set<string>;
+  /**
+   * False when a rules file could not be read or parsed: its rule ids are unknown, so no campaign can be told
+   * that a rule it names does not exist (the file's own error says what to fix first).
+   */
+  complete: boolean;
 }
 
 function rawRuleIds(data: unknown): string[] {
@@ -25,10 +30,11 @@ function rawRuleIds(data: unknown): string[] {
  * (in one file or across files) at the later definition, naming where the first one is.
  */
 export function collectRules(files: readonly LoadedFile[]): CollectedRules {
-  const collected: CollectedRules = { rules: new Map(), ids: new Set() };
+  const collected: CollectedRules = { rules: new Map(), ids: new Set(), complete: true };
   const firstAt = new Map<string, string>();
   for (const loaded of files) {
     const parsed = loaded.parsed;
+    if (parsed?.data === undefined) collected.complete = false;
     if (!parsed) continue;
     if (!loaded.valid) {
       rawRuleIds(parsed.data).forEach((id) => collected.ids.add(id));

@@ -28,6 +28,7 @@ export async function loadDefinitions(options: LoadDefinitionsOptions): Promise<
   const rules = collectRules(ofKind('rules'));
   const campaigns = collectCampaigns(ofKind('campaign'), {
     ids: rules.ids,
+    complete: rules.complete,
     rules: mapValues(rules.rules, 'rule'),
   });
   const cases = collectCases(ofKind('cases'), campaigns);

@@ -63,7 +63,7 @@ export function resolvePublishedCampaign(value: unknown, at: string): ResolvedCa
   const rules = checkRules(value['rules'], at);
   fields.push(...rules.fields);
   if (fields.length === 0) {
-    const known = { ids: new Set(rules.valid.keys()), rules: rules.valid };
+    const known = { ids: new Set(rules.valid.keys()), complete: true, rules: rules.valid };
     fields.push(
       ...fieldErrors(`${at}.definition`, checkCampaign(definition as unknown as CampaignDefinition, known)),
     );

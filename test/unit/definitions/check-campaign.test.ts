@@ -34,7 +34,7 @@ const rules = new Map(
 );
 
 function check(campaign: CampaignDefinition): string[] {
-  return checkCampaign(campaign, { ids: new Set(rules.keys()), rules }).map(
+  return checkCampaign(campaign, { ids: new Set(rules.keys()), complete: true, rules }).map(
     (f) => `${f.severity} ${formatPath(f.path)}: ${f.message}`,
   );
 }

@@ -96,6 +96,24 @@ describe('loadDefinitions', () => {
     ]);
   });
 
+  it('reports a YAML syntax error once: not again as an unknown campaign in its cases or unknown rules', async () => {
+    // An unclosed flow map: the campaign's id cannot be read, nor any rule id of the rules file.
+    await repo.write('rules/broken.yaml', 'rules:\n  - { id: vip, conditions: { all: [] }\n  - id: other\n');
+    await repo.write(
+      'campaigns/spring.yaml',
+      campaignYaml('spring', '  - { id: vips, when: vip, rewards: [{ reward: rp, weight: 1 }] }'),
+    );
+    await repo.write('campaigns/autumn.yaml', 'id: autumn\nname: { Autumn\nowner: qa\n');
+    await repo.write(
+      'campaigns/autumn.test.yaml',
+      'campaign: autumn\ncases: [{ name: x, expect: { outcome: granted } }]\n',
+    );
+    const found = await messages();
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(new RegExp(`^${repo.shown('campaigns/autumn.yaml')}:\\d+:\\d+: .*invalid YAML`));
+    expect(found[1]).toMatch(new RegExp(`^${repo.shown('rules/broken.yaml')}:\\d+:\\d+: .*invalid YAML`));
+  });
+
   it('reports rule ids defined twice across files at the later one', async () => {
     await repo.write('rules/more.yaml', RULES_YAML);
     expect(await messages()).toEqual([
