@@ -1,11 +1,12 @@
 /**
  * What each issuer answer does (issuer.ts protocol): a refusal fails the grant with a discrepancy and an alert,
- * retries end in a dead letter with an alert, test grants always go to the sandbox, consolations are never
- * sent, and failed or dead grants keep their counters.
+ * 408, 429 and a timeout are retried with backoff, retries end in a dead letter with an alert, test grants
+ * always go to the sandbox, consolations are never sent, and failed or dead grants keep their counters.
  */
 import nock from 'nock';
 import request from 'supertest';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import type { NotificationMessage } from '../../../src/integrations/notifier';
 import {
   SIGNATURE_HEADER,
@@ -32,6 +33,7 @@ import {
 
 const WALLET = 'http://wallet.outcomes.test';
 const HOOK = 'http://hooks.outcomes.test';
+const FLAKY = 'http://flaky-wallet.outcomes.test';
 
 interface Received {
   body: string;
@@ -124,6 +126,56 @@ describeEachBackend('delivery outcomes', (backend) => {
 
     // Failed grants keep their counters until a void.
     expect(await new KnexGrantStore().usage(backends.ledger.db, BULK)).toEqual(usageBefore);
+  });
+
+  it('408, 429 and a timeout are retried later with backoff, then delivered', async () => {
+    const flaky = await createTestPocket(backends, {
+      clock,
+      random: () => 0,
+      config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: FLAKY }, issuerTimeoutMs: 100 },
+    });
+    try {
+      const [id] = await grantsFor(flaky, ['u-flaky']);
+      if (!id) throw new Error('expected a red packet');
+      // The third answer comes too late: the issuer issued the grant, so the next attempt hears 409.
+      const scope = nock(FLAKY, { reqheaders: { 'idempotency-key': id } })
+        .post('/grants')
+        .reply(408)
+        .post('/grants')
+        .reply(429)
+        .post('/grants')
+        .delay(1000)
+        .reply(201)
+        .post('/grants')
+        .reply(409);
+      const outbox = new KnexOutboxStore();
+      const retries: Array<[number, string | null]> = [];
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        expect(await flaky.delivery.relay.drain()).toMatchObject({ claimed: 1, retry: 1, rejected: 0 });
+        const entry = await outbox.findByGrant(backends.ledger.db, id);
+        if (!entry) throw new Error('no outbox entry');
+        retries.push([entry.attempts, entry.lastError]);
+        // Rescheduled with full jitter under the ceiling 1 s · 2^(attempt − 1) (the worker's own random).
+        const pause = entry.nextAttemptAt.getTime() - clock().getTime();
+        expect(pause).toBeGreaterThanOrEqual(1);
+        expect(pause).toBeLessThanOrEqual(1000 * 2 ** (attempt - 1));
+        expect((await grantStatuses(backends.ledger.db, [id]))[id]).toBe('pending');
+        clock.advance(10 * 60_000);
+      }
+      expect(retries).toEqual([
+        [1, 'HTTP 408'],
+        [2, 'HTTP 429'],
+        [3, expect.stringMatching(/timeout/i)],
+      ]);
+      expect(await flaky.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
+      expect((await grantStatuses(backends.ledger.db, [id]))[id]).toBe('delivered');
+      expect(scope.isDone()).toBe(true);
+      expect(await pocket.delivery.discrepancies.list(backends.ledger.db, { grantId: id })).toEqual([]);
+      expect(hooks).toEqual([]);
+    } finally {
+      nock.abortPendingRequests();
+      await flaky.close();
+    }
   });
 
   it('after the maximum attempts the grant is dead-lettered and the alert fires once', async () => {

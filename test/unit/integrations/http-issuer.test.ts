@@ -1,0 +1,64 @@
+/**
+ * The HTTP issuer against a nock issuer: what each answer means for the relay (issuer.ts protocol). 408, 429,
+ * 5xx and a timeout say "try again later" (retry); any other 4xx refuses the grant for good; 2xx and 409 deliver.
+ */
+import nock from 'nock';
+import { HttpIssuer } from '../../../src/integrations/http-issuer';
+import type { IssueRequest } from '../../../src/integrations/issuer';
+
+const BASE = 'http://wallet.http-issuer.test';
+
+const grant: IssueRequest = {
+  grantId: 'g-1',
+  campaignId: 'bulk-drop',
+  userId: 'u-1',
+  rewardId: 'rp-small',
+  type: 'red_packet',
+  amount: 50,
+  currency: 'CNY',
+  businessDate: '2026-11-11',
+  test: false,
+};
+
+describe('HttpIssuer.issue', () => {
+  const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 100 });
+
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.abortPendingRequests();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
+  afterAll(() => nock.enableNetConnect());
+
+  /** One answer from the issuer, checking the key the request carried. */
+  const answer = (status: number) =>
+    nock(BASE, { reqheaders: { 'idempotency-key': grant.grantId } })
+      .post('/grants', { ...grant })
+      .reply(status, { status });
+
+  it.each([408, 429, 500, 503])('retries on %i', async (status) => {
+    answer(status);
+    expect(await issuer.issue(grant)).toEqual({ kind: 'retry', reason: `HTTP ${status}` });
+  });
+
+  it('retries when the issuer does not answer within the timeout', async () => {
+    // The answer would be a success, but it comes after the timeout: the grant is not known to be issued.
+    nock(BASE).post('/grants').delay(1000).reply(201, { status: 201 });
+    const started = Date.now();
+    // 'timeout' in Node; under jest the DOMException is not an Error of the test's realm, so it is stringified.
+    expect(await issuer.issue(grant)).toEqual({ kind: 'retry', reason: expect.stringMatching(/timeout/i) });
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it.each([400, 404, 422])('refuses the grant for good on %i', async (status) => {
+    answer(status);
+    expect(await issuer.issue(grant)).toMatchObject({ kind: 'rejected', status });
+  });
+
+  it.each([200, 201, 409])('delivers on %i', async (status) => {
+    answer(status);
+    expect(await issuer.issue(grant)).toEqual({ kind: 'delivered', status });
+  });
+});
