@@ -181,6 +181,11 @@ describeEachBackend('delivery outcomes', (backend) => {
   it('after the maximum attempts the grant is dead-lettered and the alert fires once', async () => {
     const [id] = await grantsFor(pocket, ['u-dead']);
     if (!id) throw new Error('expected a red packet');
+    const grants = new KnexGrantStore();
+    const usageBefore = await grants.usage(backends.ledger.db, BULK);
+    const positionsBefore = await grants.campaignCounters(backends.ledger.db, BULK);
+    const countersBefore = await pocket.hotState.readCounters(BULK);
+    expect(countersBefore).not.toBeNull();
     issuer.mode = 'down';
     const outcomes: string[] = [];
     for (let attempt = 1; attempt <= 14; attempt++) {
@@ -198,6 +203,16 @@ describeEachBackend('delivery outcomes', (backend) => {
     expect(messages().map((m) => [m.event, m.details['grantId']])).toEqual([['grant.dead_lettered', id]]);
     expect(await pocket.delivery.alerts.retryPending()).toBe(0);
     expect(hooks).toHaveLength(1);
+
+    // Dead-lettered grants keep their counters until a void: the grant's spend and its stock, budget and daily
+    // positions in the ledger, so real-time reconciliation (which repairs the hot state from the ledger)
+    // leaves the hot counters as they were.
+    expect(usageBefore.grants).toBe(1);
+    expect(await grants.usage(backends.ledger.db, BULK)).toEqual(usageBefore);
+    expect(await grants.campaignCounters(backends.ledger.db, BULK)).toEqual(positionsBefore);
+    if (!pocket.delivery.realtime) throw new Error('no real-time reconciliation');
+    await pocket.delivery.realtime.run();
+    expect(await pocket.hotState.readCounters(BULK)).toEqual(countersBefore);
   });
 
   it('sends test grants to the sandbox and never sends consolations', async () => {
