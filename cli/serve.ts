@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../src/config';
 import type { CampaignSnapshot } from '../src/publishing/campaign-snapshot';
 import { checkLive } from '../src/decision/liveness';
+import type { Logger } from '../src/observability/logger';
 import { startPocket } from '../src/server';
 import { action } from './output';
 
@@ -26,25 +27,28 @@ export function demoCurl(url: string, snapshots: readonly CampaignSnapshot[], no
   ].join('\n');
 }
 
-function banner(config: Config): string[] {
-  const lines = [
-    `ledger: ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile} (embedded)`}`,
-    `hot state: ${config.redisUrl ? 'Redis' : 'in-memory (embedded, one process only)'}`,
-  ];
+/**
+ * The boot banner. Warnings (anonymous calls accepted, risk checks skipped) are logged at warn, so they
+ * still show with LOG_LEVEL=warn: DESIGN.md asks for a loud warning, not an info line.
+ */
+export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config): void {
+  logger.info(`ledger: ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile} (embedded)`}`);
+  logger.info(`hot state: ${config.redisUrl ? 'Redis' : 'in-memory (embedded, one process only)'}`);
   if (!config.requireClientAuth) {
-    lines.push(
+    logger.warn(
       'WARNING: client auth is not required (NODE_ENV is not production): anonymous participations are accepted',
     );
   }
   if (!config.riskUrl) {
-    lines.push(
-      config.requireClientAuth
-        ? 'risk: RISK_URL is not set: campaigns with a risk policy get their risk.onError answer'
-        : 'WARNING: RISK_URL is not set: the risk checks of campaigns with a risk policy are skipped',
-    );
+    if (config.requireClientAuth) {
+      logger.info('risk: RISK_URL is not set: campaigns with a risk policy get their risk.onError answer');
+    } else {
+      logger.warn(
+        'WARNING: RISK_URL is not set: the risk checks of campaigns with a risk policy are skipped',
+      );
+    }
   }
-  if (config.secretsGenerated) lines.push(`secrets: generated and kept in ${config.dataDir}/secrets.json`);
-  return lines;
+  if (config.secretsGenerated) logger.info(`secrets: generated and kept in ${config.dataDir}/secrets.json`);
 }
 
 export function registerServe(program: Command): void {
@@ -56,7 +60,7 @@ export function registerServe(program: Command): void {
         const config = loadConfig();
         const running = await startPocket(config);
         const { logger } = running.pocket;
-        for (const line of banner(config)) logger.info(line);
+        logBanner(logger, config);
         logger.info(`pocket listening on ${running.url}`);
         const curl = demoCurl(running.url, running.pocket.registry.list(), new Date());
         if (curl) process.stderr.write(`\nTry it (a tester of a live campaign):\n\n${curl}\n\n`);
