@@ -18,6 +18,15 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     expect(config.requireClientAuth).toBe(false);
     expect(config.publishOnStart).toBe(true);
     expect(config.runWorker).toBe(true);
+    // Real-time reconciliation every minute, offline reconciliation daily (03:30).
+    expect(config.reconcileCron).toBe('* * * * *');
+    expect(config.offlineReconcileCron).toBe('30 3 * * *');
+  });
+
+  it('takes the reconciliation schedules from RECONCILE_CRON and OFFLINE_RECONCILE_CRON', () => {
+    const config = loadConfig({ RECONCILE_CRON: '*/5 * * * *', OFFLINE_RECONCILE_CRON: '0 2 * * *' }, tmp());
+    expect(config.reconcileCron).toBe('*/5 * * * *');
+    expect(config.offlineReconcileCron).toBe('0 2 * * *');
   });
 
   it('generates secrets once outside production and keeps them under ./data', () => {
