@@ -68,12 +68,13 @@ function textReport(r: DryRunReport): string[] {
   return lines;
 }
 
-function progressBar(total: number): { update(n: number): void; stop(): void } | null {
-  if (!process.stderr.isTTY || total < 10_000) return null;
-  const bar = new SingleBar(
-    { stream: process.stderr, clearOnComplete: true, hideCursor: true },
-    Presets.shades_classic,
-  );
+/** A progress bar on `stream` for a run of 10,000 users or more, when the stream is a terminal; else null. */
+export function progressBar(
+  total: number,
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+): { update(n: number): void; stop(): void } | null {
+  if (stream.isTTY !== true || total < 10_000) return null;
+  const bar = new SingleBar({ stream, clearOnComplete: true, hideCursor: true }, Presets.shades_classic);
   bar.start(total, 0);
   return { update: (n) => bar.update(n), stop: () => bar.stop() };
 }
@@ -126,7 +127,7 @@ export function registerDryRun(program: Command): void {
             for (let i = 0; i < count; i++) yield make(i);
           })();
         }
-        const bar = progressBar(total);
+        const bar = progressBar(total, process.stderr);
         let report: DryRunReport;
         try {
           report = await dryRun({
