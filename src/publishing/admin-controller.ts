@@ -20,16 +20,32 @@ export interface PublishingAdminDeps {
   actorOf: (res: Response) => string;
 }
 
+/**
+ * A request body read field by field; done() refuses it when a field was invalid or when it holds a field
+ * nothing read (a typo such as "forse" must not be ignored on a publish).
+ */
 class Body {
   readonly fields: FieldError[] = [];
   private readonly body: Record<string, unknown>;
+  private readonly read = new Set<string>();
 
   constructor(req: Request) {
-    this.body = (req.body ?? {}) as Record<string, unknown>;
+    const body: unknown = req.body ?? {};
+    if (typeof body !== 'object' || Array.isArray(body)) {
+      this.fields.push({ path: '(body)', message: 'must be a JSON object' });
+      this.body = {};
+    } else {
+      this.body = body as Record<string, unknown>;
+    }
+  }
+
+  private field(name: string): unknown {
+    this.read.add(name);
+    return this.body[name];
   }
 
   text(name: string): string | null {
-    const value = this.body[name];
+    const value = this.field(name);
     if (value === undefined || value === null) return null;
     if (typeof value !== 'string' || value.length > MAX_TEXT) {
       this.fields.push({ path: name, message: `must be a string of at most ${MAX_TEXT} characters` });
@@ -39,14 +55,14 @@ class Body {
   }
 
   flag(name: string): boolean {
-    const value = this.body[name];
+    const value = this.field(name);
     if (value === undefined) return false;
     if (typeof value !== 'boolean') this.fields.push({ path: name, message: 'must be a boolean' });
     return value === true;
   }
 
   version(name: string): number {
-    const value = this.body[name];
+    const value = this.field(name);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       this.fields.push({ path: name, message: 'must be a version number (an integer ≥ 1)' });
       return 0;
@@ -55,10 +71,15 @@ class Body {
   }
 
   raw(name: string): unknown {
-    return this.body[name];
+    return this.field(name);
   }
 
   done(): void {
+    const expected = [...this.read].join(', ');
+    for (const name of Object.keys(this.body)) {
+      if (!this.read.has(name))
+        this.fields.push({ path: name, message: `unknown field; expected ${expected}` });
+    }
     if (this.fields.length > 0) throw new ValidationError('invalid request', this.fields);
   }
 }
@@ -81,8 +102,7 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
   const router = Router();
   const lifecycle = (res: Response): LedgerLifecycle => deps.lifecycle.as(deps.actorOf(res));
 
-  const publish = async (req: Request, res: Response, campaigns: unknown[]): Promise<void> => {
-    const body = new Body(req);
+  const publish = async (body: Body, res: Response, campaigns: unknown[]): Promise<void> => {
     const options = {
       ...changeOptions(body),
       gitCommit: body.text('gitCommit'),
@@ -94,25 +114,27 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
   };
 
   router.post('/publish', deps.requireScope('publish'), async (req, res) => {
-    const campaigns = new Body(req).raw('campaigns');
+    const body = new Body(req);
+    const campaigns = body.raw('campaigns');
     if (!Array.isArray(campaigns) || campaigns.length === 0 || campaigns.length > MAX_CAMPAIGNS) {
       throw new ValidationError('invalid request', [
         { path: 'campaigns', message: `must be an array of 1 to ${MAX_CAMPAIGNS} { definition, rules }` },
       ]);
     }
-    await publish(req, res, campaigns);
+    await publish(body, res, campaigns);
   });
 
   router.post('/campaigns/:id/publish', deps.requireScope('publish'), async (req, res) => {
     const id = campaignId(req);
-    const campaign = new Body(req).raw('campaign');
+    const body = new Body(req);
+    const campaign = body.raw('campaign');
     const definitionId = (campaign as { definition?: { id?: unknown } } | undefined)?.definition?.id;
     if (definitionId !== id) {
       throw new ValidationError('invalid request', [
         { path: 'campaign.definition.id', message: `must equal the campaign in the path ("${id}")` },
       ]);
     }
-    await publish(req, res, [campaign]);
+    await publish(body, res, [campaign]);
   });
 
   router.get('/campaigns/:id/versions', deps.requireScope('read'), async (req, res) => {

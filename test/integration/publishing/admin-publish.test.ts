@@ -97,6 +97,24 @@ describeEachBackend('POST /admin/publish validation', (backend) => {
     expect(fieldsOf(other)[0]?.path).toBe('campaign.definition.id');
   });
 
+  it('refuses an unknown field (a typo must not be ignored) and a body that is not an object; nothing is published', async () => {
+    const typo = await post('/admin/publish', { campaigns: [body()], forse: true });
+    expect(typo.status).toBe(400);
+    expect(fieldsOf(typo)).toEqual([
+      { path: 'forse', message: 'unknown field; expected campaigns, note, author, gitCommit, force' },
+    ]);
+    const array = await post(`/admin/campaigns/${CAMPAIGN}/rollback`, [1]);
+    expect(array.status).toBe(400);
+    expect(fieldsOf(array)[0]).toEqual({ path: '(body)', message: 'must be a JSON object' });
+    const reason = await post(`/admin/campaigns/${CAMPAIGN}/rollback`, { to: 1, reason: 'typo for note' });
+    expect(fieldsOf(reason).map((f) => f.path)).toEqual(['reason']);
+    const versions = await request(pocket.app)
+      .get(`/admin/campaigns/${CAMPAIGN}/versions`)
+      .set('authorization', `Bearer ${token}`);
+    expect(versions.status).toBe(404);
+    expect(versions.body).toMatchObject({ error: { code: 'campaign_not_found' } });
+  });
+
   it('publishes a valid body larger than 8 KB, with a fingerprint computed by the service', async () => {
     const big = body();
     big.definition['testers'] = Array.from({ length: 200 }, (_, i) => ({
