@@ -17,7 +17,7 @@ export class FileProfileSource implements ProfileSource {
         } catch {
           throw new Error(`${file}:${index + 1}:1: not valid JSON`);
         }
-        const entry = parsed as { userId?: unknown; profile?: unknown };
+        const entry = (parsed ?? {}) as { userId?: unknown; profile?: unknown };
         if (typeof entry.userId !== 'string' || typeof entry.profile !== 'object' || entry.profile === null) {
           throw new Error(`${file}:${index + 1}:1: expected { "userId": string, "profile": object }`);
         }

@@ -60,6 +60,7 @@ describe('FileProfileSource', () => {
     ['a null profile', { userId: 'u-2', profile: null }],
     ['a string profile', { userId: 'u-2', profile: 'vip' }],
     ['an array for an object', ['u-2', {}]],
+    ['a null line', null],
   ])('names the file and line of an entry with %s', async (_, entry) => {
     await write([JSON.stringify({ userId: 'u-1', profile: {} }), JSON.stringify(entry)]);
     expect(() => new FileProfileSource(file)).toThrow(
