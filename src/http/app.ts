@@ -32,6 +32,14 @@ function rejectPrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * The service's JSON body parser: strict (objects and arrays only), at most `limit`, prototype keys refused.
+ * The participation benchmark's bare endpoint uses it too, so both sides parse bodies alike.
+ */
+export function jsonBodyParser(limit = '8kb'): RequestHandler {
+  return express.json({ limit, strict: true, reviver: rejectPrototypeKeys });
+}
+
 const requireJson: RequestHandler = (req, _res, next) => {
   const hasBody =
     req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -53,8 +61,8 @@ export function createApp(parts: AppParts): Express {
   for (const handler of parts.middleware ?? []) app.use(handler);
   app.use(requireJson);
   // Admin bodies carry whole resolved campaigns (publish): a larger limit, the same strict parsing.
-  app.use('/admin', express.json({ limit: '1mb', strict: true, reviver: rejectPrototypeKeys }));
-  app.use(express.json({ limit: '8kb', strict: true, reviver: rejectPrototypeKeys }));
+  app.use('/admin', jsonBodyParser('1mb'));
+  app.use(jsonBodyParser());
   app.use((req, _res, next) => {
     if (req.body !== undefined && req.body !== null && typeof req.body !== 'object') {
       next(new ValidationError('request body must be a JSON object'));

@@ -1,15 +1,17 @@
 /**
  * One side of `npm run bench:participation`, run in its own process so that the load generator and the server
- * never share an event loop. `bare`: an Express app with the service's body parser settings answering a small
- * JSON body on the same route. `pocket`: the real service (createPocket: PostgreSQL + Redis, production
- * backends), in the schema, key prefix and definitions root the parent prepared. Reports `{ port }` to the
- * parent over IPC once listening; answers 'cpu' with its CPU time so far; stops (closing every pool) on 'stop'.
+ * never share an event loop. `bare`: an Express app with the service's own body parser (`jsonBodyParser()`
+ * from src/http: 8 KB, strict, prototype keys refused) answering a small JSON body on the same route.
+ * `pocket`: the real service (createPocket: PostgreSQL + Redis, production backends), in the schema, key
+ * prefix and definitions root the parent prepared. Reports `{ port }` to the parent over IPC once listening;
+ * answers 'cpu' with its CPU time so far; stops (closing every pool) on 'stop'.
  */
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { loadConfig } from '../../src/config';
 import { RedisHotState } from '../../src/hot-state/redis-hot-state';
+import { jsonBodyParser } from '../../src/http/app';
 import type { ParticipationLedger } from '../../src/participation/participation-ledger';
 import { createPocket } from '../../src/server';
 import { Breakdown } from './participation-bench-breakdown';
@@ -25,7 +27,7 @@ function env(name: string): string {
 function bareApp(): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '8kb' }));
+  app.use(jsonBodyParser());
   app.post(BENCH_ROUTE, (req, res) => {
     const body = req.body as { userId?: unknown };
     res.status(201).json({ outcome: 'granted', userId: body.userId ?? null });

@@ -1,0 +1,45 @@
+/**
+ * jsonBodyParser(), the body parser the service mounts and the participation benchmark's bare endpoint reuses:
+ * at most 8 KB by default, strict (no top-level primitives), and a prototype key anywhere is refused before it
+ * reaches an object.
+ */
+import express from 'express';
+import request from 'supertest';
+import { jsonBodyParser } from '../../../src/http/app';
+
+function echo(limit?: string): express.Express {
+  const app = express();
+  app.use(limit === undefined ? jsonBodyParser() : jsonBodyParser(limit));
+  app.post('/', (req, res) => {
+    res.json({ body: req.body as unknown });
+  });
+  return app;
+}
+
+const post = (app: express.Express, text: string) =>
+  request(app).post('/').set('Content-Type', 'application/json').send(text);
+
+describe('jsonBodyParser', () => {
+  it('parses a JSON object', async () => {
+    const res = await post(echo(), '{"userId":"u-1","context":{"channel":"app"}}');
+    expect([res.status, res.body]).toEqual([200, { body: { userId: 'u-1', context: { channel: 'app' } } }]);
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses a "%s" key, even nested', async (key) => {
+    expect((await post(echo(), `{"${key}":{"admin":true}}`)).status).toBe(400);
+    expect((await post(echo(), `{"context":{"a":[{"${key}":1}]}}`)).status).toBe(400);
+  });
+
+  it('refuses a top-level primitive (strict)', async () => {
+    expect((await post(echo(), '"u-1"')).status).toBe(400);
+    expect((await post(echo(), '42')).status).toBe(400);
+  });
+
+  it('takes 8 KB by default, and the limit it is given', async () => {
+    const body = (size: number): string => JSON.stringify({ pad: 'x'.repeat(size - 10) });
+    expect(body(8 * 1024)).toHaveLength(8 * 1024);
+    expect((await post(echo(), body(8 * 1024))).status).toBe(200);
+    expect((await post(echo(), body(8 * 1024 + 1))).status).toBe(413);
+    expect((await post(echo('1mb'), body(100 * 1024))).status).toBe(200);
+  });
+});
