@@ -64,17 +64,20 @@ export class KnexOutboxStore implements OutboxStore {
   async claim(q: Executor, o: ClaimOptions): Promise<OutboxEntry[]> {
     const lockedUntil = new Date(o.now.getTime() + o.leaseMs);
     // One statement: choosing and locking cannot interleave with another relay. PostgreSQL skips the rows
-    // another relay is choosing right now; SQLite runs one writer at a time anyway.
+    // another relay is choosing right now; SQLite runs one writer at a time anyway. The choice is a
+    // MATERIALIZED CTE, run once: as an IN (subquery) PostgreSQL may rescan it for every outer row, and each
+    // rescan skips the rows this statement has just updated, so LIMIT stopped bounding the claim.
     const skipLocked = isPostgres(q) ? ' FOR UPDATE SKIP LOCKED' : '';
     const result = await q.raw(
-      `UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ?
-       WHERE id IN (
+      `WITH chosen AS MATERIALIZED (
          SELECT id FROM outbox
          WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
          ORDER BY next_attempt_at, id LIMIT ?${skipLocked})
+       UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (SELECT id FROM chosen)
        AND status = 'pending' AND (locked_until IS NULL OR locked_until <= ?)
        RETURNING *`,
-      [o.relayId, lockedUntil, o.now, o.now, o.now, o.limit, o.now],
+      [o.now, o.now, o.limit, o.relayId, lockedUntil, o.now, o.now],
     );
     return rowsOf(result)
       .map(toEntry)
