@@ -1,11 +1,17 @@
 /**
  * Offline reconciliation on both backend pairs, against an HTTP issuer (nock) and the sandbox: each kind of
  * difference is injected downstream and found, then repaired (redelivery, ledger correction) or left open with
- * an alert, and resolved once it is gone.
+ * an alert, and resolved once it is gone. The issuers are paged and read beyond both edges of the window.
  */
 import nock from 'nock';
 import request from 'supertest';
+import { HttpIssuer } from '../../../src/integrations/http-issuer';
 import { KnexSandboxIssuedStore } from '../../../src/integrations/knex-sandbox-issued-store';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
+import { silentLogger } from '../../../src/observability/logger';
+import { KnexReconciliationReads } from '../../../src/reconciliation/knex-reconciliation-reads';
+import { OfflineReconciler } from '../../../src/reconciliation/offline-reconciler';
 import type { Pocket } from '../../../src/server';
 import {
   fakeClock,
@@ -28,6 +34,7 @@ import {
 const WALLET = 'http://wallet.offline.test';
 const HOOK = 'http://hooks.offline.test';
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
 
 describeEachBackend('offline reconciliation', (backend) => {
   let backends: TestBackends;
@@ -227,6 +234,72 @@ describeEachBackend('offline reconciliation', (backend) => {
       ['issued_after_void', id, 'fraud ring'],
     ]);
     expect(alerts.map((a) => (a['details'] as { kind: string }).kind)).toEqual(['issued_after_void']);
+  });
+
+  it('pages through the issuer and reads it 15 minutes beyond both edges of the window', async () => {
+    const ids = await deliveredGrants(5, 'paged');
+    const [early, late] = ids;
+    if (!early || !late) throw new Error('no grants');
+    // The run's window is [AT − 1 h, AT + 1 h): the issuer is read over [AT − 75 min, AT + 75 min).
+    const since = new Date(AT.getTime() - HOUR);
+    const until = new Date(AT.getTime() + HOUR);
+    const stamp = (grantId: string, issuedAt: Date) => {
+      const entry = issuer.issued.get(grantId) ?? issuer.issued.get(early);
+      if (!entry) throw new Error('not issued');
+      issuer.issued.set(grantId, { body: { ...entry.body, grantId }, issuedAt });
+    };
+    // Delivered inside the window by the ledger's clock, stamped by the issuer just across an edge: still
+    // matched, not redelivered.
+    stamp(early, new Date(since.getTime() - 14 * MINUTE));
+    stamp(late, new Date(until.getTime() + 14 * MINUTE));
+    // Unknown to the ledger: inside the overlap it is read and flagged; beyond it, it is left to another run.
+    stamp('ghost-inside', new Date(until.getTime() + 14 * MINUTE));
+    stamp('ghost-after', new Date(until.getTime() + 16 * MINUTE));
+    stamp('ghost-before', new Date(since.getTime() - 16 * MINUTE));
+
+    const pages = jest.spyOn(HttpIssuer.prototype, 'listIssued');
+    try {
+      const offline = new OfflineReconciler({
+        db: db(),
+        issuers: pocket.delivery.issuers,
+        grants: new KnexGrantStore(),
+        outbox: new KnexOutboxStore(),
+        reads: new KnexReconciliationReads(),
+        discrepancies: pocket.delivery.discrepancies,
+        runs: pocket.delivery.runs,
+        alerts: pocket.delivery.alerts,
+        clock,
+        logger: silentLogger(),
+        settings: { pageSize: 2 },
+      });
+      const summary = await offline.run({ since });
+      expect(summary).toMatchObject({
+        since: since.toISOString(),
+        until: until.toISOString(),
+        ledgerDelivered: 5,
+        matched: 5,
+        redelivered: 0,
+        found: { unknown_downstream: 1 },
+        unresolved: 1,
+      });
+      expect(summary.issuers).toEqual([
+        { name: 'sandbox', records: 0 },
+        { name: WALLET, records: 6 },
+      ]);
+      const read = {
+        since: new Date(since.getTime() - 15 * MINUTE),
+        until: new Date(until.getTime() + 15 * MINUTE),
+      };
+      expect(pages.mock.calls.map(([query]) => query)).toEqual([
+        { ...read, cursor: null, limit: 2 },
+        { ...read, cursor: '2', limit: 2 },
+        { ...read, cursor: '4', limit: 2 },
+      ]);
+    } finally {
+      pages.mockRestore();
+    }
+    expect((await open()).map((d) => [d.kind, d.grantId])).toEqual([['unknown_downstream', 'ghost-inside']]);
+    expect(Object.values(await grantStatuses(db(), ids))).toEqual(Array(5).fill('delivered'));
   });
 
   it('refuses an empty window and never looks at the last hour', async () => {
