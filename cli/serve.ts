@@ -41,7 +41,9 @@ export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config)
   }
   if (!config.riskUrl) {
     if (config.requireClientAuth) {
-      logger.info('risk: RISK_URL is not set: campaigns with a risk policy get their risk.onError answer');
+      logger.warn(
+        'risk: RISK_URL is not set: campaigns with a risk policy get their risk.onError answer (deny: 503)',
+      );
     } else {
       logger.warn(
         'WARNING: RISK_URL is not set: the risk checks of campaigns with a risk policy are skipped',

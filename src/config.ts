@@ -20,6 +20,8 @@ export interface Secrets {
 export interface Config {
   env: 'production' | 'development' | 'test';
   port: number;
+  /** express "trust proxy": which hops in front are trusted for the client address (req.ip). */
+  trustProxy: boolean | number | string;
   /** null: the embedded SQLite ledger at `sqliteFile`. */
   databaseUrl: string | null;
   sqliteFile: string;
@@ -114,6 +116,13 @@ function num(raw: RawConfig, name: string, fallback: number): number {
   return typeof v === 'number' ? v : fallback;
 }
 
+/** TRUST_PROXY (the schema checked its shape): "true"/"false", a hop count, or an address list. */
+function trustProxy(value: string | null): boolean | number | string {
+  if (value === null) return 'loopback';
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^[0-9]+$/.test(value) ? Number(value) : value;
+}
+
 function bool(raw: RawConfig, name: string, fallback: boolean): boolean {
   const v = raw[name];
   return typeof v === 'boolean' ? v : fallback;
@@ -182,6 +191,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   return {
     env: nodeEnv,
     port: num(raw, 'PORT', 3000),
+    trustProxy: trustProxy(str(raw, 'TRUST_PROXY')),
     databaseUrl,
     sqliteFile: join(dataDir, 'pocket.sqlite'),
     redisUrl: str(raw, 'REDIS_URL'),

@@ -248,6 +248,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   const observer = new LoggingObserver(logger, metrics);
   const app = createApp({
     logger,
+    trustProxy: config.trustProxy,
     health: { ready },
     middleware: [requestId(), httpMetrics(metrics), requestStats.middleware()],
     routers: [

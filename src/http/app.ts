@@ -19,7 +19,7 @@ export interface AppParts {
   routers: Router[];
   health: Health;
   /** Trusted proxy setting for req.ip (express "trust proxy"). */
-  trustProxy?: string | boolean;
+  trustProxy?: string | boolean | number;
   /** Run first on every request, before body parsing (request id, request metrics). */
   middleware?: RequestHandler[];
 }

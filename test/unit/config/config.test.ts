@@ -29,6 +29,18 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     expect(config.offlineReconcileCron).toBe('0 2 * * *');
   });
 
+  it('takes the trusted proxies from TRUST_PROXY (default loopback) and refuses a malformed one', () => {
+    const trust = (value?: string) =>
+      loadConfig(value === undefined ? {} : { TRUST_PROXY: value }, tmp()).trustProxy;
+    expect(trust()).toBe('loopback');
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('loopback, 10.0.0.0/8, fd00::/8')).toBe('loopback, 10.0.0.0/8, fd00::/8');
+    expect(() => trust('the load balancer')).toThrow(ConfigError);
+    expect(() => trust('the load balancer')).toThrow(/TRUST_PROXY/);
+  });
+
   it('generates secrets once outside production and keeps them under ./data', () => {
     const dir = tmp();
     const first = loadConfig({}, dir);
