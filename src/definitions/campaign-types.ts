@@ -60,7 +60,7 @@ export interface Tester {
 export interface ProtectionDefinition {
   /** Each value is "<count>/<s|sec|min|h|hour|day>", e.g. "5/min". */
   rateLimit?: { perUser?: string; perDevice?: string; perIp?: string; campaign?: string };
-  velocity?: { maxAccountsPerDevice?: number; minAccountAgeDays?: number };
+  velocity?: { maxAccountsPerDevice?: number; minAccountAgeDays?: number; requireDeviceId?: boolean };
   risk?: { maxScore: number; action: 'deny' | 'soft'; onError: 'deny' | 'allow' };
 }
 

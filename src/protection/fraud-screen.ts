@@ -65,7 +65,10 @@ export class FraudScreen {
 
     const maxAccounts = velocity?.maxAccountsPerDevice;
     if (maxAccounts !== undefined) {
-      if (deviceId === undefined) {
+      if (deviceId === undefined && velocity?.requireDeviceId === true) {
+        decisions['deviceAccounts'] = { result: 'deny', why: 'no context.deviceId (requireDeviceId)' };
+        return deny('velocity');
+      } else if (deviceId === undefined) {
         decisions['deviceAccounts'] = { result: 'skipped', why: 'no context.deviceId' };
       } else {
         const d = await ledger(() =>

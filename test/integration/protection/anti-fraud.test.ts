@@ -37,6 +37,7 @@ describeEachBackend('anti-fraud', (backend) => {
     root = writeCampaigns({
       plain: {},
       devices: { protection: '{ velocity: { maxAccountsPerDevice: 2 } }' },
+      'devices-strict': { protection: '{ velocity: { maxAccountsPerDevice: 2, requireDeviceId: true } }' },
       aged: { protection: '{ velocity: { minAccountAgeDays: 7 } }' },
       'risk-deny': { protection: '{ risk: { maxScore: 50, action: deny, onError: deny } }' },
       'risk-soft': { protection: '{ risk: { maxScore: 50, action: soft, onError: allow } }' },
@@ -113,6 +114,18 @@ describeEachBackend('anti-fraud', (backend) => {
       expect(row?.decision).toMatchObject({
         fraud: { deviceAccounts: { result: 'deny', accounts: 2, max: 2 } },
       });
+    });
+
+    it('without a device id the device check is skipped, unless requireDeviceId: then 403 velocity, nothing granted', async () => {
+      expect(outcome(await join_(pocket, 'devices', 'no-device'))).toBe('201:granted');
+      const before = await stateOf(pocket, ['devices-strict'], ['strict-no-device']);
+      expect(outcome(await join_(pocket, 'devices-strict', 'strict-no-device'))).toBe('403:velocity');
+      const after = await stateOf(pocket, ['devices-strict'], ['strict-no-device']);
+      expect(after.grants).toBe(before.grants);
+      expect(after.counters).toEqual(before.counters);
+      expect(await pocket.db('device_accounts').where({ campaign_id: 'devices-strict' })).toHaveLength(0);
+      const on = { context: { channel: 'app', deviceId: 'strict-phone' } };
+      expect(outcome(await join_(pocket, 'devices-strict', 'strict-with-device', on))).toBe('201:granted');
     });
 
     it('maxAccountsPerDevice holds under parallel requests from many accounts on one device', async () => {

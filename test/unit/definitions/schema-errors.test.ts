@@ -29,6 +29,14 @@ describe('schema errors', () => {
     ]);
   });
 
+  it('refuses requireDeviceId without the device limit it applies to', () => {
+    const velocity = (v: object) => errors('campaign', { ...campaign, protection: { velocity: v } });
+    expect(velocity({ requireDeviceId: true, minAccountAgeDays: 3 })).toEqual([
+      'protection.velocity: must have property maxAccountsPerDevice when property requireDeviceId is present',
+    ]);
+    expect(velocity({ requireDeviceId: true, maxAccountsPerDevice: 2 })).toEqual([]);
+  });
+
   it('reports a typo once, as an unknown property, not also as a missing one', () => {
     expect(
       errors('campaign', withReward({ id: 'rp', type: 'red_packet', amout: { min: 1, max: 2 } })),

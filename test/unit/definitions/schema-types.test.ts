@@ -63,7 +63,7 @@ const fullCampaign: DeepRequired<Omit<CampaignDefinition, 'rewards'>> & { reward
   decision: { strategy: 'efficiency', fallback: 'thanks' },
   protection: {
     rateLimit: { perUser: '5/min', perDevice: '10/hour', perIp: '60/h', campaign: '2000/s' },
-    velocity: { maxAccountsPerDevice: 3, minAccountAgeDays: 0 },
+    velocity: { maxAccountsPerDevice: 3, minAccountAgeDays: 0, requireDeviceId: true },
     risk: { maxScore: 80, action: 'soft', onError: 'allow' },
   },
   testers: [{ userId: 'qa-1', profile: { age: 20 } }],

@@ -112,6 +112,30 @@ describe('FraudScreen', () => {
     });
   });
 
+  it('requireDeviceId: a request without a device id is 403 velocity, and no device slot is asked for', async () => {
+    let asked = 0;
+    const strict = screen({
+      devices: {
+        admit: () => {
+          asked += 1;
+          return Promise.resolve({ result: 'pass', accounts: 1, max: 2 });
+        },
+      },
+    });
+    const s = snapshot({ velocity: { maxAccountsPerDevice: 2, requireDeviceId: true } });
+    expect(await strict.screen(s, request({ context: { channel: 'app' } }), facts())).toEqual({
+      action: 'deny',
+      reason: 'velocity',
+      decisions: {
+        blocklist: { result: 'pass' },
+        deviceAccounts: { result: 'deny', why: 'no context.deviceId (requireDeviceId)' },
+      },
+    });
+    expect(asked).toBe(0);
+    expect(await strict.screen(s, request(), facts())).toMatchObject({ action: 'allow' });
+    expect(asked).toBe(1);
+  });
+
   it('risk above maxScore: deny → risk_denied, soft → a soft verdict; both record the score', async () => {
     nock(RISK).post('/score').twice().reply(200, { score: 81 });
     const deny = await screen().screen(
