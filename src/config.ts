@@ -37,6 +37,7 @@ export interface Config {
   riskUrl: string | null;
   riskTimeoutMs: number;
   recommendUrl: string | null;
+  recommendTimeoutMs: number;
   issuerUrls: Partial<Record<RewardKind, string>>;
   issuerTimeoutMs: number;
   notifyUrl: string | null;
@@ -205,6 +206,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     riskUrl: str(raw, 'RISK_URL'),
     riskTimeoutMs: num(raw, 'RISK_TIMEOUT_MS', 300),
     recommendUrl: str(raw, 'RECOMMEND_URL'),
+    recommendTimeoutMs: num(raw, 'RECOMMEND_TIMEOUT_MS', 300),
     issuerUrls,
     issuerTimeoutMs: num(raw, 'ISSUER_TIMEOUT_MS', 2000),
     notifyUrl: str(raw, 'NOTIFY_URL'),
