@@ -41,7 +41,9 @@ function readRequest(req: Request): ParticipationRequest {
   }
   if (fields.length > 0) throw new ValidationError('invalid request', fields);
   const body = validateRequest<Body>('participation-request.schema.json', req.body);
-  const client = (req.res?.locals['client'] as ClientIdentity | undefined) ?? { kind: 'anonymous', id: null };
+  const locals = req.res?.locals ?? {};
+  const client = (locals['client'] as ClientIdentity | undefined) ?? { kind: 'anonymous', id: null };
+  const refusal = locals['clientRefusal'] as Error | undefined;
   return {
     campaignId,
     userId: body.userId,
@@ -50,6 +52,7 @@ function readRequest(req: Request): ParticipationRequest {
     context: body.context ?? {},
     ip: req.ip ?? '',
     client,
+    ...(refusal === undefined ? {} : { clientRefusal: refusal }),
     requestHash: requestHash(body),
     trace: req.query['trace'] === '1',
   };

@@ -26,6 +26,11 @@ export interface ParticipationRequest {
   /** From the connection (trusted proxy aware), never from the body. */
   ip: string;
   client: ClientIdentity;
+  /**
+   * Why the credentials were refused (401, 403 user_mismatch or forbidden_scope), decided before the pipeline
+   * but answered at its "client auth" step, in DESIGN.md's order. Never stored: see README "Protection".
+   */
+  clientRefusal?: Error;
   /** sha256 of the canonical body: the same key with a different body is a 422. */
   requestHash: string;
   /** A tester asked for the decision trace (`?trace=1`); ignored for anyone else. */

@@ -12,6 +12,7 @@ import { AppError, ConflictError, NotFoundError } from '../errors/app-error';
 import { failClosed } from '../errors/dependency-failure';
 import type { HotState } from '../hot-state/hot-state';
 import type { ProfileSource } from '../integrations/profile-source';
+import type { RecommendationSource } from '../integrations/recommendation-source';
 import type { ParticipationGuard } from '../protection/participation-guard';
 import type { LiveRegistry } from '../publishing/live-registry';
 import type { CounterRebuilder } from '../reconciliation/counter-rebuilder';
@@ -30,6 +31,8 @@ export interface ParticipationServiceDeps {
   hotState: HotState;
   ledger: ParticipationLedger;
   profiles: ProfileSource;
+  /** Scores for efficiency campaigns (RECOMMEND_URL); absent or null: the YAML scores. */
+  recommendations?: RecommendationSource | null;
   guard: ParticipationGuard;
   rebuilder: Pick<CounterRebuilder, 'kick' | 'ensure'>;
   clock: () => Date;
@@ -106,6 +109,8 @@ export class ParticipationService {
 
     await this.deps.guard.rateLimit(snapshot, request);
     timer.lap('rate_limit');
+    // Client auth: credentials were checked in front; their refusal is answered here, never stored.
+    if (request.clientRefusal) throw request.clientRefusal;
     try {
       ctx.codeNonce = (await this.deps.guard.authorize(snapshot, request)).codeNonce;
       timer.lap('authorize');

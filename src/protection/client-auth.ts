@@ -2,15 +2,17 @@
  * Client identity (DESIGN.md "Clients and identity") for the participation and user-grants endpoints:
  * - `Authorization: Bearer pk_…` with scope participate → a trusted gateway, which may act for any user;
  * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET, `sub` = the user, `exp` required) → that user
- *   only: a request for another user is 403 `user_mismatch`, decided here, before the pipeline reads or
- *   writes anything of that user (it is not that user's participation, so nothing is stored or replayed);
+ *   only: a request for another user is 403 `user_mismatch` (it is not that user's participation, so the
+ *   refusal is never stored as that user's answer);
  * - no credentials → anonymous: 401 when client auth is required (NODE_ENV=production), accepted otherwise;
  * - anything else → 401 `unauthenticated`; an API token without scope participate → 403 `forbidden_scope`.
- * The identity goes to `res.locals.client` (ClientIdentity) for the controllers.
+ * The identity goes to `res.locals.client` (ClientIdentity) for the controllers. For participations a refusal
+ * is deferred to the pipeline's client-auth step (after the idempotency lookup, the campaign, liveness and
+ * rate limits: DESIGN.md's binding order); for user grants it is answered at once.
  */
 import type { Request, RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
-import { ForbiddenError, UnauthenticatedError } from '../errors/app-error';
+import { AppError, ForbiddenError, UnauthenticatedError } from '../errors/app-error';
 import type { ClientIdentity } from '../participation/participation-request';
 import { bearerToken } from './bearer-token';
 import type { TokenVerifier } from './token-verifier';
@@ -59,18 +61,37 @@ async function identify(
   return { kind: 'user', id: sub };
 }
 
-/** `subjectOf` names the user the request acts for (body userId, path userId), when it is readable. */
+async function authenticate(
+  req: Request,
+  options: ClientAuthOptions,
+  subjectOf: (req: Request) => unknown,
+): Promise<ClientIdentity> {
+  const client = await identify(bearerToken(req), options);
+  const subject = subjectOf(req);
+  if (client.kind === 'user' && typeof subject === 'string' && subject !== client.id) {
+    throw new ForbiddenError('user_mismatch', 'the user token belongs to another user');
+  }
+  return client;
+}
+
+/**
+ * `subjectOf` names the user the request acts for (body userId, path userId), when it is readable.
+ * `defer`: a refusal (AppError) is not answered here but left in `res.locals.clientRefusal` for the pipeline,
+ * which answers it at its client-auth step (participations); otherwise it is answered at once (user grants).
+ */
 export function authenticateClient(
   options: ClientAuthOptions,
   subjectOf: (req: Request) => unknown,
+  defer = false,
 ): RequestHandler {
   return async (req, res, next) => {
-    const client = await identify(bearerToken(req), options);
-    const subject = subjectOf(req);
-    if (client.kind === 'user' && typeof subject === 'string' && subject !== client.id) {
-      throw new ForbiddenError('user_mismatch', 'the user token belongs to another user');
+    try {
+      res.locals['client'] = await authenticate(req, options, subjectOf);
+    } catch (error) {
+      if (!defer || !(error instanceof AppError)) throw error;
+      res.locals['client'] = ANONYMOUS;
+      res.locals['clientRefusal'] = error;
     }
-    res.locals['client'] = client;
     next();
   };
 }

@@ -91,6 +91,29 @@ describeEachBackend('client identity in the participation path', (backend) => {
     expect((await join_(strict, 'id-sale', 'anon-2', { auth: `Bearer ${gateway.token}` })).status).toBe(201);
   });
 
+  it("a refused credential is answered at the pipeline's client-auth step (DESIGN.md order), never stored", async () => {
+    // validate body → idempotency lookup → pin → live? → rate limits → client auth: the earlier steps answer first.
+    const noKey = await request(strict.app)
+      .post('/v1/campaigns/id-sale/participations')
+      .send({ userId: 'o-1' });
+    expect([noKey.status, noKey.body.error.code]).toEqual([400, 'invalid_request']);
+    const unknown = await join_(strict, 'no-such-sale', 'o-1');
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'campaign_not_found']);
+    const channel = await join_(strict, 'id-sale', 'o-1', { context: { channel: 'web' } });
+    expect([channel.status, channel.body.outcome]).toEqual([200, 'channel_not_allowed']);
+    // A stored answer is replayed at the idempotency step, before client auth.
+    const granted = await join_(strict, 'id-sale', 'o-2', { auth: `Bearer ${gateway.token}`, key: 'o-2-k' });
+    expect(granted.status).toBe(201);
+    const replayed = await join_(strict, 'id-sale', 'o-2', { key: 'o-2-k' });
+    expect(replayed.text).toBe(granted.text);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    // The 401 itself is not stored: the same key with credentials is then served.
+    const refused = await join_(strict, 'id-sale', 'o-3', { key: 'o-3-k' });
+    expect([refused.status, refused.body.error.code]).toEqual([401, 'unauthenticated']);
+    const served = await join_(strict, 'id-sale', 'o-3', { auth: `Bearer ${gateway.token}`, key: 'o-3-k' });
+    expect(served.status).toBe(201);
+  });
+
   it('GET /v1/users/{userId}/grants: own grants with a user token, 403 for another user, 401 anonymous in production', async () => {
     const own = await request(open.app)
       .get('/v1/users/jwt-user/grants')

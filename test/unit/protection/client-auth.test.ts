@@ -22,7 +22,10 @@ const verifier: TokenVerifier = {
 
 function app(required: boolean) {
   const echo = Router();
+  // As the pipeline does at its client-auth step: a participation's refusal is deferred to it, then answered.
   echo.post('/v1/campaigns/:id/participations', (_req, res) => {
+    const refusal = res.locals['clientRefusal'] as Error | undefined;
+    if (refusal) throw refusal;
     res.json({ client: res.locals['client'] as unknown });
   });
   echo.get('/v1/users/:userId/grants', (_req, res) => {
