@@ -17,6 +17,8 @@ import { createRedisClient } from './hot-state/redis-client';
 import { FileProfileSource } from './integrations/file-profile-source';
 import { HttpProfileSource } from './integrations/http-profile-source';
 import type { ProfileSource } from './integrations/profile-source';
+import { HttpRecommendationClient } from './integrations/http-recommendation-client';
+import type { RecommendationSource } from './integrations/recommendation-source';
 import { createDb, type Db } from './ledger/db';
 import { KnexAuditStore } from './ledger/knex-audit-store';
 import { KnexApiTokenStore } from './ledger/knex-api-token-store';
@@ -69,6 +71,8 @@ export interface PocketOverrides {
   db?: Db;
   hotState?: HotState;
   profiles?: ProfileSource;
+  /** The efficiency strategy's recommendation service (null: none); by default from RECOMMEND_URL. */
+  recommendations?: RecommendationSource | null;
   /** Replaces the protection guard built from config (rate limits, activity codes, anti-fraud). */
   guard?: ParticipationGuard;
   /** Pieces of the protection guard built from config (ignored with `guard`). */
@@ -197,6 +201,15 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
             cacheTtlMs: config.profileCacheTtlMs,
           })
         : new FileProfileSource(config.profilesFile)),
+    recommendations:
+      overrides.recommendations !== undefined
+        ? overrides.recommendations
+        : config.recommendUrl
+          ? new HttpRecommendationClient({
+              baseUrl: config.recommendUrl,
+              timeoutMs: config.recommendTimeoutMs,
+            })
+          : null,
     guard: protection.guard,
     rebuilder,
     clock,

@@ -1,12 +1,13 @@
 /**
- * The part of the pipeline that runs under the per-user lock: facts → anti-fraud → segment match → reward
- * choice → atomic reserve → ledger transaction. Releases happen only after a definite rollback
+ * The part of the pipeline that runs under the per-user lock: facts → anti-fraud → segment match → scores
+ * (efficiency only) → reward choice → atomic reserve → ledger transaction. Releases happen only after a definite rollback
  * (DESIGN.md correctness rules); an unknown commit is left to reconciliation.
  */
 import { randomUUID } from 'node:crypto';
 import { availabilityFromUsage } from '../decision/availability';
 import type { Choice } from '../decision/choice';
 import { chooseReward } from '../decision/choose-reward';
+import { rewardById } from '../decision/reward-by-id';
 import type { SegmentDefinition } from '../definitions/campaign-types';
 import { ConflictError, DependencyUnavailableError, ForbiddenError } from '../errors/app-error';
 import { failClosed } from '../errors/dependency-failure';
@@ -83,7 +84,42 @@ export class GrantFlow {
     }
     if (!segment) return { kind: 'refusal', outcome: 'not_eligible', segmentId: null, decision };
     decision['segment'] = segment.id;
-    return this.reserveAndRecord(ctx, segment, decision);
+    const scores = verdict.action === 'soft' ? undefined : await this.recommend(ctx, segment, decision);
+    return this.reserveAndRecord(ctx, segment, decision, scores);
+  }
+
+  /**
+   * Efficiency campaigns with a recommendation service: its scores override the YAML ones. The service is
+   * advisory: when it fails, the YAML scores decide and the decision records why (never a 503).
+   */
+  private async recommend(
+    ctx: PipelineContext,
+    segment: SegmentDefinition,
+    decision: Record<string, unknown>,
+  ): Promise<Record<string, number> | undefined> {
+    const { snapshot, request } = ctx;
+    const source = this.deps.recommendations;
+    if (!source || snapshot.definition.decision.strategy !== 'efficiency') return undefined;
+    const rewardIds = segment.rewards
+      .map((e) => e.reward)
+      .filter((id) => rewardById(snapshot.definition, id).type !== 'none');
+    if (rewardIds.length === 0) return undefined;
+    try {
+      const scores = await source.scores({
+        campaignId: snapshot.campaignId,
+        userId: request.userId,
+        rewardIds,
+        context: { ...request.context },
+      });
+      decision['recommendation'] = { result: 'scored', scores };
+      return scores;
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailableError)) throw error;
+      decision['recommendation'] = { result: 'fallback', error: error.message };
+      return undefined;
+    } finally {
+      ctx.timer.lap('recommend');
+    }
   }
 
   private async facts(ctx: PipelineContext): Promise<Facts> {
@@ -111,6 +147,7 @@ export class GrantFlow {
     ctx: PipelineContext,
     segment: SegmentDefinition,
     decision: Record<string, unknown>,
+    scores: Record<string, number> | undefined,
   ): Promise<FlowResult> {
     const { snapshot, request } = ctx;
     const { hotState } = this.deps;
@@ -137,6 +174,7 @@ export class GrantFlow {
         now: ctx.now,
         random: this.deps.random,
         exclude,
+        ...(scores === undefined ? {} : { scores }),
         businessDate: ctx.businessDate,
       });
       ctx.trace?.counters('before', hot);

@@ -15,6 +15,8 @@ export const PIPELINE_STEPS = [
   'facts',
   'fraud',
   'segment',
+  /** The recommendation service's scores (efficiency campaigns, when RECOMMEND_URL is set). */
+  'recommend',
   'choice',
   'reserve',
   'ledger',
