@@ -7,7 +7,10 @@ import helmet from 'helmet';
 import { AppError, ValidationError } from '../errors/app-error';
 import type { Logger } from '../observability/logger';
 import { errorHandler, notFoundHandler } from './error-handler';
+import { jsonBodyParser } from './json-body-parser';
 import openapi from './openapi.json';
+
+export { jsonBodyParser } from './json-body-parser';
 
 export interface Health {
   /** Registry loaded, counters warm, not draining. */
@@ -22,22 +25,6 @@ export interface AppParts {
   trustProxy?: string | boolean | number;
   /** Run first on every request, before body parsing (request id, request metrics). */
   middleware?: RequestHandler[];
-}
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** JSON.parse reviver: a prototype key anywhere in the body is a 400, and never reaches an object. */
-function rejectPrototypeKeys(key: string, value: unknown): unknown {
-  if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError(`forbidden key "${key}"`);
-  return value;
-}
-
-/**
- * The service's JSON body parser: strict (objects and arrays only), at most `limit`, prototype keys refused.
- * The participation benchmark's bare endpoint uses it too, so both sides parse bodies alike.
- */
-export function jsonBodyParser(limit = '8kb'): RequestHandler {
-  return express.json({ limit, strict: true, reviver: rejectPrototypeKeys });
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {

@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, DependencyUnavailableError, NotFoundError, ValidationError } from '../errors/app-error';
 import { dependencyOf } from '../errors/dependency-failure';
 import type { Logger } from '../observability/logger';
+import { ForbiddenKeyError } from './json-body-parser';
 
 interface HttpishError {
   type?: string;
@@ -14,6 +15,10 @@ interface HttpishError {
 }
 
 function fromBodyParser(err: HttpishError): AppError | null {
+  if (err.type === 'entity.parse.failed' && err instanceof ForbiddenKeyError) {
+    // Valid JSON, refused for what it holds: say which key, not "not valid JSON".
+    return new ValidationError(err.message, [{ path: '(body)', message: err.message }]);
+  }
   switch (err.type) {
     case 'entity.too.large':
       return new AppError(413, 'payload_too_large', 'request body is too large');

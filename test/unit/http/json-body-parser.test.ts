@@ -3,9 +3,10 @@
  * at most 8 KB by default, strict (no top-level primitives), and a prototype key anywhere is refused before it
  * reaches an object.
  */
-import express from 'express';
+import express, { Router } from 'express';
+import pino from 'pino';
 import request from 'supertest';
-import { jsonBodyParser } from '../../../src/http/app';
+import { createApp, jsonBodyParser } from '../../../src/http/app';
 
 function echo(limit?: string): express.Express {
   const app = express();
@@ -18,6 +19,15 @@ function echo(limit?: string): express.Express {
 
 const post = (app: express.Express, text: string) =>
   request(app).post('/').set('Content-Type', 'application/json').send(text);
+
+/** The whole app (parser and error handler) in front of an echo route: the bodies a client sees. */
+function service(): express.Express {
+  const router = Router();
+  router.post('/', (req, res) => {
+    res.json({ body: req.body as unknown });
+  });
+  return createApp({ logger: pino({ level: 'silent' }), routers: [router], health: { ready: () => true } });
+}
 
 describe('jsonBodyParser', () => {
   it('parses a JSON object', async () => {
@@ -41,5 +51,14 @@ describe('jsonBodyParser', () => {
     expect((await post(echo(), body(8 * 1024))).status).toBe(200);
     expect((await post(echo(), body(8 * 1024 + 1))).status).toBe(413);
     expect((await post(echo('1mb'), body(100 * 1024))).status).toBe(200);
+  });
+
+  it('answers a forbidden key as what it is (valid JSON refused for a key), not as bad JSON', async () => {
+    const res = await post(service(), '{"userId":"u1","__proto__":{"a":1}}');
+    const message = 'request body holds a forbidden key "__proto__"';
+    expect([res.status, res.body]).toEqual([
+      400,
+      { error: { code: 'invalid_request', message, fields: [{ path: '(body)', message }] } },
+    ]);
   });
 });

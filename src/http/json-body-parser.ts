@@ -1,0 +1,26 @@
+/**
+ * The service's JSON body parser: strict (objects and arrays only), 8 KB unless told, and a prototype key
+ * (`__proto__`, `constructor`, `prototype`) anywhere in the body refused before it reaches an object. A body
+ * refused for such a key is valid JSON: `ForbiddenKeyError` lets the error handler say so.
+ */
+import express, { type RequestHandler } from 'express';
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Thrown by the reviver; body-parser passes it on (type `entity.parse.failed`) with its prototype intact. */
+export class ForbiddenKeyError extends SyntaxError {
+  constructor(key: string) {
+    super(`request body holds a forbidden key "${key}"`);
+  }
+}
+
+/** JSON.parse reviver: a prototype key anywhere in the body is a 400, and never reaches an object. */
+function rejectPrototypeKeys(key: string, value: unknown): unknown {
+  if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
+  return value;
+}
+
+/** The participation benchmark's bare endpoint uses it too, so both sides parse bodies alike. */
+export function jsonBodyParser(limit = '8kb'): RequestHandler {
+  return express.json({ limit, strict: true, reviver: rejectPrototypeKeys });
+}
