@@ -52,7 +52,11 @@ export function createApp(parts: AppParts): Express {
   app.use(jsonBodyParser());
   app.use((req, _res, next) => {
     if (req.body !== undefined && req.body !== null && typeof req.body !== 'object') {
-      next(new ValidationError('request body must be a JSON object'));
+      next(
+        new ValidationError('request body must be a JSON object', [
+          { path: '(body)', message: 'must be a JSON object' },
+        ]),
+      );
       return;
     }
     next();

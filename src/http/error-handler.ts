@@ -10,6 +10,7 @@ import { ForbiddenKeyError } from './json-body-parser';
 
 interface HttpishError {
   type?: string;
+  message?: string;
   status?: number;
   statusCode?: number;
 }
@@ -23,13 +24,18 @@ function fromBodyParser(err: HttpishError): AppError | null {
     case 'entity.too.large':
       return new AppError(413, 'payload_too_large', 'request body is too large');
     case 'entity.parse.failed':
-      return new ValidationError('request body is not valid JSON');
+      // The parser's own words name the position ("… in JSON at position 12"), as a field error like any 400's.
+      return new ValidationError('request body is not valid JSON', [
+        { path: '(body)', message: err.message ?? 'is not valid JSON' },
+      ]);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new AppError(415, 'unsupported_media_type', 'unsupported body encoding');
     case 'request.aborted':
     case 'request.size.invalid':
-      return new ValidationError('request body was incomplete');
+      return new ValidationError('request body was incomplete', [
+        { path: '(body)', message: 'ended before its Content-Length' },
+      ]);
     default:
       return null;
   }

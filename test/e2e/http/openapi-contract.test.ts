@@ -354,6 +354,8 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       ]),
     );
     expect(fieldsOf(badId)).toEqual([expect.objectContaining({ path: 'id' })]);
+    expect(fieldsOf(badJson)).toEqual([{ path: '(body)', message: 'Unexpected end of JSON input' }]);
+    expect(errorOf(proto)['message']).toBe('request body holds a forbidden key "__proto__"');
   });
 
   it('401, 403 and 429 from the protection steps (429 with Retry-After)', async () => {

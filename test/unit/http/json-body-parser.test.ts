@@ -61,4 +61,18 @@ describe('jsonBodyParser', () => {
       { error: { code: 'invalid_request', message, fields: [{ path: '(body)', message }] } },
     ]);
   });
+
+  it('answers malformed JSON with a field error naming the position, like every other 400', async () => {
+    const res = await post(service(), '{"userId": "u1",}');
+    expect([res.status, res.body]).toEqual([
+      400,
+      {
+        error: {
+          code: 'invalid_request',
+          message: 'request body is not valid JSON',
+          fields: [{ path: '(body)', message: expect.stringMatching(/in JSON at position 16/) as string }],
+        },
+      },
+    ]);
+  });
 });
