@@ -18,7 +18,8 @@ interface VoidOptions {
   format: string;
 }
 
-function defaultActor(): string {
+/** Who runs an audited operator verb: POCKET_AUTHOR, else the OS user. */
+export function defaultActor(): string {
   const fromEnv = process.env['POCKET_AUTHOR']?.trim();
   if (fromEnv) return fromEnv;
   try {

@@ -5,6 +5,7 @@ import { registerAudit } from './audit';
 import { registerBlocklist } from './blocklist';
 import { registerCodes } from './codes';
 import { registerDiff } from './diff';
+import { registerDiscrepancies } from './discrepancies';
 import { registerDryRun } from './dry-run';
 import { registerExplain } from './explain';
 import { registerGrants } from './grants';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerReconcile(program);
   registerGrants(program);
+  registerDiscrepancies(program);
   registerTokens(program);
   registerTesters(program);
   registerReport(program);

@@ -1,7 +1,8 @@
 /**
  * `pocket reconcile [--since] [--until] [--campaign] [--grace] [--format table|json]`: one offline reconciliation
  * of the ledger against the issuers' records; prints a summary and exits 1 while discrepancies it found remain
- * unresolved (2 for a bad option).
+ * unresolved (2 for a bad option). Differences a person resolved (`pocket discrepancies resolve`) and that are
+ * found again unchanged are printed as acknowledged and do not count.
  */
 import type { Command } from 'commander';
 import type { OfflineSummary } from '../src/reconciliation/offline-reconciler';
@@ -48,7 +49,10 @@ function describe(summary: OfflineSummary): string[] {
       kinds.map(([kind, n]) => [kind, n ?? 0]),
     ),
     '',
-    summary.unresolved > 0 ? `${summary.unresolved} unresolved` : 'all resolved',
+    summary.unresolved > 0
+      ? `${summary.unresolved} unresolved (pocket discrepancies list --open)`
+      : 'all resolved',
+    ...(summary.acknowledged > 0 ? [`${summary.acknowledged} acknowledged earlier (resolved by hand)`] : []),
   ];
 }
 

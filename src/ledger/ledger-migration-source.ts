@@ -15,6 +15,7 @@ import { blocklistMigration } from './migrations/20261125030200_blocklist';
 import { deviceAccountsMigration } from './migrations/20261125030300_device_accounts';
 import { requestStatsMigration } from './migrations/20261125040100_request_stats';
 import { alertEpisodesMigration } from './migrations/20261125040200_alert_episodes';
+import { discrepancyResolvedByMigration } from './migrations/20261125060100_discrepancy_resolved_by';
 
 interface NamedMigration {
   name: string;
@@ -39,6 +40,7 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261125030300_device_accounts', migration: deviceAccountsMigration },
   { name: '20261125040100_request_stats', migration: requestStatsMigration },
   { name: '20261125040200_alert_episodes', migration: alertEpisodesMigration },
+  { name: '20261125060100_discrepancy_resolved_by', migration: discrepancyResolvedByMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

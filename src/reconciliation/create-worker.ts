@@ -1,6 +1,7 @@
 /**
  * Assembles delivery and reconciliation for the composition root (src/server.ts) and the CLI: issuers, the
- * relay, alerts, both reconcilers, the void service and the worker with its lease and jobs.
+ * relay, alerts, both reconcilers, the void service, the discrepancy resolver and the worker with its lease and
+ * jobs.
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
@@ -28,6 +29,7 @@ import { KnexSpendReads } from '../observability/alerts/knex-spend-reads';
 import type { Logger } from '../observability/logger';
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
 import type { CounterRebuilder } from './counter-rebuilder';
+import { DiscrepancyResolver } from './discrepancy-resolver';
 import { GrantVoidService } from './grant-void-service';
 import { JobScheduler } from './job-scheduler';
 import { KnexDiscrepancyStore } from './knex-discrepancy-store';
@@ -88,6 +90,8 @@ export interface WorkerParts {
   realtime: RealtimeReconciler | null;
   offline: OfflineReconciler;
   voids: GrantVoidService;
+  /** A person closes an open discrepancy with a note (audited). */
+  resolver: DiscrepancyResolver;
   keeper: LeaseKeeper;
   scheduler: JobScheduler;
   worker: Worker;
@@ -186,15 +190,17 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     logger,
     ...(deps.offline ? { settings: deps.offline } : {}),
   });
+  const audit = deps.audit ?? new KnexAuditStore();
   const voids = new GrantVoidService({
     db,
     grants: deps.grants,
     outbox: deps.outbox,
-    audit: deps.audit ?? new KnexAuditStore(),
+    audit,
     discrepancies,
     hot: deps.hot,
     clock,
   });
+  const resolver = new DiscrepancyResolver({ db, discrepancies, audit, clock });
   const alertEvaluator = new AlertEvaluator({
     db,
     registry: deps.registry,
@@ -258,6 +264,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     realtime,
     offline,
     voids,
+    resolver,
     keeper,
     scheduler,
     worker,

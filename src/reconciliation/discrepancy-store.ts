@@ -19,6 +19,9 @@ export type DiscrepancyKind =
   | 'unknown_downstream'
   | 'record_mismatch'
   | 'issued_twice'
+  /** The issuer holds a record of a void grant that it issued before the void (delivered, then voided). */
+  | 'voided_but_issued'
+  /** The issuer issued a grant after it was voided: an issuer (or relay) bug. */
   | 'issued_after_void'
   | 'delivery_not_recorded';
 
@@ -39,6 +42,8 @@ export interface NewDiscrepancy {
 export interface Discrepancy extends Required<NewDiscrepancy> {
   id: string;
   resolvedAt: Date | null;
+  /** Who resolved it by hand (`pocket discrepancies resolve`); null when pocket resolved it itself. */
+  resolvedBy: string | null;
 }
 
 export interface DiscrepancyFilter {
@@ -52,9 +57,19 @@ export interface DiscrepancyFilter {
 export interface DiscrepancyStore {
   /**
    * Records a discrepancy. About a grant, a kind is open at most once: when the same one is already open,
-   * that one is returned (`created: false`) and nothing is written.
+   * that one is returned (`created: false`) and nothing is written. An open one whose latest predecessor (same
+   * grant and kind) a person resolved with the same details is not reopened either: that resolved one is
+   * returned (`created: false`); different details are a new difference and open a new discrepancy.
    */
   record(q: Executor, discrepancy: NewDiscrepancy): Promise<{ discrepancy: Discrepancy; created: boolean }>;
-  resolve(q: Executor, id: string, at: Date, resolution: string): Promise<boolean>;
+  get(q: Executor, id: string): Promise<Discrepancy | undefined>;
+  /** Resolves an open discrepancy; `resolvedBy` names the person who did (null: pocket itself). */
+  resolve(
+    q: Executor,
+    id: string,
+    at: Date,
+    resolution: string,
+    resolvedBy?: string | null,
+  ): Promise<boolean>;
   list(q: Executor, filter?: DiscrepancyFilter): Promise<Discrepancy[]>;
 }

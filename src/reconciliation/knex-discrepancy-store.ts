@@ -10,6 +10,7 @@ import type {
   DiscrepancyStore,
   NewDiscrepancy,
 } from './discrepancy-store';
+import { sameDifference } from './same-difference';
 
 type Row = Record<string, unknown>;
 
@@ -25,6 +26,7 @@ function toDiscrepancy(row: Row): Discrepancy {
     resolution: toNullableString(row.resolution),
     createdAt: toDate(row.created_at),
     resolvedAt: toNullableDate(row.resolved_at),
+    resolvedBy: toNullableString(row.resolved_by),
   };
 }
 
@@ -36,6 +38,8 @@ export class KnexDiscrepancyStore implements DiscrepancyStore {
         : q<Row>('discrepancies').where({ kind: d.kind, grant_id: d.grantId, status: 'open' }).first();
     const open = await existing();
     if (open) return { discrepancy: toDiscrepancy(open), created: false };
+    const closed = d.status === 'open' ? await this.closedByHand(q, d) : undefined;
+    if (closed) return { discrepancy: closed, created: false };
     const row: Row = {
       id: randomUUID(),
       run_id: d.runId,
@@ -47,6 +51,7 @@ export class KnexDiscrepancyStore implements DiscrepancyStore {
       resolution: d.resolution ?? null,
       created_at: d.createdAt,
       resolved_at: d.status === 'resolved' ? d.createdAt : null,
+      resolved_by: null,
     };
     const columns = Object.keys(row);
     // ON CONFLICT against the partial unique index: a parallel run that recorded the same open discrepancy
@@ -64,10 +69,36 @@ export class KnexDiscrepancyStore implements DiscrepancyStore {
     return { discrepancy: toDiscrepancy(row), created: true };
   }
 
-  async resolve(q: Executor, id: string, at: Date, resolution: string): Promise<boolean> {
+  /** The latest discrepancy of this grant and kind, when a person resolved it and it has the same details. */
+  private async closedByHand(q: Executor, d: NewDiscrepancy): Promise<Discrepancy | undefined> {
+    if (d.grantId === null) return undefined;
+    const latest = await q<Row>('discrepancies')
+      .where({ kind: d.kind, grant_id: d.grantId })
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first();
+    if (!latest || latest.resolved_by === null || latest.resolved_by === undefined) return undefined;
+    const closed = toDiscrepancy(latest);
+    return sameDifference(closed.details, d.details) ? closed : undefined;
+  }
+
+  async get(q: Executor, id: string): Promise<Discrepancy | undefined> {
+    const row = await q<Row>('discrepancies').where({ id }).first();
+    return row ? toDiscrepancy(row) : undefined;
+  }
+
+  async resolve(
+    q: Executor,
+    id: string,
+    at: Date,
+    resolution: string,
+    resolvedBy: string | null = null,
+  ): Promise<boolean> {
     const changed = await q('discrepancies')
       .where({ id, status: 'open' })
-      .update({ status: 'resolved', resolved_at: at, resolution });
+      .update({ status: 'resolved', resolved_at: at, resolution, resolved_by: resolvedBy });
     return changed > 0;
   }
 

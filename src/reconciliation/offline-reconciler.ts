@@ -5,10 +5,13 @@
  *   flagged while the issuer's records catch up; the issuers are read over the window widened by an overlap
  *   at both edges, so a record stamped just across an edge still matches.
  * - Delivered in the ledger, missing downstream → redelivered (the outbox entry is reset; same Idempotency-Key).
- * - Downstream, unknown to the ledger; amount or reward mismatch; issued by two issuers; issued for a void
- *   grant → an open discrepancy and an alert.
+ * - Downstream, unknown to the ledger; amount or reward mismatch; issued by two issuers; held downstream for
+ *   a void grant (voided_but_issued when issued before the void, issued_after_void when after it) → an open
+ *   discrepancy and an alert.
  * - Downstream for a grant the ledger marked failed or dead → the ledger is corrected to delivered.
- * Open offline discrepancies about grants this run saw again and found in order are resolved.
+ * Open offline discrepancies about grants this run saw again and found in order are resolved. One a person
+ * resolved (`pocket discrepancies resolve`) is not reopened while the run finds the same difference again: it is
+ * counted as acknowledged, not unresolved, and alerts nobody.
  */
 import { randomUUID } from 'node:crypto';
 import type { AlertSink } from '../integrations/alert-service';
@@ -47,6 +50,7 @@ export const OFFLINE_KINDS: readonly DiscrepancyKind[] = [
   'unknown_downstream',
   'record_mismatch',
   'issued_twice',
+  'voided_but_issued',
   'issued_after_void',
   'delivery_not_recorded',
 ];
@@ -86,6 +90,8 @@ export interface OfflineSummary {
   found: Partial<Record<DiscrepancyKind, number>>;
   /** Discrepancies this run found that are still open (new ones and ones already open). */
   unresolved: number;
+  /** Differences this run found again that a person had resolved (acknowledged) with the same details. */
+  acknowledged: number;
   /** Open discrepancies of earlier runs that this run found in order. */
   resolvedEarlier: number;
 }
@@ -133,6 +139,7 @@ export class OfflineReconciler {
       corrected: 0,
       found: {},
       unresolved: 0,
+      acknowledged: 0,
       resolvedEarlier: 0,
     };
     const { db, runs } = this.deps;
@@ -274,13 +281,15 @@ export class OfflineReconciler {
       seen.add(grantId);
       if (grant.status === 'void') {
         await this.record(summary, found, {
-          kind: 'issued_after_void',
+          kind: issuedBeforeVoid(grant, down.record) ? 'voided_but_issued' : 'issued_after_void',
           campaignId: grant.campaignId,
           grantId,
           details: {
             issuer: down.issuer,
+            record: { ...down.record, issuedAt: down.record.issuedAt.toISOString() },
             voidReason: grant.voidReason,
-            voidedAt: grant.voidedAt?.toISOString(),
+            voidedAt: grant.voidedAt?.toISOString() ?? null,
+            deliveredAt: grant.deliveredAt?.toISOString() ?? null,
           },
         });
         continue;
@@ -419,7 +428,10 @@ export class OfflineReconciler {
       runId: summary.runId,
       createdAt: this.deps.clock(),
     });
-    if (discrepancy.status !== 'open') return;
+    if (discrepancy.status !== 'open') {
+      if (!created && discrepancy.resolvedBy !== null) summary.acknowledged += 1;
+      return;
+    }
     summary.unresolved += 1;
     if (!created) return;
     await this.deps.alerts
@@ -431,4 +443,19 @@ export class OfflineReconciler {
       })
       .catch((err: unknown) => this.deps.logger.error({ err }, 'alert failed'));
   }
+}
+
+/**
+ * A void grant the issuer holds was issued before the void when the ledger recorded its delivery, or when the
+ * issuer's record is not later than the void (a delivery whose answer was lost, then voided): the money may
+ * have been paid and must be taken back or written off. Issued after the void, the issuer ignored a cancelled
+ * delivery: a bug to chase at the issuer.
+ */
+export function issuedBeforeVoid(
+  grant: Pick<GrantRecord, 'deliveredAt' | 'voidedAt'>,
+  record: Pick<IssuedRecord, 'issuedAt'>,
+): boolean {
+  if (grant.deliveredAt !== null) return true;
+  if (grant.voidedAt === null) return true;
+  return record.issuedAt.getTime() <= grant.voidedAt.getTime();
 }

@@ -229,11 +229,11 @@ describeEachBackend('offline reconciliation', (backend) => {
     await pocket.delivery.voids.void(id, { reason: 'fraud ring', actor: 'ops' });
     issuer.mode = 'up';
     clock.advance(2 * HOUR);
-    expect(await run()).toMatchObject({ found: { issued_after_void: 1 }, unresolved: 1 });
+    expect(await run()).toMatchObject({ found: { voided_but_issued: 1 }, unresolved: 1 });
     expect((await open()).map((d) => [d.kind, d.grantId, d.details['voidReason']])).toEqual([
-      ['issued_after_void', id, 'fraud ring'],
+      ['voided_but_issued', id, 'fraud ring'],
     ]);
-    expect(alerts.map((a) => (a['details'] as { kind: string }).kind)).toEqual(['issued_after_void']);
+    expect(alerts.map((a) => (a['details'] as { kind: string }).kind)).toEqual(['voided_but_issued']);
   });
 
   it('pages through the issuer and reads it 15 minutes beyond both edges of the window', async () => {

@@ -1,0 +1,127 @@
+/**
+ * `pocket discrepancies list [--open] [--kind] [--campaign] [--grant] [--format table|json]` and
+ * `pocket discrepancies resolve <id> --note <text> [--actor]`: what reconciliation and delivery found, and the
+ * operator's way to close one that was handled downstream (revoked at the issuer, or the loss accepted). A
+ * resolution is audited; later runs do not reopen it for the same difference. resolve exits 1 when the
+ * discrepancy does not exist or is already resolved, 2 without a note.
+ */
+import type { Command } from 'commander';
+import { AppError } from '../src/errors/app-error';
+import { KnexAuditStore } from '../src/ledger/knex-audit-store';
+import type {
+  Discrepancy,
+  DiscrepancyFilter,
+  DiscrepancyKind,
+} from '../src/reconciliation/discrepancy-store';
+import { DiscrepancyResolver } from '../src/reconciliation/discrepancy-resolver';
+import { KnexDiscrepancyStore } from '../src/reconciliation/knex-discrepancy-store';
+import { defaultActor } from './grants';
+import { withLedgerDb } from './ledger-session';
+import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+
+interface ListOptions {
+  open?: boolean;
+  kind?: string;
+  campaign?: string;
+  grant?: string;
+  format: string;
+}
+
+interface ResolveOptions {
+  note?: string;
+  actor?: string;
+  format: string;
+}
+
+function withResolver<T>(fn: (resolver: DiscrepancyResolver) => Promise<T>): Promise<T> {
+  return withLedgerDb((db) =>
+    fn(
+      new DiscrepancyResolver({
+        db,
+        discrepancies: new KnexDiscrepancyStore(),
+        audit: new KnexAuditStore(),
+        clock: () => new Date(),
+      }),
+    ),
+  );
+}
+
+function closedText(d: Discrepancy): string {
+  if (d.status === 'open') return '';
+  const by = d.resolvedBy ? ` by ${d.resolvedBy}` : '';
+  return `${d.resolvedAt?.toISOString() ?? ''}${by}: ${d.resolution ?? ''}`;
+}
+
+export function registerDiscrepancies(program: Command): void {
+  const discrepancies = program
+    .command('discrepancies')
+    .description('list what reconciliation found; resolve a discrepancy handled downstream (audited)');
+  discrepancies
+    .command('list')
+    .description('discrepancies, oldest first')
+    .option('--open', 'only the open ones')
+    .option('--kind <kind>', 'only this kind (e.g. voided_but_issued)')
+    .option('--campaign <id>', "only this campaign's")
+    .option('--grant <id>', "only this grant's")
+    .option('--format <format>', 'table | json', 'table')
+    .action(
+      action(async (opts: ListOptions) => {
+        const format = parseFormat(opts.format, ['table', 'json']);
+        const filter: DiscrepancyFilter = {
+          ...(opts.open ? { status: 'open' as const } : {}),
+          ...(opts.kind ? { kinds: [opts.kind as DiscrepancyKind] } : {}),
+          ...(opts.campaign ? { campaignId: opts.campaign } : {}),
+          ...(opts.grant ? { grantId: opts.grant } : {}),
+        };
+        const found = await withResolver((r) => r.list(filter));
+        if (format === 'json') {
+          printJson({ discrepancies: found });
+          return;
+        }
+        if (found.length === 0) {
+          printLines([opts.open ? 'no open discrepancies' : 'no discrepancies']);
+          return;
+        }
+        printLines(
+          table(
+            ['id', 'created', 'kind', 'campaign', 'grant', 'status', 'resolution'],
+            found.map((d) => [
+              d.id,
+              d.createdAt.toISOString(),
+              d.kind,
+              d.campaignId ?? '-',
+              d.grantId ?? '-',
+              d.status,
+              closedText(d),
+            ]),
+          ),
+        );
+      }),
+    );
+  discrepancies
+    .command('resolve <id>')
+    .description('close an open discrepancy once handled downstream (revoked, or the loss accepted); audited')
+    .option('--note <text>', 'what was done (required; kept on the discrepancy and in the audit log)')
+    .option('--actor <name>', 'who (default: POCKET_AUTHOR or the OS user)')
+    .option('--format <format>', 'text | json', 'text')
+    .action(
+      action(async (id: string, opts: ResolveOptions) => {
+        const format = parseFormat(opts.format, ['text', 'json']);
+        if (!opts.note?.trim()) throw new CliFailure('--note is required', 2);
+        const note = opts.note;
+        let resolved: Discrepancy;
+        try {
+          resolved = await withResolver((r) => r.resolve(id, { note, actor: opts.actor ?? defaultActor() }));
+        } catch (error) {
+          if (error instanceof AppError) throw new CliFailure(error.message, error.status === 400 ? 2 : 1);
+          throw error;
+        }
+        if (format === 'json') printJson(resolved);
+        else
+          printLines([
+            `resolved discrepancy ${resolved.id} (${resolved.kind}${resolved.grantId ? `, grant ${resolved.grantId}` : ''})`,
+            `by ${resolved.resolvedBy ?? ''}: ${resolved.resolution ?? ''}`,
+          ]);
+      }),
+    );
+}
