@@ -80,6 +80,29 @@ describeEachBackend('/metrics', (backend) => {
     expect([...after.keys()].some((k) => k.includes('/no/such/path'))).toBe(false);
   });
 
+  it('counts no participation for a request refused before the pipeline; times it under the route', async () => {
+    const total = (m: Map<string, number>): number =>
+      [...m.entries()]
+        .filter(([k]) => k.startsWith('pocket_participations_total'))
+        .reduce((sum, [, v]) => sum + v, 0);
+    const before = await scrape();
+    const post = () => request(pocket.app).post(`/v1/campaigns/${CAMPAIGN}/participations`);
+    await post().set('Idempotency-Key', 'pre-1').set('Content-Type', 'application/json').send('{"userId": ');
+    await post()
+      .set('Idempotency-Key', 'pre-2')
+      .send({ userId: 'u-1', pad: 'x'.repeat(9000) });
+    await post().set('Idempotency-Key', 'pre-3').set('Content-Type', 'text/plain').send('userId=u-1');
+    await post().send({ userId: 'u-1' });
+    const after = await scrape();
+    expect(total(after)).toBe(total(before));
+    const route = '/v1/campaigns/:id/participations';
+    const grew = (status: string): number => {
+      const key = sample('pocket_http_request_duration_seconds_count', { method: 'POST', route, status });
+      return (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    };
+    expect([grew('400'), grew('413'), grew('415')]).toEqual([2, 1, 1]);
+  });
+
   it('reads stock and budget remaining from the hot state, backlog and discrepancies from the ledger', async () => {
     const m = await scrape();
     expect(m.get(sample('pocket_stock_remaining', { campaign: CAMPAIGN, reward: 'rp-vip' }))).toBe(0);
