@@ -1,4 +1,6 @@
 /** Shared CLI plumbing: output formats, failures to stderr with a non-zero exit code. */
+import { ConfigError } from '../src/config';
+
 export type Format = 'text' | 'json' | 'table' | 'csv';
 
 export class CliFailure extends Error {
@@ -25,24 +27,36 @@ export function printLines(lines: readonly string[], stream: NodeJS.WriteStream 
   if (lines.length > 0) stream.write(`${lines.join('\n')}\n`);
 }
 
-/** Runs a command action; failures go to stderr and set the exit code, never a stack trace for known ones. */
+/** The message and exit code of a failure; a stack trace only for an unexpected error. */
+function describeFailure(err: unknown): { message: string; exitCode: number } {
+  if (err instanceof CliFailure) return { message: err.message, exitCode: err.exitCode };
+  // A bad environment is the operator's to fix, not a crash: the variables and why, no stack.
+  if (err instanceof ConfigError) return { message: err.message, exitCode: 1 };
+  return {
+    message: `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    exitCode: 1,
+  };
+}
+
+/**
+ * Runs a command action; failures go to stderr and set the exit code, never a stack trace for known ones.
+ * `exitOnFailure` (the long-running verbs, serve and worker): a failure exits the process at once, since a
+ * boot that failed halfway may have left timers, pools or sockets open that would keep it alive, not listening.
+ */
 export function action<A extends unknown[]>(
   fn: (...args: A) => Promise<number | void>,
+  options: { exitOnFailure?: boolean } = {},
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       const code = await fn(...args);
       if (typeof code === 'number') process.exitCode = code;
     } catch (err) {
-      if (err instanceof CliFailure) {
-        process.stderr.write(`pocket: ${err.message}\n`);
-        process.exitCode = err.exitCode;
-        return;
-      }
-      process.stderr.write(
-        `pocket: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exitCode = 1;
+      const { message, exitCode } = describeFailure(err);
+      process.stderr.write(`pocket: ${message}\n`);
+      process.exitCode = exitCode;
+      // stderr is synchronous for files, pipes and terminals on Linux, so the message is out before the exit.
+      if (options.exitOnFailure) process.exit(exitCode);
     }
   };
 }

@@ -5,6 +5,7 @@ import type { CampaignSnapshot } from '../src/publishing/campaign-snapshot';
 import { checkLive } from '../src/decision/liveness';
 import type { Logger } from '../src/observability/logger';
 import { startPocket } from '../src/server';
+import { checkBackends } from './check-backends';
 import { action } from './output';
 
 /** A ready-to-paste request that gets a grant for a tester of a campaign that is open now (or about to be). */
@@ -58,22 +59,27 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the HTTP service (and, in the embedded mode, the worker)')
     .action(
-      action(async () => {
-        const config = loadConfig();
-        const running = await startPocket(config);
-        const { logger } = running.pocket;
-        logBanner(logger, config);
-        logger.info(`pocket listening on ${running.url}`);
-        const curl = demoCurl(running.url, running.pocket.registry.list(), new Date());
-        if (curl) process.stderr.write(`\nTry it (a tester of a live campaign):\n\n${curl}\n\n`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            logger.info('shutting down: draining in-flight requests');
-            running.shutdown().then(resolve, resolve);
-          };
-          process.once('SIGTERM', stop);
-          process.once('SIGINT', stop);
-        });
-      }),
+      action(
+        async () => {
+          const config = loadConfig();
+          await checkBackends(config);
+          const running = await startPocket(config);
+          const { logger } = running.pocket;
+          logBanner(logger, config);
+          logger.info(`pocket listening on ${running.url}`);
+          const curl = demoCurl(running.url, running.pocket.registry.list(), new Date());
+          if (curl) process.stderr.write(`\nTry it (a tester of a live campaign):\n\n${curl}\n\n`);
+          await new Promise<void>((resolve) => {
+            const stop = (): void => {
+              logger.info('shutting down: draining in-flight requests');
+              running.shutdown().then(resolve, resolve);
+            };
+            process.once('SIGTERM', stop);
+            process.once('SIGINT', stop);
+          });
+        },
+        // A boot that failed halfway (a backend down, the port taken) may leave timers and pools open.
+        { exitOnFailure: true },
+      ),
     );
 }

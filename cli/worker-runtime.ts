@@ -17,6 +17,7 @@ import { createLogger, type Logger } from '../src/observability/logger';
 import { LiveRegistry } from '../src/publishing/live-registry';
 import { CounterRebuilder } from '../src/reconciliation/counter-rebuilder';
 import { createWorker, type WorkerParts } from '../src/reconciliation/create-worker';
+import { checkBackends } from './check-backends';
 
 export interface WorkerRuntime {
   config: Config;
@@ -30,6 +31,7 @@ export interface WorkerRuntime {
 
 export async function openWorkerRuntime(options: { logLevel?: string } = {}): Promise<WorkerRuntime> {
   const config = loadConfig();
+  await checkBackends(config);
   // Logs go to stderr: stdout carries the command's output (--format json).
   const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);
   const db = createDb(

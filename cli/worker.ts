@@ -49,37 +49,40 @@ export function registerWorker(program: Command): void {
     .option('--once', 'drain the outbox, reconcile once, print a summary and exit')
     .option('--format <format>', 'table | json (with --once)', 'table')
     .action(
-      action(async (opts: Options) => {
-        const format = parseFormat(opts.format, ['table', 'json']);
-        if (opts.once) {
-          return withWorkerRuntime(
-            async ({ parts }) => {
-              const result = await parts.worker.runOnce();
-              if (format === 'json') printJson(result);
-              else printLines(describeOnce(result));
-              return result.relay.errors > 0 || (result.realtime?.errors.length ?? 0) > 0 ? 1 : 0;
-            },
-            { logLevel: 'warn' },
-          );
-        }
-        return withWorkerRuntime(async ({ parts, logger, config }) => {
-          parts.worker.start();
-          logger.info(
-            {
-              reconcileCron: parts.realtime ? config.reconcileCron : null,
-              offlineReconcileCron: config.offlineReconcileCron,
-            },
-            'pocket worker running',
-          );
-          await new Promise<void>((resolve) => {
-            const stop = (): void => {
-              logger.info('pocket worker stopping');
-              resolve();
-            };
-            process.once('SIGTERM', stop);
-            process.once('SIGINT', stop);
+      action(
+        async (opts: Options) => {
+          const format = parseFormat(opts.format, ['table', 'json']);
+          if (opts.once) {
+            return withWorkerRuntime(
+              async ({ parts }) => {
+                const result = await parts.worker.runOnce();
+                if (format === 'json') printJson(result);
+                else printLines(describeOnce(result));
+                return result.relay.errors > 0 || (result.realtime?.errors.length ?? 0) > 0 ? 1 : 0;
+              },
+              { logLevel: 'warn' },
+            );
+          }
+          return withWorkerRuntime(async ({ parts, logger, config }) => {
+            parts.worker.start();
+            logger.info(
+              {
+                reconcileCron: parts.realtime ? config.reconcileCron : null,
+                offlineReconcileCron: config.offlineReconcileCron,
+              },
+              'pocket worker running',
+            );
+            await new Promise<void>((resolve) => {
+              const stop = (): void => {
+                logger.info('pocket worker stopping');
+                resolve();
+              };
+              process.once('SIGTERM', stop);
+              process.once('SIGINT', stop);
+            });
           });
-        });
-      }),
+        },
+        { exitOnFailure: true },
+      ),
     );
 }

@@ -46,6 +46,10 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     const first = loadConfig({}, dir);
     const second = loadConfig({}, dir);
     expect(first.secretsGenerated).toBe(true);
+    // The banner says "generated now" only on the boot that wrote them, "kept" after.
+    expect(first.secretsCreated).toBe(true);
+    expect(second.secretsGenerated).toBe(true);
+    expect(second.secretsCreated).toBe(false);
     expect(first.secrets).toEqual(second.secrets);
     expect(first.secrets.userToken).toHaveLength(43);
     const file = join(dir, 'data', 'secrets.json');
@@ -68,8 +72,34 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
       /DATABASE_URL="mysql:\/\/x": must match pattern/,
     );
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, tmp())).toThrow(
-      /LOG_LEVEL="loud": must be equal to one of the allowed values/,
+      'LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent',
     );
+  });
+
+  it.each(['RECONCILE_CRON', 'OFFLINE_RECONCILE_CRON'])(
+    'refuses a %s that node-cron cannot schedule, naming the variable',
+    (name) => {
+      expect(() => loadConfig({ [name]: '99 99 99 99 99' }, tmp())).toThrow(
+        new ConfigError(
+          `invalid configuration:\n  ${name}="99 99 99 99 99": must be a valid cron expression (e.g. "*/5 * * * *")`,
+        ),
+      );
+    },
+  );
+
+  it.each([
+    'ISSUER_RED_PACKET_URL',
+    'ISSUER_COUPON_URL',
+    'ISSUER_VOUCHER_URL',
+    'PROFILE_URL',
+    'RISK_URL',
+    'RECOMMEND_URL',
+    'NOTIFY_URL',
+  ])('refuses a %s that is not an http(s) URL', (name) => {
+    expect(() => loadConfig({ [name]: 'ftp://x' }, tmp())).toThrow(
+      new ConfigError(`invalid configuration:\n  ${name}="ftp://x": must be an http:// or https:// URL`),
+    );
+    expect(() => loadConfig({ [name]: 'https://svc.internal:8443/base' }, tmp())).not.toThrow();
   });
 
   it('reads production backends and per-type issuers', () => {
@@ -97,6 +127,7 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
       publishOnStart: false,
       runWorker: false,
       secretsGenerated: false,
+      secretsCreated: false,
     });
   });
 });
