@@ -19,6 +19,8 @@ export interface AnswerObservation {
   trace: DecisionTrace | null;
   /** A tester asked with ?trace=1 and the campaign traces testers: the answer carries the trace. */
   respond: boolean;
+  /** The campaign version the pipeline pinned, when it said (the trace knows it for traced requests). */
+  version: number | null;
 }
 
 export type ObservedAnswer = Answer & { observation?: AnswerObservation };
@@ -37,6 +39,18 @@ function parseBody(answer: Answer): AnswerBody {
   }
 }
 
+/**
+ * The pinned version of an answer whose body does not carry it (a 403, 429, 503…): what the pipeline said, else,
+ * when it got past its pin step, the campaign's snapshot (the one it pinned, unless a publish landed meanwhile).
+ * A replay or a request stopped before the pin (unknown campaign) has none.
+ */
+function pinnedVersion(answer: ObservedAnswer, snapshot: CampaignSnapshot | undefined): number | null {
+  const observation = answer.observation;
+  if (!observation || answer.headers?.['Idempotent-Replayed'] === 'true') return null;
+  if (observation.version !== null) return observation.version;
+  return observation.steps.pin !== undefined ? (snapshot?.version ?? null) : null;
+}
+
 export function participationEvent(input: {
   request: Pick<ParticipationRequest, 'campaignId' | 'userId' | 'trace'>;
   requestId: string | null;
@@ -52,7 +66,8 @@ export function participationEvent(input: {
   return {
     requestId: input.requestId,
     campaignId: request.campaignId,
-    version: typeof body.campaignVersion === 'number' ? body.campaignVersion : null,
+    version:
+      typeof body.campaignVersion === 'number' ? body.campaignVersion : pinnedVersion(answer, snapshot),
     known: snapshot !== undefined,
     userId: request.userId,
     outcome: answer.outcome,
@@ -96,6 +111,8 @@ export function withObservation(
   answer: Answer,
   timer: StepTimer,
   trace: TraceRecorder | null,
+  /** The version the pipeline pinned (null: it stopped before pinning one). */
+  version: number | null = trace?.version ?? null,
 ): ObservedAnswer {
   const built = trace?.build(timer) ?? null;
   const replayed = answer.headers?.['Idempotent-Replayed'] === 'true';
@@ -104,6 +121,7 @@ export function withObservation(
     segment: trace?.segmentId ?? null,
     trace: built,
     respond: (trace?.respond ?? false) && !replayed && (answer.status === 200 || answer.status === 201),
+    version: replayed ? null : version,
   };
   return Object.assign(answer, { observation });
 }

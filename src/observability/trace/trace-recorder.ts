@@ -50,6 +50,11 @@ export class TraceRecorder {
     readonly respond = false,
   ) {}
 
+  /** The campaign version the request pinned. */
+  get version(): number {
+    return this.snapshot.version;
+  }
+
   /** The segment the decision used, once known. */
   get segmentId(): string | null {
     return this.segment;

@@ -10,8 +10,13 @@ import {
 import type { DecisionTrace } from '../../../src/observability/trace/decision-trace';
 import { StepTimer } from '../../../src/observability/trace/step-timer';
 import { tracePolicy, type TraceRecorder } from '../../../src/observability/trace/trace-recorder';
-import { answerWithTrace, withObservation } from '../../../src/observability/participation-event';
+import {
+  answerWithTrace,
+  participationEvent,
+  withObservation,
+} from '../../../src/observability/participation-event';
 import type { Answer } from '../../../src/participation/outcomes';
+import type { CampaignSnapshot } from '../../../src/publishing/campaign-snapshot';
 import { parsePrometheus, sample } from '../../helpers/prometheus-text';
 
 const trace: DecisionTrace = {
@@ -284,6 +289,53 @@ describe('answerWithTrace / withObservation', () => {
       segment: null,
       trace: null,
       respond: false,
+      version: null,
     });
+  });
+});
+
+describe('participationEvent version', () => {
+  const snapshot = { version: 3, testers: new Set<string>(), definition: {} } as unknown as CampaignSnapshot;
+  const forbidden = (headers?: Record<string, string>): Answer => ({
+    status: 403,
+    final: true,
+    outcome: 'code_used',
+    body: '{"error":{"code":"code_used","message":"used"}}',
+    ...(headers ? { headers } : {}),
+  });
+  const pinnedTimer = (): StepTimer => {
+    const timer = new StepTimer();
+    timer.lap('idempotency');
+    timer.lap('pin');
+    return timer;
+  };
+  const versionOf = (answer: Answer, known = snapshot): number | null =>
+    participationEvent({
+      request: { campaignId: 'sale', userId: 'u-1', trace: false },
+      requestId: null,
+      answer,
+      latencyMs: 1,
+      snapshot: known,
+    }).version;
+
+  it('is the pinned version on a 403, whose body does not carry it', () => {
+    expect(versionOf(withObservation(forbidden(), pinnedTimer(), null))).toBe(3);
+    // What the pipeline says it pinned wins over the registry's snapshot (a publish may have landed since).
+    expect(versionOf(withObservation(forbidden(), pinnedTimer(), null, 2))).toBe(2);
+    const traced = {
+      respond: false,
+      segmentId: null,
+      version: 4,
+      build: () => trace,
+    } as unknown as TraceRecorder;
+    expect(versionOf(withObservation(forbidden(), pinnedTimer(), traced))).toBe(4);
+  });
+
+  it('is null when nothing was pinned: a replay, or a request stopped before the pin', () => {
+    const replay = forbidden({ 'Idempotent-Replayed': 'true' });
+    expect(versionOf(withObservation(replay, pinnedTimer(), null))).toBeNull();
+    const early = new StepTimer();
+    early.lap('idempotency');
+    expect(versionOf(withObservation(forbidden(), early, null))).toBeNull();
   });
 });
