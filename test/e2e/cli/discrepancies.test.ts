@@ -1,0 +1,119 @@
+/**
+ * The new-user walkthrough as processes against the embedded SQLite ledger: a delivered grant is voided with
+ * --force, `reconcile` reports it as voided_but_issued (the sandbox cannot revoke) and exits 1; finance resolves
+ * it with `discrepancies resolve --note` (audited), after which `reconcile` exits 0 and counts it acknowledged.
+ * resolve exits 2 without a note and 1 for an unknown or already resolved discrepancy.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, type Db } from '../../../src/ledger/db';
+import { silentLogger } from '../../../src/observability/logger';
+import type { Discrepancy } from '../../../src/reconciliation/discrepancy-store';
+import { createPocket } from '../../../src/server';
+import { grantsFor, AT, TINY, DEFINITIONS, users } from '../../helpers/delivery';
+import { testConfig } from '../../helpers/pocket';
+import { json, pocket, type PocketRun } from './run-pocket';
+
+const SINCE = new Date(AT.getTime() - 3_600_000).toISOString();
+
+describe('pocket discrepancies list and resolve against the embedded ledger', () => {
+  let dataDir: string;
+  let env: Record<string, string | undefined>;
+  let ids: string[];
+  const run = (...args: string[]): Promise<PocketRun> => pocket(args, { env });
+  const withDb = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
+    const db = createDb({ sqliteFile: join(dataDir, 'pocket.sqlite') });
+    try {
+      return await fn(db);
+    } finally {
+      await db.destroy();
+    }
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pocket-cli-discrepancies-'));
+    env = {
+      POCKET_DATA_DIR: dataDir,
+      POCKET_DEFINITIONS: DEFINITIONS,
+      POCKET_AUTHOR: 'finance-bob',
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+      NOTIFY_URL: undefined,
+      LOG_LEVEL: 'silent',
+    };
+    const service = await createPocket(
+      testConfig({ POCKET_DATA_DIR: dataDir, POCKET_DEFINITIONS: DEFINITIONS }),
+      { logger: silentLogger(), clock: () => AT, random: () => 0 },
+    );
+    try {
+      await service.start();
+      ids = await grantsFor(service, users('fin', 2), TINY);
+    } finally {
+      await service.close();
+    }
+    expect((await run('worker', '--once')).code).toBe(0);
+  });
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('void a delivered grant, reconcile flags it, resolve it with a note, reconcile is clean', async () => {
+    const [id] = ids;
+    if (!id) throw new Error('no grant');
+    const voided = await run('grants', 'void', id, '--reason', 'duplicate account', '--force');
+    expect(voided.code).toBe(0);
+
+    const dirty = await run('reconcile', '--since', SINCE, '--grace', '0');
+    expect(dirty.code).toBe(1);
+    expect(dirty.stdout).toMatch(/voided_but_issued\s+1/);
+    expect(dirty.stdout).toMatch(/1 unresolved/);
+    expect(dirty.stdout).not.toMatch(/issued_after_void/);
+
+    const listed = await run('discrepancies', 'list', '--open', '--format', 'json');
+    expect(listed.code).toBe(0);
+    const { discrepancies } = json<{ discrepancies: Discrepancy[] }>(listed);
+    expect(discrepancies.map((d) => [d.kind, d.grantId, d.status])).toEqual([
+      ['voided_but_issued', id, 'open'],
+    ]);
+    const discrepancyId = discrepancies[0]?.id ?? '';
+    const table = await run('discrepancies', 'list', '--open');
+    expect(table.stdout).toMatch(
+      new RegExp(`${discrepancyId}\\s+\\S+\\s+voided_but_issued\\s+${TINY}\\s+${id}\\s+open`),
+    );
+
+    const noNote = await run('discrepancies', 'resolve', discrepancyId);
+    expect(noNote.code).toBe(2);
+    expect(noNote.stderr).toMatch(/--note is required/);
+    const unknown = await run('discrepancies', 'resolve', 'no-such-id', '--note', 'x');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/discrepancy no-such-id does not exist/);
+
+    const resolved = await run('discrepancies', 'resolve', discrepancyId, '--note', 'loss accepted, FIN-7');
+    expect(resolved.stderr).toBe('');
+    expect(resolved.code).toBe(0);
+    expect(resolved.stdout).toMatch(/resolved discrepancy .* \(voided_but_issued, grant /);
+    const again = await run('discrepancies', 'resolve', discrepancyId, '--note', 'again');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already resolved/);
+    const audit = await withDb((db) =>
+      db('audit_log').where({ action: 'discrepancy.resolve', subject: discrepancyId }).select(),
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: 'finance-bob', campaign_id: TINY });
+    expect(JSON.parse(String(audit[0]?.details))).toMatchObject({
+      note: 'loss accepted, FIN-7',
+      grantId: id,
+    });
+
+    const clean = await run('reconcile', '--since', SINCE, '--grace', '0', '--format', 'json');
+    expect(clean.code).toBe(0);
+    expect(json(clean)).toMatchObject({ found: { voided_but_issued: 1 }, unresolved: 0, acknowledged: 1 });
+    const text = await run('reconcile', '--since', SINCE, '--grace', '0');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/all resolved\n1 acknowledged earlier/);
+    expect((await run('discrepancies', 'list', '--open')).stdout).toBe('no open discrepancies\n');
+    const all = await run('discrepancies', 'list');
+    expect(all.stdout).toMatch(/resolved\s+\S+ by finance-bob: loss accepted, FIN-7/);
+  });
+});
