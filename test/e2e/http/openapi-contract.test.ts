@@ -4,6 +4,7 @@
  * documents (and no other): status, content type, body schema and headers.
  */
 import { readFileSync } from 'node:fs';
+import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { MemoryHotState } from '../../../src/hot-state/memory-hot-state';
@@ -179,6 +180,8 @@ describe('openapi.json', () => {
       'blocked',
       'risk_denied',
       'velocity',
+      'user_mismatch',
+      'forbidden_scope',
     ]) {
       expect([code, forbidden({ error: { code, message: 'no' } })]).toEqual([code, true]);
     }
@@ -370,6 +373,38 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       429,
       'rate_limited',
       '7',
+    ]);
+  });
+
+  it('401 and 403 from client auth, on participations and on a user’s grants', async () => {
+    const userToken = (sub: string): string =>
+      jwt.sign({ sub }, pocket.config.secrets.userToken, { algorithm: 'HS256', expiresIn: '5m' });
+    const readToken = (await pocket.tokens.create(['read'], 'not-a-client')).token;
+    const G = '/v1/users/{userId}/grants';
+    const grants = (auth: string): request.Test =>
+      request(pocket.app).get('/v1/users/member-201/grants').set('Authorization', auth);
+    const asOther = conforms(
+      await participate('open-thanks', { userId: 'mismatch-1' }).set(
+        'Authorization',
+        `Bearer ${userToken('someone-else')}`,
+      ),
+    );
+    const scoped = conforms(
+      await participate('open-thanks', { userId: 'scope-1' }).set('Authorization', `Bearer ${readToken}`),
+    );
+    const seen = [
+      conforms(await grants('Bearer nonsense'), G, 'get'),
+      conforms(await grants(`Bearer ${userToken('someone-else')}`), G, 'get'),
+      conforms(await grants(`Bearer ${readToken}`), G, 'get'),
+      asOther,
+      scoped,
+    ].map((res) => [res.status, code(res)]);
+    expect(seen).toEqual([
+      [401, 'unauthenticated'],
+      [403, 'user_mismatch'],
+      [403, 'forbidden_scope'],
+      [403, 'user_mismatch'],
+      [403, 'forbidden_scope'],
     ]);
   });
 
