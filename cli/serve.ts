@@ -1,15 +1,25 @@
 /** `pocket serve`: the HTTP service (embedded default with no environment; PostgreSQL + Redis when set). */
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../src/config';
 import type { CampaignSnapshot } from '../src/publishing/campaign-snapshot';
 import { checkLive } from '../src/decision/liveness';
 import type { Logger } from '../src/observability/logger';
 import { startPocket } from '../src/server';
-import { checkBackends } from './check-backends';
+import { checkBackends, redactUrl } from './check-backends';
 import { action } from './output';
 
-/** A ready-to-paste request that gets a grant for a tester of a campaign that is open now (or about to be). */
-export function demoCurl(url: string, snapshots: readonly CampaignSnapshot[], now: Date): string | null {
+/**
+ * A ready-to-paste request that gets a grant for a tester of a campaign that is open now (or about to be).
+ * With client auth required (NODE_ENV=production) an anonymous call gets 401: the curl then carries the
+ * header, with a placeholder for a client token.
+ */
+export function demoCurl(
+  url: string,
+  snapshots: readonly CampaignSnapshot[],
+  now: Date,
+  requireClientAuth = false,
+): string | null {
   const candidates = snapshots.filter(
     (s) =>
       s.definition.entry.activityCode === 'none' &&
@@ -24,17 +34,58 @@ export function demoCurl(url: string, snapshots: readonly CampaignSnapshot[], no
   return [
     `curl -s -X POST ${url}/v1/campaigns/${pick.campaignId}/participations \\`,
     `  -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s%N)" \\`,
+    ...(requireClientAuth
+      ? [`  -H 'Authorization: Bearer <client token from pocket tokens create --scope participate>' \\`]
+      : []),
     `  -d '${body}'`,
   ].join('\n');
 }
 
+/** The "Try it" block printed at boot (stderr), or null without a campaign to try. */
+export function tryIt(
+  url: string,
+  snapshots: readonly CampaignSnapshot[],
+  now: Date,
+  requireClientAuth: boolean,
+): string | null {
+  const curl = demoCurl(url, snapshots, now, requireClientAuth);
+  if (!curl) return null;
+  return (
+    `\nTry it (a tester of a live campaign; the campaign's per-user limits apply to testers too, ` +
+    `so a second run may answer limit_reached):\n\n${curl}\n\n`
+  );
+}
+
+/** Where participations take user profiles from; the file is read once, at boot. */
+function profilesLine(config: Config): string {
+  if (config.profileUrl) return `profiles: PROFILE_URL ${redactUrl(config.profileUrl)}`;
+  const file = config.profilesFile;
+  if (!existsSync(file)) return `profiles: no file at ${file}: non-testers have empty profiles`;
+  try {
+    const users = new Set<unknown>();
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (line.trim() !== '') users.add((JSON.parse(line) as { userId?: unknown }).userId);
+    }
+    return `profiles: ${users.size} loaded from ${file} (read once, at boot)`;
+  } catch {
+    return `profiles: loaded from ${file} (read once, at boot)`;
+  }
+}
+
 /**
- * The boot banner. Warnings (anonymous calls accepted, risk checks skipped) are logged at warn, so they
- * still show with LOG_LEVEL=warn: DESIGN.md asks for a loud warning, not an info line.
+ * The boot banner. Warnings (anonymous calls accepted, risk checks skipped, no worker) are logged at warn, so
+ * they still show with LOG_LEVEL=warn: DESIGN.md asks for a loud warning, not an info line.
  */
 export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config): void {
   logger.info(`ledger: ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile} (embedded)`}`);
   logger.info(`hot state: ${config.redisUrl ? 'Redis' : 'in-memory (embedded, one process only)'}`);
+  logger.info(profilesLine(config));
+  if (!config.runWorker) {
+    logger.warn(
+      'no delivery worker in this process: run `pocket worker` (or POCKET_WORKER=true), ' +
+        'else grants stay pending and are never delivered',
+    );
+  }
   if (!config.requireClientAuth) {
     logger.warn(
       'WARNING: client auth is not required (NODE_ENV is not production): anonymous participations are accepted',
@@ -51,7 +102,14 @@ export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config)
       );
     }
   }
-  if (config.secretsGenerated) logger.info(`secrets: generated and kept in ${config.dataDir}/secrets.json`);
+  if (config.secretsGenerated) {
+    const file = `${config.dataDir}/secrets.json`;
+    logger.info(
+      config.secretsCreated
+        ? `secrets: generated now and kept in ${file}`
+        : `secrets: using the generated ones kept in ${file}`,
+    );
+  }
 }
 
 export function registerServe(program: Command): void {
@@ -67,8 +125,13 @@ export function registerServe(program: Command): void {
           const { logger } = running.pocket;
           logBanner(logger, config);
           logger.info(`pocket listening on ${running.url}`);
-          const curl = demoCurl(running.url, running.pocket.registry.list(), new Date());
-          if (curl) process.stderr.write(`\nTry it (a tester of a live campaign):\n\n${curl}\n\n`);
+          const text = tryIt(
+            running.url,
+            running.pocket.registry.list(),
+            new Date(),
+            config.requireClientAuth,
+          );
+          if (text) process.stderr.write(text);
           await new Promise<void>((resolve) => {
             const stop = (): void => {
               logger.info('shutting down: draining in-flight requests');

@@ -87,6 +87,13 @@ describe('pocket serve boot warnings', () => {
         msg: expect.stringContaining('risk checks of campaigns with a risk policy are skipped') as unknown,
       }),
     );
+    // POCKET_WORKER=false: nothing in this process delivers grants, and the operator is told so.
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringContaining('no delivery worker in this process: run `pocket worker`') as unknown,
+      }),
+    );
     // LOG_LEVEL=warn is honoured: the info lines of the banner are not there.
     expect(lines.filter((l) => l.level < 40)).toEqual([]);
   });

@@ -1,0 +1,103 @@
+/**
+ * `pocket serve`'s boot banner (logBanner) says what a new operator would otherwise find out the hard way:
+ * where profiles come from, that no worker delivers grants in this process, and whether the secrets were
+ * generated now or reused. test/e2e/cli/serve.test.ts checks the warn level end to end.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config';
+import { logBanner, tryIt } from '../../../cli/serve';
+import type { CampaignSnapshot } from '../../../src/publishing/campaign-snapshot';
+
+function banner(env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), 'pocket-banner-'))) {
+  const lines: Array<{ level: 'info' | 'warn'; msg: string }> = [];
+  logBanner(
+    {
+      info: (msg: string) => lines.push({ level: 'info', msg }),
+      warn: (msg: string) => lines.push({ level: 'warn', msg }),
+    } as unknown as Parameters<typeof logBanner>[0],
+    loadConfig(env, cwd),
+  );
+  return lines;
+}
+
+const NO_WORKER = 'no delivery worker in this process: run `pocket worker` (or POCKET_WORKER=true)';
+
+describe('logBanner', () => {
+  it('warns when this process runs no delivery worker (the PostgreSQL default)', () => {
+    const lines = banner({ DATABASE_URL: 'postgres://u@h/db' });
+    expect(lines).toContainEqual({ level: 'warn', msg: expect.stringContaining(NO_WORKER) as unknown });
+    expect(banner({ POCKET_WORKER: 'false' }).map((l) => l.msg)).toContainEqual(
+      expect.stringContaining(NO_WORKER),
+    );
+  });
+
+  it('says nothing about the worker when it runs in this process (the embedded default)', () => {
+    expect(banner({}).map((l) => l.msg)).not.toContainEqual(expect.stringContaining('no delivery worker'));
+  });
+
+  it('says where profiles come from: the file (how many), no file, or PROFILE_URL', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pocket-banner-'));
+    const file = join(dir, 'data', 'profiles.jsonl');
+    expect(banner({}, dir)).toContainEqual({
+      level: 'info',
+      msg: `profiles: no file at ${file}: non-testers have empty profiles`,
+    });
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(file, '{"userId":"u1","profile":{}}\n\n{"userId":"u2","profile":{"vip":true}}\n');
+    expect(banner({}, dir)).toContainEqual({
+      level: 'info',
+      msg: `profiles: 2 loaded from ${file} (read once, at boot)`,
+    });
+    expect(banner({ PROFILE_URL: 'https://u:pw@profiles.internal/v1' }, dir)).toContainEqual({
+      level: 'info',
+      msg: 'profiles: PROFILE_URL https://u:***@profiles.internal/v1',
+    });
+  });
+
+  it('says the secrets were generated on the boot that made them, and reused after', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pocket-banner-'));
+    const file = join(dir, 'data', 'secrets.json');
+    expect(banner({}, dir)).toContainEqual({
+      level: 'info',
+      msg: `secrets: generated now and kept in ${file}`,
+    });
+    expect(banner({}, dir)).toContainEqual({
+      level: 'info',
+      msg: `secrets: using the generated ones kept in ${file}`,
+    });
+  });
+});
+
+describe('tryIt', () => {
+  const snapshot = {
+    campaignId: 'shop-week',
+    paused: false,
+    definition: {
+      status: 'active',
+      window: { start: '2026-11-20T00:00:00+08:00', end: '2026-11-23T00:00:00+08:00' },
+      timezone: 'Asia/Shanghai',
+      entry: { activityCode: 'none', channels: ['app'] },
+    },
+    testers: new Map([['qa-amy', {}]]),
+  } as unknown as CampaignSnapshot;
+  const now = new Date('2026-11-21T00:00:00Z');
+
+  it('prints an anonymous request outside production, warning that per-user limits apply', () => {
+    const text = tryIt('http://127.0.0.1:3000', [snapshot], now, false) ?? '';
+    expect(text).toContain('so a second run may answer limit_reached');
+    expect(text).toContain('-d \'{"userId":"qa-amy","context":{"channel":"app"}}\'');
+    expect(text).not.toContain('Authorization');
+  });
+
+  it('adds a client token placeholder when client auth is required (NODE_ENV=production)', () => {
+    expect(tryIt('http://127.0.0.1:3000', [snapshot], now, true)).toContain(
+      "-H 'Authorization: Bearer <client token from pocket tokens create --scope participate>' \\\n",
+    );
+  });
+
+  it('prints nothing without a campaign to try', () => {
+    expect(tryIt('http://127.0.0.1:3000', [], now, true)).toBeNull();
+  });
+});
