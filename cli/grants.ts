@@ -39,6 +39,12 @@ function describe(result: VoidResult): string[] {
     result.hotState === 'deferred'
       ? "hot counters: given back by the service's real-time reconciliation (in-memory hot state)"
       : `hot counters: ${result.hotState}; user counts: ${result.user}`,
+    ...(result.previousStatus === 'delivered'
+      ? [
+          'the issuer had it: while it still lists it, reconcile reports voided_but_issued; once handled there, ' +
+            'close it with pocket discrepancies resolve <id> --note "…"',
+        ]
+      : []),
   ];
 }
 

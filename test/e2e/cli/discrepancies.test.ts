@@ -63,6 +63,7 @@ describe('pocket discrepancies list and resolve against the embedded ledger', ()
     if (!id) throw new Error('no grant');
     const voided = await run('grants', 'void', id, '--reason', 'duplicate account', '--force');
     expect(voided.code).toBe(0);
+    expect(voided.stdout).toMatch(/reconcile reports voided_but_issued/);
 
     const dirty = await run('reconcile', '--since', SINCE, '--grace', '0');
     expect(dirty.code).toBe(1);
