@@ -66,7 +66,7 @@ export class ParticipationService {
       if (!(error instanceof AppError)) throw error;
       answer = errorAnswer(error);
     }
-    return withObservation(answer, timer, pinned.ctx?.trace ?? null);
+    return withObservation(answer, timer, pinned.ctx?.trace ?? null, pinned.ctx?.snapshot.version ?? null);
   }
 
   private async run(
