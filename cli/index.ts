@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /** The `pocket` CLI: one file per verb; every verb calls src/ and never reimplements it. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { packageRoot } from '../src/shared/package-root';
 import { registerAudit } from './audit';
 import { registerBlocklist } from './blocklist';
 import { registerCodes } from './codes';
@@ -23,11 +26,29 @@ import { registerValidate } from './validate';
 import { registerVersions } from './versions';
 import { registerWorker } from './worker';
 
+/** The version in package.json (found from the sources and from dist/ alike). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * `pocket … | head` closes stdout early: the rest of the output is unwanted, not an error. Exit 0 quietly
+ * instead of crashing with an EPIPE stack trace; any other stdout error still surfaces.
+ */
+function exitQuietlyOnEpipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('pocket')
     .description('pocket: marketing campaigns as code: validate, test, dry-run, publish, serve')
+    .version(packageVersion(), '-V, --version', "print pocket's version")
     .showHelpAfterError()
     .option(
       '--root <dir>',
@@ -62,6 +83,7 @@ export function buildProgram(): Command {
 }
 
 if (require.main === module) {
+  exitQuietlyOnEpipe();
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {

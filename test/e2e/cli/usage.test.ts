@@ -1,4 +1,25 @@
-import { pocket } from './run-pocket';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, FIXTURE_ROOT, pocket, REPO_ROOT, TSX_LOADER } from './run-pocket';
+
+/** Runs pocket with a stdout whose reader has gone (as `pocket … | head -c 1` once head has read). */
+function withClosedStdout(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, NO_COLOR: '1' };
+    delete env['NODE_OPTIONS'];
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, ...args], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 describe('pocket usage', () => {
   it('prints help on stdout and exits 0 with --help', async () => {
@@ -18,5 +39,29 @@ describe('pocket usage', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toMatch(/^error: unknown command 'frobnicate'\n/);
+  });
+
+  it('prints the version of package.json with --version', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const run = await pocket(['--version']);
+    expect(run).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('exits 0 quietly when the reader of its output goes away (pocket … | head)', async () => {
+    const run = await withClosedStdout([
+      'dry-run',
+      'shop-week',
+      '--root',
+      FIXTURE_ROOT,
+      '--synthetic',
+      '200',
+      '--seed',
+      'ci',
+      '--format',
+      'json',
+    ]);
+    expect(run).toEqual({ code: 0, stderr: '' });
   });
 });
