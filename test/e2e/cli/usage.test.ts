@@ -6,7 +6,7 @@ import { CLI, FIXTURE_ROOT, pocket, REPO_ROOT, TSX_LOADER } from './run-pocket';
 /** Runs pocket with a stdout whose reader has gone (as `pocket … | head -c 1` once head has read). */
 function withClosedStdout(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env['NODE_OPTIONS'];
     const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, ...args], {
       cwd: REPO_ROOT,
