@@ -8,6 +8,7 @@ import type { SimulatedUser } from '../src/simulation/evaluate-participant';
 import { syntheticUserFactory } from '../src/simulation/synthetic-users';
 import { countUsers, readUsersFile, UsersFileError } from '../src/simulation/users-file';
 import { loadCompiled, parseTime, rootOf } from './definitions';
+import { formatMoney } from './money';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 
 interface Options {
@@ -58,12 +59,13 @@ function textReport(r: DryRunReport): string[] {
     ),
     '',
   );
-  const cur = r.budget.currency ?? '';
+  const money = (minor: number | null): string =>
+    minor === null ? 'unlimited' : formatMoney(minor, r.budget.currency);
   lines.push(
-    `projected spend: ${r.spend} ${cur} of total budget ${r.budget.total ?? 'unlimited'} (${pct(r.spend, r.budget.total)})`,
+    `projected spend: ${money(r.spend)} of total budget ${money(r.budget.total)} (${pct(r.spend, r.budget.total)})`,
   );
   lines.push(
-    `peak daily spend: ${r.budget.peakDaily} ${cur} of daily budget ${r.budget.daily ?? 'unlimited'} (${pct(r.budget.peakDaily, r.budget.daily)})`,
+    `peak daily spend: ${money(r.budget.peakDaily)} of daily budget ${money(r.budget.daily)} (${pct(r.budget.peakDaily, r.budget.daily)})`,
   );
   return lines;
 }

@@ -3,6 +3,7 @@
  * (`section,key,metric,value`, one number per line), which spreadsheets pivot and scripts grep.
  */
 import type { CampaignReport } from '../src/observability/report/campaign-report';
+import { majorUnits } from './money';
 import { table } from './output';
 
 type Cell = string | number;
@@ -13,6 +14,8 @@ const orDash = (v: number | null): Cell => (v === null ? '-' : v);
 
 export function reportTable(r: CampaignReport): string[] {
   const currency = r.budget.currency ?? '';
+  // Money columns in major units of the budget's currency (the JSON and CSV keep integer minor units).
+  const money = (minor: number): string => majorUnits(minor, r.budget.currency);
   const range = `${r.range.from ?? 'start'} .. ${r.range.to ?? 'now'}`;
   const lines = [
     `${r.campaignId} (${r.campaign.name}) version ${r.campaign.version}${r.campaign.paused ? ', PAUSED' : ''}`,
@@ -33,23 +36,23 @@ export function reportTable(r: CampaignReport): string[] {
     ),
     '',
     ...table(
-      ['segment', 'grants', `spend ${currency}`.trim(), 'amount'],
-      r.bySegment.map((s) => [s.segmentId ?? '(fallback)', s.grants, s.spend, s.amount]),
+      ['segment', 'grants', `spend ${currency}`.trim(), `amount ${currency}`.trim()],
+      r.bySegment.map((s) => [s.segmentId ?? '(fallback)', s.grants, money(s.spend), money(s.amount)]),
     ),
     '',
     ...table(
-      ['reward', 'type', 'grants', `spend ${currency}`.trim(), 'amount'],
-      r.byReward.map((x) => [x.rewardId, x.type, x.grants, x.spend, x.amount]),
+      ['reward', 'type', 'grants', `spend ${currency}`.trim(), `amount ${currency}`.trim()],
+      r.byReward.map((x) => [x.rewardId, x.type, x.grants, money(x.spend), money(x.amount)]),
     ),
     '',
-    ...table(['budget', 'plan', 'used', 'remaining', 'used %'], [
+    ...table([`budget ${currency}`.trim(), 'plan', 'used', 'remaining', 'used %'], [
       ...(r.budget.total
         ? [
             [
               'total',
-              r.budget.total.plan,
-              r.budget.total.used,
-              r.budget.total.remaining,
+              money(r.budget.total.plan),
+              money(r.budget.total.used),
+              money(r.budget.total.remaining),
               pct(r.budget.total.used, r.budget.total.plan),
             ],
           ]
@@ -58,9 +61,9 @@ export function reportTable(r: CampaignReport): string[] {
         ? [
             [
               `daily ${r.budget.today.date}`,
-              r.budget.today.plan,
-              r.budget.today.used,
-              r.budget.today.remaining,
+              money(r.budget.today.plan),
+              money(r.budget.today.used),
+              money(r.budget.today.remaining),
               pct(r.budget.today.used, r.budget.today.plan),
             ],
           ]

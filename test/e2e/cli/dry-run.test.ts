@@ -175,8 +175,8 @@ describe('pocket dry-run --users', () => {
       'not_eligible         1',
       'channel_not_allowed  1',
       '',
-      'projected spend: 600 CNY of total budget 100000 (0.6%)',
-      'peak daily spend: 600 CNY of daily budget 50000 (1.2%)',
+      'projected spend: 6.00 CNY of total budget 1,000.00 CNY (0.6%)',
+      'peak daily spend: 6.00 CNY of daily budget 500.00 CNY (1.2%)',
       '',
     ]);
   });

@@ -82,7 +82,7 @@ describe('pocket report', () => {
     const table = await run(['report', CAMPAIGN], { env });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/participations\s+12\s+100\.0%/);
-    expect(table.stdout).toMatch(/rp-vip\s+red_packet\s+3\s+300\s+300/);
+    expect(table.stdout).toMatch(/rp-vip\s+red_packet\s+3\s+3\.00\s+3\.00/);
     const csv = await run(['report', CAMPAIGN, '--format', 'csv', '--from', '2026-11-11T10:05:00+08:00'], {
       env,
     });

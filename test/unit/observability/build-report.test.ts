@@ -234,8 +234,10 @@ describe('rendering', () => {
     expect(text).toMatch(/participations\s+13\s+100\.0%/);
     expect(text).toMatch(/granted\s+6\s+46\.2%/);
     expect(text).toMatch(/not_eligible\s+3/);
-    expect(text).toMatch(/\(fallback\)\s+1\s+0\s+0/);
-    expect(text).toMatch(/daily 2026-11-11\s+400\s+75\s+325\s+18\.8%/);
+    // Money in major units of the budget's currency (the JSON and CSV keep minor units).
+    expect(text).toMatch(/segment\s+grants\s+spend CNY\s+amount CNY/);
+    expect(text).toMatch(/\(fallback\)\s+1\s+0\.00\s+0\.00/);
+    expect(text).toMatch(/daily 2026-11-11\s+4\.00\s+0\.75\s+3\.25\s+18\.8%/);
     expect(text).toMatch(/cp\s+-\s+1\s+-/);
     expect(text).toContain('delivery: delivered 4, void 1, pending 1; backlog 1, dead 0, lag 91 s');
     expect(text).toContain(
