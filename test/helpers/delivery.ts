@@ -1,9 +1,12 @@
 /** Helpers for delivery and reconciliation tests: a fake clock and grants made through the real pipeline. */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import nock from 'nock';
 import request from 'supertest';
 import type { Db } from '../../src/ledger/db';
 import type { Pocket } from '../../src/server';
+import { FakeIssuer } from './fake-issuer';
+import { createBackends, createTestPocket, type Backend, type TestBackends } from './pocket';
 
 export interface FakeClock {
   (): Date;
@@ -69,3 +72,49 @@ export async function grantStatuses(db: Db, ids: readonly string[]): Promise<Rec
 export const DEFINITIONS = join(__dirname, '../integration/reconciliation/definitions');
 export const BULK = 'bulk-drop';
 export const TINY = 'tiny-drop';
+
+/** A pocket at AT on one backend pair, with a fake wallet issuer and the alerts its notifier sends. */
+export interface ReconciliationRig {
+  backends: TestBackends;
+  pocket: Pocket;
+  clock: FakeClock;
+  issuer: FakeIssuer;
+  /** Every notification body received at `<hook>/pocket`, in order. */
+  alerts: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** Starts a ReconciliationRig: red packets go to `wallet` (a FakeIssuer), notifications to `<hook>/pocket`. */
+export async function startReconciliationRig(
+  backend: Backend,
+  wallet: string,
+  hook: string,
+): Promise<ReconciliationRig> {
+  const clock = fakeClock(AT);
+  const backends = await createBackends(backend);
+  const pocket = await createTestPocket(backends, {
+    clock,
+    random: () => 0,
+    config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: wallet }, notifyUrl: `${hook}/pocket` },
+  });
+  const alerts: Array<Record<string, unknown>> = [];
+  nock(hook)
+    .persist()
+    .post('/pocket')
+    .reply((_uri, body) => {
+      alerts.push(body as Record<string, unknown>);
+      return [204];
+    });
+  return {
+    backends,
+    pocket,
+    clock,
+    issuer: new FakeIssuer(wallet, clock),
+    alerts,
+    async close() {
+      nock.cleanAll();
+      await pocket.close();
+      await backends.destroy();
+    },
+  };
+}

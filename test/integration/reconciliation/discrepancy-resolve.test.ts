@@ -4,18 +4,19 @@
  * person resolves it with a note: audited, and later runs that find the same difference count it as
  * acknowledged, not unresolved, and send no alert. A different difference opens a new discrepancy.
  */
-import nock from 'nock';
 import { ConflictError, NotFoundError, ValidationError } from '../../../src/errors/app-error';
 import { KnexAuditStore } from '../../../src/ledger/knex-audit-store';
 import type { Pocket } from '../../../src/server';
-import { fakeClock, grantsFor, AT, users, type FakeClock, DEFINITIONS } from '../../helpers/delivery';
-import { FakeIssuer } from '../../helpers/fake-issuer';
 import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
+  grantsFor,
+  AT,
+  users,
+  type FakeClock,
+  startReconciliationRig,
+  type ReconciliationRig,
+} from '../../helpers/delivery';
+import { FakeIssuer } from '../../helpers/fake-issuer';
+import { describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const WALLET = 'http://wallet.resolve.test';
 const HOOK = 'http://hooks.resolve.test';
@@ -28,33 +29,13 @@ describeEachBackend('resolving a discrepancy by hand', (backend) => {
   let issuer: FakeIssuer;
   let alerts: Array<Record<string, unknown>>;
 
+  let rig: ReconciliationRig | undefined;
+
   beforeEach(async () => {
-    clock = fakeClock(AT);
-    backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
-      config: {
-        definitionsRoot: DEFINITIONS,
-        issuerUrls: { red_packet: WALLET },
-        notifyUrl: `${HOOK}/pocket`,
-      },
-    });
-    issuer = new FakeIssuer(WALLET, clock);
-    alerts = [];
-    nock(HOOK)
-      .persist()
-      .post('/pocket')
-      .reply((_uri, body) => {
-        alerts.push(body as Record<string, unknown>);
-        return [204];
-      });
+    rig = await startReconciliationRig(backend, WALLET, HOOK);
+    ({ backends, pocket, clock, issuer, alerts } = rig);
   });
-  afterEach(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterEach(() => rig?.close());
 
   const db = () => backends.ledger.db;
   const run = () => pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR), graceMs: 0 });

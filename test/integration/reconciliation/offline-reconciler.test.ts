@@ -3,7 +3,6 @@
  * difference is injected downstream and found, then repaired (redelivery, ledger correction) or left open with
  * an alert, and resolved once it is gone. The issuers are paged and read beyond both edges of the window.
  */
-import nock from 'nock';
 import request from 'supertest';
 import { HttpIssuer } from '../../../src/integrations/http-issuer';
 import { KnexSandboxIssuedStore } from '../../../src/integrations/knex-sandbox-issued-store';
@@ -14,22 +13,17 @@ import { KnexReconciliationReads } from '../../../src/reconciliation/knex-reconc
 import { OfflineReconciler } from '../../../src/reconciliation/offline-reconciler';
 import type { Pocket } from '../../../src/server';
 import {
-  fakeClock,
   grantsFor,
   grantStatuses,
   BULK,
   AT,
   users,
   type FakeClock,
-  DEFINITIONS,
+  startReconciliationRig,
+  type ReconciliationRig,
 } from '../../helpers/delivery';
 import { FakeIssuer } from '../../helpers/fake-issuer';
-import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
+import { describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const WALLET = 'http://wallet.offline.test';
 const HOOK = 'http://hooks.offline.test';
@@ -43,33 +37,13 @@ describeEachBackend('offline reconciliation', (backend) => {
   let issuer: FakeIssuer;
   let alerts: Array<Record<string, unknown>>;
 
+  let rig: ReconciliationRig | undefined;
+
   beforeEach(async () => {
-    clock = fakeClock(AT);
-    backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
-      config: {
-        definitionsRoot: DEFINITIONS,
-        issuerUrls: { red_packet: WALLET },
-        notifyUrl: `${HOOK}/pocket`,
-      },
-    });
-    issuer = new FakeIssuer(WALLET, clock);
-    alerts = [];
-    nock(HOOK)
-      .persist()
-      .post('/pocket')
-      .reply((_uri, body) => {
-        alerts.push(body as Record<string, unknown>);
-        return [204];
-      });
+    rig = await startReconciliationRig(backend, WALLET, HOOK);
+    ({ backends, pocket, clock, issuer, alerts } = rig);
   });
-  afterEach(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterEach(() => rig?.close());
 
   const db = () => backends.ledger.db;
   /** Delivered grants, then two hours later a run over the day so far (the default grace is 1 h). */
