@@ -4,59 +4,35 @@
  * it with `discrepancies resolve --note` (audited), after which `reconcile` exits 0 and counts it acknowledged.
  * resolve exits 2 without a note and 1 for an unknown or already resolved discrepancy.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDb, type Db } from '../../../src/ledger/db';
-import { silentLogger } from '../../../src/observability/logger';
+import type { Db } from '../../../src/ledger/db';
 import type { Discrepancy } from '../../../src/reconciliation/discrepancy-store';
-import { createPocket } from '../../../src/server';
-import { grantsFor, AT, TINY, DEFINITIONS, users } from '../../helpers/delivery';
-import { testConfig } from '../../helpers/pocket';
-import { json, pocket, type PocketRun } from './run-pocket';
+import { AT, TINY } from '../../helpers/delivery';
+import { embeddedGrants, type EmbeddedGrants } from './embedded-grants';
+import { json, type PocketRun } from './run-pocket';
 
 const SINCE = new Date(AT.getTime() - 3_600_000).toISOString();
 
 describe('pocket discrepancies list and resolve against the embedded ledger', () => {
-  let dataDir: string;
-  let env: Record<string, string | undefined>;
+  let fixture: EmbeddedGrants | undefined;
   let ids: string[];
-  const run = (...args: string[]): Promise<PocketRun> => pocket(args, { env });
-  const withDb = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
-    const db = createDb({ sqliteFile: join(dataDir, 'pocket.sqlite') });
-    try {
-      return await fn(db);
-    } finally {
-      await db.destroy();
-    }
+  const run = (...args: string[]): Promise<PocketRun> => ready().run(...args);
+  const withDb = <T>(fn: (db: Db) => Promise<T>): Promise<T> => ready().withDb(fn);
+  const ready = (): EmbeddedGrants => {
+    if (!fixture) throw new Error('the embedded ledger is not ready');
+    return fixture;
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'pocket-cli-discrepancies-'));
-    env = {
-      POCKET_DATA_DIR: dataDir,
-      POCKET_DEFINITIONS: DEFINITIONS,
-      POCKET_AUTHOR: 'finance-bob',
-      DATABASE_URL: undefined,
-      REDIS_URL: undefined,
-      NOTIFY_URL: undefined,
-      LOG_LEVEL: 'silent',
-    };
-    const service = await createPocket(
-      testConfig({ POCKET_DATA_DIR: dataDir, POCKET_DEFINITIONS: DEFINITIONS }),
-      { logger: silentLogger(), clock: () => AT, random: () => 0 },
-    );
-    try {
-      await service.start();
-      ids = await grantsFor(service, users('fin', 2), TINY);
-    } finally {
-      await service.close();
-    }
+    fixture = await embeddedGrants({
+      dirPrefix: 'pocket-cli-discrepancies-',
+      author: 'finance-bob',
+      userPrefix: 'fin',
+      count: 2,
+    });
+    ids = fixture.ids;
     expect((await run('worker', '--once')).code).toBe(0);
   });
-  afterAll(() => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => fixture?.remove());
 
   it('void a delivered grant, reconcile flags it, resolve it with a note, reconcile is clean', async () => {
     const [id] = ids;

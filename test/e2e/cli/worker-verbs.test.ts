@@ -7,58 +7,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDb, type Db } from '../../../src/ledger/db';
+import type { Db } from '../../../src/ledger/db';
 import { silentLogger } from '../../../src/observability/logger';
 import { createPocket } from '../../../src/server';
-import { grantsFor, AT, TINY, DEFINITIONS, users } from '../../helpers/delivery';
+import { grantsFor, AT, TINY, DEFINITIONS } from '../../helpers/delivery';
 import { testConfig } from '../../helpers/pocket';
-import { json, pocket, type PocketRun } from './run-pocket';
+import { embeddedGrants, type EmbeddedGrants } from './embedded-grants';
+import { json, type PocketRun } from './run-pocket';
 
 const SINCE = new Date(AT.getTime() - 3_600_000).toISOString();
 
 describe('pocket worker, reconcile and grants void against the embedded ledger', () => {
-  let dataDir: string;
-  let env: Record<string, string | undefined>;
+  let fixture: EmbeddedGrants | undefined;
   let ids: string[];
-  const run = (...args: string[]): Promise<PocketRun> => pocket(args, { env });
-  const withDb = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
-    const db = createDb({ sqliteFile: join(dataDir, 'pocket.sqlite') });
-    try {
-      return await fn(db);
-    } finally {
-      await db.destroy();
-    }
+  const run = (...args: string[]): Promise<PocketRun> => ready().run(...args);
+  const withDb = <T>(fn: (db: Db) => Promise<T>): Promise<T> => ready().withDb(fn);
+  const ready = (): EmbeddedGrants => {
+    if (!fixture) throw new Error('the embedded ledger is not ready');
+    return fixture;
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'pocket-cli-worker-'));
-    env = {
-      POCKET_DATA_DIR: dataDir,
-      POCKET_DEFINITIONS: DEFINITIONS,
-      POCKET_AUTHOR: 'alice',
-      DATABASE_URL: undefined,
-      REDIS_URL: undefined,
-      NOTIFY_URL: undefined,
-      LOG_LEVEL: 'silent',
-    };
-    const service = await createPocket(
-      testConfig({ POCKET_DATA_DIR: dataDir, POCKET_DEFINITIONS: DEFINITIONS }),
-      {
-        logger: silentLogger(),
-        clock: () => AT,
-        random: () => 0,
-      },
-    );
-    try {
-      await service.start();
-      ids = await grantsFor(service, users('cli', 3), TINY);
-    } finally {
-      await service.close();
-    }
+    fixture = await embeddedGrants({
+      dirPrefix: 'pocket-cli-worker-',
+      author: 'alice',
+      userPrefix: 'cli',
+      count: 3,
+    });
+    ids = fixture.ids;
   });
-  afterAll(() => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => fixture?.remove());
 
   it('worker --once delivers every pending grant to the sandbox and reports an empty backlog', async () => {
     const once = await run('worker', '--once', '--format', 'json');

@@ -1,0 +1,66 @@
+/**
+ * An embedded SQLite ledger in a temporary data directory holding grants of the TINY campaign, made through the
+ * real service (clock at AT), for suites that then drive the CLI's worker and reconciliation verbs on it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, type Db } from '../../../src/ledger/db';
+import { silentLogger } from '../../../src/observability/logger';
+import { createPocket } from '../../../src/server';
+import { grantsFor, AT, TINY, DEFINITIONS, users } from '../../helpers/delivery';
+import { testConfig } from '../../helpers/pocket';
+import { pocket, type PocketRun } from './run-pocket';
+
+export interface EmbeddedGrants {
+  /** The grant ids, sorted. */
+  ids: string[];
+  /** Runs the CLI on this ledger (embedded backends, no notifier, POCKET_AUTHOR set). */
+  run(...args: string[]): Promise<PocketRun>;
+  /** A connection to the ledger for `fn`, closed afterwards. */
+  withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  remove(): void;
+}
+
+/** One grant of TINY per user `u-<userPrefix>-0 … n-1`. */
+export async function embeddedGrants(options: {
+  dirPrefix: string;
+  author: string;
+  userPrefix: string;
+  count: number;
+}): Promise<EmbeddedGrants> {
+  const dataDir = mkdtempSync(join(tmpdir(), options.dirPrefix));
+  const env = {
+    POCKET_DATA_DIR: dataDir,
+    POCKET_DEFINITIONS: DEFINITIONS,
+    POCKET_AUTHOR: options.author,
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    NOTIFY_URL: undefined,
+    LOG_LEVEL: 'silent',
+  };
+  const service = await createPocket(
+    testConfig({ POCKET_DATA_DIR: dataDir, POCKET_DEFINITIONS: DEFINITIONS }),
+    { logger: silentLogger(), clock: () => AT, random: () => 0 },
+  );
+  let ids: string[];
+  try {
+    await service.start();
+    ids = await grantsFor(service, users(options.userPrefix, options.count), TINY);
+  } finally {
+    await service.close();
+  }
+  return {
+    ids,
+    run: (...args) => pocket(args, { env }),
+    async withDb(fn) {
+      const db = createDb({ sqliteFile: join(dataDir, 'pocket.sqlite') });
+      try {
+        return await fn(db);
+      } finally {
+        await db.destroy();
+      }
+    },
+    remove: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
