@@ -23,6 +23,14 @@ interface ErrorBody {
   error?: { code?: unknown; message?: unknown; [key: string]: unknown };
 }
 
+/** Why fetch failed: undici's "fetch failed" carries the socket's reason (ECONNREFUSED …) as its cause. */
+function fetchFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return `no answer within ${TIMEOUT_MS / 1000} s`;
+  const cause = error.cause instanceof Error ? error.cause.message : '';
+  return cause ? `${error.message} (${cause})` : error.message;
+}
+
 export class AdminClient implements Lifecycle {
   private readonly base: string;
 
@@ -104,7 +112,7 @@ export class AdminClient implements Lifecycle {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      throw new CliFailure(`cannot reach ${this.base}: ${(error as Error).message}`);
+      throw new CliFailure(`cannot reach ${this.base}: ${fetchFailure(error)}`);
     }
     const text = await response.text();
     let parsed: unknown;

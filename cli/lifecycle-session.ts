@@ -7,11 +7,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../src/config';
 import { AppError, type FieldError } from '../src/errors/app-error';
 import { connectRedis } from '../src/hot-state/redis-client';
-import { createDb } from '../src/ledger/db';
 import { KnexAuditStore } from '../src/ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
-import { migrate } from '../src/ledger/migrate';
 import type { CampaignRefusal } from '../src/publishing/activation-refused-error';
 import { DEFAULT_CHANGES_CHANNEL, silentNotifier } from '../src/publishing/change-notifier';
 import { LedgerLifecycle } from '../src/publishing/ledger-lifecycle';
@@ -19,6 +17,7 @@ import type { Lifecycle } from '../src/publishing/lifecycle';
 import { RedisChangeNotifier } from '../src/publishing/redis-change-notifier';
 import { AdminClient } from './admin-client';
 import { CliFailure, printJson, printLines } from './output';
+import { openLedger } from './ledger-session';
 import { detectAuthor } from './publish-metadata';
 
 export interface TargetOptions {
@@ -35,10 +34,7 @@ export function withTargetOptions(command: Command): Command {
 
 async function ledgerLifecycle(root: string): Promise<Lifecycle> {
   const config = loadConfig();
-  const db = createDb(
-    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile },
-  );
-  await migrate(db);
+  const { db } = await openLedger(config);
   const redis = config.redisUrl
     ? await connectRedis(config.redisUrl).catch(() => {
         printLines(

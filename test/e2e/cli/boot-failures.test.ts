@@ -1,6 +1,7 @@
 /**
  * A `pocket serve` / `pocket worker` that cannot boot says why in one line naming the variable (no stack
- * trace, no password) and exits 1 at once, instead of staying alive without listening.
+ * trace, no password) and exits 1 at once, instead of staying alive without listening. The ledger verbs
+ * (migrate, lifecycle, reports, tokens…) name an unreachable DATABASE_URL the same way.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -52,6 +53,27 @@ describe('boot failures of the long-running verbs', () => {
         env: { ...env, DATABASE_URL: 'postgres://pocket:s3cret@127.0.0.1:1/pocket' },
       });
       expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        'pocket: cannot reach DATABASE_URL (postgres://pocket:***@127.0.0.1:1/pocket): connect ECONNREFUSED 127.0.0.1:1\n',
+      );
+    },
+  );
+
+  it.each([
+    ['migrate'],
+    ['versions', 'x'],
+    ['pause', 'x'],
+    ['audit'],
+    ['tokens', 'list'],
+    ['discrepancies', 'list'],
+  ])(
+    'pocket %s: an unreachable DATABASE_URL is named, without a stack trace or a driver log',
+    async (...args) => {
+      const run = await pocket(args, {
+        env: { ...env, DATABASE_URL: 'postgres://pocket:s3cret@127.0.0.1:1/pocket' },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
       expect(run.stderr).toBe(
         'pocket: cannot reach DATABASE_URL (postgres://pocket:***@127.0.0.1:1/pocket): connect ECONNREFUSED 127.0.0.1:1\n',
       );
