@@ -4,13 +4,13 @@
  */
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
-import { AppError, ValidationError } from '../errors/app-error';
+import { AppError } from '../errors/app-error';
 import type { Logger } from '../observability/logger';
 import { errorHandler, notFoundHandler } from './error-handler';
-import { jsonBodyParser } from './json-body-parser';
+import { jsonObjectBody } from './json-body-parser';
 import openapi from './openapi.json';
 
-export { jsonBodyParser } from './json-body-parser';
+export { jsonBodyParser, jsonObjectBody } from './json-body-parser';
 
 export interface Health {
   /** Registry loaded, counters warm, not draining. */
@@ -47,19 +47,12 @@ export function createApp(parts: AppParts): Express {
   app.use(helmet());
   for (const handler of parts.middleware ?? []) app.use(handler);
   app.use(requireJson);
-  // Admin bodies carry whole resolved campaigns (publish): a larger limit, the same strict parsing.
-  app.use('/admin', jsonBodyParser('1mb'));
-  app.use(jsonBodyParser());
-  app.use((req, _res, next) => {
-    if (req.body !== undefined && req.body !== null && typeof req.body !== 'object') {
-      next(
-        new ValidationError('request body must be a JSON object', [
-          { path: '(body)', message: 'must be a JSON object' },
-        ]),
-      );
-      return;
-    }
-    next();
+  // /admin bodies (whole resolved campaigns on publish: up to 1 MB) are parsed inside the admin router, after the
+  // token is checked, so that no caller without one gets a megabyte parsed or a parser's opinion of it.
+  const bodies = express.Router().use(jsonObjectBody());
+  app.use((req, res, next) => {
+    if (req.path === '/admin' || req.path.startsWith('/admin/')) next();
+    else bodies(req, res, next);
   });
 
   app.get('/healthz', (_req, res) => {

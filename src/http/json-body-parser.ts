@@ -4,6 +4,7 @@
  * refused for such a key is valid JSON: `ForbiddenKeyError` lets the error handler say so.
  */
 import express, { type RequestHandler } from 'express';
+import { ValidationError } from '../errors/app-error';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -23,4 +24,23 @@ function rejectPrototypeKeys(key: string, value: unknown): unknown {
 /** The participation benchmark's bare endpoint uses it too, so both sides parse bodies alike. */
 export function jsonBodyParser(limit = '8kb'): RequestHandler {
   return express.json({ limit, strict: true, reviver: rejectPrototypeKeys });
+}
+
+/** After the parser: a body that is there must be an object (strict parsing still lets a top-level array by). */
+export const requireObjectBody: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body))) {
+    next();
+    return;
+  }
+  next(
+    new ValidationError('request body must be a JSON object', [
+      { path: '(body)', message: 'must be a JSON object' },
+    ]),
+  );
+};
+
+/** The parser and the object check, as one mountable chain. */
+export function jsonObjectBody(limit?: string): RequestHandler[] {
+  return [jsonBodyParser(limit), requireObjectBody];
 }

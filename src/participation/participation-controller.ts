@@ -39,8 +39,16 @@ function readRequest(req: Request): ParticipationRequest {
   else if (!IDEMPOTENCY_KEY.test(key)) {
     fields.push({ path: 'Idempotency-Key', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
   }
+  let body: Body;
+  try {
+    body = validateRequest<Body>('participation-request.schema.json', req.body);
+  } catch (error) {
+    // Every problem at once: the path and header ones, then the body's.
+    if (!(error instanceof ValidationError) || fields.length === 0) throw error;
+    const more = (error.details['fields'] as FieldError[] | undefined) ?? [];
+    throw new ValidationError('invalid request', [...fields, ...more]);
+  }
   if (fields.length > 0) throw new ValidationError('invalid request', fields);
-  const body = validateRequest<Body>('participation-request.schema.json', req.body);
   const locals = req.res?.locals ?? {};
   const client = (locals['client'] as ClientIdentity | undefined) ?? { kind: 'anonymous', id: null };
   const refusal = locals['clientRefusal'] as Error | undefined;

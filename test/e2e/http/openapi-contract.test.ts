@@ -357,6 +357,14 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       ]),
     );
     expect(fieldsOf(badId)).toEqual([expect.objectContaining({ path: 'id' })]);
+    // Every problem in one answer: the path and the header, then the body.
+    const all = conforms(await participate('Not_Kebab', { bonus: 1 }, { key: null }));
+    expect(fieldsOf(all)).toEqual([
+      { path: 'id', message: 'must be a kebab-case campaign id' },
+      { path: 'Idempotency-Key', message: 'header is required' },
+      expect.objectContaining({ path: 'userId' }),
+      { path: 'bonus', message: 'unknown field' },
+    ]);
     expect(fieldsOf(badJson)).toEqual([{ path: '(body)', message: 'Unexpected end of JSON input' }]);
     expect(errorOf(proto)['message']).toBe('request body holds a forbidden key "__proto__"');
   });

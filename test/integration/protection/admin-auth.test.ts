@@ -39,6 +39,22 @@ describeEachBackend('admin auth under /admin', (backend) => {
     }
   });
 
+  it('checks the token before parsing a body: no parser work or opinion for a caller without one', async () => {
+    const post = (body: string, bearer?: string) => {
+      const req = request(pocket.app).post('/admin/publish').set('Content-Type', 'application/json');
+      return (bearer === undefined ? req : req.set('Authorization', `Bearer ${bearer}`)).send(body);
+    };
+    const big = JSON.stringify({ pad: 'x'.repeat(900 * 1024) });
+    for (const body of ['{bad', '{"__proto__":1}', big]) {
+      const res = await post(body);
+      expect([res.status, res.body.error.code]).toEqual([401, 'unauthenticated']);
+    }
+    const bad = await post('{bad', token['publish']);
+    expect([bad.status, bad.body.error.message]).toEqual([400, 'request body is not valid JSON']);
+    const array = await post('[]', token['publish']);
+    expect([array.status, array.body.error.message]).toEqual([400, 'request body must be a JSON object']);
+  });
+
   it('answers 401 for a malformed, unknown or forged token, and for a non-Bearer scheme', async () => {
     const forged = `${token['read']?.slice(0, -4) ?? ''}AAAA`;
     for (const bearer of ['garbage', 'pk_0123456789abcdef_' + 'A'.repeat(43), forged]) {

@@ -64,6 +64,21 @@ describe('schema errors', () => {
     ).toEqual(['rewards[0].amount.min: must be at least 1 (got 0)']);
   });
 
+  it('caps stock, per-user limits and money at what the ledger and the hot state hold exactly', () => {
+    const huge = withReward({ id: 'rp', type: 'red_packet', amount: { min: 1, max: 2 ** 53 }, stock: 1e308 });
+    expect(
+      errors('campaign', {
+        ...huge,
+        limits: { perUser: { total: 2 ** 31 } },
+        budget: { currency: 'CNY', total: 2 ** 53 - 1 },
+      }),
+    ).toEqual([
+      'limits.perUser.total: must be at most 2147483647 (got 2147483648)',
+      'rewards[0].amount.max: must be at most 9007199254740991 (got 9007199254740992)',
+      'rewards[0].stock: must be at most 2147483647 (got 1e+308)',
+    ]);
+  });
+
   it('explains ids, dates and rate limits', () => {
     expect(
       errors('campaign', {

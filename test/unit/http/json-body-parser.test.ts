@@ -3,6 +3,7 @@
  * at most 8 KB by default, strict (no top-level primitives), and a prototype key anywhere is refused before it
  * reaches an object.
  */
+import { gzipSync } from 'node:zlib';
 import express, { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -25,6 +26,9 @@ function service(): express.Express {
   const router = Router();
   router.post('/', (req, res) => {
     res.json({ body: req.body as unknown });
+  });
+  router.get('/things/:id', (req, res) => {
+    res.json({ id: req.params['id'] });
   });
   return createApp({ logger: pino({ level: 'silent' }), routers: [router], health: { ready: () => true } });
 }
@@ -74,5 +78,52 @@ describe('jsonBodyParser', () => {
         },
       },
     ]);
+  });
+
+  const refusal = (message: string, field: string, path = '(body)') => ({
+    error: { code: 'invalid_request', message, fields: [{ path, message: field }] },
+  });
+
+  it.each(['null', '42', '"u-1"', 'true', '[]', '[{"userId":"u1"}]'])(
+    'answers valid JSON that is not an object (%s) as such, not as bad JSON',
+    async (text) => {
+      const res = await post(service(), text);
+      expect([res.status, res.body]).toEqual([
+        400,
+        refusal('request body must be a JSON object', 'must be a JSON object'),
+      ]);
+    },
+  );
+
+  it('answers a body nested too deeply to parse as such, not as a stack overflow', async () => {
+    const res = await post(service(), `{"context":${'['.repeat(3000)}${']'.repeat(3000)}}`);
+    expect([res.status, res.body]).toEqual([
+      400,
+      refusal('request body is nested too deeply', 'is nested too deeply to parse'),
+    ]);
+  });
+
+  it.each(['gzip', 'deflate', 'br'])(
+    'answers a %s body that does not decompress with 400, not 500',
+    async (enc) => {
+      const res = await request(service())
+        .post('/')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', enc)
+        .send(enc === 'gzip' ? gzipSync('{"a":1}').subarray(0, 12) : Buffer.from('xx'));
+      expect([res.status, res.body]).toEqual([
+        400,
+        refusal('request body could not be decompressed', `is not valid ${enc} data`),
+      ]);
+    },
+  );
+
+  it('answers a malformed percent-encoding in the path with 400, not 500', async () => {
+    const res = await request(service()).get('/things/%ZZ');
+    expect([res.status, res.body]).toEqual([
+      400,
+      refusal('request path is not valid', 'holds a malformed percent-encoding', '(path)'),
+    ]);
+    expect((await request(service()).get('/things/a%20b')).body).toEqual({ id: 'a b' });
   });
 });
