@@ -102,14 +102,20 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
   const router = Router();
   const lifecycle = (res: Response): LedgerLifecycle => deps.lifecycle.as(deps.actorOf(res));
 
-  const publish = async (body: Body, res: Response, campaigns: unknown[]): Promise<void> => {
+  /** `at(i)`: where campaign i sits in the request body, for field errors. */
+  const publish = async (
+    body: Body,
+    res: Response,
+    campaigns: unknown[],
+    at: (i: number) => string,
+  ): Promise<void> => {
     const options = {
       ...changeOptions(body),
       gitCommit: body.text('gitCommit'),
       force: body.flag('force'),
     };
     body.done();
-    const resolved = campaigns.map((c, i) => resolvePublishedCampaign(c, `campaigns[${i}]`));
+    const resolved = campaigns.map((c, i) => resolvePublishedCampaign(c, at(i)));
     res.json({ results: await lifecycle(res).publish(resolved, options) });
   };
 
@@ -121,20 +127,25 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
         { path: 'campaigns', message: `must be an array of 1 to ${MAX_CAMPAIGNS} { definition, rules }` },
       ]);
     }
-    await publish(body, res, campaigns);
+    await publish(body, res, campaigns, (i) => `campaigns[${i}]`);
   });
 
   router.post('/campaigns/:id/publish', deps.requireScope('publish'), async (req, res) => {
     const id = campaignId(req);
     const body = new Body(req);
     const campaign = body.raw('campaign');
-    const definitionId = (campaign as { definition?: { id?: unknown } } | undefined)?.definition?.id;
-    if (definitionId !== id) {
+    if (typeof campaign !== 'object' || campaign === null || Array.isArray(campaign)) {
+      throw new ValidationError('invalid request', [
+        { path: 'campaign', message: 'is required: { definition, rules }' },
+      ]);
+    }
+    const definitionId = (campaign as { definition?: { id?: unknown } }).definition?.id;
+    if (definitionId !== undefined && definitionId !== id) {
       throw new ValidationError('invalid request', [
         { path: 'campaign.definition.id', message: `must equal the campaign in the path ("${id}")` },
       ]);
     }
-    await publish(body, res, [campaign]);
+    await publish(body, res, [campaign], () => 'campaign');
   });
 
   router.get('/campaigns/:id/versions', deps.requireScope('read'), async (req, res) => {

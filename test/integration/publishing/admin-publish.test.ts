@@ -95,6 +95,15 @@ describeEachBackend('POST /admin/publish validation', (backend) => {
     const other = await post('/admin/campaigns/other-campaign/publish', { campaign: body() });
     expect(other.status).toBe(400);
     expect(fieldsOf(other)[0]?.path).toBe('campaign.definition.id');
+    // Field paths name this endpoint's own field, `campaign`, and a missing one is called missing.
+    const missing = await post(`/admin/campaigns/${CAMPAIGN}/publish`, {});
+    expect(fieldsOf(missing)).toEqual([{ path: 'campaign', message: 'is required: { definition, rules }' }]);
+    const thin = await post(`/admin/campaigns/${CAMPAIGN}/publish`, {
+      campaign: { definition: { id: CAMPAIGN } },
+    });
+    expect(thin.status).toBe(400);
+    expect(fieldsOf(thin).length).toBeGreaterThan(0);
+    for (const f of fieldsOf(thin)) expect(f.path).toMatch(/^campaign(\.|$)/);
   });
 
   it('refuses an unknown field (a typo must not be ignored) and a body that is not an object; nothing is published', async () => {
