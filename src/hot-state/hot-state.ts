@@ -87,30 +87,53 @@ export interface AvailabilitySnapshot {
 
 export type BeginResult = 'ok' | 'in_flight' | 'done' | 'user_busy';
 
+export interface BeginInput {
+  campaignId: string;
+  userId: string;
+  idempotencyKey: string;
+  lockToken: string;
+  lockTtlMs: number;
+  markerTtlMs: number;
+  waitMs: number;
+}
+
+export interface EndInput {
+  campaignId: string;
+  userId: string;
+  idempotencyKey: string;
+  lockToken: string;
+  final: boolean;
+  doneTtlMs: number;
+  /** A reservation the ledger committed: confirmed (as `confirm`) in the same call. */
+  confirmReservationId?: string | null;
+}
+
+/** What the reward choice reads before reserving: the campaign's rewards on the request's business date. */
+export interface AvailabilityRead {
+  rewardIds: readonly string[];
+  businessDate: string;
+}
+
 export interface HotState {
   /**
    * Per-user lock (SET NX PX with a token) and the idempotency in-flight marker, set together atomically.
    * Retries for up to `waitMs` (about 200 ms) while the user's lock is busy.
    * 'in_flight': the same key is being executed; 'done': the same key finished recently (replay from ledger).
    */
-  begin(input: {
-    campaignId: string;
-    userId: string;
-    idempotencyKey: string;
-    lockToken: string;
-    lockTtlMs: number;
-    markerTtlMs: number;
-    waitMs: number;
-  }): Promise<BeginResult>;
-  /** Compare-and-delete of the lock; marks the key done (final answer) or clears it (transient answer). */
-  end(input: {
-    campaignId: string;
-    userId: string;
-    idempotencyKey: string;
-    lockToken: string;
-    final: boolean;
-    doneTtlMs: number;
-  }): Promise<void>;
+  begin(input: BeginInput): Promise<BeginResult>;
+  /**
+   * `begin`, and in the same round trip (Redis: the same script) the `availability` the reward choice reads:
+   * a read, not a promise (the reserve checks again), taken with the last attempt whatever its result.
+   */
+  beginAndRead(
+    input: BeginInput,
+    read: AvailabilityRead,
+  ): Promise<{ begun: BeginResult; availability: AvailabilitySnapshot }>;
+  /**
+   * Compare-and-delete of the lock; marks the key done (final answer) or clears it (transient answer); and
+   * confirms `confirmReservationId` when given.
+   */
+  end(input: EndInput): Promise<void>;
 
   availability(
     campaignId: string,

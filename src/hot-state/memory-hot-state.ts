@@ -1,8 +1,11 @@
 import { normalizeCounters } from './campaign-counters';
 import type {
+  AvailabilityRead,
   AvailabilitySnapshot,
+  BeginInput,
   BeginResult,
   CampaignCounters,
+  EndInput,
   HotState,
   Range,
   Reservation,
@@ -67,7 +70,7 @@ export class MemoryHotState implements HotState {
     this.expiring = new Map();
   }
 
-  begin(input: Parameters<HotState['begin']>[0]): Promise<BeginResult> {
+  begin(input: BeginInput): Promise<BeginResult> {
     const lockKey = JSON.stringify(['lock', input.campaignId, input.userId]);
     const markerKey = JSON.stringify(['idem', input.campaignId, input.userId, input.idempotencyKey]);
     return retryWhileBusy(async () => {
@@ -81,12 +84,25 @@ export class MemoryHotState implements HotState {
     }, input.waitMs);
   }
 
-  async end(input: Parameters<HotState['end']>[0]): Promise<void> {
+  /** The read right after the lock's last attempt (a read, not a promise: the reserve checks again). */
+  async beginAndRead(
+    input: BeginInput,
+    read: AvailabilityRead,
+  ): Promise<{ begun: BeginResult; availability: AvailabilitySnapshot }> {
+    const begun = await this.begin(input);
+    return {
+      begun,
+      availability: await this.availability(input.campaignId, read.rewardIds, read.businessDate),
+    };
+  }
+
+  async end(input: EndInput): Promise<void> {
     const lockKey = JSON.stringify(['lock', input.campaignId, input.userId]);
     const markerKey = JSON.stringify(['idem', input.campaignId, input.userId, input.idempotencyKey]);
     if (this.getExpiring(lockKey) === input.lockToken) this.expiring.delete(lockKey);
     if (input.final) this.setExpiring(markerKey, 'done', input.doneTtlMs);
     else if (this.getExpiring(markerKey) === 'in_flight') this.expiring.delete(markerKey);
+    if (input.confirmReservationId) await this.confirm(input.campaignId, input.confirmReservationId);
   }
 
   async availability(

@@ -105,19 +105,27 @@ return out
 `;
 
 /**
- * KEYS: state, sfree:<reward> for each reward. ARGV: date, reward for each reward.
+ * Lua: the availability read. KEYS[k]: state, KEYS[k + i]: sfree:<reward i>; ARGV[a]: date, ARGV[a + i]: reward i.
  * Returns {} when uninitialized, else {'1', budgetTop, budgetFree, dailyTop, dailyFree, used or '' per reward}.
+ * Shared by the availability script and the begin script that reads together with the lock.
  */
-export const AVAILABILITY_LUA = `${LUA_BASICS}
-local state = KEYS[1]
-if redis.call('EXISTS', state) == 0 then return {} end
-local out = {'1', redis.call('HGET', state, 'b') or '0', redis.call('HGET', state, 'bf') or '0',
-  redis.call('HGET', state, 'd:' .. ARGV[1]) or '0', redis.call('HGET', state, 'df:' .. ARGV[1]) or '0'}
-for i = 2, #ARGV do
-  local top = redis.call('HGET', state, 's:' .. ARGV[i])
-  if top then out[#out + 1] = fmt(tonumber(top) - redis.call('ZCARD', KEYS[i])) else out[#out + 1] = '' end
+export const LUA_READ_AVAILABILITY = `
+local function readAvailability(k, a)
+  local state = KEYS[k]
+  if redis.call('EXISTS', state) == 0 then return {} end
+  local out = {'1', redis.call('HGET', state, 'b') or '0', redis.call('HGET', state, 'bf') or '0',
+    redis.call('HGET', state, 'd:' .. ARGV[a]) or '0', redis.call('HGET', state, 'df:' .. ARGV[a]) or '0'}
+  for i = 1, #ARGV - a do
+    local top = redis.call('HGET', state, 's:' .. ARGV[a + i])
+    if top then out[#out + 1] = fmt(tonumber(top) - redis.call('ZCARD', KEYS[k + i])) else out[#out + 1] = '' end
+  end
+  return out
 end
-return out
+`;
+
+/** KEYS: state, sfree:<reward> for each reward. ARGV: date, reward for each reward. See LUA_READ_AVAILABILITY. */
+export const AVAILABILITY_LUA = `${LUA_BASICS}${LUA_READ_AVAILABILITY}
+return readAvailability(1, 1)
 `;
 
 /**

@@ -1,9 +1,12 @@
 import type { Cluster, Redis } from 'ioredis';
 import { freeLength, normalizeCounters } from './campaign-counters';
 import type {
+  AvailabilityRead,
   AvailabilitySnapshot,
+  BeginInput,
   BeginResult,
   CampaignCounters,
+  EndInput,
   HotState,
   Reservation,
   ReserveRefusal,
@@ -36,6 +39,11 @@ function limitArg(limit: number | null): string {
  * The production hot state: every operation on several keys is one Lua script (one round trip, atomic), and all
  * keys of a campaign share its `{campaignId}` hash tag. Layout in redis-keys.ts, scripts in redis-*-scripts.ts.
  */
+/** ARGV of the availability read: the date, then the rewards (LUA_READ_AVAILABILITY). */
+function availabilityArgs(read: AvailabilityRead): string[] {
+  return [encodeKeyPart(read.businessDate), ...read.rewardIds.map(encodeKeyPart)];
+}
+
 export class RedisHotState implements HotState {
   private readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
@@ -54,27 +62,47 @@ export class RedisHotState implements HotState {
     this.run = defineRedisScripts(this.client);
   }
 
-  begin(input: Parameters<HotState['begin']>[0]): Promise<BeginResult> {
-    const keys = [
-      this.keys.lock(input.campaignId, input.userId),
-      this.keys.idempotency(input.campaignId, input.userId, input.idempotencyKey),
-    ];
-    const args = [input.lockToken, Math.max(1, input.lockTtlMs), Math.max(1, input.markerTtlMs)];
+  begin(input: BeginInput): Promise<BeginResult> {
+    const keys = this.sessionKeys(input);
+    const args = this.beginArgs(input);
     return retryWhileBusy(
       async () => (await this.run('pocketHotBegin', keys, args)) as BeginAttempt,
       input.waitMs,
     );
   }
 
-  async end(input: Parameters<HotState['end']>[0]): Promise<void> {
+  async beginAndRead(
+    input: BeginInput,
+    read: AvailabilityRead,
+  ): Promise<{ begun: BeginResult; availability: AvailabilitySnapshot }> {
+    const keys = [...this.sessionKeys(input), ...this.availabilityKeys(input.campaignId, read.rewardIds)];
+    const args = [...this.beginArgs(input), ...availabilityArgs(read)];
+    let availability: AvailabilitySnapshot | undefined;
+    const begun = await retryWhileBusy(async () => {
+      const [result, ...counters] = (await this.run('pocketHotBegin', keys, args)) as [
+        BeginAttempt,
+        ...string[],
+      ];
+      availability = parseAvailability(counters, read.rewardIds);
+      return result;
+    }, input.waitMs);
+    if (availability === undefined) throw new Error('beginAndRead: no attempt was made');
+    return { begun, availability };
+  }
+
+  async end(input: EndInput): Promise<void> {
+    const confirm = input.confirmReservationId ?? null;
     const keys = [
-      this.keys.lock(input.campaignId, input.userId),
-      this.keys.idempotency(input.campaignId, input.userId, input.idempotencyKey),
+      ...this.sessionKeys(input),
+      ...(confirm === null
+        ? []
+        : [this.keys.reservations(input.campaignId), this.keys.reservationExpiry(input.campaignId)]),
     ];
     await this.run('pocketHotEnd', keys, [
       input.lockToken,
       input.final ? '1' : '0',
       Math.max(1, input.doneTtlMs),
+      ...(confirm === null ? [] : [confirm]),
     ]);
   }
 
@@ -83,10 +111,28 @@ export class RedisHotState implements HotState {
     rewardIds: readonly string[],
     businessDate: string,
   ): Promise<AvailabilitySnapshot> {
-    const keys = [this.keys.state(campaignId), ...rewardIds.map((r) => this.keys.stockFree(campaignId, r))];
-    const args = [encodeKeyPart(businessDate), ...rewardIds.map(encodeKeyPart)];
-    const reply = (await this.run('pocketHotAvailability', keys, args)) as string[];
+    const keys = this.availabilityKeys(campaignId, rewardIds);
+    const reply = (await this.run(
+      'pocketHotAvailability',
+      keys,
+      availabilityArgs({ rewardIds, businessDate }),
+    )) as string[];
     return parseAvailability(reply, rewardIds);
+  }
+
+  private sessionKeys(input: Pick<BeginInput, 'campaignId' | 'userId' | 'idempotencyKey'>): string[] {
+    return [
+      this.keys.lock(input.campaignId, input.userId),
+      this.keys.idempotency(input.campaignId, input.userId, input.idempotencyKey),
+    ];
+  }
+
+  private beginArgs(input: BeginInput): Array<string | number> {
+    return [input.lockToken, Math.max(1, input.lockTtlMs), Math.max(1, input.markerTtlMs)];
+  }
+
+  private availabilityKeys(campaignId: string, rewardIds: readonly string[]): string[] {
+    return [this.keys.state(campaignId), ...rewardIds.map((r) => this.keys.stockFree(campaignId, r))];
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {

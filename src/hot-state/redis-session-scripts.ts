@@ -1,21 +1,33 @@
+import { LUA_READ_AVAILABILITY } from './redis-counter-scripts';
+import { LUA_BASICS } from './redis-lua-helpers';
+
 /**
- * KEYS: lock:<user>, idem:<user>:<key>. ARGV: token, lockTtlMs, markerTtlMs.
- * Returns 'done' / 'in_flight' from the key's marker, 'busy' when another token holds the lock, else takes the
- * lock and marks the key in flight together and returns 'ok'.
+ * KEYS: lock:<user>, idem:<user>:<key>[, state, sfree:<reward>…]. ARGV: token, lockTtlMs, markerTtlMs[, date,
+ * reward…]. Returns 'done' / 'in_flight' from the key's marker, 'busy' when another token holds the lock, else
+ * takes the lock and marks the key in flight together and returns 'ok'. With the campaign keys, the reply is
+ * {result, availability…} (LUA_READ_AVAILABILITY): the reward choice's read in the same round trip.
  */
-export const BEGIN_LUA = `
-local marker = redis.call('GET', KEYS[2])
-if marker == 'done' or marker == 'in_flight' then return marker end
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 'busy' end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('SET', KEYS[2], 'in_flight', 'PX', ARGV[3])
-return 'ok'
+export const BEGIN_LUA = `${LUA_BASICS}${LUA_READ_AVAILABILITY}
+local function begin()
+  local marker = redis.call('GET', KEYS[2])
+  if marker == 'done' or marker == 'in_flight' then return marker end
+  local holder = redis.call('GET', KEYS[1])
+  if holder and holder ~= ARGV[1] then return 'busy' end
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  redis.call('SET', KEYS[2], 'in_flight', 'PX', ARGV[3])
+  return 'ok'
+end
+local result = begin()
+if #KEYS == 2 then return result end
+local out = readAvailability(3, 4)
+table.insert(out, 1, result)
+return out
 `;
 
 /**
- * KEYS: lock:<user>, idem:<user>:<key>. ARGV: token, final ('1'), doneTtlMs.
- * Deletes the lock only if it still holds this token; marks the key done, or clears its in-flight marker.
+ * KEYS: lock:<user>, idem:<user>:<key>[, res, resx]. ARGV: token, final ('1'), doneTtlMs[, reservationId].
+ * Deletes the lock only if it still holds this token; marks the key done, or clears its in-flight marker; with
+ * the reservation keys, also confirms the committed reservation (as CONFIRM_LUA) in the same round trip.
  */
 export const END_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -23,6 +35,10 @@ if ARGV[2] == '1' then
   redis.call('SET', KEYS[2], 'done', 'PX', ARGV[3])
 elseif redis.call('GET', KEYS[2]) == 'in_flight' then
   redis.call('DEL', KEYS[2])
+end
+if #KEYS == 4 then
+  redis.call('HDEL', KEYS[3], ARGV[4])
+  redis.call('ZREM', KEYS[4], ARGV[4])
 end
 return 1
 `;

@@ -270,9 +270,9 @@ export class GrantFlow {
           ctx.trace.counters('after', after);
           ctx.timer.lap('trace');
         }
-        // Not awaited here: it travels with the lock's release (if it fails, the reservation expires and
+        // Confirmed by the lock's release, in the same round trip (if that fails, the reservation expires and
         // reconciliation keeps it).
-        ctx.confirming = hotState.confirm(campaignId, reservation.id).catch(() => undefined);
+        ctx.committedReservation = reservation.id;
         return { kind: 'answer', answer };
       case 'duplicate':
         await release();

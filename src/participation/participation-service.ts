@@ -97,7 +97,7 @@ export class ParticipationService {
       timer,
       trace: null,
       availability: null,
-      confirming: null,
+      committedReservation: null,
     };
 
     const policy = tracePolicy(snapshot.definition, ctx.tester, request.trace);
@@ -135,11 +135,11 @@ export class ParticipationService {
     const { hotState } = this.deps;
     const { request, snapshot } = ctx;
     const lockToken = randomUUID();
-    // The lock and the idempotency marker, and at the same time (the same round trip) the counters the reward
-    // choice reads: a read, not a promise (the reserve checks again), so it need not wait for the lock.
-    const [begun, availability] = await Promise.all([
-      failClosed('hot-state', () =>
-        hotState.begin({
+    // The lock and the idempotency marker, and in the same round trip the counters the reward choice reads: a
+    // read, not a promise (the reserve checks again).
+    const { begun, availability } = await failClosed('hot-state', () =>
+      hotState.beginAndRead(
+        {
           campaignId: snapshot.campaignId,
           userId: request.userId,
           idempotencyKey: request.idempotencyKey,
@@ -147,16 +147,10 @@ export class ParticipationService {
           lockTtlMs: this.timing.lockTtlMs,
           markerTtlMs: this.timing.lockTtlMs,
           waitMs: this.timing.lockWaitMs,
-        }),
+        },
+        { rewardIds: snapshot.definition.rewards.map((r) => r.id), businessDate: ctx.businessDate },
       ),
-      hotState
-        .availability(
-          snapshot.campaignId,
-          snapshot.definition.rewards.map((r) => r.id),
-          ctx.businessDate,
-        )
-        .catch(() => null), // read again (and failed properly) by the reward choice
-    ]);
+    );
     ctx.availability = availability;
     ctx.timer.lap('lock');
     if (begun === 'in_flight')
@@ -179,19 +173,19 @@ export class ParticipationService {
       final = answer.final;
       return answer;
     } finally {
-      await Promise.all([
-        ctx.confirming, // a committed grant's confirm, in flight together with the release
-        hotState
-          .end({
-            campaignId: snapshot.campaignId,
-            userId: request.userId,
-            idempotencyKey: request.idempotencyKey,
-            lockToken,
-            final,
-            doneTtlMs: this.timing.doneTtlMs,
-          })
-          .catch(() => undefined), // the lock and marker expire by themselves
-      ]);
+      // A committed grant's confirm travels with the release; if it fails, the lock and marker expire by
+      // themselves and the reservation is settled by reconciliation.
+      await hotState
+        .end({
+          campaignId: snapshot.campaignId,
+          userId: request.userId,
+          idempotencyKey: request.idempotencyKey,
+          lockToken,
+          final,
+          doneTtlMs: this.timing.doneTtlMs,
+          confirmReservationId: ctx.committedReservation,
+        })
+        .catch(() => undefined);
       ctx.timer.lap('unlock');
     }
   }

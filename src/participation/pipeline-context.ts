@@ -20,8 +20,8 @@ export interface PipelineContext {
   trace: TraceRecorder | null;
   /** Read together with the lock; the first reward choice uses it, a retry after a lost race reads again. */
   availability: AvailabilitySnapshot | null;
-  /** The confirm of a committed reservation, awaited together with the lock's release. */
-  confirming: Promise<unknown> | null;
+  /** A reservation the ledger committed: confirmed by the same hot-state call that releases the lock. */
+  committedReservation: string | null;
 }
 
 export interface PipelineTiming {

@@ -122,22 +122,16 @@ export class Breakdown {
       `breakdown over ${this.requests} participations: ${(this.requestMs / n).toFixed(2)} ms per request in express`,
       `  ${'step'.padEnd(40)} ${'per request'.padStart(11)} ${'mean ms'.padStart(8)} ${'ms per request'.padStart(15)}`,
     ];
-    // Hot-state and ledger calls are what the pipeline waits for, one after the other, except two that run
-    // alongside another call (not added up); the SQL statements and pool waits happen inside the ledger calls
-    // (shared by a batch), so they are shown but not added up either.
-    const alongside: Record<string, string> = { 'redis availability': 'begin', 'redis confirm': 'end' };
-    const kind = (step: string): 'wait' | 'alongside' | 'inside' =>
-      step in alongside ? 'alongside' : /^(redis|ledger) /.test(step) ? 'wait' : 'inside';
-    const order = { wait: 0, alongside: 1, inside: 2 };
+    // Hot-state and ledger calls are what the pipeline waits for, one after the other; the SQL statements and
+    // pool waits happen inside the ledger calls (shared by a batch), so they are shown but not added up.
+    const inside = (step: string): boolean => !/^(redis|ledger) /.test(step);
     let accounted = 0;
     const rows = [...this.tallies.entries()].sort(
-      (a, b) => order[kind(a[0])] - order[kind(b[0])] || b[1].ms - a[1].ms,
+      (a, b) => Number(inside(a[0])) - Number(inside(b[0])) || b[1].ms - a[1].ms,
     );
     for (const [step, t] of rows) {
-      const k = kind(step);
-      if (k === 'wait') accounted += t.ms / n;
-      const label =
-        k === 'wait' ? step : k === 'alongside' ? `${step} (with ${alongside[step]})` : `  inside: ${step}`;
+      if (!inside(step)) accounted += t.ms / n;
+      const label = inside(step) ? `  inside: ${step}` : step;
       lines.push(
         `  ${label.padEnd(40)} ${(t.calls / n).toFixed(2).padStart(11)} ` +
           `${(t.ms / t.calls).toFixed(2).padStart(8)} ${(t.ms / n).toFixed(2).padStart(15)}`,

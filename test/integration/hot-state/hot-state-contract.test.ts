@@ -600,6 +600,85 @@ describe.each([memoryImplementation, redisImplementation])('hot state contract',
         expect(await begun(peer, cid, 'u1', 'k0', 'C')).toBe('ok');
       });
 
+      it('beginAndRead: the same lock as begin, with the availability read in the same call', async () => {
+        const cid = newCampaign();
+        const input = (userId: string, key: string, token: string) => ({
+          campaignId: cid,
+          userId,
+          idempotencyKey: key,
+          lockToken: token,
+          lockTtlMs: 5_000,
+          markerTtlMs: 5_000,
+          waitMs: 0,
+        });
+        const read = { rewardIds: ['r1', 'r2'], businessDate: DAY1 };
+        const cold = await hot.beginAndRead(input('u0', 'k0', 'Z'), read);
+        expect(cold).toEqual({
+          begun: 'ok',
+          availability: { initialized: false, stockUsed: {}, spent: 0, dailySpent: 0 },
+        });
+        await hot.initialize(cid, EMPTY_COUNTERS);
+        const limits = { stock: 10, budgetTotal: 1_000, budgetDaily: 500 };
+        reservationOf(await hot.reserve(request(cid, { userId: 'ua', rewardId: 'r1', charge: 30, limits })));
+        const expected = await hot.availability(cid, read.rewardIds, read.businessDate);
+        expect(expected).toMatchObject({
+          initialized: true,
+          stockUsed: { r1: 1 },
+          spent: 30,
+          dailySpent: 30,
+        });
+
+        expect(await hot.beginAndRead(input('u1', 'k1', 'A'), read)).toEqual({
+          begun: 'ok',
+          availability: expected,
+        });
+        // Busy, in flight and done: the lock's answers as begin gives them, the read still taken.
+        expect(await peer.beginAndRead(input('u1', 'k2', 'B'), read)).toEqual({
+          begun: 'user_busy',
+          availability: expected,
+        });
+        expect((await peer.beginAndRead(input('u1', 'k1', 'B'), read)).begun).toBe('in_flight');
+        await ended(hot, cid, 'u1', 'k1', 'A', true);
+        expect((await peer.beginAndRead(input('u1', 'k1', 'C'), read)).begun).toBe('done');
+        expect(await begun(peer, cid, 'u1', 'k3', 'D')).toBe('ok');
+      });
+
+      it('end with confirmReservationId confirms it (as confirm) and releases the lock in one call', async () => {
+        const cid = newCampaign();
+        await hot.initialize(cid, EMPTY_COUNTERS);
+        const limits = { stock: 10, budgetTotal: 1_000 };
+        expect(await begun(hot, cid, 'ua', 'k1', 'A')).toBe('ok');
+        const a = reservationOf(await hot.reserve(request(cid, { userId: 'ua', charge: 10, limits })));
+        const counters = await hot.readCounters(cid);
+        await hot.end({
+          campaignId: cid,
+          userId: 'ua',
+          idempotencyKey: 'k1',
+          lockToken: 'A',
+          final: true,
+          doneTtlMs: 60_000,
+          confirmReservationId: a.id,
+        });
+        expect(await hot.reservations(cid)).toEqual([]);
+        expect(await hot.readCounters(cid)).toEqual(counters);
+        expect(await hot.release(cid, a.id)).toBe(false);
+        expect(await begun(peer, cid, 'ua', 'k1', 'B')).toBe('done');
+        expect(await begun(peer, cid, 'ua', 'k2', 'B')).toBe('ok');
+        // Another token's end still confirms (the grant committed) but leaves the holder's lock alone.
+        const b = reservationOf(await hot.reserve(request(cid, { userId: 'ub', charge: 10, limits })));
+        await hot.end({
+          campaignId: cid,
+          userId: 'ua',
+          idempotencyKey: 'k9',
+          lockToken: 'not-B',
+          final: false,
+          doneTtlMs: 60_000,
+          confirmReservationId: b.id,
+        });
+        expect(await hot.reservations(cid)).toEqual([]);
+        expect(await begun(hot, cid, 'ua', 'k3', 'C')).toBe('user_busy');
+      });
+
       it('keeps keys and users with separators apart', async () => {
         const cid = newCampaign();
         expect(await begun(hot, cid, 'a:b', 'c', 'A')).toBe('ok');

@@ -7,7 +7,7 @@
  * user's requests really run at the same time: the ledger's own per-user sequence fence holds the limits,
  * and `limit_reached` (a final, stored answer) is only ever said when the ledger shows the limit reached.
  */
-import type { HotState } from '../../../src/hot-state/hot-state';
+import type { AvailabilityRead, BeginInput, EndInput, HotState } from '../../../src/hot-state/hot-state';
 import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 import {
   DAY_ONE_DATE,
@@ -42,14 +42,24 @@ decision: { strategy: weighted }
 };
 
 /**
- * A hot state that lost its per-user locks (begin always succeeds), as after a Redis failover or a lock that
+ * A hot state that lost its per-user locks (the lock is always granted), as after a Redis failover or a lock that
  * outlived its TTL; with `countless`, the reserve also ignores the per-user counts, as if they were lost.
  */
 function losingUsers(state: HotState, countless: boolean): HotState {
   return new Proxy(state, {
     get(target, prop) {
-      if (prop === 'begin') return () => Promise.resolve('ok');
-      if (prop === 'end') return () => Promise.resolve();
+      if (prop === 'beginAndRead') {
+        return async (input: BeginInput, read: AvailabilityRead) => ({
+          begun: 'ok',
+          availability: await target.availability(input.campaignId, read.rewardIds, read.businessDate),
+        });
+      }
+      // No lock to release; a committed reservation is still confirmed.
+      if (prop === 'end') {
+        return async (input: EndInput) => {
+          if (input.confirmReservationId) await target.confirm(input.campaignId, input.confirmReservationId);
+        };
+      }
       if (prop === 'reserve' && countless) {
         return (request: Parameters<HotState['reserve']>[0]) =>
           target.reserve({
