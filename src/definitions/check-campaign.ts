@@ -25,8 +25,27 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/**
+ * Intl accepts any letter case ("asia/shanghai"), but the ledger stores the name as written and a publish compares
+ * it: only the IANA spelling is taken, so that one zone has one name. Aliases (Asia/Calcutta) stay valid.
+ */
+function miscased(timezone: string): string | null {
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+  return resolved !== timezone && resolved.toLowerCase() === timezone.toLowerCase() ? resolved : null;
+}
+
 function checkTimeZone(timezone: string): Finding[] {
-  if (isTimeZone(timezone)) return [];
+  if (isTimeZone(timezone)) {
+    const spelled = miscased(timezone);
+    return spelled === null
+      ? []
+      : [
+          error(
+            ['timezone'],
+            `time zone "${timezone}" must be spelled "${spelled}" (IANA names are case-sensitive)`,
+          ),
+        ];
+  }
   const suggestion = closest(timezone, Intl.supportedValuesOf('timeZone'));
   const hint = suggestion
     ? ` (did you mean "${suggestion}"?)`

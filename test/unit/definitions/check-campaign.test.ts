@@ -134,6 +134,17 @@ describe('checkCampaign', () => {
     ]);
   });
 
+  it('takes a time zone only in its IANA spelling (one zone, one name), aliases included', () => {
+    expect(check({ ...base, timezone: 'asia/shanghai' })).toEqual([
+      'error timezone: time zone "asia/shanghai" must be spelled "Asia/Shanghai" (IANA names are case-sensitive)',
+    ]);
+    expect(check({ ...base, timezone: 'utc' })).toEqual([
+      'error timezone: time zone "utc" must be spelled "UTC" (IANA names are case-sensitive)',
+    ]);
+    for (const timezone of ['UTC', 'Asia/Kolkata', 'Asia/Calcutta', 'America/New_York'])
+      expect(check({ ...base, timezone })).toEqual([]);
+  });
+
   it('warns on overlapping segments: the same rule, a narrower rule after a broader one, and the reverse', () => {
     const segment = (id: string, when: string) => ({ id, when, rewards: [{ reward: 'rp', weight: 1 }] });
     const campaign: CampaignDefinition = {
