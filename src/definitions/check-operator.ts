@@ -19,6 +19,14 @@ export function unknownOperatorMessage(operator: string): string | undefined {
   return `unknown operator "${base}"${hint || `; allowed: ${OPERATORS.join(', ')}`}`;
 }
 
+/** A hint when a number was quoted in YAML (`"7"`): the comparison would then never match. */
+function unquote(value: unknown): string {
+  const quoted = (Array.isArray(value) ? value : [value]).some(
+    (v) => typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)),
+  );
+  return quoted ? '; write numbers without quotes' : '';
+}
+
 /** Why `value` does not fit the (known) operator, or undefined when it does or cannot be judged. */
 export function operatorValueMessage(operator: string, value: unknown): string | undefined {
   const parts = operator.split(':');
@@ -30,14 +38,18 @@ export function operatorValueMessage(operator: string, value: unknown): string |
       if (!Array.isArray(value) || value.length !== 2)
         return `operator "between" needs [low, high] (got ${got})`;
       const [low, high] = value as unknown[];
-      const comparable =
-        (typeof low === 'number' && typeof high === 'number') ||
-        (typeof low === 'string' && typeof high === 'string');
-      if (!comparable) return `operator "between" needs two numbers or two strings (got ${got})`;
-      return (low as number) <= (high as number)
-        ? undefined
-        : `low must not be greater than high (got ${got})`;
+      // The operator compares numbers only (src/rules/operators.ts): anything else would never match.
+      if (typeof low !== 'number' || typeof high !== 'number')
+        return `operator "between" needs two numbers (got ${got})${unquote(value)}`;
+      return low <= high ? undefined : `low must not be greater than high (got ${got})`;
     }
+    case 'lessThan':
+    case 'lessThanInclusive':
+    case 'greaterThan':
+    case 'greaterThanInclusive':
+      return typeof value === 'number'
+        ? undefined
+        : `operator "${base}" compares numbers: needs a number (got ${got})${unquote(value)}`;
     case 'in':
     case 'notIn':
     case 'containsAny':

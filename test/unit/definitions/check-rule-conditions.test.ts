@@ -54,13 +54,24 @@ describe('checkRuleConditions', () => {
     ]);
   });
 
-  it('checks the value of between, in, notIn, containsAny and startsWith', () => {
+  it('checks the value of between, the numeric comparisons, in, notIn, containsAny and startsWith', () => {
     expect(check(leaf('between', 18))).toEqual([
       `${at}.value: operator "between" needs [low, high] (got 18)`,
     ]);
     expect(check(leaf('between', [18, 'x']))).toEqual([
-      `${at}.value: operator "between" needs two numbers or two strings (got [18, "x"])`,
+      `${at}.value: operator "between" needs two numbers (got [18, "x"])`,
     ]);
+    // Numbers only, as the operators compare (a string would never match): a quoted number gets a hint.
+    expect(check(leaf('between', ['a', 'b']))).toEqual([
+      `${at}.value: operator "between" needs two numbers (got ["a", "b"])`,
+    ]);
+    expect(check(leaf('lessThan', '7'))).toEqual([
+      `${at}.value: operator "lessThan" compares numbers: needs a number (got "7"); write numbers without quotes`,
+    ]);
+    expect(check(leaf('greaterThanInclusive', null))).toEqual([
+      `${at}.value: operator "greaterThanInclusive" compares numbers: needs a number (got null)`,
+    ]);
+    expect(check(leaf('not:greaterThan', 3))).toEqual([]);
     expect(check(leaf('not:between', [30, 18]))).toEqual([
       `${at}.value: low must not be greater than high (got [30, 18])`,
     ]);
