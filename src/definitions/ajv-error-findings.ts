@@ -1,10 +1,13 @@
 import type { ErrorObject } from 'ajv';
 import { describeValue } from './describe-value';
 import { closest } from './did-you-mean';
-import { Finding, formatPath } from './finding';
+import { DocPath, Finding, formatPath } from './finding';
 import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
 
 type Path = (string | number)[];
+
+/** The YAML text of a non-finite number at a path (`1e400` and `.inf` both load as Infinity), if known. */
+export type NonFiniteSource = (path: DocPath) => string | undefined;
 
 /** JSON pointer → document path; array indexes become numbers, guided by the data. */
 export function pointerToPath(pointer: string, data: unknown): Path {
@@ -36,6 +39,7 @@ export function findingsFromAjvErrors(
   errors: readonly ErrorObject[],
   root: JsonSchema,
   data: unknown,
+  sourceOf: NonFiniteSource = () => undefined,
 ): Finding[] {
   const unknownAt = new Map<string, string[]>();
   for (const e of errors) {
@@ -58,7 +62,7 @@ export function findingsFromAjvErrors(
       if ((fromBranch && unknown.length > 0) || unknown.some((u) => closest(u, [missing]) === missing))
         continue;
     }
-    const finding = toFinding(e, root, data);
+    const finding = toFinding(e, root, data, sourceOf);
     const key = `${formatPath(finding.path)}\n${finding.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -81,9 +85,16 @@ function isMoney(e: ErrorObject): boolean {
   return /^#\/\$defs\/(money|positiveMoney)\//.test(e.schemaPath);
 }
 
-function toFinding(e: ErrorObject, root: JsonSchema, data: unknown): Finding {
+/** The value for a "(got …)" note: a non-finite number as written in the YAML, and said to be one. */
+function describeGot(value: unknown, path: Path, sourceOf: NonFiniteSource): string {
+  if (typeof value !== 'number' || Number.isFinite(value)) return describeValue(value);
+  return `${sourceOf(path) ?? describeValue(value)}, not a finite number`;
+}
+
+function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: NonFiniteSource): Finding {
   const path = pointerToPath(e.instancePath, data);
-  const got = `(got ${describeValue(e.data)})`;
+  const gotValue = describeGot(e.data, path, sourceOf);
+  const got = `(got ${gotValue})`;
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
   const at = (message: string, p: Path = path, where: 'key' | 'value' = 'value'): Finding => ({
     path: p,
@@ -125,7 +136,7 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown): Finding {
       ).map(String);
       const suggestion = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
       const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
-      return at(`must be one of: ${allowed.join(', ')} (got ${describeValue(e.data)}${hint})`);
+      return at(`must be one of: ${allowed.join(', ')} (got ${gotValue}${hint})`);
     }
     case 'pattern': {
       const message = typeof parent['patternErrorMessage'] === 'string' ? parent['patternErrorMessage'] : '';

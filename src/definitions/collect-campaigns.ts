@@ -16,7 +16,7 @@ export interface CollectedCampaigns {
 
 /** `campaigns/new-user.yaml` → `new-user`; `campaigns/new-user.test.yaml` → `new-user`. */
 export function fileId(file: string): string {
-  return path.basename(file).replace(/(\.test)?\.ya?ml$/, '');
+  return path.basename(file).replace(/(\.test)?\.ya?ml$/i, '');
 }
 
 /**

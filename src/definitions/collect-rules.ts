@@ -11,15 +11,17 @@ export interface CollectedRules {
   /** Every rule id seen, including in files that failed validation (so campaigns are not blamed for them). */
   ids: Set<string>;
   /**
-   * False when a rules file could not be read or parsed: its rule ids are unknown, so no campaign can be told
-   * that a rule it names does not exist (the file's own error says what to fix first).
+   * False when the rule list of a rules file could not be read (the file is unreadable, not valid YAML, empty,
+   * or its `rules` is not a list): its rule ids are unknown, so no campaign can be told that a rule it names
+   * does not exist (the file's own error says what to fix first).
    */
   complete: boolean;
 }
 
-function rawRuleIds(data: unknown): string[] {
+/** The rule ids of a file that failed validation, or undefined when it has no readable rule list. */
+function rawRuleIds(data: unknown): string[] | undefined {
   const rules = (data as { rules?: unknown } | null | undefined)?.rules;
-  if (!Array.isArray(rules)) return [];
+  if (!Array.isArray(rules)) return undefined;
   return rules
     .map((r) => (r as { id?: unknown } | null)?.id)
     .filter((id): id is string => typeof id === 'string');
@@ -34,10 +36,10 @@ export function collectRules(files: readonly LoadedFile[]): CollectedRules {
   const firstAt = new Map<string, string>();
   for (const loaded of files) {
     const parsed = loaded.parsed;
-    if (parsed?.data === undefined) collected.complete = false;
-    if (!parsed) continue;
-    if (!loaded.valid) {
-      rawRuleIds(parsed.data).forEach((id) => collected.ids.add(id));
+    if (!parsed || !loaded.valid) {
+      const ids = rawRuleIds(parsed?.data);
+      if (ids === undefined) collected.complete = false;
+      ids?.forEach((id) => collected.ids.add(id));
       continue;
     }
     (parsed.data as RulesFile).rules.forEach((rule, i) => {

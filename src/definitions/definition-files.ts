@@ -11,10 +11,15 @@ export interface DefinitionFile {
   kind: DefinitionKind;
   /** Whether diagnostics for this file are reported (it is under one of the requested paths). */
   reported: boolean;
+  /** Why the file is refused without being read (e.g. `.YAML`); it still counts as a broken file. */
+  refused?: string;
 }
 
 const YAML_FILE = /\.ya?ml$/;
-const CASES_FILE = /\.test\.ya?ml$/;
+/** Any spelling of a YAML extension: `.YAML` is refused by name instead of being skipped in silence. */
+const YAML_NAME = /\.ya?ml$/i;
+const CASES_FILE = /\.test\.ya?ml$/i;
+const UPPER_CASE_EXTENSION = 'extension must be .yaml or .yml (lower case): rename the file';
 
 /** Display form of a path: relative to cwd, `/`-separated. */
 export function displayPath(absolute: string): string {
@@ -27,16 +32,23 @@ export function kindOf(absolute: string): DefinitionKind {
   return path.basename(path.dirname(absolute)) === 'rules' ? 'rules' : 'campaign';
 }
 
+/**
+ * Everything in `directory` named like a YAML file, not only regular files: a directory, a symlink (dangling
+ * or not) or a `.YAML` file by that name is loaded too, so it fails with a diagnostic on its own path instead
+ * of being skipped (and its rules or campaign then reported missing elsewhere).
+ */
 async function yamlFilesIn(directory: string): Promise<string[]> {
   try {
     const entries = await fs.readdir(directory, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isFile() && YAML_FILE.test(e.name))
-      .map((e) => path.join(directory, e.name));
+    return entries.filter((e) => YAML_NAME.test(e.name)).map((e) => path.join(directory, e.name));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
+}
+
+function refusal(absolute: string): { refused?: string } {
+  return YAML_FILE.test(absolute) ? {} : { refused: UPPER_CASE_EXTENSION };
 }
 
 function isInside(file: string, directory: string): boolean {
@@ -62,7 +74,7 @@ export async function findDefinitionFiles(
   const add = (absolute: string, reported: boolean, kind = kindOf(absolute)): void => {
     const existing = found.get(absolute);
     if (existing) existing.reported ||= reported;
-    else found.set(absolute, { absolute, file: displayPath(absolute), kind, reported });
+    else found.set(absolute, { absolute, file: displayPath(absolute), kind, reported, ...refusal(absolute) });
   };
   (await yamlFilesIn(path.join(rootDir, 'campaigns'))).forEach((f) => add(f, paths === undefined));
   (await yamlFilesIn(path.join(rootDir, 'rules'))).forEach((f) => add(f, paths === undefined, 'rules'));
@@ -80,7 +92,7 @@ export async function findDefinitionFiles(
     } else if (stat.isDirectory()) {
       for (const known of found.values()) if (isInside(known.absolute, absolute)) known.reported = true;
       if (!isInside(rootDir, absolute)) (await yamlFilesIn(absolute)).forEach((f) => add(f, true));
-    } else if (YAML_FILE.test(absolute)) {
+    } else if (YAML_NAME.test(absolute)) {
       add(absolute, true);
     } else {
       diagnostics.push(

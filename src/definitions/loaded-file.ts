@@ -2,8 +2,8 @@ import type { DefinitionFile } from './definition-files';
 import type { Diagnostic } from './diagnostic';
 import { Finding, formatPath } from './finding';
 import type { ParsedYaml } from './parse-yaml';
-import { positionOf } from './node-position';
-import { readYamlFile } from './read-yaml-file';
+import { nonFiniteSource, positionOf } from './node-position';
+import { fileDiagnostic, readYamlFile } from './read-yaml-file';
 import { validateAgainstSchema } from './schema-validator';
 
 /** One definitions file after reading, parsing and schema validation. */
@@ -42,7 +42,9 @@ function emptyDocument(parsed: ParsedYaml): boolean {
 
 /** Reads, parses and validates one file against the schema of its kind. */
 export async function loadFile(source: DefinitionFile): Promise<LoadedFile> {
-  const result = await readYamlFile(source.absolute, source.file);
+  const result = source.refused
+    ? fileDiagnostic(source.file, source.refused)
+    : await readYamlFile(source.absolute, source.file);
   if (!('document' in result)) return { source, parsed: undefined, diagnostics: [result], valid: false };
   const loaded: LoadedFile = { source, parsed: result, diagnostics: [...result.diagnostics], valid: false };
   if (result.diagnostics.length > 0) return loaded;
@@ -52,7 +54,9 @@ export async function loadFile(source: DefinitionFile): Promise<LoadedFile> {
     ]);
     return loaded;
   }
-  const findings = validateAgainstSchema(source.kind, result.data);
+  const findings = validateAgainstSchema(source.kind, result.data, (path) =>
+    nonFiniteSource(result.document, path),
+  );
   report(loaded, findings);
   loaded.valid = findings.length === 0;
   return loaded;

@@ -58,6 +58,16 @@ export function positionOf(
   return lineCounter.linePos(offset);
 }
 
+/**
+ * The text written in the YAML for a number that is not finite (`.nan`, `-.inf`, `1e400`), which the data
+ * alone cannot tell apart; undefined for anything else.
+ */
+export function nonFiniteSource(document: Document, path: DocPath): string | undefined {
+  const { node } = locateNode(document, path);
+  if (!isScalar(node) || typeof node.value !== 'number' || Number.isFinite(node.value)) return undefined;
+  return node.source;
+}
+
 function contains(node: unknown, offset: number): boolean {
   const range = (node as Node | null)?.range;
   return !!range && range[0] <= offset && offset < Math.max(range[2], range[0] + 1);

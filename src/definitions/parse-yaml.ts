@@ -1,7 +1,8 @@
-import { Document, LineCounter, parseDocument, visit, YAMLError } from 'yaml';
+import { Alias, Document, isAlias, LineCounter, parseDocument, visit, YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic';
 import { formatPath } from './finding';
 import { pathAtOffset } from './node-position';
+import { unclosedOpening } from './unclosed-opening';
 
 /** Aliases may be expanded at most this many times (weighted by nesting): alias bombs are refused. */
 export const MAX_ALIAS_COUNT = 50;
@@ -14,7 +15,7 @@ export interface ParsedYaml {
   lineCounter: LineCounter;
   /** The plain data; `undefined` when the file could not be parsed (see `diagnostics`). */
   data: unknown;
-  /** YAML syntax errors, duplicate keys, unresolved tags and refused aliases. */
+  /** YAML syntax errors, duplicate keys, unresolved tags, undefined aliases and refused aliases. */
   diagnostics: Diagnostic[];
 }
 
@@ -38,13 +39,36 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   );
   const parsed: ParsedYaml = { file, document, lineCounter, data: undefined, diagnostics };
   if (diagnostics.length > 0) return parsed;
+  diagnostics.push(...undefinedAliases(document).map((alias) => undefinedAliasDiagnostic(parsed, alias)));
+  if (diagnostics.length > 0) return parsed;
   try {
     parsed.data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    if (!(e instanceof ReferenceError)) throw e;
-    diagnostics.push(aliasDiagnostic(parsed));
+    // The yaml library's only signal for exceeding maxAliasCount (undefined aliases are found above).
+    if (!(e instanceof ReferenceError && /excessive alias count/i.test(e.message))) throw e;
+    diagnostics.push(aliasBombDiagnostic(parsed));
   }
   return parsed;
+}
+
+/**
+ * Aliases with no anchor of their name before them, which the yaml library would only reject while building
+ * the data (as a bare ReferenceError). Like `Alias.resolve`, an anchor counts from its node on, in document
+ * order; a later anchor of the same name redefines it.
+ */
+function undefinedAliases(document: Document.Parsed): Alias[] {
+  const anchors = new Set<string>();
+  const undefinedOnes: Alias[] = [];
+  visit(document, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) undefinedOnes.push(node);
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
+    },
+  });
+  return undefinedOnes;
 }
 
 /** Syntax errors after the first are mostly its echoes: keep the first one, and every duplicate key. */
@@ -63,7 +87,17 @@ function yamlErrorDiagnostic(
   const start = tooDeep ? 0 : e.pos[0];
   const { line, col } = lineCounter.linePos(start);
   const path = tooDeep ? [] : pathAtOffset(document, start);
-  return { file, line, col, path: formatPath(path), message: yamlMessage(e, path.at(-1)), severity: 'error' };
+  const message = yamlMessage(e, path.at(-1)) + unclosedHint(e, document, lineCounter);
+  return { file, line, col, path: formatPath(path), message, severity: 'error' };
+}
+
+/** Where an unclosed quote or flow collection was opened, which the yaml library does not say. */
+function unclosedHint(e: YAMLError, document: Document.Parsed, lineCounter: LineCounter): string {
+  const opening = unclosedOpening(document, e);
+  if (!opening) return '';
+  const { line, col } = lineCounter.linePos(opening.offset);
+  const what = opening.opener === '"' || opening.opener === "'" ? 'quote' : opening.opener;
+  return `; the ${what} opened at ${line}:${col} is never closed`;
 }
 
 function yamlMessage(e: YAMLError, key: string | number | undefined): string {
@@ -80,7 +114,20 @@ function yamlMessage(e: YAMLError, key: string | number | undefined): string {
   }
 }
 
-function aliasDiagnostic(parsed: ParsedYaml): Diagnostic {
+function diagnosticAt(parsed: ParsedYaml, offset: number, message: string): Diagnostic {
+  const { line, col } = parsed.lineCounter.linePos(offset);
+  const path = formatPath(pathAtOffset(parsed.document, offset));
+  return { file: parsed.file, line, col, path, message, severity: 'error' };
+}
+
+function undefinedAliasDiagnostic(parsed: ParsedYaml, alias: Alias): Diagnostic {
+  const name = alias.source;
+  const message = `unknown alias "*${name}": no anchor &${name} is defined before it`;
+  return diagnosticAt(parsed, alias.range?.[0] ?? 0, message);
+}
+
+/** The yaml library does not say which alias went over the limit: point at the first alias. */
+function aliasBombDiagnostic(parsed: ParsedYaml): Diagnostic {
   let offset = 0;
   visit(parsed.document, {
     Alias(_key, node) {
@@ -88,13 +135,9 @@ function aliasDiagnostic(parsed: ParsedYaml): Diagnostic {
       return visit.BREAK;
     },
   });
-  const { line, col } = parsed.lineCounter.linePos(offset);
-  return {
-    file: parsed.file,
-    line,
-    col,
-    path: formatPath(pathAtOffset(parsed.document, offset)),
-    message: `aliases expand too much (limit ${MAX_ALIAS_COUNT}): refusing what looks like an alias bomb`,
-    severity: 'error',
-  };
+  return diagnosticAt(
+    parsed,
+    offset,
+    `aliases expand too much (limit ${MAX_ALIAS_COUNT}): refusing what looks like an alias bomb`,
+  );
 }

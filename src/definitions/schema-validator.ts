@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import campaignSchema from '../../schemas/campaign.schema.json';
 import casesSchema from '../../schemas/cases.schema.json';
 import rulesSchema from '../../schemas/rules.schema.json';
-import { findingsFromAjvErrors } from './ajv-error-findings';
+import { findingsFromAjvErrors, NonFiniteSource } from './ajv-error-findings';
 import type { Finding } from './finding';
 import type { JsonSchema } from './schema-navigation';
 
@@ -44,9 +44,16 @@ function createAjv(): Ajv2020 {
   return instance;
 }
 
-/** Validates plain data against one of the schemas and returns readable findings (empty when valid). */
-export function validateAgainstSchema(kind: SchemaKind, data: unknown): Finding[] {
+/**
+ * Validates plain data against one of the schemas and returns readable findings (empty when valid).
+ * `sourceOf` gives the YAML text of non-finite numbers, for the messages.
+ */
+export function validateAgainstSchema(
+  kind: SchemaKind,
+  data: unknown,
+  sourceOf?: NonFiniteSource,
+): Finding[] {
   const validate = validatorFor(kind);
   if (validate(data)) return [];
-  return findingsFromAjvErrors(validate.errors ?? [], SCHEMAS[kind], data);
+  return findingsFromAjvErrors(validate.errors ?? [], SCHEMAS[kind], data, sourceOf);
 }

@@ -11,7 +11,7 @@ async function diagnosticsOf(fixture: string): Promise<string[]> {
 const CASES: [fixture: string, expected: string][] = [
   [
     'invalid-yaml-syntax.yaml',
-    '9:45: entry.channels: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    '9:45: entry.channels: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]; the [ opened at 9:40 is never closed',
   ],
   [
     'invalid-duplicate-key.yaml',

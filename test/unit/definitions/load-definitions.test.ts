@@ -1,3 +1,5 @@
+import { promises as fs } from 'fs';
+import path from 'path';
 import { DefinitionsInvalidError } from '../../../src/definitions/definitions-invalid-error';
 import { formatDiagnostic } from '../../../src/definitions/diagnostic';
 import { loadDefinitions } from '../../../src/definitions/load-definitions';
@@ -159,6 +161,107 @@ describe('loadDefinitions', () => {
     expect(await messages()).toEqual([
       `${repo.shown('campaigns/empty.yaml')}:1:1: (root): the file is empty; expected a campaign definition`,
       `${repo.shown('campaigns/huge.yaml')}:1:1: (root): file is too large (512.0 KiB; the limit is 512 KiB): split it or trim it`,
+    ]);
+  });
+});
+
+describe('loadDefinitions: files that cannot be loaded', () => {
+  const VIP_SEGMENT = '  - { id: vips, when: vip, rewards: [{ reward: rp, weight: 1 }] }';
+
+  it('reports a directory named like a rules file, and blames no campaign for the rules it may hold', async () => {
+    await fs.rm(path.join(repo.root, 'rules/users.yaml'));
+    await fs.mkdir(path.join(repo.root, 'rules/users.yaml'));
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', WITH_SEGMENT));
+    expect(await messages()).toEqual([
+      `${repo.shown('rules/users.yaml')}:1:1: (root): is a directory, not a YAML file`,
+    ]);
+  });
+
+  it('reports a dangling symlink, and reads a symlink to a file', async () => {
+    await repo.write('elsewhere/spring.yaml', campaignYaml('spring', WITH_SEGMENT));
+    await fs.mkdir(path.join(repo.root, 'campaigns'));
+    await fs.symlink(
+      path.join(repo.root, 'elsewhere/spring.yaml'),
+      path.join(repo.root, 'campaigns/spring.yaml'),
+    );
+    await fs.symlink(path.join(repo.root, 'nowhere.yaml'), path.join(repo.root, 'campaigns/ghost.yaml'));
+    const set = await loadDefinitions({ root: repo.root });
+    expect(set.diagnostics.map(formatDiagnostic)).toEqual([
+      `${repo.shown('campaigns/ghost.yaml')}:1:1: (root): cannot be read: the symlink points to nothing`,
+    ]);
+    expect(set.campaigns.has('spring')).toBe(true);
+  });
+
+  it('refuses an upper-case extension on its own path instead of skipping the file', async () => {
+    await fs.rm(path.join(repo.root, 'rules/users.yaml'));
+    await repo.write('rules/users.YAML', RULES_YAML);
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', WITH_SEGMENT));
+    await repo.write('campaigns/upper.YML', campaignYaml('upper'));
+    await repo.write(
+      'campaigns/upper.test.yaml',
+      'campaign: upper\ncases: [{ name: x, expect: { outcome: granted } }]\n',
+    );
+    const refused = 'extension must be .yaml or .yml (lower case): rename the file';
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/upper.YML')}:1:1: (root): ${refused}`,
+      `${repo.shown('rules/users.YAML')}:1:1: (root): ${refused}`,
+    ]);
+    expect(await messages([repo.shown('campaigns/spring.yaml')])).toEqual([]);
+  });
+
+  it('reports an empty rules file, and blames no campaign for the rules it should hold', async () => {
+    await repo.write('rules/vip.yaml', '');
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', VIP_SEGMENT));
+    expect(await messages()).toEqual([
+      `${repo.shown('rules/vip.yaml')}:1:1: (root): the file is empty; expected a rules definition`,
+    ]);
+  });
+
+  it('still reports an unknown rule when every rules file has a readable rule list', async () => {
+    await repo.write('rules/vip.yaml', 'rules:\n  - id: vip\n    conditions: { all: [] }\n');
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', VIP_SEGMENT.replace('vip,', 'vipp,')));
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring.yaml')}:12:23: segments[0].when: rule "vipp" is not defined in rules/ (did you mean "vip"?)`,
+      `${repo.shown('rules/vip.yaml')}:3:24: rules[0].conditions.all: must list at least one item`,
+    ]);
+  });
+
+  it('refuses a file that is not UTF-8 as an error', async () => {
+    const text = campaignYaml('spring').replace('name: Test', 'name: New user \u0000 coupon pack');
+    const [before, after] = text.split('\u0000') as [string, string];
+    await repo.write(
+      'campaigns/spring.yaml',
+      Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)]),
+    );
+    const set = await loadDefinitions({ root: repo.root });
+    expect(set.diagnostics).toEqual([
+      expect.objectContaining({
+        file: repo.shown('campaigns/spring.yaml'),
+        line: 2,
+        col: 16,
+        message: 'file is not valid UTF-8 (byte 0xff): save it as UTF-8',
+        severity: 'error',
+      }),
+    ]);
+    expect(set.campaigns.has('spring')).toBe(false);
+  });
+});
+
+describe('loadDefinitions: numbers that are not finite', () => {
+  it('shows what the YAML said, not JSON null', async () => {
+    const segments = [
+      '  - { id: a, rewards: [{ reward: thanks, weight: .nan }] }',
+      '  - { id: b, rewards: [{ reward: thanks, weight: -.Inf }] }',
+    ].join('\n');
+    await repo.write(
+      'campaigns/spring.yaml',
+      campaignYaml('spring', segments).replace('type: none }', 'type: none, stock: 1e400 }'),
+    );
+    const file = repo.shown('campaigns/spring.yaml');
+    expect(await messages()).toEqual([
+      `${file}:10:38: rewards[1].stock: must be an integer (got 1e400, not a finite number)`,
+      `${file}:12:50: segments[0].rewards[0].weight: must be a number (got .nan, not a finite number)`,
+      `${file}:13:50: segments[1].rewards[0].weight: must be a number (got -.Inf, not a finite number)`,
     ]);
   });
 });

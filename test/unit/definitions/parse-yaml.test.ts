@@ -58,6 +58,38 @@ describe('parseYaml', () => {
       `2:8 b[0]: aliases expand too much (limit ${MAX_ALIAS_COUNT}): refusing what looks like an alias bomb`,
     ]);
   });
+
+  it('reports an undefined alias at that alias, not as an alias bomb at the first alias', () => {
+    const text = [
+      'base: &new { fact: profile, path: registeredDays, operator: lessThan, value: 7 }',
+      'rules:',
+      '  - { id: a, conditions: { all: [ *new ] } }',
+      '  - { id: b, conditions: { all: [ *missing ] } }',
+      '  - { id: c, conditions: { all: [ *later ] } }',
+      'tail: &later 1',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      '4:35 rules[1].conditions.all[0]: unknown alias "*missing": no anchor &missing is defined before it',
+      '5:35 rules[2].conditions.all[0]: unknown alias "*later": no anchor &later is defined before it',
+    ]);
+  });
+
+  it('says where an unclosed quote was opened, not only where the file ends', () => {
+    const text = 'id: new-user\nname: "New user coupon pack\nowner: qa\nstatus: active\n\n';
+    expect(problems(text)).toEqual([
+      '6:1 (root): invalid YAML: Missing closing "quote; the quote opened at 2:7 is never closed',
+    ]);
+    expect(problems("a: 1\nb: 'open\n")).toEqual([
+      "3:1 (root): invalid YAML: Missing closing 'quote; the quote opened at 2:4 is never closed",
+    ]);
+  });
+
+  it('says where an unclosed flow map was opened (the outer one, not a closed inner one)', () => {
+    const text = 'id: x\nlimits: { perUser: { total: 1, daily: 1 }\nowner: qa\n';
+    expect(problems(text)).toEqual([
+      '3:1 owner: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }; the { opened at 2:9 is never closed',
+    ]);
+  });
 });
 
 describe('positionOf', () => {
@@ -114,6 +146,46 @@ describe('readYamlFile', () => {
       path: '(root)',
       message: 'file is too large (512.0 KiB; the limit is 512 KiB): split it or trim it',
       severity: 'error',
+    });
+  });
+
+  it('refuses bytes that are not UTF-8, at the first bad byte, instead of decoding them to U+FFFD', async () => {
+    const file = path.join(dir, 'latin1.yaml');
+    const bytes = [
+      Buffer.from('id: new-user\nnote: "\uFFFD is fine"\nname: New user '),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(' coupon pack\n'),
+    ];
+    await fs.writeFile(file, Buffer.concat(bytes));
+    expect(await readYamlFile(file, 'latin1.yaml')).toEqual({
+      file: 'latin1.yaml',
+      line: 3,
+      col: 16,
+      path: '(root)',
+      message: 'file is not valid UTF-8 (byte 0xff): save it as UTF-8',
+      severity: 'error',
+    });
+  });
+
+  it('points at the start of a truncated multi-byte sequence', async () => {
+    const file = path.join(dir, 'truncated.yaml');
+    await fs.writeFile(
+      file,
+      Buffer.concat([Buffer.from('a: \u00e9\u00e9'), Buffer.from([0xe2, 0x82]), Buffer.from('x\n')]),
+    );
+    expect(await readYamlFile(file, 'truncated.yaml')).toMatchObject({
+      line: 1,
+      col: 6,
+      message: 'file is not valid UTF-8 (byte 0xe2): save it as UTF-8',
+    });
+  });
+
+  it('keeps valid UTF-8, a byte order mark included', async () => {
+    const file = path.join(dir, 'bom.yaml');
+    await fs.writeFile(file, '\uFEFFname: Prix \u00e9t\u00e9 \u{1F381}\n');
+    expect(await readYamlFile(file, 'bom.yaml')).toMatchObject({
+      diagnostics: [],
+      data: { name: 'Prix \u00e9t\u00e9 \u{1F381}' },
     });
   });
 

@@ -5,7 +5,7 @@ import path from 'path';
 /** A throw-away definitions repository: files are written relative to its root. */
 export interface TempRepo {
   root: string;
-  write(file: string, text: string): Promise<void>;
+  write(file: string, text: string | Buffer): Promise<void>;
   /** How diagnostics name a file of this repository (relative to the current directory). */
   shown(file: string): string;
   remove(): Promise<void>;
