@@ -1,5 +1,6 @@
 /** Loading definitions for CLI verbs: invalid definitions print every error as file:line:col and fail. */
 import { resolve } from 'node:path';
+import formatsPlugin from 'ajv-formats';
 import type { Command } from 'commander';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
 import { formatDiagnostic } from '../src/definitions/diagnostic';
@@ -20,8 +21,18 @@ export async function loadAll(root: string): Promise<{ resolved: ResolvedCampaig
     return await loadResolvedCampaigns(root);
   } catch (error) {
     if (error instanceof DefinitionsInvalidError) {
-      const lines = error.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-      throw new CliFailure(`definitions are invalid; run \`pocket validate\`:\n${lines.join('\n')}`);
+      const errors = error.diagnostics.filter((d) => d.severity === 'error');
+      throw new CliFailure(
+        `definitions are invalid; run \`pocket validate\`:\n${errors.map(formatDiagnostic).join('\n')}`,
+        1,
+        {
+          code: 'definitions_invalid',
+          message: 'definitions are invalid; run `pocket validate`',
+          details: {
+            errors: errors.map(({ file, line, col, path, message }) => ({ file, line, col, path, message })),
+          },
+        },
+      );
     }
     throw error;
   }
@@ -31,19 +42,34 @@ export async function loadCompiled(root: string, campaignId: string): Promise<Co
   const { resolved } = await loadAll(root);
   const campaign = resolved.find((r) => r.definition.id === campaignId);
   if (!campaign) {
-    const known = resolved.map((r) => r.definition.id).join(', ');
-    throw new CliFailure(`unknown campaign "${campaignId}" (known: ${known || 'none'})`);
+    throw unknownCampaign([campaignId], resolved);
   }
   return getCompiledCampaign(campaign);
 }
 
-/** Parses an ISO 8601 time given on the command line. */
+/** Campaigns asked for that are not in the definitions, with the known ones. */
+export function unknownCampaign(ids: readonly string[], resolved: readonly ResolvedCampaign[]): CliFailure {
+  const known = resolved.map((r) => r.definition.id);
+  return new CliFailure(
+    `unknown campaign ${ids.map((id) => `"${id}"`).join(', ')} (known: ${known.join(', ') || 'none'})`,
+    1,
+    { code: 'unknown_campaign', details: { campaigns: ids, known } },
+  );
+}
+
+/** The YAML `at:`, `start:` and `end:` rule (ajv-formats' full date-time): seconds and an explicit offset. */
+const isDateTime = (formatsPlugin.get('date-time') as { validate: (value: string) => boolean }).validate;
+
+/**
+ * Parses an ISO 8601 time given on the command line by the same rule as the YAML files: a time without an
+ * offset (read in the machine's zone) or a bare date (UTC midnight) would silently depend on where it runs.
+ */
 export function parseTime(value: string | undefined, option: string): Date | null {
   if (value === undefined) return null;
   const at = new Date(value);
-  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+  if (!isDateTime(value) || Number.isNaN(at.getTime())) {
     throw new CliFailure(
-      `${option} must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00 (got "${value}")`,
+      `${option} must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "${value}")`,
       2,
     );
   }

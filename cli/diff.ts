@@ -18,7 +18,12 @@ export function registerDiff(program: Command): void {
       const root = rootOf(command);
       const { resolved } = await loadAll(root);
       const local = resolved.find((r) => r.definition.id === campaignId);
-      if (!local) throw new CliFailure(`campaign "${campaignId}" is not in the local definitions (${root})`);
+      if (!local) {
+        throw new CliFailure(`campaign "${campaignId}" is not in the local definitions (${root})`, 1, {
+          code: 'unknown_campaign',
+          details: { campaigns: [campaignId] },
+        });
+      }
       const active = await withLifecycle(opts, root, (l) => l.activeVersion(campaignId));
       const diff = campaignDiff(local, active);
       if (format === 'json') {

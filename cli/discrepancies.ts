@@ -8,10 +8,11 @@
 import type { Command } from 'commander';
 import { AppError } from '../src/errors/app-error';
 import { KnexAuditStore } from '../src/ledger/knex-audit-store';
-import type {
-  Discrepancy,
-  DiscrepancyFilter,
-  DiscrepancyKind,
+import {
+  DISCREPANCY_KINDS,
+  type Discrepancy,
+  type DiscrepancyFilter,
+  type DiscrepancyKind,
 } from '../src/reconciliation/discrepancy-store';
 import { DiscrepancyResolver } from '../src/reconciliation/discrepancy-resolver';
 import { KnexDiscrepancyStore } from '../src/reconciliation/knex-discrepancy-store';
@@ -46,6 +47,14 @@ function withResolver<T>(fn: (resolver: DiscrepancyResolver) => Promise<T>): Pro
   );
 }
 
+function parseKind(value: string | undefined): DiscrepancyKind | undefined {
+  if (value === undefined) return undefined;
+  if (!(DISCREPANCY_KINDS as readonly string[]).includes(value)) {
+    throw new CliFailure(`--kind must be one of ${DISCREPANCY_KINDS.join(', ')} (got "${value}")`, 2);
+  }
+  return value as DiscrepancyKind;
+}
+
 function closedText(d: Discrepancy): string {
   if (d.status === 'open') return '';
   const by = d.resolvedBy ? ` by ${d.resolvedBy}` : '';
@@ -67,9 +76,10 @@ export function registerDiscrepancies(program: Command): void {
     .action(
       action(async (opts: ListOptions) => {
         const format = parseFormat(opts.format, ['table', 'json']);
+        const kind = parseKind(opts.kind);
         const filter: DiscrepancyFilter = {
           ...(opts.open ? { status: 'open' as const } : {}),
-          ...(opts.kind ? { kinds: [opts.kind as DiscrepancyKind] } : {}),
+          ...(kind ? { kinds: [kind] } : {}),
           ...(opts.campaign ? { campaignId: opts.campaign } : {}),
           ...(opts.grant ? { grantId: opts.grant } : {}),
         };
@@ -113,7 +123,12 @@ export function registerDiscrepancies(program: Command): void {
         try {
           resolved = await withResolver((r) => r.resolve(id, { note, actor: opts.actor ?? defaultActor() }));
         } catch (error) {
-          if (error instanceof AppError) throw new CliFailure(error.message, error.status === 400 ? 2 : 1);
+          if (error instanceof AppError) {
+            throw new CliFailure(error.message, error.status === 400 ? 2 : 1, {
+              code: error.code,
+              details: error.details,
+            });
+          }
           throw error;
         }
         if (format === 'json') printJson(resolved);

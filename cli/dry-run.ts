@@ -81,6 +81,13 @@ export function progressBar(
   return { update: (n) => bar.update(n), stop: () => bar.stop() };
 }
 
+function checkUsersFile(file: string): void {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) throw new CliFailure(`--users: no such file ${file}`, 2);
+  if (stat.isDirectory()) throw new CliFailure(`--users: ${file} is a directory, not a JSON Lines file`, 2);
+  if (!stat.isFile()) throw new CliFailure(`--users: ${file} is not a regular file`, 2);
+}
+
 export function registerDryRun(program: Command): void {
   program
     .command('dry-run <campaign>')
@@ -107,15 +114,18 @@ export function registerDryRun(program: Command): void {
             2,
           );
         }
-        if (opts.users !== undefined && statSync(opts.users, { throwIfNoEntry: false })?.isFile() !== true) {
-          throw new CliFailure(`--users: no such file ${opts.users}`, 2);
-        }
+        if (opts.users !== undefined) checkUsersFile(opts.users);
         const compiled = await loadCompiled(rootOf(command), campaignId);
         const random = opts.seed === undefined ? cryptoRandom : seededRandom(opts.seed);
         let total: number;
         let users: AsyncIterable<SimulatedUser> | Iterable<SimulatedUser>;
         if (opts.users !== undefined) {
           total = await countUsers(opts.users);
+          if (total === 0) {
+            throw new CliFailure(`--users: ${opts.users} holds no users (it is empty)`, 2, {
+              code: 'users_file_invalid',
+            });
+          }
           users = readUsersFile(opts.users);
         } else {
           const count = synthetic ?? 0;
@@ -142,7 +152,9 @@ export function registerDryRun(program: Command): void {
             ...(bar ? { onProgress: bar.update } : {}),
           });
         } catch (error) {
-          if (error instanceof UsersFileError) throw new CliFailure(error.message);
+          if (error instanceof UsersFileError) {
+            throw new CliFailure(error.message, 1, { code: 'users_file_invalid' });
+          }
           throw error;
         } finally {
           bar?.stop();

@@ -13,6 +13,7 @@ import { registerDryRun } from './dry-run';
 import { registerExplain } from './explain';
 import { registerGrants } from './grants';
 import { registerMigrate } from './migrate';
+import { printJson } from './output';
 import { registerPauseResume } from './pause';
 import { registerPublish } from './publish';
 import { registerReconcile } from './reconcile';
@@ -41,6 +42,13 @@ function exitQuietlyOnEpipe(): void {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
+}
+
+/** Whether the arguments ask for `--format json` (before a `--` that ends the options). */
+export function askedForJson(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  const options = end < 0 ? args : args.slice(0, end);
+  return options.some((a, i) => a === '--format=json' || (a === '--format' && options[i + 1] === 'json'));
 }
 
 export function buildProgram(): Command {
@@ -90,6 +98,10 @@ if (require.main === module) {
       if (err instanceof CommanderError) {
         // commander has already printed the message (and the usage); help and version exit 0.
         process.exitCode = err.exitCode === 0 ? 0 : 2;
+        // Options were not parsed, so the asked format is read off the arguments (as action() would print it).
+        if (err.exitCode !== 0 && askedForJson(process.argv.slice(2))) {
+          printJson({ error: { code: 'usage', message: err.message.replace(/^error: /, '') } });
+        }
         return;
       }
       process.stderr.write(`pocket: ${err instanceof Error ? err.message : String(err)}\n`);

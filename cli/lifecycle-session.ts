@@ -16,7 +16,7 @@ import { LedgerLifecycle } from '../src/publishing/ledger-lifecycle';
 import type { Lifecycle } from '../src/publishing/lifecycle';
 import { RedisChangeNotifier } from '../src/publishing/redis-change-notifier';
 import { AdminClient } from './admin-client';
-import { CliFailure, printJson, printLines } from './output';
+import { CliFailure, printLines } from './output';
 import { openLedger } from './ledger-session';
 import { detectAuthor } from './publish-metadata';
 
@@ -86,17 +86,20 @@ function detailLines(error: AppError): string[] {
   return lines;
 }
 
-/** A refused or failed lifecycle call: stderr always, and the error object on stdout for --format json. */
-function failure(error: AppError, json: boolean): CliFailure {
-  if (json) printJson(error.toJSON());
+/** A refused or failed lifecycle call: the reasons on stderr, and the error object on stdout for --format json. */
+function failure(error: AppError): CliFailure {
   const lines = detailLines(error);
   const refused = error.code === 'activation_refused';
   const message = refused ? 'refused; nothing was written:' : `${error.message} (${error.code})`;
-  return new CliFailure([message, ...lines].join('\n'));
+  return new CliFailure([message, ...lines].join('\n'), 1, {
+    code: error.code,
+    message: error.message,
+    details: error.details,
+  });
 }
 
 export async function withLifecycle<T>(
-  opts: TargetOptions & { format?: string },
+  opts: TargetOptions,
   root: string,
   fn: (lifecycle: Lifecycle) => Promise<T>,
 ): Promise<T> {
@@ -105,7 +108,7 @@ export async function withLifecycle<T>(
   try {
     return await fn(lifecycle);
   } catch (error) {
-    if (error instanceof AppError) throw failure(error, opts.format === 'json');
+    if (error instanceof AppError) throw failure(error);
     throw error;
   } finally {
     await lifecycle.close();

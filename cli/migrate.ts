@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../src/config';
 import { openLedger } from './ledger-session';
-import { action, printJson, printLines } from './output';
+import { action, parseFormat, printJson, printLines } from './output';
 
 export function registerMigrate(program: Command): void {
   program
@@ -11,9 +11,10 @@ export function registerMigrate(program: Command): void {
     .option('--format <format>', 'text | json', 'text')
     .action(
       action(async (opts: { format: string }) => {
+        const format = parseFormat(opts.format, ['text', 'json']);
         const { db, applied } = await openLedger(loadConfig());
         try {
-          if (opts.format === 'json') printJson({ applied });
+          if (format === 'json') printJson({ applied });
           else printLines(applied.length > 0 ? applied.map((m) => `applied ${m}`) : ['ledger is up to date']);
         } finally {
           await db.destroy();

@@ -1,14 +1,28 @@
 /** Shared CLI plumbing: output formats, failures to stderr with a non-zero exit code. */
+import { Command } from 'commander';
 import { ConfigError } from '../src/config';
 
 export type Format = 'text' | 'json' | 'table' | 'csv';
 
+/**
+ * A failure the operator can act on: its message goes to stderr without a stack. `code` and `details` make the
+ * `{"error":{code,message,…details}}` object printed on stdout under `--format json` (code default: `invalid_option`
+ * for exit 2, else `failed`); `jsonMessage` replaces a multi-line text message there.
+ */
 export class CliFailure extends Error {
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  readonly jsonMessage: string;
+
   constructor(
     message: string,
     readonly exitCode = 1,
+    json: { code?: string; message?: string; details?: Record<string, unknown> } = {},
   ) {
     super(message);
+    this.code = json.code ?? (exitCode === 2 ? 'invalid_option' : 'failed');
+    this.details = json.details ?? {};
+    this.jsonMessage = json.message ?? message;
   }
 }
 
@@ -27,19 +41,70 @@ export function printLines(lines: readonly string[], stream: NodeJS.WriteStream 
   if (lines.length > 0) stream.write(`${lines.join('\n')}\n`);
 }
 
-/** The message and exit code of a failure; a stack trace only for an unexpected error. */
-function describeFailure(err: unknown): { message: string; exitCode: number } {
-  if (err instanceof CliFailure) return { message: err.message, exitCode: err.exitCode };
+const FS_REASONS: Record<string, string> = {
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+};
+
+/** A Node fs error caused by the path it names (a bad --root, POCKET_DATA_DIR, …): the operator's to fix. */
+function fsFailure(err: unknown): { path: string; errno: string } | null {
+  if (!(err instanceof Error)) return null;
+  const { code, path } = err as NodeJS.ErrnoException;
+  if (code === undefined || !(code in FS_REASONS) || typeof path !== 'string') return null;
+  return { path, errno: code };
+}
+
+interface Failure {
+  message: string;
+  exitCode: number;
+  /** The `error` object printed on stdout under --format json. */
+  json: Record<string, unknown>;
+}
+
+/** The message, exit code and JSON error of a failure; a stack trace only for an unexpected error. */
+function describeFailure(err: unknown): Failure {
+  if (err instanceof CliFailure) {
+    return {
+      message: err.message,
+      exitCode: err.exitCode,
+      json: { code: err.code, message: err.jsonMessage, ...err.details },
+    };
+  }
   // A bad environment is the operator's to fix, not a crash: the variables and why, no stack.
-  if (err instanceof ConfigError) return { message: err.message, exitCode: 1 };
+  if (err instanceof ConfigError) {
+    return {
+      message: err.message,
+      exitCode: 1,
+      json: { code: 'invalid_configuration', message: err.message },
+    };
+  }
+  const fs = fsFailure(err);
+  if (fs) {
+    const message = `cannot use ${fs.path}: ${FS_REASONS[fs.errno] ?? fs.errno} (${fs.errno})`;
+    return { message, exitCode: 1, json: { code: 'path_unusable', message, path: fs.path, errno: fs.errno } };
+  }
+  const text = err instanceof Error ? err.message : String(err);
   return {
     message: `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
     exitCode: 1,
+    json: { code: 'unexpected', message: text },
   };
+}
+
+/** Whether the command an action runs for (commander passes it last) was given `--format json`. */
+function wantsJson(args: readonly unknown[]): boolean {
+  const command = args[args.length - 1];
+  return command instanceof Command && command.opts<{ format?: unknown }>().format === 'json';
 }
 
 /**
  * Runs a command action; failures go to stderr and set the exit code, never a stack trace for known ones.
+ * Under `--format json` a failure also prints one `{"error":{code,message,…}}` object on stdout, so that
+ * `pocket … --format json | jq` always has a document to read.
  * `exitOnFailure` (the long-running verbs, serve and worker): a failure exits the process at once, since a
  * boot that failed halfway may have left timers, pools or sockets open that would keep it alive, not listening.
  */
@@ -52,10 +117,11 @@ export function action<A extends unknown[]>(
       const code = await fn(...args);
       if (typeof code === 'number') process.exitCode = code;
     } catch (err) {
-      const { message, exitCode } = describeFailure(err);
+      const { message, exitCode, json } = describeFailure(err);
+      if (wantsJson(args)) printJson({ error: json });
       process.stderr.write(`pocket: ${message}\n`);
       process.exitCode = exitCode;
-      // stderr is synchronous for files, pipes and terminals on Linux, so the message is out before the exit.
+      // stdout and stderr are synchronous for files, pipes and terminals on Linux: out before the exit.
       if (options.exitOnFailure) process.exit(exitCode);
     }
   };

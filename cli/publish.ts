@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { PublishOutcome } from '../src/publishing/lifecycle';
-import { loadAll, rootOf } from './definitions';
+import { loadAll, rootOf, unknownCampaign } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { detectAuthor, detectGitCommit } from './publish-metadata';
@@ -37,12 +37,7 @@ export function registerPublish(program: Command): void {
       const root = rootOf(command);
       const { resolved } = await loadAll(root);
       const unknown = ids.filter((id) => !resolved.some((r) => r.definition.id === id));
-      if (unknown.length > 0) {
-        const known = resolved.map((r) => r.definition.id).join(', ');
-        throw new CliFailure(
-          `unknown campaign ${unknown.map((id) => `"${id}"`).join(', ')} (known: ${known || 'none'})`,
-        );
-      }
+      if (unknown.length > 0) throw unknownCampaign(unknown, resolved);
       const chosen = ids.length > 0 ? resolved.filter((r) => ids.includes(r.definition.id)) : resolved;
       if (chosen.length === 0) throw new CliFailure('no campaigns to publish under campaigns/');
       const results = await withLifecycle(opts, root, (lifecycle) =>

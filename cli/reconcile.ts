@@ -5,6 +5,7 @@
  * found again unchanged are printed as acknowledged and do not count.
  */
 import type { Command } from 'commander';
+import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import type { OfflineSummary } from '../src/reconciliation/offline-reconciler';
 import { OfflineWindowError } from '../src/reconciliation/offline-reconciler';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
@@ -79,7 +80,18 @@ export function registerReconcile(program: Command): void {
           throw new CliFailure(`--grace must be a number of minutes (got "${opts.grace}")`, 2);
         const graceMs = Number(opts.grace) * 60_000;
         return withWorkerRuntime(
-          async ({ parts }) => {
+          async ({ db, parts }) => {
+            // An unknown id would record a run over no grants and report nothing: a typo must not pass as clean.
+            if (
+              opts.campaign !== undefined &&
+              !(await new KnexCampaignVersionStore().latest(db, opts.campaign))
+            ) {
+              throw new CliFailure(
+                `unknown campaign "${opts.campaign}": it was never published to this ledger; nothing was reconciled`,
+                1,
+                { code: 'unknown_campaign', details: { campaigns: [opts.campaign] } },
+              );
+            }
             let summary: OfflineSummary;
             try {
               summary = await parts.offline.run({

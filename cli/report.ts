@@ -72,7 +72,13 @@ export function registerReport(program: Command): void {
       try {
         report = await fetchReport(campaignId, opts);
       } catch (error) {
-        if (error instanceof AppError) throw new CliFailure(`${error.message} (${error.code})`);
+        if (error instanceof AppError) {
+          throw new CliFailure(`${error.message} (${error.code})`, 1, {
+            code: error.code,
+            message: error.message,
+            details: error.details,
+          });
+        }
         throw error;
       }
       if (format === 'json') printJson(report);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ConditionResult } from '../src/rules/compiled-campaign';
 import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import { runCases, type CaseResult } from '../src/simulation/case-runner';
-import { loadAll, rootOf } from './definitions';
+import { loadAll, rootOf, unknownCampaign } from './definitions';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 
 function describeCondition(c: ConditionResult): string {
@@ -39,7 +39,7 @@ export function registerTest(program: Command): void {
         for (const id of wanted) {
           const cases = set.cases.get(id);
           const campaign = resolved.find((r) => r.definition.id === id);
-          if (!campaign) throw new CliFailure(`unknown campaign "${id}"`);
+          if (!campaign) throw unknownCampaign([id], resolved);
           if (!cases) throw new CliFailure(`campaign "${id}" has no campaigns/${id}.test.yaml`);
           files.push({
             campaign: id,

@@ -27,7 +27,10 @@ export function registerValidate(program: Command): void {
           });
         } else {
           printLines(set.diagnostics.map(formatDiagnostic), process.stderr);
-          const summary = `${set.campaigns.size} campaigns, ${set.rules.size} rules, ${set.cases.size} case files: ${errors.length} errors, ${warnings.length} warnings`;
+          const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+          const summary =
+            `${count(set.campaigns.size, 'campaign')}, ${count(set.rules.size, 'rule')}, ` +
+            `${count(set.cases.size, 'case file')}: ${count(errors.length, 'error')}, ${count(warnings.length, 'warning')}`;
           printLines(
             [errors.length === 0 ? `ok: ${summary}` : `invalid: ${summary}`],
             errors.length === 0 ? process.stdout : process.stderr,

@@ -4,26 +4,29 @@ import type { Executor } from '../ledger/db';
  * Every difference between the ledger, the hot state and the issuers. Real-time kinds are repaired at once
  * (recorded resolved); offline and delivery kinds that need a person stay open.
  */
-export type DiscrepancyKind =
+export const DISCREPANCY_KINDS = [
   // real-time: hot state vs ledger + live reservations
-  | 'hot_state_lost'
-  | 'counter_drift'
-  | 'user_counter_drift'
-  | 'reservation_released'
-  | 'reservation_confirmed'
+  'hot_state_lost',
+  'counter_drift',
+  'user_counter_drift',
+  'reservation_released',
+  'reservation_confirmed',
   // delivery
-  | 'delivery_rejected'
-  | 'delivery_dead'
+  'delivery_rejected',
+  'delivery_dead',
   // offline: ledger vs issuer records
-  | 'missing_downstream'
-  | 'unknown_downstream'
-  | 'record_mismatch'
-  | 'issued_twice'
+  'missing_downstream',
+  'unknown_downstream',
+  'record_mismatch',
+  'issued_twice',
   /** The issuer holds a record of a void grant that it issued before the void (delivered, then voided). */
-  | 'voided_but_issued'
+  'voided_but_issued',
   /** The issuer issued a grant after it was voided: an issuer (or relay) bug. */
-  | 'issued_after_void'
-  | 'delivery_not_recorded';
+  'issued_after_void',
+  'delivery_not_recorded',
+] as const;
+
+export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
 export type DiscrepancyStatus = 'open' | 'resolved';
 

@@ -181,11 +181,17 @@ describe('pocket dry-run --users', () => {
     ]);
   });
 
-  it('stops at a bad line with file:line on stderr and exit 1', async () => {
+  it('stops at a bad line with file:line on stderr (and as the JSON error) and exit 1', async () => {
     const run = await shopWeek('--users', 'bad.jsonl', '--format', 'json');
     expect(run).toEqual({
       code: 1,
-      stdout: '',
+      stdout: `${JSON.stringify(
+        {
+          error: { code: 'users_file_invalid', message: 'bad.jsonl:3: "userId" must be a non-empty string' },
+        },
+        null,
+        2,
+      )}\n`,
       stderr: 'pocket: bad.jsonl:3: "userId" must be a non-empty string\n',
     });
   });
@@ -198,7 +204,16 @@ describe('pocket dry-run: bad options exit 2 with a message', () => {
     [['--synthetic', '2.5'], 'pocket: --synthetic must be an integer from 1 to 10000000 (got "2.5")\n'],
     [
       ['--synthetic', '10', '--at', 'yesterday'],
-      'pocket: --at must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00 (got "yesterday")\n',
+      'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "yesterday")\n',
+    ],
+    // Without an offset a time would be read in the machine's zone, and a bare date as UTC midnight.
+    [
+      ['--synthetic', '10', '--at', '2026-11-05T10:00:00'],
+      'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "2026-11-05T10:00:00")\n',
+    ],
+    [
+      ['--synthetic', '10', '--at', '2026-11-05'],
+      'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "2026-11-05")\n',
     ],
     [
       ['--synthetic', '10', '--users', 'users.jsonl'],
@@ -206,7 +221,7 @@ describe('pocket dry-run: bad options exit 2 with a message', () => {
     ],
     [[], 'pocket: give exactly one of --users <file> or --synthetic <n>\n'],
     [['--users', 'missing.jsonl'], 'pocket: --users: no such file missing.jsonl\n'],
-    [['--users', '.'], 'pocket: --users: no such file .\n'],
+    [['--users', '.'], 'pocket: --users: . is a directory, not a JSON Lines file\n'],
     [['--synthetic', '10', '--format', 'xml'], 'pocket: --format must be one of table, json (got "xml")\n'],
   ];
 
@@ -215,7 +230,7 @@ describe('pocket dry-run: bad options exit 2 with a message', () => {
     expect(runs.map((run, i) => ({ args: cases[i]?.[0], ...run }))).toEqual(
       cases.map(([args, stderr]) => ({ args, code: 2, stdout: '', stderr })),
     );
-  });
+  }, 90_000);
 
   it('checks option values before loading definitions', async () => {
     const run = await pocket(['--root', FIXTURE_ROOT, 'dry-run', 'nope', '--synthetic', 'abc']);

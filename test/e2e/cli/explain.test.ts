@@ -194,7 +194,15 @@ describe('pocket explain: bad options', () => {
       [['--profile', '{}', '--context', '"app"'], 'pocket: --context must be a JSON object\n'],
       [
         ['--profile', '{}', '--at', 'yesterday'],
-        'pocket: --at must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00 (got "yesterday")\n',
+        'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "yesterday")\n',
+      ],
+      [
+        ['--profile', '{}', '--at', '2026-11-21T12:00:00'],
+        'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "2026-11-21T12:00:00")\n',
+      ],
+      [
+        ['--profile', '{}', '--at', '2026-11-21'],
+        'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "2026-11-21")\n',
       ],
       [['--profile', '{}', '--format', 'xml'], 'pocket: --format must be one of text, json (got "xml")\n'],
       [[], /^error: required option '--profile <json>' not specified\n/],

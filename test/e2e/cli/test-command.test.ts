@@ -129,6 +129,10 @@ describe('pocket test', () => {
 
   it('fails on an unknown campaign', async () => {
     const run = await pocket(['test', 'nope', '--root', FIXTURE_ROOT]);
-    expect(run).toEqual({ code: 1, stdout: '', stderr: 'pocket: unknown campaign "nope"\n' });
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'pocket: unknown campaign "nope" (known: shop-week)\n',
+    });
   });
 });

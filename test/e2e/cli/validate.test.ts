@@ -13,7 +13,7 @@ describe('pocket validate', () => {
   it("exits 0 on the repository's definitions, with only warnings on stderr", async () => {
     const run = await pocket(['validate']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ok: 3 campaigns, \d+ rules, 3 case files: 0 errors, \d+ warnings\n$/);
+    expect(run.stdout).toMatch(/^ok: 3 campaigns, \d+ rules, 3 case files: 0 errors, \d+ warnings?\n$/);
     for (const line of run.stderr.split('\n').filter(Boolean)) expect(line).toContain(': warning: ');
   });
 
@@ -21,7 +21,7 @@ describe('pocket validate', () => {
     const run = await pocket(['validate', '--root', FIXTURE_ROOT]);
     expect(run).toEqual({
       code: 0,
-      stdout: 'ok: 1 campaigns, 2 rules, 1 case files: 0 errors, 0 warnings\n',
+      stdout: 'ok: 1 campaign, 2 rules, 1 case file: 0 errors, 0 warnings\n',
       stderr: '',
     });
   });
@@ -73,7 +73,7 @@ describe('pocket validate', () => {
       const lines = run.stderr.split('\n').filter(Boolean);
       expect(lines.filter((l) => !l.includes(': warning: '))).toEqual([
         line(),
-        expect.stringMatching(/^invalid: \d campaigns, \d+ rules, 3 case files: 1 errors, \d+ warnings$/),
+        expect.stringMatching(/^invalid: \d campaigns, \d+ rules, 3 case files: 1 error, \d+ warnings?$/),
       ]);
     });
 
