@@ -11,4 +11,7 @@ module.exports = {
   // Always in workers (jest runs in band on a 2-core machine otherwise), each recycled once it holds more than
   // this after a file: ts-jest's module registries grow per file, and one long-lived process ran out of heap.
   workerIdleMemoryLimit: '1GB',
+  // Two at a time: suites wait on PostgreSQL, Redis and child processes, so two workers on two cores halve the
+  // run; more would only crowd the one PostgreSQL and Redis every suite shares.
+  maxWorkers: 2,
 };

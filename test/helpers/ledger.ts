@@ -39,7 +39,15 @@ async function postgresLedger(pool?: { min: number; max: number }): Promise<Test
     await trx.raw('CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public');
   });
   await admin.raw('CREATE SCHEMA ??', [schema]);
-  const db = createDb({ databaseUrl: url, searchPath: `${schema},public`, ...(pool ? { pool } : {}) });
+  // Fence tests provoke deadlocks on purpose (overlapping inserts under the exclusion constraints): detect them
+  // in 100 ms instead of the server's 1 s, or a suite sharing the machine with another one runs into its timeout.
+  const fast = new URL(url);
+  fast.searchParams.set('options', '-c deadlock_timeout=100ms');
+  const db = createDb({
+    databaseUrl: fast.toString(),
+    searchPath: `${schema},public`,
+    ...(pool ? { pool } : {}),
+  });
   await migrate(db);
   return {
     kind: 'postgres',
