@@ -18,13 +18,13 @@ export interface CollectedRules {
   complete: boolean;
 }
 
-/** The rule ids of a file that failed validation, or undefined when it has no readable rule list. */
+/** The rule ids of a file that failed validation, or undefined when some of them cannot be read. */
 function rawRuleIds(data: unknown): string[] | undefined {
   const rules = (data as { rules?: unknown } | null | undefined)?.rules;
   if (!Array.isArray(rules)) return undefined;
-  return rules
-    .map((r) => (r as { id?: unknown } | null)?.id)
-    .filter((id): id is string => typeof id === 'string');
+  const ids = rules.map((r) => (r as { id?: unknown } | null)?.id);
+  // A rule without a readable id (`idd: new-user`): its name is unknown too.
+  return ids.every((id) => typeof id === 'string') ? (ids as string[]) : undefined;
 }
 
 /**

@@ -33,14 +33,17 @@ export function kindOf(absolute: string): DefinitionKind {
 }
 
 /**
- * Everything in `directory` named like a YAML file, not only regular files: a directory, a symlink (dangling
+ * Everything in `directory` named like a YAML file (hidden names aside), not only regular files: a directory, a symlink (dangling
  * or not) or a `.YAML` file by that name is loaded too, so it fails with a diagnostic on its own path instead
  * of being skipped (and its rules or campaign then reported missing elsewhere).
  */
 async function yamlFilesIn(directory: string): Promise<string[]> {
   try {
     const entries = await fs.readdir(directory, { withFileTypes: true });
-    return entries.filter((e) => YAML_NAME.test(e.name)).map((e) => path.join(directory, e.name));
+    // Hidden names are not definitions: editors keep lock files and backups there (Emacs: `.#name.yaml`).
+    return entries
+      .filter((e) => !e.name.startsWith('.') && YAML_NAME.test(e.name))
+      .map((e) => path.join(directory, e.name));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;

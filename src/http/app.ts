@@ -38,6 +38,8 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 const openapiBody = JSON.stringify(openapi);
+/** What the admin router serves: express matches mount paths case-insensitively, so `/ADMIN/…` too. */
+const ADMIN_PATH = /^\/admin(\/|$)/i;
 
 export function createApp(parts: AppParts): Express {
   const app = express();
@@ -51,7 +53,7 @@ export function createApp(parts: AppParts): Express {
   // token is checked, so that no caller without one gets a megabyte parsed or a parser's opinion of it.
   const bodies = express.Router().use(jsonObjectBody());
   app.use((req, res, next) => {
-    if (req.path === '/admin' || req.path.startsWith('/admin/')) next();
+    if (ADMIN_PATH.test(req.path)) next();
     else bodies(req, res, next);
   });
 

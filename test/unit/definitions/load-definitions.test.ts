@@ -192,6 +192,21 @@ describe('loadDefinitions: files that cannot be loaded', () => {
     expect(set.campaigns.has('spring')).toBe(true);
   });
 
+  it("skips hidden names (an editor's lock file is a dangling symlink such as .#spring.yaml)", async () => {
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', WITH_SEGMENT));
+    await fs.symlink('user@host.1234:1700000000', path.join(repo.root, 'campaigns/.#spring.yaml'));
+    await repo.write('rules/.backup.yaml', 'not: [valid');
+    expect(await messages()).toEqual([]);
+  });
+
+  it('blames no campaign for a rule whose id the rules file misspells', async () => {
+    await repo.write('rules/users.yaml', RULES_YAML.replace('  - id: new-user', '  - idd: new-user'));
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', WITH_SEGMENT));
+    const found = await messages();
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/rules\/users\.yaml:2:\d+: rules\[0\]/);
+  });
+
   it('refuses an upper-case extension on its own path instead of skipping the file', async () => {
     await fs.rm(path.join(repo.root, 'rules/users.yaml'));
     await repo.write('rules/users.YAML', RULES_YAML);
