@@ -18,10 +18,20 @@ describeEachLedger('ledger fences under concurrency', (kind) => {
   const ledger = useLedger(kind, { pool: { min: 0, max: 20 } });
   const db = () => ledger.current.db;
 
-  async function race(n: number, grant: (i: number) => GrantOverrides): Promise<Record<string, number>> {
-    const outcomes = await Promise.all(
-      Array.from({ length: n }, (_, i) => outcome(insertGrant(db(), grant(i)))),
-    );
+  /** `retries`: a deadlock victim tries again (as a client does after its 503), up to that many times. */
+  async function race(
+    n: number,
+    grant: (i: number) => GrantOverrides,
+    retries = 0,
+  ): Promise<Record<string, number>> {
+    const attempt = async (i: number): Promise<string> => {
+      let result = await outcome(insertGrant(db(), grant(i)));
+      for (let r = 0; r < retries && result === 'deadlock'; r++) {
+        result = await outcome(insertGrant(db(), grant(i)));
+      }
+      return result;
+    };
+    const outcomes = await Promise.all(Array.from({ length: n }, (_, i) => attempt(i)));
     const tally: Record<string, number> = {};
     for (const o of outcomes) tally[o] = (tally[o] ?? 0) + 1;
     return tally;
@@ -49,11 +59,18 @@ describeEachLedger('ledger fences under concurrency', (kind) => {
   });
 
   it('daily budget: 200 transactions over misaligned overlapping ranges → committed ranges never overlap', async () => {
-    const tally = await race(200, (i) => ({
-      userId: `u${i}`,
-      charge: 10,
-      fences: { dailyRange: [(i * 5) % 1000, ((i * 5) % 1000) + 10], dailyLimit: 1000 },
-    }));
+    // Each range overlaps only its neighbours 5 below and 5 above. How many commit depends on which deadlock
+    // victims PostgreSQL picks, so victims retry: once every transaction ended as committed or refused for an
+    // overlap, the committed ranges are a maximal non-overlapping set of this chain: at least a third of it (66).
+    const tally = await race(
+      200,
+      (i) => ({
+        userId: `u${i}`,
+        charge: 10,
+        fences: { dailyRange: [(i * 5) % 1000, ((i * 5) % 1000) + 10], dailyLimit: 1000 },
+      }),
+      20,
+    );
     for (const o of Object.keys(tally)) expect(['ok', 'daily_budget', 'deadlock']).toContain(o);
     const rows = await db()('grants').select('daily_start', 'daily_end').orderBy('daily_start');
     let prevEnd = 0;
@@ -63,7 +80,7 @@ describeEachLedger('ledger fences under concurrency', (kind) => {
     }
     expect(prevEnd).toBeLessThanOrEqual(1000);
     expect(rows.length).toBe(tally.ok);
-    expect(tally.ok).toBeGreaterThanOrEqual(50);
+    expect(tally.ok).toBeGreaterThanOrEqual(tally.deadlock ? 50 : 66);
   });
 
   it('per user total 3 / daily 2: 50 parallel grants for one user → never more than the limits', async () => {
