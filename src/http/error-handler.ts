@@ -69,7 +69,7 @@ function fromClientError(err: HttpishError, encoding: string | undefined): AppEr
     // The decompressing stream's failure (zlib: Z_DATA_ERROR…, brotli: ERR__ERROR_FORMAT_…): a gzip, deflate or
     // br body that does not decompress.
     return new ValidationError('request body could not be decompressed', [
-      { path: '(body)', message: `is not valid ${encoding ?? 'compressed'} data` },
+      { path: '(body)', message: `is not valid ${encoding} data` },
     ]);
   }
   return status === 400
