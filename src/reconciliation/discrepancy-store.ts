@@ -4,6 +4,19 @@ import type { Executor } from '../ledger/db';
  * Every difference between the ledger, the hot state and the issuers. Real-time kinds are repaired at once
  * (recorded resolved); offline and delivery kinds that need a person stay open.
  */
+/** Offline: the ledger against the issuers' records (what `pocket reconcile` finds). */
+export const OFFLINE_KINDS = [
+  'missing_downstream',
+  'unknown_downstream',
+  'record_mismatch',
+  'issued_twice',
+  /** The issuer holds a record of a void grant that it issued before the void (delivered, then voided). */
+  'voided_but_issued',
+  /** The issuer issued a grant after it was voided: an issuer (or relay) bug. */
+  'issued_after_void',
+  'delivery_not_recorded',
+] as const;
+
 export const DISCREPANCY_KINDS = [
   // real-time: hot state vs ledger + live reservations
   'hot_state_lost',
@@ -14,16 +27,7 @@ export const DISCREPANCY_KINDS = [
   // delivery
   'delivery_rejected',
   'delivery_dead',
-  // offline: ledger vs issuer records
-  'missing_downstream',
-  'unknown_downstream',
-  'record_mismatch',
-  'issued_twice',
-  /** The issuer holds a record of a void grant that it issued before the void (delivered, then voided). */
-  'voided_but_issued',
-  /** The issuer issued a grant after it was voided: an issuer (or relay) bug. */
-  'issued_after_void',
-  'delivery_not_recorded',
+  ...OFFLINE_KINDS,
 ] as const;
 
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];

@@ -20,7 +20,13 @@ import type { Db } from '../ledger/db';
 import type { GrantRecord, GrantStore } from '../ledger/grant-store';
 import type { OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
-import type { Discrepancy, DiscrepancyKind, DiscrepancyStore, NewDiscrepancy } from './discrepancy-store';
+import {
+  OFFLINE_KINDS,
+  type Discrepancy,
+  type DiscrepancyKind,
+  type DiscrepancyStore,
+  type NewDiscrepancy,
+} from './discrepancy-store';
 import type { ReconcileRunStore } from './reconcile-run-store';
 import type { ReconciliationReads } from './reconciliation-reads';
 import { recordMismatch } from './record-mismatch';
@@ -44,16 +50,6 @@ export const DEFAULT_OFFLINE_SETTINGS: OfflineSettings = {
   pageSize: 500,
   maxPages: 100_000,
 };
-
-export const OFFLINE_KINDS: readonly DiscrepancyKind[] = [
-  'missing_downstream',
-  'unknown_downstream',
-  'record_mismatch',
-  'issued_twice',
-  'voided_but_issued',
-  'issued_after_void',
-  'delivery_not_recorded',
-];
 
 export interface OfflineDeps {
   db: Db;
