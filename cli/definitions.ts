@@ -1,12 +1,12 @@
 /** Loading definitions for CLI verbs: invalid definitions print every error as file:line:col and fail. */
 import { resolve } from 'node:path';
-import formatsPlugin from 'ajv-formats';
 import type { Command } from 'commander';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
 import { formatDiagnostic } from '../src/definitions/diagnostic';
 import { loadResolvedCampaigns } from '../src/definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import type { DefinitionSet } from '../src/definitions/definition-set';
+import { DATE_TIME_HINT, parseDateTime } from '../src/shared/date-time';
 import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import type { CompiledCampaign } from '../src/rules/compiled-campaign';
 import { CliFailure } from './output';
@@ -58,7 +58,6 @@ export function unknownCampaign(ids: readonly string[], resolved: readonly Resol
 }
 
 /** The YAML `at:`, `start:` and `end:` rule (ajv-formats' full date-time): seconds and an explicit offset. */
-const isDateTime = (formatsPlugin.get('date-time') as { validate: (value: string) => boolean }).validate;
 
 /**
  * Parses an ISO 8601 time given on the command line by the same rule as the YAML files: a time without an
@@ -66,13 +65,8 @@ const isDateTime = (formatsPlugin.get('date-time') as { validate: (value: string
  */
 export function parseTime(value: string | undefined, option: string): Date | null {
   if (value === undefined) return null;
-  const at = new Date(value);
-  if (!isDateTime(value) || Number.isNaN(at.getTime())) {
-    throw new CliFailure(
-      `${option} must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "${value}")`,
-      2,
-    );
-  }
+  const at = parseDateTime(value);
+  if (!at) throw new CliFailure(`${option} ${DATE_TIME_HINT} (got "${value}")`, 2);
   return at;
 }
 

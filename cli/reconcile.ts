@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import type { OfflineSummary } from '../src/reconciliation/offline-reconciler';
 import { OfflineWindowError } from '../src/reconciliation/offline-reconciler';
+import { parseTime } from './definitions';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -17,14 +18,6 @@ interface Options {
   campaign?: string;
   grace: string;
   format: string;
-}
-
-function parseTime(name: string, value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()))
-    throw new CliFailure(`--${name} must be an ISO 8601 date-time (got "${value}")`, 2);
-  return date;
 }
 
 function describe(summary: OfflineSummary): string[] {
@@ -74,8 +67,8 @@ export function registerReconcile(program: Command): void {
     .action(
       action(async (opts: Options) => {
         const format = parseFormat(opts.format, ['table', 'json']);
-        const since = parseTime('since', opts.since);
-        const until = parseTime('until', opts.until);
+        const since = parseTime(opts.since, '--since');
+        const until = parseTime(opts.until, '--until');
         if (!/^\d+$/.test(opts.grace))
           throw new CliFailure(`--grace must be a number of minutes (got "${opts.grace}")`, 2);
         const graceMs = Number(opts.grace) * 60_000;

@@ -4,17 +4,13 @@ import { ValidationError, type FieldError } from '../../errors/app-error';
 import { CAMPAIGN_ID } from '../../participation/participation-controller';
 import type { AdminScope } from '../../protection/api-token';
 import type { ReportService } from './report-service';
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+import { DATE_TIME_HINT, parseDateTime } from '../../shared/date-time';
 
 /** Parses an ISO 8601 time from a query or option; null when absent. */
 export function parseReportTime(value: unknown, name: string, fields: FieldError[]): Date | null {
   if (value === undefined || value === '') return null;
-  const at = typeof value === 'string' && ISO_TIME.test(value) ? new Date(value) : null;
-  if (!at || Number.isNaN(at.getTime())) {
-    fields.push({ path: name, message: 'must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00' });
-    return null;
-  }
+  const at = typeof value === 'string' ? parseDateTime(value) : null;
+  if (!at) fields.push({ path: name, message: DATE_TIME_HINT });
   return at;
 }
 

@@ -93,13 +93,25 @@ describe('pocket report', () => {
 
   it('fails with a message: bad times, a bad format, an unknown campaign, a token without read', async () => {
     const badTime = await run(['report', CAMPAIGN, '--from', 'tuesday'], { env });
-    const reversed = await run(['report', CAMPAIGN, '--from', '2026-11-12', '--to', '2026-11-11'], { env });
+    // A date alone, or a time without an offset, would be read in this machine's zone: refused, both at once.
+    const noOffset = await run(['report', CAMPAIGN, '--from', '2026-11-11', '--to', '2026-11-12T00:00'], {
+      env,
+    });
+    const reversed = await run(
+      ['report', CAMPAIGN, '--from', '2026-11-12T00:00:00+08:00', '--to', '2026-11-11T00:00:00+08:00'],
+      { env },
+    );
     const badFormat = await run(['report', CAMPAIGN, '--format', 'xml'], { env });
     const unknown = await run(['report', 'nope'], { env });
     const denied = await run(['report', CAMPAIGN, '--server', url, '--token', 'pk_nope_nope'], { env });
     expect([badTime.code, badTime.stderr]).toEqual([
       2,
-      'pocket: --from must be an ISO 8601 time such as 2026-11-11T10:00:00+08:00\n',
+      'pocket: --from must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00\n',
+    ]);
+    expect([noOffset.code, noOffset.stderr]).toEqual([
+      2,
+      'pocket: --from must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00\n' +
+        '--to must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00\n',
     ]);
     expect([reversed.code, reversed.stderr]).toEqual([2, 'pocket: --from must be before --to\n']);
     expect(badFormat.code).toBe(2);

@@ -93,7 +93,13 @@ describe('pocket worker, reconcile and grants void against the embedded ledger',
   it('reconcile and grants void refuse bad options with exit 2', async () => {
     const badTime = await run('reconcile', '--since', 'yesterday-ish');
     expect(badTime.code).toBe(2);
-    expect(badTime.stderr).toMatch(/--since must be an ISO 8601 date-time/);
+    expect(badTime.stderr).toMatch(/--since must be an ISO 8601 time with its offset/);
+    // Without an offset the window would depend on this machine's time zone: refused, nothing reconciled.
+    const noOffset = await run('reconcile', '--until', '2026-11-11T10:00:00');
+    expect([noOffset.code, noOffset.stderr]).toEqual([
+      2,
+      'pocket: --until must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "2026-11-11T10:00:00")\n',
+    ]);
     const empty = await run('reconcile', '--since', new Date(Date.now() + 86_400_000).toISOString());
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/empty window/);

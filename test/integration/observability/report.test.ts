@@ -182,6 +182,17 @@ describeEachBackend('campaign report', (backend) => {
       400,
       [{ path: 'from', message: expect.stringMatching(/ISO 8601/) }],
     ]);
+    // OpenAPI's date-time: a date alone or a time without an offset is refused, not read in the server's zone.
+    const loose = await request(pocket.app)
+      .get(`/admin/campaigns/${CAMPAIGN}/report?from=2026-11-11&to=2026-11-12T00:00:00`)
+      .set('Authorization', `Bearer ${tokens['read'] ?? ''}`);
+    expect([loose.status, (loose.body as { error: { fields: unknown } }).error.fields]).toEqual([
+      400,
+      [
+        { path: 'from', message: expect.stringMatching(/with its offset/) },
+        { path: 'to', message: expect.stringMatching(/with its offset/) },
+      ],
+    ]);
     const scope = await request(pocket.app)
       .get(`/admin/campaigns/${CAMPAIGN}/report`)
       .set('Authorization', `Bearer ${tokens['operate'] ?? ''}`);

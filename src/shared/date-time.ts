@@ -1,0 +1,18 @@
+/**
+ * Times given by people (CLI options, report queries): an RFC 3339 date-time with its offset, as the OpenAPI
+ * `format: date-time` and the YAML schemas say. A date alone or a time without an offset would be read in the
+ * server's own time zone, which is rarely the campaign's: it is refused rather than guessed.
+ */
+import formatsPlugin from 'ajv-formats';
+
+const isDateTime = (formatsPlugin.get('date-time') as { validate: (value: string) => boolean }).validate;
+
+export const DATE_TIME_HINT =
+  'must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00';
+
+/** The instant, or null when the text is not a date-time with an offset. */
+export function parseDateTime(value: string): Date | null {
+  if (!isDateTime(value)) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
