@@ -154,6 +154,10 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: No
       return at(
         e.params['limit'] === 1 ? 'must not be empty' : `must be at least ${e.params['limit']} characters`,
       );
+    case 'maxLength':
+      return at(
+        `must be at most ${String(e.params['limit'])} characters (got ${String((e.data as string).length)})`,
+      );
     case 'minItems':
       return at(
         e.params['limit'] === 1

@@ -1,11 +1,11 @@
 /** GET /v1/users/{userId}/grants: that user's grants, newest first (client rules apply, DESIGN.md). */
 import { Router } from 'express';
-import { ValidationError } from '../errors/app-error';
+import { ValidationError, type FieldError } from '../errors/app-error';
+import { checkCampaignId } from '../http/campaign-id';
 import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 
 const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
-const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export function grantsRouter(deps: { db: Db; grants: GrantStore }): Router {
   const router = Router();
@@ -13,12 +13,10 @@ export function grantsRouter(deps: { db: Db; grants: GrantStore }): Router {
     const userId = String(req.params['userId']);
     const campaignId = req.query['campaign'];
     const limit = req.query['limit'] === undefined ? 50 : Number(req.query['limit']);
-    const fields = [];
+    const fields: FieldError[] = [];
     if (!USER_ID.test(userId))
       fields.push({ path: 'userId', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -' });
-    if (campaignId !== undefined && (typeof campaignId !== 'string' || !CAMPAIGN_ID.test(campaignId))) {
-      fields.push({ path: 'campaign', message: 'must be a campaign id' });
-    }
+    if (campaignId !== undefined) checkCampaignId(campaignId, 'campaign', fields);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
       fields.push({ path: 'limit', message: 'must be 1-200' });
     if (fields.length > 0) throw new ValidationError('invalid request', fields);

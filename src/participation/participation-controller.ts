@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { Router, type Request, type Response } from 'express';
 import { ValidationError, type FieldError } from '../errors/app-error';
+import { checkCampaignId } from '../http/campaign-id';
 import { validateRequest } from '../http/request-validation';
 import type { ParticipationService } from './participation-service';
 import {
@@ -13,7 +14,6 @@ import {
 import { answerWithTrace } from '../observability/participation-event';
 import type { Answer } from './outcomes';
 
-export const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
 interface Body {
@@ -31,9 +31,7 @@ export function sendAnswer(res: Response, answer: Answer): void {
 function readRequest(req: Request): ParticipationRequest {
   const fields: FieldError[] = [];
   const campaignId = String(req.params['id'] ?? '');
-  if (!CAMPAIGN_ID.test(campaignId) || campaignId.length > 64) {
-    fields.push({ path: 'id', message: 'must be a kebab-case campaign id' });
-  }
+  checkCampaignId(campaignId, 'id', fields);
   const key = req.get('Idempotency-Key');
   if (key === undefined) fields.push({ path: 'Idempotency-Key', message: 'header is required' });
   else if (!IDEMPOTENCY_KEY.test(key)) {

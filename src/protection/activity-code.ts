@@ -6,6 +6,7 @@
  * outcome under `unique (campaign_id, code_nonce)`.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isCampaignId } from '../http/campaign-id';
 
 export interface CodeClaims {
   campaignId: string;
@@ -20,7 +21,6 @@ export type CodeRefusal = 'code_invalid' | 'code_expired';
 export type CodeCheck = { ok: true; claims: CodeClaims } | { ok: false; reason: CodeRefusal };
 
 const CODE = /^([A-Za-z0-9_-]{20,400})\.([A-Za-z0-9_-]{43})$/;
-const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 const EXPIRY = /^[1-9][0-9]{0,11}$/;
@@ -34,8 +34,7 @@ export function newNonce(): string {
 }
 
 export function signActivityCode(secret: string, claims: CodeClaims): string {
-  if (!CAMPAIGN_ID.test(claims.campaignId))
-    throw new RangeError(`invalid campaign id "${claims.campaignId}"`);
+  if (!isCampaignId(claims.campaignId)) throw new RangeError(`invalid campaign id "${claims.campaignId}"`);
   if (claims.userId !== null && !USER_ID.test(claims.userId)) {
     throw new RangeError(`invalid user id "${claims.userId}"`);
   }
@@ -52,7 +51,7 @@ function decode(payload: string): CodeClaims | null {
   const fields = Buffer.from(payload, 'base64url').toString('utf8').split('|');
   if (fields.length !== 5) return null;
   const [version, campaignId, userId, expiry, nonce] = fields as [string, string, string, string, string];
-  if (version !== '1' || !CAMPAIGN_ID.test(campaignId) || !EXPIRY.test(expiry) || !NONCE.test(nonce)) {
+  if (version !== '1' || !isCampaignId(campaignId) || !EXPIRY.test(expiry) || !NONCE.test(nonce)) {
     return null;
   }
   if (userId !== '' && !USER_ID.test(userId)) return null;

@@ -5,11 +5,11 @@
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { NotFoundError, ValidationError, type FieldError } from '../errors/app-error';
+import { checkCampaignId } from '../http/campaign-id';
 import type { AdminScope } from '../protection/api-token';
 import type { LedgerLifecycle } from './ledger-lifecycle';
 import { resolvePublishedCampaign } from './published-campaign';
 
-const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_TEXT = 1000;
 const MAX_CAMPAIGNS = 100;
 
@@ -86,11 +86,9 @@ class Body {
 
 function campaignId(req: Request): string {
   const id = String(req.params['id'] ?? '');
-  if (!CAMPAIGN_ID.test(id) || id.length > 64) {
-    throw new ValidationError('invalid request', [
-      { path: 'id', message: 'must be a kebab-case campaign id' },
-    ]);
-  }
+  const fields: FieldError[] = [];
+  checkCampaignId(id, 'id', fields);
+  if (fields.length > 0) throw new ValidationError('invalid request', fields);
   return id;
 }
 
@@ -183,9 +181,7 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
     const limitText = req.query['limit'];
     const limit = limitText === undefined ? 100 : Number(limitText);
     const fields: FieldError[] = [];
-    if (campaign !== undefined && (typeof campaign !== 'string' || !CAMPAIGN_ID.test(campaign))) {
-      fields.push({ path: 'campaign', message: 'must be a kebab-case campaign id' });
-    }
+    if (campaign !== undefined) checkCampaignId(campaign, 'campaign', fields);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10000) {
       fields.push({ path: 'limit', message: 'must be an integer from 1 to 10000' });
     }

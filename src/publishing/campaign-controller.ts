@@ -1,6 +1,10 @@
-/** GET /v1/campaigns and /v1/campaigns/{id}: the public view, with whether stock remains (from the ledger). */
+/**
+ * GET /v1/campaigns and /v1/campaigns/{id}: the public view, with whether stock remains (from the ledger). An id that
+ * cannot be a campaign's is a 400, as on every other campaign path; a well-formed unknown one is a 404.
+ */
 import { Router } from 'express';
-import { NotFoundError } from '../errors/app-error';
+import { NotFoundError, ValidationError, type FieldError } from '../errors/app-error';
+import { checkCampaignId } from '../http/campaign-id';
 import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import { campaignView } from './campaign-view';
@@ -34,6 +38,9 @@ export function campaignRouter(deps: {
     res.json({ campaigns: views.sort((a, b) => a.id.localeCompare(b.id)) });
   });
   router.get('/v1/campaigns/:id', async (req, res) => {
+    const fields: FieldError[] = [];
+    checkCampaignId(req.params['id'], 'id', fields);
+    if (fields.length > 0) throw new ValidationError('invalid request', fields);
     const snapshot = deps.registry.get(String(req.params['id']));
     if (!snapshot || snapshot.definition.status === 'draft') {
       throw new NotFoundError('campaign_not_found', `campaign "${String(req.params['id'])}" does not exist`);

@@ -1,7 +1,7 @@
 /** GET /admin/campaigns/{id}/report?from=&to= (scope read): the campaign report as JSON. */
 import { Router, type Request, type RequestHandler } from 'express';
 import { ValidationError, type FieldError } from '../../errors/app-error';
-import { CAMPAIGN_ID } from '../../participation/participation-controller';
+import { checkCampaignId } from '../../http/campaign-id';
 import type { AdminScope } from '../../protection/api-token';
 import type { ReportService } from './report-service';
 import { DATE_TIME_HINT, parseDateTime } from '../../shared/date-time';
@@ -17,9 +17,7 @@ export function parseReportTime(value: unknown, name: string, fields: FieldError
 function readQuery(req: Request): { campaignId: string; from: Date | null; to: Date | null } {
   const fields: FieldError[] = [];
   const campaignId = String(req.params['id'] ?? '');
-  if (!CAMPAIGN_ID.test(campaignId) || campaignId.length > 64) {
-    fields.push({ path: 'id', message: 'must be a kebab-case campaign id' });
-  }
+  checkCampaignId(campaignId, 'id', fields);
   const from = parseReportTime(req.query['from'], 'from', fields);
   const to = parseReportTime(req.query['to'], 'to', fields);
   if (fields.length > 0) throw new ValidationError('invalid request', fields);

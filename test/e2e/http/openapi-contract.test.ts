@@ -580,6 +580,19 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       );
       expect([id, missing.status, code(missing)]).toEqual([id, 404, 'campaign_not_found']);
     }
+    // An id no campaign can have is the client's mistake, as on every other campaign path: 400 with the field.
+    for (const id of ['Last-Coupon', `c${'-x'.repeat(32)}`]) {
+      const malformed = conforms(
+        await request(pocket.app).get(`/v1/campaigns/${id}`),
+        '/v1/campaigns/{id}',
+        'get',
+      );
+      expect([malformed.status, code(malformed), (malformed.body as Json)['error']]).toEqual([
+        400,
+        'invalid_request',
+        expect.objectContaining({ fields: [{ path: 'id', message: 'must be a kebab-case campaign id' }] }),
+      ]);
+    }
     const grants = conforms(
       await request(pocket.app).get('/v1/users/member-201/grants'),
       '/v1/users/{userId}/grants',

@@ -94,6 +94,15 @@ describe('schema errors', () => {
     ]);
   });
 
+  it('caps ids at 64 characters, what every HTTP path and the activity codes accept', () => {
+    const longest = `cc${'-x'.repeat(31)}`;
+    expect(longest).toHaveLength(64);
+    expect(errors('campaign', { ...campaign, id: longest })).toEqual([]);
+    expect(errors('campaign', { ...campaign, id: `${longest}x` })).toEqual([
+      'id: must be at most 64 characters (got 65)',
+    ]);
+  });
+
   it('names types in words', () => {
     expect(errors('campaign', { ...campaign, segments: { id: 'x' }, name: 5 })).toEqual([
       'name: must be a string (got 5)',

@@ -1,0 +1,13 @@
+/** What a campaign id looks like on the wire (schemas/campaign.schema.json: kebab-case, at most 64 characters). */
+import type { FieldError } from '../errors/app-error';
+
+const CAMPAIGN_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export function isCampaignId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 64 && CAMPAIGN_ID.test(value);
+}
+
+/** Adds the field error of a value that cannot be a campaign id. */
+export function checkCampaignId(value: unknown, path: string, fields: FieldError[]): void {
+  if (!isCampaignId(value)) fields.push({ path, message: 'must be a kebab-case campaign id' });
+}
