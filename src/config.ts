@@ -3,12 +3,13 @@
  * A bad value stops the boot with a message naming the variable. Picks embedded or production backends.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { validate as validCron } from 'node-cron';
 import { schemaPath } from './shared/package-root';
+import { makeDirectory } from './shared/make-directory';
 
 export type RewardKind = 'red_packet' | 'coupon' | 'voucher';
 
@@ -189,7 +190,7 @@ function resolveSecrets(
     }
   }
   if (changed) {
-    mkdirSync(dataDir, { recursive: true });
+    makeDirectory(dataDir);
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   }
   return { secrets: secrets as Secrets, generated: true, created: changed };

@@ -2,9 +2,9 @@
  * The ledger's database handle: PostgreSQL (`DATABASE_URL`) in production, a SQLite file (better-sqlite3)
  * as the embedded default. Both run the same migrations and the same stores.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
+import { makeDirectory } from '../shared/make-directory';
 
 export type Db = Knex;
 /** What a store method runs on: the pool, or the transaction the service opened. */
@@ -55,7 +55,7 @@ export function createDb(opts: DbOptions): Db {
     return db;
   }
   const file = opts.sqliteFile ?? defaultSqliteFile;
-  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  if (file !== ':memory:') makeDirectory(dirname(resolve(file)));
   const busyTimeout = opts.busyTimeoutMs ?? 5000;
   return knex({
     client: 'better-sqlite3',

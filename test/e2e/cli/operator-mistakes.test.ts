@@ -74,6 +74,15 @@ describe('pocket: operator mistakes', () => {
       });
     });
 
+    it('POCKET_DATA_DIR under /proc: one line at once, not a hang (Node 20 loops on it)', async () => {
+      const failed = await pocket(['audit'], { env: { ...env, POCKET_DATA_DIR: '/proc/pocket-data' } });
+      expect(failed).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'pocket: cannot use /proc/pocket-data: no such file or directory (ENOENT)\n',
+      });
+    });
+
     it('POCKET_DATA_DIR that may not be created, also as JSON', async () => {
       const failed = await pocket(['audit', '--format', 'json'], {
         env: { ...env, POCKET_DATA_DIR: '/sys/x' },
