@@ -57,8 +57,6 @@ export function unknownCampaign(ids: readonly string[], resolved: readonly Resol
   );
 }
 
-/** The YAML `at:`, `start:` and `end:` rule (ajv-formats' full date-time): seconds and an explicit offset. */
-
 /**
  * Parses an ISO 8601 time given on the command line by the same rule as the YAML files: a time without an
  * offset (read in the machine's zone) or a bare date (UTC midnight) would silently depend on where it runs.
