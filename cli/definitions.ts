@@ -2,14 +2,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
-import { formatDiagnostic } from '../src/definitions/diagnostic';
 import { loadResolvedCampaigns } from '../src/definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import type { DefinitionSet } from '../src/definitions/definition-set';
 import { DATE_TIME_HINT, parseDateTime } from '../src/shared/date-time';
 import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import type { CompiledCampaign } from '../src/rules/compiled-campaign';
-import { CliFailure } from './output';
+import { CliFailure, definitionsFailure } from './output';
 
 export function rootOf(command: Command): string {
   const opts = command.optsWithGlobals<{ root?: string }>();
@@ -20,20 +19,7 @@ export async function loadAll(root: string): Promise<{ resolved: ResolvedCampaig
   try {
     return await loadResolvedCampaigns(root);
   } catch (error) {
-    if (error instanceof DefinitionsInvalidError) {
-      const errors = error.diagnostics.filter((d) => d.severity === 'error');
-      throw new CliFailure(
-        `definitions are invalid; run \`pocket validate\`:\n${errors.map(formatDiagnostic).join('\n')}`,
-        1,
-        {
-          code: 'definitions_invalid',
-          message: 'definitions are invalid; run `pocket validate`',
-          details: {
-            errors: errors.map(({ file, line, col, path, message }) => ({ file, line, col, path, message })),
-          },
-        },
-      );
-    }
+    if (error instanceof DefinitionsInvalidError) throw definitionsFailure(error);
     throw error;
   }
 }

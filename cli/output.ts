@@ -1,6 +1,9 @@
 /** Shared CLI plumbing: output formats, failures to stderr with a non-zero exit code. */
 import { Command } from 'commander';
 import { ConfigError } from '../src/config';
+import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
+import { formatDiagnostic } from '../src/definitions/diagnostic';
+import { ListenError } from '../src/http/listen-error';
 
 export type Format = 'text' | 'json' | 'table' | 'csv';
 
@@ -24,6 +27,22 @@ export class CliFailure extends Error {
     this.details = json.details ?? {};
     this.jsonMessage = json.message ?? message;
   }
+}
+
+/** Invalid definitions, wherever a verb loaded them (validate's format: every error as file:line:col). */
+export function definitionsFailure(error: DefinitionsInvalidError): CliFailure {
+  const errors = error.diagnostics.filter((d) => d.severity === 'error');
+  return new CliFailure(
+    `definitions are invalid; run \`pocket validate\`:\n${errors.map(formatDiagnostic).join('\n')}`,
+    1,
+    {
+      code: 'definitions_invalid',
+      message: 'definitions are invalid; run `pocket validate`',
+      details: {
+        errors: errors.map(({ file, line, col, path, message }) => ({ file, line, col, path, message })),
+      },
+    },
+  );
 }
 
 export function parseFormat(value: string, allowed: readonly Format[]): Format {
@@ -67,12 +86,16 @@ interface Failure {
 
 /** The message, exit code and JSON error of a failure; a stack trace only for an unexpected error. */
 function describeFailure(err: unknown): Failure {
+  if (err instanceof DefinitionsInvalidError) return describeFailure(definitionsFailure(err));
   if (err instanceof CliFailure) {
     return {
       message: err.message,
       exitCode: err.exitCode,
       json: { code: err.code, message: err.jsonMessage, ...err.details },
     };
+  }
+  if (err instanceof ListenError) {
+    return { message: err.message, exitCode: 1, json: { code: 'listen_failed', message: err.message } };
   }
   // A bad environment is the operator's to fix, not a crash: the variables and why, no stack.
   if (err instanceof ConfigError) {

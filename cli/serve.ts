@@ -124,7 +124,10 @@ export function registerServe(program: Command): void {
           const running = await startPocket(config);
           const { logger } = running.pocket;
           logBanner(logger, config);
-          logger.info(`pocket listening on ${running.url}`);
+          const everywhere = config.host === null || ['0.0.0.0', '::'].includes(config.host);
+          logger.info(
+            `pocket listening on ${running.url}${everywhere ? ' (and every other interface)' : ''}`,
+          );
           const text = tryIt(
             running.url,
             running.pocket.registry.list(),

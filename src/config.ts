@@ -21,6 +21,8 @@ export interface Secrets {
 
 export interface Config {
   env: 'production' | 'development' | 'test';
+  /** null: every interface (production default); outside production 127.0.0.1 unless HOST says otherwise. */
+  host: string | null;
   port: number;
   /** express "trust proxy": which hops in front are trusted for the client address (req.ip). */
   trustProxy: boolean | number | string;
@@ -214,6 +216,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   return {
     env: nodeEnv,
+    host: str(raw, 'HOST') ?? (production ? null : '127.0.0.1'),
     port: num(raw, 'PORT', 3000),
     trustProxy: trustProxy(str(raw, 'TRUST_PROXY')),
     databaseUrl,

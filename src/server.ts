@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { cryptoRandom, type Random } from './decision/random';
 import { createApp } from './http/app';
 import { gracefulClose } from './http/graceful-close';
+import { ListenError, serviceUrl } from './http/listen-error';
 import type { HotState } from './hot-state/hot-state';
 import { MemoryHotState } from './hot-state/memory-hot-state';
 import { RedisHotState } from './hot-state/redis-hot-state';
@@ -354,9 +355,20 @@ export interface RunningPocket {
 export async function startPocket(config: Config, overrides: PocketOverrides = {}): Promise<RunningPocket> {
   const pocket = await createPocket(config, overrides);
   await pocket.start();
-  const server = await new Promise<Server>((resolve) => {
-    const s = pocket.app.listen(config.port, () => resolve(s));
-  });
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      // Express 5 hands a listen error (the port taken, a privileged port) to this callback.
+      const done = (error?: Error): void => (error ? reject(error) : resolve(s));
+      const s =
+        config.host === null
+          ? pocket.app.listen(config.port, done)
+          : pocket.app.listen(config.port, config.host, done);
+    });
+  } catch (error) {
+    await pocket.close();
+    throw new ListenError(config.host, config.port, error);
+  }
   server.keepAliveTimeout = 5000;
   const http = gracefulClose(server);
   const { port } = server.address() as AddressInfo;
@@ -369,5 +381,5 @@ export async function startPocket(config: Config, overrides: PocketOverrides = {
     })();
     return stopping;
   };
-  return { pocket, server, url: `http://127.0.0.1:${port}`, shutdown };
+  return { pocket, server, url: serviceUrl(config.host, port), shutdown };
 }

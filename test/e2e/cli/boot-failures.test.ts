@@ -88,6 +88,25 @@ describe('boot failures of the long-running verbs', () => {
     );
   });
 
+  it('serve without definitions: the loader finding as validate prints it, no stack trace', async () => {
+    const missing = join(dataDir, 'no-definitions');
+    const run = await pocket(['serve'], { env: { ...env, POCKET_DEFINITIONS: missing } });
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      expect.stringMatching(
+        /^pocket: definitions are invalid; run `pocket validate`:\n\S*no-definitions:1:1: \(root\): no campaigns\/ or rules\/ directory here\n$/,
+      ),
+    ]);
+  });
+
+  it('serve on an address this machine does not have: one line naming HOST', async () => {
+    const run = await pocket(['serve'], { env: { ...env, HOST: '192.0.2.1' } });
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      'pocket: cannot listen on 192.0.2.1 port 0: no interface of this machine has that address; set HOST to one of its addresses (EADDRNOTAVAIL)\n',
+    ]);
+  });
+
   describe('with its port taken', () => {
     let taken: Server;
     let port: number;
@@ -101,8 +120,10 @@ describe('boot failures of the long-running verbs', () => {
     it('serve exits 1 at once instead of staying alive without listening', async () => {
       const started = Date.now();
       const run = await pocket(['serve'], { env: { ...env, PORT: String(port) } });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^pocket: /);
+      expect([run.code, run.stderr]).toEqual([
+        1,
+        `pocket: cannot listen on 127.0.0.1 port ${port}: the port is already in use; stop the other process or set PORT to a free one (EADDRINUSE)\n`,
+      ]);
       expect(Date.now() - started).toBeLessThan(30_000);
     });
   });

@@ -74,6 +74,8 @@ describe('npm start', () => {
       });
     });
     expect(await drained).toBe(true);
+    // Outside production, this machine only (README Decisions, Protection).
+    expect(stdout).toMatch(/"msg":"pocket listening on http:\/\/127\.0\.0\.1:\d+"/);
     const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(pid)).toBe(false);

@@ -12,6 +12,10 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     const dir = tmp();
     const config = loadConfig({}, dir);
     expect(config.port).toBe(3000);
+    // Anonymous participations and the sandbox issuer: this machine only, unless HOST says otherwise.
+    expect(config.host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }, dir).host).toBe('0.0.0.0');
+    expect(() => loadConfig({ HOST: 'bad host' }, dir)).toThrow(/HOST="bad host"/);
     expect(config.databaseUrl).toBeNull();
     expect(config.redisUrl).toBeNull();
     expect(config.sqliteFile).toBe(join(dir, 'data', 'pocket.sqlite'));
@@ -119,6 +123,7 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
       tmp(),
     );
     expect(config).toMatchObject({
+      host: null,
       port: 8080,
       databaseUrl: 'postgres://u@h:5432/db',
       redisUrl: 'redis://h:6379',
