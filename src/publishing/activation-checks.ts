@@ -1,6 +1,6 @@
 /**
  * Pure checks of a version about to become active against the active one and what the campaign has
- * already used (issue 4): a time zone is fixed once a campaign has grants; stock and budget may not be cut
+ * already used (issue 4): a time zone and a budget currency are fixed once a campaign has grants; stock and budget may not be cut
  * below what is already used unless forced; removing a reward that has grants is allowed but warned about.
  */
 import type { CampaignDefinition, RewardDefinition } from '../definitions/campaign-types';
@@ -9,6 +9,7 @@ import type { CampaignUsage } from '../ledger/grant-store';
 export interface ActivationIssue {
   code:
     | 'timezone_changed'
+    | 'currency_changed'
     | 'stock_below_used'
     | 'budget_total_below_spent'
     | 'budget_daily_below_spent'
@@ -45,6 +46,21 @@ function checkTimezone({ current, next, usage }: ActivationInput): ActivationIss
       code: 'timezone_changed',
       path: 'timezone',
       message: `timezone: ${current.timezone} → ${next.timezone} is refused: the campaign already has ${usage.grants} grants whose business dates and daily counters are in ${current.timezone}; a campaign's timezone is fixed once it has grants`,
+      forceable: false,
+    },
+  ];
+}
+
+/** Budgets, spend and every grant's amount are minor units of one currency: relabelling them is not a conversion. */
+function checkCurrency({ current, next, usage }: ActivationInput): ActivationIssue[] {
+  const before = current?.budget?.currency;
+  const after = next.budget?.currency;
+  if (before === undefined || after === undefined || before === after || usage.grants === 0) return [];
+  return [
+    {
+      code: 'currency_changed',
+      path: 'budget.currency',
+      message: `budget.currency: ${before} → ${after} is refused: the campaign already has ${usage.grants} grants whose amounts and spend are in ${before}; a campaign's currency is fixed once it has grants (start a new campaign for ${after})`,
       forceable: false,
     },
   ];
@@ -110,7 +126,12 @@ function checkRemovedRewards({ current, next, usage }: ActivationInput): Activat
 
 /** Checks `next` against the active definition `current` (null for a first publish). */
 export function checkActivation(input: ActivationInput, force: boolean): ActivationCheck {
-  const blocking = [...checkTimezone(input), ...checkStock(input), ...checkBudget(input)];
+  const blocking = [
+    ...checkTimezone(input),
+    ...checkCurrency(input),
+    ...checkStock(input),
+    ...checkBudget(input),
+  ];
   const warnings = checkRemovedRewards(input);
   const refusals = blocking.filter((issue) => !issue.forceable || !force);
   warnings.push(...blocking.filter((issue) => issue.forceable && force));

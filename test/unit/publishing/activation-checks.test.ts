@@ -51,6 +51,25 @@ describe('checkActivation', () => {
     expect(checkActivation({ ...input, usage: usage() }, false).refusals).toEqual([]);
   });
 
+  it('refuses a budget currency change once the campaign has grants, even with --force', () => {
+    const usd = next({ budget: { currency: 'USD', total: 100000, daily: 20000 } });
+    const input = { current: base, next: usd, usage: used, today: TODAY };
+    for (const force of [false, true]) {
+      expect(checkActivation(input, force).refusals).toEqual([
+        {
+          code: 'currency_changed',
+          path: 'budget.currency',
+          forceable: false,
+          message: expect.stringMatching(/^budget\.currency: CNY → USD is refused: .*55 grants/),
+        },
+      ]);
+    }
+    // Before the first grant, and when the budget goes away or comes without one before, nothing to protect.
+    expect(checkActivation({ ...input, usage: usage() }, false).refusals).toEqual([]);
+    const { budget: _budget, ...unbudgeted } = base;
+    expect(checkActivation({ ...input, current: unbudgeted }, false).refusals).toEqual([]);
+  });
+
   it('refuses a stock cut below what is granted unless forced; equal or above is fine', () => {
     const cut = next({
       rewards: [redPacket('rp', 50, 200, 39), coupon('c', 300, 900, 10), { id: 'thanks', type: 'none' }],
