@@ -4,7 +4,7 @@ import { error, Finding, warning } from './finding';
 import type { DocPath } from './finding';
 import { duplicateIdFindings } from './first-occurrences';
 
-function isMinorUnits(value: unknown): boolean {
+function isMinorUnits(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
@@ -21,7 +21,34 @@ export function maximumCharge(reward: RewardDefinition): number {
   return reward.cost;
 }
 
-function checkReward(reward: RewardDefinition, index: number, budgetTotal: number | undefined): Finding[] {
+/** What one grant of the reward charges to the budget at least: amount.min for red packets, else cost. */
+function minimumCharge(reward: RewardDefinition): number {
+  if (reward.type === 'red_packet') return reward.amount.min;
+  if (reward.type === 'none') return 0;
+  return reward.cost;
+}
+
+/** A reward whose cheapest grant costs more than a budget limit can never be granted. */
+function unaffordable(reward: RewardDefinition, at: DocPath, budget: Budget): Finding[] {
+  const charge = minimumCharge(reward);
+  if (!budget || !isMinorUnits(charge)) return [];
+  for (const limit of ['total', 'daily'] as const) {
+    const amount = budget[limit];
+    if (!isMinorUnits(amount) || charge <= amount) continue;
+    const cheapest = reward.type === 'red_packet' ? 'amount.min' : 'cost';
+    return [
+      error(
+        at,
+        `reward ${reward.id} can never be granted: its ${cheapest} (${charge}) is above budget.${limit} (${amount}); lower it or raise the budget`,
+      ),
+    ];
+  }
+  return [];
+}
+
+type Budget = CampaignDefinition['budget'];
+
+function checkReward(reward: RewardDefinition, index: number, budget: Budget): Finding[] {
   const at = ['rewards', index];
   const findings: Finding[] = [];
   if (reward.type === 'red_packet') {
@@ -35,6 +62,9 @@ function checkReward(reward: RewardDefinition, index: number, budgetTotal: numbe
     for (const key of ['value', 'minSpend', 'cost'] as const)
       findings.push(...moneyFinding([...at, key], reward[key]));
   }
+  const never = unaffordable(reward, at, budget);
+  if (never.length > 0) return [...findings, ...never];
+  const budgetTotal = budget?.total;
   if (reward.type !== 'none' && reward.stock !== undefined && budgetTotal !== undefined) {
     const charge = maximumCharge(reward);
     const worst = reward.stock * charge;
@@ -47,8 +77,9 @@ function checkReward(reward: RewardDefinition, index: number, budgetTotal: numbe
 }
 
 /**
- * Reward checks: unique ids, money as integer minor units (also in the budget), amount.min ≤ amount.max,
- * and a warning when a reward's stock could spend more than the total budget.
+ * Reward checks: unique ids, money as integer minor units (also in the budget), amount.min ≤ amount.max, no
+ * reward whose cheapest grant is above the total or daily budget, and a warning when a reward's stock could
+ * spend more than the total budget.
  */
 export function checkRewards(campaign: CampaignDefinition): Finding[] {
   const budget = campaign.budget;
@@ -60,6 +91,6 @@ export function checkRewards(campaign: CampaignDefinition): Finding[] {
       campaign.rewards.map((r, i) => ({ id: r.id, path: ['rewards', i, 'id'] })),
     ),
   ];
-  campaign.rewards.forEach((reward, i) => findings.push(...checkReward(reward, i, budget?.total)));
+  campaign.rewards.forEach((reward, i) => findings.push(...checkReward(reward, i, budget)));
   return findings;
 }

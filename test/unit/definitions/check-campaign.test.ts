@@ -77,6 +77,23 @@ describe('checkCampaign', () => {
     ]);
   });
 
+  it('refuses a reward whose cheapest grant is above the total or daily budget: it could never be granted', () => {
+    const campaign: CampaignDefinition = {
+      ...base,
+      budget: { currency: 'CNY', total: 1000, daily: 300 },
+      rewards: [
+        { id: 'rp', type: 'red_packet', amount: { min: 1001, max: 2000 } },
+        { id: 'c', type: 'coupon', value: 5000, cost: 301 },
+        { id: 'ok', type: 'voucher', value: 5000, cost: 300, stock: 1 },
+        { id: 'thanks', type: 'none' },
+      ],
+    };
+    expect(check(campaign)).toEqual([
+      'error rewards[0]: reward rp can never be granted: its amount.min (1001) is above budget.total (1000); lower it or raise the budget',
+      'error rewards[1]: reward c can never be granted: its cost (301) is above budget.daily (300); lower it or raise the budget',
+    ]);
+  });
+
   it('refuses segments, rewards and fallbacks that name nothing, and repeated ids', () => {
     const campaign: CampaignDefinition = {
       ...base,
