@@ -4,6 +4,9 @@
  * campaigns are reported as such; a refused activation exits 1 and writes nothing.
  */
 import type { Command } from 'commander';
+import type { DefinitionSet } from '../src/definitions/definition-set';
+import { formatDiagnostic, type Diagnostic } from '../src/definitions/diagnostic';
+import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import type { PublishOutcome } from '../src/publishing/lifecycle';
 import { loadAll, rootOf, unknownCampaign } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
@@ -23,6 +26,19 @@ function outcomeLine(o: PublishOutcome): string {
   return `${o.campaignId}: published version ${o.version}${how}, ${from}`;
 }
 
+function warningsOf(set: DefinitionSet, chosen: readonly ResolvedCampaign[]): Diagnostic[] {
+  const files = new Set<string>();
+  for (const { definition, rules } of chosen) {
+    const campaign = set.campaigns.get(definition.id);
+    if (campaign) files.add(campaign.file);
+    for (const id of Object.keys(rules)) {
+      const rule = set.rules.get(id);
+      if (rule) files.add(rule.file);
+    }
+  }
+  return set.diagnostics.filter((d) => d.severity === 'warning' && files.has(d.file));
+}
+
 export function registerPublish(program: Command): void {
   withTargetOptions(
     program
@@ -35,11 +51,14 @@ export function registerPublish(program: Command): void {
     action(async (ids: string[], opts: Options, command: Command) => {
       const format = parseFormat(opts.format, ['text', 'json']);
       const root = rootOf(command);
-      const { resolved } = await loadAll(root);
+      const { resolved, set } = await loadAll(root);
       const unknown = ids.filter((id) => !resolved.some((r) => r.definition.id === id));
       if (unknown.length > 0) throw unknownCampaign(unknown, resolved);
       const chosen = ids.length > 0 ? resolved.filter((r) => ids.includes(r.definition.id)) : resolved;
       if (chosen.length === 0) throw new CliFailure('no campaigns to publish under campaigns/');
+      // What validate warns about in the campaigns being published (and the rules they use) is said here too.
+      const warnings = warningsOf(set, chosen);
+      if (format === 'text') printLines(warnings.map(formatDiagnostic), process.stderr);
       const results = await withLifecycle(opts, root, (lifecycle) =>
         lifecycle.publish(chosen, {
           note: opts.note ?? null,
@@ -49,7 +68,14 @@ export function registerPublish(program: Command): void {
         }),
       );
       if (format === 'json') {
-        printJson({ results });
+        const definitionWarnings = warnings.map(({ file, line, col, path, message }) => ({
+          file,
+          line,
+          col,
+          path,
+          message,
+        }));
+        printJson({ results, definitionWarnings });
         return;
       }
       printLines(results.map(outcomeLine));
