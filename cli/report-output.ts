@@ -79,7 +79,7 @@ export function reportTable(r: CampaignReport): string[] {
       Object.entries(r.delivery.byStatus)
         .map(([s, n]) => `${s} ${n}`)
         .join(', ') || 'no grants'
-    }; backlog ${r.delivery.backlog}, dead ${r.delivery.dead}, lag ${r.delivery.lagSeconds} s`,
+    }${r.delivery.consolations > 0 ? `; consolations ${r.delivery.consolations} (nothing to deliver)` : ''}; backlog ${r.delivery.backlog}, dead ${r.delivery.dead}, lag ${r.delivery.lagSeconds} s`,
     `reconciliation: ${r.reconciliation.state}, ${r.reconciliation.openDiscrepancies} open${
       Object.keys(r.reconciliation.openByKind).length > 0
         ? ` (${Object.entries(r.reconciliation.openByKind)
@@ -125,6 +125,7 @@ export function reportCsv(r: CampaignReport): string {
     push('stock', s.rewardId, 'remaining', s.remaining);
   }
   for (const [status, n] of Object.entries(r.delivery.byStatus)) push('delivery', status, 'grants', n);
+  push('delivery', '', 'consolations', r.delivery.consolations);
   push('delivery', '', 'backlog', r.delivery.backlog);
   push('delivery', '', 'lag_seconds', r.delivery.lagSeconds);
   push('reconciliation', '', 'open', r.reconciliation.openDiscrepancies);

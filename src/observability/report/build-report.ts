@@ -139,8 +139,13 @@ export function buildReport(input: ReportInput): CampaignReport {
     participations += o.count;
     if (o.eligible) eligible += o.count;
   }
+  // Consolations (type none) have nothing to deliver and never leave `pending`: counted apart, not as waiting.
   const byStatus: Record<string, number> = {};
-  for (const g of grants) byStatus[g.status] = (byStatus[g.status] ?? 0) + g.grants;
+  let consolations = 0;
+  for (const g of grants) {
+    if (g.rewardType === 'none') consolations += g.grants;
+    else byStatus[g.status] = (byStatus[g.status] ?? 0) + g.grants;
+  }
   const openByKind = input.reconciliation.openByKind;
   const open = Object.values(openByKind).reduce((a, b) => a + b, 0);
   const view = (run: ReconciliationCounts['lastRealtime']) =>
@@ -186,6 +191,7 @@ export function buildReport(input: ReportInput): CampaignReport {
     stock: stockLines(definition, usage),
     delivery: {
       byStatus,
+      consolations,
       backlog: input.outbox.pending,
       dead: input.outbox.dead,
       oldestPendingAt: oldest?.toISOString() ?? null,

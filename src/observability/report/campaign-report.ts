@@ -56,8 +56,10 @@ export interface StockLine {
 }
 
 export interface DeliveryStatus {
-  /** Grants by status (pending, delivered, failed, dead, void). */
+  /** Grants to deliver by status (pending, delivered, failed, dead, void); consolations are not among them. */
   byStatus: Record<string, number>;
+  /** Consolation grants (type none): recorded, counted in `granted`, never sent. */
+  consolations: number;
   /** Outbox entries waiting for the relay. */
   backlog: number;
   /** Entries given up on (dead-lettered). */

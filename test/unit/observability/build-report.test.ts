@@ -74,7 +74,8 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
         segmentId: null,
         rewardId: 'thanks',
         rewardType: 'none',
-        status: 'delivered',
+        // A consolation is never sent: it stays pending, and is counted apart from the deliveries.
+        status: 'pending',
         grants: 1,
         spend: 0,
         amount: 0,
@@ -97,7 +98,7 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
 describe('buildReport', () => {
   it('derives the funnel, outcomes and refusals (most frequent first) from the outcome counts', () => {
     const r = buildReport(input());
-    expect(r.funnel).toEqual({ participations: 13, eligible: 8, granted: 6, delivered: 4 });
+    expect(r.funnel).toEqual({ participations: 13, eligible: 8, granted: 6, delivered: 3 });
     expect(r.refusals).toEqual([
       { reason: 'not_eligible', count: 3 },
       { reason: 'blocked', count: 2 },
@@ -118,7 +119,8 @@ describe('buildReport', () => {
       { segmentId: null, grants: 1, spend: 0, amount: 0 },
     ]);
     expect(r.delivery).toEqual({
-      byStatus: { delivered: 4, void: 1, pending: 1 },
+      byStatus: { delivered: 3, void: 1, pending: 1 },
+      consolations: 1,
       backlog: 1,
       dead: 0,
       oldestPendingAt: new Date(NOW.getTime() - 90_500).toISOString(),
@@ -239,7 +241,7 @@ describe('rendering', () => {
     expect(text).toMatch(/\(fallback\)\s+1\s+0\.00\s+0\.00/);
     expect(text).toMatch(/daily 2026-11-11\s+4\.00\s+0\.75\s+3\.25\s+18\.8%/);
     expect(text).toMatch(/cp\s+-\s+1\s+-/);
-    expect(text).toContain('delivery: delivered 4, void 1, pending 1; backlog 1, dead 0, lag 91 s');
+    expect(text).toContain('delivery: delivered 3, void 1, pending 1; consolations 1 (nothing to deliver); backlog 1, dead 0, lag 91 s');
     expect(text).toContain(
       'reconciliation: ok, 0 open, 2 repaired; last real-time run never, last offline run never',
     );
