@@ -2,9 +2,12 @@
  * `pocket reconcile [--since] [--until] [--campaign] [--grace] [--format table|json]`: one offline reconciliation
  * of the ledger against the issuers' records; prints a summary and exits 1 while discrepancies it found remain
  * unresolved (2 for a bad option). Differences a person resolved (`pocket discrepancies resolve`) and that are
- * found again unchanged are printed as acknowledged and do not count.
+ * found again unchanged are printed as acknowledged and do not count. An issuer whose listing cannot be read in
+ * full (down, an error status, not a page, a cursor that never ends) fails the run before it changes anything:
+ * one line naming the issuer, its URL and why, exit 1.
  */
 import type { Command } from 'commander';
+import { IssuerListingError } from '../src/integrations/issuer-listing-error';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import type { OfflineSummary } from '../src/reconciliation/offline-reconciler';
 import { OfflineWindowError } from '../src/reconciliation/offline-reconciler';
@@ -48,6 +51,14 @@ function describe(summary: OfflineSummary): string[] {
       : 'all resolved',
     ...(summary.acknowledged > 0 ? [`${summary.acknowledged} acknowledged earlier (resolved by hand)`] : []),
   ];
+}
+
+/** The run was recorded as failed and changed nothing: the operator fixes the issuer and runs it again. */
+function issuerFailure(error: IssuerListingError): CliFailure {
+  return new CliFailure(`${error.message}; the run failed and nothing was reconciled`, 1, {
+    code: 'issuer_unavailable',
+    details: { issuer: error.issuer, url: error.url, reason: error.reason },
+  });
 }
 
 export function registerReconcile(program: Command): void {
@@ -95,6 +106,7 @@ export function registerReconcile(program: Command): void {
               });
             } catch (error) {
               if (error instanceof OfflineWindowError) throw new CliFailure(error.message, 2);
+              if (error instanceof IssuerListingError) throw issuerFailure(error);
               throw error;
             }
             if (format === 'json') printJson(summary);

@@ -1,5 +1,6 @@
 /** An issuer reached over HTTP (protocol in issuer.ts): the wallet, the coupon or the voucher service. */
 import { parseIssuedPage } from './issued-page';
+import { IssuerListingError } from './issuer-listing-error';
 import type { IssuedPage, IssuedQuery, IssueRequest, IssueResult, Issuer } from './issuer';
 
 export interface HttpIssuerOptions {
@@ -22,11 +23,13 @@ function describe(error: unknown): string {
 
 export class HttpIssuer implements Issuer {
   readonly name: string;
+  readonly listingUrl: string;
   private readonly base: string;
 
   constructor(private readonly options: HttpIssuerOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.name = this.base;
+    this.listingUrl = `${this.base}/grants`;
   }
 
   async issue(request: IssueRequest): Promise<IssueResult> {
@@ -50,17 +53,51 @@ export class HttpIssuer implements Issuer {
     return { kind: 'retry', reason: `HTTP ${status}` };
   }
 
+  /** Throws an IssuerListingError naming this issuer, the URL and why, whatever went wrong. */
   async listIssued(query: IssuedQuery): Promise<IssuedPage> {
-    const url = new URL(`${this.base}/grants`);
+    const url = new URL(this.listingUrl);
     url.searchParams.set('since', query.since.toISOString());
     url.searchParams.set('until', query.until.toISOString());
     url.searchParams.set('limit', String(query.limit));
     if (query.cursor !== null) url.searchParams.set('cursor', query.cursor);
-    const response = await fetch(url, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    if (!response.ok) throw new Error(`issuer ${this.name}: issued records answered HTTP ${response.status}`);
-    return parseIssuedPage(await response.json());
+    const failure = (reason: string) => new IssuerListingError(this.name, this.listingUrl, reason);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw failure(listingFailure(error, this.options.timeoutMs));
+    }
+    if (!response.ok) throw failure(`answered HTTP ${response.status}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw failure(`answered something that is not JSON: ${JSON.stringify(text.slice(0, 60))}`);
+    }
+    try {
+      return parseIssuedPage(body);
+    } catch (error) {
+      throw failure(`answered an invalid ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
+}
+
+/** Why a listing request failed, for a person: `connect ECONNREFUSED 127.0.0.1:18102`, a timeout, … */
+function listingFailure(error: unknown, timeoutMs: number): string {
+  // Duck-typed: under jest, fetch's errors are not Errors of the test's realm.
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    message?: unknown;
+    cause?: { message?: unknown; code?: unknown } | null;
+  };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  for (const reason of [e.cause?.message, e.cause?.code, e.message]) {
+    if (typeof reason === 'string' && reason !== '') return reason;
+  }
+  return String(error);
 }

@@ -55,6 +55,11 @@ export interface Issuer {
   /** Stable name for logs, summaries and discrepancy details (the sandbox, or the issuer URL). */
   readonly name: string;
   issue(request: IssueRequest): Promise<IssueResult>;
-  /** One page of issued records; throws when the issuer cannot answer (the reconciliation run fails). */
+  /** The issued-records endpoint, when the issuer is reached over HTTP (named in listing failures). */
+  readonly listingUrl?: string;
+  /**
+   * One page of issued records; throws when the issuer cannot answer (the reconciliation run fails). An HTTP
+   * issuer throws an IssuerListingError naming itself, the URL and the reason.
+   */
   listIssued(query: IssuedQuery): Promise<IssuedPage>;
 }

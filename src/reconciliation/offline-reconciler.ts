@@ -5,11 +5,13 @@
  *   flagged while the issuer's records catch up; the issuers are read over the window widened by an overlap
  *   at both edges, so a record stamped just across an edge still matches.
  * - Delivered in the ledger, missing downstream → redelivered (the outbox entry is reset; same Idempotency-Key).
- * - Downstream, unknown to the ledger; amount or reward mismatch; issued by two issuers; held downstream for
- *   a void grant (voided_but_issued when issued before the void, issued_after_void when after it) → an open
- *   discrepancy and an alert.
+ * - Downstream, unknown to the ledger; amount or reward mismatch; listed more than once (by one issuer or by
+ *   two: issued_twice, one per grant); held downstream for a void grant (voided_but_issued when issued before
+ *   the void, issued_after_void when after it) → an open discrepancy and an alert.
  * - Downstream for a grant the ledger marked failed or dead → the ledger is corrected to delivered.
- * Open offline discrepancies about grants this run saw again and found in order are resolved. One a person
+ * Every issuer is read in full first: a listing that fails or does not reach its end fails the run before it
+ * changes anything (issuer-listing.ts). Open offline discrepancies this run looked at again and found in order
+ * are resolved; a run for one campaign never touches another campaign's (earlier-discrepancies.ts). One a person
  * resolved (`pocket discrepancies resolve`) is not reopened while the run finds the same difference again: it is
  * counted as acknowledged, not unresolved, and alerts nobody.
  */
@@ -22,11 +24,13 @@ import type { OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
 import {
   OFFLINE_KINDS,
-  type Discrepancy,
   type DiscrepancyKind,
   type DiscrepancyStore,
   type NewDiscrepancy,
 } from './discrepancy-store';
+import { issuedTwiceDetails, mergeListings, type Downstream, type Listing } from './downstream-listings';
+import { noLongerObserved } from './earlier-discrepancies';
+import { readListing } from './issuer-listing';
 import type { ReconcileRunStore } from './reconcile-run-store';
 import type { ReconciliationReads } from './reconciliation-reads';
 import { recordMismatch } from './record-mismatch';
@@ -39,7 +43,10 @@ export interface OfflineSettings {
   /** Window length when --since is not given (default 24 h). */
   defaultWindowMs: number;
   pageSize: number;
-  /** Upper bound on pages per issuer, against a cursor that never ends. */
+  /**
+   * Upper bound on pages per issuer, against a cursor that never ends (a cursor that comes back is caught at
+   * once). Reaching it fails the run: an incomplete listing is never taken for a complete one.
+   */
   maxPages: number;
 }
 
@@ -92,9 +99,16 @@ export interface OfflineSummary {
   resolvedEarlier: number;
 }
 
-interface Downstream {
-  issuer: string;
-  record: IssuedRecord;
+/** What one run knows while it goes: its summary, what it examined and found, the grants listed twice. */
+interface RunState {
+  summary: OfflineSummary;
+  campaignId: string | null;
+  /** Grants this run examined (in its campaign, or unknown to the ledger). */
+  examined: Set<string>;
+  /** `${kind}:${grantId}` of every difference this run found. */
+  found: Set<string>;
+  /** Grants listed more than once downstream. */
+  duplicated: ReadonlyMap<string, Downstream[]>;
 }
 
 export class OfflineWindowError extends Error {}
@@ -148,13 +162,13 @@ export class OfflineReconciler {
       startedAt: this.deps.clock(),
     });
     try {
-      const seen = new Set<string>();
-      const found = new Set<string>();
-      const downstream = await this.readIssuers(since, until, summary, found);
-      await this.matchLedger(since, until, campaignId, downstream, summary, seen, found);
-      await this.matchRemaining(campaignId, downstream, summary, seen, found);
-      for (const id of downstream.keys()) seen.add(id);
-      await this.resolveEarlier(summary, seen, found, this.readWindow(since, until));
+      const read = this.readWindow(since, until);
+      const { byGrant, duplicated } = mergeListings(await this.readIssuers(read, summary));
+      const state: RunState = { summary, campaignId, examined: new Set(), found: new Set(), duplicated };
+      await this.matchLedger(since, until, byGrant, state);
+      await this.matchRemaining(byGrant, state);
+      await this.recordDuplicates(state);
+      await this.resolveEarlier(state, read);
       await runs.finish(db, summary.runId, {
         status: 'ok',
         finishedAt: this.deps.clock(),
@@ -172,74 +186,40 @@ export class OfflineReconciler {
     }
   }
 
-  private async readIssuers(
-    since: Date,
-    until: Date,
-    summary: OfflineSummary,
-    found: Set<string>,
-  ): Promise<Map<string, Downstream>> {
-    const { from, to } = this.readWindow(since, until);
-    const byGrant = new Map<string, Downstream>();
+  /** Every issuer's full listing over the read window; throws (an IssuerListingError) when one is incomplete. */
+  private async readIssuers(read: { from: Date; to: Date }, summary: OfflineSummary): Promise<Listing[]> {
+    const listings: Listing[] = [];
     for (const issuer of this.deps.issuers.all()) {
-      let cursor: string | null = null;
-      let records = 0;
-      for (let page = 0; page < this.settings.maxPages; page++) {
-        const result = await issuer.listIssued({
-          since: from,
-          until: to,
-          cursor,
-          limit: this.settings.pageSize,
-        });
-        for (const record of result.records) {
-          records += 1;
-          const earlier = byGrant.get(record.grantId);
-          if (earlier && earlier.issuer !== issuer.name) {
-            await this.record(summary, found, {
-              kind: 'issued_twice',
-              campaignId: null,
-              grantId: record.grantId,
-              details: {
-                issuers: [earlier.issuer, issuer.name],
-                records: [earlier.record, record].map((r) => ({ ...r, issuedAt: r.issuedAt.toISOString() })),
-              },
-            });
-          }
-          if (!earlier) byGrant.set(record.grantId, { issuer: issuer.name, record });
-        }
-        cursor = result.nextCursor;
-        if (cursor === null) break;
-      }
-      summary.issuers.push({ name: issuer.name, records });
+      const records = await readListing(issuer, read, this.settings);
+      listings.push({ issuer: issuer.name, records });
+      summary.issuers.push({ name: issuer.name, records: records.length });
     }
-    return byGrant;
+    return listings;
   }
 
   /** Every grant delivered in the window: present downstream (and equal), or redelivered. */
   private async matchLedger(
     since: Date,
     until: Date,
-    campaignId: string | null,
     downstream: Map<string, Downstream>,
-    summary: OfflineSummary,
-    seen: Set<string>,
-    found: Set<string>,
+    state: RunState,
   ): Promise<void> {
     let after: { deliveredAt: Date; id: string } | null = null;
     for (;;) {
       const page: GrantRecord[] = await this.deps.reads.deliveredGrants(this.deps.db, {
         since,
         until,
-        campaignId,
+        campaignId: state.campaignId,
         after,
         limit: this.settings.pageSize,
       });
       for (const grant of page) {
-        summary.ledgerDelivered += 1;
-        seen.add(grant.id);
+        state.summary.ledgerDelivered += 1;
+        state.examined.add(grant.id);
         const down = downstream.get(grant.id);
         downstream.delete(grant.id);
-        if (down) await this.compare(grant, down, summary, found);
-        else await this.redeliver(grant, summary, found);
+        if (down) await this.compare(grant, down, state);
+        else await this.redeliver(grant, state);
       }
       const last = page[page.length - 1];
       if (page.length < this.settings.pageSize || !last?.deliveredAt) break;
@@ -247,22 +227,18 @@ export class OfflineReconciler {
     }
   }
 
-  /** Downstream records the window's delivered grants did not account for. */
-  private async matchRemaining(
-    campaignId: string | null,
-    downstream: Map<string, Downstream>,
-    summary: OfflineSummary,
-    seen: Set<string>,
-    found: Set<string>,
-  ): Promise<void> {
-    const grants = new Map(
-      (await this.deps.reads.grantsByIds(this.deps.db, [...downstream.keys()])).map((g) => [g.id, g]),
-    );
+  /**
+   * Downstream records the window's delivered grants did not account for. Records of another campaign's grants
+   * are left alone under a campaign filter; records unknown to the ledger belong to no campaign and are always
+   * reported.
+   */
+  private async matchRemaining(downstream: Map<string, Downstream>, state: RunState): Promise<void> {
+    const grants = await this.grantsById([...downstream.keys()]);
     for (const [grantId, down] of downstream) {
       const grant = grants.get(grantId);
       if (!grant) {
-        // Unknown to the ledger: it belongs to no campaign we know, so a --campaign filter cannot hide it.
-        await this.record(summary, found, {
+        state.examined.add(grantId);
+        await this.record(state, {
           kind: 'unknown_downstream',
           campaignId: null,
           grantId,
@@ -273,10 +249,10 @@ export class OfflineReconciler {
         });
         continue;
       }
-      if (campaignId !== null && grant.campaignId !== campaignId) continue;
-      seen.add(grantId);
+      if (state.campaignId !== null && grant.campaignId !== state.campaignId) continue;
+      state.examined.add(grantId);
       if (grant.status === 'void') {
-        await this.record(summary, found, {
+        await this.record(state, {
           kind: issuedBeforeVoid(grant, down.record) ? 'voided_but_issued' : 'issued_after_void',
           campaignId: grant.campaignId,
           grantId,
@@ -290,24 +266,43 @@ export class OfflineReconciler {
         });
         continue;
       }
-      await this.compare(grant, down, summary, found);
-      if (grant.status === 'failed' || grant.status === 'dead')
-        await this.correct(grant, down, summary, found);
+      await this.compare(grant, down, state);
+      if (grant.status === 'failed' || grant.status === 'dead') await this.correct(grant, down, state);
     }
   }
 
-  private async compare(
-    grant: GrantRecord,
-    down: Downstream,
-    summary: OfflineSummary,
-    found: Set<string>,
-  ): Promise<void> {
+  /**
+   * One issued_twice per grant listed more than once (by one issuer or by several), in the grant's campaign
+   * when the ledger knows it; under a campaign filter, only that campaign's grants and unknown ones.
+   */
+  private async recordDuplicates(state: RunState): Promise<void> {
+    const grants = await this.grantsById([...state.duplicated.keys()]);
+    for (const [grantId, downs] of state.duplicated) {
+      const campaignId = grants.get(grantId)?.campaignId ?? null;
+      if (state.campaignId !== null && campaignId !== null && campaignId !== state.campaignId) continue;
+      state.examined.add(grantId);
+      await this.record(state, {
+        kind: 'issued_twice',
+        campaignId,
+        grantId,
+        details: issuedTwiceDetails(downs),
+      });
+    }
+  }
+
+  private async grantsById(ids: readonly string[]): Promise<Map<string, GrantRecord>> {
+    if (ids.length === 0) return new Map();
+    return new Map((await this.deps.reads.grantsByIds(this.deps.db, ids)).map((g) => [g.id, g]));
+  }
+
+  /** Counted as matched only when equal and listed once: a grant listed twice is not in order. */
+  private async compare(grant: GrantRecord, down: Downstream, state: RunState): Promise<void> {
     const mismatch = recordMismatch(grant, down.record);
     if (Object.keys(mismatch).length === 0) {
-      summary.matched += 1;
+      if (!state.duplicated.has(grant.id)) state.summary.matched += 1;
       return;
     }
-    await this.record(summary, found, {
+    await this.record(state, {
       kind: 'record_mismatch',
       campaignId: grant.campaignId,
       grantId: grant.id,
@@ -315,15 +310,15 @@ export class OfflineReconciler {
     });
   }
 
-  private async redeliver(grant: GrantRecord, summary: OfflineSummary, found: Set<string>): Promise<void> {
+  private async redeliver(grant: GrantRecord, state: RunState): Promise<void> {
     const now = this.deps.clock();
     const reset = await this.deps.db.transaction(async (trx) => {
       const ok = await this.deps.outbox.reset(trx, grant.id, now);
       if (ok) await this.deps.grants.setStatus(trx, grant.id, 'pending', now);
       return ok;
     });
-    if (reset) summary.redelivered += 1;
-    await this.record(summary, found, {
+    if (reset) state.summary.redelivered += 1;
+    await this.record(state, {
       kind: 'missing_downstream',
       campaignId: grant.campaignId,
       grantId: grant.id,
@@ -339,12 +334,7 @@ export class OfflineReconciler {
   }
 
   /** The issuer has it although the ledger gave up on it: the ledger is corrected to delivered. */
-  private async correct(
-    grant: GrantRecord,
-    down: Downstream,
-    summary: OfflineSummary,
-    found: Set<string>,
-  ): Promise<void> {
+  private async correct(grant: GrantRecord, down: Downstream, state: RunState): Promise<void> {
     const now = this.deps.clock();
     await this.deps.db.transaction(async (trx) => {
       await this.deps.grants.setStatus(trx, grant.id, 'delivered', now);
@@ -352,12 +342,12 @@ export class OfflineReconciler {
       if (entry?.status === 'pending')
         await this.deps.outbox.complete(trx, entry.id, now, 'found downstream');
     });
-    summary.corrected += 1;
+    state.summary.corrected += 1;
     const open = await this.deps.discrepancies.list(this.deps.db, { grantId: grant.id, status: 'open' });
     for (const d of open.filter((x) => x.kind === 'delivery_rejected' || x.kind === 'delivery_dead')) {
       await this.deps.discrepancies.resolve(this.deps.db, d.id, now, 'the issuer has the grant');
     }
-    await this.record(summary, found, {
+    await this.record(state, {
       kind: 'delivery_not_recorded',
       campaignId: grant.campaignId,
       grantId: grant.id,
@@ -375,49 +365,36 @@ export class OfflineReconciler {
     };
   }
 
-  /**
-   * Resolves open offline discrepancies this run looked at again and did not find: about a grant it scanned, or
-   * about a downstream record issued inside the window it read (a record that has since disappeared).
-   */
-  private async resolveEarlier(
-    summary: OfflineSummary,
-    seen: Set<string>,
-    found: Set<string>,
-    read: { from: Date; to: Date },
-  ): Promise<void> {
-    const open = await this.deps.discrepancies.list(this.deps.db, { status: 'open', kinds: OFFLINE_KINDS });
+  /** Resolves the open offline discrepancies this run looked at again and did not find (earlier-discrepancies.ts). */
+  private async resolveEarlier(state: RunState, read: { from: Date; to: Date }): Promise<void> {
+    const { db, discrepancies } = this.deps;
+    const open = await discrepancies.list(db, { status: 'open', kinds: OFFLINE_KINDS });
+    // Rows stored without a campaign: the ledger says whose grant it is (a campaign filter must not close them).
+    const unowned = open
+      .filter((d) => d.campaignId === null && d.grantId !== null)
+      .map((d) => d.grantId ?? '');
+    const owners = new Map(
+      state.campaignId === null
+        ? []
+        : [...(await this.grantsById(unowned)).values()].map((g) => [g.id, g.campaignId] as const),
+    );
     const now = this.deps.clock();
-    const inRead = (d: Discrepancy): boolean => {
-      const records = d.details['records'];
-      const record = (d.details['record'] ?? (Array.isArray(records) ? records[0] : undefined)) as
-        { issuedAt?: unknown } | undefined;
-      const at = typeof record?.issuedAt === 'string' ? Date.parse(record.issuedAt) : NaN;
-      return at >= read.from.getTime() && at < read.to.getTime();
-    };
-    for (const d of open) {
-      if (d.grantId === null || found.has(`${d.kind}:${d.grantId}`)) continue;
-      if (!seen.has(d.grantId) && !inRead(d)) continue;
-      if (
-        await this.deps.discrepancies.resolve(
-          this.deps.db,
-          d.id,
-          now,
-          `no longer observed (run ${summary.runId})`,
-        )
-      ) {
-        summary.resolvedEarlier += 1;
+    const stale = noLongerObserved(open, { ...state, read, owners });
+    for (const d of stale) {
+      if (await discrepancies.resolve(db, d.id, now, `no longer observed (run ${state.summary.runId})`)) {
+        state.summary.resolvedEarlier += 1;
       }
     }
   }
 
   private async record(
-    summary: OfflineSummary,
-    found: Set<string>,
+    state: RunState,
     d: Omit<NewDiscrepancy, 'runId' | 'createdAt' | 'status'> & Partial<Pick<NewDiscrepancy, 'status'>>,
   ): Promise<void> {
+    const { summary } = state;
     const status = d.status ?? 'open';
     summary.found[d.kind] = (summary.found[d.kind] ?? 0) + 1;
-    found.add(`${d.kind}:${d.grantId ?? ''}`);
+    state.found.add(`${d.kind}:${d.grantId ?? ''}`);
     const { discrepancy, created } = await this.deps.discrepancies.record(this.deps.db, {
       ...d,
       status,

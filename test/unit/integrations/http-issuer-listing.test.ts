@@ -1,0 +1,85 @@
+/**
+ * HttpIssuer.listIssued against a nock issuer and a closed port: a page is parsed; every way the listing can fail
+ * (an error status, a body that is not JSON or not a page, a timeout, nobody listening) is an IssuerListingError
+ * naming the issuer, its listing URL and the reason in a few words, never a bare "fetch failed".
+ */
+import { createServer } from 'node:net';
+import nock from 'nock';
+import { HttpIssuer } from '../../../src/integrations/http-issuer';
+import { IssuerListingError } from '../../../src/integrations/issuer-listing-error';
+
+const BASE = 'http://coupon.http-issuer-listing.test';
+const query = {
+  since: new Date('2026-11-11T00:00:00Z'),
+  until: new Date('2026-11-11T01:00:00Z'),
+  cursor: null,
+  limit: 2,
+};
+
+async function failure(issuer: HttpIssuer): Promise<IssuerListingError> {
+  const error: unknown = await issuer.listIssued(query).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof IssuerListingError)) throw new Error(`not an IssuerListingError: ${String(error)}`);
+  return error;
+}
+
+describe('HttpIssuer.listIssued', () => {
+  const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 2000 });
+
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterEach(() => {
+    nock.abortPendingRequests();
+    nock.cleanAll();
+  });
+  afterAll(() => nock.enableNetConnect());
+
+  const answer = (status: number, body: string | Record<string, unknown>) =>
+    nock(BASE).get('/grants').query(true).reply(status, body);
+
+  it('reads a page', async () => {
+    answer(200, {
+      records: [{ grantId: 'g-1', rewardId: 'c', amount: 320, issuedAt: '2026-11-11T00:30:00.000Z' }],
+      nextCursor: 'n',
+    });
+    expect(await issuer.listIssued(query)).toEqual({
+      records: [{ grantId: 'g-1', rewardId: 'c', amount: 320, issuedAt: new Date('2026-11-11T00:30:00Z') }],
+      nextCursor: 'n',
+    });
+  });
+
+  it.each([
+    [500, 'oops', 'answered HTTP 500'],
+    [404, { error: 'no' }, 'answered HTTP 404'],
+    [200, 'not json', 'answered something that is not JSON: "not json"'],
+    [200, { records: 'x' }, 'answered an invalid issued-records page: records must be an array'],
+  ])('fails on %i %j: %s', async (status, body, reason) => {
+    answer(status, body);
+    const error = await failure(issuer);
+    expect([error.issuer, error.url, error.reason]).toEqual([BASE, `${BASE}/grants`, reason]);
+    expect(error.message).toBe(`cannot read issuer "${BASE}" (${BASE}/grants): ${reason}`);
+  });
+
+  it('fails on a timeout', async () => {
+    nock(BASE).get('/grants').query(true).delay(1000).reply(200, { records: [], nextCursor: null });
+    const impatient = new HttpIssuer({ baseUrl: BASE, timeoutMs: 100 });
+    expect((await failure(impatient)).reason).toBe('no answer within 100 ms');
+  });
+
+  it('fails when nobody listens, with the socket reason', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    await new Promise((resolve) => server.close(resolve));
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const base = `http://127.0.0.1:${address.port}`;
+    const error = await failure(new HttpIssuer({ baseUrl: base, timeoutMs: 2000 }));
+    expect(error.message).toBe(
+      `cannot read issuer "${base}" (${base}/grants): connect ECONNREFUSED 127.0.0.1:${address.port}`,
+    );
+  });
+});
