@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AppError } from '../src/errors/app-error';
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
+import { registerRedeliver } from './grants-redeliver';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -83,4 +84,5 @@ export function registerGrants(program: Command): void {
         );
       }),
     );
+  registerRedeliver(grants);
 }

@@ -4,6 +4,8 @@
  * answer and the ledger update leaves the entry claimed until its lease runs out; another relay then sends the
  * same grant with the same key, and the issuer's idempotency makes it exactly once in effect (Invariant 4).
  * Failed (4xx) and dead-lettered grants keep their counters: only `pocket grants void` compensates them.
+ * Nothing is sent outside the relay's claim: the claim is renewed right before the send (claim-lease.ts), and an
+ * entry whose claim may have lapsed is left alone ('lost') for whoever claims it next.
  */
 import type { AlertSink } from '../integrations/alert-service';
 import type { Db } from '../ledger/db';
@@ -12,6 +14,7 @@ import type { OutboxEntry, OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
 import type { DiscrepancyStore } from '../reconciliation/discrepancy-store';
 import { backoffDelay, type BackoffPolicy } from './backoff';
+import { sendLeaseMs as sendLeaseFor } from './claim-lease';
 import { issueRequest } from './issue-request';
 import type { IssuerDirectory } from './issuer-directory';
 
@@ -33,6 +36,11 @@ export interface DeliveryServiceDeps {
 export class DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {}
 
+  /** How long a claim is renewed for right before a send: longer than any issuer call (claim-lease.ts). */
+  get sendLeaseMs(): number {
+    return sendLeaseFor(this.deps.issuers.timeoutMs);
+  }
+
   async deliver(entry: OutboxEntry, relayId: string): Promise<DeliveryOutcome> {
     const { db, grants, outbox } = this.deps;
     const grant = await grants.get(db, entry.grantId);
@@ -46,6 +54,8 @@ export class DeliveryService {
       return 'skipped';
     }
     const issuer = this.deps.issuers.forGrant(grant);
+    const claim = { id: entry.id, relayId, attempts: entry.attempts };
+    if (!(await outbox.renewClaim(db, claim, this.deps.clock(), this.sendLeaseMs))) return 'lost';
     let result;
     try {
       result = await issuer.issue(issueRequest(grant));

@@ -10,6 +10,8 @@ export class IssuerDirectory {
   constructor(
     private readonly byType: Partial<Record<string, Issuer>>,
     readonly sandbox: Issuer,
+    /** ISSUER_TIMEOUT_MS: the longest an issuer call lasts (the relay's claims outlive it; claim-lease.ts). */
+    readonly timeoutMs: number,
   ) {}
 
   /** One HttpIssuer per distinct URL, so that types sharing an issuer are paged once by reconciliation. */
@@ -29,7 +31,7 @@ export class IssuerDirectory {
       }
       byType[type] = issuer;
     }
-    return new IssuerDirectory(byType, sandbox);
+    return new IssuerDirectory(byType, sandbox, timeoutMs);
   }
 
   forGrant(grant: { test: boolean; rewardType: string }): Issuer {

@@ -1,18 +1,24 @@
 /**
  * The outbox relay: claims due outbox entries (OutboxStore.claim: FOR UPDATE SKIP LOCKED on PostgreSQL, so
  * several relays share the work and never send the same entry at once; on SQLite one relay, under the worker
- * lease) and hands each to the DeliveryService, a few at a time.
+ * lease) and hands each to the DeliveryService, a few at a time. A batch's claim lasts every round of its
+ * sends (claimLeaseMs), and the DeliveryService renews an entry's claim right before sending it, so an entry
+ * is never sent after its claim may have lapsed (claim-lease.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../ledger/db';
 import type { OutboxStats, OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
+import { claimLeaseMs } from './claim-lease';
 import type { DeliveryOutcome, DeliveryService } from './delivery-service';
 
 export interface RelaySettings {
   /** Entries claimed per batch (default 50). */
   batchSize: number;
-  /** How long a claim holds an entry; longer than an issuer call with its timeout (default 60 s). */
+  /**
+   * The least a batch's claim holds its entries (default 60 s); longer when the batch's rounds of sends need
+   * it (claimLeaseMs: ceil(batchSize / concurrency) × (issuer timeout + slack)).
+   */
   leaseMs: number;
   /** Deliveries in flight at once within a batch (default 8). */
   concurrency: number;
@@ -20,6 +26,7 @@ export interface RelaySettings {
 
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = { batchSize: 50, leaseMs: 60_000, concurrency: 8 };
 
+/** `lost`: the entry's claim was no longer this relay's (lapsed or taken), so it was left to the next claim. */
 export type RelayBatch = Record<DeliveryOutcome | 'errors', number> & { claimed: number };
 
 export interface DeliveryStats extends OutboxStats {
@@ -60,7 +67,7 @@ export class OutboxRelay {
       relayId: this.relayId,
       limit: this.settings.batchSize,
       now: this.deps.clock(),
-      leaseMs: this.settings.leaseMs,
+      leaseMs: claimLeaseMs(this.settings, this.deps.delivery.sendLeaseMs),
     });
     batch.claimed = entries.length;
     let next = 0;

@@ -3,6 +3,7 @@ import { isPostgres } from './db';
 import type {
   ClaimOptions,
   NewOutboxEntry,
+  OutboxClaim,
   OutboxEntry,
   OutboxStats,
   OutboxStatus,
@@ -84,6 +85,16 @@ export class KnexOutboxStore implements OutboxStore {
       .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1));
   }
 
+  async renewClaim(q: Executor, claim: OutboxClaim, now: Date, leaseMs: number): Promise<boolean> {
+    // One conditional UPDATE: a claim that ran out at `now` is never extended, even when nobody has taken the
+    // row yet, so a send happens only inside a claim that was unbroken from the batch's claim to the renewal.
+    const changed = await q('outbox')
+      .where({ id: claim.id, status: 'pending', locked_by: claim.relayId, attempts: claim.attempts })
+      .andWhere('locked_until', '>', now)
+      .update({ locked_until: new Date(now.getTime() + leaseMs), updated_at: now });
+    return changed > 0;
+  }
+
   async complete(q: Executor, id: string, at: Date, note: string | null = null): Promise<boolean> {
     const changed = await q('outbox')
       .where({ id, status: 'pending' })
@@ -116,6 +127,19 @@ export class KnexOutboxStore implements OutboxStore {
 
   async reset(q: Executor, grantId: string, at: Date): Promise<boolean> {
     const changed = await q('outbox').where({ grant_id: grantId }).update({
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      locked_by: null,
+      locked_until: null,
+      last_error: null,
+      updated_at: at,
+    });
+    return changed > 0;
+  }
+
+  async redeliverDead(q: Executor, grantId: string, at: Date): Promise<boolean> {
+    const changed = await q('outbox').where({ grant_id: grantId, status: 'dead' }).update({
       status: 'pending',
       attempts: 0,
       next_attempt_at: at,

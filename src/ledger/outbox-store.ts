@@ -43,6 +43,13 @@ export interface ClaimOptions {
   leaseMs: number;
 }
 
+/** One claim of one entry: which relay took it, and on which attempt (a later claim counts another). */
+export interface OutboxClaim {
+  id: string;
+  relayId: string;
+  attempts: number;
+}
+
 export interface OutboxStore {
   insert(q: Executor, entry: NewOutboxEntry): Promise<void>;
   /** Pending entries due at `now` and not locked by a relay, oldest due first. */
@@ -53,6 +60,12 @@ export interface OutboxStore {
    * take the same entry; on SQLite the statement itself is atomic (one writer).
    */
   claim(q: Executor, options: ClaimOptions): Promise<OutboxEntry[]>;
+  /**
+   * Right before a send: extends this claim to `now + leaseMs`, only while it is still this relay's claim (same
+   * relay, same attempt, still pending) and has not run out at `now`. False: the claim may have lapsed or been
+   * taken by another relay, and this relay must not send the entry.
+   */
+  renewClaim(q: Executor, claim: OutboxClaim, now: Date, leaseMs: number): Promise<boolean>;
   /** The delivery is done (or no longer needed); `note` is kept in last_error. */
   complete(q: Executor, id: string, at: Date, note?: string | null): Promise<boolean>;
   /** Releases this relay's claim and schedules the next attempt. False when another relay holds it now. */
@@ -66,6 +79,12 @@ export interface OutboxStore {
   deadLetter(q: Executor, id: string, at: Date, error: string): Promise<boolean>;
   /** Delivers the grant again from scratch (offline reconciliation): pending, due now, attempts 0. */
   reset(q: Executor, grantId: string, at: Date): Promise<boolean>;
+  /**
+   * A person asked for a dead-lettered (or refused) delivery again (`pocket grants redeliver`): a dead entry
+   * becomes pending, due at `at`, attempts 0, with the same grant id (the issuer's idempotency key). False when
+   * the grant's entry is not dead.
+   */
+  redeliverDead(q: Executor, grantId: string, at: Date): Promise<boolean>;
   findByGrant(q: Executor, grantId: string): Promise<OutboxEntry | null>;
   stats(q: Executor, now: Date): Promise<OutboxStats>;
 }

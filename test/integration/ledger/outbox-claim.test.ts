@@ -3,7 +3,8 @@
  * chooses with FOR UPDATE SKIP LOCKED: while one relay's claim still holds its rows (its transaction is open),
  * a second relay's claim takes the other due rows at once instead of waiting for the first to finish. Without
  * SKIP LOCKED the second claim waits on the locked rows; a short lock_timeout turns that wait into an error, so
- * the test neither hangs nor depends on timing.
+ * the test neither hangs nor depends on timing. OutboxStore.renewClaim extends a claim only while it is still
+ * the same relay's unexpired claim.
  */
 import type { Db } from '../../../src/ledger/db';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
@@ -42,6 +43,35 @@ describeEachLedger('outbox claim', (kind) => {
     expect(second.map((e) => e.id)).toEqual(['o3', 'o4']);
     const unclaimed = await db()('outbox').whereNull('locked_by').select('id', 'attempts');
     expect(unclaimed).toEqual([{ id: 'o5', attempts: 0 }]);
+  });
+
+  it('renews a claim only while it is still the same, unexpired claim of the same relay', async () => {
+    await dueEntries(db(), 2);
+    const [o1, o2] = await outbox.claim(db(), { ...claim, relayId: 'relay-a', limit: 2 });
+    if (!o1 || !o2) throw new Error('nothing claimed');
+    const mine = (e: typeof o1) => ({ id: e.id, relayId: 'relay-a', attempts: e.attempts });
+    const second = (s: number) => new Date(claim.now.getTime() + s * 1000);
+
+    // Still held at +59 s: extended to +59 s + the send lease.
+    expect(await outbox.renewClaim(db(), mine(o1), second(59), 7_000)).toBe(true);
+    expect((await outbox.findByGrant(db(), o1.grantId))?.lockedUntil).toEqual(second(66));
+    // Another relay, or an earlier claim (fewer attempts), cannot renew it.
+    expect(await outbox.renewClaim(db(), { ...mine(o1), relayId: 'relay-b' }, second(59), 7_000)).toBe(false);
+    expect(await outbox.renewClaim(db(), { ...mine(o1), attempts: 0 }, second(59), 7_000)).toBe(false);
+
+    // o2's claim ran out at +60 s: not renewed, even though nobody has taken it yet.
+    expect(await outbox.renewClaim(db(), mine(o2), second(60), 7_000)).toBe(false);
+    // relay-b takes it; relay-a's old claim (now also outdated by the attempt count) stays refused.
+    const [taken] = await outbox.claim(db(), { ...claim, now: second(61), relayId: 'relay-b', limit: 10 });
+    expect([taken?.id, taken?.lockedBy, taken?.attempts]).toEqual(['o2', 'relay-b', 2]);
+    expect(await outbox.renewClaim(db(), mine(o2), second(62), 7_000)).toBe(false);
+    expect(
+      await outbox.renewClaim(db(), { ...mine(taken ?? o2), relayId: 'relay-b' }, second(62), 7_000),
+    ).toBe(true);
+
+    // A completed entry is never renewed.
+    await outbox.complete(db(), o1.id, second(63));
+    expect(await outbox.renewClaim(db(), mine(o1), second(63), 7_000)).toBe(false);
   });
 });
 

@@ -77,4 +77,30 @@ describeEachLedger('outbox store', (kind) => {
     });
     expect(await rejection(orphan)).toMatch(/FOREIGN KEY constraint failed|foreign key constraint/);
   });
+
+  it('redeliverDead makes a dead entry pending again, due now, attempts 0; nothing else', async () => {
+    const g = await insertGrant(db());
+    await outbox.insert(db(), { id: 'o1', grantId: g.id, kind: 'issue', payload: {}, createdAt: at });
+    const later = new Date(at.getTime() + 3_600_000);
+    expect(await outbox.redeliverDead(db(), g.id, later)).toBe(false); // pending: not dead
+    await outbox.claim(db(), { relayId: 'relay-1', limit: 1, now: at, leaseMs: 60_000 });
+    expect(await outbox.deadLetter(db(), 'o1', at, 'HTTP 503')).toBe(true);
+
+    expect(await outbox.redeliverDead(db(), g.id, later)).toBe(true);
+    expect(await outbox.findByGrant(db(), g.id)).toMatchObject({
+      id: 'o1',
+      grantId: g.id,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: later,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      updatedAt: later,
+    });
+    expect(await outbox.redeliverDead(db(), g.id, later)).toBe(false); // already pending again
+    await outbox.complete(db(), 'o1', later);
+    expect(await outbox.redeliverDead(db(), g.id, later)).toBe(false); // done
+    expect(await outbox.redeliverDead(db(), 'nope', later)).toBe(false);
+  });
 });

@@ -1,0 +1,71 @@
+/**
+ * `pocket grants redeliver <id> [--reason R]`: sends a dead-lettered or refused grant again, with the same
+ * Idempotency-Key (the grant id), once the issuer is fixed. The worker's relay picks it up on its next poll.
+ * Audited; refuses (exit 1) a grant that is unknown, void, delivered, or still pending or in flight.
+ */
+import type { Command } from 'commander';
+import type { RedeliveryResult } from '../src/delivery/grant-redelivery-service';
+import { GrantRedeliveryService } from '../src/delivery/grant-redelivery-service';
+import { AppError } from '../src/errors/app-error';
+import { KnexAuditStore } from '../src/ledger/knex-audit-store';
+import { KnexGrantStore } from '../src/ledger/knex-grant-store';
+import { KnexOutboxStore } from '../src/ledger/knex-outbox-store';
+import { defaultActor } from './grants';
+import { action, CliFailure, parseFormat, printJson, printLines } from './output';
+import { withWorkerRuntime } from './worker-runtime';
+
+interface RedeliverOptions {
+  reason?: string;
+  actor?: string;
+  format: string;
+}
+
+function describe(result: RedeliveryResult): string[] {
+  const g = result.grant;
+  return [
+    `redelivery scheduled for grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}, amount ${g.amount}) — was ${result.previousStatus} after ${result.previousAttempts} attempts`,
+    `last error: ${result.lastError ?? 'none'}`,
+    `same Idempotency-Key (${g.id}): an issuer that has it already answers 409 and it counts as delivered`,
+    `discrepancies resolved: ${result.resolvedDiscrepancies}`,
+  ];
+}
+
+export function registerRedeliver(grants: Command): void {
+  grants
+    .command('redeliver <grantId>')
+    .description('send a dead-lettered or refused grant again, same idempotency key (audited)')
+    .option('--reason <text>', 'why (kept in the audit log)')
+    .option('--actor <name>', 'who (default: POCKET_AUTHOR or the OS user)')
+    .option('--format <format>', 'text | json', 'text')
+    .action(
+      action(async (grantId: string, opts: RedeliverOptions) => {
+        const format = parseFormat(opts.format, ['text', 'json']);
+        await withWorkerRuntime(
+          async ({ db, parts }) => {
+            const service = new GrantRedeliveryService({
+              db,
+              grants: new KnexGrantStore(),
+              outbox: new KnexOutboxStore(),
+              audit: new KnexAuditStore(),
+              discrepancies: parts.discrepancies,
+              clock: () => new Date(),
+            });
+            let result: RedeliveryResult;
+            try {
+              result = await service.redeliver(grantId, {
+                actor: opts.actor ?? defaultActor(),
+                reason: opts.reason ?? null,
+              });
+            } catch (error) {
+              if (error instanceof AppError)
+                throw new CliFailure(error.message, error.status === 400 ? 2 : 1, { code: error.code });
+              throw error;
+            }
+            if (format === 'json') printJson(result);
+            else printLines(describe(result));
+          },
+          { logLevel: 'warn' },
+        );
+      }),
+    );
+}
