@@ -241,7 +241,9 @@ describe('rendering', () => {
     expect(text).toMatch(/\(fallback\)\s+1\s+0\.00\s+0\.00/);
     expect(text).toMatch(/daily 2026-11-11\s+4\.00\s+0\.75\s+3\.25\s+18\.8%/);
     expect(text).toMatch(/cp\s+-\s+1\s+-/);
-    expect(text).toContain('delivery: delivered 3, void 1, pending 1; consolations 1 (nothing to deliver); backlog 1, dead 0, lag 91 s');
+    expect(text).toContain(
+      'delivery: delivered 3, void 1, pending 1; consolations 1 (nothing to deliver); backlog 1, dead 0, lag 91 s',
+    );
     expect(text).toContain(
       'reconciliation: ok, 0 open, 2 repaired; last real-time run never, last offline run never',
     );
