@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { unlimitedAvailability } from '../src/decision/availability';
 import { campaignWindow } from '../src/decision/campaign-window';
 import { seededRandom } from '../src/decision/random';
+import { historyInputProblems, historyProblemText } from '../src/rules/history-shape';
 import { evaluateParticipant, possibleRewards } from '../src/simulation/evaluate-participant';
 import { loadCompiled, parseJsonObject, parseTime, rootOf } from './definitions';
-import { action, parseFormat, printJson, printLines } from './output';
+import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 
 interface Options {
   profile?: string;
@@ -13,6 +14,15 @@ interface Options {
   history?: string;
   at?: string;
   format: string;
+}
+
+/** `--history` must have the history fact's shape (its reward ids, the campaign's rewards, once known). */
+function checkHistory(
+  history: Record<string, unknown>,
+  rewards?: { known: string[]; campaign: string },
+): void {
+  const problem = historyInputProblems(history, 'field', rewards)[0];
+  if (problem !== undefined) throw new CliFailure(`--history: ${historyProblemText(problem)}`, 2);
 }
 
 export function registerExplain(program: Command): void {
@@ -30,8 +40,10 @@ export function registerExplain(program: Command): void {
         const profile = parseJsonObject(opts.profile, '--profile');
         const context = parseJsonObject(opts.context, '--context');
         const history = parseJsonObject(opts.history, '--history');
+        checkHistory(history);
         const compiled = await loadCompiled(rootOf(command), campaignId);
         const campaign = compiled.resolved.definition;
+        checkHistory(history, { known: campaign.rewards.map((r) => r.id), campaign: campaign.id });
         const window = campaignWindow(campaign);
         const at =
           parseTime(opts.at, '--at') ?? new Date(window.start + Math.floor((window.end - window.start) / 2));

@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { describeValue } from './describe-value';
 import { closest } from './did-you-mean';
 import { DocPath, Finding, formatPath } from './finding';
+import { impossibleDateTime } from './impossible-date-time';
 import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
 
 type Path = (string | number)[];
@@ -142,8 +143,11 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: No
       const message = typeof parent['patternErrorMessage'] === 'string' ? parent['patternErrorMessage'] : '';
       return at(`${message || `must match ${String(e.params['pattern'])}`} ${got}`);
     }
-    case 'format':
+    case 'format': {
+      const impossible = typeof e.data === 'string' ? impossibleDateTime(e.data) : undefined;
+      if (impossible !== undefined) return at(`is not a real date/time: ${impossible} ${got}`);
       return at(`must be an ISO 8601 date-time with an offset, e.g. 2026-11-11T00:00:00+08:00 ${got}`);
+    }
     case 'minimum':
       return at(`must be at least ${String(e.params['limit'])} ${got}`);
     case 'exclusiveMinimum':

@@ -1,6 +1,7 @@
-import type { CampaignDefinition, CasesFile } from './campaign-types';
+import { historyInputProblems } from '../rules/history-shape';
+import type { CampaignDefinition, CaseDefinition, CasesFile } from './campaign-types';
 import { didYouMean } from './did-you-mean';
-import { error, Finding } from './finding';
+import { error, Finding, warning } from './finding';
 import type { DocPath } from './finding';
 import { duplicateIdFindings } from './first-occurrences';
 
@@ -26,9 +27,42 @@ function checkIn(
   ];
 }
 
+/** A case's `history` against the closed shape of the history fact (and the campaign's rewards, if known). */
+function checkHistory(c: CaseDefinition, at: DocPath, campaign: CampaignDefinition | undefined): Finding[] {
+  if (c.history === undefined) return [];
+  const rewards = campaign && { known: campaign.rewards.map((r) => r.id), campaign: campaign.id };
+  return historyInputProblems(c.history, 'property', rewards).map((p) => ({
+    ...error([...at, 'history', ...p.path], p.message),
+    at: p.at,
+  }));
+}
+
+/**
+ * A case's `userId` only selects a tester, whose profile the case uses when it gives none. An unknown one
+ * without a profile would run with an empty profile: an error. With a profile of its own it changes nothing:
+ * a warning.
+ */
+function checkUserId(c: CaseDefinition, at: DocPath, campaign: CampaignDefinition): Finding[] {
+  if (c.userId === undefined) return [];
+  const testers = (campaign.testers ?? []).map((t) => t.userId);
+  if (testers.includes(c.userId)) return [];
+  const known = testers.length > 0 ? `; testers: ${testers.join(', ')}` : '; the campaign has no testers';
+  const hint = didYouMean(c.userId, testers) || known;
+  const what = `userId "${c.userId}" is not a tester of campaign "${campaign.id}"${hint}`;
+  return c.profile === undefined
+    ? [
+        error(
+          [...at, 'userId'],
+          `${what}: without a profile of its own the case would run with an empty profile`,
+        ),
+      ]
+    : [warning([...at, 'userId'], `${what}: the case uses its own profile, so the userId changes nothing`)];
+}
+
 /**
  * Checks a schema-valid cases file: it names a known campaign, is named after it (`<id>.test.yaml`), case
- * names are unique, and expected segments and rewards exist in the campaign.
+ * names are unique, histories have the history fact's shape, and userIds (testers), expected segments and
+ * rewards exist in the campaign.
  */
 export function checkCases(cases: CasesFile, context: CasesContext): Finding[] {
   const id = cases.campaign;
@@ -51,7 +85,9 @@ export function checkCases(cases: CasesFile, context: CasesContext): Finding[] {
     ),
   );
   const campaign = context.campaign;
+  cases.cases.forEach((c, i) => findings.push(...checkHistory(c, ['cases', i], campaign)));
   if (!campaign) return findings;
+  cases.cases.forEach((c, i) => findings.push(...checkUserId(c, ['cases', i], campaign)));
   const segmentIds = campaign.segments.map((s) => s.id);
   const rewardIds = campaign.rewards.map((r) => r.id);
   cases.cases.forEach(({ expect }, i) => {

@@ -20,7 +20,7 @@ export function unknownOperatorMessage(operator: string): string | undefined {
 }
 
 /** A hint when a number was quoted in YAML (`"7"`): the comparison would then never match. */
-function unquote(value: unknown): string {
+export function unquote(value: unknown): string {
   const quoted = (Array.isArray(value) ? value : [value]).some(
     (v) => typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)),
   );

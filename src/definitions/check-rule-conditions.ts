@@ -1,19 +1,15 @@
 import { FACTS, isPlainPath } from '../rules/vocabulary';
 import type { RuleDefinition } from './campaign-types';
+import { checkFactPath } from './check-fact-path';
+import { historyValueMessage } from './check-history-value';
 import { operatorValueMessage, unknownOperatorMessage } from './check-operator';
+import { conditionLeaves, isFactReference } from './condition-leaves';
 import { error, Finding } from './finding';
 import type { DocPath } from './finding';
 
+export { isFactReference } from './condition-leaves';
+
 type Node = Record<string, unknown>;
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `value: { fact, path }` compares with another fact instead of a literal. */
-export function isFactReference(value: unknown): value is Node {
-  return isNode(value) && 'fact' in value;
-}
 
 function checkFactAndPath(node: Node, at: DocPath): Finding[] {
   const findings: Finding[] = [];
@@ -26,6 +22,8 @@ function checkFactAndPath(node: Node, at: DocPath): Finding[] {
   if (path !== undefined && (typeof path !== 'string' || !isPlainPath(path))) {
     const message = `path ${JSON.stringify(path)} is not a plain dotted path such as address.city or tags.0 (JSONPath filters, wildcards and scripts are refused)`;
     findings.push(error([...at, 'path'], message));
+  } else if (typeof fact === 'string') {
+    findings.push(...checkFactPath(fact, path, at));
   }
   return findings;
 }
@@ -38,28 +36,20 @@ function checkLeaf(node: Node, at: DocPath): Finding[] {
   if (unknown) return [...findings, error([...at, 'operator'], unknown)];
   const value = node['value'];
   if (isFactReference(value)) return [...findings, ...checkFactAndPath(value, [...at, 'value'])];
-  const problem = operatorValueMessage(operator, value);
+  const problem =
+    operatorValueMessage(operator, value) ??
+    (findings.length === 0 ? historyValueMessage(node, operator, value) : undefined);
   return problem ? [...findings, error([...at, 'value'], problem)] : findings;
-}
-
-function checkCondition(node: unknown, at: DocPath): Finding[] {
-  if (!isNode(node)) return [];
-  const findings: Finding[] = [];
-  for (const key of ['all', 'any'] as const) {
-    const list = node[key];
-    if (Array.isArray(list))
-      list.forEach((child, i) => findings.push(...checkCondition(child, [...at, key, i])));
-  }
-  if ('not' in node) findings.push(...checkCondition(node['not'], [...at, 'not']));
-  if ('fact' in node || 'operator' in node) findings.push(...checkLeaf(node, at));
-  return findings;
 }
 
 /**
  * Checks one rule's condition tree at every depth (all / any / not): facts from the allowlist, plain dotted
- * paths, known operators and decorators, values that fit the operator, and fact comparisons
+ * paths that a fact can have (a path on profile and context, one of the closed shape on history), known
+ * operators and decorators, values that fit the operator (and the history count), and fact comparisons
  * (`value: { fact, path }`). `at` is the rule's path in its file, e.g. `['rules', 2]`.
  */
 export function checkRuleConditions(rule: RuleDefinition, at: DocPath): Finding[] {
-  return checkCondition(rule.conditions, [...at, 'conditions']);
+  return conditionLeaves(rule.conditions, [...at, 'conditions']).flatMap((leaf) =>
+    checkLeaf(leaf.node, leaf.at),
+  );
 }

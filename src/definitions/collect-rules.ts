@@ -16,6 +16,8 @@ export interface CollectedRules {
    * does not exist (the file's own error says what to fix first).
    */
   complete: boolean;
+  /** Where each valid rule is defined: its file and its index in that file's `rules`. */
+  sources: Map<string, { loaded: LoadedFile; index: number }>;
 }
 
 /** The rule ids of a file that failed validation, or undefined when some of them cannot be read. */
@@ -32,7 +34,7 @@ function rawRuleIds(data: unknown): string[] | undefined {
  * (in one file or across files) at the later definition, naming where the first one is.
  */
 export function collectRules(files: readonly LoadedFile[]): CollectedRules {
-  const collected: CollectedRules = { rules: new Map(), ids: new Set(), complete: true };
+  const collected: CollectedRules = { rules: new Map(), ids: new Set(), complete: true, sources: new Map() };
   const firstAt = new Map<string, string>();
   for (const loaded of files) {
     const parsed = loaded.parsed;
@@ -52,6 +54,7 @@ export function collectRules(files: readonly LoadedFile[]): CollectedRules {
         firstAt.set(rule.id, `${parsed.file}:${line}:${col}`);
         collected.ids.add(rule.id);
         collected.rules.set(rule.id, { file: parsed.file, rule });
+        collected.sources.set(rule.id, { loaded, index: i });
       }
       report(loaded, checkRuleConditions(rule, ['rules', i]));
     });

@@ -1,5 +1,6 @@
 import { collectCampaigns } from './collect-campaigns';
 import { collectCases } from './collect-cases';
+import { collectRuleRewards } from './collect-rule-rewards';
 import { collectRules } from './collect-rules';
 import { findDefinitionFiles } from './definition-files';
 import type { DefinitionSet } from './definition-set';
@@ -31,6 +32,7 @@ export async function loadDefinitions(options: LoadDefinitionsOptions): Promise<
     complete: rules.complete,
     rules: mapValues(rules.rules, 'rule'),
   });
+  collectRuleRewards(rules, campaigns, ofKind('campaign'));
   const cases = collectCases(ofKind('cases'), campaigns);
   for (const file of loaded) if (file.source.reported) diagnostics.push(...file.diagnostics);
   return {

@@ -20,8 +20,8 @@ export interface ParsedYaml {
 }
 
 /**
- * Parses one YAML document safely: the core schema only (no custom tags, no timestamps), duplicate keys are
- * errors, keys must be strings, and alias expansion is limited to MAX_ALIAS_COUNT.
+ * Parses one YAML document safely: the core schema only (no custom or YAML 1.1 tags, no timestamps), duplicate
+ * keys are errors, keys must be strings, and alias expansion is limited to MAX_ALIAS_COUNT.
  */
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
@@ -31,6 +31,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     uniqueKeys: true,
     stringKeys: true,
     strict: true,
+    // YAML 1.1 tags (!!timestamp, !!binary, !!set, !!omap, !!pairs) are not core: refused like any custom tag.
+    resolveKnownTags: false,
     prettyErrors: false,
     lineCounter,
   });
@@ -71,10 +73,13 @@ function undefinedAliases(document: Document.Parsed): Alias[] {
   return undefinedOnes;
 }
 
-/** Syntax errors after the first are mostly its echoes: keep the first one, and every duplicate key. */
+/** Problems that are never echoes of an earlier one: each is reported. */
+const INDEPENDENT: ReadonlySet<string> = new Set(['DUPLICATE_KEY', 'TAG_RESOLVE_FAILED']);
+
+/** Syntax errors after the first are mostly its echoes: keep the first one, every duplicate key and tag. */
 function reportedErrors(errors: YAMLError[]): YAMLError[] {
   const sorted = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
-  return sorted.filter((e, i) => i === 0 || e.code === 'DUPLICATE_KEY');
+  return sorted.filter((e, i) => i === 0 || INDEPENDENT.has(e.code));
 }
 
 function yamlErrorDiagnostic(

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { historyInputProblems, historyProblemText } from '../rules/history-shape';
 import type { SimulatedUser } from './evaluate-participant';
 
 export class UsersFileError extends Error {}
@@ -35,6 +36,8 @@ export function parseUserLine(line: string, where: string): SimulatedUser {
     throw new UsersFileError(`${where}: "context" must be an object`);
   if (history !== undefined && !isObject(history))
     throw new UsersFileError(`${where}: "history" must be an object`);
+  const problem = history === undefined ? undefined : historyInputProblems(history, 'field')[0];
+  if (problem !== undefined) throw new UsersFileError(`${where}: history: ${historyProblemText(problem)}`);
   return { userId, profile: profile ?? {}, context: context ?? {}, ...(history ? { history } : {}) };
 }
 

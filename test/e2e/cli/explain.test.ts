@@ -187,7 +187,7 @@ describe('pocket explain (text)', () => {
 });
 
 describe('pocket explain: bad options', () => {
-  it('exits 2 with a message for bad --profile, --context, --at and --format, and without --profile', async () => {
+  it('exits 2 with a message for bad --profile, --context, --history, --at and --format, and without --profile', async () => {
     const cases: Array<[string[], string | RegExp]> = [
       [['--profile', '{bad'], /^pocket: --profile is not valid JSON: .+\n$/],
       [['--profile', '[1]'], 'pocket: --profile must be a JSON object\n'],
@@ -205,6 +205,18 @@ describe('pocket explain: bad options', () => {
         'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "2026-11-21")\n',
       ],
       [['--profile', '{}', '--format', 'xml'], 'pocket: --format must be one of text, json (got "xml")\n'],
+      [
+        ['--profile', '{}', '--history', '{"grant":1}'],
+        'pocket: --history: unknown field "grant" (did you mean "grants"?); allowed: participations, grants, grantsToday, rewards\n',
+      ],
+      [
+        ['--profile', '{}', '--history', '{"grants":"1"}'],
+        'pocket: --history: "grants" must be a whole number, 0 or more (got "1"); write numbers without quotes\n',
+      ],
+      [
+        ['--profile', '{}', '--history', '{"rewards":{"rpp":1}}'],
+        'pocket: --history: in "rewards": reward "rpp" is not a reward of campaign "shop-week" (did you mean "rp"?)\n',
+      ],
       [[], /^error: required option '--profile <json>' not specified\n/],
     ];
     const runs = await Promise.all(cases.map(([args]) => explain(...args)));

@@ -99,3 +99,85 @@ describe('checkRuleConditions', () => {
     ]);
   });
 });
+
+describe('checkRuleConditions: what a fact can be read at', () => {
+  const history = (path: string | undefined, operator = 'equal', value: unknown = 0) => ({
+    all: [{ fact: 'history', operator, value, ...(path === undefined ? {} : { path }) }],
+  });
+  const PATHS = 'participations, grants, grantsToday, rewards.<rewardId>';
+
+  it('accepts every history path, with or without $.', () => {
+    for (const path of ['participations', 'grants', '$.grantsToday', 'rewards.rp-big', '$.rewards.thanks'])
+      expect(check(history(path))).toEqual([]);
+  });
+
+  it('refuses an unknown history path, suggesting the closest one', () => {
+    expect(check(history('grant'))).toEqual([
+      `${at}.path: unknown history path "grant" (did you mean "grants"?); history paths: ${PATHS}`,
+    ]);
+    expect(check(history('$.reward.rp-big'))).toEqual([
+      `${at}.path: unknown history path "$.reward.rp-big" (did you mean "rewards.rp-big"?); history paths: ${PATHS}`,
+    ]);
+    expect(check(history('age'))).toEqual([
+      `${at}.path: unknown history path "age"; history paths: ${PATHS}`,
+    ]);
+  });
+
+  it('refuses paths inside a count, and rewards without a reward id', () => {
+    expect(check(history('grants.today'))).toEqual([
+      `${at}.path: history path "grants.today" does not exist: grants is a count, with nothing inside it`,
+    ]);
+    expect(check(history('rewards'))).toEqual([
+      `${at}.path: history path "rewards" needs a reward id: rewards.<rewardId>`,
+    ]);
+    expect(check(history('rewards.rp.n'))).toEqual([
+      `${at}.path: history path "rewards.rp.n" does not exist: rewards.rp is a count, with nothing inside it`,
+    ]);
+  });
+
+  it('checks history paths in fact comparisons too', () => {
+    const compare = leaf('greaterThan', { fact: 'history', path: 'participation' });
+    expect(check(compare)).toEqual([
+      `${at}.value.path: unknown history path "participation" (did you mean "participations"?); history paths: ${PATHS}`,
+    ]);
+  });
+
+  it('refuses a value a history count can never equal', () => {
+    expect(check(history('grants', 'equal', '0'))).toEqual([
+      `${at}.value: history.grants is a count: needs a number (got "0"); write numbers without quotes`,
+    ]);
+    expect(check(history('$.rewards.rp', 'not:notEqual', null))).toEqual([
+      `${at}.value: history.rewards.rp is a count: needs a number (got null)`,
+    ]);
+    expect(check(history('grantsToday', 'in', [0, '1']))).toEqual([
+      `${at}.value: history.grantsToday is a count: needs a list of numbers (got [0, "1"]); write numbers without quotes`,
+    ]);
+    expect(check(history('grants', 'contains', 1))).toEqual([
+      `${at}.value: operator "contains" never matches history.grants, a count (a number); use equal, in, between or a comparison`,
+    ]);
+    // The operator's own check comes first, once.
+    expect(check(history('grants', 'lessThan', '3'))).toEqual([
+      `${at}.value: operator "lessThan" compares numbers: needs a number (got "3"); write numbers without quotes`,
+    ]);
+    // An unknown path is the one problem reported: the value cannot be judged against it.
+    expect(check(history('grant', 'equal', '0'))).toHaveLength(1);
+  });
+
+  it('leaves history values alone under decorators that change what is compared', () => {
+    expect(check(history('grants', 'swap:in', [1]))).toEqual([]);
+    expect(check(history('grants', 'someFact:equal', '1'))).toEqual([]);
+    expect(check(history('grants', 'notIn', [0, 1]))).toEqual([]);
+  });
+
+  it('refuses a condition without a path: it would compare the whole map and never be true', () => {
+    expect(check(history(undefined))).toEqual([
+      `${at}: fact "history" needs a path: one of ${PATHS} (without one it compares the whole history, a map, which is never true)`,
+    ]);
+    expect(check({ all: [{ fact: 'profile', operator: 'lessThan', value: 7 }] })).toEqual([
+      `${at}: fact "profile" needs a path to one of its attributes, e.g. path: age (without one it compares the whole profile, a map, which is never true)`,
+    ]);
+    expect(check(leaf('equal', { fact: 'context' }))).toEqual([
+      `${at}.value: fact "context" needs a path to one of its attributes, e.g. path: channel (without one it compares the whole context, a map, which is never true)`,
+    ]);
+  });
+});

@@ -29,6 +29,32 @@ describe('parseYaml', () => {
     ]);
   });
 
+  it('refuses YAML 1.1 tags (!!timestamp, !!binary, !!set, !!omap, !!pairs) like any other non-core tag', () => {
+    const text = [
+      'a: !!timestamp 2026-01-01',
+      'b: !!binary aGVsbG8=',
+      'c: !!set { x }',
+      'd: !!omap [x: 1]',
+      'e: !!pairs [x: 1]',
+      'f: !custom x',
+      '',
+    ].join('\n');
+    expect(problems(text)).toEqual(
+      ['1:4 a', '2:4 b', '3:4 c', '4:4 d', '5:4 e', '6:4 f'].map(
+        (at) => `${at}: unsupported tag: only plain YAML (core schema) is accepted`,
+      ),
+    );
+  });
+
+  it('still takes the core tags', () => {
+    const parsed = parseYaml(
+      'a: !!str 5\nb: !!int "7"\nc: !!map { x: !!null }\nd: !!seq [!!bool true]\n',
+      'f.yaml',
+    );
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.data).toEqual({ a: '5', b: 7, c: { x: null }, d: [true] });
+  });
+
   it('refuses a second document', () => {
     expect(problems('a: 1\n---\nb: 2\n')).toEqual([
       '2:1 (root): a file must hold a single YAML document (found a second one after "---")',

@@ -23,6 +23,26 @@ function withReward(reward: object): object {
 }
 
 describe('schema errors', () => {
+  it('tells an impossible date or time apart from a missing offset', () => {
+    const at = (start: string) => errors('campaign', { ...campaign, window: { ...campaign.window, start } });
+    expect(at('2026-11-31T00:00:00+08:00')).toEqual([
+      'window.start: is not a real date/time: November has 30 days (got "2026-11-31T00:00:00+08:00")',
+    ]);
+    expect(at('2026-11-30T24:00:00Z')).toEqual([
+      'window.start: is not a real date/time: there is no hour 24 (hours run 00-23) (got "2026-11-30T24:00:00Z")',
+    ]);
+    expect(at('2026-11-30T00:00:00')).toEqual([
+      'window.start: must be an ISO 8601 date-time with an offset, e.g. 2026-11-11T00:00:00+08:00 (got "2026-11-30T00:00:00")',
+    ]);
+    const cases = {
+      campaign: 'c',
+      cases: [{ name: 'n', at: '2026-13-01T00:00:00Z', expect: { segment: null } }],
+    };
+    expect(errors('cases', cases)).toEqual([
+      'cases[0].at: is not a real date/time: there is no month 13 (months run 01-12) (got "2026-13-01T00:00:00Z")',
+    ]);
+  });
+
   it('names the allowed values and suggests the closest one', () => {
     expect(errors('campaign', { ...campaign, status: 'activ' })).toEqual([
       'status: must be one of: draft, active, ended (got "activ"; did you mean "active"?)',

@@ -58,6 +58,18 @@ describe('parseUserLine', () => {
     ['{"userId":"u1","profile":null}', 'users.jsonl:7: "profile" must be an object'],
     ['{"userId":"u1","context":"app"}', 'users.jsonl:7: "context" must be an object'],
     ['{"userId":"u1","history":3}', 'users.jsonl:7: "history" must be an object'],
+    [
+      '{"userId":"u1","history":{"grant":1}}',
+      'users.jsonl:7: history: unknown field "grant" (did you mean "grants"?); allowed: participations, grants, grantsToday, rewards',
+    ],
+    [
+      '{"userId":"u1","history":{"grantsToday":-1}}',
+      'users.jsonl:7: history: "grantsToday" must be a whole number, 0 or more (got -1)',
+    ],
+    [
+      '{"userId":"u1","history":{"rewards":{"rp":"2"}}}',
+      'users.jsonl:7: history: "rewards.rp" must be a whole number, 0 or more (got "2"); write numbers without quotes',
+    ],
   ])('refuses %s', (line, message) => {
     expect(errorOf(line)).toBe(message);
   });

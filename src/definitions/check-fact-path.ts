@@ -1,0 +1,25 @@
+import { historyPath, HISTORY_PATHS_TEXT } from '../rules/history-shape';
+import { error, Finding } from './finding';
+import type { DocPath } from './finding';
+
+/** An attribute to show in "needs a path" messages, per fact. */
+const EXAMPLE_PATH: Readonly<Record<string, string>> = { profile: 'age', context: 'channel' };
+
+/**
+ * Checks that a condition (or a fact comparison's `value`) at `at` reads something its fact can have: every
+ * fact is a map, so a condition without a path compares the whole map and is never true; `history` has a
+ * closed shape (participations, grants, grantsToday, rewards.<rewardId>). `path` is already a plain path or
+ * undefined; an unknown fact is reported elsewhere.
+ */
+export function checkFactPath(fact: string, path: unknown, at: DocPath): Finding[] {
+  const whole = `(without one it compares the whole ${fact}, a map, which is never true)`;
+  if (fact === 'history') {
+    if (path === undefined)
+      return [error(at, `fact "history" needs a path: one of ${HISTORY_PATHS_TEXT} ${whole}`)];
+    const read = typeof path === 'string' ? historyPath(path) : undefined;
+    return read?.kind === 'invalid' ? [error([...at, 'path'], read.message)] : [];
+  }
+  const example = EXAMPLE_PATH[fact];
+  if (path !== undefined || example === undefined) return [];
+  return [error(at, `fact "${fact}" needs a path to one of its attributes, e.g. path: ${example} ${whole}`)];
+}
