@@ -6,6 +6,7 @@ import { findDefinitionFiles } from './definition-files';
 import type { DefinitionSet } from './definition-set';
 import { compareDiagnostics } from './diagnostic';
 import { loadFile } from './loaded-file';
+import { usedRuleDiagnostics } from './used-rule-diagnostics';
 
 export interface LoadDefinitionsOptions {
   /** The repository holding `campaigns/` and `rules/`. */
@@ -35,6 +36,7 @@ export async function loadDefinitions(options: LoadDefinitionsOptions): Promise<
   collectRuleRewards(rules, campaigns, ofKind('campaign'));
   const cases = collectCases(ofKind('cases'), campaigns);
   for (const file of loaded) if (file.source.reported) diagnostics.push(...file.diagnostics);
+  diagnostics.push(...usedRuleDiagnostics(rules, campaigns, ofKind('campaign'), ofKind('rules')));
   return {
     campaigns: campaigns.campaigns,
     rules: rules.rules,

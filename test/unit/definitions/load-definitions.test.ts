@@ -133,6 +133,31 @@ describe('loadDefinitions', () => {
     ]);
   });
 
+  it('reports a requested campaign with the findings of the rules it uses, and only those', async () => {
+    await repo.write('campaigns/good.yaml', campaignYaml('good', WITH_SEGMENT));
+    await repo.write(
+      'rules/users.yaml',
+      [
+        'rules:',
+        '  - id: new-user',
+        '    conditions: { all: [{ fact: profil, path: registeredDays, operator: lessThan, value: 7 }] }',
+        '  - id: unused',
+        '    conditions: { all: [{ fact: profile, path: age, operator: lessThen, value: 7 }] }',
+        '',
+      ].join('\n'),
+    );
+    const used = await messages([repo.shown('campaigns/good.yaml')]);
+    expect(used).toEqual([
+      expect.stringMatching(/users\.yaml:3:\d+: rules\[0\]\.conditions\.all\[0\]\.fact: .*profil/),
+    ]);
+    // The whole repository shows both; a rules file that cannot be read at all comes with a campaign using it.
+    expect(await messages()).toHaveLength(2);
+    await repo.write('rules/users.yaml', 'rules: [\n');
+    expect(await messages([repo.shown('campaigns/good.yaml')])).toEqual([
+      expect.stringMatching(/users\.yaml:\d+:\d+: /),
+    ]);
+  });
+
   it('reports requested paths that do not exist or are not YAML', async () => {
     await repo.write('README.md', '# hi\n');
     expect(await messages([repo.shown('nope'), repo.shown('README.md')])).toEqual([
@@ -221,7 +246,10 @@ describe('loadDefinitions: files that cannot be loaded', () => {
       `${repo.shown('campaigns/upper.YML')}:1:1: (root): ${refused}`,
       `${repo.shown('rules/users.YAML')}:1:1: (root): ${refused}`,
     ]);
-    expect(await messages([repo.shown('campaigns/spring.yaml')])).toEqual([]);
+    // spring's rule lives in the refused file: validating spring alone says so.
+    expect(await messages([repo.shown('campaigns/spring.yaml')])).toEqual([
+      `${repo.shown('rules/users.YAML')}:1:1: (root): ${refused}`,
+    ]);
   });
 
   it('reports an empty rules file, and blames no campaign for the rules it should hold', async () => {
