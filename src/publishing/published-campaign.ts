@@ -5,6 +5,7 @@
  */
 import { checkCampaign } from '../definitions/check-campaign';
 import { checkRuleConditions } from '../definitions/check-rule-conditions';
+import { checkRuleRewards } from '../definitions/check-rule-rewards';
 import type { CampaignDefinition, RuleDefinition } from '../definitions/campaign-types';
 import { formatPath, type Finding } from '../definitions/finding';
 import { resolveCampaign, type ResolvedCampaign } from '../definitions/resolve-campaign';
@@ -48,6 +49,23 @@ function checkRules(
   return { fields, valid };
 }
 
+/** `history.rewards.<id>` paths in the rules, against this campaign's rewards (once per rule). */
+function ruleRewardErrors(
+  campaign: CampaignDefinition,
+  rules: ReadonlyMap<string, RuleDefinition>,
+  at: string,
+): FieldError[] {
+  const fields: FieldError[] = [];
+  const checked = new Set<string>();
+  for (const segment of campaign.segments) {
+    const rule = segment.when === undefined ? undefined : rules.get(segment.when);
+    if (!rule || checked.has(rule.id)) continue;
+    checked.add(rule.id);
+    fields.push(...fieldErrors(`${at}.rules.${rule.id}`, checkRuleRewards(rule, [], campaign, segment.id)));
+  }
+  return fields;
+}
+
 /**
  * Validates `{ definition, rules }` (rules by id) and resolves it; throws ValidationError naming every
  * problem as a path under `at` (e.g. `campaigns[0].definition.rewards[1].stock`).
@@ -63,10 +81,10 @@ export function resolvePublishedCampaign(value: unknown, at: string): ResolvedCa
   const rules = checkRules(value['rules'], at);
   fields.push(...rules.fields);
   if (fields.length === 0) {
+    const campaign = definition as unknown as CampaignDefinition;
     const known = { ids: new Set(rules.valid.keys()), complete: true, rules: rules.valid };
-    fields.push(
-      ...fieldErrors(`${at}.definition`, checkCampaign(definition as unknown as CampaignDefinition, known)),
-    );
+    fields.push(...fieldErrors(`${at}.definition`, checkCampaign(campaign, known)));
+    fields.push(...ruleRewardErrors(campaign, rules.valid, at));
   }
   if (fields.length > 0)
     throw new ValidationError('invalid campaign definition', fields, 'invalid_definition');

@@ -86,6 +86,24 @@ describeEachBackend('POST /admin/publish validation', (backend) => {
     const second = await post('/admin/publish', { campaigns: [badRule] });
     expect(second.status).toBe(400);
     expect(fieldsOf(second)[0]?.path).toMatch(/^campaigns\[0\]\.rules\.vip\.conditions\.all\[0\]/);
+
+    // A history path naming a reward this campaign does not have: checked against the campaign, as validate does.
+    const otherReward = body();
+    (otherReward.definition['segments'] as Array<Record<string, unknown>>)[0]!['when'] = 'vip';
+    otherReward.rules['vip'] = {
+      id: 'vip',
+      conditions: { all: [{ fact: 'history', path: 'rewards.nope', operator: 'equal', value: 0 }] },
+    };
+    const third = await post('/admin/publish', { campaigns: [otherReward] });
+    expect([third.status, fieldsOf(third)]).toEqual([
+      400,
+      [
+        {
+          path: 'campaigns[0].rules.vip.conditions.all[0].path',
+          message: expect.stringMatching(/^reward "nope" is not a reward of campaign/),
+        },
+      ],
+    ]);
   });
 
   it('refuses a malformed body and a campaign that is not the one in the path', async () => {
