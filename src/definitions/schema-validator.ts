@@ -1,5 +1,5 @@
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import { isDateTime } from '../shared/date-time';
 import campaignSchema from '../../schemas/campaign.schema.json';
 import casesSchema from '../../schemas/cases.schema.json';
 import rulesSchema from '../../schemas/rules.schema.json';
@@ -38,7 +38,7 @@ function createAjv(): Ajv2020 {
     strictRequired: false,
     allowUnionTypes: true,
   });
-  addFormats(instance, ['date-time']);
+  instance.addFormat('date-time', { type: 'string', validate: isDateTime });
   // Annotation understood by VS Code's YAML/JSON language services, reused for our own messages.
   instance.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
   return instance;

@@ -5,14 +5,21 @@
  */
 import formatsPlugin from 'ajv-formats';
 
-const isDateTime = (formatsPlugin.get('date-time') as { validate: (value: string) => boolean }).validate;
+const isRfc3339DateTime = (formatsPlugin.get('date-time') as { validate: (value: string) => boolean })
+  .validate;
 
 export const DATE_TIME_HINT =
   'must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00';
 
+/**
+ * RFC 3339 with an offset, and an instant JavaScript can name: a leap second (`23:59:60`), which RFC 3339 and
+ * ajv-formats allow, is not one. The schemas' `format: date-time` uses this too.
+ */
+export function isDateTime(value: string): boolean {
+  return isRfc3339DateTime(value) && !Number.isNaN(Date.parse(value));
+}
+
 /** The instant, or null when the text is not a date-time with an offset. */
 export function parseDateTime(value: string): Date | null {
-  if (!isDateTime(value)) return null;
-  const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? null : at;
+  return isDateTime(value) ? new Date(value) : null;
 }

@@ -28,6 +28,10 @@ describe('schema errors', () => {
     expect(at('2026-11-31T00:00:00+08:00')).toEqual([
       'window.start: is not a real date/time: November has 30 days (got "2026-11-31T00:00:00+08:00")',
     ]);
+    // RFC 3339 allows a leap second; no JavaScript date can name one, so the campaign could never open.
+    expect(at('2026-12-31T23:59:60Z')).toEqual([
+      'window.start: is not a real date/time: there is no second 60 (seconds run 00-59) (got "2026-12-31T23:59:60Z")',
+    ]);
     expect(at('2026-11-30T24:00:00Z')).toEqual([
       'window.start: is not a real date/time: there is no hour 24 (hours run 00-23) (got "2026-11-30T24:00:00Z")',
     ]);
