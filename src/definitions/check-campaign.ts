@@ -1,4 +1,5 @@
 import type { CampaignDefinition, RuleDefinition } from './campaign-types';
+import { checkRewardUse } from './check-reward-use';
 import { checkRewards } from './check-rewards';
 import { checkSegmentOverlap } from './check-segment-overlap';
 import { checkSegments } from './check-segments';
@@ -70,7 +71,7 @@ function checkFallback(campaign: CampaignDefinition): Finding[] {
 
 /**
  * Every check of one schema-valid campaign against itself and the rules: window, time zone, rewards and
- * money, segments, fallback, testers, and the overlap and budget warnings.
+ * money, segments, fallback, testers, and the overlap, budget and reward-use warnings.
  */
 export function checkCampaign(campaign: CampaignDefinition, known: KnownRules): Finding[] {
   return [
@@ -84,5 +85,6 @@ export function checkCampaign(campaign: CampaignDefinition, known: KnownRules): 
       (campaign.testers ?? []).map((t, i) => ({ id: t.userId, path: ['testers', i, 'userId'] })),
     ),
     ...checkSegmentOverlap(campaign, known.rules),
+    ...checkRewardUse(campaign),
   ];
 }

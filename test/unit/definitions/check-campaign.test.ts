@@ -94,6 +94,24 @@ describe('checkCampaign', () => {
     ]);
   });
 
+  it('warns about what changes nothing: stock 0, and a score in a weighted campaign', () => {
+    const campaign: CampaignDefinition = {
+      ...base,
+      rewards: [
+        { id: 'rp', type: 'red_packet', amount: { min: 1, max: 10 }, stock: 0 },
+        { id: 'thanks', type: 'none' },
+      ],
+      segments: [{ id: 'all', rewards: [{ reward: 'rp', weight: 1, score: 5 }] }],
+    };
+    expect(check(campaign)).toEqual([
+      'warning rewards[0].stock: stock 0: reward rp can never be granted',
+      'warning segments[0].rewards[0].score: score is only read by decision.strategy efficiency; this campaign is weighted, so it changes nothing',
+    ]);
+    expect(check({ ...campaign, decision: { strategy: 'efficiency' } })).toEqual([
+      'warning rewards[0].stock: stock 0: reward rp can never be granted',
+    ]);
+  });
+
   it('refuses segments, rewards and fallbacks that name nothing, and repeated ids', () => {
     const campaign: CampaignDefinition = {
       ...base,
