@@ -12,9 +12,12 @@ function describeCondition(c: ConditionResult): string {
   return `${c.result ? 'true ' : 'false'}  ${c.rule} ${c.path}: ${where} ${c.operator} ${JSON.stringify(c.value)} (got ${got})`;
 }
 
-function caseLines(result: CaseResult): string[] {
+function caseLines(result: CaseResult & { line: number; col: number }, file: string): string[] {
   if (result.passed) return [`  ok    ${result.name}`];
-  const lines = [`  FAIL  ${result.name}`, ...result.failures.map((f) => `        ${f}`)];
+  const lines = [
+    `  FAIL  ${result.name} (${file}:${result.line}:${result.col})`,
+    ...result.failures.map((f) => `        ${f}`),
+  ];
   lines.push(`        at ${result.actual.at}; conditions:`);
   for (const segment of result.explanation.segments) {
     lines.push(
@@ -41,10 +44,12 @@ export function registerTest(program: Command): void {
           const campaign = resolved.find((r) => r.definition.id === id);
           if (!campaign) throw unknownCampaign([id], resolved);
           if (!cases) throw new CliFailure(`campaign "${id}" has no campaigns/${id}.test.yaml`);
+          const results = await runCases(getCompiledCampaign(campaign), cases.cases.cases);
           files.push({
             campaign: id,
             file: cases.file,
-            results: await runCases(getCompiledCampaign(campaign), cases.cases.cases),
+            // Where each case starts, so that an editor or a CI annotation can jump to a failing one.
+            results: results.map((r, i) => ({ ...r, ...(cases.positions[i] ?? { line: 1, col: 1 }) })),
           });
         }
         const all = files.flatMap((f) => f.results);
@@ -53,7 +58,7 @@ export function registerTest(program: Command): void {
         if (format === 'json') {
           printJson({ passed: all.length - failed, failed, untested, files });
         } else {
-          for (const f of files) printLines([f.file, ...f.results.flatMap(caseLines)]);
+          for (const f of files) printLines([f.file, ...f.results.flatMap((r) => caseLines(r, f.file))]);
           if (ids.length === 0 && untested.length > 0)
             printLines([`warning: no cases for ${untested.join(', ')}`], process.stderr);
           printLines([

@@ -3,14 +3,16 @@ import { checkCases } from './check-cases';
 import type { CollectedCampaigns } from './collect-campaigns';
 import { fileId } from './collect-campaigns';
 import { error } from './finding';
+import type { CasesEntry } from './definition-set';
 import { LoadedFile, report } from './loaded-file';
+import { positionOf } from './node-position';
 
 /** Gathers cases files by campaign id and checks them against the campaigns. */
 export function collectCases(
   files: readonly LoadedFile[],
   campaigns: CollectedCampaigns,
-): Map<string, { file: string; cases: CasesFile }> {
-  const collected = new Map<string, { file: string; cases: CasesFile }>();
+): Map<string, CasesEntry> {
+  const collected = new Map<string, CasesEntry>();
   for (const loaded of files) {
     if (!loaded.valid) continue;
     const cases = loaded.parsed?.data as CasesFile;
@@ -28,7 +30,11 @@ export function collectCases(
         error(['campaign'], `campaign "${cases.campaign}" already has cases in ${existing.file}`),
       ]);
     } else {
-      collected.set(cases.campaign, { file: loaded.source.file, cases });
+      const parsed = loaded.parsed;
+      const positions = cases.cases.map((_, i) =>
+        parsed ? positionOf(parsed.document, parsed.lineCounter, ['cases', i]) : { line: 1, col: 1 },
+      );
+      collected.set(cases.campaign, { file: loaded.source.file, cases, positions });
     }
   }
   return collected;

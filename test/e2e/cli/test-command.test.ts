@@ -63,7 +63,7 @@ describe('pocket test', () => {
           'campaigns/shop-week.test.yaml',
           '  ok    a newcomer gets the coupon',
           '  ok    a vip gets a red packet or a thank-you',
-          '  FAIL  a vip is sure to get a red packet',
+          '  FAIL  a vip is sure to get a red packet (campaigns/shop-week.test.yaml:14:5)',
           '        expected segment newcomers, got vips',
           '        expected reward rp, but the possible rewards are rp, thanks',
           '        at 2026-11-21T04:00:00.000Z; conditions:',
@@ -90,6 +90,8 @@ describe('pocket test', () => {
       const failed = report.files[0]?.results[2];
       expect(failed).toMatchObject({
         name: 'a vip is sure to get a red packet',
+        line: 14,
+        col: 5,
         passed: false,
         failures: [
           'expected segment newcomers, got vips',
