@@ -1,6 +1,7 @@
 import { Alias, Document, isAlias, LineCounter, parseDocument, visit, YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic';
 import { formatPath } from './finding';
+import { indentationHint, misreadKey } from './indentation-hint';
 import { pathAtOffset } from './node-position';
 import { unclosedOpening } from './unclosed-opening';
 
@@ -37,7 +38,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     lineCounter,
   });
   const diagnostics = reportedErrors([...document.errors, ...document.warnings]).map((e) =>
-    yamlErrorDiagnostic(e, file, document, lineCounter),
+    yamlErrorDiagnostic(e, file, document, lineCounter, text),
   );
   const parsed: ParsedYaml = { file, document, lineCounter, data: undefined, diagnostics };
   if (diagnostics.length > 0) return parsed;
@@ -87,12 +88,15 @@ function yamlErrorDiagnostic(
   file: string,
   document: Document.Parsed,
   lineCounter: LineCounter,
+  text: string,
 ): Diagnostic {
   const tooDeep = /call stack/i.test(e.message);
   const start = tooDeep ? 0 : e.pos[0];
   const { line, col } = lineCounter.linePos(start);
-  const path = tooDeep ? [] : pathAtOffset(document, start);
-  const message = yamlMessage(e, path.at(-1)) + unclosedHint(e, document, lineCounter);
+  const found = tooDeep ? [] : pathAtOffset(document, start);
+  const path = misreadKey(e) ? found.slice(0, -1) : found;
+  const unclosed = unclosedHint(e, document, lineCounter);
+  const message = yamlMessage(e, path.at(-1)) + (unclosed || indentationHint(e, text, lineCounter));
   return { file, line, col, path: formatPath(path), message, severity: 'error' };
 }
 

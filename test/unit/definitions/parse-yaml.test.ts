@@ -110,6 +110,22 @@ describe('parseYaml', () => {
     ]);
   });
 
+  it('says which lines to re-indent, and names a tab hidden after spaces', () => {
+    const hint =
+      'the keys of one map start in the same column, and a nested map or list is indented further than its parent key';
+    // An over-indented key reads as the end of a multi-line key on the line before: both lines are named, and
+    // the path stops at the segment's id rather than at that merged key.
+    expect(problems('segments:\n  - id: new-users\n      when: new-user\n    rewards: []\n')).toEqual([
+      `2:9 segments[0].id: invalid YAML: Nested mappings are not allowed in compact mappings; check the indentation of lines 2-3: ${hint}`,
+    ]);
+    expect(problems('a:\n  b: 1\n c: 2\n')).toEqual([
+      `3:1 (root): invalid YAML: All mapping items must start at the same column; check the indentation of line 3: ${hint}`,
+    ]);
+    expect(problems('rules:\n  - id: a\n  \tconditions: {}\n')).toEqual([
+      '3:1 (root): invalid YAML: All mapping items must start at the same column; line 3 has a tab in its indentation: indent with spaces only',
+    ]);
+  });
+
   it('says where an unclosed flow map was opened (the outer one, not a closed inner one)', () => {
     const text = 'id: x\nlimits: { perUser: { total: 1, daily: 1 }\nowner: qa\n';
     expect(problems(text)).toEqual([
