@@ -22,7 +22,7 @@ function describeOnce(result: WorkerOnce): string[] {
       [
         'relay',
         `claimed ${relay.claimed}, delivered ${relay.delivered}, retrying ${relay.retry}, failed ${relay.rejected}, ` +
-          `dead ${relay.dead}, skipped ${relay.skipped}, errors ${relay.errors}`,
+          `dead ${relay.dead}, skipped ${relay.skipped}, ${relay.lost > 0 ? `left to the next claim ${relay.lost}, ` : ''}errors ${relay.errors}`,
       ],
       [
         'backlog',
