@@ -126,7 +126,11 @@ export function registerDryRun(program: Command): void {
               code: 'users_file_invalid',
             });
           }
-          users = readUsersFile(opts.users);
+          const { definition } = compiled.resolved;
+          users = readUsersFile(opts.users, {
+            campaign: definition.id,
+            known: definition.rewards.map((r) => r.id),
+          });
         } else {
           const count = synthetic ?? 0;
           total = count;

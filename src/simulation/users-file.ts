@@ -14,7 +14,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function parseUserLine(line: string, where: string): SimulatedUser {
+/** The campaign the users are simulated against: reward ids in `history.rewards` must be its own. */
+export interface UsersCampaign {
+  campaign: string;
+  known: readonly string[];
+}
+
+export function parseUserLine(line: string, where: string, rewards?: UsersCampaign): SimulatedUser {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -36,7 +42,7 @@ export function parseUserLine(line: string, where: string): SimulatedUser {
     throw new UsersFileError(`${where}: "context" must be an object`);
   if (history !== undefined && !isObject(history))
     throw new UsersFileError(`${where}: "history" must be an object`);
-  const problem = history === undefined ? undefined : historyInputProblems(history, 'field')[0];
+  const problem = history === undefined ? undefined : historyInputProblems(history, 'field', rewards)[0];
   if (problem !== undefined) throw new UsersFileError(`${where}: history: ${historyProblemText(problem)}`);
   return { userId, profile: profile ?? {}, context: context ?? {}, ...(history ? { history } : {}) };
 }
@@ -56,6 +62,6 @@ export async function countUsers(file: string): Promise<number> {
   return n;
 }
 
-export async function* readUsersFile(file: string): AsyncGenerator<SimulatedUser> {
-  for await (const { text, number } of lines(file)) yield parseUserLine(text, `${file}:${number}`);
+export async function* readUsersFile(file: string, rewards?: UsersCampaign): AsyncGenerator<SimulatedUser> {
+  for await (const { text, number } of lines(file)) yield parseUserLine(text, `${file}:${number}`, rewards);
 }

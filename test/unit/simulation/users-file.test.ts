@@ -73,6 +73,19 @@ describe('parseUserLine', () => {
   ])('refuses %s', (line, message) => {
     expect(errorOf(line)).toBe(message);
   });
+
+  it('refuses a history reward the campaign does not have, when the campaign is given', () => {
+    const line = '{"userId":"u1","history":{"rewards":{"rp-bgi":1}}}';
+    const campaign = { campaign: 'rain', known: ['rp-big', 'thanks'] };
+    expect(() => parseUserLine(line, 'users.jsonl:3', campaign)).toThrow(
+      /^users\.jsonl:3: history: .*"rp-bgi".*rain.*rp-big/,
+    );
+    expect(
+      parseUserLine('{"userId":"u1","history":{"rewards":{"rp-big":1}}}', 'x', campaign).history,
+    ).toEqual({
+      rewards: { 'rp-big': 1 },
+    });
+  });
 });
 
 describe('readUsersFile', () => {
