@@ -40,9 +40,10 @@ export class ActivationService {
     request: ChangeRequest & { force: boolean },
   ): Promise<ActivationOutcome> {
     const { versions, audit } = this.deps;
-    const at = this.deps.clock();
     return this.deps.db.transaction(async (trx) => {
       await lockCampaigns(trx, [campaignId]);
+      // Read after the lock: changes that waited for each other are stamped in the order they happened.
+      const at = this.deps.clock();
       const target = await versions.get(trx, campaignId, to);
       if (!target) {
         await this.requireCampaign(trx, campaignId);
@@ -99,9 +100,10 @@ export class ActivationService {
     request: ChangeRequest,
   ): Promise<ActivationOutcome> {
     const { versions, audit } = this.deps;
-    const at = this.deps.clock();
     return this.deps.db.transaction(async (trx) => {
       await lockCampaigns(trx, [campaignId]);
+      // Read after the lock: changes that waited for each other are stamped in the order they happened.
+      const at = this.deps.clock();
       await this.requireCampaign(trx, campaignId);
       const activeVersion = (await versions.active(trx, campaignId))?.version ?? null;
       const state = await versions.pauseState(trx, campaignId);

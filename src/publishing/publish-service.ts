@@ -71,10 +71,11 @@ export class PublishService {
     const twice = ids.find((id, i) => ids.indexOf(id) !== i);
     if (twice !== undefined) throw new ValidationError(`campaign "${twice}" is given twice`);
     for (const campaign of campaigns) this.compile(campaign);
-    const at = this.deps.clock();
     try {
       return await this.deps.db.transaction(async (trx) => {
         await lockCampaigns(trx, ids);
+        // Read after the lock: changes that waited for each other are stamped in the order they happened.
+        const at = this.deps.clock();
         const plans: Plan[] = [];
         for (const resolved of campaigns) plans.push(await this.plan(trx, resolved, request.force, at));
         const refusals: CampaignRefusal[] = plans.flatMap((p) =>

@@ -3,6 +3,7 @@
  * activation checks, rollback, the pause overlay and the audit log (issue 4 "Tests").
  */
 import { ActivationRefusedError } from '../../../src/publishing/activation-refused-error';
+import { lockCampaigns } from '../../../src/publishing/lifecycle-lock';
 import type { Pocket } from '../../../src/server';
 import {
   createBackends,
@@ -257,6 +258,30 @@ describeEachBackend('publishing lifecycle', (backend) => {
       'publish',
       'publish',
     ]);
+  });
+
+  it('stamps a change when it takes the campaign lock, not when it starts waiting for it', async () => {
+    let now = AT.getTime();
+    const clocked = await createTestPocket(backends, {
+      clock: () => new Date(now),
+      config: { definitionsRoot: repo.root, publishOnStart: false },
+    });
+    try {
+      await clocked.lifecycle.publish(await repo.resolved(), publishOptions());
+      // Another change holds the campaign (PostgreSQL: its advisory lock; SQLite: the one writer).
+      const holder = await db().transaction();
+      await lockCampaigns(holder, [CAMPAIGN]);
+      const paused = clocked.lifecycle.pause(CAMPAIGN, { note: null, author: null });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      now += 60_000;
+      await holder.commit();
+      await paused;
+      const [entry] = await clocked.lifecycle.audit({ campaignId: CAMPAIGN, limit: 1 });
+      // Stamped before the wait, it would sort before changes that committed while it waited.
+      expect([entry?.action, entry?.at]).toEqual(['pause', new Date(now).toISOString()]);
+    } finally {
+      await clocked.close();
+    }
   });
 
   it('records every lifecycle change in the audit log: who, what, when, from which version to which', async () => {
