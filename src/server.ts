@@ -130,7 +130,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     outbox: new KnexOutboxStore(),
     audit: new KnexAuditStore(),
   };
-  const hotState =
+  const hotState: HotState =
     overrides.hotState ??
     (config.redisUrl
       ? new RedisHotState(config.redisUrl, {
@@ -319,6 +319,8 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       draining = value;
     },
     async start() {
+      // The first refresh rebuilds hot counters: not before the Redis client has connected (or given up trying).
+      await hotState.ready?.(2000);
       await refresh();
       const refreshFailed = (err: unknown): void => logger.warn({ err }, 'registry refresh failed');
       refreshNow = () => refresh().catch(refreshFailed);

@@ -159,5 +159,11 @@ export interface HotState {
   /** Set a user's counters from the ledger (after the ledger's fence refused a stale gate). */
   primeUser(campaignId: string, userId: string, counters: UserCounters): Promise<void>;
 
+  /**
+   * Resolves once commands can be sent (a Redis client has connected), or after `timeoutMs` regardless: the boot
+   * waits for it so that its first counter rebuilds do not fail on a connection still being made.
+   */
+  ready?(timeoutMs: number): Promise<void>;
+
   close(): Promise<void>;
 }

@@ -240,6 +240,19 @@ export class RedisHotState implements HotState {
     );
   }
 
+  async ready(timeoutMs: number): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.client.once('ready', done);
+    });
+  }
+
   async close(): Promise<void> {
     if (!this.ownsClient) return;
     try {

@@ -35,6 +35,29 @@ describe('RedisHotState without Redis', () => {
     }
     await expect(connectRedis('redis://127.0.0.1:1', { connectTimeoutMs: 200 })).rejects.toThrow();
   });
+
+  it('ready() gives up after its timeout instead of holding the boot', async () => {
+    const client = createRedisClient('redis://127.0.0.1:1', { connectTimeoutMs: 200 });
+    try {
+      await expect(new RedisHotState(client).ready(300)).resolves.toBeUndefined();
+      expect(client.status).not.toBe('ready');
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describeWithServices(['REDIS_URL'], 'RedisHotState before its connection is made', () => {
+  it('ready() waits for the connection, so the first commands (the boot rebuilds) do not fail', async () => {
+    const hot = new RedisHotState(process.env['REDIS_URL'] ?? '', { keyPrefix: `${uniqueName('ready')}:` });
+    try {
+      // Without the wait, a command sent now fails: the client queues nothing while it connects.
+      await hot.ready(5_000);
+      await expect(hot.readCounters('c1')).resolves.toBeDefined();
+    } finally {
+      await hot.close();
+    }
+  });
 });
 
 describeWithServices(['REDIS_URL'], 'RedisHotState on Redis', () => {
