@@ -9,6 +9,9 @@ import type { PocketMetrics } from './metrics/pocket-metrics';
 import { withoutPersonalData, type DecisionTrace } from './trace/decision-trace';
 import type { PipelineStep } from './trace/step-timer';
 
+/** 403s of client auth (a token of the wrong scope or user): a gateway's mistake, not a fraud signal. */
+const CLIENT_AUTH_REFUSALS: ReadonlySet<string> = new Set(['forbidden_scope', 'user_mismatch']);
+
 export type OutcomeClass = 'granted' | 'refused' | 'forbidden' | 'rejected' | 'unavailable' | 'error';
 
 export interface ParticipationEvent {
@@ -109,6 +112,7 @@ export class LoggingObserver implements ParticipationObserver {
       }
     }
     if (event.outcome === 'rate_limited') m.rateLimited.inc({ campaign });
-    if (event.status === 403) m.fraudRejections.inc({ campaign, reason: event.outcome });
+    if (event.status === 403 && !CLIENT_AUTH_REFUSALS.has(event.outcome))
+      m.fraudRejections.inc({ campaign, reason: event.outcome });
   }
 }

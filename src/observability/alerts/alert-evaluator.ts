@@ -203,10 +203,10 @@ export class AlertEvaluator {
 
   private async spikeChecks(now: Date): Promise<Check[]> {
     const { windowMinutes } = this.settings.spike;
-    const counts = await this.deps.stats.since(
-      this.deps.db,
-      new Date(now.getTime() - windowMinutes * 60_000),
-    );
+    // Whole minutes: the job runs just after a minute starts, so `now - window` would cut the oldest minute's
+    // bucket (stamped at its start) out and judge four minutes and a sliver instead of five.
+    const since = Math.floor((now.getTime() - windowMinutes * 60_000) / 60_000) * 60_000;
+    const counts = await this.deps.stats.since(this.deps.db, new Date(since));
     return (['errors', 'unavailable'] as const).map((kind) => ({
       key: { campaignId: null, alert: `errors.spike:${kind}` },
       event: 'errors.spike' as const,

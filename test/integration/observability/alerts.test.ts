@@ -179,6 +179,10 @@ describeEachBackend('alerts through the notifier', (backend) => {
         campaignId: null,
         details: { kind, requests: 30, count: 6, ratio: 0.2, windowMinutes: 5 },
       });
+      // Five minutes on, just after the minute turns (when the job runs), that first minute is still in the window.
+      at(new Date(start + 5 * 60_000 + 5).toISOString());
+      await run();
+      expect(seen()).toEqual([['errors.spike', `${kind}#1`, 'firing']]);
       at(new Date(start + 6 * 60_000).toISOString());
       for (let i = 0; i < 40; i++) pocket.requestStats.record(200);
       await pocket.requestStats.flush();

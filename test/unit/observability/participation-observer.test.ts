@@ -203,6 +203,21 @@ describe('LoggingObserver', () => {
 });
 
 describe('tracePolicy', () => {
+  it('counts anti-fraud and activity-code 403s as fraud rejections, not client auth ones', async () => {
+    const { observer, metrics } = capture();
+    for (const outcome of ['blocked', 'code_used', 'forbidden_scope', 'user_mismatch'])
+      observer.observe(event({ outcome, status: 403, grant: null }));
+    const m = parsePrometheus(await metrics.registry.metrics());
+    const fraud = (reason: string) =>
+      m.get(sample('pocket_fraud_rejections_total', { campaign: 'sale', reason }));
+    expect(['blocked', 'code_used', 'forbidden_scope', 'user_mismatch'].map(fraud)).toEqual([
+      1,
+      1,
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('traces testers unless the campaign says none, returns it only when asked, logs fine for everyone on log: fine', () => {
     const none = {};
     expect(tracePolicy(none, true, true)).toEqual({ record: true, respond: true, fine: true });
