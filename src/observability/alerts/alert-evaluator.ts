@@ -57,6 +57,8 @@ interface Check {
   level: AlertLevel;
   occurrence: (episode: number, previous: EpisodeState | null) => string;
   details: Record<string, unknown>;
+  /** What an episode is about when that can change while it fires (a stock limit): see run(). */
+  limit?: string;
 }
 
 export interface AlertRunSummary {
@@ -84,31 +86,45 @@ export class AlertEvaluator {
     checks.push(...(await this.spikeChecks(now)));
     const summary: AlertRunSummary = { checks: checks.length, fired: [], recovered: [] };
     for (const check of checks) {
-      const previous = states.get(episodeKey(check.key)) ?? null;
-      const { state, transition } = nextEpisode(previous, check.level, now);
-      if (transition === null) continue;
-      const name = `${check.key.campaignId ?? '*'}:${check.key.alert}`;
-      if (transition === 'fired') {
-        state.subject = check.occurrence(state.episode, previous);
-        await this.raise(check, state.subject, {
-          status: 'firing',
-          episode: state.episode,
-          ...check.details,
-        });
-        summary.fired.push(name);
-      } else {
-        await this.raise(check, `${state.subject ?? check.key.alert}/resolved`, {
-          status: 'resolved',
-          episode: state.episode,
-          firingSince: previous?.since.toISOString() ?? null,
-          ...check.details,
-        });
-        summary.recovered.push(name);
+      let previous = states.get(episodeKey(check.key)) ?? null;
+      // The limit changed while exhausted (stock raised, then used up again between two runs): the episode at
+      // the old limit ends, and one at the new limit opens.
+      const limit = check.limit;
+      if (previous?.firing && check.level === 'firing' && limit && !previous.subject?.startsWith(limit)) {
+        previous = await this.advance(check, previous, 'ok', now, summary);
       }
-      await this.deps.episodes.save(db, check.key, state, now);
+      await this.advance(check, previous, check.level, now, summary);
     }
     await this.deps.stats.prune(db, new Date(now.getTime() - this.settings.statsRetentionMs));
     return summary;
+  }
+
+  /** One step of the check's episode: the alert or recovery it sends, if any, and the state saved. */
+  private async advance(
+    check: Check,
+    previous: EpisodeState | null,
+    level: AlertLevel,
+    now: Date,
+    summary: AlertRunSummary,
+  ): Promise<EpisodeState> {
+    const { state, transition } = nextEpisode(previous, level, now);
+    if (transition === null) return state;
+    const name = `${check.key.campaignId ?? '*'}:${check.key.alert}`;
+    if (transition === 'fired') {
+      state.subject = check.occurrence(state.episode, previous);
+      await this.raise(check, state.subject, { status: 'firing', episode: state.episode, ...check.details });
+      summary.fired.push(name);
+    } else {
+      await this.raise(check, `${state.subject ?? check.key.alert}/resolved`, {
+        status: 'resolved',
+        episode: state.episode,
+        firingSince: previous?.since.toISOString() ?? null,
+        ...check.details,
+      });
+      summary.recovered.push(name);
+    }
+    await this.deps.episodes.save(this.deps.db, check.key, state, now);
+    return state;
   }
 
   private raise(check: Check, occurrence: string, details: Record<string, unknown>): Promise<unknown> {
@@ -138,6 +154,7 @@ export class AlertEvaluator {
           occurrence: (episode, previous) =>
             previous?.subject?.startsWith(limit) ? `${limit}#${episode}` : limit,
           details: { rewardId: reward.id, stock: reward.stock, used },
+          limit,
         });
       }
     }

@@ -161,6 +161,21 @@ describeEachBackend('alerts through the notifier', (backend) => {
     ]);
   });
 
+  it('ends the episode at the old limit and opens one at the new when stock is raised and used up between runs', async () => {
+    received = [];
+    writeFileSync(join(root, 'campaigns', `${CAMPAIGN}.yaml`), campaignYaml(15));
+    await publishLocalDefinitions({ lifecycle: pocket.lifecycle, root, logger: silentLogger() });
+    await pocket.registry.refresh();
+    for (let i = 15; i < 20; i++) await participate(pocket, `vip-${i}`);
+    at('2026-11-11T11:33:00+08:00');
+    await run();
+    const stock = received.filter((m) => m.event === 'stock.exhausted');
+    expect(stock.map((m) => [m.occurrence, m.details['status'], m.details['episode']])).toEqual([
+      ['reward:rp/10/resolved', 'resolved', 2],
+      ['reward:rp/15', 'firing', 3],
+    ]);
+  });
+
   // Six of thirty requests (20%) in five minutes; 404s count as requests but not as errors.
   const spikes: Array<[string, 'unavailable' | 'errors', string, (i: number) => number]> = [
     ['503s', 'unavailable', '12:00', (i) => (i < 6 ? 503 : 201)],
