@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { describeValue } from './describe-value';
-import { closest } from './did-you-mean';
+import { closest, didYouMean } from './did-you-mean';
 import { DocPath, Finding, formatPath } from './finding';
 import { impossibleDateTime } from './impossible-date-time';
 import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
@@ -108,8 +108,12 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: No
       return at(`missing required property "${String(e.params['missingProperty'])}"`);
     case 'additionalProperties': {
       const property = String(e.params['additionalProperty']);
-      const allowed = allowedProperties(schemaAtPath(root, path) ?? {}, e.data).join(', ');
-      return at(`unknown property "${property}"; allowed: ${allowed}`, [...path, property], 'key');
+      const allowed = allowedProperties(schemaAtPath(root, path) ?? {}, e.data);
+      return at(
+        `unknown property "${property}"${didYouMean(property, allowed)}; allowed: ${allowed.join(', ')}`,
+        [...path, property],
+        'key',
+      );
     }
     case 'false schema': {
       const objectPath = path.slice(0, -1);
@@ -128,7 +132,13 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: No
       const words = String(e.params['type'])
         .split(',')
         .map((t) => TYPE_WORDS[t] ?? t);
-      return at(`must be ${words.join(' or ')} ${got}`);
+      // YAML reads `"1"` as text: the likeliest slip when a number is wanted.
+      const quoted =
+        /integer|number/.test(String(e.params['type'])) &&
+        typeof e.data === 'string' &&
+        e.data.trim() !== '' &&
+        Number.isFinite(Number(e.data));
+      return at(`must be ${words.join(' or ')} ${got}${quoted ? '; write numbers without quotes' : ''}`);
     }
     case 'enum':
     case 'const': {

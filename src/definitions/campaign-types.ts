@@ -136,12 +136,20 @@ export type CaseOutcome =
   | 'paused'
   | 'channel_not_allowed';
 
+/** A case's `history` fact (the shape src/rules/facts.ts builds): counts, and grants by reward id. */
+export interface CaseHistory {
+  participations?: number;
+  grants?: number;
+  grantsToday?: number;
+  rewards?: Record<string, number>;
+}
+
 export interface CaseDefinition {
   name: string;
   userId?: string;
   profile?: Record<string, unknown>;
   context?: Record<string, unknown>;
-  history?: Record<string, unknown>;
+  history?: CaseHistory;
   /** ISO 8601 time the case is evaluated at; defaults to the middle of the window. */
   at?: string;
   expect: {

@@ -31,7 +31,7 @@ function checkIn(
 function checkHistory(c: CaseDefinition, at: DocPath, campaign: CampaignDefinition | undefined): Finding[] {
   if (c.history === undefined) return [];
   const rewards = campaign && { known: campaign.rewards.map((r) => r.id), campaign: campaign.id };
-  return historyInputProblems(c.history, 'property', rewards).map((p) => ({
+  return historyInputProblems({ ...c.history }, 'property', rewards).map((p) => ({
     ...error([...at, 'history', ...p.path], p.message),
     at: p.at,
   }));

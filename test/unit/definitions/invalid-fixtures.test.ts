@@ -23,7 +23,7 @@ const CASES: [fixture: string, expected: string][] = [
   ],
   [
     'invalid-unknown-property.yaml',
-    '20:30: segments[0].rewards[1].wieght: unknown property "wieght"; allowed: reward, weight, score',
+    '20:30: segments[0].rewards[1].wieght: unknown property "wieght" (did you mean "weight"?); allowed: reward, weight, score',
   ],
   ['invalid-missing-property.yaml', '20:9: segments[0].rewards[1]: missing required property "weight"'],
   ['invalid-wrong-type.yaml', '12:77: rewards[0].stock: must be an integer (got [1000])'],

@@ -64,7 +64,9 @@ describe('schema errors', () => {
   it('reports a typo once, as an unknown property, not also as a missing one', () => {
     expect(
       errors('campaign', withReward({ id: 'rp', type: 'red_packet', amout: { min: 1, max: 2 } })),
-    ).toEqual(['rewards[0].amout: unknown property "amout"; allowed: id, type, name, amount, stock']);
+    ).toEqual([
+      'rewards[0].amout: unknown property "amout" (did you mean "amount"?); allowed: id, type, name, amount, stock',
+    ]);
   });
 
   it('explains fields that the reward type does not take', () => {
@@ -155,7 +157,7 @@ describe('schema errors', () => {
       'rules[0].conditions: missing required property "operator"',
     ]);
     expect(errors('rules', rules({ al: [] }))).toEqual([
-      'rules[0].conditions.al: unknown property "al"; allowed: all, any, not, fact, path, operator, value, params',
+      'rules[0].conditions.al: unknown property "al" (did you mean "all"?); allowed: all, any, not, fact, path, operator, value, params',
     ]);
   });
 
