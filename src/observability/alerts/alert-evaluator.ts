@@ -57,7 +57,7 @@ interface Check {
   level: AlertLevel;
   occurrence: (episode: number, previous: EpisodeState | null) => string;
   details: Record<string, unknown>;
-  /** What an episode is about when that can change while it fires (a stock limit): see run(). */
+  /** What an episode is about when that can change while it fires (a stock limit, a business day): see run(). */
   limit?: string;
 }
 
@@ -87,11 +87,11 @@ export class AlertEvaluator {
     const summary: AlertRunSummary = { checks: checks.length, fired: [], recovered: [] };
     for (const check of checks) {
       let previous = states.get(episodeKey(check.key)) ?? null;
-      // The limit changed while exhausted (stock raised, then used up again between two runs): the episode at
-      // the old limit ends, and one at the new limit opens.
+      // What the episode is about changed while it fired (a stock raised and used up again between two runs, a
+      // new business day for the daily budget): the old episode ends, and the check starts afresh.
       const limit = check.limit;
-      if (previous?.firing && check.level === 'firing' && limit && !previous.subject?.startsWith(limit)) {
-        previous = await this.advance(check, previous, 'ok', now, summary);
+      if (previous?.firing && limit && !previous.subject?.startsWith(limit)) {
+        previous = await this.advance(check, previous, 'ok', now, summary, { superseded: true });
       }
       await this.advance(check, previous, check.level, now, summary);
     }
@@ -106,6 +106,7 @@ export class AlertEvaluator {
     level: AlertLevel,
     now: Date,
     summary: AlertRunSummary,
+    extra: Record<string, unknown> = {},
   ): Promise<EpisodeState> {
     const { state, transition } = nextEpisode(previous, level, now);
     if (transition === null) return state;
@@ -120,6 +121,7 @@ export class AlertEvaluator {
         episode: state.episode,
         firingSince: previous?.since.toISOString() ?? null,
         ...check.details,
+        ...extra,
       });
       summary.recovered.push(name);
     }
@@ -194,6 +196,8 @@ export class AlertEvaluator {
         event: 'budget.burn_rate',
         level: rate.level,
         occurrence: (episode) => `burn:${scope}${date ? `:${date}` : ''}#${episode}`,
+        // A daily episode is about one business day: the next day's check closes it (see run()).
+        ...(date ? { limit: `burn:daily:${date}` } : {}),
         details: {
           scope,
           ...(date ? { businessDate: date } : {}),

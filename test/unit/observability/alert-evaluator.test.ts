@@ -1,0 +1,102 @@
+/**
+ * The alert evaluator over fakes (the ledger-backed run is test/integration/observability/alerts.test.ts): a
+ * daily budget episode belongs to one business day, so the next day closes it.
+ */
+import type { Db } from '../../../src/ledger/db';
+import type { CampaignUsage } from '../../../src/ledger/grant-store';
+import type { Alert, AlertOutcome } from '../../../src/integrations/alert-service';
+import type { EpisodeState } from '../../../src/observability/alerts/alert-episode';
+import { episodeKey, type EpisodeKey } from '../../../src/observability/alerts/alert-episode-store';
+import { AlertEvaluator } from '../../../src/observability/alerts/alert-evaluator';
+import { silentLogger } from '../../../src/observability/logger';
+import type { CampaignSnapshot } from '../../../src/publishing/campaign-snapshot';
+import { campaignWith } from '../decision/decision-fixtures';
+
+describe('AlertEvaluator: daily budget burn', () => {
+  const definition = campaignWith({
+    timezone: 'Asia/Shanghai',
+    window: { start: '2026-11-01T00:00:00+08:00', end: '2026-12-01T00:00:00+08:00' },
+    budget: { currency: 'CNY', daily: 10_000 },
+    notify: { on: ['budget.burn_rate'] },
+  });
+  const snapshot = { campaignId: definition.id, definition } as unknown as CampaignSnapshot;
+
+  function evaluator(state: { now: Date; usage: CampaignUsage; recent: number; sent: Alert[] }) {
+    const episodes = new Map<string, EpisodeState>();
+    return new AlertEvaluator({
+      db: {} as Db,
+      registry: { list: () => [snapshot] },
+      alerts: {
+        raise: (alert: Alert) => {
+          state.sent.push(alert);
+          return Promise.resolve({ sent: true } as unknown as AlertOutcome);
+        },
+      },
+      episodes: {
+        all: () => Promise.resolve(new Map(episodes)),
+        save: (_q: unknown, key: EpisodeKey, s: EpisodeState) => {
+          episodes.set(episodeKey(key), { ...s });
+          return Promise.resolve();
+        },
+      },
+      stats: {
+        add: () => Promise.resolve(),
+        since: () => Promise.resolve({ total: 0, errors: 0, unavailable: 0 }),
+        prune: () => Promise.resolve(0),
+      },
+      spend: { spendSince: () => Promise.resolve(state.recent) },
+      grants: { usage: () => Promise.resolve(state.usage) },
+      clock: () => state.now,
+      logger: silentLogger(),
+    });
+  }
+
+  const usage = (dailySpent: Record<string, number>): CampaignUsage => ({
+    stockUsed: {},
+    spent: 0,
+    dailySpent,
+    grants: 1,
+  });
+  const seen = (sent: Alert[]) => sent.map((a) => [a.occurrence, a.details['status']]);
+
+  it('ends yesterday’s episode at the new business day, and opens today’s when today burns too fast', async () => {
+    const state = {
+      now: new Date('2026-11-11T22:00:00+08:00'),
+      usage: usage({ '2026-11-11': 10_000 }),
+      recent: 0,
+      sent: [] as Alert[],
+    };
+    const alerts = evaluator(state);
+    await alerts.run();
+    expect(seen(state.sent)).toEqual([['burn:daily:2026-11-11#1', 'firing']]);
+    // Ten minutes into the next day: 1,000 spent, at 6,000/h, out long before the day ends.
+    state.now = new Date('2026-11-12T00:10:00+08:00');
+    state.usage = usage({ '2026-11-11': 10_000, '2026-11-12': 1_000 });
+    state.recent = 1_000;
+    await alerts.run();
+    expect(seen(state.sent)).toEqual([
+      ['burn:daily:2026-11-11#1', 'firing'],
+      ['burn:daily:2026-11-11#1/resolved', 'resolved'],
+      ['burn:daily:2026-11-12#2', 'firing'],
+    ]);
+  });
+
+  it('ends yesterday’s episode even when today cannot be judged yet (its first minutes hold)', async () => {
+    const state = {
+      now: new Date('2026-11-11T22:00:00+08:00'),
+      usage: usage({ '2026-11-11': 10_000 }),
+      recent: 0,
+      sent: [] as Alert[],
+    };
+    const alerts = evaluator(state);
+    await alerts.run();
+    state.now = new Date('2026-11-12T00:02:00+08:00');
+    state.usage = usage({ '2026-11-11': 10_000, '2026-11-12': 100 });
+    state.recent = 100;
+    await alerts.run();
+    expect(seen(state.sent)).toEqual([
+      ['burn:daily:2026-11-11#1', 'firing'],
+      ['burn:daily:2026-11-11#1/resolved', 'resolved'],
+    ]);
+  });
+});
