@@ -45,6 +45,11 @@ export function businessDate(now: Date, timeZone: string): string {
 }
 
 /** The zone's offset from UTC at `ms`, in ms (second precision, as the zone database has). */
+/** The zone's offset from UTC at an instant, in seconds (+28800 for Asia/Shanghai). */
+export function utcOffsetSeconds(at: Date, timeZone: string): number {
+  return Math.round(offsetAt(at.getTime(), timeZone) / 1000);
+}
+
 function offsetAt(ms: number, timeZone: string): number {
   const whole = Math.floor(ms / 1000) * 1000;
   const p = parts(formatter(wallFormatters, timeZone, true), whole);

@@ -34,6 +34,8 @@ export interface ReportInput {
   reconciliation: ReconciliationCounts;
   timeline: {
     bucketSeconds: number;
+    /** The campaign zone's UTC offset when buckets are an hour or more, so they start on local hours (else 0). */
+    shiftSeconds?: number;
     buckets: readonly TimeBucket[];
     first: number | null;
     last: number | null;
@@ -63,16 +65,17 @@ export function fillTimeline(
   buckets: readonly TimeBucket[],
   first: number | null,
   last: number | null,
+  shiftSeconds = 0,
 ): TimelinePoint[] {
   if (first === null || last === null) return [];
   const byBucket = new Map(buckets.map((b) => [b.bucket, b]));
   const points: TimelinePoint[] = [];
-  const start = Math.floor(first / bucketSeconds);
-  const end = Math.floor(last / bucketSeconds);
+  const start = Math.floor((first + shiftSeconds) / bucketSeconds);
+  const end = Math.floor((last + shiftSeconds) / bucketSeconds);
   for (let b = start; b <= end && points.length < MAX_TIMELINE_POINTS + 1; b++) {
     const hit = byBucket.get(b);
     points.push({
-      at: new Date(b * bucketSeconds * 1000).toISOString(),
+      at: new Date((b * bucketSeconds - shiftSeconds) * 1000).toISOString(),
       participations: hit?.participations ?? 0,
       grants: hit?.grants ?? 0,
       spend: hit?.spend ?? 0,
@@ -212,6 +215,7 @@ export function buildReport(input: ReportInput): CampaignReport {
         input.timeline.buckets,
         input.timeline.first,
         input.timeline.last,
+        input.timeline.shiftSeconds,
       ),
     },
     testers: input.testers,

@@ -21,10 +21,10 @@ function inWindow(query: Knex.QueryBuilder, window: ReportWindow, column: string
 }
 
 /** Bucket number of a timestamptz column: epoch seconds / size (SQLite keeps epoch milliseconds). */
-function bucketOf(q: Executor, column: string, bucketSeconds: number): Knex.Raw {
+function bucketOf(q: Executor, column: string, bucketSeconds: number, shiftSeconds: number): Knex.Raw {
   return isPostgres(q)
-    ? q.raw(`floor(extract(epoch from ${column}) / ?)::bigint`, [bucketSeconds])
-    : q.raw(`(${column} / ?)`, [bucketSeconds * 1000]);
+    ? q.raw(`floor((extract(epoch from ${column}) + ?) / ?)::bigint`, [shiftSeconds, bucketSeconds])
+    : q.raw(`((${column} + ?) / ?)`, [shiftSeconds * 1000, bucketSeconds * 1000]);
 }
 
 const count = (v: unknown): number => (v === null || v === undefined ? 0 : toNumber(v));
@@ -89,15 +89,20 @@ export class KnexReportReads implements ReportReads {
     return { first: toDate(row.first), last: toDate(row.last) };
   }
 
-  async timeline(q: Executor, window: ReportWindow, bucketSeconds: number): Promise<TimeBucket[]> {
+  async timeline(
+    q: Executor,
+    window: ReportWindow,
+    bucketSeconds: number,
+    shiftSeconds = 0,
+  ): Promise<TimeBucket[]> {
     const [participations, grants] = await Promise.all([
       this.participations(q, window, 'without')
-        .select(bucketOf(q, 'created_at', bucketSeconds).wrap('(', ') AS bucket'))
+        .select(bucketOf(q, 'created_at', bucketSeconds, shiftSeconds).wrap('(', ') AS bucket'))
         .count({ n: '*' })
         .groupBy('bucket') as Promise<Row[]>,
       this.realGrants(q, window)
         .whereNot('status', 'void')
-        .select(bucketOf(q, 'created_at', bucketSeconds).wrap('(', ') AS bucket'))
+        .select(bucketOf(q, 'created_at', bucketSeconds, shiftSeconds).wrap('(', ') AS bucket'))
         .count({ n: '*' })
         .sum({ spend: 'charge' })
         .groupBy('bucket') as Promise<Row[]>,

@@ -58,7 +58,16 @@ export interface ReportReads {
   testGrants(q: Executor, window: ReportWindow): Promise<number>;
   /** First and last participation in the window (what the timeline spans). */
   span(q: Executor, window: ReportWindow): Promise<{ first: Date; last: Date } | null>;
-  timeline(q: Executor, window: ReportWindow, bucketSeconds: number): Promise<TimeBucket[]>;
+  /**
+   * Counts by bucket: bucket b covers [b × size − shift, (b + 1) × size − shift) in epoch seconds, so that with
+   * the campaign zone's UTC offset as `shiftSeconds` hour and day buckets start on its local hours and days.
+   */
+  timeline(
+    q: Executor,
+    window: ReportWindow,
+    bucketSeconds: number,
+    shiftSeconds?: number,
+  ): Promise<TimeBucket[]>;
   outbox(q: Executor, campaignId: string): Promise<OutboxCounts>;
   reconciliation(q: Executor, window: ReportWindow): Promise<ReconciliationCounts>;
   /** Open discrepancies of every campaign, by kind (the metrics gauge). */

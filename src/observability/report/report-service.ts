@@ -3,7 +3,7 @@
  * `GET /admin/campaigns/{id}/report` get it from). The plan is the active version's; reads run in parallel on
  * the pool, and nothing is cached: the dashboard polls a few times a minute, not per request.
  */
-import { businessDate } from '../../decision/business-date';
+import { businessDate, utcOffsetSeconds } from '../../decision/business-date';
 import { ValidationError, NotFoundError } from '../../errors/app-error';
 import type { CampaignVersionStore } from '../../ledger/campaign-version-store';
 import type { Db } from '../../ledger/db';
@@ -67,7 +67,12 @@ export class ReportService {
       : null;
     const bucketSeconds =
       first !== null && last !== null ? timelineBucketSeconds(first, Math.max(first, last)) : 60;
-    const buckets = span ? await reads.timeline(db, window, bucketSeconds) : [];
+    // Hour and day buckets start on the campaign's local hours and days (its offset at the first point).
+    const shiftSeconds =
+      first !== null && bucketSeconds >= 3600
+        ? utcOffsetSeconds(new Date(first * 1000), definition.timezone)
+        : 0;
+    const buckets = span ? await reads.timeline(db, window, bucketSeconds, shiftSeconds) : [];
     return buildReport({
       definition,
       version: active.version,
@@ -80,7 +85,13 @@ export class ReportService {
       usage,
       outbox,
       reconciliation,
-      timeline: { bucketSeconds, buckets, first, last: last === null ? null : Math.max(first ?? last, last) },
+      timeline: {
+        bucketSeconds,
+        shiftSeconds,
+        buckets,
+        first,
+        last: last === null ? null : Math.max(first ?? last, last),
+      },
       testers: { participations: testerParticipations, grants: testGrants },
     });
   }

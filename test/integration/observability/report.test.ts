@@ -149,6 +149,20 @@ describeEachBackend('campaign report', (backend) => {
     expect(timeline.points.slice(1, 10).every((p) => p.participations === 0)).toBe(true);
   });
 
+  it('starts hour buckets on the campaign’s local hours, not on UTC ones', async () => {
+    // Ten days asked for: 3-hour points, which in Asia/Shanghai start at 00:00, 03:00, … local (16:00, 19:00 UTC).
+    const { timeline, funnel } = await pocket.reports.report(CAMPAIGN, {
+      from: new Date('2026-11-01T00:00:00+08:00'),
+    });
+    expect(timeline.bucketSeconds).toBe(3 * 3600);
+    expect(timeline.points.every((p) => (new Date(p.at).getUTCHours() + 8) % 3 === 0)).toBe(true);
+    // All of the traffic (10:00–10:10 local on 11-11) is in the 09:00–12:00 local point.
+    const busy = timeline.points.filter((p) => p.participations > 0);
+    expect(busy).toEqual([
+      expect.objectContaining({ at: '2026-11-11T01:00:00.000Z', participations: funnel.participations }),
+    ]);
+  });
+
   it('counts only the range asked for, while budget and stock stay all-time', async () => {
     const late = await pocket.reports.report(CAMPAIGN, { from: new Date(START.getTime() + 60_000) });
     expect(late.funnel).toEqual({

@@ -183,6 +183,25 @@ describe('buildReport', () => {
 });
 
 describe('timeline', () => {
+  it('labels shifted buckets at the local start they stand for', () => {
+    // Day buckets in a +08:00 zone: bucket b covers [b × 86400 − 28800, …), i.e. local midnight to midnight.
+    const first = Date.parse('2026-11-11T01:00:00+08:00') / 1000;
+    const last = Date.parse('2026-11-12T23:00:00+08:00') / 1000;
+    const shift = 8 * 3600;
+    const bucket = Math.floor((first + shift) / 86400);
+    const points = fillTimeline(
+      86400,
+      [{ bucket, participations: 2, grants: 1, spend: 5 }],
+      first,
+      last,
+      shift,
+    );
+    expect(points.map((p) => [p.at, p.participations])).toEqual([
+      ['2026-11-10T16:00:00.000Z', 2],
+      ['2026-11-11T16:00:00.000Z', 0],
+    ]);
+  });
+
   it('picks the smallest bucket that keeps the span within the point budget', () => {
     const t0 = 1_700_000_000;
     expect(timelineBucketSeconds(t0, t0)).toBe(60);
