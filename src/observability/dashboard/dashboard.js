@@ -95,7 +95,7 @@
   }
 
   /** Participations and grants per bucket: two polylines on one time axis. */
-  function timelineChart(timeline) {
+  function timelineChart(timeline, timeZone) {
     const W = 520;
     const H = 150;
     const pad = { l: 36, r: 8, t: 8, b: 20 };
@@ -114,7 +114,16 @@
       chart.append(svg('text', { x: W / 2 - 50, y: H / 2 }, 'no participations yet'));
       return chart;
     }
-    const time = (at) => new Date(at).toISOString().slice(11, 16);
+    // In the campaign's zone, as its points are cut: month-day and time.
+    const local = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const time = (at) => local.format(new Date(at)).replace(',', '');
     chart.append(
       svg('text', { x: pad.l, y: H - 4 }, time(points[0].at)),
       svg('text', { x: W - pad.r - 30, y: H - 4 }, time(points[points.length - 1].at)),
@@ -215,7 +224,7 @@
           el('span', { class: 'grants' }, 'grants'),
         ),
       ),
-      timelineChart(report.timeline),
+      timelineChart(report.timeline, report.campaign.timezone),
       el('div', { class: 'note' }, `one point per ${report.timeline.bucketSeconds / 60} min`),
     );
     const budgets = [];

@@ -146,6 +146,18 @@ describeWithChromium('dashboard in headless Chromium', () => {
     expect(Number(await line.getAttribute('data-points'))).toBe(expected.timeline.points.length);
     const d = (await line.getAttribute('d')) ?? '';
     expect(d.split('L').length).toBe(expected.timeline.points.length);
+    // The axis is labelled in the campaign's zone, as the report cuts its points.
+    const first = new Intl.DateTimeFormat('en-CA', {
+      timeZone: expected.campaign.timezone,
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .format(new Date(expected.timeline.points[0]?.at ?? 0))
+      .replace(',', '');
+    expect(await page.locator(`${card} svg[data-chart="timeline"] text`).allTextContents()).toContain(first);
     const box = await line.boundingBox();
     expect((box?.width ?? 0) * (box?.height ?? 0)).toBeGreaterThan(0);
     expect(await page.locator(`${card} svg[data-chart="timeline"] path[data-series="grants"]`).count()).toBe(
