@@ -12,7 +12,9 @@ export class IssuerListingError extends Error {
     /** Why, in a few words (`connect ECONNREFUSED 127.0.0.1:18102`, `HTTP 500`, …). */
     readonly reason: string,
   ) {
-    super(`cannot read issuer "${issuer}"${url === null ? '' : ` (${url})`}: ${reason}`);
+    // An HTTP issuer is named by its base URL: then the listing URL alone says both.
+    const where = url === null ? `"${issuer}"` : url.startsWith(issuer) ? url : `"${issuer}" (${url})`;
+    super(`cannot read issuer ${where}: ${reason}`);
     this.name = 'IssuerListingError';
   }
 }

@@ -109,7 +109,7 @@ describe('pocket reconcile when an issuer cannot be read', () => {
       code: 1,
       stdout: '',
       stderr:
-        `pocket: cannot read issuer "${issuerUrl}" (${issuerUrl}/grants): the listing never ends: cursor "same" ` +
+        `pocket: cannot read issuer ${issuerUrl}/grants: the listing never ends: cursor "same" ` +
         'came back after page 2; the run failed and nothing was reconciled\n',
     });
     expect(gets).toBe(2);
@@ -122,14 +122,14 @@ describe('pocket reconcile when an issuer cannot be read', () => {
     expect([failed.code, failed.stdout, failed.stderr]).toEqual([
       1,
       '',
-      `pocket: cannot read issuer "${issuerUrl}" (${issuerUrl}/grants): answered HTTP 500; the run failed and nothing was reconciled\n`,
+      `pocket: cannot read issuer ${issuerUrl}/grants: answered HTTP 500; the run failed and nothing was reconciled\n`,
     ]);
     const asJson = await run(issuerUrl, 'reconcile', '--since', SINCE, '--grace', '0', '--format', 'json');
     expect(asJson.code).toBe(1);
     expect(json(asJson)).toEqual({
       error: {
         code: 'issuer_unavailable',
-        message: `cannot read issuer "${issuerUrl}" (${issuerUrl}/grants): answered HTTP 500; the run failed and nothing was reconciled`,
+        message: `cannot read issuer ${issuerUrl}/grants: answered HTTP 500; the run failed and nothing was reconciled`,
         issuer: issuerUrl,
         url: `${issuerUrl}/grants`,
         reason: 'answered HTTP 500',
@@ -147,7 +147,7 @@ describe('pocket reconcile when an issuer cannot be read', () => {
     expect(failed).toEqual({
       code: 1,
       stdout: '',
-      stderr: `pocket: cannot read issuer "${down}" (${down}/grants): connect ECONNREFUSED 127.0.0.1:${port}; the run failed and nothing was reconciled\n`,
+      stderr: `pocket: cannot read issuer ${down}/grants: connect ECONNREFUSED 127.0.0.1:${port}; the run failed and nothing was reconciled\n`,
     });
     await expectNothingChanged(4);
   });

@@ -61,7 +61,7 @@ describe('HttpIssuer.listIssued', () => {
     answer(status, body);
     const error = await failure(issuer);
     expect([error.issuer, error.url, error.reason]).toEqual([BASE, `${BASE}/grants`, reason]);
-    expect(error.message).toBe(`cannot read issuer "${BASE}" (${BASE}/grants): ${reason}`);
+    expect(error.message).toBe(`cannot read issuer ${BASE}/grants: ${reason}`);
   });
 
   it('fails on a timeout', async () => {
@@ -79,7 +79,7 @@ describe('HttpIssuer.listIssued', () => {
     const base = `http://127.0.0.1:${address.port}`;
     const error = await failure(new HttpIssuer({ baseUrl: base, timeoutMs: 2000 }));
     expect(error.message).toBe(
-      `cannot read issuer "${base}" (${base}/grants): connect ECONNREFUSED 127.0.0.1:${address.port}`,
+      `cannot read issuer ${base}/grants: connect ECONNREFUSED 127.0.0.1:${address.port}`,
     );
   });
 });
