@@ -85,12 +85,14 @@ export interface AvailabilitySnapshot {
   dailySpent: number;
 }
 
-export type BeginResult = 'ok' | 'in_flight' | 'done' | 'user_busy';
+export type BeginResult = 'ok' | 'in_flight' | 'mismatch' | 'done' | 'user_busy';
 
 export interface BeginInput {
   campaignId: string;
   userId: string;
   idempotencyKey: string;
+  /** The request body's hash: the same key sent with another body while it runs is told 'mismatch'. */
+  requestHash: string;
   lockToken: string;
   lockTtlMs: number;
   markerTtlMs: number;
@@ -118,7 +120,8 @@ export interface HotState {
   /**
    * Per-user lock (SET NX PX with a token) and the idempotency in-flight marker, set together atomically.
    * Retries for up to `waitMs` (about 200 ms) while the user's lock is busy.
-   * 'in_flight': the same key is being executed; 'done': the same key finished recently (replay from ledger).
+   * 'in_flight': the same key is being executed; 'mismatch': it is being executed with another body;
+   * 'done': the same key finished recently (replay from ledger).
    */
   begin(input: BeginInput): Promise<BeginResult>;
   /**

@@ -75,11 +75,12 @@ export class MemoryHotState implements HotState {
     const markerKey = JSON.stringify(['idem', input.campaignId, input.userId, input.idempotencyKey]);
     return retryWhileBusy(async () => {
       const marker = this.getExpiring(markerKey);
-      if (marker === 'done' || marker === 'in_flight') return marker;
+      if (marker === 'done') return marker;
+      if (marker !== undefined) return marker === `in_flight:${input.requestHash}` ? 'in_flight' : 'mismatch';
       const holder = this.getExpiring(lockKey);
       if (holder !== undefined && holder !== input.lockToken) return 'busy';
       this.setExpiring(lockKey, input.lockToken, input.lockTtlMs);
-      this.setExpiring(markerKey, 'in_flight', input.markerTtlMs);
+      this.setExpiring(markerKey, `in_flight:${input.requestHash}`, input.markerTtlMs);
       return 'ok';
     }, input.waitMs);
   }
@@ -101,7 +102,7 @@ export class MemoryHotState implements HotState {
     const markerKey = JSON.stringify(['idem', input.campaignId, input.userId, input.idempotencyKey]);
     if (this.getExpiring(lockKey) === input.lockToken) this.expiring.delete(lockKey);
     if (input.final) this.setExpiring(markerKey, 'done', input.doneTtlMs);
-    else if (this.getExpiring(markerKey) === 'in_flight') this.expiring.delete(markerKey);
+    else if (this.getExpiring(markerKey)?.startsWith('in_flight:')) this.expiring.delete(markerKey);
     if (input.confirmReservationId) await this.confirm(input.campaignId, input.confirmReservationId);
   }
 

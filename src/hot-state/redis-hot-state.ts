@@ -128,7 +128,7 @@ export class RedisHotState implements HotState {
   }
 
   private beginArgs(input: BeginInput): Array<string | number> {
-    return [input.lockToken, Math.max(1, input.lockTtlMs), Math.max(1, input.markerTtlMs)];
+    return [input.lockToken, Math.max(1, input.lockTtlMs), Math.max(1, input.markerTtlMs), input.requestHash];
   }
 
   private availabilityKeys(campaignId: string, rewardIds: readonly string[]): string[] {

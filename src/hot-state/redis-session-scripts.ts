@@ -2,24 +2,26 @@ import { LUA_READ_AVAILABILITY } from './redis-counter-scripts';
 import { LUA_BASICS } from './redis-lua-helpers';
 
 /**
- * KEYS: lock:<user>, idem:<user>:<key>[, state, sfree:<reward>…]. ARGV: token, lockTtlMs, markerTtlMs[, date,
- * reward…]. Returns 'done' / 'in_flight' from the key's marker, 'busy' when another token holds the lock, else
- * takes the lock and marks the key in flight together and returns 'ok'. With the campaign keys, the reply is
- * {result, availability…} (LUA_READ_AVAILABILITY): the reward choice's read in the same round trip.
+ * KEYS: lock:<user>, idem:<user>:<key>[, state, sfree:<reward>…]. ARGV: token, lockTtlMs, markerTtlMs,
+ * requestHash[, date, reward…]. Returns 'done' from the key's marker, 'in_flight' while the same request runs
+ * ('mismatch' when the key runs with another body: the marker is `in_flight:<hash>`), 'busy' when another token
+ * holds the lock, else takes the lock and marks the key in flight together and returns 'ok'. With the campaign
+ * keys, the reply is {result, availability…} (LUA_READ_AVAILABILITY): the reward choice's read in the same trip.
  */
 export const BEGIN_LUA = `${LUA_BASICS}${LUA_READ_AVAILABILITY}
 local function begin()
   local marker = redis.call('GET', KEYS[2])
-  if marker == 'done' or marker == 'in_flight' then return marker end
+  if marker == 'done' then return marker end
+  if marker then return marker == 'in_flight:' .. ARGV[4] and 'in_flight' or 'mismatch' end
   local holder = redis.call('GET', KEYS[1])
   if holder and holder ~= ARGV[1] then return 'busy' end
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  redis.call('SET', KEYS[2], 'in_flight', 'PX', ARGV[3])
+  redis.call('SET', KEYS[2], 'in_flight:' .. ARGV[4], 'PX', ARGV[3])
   return 'ok'
 end
 local result = begin()
 if #KEYS == 2 then return result end
-local out = readAvailability(3, 4)
+local out = readAvailability(3, 5)
 table.insert(out, 1, result)
 return out
 `;
@@ -33,7 +35,7 @@ export const END_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if ARGV[2] == '1' then
   redis.call('SET', KEYS[2], 'done', 'PX', ARGV[3])
-elseif redis.call('GET', KEYS[2]) == 'in_flight' then
+elseif string.sub(redis.call('GET', KEYS[2]) or '', 1, 10) == 'in_flight:' then
   redis.call('DEL', KEYS[2])
 end
 if #KEYS == 4 then

@@ -24,7 +24,7 @@ import { withObservation } from '../observability/participation-event';
 import { StepTimer } from '../observability/trace/step-timer';
 import { TraceRecorder, tracePolicy } from '../observability/trace/trace-recorder';
 import type { PipelineContext, PipelineTiming } from './pipeline-context';
-import { outcomeRecord, replay } from './stored-answers';
+import { mismatchAnswer, outcomeRecord, replay } from './stored-answers';
 
 export interface ParticipationServiceDeps {
   registry: Pick<LiveRegistry, 'get'>;
@@ -143,6 +143,7 @@ export class ParticipationService {
           campaignId: snapshot.campaignId,
           userId: request.userId,
           idempotencyKey: request.idempotencyKey,
+          requestHash: request.requestHash,
           lockToken,
           lockTtlMs: this.timing.lockTtlMs,
           markerTtlMs: this.timing.lockTtlMs,
@@ -155,6 +156,8 @@ export class ParticipationService {
     ctx.timer.lap('lock');
     if (begun === 'in_flight')
       throw new ConflictError('request_in_flight', 'a request with this Idempotency-Key is in flight');
+    // The key runs with another body: retrying can never help (DESIGN.md: same key, different body → 422).
+    if (begun === 'mismatch') return mismatchAnswer();
     if (begun === 'user_busy')
       throw new ConflictError('user_busy', 'another request of this user is in flight; retry');
     if (begun === 'done') {

@@ -32,16 +32,19 @@ export function outcomeRecord(
   };
 }
 
+/** DESIGN.md Idempotency: the same key with a different body is a 422 (stored, or still running). */
+export function mismatchAnswer(): Answer {
+  return errorAnswer(
+    new UnprocessableError(
+      'idempotency_mismatch',
+      'this Idempotency-Key was used with a different request body',
+    ),
+  );
+}
+
 /** DESIGN.md Idempotency: replay byte for byte; the same key with a different body is a 422. */
 export function replay(stored: StoredAnswer, request: ParticipationRequest): Answer {
-  if (stored.requestHash !== request.requestHash) {
-    return errorAnswer(
-      new UnprocessableError(
-        'idempotency_mismatch',
-        'this Idempotency-Key was used with a different request body',
-      ),
-    );
-  }
+  if (stored.requestHash !== request.requestHash) return mismatchAnswer();
   return {
     status: stored.status,
     body: stored.body,

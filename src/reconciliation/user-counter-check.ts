@@ -38,6 +38,7 @@ export async function checkUserCounters(
     campaignId,
     userId,
     idempotencyKey: `${options.purpose}:${randomUUID()}`,
+    requestHash: options.purpose,
     lockToken: randomUUID(),
   };
   const begun = await hotState.begin({

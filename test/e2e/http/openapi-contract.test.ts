@@ -8,6 +8,7 @@ import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { MemoryHotState } from '../../../src/hot-state/memory-hot-state';
+import { requestHash } from '../../../src/participation/participation-request';
 import { RedisHotState } from '../../../src/hot-state/redis-hot-state';
 import { KnexCampaignVersionStore } from '../../../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
@@ -426,6 +427,8 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       campaignId: 'open-thanks',
       userId: 'busy-user',
       idempotencyKey: 'held-key',
+      // The body the participation below sends: the same key with the same body is in flight (409).
+      requestHash: requestHash({ userId: 'busy-user' }),
       lockToken: 'held-by-the-test',
     };
     const begun = await pocket.hotState.begin({ ...held, lockTtlMs: 30000, markerTtlMs: 30000, waitMs: 0 });
@@ -435,7 +438,12 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
         await participate('open-thanks', { userId: 'busy-user' }, { key: 'held-key' }),
       );
       const otherKey = conforms(await participate('open-thanks', { userId: 'busy-user' }));
+      // The same key with another body can never succeed: 422 at once, not "retry" (DESIGN.md answer table).
+      const otherBody = conforms(
+        await participate('open-thanks', { userId: 'busy-user', activityCode: 'x' }, { key: 'held-key' }),
+      );
       expect([sameKey.status, code(sameKey)]).toEqual([409, 'request_in_flight']);
+      expect([otherBody.status, code(otherBody)]).toEqual([422, 'idempotency_mismatch']);
       expect([otherKey.status, code(otherKey)]).toEqual([409, 'user_busy']);
     } finally {
       await pocket.hotState.end({ ...held, final: false, doneTtlMs: 1000 });

@@ -32,6 +32,7 @@ async function begun(
     campaignId,
     userId,
     idempotencyKey: key,
+    requestHash: 'h',
     lockToken: token,
     lockTtlMs: 5_000,
     markerTtlMs: 5_000,
@@ -587,11 +588,38 @@ describe.each([memoryImplementation, redisImplementation])('hot state contract',
         expect(await begun(peer, cid, 'u1', 'k2', 'B')).toBe('ok');
       });
 
+      it('tells the same key sent with another body while it runs apart from the same request in flight', async () => {
+        const cid = newCampaign();
+        const at = (requestHash: string, lockToken: string) => ({
+          campaignId: cid,
+          userId: 'u1',
+          idempotencyKey: 'k1',
+          requestHash,
+          lockToken,
+          lockTtlMs: 5_000,
+          markerTtlMs: 5_000,
+          waitMs: 0,
+        });
+        expect(await hot.begin(at('h1', 'A'))).toBe('ok');
+        expect(await peer.begin(at('h1', 'B'))).toBe('in_flight');
+        expect(await peer.begin(at('h2', 'B'))).toBe('mismatch');
+        // A run that ends without a final answer clears the marker, whatever body it ran with.
+        await hot.end({ ...at('h1', 'A'), final: false, doneTtlMs: 5_000 });
+        expect(await peer.begin(at('h2', 'B'))).toBe('ok');
+      });
+
       it('expires the lock and the markers after their TTLs', async () => {
         const cid = newCampaign();
         const base = { campaignId: cid, userId: 'u1', waitMs: 0 };
         expect(
-          await hot.begin({ ...base, idempotencyKey: 'k1', lockToken: 'A', lockTtlMs: 40, markerTtlMs: 40 }),
+          await hot.begin({
+            ...base,
+            idempotencyKey: 'k1',
+            requestHash: 'h',
+            lockToken: 'A',
+            lockTtlMs: 40,
+            markerTtlMs: 40,
+          }),
         ).toBe('ok');
         await hot.end({ ...base, idempotencyKey: 'k0', lockToken: 'x', final: true, doneTtlMs: 40 });
         await sleep(120);
@@ -606,6 +634,7 @@ describe.each([memoryImplementation, redisImplementation])('hot state contract',
           campaignId: cid,
           userId,
           idempotencyKey: key,
+          requestHash: 'h',
           lockToken: token,
           lockTtlMs: 5_000,
           markerTtlMs: 5_000,

@@ -133,7 +133,13 @@ describeEachBackend('signed activity codes', (backend) => {
 
   it('a 409 (the user is busy) does not burn the code', async () => {
     const c = code();
-    const lock = { campaignId: 'coded', userId: 'b-1', idempotencyKey: 'held', lockToken: 'test-holder' };
+    const lock = {
+      campaignId: 'coded',
+      userId: 'b-1',
+      idempotencyKey: 'held',
+      requestHash: 'held',
+      lockToken: 'test-holder',
+    };
     expect(await pocket.hotState.begin({ ...lock, lockTtlMs: 10_000, markerTtlMs: 10_000, waitMs: 0 })).toBe(
       'ok',
     );
