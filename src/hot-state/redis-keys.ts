@@ -21,7 +21,7 @@ export function decodeKeyPart(value: string): string {
  *   u:<user>            hash: t (total), d:<date> (daily count); expires
  *   res / resx          hash: reservation id -> record; zset: reservation id by expiry
  *   lock:<user>         string: lock token (PX)
- *   idem:<user>:<sha256(key)>  string: in_flight | done (PX)
+ *   idem:<user>:<sha256(key)>  string: in_flight:<request hash> | done (PX)
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {

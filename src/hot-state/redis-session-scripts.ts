@@ -12,6 +12,8 @@ export const BEGIN_LUA = `${LUA_BASICS}${LUA_READ_AVAILABILITY}
 local function begin()
   local marker = redis.call('GET', KEYS[2])
   if marker == 'done' then return marker end
+  -- A bare marker was set by a version before markers held the hash (a rolling deploy): same request, for all it says.
+  if marker == 'in_flight' then return marker end
   if marker then return marker == 'in_flight:' .. ARGV[4] and 'in_flight' or 'mismatch' end
   local holder = redis.call('GET', KEYS[1])
   if holder and holder ~= ARGV[1] then return 'busy' end
@@ -35,7 +37,7 @@ export const END_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if ARGV[2] == '1' then
   redis.call('SET', KEYS[2], 'done', 'PX', ARGV[3])
-elseif string.sub(redis.call('GET', KEYS[2]) or '', 1, 10) == 'in_flight:' then
+elseif string.sub(redis.call('GET', KEYS[2]) or '', 1, 9) == 'in_flight' then
   redis.call('DEL', KEYS[2])
 end
 if #KEYS == 4 then
