@@ -3,17 +3,14 @@
  * (fen, cents); a person reads major units: 4535421 CNY minor is shown as "45,354.21 CNY", with as many
  * fraction digits as the currency has (JPY none). CSV and JSON keep the integers.
  */
+import * as currencyCodes from 'currency-codes';
 
-/** The fraction digits of an ISO 4217 currency (CNY 2, JPY 0, KWD 3), or null for an unknown code. */
+/**
+ * The ISO 4217 minor unit of a currency (CNY 2, JPY 0, KWD 3, HUF 2), or null for an unknown code. ISO's, not
+ * Intl's: CLDR shows HUF, IDR or IQD without decimals, which would print their minor units 100× too large.
+ */
 function fractionDigits(currency: string): number | null {
-  try {
-    return (
-      new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
-        .maximumFractionDigits ?? null
-    );
-  } catch {
-    return null;
-  }
+  return currencyCodes.code(currency)?.digits ?? null;
 }
 
 /** `minor` in major units, grouped, without the currency code ("45,354.21"); as is without a currency. */
@@ -23,7 +20,19 @@ export function majorUnits(minor: number, currency: string | null | undefined): 
   return new Intl.NumberFormat('en-US', {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
-  }).format(minor / 10 ** digits);
+  }).format(decimalText(minor, digits) as unknown as number);
+}
+
+/**
+ * The exact decimal text of `minor / 10^digits` ("-45354.21"): Intl formats a decimal string exactly, where the
+ * float division would round near 2^53 (9007199254740991 fen is 90,071,992,547,409.91, not …409.90).
+ */
+function decimalText(minor: number, digits: number): string {
+  const whole = BigInt(Math.trunc(minor));
+  const abs = whole < 0n ? -whole : whole;
+  const scale = 10n ** BigInt(digits);
+  const fraction = (abs % scale).toString().padStart(digits, '0');
+  return `${whole < 0n ? '-' : ''}${abs / scale}${digits > 0 ? `.${fraction}` : ''}`;
 }
 
 /** `minor` in major units followed by the currency code ("45,354.21 CNY"). */

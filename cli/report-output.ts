@@ -9,7 +9,10 @@ import { table } from './output';
 type Cell = string | number;
 
 const pct = (part: number, whole: number): string =>
-  whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
+  // 1,999 of 2,000 is 99.9%, not a rounded 100.0% that looks exhausted while some remains.
+  whole > 0
+    ? `${(part < whole ? Math.min(99.9, (100 * part) / whole) : (100 * part) / whole).toFixed(1)}%`
+    : '-';
 const orDash = (v: number | null): Cell => (v === null ? '-' : v);
 
 export function reportTable(r: CampaignReport): string[] {

@@ -1,4 +1,6 @@
+import * as currencyCodes from 'currency-codes';
 import type { CampaignDefinition, RewardDefinition } from './campaign-types';
+import { didYouMean } from './did-you-mean';
 import { describeValue } from './describe-value';
 import { error, Finding, warning } from './finding';
 import type { DocPath } from './finding';
@@ -19,6 +21,13 @@ export function maximumCharge(reward: RewardDefinition): number {
   if (reward.type === 'red_packet') return reward.amount.max;
   if (reward.type === 'none') return 0;
   return reward.cost;
+}
+
+/** A code of the ISO 4217 list: its minor unit is what every amount counts (a typo such as CNX is not one). */
+function currencyFinding(currency: string | undefined): Finding[] {
+  if (currency === undefined || currencyCodes.code(currency) !== undefined) return [];
+  const hint = didYouMean(currency, currencyCodes.codes());
+  return [error(['budget', 'currency'], `"${currency}" is not an ISO 4217 currency code${hint}`)];
 }
 
 /** What one grant of the reward charges to the budget at least: amount.min for red packets, else cost. */
@@ -84,6 +93,7 @@ function checkReward(reward: RewardDefinition, index: number, budget: Budget): F
 export function checkRewards(campaign: CampaignDefinition): Finding[] {
   const budget = campaign.budget;
   const findings = [
+    ...currencyFinding(budget?.currency),
     ...moneyFinding(['budget', 'total'], budget?.total),
     ...moneyFinding(['budget', 'daily'], budget?.daily),
     ...duplicateIdFindings(

@@ -94,6 +94,13 @@ describe('checkCampaign', () => {
     ]);
   });
 
+  it('refuses a currency that is not an ISO 4217 code', () => {
+    expect(check({ ...base, budget: { currency: 'CNX', total: 1000 } })).toEqual([
+      'error budget.currency: "CNX" is not an ISO 4217 currency code (did you mean "CNY"?)',
+    ]);
+    expect(check({ ...base, budget: { currency: 'HUF', total: 1000 } })).toEqual([]);
+  });
+
   it('warns about what changes nothing: stock 0, and a score in a weighted campaign', () => {
     const campaign: CampaignDefinition = {
       ...base,

@@ -268,6 +268,15 @@ describe('rendering', () => {
     );
   });
 
+  it('never shows 100.0% used while some remains', () => {
+    const nearly = buildReport(input({ usage: { stockUsed: {}, spent: 1_999, dailySpent: {}, grants: 1 } }));
+    const text = reportTable({
+      ...nearly,
+      budget: { ...nearly.budget, total: { plan: 2000, used: 1999, remaining: 1, usedRatio: 0.9995 } },
+    }).join('\n');
+    expect(text).toMatch(/total\s+20\.00\s+19\.99\s+0\.01\s+99\.9%/);
+  });
+
   it('writes CSV in long form, one number per line, quoting what needs it', () => {
     const csv = reportCsv(report).split('\n');
     expect(csv[0]).toBe('section,key,metric,value');
