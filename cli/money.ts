@@ -3,19 +3,11 @@
  * (fen, cents); a person reads major units: 4535421 CNY minor is shown as "45,354.21 CNY", with as many
  * fraction digits as the currency has (JPY none). CSV and JSON keep the integers.
  */
-import * as currencyCodes from 'currency-codes';
-
-/**
- * The ISO 4217 minor unit of a currency (CNY 2, JPY 0, KWD 3, HUF 2), or null for an unknown code. ISO's, not
- * Intl's: CLDR shows HUF, IDR or IQD without decimals, which would print their minor units 100× too large.
- */
-function fractionDigits(currency: string): number | null {
-  return currencyCodes.code(currency)?.digits ?? null;
-}
+import { minorDigits } from '../src/shared/currency';
 
 /** `minor` in major units, grouped, without the currency code ("45,354.21"); as is without a currency. */
 export function majorUnits(minor: number, currency: string | null | undefined): string {
-  const digits = currency ? fractionDigits(currency) : null;
+  const digits = currency ? minorDigits(currency) : null;
   if (digits === null) return String(minor);
   return new Intl.NumberFormat('en-US', {
     minimumFractionDigits: digits,

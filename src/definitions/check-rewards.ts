@@ -1,5 +1,5 @@
-import * as currencyCodes from 'currency-codes';
 import type { CampaignDefinition, RewardDefinition } from './campaign-types';
+import { currencyCodesList, minorDigits } from '../shared/currency';
 import { didYouMean } from './did-you-mean';
 import { describeValue } from './describe-value';
 import { error, Finding, warning } from './finding';
@@ -25,8 +25,8 @@ export function maximumCharge(reward: RewardDefinition): number {
 
 /** A code of the ISO 4217 list: its minor unit is what every amount counts (a typo such as CNX is not one). */
 function currencyFinding(currency: string | undefined): Finding[] {
-  if (currency === undefined || currencyCodes.code(currency) !== undefined) return [];
-  const hint = didYouMean(currency, currencyCodes.codes());
+  if (currency === undefined || minorDigits(currency) !== null) return [];
+  const hint = didYouMean(currency, currencyCodesList());
   return [error(['budget', 'currency'], `"${currency}" is not an ISO 4217 currency code${hint}`)];
 }
 

@@ -45,15 +45,20 @@
 
   const count = (n) => Number(n).toLocaleString('en-US');
 
-  function money(minor, currency) {
-    if (!currency) return count(minor);
-    try {
-      const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-      const digits = format.resolvedOptions().maximumFractionDigits;
-      return format.format(minor / 10 ** digits);
-    } catch {
-      return `${count(minor)} ${currency} (minor units)`;
-    }
+  /** Minor units in major ones, with the report's ISO 4217 digits (not CLDR's, which drop HUF's or IDR's). */
+  function money(minor, currency, digits) {
+    if (!currency || digits === null || digits === undefined) return count(minor);
+    const scale = 10 ** digits;
+    const major = `${minor < 0 ? '-' : ''}${Math.trunc(Math.abs(minor) / scale)}${
+      digits > 0 ? `.${String(Math.abs(minor) % scale).padStart(digits, '0')}` : ''
+    }`;
+    const format = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    return format.format(major);
   }
 
   function setStatus(text, error) {
@@ -190,7 +195,7 @@
   function campaignCard(report) {
     const c = report.campaign;
     const f = report.funnel;
-    const currency = report.budget.currency;
+    const { currency, minorDigits } = report.budget;
     const share = (n) => (f.participations > 0 ? `${((100 * n) / f.participations).toFixed(1)}%` : '–');
     const card = el('section', {
       class: 'campaign',
@@ -240,7 +245,7 @@
               b.used,
               b.plan,
               i === 0 ? 'budget.total.used' : 'budget.today.used',
-              `${money(b.used, currency)} of ${money(b.plan, currency)}`,
+              `${money(b.used, currency, minorDigits)} of ${money(b.plan, currency, minorDigits)}`,
             ]),
             'var(--warn)',
           )

@@ -1,6 +1,7 @@
 /** Pure: the campaign report from the ledger's grouped counts and the active version's plan. */
 import type { CampaignDefinition } from '../../definitions/campaign-types';
 import type { CampaignUsage } from '../../ledger/grant-store';
+import { minorDigits } from '../../shared/currency';
 import type {
   BudgetLine,
   CampaignReport,
@@ -185,6 +186,7 @@ export function buildReport(input: ReportInput): CampaignReport {
     ...breakdowns(grants),
     budget: {
       currency: definition.budget?.currency ?? null,
+      minorDigits: definition.budget ? minorDigits(definition.budget.currency) : null,
       total: budgetLine(definition.budget?.total, usage.spent),
       today: (() => {
         const line = budgetLine(definition.budget?.daily, usage.dailySpent[input.today] ?? 0);

@@ -118,6 +118,8 @@ export interface CampaignReport {
   /** Against the plan of the active version; all-time (the range does not apply: the plan is the campaign's). */
   budget: {
     currency: string | null;
+    /** The currency's ISO 4217 minor unit digits (CNY 2, JPY 0): how to show the minor units as major ones. */
+    minorDigits: number | null;
     total: BudgetLine | null;
     /** Today's business date in the campaign timezone. */
     today: (BudgetLine & { date: string }) | null;

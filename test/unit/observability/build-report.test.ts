@@ -132,6 +132,7 @@ describe('buildReport', () => {
     const r = buildReport(input());
     expect(r.budget).toEqual({
       currency: 'CNY',
+      minorDigits: 2,
       total: { plan: 1000, used: 75, remaining: 925, usedRatio: 0.075 },
       today: { plan: 400, used: 75, remaining: 325, usedRatio: 0.1875, date: '2026-11-11' },
     });
@@ -151,7 +152,7 @@ describe('buildReport', () => {
     const noBudget = buildReport(
       input({ definition: { ...definition, budget: undefined } as unknown as CampaignDefinition }),
     );
-    expect(noBudget.budget).toEqual({ currency: null, total: null, today: null });
+    expect(noBudget.budget).toEqual({ currency: null, minorDigits: null, total: null, today: null });
   });
 
   it('is ok without open discrepancies and says how many are open otherwise', () => {
