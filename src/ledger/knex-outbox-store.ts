@@ -125,21 +125,17 @@ export class KnexOutboxStore implements OutboxStore {
     return changed > 0;
   }
 
-  async reset(q: Executor, grantId: string, at: Date): Promise<boolean> {
-    const changed = await q('outbox').where({ grant_id: grantId }).update({
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: at,
-      locked_by: null,
-      locked_until: null,
-      last_error: null,
-      updated_at: at,
-    });
-    return changed > 0;
+  reset(q: Executor, grantId: string, at: Date): Promise<boolean> {
+    return this.requeue(q, { grant_id: grantId }, at);
   }
 
-  async redeliverDead(q: Executor, grantId: string, at: Date): Promise<boolean> {
-    const changed = await q('outbox').where({ grant_id: grantId, status: 'dead' }).update({
+  redeliverDead(q: Executor, grantId: string, at: Date): Promise<boolean> {
+    return this.requeue(q, { grant_id: grantId, status: 'dead' }, at);
+  }
+
+  /** The matching entry pending again, due at `at`, attempts and claim cleared. */
+  private async requeue(q: Executor, where: Record<string, string>, at: Date): Promise<boolean> {
+    const changed = await q('outbox').where(where).update({
       status: 'pending',
       attempts: 0,
       next_attempt_at: at,

@@ -5,20 +5,20 @@
  * resolved and the audit log says who and why. A grant that is unknown, void, delivered, or still pending or in
  * flight is refused, and of two redeliveries at once only one happens.
  */
-import nock from 'nock';
 import { GrantRedeliveryService } from '../../../src/delivery/grant-redelivery-service';
 import { KnexAuditStore } from '../../../src/ledger/knex-audit-store';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import type { Pocket } from '../../../src/server';
-import { fakeClock, grantsFor, grantStatuses, AT, DEFINITIONS, type FakeClock } from '../../helpers/delivery';
-import { FakeIssuer } from '../../helpers/fake-issuer';
 import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
+  grantsFor,
+  grantStatuses,
+  startReconciliationRig,
+  type FakeClock,
+  type ReconciliationRig,
+} from '../../helpers/delivery';
+import { FakeIssuer } from '../../helpers/fake-issuer';
+import { describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const WALLET = 'http://wallet.redeliver.test';
 const HOOK = 'http://hooks.redeliver.test';
@@ -26,34 +26,17 @@ const outbox = new KnexOutboxStore();
 const audit = new KnexAuditStore();
 
 describeEachBackend('grant redelivery', (backend) => {
+  let rig: ReconciliationRig;
   let backends: TestBackends;
   let pocket: Pocket;
   let clock: FakeClock;
   let issuer: FakeIssuer;
-  let alerts: Array<{ event: string; details: Record<string, unknown> }>;
+  let alerts: Array<Record<string, unknown>>;
   let redeliveries: GrantRedeliveryService;
 
   beforeEach(async () => {
-    clock = fakeClock(AT);
-    backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
-      config: {
-        definitionsRoot: DEFINITIONS,
-        issuerUrls: { red_packet: WALLET },
-        notifyUrl: `${HOOK}/pocket`,
-      },
-    });
-    issuer = new FakeIssuer(WALLET, clock);
-    alerts = [];
-    nock(HOOK)
-      .persist()
-      .post('/pocket')
-      .reply((_uri, body) => {
-        alerts.push(body as (typeof alerts)[number]);
-        return [204];
-      });
+    rig = await startReconciliationRig(backend, WALLET, HOOK);
+    ({ backends, pocket, clock, issuer, alerts } = rig);
     redeliveries = new GrantRedeliveryService({
       db: backends.ledger.db,
       grants: new KnexGrantStore(),
@@ -63,11 +46,7 @@ describeEachBackend('grant redelivery', (backend) => {
       clock,
     });
   });
-  afterEach(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterEach(() => rig?.close());
 
   const db = () => backends.ledger.db;
   const audited = async (action: string) => (await audit.list(db())).filter((a) => a.action === action);
@@ -163,7 +142,7 @@ describeEachBackend('grant redelivery', (backend) => {
       ['delivery_rejected', 'open'],
       ['delivery_rejected', 'resolved'],
     ]);
-    expect(alerts.map((a) => [a.event, a.details['grantId']])).toEqual([
+    expect(alerts.map((a) => [a['event'], (a['details'] as Record<string, unknown>)['grantId']])).toEqual([
       ['reconcile.discrepancy', id],
       ['reconcile.discrepancy', id],
     ]);

@@ -59,7 +59,12 @@ describe('AlertEvaluator: daily budget burn', () => {
   });
   const seen = (sent: Alert[]) => sent.map((a) => [a.occurrence, a.details['status']]);
 
-  it('ends yesterday’s episode at the new business day, and opens today’s when today burns too fast', async () => {
+  /** The daily budget spent by 22:00 on 2026-11-11: one run fires that day's episode; then `nextDay` runs. */
+  async function exhaustedYesterday(nextDay: {
+    at: string;
+    spent: number;
+    recent: number;
+  }): Promise<Alert[]> {
     const state = {
       now: new Date('2026-11-11T22:00:00+08:00'),
       usage: usage({ '2026-11-11': 10_000 }),
@@ -69,12 +74,17 @@ describe('AlertEvaluator: daily budget burn', () => {
     const alerts = evaluator(state);
     await alerts.run();
     expect(seen(state.sent)).toEqual([['burn:daily:2026-11-11#1', 'firing']]);
-    // Ten minutes into the next day: 1,000 spent, at 6,000/h, out long before the day ends.
-    state.now = new Date('2026-11-12T00:10:00+08:00');
-    state.usage = usage({ '2026-11-11': 10_000, '2026-11-12': 1_000 });
-    state.recent = 1_000;
+    state.now = new Date(nextDay.at);
+    state.usage = usage({ '2026-11-11': 10_000, '2026-11-12': nextDay.spent });
+    state.recent = nextDay.recent;
     await alerts.run();
-    expect(seen(state.sent)).toEqual([
+    return state.sent;
+  }
+
+  it('ends yesterday’s episode at the new business day, and opens today’s when today burns too fast', async () => {
+    // Ten minutes into the next day: 1,000 spent, at 6,000/h, out long before the day ends.
+    const sent = await exhaustedYesterday({ at: '2026-11-12T00:10:00+08:00', spent: 1_000, recent: 1_000 });
+    expect(seen(sent)).toEqual([
       ['burn:daily:2026-11-11#1', 'firing'],
       ['burn:daily:2026-11-11#1/resolved', 'resolved'],
       ['burn:daily:2026-11-12#2', 'firing'],
@@ -82,19 +92,8 @@ describe('AlertEvaluator: daily budget burn', () => {
   });
 
   it('ends yesterday’s episode even when today cannot be judged yet (its first minutes hold)', async () => {
-    const state = {
-      now: new Date('2026-11-11T22:00:00+08:00'),
-      usage: usage({ '2026-11-11': 10_000 }),
-      recent: 0,
-      sent: [] as Alert[],
-    };
-    const alerts = evaluator(state);
-    await alerts.run();
-    state.now = new Date('2026-11-12T00:02:00+08:00');
-    state.usage = usage({ '2026-11-11': 10_000, '2026-11-12': 100 });
-    state.recent = 100;
-    await alerts.run();
-    expect(seen(state.sent)).toEqual([
+    const sent = await exhaustedYesterday({ at: '2026-11-12T00:02:00+08:00', spent: 100, recent: 100 });
+    expect(seen(sent)).toEqual([
       ['burn:daily:2026-11-11#1', 'firing'],
       ['burn:daily:2026-11-11#1/resolved', 'resolved'],
     ]);
