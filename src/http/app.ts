@@ -1,6 +1,7 @@
 /**
- * The express app: security headers, strict JSON bodies (8 KB, application/json only, no prototype keys),
- * the feature routers given by the composition root, health endpoints and the one error handler.
+ * The express app: security headers, 405 for a method a documented path does not answer, strict JSON bodies
+ * (8 KB, application/json only, no prototype keys; read on POST, PUT and PATCH only), the feature routers given
+ * by the composition root, health endpoints and the one error handler.
  */
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
@@ -8,6 +9,7 @@ import { AppError } from '../errors/app-error';
 import type { Logger } from '../observability/logger';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { jsonObjectBody } from './json-body-parser';
+import { methodGuard } from './method-guard';
 import openapi from './openapi.json';
 
 export { jsonBodyParser, jsonObjectBody } from './json-body-parser';
@@ -48,6 +50,11 @@ export function createApp(parts: AppParts): Express {
   app.set('json spaces', 0);
   app.use(helmet());
   for (const handler of parts.middleware ?? []) app.use(handler);
+  // Under /admin the method is checked after the token (adminRouter): nothing there answers without one.
+  app.use((req, res, next) => {
+    if (ADMIN_PATH.test(req.path)) next();
+    else methodGuard(req, res, next);
+  });
   app.use(requireJson);
   // /admin bodies (whole resolved campaigns on publish: up to 1 MB) are parsed inside the admin router, after the
   // token is checked, so that no caller without one gets a megabyte parsed or a parser's opinion of it.

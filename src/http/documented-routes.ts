@@ -1,31 +1,54 @@
 /**
  * The routes src/http/openapi.json documents, as express templates (`/v1/campaigns/:id/participations`): what
  * a request names when it was answered before any router ran (bad JSON, 413, 415). Only documented templates
- * come out, so a label built from them stays bounded whatever paths clients send.
+ * come out, so a label built from them stays bounded whatever paths clients send. Paths match as express
+ * routes them: case-insensitively, with an optional trailing slash.
  */
 import openapi from './openapi.json';
 
-interface DocumentedRoute {
-  method: string;
+interface DocumentedPath {
   template: string;
   pattern: RegExp;
+  /** The documented methods (upper case). */
+  methods: string[];
+  /** What an `Allow` header lists: the methods, HEAD with GET, and OPTIONS, in a stable order. */
+  allowed: string[];
 }
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-const ROUTES: DocumentedRoute[] = Object.entries(openapi.paths as Record<string, object>).flatMap(
+/** One entry per documented path; no request path matches two (a parameter never spans a `/`). */
+const PATHS: DocumentedPath[] = Object.entries(openapi.paths as Record<string, object>).map(
   ([path, item]) => {
     const segments = path.split('/');
-    const template = segments.map((s) => s.replace(/^\{(.+)\}$/, ':$1')).join('/');
-    const pattern = new RegExp(
-      `^${segments.map((s) => (/^\{.+\}$/.test(s) ? '[^/]+' : escape(s))).join('/')}/?$`,
-    );
-    return Object.keys(item).map((method) => ({ method: method.toUpperCase(), template, pattern }));
+    const methods = Object.keys(item).map((method) => method.toUpperCase());
+    const allowed = new Set([...methods, 'OPTIONS', ...(methods.includes('GET') ? ['HEAD'] : [])]);
+    return {
+      template: segments.map((s) => s.replace(/^\{(.+)\}$/, ':$1')).join('/'),
+      pattern: new RegExp(
+        `^${segments.map((s) => (/^\{.+\}$/.test(s) ? '[^/]+' : escape(s))).join('/')}/?$`,
+        'i',
+      ),
+      methods,
+      allowed: ORDER.filter((m) => allowed.has(m)),
+    };
   },
 );
+
+const documentedPath = (path: string): DocumentedPath | undefined => PATHS.find((p) => p.pattern.test(path));
 
 /** The documented template `method path` belongs to, or null. */
 export function documentedRoute(method: string, path: string): string | null {
   const verb = method === 'HEAD' ? 'GET' : method;
-  return ROUTES.find((r) => r.method === verb && r.pattern.test(path))?.template ?? null;
+  const found = documentedPath(path);
+  return found?.methods.includes(verb) ? found.template : null;
+}
+
+/**
+ * The methods a documented path answers (GET brings HEAD; OPTIONS always), in a stable order; null when no
+ * documented route holds the path.
+ */
+export function allowedMethods(path: string): readonly string[] | null {
+  return documentedPath(path)?.allowed ?? null;
 }

@@ -40,7 +40,20 @@ export const requireObjectBody: RequestHandler = (req, _res, next) => {
   );
 };
 
-/** The parser and the object check, as one mountable chain. */
+/** The methods whose bodies the API reads (the only ones requireJson holds to application/json). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * The parser and the object check, as one mountable chain, for POST, PUT and PATCH only: no documented GET or
+ * DELETE takes a body, so one sent with them is ignored, never a 400 or 413 the operation does not document.
+ */
 export function jsonObjectBody(limit?: string): RequestHandler[] {
-  return [jsonBodyParser(limit), requireObjectBody];
+  const parse = jsonBodyParser(limit);
+  const bodiesOnly =
+    (handler: RequestHandler): RequestHandler =>
+    (req, res, next) => {
+      if (BODY_METHODS.has(req.method)) handler(req, res, next);
+      else next();
+    };
+  return [bodiesOnly(parse), bodiesOnly(requireObjectBody)];
 }

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { ValidationError, type FieldError } from '../errors/app-error';
 import { checkCampaignId } from '../http/campaign-id';
+import { integerQuery } from '../http/query-params';
 import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 
@@ -12,13 +13,13 @@ export function grantsRouter(deps: { db: Db; grants: GrantStore }): Router {
   router.get('/v1/users/:userId/grants', async (req, res) => {
     const userId = String(req.params['userId']);
     const campaignId = req.query['campaign'];
-    const limit = req.query['limit'] === undefined ? 50 : Number(req.query['limit']);
+    const limit = integerQuery(req.query['limit'], 50);
     const fields: FieldError[] = [];
     if (!USER_ID.test(userId))
       fields.push({ path: 'userId', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -' });
     if (campaignId !== undefined) checkCampaignId(campaignId, 'campaign', fields);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
-      fields.push({ path: 'limit', message: 'must be 1-200' });
+      fields.push({ path: 'limit', message: 'must be an integer from 1 to 200' });
     if (fields.length > 0) throw new ValidationError('invalid request', fields);
     const grants = await deps.grants.listByUser(deps.db, userId, {
       limit,

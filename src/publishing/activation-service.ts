@@ -27,6 +27,9 @@ export interface ChangeRequest extends ChangeOptions {
   actor: string;
 }
 
+/** The ledger's version column is a 32-bit integer: no version is above this (PostgreSQL refuses to compare). */
+const MAX_VERSION = 2_147_483_647;
+
 function changeDetails(request: ChangeRequest): Record<string, unknown> {
   return { note: request.note, author: request.author };
 }
@@ -44,7 +47,10 @@ export class ActivationService {
       await lockCampaigns(trx, [campaignId]);
       // Read after the lock: changes that waited for each other are stamped in the order they happened.
       const at = this.deps.clock();
-      const target = await versions.get(trx, campaignId, to);
+      const target =
+        Number.isSafeInteger(to) && to >= 1 && to <= MAX_VERSION
+          ? await versions.get(trx, campaignId, to)
+          : null;
       if (!target) {
         await this.requireCampaign(trx, campaignId);
         throw new NotFoundError('version_not_found', `campaign "${campaignId}" has no version ${to}`);

@@ -6,6 +6,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { NotFoundError, ValidationError, type FieldError } from '../errors/app-error';
 import { checkCampaignId } from '../http/campaign-id';
+import { integerQuery } from '../http/query-params';
 import type { AdminScope } from '../protection/api-token';
 import type { LedgerLifecycle } from './ledger-lifecycle';
 import { resolvePublishedCampaign } from './published-campaign';
@@ -178,8 +179,7 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
 
   router.get('/audit', deps.requireScope('read'), async (req, res) => {
     const campaign = req.query['campaign'];
-    const limitText = req.query['limit'];
-    const limit = limitText === undefined ? 100 : Number(limitText);
+    const limit = integerQuery(req.query['limit'], 100);
     const fields: FieldError[] = [];
     if (campaign !== undefined) checkCampaignId(campaign, 'campaign', fields);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10000) {
