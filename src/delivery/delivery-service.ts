@@ -3,7 +3,9 @@
  * records what the answer means (issuer.ts protocol). At-least-once: a relay that dies between the issuer's
  * answer and the ledger update leaves the entry claimed until its lease runs out; another relay then sends the
  * same grant with the same key, and the issuer's idempotency makes it exactly once in effect (Invariant 4).
- * Failed (4xx) and dead-lettered grants keep their counters: only `pocket grants void` compensates them.
+ * Failed (4xx) and dead-lettered grants keep their counters: only `pocket grants void` compensates them. A grant
+ * voided while its request was at the issuer is neither: a refusal or a last failure then changes nothing
+ * (`skipped`), since the void already cancelled the delivery and resolved its discrepancies.
  * Nothing is sent outside the relay's claim: the claim is renewed right before the send (claim-lease.ts), and an
  * entry whose claim may have lapsed is left alone ('lost') for whoever claims it next.
  */
@@ -71,20 +73,22 @@ export class DeliveryService {
         });
         return 'delivered';
       case 'rejected':
-        await this.giveUp(entry, grant, 'failed', `HTTP ${result.status}: ${result.message}`, {
+        return (await this.giveUp(entry, grant, 'failed', `HTTP ${result.status}: ${result.message}`, {
           issuer: issuer.name,
           status: result.status,
           message: result.message,
-        });
-        return 'rejected';
+        }))
+          ? 'rejected'
+          : 'skipped';
       case 'retry':
         if (entry.attempts >= this.deps.policy.maxAttempts) {
-          await this.giveUp(entry, grant, 'dead', result.reason, {
+          return (await this.giveUp(entry, grant, 'dead', result.reason, {
             issuer: issuer.name,
             attempts: entry.attempts,
             lastError: result.reason,
-          });
-          return 'dead';
+          }))
+            ? 'dead'
+            : 'skipped';
         }
         return (await outbox.retryLater(db, entry.id, relayId, {
           at: now,
@@ -98,31 +102,52 @@ export class DeliveryService {
     }
   }
 
+  /**
+   * Fails or dead-letters the grant with a discrepancy and an alert. False ('skipped'), changing nothing, when
+   * the delivery is no longer open: the grant was voided while its request was at the issuer (the void
+   * cancelled the delivery and resolved its discrepancies; a refusal of a grant nobody pays is no difference),
+   * or the entry was settled otherwise meanwhile.
+   */
   private async giveUp(
     entry: OutboxEntry,
     grant: GrantRecord,
     status: 'failed' | 'dead',
     error: string,
     details: Record<string, unknown>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { db, grants, outbox } = this.deps;
     const now = this.deps.clock();
     const kind = status === 'failed' ? 'delivery_rejected' : 'delivery_dead';
-    const { discrepancy, created } = await db.transaction(async (trx) => {
-      await grants.setStatus(trx, grant.id, status, now);
-      await outbox.deadLetter(trx, entry.id, now, error);
-      return this.deps.discrepancies.record(trx, {
-        runId: null,
-        kind,
-        campaignId: grant.campaignId,
-        grantId: grant.id,
-        details: { ...details, rewardId: grant.rewardId, amount: grant.amount, userId: grant.userId },
-        status: 'open',
-        createdAt: now,
+    const closed = new Error('delivery no longer open');
+    const recorded = await db
+      .transaction(async (trx) => {
+        // Grant first, then entry: the order `grants void` locks them in. Both or neither.
+        if (!(await grants.setStatus(trx, grant.id, status, now))) throw closed;
+        if (!(await outbox.deadLetter(trx, entry.id, now, error))) throw closed;
+        return this.deps.discrepancies.record(trx, {
+          runId: null,
+          kind,
+          campaignId: grant.campaignId,
+          grantId: grant.id,
+          details: { ...details, rewardId: grant.rewardId, amount: grant.amount, userId: grant.userId },
+          status: 'open',
+          createdAt: now,
+        });
+      })
+      .catch((err: unknown) => {
+        if (err === closed) return null;
+        throw err;
       });
-    });
+    if (recorded === null) {
+      this.deps.logger.warn(
+        { grantId: grant.id, campaignId: grant.campaignId, error },
+        `grant not marked ${status}: its delivery was voided or settled meanwhile`,
+      );
+      return false;
+    }
+    const { discrepancy, created } = recorded;
     this.deps.logger.error({ grantId: grant.id, campaignId: grant.campaignId, error }, `grant ${status}`);
-    if (!created) return;
+    if (!created) return true;
     await this.deps.alerts
       .raise({
         event: status === 'failed' ? 'reconcile.discrepancy' : 'grant.dead_lettered',
@@ -131,5 +156,6 @@ export class DeliveryService {
         details: { kind, grantId: grant.id, discrepancyId: discrepancy.id, ...details },
       })
       .catch((err: unknown) => this.deps.logger.error({ err }, 'alert failed'));
+    return true;
   }
 }

@@ -2,6 +2,7 @@
 import { parseIssuedPage } from './issued-page';
 import { IssuerListingError } from './issuer-listing-error';
 import type { IssuedPage, IssuedQuery, IssueRequest, IssueResult, Issuer } from './issuer';
+import { readBounded } from './read-bounded';
 
 export interface HttpIssuerOptions {
   baseUrl: string;
@@ -11,6 +12,9 @@ export interface HttpIssuerOptions {
 
 /** 408 and 429 are 4xx, but they say "try again later", not "never". */
 const TRANSIENT_4XX = new Set([408, 429]);
+
+/** Of an answer's body, only the start is read: a refusal's message keeps 500 characters of it. */
+const MAX_ANSWER_BYTES = 4096;
 
 function describe(error: unknown): string {
   if (error instanceof Error) {
@@ -40,15 +44,28 @@ export class HttpIssuer implements Issuer {
         headers: { 'content-type': 'application/json', 'idempotency-key': request.grantId },
         body: JSON.stringify(request),
         signal: AbortSignal.timeout(this.options.timeoutMs),
+        // A redirect is never followed: fetch would turn the POST of a 301/302/303 into a GET of the Location
+        // (the issued-records listing answers that 200) and count a grant nobody issued as delivered, or
+        // send the grant to another host. The issuer did not take the grant: it is retried (below).
+        redirect: 'manual',
       });
     } catch (error) {
       return { kind: 'retry', reason: describe(error) };
     }
-    const text = await response.text().catch(() => '');
+    // Only the start of the body is read (a refusal's message), so that a huge or endless answer costs neither
+    // memory nor time; one that breaks off (a reset, the timeout) leaves the status to speak.
+    const { text } = await readBounded(response, MAX_ANSWER_BYTES).catch(() => ({ text: '' }));
     const { status } = response;
     if ((status >= 200 && status < 300) || status === 409) return { kind: 'delivered', status };
     if (status >= 400 && status < 500 && !TRANSIENT_4XX.has(status)) {
       return { kind: 'rejected', status, message: text.slice(0, 500) || `HTTP ${status}` };
+    }
+    if (status >= 300 && status < 400) {
+      const location = response.headers.get('location');
+      return {
+        kind: 'retry',
+        reason: `HTTP ${status}: redirect${location ? ` to ${location.slice(0, 200)}` : ''} not followed`,
+      };
     }
     return { kind: 'retry', reason: `HTTP ${status}` };
   }

@@ -6,7 +6,9 @@
  *   `{ grantId, campaignId, userId, rewardId, type, amount, currency, businessDate, test }`.
  *   2xx, or 409 (a duplicate of a grant already issued) → delivered. 408 and 429 → retried like 5xx.
  *   Any other 4xx → failed: a discrepancy and an alert, never retried. 5xx, a timeout or a network error →
- *   retried with exponential backoff and full jitter, then dead-lettered after the maximum attempts.
+ *   retried with exponential backoff and full jitter, then dead-lettered after the maximum attempts. A 3xx is
+ *   not followed (a followed 301/302/303 turns the POST into a GET) and is retried like a 5xx. Only the status
+ *   counts: a 2xx delivers whatever its body, and only the start of a body is read.
  * - `GET <issuerUrl>/grants?since=ISO&until=ISO&cursor=C&limit=N` → `{ records: [{ grantId, rewardId, amount,
  *   issuedAt }], nextCursor: string | null }`: what the issuer issued in [since, until), paged, for offline
  *   reconciliation. `cursor` is opaque; absent on the first page.

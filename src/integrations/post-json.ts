@@ -4,6 +4,7 @@
  * larger than `maxBytes` or one that is not JSON. The caller checks the answer's shape.
  */
 import { DependencyUnavailableError } from '../errors/app-error';
+import { readBounded } from './read-bounded';
 
 export interface PostJsonCall {
   /** The dependency named in errors and in the 503 body. */
@@ -29,9 +30,10 @@ export async function postJson(call: PostJsonCall): Promise<unknown> {
       await response.body?.cancel().catch(() => undefined);
       throw new DependencyUnavailableError(dependency, `${dependency} service answered ${response.status}`);
     }
-    const text = await response.text();
-    if (text.length > call.maxBytes)
-      throw new DependencyUnavailableError(dependency, `${dependency} answer is too large`);
+    // Read up to maxBytes and no further: a larger answer is refused as soon as it is known to be larger,
+    // rather than buffered whole (until the timeout) and measured afterwards.
+    const { text, truncated } = await readBounded(response, call.maxBytes);
+    if (truncated) throw new DependencyUnavailableError(dependency, `${dependency} answer is too large`);
     try {
       return JSON.parse(text) as unknown;
     } catch {

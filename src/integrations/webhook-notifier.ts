@@ -1,6 +1,7 @@
 /** The notifier over HTTP: POST NOTIFY_URL with the JSON message, HMAC-signed (notification-signature.ts). */
 import type { NotificationMessage, Notifier } from './notifier';
 import { signatureHeaders } from './notification-signature';
+import { readBounded } from './read-bounded';
 
 export interface WebhookNotifierOptions {
   url: string;
@@ -35,11 +36,16 @@ export class WebhookNotifier implements Notifier {
           },
           body,
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+          // Not followed: fetch would turn a 301/302/303 into a GET without the message, and its 200 would
+          // count an alert nobody received as sent. A redirect is a failed send (HTTP 3xx).
+          redirect: 'manual',
         });
-        await response.text().catch(() => '');
+        // The answer's body means nothing; only its start is read, so a huge or endless one does not hold the
+        // send (and the delivery that raised the alert) until the timeout.
+        await readBounded(response, 1024).catch(() => undefined);
         if (response.ok) return;
         lastError = `HTTP ${response.status}`;
-        // A 4xx other than 408/429 will not get better by repeating the same request.
+        // A 3xx or a 4xx other than 408/429 will not get better by repeating the same request.
         if (response.status < 500 && response.status !== 408 && response.status !== 429) break;
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);
