@@ -23,6 +23,30 @@ interface ErrorBody {
   error?: { code?: unknown; message?: unknown; [key: string]: unknown };
 }
 
+type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array';
+
+/**
+ * The keys (and their types) an answer must have: a --server that is not a pocket service (a proxy, another
+ * app, a wrong path prefix) may answer 200 with some other JSON, which must fail readably, not as a TypeError
+ * while printing it, nor as a success ("already paused") that never happened.
+ */
+type Shape = Readonly<Record<string, Kind>>;
+
+function kindOf(value: unknown): Kind | 'null' | 'other' {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'object' ? type : 'other';
+}
+
+function hasShape(value: unknown, shape: Shape): boolean {
+  if (kindOf(value) !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  return Object.entries(shape).every(([key, kind]) => kindOf(record[key]) === kind);
+}
+
+const ACTIVATION: Shape = { campaignId: 'string', changed: 'boolean', paused: 'boolean', warnings: 'array' };
+
 /** Why fetch failed: undici's "fetch failed" carries the socket's reason (ECONNREFUSED …) as its cause. */
 function fetchFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -43,11 +67,17 @@ export class AdminClient implements Lifecycle {
 
   async publish(campaigns: readonly ResolvedCampaign[], options: PublishOptions): Promise<PublishOutcome[]> {
     const body = { ...options, campaigns: campaigns.map((c) => JSON.parse(c.canonical) as unknown) };
-    return (await this.call<{ results: PublishOutcome[] }>('POST', '/admin/publish', body)).results;
+    return (
+      await this.call<{ results: PublishOutcome[] }>('POST', '/admin/publish', { results: 'array' }, body)
+    ).results;
   }
 
   versions(campaignId: string): Promise<VersionHistory> {
-    return this.call('GET', `/admin/campaigns/${encodeURIComponent(campaignId)}/versions`);
+    return this.call('GET', `/admin/campaigns/${encodeURIComponent(campaignId)}/versions`, {
+      campaignId: 'string',
+      paused: 'boolean',
+      versions: 'array',
+    });
   }
 
   async activeVersion(campaignId: string): Promise<VersionDetail | null> {
@@ -55,6 +85,7 @@ export class AdminClient implements Lifecycle {
       return await this.call<VersionDetail>(
         'GET',
         `/admin/campaigns/${encodeURIComponent(campaignId)}/versions/active`,
+        { version: 'number', body: 'string', fingerprint: 'string' },
       );
     } catch (error) {
       if (error instanceof AppError && error.code === 'campaign_not_found') return null;
@@ -67,18 +98,23 @@ export class AdminClient implements Lifecycle {
     to: number,
     options: ChangeOptions & { force: boolean },
   ): Promise<ActivationOutcome> {
-    return this.call('POST', `/admin/campaigns/${encodeURIComponent(campaignId)}/rollback`, {
+    return this.call('POST', `/admin/campaigns/${encodeURIComponent(campaignId)}/rollback`, ACTIVATION, {
       to,
       ...options,
     });
   }
 
   pause(campaignId: string, options: ChangeOptions): Promise<ActivationOutcome> {
-    return this.call('POST', `/admin/campaigns/${encodeURIComponent(campaignId)}/pause`, options);
+    return this.call('POST', `/admin/campaigns/${encodeURIComponent(campaignId)}/pause`, ACTIVATION, options);
   }
 
   resume(campaignId: string, options: ChangeOptions): Promise<ActivationOutcome> {
-    return this.call('POST', `/admin/campaigns/${encodeURIComponent(campaignId)}/resume`, options);
+    return this.call(
+      'POST',
+      `/admin/campaigns/${encodeURIComponent(campaignId)}/resume`,
+      ACTIVATION,
+      options,
+    );
   }
 
   async audit(query: { campaignId?: string; limit?: number }): Promise<AuditView[]> {
@@ -86,19 +122,20 @@ export class AdminClient implements Lifecycle {
     if (query.campaignId !== undefined) params.set('campaign', query.campaignId);
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     const suffix = params.size > 0 ? `?${params.toString()}` : '';
-    return (await this.call<{ entries: AuditView[] }>('GET', `/admin/audit${suffix}`)).entries;
+    return (await this.call<{ entries: AuditView[] }>('GET', `/admin/audit${suffix}`, { entries: 'array' }))
+      .entries;
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
 
-  /** Any GET under /admin, e.g. a campaign report; error answers become AppError. */
-  get<T>(path: string): Promise<T> {
-    return this.call('GET', path);
+  /** Any GET under /admin whose answer has `shape`, e.g. a campaign report; error answers become AppError. */
+  get<T>(path: string, shape: Shape): Promise<T> {
+    return this.call('GET', path, shape);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST', path: string, shape: Shape, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, {
@@ -121,7 +158,20 @@ export class AdminClient implements Lifecycle {
     } catch {
       throw new CliFailure(`${method} ${path}: the server answered ${response.status} without JSON`);
     }
-    if (response.ok) return parsed as T;
+    if (response.ok) {
+      if (hasShape(parsed, shape)) return parsed as T;
+      throw new CliFailure(
+        `${method} ${path}: the server answered ${response.status} with JSON that is not a pocket answer ` +
+          '(is --server the address of a pocket service?)',
+      );
+    }
+    // An error answer without pocket's `{"error":{…}}` (`null`, a list, another app's error) is not a pocket one.
+    if (!hasShape(parsed, { error: 'object' })) {
+      throw new CliFailure(
+        `${method} ${path}: the server answered ${response.status} without a pocket error ` +
+          '(is --server the address of a pocket service?)',
+      );
+    }
     const { code, message, ...details } = (parsed as ErrorBody).error ?? {};
     throw new AppError(
       response.status,

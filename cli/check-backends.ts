@@ -1,11 +1,15 @@
 /**
  * Boot-time reachability of the backends named in the environment: a DATABASE_URL or REDIS_URL that cannot
  * be reached stops the boot with a message naming the variable (its password hidden), instead of a driver
- * stack trace, or a Redis client reconnecting forever behind a service that never gets ready.
+ * stack trace, or a Redis client reconnecting forever behind a service that never gets ready. Without
+ * DATABASE_URL, the embedded SQLite file must open as a database.
  */
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import knex from 'knex';
 import type { Config } from '../src/config';
 import { connectRedis } from '../src/hot-state/redis-client';
+import { makeDirectory } from '../src/shared/make-directory';
 import { CliFailure } from './output';
 
 /** The URL with its password replaced by ***, for messages and logs. */
@@ -33,7 +37,30 @@ function unreachable(variable: string, url: string, err: unknown): CliFailure {
   return new CliFailure(`cannot reach ${variable} (${redactUrl(url)}): ${reason(err)}`);
 }
 
-export async function checkBackends(config: Pick<Config, 'databaseUrl' | 'redisUrl'>): Promise<void> {
+/**
+ * The embedded ledger file opens and reads as SQLite. Else knex would fail on its first connection, printing
+ * its own "Acquire connection error" stack on stdout (breaking --format json) before the driver's stack: a
+ * file that is not a database (a stray file, a half-copied backup) or a path that is a directory.
+ */
+function checkSqliteFile(file: string): void {
+  if (file === ':memory:') return;
+  // The directory, as the ledger makes it: a path that cannot be used fails with its own fs error.
+  makeDirectory(dirname(resolve(file)));
+  let connection: Database.Database | undefined;
+  try {
+    connection = new Database(file);
+    connection.pragma('schema_version');
+  } catch (err) {
+    throw new CliFailure(`cannot use the SQLite ledger ${file}: ${reason(err)}`);
+  } finally {
+    connection?.close();
+  }
+}
+
+export async function checkBackends(
+  config: Pick<Config, 'databaseUrl' | 'redisUrl'> & Partial<Pick<Config, 'sqliteFile'>>,
+): Promise<void> {
+  if (!config.databaseUrl && config.sqliteFile !== undefined) checkSqliteFile(config.sqliteFile);
   if (config.databaseUrl) {
     // One connection, and knex's own log of each failed acquire silenced: the failure is reported below.
     const db = knex({
@@ -59,6 +86,11 @@ export async function checkBackends(config: Pick<Config, 'databaseUrl' | 'redisU
       client.disconnect();
     } catch (err) {
       throw unreachable('REDIS_URL', config.redisUrl, cause ?? err);
+    }
+    // ioredis reports a refused SELECT (redis://…/99 on a server with 16 databases: "ERR DB index is out of
+    // range") as an error event only, and then says ready on database 0: another environment's keys.
+    if (cause !== undefined) {
+      throw new CliFailure(`cannot use REDIS_URL (${redactUrl(config.redisUrl)}): ${reason(cause)}`);
     }
   }
 }

@@ -74,7 +74,10 @@ export function registerGrants(program: Command): void {
               });
             } catch (error) {
               if (error instanceof AppError)
-                throw new CliFailure(error.message, error.status === 400 ? 2 : 1);
+                throw new CliFailure(error.message, error.status === 400 ? 2 : 1, {
+                  code: error.code,
+                  details: error.details,
+                });
               throw error;
             }
             if (format === 'json') printJson(result);

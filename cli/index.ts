@@ -34,13 +34,15 @@ function packageVersion(): string {
 }
 
 /**
- * `pocket … | head` closes stdout early: the rest of the output is unwanted, not an error. Exit 0 quietly
- * instead of crashing with an EPIPE stack trace; any other stdout error still surfaces.
+ * `pocket … | head` closes stdout early: the rest of the output is unwanted, not an error. Drop it quietly
+ * instead of crashing with an EPIPE stack trace, and let the command finish with its own exit code: a failed
+ * `pocket test | head` or `pocket validate --format json | head -c0` must not exit 0 under `set -o pipefail`.
+ * Any other stdout error still surfaces.
  */
-function exitQuietlyOnEpipe(): void {
+function ignoreClosedStdout(): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
   });
 }
 
@@ -91,7 +93,7 @@ export function buildProgram(): Command {
 }
 
 if (require.main === module) {
-  exitQuietlyOnEpipe();
+  ignoreClosedStdout();
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: unknown) => {

@@ -6,10 +6,11 @@ import { checkBackends } from './check-backends';
 
 /**
  * The ledger of this environment, migrated, with the migrations this call applied. An unreachable
- * DATABASE_URL fails first with a message naming it (its password hidden), not a driver stack trace.
+ * DATABASE_URL, or an embedded SQLite file that is not a database, fails first with a message naming it (its
+ * password hidden), not a driver stack trace.
  */
 export async function openLedger(config: Config): Promise<{ db: Db; applied: string[] }> {
-  if (config.databaseUrl) await checkBackends({ databaseUrl: config.databaseUrl, redisUrl: null });
+  await checkBackends({ databaseUrl: config.databaseUrl, redisUrl: null, sqliteFile: config.sqliteFile });
   const db = createDb(
     config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile },
   );

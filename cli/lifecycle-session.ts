@@ -65,7 +65,8 @@ async function ledgerLifecycle(root: string): Promise<Lifecycle> {
 export function target(opts: TargetOptions): { server: string; token: string } | null {
   const server = opts.server ?? process.env['POCKET_SERVER'];
   if (server === undefined || server === '') return null;
-  if (!/^https?:\/\/[^/]+/.test(server)) {
+  // Parsed as fetch will parse it: "http://a b" or a port out of range is a usage error, not "cannot reach".
+  if (!/^https?:\/\/[^/]+/.test(server) || !URL.canParse(server)) {
     throw new CliFailure(`--server must be an http(s) URL such as http://pocket:3000 (got "${server}")`, 2);
   }
   const token = opts.token ?? process.env['POCKET_TOKEN'];

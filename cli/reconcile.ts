@@ -15,6 +15,9 @@ import { parseTime } from './definitions';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
+/** One year: a longer grace leaves nothing recent to reconcile. */
+const MAX_GRACE_MINUTES = 525_600;
+
 interface Options {
   since?: string;
   until?: string;
@@ -80,8 +83,13 @@ export function registerReconcile(program: Command): void {
         const format = parseFormat(opts.format, ['table', 'json']);
         const since = parseTime(opts.since, '--since');
         const until = parseTime(opts.until, '--until');
-        if (!/^\d+$/.test(opts.grace))
-          throw new CliFailure(`--grace must be a number of minutes (got "${opts.grace}")`, 2);
+        // Bounded: a grace of a billion minutes would put the window before any representable date.
+        if (!/^\d+$/.test(opts.grace) || Number(opts.grace) > MAX_GRACE_MINUTES) {
+          throw new CliFailure(
+            `--grace must be a number of minutes from 0 to ${MAX_GRACE_MINUTES} (got "${opts.grace}")`,
+            2,
+          );
+        }
         const graceMs = Number(opts.grace) * 60_000;
         return withWorkerRuntime(
           async ({ db, parts }) => {

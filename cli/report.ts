@@ -42,6 +42,7 @@ async function fetchReport(campaignId: string, opts: Options): Promise<CampaignR
     const query = params.size > 0 ? `?${params.toString()}` : '';
     return new AdminClient(remote.server, remote.token).get<CampaignReport>(
       `/admin/campaigns/${encodeURIComponent(campaignId)}/report${query}`,
+      { campaignId: 'string', campaign: 'object', funnel: 'object', budget: 'object' },
     );
   }
   return withLedgerDb((db) =>

@@ -65,6 +65,9 @@ export function registerTest(program: Command): void {
             `${files.length} files, ${all.length} cases: ${all.length - failed} passed, ${failed} failed`,
           ]);
         }
+        // Nothing to test at all fails too (a wrong --root must not pass CI): say why, since no warning did.
+        if (resolved.length === 0)
+          printLines(['pocket: no campaigns to test under campaigns/'], process.stderr);
         return failed === 0 && all.length > 0 ? 0 : 1;
       }),
     );

@@ -72,8 +72,22 @@ function note(tester: GeneratedTester): string | undefined {
     : `lands in its segment when the request sends context ${JSON.stringify(tester.context)}`;
 }
 
+/**
+ * Ids are `<prefix>-<n>`: a prefix outside the user id alphabet of the participation API (or too long for its 128
+ * characters) would print or write testers that validate and publish but can never take part (400).
+ */
+function checkPrefix(prefix: string | undefined): void {
+  if (prefix !== undefined && !/^[A-Za-z0-9._:@-]{1,100}$/.test(prefix)) {
+    throw new CliFailure(
+      `--prefix must be 1-100 characters of A-Z a-z 0-9 . _ : @ - (a user id) (got "${prefix}")`,
+      2,
+    );
+  }
+}
+
 async function generate(root: string, campaignId: string, opts: GenerateOptions) {
   const count = parseCount(opts.count);
+  checkPrefix(opts.prefix);
   const seed = opts.seed ?? String(Date.now());
   const { compiled, file } = await campaignOf(root, campaignId);
   const taken = new Set((compiled.resolved.definition.testers ?? []).map((t) => t.userId));

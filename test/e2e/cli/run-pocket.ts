@@ -6,7 +6,7 @@
  * ~0.3 s more per run than `node dist/cli/index.js` but needs no `tsc` build (~9 s), always tests the
  * current sources, and does not write to the shared dist/ while other suites may be reading it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,4 +88,29 @@ export function copyRepo(source: string): RepoCopy {
     },
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** Runs pocket with a stdout whose reader has gone (as `pocket … | head -c 0`). */
+export function withClosedStdout(
+  args: readonly string[],
+  extraEnv: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env['NODE_OPTIONS'];
+    for (const [name, value] of Object.entries(extraEnv)) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, ...args], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
 }

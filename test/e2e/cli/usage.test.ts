@@ -1,25 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, FIXTURE_ROOT, pocket, REPO_ROOT, TSX_LOADER } from './run-pocket';
-
-/** Runs pocket with a stdout whose reader has gone (as `pocket … | head -c 1` once head has read). */
-function withClosedStdout(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-    delete env['NODE_OPTIONS'];
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
+import { FIXTURE_ROOT, pocket, REPO_ROOT, withClosedStdout } from './run-pocket';
 
 describe('pocket usage', () => {
   it('prints help on stdout and exits 0 with --help', async () => {
