@@ -92,14 +92,22 @@ export class DeliveryService {
         }
         return (await outbox.retryLater(db, entry.id, relayId, {
           at: now,
-          nextAttemptAt: new Date(
-            now.getTime() + backoffDelay(entry.attempts, this.deps.policy, this.deps.random),
-          ),
+          nextAttemptAt: new Date(now.getTime() + this.retryDelay(entry.attempts, result.retryAfterMs)),
           error: result.reason,
         }))
           ? 'retry'
           : 'lost';
     }
+  }
+
+  /**
+   * The pause before the next attempt: the backoff's, or the issuer's `Retry-After` when that is longer (a
+   * 429 or 503 saying when to come back), never above the backoff's cap, so a wrong header cannot park a grant.
+   */
+  private retryDelay(attempts: number, retryAfterMs: number | undefined): number {
+    const { policy, random } = this.deps;
+    const backoff = backoffDelay(attempts, policy, random);
+    return retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(retryAfterMs, policy.capMs));
   }
 
   /**

@@ -3,6 +3,7 @@ import { parseIssuedPage } from './issued-page';
 import { IssuerListingError } from './issuer-listing-error';
 import type { IssuedPage, IssuedQuery, IssueRequest, IssueResult, Issuer } from './issuer';
 import { readBounded } from './read-bounded';
+import { retryAfterMs } from './retry-after';
 
 export interface HttpIssuerOptions {
   baseUrl: string;
@@ -67,7 +68,14 @@ export class HttpIssuer implements Issuer {
         reason: `HTTP ${status}: redirect${location ? ` to ${location.slice(0, 200)}` : ''} not followed`,
       };
     }
-    return { kind: 'retry', reason: `HTTP ${status}` };
+    const pause = retryAfterMs(response.headers.get('retry-after'), new Date());
+    return pause === null
+      ? { kind: 'retry', reason: `HTTP ${status}` }
+      : {
+          kind: 'retry',
+          reason: `HTTP ${status} (Retry-After ${Math.ceil(pause / 1000)} s)`,
+          retryAfterMs: pause,
+        };
   }
 
   /** Throws an IssuerListingError naming this issuer, the URL and why, whatever went wrong. */

@@ -6,7 +6,8 @@
  *   `{ grantId, campaignId, userId, rewardId, type, amount, currency, businessDate, test }`.
  *   2xx, or 409 (a duplicate of a grant already issued) → delivered. 408 and 429 → retried like 5xx.
  *   Any other 4xx → failed: a discrepancy and an alert, never retried. 5xx, a timeout or a network error →
- *   retried with exponential backoff and full jitter, then dead-lettered after the maximum attempts. A 3xx is
+ *   retried with exponential backoff and full jitter, never sooner than a `Retry-After` the issuer sent (up to
+ *   the backoff cap), then dead-lettered after the maximum attempts. A 3xx is
  *   not followed (a followed 301/302/303 turns the POST into a GET) and is retried like a 5xx. Only the status
  *   counts: a 2xx delivers whatever its body, and only the start of a body is read.
  * - `GET <issuerUrl>/grants?since=ISO&until=ISO&cursor=C&limit=N` → `{ records: [{ grantId, rewardId, amount,
@@ -31,8 +32,11 @@ export type IssueResult =
   | { kind: 'delivered'; status: number }
   /** The issuer refused the grant for good (4xx): failed, discrepancy, alert. */
   | { kind: 'rejected'; status: number; message: string }
-  /** Worth another attempt: 5xx, timeout, network error. */
-  | { kind: 'retry'; reason: string };
+  /**
+   * Worth another attempt: 5xx, 408, 429, 3xx, timeout, network error. `retryAfterMs`: how long the issuer asked
+   * to be left alone (its `Retry-After`); the relay waits at least that long, up to its backoff cap.
+   */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number };
 
 export interface IssuedRecord {
   grantId: string;

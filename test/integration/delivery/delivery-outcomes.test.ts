@@ -1,6 +1,6 @@
 /**
  * What each issuer answer does (issuer.ts protocol): a refusal fails the grant with a discrepancy and an alert,
- * 408, 429 and a timeout are retried with backoff, retries end in a dead letter with an alert, test grants
+ * 408, 429 and a timeout are retried with backoff (never sooner than the issuer's Retry-After), retries end in a dead letter with an alert, test grants
  * always go to the sandbox, consolations are never sent, and failed or dead grants keep their counters.
  */
 import nock from 'nock';
@@ -126,6 +126,47 @@ describeEachBackend('delivery outcomes', (backend) => {
 
     // Failed grants keep their counters until a void.
     expect(await new KnexGrantStore().usage(backends.ledger.db, BULK)).toEqual(usageBefore);
+  });
+
+  it("waits at least an issuer's Retry-After (up to the backoff cap) before the next attempt", async () => {
+    const busy = await createTestPocket(backends, {
+      clock,
+      random: () => 0,
+      config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: FLAKY } },
+    });
+    try {
+      const [id] = await grantsFor(busy, ['u-busy']);
+      if (!id) throw new Error('expected a red packet');
+      const scope = nock(FLAKY, { reqheaders: { 'idempotency-key': id } })
+        .post('/grants')
+        .reply(429, '', { 'Retry-After': '120' })
+        .post('/grants')
+        .reply(503, '', { 'Retry-After': '86400' })
+        .post('/grants')
+        .reply(201);
+      const outbox = new KnexOutboxStore();
+      const pauses: Array<[number, string | null]> = [];
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        expect(await busy.delivery.relay.drain()).toMatchObject({ claimed: 1, retry: 1 });
+        const entry = await outbox.findByGrant(backends.ledger.db, id);
+        if (!entry) throw new Error('no outbox entry');
+        pauses.push([entry.nextAttemptAt.getTime() - clock().getTime(), entry.lastError]);
+        // Not due before the pause the issuer asked for: a drain meanwhile claims nothing.
+        clock.advance(entry.nextAttemptAt.getTime() - clock().getTime() - 1);
+        expect(await busy.delivery.relay.drain()).toMatchObject({ claimed: 0 });
+        clock.advance(1);
+      }
+      // With random 0 the backoff alone would be 1 ms: the issuer's 120 s stand; its day is capped at 10 min.
+      expect(pauses).toEqual([
+        [120_000, 'HTTP 429 (Retry-After 120 s)'],
+        [600_000, 'HTTP 503 (Retry-After 86400 s)'],
+      ]);
+      expect(await busy.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
+      expect(scope.isDone()).toBe(true);
+    } finally {
+      nock.abortPendingRequests();
+      await busy.close();
+    }
   });
 
   it('408, 429 and a timeout are retried later with backoff, then delivered', async () => {

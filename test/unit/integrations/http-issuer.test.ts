@@ -43,6 +43,17 @@ describe('HttpIssuer.issue', () => {
     expect(await issuer.issue(grant)).toEqual({ kind: 'retry', reason: `HTTP ${status}` });
   });
 
+  it("passes an issuer's Retry-After on with the retry, and ignores one it cannot read", async () => {
+    nock(BASE).post('/grants').reply(429, '', { 'Retry-After': '30' });
+    expect(await issuer.issue(grant)).toEqual({
+      kind: 'retry',
+      reason: 'HTTP 429 (Retry-After 30 s)',
+      retryAfterMs: 30_000,
+    });
+    nock(BASE).post('/grants').reply(503, '', { 'Retry-After': 'later' });
+    expect(await issuer.issue(grant)).toEqual({ kind: 'retry', reason: 'HTTP 503' });
+  });
+
   it('retries when the issuer does not answer within the timeout', async () => {
     // The answer would be a success, but it comes after the timeout: the grant is not known to be issued.
     nock(BASE).post('/grants').delay(1000).reply(201, { status: 201 });
