@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { AuditView } from '../src/publishing/lifecycle';
 import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
-import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+import { action, parseFormat, printJson, printLines, table } from './output';
+import { integerOption } from './integer-option';
 
 interface Options extends TargetOptions {
   limit: string;
@@ -39,10 +40,7 @@ export function registerAudit(program: Command): void {
   ).action(
     action(async (campaignId: string | undefined, opts: Options, command: Command) => {
       const format = parseFormat(opts.format, ['text', 'json']);
-      const limit = Number(opts.limit);
-      if (!/^\d+$/.test(opts.limit) || limit < 1 || limit > 10000) {
-        throw new CliFailure(`--limit must be an integer from 1 to 10000 (got "${opts.limit}")`, 2);
-      }
+      const limit = integerOption(opts.limit, '--limit', 1, 10000);
       const entries = await withLifecycle(opts, rootOf(command), (l) =>
         l.audit({ ...(campaignId === undefined ? {} : { campaignId }), limit }),
       );

@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config';
 import { newNonce, signActivityCode } from '../src/protection/activity-code';
 import { parseTtlSeconds } from '../src/protection/code-ttl';
 import { action, CliFailure, printLines } from './output';
+import { integerOption } from './integer-option';
 
 const MAX_COUNT = 100_000;
 
@@ -32,10 +33,7 @@ export function registerCodes(program: Command): void {
         } catch (e) {
           throw new CliFailure(`--ttl: ${(e as Error).message}`, 2);
         }
-        const count = Number(opts.count);
-        if (!/^\d+$/.test(opts.count) || count < 1 || count > MAX_COUNT) {
-          throw new CliFailure(`--count must be an integer from 1 to ${MAX_COUNT}`, 2);
-        }
+        const count = integerOption(opts.count, '--count', 1, MAX_COUNT);
         const secret = loadConfig().secrets.activityCode;
         const expiresAt = Math.floor(Date.now() / 1000) + ttl;
         const lines: string[] = [];

@@ -10,6 +10,7 @@ import { countUsers, readUsersFile, UsersFileError } from '../src/simulation/use
 import { loadCompiled, parseTime, rootOf } from './definitions';
 import { formatMoney } from './money';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+import { integerOption } from './integer-option';
 
 interface Options {
   users?: string;
@@ -104,16 +105,10 @@ export function registerDryRun(program: Command): void {
           throw new CliFailure('give exactly one of --users <file> or --synthetic <n>', 2);
         }
         const at = parseTime(opts.at, '--at');
-        const synthetic = opts.synthetic === undefined ? null : Number(opts.synthetic);
-        if (
-          synthetic !== null &&
-          (!Number.isInteger(synthetic) || synthetic < 1 || synthetic > MAX_SYNTHETIC)
-        ) {
-          throw new CliFailure(
-            `--synthetic must be an integer from 1 to ${MAX_SYNTHETIC} (got "${opts.synthetic}")`,
-            2,
-          );
-        }
+        const synthetic =
+          opts.synthetic === undefined
+            ? null
+            : integerOption(opts.synthetic, '--synthetic', 1, MAX_SYNTHETIC);
         if (opts.users !== undefined) checkUsersFile(opts.users);
         const compiled = await loadCompiled(rootOf(command), campaignId);
         const random = opts.seed === undefined ? cryptoRandom : seededRandom(opts.seed);

@@ -23,6 +23,7 @@ import {
 } from '../src/simulation/tester-generator';
 import { loadAll, rootOf } from './definitions';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+import { integerOption } from './integer-option';
 
 interface GenerateOptions {
   segment: string;
@@ -58,14 +59,6 @@ async function landsIn(
   return segment?.id ?? null;
 }
 
-function parseCount(value: string): number {
-  const count = Number(value);
-  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_COUNT) {
-    throw new CliFailure(`--count must be an integer from 1 to ${MAX_COUNT} (got "${value}")`, 2);
-  }
-  return count;
-}
-
 function note(tester: GeneratedTester): string | undefined {
   return Object.keys(tester.context).length === 0
     ? undefined
@@ -86,7 +79,7 @@ function checkPrefix(prefix: string | undefined): void {
 }
 
 async function generate(root: string, campaignId: string, opts: GenerateOptions) {
-  const count = parseCount(opts.count);
+  const count = integerOption(opts.count, '--count', 1, MAX_COUNT);
   checkPrefix(opts.prefix);
   const seed = opts.seed ?? String(Date.now());
   const { compiled, file } = await campaignOf(root, campaignId);

@@ -3,6 +3,7 @@
  * as the embedded default. Both run the same migrations and the same stores.
  */
 import { dirname, resolve } from 'node:path';
+import { inspect } from 'node:util';
 import knex, { type Knex } from 'knex';
 import { makeDirectory } from '../shared/make-directory';
 
@@ -42,9 +43,19 @@ interface SqliteConnection {
   pragma(source: string): unknown;
 }
 
+/**
+ * knex's own messages (a failed connection acquire, a deprecation) go to stderr: by default it prints them with
+ * console.log, on stdout, where they would break a CLI command's `--format json` output.
+ */
+const toStderr = (message: unknown): void => {
+  process.stderr.write(`${typeof message === 'string' ? message : inspect(message)}\n`);
+};
+const log = { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr };
+
 export function createDb(opts: DbOptions): Db {
   if (opts.databaseUrl) {
     const db = knex({
+      log,
       client: 'pg',
       connection: opts.databaseUrl,
       ...(opts.searchPath ? { searchPath: opts.searchPath.split(',').map((s) => s.trim()) } : {}),
@@ -58,6 +69,7 @@ export function createDb(opts: DbOptions): Db {
   if (file !== ':memory:') makeDirectory(dirname(resolve(file)));
   const busyTimeout = opts.busyTimeoutMs ?? 5000;
   return knex({
+    log,
     client: 'better-sqlite3',
     connection: { filename: file },
     useNullAsDefault: true,

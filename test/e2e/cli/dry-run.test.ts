@@ -202,6 +202,9 @@ describe('pocket dry-run: bad options exit 2 with a message', () => {
     [['--synthetic', 'abc'], 'pocket: --synthetic must be an integer from 1 to 10000000 (got "abc")\n'],
     [['--synthetic', '0'], 'pocket: --synthetic must be an integer from 1 to 10000000 (got "0")\n'],
     [['--synthetic', '2.5'], 'pocket: --synthetic must be an integer from 1 to 10000000 (got "2.5")\n'],
+    // Number() would take these; an option's count is plain digits.
+    [['--synthetic', '1e3'], 'pocket: --synthetic must be an integer from 1 to 10000000 (got "1e3")\n'],
+    [['--synthetic', '0x10'], 'pocket: --synthetic must be an integer from 1 to 10000000 (got "0x10")\n'],
     [
       ['--synthetic', '10', '--at', 'yesterday'],
       'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "yesterday")\n',
