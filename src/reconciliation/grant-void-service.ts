@@ -110,6 +110,13 @@ export class GrantVoidService {
   private async giveBack(grant: GrantRecord): Promise<Pick<VoidResult, 'hotState' | 'user'>> {
     const { hot, grants, db } = this.deps;
     if (hot === null) return { hotState: 'deferred', user: 'deferred' };
+    // The grant's reservation may still be live (the confirm after its commit was lost). Its outcome is known
+    // now, committed, so it is settled as reconciliation would settle it: confirmed. Left live, the rebuild
+    // below would count its positions again (ledger + live reservations) and keep what the void just freed,
+    // until the reservation expired and the freed positions showed up as counter drift.
+    if (grant.reservationId !== null) {
+      await hot.hotState.confirm(grant.campaignId, grant.reservationId).catch(() => undefined);
+    }
     const rebuilt = await hot.rebuilder.repair(grant.campaignId);
     const check = await checkUserCounters(
       hot.hotState,

@@ -1,0 +1,81 @@
+/**
+ * Counters after failures (DESIGN.md "Redis is the gate; the ledger is the fence", correctness rules "Reservations
+ * live in hot state with a TTL" and "Failed or dead-lettered grants keep their counters until a void"): a
+ * failure must never leave a position or a user's count taken for good, nor make reconciliation report a
+ * difference that is not there.
+ */
+import nock from 'nock';
+import { normalizeCounters } from '../../../src/hot-state/campaign-counters';
+import type { EndInput } from '../../../src/hot-state/hot-state';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import type { Pocket } from '../../../src/server';
+import { fakeClock, grantsFor, AT, TINY, DEFINITIONS, users, type FakeClock } from '../../helpers/delivery';
+import {
+  createBackends,
+  createTestPocket,
+  describeEachBackend,
+  type TestBackends,
+} from '../../helpers/pocket';
+
+const grants = new KnexGrantStore();
+
+describeEachBackend('counters after failures', (backend) => {
+  let backends: TestBackends;
+  let pocket: Pocket;
+  let clock: FakeClock;
+
+  beforeEach(async () => {
+    clock = fakeClock(AT);
+    backends = await createBackends(backend);
+    pocket = await createTestPocket(backends, {
+      clock,
+      random: () => 0,
+      refreshMs: 3_600_000, // no background rebuild: what happens here is the void's and reconciliation's doing
+      config: { definitionsRoot: DEFINITIONS },
+    });
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    nock.cleanAll();
+    await pocket?.close();
+    await backends?.destroy();
+  });
+
+  const db = () => backends.ledger.db;
+
+  it('a grant voided while its reservation is still live gives its stock back at once, with no drift reported', async () => {
+    await grantsFor(pocket, users('kept', 4), TINY); // slots 1-4 of a stock of 5
+    // The last grant commits, but the confirm that travels with the lock's release is lost: its reservation
+    // stays live (until reconciliation would settle it as confirmed).
+    const end = pocket.hotState.end.bind(pocket.hotState);
+    jest
+      .spyOn(pocket.hotState, 'end')
+      .mockImplementationOnce((input: EndInput) => end({ ...input, confirmReservationId: null }));
+    const [lost] = await grantsFor(pocket, ['u-lost-confirm'], TINY);
+    if (!lost) throw new Error('no grant');
+    const row = await grants.get(db(), lost);
+    expect(row?.fences.stockSlot).toBe(5);
+    expect((await pocket.hotState.reservations(TINY)).map((r) => r.id)).toEqual([row?.reservationId]);
+
+    const result = await pocket.delivery.voids.void(lost, { reason: 'account closed', actor: 'ops' });
+    expect(result).toMatchObject({ hotState: 'rebuilt', user: 'primed' });
+
+    // The void settled the reservation (its grant committed) and gave slot 5, its budget range and the
+    // user's count back, instead of a rebuild that counted the voided grant again through its reservation.
+    expect(await pocket.hotState.reservations(TINY)).toEqual([]);
+    expect(await pocket.hotState.readCounters(TINY)).toEqual(
+      normalizeCounters(await grants.campaignCounters(db(), TINY)),
+    );
+    expect(await pocket.hotState.readUser(TINY, 'u-lost-confirm')).toMatchObject({ total: 0 });
+    const [next] = await grantsFor(pocket, ['u-next'], TINY);
+    expect((await grants.get(db(), next ?? ''))?.fences.stockSlot).toBe(5);
+
+    // Reconciliation, also after the reservation's TTL, finds nothing to settle and no drift to alert about.
+    const realtime = pocket.delivery.realtime;
+    if (!realtime) throw new Error('no real-time reconciler');
+    expect((await realtime.run()).found).toEqual({});
+    clock.advance(61_000);
+    expect((await realtime.run()).found).toEqual({});
+    expect(await pocket.delivery.discrepancies.list(db(), { kinds: ['counter_drift'] })).toEqual([]);
+  });
+});
