@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -66,6 +67,28 @@ export class ConfigError extends Error {}
 /** The pattern schemas/config.schema.json gives the service URLs (issuers, profile, risk, recommend, notify). */
 const HTTP_URL = '^https?://';
 
+const SERVICE_URLS = [
+  'ISSUER_RED_PACKET_URL',
+  'ISSUER_COUPON_URL',
+  'ISSUER_VOUCHER_URL',
+  'PROFILE_URL',
+  'RISK_URL',
+  'RECOMMEND_URL',
+  'NOTIFY_URL',
+];
+
+/** Never echoed in a message (stderr ends up in CI and journal logs): only their length is shown. */
+const HIDDEN = ['ACTIVITY_CODE_SECRET', 'WEBHOOK_SECRET', 'USER_TOKEN_SECRET', 'METRICS_TOKEN'];
+
+const TRUST_PROXY_EXPECTED =
+  'must be true, false, a hop count, or a comma-separated list of IP addresses, CIDR subnets ' +
+  '(e.g. 10.0.0.0/8) and loopback, linklocal, uniquelocal';
+
+/** What `Authorization: Bearer <token>` can carry (RFC 6750 b64token; protection/bearer-token.ts). */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+const BEARER_TOKEN_EXPECTED =
+  'must be letters, digits and . _ ~ + / - (then = at the end only), what an `Authorization: Bearer` header carries';
+
 type Env = Record<string, string | undefined>;
 type RawConfig = Record<string, string | number | boolean>;
 
@@ -110,26 +133,102 @@ function readEnv(env: Env): RawConfig {
     ? []
     : (validate.errors ?? []).map((e) => {
         const name = e.instancePath.replace(/^\//, '') || String(e.params['missingProperty'] ?? '');
-        return `${name}=${JSON.stringify(raw[name])}: ${errorMessage(e)}`;
+        return `${name}=${shown(name, raw[name])}: ${errorMessage(name, e)}`;
       });
-  for (const name of ['RECONCILE_CRON', 'OFFLINE_RECONCILE_CRON']) {
+  // Checks the schema cannot express, for the variables it let through.
+  const checks: Array<[string, (value: string) => string | null]> = [
+    ['RECONCILE_CRON', cronProblem],
+    ['OFFLINE_RECONCILE_CRON', cronProblem],
+    ...SERVICE_URLS.map((name): [string, (value: string) => string | null] => [name, serviceUrlProblem]),
+    ['REDIS_URL', redisUrlProblem],
+    ['TRUST_PROXY', trustProxyProblem],
+    ['METRICS_TOKEN', (value) => (BEARER_TOKEN.test(value) ? null : BEARER_TOKEN_EXPECTED)],
+  ];
+  for (const [name, problem] of checks) {
     const value = raw[name];
-    if (typeof value === 'string' && !messages.some((m) => m.startsWith(`${name}=`)) && !validCron(value)) {
-      messages.push(`${name}=${JSON.stringify(value)}: must be a valid cron expression (e.g. "*/5 * * * *")`);
-    }
+    if (typeof value !== 'string' || messages.some((m) => m.startsWith(`${name}=`))) continue;
+    const found = problem(value);
+    if (found) messages.push(`${name}=${shown(name, value)}: ${found}`);
   }
   if (messages.length > 0) throw new ConfigError(`invalid configuration:\n  ${messages.join('\n  ')}`);
   return raw;
 }
 
 /** ajv's message, made actionable for the variables an operator mistypes most: enums and URLs. */
-function errorMessage(e: ErrorObject): string {
+function errorMessage(name: string, e: ErrorObject): string {
   if (e.keyword === 'enum') {
     return `must be one of ${(e.params['allowedValues'] as unknown[]).map(String).join(', ')}`;
   }
   if (e.keyword === 'pattern' && e.params['pattern'] === HTTP_URL)
     return 'must be an http:// or https:// URL';
+  if (e.keyword === 'pattern' && name === 'TRUST_PROXY') return TRUST_PROXY_EXPECTED;
   return e.message ?? 'invalid';
+}
+
+/** A value as a message shows it: secrets by their length only, URLs without their password. */
+function shown(name: string, value: unknown): string {
+  if (typeof value !== 'string') return JSON.stringify(value);
+  if (HIDDEN.includes(name)) return `(hidden, ${value.length} characters)`;
+  // The password of a URL (scheme://user:password@host…), up to the authority's last "@".
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^/?#]*@/i, '$1***@'));
+}
+
+function cronProblem(value: string): string | null {
+  return validCron(value) ? null : 'must be a valid cron expression (e.g. "*/5 * * * *")';
+}
+
+/**
+ * A service URL the HTTP clients can call: fetch refuses a URL with credentials, and the clients append their
+ * paths (`/profiles/<id>`, `/score`, `/grants`…) to it, which a ?query or #fragment would swallow.
+ */
+function serviceUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be a valid http:// or https:// URL (a host, a port up to 65535; e.g. "https://svc.internal:8443/base")';
+  }
+  if (url.hostname === '') return 'must name a host (e.g. "https://svc.internal:8443/base")';
+  if (url.username !== '' || url.password !== '') {
+    return 'must not carry credentials (user:password@): fetch refuses such a URL';
+  }
+  if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
+    return 'must not have a ?query or #fragment: the service paths are appended to it';
+  }
+  return null;
+}
+
+/** ioredis reads the path as the database number: "/abc" crashed the boot, "/1.5" or "/0/1" picked another one. */
+function redisUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be a valid redis:// or rediss:// URL (a host, a port up to 65535; e.g. "redis://host:6379/0")';
+  }
+  if (url.hostname === '') return 'must name a host (e.g. "redis://host:6379/0")';
+  if (!/^\/?[0-9]*$/.test(url.pathname)) {
+    return `the database after the host must be a number (e.g. "redis://host:6379/0"), not "${url.pathname.slice(1)}"`;
+  }
+  return null;
+}
+
+/**
+ * Each address or subnet of a TRUST_PROXY list as express (proxy-addr) takes it: an invalid one crashed the
+ * boot with a TypeError, and one with leading zeros ("010.0.0.1") was read as octal (8.0.0.1).
+ */
+function trustProxyProblem(value: string): string | null {
+  if (/^(true|false|[0-9]+)$/.test(value)) return null;
+  for (const item of value.split(',').map((s) => s.trim())) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) continue;
+    const [address = '', prefix] = item.split('/');
+    const version = isIP(address);
+    const bits = version === 4 ? 32 : 128;
+    if (version === 0 || (prefix !== undefined && Number(prefix) > bits)) {
+      return `${TRUST_PROXY_EXPECTED} ("${item}" is not an IP address or subnet)`;
+    }
+  }
+  return null;
 }
 
 function str(raw: RawConfig, name: string): string | null {
@@ -152,6 +251,38 @@ function trustProxy(value: string | null): boolean | number | string {
 function bool(raw: RawConfig, name: string, fallback: boolean): boolean {
   const v = raw[name];
   return typeof v === 'boolean' ? v : fallback;
+}
+
+/**
+ * The generated secrets kept in POCKET_DATA_DIR/secrets.json. A file that is not JSON, or holds something other
+ * than secrets of at least 32 characters, stops the boot naming it (it was a SyntaxError with a stack trace, or
+ * a one-character token secret used as is).
+ */
+function readStoredSecrets(file: string, missing: ReadonlyArray<[keyof Secrets, string]>): Partial<Secrets> {
+  const refuse = (why: string): ConfigError =>
+    new ConfigError(
+      `invalid configuration: ${file} (the secrets generated under POCKET_DATA_DIR) ${why}; ` +
+        `set ${missing.map(([, name]) => name).join(', ')}, or remove the file to generate new ones`,
+    );
+  let stored: unknown;
+  try {
+    stored = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
+    throw refuse(`is not JSON (${(error as Error).message})`);
+  }
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) {
+    throw refuse('is not a JSON object');
+  }
+  for (const [key] of missing) {
+    const secret = (stored as Record<string, unknown>)[key];
+    // Absent or empty: generated below, as before.
+    if (secret === undefined || secret === null || secret === '') continue;
+    if (!(typeof secret === 'string' && secret.length >= 32)) {
+      throw refuse(`has a "${key}" that is not a string of at least 32 characters`);
+    }
+  }
+  return stored as Partial<Secrets>;
 }
 
 /** Outside production, missing secrets are generated once and kept under the data directory. */
@@ -179,7 +310,8 @@ function resolveSecrets(
   }
   const file = join(dataDir, 'secrets.json');
   let stored: Partial<Secrets> = {};
-  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>;
+  const wanted = missing.map((k): [keyof Secrets, string] => [k, names[k]]);
+  if (existsSync(file)) stored = readStoredSecrets(file, wanted);
   const secrets = { ...given } as Record<keyof Secrets, string | null>;
   let changed = false;
   for (const key of missing) {

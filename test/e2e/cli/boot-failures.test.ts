@@ -46,6 +46,28 @@ describe('boot failures of the long-running verbs', () => {
     expect(run.stderr).toBe('pocket: invalid configuration:\n  PORT="abc": must be integer\n');
   });
 
+  it('serve: a TRUST_PROXY subnet express cannot compile is a configuration error, not a TypeError stack', async () => {
+    const run = await pocket(['serve'], { env: { ...env, TRUST_PROXY: 'loopback, 10.0.0.0/99' } });
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      'pocket: invalid configuration:\n  TRUST_PROXY="loopback, 10.0.0.0/99": must be true, false, a hop count, or a ' +
+        'comma-separated list of IP addresses, CIDR subnets (e.g. 10.0.0.0/8) and loopback, linklocal, uniquelocal ' +
+        '("10.0.0.0/99" is not an IP address or subnet)\n',
+    ]);
+  });
+
+  it.each(['serve', 'worker'])(
+    '%s: a REDIS_URL database that is not a number is a configuration error, not an unhandled ReplyError',
+    async (verb) => {
+      const run = await pocket([verb], { env: { ...env, REDIS_URL: 'redis://:s3cret@127.0.0.1:1/abc' } });
+      expect([run.code, run.stderr]).toEqual([
+        1,
+        'pocket: invalid configuration:\n  REDIS_URL="redis://:***@127.0.0.1:1/abc": the database after the host ' +
+          'must be a number (e.g. "redis://host:6379/0"), not "abc"\n',
+      ]);
+    },
+  );
+
   it.each(['serve', 'worker'])(
     '%s: an unreachable DATABASE_URL is named, without its password',
     async (verb) => {

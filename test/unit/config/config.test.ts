@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config';
@@ -134,5 +134,141 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
       secretsGenerated: false,
       secretsCreated: false,
     });
+  });
+});
+
+describe('loadConfig: values the schema let through that then misbehaved', () => {
+  const refused = (env: Record<string, string>, message: string): void => {
+    expect(() => loadConfig(env, tmp())).toThrow(new ConfigError(`invalid configuration:\n  ${message}`));
+  };
+
+  it('refuses a TRUST_PROXY address or subnet express cannot compile (it crashed the boot with a TypeError)', () => {
+    const expected =
+      'must be true, false, a hop count, or a comma-separated list of IP addresses, CIDR subnets (e.g. 10.0.0.0/8) and loopback, linklocal, uniquelocal';
+    refused(
+      { TRUST_PROXY: '10.0.0.0/99' },
+      `TRUST_PROXY="10.0.0.0/99": ${expected} ("10.0.0.0/99" is not an IP address or subnet)`,
+    );
+    refused(
+      { TRUST_PROXY: 'loopback, 999.1.1.1' },
+      `TRUST_PROXY="loopback, 999.1.1.1": ${expected} ("999.1.1.1" is not an IP address or subnet)`,
+    );
+    refused(
+      { TRUST_PROXY: 'fe80::/129' },
+      `TRUST_PROXY="fe80::/129": ${expected} ("fe80::/129" is not an IP address or subnet)`,
+    );
+    // express reads leading zeros as octal: "010.0.0.1" trusted 8.0.0.1.
+    refused(
+      { TRUST_PROXY: '010.0.0.1' },
+      `TRUST_PROXY="010.0.0.1": ${expected} ("010.0.0.1" is not an IP address or subnet)`,
+    );
+    // The schema's own refusal says what is expected, not its regular expression.
+    refused({ TRUST_PROXY: 'yes' }, `TRUST_PROXY="yes": ${expected}`);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1, fd00::/8, 192.168.1.7' }, tmp()).trustProxy).toBe(
+      '10.0.0.0/8, ::1, fd00::/8, 192.168.1.7',
+    );
+  });
+
+  it('refuses a REDIS_URL whose database is not a number (ioredis crashed on "/abc", read "/1.5" as 1) or without a host', () => {
+    refused(
+      { REDIS_URL: 'redis://h:6379/abc' },
+      'REDIS_URL="redis://h:6379/abc": the database after the host must be a number (e.g. "redis://host:6379/0"), not "abc"',
+    );
+    refused(
+      { REDIS_URL: 'redis://h:6379/1.5' },
+      'REDIS_URL="redis://h:6379/1.5": the database after the host must be a number (e.g. "redis://host:6379/0"), not "1.5"',
+    );
+    refused({ REDIS_URL: 'redis://' }, 'REDIS_URL="redis://": must name a host (e.g. "redis://host:6379/0")');
+    refused(
+      { REDIS_URL: 'redis://:s3cret@h:99999/0' },
+      'REDIS_URL="redis://:***@h:99999/0": must be a valid redis:// or rediss:// URL (a host, a port up to 65535; e.g. "redis://host:6379/0")',
+    );
+    for (const url of ['redis://h', 'redis://h:6379/', 'rediss://:pw@h:6380/15']) {
+      expect(loadConfig({ REDIS_URL: url }, tmp()).redisUrl).toBe(url);
+    }
+  });
+
+  it.each([
+    'ISSUER_RED_PACKET_URL',
+    'ISSUER_COUPON_URL',
+    'ISSUER_VOUCHER_URL',
+    'PROFILE_URL',
+    'RISK_URL',
+    'RECOMMEND_URL',
+    'NOTIFY_URL',
+  ])('refuses a %s every call to which would fail (no host, credentials, a query, a bad port)', (name) => {
+    refused(
+      { [name]: 'http://' },
+      `${name}="http://": must be a valid http:// or https:// URL (a host, a port up to 65535; e.g. "https://svc.internal:8443/base")`,
+    );
+    refused(
+      { [name]: 'http://svc:99999/' },
+      `${name}="http://svc:99999/": must be a valid http:// or https:// URL (a host, a port up to 65535; e.g. "https://svc.internal:8443/base")`,
+    );
+    // fetch: "Request cannot be constructed from a URL that includes credentials"; the password is not echoed.
+    refused(
+      { [name]: 'https://u:s3cret@svc/base' },
+      `${name}="https://u:***@svc/base": must not carry credentials (user:password@): fetch refuses such a URL`,
+    );
+    // The clients append /profiles/<id>, /score, /scores, /grants: "https://svc/x?k=1/grants".
+    refused(
+      { [name]: 'https://svc/base?key=1' },
+      `${name}="https://svc/base?key=1": must not have a ?query or #fragment: the service paths are appended to it`,
+    );
+    refused(
+      { [name]: 'https://svc/base#x' },
+      `${name}="https://svc/base#x": must not have a ?query or #fragment: the service paths are appended to it`,
+    );
+  });
+
+  it('refuses a METRICS_TOKEN no Authorization: Bearer header can carry (/metrics answered 401 forever)', () => {
+    refused(
+      { METRICS_TOKEN: 'correct horse battery staple' },
+      'METRICS_TOKEN=(hidden, 28 characters): must be letters, digits and . _ ~ + / - (then = at the end only), what an `Authorization: Bearer` header carries',
+    );
+    refused(
+      { METRICS_TOKEN: 'p@ssw0rd!p@ssw0rd!' },
+      'METRICS_TOKEN=(hidden, 18 characters): must be letters, digits and . _ ~ + / - (then = at the end only), what an `Authorization: Bearer` header carries',
+    );
+    expect(loadConfig({ METRICS_TOKEN: 'aB3-._~+/aB3-._~+/==' }, tmp()).metricsToken).toBe(
+      'aB3-._~+/aB3-._~+/==',
+    );
+  });
+
+  it('never echoes a secret or a URL password in the message', () => {
+    refused(
+      { ACTIVITY_CODE_SECRET: 'hunter2', USER_TOKEN_SECRET: 'also-too-short' },
+      'ACTIVITY_CODE_SECRET=(hidden, 7 characters): must NOT have fewer than 32 characters\n' +
+        '  USER_TOKEN_SECRET=(hidden, 14 characters): must NOT have fewer than 32 characters',
+    );
+    refused(
+      { METRICS_TOKEN: 'short' },
+      'METRICS_TOKEN=(hidden, 5 characters): must NOT have fewer than 16 characters',
+    );
+    refused(
+      { DATABASE_URL: 'mysql://pocket:s3cret@db/pocket' },
+      'DATABASE_URL="mysql://pocket:***@db/pocket": must match pattern "^postgres(ql)?://"',
+    );
+  });
+
+  it('refuses a secrets.json under POCKET_DATA_DIR that is not JSON or holds an unusable secret, naming the file', () => {
+    const dir = tmp();
+    const file = join(dir, 'data', 'secrets.json');
+    loadConfig({}, dir);
+    writeFileSync(file, '{oops');
+    expect(() => loadConfig({}, dir)).toThrow(ConfigError);
+    expect(() => loadConfig({}, dir)).toThrow(
+      `invalid configuration: ${file} (the secrets generated under POCKET_DATA_DIR) is not JSON (`,
+    );
+    writeFileSync(
+      file,
+      JSON.stringify({ activityCode: 'x'.repeat(43), webhook: 'x'.repeat(43), userToken: 'x' }),
+    );
+    expect(() => loadConfig({}, dir)).toThrow(
+      new ConfigError(
+        `invalid configuration: ${file} (the secrets generated under POCKET_DATA_DIR) has a "userToken" that is not ` +
+          'a string of at least 32 characters; set ACTIVITY_CODE_SECRET, WEBHOOK_SECRET, USER_TOKEN_SECRET, or remove the file to generate new ones',
+      ),
+    );
   });
 });
