@@ -1,11 +1,17 @@
 /**
- * knex's own messages go to stderr, never stdout: a CLI command's `--format json` output must stay JSON even
- * when the ledger fails in a way knex reports by itself (here: a ledger file that is not a database).
+ * knex's own messages (a failed connection acquire, a deprecation) go to stderr, never stdout: a CLI command's
+ * `--format json` output must stay JSON even when knex reports something by itself.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDb } from '../../../src/ledger/db';
+import { createDb, type Db } from '../../../src/ledger/db';
+
+interface KnexLogger {
+  warn(message: unknown): void;
+  error(message: unknown): void;
+  deprecate(method: string, alternative: string): void;
+}
 
 describe("knex's log", () => {
   let dir: string;
@@ -17,18 +23,32 @@ describe("knex's log", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes a failed connection acquire to stderr, nothing to stdout', async () => {
-    const file = join(dir, 'pocket.sqlite');
-    writeFileSync(file, 'not a database, only text that happens to be here\n'.repeat(100));
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const db = createDb({ sqliteFile: file });
-    try {
-      await expect(db.raw('SELECT 1')).rejects.toThrow(/not a database/);
-    } finally {
-      await db.destroy();
-    }
-    expect(stdout).not.toHaveBeenCalled();
-    expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toMatch(/not a database/);
-  });
+  const ledgers: Array<[string, () => Db]> = [
+    ['SQLite', () => createDb({ sqliteFile: join(dir, 'pocket.sqlite') })],
+    // Never connected: the logger is set up with the client.
+    ['PostgreSQL', () => createDb({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none' })],
+  ];
+
+  it.each(ledgers)(
+    '%s: warnings, errors and deprecations go to stderr, nothing to stdout',
+    async (_, open) => {
+      const db = open();
+      const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        const logger = (db.client as { logger: KnexLogger }).logger;
+        logger.warn('Acquire connection error');
+        logger.error({ message: 'an object' });
+        logger.deprecate('old()', 'new()');
+      } finally {
+        jest.restoreAllMocks();
+        await db.destroy();
+      }
+      expect(stdout).not.toHaveBeenCalled();
+      const written = stderr.mock.calls.map(([text]) => String(text)).join('');
+      expect(written).toContain('Acquire connection error\n');
+      expect(written).toContain("message: 'an object'");
+      expect(written).toContain('old() is deprecated, please use new()\n');
+    },
+  );
 });
