@@ -203,8 +203,7 @@ export class GrantFlow {
       ctx.trace?.reserved(reserved.ok ? 'ok' : reserved.reason);
       if (reserved.ok) return this.record(ctx, segment, choice, reserved.reservation, decision);
       if (reserved.reason === 'uninitialized') throw this.uninitialized(snapshot.campaignId);
-      if (reserved.reason === 'limit_reached')
-        return { kind: 'refusal', outcome: 'limit_reached', segmentId: segment.id, decision };
+      if (reserved.reason === 'limit_reached') return this.limitReached(ctx, segment, decision);
       exclude.set(choice.reward.id, reserved.reason);
     }
     const outcome = [...exclude.values()].every((r) => r === 'out_of_stock')
@@ -219,6 +218,32 @@ export class GrantFlow {
       'hot-state',
       'hot counters are being rebuilt from the ledger; retry shortly',
     );
+  }
+
+  /**
+   * The hot per-user count says the limit is reached. limit_reached is stored and replayed, so only the
+   * ledger's own count may say it: the hot count also holds live reservations, and one whose ledger write had
+   * an unknown outcome may never become a grant (reconciliation settles it within its TTL). Below the limit in
+   * the ledger, the answer is a transient 409 user_busy, and the user's retry gets its real answer.
+   */
+  private async limitReached(
+    ctx: PipelineContext,
+    segment: SegmentDefinition,
+    decision: Record<string, unknown>,
+  ): Promise<FlowResult> {
+    const { snapshot, request } = ctx;
+    const counters = await failClosed('ledger', () =>
+      this.deps.ledger.userCounters(snapshot.campaignId, request.userId),
+    );
+    const perUser = snapshot.definition.limits?.perUser;
+    const limits = { userLimit: perUser?.total ?? null, dailyUserLimit: perUser?.daily ?? null };
+    if (!limitReachedIn(counters, limits, ctx.businessDate)) {
+      throw new ConflictError(
+        'user_busy',
+        'an earlier participation of this user is still being settled; retry',
+      );
+    }
+    return { kind: 'refusal', outcome: 'limit_reached', segmentId: segment.id, decision };
   }
 
   private async record(
@@ -296,7 +321,7 @@ export class GrantFlow {
           // limit_reached is stored and replayed, so only the ledger's own count may say it. Under the limit,
           // a grant of this user committed at the same moment (its lock was lost) with the same sequence
           // number: that is transient.
-          if (!limitReached(counters, grant.fences, ctx.businessDate))
+          if (!limitReachedIn(counters, grant.fences, ctx.businessDate))
             throw new ConflictError('user_busy', 'another request of this user was granted meanwhile; retry');
           return { kind: 'refusal', outcome: 'limit_reached', segmentId: segment.id, decision };
         }
@@ -319,7 +344,7 @@ export class GrantFlow {
 }
 
 /** Whether the ledger's own counts of a user reach the per-user limits the grant was fenced with. */
-function limitReached(
+function limitReachedIn(
   counters: UserCounters,
   fences: Pick<GrantDraft['fences'], 'userLimit' | 'dailyUserLimit'>,
   businessDate: string,

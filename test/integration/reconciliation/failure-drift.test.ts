@@ -5,6 +5,7 @@
  * difference that is not there.
  */
 import nock from 'nock';
+import request from 'supertest';
 import { normalizeCounters } from '../../../src/hot-state/campaign-counters';
 import type { EndInput } from '../../../src/hot-state/hot-state';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
@@ -77,5 +78,58 @@ describeEachBackend('counters after failures', (backend) => {
     clock.advance(61_000);
     expect((await realtime.run()).found).toEqual({});
     expect(await pocket.delivery.discrepancies.list(db(), { kinds: ['counter_drift'] })).toEqual([]);
+  });
+
+  it('a reservation whose write had an unknown outcome never makes a stored limit_reached: 409 until it settles', async () => {
+    // Three reservations of this user (the limit is 3 in total) whose ledger writes' outcomes were unknown: the
+    // hot gate counts them, the ledger holds no grant of the user.
+    for (let i = 0; i < 3; i++) {
+      const reserved = await pocket.hotState.reserve({
+        campaignId: TINY,
+        reservationId: `r-unknown-${i}`,
+        userId: 'u-unsettled',
+        rewardId: 'rp',
+        charge: 100,
+        spends: true,
+        businessDate: '2026-11-11',
+        limits: { stock: 5, budgetTotal: 1000, budgetDaily: 1000, perUserTotal: 3, perUserDaily: 3 },
+        ttlMs: 60_000,
+        now: clock().getTime(),
+      });
+      expect(reserved.ok).toBe(true);
+    }
+    const participate = () =>
+      request(pocket.app)
+        .post(`/v1/campaigns/${TINY}/participations`)
+        .set('Idempotency-Key', 'k-unsettled')
+        .send({ userId: 'u-unsettled', context: { channel: 'app' } });
+    // Only the ledger's count may say limit_reached (it is stored and replayed for the key): transient 409.
+    const busy = await participate();
+    expect([busy.status, busy.body]).toEqual([
+      409,
+      { error: expect.objectContaining({ code: 'user_busy' }) as unknown },
+    ]);
+    // Reconciliation releases the reservations once their TTL is over (no grant has them); the same key then
+    // gets its real answer, a grant.
+    clock.advance(61_000);
+    const realtime = pocket.delivery.realtime;
+    if (!realtime) throw new Error('no real-time reconciler');
+    await realtime.run();
+    const granted = await participate();
+    expect([granted.status, (granted.body as { outcome?: string }).outcome]).toEqual([201, 'granted']);
+  });
+
+  it('a user at the limit in the ledger still gets limit_reached, stored and replayed', async () => {
+    const participate = (key: string) =>
+      request(pocket.app)
+        .post(`/v1/campaigns/${TINY}/participations`)
+        .set('Idempotency-Key', key)
+        .send({ userId: 'u-full', context: { channel: 'app' } });
+    for (const key of ['k-1', 'k-2', 'k-3']) expect((await participate(key)).status).toBe(201);
+    const refused = await participate('k-4');
+    expect([refused.status, (refused.body as { outcome?: string }).outcome]).toEqual([200, 'limit_reached']);
+    const replayed = await participate('k-4');
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.text).toBe(refused.text);
   });
 });
