@@ -285,6 +285,28 @@ function readStoredSecrets(file: string, missing: ReadonlyArray<[keyof Secrets, 
   return stored as Partial<Secrets>;
 }
 
+/**
+ * Each secret has one holder besides pocket (the webhook receiver holds WEBHOOK_SECRET, the app backend that
+ * signs user tokens USER_TOKEN_SECRET): one value for two would let either holder act as the other, e.g. a
+ * webhook receiver sign user tokens for any user.
+ */
+function refuseSharedSecrets(
+  given: Record<keyof Secrets, string | null>,
+  names: Record<keyof Secrets, string>,
+): void {
+  const keys = Object.keys(given) as Array<keyof Secrets>;
+  const messages = keys.flatMap((key, i) => {
+    const value = given[key];
+    const same = keys.slice(0, i).filter((other) => value !== null && given[other] === value);
+    return same.map(
+      (other) =>
+        `${names[key]}=${shown(names[key], value ?? '')}: must differ from ${names[other]} ` +
+        '(whoever holds one secret could then act with the other)',
+    );
+  });
+  if (messages.length > 0) throw new ConfigError(`invalid configuration:\n  ${messages.join('\n  ')}`);
+}
+
 /** Outside production, missing secrets are generated once and kept under the data directory. */
 function resolveSecrets(
   raw: RawConfig,
@@ -301,6 +323,7 @@ function resolveSecrets(
     webhook: 'WEBHOOK_SECRET',
     userToken: 'USER_TOKEN_SECRET',
   };
+  refuseSharedSecrets(given, names);
   const missing = (Object.keys(given) as Array<keyof Secrets>).filter((k) => given[k] === null);
   if (missing.length === 0) return { secrets: given as Secrets, generated: false, created: false };
   if (production) {

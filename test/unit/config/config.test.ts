@@ -107,7 +107,6 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
   });
 
   it('reads production backends and per-type issuers', () => {
-    const secret = 'x'.repeat(32);
     const config = loadConfig(
       {
         NODE_ENV: 'production',
@@ -115,9 +114,9 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
         DATABASE_URL: 'postgres://u@h:5432/db',
         REDIS_URL: 'redis://h:6379',
         ISSUER_COUPON_URL: 'http://coupons.internal',
-        ACTIVITY_CODE_SECRET: secret,
-        WEBHOOK_SECRET: secret,
-        USER_TOKEN_SECRET: secret,
+        ACTIVITY_CODE_SECRET: 'a'.repeat(32),
+        WEBHOOK_SECRET: 'w'.repeat(32),
+        USER_TOKEN_SECRET: 'u'.repeat(32),
         POCKET_WORKER: 'false',
       },
       tmp(),
@@ -233,6 +232,28 @@ describe('loadConfig: values the schema let through that then misbehaved', () =>
     expect(loadConfig({ METRICS_TOKEN: 'aB3-._~+/aB3-._~+/==' }, tmp()).metricsToken).toBe(
       'aB3-._~+/aB3-._~+/==',
     );
+  });
+
+  it('refuses one value for two secrets: each has its own holder, who could then act with the other', () => {
+    const shared = 's'.repeat(40);
+    expect(() =>
+      loadConfig(
+        { ACTIVITY_CODE_SECRET: 'a'.repeat(32), WEBHOOK_SECRET: shared, USER_TOKEN_SECRET: shared },
+        tmp(),
+      ),
+    ).toThrow(
+      new ConfigError(
+        'invalid configuration:\n' +
+          '  USER_TOKEN_SECRET=(hidden, 40 characters): must differ from WEBHOOK_SECRET ' +
+          '(whoever holds one secret could then act with the other)',
+      ),
+    );
+    expect(() =>
+      loadConfig(
+        { ACTIVITY_CODE_SECRET: 'a'.repeat(32), WEBHOOK_SECRET: shared, USER_TOKEN_SECRET: 'u'.repeat(32) },
+        tmp(),
+      ),
+    ).not.toThrow();
   });
 
   it('never echoes a secret or a URL password in the message', () => {
