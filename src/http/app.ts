@@ -5,7 +5,6 @@
  */
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
-import { AppError } from '../errors/app-error';
 import type { Logger } from '../observability/logger';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { jsonObjectBody } from './json-body-parser';
@@ -29,16 +28,6 @@ export interface AppParts {
   middleware?: RequestHandler[];
 }
 
-const requireJson: RequestHandler = (req, _res, next) => {
-  const hasBody =
-    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
-    next(new AppError(415, 'unsupported_media_type', 'the request body must be application/json'));
-    return;
-  }
-  next();
-};
-
 const openapiBody = JSON.stringify(openapi);
 /** What the admin router serves: express matches mount paths case-insensitively, so `/ADMIN/…` too. */
 const ADMIN_PATH = /^\/admin(\/|$)/i;
@@ -55,9 +44,9 @@ export function createApp(parts: AppParts): Express {
     if (ADMIN_PATH.test(req.path)) next();
     else methodGuard(req, res, next);
   });
-  app.use(requireJson);
   // /admin bodies (whole resolved campaigns on publish: up to 1 MB) are parsed inside the admin router, after the
-  // token is checked, so that no caller without one gets a megabyte parsed or a parser's opinion of it.
+  // token is checked, so that no caller without one gets a megabyte parsed, or a parser's or the media type
+  // check's opinion of it.
   const bodies = express.Router().use(jsonObjectBody());
   app.use((req, res, next) => {
     if (ADMIN_PATH.test(req.path)) next();

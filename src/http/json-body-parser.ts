@@ -4,7 +4,7 @@
  * refused for such a key is valid JSON: `ForbiddenKeyError` lets the error handler say so.
  */
 import express, { type RequestHandler } from 'express';
-import { ValidationError } from '../errors/app-error';
+import { AppError, ValidationError } from '../errors/app-error';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -43,9 +43,22 @@ export const requireObjectBody: RequestHandler = (req, _res, next) => {
 /** The methods whose bodies the API reads (the only ones requireJson holds to application/json). */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
+/** A body sent with POST, PUT or PATCH must be application/json (415 otherwise), before anything parses it. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (BODY_METHODS.has(req.method) && hasBody && !req.is('application/json')) {
+    next(new AppError(415, 'unsupported_media_type', 'the request body must be application/json'));
+    return;
+  }
+  next();
+};
+
 /**
- * The parser and the object check, as one mountable chain, for POST, PUT and PATCH only: no documented GET or
- * DELETE takes a body, so one sent with them is ignored, never a 400 or 413 the operation does not document.
+ * The media type check, the parser and the object check, as one mountable chain, for POST, PUT and PATCH only:
+ * no documented GET or DELETE takes a body, so one sent with them is ignored, never a 400, 413 or 415 the
+ * operation does not document. Under /admin it runs after the token (admin-router.ts), so a caller without one
+ * gets 401 whatever it sent.
  */
 export function jsonObjectBody(limit?: string): RequestHandler[] {
   const parse = jsonBodyParser(limit);
@@ -55,5 +68,5 @@ export function jsonObjectBody(limit?: string): RequestHandler[] {
       if (BODY_METHODS.has(req.method)) handler(req, res, next);
       else next();
     };
-  return [bodiesOnly(parse), bodiesOnly(requireObjectBody)];
+  return [requireJson, bodiesOnly(parse), bodiesOnly(requireObjectBody)];
 }

@@ -133,6 +133,17 @@ describeEachBackend('bad input on every route', (backend) => {
       expect([options.status, options.headers['allow']]).toEqual([204, 'DELETE, OPTIONS']);
     });
 
+    it('under /admin: 401 without a token whatever the body, then 415 for one that is not JSON', async () => {
+      const send = (authorization?: string) => {
+        const req = request(pocket.app).post('/admin/publish').set('Content-Type', 'text/plain');
+        return (authorization ? req.set('Authorization', authorization) : req).send('campaigns');
+      };
+      const anonymous = await send();
+      expect([anonymous.status, errorOf(anonymous)['code']]).toEqual([401, 'unauthenticated']);
+      const unsupported = await send(`Bearer ${bearer['publish']}`);
+      expect([unsupported.status, errorOf(unsupported)['code']]).toEqual([415, 'unsupported_media_type']);
+    });
+
     it('stays 404 not_found on a path no route holds', async () => {
       for (const res of [
         await request(pocket.app).put('/v2/campaigns'),
