@@ -321,6 +321,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     async start() {
       // The first refresh rebuilds hot counters: not before the Redis client has connected (or given up trying).
       await hotState.ready?.(2000);
+      for (const warning of (await hotState.configurationWarnings?.()) ?? []) logger.warn(warning);
       await refresh();
       const refreshFailed = (err: unknown): void => logger.warn({ err }, 'registry refresh failed');
       refreshNow = () => refresh().catch(refreshFailed);

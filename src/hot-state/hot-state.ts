@@ -168,5 +168,8 @@ export interface HotState {
    */
   ready?(timeoutMs: number): Promise<void>;
 
+  /** What an operator should fix in the hot state's own configuration (logged at boot); none by default. */
+  configurationWarnings?(): Promise<string[]>;
+
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import type {
   ReserveResult,
   UserCounters,
 } from './hot-state';
+import { readEvictionWarning } from './eviction-policy';
 import { HOT_STATE_DEFAULTS } from './hot-state-defaults';
 import { retryWhileBusy, type BeginAttempt } from './lock-retry';
 import { createRedisClient, type RedisClientOptions } from './redis-client';
@@ -251,6 +252,11 @@ export class RedisHotState implements HotState {
       const timer = setTimeout(done, timeoutMs);
       this.client.once('ready', done);
     });
+  }
+
+  async configurationWarnings(): Promise<string[]> {
+    const warning = await readEvictionWarning(this.client);
+    return warning === null ? [] : [warning];
   }
 
   async close(): Promise<void> {
