@@ -93,8 +93,17 @@ export async function findDefinitionFiles(
     if (!stat) {
       diagnostics.push(pathDiagnostic(displayPath(absolute), 'no such file or directory'));
     } else if (stat.isDirectory()) {
-      for (const known of found.values()) if (isInside(known.absolute, absolute)) known.reported = true;
-      if (!isInside(rootDir, absolute)) (await yamlFilesIn(absolute)).forEach((f) => add(f, true));
+      let any = false;
+      for (const known of found.values()) {
+        if (isInside(known.absolute, absolute)) known.reported = any = true;
+      }
+      if (!isInside(rootDir, absolute)) {
+        const more = await yamlFilesIn(absolute);
+        more.forEach((f) => add(f, true));
+        any ||= more.length > 0;
+      }
+      // A directory asked for by name that holds nothing to check is a mistyped path, not a clean result.
+      if (!any) diagnostics.push(pathDiagnostic(displayPath(absolute), 'no .yaml or .yml files here'));
     } else if (YAML_NAME.test(absolute)) {
       add(absolute, true);
     } else {

@@ -166,6 +166,15 @@ describe('loadDefinitions', () => {
     ]);
   });
 
+  it('reports a requested directory with nothing to check, instead of passing it as clean', async () => {
+    await repo.write('elsewhere/notes.txt', 'no definitions\n');
+    expect(await messages([repo.shown('elsewhere')])).toEqual([
+      `${repo.shown('elsewhere')}:1:1: (root): no .yaml or .yml files here`,
+    ]);
+    await repo.write('campaigns/solo.yaml', campaignYaml('solo', WITH_SEGMENT));
+    expect(await messages([repo.shown('campaigns')])).toEqual([]);
+  });
+
   it('loads YAML files given by path outside the repository, classified by name', async () => {
     await repo.write('elsewhere/solo.yaml', campaignYaml('solo', WITH_SEGMENT));
     const set = await loadDefinitions({ root: repo.root, paths: [repo.shown('elsewhere')] });
