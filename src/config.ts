@@ -67,16 +67,6 @@ export class ConfigError extends Error {}
 /** The pattern schemas/config.schema.json gives the service URLs (issuers, profile, risk, recommend, notify). */
 const HTTP_URL = '^https?://';
 
-const SERVICE_URLS = [
-  'ISSUER_RED_PACKET_URL',
-  'ISSUER_COUPON_URL',
-  'ISSUER_VOUCHER_URL',
-  'PROFILE_URL',
-  'RISK_URL',
-  'RECOMMEND_URL',
-  'NOTIFY_URL',
-];
-
 /** Never echoed in a message (stderr ends up in CI and journal logs): only their length is shown. */
 const HIDDEN = ['ACTIVITY_CODE_SECRET', 'WEBHOOK_SECRET', 'USER_TOKEN_SECRET', 'METRICS_TOKEN'];
 
@@ -94,6 +84,7 @@ type RawConfig = Record<string, string | number | boolean>;
 
 interface SchemaProperty {
   type?: string;
+  pattern?: string;
 }
 
 let validator: ReturnType<Ajv2020['compile']> | undefined;
@@ -139,7 +130,10 @@ function readEnv(env: Env): RawConfig {
   const checks: Array<[string, (value: string) => string | null]> = [
     ['RECONCILE_CRON', cronProblem],
     ['OFFLINE_RECONCILE_CRON', cronProblem],
-    ...SERVICE_URLS.map((name): [string, (value: string) => string | null] => [name, serviceUrlProblem]),
+    // The service URLs are the variables the schema holds to HTTP_URL.
+    ...Object.entries(properties)
+      .filter(([, prop]) => prop.pattern === HTTP_URL)
+      .map(([name]): [string, (value: string) => string | null] => [name, serviceUrlProblem]),
     ['REDIS_URL', redisUrlProblem],
     ['TRUST_PROXY', trustProxyProblem],
     ['METRICS_TOKEN', (value) => (BEARER_TOKEN.test(value) ? null : BEARER_TOKEN_EXPECTED)],

@@ -5,8 +5,7 @@ import { checkCampaignId } from '../http/campaign-id';
 import { integerQuery } from '../http/query-params';
 import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
-
-const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+import { USER_ID } from '../shared/user-id';
 
 export function grantsRouter(deps: { db: Db; grants: GrantStore }): Router {
   const router = Router();

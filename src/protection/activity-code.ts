@@ -7,6 +7,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isCampaignId } from '../http/campaign-id';
+import { USER_ID } from '../shared/user-id';
 
 export interface CodeClaims {
   campaignId: string;
@@ -21,7 +22,6 @@ export type CodeRefusal = 'code_invalid' | 'code_expired';
 export type CodeCheck = { ok: true; claims: CodeClaims } | { ok: false; reason: CodeRefusal };
 
 const CODE = /^([A-Za-z0-9_-]{20,400})\.([A-Za-z0-9_-]{43})$/;
-const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 const EXPIRY = /^[1-9][0-9]{0,11}$/;
 

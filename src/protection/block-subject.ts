@@ -1,10 +1,10 @@
 /** Blocklist subjects (pure): validation and the canonical form of each kind. */
 import { isIP } from 'node:net';
 import type { BlockKind } from '../ledger/blocklist-store';
+import { USER_ID } from '../shared/user-id';
 
 export const BLOCK_KINDS: readonly BlockKind[] = ['user', 'device', 'ip'];
 
-const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`, as express reports IPv4 on a dual-stack socket) → IPv4. */

@@ -16,6 +16,7 @@ import { AppError, ForbiddenError, UnauthenticatedError } from '../errors/app-er
 import type { ClientIdentity } from '../participation/participation-request';
 import { bearerToken } from './bearer-token';
 import type { TokenVerifier } from './token-verifier';
+import { USER_ID } from '../shared/user-id';
 
 export interface ClientAuthOptions {
   verifier: TokenVerifier;
@@ -24,7 +25,6 @@ export interface ClientAuthOptions {
   required: boolean;
 }
 
-const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const ANONYMOUS: ClientIdentity = Object.freeze({ kind: 'anonymous', id: null });
 
 /** The user a valid end-user JWT names, or null. */

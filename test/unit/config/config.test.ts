@@ -3,6 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config';
 
+/** The variables that name another service's URL (README, Configuration). */
+const SERVICE_URLS = [
+  'ISSUER_RED_PACKET_URL',
+  'ISSUER_COUPON_URL',
+  'ISSUER_VOUCHER_URL',
+  'PROFILE_URL',
+  'RISK_URL',
+  'RECOMMEND_URL',
+  'NOTIFY_URL',
+];
+
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'pocket-config-'));
 }
@@ -91,15 +102,7 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     },
   );
 
-  it.each([
-    'ISSUER_RED_PACKET_URL',
-    'ISSUER_COUPON_URL',
-    'ISSUER_VOUCHER_URL',
-    'PROFILE_URL',
-    'RISK_URL',
-    'RECOMMEND_URL',
-    'NOTIFY_URL',
-  ])('refuses a %s that is not an http(s) URL', (name) => {
+  it.each(SERVICE_URLS)('refuses a %s that is not an http(s) URL', (name) => {
     expect(() => loadConfig({ [name]: 'ftp://x' }, tmp())).toThrow(
       new ConfigError(`invalid configuration:\n  ${name}="ftp://x": must be an http:// or https:// URL`),
     );
@@ -187,38 +190,33 @@ describe('loadConfig: values the schema let through that then misbehaved', () =>
     }
   });
 
-  it.each([
-    'ISSUER_RED_PACKET_URL',
-    'ISSUER_COUPON_URL',
-    'ISSUER_VOUCHER_URL',
-    'PROFILE_URL',
-    'RISK_URL',
-    'RECOMMEND_URL',
-    'NOTIFY_URL',
-  ])('refuses a %s every call to which would fail (no host, credentials, a query, a bad port)', (name) => {
-    refused(
-      { [name]: 'http://' },
-      `${name}="http://": must be a valid http:// or https:// URL (a host, a port up to 65535; e.g. "https://svc.internal:8443/base")`,
-    );
-    refused(
-      { [name]: 'http://svc:99999/' },
-      `${name}="http://svc:99999/": must be a valid http:// or https:// URL (a host, a port up to 65535; e.g. "https://svc.internal:8443/base")`,
-    );
-    // fetch: "Request cannot be constructed from a URL that includes credentials"; the password is not echoed.
-    refused(
-      { [name]: 'https://u:s3cret@svc/base' },
-      `${name}="https://u:***@svc/base": must not carry credentials (user:password@): fetch refuses such a URL`,
-    );
-    // The clients append /profiles/<id>, /score, /scores, /grants: "https://svc/x?k=1/grants".
-    refused(
-      { [name]: 'https://svc/base?key=1' },
-      `${name}="https://svc/base?key=1": must not have a ?query or #fragment: the service paths are appended to it`,
-    );
-    refused(
-      { [name]: 'https://svc/base#x' },
-      `${name}="https://svc/base#x": must not have a ?query or #fragment: the service paths are appended to it`,
-    );
-  });
+  it.each(SERVICE_URLS)(
+    'refuses a %s every call to which would fail (no host, credentials, a query, a bad port)',
+    (name) => {
+      refused(
+        { [name]: 'http://' },
+        `${name}="http://": must be a valid http:// or https:// URL (a host, a port up to 65535; e.g. "https://svc.internal:8443/base")`,
+      );
+      refused(
+        { [name]: 'http://svc:99999/' },
+        `${name}="http://svc:99999/": must be a valid http:// or https:// URL (a host, a port up to 65535; e.g. "https://svc.internal:8443/base")`,
+      );
+      // fetch: "Request cannot be constructed from a URL that includes credentials"; the password is not echoed.
+      refused(
+        { [name]: 'https://u:s3cret@svc/base' },
+        `${name}="https://u:***@svc/base": must not carry credentials (user:password@): fetch refuses such a URL`,
+      );
+      // The clients append /profiles/<id>, /score, /scores, /grants: "https://svc/x?k=1/grants".
+      refused(
+        { [name]: 'https://svc/base?key=1' },
+        `${name}="https://svc/base?key=1": must not have a ?query or #fragment: the service paths are appended to it`,
+      );
+      refused(
+        { [name]: 'https://svc/base#x' },
+        `${name}="https://svc/base#x": must not have a ?query or #fragment: the service paths are appended to it`,
+      );
+    },
+  );
 
   it('refuses a METRICS_TOKEN no Authorization: Bearer header can carry (/metrics answered 401 forever)', () => {
     refused(
