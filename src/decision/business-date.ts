@@ -1,6 +1,7 @@
 /**
  * The business day of a campaign: the calendar date in its `timezone`. It keys daily limits and budgets.
- * Formatters are built once per zone; day bounds are cached per (zone, date).
+ * Formatters are built once per zone; day bounds are cached per (zone, date), and the current day per zone,
+ * so that the date of an instant inside it (every request of the day) is two comparisons, not a formatting.
  */
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -10,6 +11,8 @@ const BOUNDS_CACHE_LIMIT = 4096;
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 const wallFormatters = new Map<string, Intl.DateTimeFormat>();
 const boundsCache = new Map<string, { start: number; end: number }>();
+/** Per zone, the business day last asked for: its date and the instants it covers. */
+const currentDay = new Map<string, { date: string; start: number; end: number }>();
 
 function formatter(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, withTime: boolean) {
   let f = cache.get(timeZone);
@@ -41,7 +44,13 @@ function dateAt(ms: number, timeZone: string): string {
 export function businessDate(now: Date, timeZone: string): string {
   const ms = now.getTime();
   if (Number.isNaN(ms)) throw new RangeError('businessDate: invalid Date');
-  return dateAt(ms, timeZone);
+  const day = currentDay.get(timeZone);
+  if (day && ms >= day.start && ms < day.end) return day.date;
+  const date = dateAt(ms, timeZone);
+  const { start, end } = businessDayBounds(date, timeZone);
+  if (!currentDay.has(timeZone) && currentDay.size >= BOUNDS_CACHE_LIMIT) currentDay.clear();
+  currentDay.set(timeZone, { date, start: start.getTime(), end: end.getTime() });
+  return date;
 }
 
 /** The zone's offset from UTC at `ms`, in ms (second precision, as the zone database has). */

@@ -39,7 +39,7 @@ export function grantColumns(g: NewGrant): Array<[string, Value, string]> {
 }
 
 /** SQL expressions naming the grant's campaign, user and business date inside nextSeq. */
-export interface SeqScope {
+interface SeqScope {
   campaignId: string;
   userId: string;
   businessDate: string;
@@ -51,14 +51,19 @@ const BOUND: SeqScope = { campaignId: ':campaignId', userId: ':userId', business
  * The lowest free sequence number among the user's grants (and date): COALESCE(MAX, 0) + 1 while no grant
  * was voided, and a voided grant's number is reused so a void gives the chance back. Concurrent inserts
  * that compute the same number collide on the unique index; a number above the limit fails the check.
+ *
+ * Read as the user's numbers in the order of the unique index on (campaign, user[, date], seq): the first
+ * position k whose number is not k is free (the ones before are 1..k-1), else count + 1. This is SQLite's form,
+ * inline; PostgreSQL runs the same query in grants_next_seqs (migration 20261126000200 says why).
  */
-export function nextSeq(seq: 'user_seq' | 'daily_seq', perDate: boolean, of: SeqScope = BOUND): string {
-  const scope = (a: string) =>
-    `${a}.campaign_id = ${of.campaignId} AND ${a}.user_id = ${of.userId}` +
-    (perDate ? ` AND ${a}.business_date = ${of.businessDate}` : '');
+function nextSeq(seq: 'user_seq' | 'daily_seq', perDate: boolean, of: SeqScope = BOUND): string {
+  const scope =
+    `g.campaign_id = ${of.campaignId} AND g.user_id = ${of.userId}` +
+    (perDate ? ` AND g.business_date = ${of.businessDate}` : '');
   return (
-    `(SELECT MIN(c.n) FROM (SELECT 1 AS n UNION ALL SELECT g.${seq} + 1 FROM grants g WHERE ${scope('g')}` +
-    ` AND g.${seq} IS NOT NULL) c WHERE NOT EXISTS (SELECT 1 FROM grants h WHERE ${scope('h')} AND h.${seq} = c.n))`
+    '(SELECT COALESCE(MIN(t.rn) FILTER (WHERE t.n <> t.rn), COUNT(*) + 1) FROM ' +
+    `(SELECT g.${seq} AS n, row_number() OVER (ORDER BY g.${seq}) AS rn FROM grants g ` +
+    `WHERE ${scope} AND g.${seq} IS NOT NULL) t)`
   );
 }
 
@@ -75,11 +80,23 @@ export function grantInsertStatement(q: Executor, g: NewGrant): Knex.Raw {
     bindings[`v${i}`] = value;
     return pg ? `CAST(:v${i} AS ${type})` : `:v${i}`;
   });
-  const nullInt = pg ? 'CAST(NULL AS integer)' : 'NULL';
   const names = [...cols.map(([name]) => name), 'user_seq', 'daily_seq'];
-  values.push(g.fences.userLimit === null ? nullInt : nextSeq('user_seq', false));
-  values.push(g.fences.dailyUserLimit === null ? nullInt : nextSeq('daily_seq', true));
-  const sql =
-    `INSERT INTO grants (${names.join(', ')}) SELECT ${values.join(', ')} ` + 'RETURNING user_seq, daily_seq';
+  const { userLimit, dailyUserLimit } = g.fences;
+  let sql: string;
+  if (pg) {
+    // One call of grants_next_seqs, as the batched write makes (grant-write-statement.ts).
+    bindings['userLimit'] = userLimit;
+    bindings['dailyUserLimit'] = dailyUserLimit;
+    const one = (binding: string, type: string) => `ARRAY[CAST(:${binding} AS ${type})]`;
+    values.push('s.next_user_seq', 's.next_daily_seq');
+    sql =
+      `INSERT INTO grants (${names.join(', ')}) SELECT ${values.join(', ')} FROM grants_next_seqs(` +
+      `${one('campaignId', 'text')}, ${one('userId', 'text')}, ${one('businessDate', 'text')}, ` +
+      `${one('userLimit', 'integer')}, ${one('dailyUserLimit', 'integer')}) s RETURNING user_seq, daily_seq`;
+  } else {
+    values.push(userLimit === null ? 'NULL' : nextSeq('user_seq', false));
+    values.push(dailyUserLimit === null ? 'NULL' : nextSeq('daily_seq', true));
+    sql = `INSERT INTO grants (${names.join(', ')}) SELECT ${values.join(', ')} RETURNING user_seq, daily_seq`;
+  }
   return q.raw(sql, bindings);
 }

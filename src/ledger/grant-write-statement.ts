@@ -11,10 +11,11 @@
  * returned. For a single write, a violation therefore comes from the same constraint as in the three-statement
  * transaction and is classified the same way (classifyFenceViolation). Foreign keys are checked at the end of
  * the statement. Any error the server answers rolls the whole statement (every write in it) back.
- * Per-user sequence numbers are computed per row from the grants committed before the statement, so two
- * grants of one user in one batch collide on the unique index, as two parallel transactions would.
+ * Per-user sequence numbers come from one call of grants_next_seqs for the batch, from the grants committed
+ * before the statement, so two grants of one user in one batch collide on the unique index, as two parallel
+ * transactions would.
  */
-import { grantColumns, nextSeq, type Value } from './grant-insert-statement';
+import { grantColumns, type Value } from './grant-insert-statement';
 import type { NewGrant } from './grant-store';
 import { participationRow } from './knex-participation-store';
 import type { NewOutboxEntry } from './outbox-store';
@@ -106,20 +107,32 @@ function statementText(): string {
   let n = 0;
   const names = (columns: readonly Column[]): string => columns.map(([name]) => name).join(', ');
   // The rows of one table as one typed array parameter per column, turned back into rows by unnest().
-  const rows = (alias: string, columns: readonly Column[]): string =>
-    `unnest(${columns.map(([, , type]) => `$${++n}::${type}[]`).join(', ')}) AS ${alias} (${names(columns)})`;
-  const v = { campaignId: 'v.campaign_id', userId: 'v.user_id', businessDate: 'v.business_date' };
+  const rows = (alias: string, columns: readonly Column[], extra = ''): string =>
+    `unnest(${columns.map(([, , type]) => `$${++n}::${type}[]`).join(', ')})${extra ? ' WITH ORDINALITY' : ''} ` +
+    `AS ${alias} (${names(columns)}${extra})`;
   const grantNames = names(SAMPLE_GRANT);
-  const outboxNames = names(SAMPLE_OUTBOX);
+  const participations = rows('r', SAMPLE_PARTICIPATION);
+  const grantParam = (column: string): string =>
+    `$${n + 1 + SAMPLE_GRANT.findIndex(([name]) => name === column)}`;
+  // The grants' per-user numbers: one call for the whole batch (migration 20261126000200), row i for grant i.
+  const seqs = `grants_next_seqs(${[
+    'campaign_id',
+    'user_id',
+    'business_date',
+    'user_limit',
+    'daily_user_limit',
+  ]
+    .map(grantParam)
+    .join(', ')})`;
+  const grants = rows('v', SAMPLE_GRANT, ', i');
   return (
     `WITH new_participation AS (INSERT INTO participations (${names(SAMPLE_PARTICIPATION)}) ` +
-    `SELECT r.* FROM ${rows('r', SAMPLE_PARTICIPATION)} RETURNING id), ` +
-    `new_grant AS (INSERT INTO grants (${grantNames}, user_seq, daily_seq) SELECT v.*, ` +
-    `CASE WHEN v.user_limit IS NULL THEN NULL ELSE ${nextSeq('user_seq', false, v)} END, ` +
-    `CASE WHEN v.daily_user_limit IS NULL THEN NULL ELSE ${nextSeq('daily_seq', true, v)} END ` +
-    `FROM ${rows('v', SAMPLE_GRANT)} ` +
+    `SELECT r.* FROM ${participations} RETURNING id), ` +
+    `new_grant AS (INSERT INTO grants (${grantNames}, user_seq, daily_seq) ` +
+    `SELECT ${SAMPLE_GRANT.map(([name]) => `v.${name}`).join(', ')}, s.next_user_seq, s.next_daily_seq ` +
+    `FROM ${grants} JOIN ${seqs} s ON s.i = v.i ` +
     'JOIN new_participation p ON p.id = v.participation_id RETURNING id) ' +
-    `INSERT INTO outbox (${outboxNames}) SELECT o.* FROM ${rows('o', SAMPLE_OUTBOX)} ` +
+    `INSERT INTO outbox (${names(SAMPLE_OUTBOX)}) SELECT o.* FROM ${rows('o', SAMPLE_OUTBOX)} ` +
     'JOIN new_grant g ON g.id = o.grant_id'
   );
 }

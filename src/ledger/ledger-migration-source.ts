@@ -16,6 +16,8 @@ import { deviceAccountsMigration } from './migrations/20261125030300_device_acco
 import { requestStatsMigration } from './migrations/20261125040100_request_stats';
 import { alertEpisodesMigration } from './migrations/20261125040200_alert_episodes';
 import { discrepancyResolvedByMigration } from './migrations/20261125060100_discrepancy_resolved_by';
+import { grantRangeFenceTriggersMigration } from './migrations/20261126000100_grant_range_fence_triggers';
+import { grantSeqFunctionsMigration } from './migrations/20261126000200_grant_seq_functions';
 
 interface NamedMigration {
   name: string;
@@ -41,6 +43,8 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261125040100_request_stats', migration: requestStatsMigration },
   { name: '20261125040200_alert_episodes', migration: alertEpisodesMigration },
   { name: '20261125060100_discrepancy_resolved_by', migration: discrepancyResolvedByMigration },
+  { name: '20261126000100_grant_range_fence_triggers', migration: grantRangeFenceTriggersMigration },
+  { name: '20261126000200_grant_seq_functions', migration: grantSeqFunctionsMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

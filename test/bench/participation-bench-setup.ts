@@ -85,10 +85,6 @@ export async function prepareBackends(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await admin.transaction(async (trx) => {
-      await trx.raw('SELECT pg_advisory_xact_lock(4242001)'); // as the test helpers: one CREATE EXTENSION at a time
-      await trx.raw('CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public');
-    });
     await admin.raw('CREATE SCHEMA ??', [schema]);
   } catch (error) {
     await remove();

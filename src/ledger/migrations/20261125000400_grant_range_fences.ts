@@ -3,37 +3,14 @@ import { fenceConstraints as c } from '../fence-constraints';
 
 /**
  * Budget ranges of one campaign (and daily ranges of one campaign and business date) never overlap.
- * PostgreSQL: exclusion constraints over int8range (btree_gist provides `=` on text in a gist index).
  * SQLite: BEFORE INSERT/UPDATE triggers. Because stored ranges never overlap, the new range overlaps some
  * range iff it overlaps its predecessor: the range with the greatest start below the new end, found by one
  * probe of the (campaign_id[, business_date], start) index.
+ * PostgreSQL: the same probe, per statement, in the triggers of 20261126000100. (Ledgers created before that
+ * migration got GiST exclusion constraints here, which it drops; a new ledger never needs btree_gist.)
  */
 const budgetIndex = 'grants_budget_start_idx';
 const dailyIndex = 'grants_daily_start_idx';
-
-async function postgresFences(knex: Knex): Promise<void> {
-  await knex.raw('CREATE EXTENSION IF NOT EXISTS btree_gist');
-  const exists = async (name: string) =>
-    (
-      await knex.raw<{ rows: unknown[] }>(
-        'SELECT 1 FROM pg_constraint WHERE conname = ? AND conrelid = ?::regclass',
-        [name, 'grants'],
-      )
-    ).rows.length > 0;
-  if (!(await exists(c.budgetNoOverlap))) {
-    await knex.raw(
-      `ALTER TABLE grants ADD CONSTRAINT ${c.budgetNoOverlap} EXCLUDE USING gist ` +
-        '(campaign_id WITH =, int8range(budget_start, budget_end) WITH &&) WHERE (budget_start IS NOT NULL)',
-    );
-  }
-  if (!(await exists(c.dailyNoOverlap))) {
-    await knex.raw(
-      `ALTER TABLE grants ADD CONSTRAINT ${c.dailyNoOverlap} EXCLUDE USING gist ` +
-        '(campaign_id WITH =, business_date WITH =, int8range(daily_start, daily_end) WITH &&) ' +
-        'WHERE (daily_start IS NOT NULL)',
-    );
-  }
-}
 
 async function sqliteFences(knex: Knex): Promise<void> {
   const budgetProbe = (self: string) =>
@@ -66,7 +43,7 @@ async function sqliteFences(knex: Knex): Promise<void> {
 
 export const grantRangeFencesMigration: Knex.Migration = {
   async up(knex) {
-    // Ordered scans for the counters rebuild (gaps between ranges) and the SQLite predecessor probe.
+    // Ordered scans for the counters rebuild (gaps between ranges) and the predecessor probe of the fences.
     await knex.raw(
       `CREATE INDEX IF NOT EXISTS ${budgetIndex} ON grants (campaign_id, budget_start) WHERE budget_start IS NOT NULL`,
     );
@@ -74,8 +51,7 @@ export const grantRangeFencesMigration: Knex.Migration = {
       `CREATE INDEX IF NOT EXISTS ${dailyIndex} ON grants (campaign_id, business_date, daily_start) ` +
         'WHERE daily_start IS NOT NULL',
     );
-    if (knex.client.dialect === 'postgresql') await postgresFences(knex);
-    else await sqliteFences(knex);
+    if (knex.client.dialect !== 'postgresql') await sqliteFences(knex);
   },
   async down(knex) {
     if (knex.client.dialect === 'postgresql') {

@@ -88,8 +88,8 @@ export function insertGrant(db: Db, over: GrantOverrides = {}): Promise<GrantRec
 }
 
 /**
- * 'ok', the refused resource, 'deadlock' (PostgreSQL exclusion constraints can deadlock when concurrent
- * inserts overlap each other; one of them is rolled back), or the unexpected error's message.
+ * 'ok', the refused resource, 'deadlock' (a PostgreSQL deadlock victim: the fences are built so that racing
+ * writers never deadlock, and a tally that holds one fails its test), or the unexpected error's message.
  */
 export async function outcome(work: Promise<unknown>): Promise<string> {
   try {

@@ -19,6 +19,39 @@ describe('businessDate (DESIGN.md: the business date is computed in the campaign
     expect(businessDate(new Date('2026-07-15T04:00:00.000Z'), 'America/New_York')).toBe('2026-07-15');
   });
 
+  it('answers from the cached current day exactly as the zone database does, across midnights and DST', () => {
+    // The current day of each zone is cached; walk instants forwards and backwards over days with DST changes
+    // (and a skipped date) and compare each answer with a formatter of its own.
+    const zones = [
+      'Asia/Shanghai',
+      'America/New_York',
+      'America/Santiago',
+      'Australia/Lord_Howe',
+      'Pacific/Apia',
+    ];
+    const starts = [
+      '2026-03-07T00:00:00Z',
+      '2026-11-01T00:00:00Z',
+      '2011-12-28T00:00:00Z',
+      '2026-04-04T00:00:00Z',
+    ];
+    for (const zone of zones) {
+      const f = new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      });
+      for (const start of starts) {
+        const t0 = Date.parse(start);
+        const steps = Array.from({ length: 4 * 24 * 4 }, (_, i) => t0 + i * 15 * 60_000 + (i % 7) * 1000);
+        for (const ms of [...steps, ...steps.reverse()]) {
+          expect(businessDate(new Date(ms), zone)).toBe(f.format(ms));
+        }
+      }
+    }
+  });
+
   it('refuses an invalid Date and an unknown zone', () => {
     expect(() => businessDate(new Date('nope'), 'UTC')).toThrow(RangeError);
     expect(() => businessDate(new Date(), 'Mars/Olympus_Mons')).toThrow(RangeError);
