@@ -9,8 +9,10 @@ module.exports = {
   },
   testTimeout: 30000,
   // Always in workers (jest runs in band on a 2-core machine otherwise), each recycled once it holds more than
-  // this after a file: ts-jest's module registries grow per file, and one long-lived process ran out of heap.
-  workerIdleMemoryLimit: '1GB',
+  // this after a file: ts-jest's module registries grow per file; one long-lived process ran out of heap, and at
+  // 1 GB an invariant suite (a thousand participations at once) timed out as the last file of a run, alone on the
+  // machine, in a worker that had run many files before: it passes in seconds in a fresh one.
+  workerIdleMemoryLimit: '600MB',
   // Two at a time: suites wait on PostgreSQL, Redis and child processes, so two workers on two cores halve the
   // run; more would only crowd the one PostgreSQL and Redis every suite shares.
   maxWorkers: 2,

@@ -23,6 +23,9 @@ import {
   type TestBackends,
 } from '../../helpers/pocket';
 
+/** How long one invariant test may take (jest's default for the project is 30 s). */
+const INVARIANT_TEST_TIMEOUT_MS = 120_000;
+
 /** Every fixture campaign runs on 11 November 2026 (Asia/Shanghai), from midnight to midnight two days later. */
 export const DAY_ONE = new Date('2026-11-11T10:00:00+08:00');
 export const DAY_TWO = new Date('2026-11-12T10:00:00+08:00');
@@ -343,6 +346,10 @@ export function usePockets(
   campaigns: Record<string, string>,
   opts: Parameters<typeof startPockets>[2] = {},
 ): LivePockets {
+  // A test here sends up to a couple of thousand participations at once through a real pocket: about 5-10 s
+  // alone on a slow 2-core host, several times that while the other jest worker runs a CLI suite (child
+  // processes). The assertions decide; the timeout only has to outlast a slow machine.
+  jest.setTimeout(INVARIANT_TEST_TIMEOUT_MS);
   let backends: TestBackends | undefined;
   let set: PocketSet | undefined;
   beforeAll(async () => {
