@@ -84,7 +84,6 @@ const rowFunction = 'grants_range_fence_row';
 const insertTrigger = 'grants_range_fence_insert';
 const updateTrigger = 'grants_range_fence_update';
 
-/** An update that gives a row a range it did not have (a new start, end, or for daily ranges, date). */
 /** What ledgers created before this migration had (and what down() restores): GiST exclusion constraints. */
 async function restoreRangeExclusions(knex: Knex): Promise<void> {
   await knex.raw('CREATE EXTENSION IF NOT EXISTS btree_gist');
@@ -99,6 +98,7 @@ async function restoreRangeExclusions(knex: Knex): Promise<void> {
   );
 }
 
+/** An update that gives a row a range it did not have (a new start, end, or for daily ranges, date). */
 const gainsRange = (p: 'budget' | 'daily') => {
   const key = (row: string) =>
     `${row}.${p}_start, ${row}.${p}_end${p === 'daily' ? `, ${row}.business_date` : ''}`;
@@ -107,7 +107,7 @@ const gainsRange = (p: 'budget' | 'daily') => {
 
 export const grantRangeFenceTriggersMigration: Knex.Migration = {
   async up(knex) {
-    if (knex.client.dialect !== 'postgresql') return; // SQLite keeps its triggers (previous migration)
+    if (knex.client.dialect !== 'postgresql') return; // SQLite keeps its triggers (20261125000400)
     await knex.raw(fenceFunction(statementFunction, 'fenced_rows'));
     // A row trigger has no transition table: the row itself, as a one-row relation.
     await knex.raw(fenceFunction(rowFunction, '(SELECT NEW.*)'));
