@@ -39,6 +39,12 @@ interface PgDriver {
   types: { setTypeParser(oid: number, parse: (text: string) => unknown): void };
 }
 
+interface PgSession {
+  query(text: string, callback: (error: Error | null) => void): void;
+}
+
+const READ_COMMITTED = 'SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED';
+
 interface SqliteConnection {
   pragma(source: string): unknown;
 }
@@ -59,7 +65,14 @@ export function createDb(opts: DbOptions): Db {
       client: 'pg',
       connection: opts.databaseUrl,
       ...(opts.searchPath ? { searchPath: opts.searchPath.split(',').map((s) => s.trim()) } : {}),
-      pool: opts.pool ?? { min: 0, max: 10 },
+      pool: {
+        ...(opts.pool ?? { min: 0, max: 10 }),
+        // The ledger's fences assume READ COMMITTED (the range-fence triggers refuse any other level): a server or
+        // database default of REPEATABLE READ or SERIALIZABLE does not reach pocket's sessions.
+        afterCreate(connection: PgSession, done: (error: Error | null, connection: PgSession) => void) {
+          connection.query(READ_COMMITTED, (error) => done(error, connection));
+        },
+      },
     });
     // pg's type parsers are process-wide: every pool (and the knex migrator) gets numbers for int8.
     (db.client.driver as PgDriver).types.setTypeParser(INT8_OID, parseInt8);

@@ -31,6 +31,23 @@ describeEachLedger('ledger db', (kind) => {
       expect(() => parseInt8('-9007199254740993')).toThrow(RangeError);
       expect(parseInt8('-42')).toBe(-42);
     });
+
+    it('runs its sessions at READ COMMITTED whatever the server default (the range fences need it)', async () => {
+      const url = new URL(process.env['DATABASE_URL'] ?? '');
+      url.searchParams.set('options', '-c default_transaction_isolation=serializable');
+      const strict = createDb({ databaseUrl: url.toString(), pool: { min: 0, max: 1 } });
+      try {
+        const level = await strict.transaction(async (trx) => {
+          const result = await trx.raw<{ rows: Array<{ level: string }> }>(
+            "SELECT current_setting('transaction_isolation') AS level",
+          );
+          return result.rows[0]?.level;
+        });
+        expect(level).toBe('read committed');
+      } finally {
+        await strict.destroy();
+      }
+    });
   }
 
   if (kind === 'sqlite') {
