@@ -38,15 +38,6 @@ export function grantColumns(g: NewGrant): Array<[string, Value, string]> {
   ];
 }
 
-/** SQL expressions naming the grant's campaign, user and business date inside nextSeq. */
-interface SeqScope {
-  campaignId: string;
-  userId: string;
-  businessDate: string;
-}
-
-const BOUND: SeqScope = { campaignId: ':campaignId', userId: ':userId', businessDate: ':businessDate' };
-
 /**
  * The lowest free sequence number among the user's grants (and date): COALESCE(MAX, 0) + 1 while no grant
  * was voided, and a voided grant's number is reused so a void gives the chance back. Concurrent inserts
@@ -56,10 +47,10 @@ const BOUND: SeqScope = { campaignId: ':campaignId', userId: ':userId', business
  * position k whose number is not k is free (the ones before are 1..k-1), else count + 1. This is SQLite's form,
  * inline; PostgreSQL runs the same query in grants_next_seqs (migration 20261126000200 says why).
  */
-function nextSeq(seq: 'user_seq' | 'daily_seq', perDate: boolean, of: SeqScope = BOUND): string {
+function nextSeq(seq: 'user_seq' | 'daily_seq', perDate: boolean): string {
   const scope =
-    `g.campaign_id = ${of.campaignId} AND g.user_id = ${of.userId}` +
-    (perDate ? ` AND g.business_date = ${of.businessDate}` : '');
+    'g.campaign_id = :campaignId AND g.user_id = :userId' +
+    (perDate ? ' AND g.business_date = :businessDate' : '');
   return (
     '(SELECT COALESCE(MIN(t.rn) FILTER (WHERE t.n <> t.rn), COUNT(*) + 1) FROM ' +
     `(SELECT g.${seq} AS n, row_number() OVER (ORDER BY g.${seq}) AS rn FROM grants g ` +
