@@ -58,12 +58,13 @@ const COLUMNS =
 /**
  * PostgreSQL: the scopes as three arrays, one exact lookup on the scope's unique index per scope (a LATERAL
  * subquery with LIMIT is not flattened into a join, so the planner cannot factor the shared campaign out and
- * scan all of its participations). The text is the same for any number of scopes: a prepared statement,
- * parsed once per connection and planned per call (pg-prepared.ts: a generic plan made while the table was
- * small used the campaign's index, a scan of all its participations per scope, and kept it).
+ * scan all of its participations). The text is the same for any number of scopes. It is planned per call, for
+ * its own values (pg-prepared.ts: a plan kept from when the table was small used the campaign's index, a scan of
+ * all its participations per scope).
  */
 const SCOPE_LOOKUP: PreparedStatement = {
   name: 'pocket_scope_lookup_v1',
+  plan: 'per-call',
   text:
     'SELECT p.* FROM unnest($1::text[], $2::text[], $3::text[]) AS s (campaign_id, user_id, idem_key) ' +
     `CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM participations ` +

@@ -18,6 +18,7 @@ import { alertEpisodesMigration } from './migrations/20261125040200_alert_episod
 import { discrepancyResolvedByMigration } from './migrations/20261125060100_discrepancy_resolved_by';
 import { grantRangeFenceTriggersMigration } from './migrations/20261126000100_grant_range_fence_triggers';
 import { grantSeqFunctionsMigration } from './migrations/20261126000200_grant_seq_functions';
+import { grantSeqPlpgsqlMigration } from './migrations/20261126000300_grant_seq_plpgsql';
 
 interface NamedMigration {
   name: string;
@@ -45,6 +46,7 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261125060100_discrepancy_resolved_by', migration: discrepancyResolvedByMigration },
   { name: '20261126000100_grant_range_fence_triggers', migration: grantRangeFenceTriggersMigration },
   { name: '20261126000200_grant_seq_functions', migration: grantSeqFunctionsMigration },
+  { name: '20261126000300_grant_seq_plpgsql', migration: grantSeqPlpgsqlMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -4,12 +4,13 @@
  * as one array per column, unnest()), so each pooled connection parses a statement once and PostgreSQL may
  * reuse its plan; per call only Bind + Execute go over the wire.
  *
- * They are planned on every call nevertheless (plan_cache_mode = force_custom_plan, set once on each connection
- * that runs one; knex never names its statements, so nothing else is affected): a generic plan is made once,
- * and one made while the tables were still small picked the campaign's index to find a single user's rows and
- * kept it as the tables grew, a scan of the whole campaign per lookup. A plan per call sees the batch's own
- * values and the statistics of the moment; what the prepared statement saves is building, sending, parsing
- * and analyzing the SQL text per call.
+ * A statement whose best plan depends on its values says so (`plan: 'per-call'`) and is sent unnamed: parsed and
+ * planned for its own values on every call. The idempotency lookup is one: a plan kept from when the table was
+ * small found a single user's rows through the campaign's index, a scan of the whole campaign per lookup as the
+ * table grew. The grant write keeps PostgreSQL's default plan cache mode, so its plan, and the plans of what it
+ * runs (its triggers' queries, the foreign-key checks, the per-user numbering), are kept for the session. Forcing a
+ * plan per execution on the session instead (as pocket once did) re-planned every one of those for every batch,
+ * a quarter of PostgreSQL's CPU under the benchmark (README "Participation throughput").
  *
  * knex's `query` / `query-response` / `query-error` events are still emitted (statement counts in tests, the
  * bench's breakdown), only when someone listens.
@@ -21,6 +22,8 @@ export interface PreparedStatement {
   /** Unique per text: pg refuses one name for two texts on a connection. */
   name: string;
   text: string;
+  /** 'per-call': sent unnamed, so parsed and planned for its own values on every call. */
+  plan?: 'per-call' | 'cached';
 }
 
 export interface PreparedResult<R> {
@@ -29,11 +32,8 @@ export interface PreparedResult<R> {
 
 /** The part of a pg Client this module uses. */
 interface PgConnection {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<PreparedResult<unknown>>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<PreparedResult<unknown>>;
 }
-
-/** Connections already told to plan every execution of a prepared statement for its own values. */
-const customPlans = new WeakSet<PgConnection>();
 
 interface KnexClient {
   acquireConnection(): Promise<PgConnection>;
@@ -53,15 +53,6 @@ export async function runPrepared<R>(
 ): Promise<PreparedResult<R>> {
   const client = db.client as KnexClient;
   const connection = await client.acquireConnection();
-  try {
-    if (!customPlans.has(connection)) {
-      await connection.query({ name: '', text: 'SET plan_cache_mode = force_custom_plan', values: [] });
-      customPlans.add(connection);
-    }
-  } catch (error) {
-    await client.releaseConnection(connection);
-    throw error;
-  }
   const observed = db.listenerCount('query') + db.listenerCount('query-response') > 0;
   const event = observed
     ? { __knexQueryUid: randomUUID(), method: 'raw', sql: statement.text, bindings: values }
@@ -69,11 +60,11 @@ export async function runPrepared<R>(
   try {
     if (event) client.emit('query', event);
     onSent?.();
-    const result = (await connection.query({
-      name: statement.name,
-      text: statement.text,
-      values,
-    })) as PreparedResult<R>;
+    const result = (await connection.query(
+      statement.plan === 'per-call'
+        ? { text: statement.text, values }
+        : { name: statement.name, text: statement.text, values },
+    )) as PreparedResult<R>;
     if (event) client.emit('query-response', result, event);
     return result;
   } catch (error) {

@@ -114,13 +114,19 @@ export interface BenchServer {
   port: number;
 }
 
-/** Forks participation-bench-server.ts (`execArgv` e.g. --cpu-prof) and waits for its port. */
+/**
+ * Forks participation-bench-server.ts (`execArgv` e.g. --cpu-prof) and waits for its port. `checkout`: the root of
+ * another checkout of pocket whose server to fork instead (BENCH_BASELINE), so that its own code is measured.
+ */
 export function startServer(
   kind: 'bare' | 'pocket',
   env: Record<string, string>,
   execArgv: string[] = [],
+  checkout?: string,
 ): Promise<BenchServer> {
-  const child = fork(join(__dirname, 'participation-bench-server.ts'), [kind], {
+  const dir = checkout === undefined ? __dirname : join(checkout, 'test', 'bench');
+  const child = fork(join(dir, 'participation-bench-server.ts'), [kind], {
+    cwd: checkout ?? process.cwd(),
     execArgv: ['--import', 'tsx', ...execArgv],
     env: { ...process.env, ...env },
   });

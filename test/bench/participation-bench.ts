@@ -11,7 +11,9 @@
  * BENCH_SECONDS per run (10), BENCH_ROUNDS per setup (2, at least 2), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (50), BENCH_MAX_REQUESTS per run (500000; a run stops within a second of it),
  * BENCH_CPU_PROF (a directory: the service process writes a V8 CPU profile there), BENCH_BREAKDOWN=1 (the
- * service prints where a request's time goes).
+ * service prints where a request's time goes), BENCH_BASELINE (the root of another checkout of pocket, e.g. a
+ * `git worktree` of the commit before a change, with its node_modules: its service runs too, on its own schema and
+ * key prefix, in the same rotation, and the two services are compared round by round).
  * A fresh PostgreSQL schema and Redis key prefix are used and removed afterwards; 127.0.0.1 only.
  */
 import { randomBytes } from 'node:crypto';
@@ -36,6 +38,7 @@ const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 3);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const MAX_REQUESTS = Number(process.env['BENCH_MAX_REQUESTS'] ?? 500_000);
 const CPU_PROF = process.env['BENCH_CPU_PROF'];
+const BASELINE = process.env['BENCH_BASELINE'];
 const TARGET = { ratio: 0.3, p99Ms: 100 };
 const runId = randomBytes(3).toString('hex');
 
@@ -170,8 +173,16 @@ function summarize(targets: readonly Target[], runs: Figures[][]): void {
     );
     return s;
   });
-  const [service, bare] = summary;
+  const [service, bare, baseline] = summary;
   if (!service || !bare) return;
+  if (baseline) {
+    // Round by round: each round's services ran back to back, so the host's drift cancels out.
+    const each = (runs[0] ?? []).map((f, i) => f.rps / (runs[2]?.[i]?.rps ?? NaN));
+    console.log(
+      `baseline / bare: ${(baseline.rps / bare.rps).toFixed(2)}×; service / baseline per round: ` +
+        `${each.map((r) => r.toFixed(2)).join(' ')} (median ${median(each).toFixed(2)}×)`,
+    );
+  }
   const ratio = service.rps / bare.rps;
   const met = ratio >= TARGET.ratio && service.p99 <= TARGET.p99Ms;
   console.log(
@@ -181,13 +192,15 @@ function summarize(targets: readonly Target[], runs: Figures[][]): void {
 }
 
 async function main(): Promise<void> {
-  const bound = (ROUNDS * 2 * (SECONDS + 10) + 2 * (WARMUP_SECONDS + 10) + 120) * 1000;
+  const setups = BASELINE ? 3 : 2;
+  const bound = (ROUNDS * setups * (SECONDS + 10) + setups * (WARMUP_SECONDS + 10) + 120) * 1000;
   setTimeout(() => {
     console.error('participation bench: over its time bound, aborting');
     process.exit(1);
   }, bound).unref();
 
   const backends = await prepareBackends(DATABASE_URL, REDIS_URL, runId);
+  const baselineBackends = BASELINE ? await prepareBackends(DATABASE_URL, REDIS_URL, `${runId}b`) : null;
   const servers: BenchServer[] = [];
   try {
     if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
@@ -208,6 +221,18 @@ async function main(): Promise<void> {
       },
       { name: 'bare', port: bare.port, cpu: { bare: childCpu(bare.child) } },
     ];
+    if (BASELINE && baselineBackends) {
+      const base = await startServer('pocket', baselineBackends.serviceEnv, [], BASELINE);
+      servers.push(base);
+      targets.push({
+        name: 'baseline',
+        port: base.port,
+        cpu: {
+          service: childCpu(base.child),
+          postgres: postgresCpu(baselineBackends.admin, baselineBackends.applicationName),
+        },
+      });
+    }
     console.log(
       `participation bench: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per setup ` +
         `(after ${WARMUP_SECONDS} s warm-up each), node ${process.version}, load average ${load()}`,
@@ -243,6 +268,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(servers.map((s) => stopServer(s.child)));
     await backends.remove();
+    await baselineBackends?.remove();
   }
 }
 

@@ -25,11 +25,12 @@ const lowestFree = (seq: string, scope: string) =>
   `(SELECT g.${seq} AS n, row_number() OVER (ORDER BY g.${seq}) AS rn FROM grants g ` +
   `WHERE ${scope} AND g.${seq} IS NOT NULL) t)`;
 
-const NAME = 'grants_next_seqs';
-const ARGS = 'campaigns text[], users text[], dates text[], user_limits integer[], daily_limits integer[]';
+export const GRANT_SEQS_NAME = 'grants_next_seqs';
+export const GRANT_SEQS_ARGS =
+  'campaigns text[], users text[], dates text[], user_limits integer[], daily_limits integer[]';
 
 /** One call per statement: the numbers of every grant it inserts (null where the version has no such limit). */
-const BODY =
+export const GRANT_SEQS_QUERY =
   'SELECT k.i, ' +
   `CASE WHEN k.ul IS NULL THEN NULL ELSE ${lowestFree('user_seq', 'g.campaign_id = k.c AND g.user_id = k.u')} END, ` +
   'CASE WHEN k.dl IS NULL THEN NULL ELSE ' +
@@ -40,13 +41,15 @@ export const grantSeqFunctionsMigration: Knex.Migration = {
   async up(knex) {
     if (knex.client.dialect !== 'postgresql') return;
     await knex.raw(
-      `CREATE OR REPLACE FUNCTION ${NAME}(${ARGS}) ` +
+      `CREATE OR REPLACE FUNCTION ${GRANT_SEQS_NAME}(${GRANT_SEQS_ARGS}) ` +
         'RETURNS TABLE (i bigint, next_user_seq integer, next_daily_seq integer) LANGUAGE sql STABLE ' +
-        `SET search_path FROM CURRENT SET enable_sort = off SET jit = off AS $seq$ ${BODY} $seq$`,
+        `SET search_path FROM CURRENT SET enable_sort = off SET jit = off AS $seq$ ${GRANT_SEQS_QUERY} $seq$`,
     );
   },
   async down(knex) {
     if (knex.client.dialect !== 'postgresql') return;
-    await knex.raw(`DROP FUNCTION IF EXISTS ${NAME}(text[], text[], text[], integer[], integer[])`);
+    await knex.raw(
+      `DROP FUNCTION IF EXISTS ${GRANT_SEQS_NAME}(text[], text[], text[], integer[], integer[])`,
+    );
   },
 };

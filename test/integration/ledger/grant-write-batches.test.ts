@@ -7,85 +7,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isPostgres } from '../../../src/ledger/db';
-import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
-import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
-import { KnexParticipationStore } from '../../../src/ledger/knex-participation-store';
-import { KnexParticipationLedger } from '../../../src/participation/knex-participation-ledger';
-import type {
-  GrantDraft,
-  GrantWriteResult,
-  OutcomeRecord,
-} from '../../../src/participation/participation-ledger';
+import type { GrantWriteResult } from '../../../src/participation/participation-ledger';
 import { describeEachLedger, useLedger } from '../../helpers/ledger';
-import { at, noFences } from './ledger-fixtures';
-
-interface Write {
-  record: OutcomeRecord;
-  draft: GrantDraft;
-}
-
-function write(
-  i: number,
-  over: { key?: string; userId?: string; slot?: number; grantId?: string } = {},
-): Write {
-  const userId = over.userId ?? `u${i}`;
-  const grantId = over.grantId ?? randomUUID();
-  return {
-    record: {
-      id: randomUUID(),
-      campaignId: 'c1',
-      userId,
-      idempotencyKey: over.key ?? `k${i}`,
-      requestHash: 'h',
-      campaignVersion: 1,
-      outcome: 'granted',
-      reason: null,
-      status: 201,
-      body: JSON.stringify({ outcome: 'granted', grant: { id: grantId } }),
-      businessDate: '2026-11-11',
-      segmentId: 'everyone',
-      clientId: null,
-      codeNonce: null,
-      decision: { fraud: {} },
-      createdAt: at,
-    },
-    draft: {
-      id: grantId,
-      reservationId: randomUUID(),
-      rewardId: 'rp',
-      rewardType: 'red_packet',
-      amount: 100,
-      charge: 100,
-      currency: 'CNY',
-      test: false,
-      fences: {
-        ...noFences,
-        stockSlot: over.slot ?? i + 1,
-        stockLimit: 1000,
-        budgetRange: [i * 100, i * 100 + 100],
-        budgetLimit: 1_000_000,
-        userLimit: 1,
-      },
-    },
-  };
-}
+import { grantWrite, participationLedgerOn, type GrantWriteFixture } from './ledger-fixtures';
 
 describeEachLedger('grant writes under concurrency', (kind) => {
   const ledger = useLedger(kind, { pool: { min: 0, max: 10 } });
   const db = () => ledger.current.db;
-  const participationLedger = () =>
-    new KnexParticipationLedger(db(), {
-      participations: new KnexParticipationStore(),
-      grants: new KnexGrantStore(),
-      outbox: new KnexOutboxStore(),
-    });
+  const participationLedger = () => participationLedgerOn(db());
 
   async function rows(table: string): Promise<number> {
     const row = await db()(table).count({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
 
-  function recordAll(writes: readonly Write[]): Promise<GrantWriteResult[]> {
+  function recordAll(writes: readonly GrantWriteFixture[]): Promise<GrantWriteResult[]> {
     const l = participationLedger();
     return Promise.all(writes.map((w) => l.recordGrant(w.record, w.draft)));
   }
@@ -96,7 +32,7 @@ describeEachLedger('grant writes under concurrency', (kind) => {
       statements += 1;
     };
     db().on('query', count);
-    const results = await recordAll(Array.from({ length: 40 }, (_, i) => write(i)));
+    const results = await recordAll(Array.from({ length: 40 }, (_, i) => grantWrite(i)));
     db().off('query', count);
     expect(results.every((r) => r.kind === 'committed')).toBe(true);
     expect([await rows('participations'), await rows('grants'), await rows('outbox')]).toEqual([40, 40, 40]);
@@ -108,8 +44,8 @@ describeEachLedger('grant writes under concurrency', (kind) => {
   });
 
   it('a taken stock slot refuses only its own write; the others commit', async () => {
-    await recordAll([write(0, { slot: 7 })]);
-    const results = await recordAll(Array.from({ length: 20 }, (_, i) => write(i + 1, { slot: i + 1 })));
+    await recordAll([grantWrite(0, { slot: 7 })]);
+    const results = await recordAll(Array.from({ length: 20 }, (_, i) => grantWrite(i + 1, { slot: i + 1 })));
     expect(results[6]).toEqual({ kind: 'fence', resource: 'stock' });
     expect(results.filter((r) => r.kind === 'committed')).toHaveLength(19);
     expect(await rows('grants')).toBe(20);
@@ -117,9 +53,9 @@ describeEachLedger('grant writes under concurrency', (kind) => {
   });
 
   it('one idempotency scope written twice at once: one commits, the other replays its answer', async () => {
-    const first = write(1, { key: 'same', userId: 'twin' });
-    const second = write(2, { key: 'same', userId: 'twin' });
-    const others = Array.from({ length: 10 }, (_, i) => write(i + 10));
+    const first = grantWrite(1, { key: 'same', userId: 'twin' });
+    const second = grantWrite(2, { key: 'same', userId: 'twin' });
+    const others = Array.from({ length: 10 }, (_, i) => grantWrite(i + 10));
     // After the others, so that on PostgreSQL both twins wait and go in the same batch.
     const results = await recordAll([...others, first, second]);
     const twins = results.slice(10).map((r) => r.kind);
@@ -135,7 +71,7 @@ describeEachLedger('grant writes under concurrency', (kind) => {
   });
 
   it('many idempotency lookups at once each find their own stored answer, or none', async () => {
-    const writes = Array.from({ length: 12 }, (_, i) => write(i, { key: `key-${i % 3}` }));
+    const writes = Array.from({ length: 12 }, (_, i) => grantWrite(i, { key: `key-${i % 3}` }));
     await recordAll(writes);
     const l = participationLedger();
     const asked = [
@@ -165,7 +101,7 @@ describeEachLedger('grant writes under concurrency', (kind) => {
       );
     }
     try {
-      const writes = Array.from({ length: 20 }, (_, i) => write(i, i === 5 ? { grantId: boom } : {}));
+      const writes = Array.from({ length: 20 }, (_, i) => grantWrite(i, i === 5 ? { grantId: boom } : {}));
       const results = await recordAll(writes);
       expect(results[5]).toMatchObject({ kind: 'failed', definite: true });
       expect(results.filter((r) => r.kind === 'committed')).toHaveLength(19);

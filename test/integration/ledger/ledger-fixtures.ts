@@ -4,8 +4,11 @@ import type { Db, Executor } from '../../../src/ledger/db';
 import type { GrantFences } from '../../../src/ledger/grant-fences';
 import type { GrantRecord, NewGrant } from '../../../src/ledger/grant-store';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import { KnexParticipationStore } from '../../../src/ledger/knex-participation-store';
 import type { ParticipationRecord } from '../../../src/ledger/participation-store';
+import { KnexParticipationLedger } from '../../../src/participation/knex-participation-ledger';
+import type { GrantDraft, OutcomeRecord } from '../../../src/participation/participation-ledger';
 
 export const grants = new KnexGrantStore();
 export const participations = new KnexParticipationStore();
@@ -117,3 +120,60 @@ export async function rejection(work: Promise<unknown>): Promise<string> {
 
 /** Unique violations read differently per engine. */
 export const uniqueViolation = /UNIQUE constraint failed|duplicate key value/;
+
+/** A granted participation (participation + grant draft) of user u<i>, with stock, budget and user fences. */
+export interface GrantWriteFixture {
+  record: OutcomeRecord;
+  draft: GrantDraft;
+}
+
+export function grantWrite(
+  i: number,
+  over: { key?: string; userId?: string; slot?: number; grantId?: string } = {},
+): GrantWriteFixture {
+  const userId = over.userId ?? `u${i}`;
+  const grantId = over.grantId ?? randomUUID();
+  return {
+    record: {
+      id: randomUUID(),
+      campaignId: 'c1',
+      userId,
+      idempotencyKey: over.key ?? `k${i}`,
+      requestHash: 'h',
+      campaignVersion: 1,
+      outcome: 'granted',
+      reason: null,
+      status: 201,
+      body: JSON.stringify({ outcome: 'granted', grant: { id: grantId } }),
+      businessDate: '2026-11-11',
+      segmentId: 'everyone',
+      clientId: null,
+      codeNonce: null,
+      decision: { fraud: {} },
+      createdAt: at,
+    },
+    draft: {
+      id: grantId,
+      reservationId: randomUUID(),
+      rewardId: 'rp',
+      rewardType: 'red_packet',
+      amount: 100,
+      charge: 100,
+      currency: 'CNY',
+      test: false,
+      fences: {
+        ...noFences,
+        stockSlot: over.slot ?? i + 1,
+        stockLimit: 1000,
+        budgetRange: [i * 100, i * 100 + 100],
+        budgetLimit: 1_000_000,
+        userLimit: 1,
+      },
+    },
+  };
+}
+
+/** The participation ledger on `db`, with the knex stores. */
+export function participationLedgerOn(db: Db): KnexParticipationLedger {
+  return new KnexParticipationLedger(db, { participations, grants, outbox: new KnexOutboxStore() });
+}
