@@ -22,7 +22,10 @@ export interface PreparedStatement {
   /** Unique per text: pg refuses one name for two texts on a connection. */
   name: string;
   text: string;
-  /** 'per-call': sent unnamed, so parsed and planned for its own values on every call. */
+  /**
+   * 'cached' (the default): prepared by name once per connection, its plan kept as PostgreSQL decides.
+   * 'per-call': sent unnamed, so parsed and planned for its own values on every call.
+   */
   plan?: 'per-call' | 'cached';
 }
 
