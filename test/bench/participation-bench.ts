@@ -29,6 +29,7 @@ import {
   startServer,
   STOCK,
   stopServer,
+  type BenchBackends,
   type BenchServer,
 } from './participation-bench-setup';
 
@@ -204,9 +205,10 @@ async function main(): Promise<void> {
   }, bound).unref();
 
   const backends = await prepareBackends(DATABASE_URL, REDIS_URL, runId);
-  const baselineBackends = BASELINE ? await prepareBackends(DATABASE_URL, REDIS_URL, `${runId}b`) : null;
+  let baselineBackends: BenchBackends | null = null;
   const servers: BenchServer[] = [];
   try {
+    if (BASELINE) baselineBackends = await prepareBackends(DATABASE_URL, REDIS_URL, `${runId}b`);
     if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
     const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
     const pocket = await startServer('pocket', backends.serviceEnv, profile);
