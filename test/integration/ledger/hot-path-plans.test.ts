@@ -77,7 +77,7 @@ describeWithServices(['DATABASE_URL'], 'PostgreSQL plans of the participation ho
       'grants_user_created_idx',
     ])
       expect({ index, read: read(index) }).toEqual({ index, read: 0 });
-    // The fences and the numbering did read: the range probes and the user's own numbers.
+    // The budget fence probed its own index meanwhile.
     expect(read('grants_budget_start_idx')).toBeGreaterThan(0);
     const [write] = await prepared();
     expect(Number(write?.generic_plans)).toBeGreaterThan(0);
