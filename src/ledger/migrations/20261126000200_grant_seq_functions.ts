@@ -25,9 +25,8 @@ const lowestFree = (seq: string, scope: string) =>
   `(SELECT g.${seq} AS n, row_number() OVER (ORDER BY g.${seq}) AS rn FROM grants g ` +
   `WHERE ${scope} AND g.${seq} IS NOT NULL) t)`;
 
-export const GRANT_SEQS_NAME = 'grants_next_seqs';
-export const GRANT_SEQS_ARGS =
-  'campaigns text[], users text[], dates text[], user_limits integer[], daily_limits integer[]';
+const NAME = 'grants_next_seqs';
+const ARGS = 'campaigns text[], users text[], dates text[], user_limits integer[], daily_limits integer[]';
 
 /** One call per statement: the numbers of every grant it inserts (null where the version has no such limit). */
 export const GRANT_SEQS_QUERY =
@@ -37,19 +36,25 @@ export const GRANT_SEQS_QUERY =
   `${lowestFree('daily_seq', 'g.campaign_id = k.c AND g.user_id = k.u AND g.business_date = k.d')} END ` +
   'FROM unnest($1, $2, $3, $4, $5) WITH ORDINALITY AS k (c, u, d, ul, dl, i)';
 
+/**
+ * grants_next_seqs in `language`: what every version of it shares (its signature, result and settings), so that
+ * a later one replaces it in place. `body` computes GRANT_SEQS_QUERY.
+ */
+export function createGrantSeqsFunction(language: 'sql' | 'plpgsql', body: string): string {
+  return (
+    `CREATE OR REPLACE FUNCTION ${NAME}(${ARGS}) ` +
+    `RETURNS TABLE (i bigint, next_user_seq integer, next_daily_seq integer) LANGUAGE ${language} STABLE ` +
+    `SET search_path FROM CURRENT SET enable_sort = off SET jit = off AS $seq$ ${body} $seq$`
+  );
+}
+
 export const grantSeqFunctionsMigration: Knex.Migration = {
   async up(knex) {
     if (knex.client.dialect !== 'postgresql') return;
-    await knex.raw(
-      `CREATE OR REPLACE FUNCTION ${GRANT_SEQS_NAME}(${GRANT_SEQS_ARGS}) ` +
-        'RETURNS TABLE (i bigint, next_user_seq integer, next_daily_seq integer) LANGUAGE sql STABLE ' +
-        `SET search_path FROM CURRENT SET enable_sort = off SET jit = off AS $seq$ ${GRANT_SEQS_QUERY} $seq$`,
-    );
+    await knex.raw(createGrantSeqsFunction('sql', GRANT_SEQS_QUERY));
   },
   async down(knex) {
     if (knex.client.dialect !== 'postgresql') return;
-    await knex.raw(
-      `DROP FUNCTION IF EXISTS ${GRANT_SEQS_NAME}(text[], text[], text[], integer[], integer[])`,
-    );
+    await knex.raw(`DROP FUNCTION IF EXISTS ${NAME}(text[], text[], text[], integer[], integer[])`);
   },
 };

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import {
-  GRANT_SEQS_ARGS,
-  GRANT_SEQS_NAME,
+  createGrantSeqsFunction,
   GRANT_SEQS_QUERY,
   grantSeqFunctionsMigration,
 } from './20261126000200_grant_seq_functions';
@@ -17,10 +16,10 @@ export const grantSeqPlpgsqlMigration: Knex.Migration = {
   async up(knex) {
     if (knex.client.dialect !== 'postgresql') return;
     await knex.raw(
-      `CREATE OR REPLACE FUNCTION ${GRANT_SEQS_NAME}(${GRANT_SEQS_ARGS}) ` +
-        'RETURNS TABLE (i bigint, next_user_seq integer, next_daily_seq integer) LANGUAGE plpgsql STABLE ' +
-        'SET search_path FROM CURRENT SET enable_sort = off SET jit = off AS $seq$ ' +
-        `#variable_conflict use_column\nBEGIN RETURN QUERY ${GRANT_SEQS_QUERY}; END $seq$`,
+      createGrantSeqsFunction(
+        'plpgsql',
+        `#variable_conflict use_column\nBEGIN RETURN QUERY ${GRANT_SEQS_QUERY}; END`,
+      ),
     );
   },
   async down(knex) {
