@@ -12,10 +12,13 @@
  * BENCH_CONNECTIONS (50), BENCH_MAX_REQUESTS per run (500000; a run stops within a second of it), BENCH_RATE
  * (requests per second over all connections, instead of as many as they get answered: compares CPU per request
  * at an equal load),
- * BENCH_CPU_PROF (a directory: the service process writes a V8 CPU profile there), BENCH_BREAKDOWN=1 (the
+ * BENCH_CPU_PROF (a directory: the service process writes a V8 CPU profile there), BENCH_NODE_ARGS (Node options
+ * for the service process only, e.g. `--perf-basic-prof` for `perf`, `--trace-gc`; with BENCH_BASELINE set to this
+ * checkout they compare options against none), BENCH_BREAKDOWN=1 (the
  * service prints where a request's time goes), BENCH_BASELINE (the root of another checkout of pocket, e.g. a
  * `git worktree` of the commit before a change, with its node_modules: its service runs too, on its own schema and
- * key prefix, in the same rotation, and the two services are compared round by round).
+ * key prefix, in the same rotation, and the two services are compared round by round: requests per second, or
+ * with BENCH_RATE the service process's CPU per request).
  * A fresh PostgreSQL schema and Redis key prefix are used and removed afterwards; 127.0.0.1 only.
  */
 import { randomBytes } from 'node:crypto';
@@ -43,6 +46,7 @@ const MAX_REQUESTS = Number(process.env['BENCH_MAX_REQUESTS'] ?? 500_000);
 const CPU_PROF = process.env['BENCH_CPU_PROF'];
 const BASELINE = process.env['BENCH_BASELINE'];
 const RATE = Number(process.env['BENCH_RATE'] ?? 0);
+const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const TARGET = { ratio: 0.3, p99Ms: 100 };
 const runId = randomBytes(3).toString('hex');
 
@@ -130,7 +134,7 @@ const median = (v: readonly number[]): number => {
 };
 const cpuLine = (cpu: Record<string, number>): string =>
   Object.entries(cpu)
-    .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+    .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
     .join(', ');
 
 function line(name: string, f: Figures): string {
@@ -181,11 +185,14 @@ function summarize(targets: readonly Target[], runs: Figures[][]): void {
   const [service, bare, baseline] = summary;
   if (!service || !bare) return;
   if (baseline) {
-    // Round by round: each round's services ran back to back, so the host's drift cancels out.
-    const each = (runs[0] ?? []).map((f, i) => f.rps / (runs[2]?.[i]?.rps ?? NaN));
+    // Round by round: each round's services ran back to back, so the host's drift cancels out. At a fixed rate
+    // both serve the same load, so what compares is the service process's CPU per request.
+    const figure = (f: Figures | undefined): number => (RATE ? (f?.cpu['service'] ?? NaN) : (f?.rps ?? NaN));
+    const each = (runs[0] ?? []).map((f, i) => figure(f) / figure(runs[2]?.[i]));
     console.log(
-      `baseline / bare: ${(baseline.rps / bare.rps).toFixed(2)}×; service / baseline per round: ` +
-        `${each.map((r) => r.toFixed(2)).join(' ')} (median ${median(each).toFixed(2)}×)`,
+      `baseline / bare: ${(baseline.rps / bare.rps).toFixed(2)}×; service / baseline ` +
+        `${RATE ? 'CPU per request' : 'requests/s'} per round: ` +
+        `${each.map((r) => r.toFixed(3)).join(' ')} (median ${median(each).toFixed(3)}×)`,
     );
   }
   const ratio = service.rps / bare.rps;
@@ -210,7 +217,7 @@ async function main(): Promise<void> {
   try {
     if (BASELINE) baselineBackends = await prepareBackends(DATABASE_URL, REDIS_URL, `${runId}b`);
     if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
-    const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+    const profile = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...NODE_ARGS];
     const pocket = await startServer('pocket', backends.serviceEnv, profile);
     servers.push(pocket);
     const bare = await startServer('bare', {});
