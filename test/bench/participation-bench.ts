@@ -217,8 +217,8 @@ async function main(): Promise<void> {
   try {
     if (BASELINE) baselineBackends = await prepareBackends(DATABASE_URL, REDIS_URL, `${runId}b`);
     if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
-    const profile = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...NODE_ARGS];
-    const pocket = await startServer('pocket', backends.serviceEnv, profile);
+    const serviceArgs = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...NODE_ARGS];
+    const pocket = await startServer('pocket', backends.serviceEnv, serviceArgs);
     servers.push(pocket);
     const bare = await startServer('bare', {});
     servers.push(bare);
