@@ -1,6 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // nock's interceptor (@mswjs/interceptors) keeps itself on a global that later files in the same worker reuse.
+  // Jest 30's default 'soft' cleanup keeps it working but warns on each reuse; 'on' deletes it, and nock then
+  // fails (a TypeError in its request handler). 'off': as before Jest 30, without the warnings.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
@@ -8,6 +12,8 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   testTimeout: 30000,
+  // dist/ current before any suite: the CLI suites run the built CLI (test/build.global-setup.ts).
+  globalSetup: '<rootDir>/test/build.global-setup.ts',
   // Always in workers (jest runs in band on a 2-core machine otherwise), each recycled once it holds more than
   // this after a file: ts-jest's module registries grow per file; one long-lived process ran out of heap, and at
   // 1 GB an invariant suite (a thousand participations at once) timed out as the last file of a run, alone on the

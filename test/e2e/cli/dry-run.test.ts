@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, FIXTURE_ROOT, json, pocket, REPO_ROOT, TSX_LOADER, type PocketRun } from './run-pocket';
+import { CLI, FIXTURE_ROOT, json, pocket, REPO_ROOT, type PocketRun } from './run-pocket';
 
 interface DryRunJson {
   campaign: string;
@@ -270,8 +270,6 @@ describe('pocket dry-run: progress bar', () => {
     const out = join(dir, 'tty.json');
     const command = [
       process.execPath,
-      '--import',
-      TSX_LOADER,
       CLI,
       'dry-run double11-red-packet-rain --synthetic 20000 --seed tty --format json',
       `> ${out}`,

@@ -1,14 +1,14 @@
 /**
  * `npm start` under a process manager: npm forwards SIGTERM to the script's shell only, so the script must
  * `exec` node for the signal to reach `pocket serve` (else the shell dies and serve is left orphaned,
- * serving). The script runs as npm runs it (`sh -c`), with `node` standing in for the built dist/ by a shim
- * that runs the TypeScript sources (see run-pocket.ts) and records its pid.
+ * serving). The script runs as npm runs it (`sh -c`), with a `node` shim first on the PATH that records its pid
+ * and execs the real node with the script's arguments (the built dist/, see run-pocket.ts).
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, FIXTURE_ROOT, REPO_ROOT, TSX_LOADER } from './run-pocket';
+import { FIXTURE_ROOT, REPO_ROOT } from './run-pocket';
 
 jest.setTimeout(60_000);
 
@@ -33,7 +33,7 @@ describe('npm start', () => {
     dir = mkdtempSync(join(tmpdir(), 'pocket-npm-start-'));
     writeFileSync(
       join(dir, 'node'),
-      `#!/bin/sh\necho $$ > ${join(dir, 'pid')}\nshift\nexec ${process.execPath} --import ${TSX_LOADER} ${CLI} "$@"\n`,
+      `#!/bin/sh\necho $$ > ${join(dir, 'pid')}\nexec ${process.execPath} "$@"\n`,
     );
     chmodSync(join(dir, 'node'), 0o755);
   });

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, FIXTURE_ROOT, REPO_ROOT, TSX_LOADER } from './run-pocket';
+import { CLI, FIXTURE_ROOT, REPO_ROOT } from './run-pocket';
 
 jest.setTimeout(120_000);
 
@@ -18,7 +18,7 @@ interface LogLine {
 /** Runs `pocket serve` until its stdout shows `until`, then stops it with SIGTERM; returns the log lines. */
 function serveUntil(env: NodeJS.ProcessEnv, until: string): Promise<LogLine[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, 'serve'], {
+    const child = spawn(process.execPath, [CLI, 'serve'], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
