@@ -4,28 +4,53 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../src/shared/package-root';
-import { registerAudit } from './audit';
-import { registerBlocklist } from './blocklist';
-import { registerCodes } from './codes';
-import { registerDiff } from './diff';
-import { registerDiscrepancies } from './discrepancies';
-import { registerDryRun } from './dry-run';
-import { registerExplain } from './explain';
-import { registerGrants } from './grants';
-import { registerMigrate } from './migrate';
 import { printJson } from './output';
-import { registerPauseResume } from './pause';
-import { registerPublish } from './publish';
-import { registerReconcile } from './reconcile';
-import { registerReport } from './report';
-import { registerRollback } from './rollback';
-import { registerServe } from './serve';
-import { registerTest } from './test';
-import { registerTesters } from './testers';
-import { registerTokens } from './tokens';
-import { registerValidate } from './validate';
-import { registerVersions } from './versions';
-import { registerWorker } from './worker';
+
+type Register = (program: Command) => void;
+
+/**
+ * Every verb and the module that registers it, in help order. A run loads only its verb's module (and what that
+ * imports): `pocket validate` never loads the ledger's, Redis' or the server's dependencies, and starts about 0.4 s
+ * sooner (README Decisions, CLI). The full help, `help`, and a name that is no verb load them all.
+ */
+const VERBS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Register> }> = [
+  { names: ['validate'], load: async () => (await import('./validate')).registerValidate },
+  { names: ['test'], load: async () => (await import('./test')).registerTest },
+  { names: ['dry-run'], load: async () => (await import('./dry-run')).registerDryRun },
+  { names: ['explain'], load: async () => (await import('./explain')).registerExplain },
+  { names: ['publish'], load: async () => (await import('./publish')).registerPublish },
+  { names: ['versions'], load: async () => (await import('./versions')).registerVersions },
+  { names: ['diff'], load: async () => (await import('./diff')).registerDiff },
+  { names: ['rollback'], load: async () => (await import('./rollback')).registerRollback },
+  { names: ['pause', 'resume'], load: async () => (await import('./pause')).registerPauseResume },
+  { names: ['audit'], load: async () => (await import('./audit')).registerAudit },
+  { names: ['serve'], load: async () => (await import('./serve')).registerServe },
+  { names: ['migrate'], load: async () => (await import('./migrate')).registerMigrate },
+  { names: ['worker'], load: async () => (await import('./worker')).registerWorker },
+  { names: ['reconcile'], load: async () => (await import('./reconcile')).registerReconcile },
+  { names: ['grants'], load: async () => (await import('./grants')).registerGrants },
+  { names: ['discrepancies'], load: async () => (await import('./discrepancies')).registerDiscrepancies },
+  { names: ['tokens'], load: async () => (await import('./tokens')).registerTokens },
+  { names: ['testers'], load: async () => (await import('./testers')).registerTesters },
+  { names: ['report'], load: async () => (await import('./report')).registerReport },
+  { names: ['codes'], load: async () => (await import('./codes')).registerCodes },
+  { names: ['blocklist'], load: async () => (await import('./blocklist')).registerBlocklist },
+];
+
+/**
+ * The verb the arguments name: the first that is neither an option nor the value of the global `--root`. None
+ * when the program's own help or version is asked for before it (`pocket -h validate` lists every verb).
+ */
+export function verbOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') return args[i + 1];
+    if (['-h', '--help', '-V', '--version'].includes(arg)) return undefined;
+    if (arg === '--root') i += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
 
 /** The version in package.json (found from the sources and from dist/ alike). */
 function packageVersion(): string {
@@ -53,7 +78,8 @@ export function askedForJson(args: readonly string[]): boolean {
   return options.some((a, i) => a === '--format=json' || (a === '--format' && options[i + 1] === 'json'));
 }
 
-export function buildProgram(): Command {
+/** The program for `args` (the arguments after the script's path): its verb's commands, or all of them. */
+export async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command();
   program
     .name('pocket')
@@ -68,34 +94,17 @@ export function buildProgram(): Command {
     // Usage errors throw instead of exiting, so that they exit 2 like every other bad option value
     // (subcommands inherit this: it must come before they are registered).
     .exitOverride();
-  registerValidate(program);
-  registerTest(program);
-  registerDryRun(program);
-  registerExplain(program);
-  registerPublish(program);
-  registerVersions(program);
-  registerDiff(program);
-  registerRollback(program);
-  registerPauseResume(program);
-  registerAudit(program);
-  registerServe(program);
-  registerMigrate(program);
-  registerWorker(program);
-  registerReconcile(program);
-  registerGrants(program);
-  registerDiscrepancies(program);
-  registerTokens(program);
-  registerTesters(program);
-  registerReport(program);
-  registerCodes(program);
-  registerBlocklist(program);
+  const verb = verbOf(args);
+  const named = VERBS.filter((v) => verb !== undefined && v.names.includes(verb));
+  const registers = await Promise.all((named.length > 0 ? named : VERBS).map((v) => v.load()));
+  for (const register of registers) register(program);
   return program;
 }
 
 if (require.main === module) {
   ignoreClosedStdout();
-  buildProgram()
-    .parseAsync(process.argv)
+  buildProgram(process.argv.slice(2))
+    .then((program) => program.parseAsync(process.argv))
     .catch((err: unknown) => {
       if (err instanceof CommanderError) {
         // commander has already printed the message (and the usage); help and version exit 0.
