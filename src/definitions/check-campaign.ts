@@ -1,4 +1,5 @@
 import type { CampaignDefinition, RuleDefinition } from './campaign-types';
+import { checkChannels, checkDailyCaps, checkWindowRange } from './check-entry-and-caps';
 import { checkRewardUse } from './check-reward-use';
 import { checkRewards } from './check-rewards';
 import { checkSegmentOverlap } from './check-segment-overlap';
@@ -70,13 +71,16 @@ function checkFallback(campaign: CampaignDefinition): Finding[] {
 }
 
 /**
- * Every check of one schema-valid campaign against itself and the rules: window, time zone, rewards and
- * money, segments, fallback, testers, and the overlap, budget and reward-use warnings.
+ * Every check of one schema-valid campaign against itself and the rules: window, time zone, channels, rewards
+ * and money, segments, fallback, testers, and the daily-cap, overlap, budget and reward-use warnings.
  */
 export function checkCampaign(campaign: CampaignDefinition, known: KnownRules): Finding[] {
   return [
     ...checkWindow(campaign.window),
+    ...checkWindowRange(campaign.window),
     ...checkTimeZone(campaign.timezone),
+    ...checkChannels(campaign.entry),
+    ...checkDailyCaps(campaign),
     ...checkRewards(campaign),
     ...checkSegments(campaign, known),
     ...checkFallback(campaign),

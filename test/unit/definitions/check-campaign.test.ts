@@ -176,6 +176,43 @@ describe('checkCampaign', () => {
     ]);
   });
 
+  it('refuses a window edge before 1970 (a typo such as 0001 or 1926: business dates would break there)', () => {
+    const campaign = {
+      ...base,
+      window: { start: '0001-01-01T00:00:00Z', end: '1969-12-31T23:59:59Z' },
+    };
+    expect(check(campaign)).toEqual([
+      'error window.start: must be in 1970 or later (got 0001-01-01T00:00:00Z)',
+      'error window.end: must be in 1970 or later (got 1969-12-31T23:59:59Z)',
+    ]);
+    expect(check({ ...base, window: { start: '1970-01-01T00:00:00Z', end: base.window.end } })).toEqual([]);
+  });
+
+  it('refuses an empty channel list, which would let nobody in (leaving it out allows every channel)', () => {
+    expect(check({ ...base, entry: { activityCode: 'none', channels: [] } })).toEqual([
+      'error entry.channels: lists no channel, so nobody could join: list the channels (app, h5, …) or leave channels out to allow every one',
+    ]);
+    expect(check({ ...base, entry: { activityCode: 'none', channels: ['app'] } })).toEqual([]);
+  });
+
+  it('warns about a daily cap above its total, which never applies (budget and per-user limits)', () => {
+    const campaign = {
+      ...base,
+      budget: { currency: 'CNY', total: 1000, daily: 1_000_000 },
+      limits: { perUser: { total: 1, daily: 5 } },
+    };
+    expect(check(campaign)).toEqual([
+      'warning budget.daily: daily (1000000) is above total (1000), so it never applies: lower it or raise total',
+      'warning limits.perUser.daily: daily (5) is above total (1), so it never applies: lower it or raise total',
+    ]);
+    const equal = {
+      ...base,
+      budget: { currency: 'CNY', total: 1000, daily: 1000 },
+      limits: { perUser: { total: 2, daily: 2 } },
+    };
+    expect(check(equal)).toEqual([]);
+  });
+
   it('takes a time zone only in its IANA spelling (one zone, one name), aliases included', () => {
     expect(check({ ...base, timezone: 'asia/shanghai' })).toEqual([
       'error timezone: time zone "asia/shanghai" must be spelled "Asia/Shanghai" (IANA names are case-sensitive)',

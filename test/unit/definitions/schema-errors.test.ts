@@ -105,6 +105,31 @@ describe('schema errors', () => {
     ]);
   });
 
+  it('caps weights and scores, so that the weights of a segment always add up to a finite number', () => {
+    const segment = {
+      id: 'everyone',
+      rewards: [
+        { reward: 'thanks', weight: 1e308, score: 1e308 },
+        { reward: 'thanks', weight: 1_000_000, score: 1_000_000 },
+      ],
+    };
+    expect(errors('campaign', { ...campaign, segments: [segment] })).toEqual([
+      'segments[0].rewards[0].weight: must be at most 1000000 (got 1e+308)',
+      'segments[0].rewards[0].score: must be at most 1000000 (got 1e+308)',
+    ]);
+  });
+
+  it('holds channels to what a request can send', () => {
+    const entry = { activityCode: 'none', channels: ['app', 'App', 'mini_program', '🎁', 'mini-program'] };
+    const hint =
+      'must be a channel as requests send it: 1-32 lower-case letters, digits and hyphens, e.g. app, h5, mini-program';
+    expect(errors('campaign', { ...campaign, entry })).toEqual([
+      `entry.channels[1]: ${hint} (got "App")`,
+      `entry.channels[2]: ${hint} (got "mini_program")`,
+      `entry.channels[3]: ${hint} (got "🎁")`,
+    ]);
+  });
+
   it('explains ids, dates and rate limits', () => {
     expect(
       errors('campaign', {
