@@ -4,7 +4,11 @@ import { unlimitedAvailability } from '../src/decision/availability';
 import { campaignWindow } from '../src/decision/campaign-window';
 import { seededRandom } from '../src/decision/random';
 import { historyInputProblems, historyProblemText } from '../src/rules/history-shape';
-import { evaluateParticipant, possibleRewards } from '../src/simulation/evaluate-participant';
+import {
+  decidedBeforeSegments,
+  evaluateParticipant,
+  possibleRewards,
+} from '../src/simulation/evaluate-participant';
 import { loadCompiled, parseJsonObject, parseTime, rootOf } from './definitions';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 
@@ -62,7 +66,9 @@ export function registerExplain(program: Command): void {
           campaign: campaign.id,
           at: at.toISOString(),
           outcome: evaluation.outcome,
-          segment: explanation.segment,
+          // The decision's segment, as `pocket test` and the service give it: none when liveness or the
+          // channel refused the participation first, even if the conditions (in `segments`) match one.
+          segment: evaluation.segment?.id ?? null,
           reward: rewards.length === 1 ? rewards[0] : null,
           rewards,
           segments: explanation.segments,
@@ -84,7 +90,11 @@ export function registerExplain(program: Command): void {
             );
           }
         }
-        lines.push(`outcome: ${result.outcome}`, `segment: ${result.segment ?? 'none'}`);
+        const unreached =
+          decidedBeforeSegments(evaluation) && explanation.segment !== null
+            ? ` (${result.outcome} is decided before segments; the conditions alone match ${explanation.segment})`
+            : '';
+        lines.push(`outcome: ${result.outcome}`, `segment: ${result.segment ?? 'none'}${unreached}`);
         lines.push(
           `reward: ${rewards.length === 0 ? 'none' : rewards.length === 1 ? rewards[0] : `one of ${rewards.join(', ')}`}`,
         );

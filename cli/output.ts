@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../src/config';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
-import { formatDiagnostic } from '../src/definitions/diagnostic';
+import { formatDiagnostic, type Diagnostic } from '../src/definitions/diagnostic';
 import { ListenError } from '../src/http/listen-error';
 
 export type Format = 'text' | 'json' | 'table' | 'csv';
@@ -29,6 +29,11 @@ export class CliFailure extends Error {
   }
 }
 
+/** A diagnostic as the JSON error object lists it: `{ file, line, col, path, message }`. */
+export function diagnosticJson({ file, line, col, path, message }: Diagnostic): Record<string, unknown> {
+  return { file, line, col, path, message };
+}
+
 /** Invalid definitions, wherever a verb loaded them (validate's format: every error as file:line:col). */
 export function definitionsFailure(error: DefinitionsInvalidError): CliFailure {
   const errors = error.diagnostics.filter((d) => d.severity === 'error');
@@ -38,9 +43,7 @@ export function definitionsFailure(error: DefinitionsInvalidError): CliFailure {
     {
       code: 'definitions_invalid',
       message: 'definitions are invalid; run `pocket validate`',
-      details: {
-        errors: errors.map(({ file, line, col, path, message }) => ({ file, line, col, path, message })),
-      },
+      details: { errors: errors.map(diagnosticJson) },
     },
   );
 }

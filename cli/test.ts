@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ConditionResult } from '../src/rules/compiled-campaign';
 import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import { runCases, type CaseResult } from '../src/simulation/case-runner';
+import { decidedBeforeSegments } from '../src/simulation/evaluate-participant';
 import { loadAll, rootOf, unknownCampaign } from './definitions';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 
@@ -18,7 +19,11 @@ function caseLines(result: CaseResult & { line: number; col: number }, file: str
     `  FAIL  ${result.name} (${file}:${result.line}:${result.col})`,
     ...result.failures.map((f) => `        ${f}`),
   ];
-  lines.push(`        at ${result.actual.at}; conditions:`);
+  // A participation refused before segments are matched has no segment, whatever the conditions say.
+  const notReached = decidedBeforeSegments(result.actual)
+    ? ` (not reached: ${result.actual.outcome} is decided first)`
+    : '';
+  lines.push(`        at ${result.actual.at}; conditions${notReached}:`);
   for (const segment of result.explanation.segments) {
     lines.push(
       `          segment ${segment.segment}${segment.rule ? ` (${segment.rule})` : ' (everyone)'}: ${segment.matched ? 'matched' : 'no match'}`,

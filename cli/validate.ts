@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { formatDiagnostic } from '../src/definitions/diagnostic';
 import { loadDefinitions } from '../src/definitions/load-definitions';
 import { rootOf } from './definitions';
-import { action, parseFormat, printJson, printLines } from './output';
+import { action, diagnosticJson, parseFormat, printJson, printLines } from './output';
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export function registerValidate(program: Command): void {
   program
@@ -16,27 +18,37 @@ export function registerValidate(program: Command): void {
         const set = await loadDefinitions({ root: rootOf(command), ...(paths.length > 0 ? { paths } : {}) });
         const errors = set.diagnostics.filter((d) => d.severity === 'error');
         const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
-        if (format === 'json') {
-          printJson({
-            ok: errors.length === 0,
-            campaigns: set.campaigns.size,
-            rules: set.rules.size,
-            cases: set.cases.size,
-            errors,
-            warnings,
-          });
-        } else {
-          printLines(set.diagnostics.map(formatDiagnostic), process.stderr);
-          const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
-          const summary =
-            `${count(set.campaigns.size, 'campaign')}, ${count(set.rules.size, 'rule')}, ` +
-            `${count(set.cases.size, 'case file')}: ${count(errors.length, 'error')}, ${count(warnings.length, 'warning')}`;
-          printLines(
-            [errors.length === 0 ? `ok: ${summary}` : `invalid: ${summary}`],
-            errors.length === 0 ? process.stdout : process.stderr,
-          );
+        const counts = { campaigns: set.campaigns.size, rules: set.rules.size, cases: set.cases.size };
+        const findings = `${count(errors.length, 'error')}, ${count(warnings.length, 'warning')}`;
+        const summary =
+          `${count(counts.campaigns, 'campaign')}, ${count(counts.rules, 'rule')}, ` +
+          `${count(counts.cases, 'case file')}: ${findings}`;
+        if (format === 'json' && errors.length === 0) {
+          printJson({ ok: true, ...counts, errors, warnings });
+          return 0;
         }
-        return errors.length === 0 ? 0 : 1;
+        if (format === 'json') {
+          // A failure is the `{"error":{…}}` object every verb prints under --format json (publish's, for the same
+          // invalid definitions), with the warnings and counts a success would have given.
+          printJson({
+            error: {
+              code: 'definitions_invalid',
+              message: `definitions are invalid: ${findings}`,
+              errors: errors.map(diagnosticJson),
+              warnings: warnings.map(diagnosticJson),
+              ...counts,
+            },
+          });
+        }
+        // Errors go to stderr under either format; a clean run's warnings only in text (JSON carries them).
+        if (format === 'text' || errors.length > 0)
+          printLines(set.diagnostics.map(formatDiagnostic), process.stderr);
+        if (errors.length > 0) {
+          printLines([`invalid: ${summary}`], process.stderr);
+          return 1;
+        }
+        printLines([`ok: ${summary}`]);
+        return 0;
       }),
     );
 }

@@ -32,22 +32,51 @@ export function kindOf(absolute: string): DefinitionKind {
   return path.basename(path.dirname(absolute)) === 'rules' ? 'rules' : 'campaign';
 }
 
+/** A README may explain a directory; hidden names are an editor's or git's (`.#spring.yaml`, `.gitkeep`). */
+const README_NAME = /^readme(\.md)?$/i;
+
+/** An entry of `campaigns/` or `rules/` that is not a definitions file: an error on its own path. */
+interface Stray {
+  absolute: string;
+  message: string;
+}
+
 /**
- * Everything in `directory` named like a YAML file (hidden names aside), not only regular files: a directory, a symlink (dangling
- * or not) or a `.YAML` file by that name is loaded too, so it fails with a diagnostic on its own path instead
- * of being skipped (and its rules or campaign then reported missing elsewhere).
+ * Everything in `directory` named like a YAML file (hidden names aside), not only regular files: a directory, a
+ * symlink (dangling or not) or a `.YAML` file by that name is loaded too, so it fails with a diagnostic on its own
+ * path instead of being skipped (and its rules or campaign then reported missing elsewhere). Every other entry
+ * that is neither hidden nor a README is a stray: `campaigns/notes.json`, `spring.yaml.bak`, a subdirectory.
  */
-async function yamlFilesIn(directory: string): Promise<string[]> {
+async function entriesOf(directory: string): Promise<{ yaml: string[]; strays: Stray[] }> {
+  let entries;
   try {
-    const entries = await fs.readdir(directory, { withFileTypes: true });
-    // Hidden names are not definitions: editors keep lock files and backups there (Emacs: `.#name.yaml`).
-    return entries
-      .filter((e) => !e.name.startsWith('.') && YAML_NAME.test(e.name))
-      .map((e) => path.join(directory, e.name));
+    entries = await fs.readdir(directory, { withFileTypes: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { yaml: [], strays: [] };
     throw e;
   }
+  // Hidden names are not definitions: editors keep lock files and backups there (Emacs: `.#name.yaml`).
+  const visible = entries.filter((e) => !e.name.startsWith('.'));
+  const yaml = visible.filter((e) => YAML_NAME.test(e.name)).map((e) => path.join(directory, e.name));
+  const strays: Stray[] = [];
+  for (const entry of visible) {
+    if (YAML_NAME.test(entry.name) || README_NAME.test(entry.name)) continue;
+    const absolute = path.join(directory, entry.name);
+    // A symlink is judged by what it points to (a dangling one is no definitions file either).
+    const isDirectory = (await fs.stat(absolute).catch(() => undefined))?.isDirectory() === true;
+    strays.push({ absolute, message: strayMessage(path.basename(directory), isDirectory) });
+  }
+  return { yaml, strays };
+}
+
+async function yamlFilesIn(directory: string): Promise<string[]> {
+  return (await entriesOf(directory)).yaml;
+}
+
+function strayMessage(directoryName: string, isDirectory: boolean): string {
+  if (isDirectory) return `subdirectories are not read; move its files up into ${directoryName}/`;
+  const holds = directoryName === 'rules' ? '<name>.yaml files' : '<id>.yaml and <id>.test.yaml files';
+  return `not a definitions file: ${directoryName}/ holds ${holds} only; move it out of ${directoryName}/`;
 }
 
 function refusal(absolute: string): { refused?: string } {
@@ -66,7 +95,8 @@ function pathDiagnostic(file: string, message: string): Diagnostic {
 /**
  * The files to load: every YAML file in `root/campaigns` and `root/rules`, plus YAML files named by `paths`
  * (files, or the YAML files directly inside a directory) that lie elsewhere. Without `paths` every file is
- * reported; with them, only files under a requested path are.
+ * reported; with them, only files under a requested path are. Any other entry of `root/campaigns` and
+ * `root/rules` (hidden names and a README aside) is reported the same way, as an error on its path.
  */
 export async function findDefinitionFiles(
   root: string,
@@ -79,8 +109,12 @@ export async function findDefinitionFiles(
     if (existing) existing.reported ||= reported;
     else found.set(absolute, { absolute, file: displayPath(absolute), kind, reported, ...refusal(absolute) });
   };
-  (await yamlFilesIn(path.join(rootDir, 'campaigns'))).forEach((f) => add(f, paths === undefined));
-  (await yamlFilesIn(path.join(rootDir, 'rules'))).forEach((f) => add(f, paths === undefined, 'rules'));
+  const campaigns = await entriesOf(path.join(rootDir, 'campaigns'));
+  const rules = await entriesOf(path.join(rootDir, 'rules'));
+  campaigns.yaml.forEach((f) => add(f, paths === undefined));
+  rules.yaml.forEach((f) => add(f, paths === undefined, 'rules'));
+  // Reported like a file: always without paths, else when a requested directory holds it.
+  const strays = [...campaigns.strays, ...rules.strays].map((s) => ({ ...s, reported: paths === undefined }));
   const diagnostics: Diagnostic[] = [];
   const hasDirectory = async (name: string) =>
     (await fs.stat(path.join(rootDir, name)).catch(() => undefined))?.isDirectory();
@@ -97,6 +131,7 @@ export async function findDefinitionFiles(
       for (const known of found.values()) {
         if (isInside(known.absolute, absolute)) known.reported = any = true;
       }
+      for (const stray of strays) if (isInside(stray.absolute, absolute)) stray.reported = any = true;
       if (!isInside(rootDir, absolute)) {
         const more = await yamlFilesIn(absolute);
         more.forEach((f) => add(f, true));
@@ -112,6 +147,8 @@ export async function findDefinitionFiles(
       );
     }
   }
+  for (const stray of strays)
+    if (stray.reported) diagnostics.push(pathDiagnostic(displayPath(stray.absolute), stray.message));
   const files = [...found.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { files, diagnostics };
 }

@@ -8,7 +8,12 @@ import { campaignWindow } from '../decision/campaign-window';
 import { seededRandom } from '../decision/random';
 import type { CaseDefinition } from '../definitions/campaign-types';
 import type { CompiledCampaign, Explanation } from '../rules/compiled-campaign';
-import { evaluateParticipant, possibleRewards } from './evaluate-participant';
+import {
+  decidedBeforeSegments,
+  evaluateParticipant,
+  possibleRewards,
+  type Evaluation,
+} from './evaluate-participant';
 
 export interface CaseResult {
   name: string;
@@ -26,6 +31,18 @@ function caseTime(compiled: CompiledCampaign, c: CaseDefinition): Date {
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/**
+ * Why a segment is not what the case expects, when no other failure says it: the outcome. A participation
+ * refused before segments are matched (liveness, channel) has no segment even when the conditions (shown with
+ * the failure) match one.
+ */
+function segmentReason(evaluation: Evaluation, wantedOutcome: string | undefined): string {
+  if (decidedBeforeSegments(evaluation))
+    return ` (outcome ${evaluation.outcome}, decided before segments are matched)`;
+  if (wantedOutcome !== undefined && wantedOutcome !== evaluation.outcome) return '';
+  return evaluation.outcome === 'granted' ? '' : ` (outcome ${evaluation.outcome})`;
 }
 
 export async function runCase(
@@ -64,7 +81,9 @@ export async function runCase(
     failures.push(`expected outcome ${want.outcome}, got ${actual.outcome}`);
   }
   if (want.segment !== undefined && want.segment !== actual.segment) {
-    failures.push(`expected segment ${want.segment ?? 'none'}, got ${actual.segment ?? 'none'}`);
+    failures.push(
+      `expected segment ${want.segment ?? 'none'}, got ${actual.segment ?? 'none'}${segmentReason(evaluation, want.outcome)}`,
+    );
   }
   if (want.reward !== undefined && !sameSet([want.reward], rewards)) {
     failures.push(

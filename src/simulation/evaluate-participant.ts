@@ -76,6 +76,18 @@ export async function evaluateParticipant(input: {
 }
 
 /**
+ * Whether the participation stopped before segments are matched (liveness or channel): such an evaluation has
+ * no segment, whatever the rules would say, as in the service. `explain` and `test` show the rules' results
+ * anyway, so this tells a reader why a segment the conditions match is not the answer.
+ */
+export function decidedBeforeSegments(evaluation: {
+  outcome: string;
+  segment: object | string | null;
+}): boolean {
+  return evaluation.segment === null && evaluation.outcome !== 'not_eligible';
+}
+
+/**
  * Every reward this evaluation could have given: the efficiency pick, or, for a weighted draw, every
  * available segment reward with a positive weight, plus the fallback when one of them is unavailable and
  * the fallback itself is not known to be unavailable.

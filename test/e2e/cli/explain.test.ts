@@ -1,4 +1,4 @@
-import { FIXTURE_ROOT, json, pocket, type PocketRun } from './run-pocket';
+import { copyRepo, FIXTURE_ROOT, json, pocket, REPO_ROOT, type PocketRun } from './run-pocket';
 
 interface ExplainJson {
   campaign: string;
@@ -112,6 +112,53 @@ describe('pocket explain --format json', () => {
     });
   });
 
+  it('gives segment null when the channel is refused before segments are matched, with every condition still shown', async () => {
+    for (const context of [[], ['--context', '{"channel":"web"}']]) {
+      const run = await explain('--profile', '{"registeredDays":2}', ...context, '--format', 'json');
+      expect(run.code).toBe(0);
+      const result = json<ExplainJson>(run);
+      expect(result).toMatchObject({
+        outcome: 'channel_not_allowed',
+        segment: null,
+        reward: null,
+        rewards: [],
+      });
+      expect(result.segments.map((s) => [s.segment, s.matched])).toEqual([
+        ['newcomers', true],
+        ['vips', false],
+      ]);
+    }
+  });
+
+  it('agrees with `pocket test` on the same user (the audit case: new-user-coupon-pack without a channel)', async () => {
+    const profile = { gender: 'male', age: 22, registeredDays: 3 };
+    const explained = json<ExplainJson>(
+      await pocket([
+        'explain',
+        'new-user-coupon-pack',
+        '--profile',
+        JSON.stringify(profile),
+        '--format',
+        'json',
+      ]),
+    );
+    const repo = copyRepo(REPO_ROOT);
+    try {
+      const file = 'campaigns/new-user-coupon-pack.test.yaml';
+      repo.write(
+        file,
+        `${repo.read(file)}\n  - name: no channel\n    profile: ${JSON.stringify(profile)}\n    expect: { segment: new-users }\n`,
+      );
+      const run = await pocket(['test', 'new-user-coupon-pack', '--root', repo.root, '--format', 'json']);
+      const tested = json<{ files: Array<{ results: Array<{ actual: Record<string, unknown> }> }> }>(run);
+      const actual = tested.files[0]?.results.at(-1)?.actual;
+      expect(explained).toMatchObject({ outcome: 'channel_not_allowed', segment: null });
+      expect(actual).toMatchObject({ outcome: explained.outcome, segment: explained.segment, rewards: [] });
+    } finally {
+      repo.remove();
+    }
+  });
+
   it('honours --at', async () => {
     const run = await explain(
       '--profile',
@@ -166,6 +213,23 @@ describe('pocket explain (text)', () => {
         '',
       ].join('\n'),
     });
+  });
+
+  it('says why the segment is none when the channel is refused before segments are matched', async () => {
+    const run = await explain('--profile', '{"registeredDays":2}');
+    expect(run.stdout).toBe(
+      [
+        'shop-week at 2026-11-21T04:00:00.000Z',
+        'segment newcomers (rule newcomer): MATCH',
+        '  true  all[0]: profile.registeredDays lessThan 7 (got 2)',
+        'segment vips (rule vip): no match',
+        '  false all[0]: profile.tags contains "vip" (got missing)',
+        'outcome: channel_not_allowed',
+        'segment: none (channel_not_allowed is decided before segments; the conditions alone match newcomers)',
+        'reward: none',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('says "missing" for a fact the profile lacks, and "none" when nothing is given', async () => {

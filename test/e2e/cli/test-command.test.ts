@@ -9,6 +9,12 @@ const FAILING_CASE = `
     expect: { segment: newcomers, reward: rp }
 `;
 
+const NO_CHANNEL_CASE = `
+  - name: a newcomer without a channel
+    profile: { registeredDays: 2 }
+    expect: { segment: newcomers }
+`;
+
 interface TestJson {
   passed: number;
   failed: number;
@@ -75,6 +81,36 @@ describe('pocket test', () => {
           '',
         ].join('\n'),
       );
+    });
+
+    it('names the outcome when a case expecting a segment is refused before segments are matched', async () => {
+      const channelless = copyRepo(FIXTURE_ROOT);
+      try {
+        const file = 'campaigns/shop-week.test.yaml';
+        channelless.write(file, channelless.read(file) + NO_CHANNEL_CASE);
+        const run = await pocket(['test', 'shop-week', '--root', channelless.root], {
+          cwd: channelless.root,
+        });
+        expect(run.code).toBe(1);
+        expect(run.stdout).toContain(
+          [
+            '  FAIL  a newcomer without a channel (campaigns/shop-week.test.yaml:14:5)',
+            '        expected segment newcomers, got none (outcome channel_not_allowed, decided before segments are matched)',
+            '        at 2026-11-21T04:00:00.000Z; conditions (not reached: channel_not_allowed is decided first):',
+            '          segment newcomers (newcomer): matched',
+            '            true   newcomer all[0]: profile.registeredDays lessThan 7 (got 2)',
+          ].join('\n'),
+        );
+        const report = json<TestJson>(
+          await pocket(['test', 'shop-week', '--root', channelless.root, '--format', 'json']),
+        );
+        expect(report.files[0]?.results[2]?.actual).toMatchObject({
+          outcome: 'channel_not_allowed',
+          segment: null,
+        });
+      } finally {
+        channelless.remove();
+      }
     });
 
     it('gives the same verdict as JSON', async () => {

@@ -66,6 +66,9 @@ describe('pocket testers', () => {
         'new-user-coupon-pack',
         '--profile',
         JSON.stringify(e.profile),
+        // The campaign restricts channels: without one, the participation stops before segments are matched.
+        '--context',
+        '{"channel":"app"}',
         '--format',
         'json',
       ]);

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { copyRepo, FIXTURE_ROOT, json, pocket, REPO_ROOT, type RepoCopy } from './run-pocket';
 
 interface ValidateJson {
@@ -7,6 +9,19 @@ interface ValidateJson {
   cases: number;
   errors: Array<Record<string, unknown>>;
   warnings: Array<Record<string, unknown>>;
+}
+
+/** A failure under --format json: the one `{"error":{…}}` object every verb prints (README "CLI"). */
+interface ValidateFailureJson {
+  error: {
+    code: string;
+    message: string;
+    errors: Array<Record<string, unknown>>;
+    warnings: Array<Record<string, unknown>>;
+    campaigns: number;
+    rules: number;
+    cases: number;
+  };
 }
 
 describe('pocket validate', () => {
@@ -77,20 +92,44 @@ describe('pocket validate', () => {
       ]);
     });
 
-    it('gives the same fields with --format json on stdout', async () => {
+    it('prints the documented {"error":{…}} object on stdout with --format json, the errors on stderr', async () => {
       const run = await pocket(['validate', '--root', repo.root, '--format', 'json'], { cwd: repo.root });
       expect(run.code).toBe(1);
-      expect(run.stderr).toBe('');
-      const report = json<ValidateJson>(run);
-      expect(report.ok).toBe(false);
-      expect(report.errors).toEqual([
-        { file, ...where, path: broken.path, message: broken.message, severity: 'error' },
+      const report = json<ValidateFailureJson>(run);
+      expect(Object.keys(report)).toEqual(['error']);
+      expect(report.error).toMatchObject({
+        code: 'definitions_invalid',
+        message: expect.stringMatching(/^definitions are invalid: 1 error, \d+ warnings?$/),
+        errors: [{ file, ...where, path: broken.path, message: broken.message }],
+        cases: 3,
+      });
+      expect(report.error.warnings.length).toBeGreaterThan(0);
+      for (const w of report.error.warnings)
+        expect(Object.keys(w)).toEqual(['file', 'line', 'col', 'path', 'message']);
+      const lines = run.stderr.split('\n').filter(Boolean);
+      expect(lines.filter((l) => !l.includes(': warning: '))).toEqual([
+        line(),
+        expect.stringMatching(/^invalid: \d campaigns, \d+ rules, 3 case files: 1 error, \d+ warnings?$/),
       ]);
+    });
+
+    it('shapes the error like publish does for the same definitions', async () => {
+      const validated = json<ValidateFailureJson>(
+        await pocket(['validate', '--root', repo.root, '--format', 'json'], { cwd: repo.root }),
+      );
+      const published = json<ValidateFailureJson>(
+        await pocket(['publish', '--root', repo.root, '--format', 'json'], {
+          cwd: repo.root,
+          env: { POCKET_DATA_DIR: repo.root, DATABASE_URL: undefined, REDIS_URL: undefined },
+        }),
+      );
+      expect(published.error.code).toBe(validated.error.code);
+      expect(published.error.errors).toEqual(validated.error.errors);
     });
 
     it('names the file relative to the current directory', async () => {
       const run = await pocket(['validate', '--root', repo.root, '--format', 'json']);
-      const shown = json<ValidateJson>(run).errors.map((e) => e.file);
+      const shown = json<ValidateFailureJson>(run).error.errors.map((e) => e.file);
       expect(shown).toEqual([expect.stringMatching(/^\.\.\/.*\/campaigns\/double11-red-packet-rain\.yaml$/)]);
     });
 
@@ -103,6 +142,51 @@ describe('pocket validate', () => {
         stdout: '',
         stderr: `pocket: definitions are invalid; run \`pocket validate\`:\n${line()}\n`,
       });
+    });
+  });
+
+  describe('on a copy with files it does not read', () => {
+    let repo: RepoCopy;
+    beforeAll(() => {
+      repo = copyRepo(REPO_ROOT);
+      mkdirSync(join(repo.root, 'campaigns/2026'));
+      repo.write('campaigns/2026/spring.yaml', repo.read('campaigns/city-voucher-drive.yaml'));
+      repo.write('campaigns/notes.json', '{}\n');
+      repo.write('campaigns/spring.yaml.bak', repo.read('campaigns/city-voucher-drive.yaml'));
+      repo.write('campaigns/README.md', '# Campaigns\n');
+      repo.write('rules/.gitkeep', '');
+    });
+    afterAll(() => repo.remove());
+
+    const CAMPAIGNS_ONLY =
+      'not a definitions file: campaigns/ holds <id>.yaml and <id>.test.yaml files only; move it out of campaigns/';
+
+    it('names each one as an error and exits 1, skipping a README and hidden names', async () => {
+      const run = await pocket(['validate', '--root', repo.root], { cwd: repo.root });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.split('\n').filter((l) => l !== '' && !l.includes(': warning: '))).toEqual([
+        'campaigns/2026:1:1: (root): subdirectories are not read; move its files up into campaigns/',
+        `campaigns/notes.json:1:1: (root): ${CAMPAIGNS_ONLY}`,
+        `campaigns/spring.yaml.bak:1:1: (root): ${CAMPAIGNS_ONLY}`,
+        expect.stringMatching(/^invalid: 3 campaigns, \d+ rules, 3 case files: 3 errors, \d+ warnings?$/),
+      ]);
+    });
+
+    it('lists them in the JSON error', async () => {
+      const run = await pocket(['validate', '--root', repo.root, '--format', 'json'], { cwd: repo.root });
+      expect(run.code).toBe(1);
+      expect(json<ValidateFailureJson>(run).error.errors.map((e) => e.file)).toEqual([
+        'campaigns/2026',
+        'campaigns/notes.json',
+        'campaigns/spring.yaml.bak',
+      ]);
+    });
+
+    it('stops the verbs that load the definitions too', async () => {
+      const run = await pocket(['test', '--root', repo.root], { cwd: repo.root });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`campaigns/notes.json:1:1: (root): ${CAMPAIGNS_ONLY}`);
     });
   });
 

@@ -233,6 +233,64 @@ describe('loadDefinitions: files that cannot be loaded', () => {
     expect(await messages()).toEqual([]);
   });
 
+  describe('every other entry of campaigns/ and rules/ is an error on its own path', () => {
+    const CAMPAIGNS_ONLY =
+      'not a definitions file: campaigns/ holds <id>.yaml and <id>.test.yaml files only; move it out of campaigns/';
+    const RULES_ONLY = 'not a definitions file: rules/ holds <name>.yaml files only; move it out of rules/';
+    const SUBDIRECTORY = 'subdirectories are not read; move its files up into campaigns/';
+
+    beforeEach(async () => {
+      await repo.write('campaigns/spring.yaml', campaignYaml('spring', WITH_SEGMENT));
+      await repo.write('campaigns/2026/autumn.yaml', campaignYaml('autumn'));
+      await repo.write('campaigns/notes.json', '{}\n');
+      await repo.write('campaigns/spring.yaml.bak', campaignYaml('spring', WITH_SEGMENT));
+      await repo.write('rules/users.txt', 'not rules\n');
+    });
+
+    it('reports a subdirectory, a non-YAML file and a backup instead of skipping them', async () => {
+      const set = await loadDefinitions({ root: repo.root });
+      expect(set.diagnostics.map(formatDiagnostic)).toEqual([
+        `${repo.shown('campaigns/2026')}:1:1: (root): ${SUBDIRECTORY}`,
+        `${repo.shown('campaigns/notes.json')}:1:1: (root): ${CAMPAIGNS_ONLY}`,
+        `${repo.shown('campaigns/spring.yaml.bak')}:1:1: (root): ${CAMPAIGNS_ONLY}`,
+        `${repo.shown('rules/users.txt')}:1:1: (root): ${RULES_ONLY}`,
+      ]);
+      // A subdirectory's files are still not read.
+      expect([...set.campaigns.keys()]).toEqual(['spring']);
+    });
+
+    it('judges a symlink by its target, and skips hidden names and a README', async () => {
+      await fs.rm(path.join(repo.root, 'campaigns/2026'), { recursive: true });
+      await fs.rm(path.join(repo.root, 'campaigns/notes.json'));
+      await fs.rm(path.join(repo.root, 'campaigns/spring.yaml.bak'));
+      await fs.rm(path.join(repo.root, 'rules/users.txt'));
+      await repo.write('elsewhere/x.yaml', campaignYaml('x'));
+      await fs.symlink(path.join(repo.root, 'elsewhere'), path.join(repo.root, 'campaigns/linked'));
+      await fs.symlink(path.join(repo.root, 'nowhere'), path.join(repo.root, 'rules/ghost'));
+      await repo.write('campaigns/README.md', '# Campaigns\n');
+      await repo.write('rules/readme', 'the rules\n');
+      await repo.write('campaigns/.gitkeep', '');
+      await repo.write('rules/.notes.txt', '');
+      expect(await messages()).toEqual([
+        `${repo.shown('campaigns/linked')}:1:1: (root): ${SUBDIRECTORY}`,
+        `${repo.shown('rules/ghost')}:1:1: (root): ${RULES_ONLY}`,
+      ]);
+    });
+
+    it('reports them when their directory is validated, not when one file is', async () => {
+      expect(await messages([repo.shown('campaigns/spring.yaml')])).toEqual([]);
+      expect(await messages([repo.shown('campaigns')])).toEqual([
+        `${repo.shown('campaigns/2026')}:1:1: (root): ${SUBDIRECTORY}`,
+        `${repo.shown('campaigns/notes.json')}:1:1: (root): ${CAMPAIGNS_ONLY}`,
+        `${repo.shown('campaigns/spring.yaml.bak')}:1:1: (root): ${CAMPAIGNS_ONLY}`,
+      ]);
+    });
+
+    it('makes the definitions invalid for every verb that loads them', async () => {
+      await expect(loadResolvedCampaigns(repo.root)).rejects.toBeInstanceOf(DefinitionsInvalidError);
+    });
+  });
+
   it('blames no campaign for a rule whose id the rules file misspells', async () => {
     await repo.write('rules/users.yaml', RULES_YAML.replace('  - id: new-user', '  - idd: new-user'));
     await repo.write('campaigns/spring.yaml', campaignYaml('spring', WITH_SEGMENT));

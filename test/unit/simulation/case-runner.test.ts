@@ -121,8 +121,59 @@ describe('runCase', () => {
       kase({ profile: {}, context: { channel: 'web' }, expect: { segment: 'everyone' } }),
       0,
     );
-    expect(refused.failures).toEqual(['expected segment everyone, got none']);
+    expect(refused.failures).toEqual([
+      'expected segment everyone, got none (outcome channel_not_allowed, decided before segments are matched)',
+    ]);
     expect(refused.actual.outcome).toBe('channel_not_allowed');
+  });
+
+  it('gives no segment when liveness or the channel refuses first, though the conditions match one', async () => {
+    const noChannel = await runCase(
+      rain,
+      kase({ profile: { registeredDays: 2 }, expect: { segment: 'new-users' } }),
+      0,
+    );
+    expect(noChannel.actual).toEqual({
+      outcome: 'channel_not_allowed',
+      segment: null,
+      rewards: [],
+      at: MIDDLE,
+    });
+    expect(noChannel.failures).toEqual([
+      'expected segment new-users, got none (outcome channel_not_allowed, decided before segments are matched)',
+    ]);
+    // The conditions are still evaluated and shown: they match, but the pipeline never reached them.
+    expect(noChannel.explanation.segment).toBe('new-users');
+    const ended = await runCase(
+      rain,
+      kase({ ...newUser, at: '2026-11-23T00:00:00+08:00', expect: { segment: 'new-users' } }),
+      0,
+    );
+    expect(ended.failures).toEqual([
+      'expected segment new-users, got none (outcome ended, decided before segments are matched)',
+    ]);
+  });
+
+  it('names the outcome with a wrong segment unless it is granted or another failure names it', async () => {
+    const limited = await runCase(
+      rain,
+      kase({ ...oldUser, history: { grants: 3, grantsToday: 0 }, expect: { segment: 'new-users' } }),
+      0,
+    );
+    expect(limited.failures).toEqual(['expected segment new-users, got everyone (outcome limit_reached)']);
+    const both = await runCase(
+      rain,
+      kase({
+        ...oldUser,
+        history: { grants: 3, grantsToday: 0 },
+        expect: { outcome: 'granted', segment: 'new-users' },
+      }),
+      0,
+    );
+    expect(both.failures).toEqual([
+      'expected outcome granted, got limit_reached',
+      'expected segment new-users, got everyone',
+    ]);
   });
 
   it('refuses `reward: X` when a weighted draw could give more than X', async () => {
@@ -176,7 +227,7 @@ describe('runCase', () => {
     );
     expect(result.failures).toEqual([
       'expected outcome granted, got channel_not_allowed',
-      'expected segment everyone, got none',
+      'expected segment everyone, got none (outcome channel_not_allowed, decided before segments are matched)',
       'expected reward rp-small, got no reward (channel_not_allowed)',
     ]);
   });
