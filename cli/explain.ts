@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { unlimitedAvailability } from '../src/decision/availability';
 import { campaignWindow } from '../src/decision/campaign-window';
 import { seededRandom } from '../src/decision/random';
+import { contextProblemText } from '../src/rules/context-shape';
 import { historyInputProblems, historyProblemText } from '../src/rules/history-shape';
 import {
   decidedBeforeSegments,
@@ -43,6 +44,8 @@ export function registerExplain(program: Command): void {
         const format = parseFormat(opts.format, ['text', 'json']);
         const profile = parseJsonObject(opts.profile, '--profile');
         const context = parseJsonObject(opts.context, '--context');
+        const contextProblem = contextProblemText(context);
+        if (contextProblem !== undefined) throw new CliFailure(`--context: ${contextProblem}`, 2);
         const history = parseJsonObject(opts.history, '--history');
         checkHistory(history);
         const compiled = await loadCompiled(rootOf(command), campaignId);

@@ -1,47 +1,29 @@
 import type { ErrorObject } from 'ajv';
+import { conditionShapeFindings } from './condition-shape-findings';
 import { describeValue } from './describe-value';
 import { closest, didYouMean } from './did-you-mean';
 import { DocPath, Finding, formatPath } from './finding';
 import { impossibleDateTime } from './impossible-date-time';
+import { Path, pointerToPath, valueAt } from './json-pointer';
 import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
-
-type Path = (string | number)[];
 
 /** The YAML text of a non-finite number at a path (`1e400` and `.inf` both load as Infinity), if known. */
 export type NonFiniteSource = (path: DocPath) => string | undefined;
-
-/** JSON pointer → document path; array indexes become numbers, guided by the data. */
-export function pointerToPath(pointer: string, data: unknown): Path {
-  const path: Path = [];
-  let current = data;
-  for (const raw of pointer.split('/').slice(1)) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    const key: string | number = Array.isArray(current) ? Number(part) : part;
-    path.push(key);
-    current = (current as Record<string | number, unknown> | null | undefined)?.[key];
-  }
-  return path;
-}
-
-function valueAt(data: unknown, path: Path): unknown {
-  return path.reduce<unknown>(
-    (v, k) => (v as Record<string | number, unknown> | null | undefined)?.[k],
-    data,
-  );
-}
 
 /**
  * Turns ajv errors into one readable finding per problem, at the node that caused it. Conditional cascades
  * are collapsed: `if` bookkeeping errors are dropped, and a "missing required property" is dropped when an
  * unknown property next to it is its likely typo (or when it comes from a branch of a map that already has
- * unknown properties).
+ * unknown properties). A condition's shape is one finding (see condition-shape-findings.ts).
  */
 export function findingsFromAjvErrors(
-  errors: readonly ErrorObject[],
+  allErrors: readonly ErrorObject[],
   root: JsonSchema,
   data: unknown,
   sourceOf: NonFiniteSource = () => undefined,
 ): Finding[] {
+  const shapes = conditionShapeFindings(allErrors, root, data);
+  const errors = shapes.rest;
   const unknownAt = new Map<string, string[]>();
   for (const e of errors) {
     if (e.keyword !== 'additionalProperties') continue;
@@ -51,7 +33,7 @@ export function findingsFromAjvErrors(
   }
   // A value of the wrong type fails its other keywords too (e.g. minimum): the type error says it all.
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...shapes.findings];
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'if') continue;

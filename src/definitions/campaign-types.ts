@@ -144,11 +144,21 @@ export interface CaseHistory {
   rewards?: Record<string, number>;
 }
 
+/** A hand-written context (cases.schema.json `$defs/context`): the request context, plus the ip the service adds. */
+export interface CaseContext {
+  channel?: string;
+  deviceId?: string;
+  appVersion?: string;
+  platform?: string;
+  locale?: string;
+  ip?: string;
+}
+
 export interface CaseDefinition {
   name: string;
   userId?: string;
   profile?: Record<string, unknown>;
-  context?: Record<string, unknown>;
+  context?: CaseContext;
   history?: CaseHistory;
   /** ISO 8601 time the case is evaluated at; defaults to the middle of the window. */
   at?: string;

@@ -1,3 +1,4 @@
+import { contextPathMessage } from '../rules/context-shape';
 import { historyPath, HISTORY_PATHS_TEXT } from '../rules/history-shape';
 import { error, Finding } from './finding';
 import type { DocPath } from './finding';
@@ -8,7 +9,8 @@ const EXAMPLE_PATH: Readonly<Record<string, string>> = { profile: 'age', context
 /**
  * Checks that a condition (or a fact comparison's `value`) at `at` reads something its fact can have: every
  * fact is a map, so a condition without a path compares the whole map and is never true; `history` has a
- * closed shape (participations, grants, grantsToday, rewards.<rewardId>). `path` is already a plain path or
+ * closed shape (participations, grants, grantsToday, rewards.<rewardId>), and so has `context` (the request's
+ * attributes and ip, context-shape.ts). `path` is already a plain path or
  * undefined; an unknown fact is reported elsewhere.
  */
 export function checkFactPath(fact: string, path: unknown, at: DocPath): Finding[] {
@@ -19,6 +21,8 @@ export function checkFactPath(fact: string, path: unknown, at: DocPath): Finding
     const read = typeof path === 'string' ? historyPath(path) : undefined;
     return read?.kind === 'invalid' ? [error([...at, 'path'], read.message)] : [];
   }
+  const problem = fact === 'context' && typeof path === 'string' ? contextPathMessage(path) : undefined;
+  if (problem !== undefined) return [error([...at, 'path'], problem)];
   const example = EXAMPLE_PATH[fact];
   if (path !== undefined || example === undefined) return [];
   return [error(at, `fact "${fact}" needs a path to one of its attributes, e.g. path: ${example} ${whole}`)];

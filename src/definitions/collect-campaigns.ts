@@ -1,6 +1,6 @@
-import path from 'path';
 import type { CampaignDefinition } from './campaign-types';
 import { checkCampaign, KnownRules } from './check-campaign';
+import { fileId } from './definition-files';
 import { error } from './finding';
 import { LoadedFile, report } from './loaded-file';
 
@@ -14,10 +14,7 @@ export interface CollectedCampaigns {
   ids: Set<string>;
 }
 
-/** `campaigns/new-user.yaml` → `new-user`; `campaigns/new-user.test.yaml` → `new-user`. */
-export function fileId(file: string): string {
-  return path.basename(file).replace(/(\.test)?\.ya?ml$/i, '');
-}
+export { fileId } from './definition-files';
 
 /**
  * Gathers campaigns and runs the per-campaign checks. A campaign's id must equal its file name, and may

@@ -26,6 +26,11 @@ export function displayPath(absolute: string): string {
   return path.relative(process.cwd(), absolute).split(path.sep).join('/') || '.';
 }
 
+/** `campaigns/new-user.yaml` → `new-user`; `campaigns/new-user.test.yaml` → `new-user`. */
+export function fileId(file: string): string {
+  return path.basename(file).replace(/(\.test)?\.ya?ml$/i, '');
+}
+
 /** `campaigns/*.test.yaml` are cases, other YAML under a `rules` directory are rules, the rest campaigns. */
 export function kindOf(absolute: string): DefinitionKind {
   if (CASES_FILE.test(absolute)) return 'cases';

@@ -26,7 +26,7 @@ export interface LoadDefinitionsOptions {
 export async function loadDefinitions(options: LoadDefinitionsOptions): Promise<DefinitionSet> {
   const { files, diagnostics } = await findDefinitionFiles(options.root, options.paths);
   const loaded = await Promise.all(files.map(loadFile));
-  const ofKind = (kind: string) => loaded.filter((l) => l.source.kind === kind);
+  const ofKind = (kind: string) => loaded.filter((l) => (l.looksLike ?? l.source.kind) === kind);
   const rules = collectRules(ofKind('rules'));
   const campaigns = collectCampaigns(ofKind('campaign'), {
     ids: rules.ids,

@@ -1,10 +1,11 @@
-import type { DefinitionFile } from './definition-files';
+import type { DefinitionFile, DefinitionKind } from './definition-files';
 import type { Diagnostic } from './diagnostic';
 import { Finding, formatPath } from './finding';
 import type { ParsedYaml } from './parse-yaml';
 import { nonFiniteSource, positionOf } from './node-position';
 import { fileDiagnostic, readYamlFile } from './read-yaml-file';
 import { validateAgainstSchema } from './schema-validator';
+import { wrongKind } from './wrong-kind';
 
 /** One definitions file after reading, parsing and schema validation. */
 export interface LoadedFile {
@@ -15,6 +16,11 @@ export interface LoadedFile {
   diagnostics: Diagnostic[];
   /** Parsed without errors and valid against its schema: cross-file checks may trust its shape. */
   valid: boolean;
+  /**
+   * The kind the file looks like when its place or name says another (a rules file in campaigns/): it is
+   * collected as a broken file of that kind, so its ids still count and nothing else is blamed for it.
+   */
+  looksLike?: DefinitionKind;
 }
 
 /** Gives a finding the file position of the YAML node its path names (or of the closest existing parent). */
@@ -52,6 +58,12 @@ export async function loadFile(source: DefinitionFile): Promise<LoadedFile> {
     report(loaded, [
       { path: [], message: `the file is empty; expected a ${source.kind} definition`, severity: 'error' },
     ]);
+    return loaded;
+  }
+  const wrong = wrongKind(source, result.data);
+  if (wrong !== undefined) {
+    loaded.looksLike = wrong.kind;
+    loaded.diagnostics.push(fileDiagnostic(source.file, wrong.message));
     return loaded;
   }
   const findings = validateAgainstSchema(source.kind, result.data, (path) =>

@@ -1,3 +1,4 @@
+import participationRequestSchema from '../../schemas/participation-request.schema.json';
 import type { DocPath } from './finding';
 
 /** A JSON Schema node as stored in schemas/*.json (booleans are the `true` / `false` schemas). */
@@ -8,14 +9,25 @@ function isObject(value: unknown): value is SchemaObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Follows a local `$ref` (`#/$defs/name`) until a schema without one is reached. */
+/** Schemas others refer to by file name, e.g. `participation-request.schema.json#/properties/context`. */
+const REFERENCED: Readonly<Record<string, JsonSchema>> = {
+  'participation-request.schema.json': participationRequestSchema,
+};
+
+/**
+ * Follows a `$ref` until a schema without one is reached: a local one (`#/$defs/name`), or one into a schema of
+ * `REFERENCED` (`file.schema.json#/pointer`), whose own local `$ref`s then resolve in that schema.
+ */
 export function resolveRef(root: JsonSchema, schema: JsonSchema): JsonSchema {
   let current = schema;
+  let base = root;
   for (let hops = 0; isObject(current) && typeof current['$ref'] === 'string' && hops < 16; hops++) {
-    const ref = current['$ref'];
-    if (!ref.startsWith('#/')) return current;
-    let target: unknown = root;
-    for (const part of ref.slice(2).split('/')) target = isObject(target) ? target[part] : undefined;
+    const [file = '', pointer = ''] = current['$ref'].split('#');
+    const document = file === '' ? base : REFERENCED[file];
+    if (document === undefined || !pointer.startsWith('/')) return current;
+    base = document;
+    let target: unknown = document;
+    for (const part of pointer.slice(1).split('/')) target = isObject(target) ? target[part] : undefined;
     current = isObject(target) || typeof target === 'boolean' ? target : {};
   }
   return current;
@@ -68,10 +80,12 @@ export interface ConditionalRestriction {
   because: string;
 }
 
-/** The `if`/`then` branches of an object schema that apply to `data`, and what they forbid. */
+/**
+ * The first `if`/`then` branch of an object schema that applies to `data` and forbids properties, and what it
+ * forbids. Only the first: when two exclusive branches apply (`all` and `any` both set), each forbids the
+ * other's key, and together they would forbid everything.
+ */
 export function activeRestriction(schema: JsonSchema, data: unknown): ConditionalRestriction {
-  const forbidden = new Set<string>();
-  let because = '';
   const branches = isObject(schema) && Array.isArray(schema['allOf']) ? (schema['allOf'] as unknown[]) : [];
   for (const branch of branches) {
     if (!isObject(branch) || !matchesCondition(branch['if'], data)) continue;
@@ -79,10 +93,9 @@ export function activeRestriction(schema: JsonSchema, data: unknown): Conditiona
       ([, s]) => s === false,
     );
     if (denied.length === 0) continue;
-    denied.forEach(([key]) => forbidden.add(key));
-    because ||= describeCondition(branch['if'], data);
+    return { forbidden: new Set(denied.map(([key]) => key)), because: describeCondition(branch['if'], data) };
   }
-  return { forbidden, because };
+  return { forbidden: new Set(), because: '' };
 }
 
 function describeCondition(condition: unknown, data: unknown): string {

@@ -2,6 +2,7 @@ import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import { isDateTime } from '../shared/date-time';
 import campaignSchema from '../../schemas/campaign.schema.json';
 import casesSchema from '../../schemas/cases.schema.json';
+import participationRequestSchema from '../../schemas/participation-request.schema.json';
 import rulesSchema from '../../schemas/rules.schema.json';
 import { findingsFromAjvErrors, NonFiniteSource } from './ajv-error-findings';
 import type { Finding } from './finding';
@@ -41,6 +42,8 @@ function createAjv(): Ajv2020 {
   instance.addFormat('date-time', { type: 'string', validate: isDateTime });
   // Annotation understood by VS Code's YAML/JSON language services, reused for our own messages.
   instance.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  // A case's `context` refers to the participation API's own definitions: the references resolve here.
+  instance.addSchema(participationRequestSchema);
   return instance;
 }
 
@@ -56,4 +59,20 @@ export function validateAgainstSchema(
   const validate = validatorFor(kind);
   if (validate(data)) return [];
   return findingsFromAjvErrors(validate.errors ?? [], SCHEMAS[kind], data, sourceOf);
+}
+
+/**
+ * The context fact as a case, `explain --context` or a users file may set it (cases.schema.json `$defs/context`):
+ * each attribute of the participation API's request context, held to its definition there, and the `ip` the
+ * service adds from the connection, which rules may read too.
+ */
+export const CONTEXT_SCHEMA: JsonSchema = casesSchema.$defs.context;
+
+/** Validates a hand-written context against CONTEXT_SCHEMA and returns readable findings. */
+export function validateContext(data: unknown): Finding[] {
+  validatorFor('cases'); // compiles cases.schema.json, so its $defs can be looked up
+  const validate = ajv?.getSchema(`${casesSchema.$id}#/$defs/context`);
+  if (!validate) throw new Error('cases.schema.json has no $defs/context');
+  if (validate(data)) return [];
+  return findingsFromAjvErrors(validate.errors ?? [], CONTEXT_SCHEMA, data);
 }

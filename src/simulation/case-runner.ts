@@ -56,7 +56,7 @@ export async function runCase(
   const user = {
     userId,
     profile: c.profile ?? tester?.profile ?? {},
-    context: c.context ?? {},
+    context: { ...c.context },
     ...(c.history === undefined ? {} : { history: c.history }),
   };
   const at = caseTime(compiled, c);

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { contextProblemText } from '../rules/context-shape';
 import { historyInputProblems, historyProblemText } from '../rules/history-shape';
 import type { SimulatedUser } from './evaluate-participant';
 
@@ -40,6 +41,8 @@ export function parseUserLine(line: string, where: string, rewards?: UsersCampai
     throw new UsersFileError(`${where}: "profile" must be an object`);
   if (context !== undefined && !isObject(context))
     throw new UsersFileError(`${where}: "context" must be an object`);
+  const contextProblem = context === undefined ? undefined : contextProblemText(context);
+  if (contextProblem !== undefined) throw new UsersFileError(`${where}: context: ${contextProblem}`);
   if (history !== undefined && !isObject(history))
     throw new UsersFileError(`${where}: "history" must be an object`);
   const problem = history === undefined ? undefined : historyInputProblems(history, 'field', rewards)[0];

@@ -66,7 +66,7 @@ export const BENCH_RULES: Record<string, Condition> = {
       { fact: 'history', path: 'grantsToday', operator: 'lessThan', value: 1 },
       {
         any: [
-          { fact: 'context', path: 'os', operator: 'in', value: ['ios', 'android'] },
+          { fact: 'context', path: 'platform', operator: 'in', value: ['ios', 'android'] },
           { not: { fact: 'context', path: 'channel', operator: 'equal', value: 'h5' } },
         ],
       },

@@ -16,7 +16,7 @@ const CITIES = ['bj', 'sh', 'gz', 'sz', 'hz', 'cd', 'wh', 'xa', 'nj', 'cq'];
 const INTERESTS = ['kids', 'home', 'sports', 'beauty', 'games', 'books', 'travel', 'food'];
 const TAGS = ['student', 'senior-verified', 'vip', 'seller', 'new-device'];
 const CHANNELS = ['app', 'h5', 'mini-program'];
-const OSES = ['ios', 'android', 'web'];
+const PLATFORMS = ['ios', 'android', 'web'];
 
 /**
  * Varied synthetic users: profile, context and history, with some attributes missing (as real profile
@@ -45,7 +45,7 @@ export function syntheticUsers(count: number, seed = 42): FactsInput[] {
       profile,
       context: {
         channel: pick(CHANNELS),
-        os: pick(OSES),
+        platform: pick(PLATFORMS),
         appVersion: `${7 + Math.floor(random() * 2)}.${Math.floor(random() * 10)}.${Math.floor(random() * 10)}`,
         ip: `10.0.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`,
       },

@@ -40,6 +40,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pocket-dry-run-'));
   writeFileSync(join(dir, 'users.jsonl'), `${USERS.join('\n')}\n`);
   writeFileSync(join(dir, 'bad.jsonl'), `${USERS[0]}\n\n{"userId":""}\n${USERS[1]}\n`);
+  writeFileSync(join(dir, 'typo.jsonl'), `${USERS[0]}\n{"userId":"u1","context":{"chanel":"app"}}\n`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -193,6 +194,16 @@ describe('pocket dry-run --users', () => {
         2,
       )}\n`,
       stderr: 'pocket: bad.jsonl:3: "userId" must be a non-empty string\n',
+    });
+  });
+
+  it('refuses a context field the participation API does not take, at its line, with exit 1', async () => {
+    const run = await shopWeek('--users', 'typo.jsonl');
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'pocket: typo.jsonl:2: context: unknown field "chanel" (did you mean "channel"?); allowed: channel, deviceId, appVersion, platform, locale, ip\n',
     });
   });
 });

@@ -257,6 +257,14 @@ describe('pocket explain: bad options', () => {
       [['--profile', '[1]'], 'pocket: --profile must be a JSON object\n'],
       [['--profile', '{}', '--context', '"app"'], 'pocket: --context must be a JSON object\n'],
       [
+        ['--profile', '{}', '--context', '{"chanel":"app"}'],
+        'pocket: --context: unknown field "chanel" (did you mean "channel"?); allowed: channel, deviceId, appVersion, platform, locale, ip\n',
+      ],
+      [
+        ['--profile', '{}', '--context', '{"channel":5}'],
+        'pocket: --context: "channel" must be a string (got 5)\n',
+      ],
+      [
         ['--profile', '{}', '--at', 'yesterday'],
         'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "yesterday")\n',
       ],

@@ -23,9 +23,9 @@ describe('checkRuleConditions', () => {
           { fact: 'profile', path: 'tags', operator: 'someValue:startsWith', value: ['vip-', 'svip-'] },
           {
             fact: 'context',
-            path: 'city',
+            path: 'locale',
             operator: 'equal',
-            value: { fact: 'profile', path: 'address.city' },
+            value: { fact: 'profile', path: 'address.locale' },
           },
           { not: { all: [{ fact: 'history', path: 'grants', operator: 'greaterThan', value: 0 }] } },
         ],
@@ -89,7 +89,7 @@ describe('checkRuleConditions', () => {
   it('leaves the value alone when a decorator changes its meaning or it names a fact', () => {
     expect(check(leaf('everyValue:in', [['a'], ['b']]))).toEqual([]);
     expect(check(leaf('swap:in', 'bj'))).toEqual([]);
-    expect(check(leaf('between', { fact: 'context', path: 'range' }))).toEqual([]);
+    expect(check(leaf('between', { fact: 'profile', path: 'range' }))).toEqual([]);
   });
 
   it('walks nested all / any / not at any depth', () => {
@@ -167,6 +167,29 @@ describe('checkRuleConditions: what a fact can be read at', () => {
     expect(check(history('grants', 'swap:in', [1]))).toEqual([]);
     expect(check(history('grants', 'someFact:equal', '1'))).toEqual([]);
     expect(check(history('grants', 'notIn', [0, 1]))).toEqual([]);
+  });
+
+  const context = (path: string) => ({ all: [{ fact: 'context', path, operator: 'equal', value: 'app' }] });
+  const CONTEXT_PATHS = 'channel, deviceId, appVersion, platform, locale, ip';
+
+  it('accepts every attribute of the request context, and the ip the service adds', () => {
+    for (const path of ['channel', '$.deviceId', 'appVersion', 'platform', 'locale', 'ip'])
+      expect(check(context(path))).toEqual([]);
+  });
+
+  it('refuses an unknown context path, suggesting the closest one, also in fact comparisons', () => {
+    expect(check(context('chanel'))).toEqual([
+      `${at}.path: unknown context path "chanel" (did you mean "channel"?); context paths: ${CONTEXT_PATHS}`,
+    ]);
+    expect(check(context('$.device'))).toEqual([
+      `${at}.path: unknown context path "$.device" (did you mean "deviceId"?); context paths: ${CONTEXT_PATHS}`,
+    ]);
+    expect(check(context('channel.name'))).toEqual([
+      `${at}.path: context path "channel.name" does not exist: channel is a single value, with nothing inside it`,
+    ]);
+    expect(check(leaf('equal', { fact: 'context', path: 'appVersoin' }))).toEqual([
+      `${at}.value.path: unknown context path "appVersoin" (did you mean "appVersion"?); context paths: ${CONTEXT_PATHS}`,
+    ]);
   });
 
   it('refuses a condition without a path: it would compare the whole map and never be true', () => {

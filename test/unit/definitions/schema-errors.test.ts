@@ -194,6 +194,49 @@ describe('schema errors', () => {
     ]);
   });
 
+  it('reports two of all / any / not in one condition once, at the condition', () => {
+    const rules = (conditions: unknown) => ({ rules: [{ id: 'r', conditions }] });
+    const leaf = { fact: 'profile', path: 'age', operator: 'equal', value: 1 };
+    expect(errors('rules', rules({ all: [leaf], any: [leaf] }))).toEqual([
+      'rules[0].conditions: "all" and "any" cannot both be set; nest one inside the other',
+    ]);
+    expect(errors('rules', rules({ any: [{ not: leaf, all: [leaf], any: [leaf] }] }))).toEqual([
+      'rules[0].conditions.any[0]: "not", "all" and "any" cannot all be set; nest one inside the other',
+    ]);
+    // What else is wrong there is still said, with the keys the first of them allows.
+    expect(errors('rules', rules({ all: [leaf], any: [leaf], fact: 'profile' }))).toEqual([
+      'rules[0].conditions: "all" and "any" cannot both be set; nest one inside the other',
+      'rules[0].conditions.fact: property "fact" is not allowed together with "all"; allowed: all',
+    ]);
+  });
+
+  it('reports an empty condition once, at any depth', () => {
+    const rules = (conditions: unknown) => ({ rules: [{ id: 'r', conditions }] });
+    const empty = 'empty condition: set fact/operator/value, or all/any/not';
+    expect(errors('rules', rules({}))).toEqual([`rules[0].conditions: ${empty}`]);
+    expect(errors('rules', rules({ all: [{ not: {} }, {}] }))).toEqual([
+      `rules[0].conditions.all[0].not: ${empty}`,
+      `rules[0].conditions.all[1]: ${empty}`,
+    ]);
+  });
+
+  it("holds a case's context to the participation API's request context, plus the ip rules may read", () => {
+    const withContext = (context: unknown) => ({
+      campaign: 'c',
+      cases: [{ name: 'n', context, expect: { segment: null } }],
+    });
+    expect(errors('cases', withContext({ channel: 'app', platform: 'ios', locale: 'zh-CN' }))).toEqual([]);
+    expect(errors('cases', withContext({ ip: '203.0.113.9' }))).toEqual([]);
+    expect(errors('cases', withContext({ platform: 'nokia', ip: '' }))).toEqual([
+      'cases[0].context.platform: must be one of: ios, android, web, other (got "nokia")',
+      'cases[0].context.ip: must not be empty',
+    ]);
+    expect(errors('cases', withContext({ chanel: 'app', channel: 5 }))).toEqual([
+      'cases[0].context.chanel: unknown property "chanel" (did you mean "channel"?); allowed: channel, deviceId, appVersion, platform, locale, ip',
+      'cases[0].context.channel: must be a string (got 5)',
+    ]);
+  });
+
   it('needs a case to expect something', () => {
     expect(errors('cases', { campaign: 'c', cases: [{ name: 'n', expect: {} }] })).toEqual([
       'cases[0].expect: must set at least one of: outcome, segment, reward, rewards',

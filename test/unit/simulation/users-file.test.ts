@@ -59,6 +59,11 @@ describe('parseUserLine', () => {
     ['{"userId":"u1","context":"app"}', 'users.jsonl:7: "context" must be an object'],
     ['{"userId":"u1","history":3}', 'users.jsonl:7: "history" must be an object'],
     [
+      '{"userId":"u1","context":{"chanel":"app"}}',
+      'users.jsonl:7: context: unknown field "chanel" (did you mean "channel"?); allowed: channel, deviceId, appVersion, platform, locale, ip',
+    ],
+    ['{"userId":"u1","context":{"channel":5}}', 'users.jsonl:7: context: "channel" must be a string (got 5)'],
+    [
       '{"userId":"u1","history":{"grant":1}}',
       'users.jsonl:7: history: unknown field "grant" (did you mean "grants"?); allowed: participations, grants, grantsToday, rewards',
     ],
