@@ -1,3 +1,5 @@
+import { escapeInvisible } from './suspicious-characters';
+
 /** A location inside a parsed document: map keys and sequence indexes from the root. */
 export type DocPath = readonly (string | number)[];
 
@@ -29,7 +31,7 @@ export function formatPath(path: DocPath): string {
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
     else if (IDENTIFIER.test(part)) out += out === '' ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
+    else out += `[${escapeInvisible(JSON.stringify(part))}]`;
   }
   return out;
 }

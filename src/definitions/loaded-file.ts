@@ -1,6 +1,7 @@
 import type { DefinitionFile, DefinitionKind } from './definition-files';
 import type { Diagnostic } from './diagnostic';
 import { Finding, formatPath } from './finding';
+import { findingMessage } from './finding-message';
 import type { ParsedYaml } from './parse-yaml';
 import { nonFiniteSource, positionOf } from './node-position';
 import { fileDiagnostic, readYamlFile } from './read-yaml-file';
@@ -31,7 +32,7 @@ export function toDiagnostic(parsed: ParsedYaml, finding: Finding): Diagnostic {
     line,
     col,
     path: formatPath(finding.path),
-    message: finding.message,
+    message: findingMessage(parsed, finding),
     severity: finding.severity,
   };
 }

@@ -1,7 +1,18 @@
-import { Alias, Document, isAlias, LineCounter, parseDocument, visit, YAMLError } from 'yaml';
+import {
+  Alias,
+  Document,
+  isAlias,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  visit,
+  YAMLError,
+} from 'yaml';
 import type { Diagnostic } from './diagnostic';
 import { formatPath } from './finding';
-import { indentationHint, misreadKey } from './indentation-hint';
+import { indentationHint, misreadKey, strayIndentation } from './indentation-hint';
+import { lineMistake } from './line-mistake';
 import { pathAtOffset } from './node-position';
 import { unclosedOpening } from './unclosed-opening';
 
@@ -12,6 +23,8 @@ export const MAX_ALIAS_COUNT = 50;
 export interface ParsedYaml {
   /** Path relative to the current working directory, as reported. */
   file: string;
+  /** The text that was parsed, for pointing at characters inside a node. */
+  text: string;
   document: Document.Parsed;
   lineCounter: LineCounter;
   /** The plain data; `undefined` when the file could not be parsed (see `diagnostics`). */
@@ -40,9 +53,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const diagnostics = reportedErrors([...document.errors, ...document.warnings]).map((e) =>
     yamlErrorDiagnostic(e, file, document, lineCounter, text),
   );
-  const parsed: ParsedYaml = { file, document, lineCounter, data: undefined, diagnostics };
+  const parsed: ParsedYaml = { file, text, document, lineCounter, data: undefined, diagnostics };
   if (diagnostics.length > 0) return parsed;
   diagnostics.push(...undefinedAliases(document).map((alias) => undefinedAliasDiagnostic(parsed, alias)));
+  diagnostics.push(...mergeKeys(document).map((key) => mergeKeyDiagnostic(parsed, key)));
   if (diagnostics.length > 0) return parsed;
   try {
     parsed.data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -74,6 +88,25 @@ function undefinedAliases(document: Document.Parsed): Alias[] {
   return undefinedOnes;
 }
 
+/**
+ * Plain `<<` keys: YAML 1.1 merge keys, which the core schema reads as an ordinary key named "<<" (then an
+ * unknown property, or, in an open map such as a profile, a silently wrong one). A quoted "<<" is a real key.
+ */
+function mergeKeys(document: Document.Parsed): Scalar[] {
+  const keys: Scalar[] = [];
+  visit(document, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') keys.push(pair.key);
+    },
+  });
+  return keys;
+}
+
+function mergeKeyDiagnostic(parsed: ParsedYaml, key: Scalar): Diagnostic {
+  const message = 'YAML merge keys ("<<") are not supported: write the keys out in this map';
+  return diagnosticAt(parsed, key.range?.[0] ?? 0, message);
+}
+
 /** Problems that are never echoes of an earlier one: each is reported. */
 const INDEPENDENT: ReadonlySet<string> = new Set(['DUPLICATE_KEY', 'TAG_RESOLVE_FAILED']);
 
@@ -94,9 +127,17 @@ function yamlErrorDiagnostic(
   const start = tooDeep ? 0 : e.pos[0];
   const { line, col } = lineCounter.linePos(start);
   const found = tooDeep ? [] : pathAtOffset(document, start);
-  const path = misreadKey(e) ? found.slice(0, -1) : found;
-  const unclosed = unclosedHint(e, document, lineCounter);
-  const message = yamlMessage(e, path.at(-1)) + (unclosed || indentationHint(e, text, lineCounter));
+  // The first that applies: an unclosed quote or bracket, a tab or odd space in the indentation, a line that
+  // is not `key: value` as written, else the lines whose indentation to check.
+  const hint = unclosedHint(e, document, lineCounter) || strayIndentation(e, text, lineCounter);
+  const mistake = hint ? undefined : lineMistake(e, text, lineCounter);
+  // A misread key (`owner growth-team` read as one key) is no place to point at: its map is.
+  const path =
+    misreadKey(e) || (mistake !== undefined && e.code === 'MISSING_CHAR') ? found.slice(0, -1) : found;
+  const message =
+    mistake !== undefined
+      ? `invalid YAML: ${mistake}`
+      : yamlMessage(e, path.at(-1)) + (hint || indentationHint(e, text, lineCounter));
   return { file, line, col, path: formatPath(path), message, severity: 'error' };
 }
 

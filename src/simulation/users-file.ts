@@ -6,7 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { contextProblemText } from '../rules/context-shape';
+import { escapeInvisible } from '../definitions/suspicious-characters';
 import { historyInputProblems, historyProblemText } from '../rules/history-shape';
+import { jsonErrorOffset } from './json-error-offset';
 import type { SimulatedUser } from './evaluate-participant';
 
 export class UsersFileError extends Error {}
@@ -21,12 +23,23 @@ export interface UsersCampaign {
   known: readonly string[];
 }
 
+/**
+ * `users.jsonl:2:29: not valid JSON (Expected double-quoted property name)`: the column where JSON.parse gave
+ * up, like every other file:line:col error, instead of V8's "at position 28" (or nothing at all).
+ */
+function notJson(line: string, where: string, reason: string): string {
+  const stated = /\bin JSON at position (\d+)/.exec(reason)?.[1];
+  const offset = stated !== undefined ? Number(stated) : (jsonErrorOffset(line) ?? line.length);
+  const why = reason.replace(/\s+in JSON at position \d+.*$/s, '').replace(/, .* is not valid JSON$/s, '');
+  return `${where}:${offset + 1}: not valid JSON (${escapeInvisible(why)})`;
+}
+
 export function parseUserLine(line: string, where: string, rewards?: UsersCampaign): SimulatedUser {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch (error) {
-    throw new UsersFileError(`${where}: not valid JSON (${(error as Error).message})`);
+    throw new UsersFileError(notJson(line, where, (error as Error).message));
   }
   if (!isObject(parsed)) throw new UsersFileError(`${where}: expected a JSON object`);
   const { userId, profile, context, history, ...rest } = parsed;

@@ -41,6 +41,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'users.jsonl'), `${USERS.join('\n')}\n`);
   writeFileSync(join(dir, 'bad.jsonl'), `${USERS[0]}\n\n{"userId":""}\n${USERS[1]}\n`);
   writeFileSync(join(dir, 'typo.jsonl'), `${USERS[0]}\n{"userId":"u1","context":{"chanel":"app"}}\n`);
+  writeFileSync(join(dir, 'broken.jsonl'), `${USERS[0]}\n{"userId":"n2","profile":{}, }\n`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -204,6 +205,17 @@ describe('pocket dry-run --users', () => {
       stdout: '',
       stderr:
         'pocket: typo.jsonl:2: context: unknown field "chanel" (did you mean "channel"?); allowed: channel, deviceId, appVersion, platform, locale, ip\n',
+    });
+  });
+});
+
+describe('pocket dry-run: a users line that is not JSON', () => {
+  it('is reported at file:line:col, the column where the JSON goes wrong', async () => {
+    const run = await shopWeek('--users', 'broken.jsonl');
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'pocket: broken.jsonl:2:30: not valid JSON (Expected double-quoted property name)\n',
     });
   });
 });

@@ -190,6 +190,83 @@ describe('pocket validate', () => {
     });
   });
 
+  // An audit's slips on a copy of new-user-coupon-pack: each message says what to type, not "check the indentation".
+  const coupon = 'campaigns/new-user-coupon-pack.yaml';
+  const slips = [
+    {
+      kind: 'a key without its colon',
+      from: 'owner: growth-team',
+      to: 'owner growth-team',
+      error: '5:1: (root): invalid YAML: missing ": " after the key "owner": write owner: growth-team',
+    },
+    {
+      kind: 'a key without the space after its colon',
+      from: 'owner: growth-team',
+      to: 'owner:growth-team',
+      error: '5:1: (root): invalid YAML: missing ": " after the key "owner": write owner: growth-team',
+    },
+    {
+      kind: 'a value holding ": "',
+      from: 'name: New user coupon pack',
+      to: 'name: Sale: 50% off',
+      error: '4:7: name: invalid YAML: a value holding ": " must be quoted: name: "Sale: 50% off"',
+    },
+    {
+      kind: 'a zero-width space after a value',
+      from: 'status: active',
+      to: 'status: active\u200b',
+      error:
+        '6:9: status: must be one of: draft, active, ended (got "active\\u200b"; did you mean "active"?); it holds U+200B ZERO WIDTH SPACE at column 15',
+    },
+    {
+      kind: 'a Cyrillic letter in a rule id',
+      from: 'when: new-user\n',
+      to: 'when: new-us\u0435r\n',
+      error:
+        '50:11: segments[1].when: must be kebab-case: lowercase letters and digits in words joined by single hyphens (got "new-us\u0435r"); it holds U+0435 CYRILLIC SMALL LETTER IE (looks like "e") at column 17',
+    },
+    {
+      kind: 'a non-breaking space in the indentation',
+      from: '  - id: new-users',
+      to: '\u00a0 - id: new-users',
+      error:
+        '49:9: ["\\u00a0 - id"]: invalid YAML: Nested mappings are not allowed in compact mappings; line 49 has a non-breaking space (U+00A0) in its indentation: use plain spaces',
+    },
+    {
+      kind: 'a merge key',
+      from: 'limits: { perUser: { total: 1, daily: 1 } }',
+      to: 'limits:\n  <<: *b',
+      anchor: true,
+      error: '11:3: limits["<<"]: YAML merge keys ("<<") are not supported: write the keys out in this map',
+    },
+    {
+      kind: 'a number past 2^53',
+      from: 'stock: 20000,',
+      to: 'stock: 9007199254740993,',
+      error: '21:14: rewards[0].stock: must be at most 2147483647 (got 9007199254740993)',
+    },
+    {
+      kind: 'a number past float precision',
+      from: 'stock: 20000,',
+      to: 'stock: 99999999999999999999999,',
+      error: '21:14: rewards[0].stock: must be at most 2147483647 (got 99999999999999999999999)',
+    },
+  ];
+
+  it.each(slips)('says what to change for $kind', async (slip) => {
+    const repo = copyRepo(REPO_ROOT);
+    try {
+      repo.replace(coupon, slip.from, slip.to);
+      if (slip.anchor) repo.replace(coupon, 'owner: growth-team', 'owner: &b growth-team');
+      const run = await pocket(['validate', '--root', repo.root], { cwd: repo.root });
+      expect(run.code).toBe(1);
+      const errors = run.stderr.split('\n').filter((l) => l.startsWith(coupon) && !l.includes(': warning: '));
+      expect(errors).toEqual([`${coupon}:${slip.error}`]);
+    } finally {
+      repo.remove();
+    }
+  });
+
   it('refuses an unknown --format with exit 2', async () => {
     const run = await pocket(['validate', '--format', 'yaml']);
     expect(run).toEqual({

@@ -376,6 +376,43 @@ describe('loadDefinitions: numbers that are not finite', () => {
   });
 });
 
+describe('loadDefinitions: values that do not show what they are', () => {
+  const withStock = (stock: string): string =>
+    campaignYaml('spring').replace('max: 9 } }', `max: 9 }, stock: ${stock} }`);
+
+  it('echoes a number as written when the float it became prints otherwise', async () => {
+    const file = repo.shown('campaigns/spring.yaml');
+    await repo.write('campaigns/spring.yaml', withStock('9007199254740993'));
+    expect(await messages()).toEqual([
+      `${file}:9:68: rewards[0].stock: must be at most 2147483647 (got 9007199254740993)`,
+    ]);
+    await repo.write('campaigns/spring.yaml', withStock('1e23'));
+    expect(await messages()).toEqual([
+      `${file}:9:68: rewards[0].stock: must be at most 2147483647 (got 1e23)`,
+    ]);
+    await repo.write('campaigns/spring.yaml', withStock('0x7fffffffff'));
+    expect(await messages()).toEqual([
+      `${file}:9:68: rewards[0].stock: must be at most 2147483647 (got 0x7fffffffff)`,
+    ]);
+  });
+
+  it('escapes invisible characters and says where they are, in a value or a key', async () => {
+    const file = repo.shown('campaigns/spring.yaml');
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring').replace('owner: qa', 'ow\u200bner: qa'));
+    expect(await messages()).toEqual([
+      `${file}:3:1: ["ow\\u200bner"]: unknown property "ow\\u200bner" (did you mean "owner"?); allowed: id, name, owner, status, description, window, timezone, entry, limits, budget, rewards, segments, decision, protection, testers, observability, notify; it holds U+200B ZERO WIDTH SPACE at column 3`,
+    ]);
+    // Written as an escape in a quoted string, it is named but has no column of its own.
+    await repo.write(
+      'campaigns/spring.yaml',
+      campaignYaml('spring').replace('status: active', 'status: "active\\u200b"'),
+    );
+    expect(await messages()).toEqual([
+      `${file}:4:9: status: must be one of: draft, active, ended (got "active\\u200b"; did you mean "active"?); it holds U+200B ZERO WIDTH SPACE`,
+    ]);
+  });
+});
+
 describe('loadResolvedCampaigns', () => {
   it('resolves every valid campaign, ordered by id', async () => {
     await repo.write('campaigns/b.yaml', campaignYaml('b', WITH_SEGMENT));

@@ -126,6 +126,51 @@ describe('parseYaml', () => {
     ]);
   });
 
+  it('says a key lacks its ": " when the source line shows it, instead of blaming the indentation', () => {
+    expect(problems('a: 1\nowner growth-team\nb: 2\n')).toEqual([
+      '2:1 (root): invalid YAML: missing ": " after the key "owner": write owner: growth-team',
+    ]);
+    expect(problems('a: 1\nowner:growth-team\n')).toEqual([
+      '2:1 (root): invalid YAML: missing ": " after the key "owner": write owner: growth-team',
+    ]);
+    expect(problems('segments:\n  - id: a\n    when new-user # old rule\n    rewards: []\n')).toEqual([
+      '3:5 segments[0]: invalid YAML: missing ": " after the key "when": write when: new-user',
+    ]);
+    expect(problems('a: 1\nsegments\n  - id: x\nb: 2\n')).toEqual([
+      '2:1 (root): invalid YAML: missing ":" after the key "segments"',
+    ]);
+  });
+
+  it('says a value holding ": " must be quoted, showing it quoted', () => {
+    expect(problems('id: x\nname: Sale: 50% off # spring\n')).toEqual([
+      '2:7 name: invalid YAML: a value holding ": " must be quoted: name: "Sale: 50% off"',
+    ]);
+    expect(problems('rewards:\n  - name: Note: "best" deal\n    id: r\n')).toEqual([
+      '2:11 rewards[0].name: invalid YAML: a value holding ": " must be quoted: name: "Note: \\"best\\" deal"',
+    ]);
+  });
+
+  it('names a non-breaking space in the indentation, which YAML reads as text', () => {
+    expect(problems('segments:\n  - id: a\n\u00a0 - id: b\n    when: x\n')).toEqual([
+      '3:9 ["\\u00a0 - id"]: invalid YAML: Nested mappings are not allowed in compact mappings; line 3 has a non-breaking space (U+00A0) in its indentation: use plain spaces',
+    ]);
+    expect(problems('a:\n  b: 1\n\u3000c: 2\n  d: x\n')[0]).toMatch(
+      /; line 3 has U\+3000 IDEOGRAPHIC SPACE in its indentation: use plain spaces$/,
+    );
+  });
+
+  it('refuses YAML merge keys at the key, and takes a quoted "<<" as the plain key it is', () => {
+    expect(problems('base: &b { x: 1 }\nc:\n  <<: *b\n  y: 2\n')).toEqual([
+      '3:3 c["<<"]: YAML merge keys ("<<") are not supported: write the keys out in this map',
+    ]);
+    expect(problems('c: { <<: {x: 1} }\n')).toEqual([
+      '1:6 c["<<"]: YAML merge keys ("<<") are not supported: write the keys out in this map',
+    ]);
+    const quoted = parseYaml('c: { "<<": 1 }\n', 'f.yaml');
+    expect(quoted.diagnostics).toEqual([]);
+    expect(quoted.data).toEqual({ c: { '<<': 1 } });
+  });
+
   it('says where an unclosed flow map was opened (the outer one, not a closed inner one)', () => {
     const text = 'id: x\nlimits: { perUser: { total: 1, daily: 1 }\nowner: qa\n';
     expect(problems(text)).toEqual([
