@@ -34,7 +34,7 @@ export function registerCodes(program: Command): void {
           throw new CliFailure(`--ttl: ${(e as Error).message}`, 2);
         }
         const count = integerOption(opts.count, '--count', 1, MAX_COUNT);
-        const secret = loadConfig().secrets.activityCode;
+        const secret = loadConfig(process.env, process.cwd(), { secretsOnUse: true }).secrets.activityCode;
         const expiresAt = Math.floor(Date.now() / 1000) + ttl;
         const lines: string[] = [];
         try {

@@ -23,7 +23,7 @@ export async function openLedger(config: Config): Promise<{ db: Db; applied: str
 }
 
 export async function withLedgerDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, process.cwd(), { secretsOnUse: true });
   const { db } = await openLedger(config);
   try {
     return await fn(db, config);

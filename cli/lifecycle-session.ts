@@ -33,7 +33,7 @@ export function withTargetOptions(command: Command): Command {
 }
 
 async function ledgerLifecycle(root: string): Promise<Lifecycle> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, process.cwd(), { secretsOnUse: true });
   const { db } = await openLedger(config);
   const redis = config.redisUrl
     ? await connectRedis(config.redisUrl).catch(() => {

@@ -12,7 +12,9 @@ export function registerMigrate(program: Command): void {
     .action(
       action(async (opts: { format: string }) => {
         const format = parseFormat(opts.format, ['text', 'json']);
-        const { db, applied } = await openLedger(loadConfig());
+        const { db, applied } = await openLedger(
+          loadConfig(process.env, process.cwd(), { secretsOnUse: true }),
+        );
         try {
           if (format === 'json') printJson({ applied });
           else printLines(applied.length > 0 ? applied.map((m) => `applied ${m}`) : ['ledger is up to date']);

@@ -301,11 +301,32 @@ function refuseSharedSecrets(
   if (messages.length > 0) throw new ConfigError(`invalid configuration:\n  ${messages.join('\n  ')}`);
 }
 
-/** Outside production, missing secrets are generated once and kept under the data directory. */
+/** In production, a missing secret read by a verb that checks secrets on use: the same error, on first read. */
+function secretsCheckedOnUse(
+  given: Record<keyof Secrets, string | null>,
+  missing: ReadonlyArray<keyof Secrets>,
+  required: (keys: ReadonlyArray<keyof Secrets>) => ConfigError,
+): Secrets {
+  const secrets = { ...given };
+  for (const key of missing)
+    Object.defineProperty(secrets, key, {
+      enumerable: true,
+      get(): never {
+        throw required([key]);
+      },
+    });
+  return secrets as Secrets;
+}
+
+/**
+ * Outside production, missing secrets are generated once and kept under the data directory. In production they
+ * are required: all of them at load, or, with `onUse`, each when it is first read.
+ */
 function resolveSecrets(
   raw: RawConfig,
   production: boolean,
   dataDir: string,
+  onUse: boolean,
 ): { secrets: Secrets; generated: boolean; created: boolean } {
   const given = {
     activityCode: str(raw, 'ACTIVITY_CODE_SECRET'),
@@ -321,9 +342,12 @@ function resolveSecrets(
   const missing = (Object.keys(given) as Array<keyof Secrets>).filter((k) => given[k] === null);
   if (missing.length === 0) return { secrets: given as Secrets, generated: false, created: false };
   if (production) {
-    throw new ConfigError(
-      `invalid configuration: ${missing.map((k) => names[k]).join(', ')} required when NODE_ENV=production`,
-    );
+    const required = (keys: ReadonlyArray<keyof Secrets>): ConfigError =>
+      new ConfigError(
+        `invalid configuration: ${keys.map((k) => names[k]).join(', ')} required when NODE_ENV=production`,
+      );
+    if (!onUse) throw required(missing);
+    return { secrets: secretsCheckedOnUse(given, missing, required), generated: false, created: false };
   }
   const file = join(dataDir, 'secrets.json');
   let stored: Partial<Secrets> = {};
@@ -347,13 +371,32 @@ function resolveSecrets(
   return { secrets: secrets as Secrets, generated: true, created: changed };
 }
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+export interface LoadConfigOptions {
+  /**
+   * Check each secret when it is first read instead of at load (the CLI's verbs): in production a verb that
+   * signs nothing (`blocklist`, `tokens`, `publish`…) runs without the secrets, and one that needs a missing
+   * secret (`codes issue`: ACTIVITY_CODE_SECRET) stops with the same message, naming only that one. The service
+   * and the worker check them all at boot.
+   */
+  secretsOnUse?: boolean;
+}
+
+export function loadConfig(
+  env: Env = process.env,
+  cwd: string = process.cwd(),
+  options: LoadConfigOptions = {},
+): Config {
   const raw = readEnv(env);
   const nodeEnv = (str(raw, 'NODE_ENV') ?? 'development') as Config['env'];
   const production = nodeEnv === 'production';
   const dataDir = resolve(cwd, str(raw, 'POCKET_DATA_DIR') ?? 'data');
   const databaseUrl = str(raw, 'DATABASE_URL');
-  const { secrets, generated, created } = resolveSecrets(raw, production, dataDir);
+  const { secrets, generated, created } = resolveSecrets(
+    raw,
+    production,
+    dataDir,
+    options.secretsOnUse === true,
+  );
   const issuerUrls: Partial<Record<RewardKind, string>> = {};
   for (const [kind, name] of [
     ['red_packet', 'ISSUER_RED_PACKET_URL'],

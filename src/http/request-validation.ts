@@ -4,7 +4,9 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import { ValidationError, type FieldError } from '../errors/app-error';
 import { schemaPath } from '../shared/package-root';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
+const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+// A pattern's message in words (`must be 1-32 lower-case letters…`), as editors show it for the YAML schemas.
+ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
 const compiled = new Map<string, ValidateFunction>();
 
 function validatorFor(schemaFile: string): ValidateFunction {
@@ -26,6 +28,9 @@ function fieldError(e: ErrorObject): FieldError {
     const missing = String(e.params['missingProperty']);
     return { path: base ? `${base}.${missing}` : missing, message: 'is required' };
   }
+  const worded = (e.parentSchema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage;
+  if (e.keyword === 'pattern' && typeof worded === 'string')
+    return { path: base || '(body)', message: worded };
   return { path: base || '(body)', message: e.message ?? 'is invalid' };
 }
 

@@ -19,6 +19,7 @@ import { discrepancyResolvedByMigration } from './migrations/20261125060100_disc
 import { grantRangeFenceTriggersMigration } from './migrations/20261126000100_grant_range_fence_triggers';
 import { grantSeqFunctionsMigration } from './migrations/20261126000200_grant_seq_functions';
 import { grantSeqPlpgsqlMigration } from './migrations/20261126000300_grant_seq_plpgsql';
+import { blocklistIpCanonicalMigration } from './migrations/20261126000400_blocklist_ip_canonical';
 
 interface NamedMigration {
   name: string;
@@ -47,6 +48,7 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261126000100_grant_range_fence_triggers', migration: grantRangeFenceTriggersMigration },
   { name: '20261126000200_grant_seq_functions', migration: grantSeqFunctionsMigration },
   { name: '20261126000300_grant_seq_plpgsql', migration: grantSeqPlpgsqlMigration },
+  { name: '20261126000400_blocklist_ip_canonical', migration: blocklistIpCanonicalMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

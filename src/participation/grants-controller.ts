@@ -15,7 +15,10 @@ export function grantsRouter(deps: { db: Db; grants: GrantStore }): Router {
     const limit = integerQuery(req.query['limit'], 50);
     const fields: FieldError[] = [];
     if (!USER_ID.test(userId))
-      fields.push({ path: 'userId', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -' });
+      fields.push({
+        path: 'userId',
+        message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone',
+      });
     if (campaignId !== undefined) checkCampaignId(campaignId, 'campaign', fields);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
       fields.push({ path: 'limit', message: 'must be an integer from 1 to 200' });

@@ -1,5 +1,6 @@
 /** Blocklist subjects (pure): validation and the canonical form of each kind. */
 import { isIP } from 'node:net';
+import { normalizeIp } from '../shared/ip-address';
 import type { BlockKind } from '../ledger/blocklist-store';
 import { USER_ID } from '../shared/user-id';
 
@@ -7,19 +8,12 @@ export const BLOCK_KINDS: readonly BlockKind[] = ['user', 'device', 'ip'];
 
 const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`, as express reports IPv4 on a dual-stack socket) → IPv4. */
-export function normalizeIp(ip: string): string {
-  const lower = ip.trim().toLowerCase();
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(lower);
-  return mapped ? (mapped[1] as string) : lower;
-}
-
 /** The canonical value for `kind`, or throws RangeError naming what is wrong. */
 export function blockValue(kind: BlockKind, value: string): string {
   switch (kind) {
     case 'user':
       if (!USER_ID.test(value))
-        throw new RangeError('a user id is 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+        throw new RangeError('a user id is 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone');
       return value;
     case 'device':
       if (!DEVICE_ID.test(value))

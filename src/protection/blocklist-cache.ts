@@ -6,7 +6,8 @@
  */
 import { DependencyUnavailableError } from '../errors/app-error';
 import type { BlockEntry, BlockKind } from '../ledger/blocklist-store';
-import { blockKey, normalizeIp } from './block-subject';
+import { normalizeIp } from '../shared/ip-address';
+import { blockKey } from './block-subject';
 
 export interface BlocklistSource {
   revision(): Promise<number>;

@@ -6,7 +6,7 @@ import type { ActivityCodeGate } from './activity-code-gate';
 import type { FraudScreen } from './fraud-screen';
 import type { Authorization, FraudVerdict, ParticipationGuard } from './participation-guard';
 import type { ParticipationRateLimiter } from './participation-rate-limiter';
-import { normalizeIp } from './block-subject';
+import { normalizeIp } from '../shared/ip-address';
 import { rateChecks } from './rate-checks';
 
 export class ProtectionGuard implements ParticipationGuard {

@@ -61,6 +61,8 @@ export function createSchemaAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats(ajv);
   ajv.addVocabulary(DOCUMENT_KEYWORDS);
+  // The request schema's worded pattern messages (schemas/participation-request.schema.json), an annotation.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
   ajv.addSchema({ ...openapi, $id: OPENAPI_ID });
   return ajv;
 }

@@ -1,5 +1,6 @@
 import { migrate, migrationStatus } from '../../../src/ledger/migrate';
 import { ledgerMigrations } from '../../../src/ledger/ledger-migration-source';
+import { blocklistIpCanonicalMigration } from '../../../src/ledger/migrations/20261126000400_blocklist_ip_canonical';
 import { describeEachLedger, useLedger } from '../../helpers/ledger';
 
 describeEachLedger('ledger migrations', (kind) => {
@@ -30,6 +31,33 @@ describeEachLedger('ledger migrations', (kind) => {
     ]) {
       expect(await db.schema.hasTable(table)).toBe(true);
     }
+  });
+
+  it('rewrites blocked IPs stored as written into their canonical spelling, merging duplicates', async () => {
+    const { db } = ledger.current;
+    const at = new Date('2026-11-26T00:00:00Z');
+    const row = (value: string, reason: string) => ({ kind: 'ip', value, reason, created_at: at });
+    // As an earlier version stored them: only lower-cased.
+    await db('blocklist').insert([
+      row('2001:0db8:0:0::6', 'long form'),
+      row('::ffff:3c00:9', 'mapped, hex'),
+      row('10.0.0.1', 'already canonical'),
+      row('2001:db8::7', 'canonical twin'),
+      row('2001:0db8::7', 'its long form'),
+    ]);
+    const before = await db('protection_revisions').where({ name: 'blocklist' }).first();
+    await db.transaction(async (trx) => {
+      await blocklistIpCanonicalMigration.up(trx);
+    });
+    const rows = await db('blocklist').where({ kind: 'ip' }).orderBy('value').select('value', 'reason');
+    expect(rows).toEqual([
+      { value: '10.0.0.1', reason: 'already canonical' },
+      { value: '2001:db8::6', reason: 'long form' },
+      { value: '2001:db8::7', reason: 'canonical twin' },
+      { value: '60.0.0.9', reason: 'mapped, hex' },
+    ]);
+    const after = await db('protection_revisions').where({ name: 'blocklist' }).first();
+    expect(Number(after.revision)).toBe(Number(before?.revision ?? 0) + 1);
   });
 
   it('names migrations by timestamp, in order', () => {

@@ -207,6 +207,37 @@ describeEachBackend('hostile input', (backend) => {
     await refused(() => request(pocket.app).get(`/v1/users/${long}/grants`), 400, 'invalid_request');
   });
 
+  it('a user id that is a path step (. or ..) → 400 invalid_request: it would rewrite the profile URL', async () => {
+    for (const userId of ['.', '..']) {
+      const res = await refused(() => post({ userId, context: { channel: 'app' } }), 400, 'invalid_request');
+      expect(res.body).toMatchObject({
+        error: {
+          fields: [
+            {
+              path: 'userId',
+              message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone',
+            },
+          ],
+        },
+      });
+    }
+    const res = await refused(
+      () => post({ userId: 'h-1', context: { channel: 'App' } }),
+      400,
+      'invalid_request',
+    );
+    expect(res.body).toMatchObject({
+      error: {
+        fields: [
+          {
+            path: 'context.channel',
+            message: 'must be 1-32 lower-case letters, digits and hyphens, e.g. app, h5, mini-program',
+          },
+        ],
+      },
+    });
+  });
+
   it('unknown fields → 400 invalid_request naming the field', async () => {
     const res = await refused(() => post({ userId: 'h-1', admin: true }), 400, 'invalid_request');
     expect(res.body).toMatchObject({ error: { fields: [{ path: 'admin', message: 'unknown field' }] } });

@@ -80,6 +80,22 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     );
   });
 
+  it('lets a CLI verb check each secret when it reads it, so a verb that signs nothing needs none', () => {
+    const secret = 'a'.repeat(32);
+    const config = loadConfig({ NODE_ENV: 'production', ACTIVITY_CODE_SECRET: secret }, tmp(), {
+      secretsOnUse: true,
+    });
+    expect(config.secrets.activityCode).toBe(secret);
+    expect(() => config.secrets.webhook).toThrow(
+      new ConfigError('invalid configuration: WEBHOOK_SECRET required when NODE_ENV=production'),
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production' }, tmp(), { secretsOnUse: true })).not.toThrow();
+    // A secret that is set is still validated at load.
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', WEBHOOK_SECRET: 'short' }, tmp(), { secretsOnUse: true }),
+    ).toThrow(/WEBHOOK_SECRET/);
+  });
+
   it('stops the boot on a bad value, naming the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' }, tmp())).toThrow(/PORT="eighty": must be integer/);
     expect(() => loadConfig({ PORT: '70000' }, tmp())).toThrow(/PORT=70000: must be <= 65535/);

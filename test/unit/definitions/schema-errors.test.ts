@@ -157,9 +157,13 @@ describe('schema errors', () => {
   it('holds tester ids to the user ids the participation API takes', () => {
     const testers = (userId: string) => ({ ...campaign, testers: [{ userId, profile: {} }] });
     expect(errors('campaign', testers('qa-alice@team:1'))).toEqual([]);
-    const rule = 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ - (a user id the participation API takes)';
+    const rule =
+      'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone (a user id the participation API takes)';
     expect(errors('campaign', testers('qa dave!'))).toEqual([`testers[0].userId: ${rule} (got "qa dave!")`]);
     expect(errors('campaign', testers(''))).toEqual([`testers[0].userId: ${rule} (got "")`]);
+    // `..` would be a path step in the profile service's URL.
+    expect(errors('campaign', testers('..'))).toEqual([`testers[0].userId: ${rule} (got "..")`]);
+    expect(errors('campaign', testers('...'))).toEqual([]);
   });
 
   it('names types in words', () => {

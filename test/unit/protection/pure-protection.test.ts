@@ -1,4 +1,5 @@
-import { blockValue, normalizeIp } from '../../../src/protection/block-subject';
+import { blockValue } from '../../../src/protection/block-subject';
+import { normalizeIp } from '../../../src/shared/ip-address';
 import { parseTtlSeconds } from '../../../src/protection/code-ttl';
 import { accountAgeDecision, riskAction } from '../../../src/protection/fraud-decisions';
 import { rateChecks } from '../../../src/protection/rate-checks';
@@ -91,9 +92,19 @@ describe('blocklist subjects', () => {
     expect(normalizeIp('2001:DB8::1')).toBe('2001:db8::1');
     expect(blockValue('ip', '::FFFF:10.0.0.1')).toBe('10.0.0.1');
   });
+  it('gives every spelling of one address the same value, so a block or a rate limit cannot be dodged', () => {
+    for (const spelling of ['2001:0DB8:0:0::6', '2001:db8:0::6', '2001:0db8::6', '2001:db8:0:0:0:0:0:6'])
+      expect(normalizeIp(spelling)).toBe('2001:db8::6');
+    for (const spelling of ['60.0.0.9', '::ffff:60.0.0.9', '::ffff:3c00:9', '0:0:0:0:0:ffff:60.0.0.9'])
+      expect(normalizeIp(spelling)).toBe('60.0.0.9');
+    expect(blockValue('ip', '2001:0DB8:0:0::6')).toBe('2001:db8::6');
+    expect(normalizeIp('not an address')).toBe('not an address');
+  });
   it('refuses malformed values', () => {
     expect(() => blockValue('ip', '10.0.0.256')).toThrow(RangeError);
     expect(() => blockValue('user', 'a b')).toThrow(RangeError);
+    expect(() => blockValue('user', '..')).toThrow(RangeError);
+    expect(() => blockValue('user', '.')).toThrow(RangeError);
     expect(() => blockValue('device', 'x'.repeat(129))).toThrow(RangeError);
   });
 });

@@ -1,0 +1,19 @@
+import { isIP, SocketAddress } from 'node:net';
+
+const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/;
+
+/**
+ * One spelling per address, so a block or a rate-limit counter cannot be dodged by writing it another way:
+ * IPv6 in its canonical form (RFC 5952, as the system's inet_ntop prints it: `2001:0DB8:0:0::6` →
+ * `2001:db8::6`), and an IPv4-mapped IPv6 address in any spelling (`::ffff:1.2.3.4`, as express reports IPv4 on
+ * a dual-stack socket, `::ffff:102:304`, `0:0:0:0:0:ffff:1.2.3.4`) as the IPv4 address. Text that is no address
+ * is only trimmed and lower-cased (blockValue refuses it).
+ */
+export function normalizeIp(ip: string): string {
+  const text = ip.trim().toLowerCase();
+  const mapped = MAPPED_IPV4.exec(text);
+  if (mapped) return mapped[1] as string;
+  if (isIP(text) !== 6) return text;
+  const canonical = new SocketAddress({ address: text, family: 'ipv6' }).address;
+  return MAPPED_IPV4.exec(canonical)?.[1] ?? canonical;
+}
