@@ -5,6 +5,7 @@ import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, parseFormat, printJson, printLines, table } from './output';
 import { integerOption } from './integer-option';
+import { shortCommit } from './short-commit';
 
 interface Options extends TargetOptions {
   limit: string;
@@ -22,7 +23,7 @@ function detailText(e: AuditView): string {
   const parts: string[] = [];
   if (typeof d['note'] === 'string') parts.push(`note: ${d['note']}`);
   if (typeof d['author'] === 'string' && d['author'] !== e.actor) parts.push(`by ${d['author']}`);
-  if (typeof d['gitCommit'] === 'string') parts.push(`commit ${d['gitCommit'].slice(0, 12)}`);
+  if (typeof d['gitCommit'] === 'string') parts.push(`commit ${shortCommit(d['gitCommit'])}`);
   if (d['reactivated'] === true) parts.push('reactivated');
   if (d['force'] === true) parts.push('forced');
   if (Array.isArray(d['warnings'])) parts.push(`${d['warnings'].length} warnings`);

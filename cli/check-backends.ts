@@ -57,22 +57,30 @@ function checkSqliteFile(file: string): void {
   }
 }
 
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export async function checkBackends(
   config: Pick<Config, 'databaseUrl' | 'redisUrl'> & Partial<Pick<Config, 'sqliteFile'>>,
 ): Promise<void> {
   if (!config.databaseUrl && config.sqliteFile !== undefined) checkSqliteFile(config.sqliteFile);
   if (config.databaseUrl) {
-    // One connection, and knex's own log of each failed acquire silenced: the failure is reported below.
+    // One connection, and knex's own log of each failed acquire silenced: the failure is reported below. The
+    // driver gives up on a server that accepts the connection and never answers (a hung PostgreSQL, a silent
+    // proxy) too: its pending socket would otherwise keep the process alive after the failure.
     const db = knex({
       client: 'pg',
-      connection: config.databaseUrl,
+      connection: { connectionString: config.databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
       pool: { min: 0, max: 1 },
-      acquireConnectionTimeout: 10_000,
+      acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 1_000,
       log: { warn: () => undefined, error: () => undefined },
     });
     try {
       await db.raw('select 1');
     } catch (err) {
+      if (err instanceof Error && /timeout/i.test(err.message)) {
+        const silent = new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`);
+        throw unreachable('DATABASE_URL', config.databaseUrl, silent);
+      }
       throw unreachable('DATABASE_URL', config.databaseUrl, err);
     } finally {
       await db.destroy();

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, parseFormat, printJson, printLines, table } from './output';
+import { shortCommit } from './short-commit';
 
 export function registerVersions(program: Command): void {
   withTargetOptions(
@@ -29,7 +30,7 @@ export function registerVersions(program: Command): void {
             v.active ? '*' : '',
             v.createdAt,
             v.author ?? '-',
-            v.gitCommit ? v.gitCommit.slice(0, 12) + (v.gitCommit.endsWith('-dirty') ? '-dirty' : '') : '-',
+            v.gitCommit ? shortCommit(v.gitCommit) : '-',
             v.note ?? '',
           ]),
         ),

@@ -118,7 +118,12 @@ export class LedgerLifecycle implements Lifecycle {
   }
 
   async audit(query: { campaignId?: string; limit?: number }): Promise<AuditView[]> {
-    return (await this.deps.audit.list(this.deps.db, query)).map(auditView);
+    const { db, versions, audit } = this.deps;
+    // A typo must not pass as a campaign with a clean history: every other verb says it was never published.
+    if (query.campaignId !== undefined && (await versions.list(db, query.campaignId)).length === 0) {
+      throw new NotFoundError('campaign_not_found', `campaign "${query.campaignId}" was never published`);
+    }
+    return (await audit.list(db, query)).map(auditView);
   }
 
   async close(): Promise<void> {

@@ -102,6 +102,25 @@ describe('boot failures of the long-running verbs', () => {
     },
   );
 
+  it('a ledger verb gives up on a PostgreSQL that accepts the connection and never answers, and exits', async () => {
+    // A hung server or a silent proxy: the connection opens, no byte ever comes back.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const run = await pocket(['versions', 'x'], {
+        env: { ...env, DATABASE_URL: `postgres://pocket:s3cret@127.0.0.1:${port}/pocket` },
+      });
+      expect([run.code, run.stdout, run.stderr]).toEqual([
+        1,
+        '',
+        `pocket: cannot reach DATABASE_URL (postgres://pocket:***@127.0.0.1:${port}/pocket): no answer within 10 s\n`,
+      ]);
+    } finally {
+      silent.close();
+    }
+  });
+
   it('serve: an unreachable REDIS_URL is named, without its password', async () => {
     const run = await pocket(['serve'], { env: { ...env, REDIS_URL: 'redis://:s3cret@127.0.0.1:1/0' } });
     expect(run.code).toBe(1);

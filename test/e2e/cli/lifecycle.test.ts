@@ -224,6 +224,11 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
       ['alice', 'resume', 'shop-week', 'v1'],
       ['alice', 'pause', 'shop-week', 'v1'],
     ]);
-    expect((await run('audit', 'other-campaign')).stdout).toBe('no audit entries for other-campaign\n');
+    // A typo is not a campaign with a clean history: the same answer as every other verb gives.
+    expect(await run('audit', 'other-campaign')).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'pocket: campaign "other-campaign" was never published (campaign_not_found)\n',
+    });
   });
 });

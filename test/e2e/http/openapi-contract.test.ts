@@ -894,6 +894,10 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       expect(actions).toEqual(expect.arrayContaining(['publish', 'rollback']));
       const badLimit = await call('get', '/admin/audit', '/admin/audit?limit=0', { as: 'read' });
       expect([badLimit.status, code(badLimit)]).toEqual([400, 'invalid_request']);
+      const never = await call('get', '/admin/audit', '/admin/audit?campaign=never-published', {
+        as: 'read',
+      });
+      expect([never.status, code(never)]).toEqual([404, 'campaign_not_found']);
 
       const tokens = await call('get', '/admin/tokens', '/admin/tokens', { as: 'read' });
       expect(tokens.status).toBe(200);
