@@ -35,7 +35,11 @@ function describe(result: VoidResult): string[] {
   return [
     `voided grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}, amount ${g.amount}) — was ${result.previousStatus}`,
     `reason: ${g.voidReason ?? ''}`,
-    result.deliveryCancelled ? 'pending delivery cancelled' : 'no pending delivery',
+    result.deliveryCancelled
+      ? 'pending delivery cancelled'
+      : result.deadLetterClosed
+        ? 'dead-lettered delivery closed'
+        : 'no pending delivery',
     `discrepancies resolved: ${result.resolvedDiscrepancies}`,
     result.hotState === 'deferred'
       ? "hot counters: given back by the service's real-time reconciliation (in-memory hot state)"

@@ -1,10 +1,11 @@
 /**
  * `pocket reconcile [--since] [--until] [--campaign] [--grace] [--format table|json]`: one offline reconciliation
- * of the ledger against the issuers' records; prints a summary and exits 1 while discrepancies it found remain
- * unresolved (2 for a bad option). Differences a person resolved (`pocket discrepancies resolve`) and that are
- * found again unchanged are printed as acknowledged and do not count. An issuer whose listing cannot be read in
- * full (down, an error status, not a page, a cursor that never ends) fails the run before it changes anything:
- * one line naming the issuer, its URL and why, exit 1.
+ * of the ledger against the issuers' records; prints a summary, lists the grants the ledger gave up on (failed or
+ * dead-lettered) that no issuer has, and exits 1 while discrepancies it found remain unresolved (those grants'
+ * included), 2 for a bad option or a campaign the ledger does not know. Differences a person resolved
+ * (`pocket discrepancies resolve`) and that are found again unchanged are printed as acknowledged and do not
+ * count. An issuer whose listing cannot be read in full (down, an error status, not a page, a cursor that never
+ * ends) fails the run before it changes anything: one line naming the issuer, its URL and why, exit 1.
  */
 import type { Command } from 'commander';
 import { IssuerListingError } from '../src/integrations/issuer-listing-error';
@@ -26,6 +27,22 @@ interface Options {
   format: string;
 }
 
+/** The grants the issuers never got (failed or dead-lettered in the ledger), and what a person can do. */
+function undelivered(summary: OfflineSummary): string[] {
+  if (summary.ledgerUndelivered === 0) return [];
+  const more = summary.ledgerUndelivered - summary.undelivered.length;
+  return [
+    '',
+    `${summary.ledgerUndelivered} undelivered (failed or dead-lettered in the ledger, at no issuer):`,
+    ...table(
+      ['grant', 'campaign', 'status', 'discrepancy', 'state'],
+      summary.undelivered.map((u) => [u.grantId, u.campaignId, u.status, u.discrepancyId, u.discrepancy]),
+    ),
+    ...(more > 0 ? [`… and ${more} more (pocket discrepancies list --open)`] : []),
+    'once the issuer is fixed: pocket grants redeliver <grant>; if it will not be paid: pocket grants void <grant>',
+  ];
+}
+
 function describe(summary: OfflineSummary): string[] {
   const kinds = Object.entries(summary.found);
   const lines = [
@@ -38,7 +55,9 @@ function describe(summary: OfflineSummary): string[] {
     ),
     '',
     `ledger delivered ${summary.ledgerDelivered}, matched ${summary.matched}, redelivered ${summary.redelivered}, ` +
-      `corrected ${summary.corrected}, earlier discrepancies resolved ${summary.resolvedEarlier}`,
+      `corrected ${summary.corrected}, undelivered ${summary.ledgerUndelivered}, ` +
+      `earlier discrepancies resolved ${summary.resolvedEarlier}`,
+    ...undelivered(summary),
   ];
   if (kinds.length === 0) return [...lines, 'no discrepancies'];
   return [
@@ -98,9 +117,10 @@ export function registerReconcile(program: Command): void {
               opts.campaign !== undefined &&
               !(await new KnexCampaignVersionStore().latest(db, opts.campaign))
             ) {
+              // A bad option (2), not a discrepancy (1): nothing was looked at.
               throw new CliFailure(
                 `unknown campaign "${opts.campaign}": it was never published to this ledger; nothing was reconciled`,
-                1,
+                2,
                 { code: 'unknown_campaign', details: { campaigns: [opts.campaign] } },
               );
             }

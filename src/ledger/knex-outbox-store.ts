@@ -102,6 +102,14 @@ export class KnexOutboxStore implements OutboxStore {
     return changed > 0;
   }
 
+  async close(q: Executor, id: string, at: Date, note: string): Promise<boolean> {
+    const changed = await q('outbox')
+      .where({ id })
+      .whereIn('status', ['pending', 'dead'])
+      .update({ status: 'done', locked_by: null, locked_until: null, last_error: note, updated_at: at });
+    return changed > 0;
+  }
+
   async retryLater(
     q: Executor,
     id: string,

@@ -20,6 +20,7 @@ import { grantRangeFenceTriggersMigration } from './migrations/20261126000100_gr
 import { grantSeqFunctionsMigration } from './migrations/20261126000200_grant_seq_functions';
 import { grantSeqPlpgsqlMigration } from './migrations/20261126000300_grant_seq_plpgsql';
 import { blocklistIpCanonicalMigration } from './migrations/20261126000400_blocklist_ip_canonical';
+import { closeSettledDeadLettersMigration } from './migrations/20261126000500_close_settled_dead_letters';
 
 interface NamedMigration {
   name: string;
@@ -49,6 +50,7 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261126000200_grant_seq_functions', migration: grantSeqFunctionsMigration },
   { name: '20261126000300_grant_seq_plpgsql', migration: grantSeqPlpgsqlMigration },
   { name: '20261126000400_blocklist_ip_canonical', migration: blocklistIpCanonicalMigration },
+  { name: '20261126000500_close_settled_dead_letters', migration: closeSettledDeadLettersMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

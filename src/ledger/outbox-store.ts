@@ -68,6 +68,12 @@ export interface OutboxStore {
   renewClaim(q: Executor, claim: OutboxClaim, now: Date, leaseMs: number): Promise<boolean>;
   /** The delivery is done (or no longer needed); `note` is kept in last_error. */
   complete(q: Executor, id: string, at: Date, note?: string | null): Promise<boolean>;
+  /**
+   * The grant needs no delivery any more (voided, or found at the issuer by reconciliation): a pending or
+   * dead-lettered entry becomes done, so it leaves the backlog and the dead-letter count. `note` is kept in
+   * last_error. False when the entry was already done.
+   */
+  close(q: Executor, id: string, at: Date, note: string): Promise<boolean>;
   /** Releases this relay's claim and schedules the next attempt. False when another relay holds it now. */
   retryLater(
     q: Executor,

@@ -1,13 +1,14 @@
 /**
  * `pocket grants void <id> --reason`: the one compensation for a grant that will not be paid (failed,
  * dead-lettered, or refused by a person). In one ledger transaction: GrantStore.void frees the grant's fence
- * positions, a pending delivery is cancelled, open discrepancies about it are resolved, and the audit log gets
- * the entry. Then the hot state gives the counters back. Rather than a second, hand-written "un-reserve" for
- * committed grants, the campaign's counters are repaired the way reconciliation repairs drift
- * (CounterRebuilder.repair: invalidate, rebuild from live reservations + the ledger, which no longer holds the
- * grant), and the user's counts are primed under the user's lock. When this process cannot reach the hot state
- * (the embedded in-memory one lives in the service process), the service's real-time reconciliation does both
- * within a run: it checks users whose grants were voided recently, and the freed positions show as drift.
+ * positions, a pending delivery is cancelled and a dead-lettered one closed (both become done, out of the
+ * backlog), open discrepancies about it are resolved, and the audit log gets the entry. Then the hot state
+ * gives the counters back. Rather than a second, hand-written "un-reserve" for committed grants, the campaign's
+ * counters are repaired the way reconciliation repairs drift (CounterRebuilder.repair: invalidate, rebuild from
+ * live reservations + the ledger, which no longer holds the grant), and the user's counts are primed under the
+ * user's lock. When this process cannot reach the hot state (the embedded in-memory one lives in the service
+ * process), the service's real-time reconciliation does both within a run: it checks users whose grants were
+ * voided recently, and the freed positions show as drift.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error';
 import type { HotState } from '../hot-state/hot-state';
@@ -30,6 +31,8 @@ export interface VoidResult {
   grant: GrantRecord;
   previousStatus: Exclude<GrantStatus, 'void'>;
   deliveryCancelled: boolean;
+  /** The grant's delivery had been dead-lettered: its outbox entry is closed (done), out of the dead count. */
+  deadLetterClosed: boolean;
   resolvedDiscrepancies: number;
   /** rebuilt: counters given back now; deferred: the service's real-time reconciliation will. */
   hotState: 'rebuilt' | 'failed' | 'deferred';
@@ -70,9 +73,11 @@ export class GrantVoidService {
       if (!(await grants.void(trx, grantId, reason, at))) {
         throw new ConflictError('grant_already_void', `grant ${grantId} is already void`);
       }
+      // A pending delivery is cancelled; a dead letter is closed too, since nobody will act on it any more.
       const entry = await outbox.findByGrant(trx, grantId);
-      const deliveryCancelled =
-        entry?.status === 'pending' ? await outbox.complete(trx, entry.id, at, `voided: ${reason}`) : false;
+      const closed = entry ? await outbox.close(trx, entry.id, at, `voided: ${reason}`) : false;
+      const deliveryCancelled = closed && entry?.status === 'pending';
+      const deadLetterClosed = closed && entry?.status === 'dead';
       let resolved = 0;
       for (const d of await discrepancies.list(trx, { grantId, status: 'open' })) {
         if (await discrepancies.resolve(trx, d.id, at, `grant voided: ${reason}`)) resolved += 1;
@@ -92,9 +97,10 @@ export class GrantVoidService {
           charge: grant.charge,
           forced: Boolean(request.force),
           deliveryCancelled,
+          deadLetterClosed,
         },
       });
-      return { previousStatus: grant.status, deliveryCancelled, resolved, grant };
+      return { previousStatus: grant.status, deliveryCancelled, deadLetterClosed, resolved, grant };
     });
     const voided = (await grants.get(db, grantId)) ?? result.grant;
     const compensation = await this.giveBack(voided);
@@ -102,6 +108,7 @@ export class GrantVoidService {
       grant: voided,
       previousStatus: result.previousStatus as Exclude<GrantStatus, 'void'>,
       deliveryCancelled: result.deliveryCancelled,
+      deadLetterClosed: result.deadLetterClosed,
       resolvedDiscrepancies: result.resolved,
       ...compensation,
     };

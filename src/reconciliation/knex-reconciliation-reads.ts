@@ -1,7 +1,7 @@
 import type { Executor } from '../ledger/db';
 import { toGrantRecord } from '../ledger/grant-row';
 import type { GrantRecord } from '../ledger/grant-store';
-import type { DeliveredPageQuery, ReconciliationReads } from './reconciliation-reads';
+import type { DeliveredPageQuery, ReconciliationReads, UndeliveredPageQuery } from './reconciliation-reads';
 
 type Row = Record<string, unknown>;
 
@@ -48,6 +48,29 @@ export class KnexReconciliationReads implements ReconciliationReads {
     const rows = await builder
       .orderBy([
         { column: 'delivered_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(query.limit);
+    return rows.map(toGrantRecord);
+  }
+
+  async undeliveredGrants(q: Executor, query: UndeliveredPageQuery): Promise<GrantRecord[]> {
+    const builder = q<Row>('grants')
+      .whereIn('status', ['failed', 'dead'])
+      .andWhere('updated_at', '>=', query.since)
+      .andWhere('updated_at', '<', query.until);
+    if (query.campaignId !== null) builder.andWhere({ campaign_id: query.campaignId });
+    const after = query.after;
+    if (after !== null) {
+      builder.andWhere((w) =>
+        w
+          .where('updated_at', '>', after.updatedAt)
+          .orWhere((x) => x.where('updated_at', '=', after.updatedAt).andWhere('id', '>', after.id)),
+      );
+    }
+    const rows = await builder
+      .orderBy([
+        { column: 'updated_at', order: 'asc' },
         { column: 'id', order: 'asc' },
       ])
       .limit(query.limit);

@@ -8,7 +8,11 @@
  * - Downstream, unknown to the ledger; amount or reward mismatch; listed more than once (by one issuer or by
  *   two: issued_twice, one per grant); held downstream for a void grant (voided_but_issued when issued before
  *   the void, issued_after_void when after it) → an open discrepancy and an alert.
- * - Downstream for a grant the ledger marked failed or dead → the ledger is corrected to delivered.
+ * - Downstream for a grant the ledger marked failed or dead → the ledger is corrected to delivered, and its
+ *   outbox entry closed (done).
+ * - Failed or dead in the ledger (given up on in the window) and not downstream → counted as undelivered and listed
+ *   with its delivery_rejected / delivery_dead discrepancy: unresolved while that is open (recorded again when
+ *   none is), acknowledged when a person resolved it and the grant is still as it was.
  * Every issuer is read in full first: a listing that fails or does not reach its end fails the run before it
  * changes anything (issuer-listing.ts). Open offline discrepancies this run looked at again and found in order
  * are resolved; a run for one campaign never touches another campaign's (earlier-discrepancies.ts). One a person
@@ -24,6 +28,7 @@ import type { OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
 import {
   OFFLINE_KINDS,
+  type Discrepancy,
   type DiscrepancyKind,
   type DiscrepancyStore,
   type NewDiscrepancy,
@@ -80,6 +85,19 @@ export interface OfflineOptions {
   graceMs?: number;
 }
 
+/** A grant the ledger gave up on (failed or dead) that no issuer has, and its discrepancy. */
+export interface UndeliveredGrant {
+  grantId: string;
+  campaignId: string;
+  status: 'failed' | 'dead';
+  discrepancyId: string;
+  /** open: waits for `grants redeliver` or `grants void`; acknowledged: a person resolved it by hand. */
+  discrepancy: 'open' | 'acknowledged';
+}
+
+/** At most this many undelivered grants are listed in a summary (all are counted). */
+export const UNDELIVERED_LISTED = 100;
+
 export interface OfflineSummary {
   runId: string;
   since: string;
@@ -90,6 +108,10 @@ export interface OfflineSummary {
   matched: number;
   redelivered: number;
   corrected: number;
+  /** Grants failed or dead-lettered in the window that no issuer has (DESIGN invariant 4: never silently). */
+  ledgerUndelivered: number;
+  /** The first UNDELIVERED_LISTED of them, by the time the ledger gave up on them. */
+  undelivered: UndeliveredGrant[];
   found: Partial<Record<DiscrepancyKind, number>>;
   /** Discrepancies this run found that are still open (new ones and ones already open). */
   unresolved: number;
@@ -147,6 +169,8 @@ export class OfflineReconciler {
       matched: 0,
       redelivered: 0,
       corrected: 0,
+      ledgerUndelivered: 0,
+      undelivered: [],
       found: {},
       unresolved: 0,
       acknowledged: 0,
@@ -167,6 +191,7 @@ export class OfflineReconciler {
       const state: RunState = { summary, campaignId, examined: new Set(), found: new Set(), duplicated };
       await this.matchLedger(since, until, byGrant, state);
       await this.matchRemaining(byGrant, state);
+      await this.matchUndelivered(since, until, byGrant, state);
       await this.recordDuplicates(state);
       await this.resolveEarlier(state, read);
       await runs.finish(db, summary.runId, {
@@ -272,6 +297,71 @@ export class OfflineReconciler {
   }
 
   /**
+   * Grants the ledger gave up on in the window (failed: the issuer refused; dead: retries ran out) that no issuer
+   * lists: the issuer never got them. Each is counted and listed with its delivery discrepancy, recorded again
+   * with the details it was recorded with, so the store's rules apply: an open one stays open (unresolved, no
+   * second alert), one a person resolved counts as acknowledged, and a grant without one gets one (and an alert).
+   * The ones the issuers list were corrected by matchRemaining (or belong to another campaign).
+   */
+  private async matchUndelivered(
+    since: Date,
+    until: Date,
+    downstream: ReadonlyMap<string, Downstream>,
+    state: RunState,
+  ): Promise<void> {
+    let after: { updatedAt: Date; id: string } | null = null;
+    for (;;) {
+      const page: GrantRecord[] = await this.deps.reads.undeliveredGrants(this.deps.db, {
+        since,
+        until,
+        campaignId: state.campaignId,
+        after,
+        limit: this.settings.pageSize,
+      });
+      for (const grant of page) {
+        if (downstream.has(grant.id) || (grant.status !== 'failed' && grant.status !== 'dead')) continue;
+        state.examined.add(grant.id);
+        await this.recordUndelivered(grant, grant.status, state);
+      }
+      const last = page[page.length - 1];
+      if (page.length < this.settings.pageSize || !last) break;
+      after = { updatedAt: last.updatedAt, id: last.id };
+    }
+  }
+
+  private async recordUndelivered(
+    grant: GrantRecord,
+    status: 'failed' | 'dead',
+    state: RunState,
+  ): Promise<void> {
+    const kind = status === 'failed' ? 'delivery_rejected' : 'delivery_dead';
+    const earlier = await this.deps.discrepancies.list(this.deps.db, { grantId: grant.id, kinds: [kind] });
+    const latest = earlier[earlier.length - 1];
+    const details = latest?.details ?? {
+      ledgerStatus: status,
+      rewardId: grant.rewardId,
+      amount: grant.amount,
+      userId: grant.userId,
+    };
+    const discrepancy = await this.record(state, {
+      kind,
+      campaignId: grant.campaignId,
+      grantId: grant.id,
+      details,
+    });
+    state.summary.ledgerUndelivered += 1;
+    if (state.summary.undelivered.length < UNDELIVERED_LISTED) {
+      state.summary.undelivered.push({
+        grantId: grant.id,
+        campaignId: grant.campaignId,
+        status,
+        discrepancyId: discrepancy.id,
+        discrepancy: discrepancy.status === 'open' ? 'open' : 'acknowledged',
+      });
+    }
+  }
+
+  /**
    * One issued_twice per grant listed more than once (by one issuer or by several), in the grant's campaign
    * when the ledger knows it; under a campaign filter, only that campaign's grants and unknown ones.
    */
@@ -338,9 +428,9 @@ export class OfflineReconciler {
     const now = this.deps.clock();
     await this.deps.db.transaction(async (trx) => {
       await this.deps.grants.setStatus(trx, grant.id, 'delivered', now);
+      // Pending or dead-lettered: nothing is left to send, so the entry leaves the backlog and the dead count.
       const entry = await this.deps.outbox.findByGrant(trx, grant.id);
-      if (entry?.status === 'pending')
-        await this.deps.outbox.complete(trx, entry.id, now, 'found downstream');
+      if (entry) await this.deps.outbox.close(trx, entry.id, now, 'found downstream');
     });
     state.summary.corrected += 1;
     const open = await this.deps.discrepancies.list(this.deps.db, { grantId: grant.id, status: 'open' });
@@ -390,7 +480,7 @@ export class OfflineReconciler {
   private async record(
     state: RunState,
     d: Omit<NewDiscrepancy, 'runId' | 'createdAt' | 'status'> & Partial<Pick<NewDiscrepancy, 'status'>>,
-  ): Promise<void> {
+  ): Promise<Discrepancy> {
     const { summary } = state;
     const status = d.status ?? 'open';
     summary.found[d.kind] = (summary.found[d.kind] ?? 0) + 1;
@@ -403,10 +493,10 @@ export class OfflineReconciler {
     });
     if (discrepancy.status !== 'open') {
       if (!created && discrepancy.resolvedBy !== null) summary.acknowledged += 1;
-      return;
+      return discrepancy;
     }
     summary.unresolved += 1;
-    if (!created) return;
+    if (!created) return discrepancy;
     await this.deps.alerts
       .raise({
         event: 'reconcile.discrepancy',
@@ -415,6 +505,7 @@ export class OfflineReconciler {
         details: { kind: d.kind, grantId: d.grantId, discrepancyId: discrepancy.id, ...d.details },
       })
       .catch((err: unknown) => this.deps.logger.error({ err }, 'alert failed'));
+    return discrepancy;
   }
 }
 

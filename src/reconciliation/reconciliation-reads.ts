@@ -10,6 +10,15 @@ export interface DeliveredPageQuery {
   limit: number;
 }
 
+export interface UndeliveredPageQuery {
+  since: Date;
+  until: Date;
+  campaignId: string | null;
+  /** Keyset: the last grant of the previous page. */
+  after: { updatedAt: Date; id: string } | null;
+  limit: number;
+}
+
 /** The ledger as reconciliation reads it (read models over grants and participations). */
 export interface ReconciliationReads {
   /**
@@ -19,5 +28,10 @@ export interface ReconciliationReads {
   recentUsers(q: Executor, campaignId: string, since: Date, limit: number): Promise<string[]>;
   /** Grants with status delivered and delivered_at in [since, until), by (delivered_at, id). */
   deliveredGrants(q: Executor, query: DeliveredPageQuery): Promise<GrantRecord[]>;
+  /**
+   * Grants the ledger gave up on (status failed or dead) in [since, until) of the time it did (updated_at, which
+   * nothing but a status change moves), by (updated_at, id).
+   */
+  undeliveredGrants(q: Executor, query: UndeliveredPageQuery): Promise<GrantRecord[]>;
   grantsByIds(q: Executor, ids: readonly string[]): Promise<GrantRecord[]>;
 }

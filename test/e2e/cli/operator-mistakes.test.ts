@@ -158,10 +158,10 @@ describe('pocket: operator mistakes', () => {
     expect((await run('discrepancies', 'list', '--kind', 'voided_but_issued')).code).toBe(0);
   });
 
-  it('reconcile refuses a campaign the ledger does not know and records no run', async () => {
+  it('reconcile refuses a campaign the ledger does not know with exit 2 (a bad option) and records no run', async () => {
     const failed = await run('reconcile', '--campaign', 'nope', '--grace', '0');
     expect(failed).toEqual({
-      code: 1,
+      code: 2,
       stdout: '',
       stderr:
         'pocket: unknown campaign "nope": it was never published to this ledger; nothing was reconciled\n',

@@ -1,6 +1,9 @@
 import { migrate, migrationStatus } from '../../../src/ledger/migrate';
 import { ledgerMigrations } from '../../../src/ledger/ledger-migration-source';
 import { blocklistIpCanonicalMigration } from '../../../src/ledger/migrations/20261126000400_blocklist_ip_canonical';
+import { closeSettledDeadLettersMigration } from '../../../src/ledger/migrations/20261126000500_close_settled_dead_letters';
+import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
+import { grants, insertGrant } from './ledger-fixtures';
 import { describeEachLedger, useLedger } from '../../helpers/ledger';
 
 describeEachLedger('ledger migrations', (kind) => {
@@ -58,6 +61,33 @@ describeEachLedger('ledger migrations', (kind) => {
     ]);
     const after = await db('protection_revisions').where({ name: 'blocklist' }).first();
     expect(Number(after.revision)).toBe(Number(before?.revision ?? 0) + 1);
+  });
+
+  it('closes the dead letters of grants already void or delivered, and only those', async () => {
+    const { db } = ledger.current;
+    const outbox = new KnexOutboxStore();
+    const at = new Date('2026-11-26T00:00:00Z');
+    const dead = async (userId: string, status: 'void' | 'delivered' | 'dead') => {
+      const grant = await insertGrant(db, { userId });
+      if (status === 'void') await grants.void(db, grant.id, 'paid another way', at);
+      else await grants.setStatus(db, grant.id, status, at);
+      const id = `o-${userId}`;
+      await outbox.insert(db, { id, grantId: grant.id, kind: 'deliver', payload: {}, createdAt: at });
+      await outbox.deadLetter(db, id, at, 'retries ran out');
+      return id;
+    };
+    const voided = await dead('dl-void', 'void');
+    const delivered = await dead('dl-delivered', 'delivered');
+    const waiting = await dead('dl-waiting', 'dead');
+    await db.transaction(async (trx) => {
+      await closeSettledDeadLettersMigration.up(trx);
+    });
+    const statuses = Object.fromEntries(
+      (await db('outbox').whereIn('id', [voided, delivered, waiting]).select('id', 'status')).map(
+        (r: { id: string; status: string }) => [r.id, r.status],
+      ),
+    );
+    expect(statuses).toEqual({ [voided]: 'done', [delivered]: 'done', [waiting]: 'dead' });
   });
 
   it('names migrations by timestamp, in order', () => {

@@ -103,4 +103,33 @@ describeEachLedger('outbox store', (kind) => {
     expect(await outbox.redeliverDead(db(), g.id, later)).toBe(false); // done
     expect(await outbox.redeliverDead(db(), 'nope', later)).toBe(false);
   });
+
+  it('close finishes a dead or a claimed pending entry as done, out of the dead count; a done one stays', async () => {
+    const dead = await insertGrant(db());
+    const claimed = await insertGrant(db(), { userId: 'u2' });
+    await outbox.insert(db(), { id: 'o1', grantId: dead.id, kind: 'issue', payload: {}, createdAt: at });
+    await outbox.insert(db(), { id: 'o2', grantId: claimed.id, kind: 'issue', payload: {}, createdAt: at });
+    await outbox.claim(db(), { relayId: 'relay-1', limit: 2, now: at, leaseMs: 60_000 });
+    expect(await outbox.deadLetter(db(), 'o1', at, 'HTTP 422')).toBe(true);
+    expect(await outbox.stats(db(), at)).toMatchObject({ dead: 1, pending: 1, inFlight: 1 });
+
+    const later = new Date(at.getTime() + 60_000);
+    expect(await outbox.close(db(), 'o1', later, 'voided: fraud')).toBe(true);
+    expect(await outbox.close(db(), 'o2', later, 'found downstream')).toBe(true);
+    expect(await outbox.findByGrant(db(), dead.id)).toMatchObject({
+      status: 'done',
+      lastError: 'voided: fraud',
+      lockedBy: null,
+      updatedAt: later,
+    });
+    expect(await outbox.findByGrant(db(), claimed.id)).toMatchObject({
+      status: 'done',
+      lastError: 'found downstream',
+      lockedBy: null,
+      lockedUntil: null,
+    });
+    expect(await outbox.stats(db(), later)).toMatchObject({ dead: 0, pending: 0, inFlight: 0 });
+    expect(await outbox.close(db(), 'o1', later, 'again')).toBe(false);
+    expect(await outbox.findByGrant(db(), dead.id)).toMatchObject({ lastError: 'voided: fraud' });
+  });
 });

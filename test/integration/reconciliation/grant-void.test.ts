@@ -71,6 +71,8 @@ describeEachBackend('grant void', (backend) => {
     if (!refused) throw new Error('no grant');
     await pocket.delivery.relay.drain();
     expect((await grantStatuses(db(), [refused]))[refused]).toBe('failed');
+    // The four earlier grants were refused too (never drained while the issuer was up).
+    expect(await pocket.delivery.relay.stats()).toMatchObject({ dead: 5 });
     issuer.mode = 'up';
     // Stock 5 is gone: the next participant gets the consolation.
     const [none] = await grantsFor(pocket, ['u-late'], TINY);
@@ -85,6 +87,7 @@ describeEachBackend('grant void', (backend) => {
     expect(result).toMatchObject({
       previousStatus: 'failed',
       deliveryCancelled: false,
+      deadLetterClosed: true,
       resolvedDiscrepancies: 1,
       hotState: 'rebuilt',
       user: 'primed',
@@ -92,6 +95,12 @@ describeEachBackend('grant void', (backend) => {
     });
     expect(await pocket.hotState.readCounters(TINY)).toEqual(await expectedCounters());
     expect(await pocket.hotState.readUser(TINY, 'u-refused')).toMatchObject({ total: 0 });
+    // Nobody needs to act on its delivery any more: the dead letter is closed in the void's transaction.
+    expect(await new KnexOutboxStore().findByGrant(db(), refused)).toMatchObject({
+      status: 'done',
+      lastError: 'voided: issuer refused: account closed',
+    });
+    expect(await pocket.delivery.relay.stats()).toMatchObject({ dead: 4 });
     const [audit] = await new KnexAuditStore().list(db(), { campaignId: TINY });
     expect(audit).toMatchObject({
       actor: 'alice',
@@ -116,7 +125,11 @@ describeEachBackend('grant void', (backend) => {
     const [pending, delivered] = await grantsFor(pocket, ['u-p', 'u-d'], TINY);
     if (!pending || !delivered) throw new Error('no grants');
     await pocket.delivery.voids.void(pending, { reason: 'fraud', actor: 'bob' }).then((r) => {
-      expect(r).toMatchObject({ previousStatus: 'pending', deliveryCancelled: true });
+      expect(r).toMatchObject({
+        previousStatus: 'pending',
+        deliveryCancelled: true,
+        deadLetterClosed: false,
+      });
     });
     await expect(
       pocket.delivery.voids.void(pending, { reason: 'again', actor: 'bob' }),

@@ -177,6 +177,7 @@ describeEachBackend('offline reconciliation', (backend) => {
       clock.advance(10 * 60_000);
     }
     expect((await grantStatuses(db(), [kept]))[kept]).toBe('dead');
+    expect(await pocket.delivery.relay.stats()).toMatchObject({ dead: 1 });
     issuer.mode = 'up';
     clock.advance(2 * HOUR);
 
@@ -187,12 +188,101 @@ describeEachBackend('offline reconciliation', (backend) => {
       unresolved: 1,
     });
     expect((await grantStatuses(db(), [kept]))[kept]).toBe('delivered');
+    // Nothing is left to send: the dead letter is closed with the correction, out of the backlog's dead count.
+    expect(await new KnexOutboxStore().findByGrant(db(), kept)).toMatchObject({
+      status: 'done',
+      lastError: 'found downstream',
+    });
+    expect(await pocket.delivery.relay.stats()).toMatchObject({ dead: 0, pending: 0 });
     expect((await open()).map((d) => [d.kind, d.grantId])).toEqual([['issued_twice', twice]]);
     const dead = await pocket.delivery.discrepancies.list(db(), { grantId: kept });
     expect(dead.map((d) => [d.kind, d.status]).sort()).toEqual([
       ['delivery_dead', 'resolved'],
       ['delivery_not_recorded', 'resolved'],
     ]);
+  });
+
+  it('counts and lists refused and dead-lettered grants the issuer never got until each is handled', async () => {
+    const delivered = await grantsFor(pocket, users('ok', 2));
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ delivered: 2 });
+    issuer.mode = 'reject'; // 422 for these two
+    const refused = await grantsFor(pocket, users('refused', 2));
+    expect(await pocket.delivery.relay.drain()).toMatchObject({ rejected: 2 });
+    issuer.mode = 'down'; // 503 on every attempt until the 12th: dead-lettered
+    const [dead] = await grantsFor(pocket, ['u-dead']);
+    if (!dead) throw new Error('no grant');
+    for (let i = 0; i < 12; i++) {
+      await pocket.delivery.relay.drain();
+      clock.advance(10 * MINUTE);
+    }
+    expect(await grantStatuses(db(), [...refused, dead])).toEqual({
+      ...Object.fromEntries(refused.map((id) => [id, 'failed'])),
+      [dead]: 'dead',
+    });
+    issuer.mode = 'up';
+    clock.advance(2 * HOUR);
+    const alertsBefore = alerts.length;
+    expect(alertsBefore).toBe(3);
+
+    const first = await run();
+    expect(first).toMatchObject({
+      ledgerDelivered: 2,
+      matched: 2,
+      ledgerUndelivered: 3,
+      found: { delivery_rejected: 2, delivery_dead: 1 },
+      unresolved: 3,
+      acknowledged: 0,
+    });
+    const byGrant = new Map((await open()).map((d) => [d.grantId, d]));
+    expect([...first.undelivered].sort((a, b) => (a.grantId < b.grantId ? -1 : 1))).toEqual(
+      [...refused.map((id) => [id, 'failed']), [dead, 'dead']]
+        .sort(([a], [b]) => ((a ?? '') < (b ?? '') ? -1 : 1))
+        .map(([grantId, status]) => ({
+          grantId,
+          campaignId: BULK,
+          status,
+          discrepancyId: byGrant.get(grantId ?? '')?.id,
+          discrepancy: 'open',
+        })),
+    );
+    // Found again, not opened again: the delivery's own discrepancies, no second alert.
+    expect(await open()).toHaveLength(3);
+    expect(alerts).toHaveLength(alertsBefore);
+    expect(delivered).toHaveLength(2);
+
+    // A person resolves them by hand (handled at the issuer, or the loss accepted): found again unchanged,
+    // they are acknowledged, not unresolved.
+    for (const d of await open()) {
+      await pocket.delivery.discrepancies.resolve(db(), d.id, clock(), 'accepted the loss', 'finance-bob');
+    }
+    clock.advance(HOUR);
+    const after = await run();
+    expect(after).toMatchObject({ ledgerUndelivered: 3, unresolved: 0, acknowledged: 3 });
+    expect(after.undelivered.map((u) => u.discrepancy)).toEqual([
+      'acknowledged',
+      'acknowledged',
+      'acknowledged',
+    ]);
+    expect(await open()).toEqual([]);
+    expect(alerts).toHaveLength(alertsBefore);
+
+    // A grant the ledger gave up on with no discrepancy at all (say, its row was lost) gets one, and an alert.
+    await db()('discrepancies').where({ grant_id: dead }).delete();
+    const again = await run();
+    expect(again).toMatchObject({ ledgerUndelivered: 3, unresolved: 1, acknowledged: 2 });
+    expect((await open()).map((d) => [d.kind, d.grantId])).toEqual([['delivery_dead', dead]]);
+    expect(alerts).toHaveLength(alertsBefore + 1);
+
+    // A campaign's run sees only its grants; one given up on before the window is another run's.
+    expect(
+      await pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR), campaignId: 'tiny-drop' }),
+    ).toMatchObject({ ledgerUndelivered: 0, undelivered: [] });
+    expect(
+      await pocket.delivery.offline.run({ since: new Date(clock().getTime() - 2 * HOUR) }),
+    ).toMatchObject({
+      ledgerUndelivered: 0,
+      unresolved: 0,
+    });
   });
 
   it('flags a grant the issuer has although it was voided', async () => {

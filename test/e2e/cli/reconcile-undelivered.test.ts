@@ -1,0 +1,110 @@
+/**
+ * `pocket reconcile` as a process on grants the issuer never got: the ledger gave them up (one refused, `failed`,
+ * one dead-lettered, `dead`) with their delivery discrepancies open. Reconcile lists them and exits 1 until each
+ * is handled: resolved by hand (acknowledged from then on) or voided (which also closes the dead letter, so
+ * `worker --once` stops counting it).
+ */
+import { KnexDiscrepancyStore } from '../../../src/reconciliation/knex-discrepancy-store';
+import type { Db } from '../../../src/ledger/db';
+import type { OfflineSummary } from '../../../src/reconciliation/offline-reconciler';
+import { TINY } from '../../helpers/delivery';
+import { embeddedGrants, type EmbeddedGrants } from './embedded-grants';
+import { json, type PocketRun } from './run-pocket';
+
+describe('pocket reconcile lists the grants the issuer never got', () => {
+  let fixture: EmbeddedGrants | undefined;
+  let refused: string;
+  let dead: string;
+  let delivered: string;
+  const run = (...args: string[]): Promise<PocketRun> => ready().run(...args);
+  const withDb = <T>(fn: (db: Db) => Promise<T>): Promise<T> => ready().withDb(fn);
+  const ready = (): EmbeddedGrants => {
+    if (!fixture) throw new Error('the embedded ledger is not ready');
+    return fixture;
+  };
+
+  beforeAll(async () => {
+    fixture = await embeddedGrants({
+      dirPrefix: 'pocket-cli-undelivered-',
+      author: 'ops-carol',
+      userPrefix: 'undelivered',
+      count: 3,
+    });
+    [refused = '', dead = '', delivered = ''] = fixture.ids;
+    // What the relay leaves when the issuer answers 400 (failed) or 500 until the 12th attempt (dead): the
+    // grant given up on, its outbox entry dead, an open discrepancy. The sandbox cannot refuse, so it is set here.
+    const now = new Date();
+    await withDb(async (db) => {
+      const discrepancies = new KnexDiscrepancyStore();
+      for (const [id, status, kind] of [
+        [refused, 'failed', 'delivery_rejected'],
+        [dead, 'dead', 'delivery_dead'],
+      ] as const) {
+        await db('grants').where({ id }).update({ status, updated_at: now });
+        await db('outbox').where({ grant_id: id }).update({ status: 'dead', last_error: 'HTTP 400' });
+        await discrepancies.record(db, {
+          runId: null,
+          kind,
+          campaignId: TINY,
+          grantId: id,
+          details: { issuer: 'wallet', lastError: 'HTTP 400' },
+          status: 'open',
+          createdAt: now,
+        });
+      }
+    });
+  });
+  afterAll(() => fixture?.remove());
+
+  it('exits 1 while one is open, lists them, counts a hand-resolved one as acknowledged, and a void closes it', async () => {
+    const once = await run('worker', '--once');
+    expect(once.code).toBe(0);
+    expect(once.stdout).toMatch(/relay\s+claimed 1, delivered 1/);
+    expect(once.stdout).toMatch(/dead 2, lag/);
+
+    const first = await run('reconcile', '--grace', '0');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/ledger delivered 1, matched 1, .*undelivered 2,/);
+    expect(first.stdout).toMatch(/2 undelivered \(failed or dead-lettered in the ledger, at no issuer\)/);
+    expect(first.stdout).toMatch(new RegExp(`${refused}\\s+${TINY}\\s+failed\\s+\\S+\\s+open`));
+    expect(first.stdout).toMatch(new RegExp(`${dead}\\s+${TINY}\\s+dead\\s+\\S+\\s+open`));
+    expect(first.stdout).toMatch(/delivery_rejected\s+1/);
+    expect(first.stdout).toMatch(/delivery_dead\s+1/);
+    expect(first.stdout).toMatch(/2 unresolved \(pocket discrepancies list --open\)/);
+    expect(first.stdout).not.toMatch(/all resolved/);
+    expect(first.stdout).not.toContain(delivered);
+
+    // Finance accepts the refused one by hand: acknowledged from then on; the dead one still holds exit 1.
+    const listed = json<OfflineSummary>(await run('reconcile', '--grace', '0', '--format', 'json'));
+    const refusedEntry = listed.undelivered.find((u) => u.grantId === refused);
+    expect(refusedEntry).toMatchObject({ status: 'failed', discrepancy: 'open' });
+    const resolved = await run(
+      'discrepancies',
+      'resolve',
+      refusedEntry?.discrepancyId ?? '',
+      '--note',
+      'paid by hand, ticket FIN-7',
+    );
+    expect(resolved.code).toBe(0);
+    const second = await run('reconcile', '--grace', '0', '--format', 'json');
+    expect(second.code).toBe(1);
+    expect(json<OfflineSummary>(second)).toMatchObject({
+      ledgerUndelivered: 2,
+      unresolved: 1,
+      acknowledged: 1,
+    });
+
+    // The dead one will not be paid: voided, its dead letter is closed in the same transaction.
+    const voided = await run('grants', 'void', dead, '--reason', 'issuer gone');
+    expect(voided.code).toBe(0);
+    expect(voided.stdout).toMatch(/dead-lettered delivery closed/);
+    expect((await run('worker', '--once')).stdout).toMatch(/dead 1, lag/);
+
+    const third = await run('reconcile', '--grace', '0');
+    expect(third.code).toBe(0);
+    expect(third.stdout).toMatch(/1 undelivered/);
+    expect(third.stdout).toMatch(new RegExp(`${refused}\\s+${TINY}\\s+failed\\s+\\S+\\s+acknowledged`));
+    expect(third.stdout).toMatch(/1 acknowledged earlier \(resolved by hand\)/);
+  });
+});
