@@ -23,6 +23,7 @@ export class ProtectionGuard implements ParticipationGuard {
       userId: request.userId,
       deviceId: request.context.deviceId,
       ip: request.ip === '' ? '' : normalizeIp(request.ip),
+      credentialsAccepted: request.clientRefusal === undefined,
     });
     if (narrow.length === 0 && !campaign) return Promise.resolve();
     return this.parts.limiter.check(snapshot.campaignId, narrow, campaign);

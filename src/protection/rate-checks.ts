@@ -15,6 +15,12 @@ export interface RateSubject {
   userId: string;
   deviceId?: string | undefined;
   ip: string;
+  /**
+   * False when the request's credentials were refused (it will be answered 401/403 at client auth). Its user and
+   * device ids are then claims nobody vouched for: charging them would let anyone use up another user's
+   * allowance, and the campaign's shared allowance is for participations that can be served. Only its IP counts.
+   */
+  credentialsAccepted?: boolean;
 }
 
 /**
@@ -26,16 +32,19 @@ export function rateChecks(
   rateLimit: ProtectionDefinition['rateLimit'],
   subject: RateSubject,
 ): { narrow: RateCheck[]; campaign: RateCheck | null } {
+  if (!rateLimit) return { narrow: [], campaign: null };
+  const ip: RateCheck[] =
+    rateLimit.perIp && subject.ip !== ''
+      ? [{ dimension: 'ip', spec: parseRate(rateLimit.perIp), key: subject.ip }]
+      : [];
+  if (subject.credentialsAccepted === false) return { narrow: ip, campaign: null };
   const narrow: RateCheck[] = [];
-  if (!rateLimit) return { narrow, campaign: null };
   if (rateLimit.perUser)
     narrow.push({ dimension: 'user', spec: parseRate(rateLimit.perUser), key: subject.userId });
   if (rateLimit.perDevice && subject.deviceId) {
     narrow.push({ dimension: 'device', spec: parseRate(rateLimit.perDevice), key: subject.deviceId });
   }
-  if (rateLimit.perIp && subject.ip !== '') {
-    narrow.push({ dimension: 'ip', spec: parseRate(rateLimit.perIp), key: subject.ip });
-  }
+  narrow.push(...ip);
   const campaign: RateCheck | null = rateLimit.campaign
     ? { dimension: 'campaign', spec: parseRate(rateLimit.campaign), key: 'all' }
     : null;

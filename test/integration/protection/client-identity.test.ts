@@ -20,7 +20,10 @@ describeEachBackend('client identity in the participation path', (backend) => {
 
   beforeAll(async () => {
     backends = await createBackends(backend);
-    root = writeCampaigns({ 'id-sale': {} });
+    root = writeCampaigns({
+      'id-sale': {},
+      'id-limited': { protection: '{ rateLimit: { perUser: 2/min, perIp: 5/min } }' },
+    });
     const overrides = { clock: () => NOW, profiles: profiles(), config: { definitionsRoot: root } };
     open = await createTestPocket(backends, overrides);
     strict = await createTestPocket(backends, {
@@ -89,6 +92,28 @@ describeEachBackend('client identity in the participation path', (backend) => {
     expect([refused.status, refused.body.error.code]).toEqual([401, 'unauthenticated']);
     expect(await stateOf(strict, ['id-sale'], ['anon-2'])).toEqual(before);
     expect((await join_(strict, 'id-sale', 'anon-2', { auth: `Bearer ${gateway.token}` })).status).toBe(201);
+  });
+
+  it("a refused credential never uses up the named user's rate limit, only its IP's", async () => {
+    // An attacker without credentials names the victim: 401s, from several addresses, each within its IP limit.
+    for (const ip of ['198.51.100.1', '198.51.100.2'])
+      for (let i = 0; i < 3; i++) {
+        const refused = await join_(strict, 'id-limited', 'victim', { ip });
+        expect([refused.status, refused.body.error.code]).toEqual([401, 'unauthenticated']);
+      }
+    // The victim's own requests, through the gateway, still have the whole per-user allowance (2/min).
+    for (let i = 0; i < 2; i++) {
+      const own = await join_(strict, 'id-limited', 'victim', { auth: `Bearer ${gateway.token}` });
+      expect(own.status).not.toBe(429);
+    }
+    const third = await join_(strict, 'id-limited', 'victim', { auth: `Bearer ${gateway.token}` });
+    expect([third.status, third.body.error.code]).toEqual([429, 'rate_limited']);
+    // The IP limit still holds for refused requests (5/min from one address).
+    const ip = '198.51.100.9';
+    for (let i = 0; i < 5; i++)
+      expect((await join_(strict, 'id-limited', `x-${i}`, { ip })).status).toBe(401);
+    const flooded = await join_(strict, 'id-limited', 'x-5', { ip });
+    expect([flooded.status, flooded.body.error.code]).toEqual([429, 'rate_limited']);
   });
 
   it("a refused credential is answered at the pipeline's client-auth step (DESIGN.md order), never stored", async () => {

@@ -54,6 +54,14 @@ describe('rateChecks', () => {
     ]);
     expect(rateChecks(undefined, { userId: 'u', ip: '1.2.3.4' })).toEqual({ narrow: [], campaign: null });
   });
+  it('counts only the IP of a request whose credentials were refused: its user and device are unverified', () => {
+    const refused = { userId: 'victim', deviceId: 'd', ip: '1.2.3.4', credentialsAccepted: false };
+    expect(rateChecks(limits, refused)).toEqual({
+      narrow: [{ dimension: 'ip', spec: { points: 60, durationSec: 60 }, key: '1.2.3.4' }],
+      campaign: null,
+    });
+    expect(rateChecks(limits, { ...refused, credentialsAccepted: true }).narrow).toHaveLength(3);
+  });
 });
 
 describe('accountAgeDecision (minAccountAgeDays)', () => {
