@@ -64,7 +64,7 @@ export function registerRedeliver(grants: Command): void {
             if (format === 'json') printJson(result);
             else printLines(describe(result));
           },
-          { logLevel: 'warn' },
+          { logLevel: 'warn', secretsOnUse: true },
         );
       }),
     );

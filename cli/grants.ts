@@ -87,7 +87,7 @@ export function registerGrants(program: Command): void {
             if (format === 'json') printJson(result);
             else printLines(describe(result));
           },
-          { logLevel: 'warn' },
+          { logLevel: 'warn', secretsOnUse: true },
         );
       }),
     );

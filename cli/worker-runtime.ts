@@ -29,8 +29,18 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
-export async function openWorkerRuntime(options: { logLevel?: string } = {}): Promise<WorkerRuntime> {
-  const config = loadConfig();
+export interface WorkerRuntimeOptions {
+  logLevel?: string;
+  /**
+   * One-shot verbs (`reconcile`, `grants void|redeliver`): in production each secret is checked when read
+   * (loadConfig's secretsOnUse), so only a verb that signs webhooks (NOTIFY_URL set) needs WEBHOOK_SECRET.
+   * `pocket worker` checks them all at boot, as the service does.
+   */
+  secretsOnUse?: boolean;
+}
+
+export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
+  const config = loadConfig(process.env, process.cwd(), { secretsOnUse: options.secretsOnUse === true });
   await checkBackends(config);
   // Logs go to stderr: stdout carries the command's output (--format json).
   const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);
@@ -91,7 +101,7 @@ export async function openWorkerRuntime(options: { logLevel?: string } = {}): Pr
 
 export async function withWorkerRuntime<T>(
   fn: (runtime: WorkerRuntime) => Promise<T>,
-  options: { logLevel?: string } = {},
+  options: WorkerRuntimeOptions = {},
 ): Promise<T> {
   const runtime = await openWorkerRuntime(options);
   try {

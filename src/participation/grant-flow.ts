@@ -15,6 +15,7 @@ import type { Reservation, UserCounters } from '../hot-state/hot-state';
 import { reserveLimits, type CampaignSnapshot } from '../publishing/campaign-snapshot';
 import { buildFacts, type Facts, type HistoryFact } from '../rules/facts';
 import { grantedAnswer, type Answer, type BusinessRefusal } from './outcomes';
+import { normalizeIp } from '../shared/ip-address';
 import type { GrantDraft } from './participation-ledger';
 import { grantFences } from '../ledger/grant-fences';
 import type { ParticipationServiceDeps } from './participation-service';
@@ -140,7 +141,7 @@ export class GrantFlow {
           )
         : Promise.resolve(EMPTY_HISTORY),
     ]);
-    return buildFacts({ profile, context: { ...request.context, ip: request.ip }, history });
+    return buildFacts({ profile, context: { ...request.context, ip: normalizeIp(request.ip) }, history });
   }
 
   private async reserveAndRecord(

@@ -73,7 +73,10 @@ export class BlocklistCache {
     const revision = await this.source.revision();
     if (revision !== this.revision) {
       const list = await this.source.list();
-      this.entries = new Map(list.map((e) => [blockKey(e.kind, e.value), e]));
+      // An IP as every instance compares it, whatever spelling wrote it (an older CLI stored IPv6 as typed).
+      const key = (e: BlockEntry): string =>
+        blockKey(e.kind, e.kind === 'ip' ? normalizeIp(e.value) : e.value);
+      this.entries = new Map(list.map((e) => [key(e), e]));
       this.revision = revision;
     }
     this.checkedAt = this.now();

@@ -9,6 +9,7 @@ import type { ForbiddenReason } from '../participation/outcomes';
 import type { ParticipationRequest } from '../participation/participation-request';
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
 import type { Facts } from '../rules/facts';
+import { normalizeIp } from '../shared/ip-address';
 import type { BlocklistCache } from './blocklist-cache';
 import type { DeviceVelocity } from './device-velocity';
 import { accountAgeDecision, riskAction, type RiskPolicy } from './fraud-decisions';
@@ -104,7 +105,7 @@ export class FraudScreen {
         campaignId: snapshot.campaignId,
         userId: request.userId,
         deviceId: request.context.deviceId ?? null,
-        ip: request.ip,
+        ip: normalizeIp(request.ip),
         channel: request.context.channel ?? null,
       });
     } catch (error) {

@@ -121,6 +121,27 @@ describe('boot failures of the long-running verbs', () => {
     }
   });
 
+  it('in production a one-shot verb needs only the secrets it reads; serve still needs all three', async () => {
+    const production = { ...env, NODE_ENV: 'production' };
+    const codes = await pocket(['codes', 'issue', 'spring-sale'], {
+      env: { ...production, ACTIVITY_CODE_SECRET: 'k'.repeat(40) },
+    });
+    expect([codes.code, codes.stdout.split('\n').filter(Boolean)]).toEqual([0, [expect.any(String)]]);
+    expect((await pocket(['blocklist', 'list'], { env: production })).code).toBe(0);
+    const reconcile = await pocket(['reconcile', '--grace', '0'], {
+      env: { ...production, NOTIFY_URL: 'http://127.0.0.1:9/hook' },
+    });
+    expect([reconcile.code, reconcile.stderr]).toEqual([
+      1,
+      'pocket: invalid configuration: WEBHOOK_SECRET required when NODE_ENV=production\n',
+    ]);
+    const serve = await pocket(['serve'], { env: { ...production, ACTIVITY_CODE_SECRET: 'k'.repeat(40) } });
+    expect([serve.code, serve.stderr]).toEqual([
+      1,
+      'pocket: invalid configuration: WEBHOOK_SECRET, USER_TOKEN_SECRET required when NODE_ENV=production\n',
+    ]);
+  });
+
   it('serve: an unreachable REDIS_URL is named, without its password', async () => {
     const run = await pocket(['serve'], { env: { ...env, REDIS_URL: 'redis://:s3cret@127.0.0.1:1/0' } });
     expect(run.code).toBe(1);

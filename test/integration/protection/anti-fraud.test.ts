@@ -158,6 +158,18 @@ describeEachBackend('anti-fraud', (backend) => {
   });
 
   describe('risk service', () => {
+    it('is sent the client IP in one spelling: an IPv4 client on a dual-stack socket as IPv4', async () => {
+      nock(RISK)
+        .post(
+          '/score',
+          (b: { userId?: string; ip?: string }) => b.userId === 'mapped' && b.ip === '203.0.113.9',
+        )
+        .reply(200, { score: 10 });
+      expect(outcome(await join_(pocket, 'risk-deny', 'mapped', { ip: '::ffff:203.0.113.9' }))).toBe(
+        '201:granted',
+      );
+    });
+
     it('action deny: a score above maxScore is 403 risk_denied with the score stored; below it is granted', async () => {
       nock(RISK)
         .post('/score', (b: { userId?: string }) => b.userId === 'risky')

@@ -37,6 +37,15 @@ describe('BlocklistCache', () => {
     expect(await cache.find({ userId: 'u', deviceId: 'd', ip: '10.0.0.8' })).toBeNull();
   });
 
+  it('matches an IP whatever spelling stored it or sent it (an older CLI stored IPv6 as typed)', async () => {
+    entries = [entry('ip', '2001:0db8:0:0::6'), entry('ip', '::ffff:3c00:9')];
+    const cache = new BlocklistCache(source, { ttlMs: 1000, now: () => now });
+    expect((await cache.find({ userId: 'u', ip: '2001:db8::6' }))?.kind).toBe('ip');
+    expect((await cache.find({ userId: 'u', ip: '2001:DB8:0::6' }))?.kind).toBe('ip');
+    expect((await cache.find({ userId: 'u', ip: '60.0.0.9' }))?.kind).toBe('ip');
+    expect(await cache.find({ userId: 'u', ip: '2001:db8::7' })).toBeNull();
+  });
+
   it('reads the revision at most once per TTL and reloads the list only when it changed', async () => {
     const cache = new BlocklistCache(source, { ttlMs: 1000, now: () => now });
     await Promise.all(Array.from({ length: 10 }, () => cache.find({ userId: 'u', ip: '' })));
