@@ -86,7 +86,9 @@ describeEachBackend('signed activity codes', (backend) => {
   });
 
   it('garbage, another campaign, another user, a tampered MAC → 403 code_invalid; a stale code → code_expired', async () => {
-    const tampered = `${code().slice(0, -2)}AA`;
+    // The MAC's last two characters replaced by two others (a code already ending in "AA" gets "BB").
+    const genuine = code();
+    const tampered = `${genuine.slice(0, -2)}${genuine.endsWith('AA') ? 'BB' : 'AA'}`;
     for (const c of ['garbage', code('open'), code('coded', { userId: 'someone-else' }), tampered]) {
       expect(forbidden(await join_(pocket, 'coded', 'c-3', { activityCode: c }))).toEqual([
         403,
