@@ -130,6 +130,7 @@ export function reportCsv(r: CampaignReport): string {
   for (const [status, n] of Object.entries(r.delivery.byStatus)) push('delivery', status, 'grants', n);
   push('delivery', '', 'consolations', r.delivery.consolations);
   push('delivery', '', 'backlog', r.delivery.backlog);
+  push('delivery', '', 'dead', r.delivery.dead);
   push('delivery', '', 'lag_seconds', r.delivery.lagSeconds);
   push('reconciliation', '', 'open', r.reconciliation.openDiscrepancies);
   for (const [kind, n] of Object.entries(r.reconciliation.openByKind))

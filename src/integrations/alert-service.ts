@@ -42,6 +42,12 @@ export interface AlertServiceDeps {
   retryBaseMs?: number;
 }
 
+/**
+ * How long a claimed or taken notification is left to its sender before another run may send it: well above the
+ * webhook's timeout (5 s by default, with its in-send retries), so only a sender that died leaves it due again.
+ */
+const SEND_LEASE_MS = 60_000;
+
 export class AlertService implements AlertSink {
   constructor(private readonly deps: AlertServiceDeps) {}
 
@@ -54,7 +60,8 @@ export class AlertService implements AlertSink {
     if (!this.subscribed(alert)) return 'unsubscribed';
     const now = this.deps.clock();
     const message: NotificationMessage = { id: randomUUID(), ...alert, at: now.toISOString() };
-    if (!(await this.deps.store.claim(this.deps.db, message, now))) return 'duplicate';
+    const leaseUntil = new Date(now.getTime() + SEND_LEASE_MS);
+    if (!(await this.deps.store.claim(this.deps.db, message, now, leaseUntil))) return 'duplicate';
     this.deps.logger.warn({ alert: message }, `alert ${alert.event}`);
     if (this.deps.notifier === null) {
       await this.deps.store.update(this.deps.db, message.id, {
@@ -72,7 +79,9 @@ export class AlertService implements AlertSink {
   /** Sends the notifications whose webhook failed before; returns how many went out. */
   async retryPending(limit = 100): Promise<number> {
     if (this.deps.notifier === null) return 0;
-    const due: NotificationRecord[] = await this.deps.store.due(this.deps.db, this.deps.clock(), limit);
+    const now = this.deps.clock();
+    const leaseUntil = new Date(now.getTime() + SEND_LEASE_MS);
+    const due: NotificationRecord[] = await this.deps.store.takeDue(this.deps.db, now, limit, leaseUntil);
     let sent = 0;
     for (const record of due) {
       if ((await this.attempt(record.message, record.attempts)) === 'sent') sent += 1;

@@ -23,7 +23,7 @@ function toRecord(row: Row): NotificationRecord {
 }
 
 export class KnexNotificationStore implements NotificationStore {
-  async claim(q: Executor, message: NotificationMessage, at: Date): Promise<boolean> {
+  async claim(q: Executor, message: NotificationMessage, at: Date, leaseUntil: Date): Promise<boolean> {
     const inserted = await q('notifications')
       .insert({
         id: message.id,
@@ -33,7 +33,7 @@ export class KnexNotificationStore implements NotificationStore {
         payload: JSON.stringify(message),
         status: 'pending',
         attempts: 0,
-        next_attempt_at: at,
+        next_attempt_at: leaseUntil,
         created_at: at,
       })
       .onConflict(['campaign_id', 'event', 'occurrence'])
@@ -62,7 +62,7 @@ export class KnexNotificationStore implements NotificationStore {
     });
   }
 
-  async due(q: Executor, now: Date, limit: number): Promise<NotificationRecord[]> {
+  async takeDue(q: Executor, now: Date, limit: number, leaseUntil: Date): Promise<NotificationRecord[]> {
     const rows = await q<Row>('notifications')
       .where({ status: 'pending' })
       .andWhere('next_attempt_at', '<=', now)
@@ -71,7 +71,15 @@ export class KnexNotificationStore implements NotificationStore {
         { column: 'id', order: 'asc' },
       ])
       .limit(limit);
-    return rows.map(toRecord);
+    const taken: NotificationRecord[] = [];
+    for (const row of rows) {
+      const won = await q('notifications')
+        .where({ id: row.id, status: 'pending' })
+        .andWhere('next_attempt_at', '<=', now)
+        .update({ next_attempt_at: leaseUntil });
+      if (won > 0) taken.push(toRecord({ ...row, next_attempt_at: leaseUntil }));
+    }
+    return taken;
   }
 
   async list(

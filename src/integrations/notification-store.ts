@@ -16,9 +16,10 @@ export interface NotificationRecord {
 export interface NotificationStore {
   /**
    * Records the occurrence; false when (campaign, event, occurrence) was recorded before, which is what
-   * makes an event fire once per occurrence however many runs notice it.
+   * makes an event fire once per occurrence however many runs notice it. The claimer sends it at once, so it
+   * is not due before `leaseUntil`: a retry run (this instance's or another's) must not send it meanwhile.
    */
-  claim(q: Executor, message: NotificationMessage, at: Date): Promise<boolean>;
+  claim(q: Executor, message: NotificationMessage, at: Date, leaseUntil: Date): Promise<boolean>;
   update(
     q: Executor,
     id: string,
@@ -30,7 +31,11 @@ export interface NotificationStore {
       sentAt: Date | null;
     },
   ): Promise<void>;
-  /** Pending notifications whose next attempt is due. */
-  due(q: Executor, now: Date, limit: number): Promise<NotificationRecord[]>;
+  /**
+   * Pending notifications whose next attempt is due, each taken for this caller: its next attempt moves to
+   * `leaseUntil` first (a compare-and-set), so two runs never send the same one. A taker that dies mid-send
+   * leaves it due again at `leaseUntil`, with the same id for the receiver to deduplicate.
+   */
+  takeDue(q: Executor, now: Date, limit: number, leaseUntil: Date): Promise<NotificationRecord[]>;
   list(q: Executor, filter?: { campaignId?: string; event?: string }): Promise<NotificationRecord[]>;
 }

@@ -42,11 +42,13 @@ function parseBody(answer: Answer): AnswerBody {
 /**
  * The pinned version of an answer whose body does not carry it (a 403, 429, 503…): what the pipeline said, else,
  * when it got past its pin step, the campaign's snapshot (the one it pinned, unless a publish landed meanwhile).
- * A replay or a request stopped before the pin (unknown campaign) has none.
+ * A replay has the version its stored answer was decided on; a request stopped before the pin (unknown
+ * campaign) has none.
  */
 function pinnedVersion(answer: ObservedAnswer, snapshot: CampaignSnapshot | undefined): number | null {
+  if (answer.headers?.['Idempotent-Replayed'] === 'true') return answer.storedVersion ?? null;
   const observation = answer.observation;
-  if (!observation || answer.headers?.['Idempotent-Replayed'] === 'true') return null;
+  if (!observation) return null;
   if (observation.version !== null) return observation.version;
   return observation.steps.pin !== undefined ? (snapshot?.version ?? null) : null;
 }

@@ -50,7 +50,13 @@ function toRecord(o: OutcomeRecord, grantId: string | null): ParticipationRecord
 }
 
 function toStored(p: ParticipationRecord): StoredAnswer {
-  return { requestHash: p.requestHash, status: p.statusCode, body: p.response, outcome: p.outcome };
+  return {
+    requestHash: p.requestHash,
+    status: p.statusCode,
+    body: p.response,
+    outcome: p.outcome,
+    campaignVersion: p.campaignVersion,
+  };
 }
 
 type Scope = readonly [campaignId: string, userId: string, idempotencyKey: string];
@@ -106,6 +112,7 @@ export class KnexParticipationLedger implements ParticipationLedger {
         status: record.status,
         body: record.body,
         outcome: record.outcome,
+        campaignVersion: record.campaignVersion,
       };
     } catch (error) {
       const fence = classifyFenceViolation(error);

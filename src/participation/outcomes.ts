@@ -45,6 +45,8 @@ export interface Answer {
   final: boolean;
   outcome: string;
   headers?: Record<string, string>;
+  /** A replay's: the version its stored answer was decided on, for the log line (a 403's body does not say). */
+  storedVersion?: number | null;
 }
 
 export function grantedAnswer(grant: GrantView, campaignVersion: number, participationId: string): Answer {

@@ -9,6 +9,8 @@ export interface StoredAnswer {
   status: number;
   body: string;
   outcome: string;
+  /** The campaign version the answer was decided on (null: before a version was pinned). */
+  campaignVersion: number | null;
 }
 
 /** A final answer without a grant (200 business no, 403 refusal). */

@@ -51,5 +51,6 @@ export function replay(stored: StoredAnswer, request: ParticipationRequest): Ans
     final: true,
     outcome: stored.outcome,
     headers: { 'Idempotent-Replayed': 'true' },
+    storedVersion: stored.campaignVersion,
   };
 }

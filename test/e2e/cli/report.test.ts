@@ -87,7 +87,12 @@ describe('pocket report', () => {
       env,
     });
     expect(csv.stdout.split('\n')).toEqual(
-      expect.arrayContaining(['section,key,metric,value', 'funnel,,participations,7']),
+      expect.arrayContaining([
+        'section,key,metric,value',
+        'funnel,,participations,7',
+        // Every number of the JSON report, the dead-letter count included.
+        'delivery,,dead,0',
+      ]),
     );
   });
 

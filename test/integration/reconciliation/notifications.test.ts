@@ -100,6 +100,47 @@ describeEachLedger('webhook notifications', (kind) => {
     ).toBe(false);
   });
 
+  it('sends a claimed message once, though a retry run (or two) looks for due ones while it is being sent', async () => {
+    const sent: string[] = [];
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = new AlertService({
+      db: ledger.current.db,
+      store,
+      notifier: {
+        async send(message) {
+          await gate;
+          sent.push(message.id);
+        },
+      },
+      subscriptions: () => ['stock.exhausted'],
+      clock,
+      logger: silentLogger(),
+    });
+    const raising = slow.raise(stock);
+    // The same minute's notifications job, on this instance and on another, while the webhook is slow.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await Promise.all([slow.retryPending(), slow.retryPending()])).toEqual([0, 0]);
+    release();
+    expect(await raising).toBe('sent');
+    expect(sent).toHaveLength(1);
+
+    // A due message taken by two runs at once is sent by one of them.
+    failures = 3;
+    const alerts = service();
+    const discrepancy = {
+      event: 'reconcile.discrepancy' as const,
+      campaignId: 'c2',
+      occurrence: 'd2',
+      details: {},
+    };
+    expect(await alerts.raise(discrepancy)).toBe('pending');
+    clock.advance(60_000);
+    const counts = await Promise.all([alerts.retryPending(), alerts.retryPending()]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(received.filter((r) => r.body.includes('"d2"'))).toHaveLength(1);
+  });
+
   it('retries within a send, then later, and gives up after the maximum attempts', async () => {
     const alerts = service();
     failures = 2; // the notifier's own retries get through

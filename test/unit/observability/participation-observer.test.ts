@@ -346,7 +346,12 @@ describe('participationEvent version', () => {
     expect(versionOf(withObservation(forbidden(), pinnedTimer(), traced))).toBe(4);
   });
 
-  it('is null when nothing was pinned: a replay, or a request stopped before the pin', () => {
+  it("is a replay's stored version, which its 403 body does not carry either", () => {
+    const replay = { ...forbidden({ 'Idempotent-Replayed': 'true' }), storedVersion: 2 };
+    expect(versionOf(withObservation(replay, pinnedTimer(), null))).toBe(2);
+  });
+
+  it('is null when nothing was pinned: a replay stored before any, or a request stopped before the pin', () => {
     const replay = forbidden({ 'Idempotent-Replayed': 'true' });
     expect(versionOf(withObservation(replay, pinnedTimer(), null))).toBeNull();
     const early = new StepTimer();
