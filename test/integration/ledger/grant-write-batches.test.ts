@@ -64,7 +64,13 @@ describeEachLedger('grant writes under concurrency', (kind) => {
     const winner = results[10]?.kind === 'committed' ? first : second;
     expect(duplicate).toEqual({
       kind: 'duplicate',
-      stored: { requestHash: 'h', status: 201, body: winner.record.body, outcome: 'granted' },
+      stored: {
+        requestHash: 'h',
+        status: 201,
+        body: winner.record.body,
+        outcome: 'granted',
+        campaignVersion: winner.record.campaignVersion,
+      },
     });
     expect(results.slice(0, 10).every((r) => r.kind === 'committed')).toBe(true);
     expect(await rows('grants')).toBe(11);
