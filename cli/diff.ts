@@ -31,7 +31,10 @@ export function registerDiff(program: Command): void {
         return;
       }
       if (diff.activeVersion === null) {
-        printLines([`${campaignId}: never published; publishing creates version 1`]);
+        printLines([
+          `${campaignId}: never published; publishing creates version 1`,
+          ...diff.changes.map(formatChange),
+        ]);
       } else if (!diff.changed) {
         printLines([`${campaignId}: the local files equal active version ${diff.activeVersion}`]);
       } else {

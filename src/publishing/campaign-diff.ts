@@ -16,16 +16,18 @@ export function campaignDiff(
   active: { version: number; body: string; fingerprint: string } | null,
 ): CampaignDiff {
   const campaignId = local.definition.id;
-  if (!active) return { campaignId, activeVersion: null, changed: true, changes: [] };
-  const published = JSON.parse(active.body) as { definition: unknown; rules: unknown };
+  // Never published: everything is new, so the review shows every top-level value the first version would hold.
+  const published = active
+    ? (JSON.parse(active.body) as { definition: unknown; rules: unknown })
+    : { definition: {}, rules: {} };
   const changes = [
     ...diffValues(published.definition, local.definition),
     ...diffValues(published.rules, local.rules, ['rules']),
   ];
   return {
     campaignId,
-    activeVersion: active.version,
-    changed: active.fingerprint !== local.fingerprint,
+    activeVersion: active?.version ?? null,
+    changed: active === null || active.fingerprint !== local.fingerprint,
     changes,
   };
 }
