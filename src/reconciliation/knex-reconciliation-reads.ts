@@ -8,6 +8,44 @@ type Row = Record<string, unknown>;
 /** Bound parameters per IN (...) list, under SQLite's limit. */
 const CHUNK = 500;
 
+/**
+ * One keyset page of grants in the given statuses whose `column` time lies in [since, until), by (column, id),
+ * after the previous page's last grant.
+ */
+async function grantPage(
+  q: Executor,
+  statuses: readonly string[],
+  column: 'delivered_at' | 'updated_at',
+  query: {
+    since: Date;
+    until: Date;
+    campaignId: string | null;
+    after: { at: Date; id: string } | null;
+    limit: number;
+  },
+): Promise<GrantRecord[]> {
+  const builder = q<Row>('grants')
+    .whereIn('status', statuses)
+    .andWhere(column, '>=', query.since)
+    .andWhere(column, '<', query.until);
+  if (query.campaignId !== null) builder.andWhere({ campaign_id: query.campaignId });
+  const after = query.after;
+  if (after !== null) {
+    builder.andWhere((w) =>
+      w
+        .where(column, '>', after.at)
+        .orWhere((x) => x.where(column, '=', after.at).andWhere('id', '>', after.id)),
+    );
+  }
+  const rows = await builder
+    .orderBy([
+      { column, order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ])
+    .limit(query.limit);
+  return rows.map(toGrantRecord);
+}
+
 export class KnexReconciliationReads implements ReconciliationReads {
   async recentUsers(q: Executor, campaignId: string, since: Date, limit: number): Promise<string[]> {
     const participants = q<Row>('participations')
@@ -31,50 +69,16 @@ export class KnexReconciliationReads implements ReconciliationReads {
     return (rows as Row[]).map((r) => String(r.user_id));
   }
 
-  async deliveredGrants(q: Executor, query: DeliveredPageQuery): Promise<GrantRecord[]> {
-    const builder = q<Row>('grants')
-      .where({ status: 'delivered' })
-      .andWhere('delivered_at', '>=', query.since)
-      .andWhere('delivered_at', '<', query.until);
-    if (query.campaignId !== null) builder.andWhere({ campaign_id: query.campaignId });
-    const after = query.after;
-    if (after !== null) {
-      builder.andWhere((w) =>
-        w
-          .where('delivered_at', '>', after.deliveredAt)
-          .orWhere((x) => x.where('delivered_at', '=', after.deliveredAt).andWhere('id', '>', after.id)),
-      );
-    }
-    const rows = await builder
-      .orderBy([
-        { column: 'delivered_at', order: 'asc' },
-        { column: 'id', order: 'asc' },
-      ])
-      .limit(query.limit);
-    return rows.map(toGrantRecord);
+  deliveredGrants(q: Executor, query: DeliveredPageQuery): Promise<GrantRecord[]> {
+    const { after, ...window } = query;
+    const key = after === null ? null : { at: after.deliveredAt, id: after.id };
+    return grantPage(q, ['delivered'], 'delivered_at', { ...window, after: key });
   }
 
-  async undeliveredGrants(q: Executor, query: UndeliveredPageQuery): Promise<GrantRecord[]> {
-    const builder = q<Row>('grants')
-      .whereIn('status', ['failed', 'dead'])
-      .andWhere('updated_at', '>=', query.since)
-      .andWhere('updated_at', '<', query.until);
-    if (query.campaignId !== null) builder.andWhere({ campaign_id: query.campaignId });
-    const after = query.after;
-    if (after !== null) {
-      builder.andWhere((w) =>
-        w
-          .where('updated_at', '>', after.updatedAt)
-          .orWhere((x) => x.where('updated_at', '=', after.updatedAt).andWhere('id', '>', after.id)),
-      );
-    }
-    const rows = await builder
-      .orderBy([
-        { column: 'updated_at', order: 'asc' },
-        { column: 'id', order: 'asc' },
-      ])
-      .limit(query.limit);
-    return rows.map(toGrantRecord);
+  undeliveredGrants(q: Executor, query: UndeliveredPageQuery): Promise<GrantRecord[]> {
+    const { after, ...window } = query;
+    const key = after === null ? null : { at: after.updatedAt, id: after.id };
+    return grantPage(q, ['failed', 'dead'], 'updated_at', { ...window, after: key });
   }
 
   async grantsByIds(q: Executor, ids: readonly string[]): Promise<GrantRecord[]> {

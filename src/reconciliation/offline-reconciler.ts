@@ -37,7 +37,7 @@ import { issuedTwiceDetails, mergeListings, type Downstream, type Listing } from
 import { noLongerObserved } from './earlier-discrepancies';
 import { readListing } from './issuer-listing';
 import type { ReconcileRunStore } from './reconcile-run-store';
-import type { ReconciliationReads } from './reconciliation-reads';
+import type { DeliveredPageQuery, ReconciliationReads, UndeliveredPageQuery } from './reconciliation-reads';
 import { recordMismatch } from './record-mismatch';
 
 export interface OfflineSettings {
@@ -229,26 +229,41 @@ export class OfflineReconciler {
     downstream: Map<string, Downstream>,
     state: RunState,
   ): Promise<void> {
-    let after: { deliveredAt: Date; id: string } | null = null;
-    for (;;) {
-      const page: GrantRecord[] = await this.deps.reads.deliveredGrants(this.deps.db, {
-        since,
-        until,
-        campaignId: state.campaignId,
-        after,
-        limit: this.settings.pageSize,
-      });
-      for (const grant of page) {
+    await this.eachGrant<NonNullable<DeliveredPageQuery['after']>>(
+      (after, limit) =>
+        this.deps.reads.deliveredGrants(this.deps.db, {
+          since,
+          until,
+          campaignId: state.campaignId,
+          after,
+          limit,
+        }),
+      (last) => (last.deliveredAt ? { deliveredAt: last.deliveredAt, id: last.id } : null),
+      async (grant) => {
         state.summary.ledgerDelivered += 1;
         state.examined.add(grant.id);
         const down = downstream.get(grant.id);
         downstream.delete(grant.id);
         if (down) await this.compare(grant, down, state);
         else await this.redeliver(grant, state);
-      }
+      },
+    );
+  }
+
+  /** Every grant of a keyset-paged read, page after page; `next` gives the key after a page's last grant. */
+  private async eachGrant<K>(
+    read: (after: K | null, limit: number) => Promise<GrantRecord[]>,
+    next: (last: GrantRecord) => K | null,
+    visit: (grant: GrantRecord) => Promise<void>,
+  ): Promise<void> {
+    const limit = this.settings.pageSize;
+    let after: K | null = null;
+    for (;;) {
+      const page = await read(after, limit);
+      for (const grant of page) await visit(grant);
       const last = page[page.length - 1];
-      if (page.length < this.settings.pageSize || !last?.deliveredAt) break;
-      after = { deliveredAt: last.deliveredAt, id: last.id };
+      after = last === undefined || page.length < limit ? null : next(last);
+      if (after === null) return;
     }
   }
 
@@ -309,24 +324,22 @@ export class OfflineReconciler {
     downstream: ReadonlyMap<string, Downstream>,
     state: RunState,
   ): Promise<void> {
-    let after: { updatedAt: Date; id: string } | null = null;
-    for (;;) {
-      const page: GrantRecord[] = await this.deps.reads.undeliveredGrants(this.deps.db, {
-        since,
-        until,
-        campaignId: state.campaignId,
-        after,
-        limit: this.settings.pageSize,
-      });
-      for (const grant of page) {
-        if (downstream.has(grant.id) || (grant.status !== 'failed' && grant.status !== 'dead')) continue;
+    await this.eachGrant<NonNullable<UndeliveredPageQuery['after']>>(
+      (after, limit) =>
+        this.deps.reads.undeliveredGrants(this.deps.db, {
+          since,
+          until,
+          campaignId: state.campaignId,
+          after,
+          limit,
+        }),
+      (last) => ({ updatedAt: last.updatedAt, id: last.id }),
+      async (grant) => {
+        if (downstream.has(grant.id) || (grant.status !== 'failed' && grant.status !== 'dead')) return;
         state.examined.add(grant.id);
         await this.recordUndelivered(grant, grant.status, state);
-      }
-      const last = page[page.length - 1];
-      if (page.length < this.settings.pageSize || !last) break;
-      after = { updatedAt: last.updatedAt, id: last.id };
-    }
+      },
+    );
   }
 
   private async recordUndelivered(

@@ -1,27 +1,14 @@
-import type { CampaignDefinition, RuleDefinition } from '../../../src/definitions/campaign-types';
-import { resolveCampaign } from '../../../src/definitions/resolve-campaign';
 import { campaignDiff } from '../../../src/publishing/campaign-diff';
+import { resolvedCampaign } from '../rules/resolved-campaign-fixture';
 
-const campaign: CampaignDefinition = {
-  id: 'first-sale',
-  name: 'First sale',
-  owner: 'growth',
-  status: 'active',
-  window: { start: '2026-03-01T00:00:00+08:00', end: '2026-03-08T00:00:00+08:00' },
-  timezone: 'Asia/Shanghai',
-  entry: { activityCode: 'none' },
-  rewards: [{ id: 'thanks', type: 'none' }],
-  segments: [{ id: 'new', when: 'new-user', rewards: [{ reward: 'thanks', weight: 1 }] }],
-  decision: { strategy: 'weighted' },
-};
-const newUser: RuleDefinition = {
-  id: 'new-user',
-  conditions: { all: [{ fact: 'profile', path: 'registeredDays', operator: 'lessThan', value: 7 }] },
-};
+const local = resolvedCampaign(
+  { 'new-user': { all: [{ fact: 'profile', path: 'registeredDays', operator: 'lessThan', value: 7 }] } },
+  [['new', 'new-user']],
+  'first-sale',
+);
 
 describe('campaignDiff', () => {
   it('shows a never-published campaign as everything its first version would hold, rules included', () => {
-    const local = resolveCampaign(campaign, new Map([[newUser.id, newUser]]));
     const diff = campaignDiff(local, null);
     expect(diff).toMatchObject({ campaignId: 'first-sale', activeVersion: null, changed: true });
     expect(diff.changes.map((c) => `${c.kind} ${c.path}`)).toEqual(
@@ -41,7 +28,6 @@ describe('campaignDiff', () => {
   });
 
   it('is unchanged against a version with the same fingerprint', () => {
-    const local = resolveCampaign(campaign, new Map([[newUser.id, newUser]]));
     const body = JSON.stringify({ definition: local.definition, rules: local.rules });
     expect(campaignDiff(local, { version: 3, body, fingerprint: local.fingerprint })).toEqual({
       campaignId: 'first-sale',
