@@ -105,7 +105,15 @@ export class ParticipationService {
     pinned.ctx = ctx;
     const closed = this.liveness(ctx);
     timer.lap('live');
-    if (closed) return this.recordRefusal(ctx, closed);
+    if (closed) {
+      // Refused credentials still get the liveness answer (DESIGN.md order), but nothing is stored under the user
+      // they name: no caller without valid credentials may add to a user's participations (history) or take
+      // that user's Idempotency-Key.
+      if (request.clientRefusal) {
+        return { ...refusalAnswer(closed, snapshot.version, ctx.participationId), final: false };
+      }
+      return this.recordRefusal(ctx, closed);
+    }
 
     await this.deps.guard.rateLimit(snapshot, request);
     timer.lap('rate_limit');

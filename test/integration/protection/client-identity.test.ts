@@ -139,6 +139,33 @@ describeEachBackend('client identity in the participation path', (backend) => {
     expect(served.status).toBe(201);
   });
 
+  it("a refused credential's liveness answer writes nothing under the user it names", async () => {
+    // An attacker without (valid) credentials names the victim with a channel the campaign refuses: the answer
+    // is the liveness one (DESIGN.md order), but no participation is stored under the victim's user and key,
+    // so it neither adds to the victim's history.participations nor takes the victim's Idempotency-Key.
+    for (const auth of [undefined, 'Bearer nonsense', `Bearer ${userToken('attacker', strict)}`]) {
+      const before = await stateOf(strict, ['id-sale'], ['lv-victim']);
+      const res = await join_(strict, 'id-sale', 'lv-victim', {
+        key: 'lv-k',
+        context: { channel: 'web' },
+        ...(auth === undefined ? {} : { auth }),
+      });
+      expect([res.status, res.body.outcome]).toEqual([200, 'channel_not_allowed']);
+      expect(res.headers['idempotent-replayed']).toBeUndefined();
+      expect(await stateOf(strict, ['id-sale'], ['lv-victim'])).toEqual(before);
+    }
+    expect(await participationRows(strict, { user_id: 'lv-victim' })).toEqual([]);
+    // The victim's own request with that key is served, not answered with the planted refusal.
+    const own = await join_(strict, 'id-sale', 'lv-victim', {
+      auth: `Bearer ${gateway.token}`,
+      key: 'lv-k',
+      context: { channel: 'web' },
+    });
+    expect([own.status, own.body.outcome]).toEqual([200, 'channel_not_allowed']);
+    expect(own.headers['idempotent-replayed']).toBeUndefined();
+    expect(await participationRows(strict, { user_id: 'lv-victim' })).toHaveLength(1);
+  });
+
   it('GET /v1/users/{userId}/grants: own grants with a user token, 403 for another user, 401 anonymous in production', async () => {
     const own = await request(open.app)
       .get('/v1/users/jwt-user/grants')
