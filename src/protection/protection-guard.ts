@@ -6,7 +6,7 @@ import type { ActivityCodeGate } from './activity-code-gate';
 import type { FraudScreen } from './fraud-screen';
 import type { Authorization, FraudVerdict, ParticipationGuard } from './participation-guard';
 import type { ParticipationRateLimiter } from './participation-rate-limiter';
-import { normalizeIp } from '../shared/ip-address';
+import { rateLimitedIp } from '../shared/ip-address';
 import { rateChecks } from './rate-checks';
 
 export class ProtectionGuard implements ParticipationGuard {
@@ -22,7 +22,7 @@ export class ProtectionGuard implements ParticipationGuard {
     const { narrow, campaign } = rateChecks(snapshot.definition.protection?.rateLimit, {
       userId: request.userId,
       deviceId: request.context.deviceId,
-      ip: request.ip === '' ? '' : normalizeIp(request.ip),
+      ip: request.ip === '' ? '' : rateLimitedIp(request.ip),
       credentialsAccepted: request.clientRefusal === undefined,
     });
     if (narrow.length === 0 && !campaign) return Promise.resolve();

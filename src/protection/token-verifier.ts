@@ -1,7 +1,8 @@
 /**
  * Verifies bearer API tokens without a database read per request: each token id's row is cached for a short
  * TTL (default 2 s), so a revocation takes effect within seconds on every instance. Unknown ids are cached
- * too (bounded), so garbage tokens cannot turn into a query flood.
+ * too, bounded, in a cache of their own: a flood of made-up ids repeats no read and cannot push the real
+ * tokens out of theirs (each id still costs one read, by primary key).
  */
 import { DependencyUnavailableError } from '../errors/app-error';
 import type { ApiTokenRecord } from '../ledger/api-token-store';
@@ -30,7 +31,9 @@ interface Entry {
 }
 
 export class CachedTokenVerifier implements TokenVerifier {
-  private readonly cache = new Map<string, Entry>();
+  /** Ids with a row, and ids without one (or whose read is in flight). */
+  private readonly known = new Map<string, Entry>();
+  private readonly unknown = new Map<string, Entry>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -51,19 +54,38 @@ export class CachedTokenVerifier implements TokenVerifier {
 
   private async lookup(id: string): Promise<ApiTokenRecord | null> {
     const now = this.now();
-    const hit = this.cache.get(id);
+    const hit = this.known.get(id) ?? this.unknown.get(id);
     if (hit && now - hit.at < this.ttlMs) return hit.record;
-    this.cache.delete(id);
+    this.known.delete(id);
+    this.unknown.delete(id);
     // Single flight: concurrent requests with the same token share one read.
-    const record = this.options.find(id).catch(() => {
-      this.cache.delete(id);
-      throw new DependencyUnavailableError('ledger', 'cannot check the token right now');
-    });
-    this.cache.set(id, { at: now, record });
-    if (this.cache.size > this.maxEntries) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+    const entry: Entry = {
+      at: now,
+      record: this.options.find(id).then(
+        (record) => {
+          // Filed with the known ids once the read says it exists.
+          if (record && this.unknown.get(id) === entry) {
+            this.unknown.delete(id);
+            this.remember(this.known, id, entry);
+          }
+          return record;
+        },
+        () => {
+          if (this.unknown.get(id) === entry) this.unknown.delete(id);
+          throw new DependencyUnavailableError('ledger', 'cannot check the token right now');
+        },
+      ),
+    };
+    this.remember(this.unknown, id, entry);
+    return entry.record;
+  }
+
+  /** Bounded: past maxEntries the oldest id of that cache goes. */
+  private remember(cache: Map<string, Entry>, id: string, entry: Entry): void {
+    cache.set(id, entry);
+    if (cache.size > this.maxEntries) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
     }
-    return record;
   }
 }

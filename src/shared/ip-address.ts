@@ -1,4 +1,5 @@
 import { isIP, SocketAddress } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/;
 
@@ -16,4 +17,16 @@ export function normalizeIp(ip: string): string {
   if (isIP(text) !== 6) return text;
   const canonical = new SocketAddress({ address: text, family: 'ipv6' }).address;
   return MAPPED_IPV4.exec(canonical)?.[1] ?? canonical;
+}
+
+/**
+ * The subject a per-IP rate limit counts: an IPv4 address as it is, an IPv6 address as its /64
+ * (`2001:db8:1:2::/64`). One IPv6 host is normally handed a whole /64, so counting single addresses would let it
+ * take a fresh allowance with each of its 2^64 addresses. Text that is no address is returned as it is.
+ */
+export function rateLimitedIp(ip: string): string {
+  const normalized = normalizeIp(ip);
+  if (isIP(normalized) !== 6) return normalized;
+  const parts = ipaddr.IPv6.parse(normalized).parts;
+  return `${new ipaddr.IPv6([...parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
 }

@@ -113,6 +113,16 @@ describeEachBackend('rate limits', (backend) => {
     expect((await join_(pocket, 'rl-sale', 'ip-user-8', { ip: '203.0.113.8' })).status).toBe(201);
   });
 
+  it('per IP: an IPv6 client counts as its /64, so rotating addresses within it does not reset the allowance', async () => {
+    for (let i = 0; i < 8; i++) {
+      const ip = `2001:db8:7:9::${(i + 1).toString(16)}`;
+      expect((await join_(pocket, 'rl-sale', `ip6-user-${i}`, { ip })).status).toBe(201);
+    }
+    expectRateLimited(await join_(pocket, 'rl-sale', 'ip6-user-8', { ip: '2001:db8:7:9:ffff:1:2:3' }));
+    // The next /64 is another client.
+    expect((await join_(pocket, 'rl-sale', 'ip6-user-8', { ip: '2001:db8:7:a::1' })).status).toBe(201);
+  });
+
   it('campaign-wide: the fourth request of anyone within the minute is 429; other campaigns are unaffected', async () => {
     for (let i = 0; i < 3; i++) expect((await join_(pocket, 'rl-wide', `wide-${i}`)).status).toBe(201);
     expectRateLimited(await join_(pocket, 'rl-wide', 'wide-3'));

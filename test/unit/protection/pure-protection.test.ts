@@ -1,5 +1,5 @@
 import { blockValue } from '../../../src/protection/block-subject';
-import { normalizeIp } from '../../../src/shared/ip-address';
+import { normalizeIp, rateLimitedIp } from '../../../src/shared/ip-address';
 import { parseTtlSeconds } from '../../../src/protection/code-ttl';
 import { accountAgeDecision, riskAction } from '../../../src/protection/fraud-decisions';
 import { rateChecks } from '../../../src/protection/rate-checks';
@@ -107,6 +107,13 @@ describe('blocklist subjects', () => {
       expect(normalizeIp(spelling)).toBe('60.0.0.9');
     expect(blockValue('ip', '2001:0DB8:0:0::6')).toBe('2001:db8::6');
     expect(normalizeIp('not an address')).toBe('not an address');
+  });
+  it('counts an IPv6 client by its /64 for per-IP limits, and an IPv4 one (mapped or not) by its address', () => {
+    for (const address of ['2001:DB8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002::'])
+      expect(rateLimitedIp(address)).toBe('2001:db8:1:2::/64');
+    expect(rateLimitedIp('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(rateLimitedIp('::ffff:60.0.0.9')).toBe('60.0.0.9');
+    expect(rateLimitedIp('60.0.0.9')).toBe('60.0.0.9');
   });
   it('refuses malformed values', () => {
     expect(() => blockValue('ip', '10.0.0.256')).toThrow(RangeError);

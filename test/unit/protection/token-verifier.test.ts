@@ -71,6 +71,19 @@ describe('CachedTokenVerifier', () => {
     expect(find).toHaveBeenCalledTimes(1);
   });
 
+  it('made-up ids are cached apart: a flood of them neither repeats a read nor evicts a real token', async () => {
+    const issued = issueToken();
+    rows.set(issued.id, record(issued, ['read']));
+    const v = verifier();
+    expect(await v.verify(issued.token)).not.toBeNull();
+    const garbage = Array.from({ length: 10 }, () => issueToken().token);
+    for (const token of garbage) expect(await v.verify(token)).toBeNull();
+    for (const token of garbage.slice(-3)) expect(await v.verify(token)).toBeNull();
+    expect(find).toHaveBeenCalledTimes(11);
+    expect(await v.verify(issued.token)).not.toBeNull();
+    expect(find).toHaveBeenCalledTimes(11);
+  });
+
   it('a ledger failure is a 503, and is not cached', async () => {
     const issued = issueToken();
     rows.set(issued.id, record(issued, ['read']));
