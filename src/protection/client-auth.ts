@@ -1,7 +1,7 @@
 /**
  * Client identity (DESIGN.md "Clients and identity") for the participation and user-grants endpoints:
  * - `Authorization: Bearer pk_…` with scope participate → a trusted gateway, which may act for any user;
- * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET, `sub` = the user, `exp` required) → that user
+ * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET, `sub` = the user, `exp` required, at most 7 days ahead) → that user
  *   only: a request for another user is 403 `user_mismatch` (it is not that user's participation, so the
  *   refusal is never stored as that user's answer);
  * - no credentials → anonymous: 401 when client auth is required (NODE_ENV=production), accepted otherwise;
@@ -27,13 +27,29 @@ export interface ClientAuthOptions {
 
 const ANONYMOUS: ClientIdentity = Object.freeze({ kind: 'anonymous', id: null });
 
-/** The user a valid end-user JWT names, or null. */
-export function verifyUserToken(token: string, secret: string): string | null {
+/**
+ * The longest an end-user token may still be valid: an `exp` further ahead is refused, since a token that lives
+ * for years is as dangerous once leaked as one without expiry.
+ */
+export const USER_TOKEN_MAX_LIFETIME_S = 7 * 24 * 3600;
+
+/**
+ * The user a valid end-user JWT names, or null. Refused besides a bad signature or an expired token: no `exp`, an
+ * `exp` more than USER_TOKEN_MAX_LIFETIME_S ahead, and a `crit` header (RFC 7515: extensions the recipient does
+ * not understand must be refused, and pocket understands none).
+ */
+export function verifyUserToken(token: string, secret: string, nowMs = Date.now()): string | null {
   try {
-    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], clockTolerance: 5 });
-    if (typeof payload !== 'object') return null;
+    const { header, payload } = jwt.verify(token, secret, {
+      algorithms: ['HS256'],
+      clockTolerance: 5,
+      clockTimestamp: Math.floor(nowMs / 1000),
+      complete: true,
+    });
+    if (typeof payload !== 'object' || 'crit' in header) return null;
     const { sub, exp } = payload;
-    return typeof sub === 'string' && USER_ID.test(sub) && typeof exp === 'number' ? sub : null;
+    if (typeof exp !== 'number' || exp > nowMs / 1000 + USER_TOKEN_MAX_LIFETIME_S) return null;
+    return typeof sub === 'string' && USER_ID.test(sub) ? sub : null;
   } catch {
     return null;
   }

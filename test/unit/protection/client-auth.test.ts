@@ -85,11 +85,23 @@ describe('client identity', () => {
     ],
     ['HS512', () => userToken('u-1', { algorithm: 'HS512', expiresIn: '10m' })],
     ['a sub that is not a user id', () => userToken('bad user', { expiresIn: '10m' })],
+    // Valid for longer than USER_TOKEN_MAX_LIFETIME_S (7 days): as risky once leaked as no expiry at all.
+    ['an exp eight days ahead', () => userToken('u-1', { expiresIn: '8d' })],
+    // RFC 7515: a critical extension the recipient does not understand must be refused.
+    [
+      'a crit header',
+      () => userToken('u-1', { expiresIn: '10m', header: { alg: 'HS256', crit: ['x'] } as jwt.JwtHeader }),
+    ],
     ['an unknown API token', () => `pk_${'c'.repeat(16)}_${'X'.repeat(43)}`],
     ['garbage', () => 'garbage'],
   ])('%s is 401 unauthenticated', async (_what, token) => {
     const res = await participate(open, `Bearer ${token()}`);
     expect([res.status, res.body.error.code]).toEqual([401, 'unauthenticated']);
+  });
+
+  it('a user token valid for up to 7 days is accepted', async () => {
+    const res = await participate(open, `Bearer ${userToken('u-1', { expiresIn: '6d' })}`);
+    expect(res.status).not.toBe(401);
   });
 
   it('a malformed Authorization header is 401, not anonymous', async () => {
