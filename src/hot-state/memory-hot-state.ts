@@ -22,7 +22,18 @@ import { SlotPool } from './slot-pool';
 export interface MemoryHotStateOptions {
   userTtlMs?: number;
   freeRangeScan?: number;
+  /** Per-user counters kept at most; the least recently written go first. Default MEMORY_MAX_USERS. */
+  maxUsers?: number;
 }
+
+/**
+ * The per-user counters kept in process memory at most (about 300 to 500 bytes each on the heap). Their TTL
+ * (userTtlMs, 45 days) alone does not bound them: every distinct user of those 45 days would stay, so a
+ * long-running embedded process grew by ~475 bytes per new user until it ran out of heap. Forgetting a user's
+ * counts is safe: the ledger's per-user fence refuses a grant over the limit (limit_reached, and the counts are
+ * primed again from the ledger), as after a Redis restart or eviction.
+ */
+export const MEMORY_MAX_USERS = 500_000;
 
 interface CampaignPools {
   stock: Map<string, SlotPool>;
@@ -51,6 +62,7 @@ const SWEEP_EVERY = 1024;
 export class MemoryHotState implements HotState {
   private readonly userTtlMs: number;
   private readonly freeRangeScan: number;
+  private readonly maxUsers: number;
   private campaigns = new Map<string, CampaignPools>();
   private reservationsByCampaign = new Map<string, Map<string, Reservation>>();
   private users = new Map<string, UserEntry>();
@@ -60,6 +72,7 @@ export class MemoryHotState implements HotState {
   constructor(options: MemoryHotStateOptions = {}) {
     this.userTtlMs = options.userTtlMs ?? HOT_STATE_DEFAULTS.userTtlMs;
     this.freeRangeScan = options.freeRangeScan ?? HOT_STATE_DEFAULTS.freeRangeScan;
+    this.maxUsers = Math.max(1, options.maxUsers ?? MEMORY_MAX_USERS);
   }
 
   /** Test helper: lose everything, as a Redis restart would. */
@@ -250,7 +263,7 @@ export class MemoryHotState implements HotState {
 
   async primeUser(campaignId: string, userId: string, counters: UserCounters): Promise<void> {
     const daily = new Map(Object.entries(counters.daily));
-    this.users.set(JSON.stringify([campaignId, userId]), {
+    this.putUser(JSON.stringify([campaignId, userId]), {
       total: counters.total,
       daily,
       expiresAt: Date.now() + this.userTtlMs,
@@ -277,13 +290,29 @@ export class MemoryHotState implements HotState {
     if (user === undefined) {
       if (delta < 0) return;
       user = { total: 0, daily: new Map(), expiresAt: 0 };
-      this.users.set(key, user);
     }
     user.total = Math.max(0, user.total + delta);
     const daily = user.daily.get(businessDate);
     if (daily !== undefined || delta > 0) user.daily.set(businessDate, Math.max(0, (daily ?? 0) + delta));
-    if (delta > 0) user.expiresAt = Date.now() + this.userTtlMs;
+    if (delta > 0) {
+      user.expiresAt = Date.now() + this.userTtlMs;
+      this.putUser(key, user);
+    }
     this.noteWrite();
+  }
+
+  /**
+   * (Re)inserts at the end, so that `users` stays ordered by last write, hence by expiry (every write sets
+   * expiresAt to now + userTtlMs): the least recently written are first, for the cap and the sweep alike.
+   */
+  private putUser(key: string, user: UserEntry): void {
+    this.users.delete(key);
+    this.users.set(key, user);
+    while (this.users.size > this.maxUsers) {
+      const oldest = this.users.keys().next();
+      if (oldest.done === true) break;
+      this.users.delete(oldest.value);
+    }
   }
 
   private getExpiring(key: string): string | undefined {
@@ -306,6 +335,10 @@ export class MemoryHotState implements HotState {
     if (this.writes % SWEEP_EVERY !== 0) return;
     const now = Date.now();
     for (const [key, entry] of this.expiring) if (entry.expiresAt <= now) this.expiring.delete(key);
-    for (const [key, user] of this.users) if (user.expiresAt <= now) this.users.delete(key);
+    // Ordered by expiry (putUser): stop at the first live one instead of walking every user each time.
+    for (const [key, user] of this.users) {
+      if (user.expiresAt > now) break;
+      this.users.delete(key);
+    }
   }
 }

@@ -18,6 +18,41 @@ describe('MemoryHotState', () => {
     expect(await hot.readUser('c', 'u1')).toEqual({ total: 1, daily: { [DAY1]: 1 } });
   });
 
+  it('keeps at most maxUsers per-user counters, forgetting the least recently written first', async () => {
+    const hot = new MemoryHotState({ maxUsers: 2 });
+    await hot.initialize('c', EMPTY_COUNTERS);
+    const one = { perUserTotal: 5 };
+    await hot.reserve(request('c', { userId: 'u1', limits: one }));
+    await hot.reserve(request('c', { userId: 'u2', limits: one }));
+    // u1 written again: now u2 is the least recently written.
+    await hot.reserve(request('c', { userId: 'u1', limits: one }));
+    await hot.reserve(request('c', { userId: 'u3', limits: one }));
+    expect(await hot.readUser('c', 'u2')).toEqual({ total: 0, daily: {} });
+    expect(await hot.readUser('c', 'u1')).toEqual({ total: 2, daily: { [DAY1]: 2 } });
+    expect(await hot.readUser('c', 'u3')).toEqual({ total: 1, daily: { [DAY1]: 1 } });
+    // primeUser counts as a write too.
+    await hot.primeUser('c', 'u1', { total: 1, daily: { [DAY1]: 1 } });
+    await hot.primeUser('c', 'u4', { total: 1, daily: { [DAY1]: 1 } });
+    expect(await hot.readUser('c', 'u3')).toEqual({ total: 0, daily: {} });
+    expect(await hot.readUser('c', 'u1')).toEqual({ total: 1, daily: { [DAY1]: 1 } });
+  });
+
+  it('stays bounded under a stream of fresh users (the soak that grew ~475 bytes per user)', async () => {
+    const hot = new MemoryHotState({ maxUsers: 1000 });
+    await hot.initialize('c', EMPTY_COUNTERS);
+    for (let i = 0; i < 10_000; i++) {
+      const r = await hot.reserve(
+        request('c', { userId: `fresh-${i}`, reservationId: `r-${i}`, limits: { perUserTotal: 1 } }),
+      );
+      if (r.ok) await hot.confirm('c', r.reservation.id);
+    }
+    let kept = 0;
+    for (let i = 0; i < 10_000; i++) if ((await hot.readUser('c', `fresh-${i}`)).total > 0) kept += 1;
+    expect(kept).toBe(1000);
+    expect((await hot.readUser('c', 'fresh-9999')).total).toBe(1);
+    expect((await hot.readUser('c', 'fresh-8999')).total).toBe(0);
+  });
+
   it('refuses a malformed reserve before touching a counter', async () => {
     const hot = new MemoryHotState();
     await hot.initialize('c', EMPTY_COUNTERS);
