@@ -8,6 +8,7 @@ import type { Logger } from '../src/observability/logger';
 import { startPocket } from '../src/server';
 import { checkBackends, redactUrl } from './check-backends';
 import { action } from './output';
+import { shutdownSignal } from './shutdown-signal';
 
 /**
  * A ready-to-paste request that gets a grant for a tester of a campaign that is open now (or about to be).
@@ -135,14 +136,8 @@ export function registerServe(program: Command): void {
             config.requireClientAuth,
           );
           if (text) process.stderr.write(text);
-          await new Promise<void>((resolve) => {
-            const stop = (): void => {
-              logger.info('shutting down: draining in-flight requests');
-              running.shutdown().then(resolve, resolve);
-            };
-            process.once('SIGTERM', stop);
-            process.once('SIGINT', stop);
-          });
+          await shutdownSignal(logger, 'shutting down: draining in-flight requests');
+          await running.shutdown().catch(() => undefined);
         },
         // A boot that failed halfway (a backend down, the port taken) may leave timers and pools open.
         { exitOnFailure: true },

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { WorkerOnce } from '../src/reconciliation/worker';
 import { action, parseFormat, printJson, printLines, table } from './output';
+import { shutdownSignal } from './shutdown-signal';
 import { withWorkerRuntime } from './worker-runtime';
 
 interface Options {
@@ -72,14 +73,7 @@ export function registerWorker(program: Command): void {
               },
               'pocket worker running',
             );
-            await new Promise<void>((resolve) => {
-              const stop = (): void => {
-                logger.info('pocket worker stopping');
-                resolve();
-              };
-              process.once('SIGTERM', stop);
-              process.once('SIGINT', stop);
-            });
+            await shutdownSignal(logger, 'pocket worker stopping');
           });
         },
         { exitOnFailure: true },

@@ -1,0 +1,123 @@
+/**
+ * `pocket serve` stopped by two signals in a row, as when a process manager signals the whole process group
+ * while `npm start` forwards the same signal to node, or Ctrl-C reaches both npm and node: the second signal
+ * must not cut the drain short. A participation held in flight by a slow profile service is answered, and the
+ * process exits 0 instead of dying of the signal with its connections reset.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, REPO_ROOT } from './run-pocket';
+
+jest.setTimeout(120_000);
+
+const DAY = 86_400_000;
+
+function campaignYaml(): string {
+  return [
+    'id: signal-drain',
+    'name: Signal drain',
+    'owner: tests',
+    'status: active',
+    `window: { start: ${new Date(Date.now() - DAY).toISOString()}, end: ${new Date(Date.now() + DAY).toISOString()} }`,
+    'timezone: UTC',
+    'entry: { activityCode: none, channels: [app] }',
+    'limits: { perUser: { total: 1, daily: 1 } }',
+    'budget: { currency: CNY, total: 100000, daily: 100000 }',
+    'rewards:',
+    '  - { id: rp, type: red_packet, name: Red packet, amount: { min: 50, max: 50 }, stock: 100 }',
+    'segments:',
+    '  - id: everyone',
+    '    rewards: [{ reward: rp, weight: 1 }]',
+    'decision: { strategy: weighted }',
+    '',
+  ].join('\n');
+}
+
+describe('pocket serve, a second signal while draining', () => {
+  let dir: string;
+  let profiles: Server;
+  let profileAsked: () => void = () => undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pocket-signals-'));
+    mkdirSync(join(dir, 'definitions', 'campaigns'), { recursive: true });
+    writeFileSync(join(dir, 'definitions', 'campaigns', 'signal-drain.yaml'), campaignYaml());
+    // A profile service that answers after 1.5 s: the participation is in flight while the signals arrive.
+    profiles = createServer((_req, res) => {
+      profileAsked();
+      setTimeout(() => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ profile: {} }));
+      }, 1500);
+    });
+    await new Promise<void>((resolve) => profiles.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => profiles.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const signals of [
+    ['SIGTERM', 'SIGTERM'],
+    ['SIGINT', 'SIGTERM'],
+  ] as const) {
+    it(`${signals.join(' then ')}: answers the request in flight and exits 0`, async () => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        NO_COLOR: '1',
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'info',
+        PORT: '0',
+        POCKET_DATA_DIR: join(dir, `data-${signals.join('-')}`),
+        POCKET_DEFINITIONS: join(dir, 'definitions'),
+        POCKET_WORKER: 'false',
+        PROFILE_URL: `http://127.0.0.1:${(profiles.address() as AddressInfo).port}`,
+        PROFILE_TIMEOUT_MS: '10000',
+        SHUTDOWN_GRACE_MS: '20000',
+      };
+      for (const name of ['DATABASE_URL', 'REDIS_URL', 'RISK_URL', 'NODE_OPTIONS']) delete env[name];
+      const child = spawn(process.execPath, [CLI, 'serve'], {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal })),
+      );
+      let stdout = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+          const found = /pocket listening on (http:\/\/[^\s"]+)/.exec(stdout);
+          if (found?.[1]) resolve(found[1]);
+        });
+        void exited.then(() => reject(new Error(`serve exited before listening:\n${stdout}`)));
+      });
+
+      const asked = new Promise<void>((resolve) => {
+        profileAsked = resolve;
+      });
+      const answer = fetch(`${url}/v1/campaigns/signal-drain/participations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `k-${signals.join('-')}` },
+        body: JSON.stringify({ userId: `u-${signals.join('-')}`, context: { channel: 'app' } }),
+      });
+      await asked;
+      child.kill(signals[0]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      child.kill(signals[1]);
+
+      const response = await answer;
+      expect(response.status).toBe(201);
+      expect(response.headers.get('connection')).toBe('close');
+      expect(await exited).toEqual({ code: 0, signal: null });
+      clearTimeout(killer);
+      expect(stdout).toContain('already shutting down');
+    });
+  }
+});
