@@ -1,9 +1,9 @@
 /**
  * Client identity (DESIGN.md "Clients and identity") for the participation and user-grants endpoints:
  * - `Authorization: Bearer pk_…` with scope participate → a trusted gateway, which may act for any user;
- * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET, `sub` = the user, `exp` required, at most 7 days ahead) → that user
- *   only: a request for another user is 403 `user_mismatch` (it is not that user's participation, so the
- *   refusal is never stored as that user's answer);
+ * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET, `sub` = the user, `exp` required, at most 7 days
+ *   ahead) → that user only: a request for another user is 403 `user_mismatch` (it is not that user's
+ *   participation, so the refusal is never stored as that user's answer);
  * - no credentials → anonymous: 401 when client auth is required (NODE_ENV=production), accepted otherwise;
  * - anything else → 401 `unauthenticated`; an API token without scope participate → 403 `forbidden_scope`.
  * The identity goes to `res.locals.client` (ClientIdentity) for the controllers. For participations a refusal
