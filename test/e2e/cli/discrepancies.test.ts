@@ -4,35 +4,27 @@
  * it with `discrepancies resolve --note` (audited), after which `reconcile` exits 0 and counts it acknowledged.
  * resolve exits 2 without a note and 1 for an unknown or already resolved discrepancy.
  */
-import type { Db } from '../../../src/ledger/db';
 import type { Discrepancy } from '../../../src/reconciliation/discrepancy-store';
 import { AT, TINY } from '../../helpers/delivery';
-import { embeddedGrants, type EmbeddedGrants } from './embedded-grants';
-import { json, type PocketRun } from './run-pocket';
+import { useEmbeddedGrants } from './embedded-grants';
+import { json } from './run-pocket';
 
 const SINCE = new Date(AT.getTime() - 3_600_000).toISOString();
 
 describe('pocket discrepancies list and resolve against the embedded ledger', () => {
-  let fixture: EmbeddedGrants | undefined;
+  const embedded = useEmbeddedGrants({
+    dirPrefix: 'pocket-cli-discrepancies-',
+    author: 'finance-bob',
+    userPrefix: 'fin',
+    count: 2,
+  });
+  const { run, withDb } = embedded;
   let ids: string[];
-  const run = (...args: string[]): Promise<PocketRun> => ready().run(...args);
-  const withDb = <T>(fn: (db: Db) => Promise<T>): Promise<T> => ready().withDb(fn);
-  const ready = (): EmbeddedGrants => {
-    if (!fixture) throw new Error('the embedded ledger is not ready');
-    return fixture;
-  };
 
   beforeAll(async () => {
-    fixture = await embeddedGrants({
-      dirPrefix: 'pocket-cli-discrepancies-',
-      author: 'finance-bob',
-      userPrefix: 'fin',
-      count: 2,
-    });
-    ids = fixture.ids;
+    ids = embedded.ids;
     expect((await run('worker', '--once')).code).toBe(0);
   });
-  afterAll(() => fixture?.remove());
 
   it('void a delivered grant, reconcile flags it, resolve it with a note, reconcile is clean', async () => {
     const [id] = ids;

@@ -64,3 +64,28 @@ export async function embeddedGrants(options: {
     remove: () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A suite's embedded ledger: registers beforeAll (embeddedGrants) and afterAll (remove). Read it inside tests and
+ * hooks, once the suite has started.
+ */
+export function useEmbeddedGrants(
+  options: Parameters<typeof embeddedGrants>[0],
+): Omit<EmbeddedGrants, 'remove'> {
+  let fixture: EmbeddedGrants | undefined;
+  const ready = (): EmbeddedGrants => {
+    if (!fixture) throw new Error('the embedded ledger is not ready');
+    return fixture;
+  };
+  beforeAll(async () => {
+    fixture = await embeddedGrants(options);
+  });
+  afterAll(() => fixture?.remove());
+  return {
+    get ids() {
+      return ready().ids;
+    },
+    run: (...args) => ready().run(...args),
+    withDb: (fn) => ready().withDb(fn),
+  };
+}

@@ -8,29 +8,24 @@ import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import { KnexDiscrepancyStore } from '../../../src/reconciliation/knex-discrepancy-store';
 import { AT, TINY } from '../../helpers/delivery';
-import { embeddedGrants, type EmbeddedGrants } from './embedded-grants';
-import { json, type PocketRun } from './run-pocket';
+import { useEmbeddedGrants } from './embedded-grants';
+import { json } from './run-pocket';
 
 describe('pocket grants redeliver against the embedded ledger', () => {
-  let fixture: EmbeddedGrants | undefined;
+  const embedded = useEmbeddedGrants({
+    dirPrefix: 'pocket-cli-redeliver-',
+    author: 'alice',
+    userPrefix: 'redeliver',
+    count: 2,
+  });
+  const { run, withDb } = embedded;
   let dead: string;
   let pending: string;
-  const ready = (): EmbeddedGrants => {
-    if (!fixture) throw new Error('the embedded ledger is not ready');
-    return fixture;
-  };
-  const run = (...args: string[]): Promise<PocketRun> => ready().run(...args);
 
   beforeAll(async () => {
-    fixture = await embeddedGrants({
-      dirPrefix: 'pocket-cli-redeliver-',
-      author: 'alice',
-      userPrefix: 'redeliver',
-      count: 2,
-    });
-    [dead = '', pending = ''] = fixture.ids;
+    [dead = '', pending = ''] = embedded.ids;
     // The relay gave up on the first grant: dead-lettered after 12 attempts, with its open discrepancy.
-    await fixture.withDb(async (db) => {
+    await withDb(async (db) => {
       const outbox = new KnexOutboxStore();
       await outbox.claim(db, { relayId: 'relay-1', limit: 1, now: AT, leaseMs: 60_000 });
       const entry = await outbox.findByGrant(db, dead);
@@ -50,7 +45,6 @@ describe('pocket grants redeliver against the embedded ledger', () => {
       });
     });
   });
-  afterAll(() => fixture?.remove());
 
   it('is listed under grants', async () => {
     const help = await run('grants', '--help');
@@ -85,7 +79,7 @@ describe('pocket grants redeliver against the embedded ledger', () => {
     );
     expect(text.stdout).toMatch(/last error: HTTP 503/);
     expect(text.stdout).toMatch(/discrepancies resolved: 1/);
-    const rows = await ready().withDb(async (db) => ({
+    const rows = await withDb(async (db) => ({
       outbox: await db('outbox').where({ grant_id: dead }).first(),
       grant: await db('grants').where({ id: dead }).first(),
       audit: await db('audit_log').where({ action: 'grant.redeliver', subject: dead }).first(),
@@ -103,7 +97,7 @@ describe('pocket grants redeliver against the embedded ledger', () => {
     const once = await run('worker', '--once', '--format', 'json');
     expect(once.code).toBe(0);
     expect(json<{ relay: Record<string, number> }>(once).relay).toMatchObject({ claimed: 2, delivered: 2 });
-    const issued = await ready().withDb((db) => db('sandbox_issued').where({ grant_id: dead }).first());
+    const issued = await withDb((db) => db('sandbox_issued').where({ grant_id: dead }).first());
     expect(issued).toMatchObject({ grant_id: dead });
 
     const again = await run('grants', 'redeliver', dead, '--actor', 'bob', '--format', 'json');

@@ -5,32 +5,25 @@
  * `worker --once` stops counting it).
  */
 import { KnexDiscrepancyStore } from '../../../src/reconciliation/knex-discrepancy-store';
-import type { Db } from '../../../src/ledger/db';
 import type { OfflineSummary } from '../../../src/reconciliation/offline-reconciler';
 import { TINY } from '../../helpers/delivery';
-import { embeddedGrants, type EmbeddedGrants } from './embedded-grants';
-import { json, type PocketRun } from './run-pocket';
+import { useEmbeddedGrants } from './embedded-grants';
+import { json } from './run-pocket';
 
 describe('pocket reconcile lists the grants the issuer never got', () => {
-  let fixture: EmbeddedGrants | undefined;
+  const embedded = useEmbeddedGrants({
+    dirPrefix: 'pocket-cli-undelivered-',
+    author: 'ops-carol',
+    userPrefix: 'undelivered',
+    count: 3,
+  });
+  const { run, withDb } = embedded;
   let refused: string;
   let dead: string;
   let delivered: string;
-  const run = (...args: string[]): Promise<PocketRun> => ready().run(...args);
-  const withDb = <T>(fn: (db: Db) => Promise<T>): Promise<T> => ready().withDb(fn);
-  const ready = (): EmbeddedGrants => {
-    if (!fixture) throw new Error('the embedded ledger is not ready');
-    return fixture;
-  };
 
   beforeAll(async () => {
-    fixture = await embeddedGrants({
-      dirPrefix: 'pocket-cli-undelivered-',
-      author: 'ops-carol',
-      userPrefix: 'undelivered',
-      count: 3,
-    });
-    [refused = '', dead = '', delivered = ''] = fixture.ids;
+    [refused = '', dead = '', delivered = ''] = embedded.ids;
     // What the relay leaves when the issuer answers 400 (failed) or 500 until the 12th attempt (dead): the
     // grant given up on, its outbox entry dead, an open discrepancy. The sandbox cannot refuse, so it is set here.
     const now = new Date();
@@ -54,7 +47,6 @@ describe('pocket reconcile lists the grants the issuer never got', () => {
       }
     });
   });
-  afterAll(() => fixture?.remove());
 
   it('exits 1 while one is open, lists them, counts a hand-resolved one as acknowledged, and a void closes it', async () => {
     const once = await run('worker', '--once');

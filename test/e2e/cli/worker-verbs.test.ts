@@ -7,36 +7,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db } from '../../../src/ledger/db';
 import { silentLogger } from '../../../src/observability/logger';
 import { createPocket } from '../../../src/server';
 import { grantsFor, AT, TINY, DEFINITIONS } from '../../helpers/delivery';
 import { testConfig } from '../../helpers/pocket';
-import { embeddedGrants, type EmbeddedGrants } from './embedded-grants';
-import { json, type PocketRun } from './run-pocket';
+import { useEmbeddedGrants } from './embedded-grants';
+import { json } from './run-pocket';
 
 const SINCE = new Date(AT.getTime() - 3_600_000).toISOString();
 
 describe('pocket worker, reconcile and grants void against the embedded ledger', () => {
-  let fixture: EmbeddedGrants | undefined;
-  let ids: string[];
-  const run = (...args: string[]): Promise<PocketRun> => ready().run(...args);
-  const withDb = <T>(fn: (db: Db) => Promise<T>): Promise<T> => ready().withDb(fn);
-  const ready = (): EmbeddedGrants => {
-    if (!fixture) throw new Error('the embedded ledger is not ready');
-    return fixture;
-  };
-
-  beforeAll(async () => {
-    fixture = await embeddedGrants({
-      dirPrefix: 'pocket-cli-worker-',
-      author: 'alice',
-      userPrefix: 'cli',
-      count: 3,
-    });
-    ids = fixture.ids;
+  const embedded = useEmbeddedGrants({
+    dirPrefix: 'pocket-cli-worker-',
+    author: 'alice',
+    userPrefix: 'cli',
+    count: 3,
   });
-  afterAll(() => fixture?.remove());
+  const { run, withDb } = embedded;
+  let ids: string[];
+
+  beforeAll(() => {
+    ids = embedded.ids;
+  });
 
   it('worker --once delivers every pending grant to the sandbox and reports an empty backlog', async () => {
     const once = await run('worker', '--once', '--format', 'json');
