@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import nock from 'nock';
 import request from 'supertest';
 import type { Db } from '../../src/ledger/db';
-import type { Pocket } from '../../src/server';
+import type { Config } from '../../src/config';
+import type { Pocket, PocketOverrides } from '../../src/server';
 import { FakeIssuer } from './fake-issuer';
 import { createBackends, createTestPocket, type Backend, type TestBackends } from './pocket';
 
@@ -73,6 +74,30 @@ export const DEFINITIONS = join(__dirname, '../integration/reconciliation/defini
 export const BULK = 'bulk-drop';
 export const TINY = 'tiny-drop';
 
+/** A pocket on `backends` at `clock` reading DEFINITIONS, every draw 0; `overrides` adds issuer and hook URLs. */
+export function deliveryPocket(
+  backends: TestBackends,
+  clock: () => Date,
+  overrides: PocketOverrides & { config?: Partial<Config> } = {},
+): Promise<Pocket> {
+  return createTestPocket(backends, {
+    clock,
+    random: () => 0,
+    ...overrides,
+    config: { definitionsRoot: DEFINITIONS, ...overrides.config },
+  });
+}
+
+/** Drops every nock interceptor, then closes whichever of the pocket and its backends got started. */
+export async function closeDeliveryPocket(
+  pocket: Pocket | undefined,
+  backends: TestBackends | undefined,
+): Promise<void> {
+  nock.cleanAll();
+  await pocket?.close();
+  await backends?.destroy();
+}
+
 /** A pocket at AT on one backend pair, with a fake wallet issuer and the alerts its notifier sends. */
 export interface ReconciliationRig {
   backends: TestBackends;
@@ -92,10 +117,8 @@ export async function startReconciliationRig(
 ): Promise<ReconciliationRig> {
   const clock = fakeClock(AT);
   const backends = await createBackends(backend);
-  const pocket = await createTestPocket(backends, {
-    clock,
-    random: () => 0,
-    config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: wallet }, notifyUrl: `${hook}/pocket` },
+  const pocket = await deliveryPocket(backends, clock, {
+    config: { issuerUrls: { red_packet: wallet }, notifyUrl: `${hook}/pocket` },
   });
   const alerts: Array<Record<string, unknown>> = [];
   nock(hook)
@@ -111,10 +134,43 @@ export async function startReconciliationRig(
     clock,
     issuer: new FakeIssuer(wallet, clock),
     alerts,
-    async close() {
-      nock.cleanAll();
-      await pocket.close();
-      await backends.destroy();
+    close: () => closeDeliveryPocket(pocket, backends),
+  };
+}
+
+/**
+ * A ReconciliationRig started afresh for each test of a suite: registers beforeEach (start) and afterEach
+ * (close). Read its fields inside tests and hooks.
+ */
+export function useReconciliationRig(
+  backend: Backend,
+  wallet: string,
+  hook: string,
+): Omit<ReconciliationRig, 'close'> {
+  let rig: ReconciliationRig | undefined;
+  beforeEach(async () => {
+    rig = await startReconciliationRig(backend, wallet, hook);
+  });
+  afterEach(() => rig?.close());
+  const started = (): ReconciliationRig => {
+    if (!rig) throw new Error('useReconciliationRig: read inside a test or hook, after beforeEach');
+    return rig;
+  };
+  return {
+    get backends() {
+      return started().backends;
+    },
+    get pocket() {
+      return started().pocket;
+    },
+    get clock() {
+      return started().clock;
+    },
+    get issuer() {
+      return started().issuer;
+    },
+    get alerts() {
+      return started().alerts;
     },
   };
 }

@@ -11,7 +11,16 @@ import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import { toDate } from '../../../src/ledger/row-values';
 import { silentLogger } from '../../../src/observability/logger';
 import type { Pocket } from '../../../src/server';
-import { fakeClock, grantsFor, AT, DEFINITIONS, users, type FakeClock } from '../../helpers/delivery';
+import {
+  closeDeliveryPocket,
+  deliveryPocket,
+  fakeClock,
+  grantsFor,
+  AT,
+  DEFINITIONS,
+  users,
+  type FakeClock,
+} from '../../helpers/delivery';
 import { FakeIssuer } from '../../helpers/fake-issuer';
 import {
   createBackends,
@@ -36,15 +45,8 @@ describeEachBackend('claims that lapse during a batch', (backend) => {
   beforeEach(async () => {
     clock = fakeClock(AT);
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
-      config: {
-        definitionsRoot: DEFINITIONS,
-        issuerUrls: { red_packet: WALLET },
-        issuerTimeoutMs: 2_000,
-        notifyUrl: `${HOOK}/pocket`,
-      },
+    pocket = await deliveryPocket(backends, clock, {
+      config: { issuerUrls: { red_packet: WALLET }, issuerTimeoutMs: 2_000, notifyUrl: `${HOOK}/pocket` },
     });
     issuer = new FakeIssuer(WALLET, clock);
     let fired = false;
@@ -61,11 +63,7 @@ describeEachBackend('claims that lapse during a batch', (backend) => {
         );
       });
   });
-  afterEach(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterEach(() => closeDeliveryPocket(pocket, backends));
 
   const relay = (relayId: string) =>
     new OutboxRelay({

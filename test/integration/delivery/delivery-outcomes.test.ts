@@ -15,6 +15,8 @@ import {
 } from '../../../src/integrations/notification-signature';
 import type { Pocket } from '../../../src/server';
 import {
+  closeDeliveryPocket,
+  deliveryPocket,
   fakeClock,
   grantsFor,
   grantStatuses,
@@ -51,14 +53,8 @@ describeEachBackend('delivery outcomes', (backend) => {
   beforeEach(async () => {
     clock = fakeClock(AT);
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
-      config: {
-        definitionsRoot: DEFINITIONS,
-        issuerUrls: { red_packet: WALLET },
-        notifyUrl: `${HOOK}/pocket`,
-      },
+    pocket = await deliveryPocket(backends, clock, {
+      config: { issuerUrls: { red_packet: WALLET }, notifyUrl: `${HOOK}/pocket` },
     });
     issuer = new FakeIssuer(WALLET, clock);
     hooks = [];
@@ -74,11 +70,7 @@ describeEachBackend('delivery outcomes', (backend) => {
         return [204];
       });
   });
-  afterEach(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterEach(() => closeDeliveryPocket(pocket, backends));
 
   const messages = (): NotificationMessage[] => hooks.map((h) => JSON.parse(h.body) as NotificationMessage);
 

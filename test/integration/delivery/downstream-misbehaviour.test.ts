@@ -9,6 +9,8 @@ import nock from 'nock';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import type { Pocket } from '../../../src/server';
 import {
+  closeDeliveryPocket,
+  deliveryPocket,
   AT,
   DEFINITIONS,
   fakeClock,
@@ -40,14 +42,8 @@ describeEachBackend('downstream misbehaviour', (backend) => {
   beforeEach(async () => {
     clock = fakeClock(AT);
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
-      config: {
-        definitionsRoot: DEFINITIONS,
-        issuerUrls: { red_packet: WALLET },
-        notifyUrl: `${HOOK}/pocket`,
-      },
+    pocket = await deliveryPocket(backends, clock, {
+      config: { issuerUrls: { red_packet: WALLET }, notifyUrl: `${HOOK}/pocket` },
     });
     alerts = [];
     hookDown = false;
@@ -62,9 +58,7 @@ describeEachBackend('downstream misbehaviour', (backend) => {
   });
   afterEach(async () => {
     nock.abortPendingRequests();
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
+    await closeDeliveryPocket(pocket, backends);
   });
 
   const db = () => backends.ledger.db;

@@ -3,26 +3,21 @@
  * an outage of many attempts, and a crash between the issuer's answer and the ledger update is healed by a
  * redelivery with the same Idempotency-Key.
  */
-import nock from 'nock';
 import { issueRequest } from '../../../src/delivery/issue-request';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import type { Pocket } from '../../../src/server';
 import {
+  closeDeliveryPocket,
+  deliveryPocket,
   fakeClock,
   grantsFor,
   grantStatuses,
   AT,
   users,
   type FakeClock,
-  DEFINITIONS,
 } from '../../helpers/delivery';
 import { FakeIssuer } from '../../helpers/fake-issuer';
-import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
+import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const WALLET = 'http://wallet.outage.test';
 
@@ -35,18 +30,10 @@ describeEachBackend('delivery through an issuer outage', (backend) => {
   beforeEach(async () => {
     clock = fakeClock(AT);
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
-      config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: WALLET } },
-    });
+    pocket = await deliveryPocket(backends, clock, { config: { issuerUrls: { red_packet: WALLET } } });
     issuer = new FakeIssuer(WALLET, clock);
   });
-  afterEach(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterEach(() => closeDeliveryPocket(pocket, backends));
 
   it('keeps every grant through 6 failed attempts each, then delivers each exactly once', async () => {
     const ids = await grantsFor(pocket, users('outage', 30));

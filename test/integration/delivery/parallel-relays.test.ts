@@ -2,19 +2,13 @@
  * Two relays at once (each its own claims, deliveries in flight concurrently, on separate connections) never
  * send the same grant twice: PostgreSQL chooses with FOR UPDATE SKIP LOCKED, SQLite claims in one statement.
  */
-import nock from 'nock';
 import { OutboxRelay } from '../../../src/delivery/outbox-relay';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import { silentLogger } from '../../../src/observability/logger';
 import type { Pocket } from '../../../src/server';
-import { fakeClock, grantsFor, AT, users, DEFINITIONS } from '../../helpers/delivery';
+import { closeDeliveryPocket, deliveryPocket, fakeClock, grantsFor, AT, users } from '../../helpers/delivery';
 import { FakeIssuer } from '../../helpers/fake-issuer';
-import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
+import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const WALLET = 'http://wallet.parallel.test';
 
@@ -24,17 +18,9 @@ describeEachBackend('parallel relays', (backend) => {
 
   beforeAll(async () => {
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock: () => AT,
-      random: () => 0,
-      config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: WALLET } },
-    });
+    pocket = await deliveryPocket(backends, () => AT, { config: { issuerUrls: { red_packet: WALLET } } });
   });
-  afterAll(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterAll(() => closeDeliveryPocket(pocket, backends));
 
   it('deliver 200 grants between them, each sent once', async () => {
     const ids = await grantsFor(pocket, users('parallel', 200));

@@ -6,55 +6,34 @@
  */
 import { ConflictError, NotFoundError, ValidationError } from '../../../src/errors/app-error';
 import { KnexAuditStore } from '../../../src/ledger/knex-audit-store';
-import type { Pocket } from '../../../src/server';
-import {
-  grantsFor,
-  AT,
-  users,
-  type FakeClock,
-  startReconciliationRig,
-  type ReconciliationRig,
-} from '../../helpers/delivery';
-import { FakeIssuer } from '../../helpers/fake-issuer';
-import { describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import { grantsFor, AT, users, useReconciliationRig } from '../../helpers/delivery';
+import { describeEachBackend } from '../../helpers/pocket';
 
 const WALLET = 'http://wallet.resolve.test';
 const HOOK = 'http://hooks.resolve.test';
 const HOUR = 3_600_000;
 
 describeEachBackend('resolving a discrepancy by hand', (backend) => {
-  let backends: TestBackends;
-  let pocket: Pocket;
-  let clock: FakeClock;
-  let issuer: FakeIssuer;
-  let alerts: Array<Record<string, unknown>>;
+  const rig = useReconciliationRig(backend, WALLET, HOOK);
 
-  let rig: ReconciliationRig | undefined;
-
-  beforeEach(async () => {
-    rig = await startReconciliationRig(backend, WALLET, HOOK);
-    ({ backends, pocket, clock, issuer, alerts } = rig);
-  });
-  afterEach(() => rig?.close());
-
-  const db = () => backends.ledger.db;
-  const run = () => pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR), graceMs: 0 });
-  const open = () => pocket.delivery.discrepancies.list(db(), { status: 'open' });
-  const alertKinds = () => alerts.map((a) => (a['details'] as { kind: string }).kind);
+  const db = () => rig.backends.ledger.db;
+  const run = () => rig.pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR), graceMs: 0 });
+  const open = () => rig.pocket.delivery.discrepancies.list(db(), { status: 'open' });
+  const alertKinds = () => rig.alerts.map((a) => (a['details'] as { kind: string }).kind);
 
   /** A grant delivered to the wallet, then voided with --force: the wallet keeps its record. */
   async function voidedDelivered(user: string): Promise<string> {
-    const [id] = await grantsFor(pocket, [user]);
+    const [id] = await grantsFor(rig.pocket, [user]);
     if (!id) throw new Error('no grant');
-    expect(await pocket.delivery.relay.drain()).toMatchObject({ delivered: 1 });
-    clock.advance(10 * 60_000);
-    const voided = await pocket.delivery.voids.void(id, {
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ delivered: 1 });
+    rig.clock.advance(10 * 60_000);
+    const voided = await rig.pocket.delivery.voids.void(id, {
       reason: 'duplicate account',
       actor: 'ops',
       force: true,
     });
     expect(voided.previousStatus).toBe('delivered');
-    clock.advance(HOUR);
+    rig.clock.advance(HOUR);
     return id;
   }
 
@@ -75,10 +54,10 @@ describeEachBackend('resolving a discrepancy by hand', (backend) => {
 
     // The same run again: still open, still unresolved, no second alert.
     expect(await run()).toMatchObject({ unresolved: 1, acknowledged: 0 });
-    expect(alerts).toHaveLength(1);
+    expect(rig.alerts).toHaveLength(1);
 
-    clock.advance(60_000);
-    const resolved = await pocket.delivery.resolver.resolve(flagged.id, {
+    rig.clock.advance(60_000);
+    const resolved = await rig.pocket.delivery.resolver.resolve(flagged.id, {
       note: 'revoked at the wallet, ticket FIN-42',
       actor: 'finance-bob',
     });
@@ -93,7 +72,7 @@ describeEachBackend('resolving a discrepancy by hand', (backend) => {
       actor: 'finance-bob',
       action: 'discrepancy.resolve',
       subject: flagged.id,
-      at: clock(),
+      at: rig.clock(),
       details: {
         note: 'revoked at the wallet, ticket FIN-42',
         kind: 'voided_but_issued',
@@ -101,38 +80,38 @@ describeEachBackend('resolving a discrepancy by hand', (backend) => {
       },
     });
 
-    clock.advance(HOUR);
+    rig.clock.advance(HOUR);
     const after = await run();
     expect(after).toMatchObject({ found: { voided_but_issued: 1 }, unresolved: 0, acknowledged: 1 });
     expect(await open()).toEqual([]);
-    expect(alerts).toHaveLength(1);
-    const rows = await pocket.delivery.discrepancies.list(db(), { grantId: id });
+    expect(rig.alerts).toHaveLength(1);
+    const rows = await rig.pocket.delivery.discrepancies.list(db(), { grantId: id });
     expect(rows.map((d) => [d.kind, d.status, d.resolvedBy])).toEqual([
       ['voided_but_issued', 'resolved', 'finance-bob'],
     ]);
 
     // A different difference about the same grant (the wallet now reports another amount) opens a new one.
-    const held = issuer.issued.get(id);
+    const held = rig.issuer.issued.get(id);
     if (!held) throw new Error('not issued');
-    issuer.issued.set(id, { ...held, body: { ...held.body, amount: held.body.amount + 1 } });
+    rig.issuer.issued.set(id, { ...held, body: { ...held.body, amount: held.body.amount + 1 } });
     expect(await run()).toMatchObject({ unresolved: 1, acknowledged: 0 });
     expect((await open()).map((d) => [d.kind, d.grantId])).toEqual([['voided_but_issued', id]]);
     expect(alertKinds()).toEqual(['voided_but_issued', 'voided_but_issued']);
   });
 
   it('names a record the issuer made after the void issued_after_void', async () => {
-    issuer.mode = 'down';
-    const [id] = await grantsFor(pocket, users('late', 1));
+    rig.issuer.mode = 'down';
+    const [id] = await grantsFor(rig.pocket, users('late', 1));
     if (!id) throw new Error('no grant');
-    expect(await pocket.delivery.relay.drain()).toMatchObject({ retry: 1 });
-    const sent = issuer.requests.find((r) => r.key === id);
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ retry: 1 });
+    const sent = rig.issuer.requests.find((r) => r.key === id);
     if (!sent) throw new Error('never sent');
-    const voided = await pocket.delivery.voids.void(id, { reason: 'fraud ring', actor: 'ops' });
+    const voided = await rig.pocket.delivery.voids.void(id, { reason: 'fraud ring', actor: 'ops' });
     expect(voided).toMatchObject({ previousStatus: 'pending', deliveryCancelled: true });
-    clock.advance(5 * 60_000);
-    issuer.issued.set(id, { body: sent.body, issuedAt: clock() }); // the issuer ignored the cancellation
-    issuer.mode = 'up';
-    clock.advance(2 * HOUR);
+    rig.clock.advance(5 * 60_000);
+    rig.issuer.issued.set(id, { body: sent.body, issuedAt: rig.clock() }); // the issuer ignored the cancellation
+    rig.issuer.mode = 'up';
+    rig.clock.advance(2 * HOUR);
 
     expect(await run()).toMatchObject({ found: { issued_after_void: 1 }, unresolved: 1 });
     expect((await open()).map((d) => [d.kind, d.grantId])).toEqual([['issued_after_void', id]]);
@@ -146,18 +125,18 @@ describeEachBackend('resolving a discrepancy by hand', (backend) => {
     if (!flagged) throw new Error('not flagged');
 
     await expect(
-      pocket.delivery.resolver.resolve('no-such-discrepancy', { note: 'x', actor: 'ops' }),
+      rig.pocket.delivery.resolver.resolve('no-such-discrepancy', { note: 'x', actor: 'ops' }),
     ).rejects.toBeInstanceOf(NotFoundError);
     await expect(
-      pocket.delivery.resolver.resolve(flagged.id, { note: '  ', actor: 'ops' }),
+      rig.pocket.delivery.resolver.resolve(flagged.id, { note: '  ', actor: 'ops' }),
     ).rejects.toBeInstanceOf(ValidationError);
     expect((await open()).map((d) => d.id)).toEqual([flagged.id]);
 
-    await pocket.delivery.resolver.resolve(flagged.id, { note: 'loss accepted', actor: 'finance' });
+    await rig.pocket.delivery.resolver.resolve(flagged.id, { note: 'loss accepted', actor: 'finance' });
     await expect(
-      pocket.delivery.resolver.resolve(flagged.id, { note: 'again', actor: 'other' }),
+      rig.pocket.delivery.resolver.resolve(flagged.id, { note: 'again', actor: 'other' }),
     ).rejects.toBeInstanceOf(ConflictError);
-    const [row] = await pocket.delivery.discrepancies.list(db(), { grantId: id });
+    const [row] = await rig.pocket.delivery.discrepancies.list(db(), { grantId: id });
     expect(row).toMatchObject({ resolution: 'loss accepted', resolvedBy: 'finance' });
     const entries = await new KnexAuditStore().list(db());
     expect(entries.filter((e) => e.action === 'discrepancy.resolve')).toHaveLength(1);

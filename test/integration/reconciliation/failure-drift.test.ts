@@ -4,19 +4,22 @@
  * failure must never leave a position or a user's count taken for good, nor make reconciliation report a
  * difference that is not there.
  */
-import nock from 'nock';
 import request from 'supertest';
 import { normalizeCounters } from '../../../src/hot-state/campaign-counters';
 import type { EndInput } from '../../../src/hot-state/hot-state';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import type { Pocket } from '../../../src/server';
-import { fakeClock, grantsFor, AT, TINY, DEFINITIONS, users, type FakeClock } from '../../helpers/delivery';
 import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
+  closeDeliveryPocket,
+  deliveryPocket,
+  fakeClock,
+  grantsFor,
+  AT,
+  TINY,
+  users,
+  type FakeClock,
+} from '../../helpers/delivery';
+import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const grants = new KnexGrantStore();
 
@@ -28,18 +31,12 @@ describeEachBackend('counters after failures', (backend) => {
   beforeEach(async () => {
     clock = fakeClock(AT);
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
-      refreshMs: 3_600_000, // no background rebuild: what happens here is the void's and reconciliation's doing
-      config: { definitionsRoot: DEFINITIONS },
-    });
+    // No background rebuild: what happens here is the void's and reconciliation's doing.
+    pocket = await deliveryPocket(backends, clock, { refreshMs: 3_600_000 });
   });
   afterEach(async () => {
     jest.restoreAllMocks();
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
+    await closeDeliveryPocket(pocket, backends);
   });
 
   const db = () => backends.ledger.db;

@@ -3,7 +3,6 @@
  * delivery is cancelled, the audit log records it, and the hot counters give the stock, budget and the user's
  * count back (at once when the hot state is shared; by the service's real-time reconciliation otherwise).
  */
-import nock from 'nock';
 import { KnexAuditStore } from '../../../src/ledger/knex-audit-store';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
@@ -15,22 +14,18 @@ import { normalizeCounters } from '../../../src/hot-state/campaign-counters';
 import { RealtimeReconciler } from '../../../src/reconciliation/realtime-reconciler';
 import type { Pocket } from '../../../src/server';
 import {
+  closeDeliveryPocket,
+  deliveryPocket,
   fakeClock,
   grantsFor,
   grantStatuses,
   AT,
   TINY,
-  DEFINITIONS,
   users,
   type FakeClock,
 } from '../../helpers/delivery';
 import { FakeIssuer } from '../../helpers/fake-issuer';
-import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
+import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const WALLET = 'http://wallet.void.test';
 const grants = new KnexGrantStore();
@@ -44,19 +39,13 @@ describeEachBackend('grant void', (backend) => {
   beforeEach(async () => {
     clock = fakeClock(AT);
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
+    pocket = await deliveryPocket(backends, clock, {
       refreshMs: 3_600_000,
-      config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: WALLET } },
+      config: { issuerUrls: { red_packet: WALLET } },
     });
     issuer = new FakeIssuer(WALLET, clock);
   });
-  afterEach(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterEach(() => closeDeliveryPocket(pocket, backends));
 
   const db = () => backends.ledger.db;
   const expectedCounters = async () =>

@@ -11,19 +11,8 @@ import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import { silentLogger } from '../../../src/observability/logger';
 import { KnexReconciliationReads } from '../../../src/reconciliation/knex-reconciliation-reads';
 import { OfflineReconciler } from '../../../src/reconciliation/offline-reconciler';
-import type { Pocket } from '../../../src/server';
-import {
-  grantsFor,
-  grantStatuses,
-  BULK,
-  AT,
-  users,
-  type FakeClock,
-  startReconciliationRig,
-  type ReconciliationRig,
-} from '../../helpers/delivery';
-import { FakeIssuer } from '../../helpers/fake-issuer';
-import { describeEachBackend, type TestBackends } from '../../helpers/pocket';
+import { grantsFor, grantStatuses, BULK, AT, users, useReconciliationRig } from '../../helpers/delivery';
+import { describeEachBackend } from '../../helpers/pocket';
 
 const WALLET = 'http://wallet.offline.test';
 const HOOK = 'http://hooks.offline.test';
@@ -31,41 +20,29 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 describeEachBackend('offline reconciliation', (backend) => {
-  let backends: TestBackends;
-  let pocket: Pocket;
-  let clock: FakeClock;
-  let issuer: FakeIssuer;
-  let alerts: Array<Record<string, unknown>>;
+  const rig = useReconciliationRig(backend, WALLET, HOOK);
 
-  let rig: ReconciliationRig | undefined;
-
-  beforeEach(async () => {
-    rig = await startReconciliationRig(backend, WALLET, HOOK);
-    ({ backends, pocket, clock, issuer, alerts } = rig);
-  });
-  afterEach(() => rig?.close());
-
-  const db = () => backends.ledger.db;
+  const db = () => rig.backends.ledger.db;
   /** Delivered grants, then two hours later a run over the day so far (the default grace is 1 h). */
   async function deliveredGrants(n: number, prefix: string): Promise<string[]> {
-    const ids = await grantsFor(pocket, users(prefix, n));
-    expect(await pocket.delivery.relay.drain()).toMatchObject({ delivered: n });
-    clock.advance(2 * HOUR);
+    const ids = await grantsFor(rig.pocket, users(prefix, n));
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ delivered: n });
+    rig.clock.advance(2 * HOUR);
     return ids;
   }
-  const run = () => pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR) });
-  const open = () => pocket.delivery.discrepancies.list(db(), { status: 'open' });
+  const run = () => rig.pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR) });
+  const open = () => rig.pocket.delivery.discrepancies.list(db(), { status: 'open' });
 
   it('finds nothing when the issuers hold exactly what the ledger delivered (sandbox included)', async () => {
     const ids = await deliveredGrants(4, 'clean');
-    clock.set(AT);
-    const tester = await request(pocket.app)
+    rig.clock.set(AT);
+    const tester = await request(rig.pocket.app)
       .post(`/v1/campaigns/${BULK}/participations`)
       .set('Idempotency-Key', 'k-qa')
       .send({ userId: 'qa-bulk', context: { channel: 'app' } });
     expect(tester.body).toMatchObject({ grant: { test: true } });
-    await pocket.delivery.relay.drain();
-    clock.advance(2 * HOUR);
+    await rig.pocket.delivery.relay.drain();
+    rig.clock.advance(2 * HOUR);
     const summary = await run();
     expect(summary).toMatchObject({
       ledgerDelivered: 5,
@@ -79,8 +56,8 @@ describeEachBackend('offline reconciliation', (backend) => {
       { name: 'sandbox', records: 1 },
       { name: WALLET, records: 4 },
     ]);
-    expect(issuer.ids()).toEqual(ids);
-    const [row] = await pocket.delivery.runs.latest(db(), 'offline', 1);
+    expect(rig.issuer.ids()).toEqual(ids);
+    const [row] = await rig.pocket.delivery.runs.latest(db(), 'offline', 1);
     expect(row).toMatchObject({
       id: summary.runId,
       status: 'ok',
@@ -92,7 +69,7 @@ describeEachBackend('offline reconciliation', (backend) => {
     const ids = await deliveredGrants(3, 'lost');
     const [lost] = ids;
     if (!lost) throw new Error('no grant');
-    issuer.issued.delete(lost);
+    rig.issuer.issued.delete(lost);
     const first = await run();
     expect(first).toMatchObject({
       matched: 2,
@@ -101,28 +78,28 @@ describeEachBackend('offline reconciliation', (backend) => {
       unresolved: 0,
     });
     expect((await grantStatuses(db(), [lost]))[lost]).toBe('pending');
-    const [missing] = await pocket.delivery.discrepancies.list(db(), { kinds: ['missing_downstream'] });
+    const [missing] = await rig.pocket.delivery.discrepancies.list(db(), { kinds: ['missing_downstream'] });
     expect(missing).toMatchObject({
       grantId: lost,
       status: 'resolved',
       resolution: expect.stringContaining('redelivery'),
     });
 
-    expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
-    expect(issuer.requests.filter((r) => r.key === lost).map((r) => r.answered)).toEqual([201, 201]);
-    expect(issuer.ids()).toEqual(ids);
-    clock.advance(2 * HOUR);
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(rig.issuer.requests.filter((r) => r.key === lost).map((r) => r.answered)).toEqual([201, 201]);
+    expect(rig.issuer.ids()).toEqual(ids);
+    rig.clock.advance(2 * HOUR);
     expect(await run()).toMatchObject({ ledgerDelivered: 3, matched: 3, found: {}, unresolved: 0 });
-    expect(alerts).toEqual([]);
+    expect(rig.alerts).toEqual([]);
   });
 
   it('reports a downstream record unknown to the ledger and a mismatched one, alerts once, resolves when fixed', async () => {
     const [id] = await deliveredGrants(2, 'odd');
     if (!id) throw new Error('no grant');
-    const entry = issuer.issued.get(id);
+    const entry = rig.issuer.issued.get(id);
     if (!entry) throw new Error('not issued');
-    issuer.issued.set(id, { ...entry, body: { ...entry.body, amount: entry.body.amount + 1 } });
-    issuer.issued.set('ghost-grant', {
+    rig.issuer.issued.set(id, { ...entry, body: { ...entry.body, amount: entry.body.amount + 1 } });
+    rig.issuer.issued.set('ghost-grant', {
       body: { ...entry.body, grantId: 'ghost-grant', userId: 'nobody' },
       issuedAt: new Date(AT.getTime() + 60_000),
     });
@@ -142,7 +119,7 @@ describeEachBackend('offline reconciliation', (backend) => {
       amount: { ledger: entry.body.amount, issuer: entry.body.amount + 1 },
     });
     expect(
-      alerts.map((a) => [a['event'], a['campaignId'], (a['details'] as { kind: string }).kind]).sort(),
+      rig.alerts.map((a) => [a['event'], a['campaignId'], (a['details'] as { kind: string }).kind]).sort(),
     ).toEqual([
       ['reconcile.discrepancy', null, 'unknown_downstream'],
       ['reconcile.discrepancy', BULK, 'record_mismatch'],
@@ -151,11 +128,11 @@ describeEachBackend('offline reconciliation', (backend) => {
     // Seen again: still open, not recorded or announced twice.
     expect(await run()).toMatchObject({ unresolved: 2 });
     expect(await open()).toHaveLength(2);
-    expect(alerts).toHaveLength(2);
+    expect(rig.alerts).toHaveLength(2);
 
     // Fixed downstream: the next run resolves both.
-    issuer.issued.set(id, entry);
-    issuer.issued.delete('ghost-grant');
+    rig.issuer.issued.set(id, entry);
+    rig.issuer.issued.delete('ghost-grant');
     expect(await run()).toMatchObject({ unresolved: 0, resolvedEarlier: 2, found: {} });
     expect(await open()).toEqual([]);
   });
@@ -163,23 +140,23 @@ describeEachBackend('offline reconciliation', (backend) => {
   it('flags a grant issued by two issuers, and corrects a grant the ledger gave up on that the issuer has', async () => {
     const [twice] = await deliveredGrants(1, 'twice');
     if (!twice) throw new Error('no grant');
-    const body = issuer.issued.get(twice)?.body;
+    const body = rig.issuer.issued.get(twice)?.body;
     if (!body) throw new Error('not issued');
     await new KnexSandboxIssuedStore().insert(db(), { ...body, issuedAt: AT });
 
     // The issuer issues but its answers are lost: the relay retries until it dead-letters the grant.
-    clock.set(AT);
-    const [kept] = await grantsFor(pocket, ['u-answer-lost']);
+    rig.clock.set(AT);
+    const [kept] = await grantsFor(rig.pocket, ['u-answer-lost']);
     if (!kept) throw new Error('no grant');
-    issuer.mode = 'lossy';
+    rig.issuer.mode = 'lossy';
     for (let i = 0; i < 12; i++) {
-      await pocket.delivery.relay.drain();
-      clock.advance(10 * 60_000);
+      await rig.pocket.delivery.relay.drain();
+      rig.clock.advance(10 * 60_000);
     }
     expect((await grantStatuses(db(), [kept]))[kept]).toBe('dead');
-    expect(await pocket.delivery.relay.stats()).toMatchObject({ dead: 1 });
-    issuer.mode = 'up';
-    clock.advance(2 * HOUR);
+    expect(await rig.pocket.delivery.relay.stats()).toMatchObject({ dead: 1 });
+    rig.issuer.mode = 'up';
+    rig.clock.advance(2 * HOUR);
 
     const summary = await run();
     expect(summary).toMatchObject({
@@ -193,9 +170,9 @@ describeEachBackend('offline reconciliation', (backend) => {
       status: 'done',
       lastError: 'found downstream',
     });
-    expect(await pocket.delivery.relay.stats()).toMatchObject({ dead: 0, pending: 0 });
+    expect(await rig.pocket.delivery.relay.stats()).toMatchObject({ dead: 0, pending: 0 });
     expect((await open()).map((d) => [d.kind, d.grantId])).toEqual([['issued_twice', twice]]);
-    const dead = await pocket.delivery.discrepancies.list(db(), { grantId: kept });
+    const dead = await rig.pocket.delivery.discrepancies.list(db(), { grantId: kept });
     expect(dead.map((d) => [d.kind, d.status]).sort()).toEqual([
       ['delivery_dead', 'resolved'],
       ['delivery_not_recorded', 'resolved'],
@@ -203,25 +180,25 @@ describeEachBackend('offline reconciliation', (backend) => {
   });
 
   it('counts and lists refused and dead-lettered grants the issuer never got until each is handled', async () => {
-    const delivered = await grantsFor(pocket, users('ok', 2));
-    expect(await pocket.delivery.relay.drain()).toMatchObject({ delivered: 2 });
-    issuer.mode = 'reject'; // 422 for these two
-    const refused = await grantsFor(pocket, users('refused', 2));
-    expect(await pocket.delivery.relay.drain()).toMatchObject({ rejected: 2 });
-    issuer.mode = 'down'; // 503 on every attempt until the 12th: dead-lettered
-    const [dead] = await grantsFor(pocket, ['u-dead']);
+    const delivered = await grantsFor(rig.pocket, users('ok', 2));
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ delivered: 2 });
+    rig.issuer.mode = 'reject'; // 422 for these two
+    const refused = await grantsFor(rig.pocket, users('refused', 2));
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ rejected: 2 });
+    rig.issuer.mode = 'down'; // 503 on every attempt until the 12th: dead-lettered
+    const [dead] = await grantsFor(rig.pocket, ['u-dead']);
     if (!dead) throw new Error('no grant');
     for (let i = 0; i < 12; i++) {
-      await pocket.delivery.relay.drain();
-      clock.advance(10 * MINUTE);
+      await rig.pocket.delivery.relay.drain();
+      rig.clock.advance(10 * MINUTE);
     }
     expect(await grantStatuses(db(), [...refused, dead])).toEqual({
       ...Object.fromEntries(refused.map((id) => [id, 'failed'])),
       [dead]: 'dead',
     });
-    issuer.mode = 'up';
-    clock.advance(2 * HOUR);
-    const alertsBefore = alerts.length;
+    rig.issuer.mode = 'up';
+    rig.clock.advance(2 * HOUR);
+    const alertsBefore = rig.alerts.length;
     expect(alertsBefore).toBe(3);
 
     const first = await run();
@@ -247,15 +224,21 @@ describeEachBackend('offline reconciliation', (backend) => {
     );
     // Found again, not opened again: the delivery's own discrepancies, no second alert.
     expect(await open()).toHaveLength(3);
-    expect(alerts).toHaveLength(alertsBefore);
+    expect(rig.alerts).toHaveLength(alertsBefore);
     expect(delivered).toHaveLength(2);
 
     // A person resolves them by hand (handled at the issuer, or the loss accepted): found again unchanged,
     // they are acknowledged, not unresolved.
     for (const d of await open()) {
-      await pocket.delivery.discrepancies.resolve(db(), d.id, clock(), 'accepted the loss', 'finance-bob');
+      await rig.pocket.delivery.discrepancies.resolve(
+        db(),
+        d.id,
+        rig.clock(),
+        'accepted the loss',
+        'finance-bob',
+      );
     }
-    clock.advance(HOUR);
+    rig.clock.advance(HOUR);
     const after = await run();
     expect(after).toMatchObject({ ledgerUndelivered: 3, unresolved: 0, acknowledged: 3 });
     expect(after.undelivered.map((u) => u.discrepancy)).toEqual([
@@ -264,21 +247,24 @@ describeEachBackend('offline reconciliation', (backend) => {
       'acknowledged',
     ]);
     expect(await open()).toEqual([]);
-    expect(alerts).toHaveLength(alertsBefore);
+    expect(rig.alerts).toHaveLength(alertsBefore);
 
     // A grant the ledger gave up on with no discrepancy at all (say, its row was lost) gets one, and an alert.
     await db()('discrepancies').where({ grant_id: dead }).delete();
     const again = await run();
     expect(again).toMatchObject({ ledgerUndelivered: 3, unresolved: 1, acknowledged: 2 });
     expect((await open()).map((d) => [d.kind, d.grantId])).toEqual([['delivery_dead', dead]]);
-    expect(alerts).toHaveLength(alertsBefore + 1);
+    expect(rig.alerts).toHaveLength(alertsBefore + 1);
 
     // A campaign's run sees only its grants; one given up on before the window is another run's.
     expect(
-      await pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR), campaignId: 'tiny-drop' }),
+      await rig.pocket.delivery.offline.run({
+        since: new Date(AT.getTime() - HOUR),
+        campaignId: 'tiny-drop',
+      }),
     ).toMatchObject({ ledgerUndelivered: 0, undelivered: [] });
     expect(
-      await pocket.delivery.offline.run({ since: new Date(clock().getTime() - 2 * HOUR) }),
+      await rig.pocket.delivery.offline.run({ since: new Date(rig.clock().getTime() - 2 * HOUR) }),
     ).toMatchObject({
       ledgerUndelivered: 0,
       unresolved: 0,
@@ -286,18 +272,18 @@ describeEachBackend('offline reconciliation', (backend) => {
   });
 
   it('flags a grant the issuer has although it was voided', async () => {
-    const [id] = await grantsFor(pocket, ['u-voided']);
+    const [id] = await grantsFor(rig.pocket, ['u-voided']);
     if (!id) throw new Error('no grant');
-    issuer.mode = 'lossy'; // issued, but the relay hears 500 and keeps the grant pending
-    expect(await pocket.delivery.relay.drain()).toMatchObject({ retry: 1 });
-    await pocket.delivery.voids.void(id, { reason: 'fraud ring', actor: 'ops' });
-    issuer.mode = 'up';
-    clock.advance(2 * HOUR);
+    rig.issuer.mode = 'lossy'; // issued, but the relay hears 500 and keeps the grant pending
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ retry: 1 });
+    await rig.pocket.delivery.voids.void(id, { reason: 'fraud ring', actor: 'ops' });
+    rig.issuer.mode = 'up';
+    rig.clock.advance(2 * HOUR);
     expect(await run()).toMatchObject({ found: { voided_but_issued: 1 }, unresolved: 1 });
     expect((await open()).map((d) => [d.kind, d.grantId, d.details['voidReason']])).toEqual([
       ['voided_but_issued', id, 'fraud ring'],
     ]);
-    expect(alerts.map((a) => (a['details'] as { kind: string }).kind)).toEqual(['voided_but_issued']);
+    expect(rig.alerts.map((a) => (a['details'] as { kind: string }).kind)).toEqual(['voided_but_issued']);
   });
 
   it('pages through the issuer and reads it 15 minutes beyond both edges of the window', async () => {
@@ -308,9 +294,9 @@ describeEachBackend('offline reconciliation', (backend) => {
     const since = new Date(AT.getTime() - HOUR);
     const until = new Date(AT.getTime() + HOUR);
     const stamp = (grantId: string, issuedAt: Date) => {
-      const entry = issuer.issued.get(grantId) ?? issuer.issued.get(early);
+      const entry = rig.issuer.issued.get(grantId) ?? rig.issuer.issued.get(early);
       if (!entry) throw new Error('not issued');
-      issuer.issued.set(grantId, { body: { ...entry.body, grantId }, issuedAt });
+      rig.issuer.issued.set(grantId, { body: { ...entry.body, grantId }, issuedAt });
     };
     // Delivered inside the window by the ledger's clock, stamped by the issuer just across an edge: still
     // matched, not redelivered.
@@ -325,14 +311,14 @@ describeEachBackend('offline reconciliation', (backend) => {
     try {
       const offline = new OfflineReconciler({
         db: db(),
-        issuers: pocket.delivery.issuers,
+        issuers: rig.pocket.delivery.issuers,
         grants: new KnexGrantStore(),
         outbox: new KnexOutboxStore(),
         reads: new KnexReconciliationReads(),
-        discrepancies: pocket.delivery.discrepancies,
-        runs: pocket.delivery.runs,
-        alerts: pocket.delivery.alerts,
-        clock,
+        discrepancies: rig.pocket.delivery.discrepancies,
+        runs: rig.pocket.delivery.runs,
+        alerts: rig.pocket.delivery.alerts,
+        clock: rig.clock,
         logger: silentLogger(),
         settings: { pageSize: 2 },
       });
@@ -367,8 +353,8 @@ describeEachBackend('offline reconciliation', (backend) => {
   });
 
   it('refuses an empty window and never looks at the last hour', async () => {
-    expect(() => pocket.delivery.offline.window({ since: clock() })).toThrow(/empty window/);
-    const { until } = pocket.delivery.offline.window({ until: new Date(clock().getTime() + HOUR) });
-    expect(until.getTime()).toBe(clock().getTime() - HOUR);
+    expect(() => rig.pocket.delivery.offline.window({ since: rig.clock() })).toThrow(/empty window/);
+    const { until } = rig.pocket.delivery.offline.window({ until: new Date(rig.clock().getTime() + HOUR) });
+    expect(until.getTime()).toBe(rig.clock().getTime() - HOUR);
   });
 });

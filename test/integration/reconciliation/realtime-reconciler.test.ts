@@ -15,13 +15,17 @@ import { KnexReconciliationReads } from '../../../src/reconciliation/knex-reconc
 import { mergeCounters } from '../../../src/reconciliation/merge-counters';
 import { RealtimeReconciler } from '../../../src/reconciliation/realtime-reconciler';
 import type { Pocket } from '../../../src/server';
-import { fakeClock, grantsFor, AT, TINY, DEFINITIONS, users, type FakeClock } from '../../helpers/delivery';
 import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
+  closeDeliveryPocket,
+  deliveryPocket,
+  fakeClock,
+  grantsFor,
+  AT,
+  TINY,
+  users,
+  type FakeClock,
+} from '../../helpers/delivery';
+import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const HOOK = 'http://hooks.realtime.test';
 const grants = new KnexGrantStore();
@@ -37,11 +41,9 @@ describeEachBackend('real-time reconciliation', (backend) => {
   beforeEach(async () => {
     clock = fakeClock(AT);
     backends = await createBackends(backend);
-    pocket = await createTestPocket(backends, {
-      clock,
-      random: () => 0,
+    pocket = await deliveryPocket(backends, clock, {
       refreshMs: 3_600_000, // no background rebuild: the reconciler is the one under test
-      config: { definitionsRoot: DEFINITIONS, notifyUrl: `${HOOK}/pocket` },
+      config: { notifyUrl: `${HOOK}/pocket` },
     });
     between = null;
     reconciler = new RealtimeReconciler({
@@ -70,11 +72,7 @@ describeEachBackend('real-time reconciliation', (backend) => {
         return [204];
       });
   });
-  afterEach(async () => {
-    nock.cleanAll();
-    await pocket?.close();
-    await backends?.destroy();
-  });
+  afterEach(() => closeDeliveryPocket(pocket, backends));
 
   const db = () => backends.ledger.db;
   const hot = (): HotState => pocket.hotState;
