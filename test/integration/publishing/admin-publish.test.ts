@@ -5,13 +5,14 @@
  */
 import request from 'supertest';
 import type { Pocket } from '../../../src/server';
+import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
-import { AT, CAMPAIGN, createDefinitionsRepo, type DefinitionsRepo } from './publishing-fixtures';
+  CAMPAIGN,
+  createDefinitionsRepo,
+  type DefinitionsRepo,
+  closePublishingPocket,
+  publishingPocket,
+} from './publishing-fixtures';
 
 type Body = { definition: Record<string, unknown>; rules: Record<string, unknown> };
 
@@ -25,20 +26,13 @@ describeEachBackend('POST /admin/publish validation', (backend) => {
   beforeAll(async () => {
     backends = await createBackends(backend);
     repo = createDefinitionsRepo();
-    pocket = await createTestPocket(backends, {
-      clock: () => AT,
-      config: { definitionsRoot: repo.root, publishOnStart: false },
-    });
+    pocket = await publishingPocket(backends, repo);
     token = (await pocket.tokens.create(['publish', 'read'])).token;
     const [resolved] = await repo.resolved();
     const canonical = resolved?.canonical ?? '';
     body = () => JSON.parse(canonical) as Body;
   });
-  afterAll(async () => {
-    await pocket.close();
-    await backends.destroy();
-    repo.remove();
-  });
+  afterAll(() => closePublishingPocket(pocket, backends, repo));
 
   const post = (path: string, payload: unknown) =>
     request(pocket.app)

@@ -18,6 +18,8 @@ import {
   participate,
   publishOptions,
   type DefinitionsRepo,
+  closePublishingPocket,
+  publishingPocket,
 } from './publishing-fixtures';
 
 describeEachBackend('publishing lifecycle', (backend) => {
@@ -28,16 +30,9 @@ describeEachBackend('publishing lifecycle', (backend) => {
   beforeEach(async () => {
     backends = await createBackends(backend);
     repo = createDefinitionsRepo();
-    pocket = await createTestPocket(backends, {
-      clock: () => AT,
-      config: { definitionsRoot: repo.root, publishOnStart: false },
-    });
+    pocket = await publishingPocket(backends, repo);
   });
-  afterEach(async () => {
-    await pocket.close();
-    await backends.destroy();
-    repo.remove();
-  });
+  afterEach(() => closePublishingPocket(pocket, backends, repo));
 
   const db = () => backends.ledger.db;
   const publish = async (over: Parameters<typeof publishOptions>[0] = {}) =>

@@ -5,19 +5,15 @@
  */
 import type { ProfileSource } from '../../../src/integrations/profile-source';
 import type { Pocket } from '../../../src/server';
+import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 import {
-  createBackends,
-  createTestPocket,
-  describeEachBackend,
-  type TestBackends,
-} from '../../helpers/pocket';
-import {
-  AT,
   CAMPAIGN,
   createDefinitionsRepo,
   participate,
   publishOptions,
   type DefinitionsRepo,
+  closePublishingPocket,
+  publishingPocket,
 } from './publishing-fixtures';
 
 /** A profile source that holds the lookups of `slow` until released, and says when one has arrived. */
@@ -49,18 +45,12 @@ describeEachBackend('a request in flight keeps its pinned snapshot', (backend) =
     backends = await createBackends(backend);
     repo = createDefinitionsRepo();
     profiles = gatedProfiles();
-    pocket = await createTestPocket(backends, {
-      clock: () => AT,
-      profiles,
-      config: { definitionsRoot: repo.root, publishOnStart: false },
-    });
+    pocket = await publishingPocket(backends, repo, { profiles });
     await pocket.lifecycle.publish(await repo.resolved(), publishOptions());
   });
   afterEach(async () => {
     profiles.release();
-    await pocket.close();
-    await backends.destroy();
-    repo.remove();
+    await closePublishingPocket(pocket, backends, repo);
   });
 
   const versionOfGrant = async (userId: string): Promise<unknown> =>

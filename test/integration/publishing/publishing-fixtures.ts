@@ -11,6 +11,8 @@ import request from 'supertest';
 import { loadResolvedCampaigns } from '../../../src/definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../../../src/definitions/resolve-campaign';
 import type { PublishOptions } from '../../../src/publishing/lifecycle';
+import type { Pocket, PocketOverrides } from '../../../src/server';
+import { createTestPocket, type TestBackends } from '../../helpers/pocket';
 
 export const AT = new Date('2026-11-11T10:00:00+08:00');
 export const CAMPAIGN = 'flash-sale';
@@ -121,4 +123,28 @@ export async function eventually<T>(
     value = await probe();
   }
   return value;
+}
+
+/** A pocket at AT over `repo` that publishes nothing at start: each test publishes what it needs. */
+export function publishingPocket(
+  backends: TestBackends,
+  repo: DefinitionsRepo,
+  overrides: PocketOverrides = {},
+): Promise<Pocket> {
+  return createTestPocket(backends, {
+    clock: () => AT,
+    ...overrides,
+    config: { definitionsRoot: repo.root, publishOnStart: false },
+  });
+}
+
+/** Closes the pocket, then its backends, then removes the definitions repo. */
+export async function closePublishingPocket(
+  pocket: Pocket,
+  backends: TestBackends,
+  repo: DefinitionsRepo,
+): Promise<void> {
+  await pocket.close();
+  await backends.destroy();
+  repo.remove();
 }
