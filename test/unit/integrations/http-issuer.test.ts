@@ -5,6 +5,7 @@
 import nock from 'nock';
 import { HttpIssuer } from '../../../src/integrations/http-issuer';
 import type { IssueRequest } from '../../../src/integrations/issuer';
+import { useStrictNock } from './http-client-fixtures';
 
 const BASE = 'http://wallet.http-issuer.test';
 
@@ -23,14 +24,7 @@ const grant: IssueRequest = {
 describe('HttpIssuer.issue', () => {
   const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 100 });
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.abortPendingRequests();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
-  afterAll(() => nock.enableNetConnect());
+  useStrictNock({ abortPending: true });
 
   /** One answer from the issuer, checking the key the request carried. */
   const answer = (status: number) =>

@@ -3,8 +3,8 @@
  * concurrent lookups, and every way the service can fail (slow, down, 5xx, garbage) → DependencyUnavailable.
  */
 import nock from 'nock';
-import { DependencyUnavailableError } from '../../../src/errors/app-error';
 import { HttpProfileSource } from '../../../src/integrations/http-profile-source';
+import { dependencyUnavailable, useStrictNock } from './http-client-fixtures';
 
 const BASE = 'http://profiles.test';
 
@@ -19,24 +19,12 @@ describe('HttpProfileSource', () => {
       now: () => now,
     });
 
-  beforeAll(() => nock.disableNetConnect());
+  useStrictNock();
   beforeEach(() => {
     now = 1_000_000;
   });
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
-  afterAll(() => nock.enableNetConnect());
 
-  const unavailable = (message: RegExp) =>
-    expect.objectContaining({
-      constructor: DependencyUnavailableError,
-      status: 503,
-      dependency: 'profile',
-      message: expect.stringMatching(message),
-    });
+  const unavailable = (message: RegExp) => dependencyUnavailable('profile', message);
 
   it('gets a profile by user id (URL-encoded) and answers {} for a user the service does not know', async () => {
     nock(BASE)

@@ -4,9 +4,9 @@
  * DependencyUnavailable('recommendation'), which the pipeline turns into the YAML scores.
  */
 import nock from 'nock';
-import { DependencyUnavailableError } from '../../../src/errors/app-error';
 import { HttpRecommendationClient } from '../../../src/integrations/http-recommendation-client';
 import type { RecommendationQuery } from '../../../src/integrations/recommendation-source';
+import { dependencyUnavailable, useStrictNock } from './http-client-fixtures';
 
 const BASE = 'http://recommend.test';
 
@@ -20,21 +20,9 @@ const QUERY: RecommendationQuery = {
 describe('HttpRecommendationClient', () => {
   const client = (timeoutMs = 200) => new HttpRecommendationClient({ baseUrl: `${BASE}/`, timeoutMs });
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
-  afterAll(() => nock.enableNetConnect());
+  useStrictNock();
 
-  const unavailable = (message: RegExp) =>
-    expect.objectContaining({
-      constructor: DependencyUnavailableError,
-      status: 503,
-      dependency: 'recommendation',
-      message: expect.stringMatching(message),
-    });
+  const unavailable = (message: RegExp) => dependencyUnavailable('recommendation', message);
 
   it('POSTs the query as JSON to <base>/scores and returns the scores of the asked-for rewards', async () => {
     let sent: unknown;
