@@ -39,6 +39,8 @@ export interface ReserveRequest {
   limits: ReserveLimits;
   ttlMs: number;
   now: number;
+  /** How long the user's counts are kept after this reserve (userCountersTtlMs); absent: the default, 45 days. */
+  userTtlMs?: number;
 }
 
 export type Range = readonly [start: number, end: number];
@@ -159,8 +161,11 @@ export interface HotState {
   /** Forget the campaign counters so the next reserve reports 'uninitialized'. */
   invalidate(campaignId: string): Promise<void>;
   readUser(campaignId: string, userId: string): Promise<UserCounters>;
-  /** Set a user's counters from the ledger (after the ledger's fence refused a stale gate). */
-  primeUser(campaignId: string, userId: string, counters: UserCounters): Promise<void>;
+  /**
+   * Set a user's counters from the ledger (after the ledger's fence refused a stale gate), kept for `ttlMs`
+   * (userCountersTtlMs; absent: the default, 45 days).
+   */
+  primeUser(campaignId: string, userId: string, counters: UserCounters, ttlMs?: number): Promise<void>;
 
   /**
    * Resolves once commands can be sent (a Redis client has connected), or after `timeoutMs` regardless: the boot

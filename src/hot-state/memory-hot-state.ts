@@ -16,7 +16,7 @@ import type {
 import { HOT_STATE_DEFAULTS } from './hot-state-defaults';
 import { retryWhileBusy } from './lock-retry';
 import { RangePool } from './range-pool';
-import { assertReserveRequest } from './reserve-request';
+import { assertReserveRequest, assertTtl } from './reserve-request';
 import { SlotPool } from './slot-pool';
 
 export interface MemoryHotStateOptions {
@@ -54,6 +54,8 @@ interface Expiring {
 
 /** Expired entries are swept after this many writes, so a long-running embedded process stays bounded. */
 const SWEEP_EVERY = 1024;
+/** How many per-user entries one sweep looks at. */
+const SWEEP_SLICE = 4096;
 
 /**
  * The embedded hot state: one process only. Every method runs synchronously up to its result, so each one is
@@ -66,6 +68,8 @@ export class MemoryHotState implements HotState {
   private campaigns = new Map<string, CampaignPools>();
   private reservationsByCampaign = new Map<string, Map<string, Reservation>>();
   private users = new Map<string, UserEntry>();
+  /** Where the sweep of expired users goes on from (noteWrite). */
+  private sweepCursor = this.users.entries();
   private expiring = new Map<string, Expiring>();
   private writes = 0;
 
@@ -80,6 +84,7 @@ export class MemoryHotState implements HotState {
     this.campaigns = new Map();
     this.reservationsByCampaign = new Map();
     this.users = new Map();
+    this.sweepCursor = this.users.entries();
     this.expiring = new Map();
   }
 
@@ -184,7 +189,7 @@ export class MemoryHotState implements HotState {
       dailyRange = dailyPool.take(dailyPlan, charge);
       pools.daily.set(request.businessDate, dailyPool);
     }
-    this.bumpUser(campaignId, request.userId, request.businessDate, 1);
+    this.bumpUser(campaignId, request.userId, request.businessDate, 1, request.userTtlMs ?? this.userTtlMs);
 
     const reservation: Reservation = {
       id: request.reservationId,
@@ -219,7 +224,7 @@ export class MemoryHotState implements HotState {
       if (reservation.dailyRange !== null)
         pools.daily.get(reservation.businessDate)?.give(...reservation.dailyRange);
     }
-    this.bumpUser(campaignId, reservation.userId, reservation.businessDate, -1);
+    this.bumpUser(campaignId, reservation.userId, reservation.businessDate, -1, 0);
     live.delete(reservationId);
     return true;
   }
@@ -261,12 +266,13 @@ export class MemoryHotState implements HotState {
     return { total: user?.total ?? 0, daily: Object.fromEntries(user?.daily ?? []) };
   }
 
-  async primeUser(campaignId: string, userId: string, counters: UserCounters): Promise<void> {
+  async primeUser(campaignId: string, userId: string, counters: UserCounters, ttlMs?: number): Promise<void> {
+    if (ttlMs !== undefined) assertTtl('primeUser: ttlMs', ttlMs);
     const daily = new Map(Object.entries(counters.daily));
     this.putUser(JSON.stringify([campaignId, userId]), {
       total: counters.total,
       daily,
-      expiresAt: Date.now() + this.userTtlMs,
+      expiresAt: Date.now() + (ttlMs ?? this.userTtlMs),
     });
     this.noteWrite();
   }
@@ -283,8 +289,17 @@ export class MemoryHotState implements HotState {
     return user;
   }
 
-  /** +1 on reserve (creates the entry); -1 on release (never below 0, never recreates a lost entry). */
-  private bumpUser(campaignId: string, userId: string, businessDate: string, delta: 1 | -1): void {
+  /**
+   * +1 on reserve (creates the entry, kept `ttlMs` from now); -1 on release (never below 0, never recreates a
+   * lost entry, leaves its expiry).
+   */
+  private bumpUser(
+    campaignId: string,
+    userId: string,
+    businessDate: string,
+    delta: 1 | -1,
+    ttlMs: number,
+  ): void {
     const key = JSON.stringify([campaignId, userId]);
     let user = this.getUser(campaignId, userId);
     if (user === undefined) {
@@ -295,16 +310,13 @@ export class MemoryHotState implements HotState {
     const daily = user.daily.get(businessDate);
     if (daily !== undefined || delta > 0) user.daily.set(businessDate, Math.max(0, (daily ?? 0) + delta));
     if (delta > 0) {
-      user.expiresAt = Date.now() + this.userTtlMs;
+      user.expiresAt = Date.now() + ttlMs;
       this.putUser(key, user);
     }
     this.noteWrite();
   }
 
-  /**
-   * (Re)inserts at the end, so that `users` stays ordered by last write, hence by expiry (every write sets
-   * expiresAt to now + userTtlMs): the least recently written are first, for the cap and the sweep alike.
-   */
+  /** (Re)inserts at the end, so that `users` stays ordered by last write: the cap forgets the first. */
   private putUser(key: string, user: UserEntry): void {
     this.users.delete(key);
     this.users.set(key, user);
@@ -335,10 +347,17 @@ export class MemoryHotState implements HotState {
     if (this.writes % SWEEP_EVERY !== 0) return;
     const now = Date.now();
     for (const [key, entry] of this.expiring) if (entry.expiresAt <= now) this.expiring.delete(key);
-    // Ordered by expiry (putUser): stop at the first live one instead of walking every user each time.
-    for (const [key, user] of this.users) {
-      if (user.expiresAt > now) break;
-      this.users.delete(key);
+    // Users' TTLs differ by campaign (userCountersTtlMs), so last-write order is not expiry order: a cursor
+    // walks a bounded slice per sweep and starts over at the end, so that every expired entry goes within a
+    // pass (about maxUsers / SWEEP_SLICE sweeps) without walking every user each time.
+    for (let i = 0; i < SWEEP_SLICE; i++) {
+      const next = this.sweepCursor.next();
+      if (next.done === true) {
+        this.sweepCursor = this.users.entries();
+        break;
+      }
+      const [key, user] = next.value;
+      if (user.expiresAt <= now) this.users.delete(key);
     }
   }
 }

@@ -21,7 +21,7 @@ import { createRedisClient, type RedisClientOptions } from './redis-client';
 import { encodeKeyPart, RedisKeys } from './redis-keys';
 import { parseAvailability, parseCounters, parseReservation, parseUser } from './redis-replies';
 import { defineRedisScripts, type RunScript } from './redis-scripts';
-import { assertReserveRequest } from './reserve-request';
+import { assertReserveRequest, assertTtl } from './reserve-request';
 
 export interface RedisHotStateOptions {
   /** Prepended to every key (before the `{campaign}` hash tag). Default 'pocket:'. */
@@ -161,7 +161,7 @@ export class RedisHotState implements HotState {
       limitArg(limits.perUserTotal),
       limitArg(limits.perUserDaily),
       request.now + request.ttlMs,
-      this.userTtlMs,
+      request.userTtlMs ?? this.userTtlMs,
       this.freeRangeScan,
     ];
     const [status, payload] = (await this.run('pocketHotReserve', keys, args)) as [string, string];
@@ -232,12 +232,13 @@ export class RedisHotState implements HotState {
     return parseUser(await this.client.hgetall(this.keys.user(campaignId, userId)));
   }
 
-  async primeUser(campaignId: string, userId: string, counters: UserCounters): Promise<void> {
+  async primeUser(campaignId: string, userId: string, counters: UserCounters, ttlMs?: number): Promise<void> {
+    if (ttlMs !== undefined) assertTtl('primeUser: ttlMs', ttlMs);
     const daily = Object.entries(counters.daily).flatMap(([date, n]) => [encodeKeyPart(date), n]);
     await this.run(
       'pocketHotPrimeUser',
       [this.keys.user(campaignId, userId)],
-      [this.userTtlMs, counters.total, ...daily],
+      [ttlMs ?? this.userTtlMs, counters.total, ...daily],
     );
   }
 

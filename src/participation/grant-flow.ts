@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { availabilityFromUsage } from '../decision/availability';
+import { campaignWindow } from '../decision/campaign-window';
 import type { Choice } from '../decision/choice';
 import { chooseReward } from '../decision/choose-reward';
 import { rewardById } from '../decision/reward-by-id';
@@ -12,6 +13,7 @@ import type { SegmentDefinition } from '../definitions/campaign-types';
 import { ConflictError, DependencyUnavailableError, ForbiddenError } from '../errors/app-error';
 import { failClosed } from '../errors/dependency-failure';
 import type { Reservation, UserCounters } from '../hot-state/hot-state';
+import { userCountersTtlMs } from '../hot-state/user-counter-ttl';
 import { reserveLimits, type CampaignSnapshot } from '../publishing/campaign-snapshot';
 import { buildFacts, type Facts, type HistoryFact } from '../rules/facts';
 import { grantedAnswer, type Answer, type BusinessRefusal } from './outcomes';
@@ -35,6 +37,10 @@ export type FlowResult =
 
 /** How many times a lost reserve race re-runs the choice before answering. */
 const MAX_RESERVE_ATTEMPTS = 3;
+
+/** How long this participation's user counts are kept in hot state: a day past the campaign's window. */
+const userTtl = (ctx: PipelineContext): number =>
+  userCountersTtlMs(campaignWindow(ctx.snapshot.definition).end, ctx.now.getTime());
 
 const EMPTY_HISTORY: HistoryFact = { participations: 0, grants: 0, grantsToday: 0, rewards: {} };
 
@@ -198,6 +204,7 @@ export class GrantFlow {
           limits: reserveLimits(snapshot, choice.reward),
           ttlMs: this.timing.reservationTtlMs,
           now: ctx.now.getTime(),
+          userTtlMs: userTtl(ctx),
         }),
       );
       ctx.timer.lap('reserve');
@@ -318,7 +325,7 @@ export class GrantFlow {
         if (written.resource === 'user_total' || written.resource === 'user_daily') {
           await release();
           const counters = await failClosed('ledger', () => ledger.userCounters(campaignId, request.userId));
-          await hotState.primeUser(campaignId, request.userId, counters).catch(() => undefined);
+          await hotState.primeUser(campaignId, request.userId, counters, userTtl(ctx)).catch(() => undefined);
           // limit_reached is stored and replayed, so only the ledger's own count may say it. Under the limit,
           // a grant of this user committed at the same moment (its lock was lost) with the same sequence
           // number: that is transient.
@@ -334,7 +341,7 @@ export class GrantFlow {
         await hotState.invalidate(campaignId).catch(() => undefined);
         await ledger
           .userCounters(campaignId, request.userId)
-          .then((counters) => hotState.primeUser(campaignId, request.userId, counters))
+          .then((counters) => hotState.primeUser(campaignId, request.userId, counters, userTtl(ctx)))
           .catch(() => undefined);
         throw this.uninitialized(campaignId);
       case 'failed':

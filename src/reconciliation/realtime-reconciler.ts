@@ -10,7 +10,9 @@
  * Every difference is recorded in `discrepancies`, every run in `reconcile_runs`.
  */
 import { randomUUID } from 'node:crypto';
+import { campaignWindow } from '../decision/campaign-window';
 import type { HotState } from '../hot-state/hot-state';
+import { userCountersTtlMs } from '../hot-state/user-counter-ttl';
 import type { Alert, AlertSink } from '../integrations/alert-service';
 import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
@@ -143,7 +145,7 @@ export class RealtimeReconciler {
     const campaignId = snapshot.campaignId;
     await this.settleReservations(campaignId, summary);
     await this.checkCounters(campaignId, summary);
-    await this.checkUsers(campaignId, summary);
+    await this.checkUsers(snapshot, summary);
     for (const alert of usageAlerts(
       snapshot.definition,
       await this.deps.grants.usage(this.deps.db, campaignId),
@@ -220,9 +222,12 @@ export class RealtimeReconciler {
     });
   }
 
-  private async checkUsers(campaignId: string, summary: RealtimeSummary): Promise<void> {
+  private async checkUsers(snapshot: CampaignSnapshot, summary: RealtimeSummary): Promise<void> {
     const { db, hotState, grants, reads } = this.deps;
-    const since = new Date(this.deps.clock().getTime() - this.settings.activeUserWindowMs);
+    const campaignId = snapshot.campaignId;
+    const now = this.deps.clock().getTime();
+    const since = new Date(now - this.settings.activeUserWindowMs);
+    const userTtlMs = userCountersTtlMs(campaignWindow(snapshot.definition).end, now);
     const users = await reads.recentUsers(db, campaignId, since, this.settings.maxUsersPerCampaign);
     for (const userId of users) {
       const check = await checkUserCounters(
@@ -237,6 +242,7 @@ export class RealtimeReconciler {
           lockTtlMs: this.settings.userLockTtlMs,
           lockWaitMs: this.settings.userLockWaitMs,
           purpose: `reconcile:${summary.runId}`,
+          userTtlMs,
         },
       );
       if (check.kind === 'busy') {

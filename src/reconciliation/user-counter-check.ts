@@ -18,6 +18,8 @@ export interface UserCheckOptions {
   lockWaitMs: number;
   /** Marks the lock's idempotency marker; any value unique to this check. */
   purpose: string;
+  /** How long primed counts are kept (userCountersTtlMs of the campaign); absent: the hot state's default. */
+  userTtlMs?: number;
 }
 
 /** What the check reads from the ledger. */
@@ -58,7 +60,7 @@ export async function checkUserCounters(
     }
     const expected = expectedUserCounters(counted, pending, userId);
     if (sameUserCounters(hot, expected)) return { kind: 'same' };
-    await hotState.primeUser(campaignId, userId, expected);
+    await hotState.primeUser(campaignId, userId, expected, options.userTtlMs);
     return { kind: 'primed', hot, expected };
   } finally {
     await hotState.end({ ...lock, final: false, doneTtlMs: 1 }).catch(() => undefined);

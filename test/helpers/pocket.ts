@@ -12,6 +12,7 @@ import type { HotState } from '../../src/hot-state/hot-state';
 import { MemoryHotState } from '../../src/hot-state/memory-hot-state';
 import { createRedisClient } from '../../src/hot-state/redis-client';
 import { RedisHotState } from '../../src/hot-state/redis-hot-state';
+import { RedisKeys } from '../../src/hot-state/redis-keys';
 import { silentLogger } from '../../src/observability/logger';
 import { createPocket, type Pocket, type PocketOverrides } from '../../src/server';
 import { withLedger, type TestLedger } from './ledger';
@@ -28,6 +29,8 @@ export interface TestBackends {
   /** Simulates a Redis restart: every hot key of this test set is gone. */
   wipeHotState(): Promise<void>;
   redis: Redis | null;
+  /** The names of this set's Redis keys (null on the embedded backends). */
+  redisKeys: RedisKeys | null;
   destroy(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function createBackends(backend: Backend): Promise<TestBackends> {
       hotState: () => memory,
       wipeHotState: () => Promise.resolve(memory.wipe()),
       redis: null,
+      redisKeys: null,
       destroy: () => ledger.destroy(),
     };
   }
@@ -68,6 +72,7 @@ export async function createBackends(backend: Backend): Promise<TestBackends> {
     },
     wipeHotState: deletePrefix,
     redis,
+    redisKeys: new RedisKeys(keyPrefix),
     async destroy() {
       await deletePrefix();
       await Promise.all(states.map((s) => s.close().catch(() => undefined)));

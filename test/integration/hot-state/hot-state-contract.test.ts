@@ -417,6 +417,31 @@ describe.each([memoryImplementation, redisImplementation])('hot state contract',
         );
         expect(await hot.readUser(cid, 'u')).toEqual({ total: 0, daily: {} });
       });
+
+      it("keeps a user's counts for the reserve's userTtlMs and a prime's ttlMs (userCountersTtlMs)", async () => {
+        const cid = newCampaign();
+        await hot.initialize(cid, EMPTY_COUNTERS);
+        const limits = { perUserTotal: 1 };
+        reservationOf(await hot.reserve(request(cid, { userId: 'brief', userTtlMs: 40, limits })));
+        reservationOf(await hot.reserve(request(cid, { userId: 'lasting', limits })));
+        await hot.primeUser(cid, 'primed', { total: 1, daily: { [DAY1]: 1 } }, 40);
+        expect((await peer.readUser(cid, 'brief')).total).toBe(1);
+        await sleep(120);
+        expect(await peer.readUser(cid, 'brief')).toEqual({ total: 0, daily: {} });
+        expect(await peer.readUser(cid, 'primed')).toEqual({ total: 0, daily: {} });
+        expect(await peer.readUser(cid, 'lasting')).toEqual({ total: 1, daily: { [DAY1]: 1 } });
+        // Forgotten counts gate nothing: the ledger's per-user fence holds the limit (participation pipeline).
+        expect((await hot.reserve(request(cid, { userId: 'brief', limits }))).ok).toBe(true);
+      });
+
+      it('refuses a user TTL that is not a positive whole number of milliseconds, before any write', async () => {
+        const cid = newCampaign();
+        await hot.initialize(cid, EMPTY_COUNTERS);
+        await expect(hot.reserve(request(cid, { userId: 'bad', userTtlMs: 0 }))).rejects.toThrow(RangeError);
+        await expect(hot.primeUser(cid, 'bad', { total: 1, daily: {} }, 1.5)).rejects.toThrow(RangeError);
+        expect(await peer.readUser(cid, 'bad')).toEqual({ total: 0, daily: {} });
+        expect(await hot.reservations(cid)).toEqual([]);
+      });
     });
 
     describe('reservations', () => {

@@ -213,6 +213,12 @@ describeEachBackend('real-time reconciliation', (backend) => {
     expect(summary.found).toEqual({ user_counter_drift: 1 });
     expect(summary.usersChecked).toBe(1);
     expect(await hot().readUser(TINY, 'u-counted')).toEqual({ total: 2, daily: { '2026-11-11': 2 } });
+    if (backends.redis && backends.redisKeys) {
+      // Kept until a day after the window ends (2026-11-12T00:00+08:00, 14 h after the clock), not 45 days.
+      const pttl = await backends.redis.pttl(backends.redisKeys.user(TINY, 'u-counted'));
+      expect(pttl).toBeLessThanOrEqual(38 * 3600_000);
+      expect(pttl).toBeGreaterThan(38 * 3600_000 - 60_000);
+    }
     const [drift] = await pocket.delivery.discrepancies.list(db(), { kinds: ['user_counter_drift'] });
     expect(drift?.details).toEqual({
       userId: 'u-counted',

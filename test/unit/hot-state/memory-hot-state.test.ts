@@ -18,6 +18,24 @@ describe('MemoryHotState', () => {
     expect(await hot.readUser('c', 'u1')).toEqual({ total: 1, daily: { [DAY1]: 1 } });
   });
 
+  it('sweeps expired users even when they sit behind longer-lived ones (TTLs differ by campaign)', async () => {
+    const hot = new MemoryHotState();
+    await hot.initialize('long', EMPTY_COUNTERS);
+    await hot.initialize('short', EMPTY_COUNTERS);
+    const users = (hot as unknown as { users: Map<string, unknown> }).users;
+    await hot.reserve(request('long', { userId: 'first' }));
+    for (let i = 0; i < 3000; i++) {
+      await hot.reserve(request('short', { userId: `brief-${i}`, reservationId: `r-${i}`, userTtlMs: 500 }));
+    }
+    expect(users.size).toBe(3001);
+    await sleep(550);
+    // Writes (reserves of other users) drive the sweep; nobody reads the brief users again.
+    for (let i = 0; i < 3 * 1024; i++)
+      await hot.primeUser('long', `writer-${i % 10}`, { total: 1, daily: {} });
+    expect(users.size).toBe(11);
+    expect((await hot.readUser('long', 'first')).total).toBe(1);
+  });
+
   it('keeps at most maxUsers per-user counters, forgetting the least recently written first', async () => {
     const hot = new MemoryHotState({ maxUsers: 2 });
     await hot.initialize('c', EMPTY_COUNTERS);
