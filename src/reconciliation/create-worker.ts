@@ -237,7 +237,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
         name: 'offline-reconcile',
         cron: config.offlineReconcileCron,
         source: 'OFFLINE_RECONCILE_CRON',
-        run: () => offline.run(),
+        run: () => offline.run({ scheduled: true }),
       },
       { name: 'notifications', cron: '* * * * *', run: () => alerts.retryPending() },
       { name: 'alerts', cron: '* * * * *', run: () => alertEvaluator.run() },

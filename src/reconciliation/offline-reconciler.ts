@@ -53,6 +53,8 @@ export interface OfflineSettings {
    * once). Reaching it fails the run: an incomplete listing is never taken for a complete one.
    */
   maxPages: number;
+  /** A scheduled run reaches back at most this far for the end of the last successful one (default 7 days). */
+  maxCatchUpMs: number;
 }
 
 export const DEFAULT_OFFLINE_SETTINGS: OfflineSettings = {
@@ -61,7 +63,11 @@ export const DEFAULT_OFFLINE_SETTINGS: OfflineSettings = {
   defaultWindowMs: 24 * 60 * 60_000,
   pageSize: 500,
   maxPages: 100_000,
+  maxCatchUpMs: 7 * 24 * 60 * 60_000,
 };
+
+/** Scheduled runs looked at, newest first, to find the last successful one. */
+const SCHEDULED_RUNS_LOOKED_AT = 100;
 
 export interface OfflineDeps {
   db: Db;
@@ -83,6 +89,12 @@ export interface OfflineOptions {
   campaignId?: string | null;
   /** Overrides the configured grace period for this run. */
   graceMs?: number;
+  /**
+   * The scheduled job's run (OFFLINE_RECONCILE_CRON): without `since`, its window starts where the last
+   * successful scheduled run's ended when that is earlier than `until − 24 h`, so a run that came late (a
+   * 25-hour day in the worker's zone, a worker that was down), failed or was skipped leaves no grant unchecked.
+   */
+  scheduled?: boolean;
 }
 
 /** A grant the ledger gave up on (failed or dead) that no issuer has, and its discrepancy. */
@@ -156,8 +168,33 @@ export class OfflineReconciler {
     return { since, until };
   }
 
+  /**
+   * The scheduled run's window: the default one, reaching back to where the last successful scheduled run's
+   * window ended when that is earlier (at most maxCatchUpMs before until; an older end is logged, for
+   * `pocket reconcile --since` to cover the rest). Windows are anchored on the time a run starts, so without
+   * this a run more than 24 h after the last good one would never look at the grants delivered in between.
+   */
+  private async scheduledWindow(options: OfflineOptions): Promise<{ since: Date; until: Date }> {
+    const window = this.window(options);
+    if (options.since !== undefined) return window;
+    const runs = await this.deps.runs.latest(this.deps.db, 'offline', SCHEDULED_RUNS_LOOKED_AT);
+    const last = runs.find(
+      (r) => r.status === 'ok' && r.campaignId === null && r.summary?.['scheduled'] === true,
+    )?.windowUntil;
+    if (!last || last.getTime() >= window.since.getTime()) return window;
+    const earliest = window.until.getTime() - this.settings.maxCatchUpMs;
+    if (last.getTime() < earliest) {
+      this.deps.logger.warn(
+        { lastUntil: last.toISOString(), since: new Date(earliest).toISOString() },
+        'offline reconciliation: the last successful scheduled run ended too long ago to catch up at once; ' +
+          `run pocket reconcile --since ${last.toISOString()} --until ${new Date(earliest).toISOString()}`,
+      );
+    }
+    return { since: new Date(Math.max(last.getTime(), earliest)), until: window.until };
+  }
+
   async run(options: OfflineOptions = {}): Promise<OfflineSummary> {
-    const { since, until } = this.window(options);
+    const { since, until } = options.scheduled ? await this.scheduledWindow(options) : this.window(options);
     const campaignId = options.campaignId ?? null;
     const summary: OfflineSummary = {
       runId: randomUUID(),
@@ -197,7 +234,7 @@ export class OfflineReconciler {
       await runs.finish(db, summary.runId, {
         status: 'ok',
         finishedAt: this.deps.clock(),
-        summary: { ...summary },
+        summary: { ...summary, ...(options.scheduled ? { scheduled: true } : {}) },
       });
       return summary;
     } catch (error) {

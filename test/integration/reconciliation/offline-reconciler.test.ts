@@ -352,6 +352,38 @@ describeEachBackend('offline reconciliation', (backend) => {
     expect(Object.values(await grantStatuses(db(), ids))).toEqual(Array(5).fill('delivered'));
   });
 
+  it('starts a scheduled run where the last good one ended: a late run leaves no delivered grant unchecked', async () => {
+    const { offline } = rig.pocket.delivery;
+    await deliveredGrants(1, 'on-time');
+    expect(await offline.run({ scheduled: true })).toMatchObject({
+      since: new Date(AT.getTime() - 23 * HOUR).toISOString(),
+      until: new Date(AT.getTime() + HOUR).toISOString(),
+      matched: 1,
+    });
+    // Delivered after that window ended; the issuer then loses it. The next scheduled run comes 26 hours later
+    // (a 25-hour day in the worker's zone, a worker restarted late): a window of the last 24 hours misses it.
+    const [late] = await grantsFor(rig.pocket, users('late', 1));
+    if (!late) throw new Error('no grant');
+    await rig.pocket.delivery.relay.drain();
+    rig.issuer.issued.delete(late);
+    rig.clock.advance(26 * HOUR);
+    expect(await offline.run()).toMatchObject({ since: new Date(AT.getTime() + 3 * HOUR).toISOString() });
+    expect((await grantStatuses(db(), [late]))[late]).toBe('delivered');
+    expect(await offline.run({ scheduled: true })).toMatchObject({
+      since: new Date(AT.getTime() + HOUR).toISOString(),
+      until: new Date(AT.getTime() + 27 * HOUR).toISOString(),
+      found: { missing_downstream: 1 },
+      redelivered: 1,
+    });
+    expect((await grantStatuses(db(), [late]))[late]).toBe('pending');
+    // After a longer outage it reaches back 7 days at most (the log names the command for the rest).
+    rig.clock.advance(10 * 24 * HOUR);
+    const until = rig.clock().getTime() - HOUR;
+    expect(await offline.run({ scheduled: true })).toMatchObject({
+      since: new Date(until - 7 * 24 * HOUR).toISOString(),
+    });
+  });
+
   it('refuses an empty window and never looks at the last hour', async () => {
     expect(() => rig.pocket.delivery.offline.window({ since: rig.clock() })).toThrow(/empty window/);
     const { until } = rig.pocket.delivery.offline.window({ until: new Date(rig.clock().getTime() + HOUR) });
