@@ -11,6 +11,7 @@ import { KnexAuditStore } from '../src/ledger/knex-audit-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
 import { KnexOutboxStore } from '../src/ledger/knex-outbox-store';
 import { defaultActor } from './grants';
+import { formatMoney } from './money';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -23,7 +24,7 @@ interface RedeliverOptions {
 function describe(result: RedeliveryResult): string[] {
   const g = result.grant;
   return [
-    `redelivery scheduled for grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}, amount ${g.amount}) — was ${result.previousStatus} after ${result.previousAttempts} attempts`,
+    `redelivery scheduled for grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}, amount ${formatMoney(g.amount, g.currency)}) — was ${result.previousStatus} after ${result.previousAttempts} attempts`,
     `last error: ${result.lastError ?? 'none'}`,
     `same Idempotency-Key (${g.id}): an issuer that has it already answers 409 and it counts as delivered`,
     `discrepancies resolved: ${result.resolvedDiscrepancies}`,

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { AppError } from '../src/errors/app-error';
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
 import { registerRedeliver } from './grants-redeliver';
+import { formatMoney } from './money';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -33,7 +34,7 @@ export function defaultActor(): string {
 function describe(result: VoidResult): string[] {
   const g = result.grant;
   return [
-    `voided grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}, amount ${g.amount}) — was ${result.previousStatus}`,
+    `voided grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}, amount ${formatMoney(g.amount, g.currency)}) — was ${result.previousStatus}`,
     `reason: ${g.voidReason ?? ''}`,
     result.deliveryCancelled
       ? 'pending delivery cancelled'

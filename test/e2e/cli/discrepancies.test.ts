@@ -32,6 +32,9 @@ describe('pocket discrepancies list and resolve against the embedded ledger', ()
     const voided = await run('grants', 'void', id, '--reason', 'duplicate account', '--force');
     expect(voided.code).toBe(0);
     expect(voided.stdout).toMatch(/reconcile reports voided_but_issued/);
+    // Money in major units of the grant's currency, as every text output shows it (the JSON keeps minor units).
+    const { amount } = await withDb((db) => db('grants').where({ id }).first('amount'));
+    expect(voided.stdout).toContain(`amount ${(Number(amount) / 100).toFixed(2)} CNY) — was delivered`);
 
     const dirty = await run('reconcile', '--since', SINCE, '--grace', '0');
     expect(dirty.code).toBe(1);

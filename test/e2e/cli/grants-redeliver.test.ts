@@ -75,7 +75,9 @@ describe('pocket grants redeliver against the embedded ledger', () => {
     expect(text.stderr).toBe('');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
-      new RegExp(`^redelivery scheduled for grant ${dead} \\(${TINY}, .*\\) — was dead after 12 attempts\\n`),
+      new RegExp(
+        `^redelivery scheduled for grant ${dead} \\(${TINY}, .*, amount \\d+\\.\\d{2} CNY\\) — was dead after 12 attempts\\n`,
+      ),
     );
     expect(text.stdout).toMatch(/last error: HTTP 503/);
     expect(text.stdout).toMatch(/discrepancies resolved: 1/);
