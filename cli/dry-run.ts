@@ -8,7 +8,7 @@ import type { SimulatedUser } from '../src/simulation/evaluate-participant';
 import { syntheticUserFactory } from '../src/simulation/synthetic-users';
 import { countUsers, readUsersFile, UsersFileError } from '../src/simulation/users-file';
 import { loadCompiled, parseTime, rootOf } from './definitions';
-import { formatMoney } from './money';
+import { formatMoney, percentOf } from './money';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { integerOption } from './integer-option';
 
@@ -22,11 +22,7 @@ interface Options {
 
 const MAX_SYNTHETIC = 10_000_000;
 
-function pct(part: number, whole: number | null): string {
-  return whole ? `${((part / whole) * 100).toFixed(1)}%` : '-';
-}
-
-function textReport(r: DryRunReport): string[] {
+export function textReport(r: DryRunReport): string[] {
   const lines = [
     `dry-run ${r.campaign}: ${r.users} users${r.at ? ` at ${r.at}` : ' spread over the window'} (${r.durationMs} ms)`,
     '',
@@ -34,7 +30,7 @@ function textReport(r: DryRunReport): string[] {
   lines.push(
     ...table(
       ['segment', 'users', 'share'],
-      Object.entries(r.segments).map(([id, n]) => [id, n, pct(n, r.users)]),
+      Object.entries(r.segments).map(([id, n]) => [id, n, percentOf(n, r.users)]),
     ),
   );
   lines.push(
@@ -63,10 +59,10 @@ function textReport(r: DryRunReport): string[] {
   const money = (minor: number | null): string =>
     minor === null ? 'unlimited' : formatMoney(minor, r.budget.currency);
   lines.push(
-    `projected spend: ${money(r.spend)} of total budget ${money(r.budget.total)} (${pct(r.spend, r.budget.total)})`,
+    `projected spend: ${money(r.spend)} of total budget ${money(r.budget.total)} (${percentOf(r.spend, r.budget.total)})`,
   );
   lines.push(
-    `peak daily spend: ${money(r.budget.peakDaily)} of daily budget ${money(r.budget.daily)} (${pct(r.budget.peakDaily, r.budget.daily)})`,
+    `peak daily spend: ${money(r.budget.peakDaily)} of daily budget ${money(r.budget.daily)} (${percentOf(r.budget.peakDaily, r.budget.daily)})`,
   );
   return lines;
 }

@@ -31,3 +31,13 @@ function decimalText(minor: number, digits: number): string {
 export function formatMoney(minor: number, currency: string | null | undefined): string {
   return currency ? `${majorUnits(minor, currency)} ${currency}` : String(minor);
 }
+
+/**
+ * `part` as a share of `whole` with one decimal ("37.5%"), '-' without a whole. Below the whole it never rounds up
+ * to 100.0%: 49,998 of a 50,000 budget is 99.9%, not a figure that looks exhausted while some remains.
+ */
+export function percentOf(part: number, whole: number | null): string {
+  if (whole === null || !(whole > 0)) return '-';
+  const share = (100 * part) / whole;
+  return `${(part < whole ? Math.min(99.9, share) : share).toFixed(1)}%`;
+}

@@ -3,16 +3,11 @@
  * (`section,key,metric,value`, one number per line), which spreadsheets pivot and scripts grep.
  */
 import type { CampaignReport } from '../src/observability/report/campaign-report';
-import { majorUnits } from './money';
+import { majorUnits, percentOf } from './money';
 import { table } from './output';
 
 type Cell = string | number;
 
-const pct = (part: number, whole: number): string =>
-  // 1,999 of 2,000 is 99.9%, not a rounded 100.0% that looks exhausted while some remains.
-  whole > 0
-    ? `${(part < whole ? Math.min(99.9, (100 * part) / whole) : (100 * part) / whole).toFixed(1)}%`
-    : '-';
 const orDash = (v: number | null): Cell => (v === null ? '-' : v);
 
 export function reportTable(r: CampaignReport): string[] {
@@ -29,7 +24,7 @@ export function reportTable(r: CampaignReport): string[] {
       (['participations', 'eligible', 'granted', 'delivered'] as const).map((k) => [
         k,
         r.funnel[k],
-        pct(r.funnel[k], r.funnel.participations),
+        percentOf(r.funnel[k], r.funnel.participations),
       ]),
     ),
     '',
@@ -56,7 +51,7 @@ export function reportTable(r: CampaignReport): string[] {
               money(r.budget.total.plan),
               money(r.budget.total.used),
               money(r.budget.total.remaining),
-              pct(r.budget.total.used, r.budget.total.plan),
+              percentOf(r.budget.total.used, r.budget.total.plan),
             ],
           ]
         : []),
@@ -67,7 +62,7 @@ export function reportTable(r: CampaignReport): string[] {
               money(r.budget.today.plan),
               money(r.budget.today.used),
               money(r.budget.today.remaining),
-              pct(r.budget.today.used, r.budget.today.plan),
+              percentOf(r.budget.today.used, r.budget.today.plan),
             ],
           ]
         : []),
