@@ -102,5 +102,24 @@ export function checkRewards(campaign: CampaignDefinition): Finding[] {
     ),
   ];
   campaign.rewards.forEach((reward, i) => findings.push(...checkReward(reward, i, budget)));
+  findings.push(...noCurrencyFinding(campaign));
   return findings;
+}
+
+/**
+ * Amounts are minor units of the budget's currency, so a campaign that gives money without a `budget` has none:
+ * its grants carry `currency: null` to the issuer and every report shows bare minor units. A warning, at the
+ * first such reward (a budget of `{ currency }` alone sets no limit).
+ */
+function noCurrencyFinding(campaign: CampaignDefinition): Finding[] {
+  if (campaign.budget !== undefined) return [];
+  const index = campaign.rewards.findIndex((r) => r.type !== 'none');
+  const reward = campaign.rewards[index];
+  if (reward === undefined) return [];
+  return [
+    warning(
+      ['rewards', index],
+      `reward ${reward.id} gives money but the campaign has no budget, so no currency: its grants reach the issuer with currency null; add one, e.g. budget: { currency: CNY } (a currency alone sets no limit)`,
+    ),
+  ];
 }

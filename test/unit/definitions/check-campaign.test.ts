@@ -94,6 +94,15 @@ describe('checkCampaign', () => {
     ]);
   });
 
+  it('warns when a campaign gives money without a budget: its grants would have no currency', () => {
+    const { budget: _none, ...noBudget } = base;
+    expect(check(noBudget)).toEqual([
+      'warning rewards[0]: reward rp gives money but the campaign has no budget, so no currency: its grants reach the issuer with currency null; add one, e.g. budget: { currency: CNY } (a currency alone sets no limit)',
+    ]);
+    expect(check({ ...base, budget: { currency: 'CNY' } })).toEqual([]);
+    expect(check({ ...noBudget, rewards: [{ id: 'rp', type: 'none' }] })).toEqual([]);
+  });
+
   it('refuses a currency that is not an ISO 4217 code', () => {
     expect(check({ ...base, budget: { currency: 'CNX', total: 1000 } })).toEqual([
       'error budget.currency: "CNX" is not an ISO 4217 currency code (did you mean "CNY"?)',

@@ -43,6 +43,7 @@ export function campaignYaml(
     'segments:',
     segments,
     'decision: { strategy: weighted }',
+    'budget: { currency: CNY }',
     '',
   ].join('\n');
 }
