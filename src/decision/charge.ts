@@ -53,6 +53,16 @@ export function affordable(reward: RewardDefinition, budgetLeft: number): boolea
 }
 
 /**
+ * Whether what is left of a budget pays for no grant of any reward that costs money: a red packet needs its `min`,
+ * a coupon or voucher its `cost`. Such a budget is used up although it is under 100% (a red packet's draw or a
+ * coupon's cost rarely lands exactly on the limit): every participation is refused or gets the fallback.
+ */
+export function paysForNothing(rewards: readonly RewardDefinition[], left: number): boolean {
+  const paid = rewards.filter((r) => r.type !== 'none');
+  return paid.length > 0 && paid.every((r) => !affordable(r, left));
+}
+
+/**
  * One grant's amount and charge, or null when the budget cannot pay for it (DESIGN.md Semantics).
  * `budgetLeft` is min(total left, daily left), Infinity without a budget.
  * - red packet: a uniform integer in [min, max], charged as drawn; a draw above `budgetLeft` is clamped to

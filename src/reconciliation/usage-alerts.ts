@@ -3,6 +3,7 @@
  * the limit it crossed, so it fires once per crossing (and again if a publish raises the limit and it is
  * crossed anew).
  */
+import { paysForNothing } from '../decision/charge';
 import type { CampaignDefinition } from '../definitions/campaign-types';
 import type { Alert } from '../integrations/alert-service';
 import type { CampaignUsage } from '../ledger/grant-store';
@@ -13,24 +14,33 @@ const THRESHOLDS = [
   [100, 'budget.100pct'],
 ] as const;
 
-function budgetAlerts(campaignId: string, scope: string, spent: number, limit: number): Alert[] {
-  return THRESHOLDS.filter(([pct]) => spent * 100 >= limit * pct).map(([pct, event]) => ({
-    event,
-    campaignId,
-    occurrence: `${scope}/${limit}`,
-    details: { scope, spent, limit, threshold: pct },
-  }));
+function budgetAlerts(definition: CampaignDefinition, scope: string, spent: number, limit: number): Alert[] {
+  const usedUp = spent < limit && paysForNothing(definition.rewards, limit - spent);
+  return THRESHOLDS.filter(([pct]) => spent * 100 >= limit * pct || (pct === 100 && usedUp)).map(
+    ([pct, event]) => ({
+      event,
+      campaignId: definition.id,
+      occurrence: `${scope}/${limit}`,
+      details: {
+        scope,
+        spent,
+        limit,
+        threshold: pct,
+        ...(pct === 100 && usedUp ? { left: limit - spent } : {}),
+      },
+    }),
+  );
 }
 
 export function usageAlerts(definition: CampaignDefinition, usage: CampaignUsage): Alert[] {
   const alerts: Alert[] = [];
   const { budget } = definition;
   if (budget?.total !== undefined && budget.total > 0) {
-    alerts.push(...budgetAlerts(definition.id, 'total', usage.spent, budget.total));
+    alerts.push(...budgetAlerts(definition, 'total', usage.spent, budget.total));
   }
   if (budget?.daily !== undefined && budget.daily > 0) {
     for (const [date, spent] of Object.entries(usage.dailySpent).sort()) {
-      alerts.push(...budgetAlerts(definition.id, `daily:${date}`, spent, budget.daily));
+      alerts.push(...budgetAlerts(definition, `daily:${date}`, spent, budget.daily));
     }
   }
   for (const reward of definition.rewards) {

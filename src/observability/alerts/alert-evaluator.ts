@@ -7,6 +7,7 @@
  */
 import { businessDate, businessDayBounds } from '../../decision/business-date';
 import { campaignWindow } from '../../decision/campaign-window';
+import { paysForNothing } from '../../decision/charge';
 import type { Alert, AlertSink } from '../../integrations/alert-service';
 import type { AlertEvent } from '../../integrations/notifier';
 import type { Db } from '../../ledger/db';
@@ -187,8 +188,9 @@ export class AlertEvaluator {
         lookbackStart.getTime() < now.getTime()
           ? await this.deps.spend.spendSince(this.deps.db, campaignId, lookbackStart, date)
           : 0;
+      const usedUp = spent < limit && paysForNothing(definition.rewards, limit - spent);
       const rate = burnRate(
-        { limit, spent, recentSpend, lookbackStart, now, end: new Date(end) },
+        { limit, spent, recentSpend, lookbackStart, now, end: new Date(end), usedUp },
         this.settings.burn,
       );
       checks.push({

@@ -2,7 +2,8 @@
  * Pure: budget burn rate. At the pace of the recent lookback, when does the budget run out, and is that before
  * the period ends (the window for the total budget, the business day for the daily one)? Fires when the
  * projected exhaustion comes before the end; recovers once it comes at least `recoverMargin` of the time left
- * after the end (or the period is over). An exhausted budget with time left keeps firing.
+ * after the end (or the period is over). An exhausted budget with time left keeps firing, and so does one whose
+ * remainder pays for no grant (`usedUp`).
  */
 import type { AlertLevel } from './alert-level';
 
@@ -15,6 +16,8 @@ export interface BurnRateInput {
   now: Date;
   /** When the period (window or business day) ends. */
   end: Date;
+  /** What is left pays for no grant (paysForNothing): the budget is used up, as when nothing is left. */
+  usedUp?: boolean;
 }
 
 export interface BurnRateSettings {
@@ -42,9 +45,10 @@ export function burnRate(input: BurnRateInput, settings: BurnRateSettings = DEFA
   const lookbackMs = now - input.lookbackStart.getTime();
   const perMs = lookbackMs > 0 ? input.recentSpend / lookbackMs : 0;
   const perHour = Math.round(perMs * 3_600_000);
-  const exhaustsAt = remaining === 0 ? input.now : perMs > 0 ? new Date(now + remaining / perMs) : null;
+  const usedUp = remaining === 0 || input.usedUp === true;
+  const exhaustsAt = usedUp ? input.now : perMs > 0 ? new Date(now + remaining / perMs) : null;
   if (now >= end) return { level: 'ok', remaining, perHour, exhaustsAt };
-  if (remaining === 0) return { level: 'firing', remaining, perHour, exhaustsAt };
+  if (usedUp) return { level: 'firing', remaining, perHour, exhaustsAt };
   if (lookbackMs < settings.minLookbackMs) return { level: 'hold', remaining, perHour, exhaustsAt };
   if (exhaustsAt === null) return { level: 'ok', remaining, perHour, exhaustsAt };
   const at = exhaustsAt.getTime();

@@ -91,6 +91,20 @@ describe('AlertEvaluator: daily budget burn', () => {
     ]);
   });
 
+  it('keeps a day whose remainder pays for no reward firing, though nothing is spent any more', async () => {
+    // 9,960 of 10,000 spent: 40 left, under the cheapest red packet (50). Every participant is refused, so the last
+    // hour spent nothing, which alone would read as "not burning".
+    const state = {
+      now: new Date('2026-11-11T22:00:00+08:00'),
+      usage: usage({ '2026-11-11': 9_960 }),
+      recent: 0,
+      sent: [] as Alert[],
+    };
+    await evaluator(state).run();
+    expect(seen(state.sent)).toEqual([['burn:daily:2026-11-11#1', 'firing']]);
+    expect(state.sent[0]?.details).toMatchObject({ spent: 9_960, remaining: 40 });
+  });
+
   it('ends yesterday’s episode even when today cannot be judged yet (its first minutes hold)', async () => {
     const sent = await exhaustedYesterday({ at: '2026-11-12T00:02:00+08:00', spent: 100, recent: 100 });
     expect(seen(sent)).toEqual([

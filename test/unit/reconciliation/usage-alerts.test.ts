@@ -29,6 +29,45 @@ describe('usage alerts', () => {
     expect(alerts[1]?.details).toEqual({ scope: 'total', spent: 800, limit: 1000, threshold: 80 });
   });
 
+  it('raises budget.100pct once what is left pays for no reward, though it is under 100%', () => {
+    const pricier = {
+      ...definition,
+      rewards: [
+        { id: 'rp', type: 'red_packet', amount: { min: 50, max: 200 } },
+        { id: 'cp', type: 'coupon', value: 1000, cost: 300 },
+        { id: 'thanks', type: 'none' },
+      ],
+    } as unknown as CampaignDefinition;
+    const usage = { stockUsed: {}, spent: 951, dailySpent: { '2026-11-11': 351 }, grants: 9 };
+    expect(usageAlerts(pricier, usage).map((a) => [a.event, a.occurrence, a.details])).toEqual([
+      ['budget.50pct', 'total/1000', { scope: 'total', spent: 951, limit: 1000, threshold: 50 }],
+      ['budget.80pct', 'total/1000', { scope: 'total', spent: 951, limit: 1000, threshold: 80 }],
+      ['budget.100pct', 'total/1000', { scope: 'total', spent: 951, limit: 1000, threshold: 100, left: 49 }],
+      [
+        'budget.50pct',
+        'daily:2026-11-11/400',
+        { scope: 'daily:2026-11-11', spent: 351, limit: 400, threshold: 50 },
+      ],
+      [
+        'budget.80pct',
+        'daily:2026-11-11/400',
+        { scope: 'daily:2026-11-11', spent: 351, limit: 400, threshold: 80 },
+      ],
+      [
+        'budget.100pct',
+        'daily:2026-11-11/400',
+        { scope: 'daily:2026-11-11', spent: 351, limit: 400, threshold: 100, left: 49 },
+      ],
+    ]);
+    // 50 left still pays for the smallest red packet; a coupon that costs nothing is always affordable.
+    expect(usageAlerts(pricier, { ...usage, spent: 950, dailySpent: {} }).map((a) => a.event)).toEqual([
+      'budget.50pct',
+      'budget.80pct',
+    ]);
+    const free = { ...pricier, rewards: [{ id: 'cp', type: 'coupon', value: 1000, cost: 0 }] };
+    expect(usageAlerts(free as CampaignDefinition, { ...usage, spent: 999, dailySpent: {} })).toHaveLength(2);
+  });
+
   it('raises stock.exhausted for a reward whose stock is used up, and nothing below the thresholds', () => {
     expect(
       usageAlerts(definition, { stockUsed: { rp: 10, cp: 1000 }, spent: 499, dailySpent: {}, grants: 10 }),
