@@ -1,5 +1,6 @@
 import type { CampaignCounters, Range, UserCounters } from '../hot-state/hot-state';
 import type { Executor } from './db';
+import type { FencedCounts, FenceLimits } from './fence-unpositioned-grants';
 import type { GrantFences } from './grant-fences';
 
 export type GrantStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'void';
@@ -87,4 +88,14 @@ export interface GrantStore {
   /** The hot-state counters the ledger implies: top slot/offset and the free slots/ranges below it. */
   campaignCounters(q: Executor, campaignId: string): Promise<CampaignCounters>;
   usage(q: Executor, campaignId: string): Promise<CampaignUsage>;
+  /**
+   * Gives the grants made while a limit did not exist a fence position under it (an activation that adds a
+   * stock or a budget): see fence-unpositioned-grants.ts.
+   */
+  fenceUnpositioned(
+    q: Executor,
+    campaignId: string,
+    limits: FenceLimits,
+    today: string,
+  ): Promise<FencedCounts>;
 }

@@ -1,6 +1,7 @@
 import type { UserCounters, CampaignCounters } from '../hot-state/hot-state';
 import { queryCampaignCounters } from './campaign-counters-query';
 import type { Executor } from './db';
+import { fenceUnpositionedGrants, type FencedCounts, type FenceLimits } from './fence-unpositioned-grants';
 import { grantInsertStatement } from './grant-insert-statement';
 import { toGrantRecord } from './grant-row';
 import type {
@@ -145,6 +146,15 @@ export class KnexGrantStore implements GrantStore {
 
   campaignCounters(q: Executor, campaignId: string): Promise<CampaignCounters> {
     return queryCampaignCounters(q, campaignId);
+  }
+
+  fenceUnpositioned(
+    q: Executor,
+    campaignId: string,
+    limits: FenceLimits,
+    today: string,
+  ): Promise<FencedCounts> {
+    return fenceUnpositionedGrants(q, campaignId, limits, today);
   }
 
   async usage(q: Executor, campaignId: string): Promise<CampaignUsage> {

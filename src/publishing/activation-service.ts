@@ -13,12 +13,12 @@ import type { GrantStore } from '../ledger/grant-store';
 import { ActivationRefusedError } from './activation-refused-error';
 import type { ActivationOutcome, ChangeOptions } from './lifecycle';
 import { lockCampaigns } from './lifecycle-lock';
-import { checkAgainstActive } from './publish-service';
+import { checkAgainstActive, fenceAddedLimits } from './publish-service';
 
 export interface ActivationServiceDeps {
   db: Db;
   versions: CampaignVersionStore;
-  grants: Pick<GrantStore, 'usage'>;
+  grants: Pick<GrantStore, 'usage' | 'fenceUnpositioned'>;
   audit: AuditStore;
   clock: () => Date;
 }
@@ -67,6 +67,7 @@ export class ActivationService {
         throw new ActivationRefusedError(check.refusals.map((r) => ({ campaignId, ...r })));
       }
       await versions.activate(trx, campaignId, to);
+      const fenced = await fenceAddedLimits(trx, this.deps, active, next, at);
       await audit.append(trx, {
         at,
         actor: request.actor,
@@ -80,6 +81,7 @@ export class ActivationService {
             ? { warnings: check.warnings.map(({ code, message }) => ({ code, message })) }
             : {}),
           ...(request.force ? { force: true } : {}),
+          ...fenced,
         },
       });
       return {

@@ -26,7 +26,7 @@ import { PublishService } from './publish-service';
 export interface LedgerLifecycleDeps {
   db: Db;
   versions: CampaignVersionStore;
-  grants: Pick<GrantStore, 'usage'>;
+  grants: Pick<GrantStore, 'usage' | 'fenceUnpositioned'>;
   audit: AuditStore;
   notifier: ChangeNotifier;
   clock: () => Date;

@@ -11,6 +11,7 @@ import { ConflictError, ValidationError } from '../errors/app-error';
 import type { AuditStore } from '../ledger/audit-store';
 import type { CampaignVersionRecord, CampaignVersionStore } from '../ledger/campaign-version-store';
 import type { Db, Executor } from '../ledger/db';
+import type { FenceLimits } from '../ledger/fence-unpositioned-grants';
 import type { CampaignUsage, GrantStore } from '../ledger/grant-store';
 import { getCompiledCampaign } from '../rules/compiled-campaign-cache';
 import { checkActivation, type ActivationCheck, type ActivationIssue } from './activation-checks';
@@ -22,7 +23,7 @@ import { isUniqueViolation } from './unique-violation';
 export interface PublishServiceDeps {
   db: Db;
   versions: CampaignVersionStore;
-  grants: Pick<GrantStore, 'usage'>;
+  grants: Pick<GrantStore, 'usage' | 'fenceUnpositioned'>;
   audit: AuditStore;
   clock: () => Date;
 }
@@ -61,6 +62,44 @@ export async function checkAgainstActive(
   const usage = active ? await deps.grants.usage(q, campaignId) : NO_USAGE;
   const today = businessDate(at, current?.timezone ?? next.timezone);
   return checkActivation({ current, next, usage, today }, force);
+}
+
+/** The limits `next` sets that `current` did not: the ones whose earlier grants hold no fence position. */
+function addedLimits(current: CampaignDefinition | null, next: CampaignDefinition): FenceLimits {
+  const stock: Record<string, number> = {};
+  for (const reward of next.rewards) {
+    if (reward.type === 'none' || reward.stock === undefined) continue;
+    const before = current?.rewards.find((r) => r.id === reward.id);
+    if (before === undefined || before.type === 'none' || before.stock === undefined)
+      stock[reward.id] = reward.stock;
+  }
+  const added = (key: 'total' | 'daily') => {
+    const limit = next.budget?.[key];
+    return limit !== undefined && current?.budget?.[key] === undefined ? limit : null;
+  };
+  return { stock, budgetTotal: added('total'), budgetDaily: added('daily') };
+}
+
+/**
+ * After `next` became active in place of `active`: the grants made while a limit it adds did not exist get their
+ * fence positions, so the limit counts them (fence-unpositioned-grants.ts). What was done, for the audit entry.
+ */
+export async function fenceAddedLimits(
+  q: Executor,
+  deps: { grants: Pick<GrantStore, 'fenceUnpositioned'> },
+  active: CampaignVersionRecord | null,
+  next: CampaignDefinition,
+  at: Date,
+): Promise<Record<string, unknown>> {
+  if (!active) return {};
+  const limits = addedLimits(resolvedFromCanonical(active.body).definition, next);
+  if (Object.keys(limits.stock).length === 0 && limits.budgetTotal === null && limits.budgetDaily === null) {
+    return {};
+  }
+  const today = businessDate(at, next.timezone);
+  const fenced = await deps.grants.fenceUnpositioned(q, next.id, limits, today);
+  const total = fenced.stockSlots + fenced.budgetRanges + fenced.dailyRanges;
+  return total > 0 ? { fenced } : {};
 }
 
 export class PublishService {
@@ -150,6 +189,7 @@ export class PublishService {
       });
     }
     await versions.activate(trx, campaignId, version);
+    const fenced = await fenceAddedLimits(trx, this.deps, active, resolved.definition, at);
     await this.deps.audit.append(trx, {
       at,
       actor: request.actor,
@@ -165,6 +205,7 @@ export class PublishService {
         gitCommit: request.gitCommit,
         ...(check.warnings.length > 0 ? { warnings: issueSummary(check.warnings) } : {}),
         ...(request.force ? { force: true } : {}),
+        ...fenced,
       },
     });
     return {

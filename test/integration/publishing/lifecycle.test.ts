@@ -15,6 +15,7 @@ import {
   AT,
   CAMPAIGN,
   createDefinitionsRepo,
+  eventually,
   participate,
   publishOptions,
   type DefinitionsRepo,
@@ -133,6 +134,28 @@ describeEachBackend('publishing lifecycle', (backend) => {
       refusals: [expect.objectContaining({ code: 'budget_total_below_spent' })],
     });
     await expect(publish({ force: true })).resolves.toMatchObject([{ status: 'published', version: 2 }]);
+  });
+
+  it('a stock or budget added after launch counts the grants made before it (no second full allowance)', async () => {
+    repo.remove();
+    repo = createDefinitionsRepo({ stock: null, budgetTotal: null, budgetDaily: null });
+    await publish();
+    for (const user of ['a', 'b', 'c']) expect((await participate(pocket.app, user)).rewardId).toBe('coin');
+    // 3 red packets of 10 given; now at most 5 in all, and 45 of budget (40 a day): room for one more.
+    repo.write({ stock: 5, budgetTotal: 45, budgetDaily: 40 });
+    expect(await publish()).toMatchObject([{ status: 'published', version: 2 }]);
+    const [entry] = await pocket.lifecycle.audit({ campaignId: CAMPAIGN, limit: 1 });
+    expect(entry?.details).toMatchObject({ fenced: { stockSlots: 3, budgetRanges: 3, dailyRanges: 3 } });
+    // The hot counters learn it from the ledger's fence: 503 while they are rebuilt, then the real answers.
+    const first = await eventually(
+      () => participate(pocket.app, 'd'),
+      (j) => j.status !== 503,
+    );
+    expect(first.outcome).toBe('granted');
+    for (const user of ['e', 'f'])
+      expect((await participate(pocket.app, user)).outcome).toBe('budget_exhausted');
+    const rows = await db()('grants').where({ reward_id: 'coin' }).select('charge');
+    expect(rows.reduce((sum, r) => sum + Number(r.charge), 0)).toBe(40);
   });
 
   it('refuses a timezone change once the campaign has grants, even with --force', async () => {

@@ -20,10 +20,15 @@ export const CAMPAIGN = 'flash-sale';
 export interface CampaignShape {
   id?: string;
   reward?: 'coin' | 'thanks';
-  stock?: number;
+  /** null: unlimited. */
+  stock?: number | null;
   timezone?: string;
-  budgetTotal?: number;
+  /** null: no such budget. */
+  budgetTotal?: number | null;
+  budgetDaily?: number | null;
 }
+
+const setting = (key: string, value: number | null): string => (value === null ? '' : `, ${key}: ${value}`);
 
 export function campaignYaml(shape: CampaignShape = {}): string {
   const id = shape.id ?? CAMPAIGN;
@@ -35,9 +40,9 @@ export function campaignYaml(shape: CampaignShape = {}): string {
     'window: { start: 2026-11-01T00:00:00+08:00, end: 2026-12-01T00:00:00+08:00 }',
     `timezone: ${shape.timezone ?? 'Asia/Shanghai'}`,
     'entry: { activityCode: none }',
-    `budget: { currency: CNY, total: ${shape.budgetTotal ?? 1000000}, daily: 100000 }`,
+    `budget: { currency: CNY${setting('total', shape.budgetTotal === undefined ? 1000000 : shape.budgetTotal)}${setting('daily', shape.budgetDaily === undefined ? 100000 : shape.budgetDaily)} }`,
     'rewards:',
-    `  - { id: coin, type: red_packet, amount: { min: 10, max: 10 }, stock: ${shape.stock ?? 100} }`,
+    `  - { id: coin, type: red_packet, amount: { min: 10, max: 10 }${setting('stock', shape.stock === undefined ? 100 : shape.stock)} }`,
     '  - { id: thanks, type: none }',
     'segments:',
     '  - id: everyone',
