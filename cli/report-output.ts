@@ -110,6 +110,10 @@ export function reportCsv(r: CampaignReport): string {
   for (const x of r.byReward) {
     for (const m of ['grants', 'spend', 'amount'] as const) push('reward', x.rewardId, m, x[m]);
   }
+  // What the money figures count: minor units of this currency, 10^minor_digits to a major unit.
+  if (r.budget.currency !== null && r.budget.minorDigits !== null) {
+    push('budget', r.budget.currency, 'minor_digits', r.budget.minorDigits);
+  }
   for (const [key, line] of [
     ['total', r.budget.total],
     ['daily', r.budget.today],

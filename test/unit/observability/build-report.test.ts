@@ -288,6 +288,7 @@ describe('rendering', () => {
         'segment,all,spend,75',
         'segment,,grants,1',
         'reward,cp,amount,100',
+        'budget,CNY,minor_digits,2',
         'budget,total,remaining,925',
         'budget,daily,used,75',
         'stock,cp,plan,',
