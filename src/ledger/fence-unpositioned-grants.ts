@@ -1,7 +1,7 @@
 /**
  * A limit added to a campaign that already has grants (a stock on a reward that had none, a total or daily budget
- * where there was none) must count those grants. They were made without a limit, so they hold no fence position:
- * no stock slot, no budget range. Left so, the hot counters (rebuilt from the ledger's positions) and the ledger
+ * or a per-user limit where there was none) must count those grants. They were made without a limit, so they hold
+ * no fence position: no stock slot, no budget range, no per-user sequence number. Left so, the hot counters (rebuilt from the ledger's positions) and the ledger
  * fence would both start the new limit from zero, and a campaign that had spent 30,000 could spend its whole new
  * budget of 50,000 again. The activation that brings the limit gives them positions, in grant order, above the
  * positions already taken and up to the limit (grants beyond it keep none: the limit is already used up).
@@ -18,12 +18,16 @@ export interface FenceLimits {
   stock: Readonly<Record<string, number>>;
   budgetTotal: number | null;
   budgetDaily: number | null;
+  perUserTotal: number | null;
+  perUserDaily: number | null;
 }
 
 export interface FencedCounts {
   stockSlots: number;
   budgetRanges: number;
   dailyRanges: number;
+  userSeqs: number;
+  dailyUserSeqs: number;
 }
 
 const LOCK_CLASS = 0x706f636b; // the range-fence triggers' advisory lock class (20261126000100)
@@ -99,6 +103,39 @@ async function fenceDaily(q: Executor, campaignId: string, limit: number, today:
   return changed(result);
 }
 
+/**
+ * Per-user sequence numbers (limits.perUser): each user's grants without one are numbered after the user's
+ * highest, in grant order, up to the limit. Testers' grants count too, as the insert numbers them. `today`: only
+ * that business day and later, for the daily limit, numbered per user and business day.
+ */
+async function fenceUserSeqs(
+  q: Executor,
+  campaignId: string,
+  columns: { seq: 'user_seq' | 'daily_seq'; limit: 'user_limit' | 'daily_user_limit' },
+  limit: number,
+  today: string | null,
+): Promise<number> {
+  const { seq, limit: limitColumn } = columns;
+  const scope = today === null ? ['user_id'] : ['user_id', 'business_date'];
+  const partition = scope.join(', ');
+  const partitionOfG = scope.map((c) => `g.${c}`).join(', ');
+  const key = scope.map((c) => `g.${c} = t.${c}`).join(' AND ');
+  const since = today === null ? '' : 'AND g.business_date >= ?';
+  const result = await q.raw(
+    `UPDATE grants SET ${seq} = s.n, ${limitColumn} = ?
+       FROM (SELECT g.id, COALESCE(t.top, 0) + ROW_NUMBER() OVER (
+                    PARTITION BY ${partitionOfG} ORDER BY g.created_at, g.id) AS n
+               FROM grants g
+               LEFT JOIN (SELECT ${partition}, MAX(${seq}) AS top FROM grants
+                           WHERE campaign_id = ? AND status <> 'void' AND ${seq} IS NOT NULL
+                           GROUP BY ${partition}) t ON ${key}
+              WHERE g.campaign_id = ? AND g.status <> 'void' AND g.${seq} IS NULL ${since}) s
+      WHERE grants.id = s.id AND s.n <= ?`,
+    [limit, campaignId, campaignId, ...(today === null ? [] : [today]), limit],
+  );
+  return changed(result);
+}
+
 /** Gives the campaign's grants without a position one under each limit of `limits` (see above). */
 export async function fenceUnpositionedGrants(
   q: Executor,
@@ -106,7 +143,13 @@ export async function fenceUnpositionedGrants(
   limits: FenceLimits,
   today: string,
 ): Promise<FencedCounts> {
-  const counts: FencedCounts = { stockSlots: 0, budgetRanges: 0, dailyRanges: 0 };
+  const counts: FencedCounts = {
+    stockSlots: 0,
+    budgetRanges: 0,
+    dailyRanges: 0,
+    userSeqs: 0,
+    dailyUserSeqs: 0,
+  };
   await lockRanges(q, campaignId);
   for (const [rewardId, limit] of Object.entries(limits.stock)) {
     counts.stockSlots += await fenceStock(q, campaignId, rewardId, limit);
@@ -114,6 +157,14 @@ export async function fenceUnpositionedGrants(
   if (limits.budgetTotal !== null) counts.budgetRanges = await fenceBudget(q, campaignId, limits.budgetTotal);
   if (limits.budgetDaily !== null) {
     counts.dailyRanges = await fenceDaily(q, campaignId, limits.budgetDaily, today);
+  }
+  if (limits.perUserTotal !== null) {
+    const columns = { seq: 'user_seq', limit: 'user_limit' } as const;
+    counts.userSeqs = await fenceUserSeqs(q, campaignId, columns, limits.perUserTotal, null);
+  }
+  if (limits.perUserDaily !== null) {
+    const columns = { seq: 'daily_seq', limit: 'daily_user_limit' } as const;
+    counts.dailyUserSeqs = await fenceUserSeqs(q, campaignId, columns, limits.perUserDaily, today);
   }
   return counts;
 }

@@ -73,11 +73,17 @@ function addedLimits(current: CampaignDefinition | null, next: CampaignDefinitio
     if (before === undefined || before.type === 'none' || before.stock === undefined)
       stock[reward.id] = reward.stock;
   }
-  const added = (key: 'total' | 'daily') => {
-    const limit = next.budget?.[key];
-    return limit !== undefined && current?.budget?.[key] === undefined ? limit : null;
+  const added = (limit: number | undefined, before: number | undefined): number | null =>
+    limit !== undefined && before === undefined ? limit : null;
+  const perUser = next.limits?.perUser;
+  const perUserBefore = current?.limits?.perUser;
+  return {
+    stock,
+    budgetTotal: added(next.budget?.total, current?.budget?.total),
+    budgetDaily: added(next.budget?.daily, current?.budget?.daily),
+    perUserTotal: added(perUser?.total, perUserBefore?.total),
+    perUserDaily: added(perUser?.daily, perUserBefore?.daily),
   };
-  return { stock, budgetTotal: added('total'), budgetDaily: added('daily') };
 }
 
 /**
@@ -93,13 +99,11 @@ export async function fenceAddedLimits(
 ): Promise<Record<string, unknown>> {
   if (!active) return {};
   const limits = addedLimits(resolvedFromCanonical(active.body).definition, next);
-  if (Object.keys(limits.stock).length === 0 && limits.budgetTotal === null && limits.budgetDaily === null) {
-    return {};
-  }
+  const { stock, ...others } = limits;
+  if (Object.keys(stock).length === 0 && Object.values(others).every((l) => l === null)) return {};
   const today = businessDate(at, next.timezone);
   const fenced = await deps.grants.fenceUnpositioned(q, next.id, limits, today);
-  const total = fenced.stockSlots + fenced.budgetRanges + fenced.dailyRanges;
-  return total > 0 ? { fenced } : {};
+  return Object.values(fenced).some((n) => n > 0) ? { fenced } : {};
 }
 
 export class PublishService {

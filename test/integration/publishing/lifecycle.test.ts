@@ -158,6 +158,35 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect(rows.reduce((sum, r) => sum + Number(r.charge), 0)).toBe(40);
   });
 
+  it('a per-user limit added after launch counts the grants made before it, even with the hot counts lost', async () => {
+    await publish();
+    for (const user of ['heavy', 'heavy', 'heavy', 'light'])
+      expect((await participate(pocket.app, user)).outcome).toBe('granted');
+    repo.write({ perUser: { total: 2, daily: 2 } });
+    expect(await publish()).toMatchObject([{ status: 'published', version: 2 }]);
+    const [entry] = await pocket.lifecycle.audit({ campaignId: CAMPAIGN, limit: 1 });
+    // heavy's third grant is over the new limit already: it keeps no number.
+    expect(entry?.details).toMatchObject({ fenced: { userSeqs: 3, dailyUserSeqs: 3 } });
+    // Without the hot per-user counts (a Redis restart), only the ledger's fence knows what each user has.
+    await backends.wipeHotState();
+    const heavy = await eventually(
+      () => participate(pocket.app, 'heavy'),
+      (j) => j.status !== 503,
+    );
+    expect(heavy.outcome).toBe('limit_reached');
+    expect((await participate(pocket.app, 'light')).outcome).toBe('granted');
+    expect((await participate(pocket.app, 'light')).outcome).toBe('limit_reached');
+    const counts = (await db()('grants')
+      .groupBy('user_id')
+      .orderBy('user_id')
+      .select('user_id')
+      .count({ n: '*' })) as Array<{ user_id: string; n: number | string }>;
+    expect(counts.map((r) => [r.user_id, Number(r.n)])).toEqual([
+      ['heavy', 3],
+      ['light', 2],
+    ]);
+  });
+
   it('refuses a timezone change once the campaign has grants, even with --force', async () => {
     await publish();
     repo.write({ timezone: 'UTC' });

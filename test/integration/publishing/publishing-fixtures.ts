@@ -26,6 +26,8 @@ export interface CampaignShape {
   /** null: no such budget. */
   budgetTotal?: number | null;
   budgetDaily?: number | null;
+  /** limits.perUser; absent: none. */
+  perUser?: { total: number; daily: number };
 }
 
 const setting = (key: string, value: number | null): string => (value === null ? '' : `, ${key}: ${value}`);
@@ -40,6 +42,9 @@ export function campaignYaml(shape: CampaignShape = {}): string {
     'window: { start: 2026-11-01T00:00:00+08:00, end: 2026-12-01T00:00:00+08:00 }',
     `timezone: ${shape.timezone ?? 'Asia/Shanghai'}`,
     'entry: { activityCode: none }',
+    ...(shape.perUser
+      ? [`limits: { perUser: { total: ${shape.perUser.total}, daily: ${shape.perUser.daily} } }`]
+      : []),
     `budget: { currency: CNY${setting('total', shape.budgetTotal === undefined ? 1000000 : shape.budgetTotal)}${setting('daily', shape.budgetDaily === undefined ? 100000 : shape.budgetDaily)} }`,
     'rewards:',
     `  - { id: coin, type: red_packet, amount: { min: 10, max: 10 }${setting('stock', shape.stock === undefined ? 100 : shape.stock)} }`,
