@@ -58,7 +58,9 @@ export function createProtection(
     redis,
     ...(overrides.keyPrefix === undefined ? {} : { keyPrefix: overrides.keyPrefix }),
     ...(overrides.storeTimeoutMs === undefined ? {} : { storeTimeoutMs: overrides.storeTimeoutMs }),
-    onStoreError: (err) => logger.warn({ err }, 'rate limits degraded: Redis failed, answering 503'),
+    onStoreError: (err, outage) =>
+      logger.warn({ err, ...outage }, 'rate limits degraded: Redis failed, answering 503'),
+    onStoreRecovered: (outage) => logger.info(outage, 'rate limits restored: Redis answers again'),
   });
 
   const nonces = new KnexCodeNonceStore();

@@ -10,7 +10,8 @@
  * (`cooldownMs`) during which Redis is not asked at all. Meanwhile an in-memory insurance limiter with the
  * same limits stays in force, per process: over it → 429 with Retry-After; under it → 503
  * dependency_unavailable. Participation fails closed (its hot state is Redis too), and a flood is still
- * told to back off instead of being invited to retry at once.
+ * told to back off instead of being invited to retry at once. An outage is reported when it starts, then at
+ * most once a minute, and when Redis answers again: not once per failed call.
  */
 import type { Cluster, Redis } from 'ioredis';
 import {
@@ -34,7 +35,23 @@ export interface ParticipationRateLimiterOptions {
   /** After a failure, Redis is not asked for this long. Default 1000 ms. */
   cooldownMs?: number;
   now?: () => number;
-  onStoreError?: (error: unknown) => void;
+  /**
+   * Redis failed: called once when an outage starts (the first failure after an answer) and then at most once
+   * per `reportEveryMs` while it lasts, never once per request, so a flash sale's traffic during an outage does
+   * not flood the log. `failures` counts the failed calls since the outage started.
+   */
+  onStoreError?: (error: unknown, outage: StoreOutage) => void;
+  /** Redis answered again after an outage. */
+  onStoreRecovered?: (outage: StoreOutage) => void;
+  /** Default 60,000 ms. */
+  reportEveryMs?: number;
+}
+
+export interface StoreOutage {
+  /** Failed store calls since the outage started. */
+  failures: number;
+  /** How long the outage has lasted, in ms. */
+  durationMs: number;
 }
 
 interface Limiters {
@@ -71,6 +88,7 @@ export class ParticipationRateLimiter {
   private readonly cooldownMs: number;
   private readonly now: () => number;
   private redisDownUntil = 0;
+  private outage: { since: number; failures: number; reportedAt: number } | null = null;
 
   constructor(private readonly options: ParticipationRateLimiterOptions) {
     this.keyPrefix = options.keyPrefix ?? 'pocket:';
@@ -106,15 +124,36 @@ export class ParticipationRateLimiter {
     if (this.now() >= this.redisDownUntil) {
       try {
         await withTimeout(limiters.store.consume(key), this.storeTimeoutMs);
+        this.storeAnswered();
         return { kind: 'ok' };
       } catch (error) {
-        if (error instanceof RateLimiterRes) return { kind: 'limited', msBeforeNext: error.msBeforeNext };
-        this.redisDownUntil = this.now() + this.cooldownMs;
-        this.options.onStoreError?.(error);
+        if (error instanceof RateLimiterRes) {
+          this.storeAnswered();
+          return { kind: 'limited', msBeforeNext: error.msBeforeNext };
+        }
+        this.storeFailed(error);
       }
     }
     const local = await this.consumeOn(limiters.insurance, key);
     return local.kind === 'limited' ? local : { kind: 'degraded' };
+  }
+
+  private storeFailed(error: unknown): void {
+    const now = this.now();
+    this.redisDownUntil = now + this.cooldownMs;
+    const outage = this.outage ?? { since: now, failures: 0, reportedAt: -Infinity };
+    this.outage = outage;
+    outage.failures++;
+    if (now - outage.reportedAt < (this.options.reportEveryMs ?? 60_000)) return;
+    outage.reportedAt = now;
+    this.options.onStoreError?.(error, { failures: outage.failures, durationMs: now - outage.since });
+  }
+
+  private storeAnswered(): void {
+    const outage = this.outage;
+    if (!outage) return;
+    this.outage = null;
+    this.options.onStoreRecovered?.({ failures: outage.failures, durationMs: this.now() - outage.since });
   }
 
   private async consumeOn(limiter: RateLimiterAbstract, key: string): Promise<Consumed> {

@@ -132,4 +132,37 @@ describe('ParticipationRateLimiter on Redis', () => {
     expect(await outcome(limiter.check('c', [user('v')], null))).toBe('ok');
     expect(redis.calls).toBe(2);
   });
+
+  it('Redis down under a flood: the outage is reported when it starts, once a minute while it lasts, and when Redis answers again, not once per request', async () => {
+    const redis = new FakeRedis();
+    redis.status = 'end';
+    let now = 0;
+    const reports: Array<{ failures: number; durationMs: number }> = [];
+    const recoveries: Array<{ failures: number; durationMs: number }> = [];
+    const limiter = new ParticipationRateLimiter({
+      redis: redis.asRedis(),
+      cooldownMs: 1000,
+      now: () => now,
+      onStoreError: (_error, outage) => reports.push(outage),
+      onStoreRecovered: (outage) => recoveries.push(outage),
+    });
+    const flood = (users: number): Promise<string[]> =>
+      Promise.all(
+        Array.from({ length: users }, (_, i) =>
+          outcome(limiter.check('c', [user(`u${now}-${i}`, 1000)], campaignWide(1_000_000))),
+        ),
+      );
+    // 200 parallel requests a second for 90 s: every one is a 503, each second's probe fails.
+    for (; now < 90_000; now += 1000) expect(new Set(await flood(200))).toEqual(new Set(['503']));
+    expect(reports).toEqual([
+      { failures: 1, durationMs: 0 },
+      { failures: expect.any(Number) as number, durationMs: 60_000 },
+    ]);
+    expect(recoveries).toEqual([]);
+    redis.status = 'ready';
+    expect(new Set(await flood(200))).toEqual(new Set(['ok']));
+    expect(reports).toHaveLength(2);
+    expect(recoveries).toEqual([{ failures: expect.any(Number) as number, durationMs: 90_000 }]);
+    expect(recoveries[0]?.failures).toBeGreaterThanOrEqual(90);
+  });
 });
