@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../src/config';
 import type { HotState } from '../src/hot-state/hot-state';
 import { RedisHotState } from '../src/hot-state/redis-hot-state';
 import { createDb, type Db } from '../src/ledger/db';
+import { ledgerDriverLog } from '../src/observability/ledger-driver-log';
 import { KnexAuditStore } from '../src/ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
@@ -44,9 +45,10 @@ export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Pro
   await checkBackends(config);
   // Logs go to stderr: stdout carries the command's output (--format json).
   const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);
-  const db = createDb(
-    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile },
-  );
+  const db = createDb({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
+    log: ledgerDriverLog(logger),
+  });
   const hotState = config.redisUrl
     ? new RedisHotState(config.redisUrl, {
         client: { onError: (err) => logger.warn({ err }, 'redis error') },

@@ -21,6 +21,7 @@ import type { ProfileSource } from './integrations/profile-source';
 import { HttpRecommendationClient } from './integrations/http-recommendation-client';
 import type { RecommendationSource } from './integrations/recommendation-source';
 import { createDb, type Db } from './ledger/db';
+import { ledgerDriverLog } from './observability/ledger-driver-log';
 import { KnexAuditStore } from './ledger/knex-audit-store';
 import { KnexApiTokenStore } from './ledger/knex-api-token-store';
 import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
@@ -120,7 +121,10 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   const clock = overrides.clock ?? (() => new Date());
   const db =
     overrides.db ??
-    createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile });
+    createDb({
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
+      log: ledgerDriverLog(logger),
+    });
   await migrate(db);
 
   const stores = {

@@ -21,6 +21,8 @@ export interface DbOptions {
   pool?: { min: number; max: number };
   /** SQLite busy_timeout in ms (default 5000). */
   busyTimeoutMs?: number;
+  /** knex's own messages (a failed connection acquire, a deprecation); default: one line each on stderr. */
+  log?: (message: string) => void;
 }
 
 export const defaultSqliteFile = 'data/pocket.sqlite';
@@ -56,9 +58,16 @@ interface SqliteConnection {
 const toStderr = (message: unknown): void => {
   process.stderr.write(`${typeof message === 'string' ? message : inspect(message)}\n`);
 };
-const log = { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr };
+
+function knexLog(sink: ((message: string) => void) | undefined): NonNullable<Knex.Config['log']> {
+  const write = sink
+    ? (message: unknown) => sink(typeof message === 'string' ? message : inspect(message))
+    : toStderr;
+  return { warn: write, error: write, deprecate: write, debug: write };
+}
 
 export function createDb(opts: DbOptions): Db {
+  const log = knexLog(opts.log);
   if (opts.databaseUrl) {
     const db = knex({
       log,
