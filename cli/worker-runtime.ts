@@ -9,6 +9,7 @@ import type { HotState } from '../src/hot-state/hot-state';
 import { RedisHotState } from '../src/hot-state/redis-hot-state';
 import { createDb, type Db } from '../src/ledger/db';
 import { ledgerDriverLog } from '../src/observability/ledger-driver-log';
+import { repeatLimitedWarn } from '../src/observability/repeat-filter';
 import { KnexAuditStore } from '../src/ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
@@ -16,7 +17,7 @@ import { KnexOutboxStore } from '../src/ledger/knex-outbox-store';
 import { migrate } from '../src/ledger/migrate';
 import { createLogger, type Logger } from '../src/observability/logger';
 import { LiveRegistry } from '../src/publishing/live-registry';
-import { CounterRebuilder } from '../src/reconciliation/counter-rebuilder';
+import { CounterRebuilder, logRebuildFailures } from '../src/reconciliation/counter-rebuilder';
 import { createWorker, type WorkerParts } from '../src/reconciliation/create-worker';
 import { checkBackends } from './check-backends';
 
@@ -51,7 +52,7 @@ export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Pro
   });
   const hotState = config.redisUrl
     ? new RedisHotState(config.redisUrl, {
-        client: { onError: (err) => logger.warn({ err }, 'redis error') },
+        client: { onError: repeatLimitedWarn(logger, 'redis error') },
       })
     : null;
   try {
@@ -67,7 +68,7 @@ export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Pro
       ? new CounterRebuilder(
           hotState,
           { campaignCounters: (id) => grants.campaignCounters(db, id) },
-          (campaignId, err) => logger.warn({ err, campaignId }, 'hot counter rebuild failed'),
+          logRebuildFailures(logger),
         )
       : null;
     const parts = createWorker({

@@ -22,6 +22,7 @@ import { HttpRecommendationClient } from './integrations/http-recommendation-cli
 import type { RecommendationSource } from './integrations/recommendation-source';
 import { createDb, type Db } from './ledger/db';
 import { ledgerDriverLog } from './observability/ledger-driver-log';
+import { repeatLimitedWarn } from './observability/repeat-filter';
 import { KnexAuditStore } from './ledger/knex-audit-store';
 import { KnexApiTokenStore } from './ledger/knex-api-token-store';
 import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
@@ -64,7 +65,7 @@ import { RedisChangeListener } from './publishing/redis-change-listener';
 import { RedisChangeNotifier } from './publishing/redis-change-notifier';
 import { LiveRegistry } from './publishing/live-registry';
 import { publishLocalDefinitions } from './publishing/publish-local';
-import { CounterRebuilder } from './reconciliation/counter-rebuilder';
+import { CounterRebuilder, logRebuildFailures } from './reconciliation/counter-rebuilder';
 import { createWorker, type WorkerParts } from './reconciliation/create-worker';
 import { sandboxIssuerRouter } from './integrations/sandbox-issuer-router';
 
@@ -138,14 +139,14 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     overrides.hotState ??
     (config.redisUrl
       ? new RedisHotState(config.redisUrl, {
-          client: { onError: (err) => logger.warn({ err }, 'redis connection error') },
+          client: { onError: repeatLimitedWarn(logger, 'redis connection error') },
         })
       : new MemoryHotState());
 
   // Change notices: this instance refreshes at once (after start), the others through Redis pub/sub;
   // the poll below is the fallback (and the only path in the embedded mode).
   const changesChannel = overrides.changesChannel ?? DEFAULT_CHANGES_CHANNEL;
-  const onRedisError = (err: unknown): void => logger.warn({ err }, 'redis change notice error');
+  const onRedisError = repeatLimitedWarn(logger, 'redis change notice error');
   const publisher = config.redisUrl ? createRedisClient(config.redisUrl, { onError: onRedisError }) : null;
   let refreshNow = (): Promise<void> => Promise.resolve();
   const lifecycle = new LedgerLifecycle(
@@ -177,7 +178,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   const rebuilder = new CounterRebuilder(
     hotState,
     { campaignCounters: (id) => stores.grants.campaignCounters(db, id) },
-    (campaignId, err) => logger.warn({ err, campaignId }, 'hot counter rebuild failed'),
+    logRebuildFailures(logger),
   );
   const protection = overrides.guard
     ? { guard: overrides.guard, close: () => Promise.resolve() }
@@ -327,11 +328,11 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       await hotState.ready?.(2000);
       for (const warning of (await hotState.configurationWarnings?.()) ?? []) logger.warn(warning);
       await refresh();
-      const refreshFailed = (err: unknown): void => logger.warn({ err }, 'registry refresh failed');
+      const refreshFailed = repeatLimitedWarn(logger, 'registry refresh failed');
       refreshNow = () => refresh().catch(refreshFailed);
       await listener?.start();
       poll = setInterval(() => {
-        refresh().catch((err: unknown) => logger.warn({ err }, 'registry refresh failed'));
+        refresh().catch(refreshFailed);
       }, overrides.refreshMs ?? 1000);
       poll.unref();
       requestStats.start();

@@ -13,6 +13,7 @@ import { KnexBlocklistStore } from '../ledger/knex-blocklist-store';
 import { KnexCodeNonceStore } from '../ledger/knex-code-nonce-store';
 import { KnexDeviceAccountStore } from '../ledger/knex-device-account-store';
 import type { Logger } from '../observability/logger';
+import { repeatLimitedWarn } from '../observability/repeat-filter';
 import { ActivityCodeGate } from './activity-code-gate';
 import { BlocklistCache } from './blocklist-cache';
 import { DeviceVelocity } from './device-velocity';
@@ -50,7 +51,7 @@ export function createProtection(
   const ownRedis =
     overrides.redis === undefined && config.redisUrl
       ? createRedisClient(config.redisUrl, {
-          onError: (err) => logger.warn({ err }, 'rate-limit redis connection error'),
+          onError: repeatLimitedWarn(logger, 'rate-limit redis connection error'),
         })
       : null;
   const redis = overrides.redis === undefined ? ownRedis : overrides.redis;

@@ -4,10 +4,21 @@
  * at a time in this process, and `initialize` is write-once in the hot state across instances.
  */
 import type { CampaignCounters, HotState } from '../hot-state/hot-state';
+import type { Logger } from '../observability/logger';
+import { repeatLimitedWarn } from '../observability/repeat-filter';
 import { mergeCounters } from './merge-counters';
 
 export interface CounterSource {
   campaignCounters(campaignId: string): Promise<CampaignCounters>;
+}
+
+/**
+ * The rebuilder's failures for the log, per campaign and error at most once a minute: while Redis or the ledger
+ * is down every registry poll (each second) fails to rebuild every campaign.
+ */
+export function logRebuildFailures(logger: Logger): (campaignId: string, error: unknown) => void {
+  const warn = repeatLimitedWarn(logger, 'hot counter rebuild failed');
+  return (campaignId, error) => warn(error, { campaignId });
 }
 
 export class CounterRebuilder {

@@ -27,6 +27,7 @@ import { KnexAlertEpisodeStore } from '../observability/alerts/knex-alert-episod
 import { KnexRequestStatsStore } from '../observability/alerts/knex-request-stats-store';
 import { KnexSpendReads } from '../observability/alerts/knex-spend-reads';
 import type { Logger } from '../observability/logger';
+import { repeatLimitedWarn } from '../observability/repeat-filter';
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
 import type { CounterRebuilder } from './counter-rebuilder';
 import { DiscrepancyResolver } from './discrepancy-resolver';
@@ -110,7 +111,7 @@ function defaultLease(deps: WorkerDeps): Lease {
     // Connected on first use: a pocket that never starts its worker opens no connection for it.
     const client = createRedisClient(deps.config.redisUrl, {
       lazyConnect: true,
-      onError: (err) => deps.logger.warn({ err }, 'redis (lease) connection error'),
+      onError: repeatLimitedWarn(deps.logger, 'redis (lease) connection error'),
     });
     return new RedisLease(client, 'pocket:lease:', true);
   }

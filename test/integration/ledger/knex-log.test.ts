@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type Db } from '../../../src/ledger/db';
+import { ledgerDriverLog } from '../../../src/observability/ledger-driver-log';
+import { createLogger } from '../../../src/observability/logger';
 
 interface KnexLogger {
   warn(message: unknown): void;
@@ -51,4 +53,33 @@ describe("knex's log", () => {
       expect(written).toContain('old() is deprecated, please use new()\n');
     },
   );
+
+  it("sends knex's messages to the sink instead of stderr: 50 queries against a PostgreSQL that refuses connections write one line", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger('info', {
+      write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const db = createDb({
+      databaseUrl: 'postgres://postgres@127.0.0.1:1/none',
+      log: ledgerDriverLog(logger),
+    });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 50 }, () => db.raw('select 1')));
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      const written = stderr.mock.calls.map((call) => String(call[0]));
+      stderr.mockRestore();
+      expect(written).toEqual([]);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: 'ledger driver',
+          detail: expect.stringMatching(/^Acquire connection error: Error: connect ECONNREFUSED/) as string,
+        }),
+      ]);
+    } finally {
+      stderr.mockRestore();
+      await db.destroy();
+    }
+  });
 });

@@ -3,7 +3,6 @@
  * flash sale turned that into hundreds of multi-line stack traces a second on the service's stderr. serve and
  * worker hand those messages to ledgerDriverLog instead: one JSON line per kind of message and minute.
  */
-import { createDb } from '../../../src/ledger/db';
 import { ledgerDriverLog } from '../../../src/observability/ledger-driver-log';
 import { createLogger } from '../../../src/observability/logger';
 
@@ -52,33 +51,5 @@ describe('ledgerDriverLog', () => {
       'Acquire connection error: Error: Connection terminated unexpectedly',
       'Connection Error: error: terminating connection due to administrator command',
     ]);
-  });
-});
-
-describe('createDb with a log sink', () => {
-  it("sends knex's messages to the sink instead of stderr: 50 queries against a PostgreSQL that refuses connections write one line", async () => {
-    const { lines, logger } = capture();
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const db = createDb({
-      databaseUrl: 'postgres://postgres@127.0.0.1:1/none',
-      log: ledgerDriverLog(logger),
-    });
-    try {
-      const results = await Promise.allSettled(Array.from({ length: 50 }, () => db.raw('select 1')));
-      expect(results.every((r) => r.status === 'rejected')).toBe(true);
-      const written = stderr.mock.calls.map((call) => String(call[0]));
-      stderr.mockRestore();
-      expect(written).toEqual([]);
-      expect(lines).toEqual([
-        expect.objectContaining({
-          level: 40,
-          msg: 'ledger driver',
-          detail: expect.stringMatching(/^Acquire connection error: Error: connect ECONNREFUSED/) as string,
-        }),
-      ]);
-    } finally {
-      stderr.mockRestore();
-      await db.destroy();
-    }
   });
 });
