@@ -3,6 +3,10 @@
  * (default 1 s) a request checks the list's revision (one tiny read) and reloads the set only when it
  * changed, so `pocket blocklist add` takes effect on every instance within about a second. Concurrent
  * requests share one refresh. Without a loaded set (ledger down at start) the check fails closed (503).
+ *
+ * A request waits at most `waitMs` (default 500 ms) for that refresh, then uses the last loaded set: a refresh
+ * stuck on a ledger that stopped answering (a failover, a network partition) used to hold every participation
+ * of the instance until the ledger answered again.
  */
 import { DependencyUnavailableError } from '../errors/app-error';
 import type { BlockEntry, BlockKind } from '../ledger/blocklist-store';
@@ -26,13 +30,15 @@ export class BlocklistCache {
   private checkedAt = -Infinity;
   private refreshing: Promise<void> | null = null;
   private readonly ttlMs: number;
+  private readonly waitMs: number;
   private readonly now: () => number;
 
   constructor(
     private readonly source: BlocklistSource,
-    options: { ttlMs?: number; now?: () => number } = {},
+    options: { ttlMs?: number; waitMs?: number; now?: () => number } = {},
   ) {
     this.ttlMs = options.ttlMs ?? 1000;
+    this.waitMs = options.waitMs ?? 500;
     this.now = options.now ?? Date.now;
   }
 
@@ -61,11 +67,19 @@ export class BlocklistCache {
     this.refreshing ??= this.refresh().finally(() => {
       this.refreshing = null;
     });
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.waitMs);
+    });
     try {
-      await this.refreshing;
+      const done = await Promise.race([this.refreshing, patience]);
+      if (done === 'late')
+        throw new DependencyUnavailableError('ledger', 'the blocklist read is not answered');
     } catch {
       // Keep serving the last loaded list; with none loaded yet, fail closed.
       if (this.revision < 0) throw new DependencyUnavailableError('ledger', 'the blocklist cannot be read');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -76,4 +76,25 @@ describe('BlocklistCache', () => {
     source.revision.mockRejectedValueOnce(new Error('db down'));
     expect((await cache.find({ userId: 'u-bad', ip: '' }))?.kind).toBe('user');
   });
+
+  it('a refresh the ledger does not answer holds a request for waitMs at most, then the last list is used; one at a time', async () => {
+    const cache = new BlocklistCache(source, { ttlMs: 1000, waitMs: 20, now: () => now });
+    expect((await cache.find({ userId: 'u-bad', ip: '' }))?.kind).toBe('user');
+    now = 5000;
+    source.revision.mockClear();
+    let answer: (value: number) => void = () => undefined;
+    source.revision.mockImplementationOnce(() => new Promise<number>((resolve) => (answer = resolve)));
+    const started = Date.now();
+    const found = await Promise.all([1, 2, 3].map(() => cache.find({ userId: 'u-bad', ip: '' })));
+    expect(found.map((f) => f?.kind)).toEqual(['user', 'user', 'user']);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(source.revision).toHaveBeenCalledTimes(1);
+    answer(revision);
+  });
+
+  it('with no list loaded yet, a refresh the ledger does not answer is a 503 after waitMs', async () => {
+    const cache = new BlocklistCache(source, { ttlMs: 1000, waitMs: 20, now: () => now });
+    source.revision.mockImplementationOnce(() => new Promise<number>(() => undefined));
+    await expect(cache.find({ userId: 'u', ip: '' })).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
 });
