@@ -20,7 +20,7 @@ import { HttpProfileSource } from './integrations/http-profile-source';
 import type { ProfileSource } from './integrations/profile-source';
 import { HttpRecommendationClient } from './integrations/http-recommendation-client';
 import type { RecommendationSource } from './integrations/recommendation-source';
-import { createDb, type Db } from './ledger/db';
+import { createDb, LEDGER_WAIT_MS, type Db } from './ledger/db';
 import { ledgerDriverLog } from './observability/ledger-driver-log';
 import { repeatLimitedWarn } from './observability/repeat-filter';
 import { KnexAuditStore } from './ledger/knex-audit-store';
@@ -124,6 +124,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     overrides.db ??
     createDb({
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
+      acquireTimeoutMs: LEDGER_WAIT_MS,
       log: ledgerDriverLog(logger),
     });
   await migrate(db);

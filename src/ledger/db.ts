@@ -21,11 +21,33 @@ export interface DbOptions {
   pool?: { min: number; max: number };
   /** SQLite busy_timeout in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * PostgreSQL: how long a query waits for a pooled connection, and a new connection for the server's answer,
+   * before it fails (default: knex's 60 s, and no limit on connecting). The service sets a short one: while the
+   * ledger stalls, requests would otherwise queue behind the stuck connections for a minute instead of answering
+   * 503 at once.
+   */
+  acquireTimeoutMs?: number;
   /** knex's own messages (a failed connection acquire, a deprecation); default: one line each on stderr. */
   log?: (message: string) => void;
 }
 
 export const defaultSqliteFile = 'data/pocket.sqlite';
+
+/**
+ * How long a participation waits for the ledger to take its statement (a pooled connection, a new connection's
+ * answer, its turn in a batch) before it answers 503: while the ledger stalls (a failover, a network
+ * partition), only the statements already sent wait for it, instead of every request queueing behind them.
+ */
+export const LEDGER_WAIT_MS = 2000;
+
+/**
+ * How long a statement of the participation hot path (the idempotency lookup, the grant write) may go unanswered
+ * before its connection is closed (pg-prepared.ts): a connection that stopped answering (half-open after a
+ * failover) would otherwise hold its batch, and with it every later lookup or write, until TCP gave up. A write
+ * cut off this way has an unknown outcome, settled by reconciliation like any other.
+ */
+export const LEDGER_STATEMENT_DEADLINE_MS = 5000;
 const INT8_OID = 20;
 
 /** int8 (bigint, count(*)) as a JS number; refuses values a double cannot hold exactly. */
@@ -72,7 +94,11 @@ export function createDb(opts: DbOptions): Db {
     const db = knex({
       log,
       client: 'pg',
-      connection: opts.databaseUrl,
+      connection:
+        opts.acquireTimeoutMs === undefined
+          ? opts.databaseUrl
+          : { connectionString: opts.databaseUrl, connectionTimeoutMillis: opts.acquireTimeoutMs },
+      ...(opts.acquireTimeoutMs === undefined ? {} : { acquireConnectionTimeout: opts.acquireTimeoutMs }),
       ...(opts.searchPath ? { searchPath: opts.searchPath.split(',').map((s) => s.trim()) } : {}),
       pool: {
         ...(opts.pool ?? { min: 0, max: 10 }),

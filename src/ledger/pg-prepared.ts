@@ -16,7 +16,7 @@
  * bench's breakdown), only when someone listens.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from './db';
+import { LEDGER_STATEMENT_DEADLINE_MS, type Db } from './db';
 
 export interface PreparedStatement {
   /** Unique per text: pg refuses one name for two texts on a connection. */
@@ -36,6 +36,8 @@ export interface PreparedResult<R> {
 /** The part of a pg Client this module uses. */
 interface PgConnection {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<PreparedResult<unknown>>;
+  /** With a query in flight, destroys the socket: the query fails and the pool drops the connection. */
+  end(): Promise<void>;
 }
 
 interface KnexClient {
@@ -46,13 +48,15 @@ interface KnexClient {
 
 /**
  * Runs `statement` with `values` on a pooled connection. `onSent` is called just before the statement is handed
- * to the connection (a failure before that is certain not to have run anything).
+ * to the connection (a failure before that is certain not to have run anything). A statement not answered within
+ * `deadlineMs` (LEDGER_STATEMENT_DEADLINE_MS) fails, and its connection is closed.
  */
 export async function runPrepared<R>(
   db: Db,
   statement: PreparedStatement,
   values: unknown[],
   onSent?: () => void,
+  deadlineMs = LEDGER_STATEMENT_DEADLINE_MS,
 ): Promise<PreparedResult<R>> {
   const client = db.client as KnexClient;
   const connection = await client.acquireConnection();
@@ -60,6 +64,11 @@ export async function runPrepared<R>(
   const event = observed
     ? { __knexQueryUid: randomUUID(), method: 'raw', sql: statement.text, bindings: values }
     : null;
+  let expired = false;
+  const deadline = setTimeout(() => {
+    expired = true;
+    connection.end().catch(() => undefined);
+  }, deadlineMs);
   try {
     if (event) client.emit('query', event);
     onSent?.();
@@ -72,8 +81,20 @@ export async function runPrepared<R>(
     return result;
   } catch (error) {
     if (event) client.emit('query-error', error, event);
+    if (expired) throw new StatementDeadlineExceeded(deadlineMs, error);
     throw error;
   } finally {
+    clearTimeout(deadline);
     await client.releaseConnection(connection);
+  }
+}
+
+/** The ledger did not answer a statement in time; its connection was closed. */
+export class StatementDeadlineExceeded extends Error {
+  constructor(
+    deadlineMs: number,
+    readonly error: unknown,
+  ) {
+    super(`Connection terminated: the ledger did not answer within ${deadlineMs} ms`);
   }
 }

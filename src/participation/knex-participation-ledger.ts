@@ -4,7 +4,7 @@
  * On PostgreSQL that transaction is one statement (grant-write-statement.ts), and writes or idempotency
  * lookups waiting at the same time are batched into one statement (pg-grant-writer.ts, NaturalBatcher).
  */
-import { isPostgres, type Db } from '../ledger/db';
+import { isPostgres, LEDGER_WAIT_MS, type Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import type { OutboxStore } from '../ledger/outbox-store';
 import type { ParticipationRecord, ParticipationStore } from '../ledger/participation-store';
@@ -67,7 +67,7 @@ const scopeKey = (s: readonly string[]): string => JSON.stringify(s);
  * Lookups and writes waiting at the same time share a statement (PostgreSQL): see NaturalBatcher. One batch
  * in flight, as for the writes (pg-grant-writer.ts): bigger batches, fewer statements.
  */
-const LOOKUP_BATCHES: NaturalBatcherOptions = { concurrency: 1, maxBatch: 64 };
+const LOOKUP_BATCHES: NaturalBatcherOptions = { concurrency: 1, maxBatch: 64, maxWaitMs: LEDGER_WAIT_MS };
 
 export class KnexParticipationLedger implements ParticipationLedger {
   /** PostgreSQL only; SQLite runs one statement at a time on its one connection anyway. */

@@ -5,10 +5,15 @@
  * failure); a batch whose outcome is unknown fails every write in it as unknown, and reconciliation settles
  * their reservations (DESIGN.md: nothing is released blindly).
  */
-import type { Db } from '../ledger/db';
+import { LEDGER_WAIT_MS, type Db } from '../ledger/db';
 import { GRANT_WRITE, grantWriteValues, type GrantWrite } from '../ledger/grant-write-statement';
 import { runPrepared } from '../ledger/pg-prepared';
-import { NaturalBatcher, type NaturalBatcherOptions, type Settled } from '../shared/natural-batcher';
+import {
+  BatchWaitExpired,
+  NaturalBatcher,
+  type NaturalBatcherOptions,
+  type Settled,
+} from '../shared/natural-batcher';
 
 /** Why a grant write failed: the driver's error, and whether the write was rolled back for sure. */
 export class GrantWriteFailure extends Error {
@@ -34,7 +39,7 @@ function answeredByServer(error: unknown): boolean {
  * half as big for the same commits per second (each statement pays its planning, commit and WAL flush once);
  * one in flight cut PostgreSQL's CPU per grant by a fifth and lowered p99 (npm run bench:participation).
  */
-const DEFAULTS: NaturalBatcherOptions = { concurrency: 1, maxBatch: 64 };
+const DEFAULTS: NaturalBatcherOptions = { concurrency: 1, maxBatch: 64, maxWaitMs: LEDGER_WAIT_MS };
 
 export class PgGrantWriter {
   private readonly batcher: NaturalBatcher<GrantWrite, void>;
@@ -48,7 +53,10 @@ export class PgGrantWriter {
 
   /** Resolves once committed; rejects with a GrantWriteFailure. */
   write(write: GrantWrite): Promise<void> {
-    return this.batcher.add(write);
+    return this.batcher.add(write).catch((error: unknown) => {
+      // Never sent: rolled back for sure.
+      throw error instanceof BatchWaitExpired ? new GrantWriteFailure(error, true) : error;
+    });
   }
 
   private async batch(writes: readonly GrantWrite[]): Promise<Array<Settled<void>>> {

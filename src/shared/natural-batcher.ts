@@ -3,6 +3,11 @@
  * running; otherwise it waits and leaves with the next batch, together with every item that arrived
  * meanwhile (at most `maxBatch`). At low load each batch holds one item and adds no delay; under load the
  * batches grow by themselves, so N waiting items cost one round trip instead of N.
+ *
+ * `maxWaitMs` bounds the wait: an item still waiting then leaves the queue, never sent, and is rejected with a
+ * BatchWaitExpired. Without it a batch stuck on a database that stopped answering (a failover, a network
+ * partition) held every later item until the database answered again: the whole flash sale hung instead of
+ * answering 503.
  */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -10,12 +15,23 @@ interface Waiting<I, O> {
   item: I;
   resolve(value: O): void;
   reject(error: unknown): void;
+  timer?: NodeJS.Timeout;
+  started?: boolean;
+}
+
+/** The item waited `maxWaitMs` for a batch to take it and was never sent. */
+export class BatchWaitExpired extends Error {
+  constructor(waitedMs: number) {
+    super(`not started within ${waitedMs} ms: the batch before it has not been answered`);
+  }
 }
 
 export interface NaturalBatcherOptions {
   /** Batches running at once (e.g. the pool connections they may hold). */
   concurrency: number;
   maxBatch: number;
+  /** How long an item may wait for a batch to take it (default: no limit). */
+  maxWaitMs?: number;
 }
 
 export class NaturalBatcher<I, O> {
@@ -30,14 +46,28 @@ export class NaturalBatcher<I, O> {
 
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
+      const waiting: Waiting<I, O> = { item, resolve, reject };
+      this.waiting.push(waiting);
       this.pump();
+      const { maxWaitMs } = this.options;
+      if (maxWaitMs === undefined || waiting.started) return;
+      waiting.timer = setTimeout(() => {
+        if (waiting.started) return;
+        // Items expire in the order they came, so this one is at or near the front.
+        this.waiting.splice(this.waiting.indexOf(waiting), 1);
+        reject(new BatchWaitExpired(maxWaitMs));
+      }, maxWaitMs);
+      waiting.timer.unref();
     });
   }
 
   private pump(): void {
     while (this.running < this.options.concurrency && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
+      for (const w of batch) {
+        w.started = true;
+        clearTimeout(w.timer);
+      }
       this.running += 1;
       this.start(batch)
         .then(

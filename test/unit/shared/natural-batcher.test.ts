@@ -1,4 +1,4 @@
-import { NaturalBatcher, type Settled } from '../../../src/shared/natural-batcher';
+import { BatchWaitExpired, NaturalBatcher, type Settled } from '../../../src/shared/natural-batcher';
 
 /** A batch runner whose batches finish when the test says so. */
 function controlled<I>() {
@@ -70,5 +70,20 @@ describe('NaturalBatcher', () => {
     );
     await expect(batcher.add(1)).rejects.toThrow('bad batch');
     await expect(batcher.add(2)).resolves.toBe('2');
+  });
+
+  it('maxWaitMs: an item still waiting then leaves the queue unsent, rejected with BatchWaitExpired; items already sent wait for their batch', async () => {
+    const { batches, run } = controlled<number>();
+    const batcher = new NaturalBatcher(run, { concurrency: 1, maxBatch: 10, maxWaitMs: 20 });
+    const sent = batcher.add(1);
+    const waiting = [batcher.add(2), batcher.add(3)];
+    for (const w of waiting) await expect(w).rejects.toBeInstanceOf(BatchWaitExpired);
+    const later = batcher.add(4);
+    batches[0]?.finish([ok('one')]);
+    await expect(sent).resolves.toBe('one');
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1], [4]]);
+    batches[1]?.finish([ok('four')]);
+    await expect(later).resolves.toBe('four');
   });
 });

@@ -1,0 +1,122 @@
+/**
+ * A ledger that stops answering without closing its connections (a failover in progress, a network partition):
+ * DESIGN.md wants a fast 503 dependency_unavailable, not a hang. Idempotency lookups and grant writes go to the
+ * ledger in batches, one at a time, so a batch stuck on such a connection used to hold every participation of
+ * the instance until the ledger answered again (and knex let a query wait a minute for a connection). Now a
+ * request waits at most LEDGER_WAIT_MS for its turn or a connection, and a statement not answered within
+ * LEDGER_STATEMENT_DEADLINE_MS has its connection closed.
+ *
+ * PostgreSQL is reached through a TCP proxy of the test's own that can stall all its traffic.
+ */
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { MemoryHotState } from '../../../src/hot-state/memory-hot-state';
+import { silentLogger } from '../../../src/observability/logger';
+import { LEDGER_STATEMENT_DEADLINE_MS, LEDGER_WAIT_MS } from '../../../src/ledger/db';
+import { createPocket, type Pocket } from '../../../src/server';
+import { withLedger, type TestLedger } from '../../helpers/ledger';
+import { testConfig } from '../../helpers/pocket';
+import { describeWithServices } from '../../helpers/services';
+
+interface StallingProxy {
+  port: number;
+  stall(on: boolean): void;
+  close(): Promise<void>;
+}
+
+async function stallingProxy(target: URL): Promise<StallingProxy> {
+  const sockets = new Set<Socket>();
+  let stalled = false;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      if (stalled) s.pause();
+      s.on('error', () => s.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stall(on) {
+      stalled = on;
+      for (const s of sockets)
+        if (on) s.pause();
+        else s.resume();
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
+  let ledger: TestLedger | undefined;
+  let proxy: StallingProxy | undefined;
+  let pocket: Pocket | undefined;
+  let server: Server | undefined;
+  afterEach(async () => {
+    proxy?.stall(false);
+    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+    await pocket?.close();
+    await proxy?.close();
+    await ledger?.destroy();
+  });
+
+  it('answers 503 dependency_unavailable within seconds, and answers again once the ledger does', async () => {
+    ledger = await withLedger('postgres');
+    const schema = (await ledger.db.raw<{ rows: Array<{ s: string }> }>('select current_schema() as s'))
+      .rows[0]?.s;
+    const target = new URL(process.env['DATABASE_URL'] ?? '');
+    proxy = await stallingProxy(target);
+    const url = new URL(target);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    url.searchParams.set('options', `-c search_path=${schema ?? 'public'},public`);
+    pocket = await createPocket(
+      { ...testConfig(), databaseUrl: url.toString(), publishOnStart: true },
+      { logger: silentLogger(), hotState: new MemoryHotState(), refreshMs: 60_000 },
+    );
+    await pocket.start();
+    const app = pocket.app;
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const participate = async (): Promise<{ status: number | 'timeout'; ms: number }> => {
+      const started = Date.now();
+      try {
+        const res = await fetch(`${base}/v1/campaigns/double11-red-packet-rain/participations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: JSON.stringify({ userId: `u-${randomUUID()}`, context: { channel: 'app' } }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.text();
+        return { status: res.status, ms: Date.now() - started };
+      } catch {
+        return { status: 'timeout', ms: Date.now() - started };
+      }
+    };
+    // The pool holds a few connections (at most 10).
+    const warm = await Promise.all(Array.from({ length: 20 }, participate));
+    expect(warm.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+
+    proxy.stall(true);
+    const during = await Promise.all(Array.from({ length: 30 }, participate));
+    // The requests queued behind the stuck statement answer after LEDGER_WAIT_MS, the one whose statement was
+    // sent when its deadline closes the connection; none waits for the stall to end.
+    expect(during.filter((r) => r.status !== 503)).toEqual([]);
+    expect(during.filter((r) => r.ms < LEDGER_WAIT_MS + 1500).length).toBeGreaterThanOrEqual(25);
+    expect(Math.max(...during.map((r) => r.ms))).toBeLessThan(LEDGER_STATEMENT_DEADLINE_MS + 1500);
+
+    proxy.stall(false);
+    const after = await participate();
+    expect([200, 201]).toContain(after.status);
+  }, 60_000);
+});
