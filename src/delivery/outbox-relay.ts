@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../ledger/db';
 import type { OutboxStats, OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
+import { repeatLimitedWarn } from '../observability/repeat-filter';
 import { claimLeaseMs } from './claim-lease';
 import type { DeliveryOutcome, DeliveryService } from './delivery-service';
 
@@ -44,6 +45,8 @@ export class OutboxRelay {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
+  /** A ledger outage fails every poll the same way: logged once, then once a minute. */
+  private readonly batchFailed: (err: unknown) => void;
 
   constructor(
     private readonly deps: {
@@ -58,6 +61,7 @@ export class OutboxRelay {
   ) {
     this.relayId = deps.relayId ?? `relay-${randomUUID()}`;
     this.settings = { ...DEFAULT_RELAY_SETTINGS, ...deps.settings };
+    this.batchFailed = repeatLimitedWarn(deps.logger, 'outbox relay batch failed');
   }
 
   /** Claims one batch and delivers it. */
@@ -124,7 +128,7 @@ export class OutboxRelay {
             const batch = await this.runOnce();
             full = batch.claimed >= this.settings.batchSize;
           } catch (err) {
-            this.deps.logger.warn({ err }, 'outbox relay batch failed');
+            this.batchFailed(err);
           }
         }
         if (!full && !this.stopping) {
