@@ -65,7 +65,7 @@ export function registerRedeliver(grants: Command): void {
             if (format === 'json') printJson(result);
             else printLines(describe(result));
           },
-          { logLevel: 'warn', secretsOnUse: true },
+          { logLevel: 'warn', secretsOnUse: true, hotState: false },
         );
       }),
     );

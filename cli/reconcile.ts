@@ -141,7 +141,7 @@ export function registerReconcile(program: Command): void {
             else printLines(describe(summary));
             return summary.unresolved > 0 ? 1 : 0;
           },
-          { logLevel: 'warn', secretsOnUse: true },
+          { logLevel: 'warn', secretsOnUse: true, hotState: false },
         );
       }),
     );

@@ -39,10 +39,17 @@ export interface WorkerRuntimeOptions {
    * `pocket worker` checks them all at boot, as the service does.
    */
   secretsOnUse?: boolean;
+  /**
+   * false: the verb never touches the hot state (`reconcile`, `grants redeliver` work on the ledger and the
+   * issuers only), so REDIS_URL is neither checked nor connected: the on-call engineer can reconcile while Redis
+   * is down. Default true.
+   */
+  hotState?: boolean;
 }
 
 export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
-  const config = loadConfig(process.env, process.cwd(), { secretsOnUse: options.secretsOnUse === true });
+  const loaded = loadConfig(process.env, process.cwd(), { secretsOnUse: options.secretsOnUse === true });
+  const config = options.hotState === false ? { ...loaded, redisUrl: null } : loaded;
   await checkBackends(config);
   // Logs go to stderr: stdout carries the command's output (--format json).
   const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);

@@ -17,6 +17,8 @@ export interface EmbeddedGrants {
   ids: string[];
   /** Runs the CLI on this ledger (embedded backends, no notifier, POCKET_AUTHOR set). */
   run(...args: string[]): Promise<PocketRun>;
+  /** The same, with these variables changed (undefined removes one). */
+  runWith(env: Record<string, string | undefined>, ...args: string[]): Promise<PocketRun>;
   /** A connection to the ledger for `fn`, closed afterwards. */
   withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   remove(): void;
@@ -53,6 +55,7 @@ export async function embeddedGrants(options: {
   return {
     ids,
     run: (...args) => pocket(args, { env }),
+    runWith: (changes, ...args) => pocket(args, { env: { ...env, ...changes } }),
     async withDb(fn) {
       const db = createDb({ sqliteFile: join(dataDir, 'pocket.sqlite') });
       try {
@@ -86,6 +89,7 @@ export function useEmbeddedGrants(
       return ready().ids;
     },
     run: (...args) => ready().run(...args),
+    runWith: (changes, ...args) => ready().runWith(changes, ...args),
     withDb: (fn) => ready().withDb(fn),
   };
 }

@@ -82,6 +82,27 @@ describe('pocket worker, reconcile and grants void against the embedded ledger',
     expect(json(again)).toMatchObject({ unresolved: 0, resolvedEarlier: 1 });
   });
 
+  it('reconcile and grants redeliver do not need Redis: they run while REDIS_URL is down', async () => {
+    // Nothing listens on port 1: a Redis outage. Offline reconciliation compares the ledger with the issuers,
+    // and used to refuse to start ("cannot reach REDIS_URL") just when an on-call engineer needed it.
+    const down = { REDIS_URL: 'redis://127.0.0.1:1/0' };
+    const clean = await embedded.runWith(
+      down,
+      'reconcile',
+      '--since',
+      SINCE,
+      '--grace',
+      '0',
+      '--format',
+      'json',
+    );
+    expect([clean.code, clean.stderr]).toEqual([0, '']);
+    expect(json(clean)).toMatchObject({ unresolved: 0, found: {} });
+    const redeliver = await embedded.runWith(down, 'grants', 'redeliver', 'no-such-grant', '--reason', 'x');
+    expect(redeliver.code).toBe(1);
+    expect(redeliver.stderr).toMatch(/does not exist/);
+  });
+
   it('reconcile and grants void refuse bad options with exit 2', async () => {
     const badTime = await run('reconcile', '--since', 'yesterday-ish');
     expect(badTime.code).toBe(2);
