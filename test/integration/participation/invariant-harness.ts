@@ -9,10 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeCounters } from '../../../src/hot-state/campaign-counters';
-import type { CampaignCounters } from '../../../src/hot-state/hot-state';
+import type { CampaignCounters, Reservation } from '../../../src/hot-state/hot-state';
 import type { Db } from '../../../src/ledger/db';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { mergeCounters } from '../../../src/reconciliation/merge-counters';
+import {
+  expectedUserCounters,
+  sameUserCounters,
+  type UserDrift,
+} from '../../../src/reconciliation/user-counter-diff';
 import type { Pocket, PocketOverrides } from '../../../src/server';
 import type { Config } from '../../../src/config';
 import {
@@ -51,10 +56,26 @@ export function campaignYaml(id: string, body: string): string {
 export function writeDefinitions(campaigns: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'pocket-invariants-'));
   mkdirSync(join(root, 'campaigns'));
-  for (const [id, body] of Object.entries(campaigns)) {
-    writeFileSync(join(root, 'campaigns', `${id}.yaml`), campaignYaml(id, body));
-  }
+  for (const [id, body] of Object.entries(campaigns)) writeCampaign(root, id, body);
   return root;
+}
+
+/** (Re)writes one campaign of a definitions root, as an operator's edit before a publish. */
+export function writeCampaign(root: string, id: string, body: string): void {
+  writeFileSync(join(root, 'campaigns', `${id}.yaml`), campaignYaml(id, body));
+}
+
+/** `promise`, or a rejection naming `what` once `ms` have passed: nothing a test waits for may hang. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A clock the test moves (the next business day), shared by every instance of a test. */
@@ -186,7 +207,10 @@ export interface GrantRow {
   charge: number;
   business_date: string;
   test: boolean;
+  status: string;
+  campaign_version: number;
   stock_slot: number | null;
+  stock_limit: number | null;
   budget_start: number | null;
   budget_end: number | null;
   budget_limit: number | null;
@@ -194,7 +218,9 @@ export interface GrantRow {
   daily_end: number | null;
   daily_limit: number | null;
   user_seq: number | null;
+  user_limit: number | null;
   daily_seq: number | null;
+  daily_user_limit: number | null;
 }
 
 const GRANT_COLUMNS = [
@@ -205,7 +231,10 @@ const GRANT_COLUMNS = [
   'charge',
   'business_date',
   'test',
+  'status',
+  'campaign_version',
   'stock_slot',
+  'stock_limit',
   'budget_start',
   'budget_end',
   'budget_limit',
@@ -213,7 +242,9 @@ const GRANT_COLUMNS = [
   'daily_end',
   'daily_limit',
   'user_seq',
+  'user_limit',
   'daily_seq',
+  'daily_user_limit',
 ];
 
 /** The campaign's grants as the ledger holds them (numbers and booleans on both engines). */
@@ -229,7 +260,10 @@ export async function ledgerGrants(db: Db, campaignId: string): Promise<GrantRow
       charge: Number(r.charge),
       business_date: String(r.business_date),
       test: r.test === true || r.test === 1,
+      status: String(r.status),
+      campaign_version: Number(r.campaign_version),
       stock_slot: n(r.stock_slot),
+      stock_limit: n(r.stock_limit),
       budget_start: n(r.budget_start),
       budget_end: n(r.budget_end),
       budget_limit: n(r.budget_limit),
@@ -237,7 +271,9 @@ export async function ledgerGrants(db: Db, campaignId: string): Promise<GrantRow
       daily_end: n(r.daily_end),
       daily_limit: n(r.daily_limit),
       user_seq: n(r.user_seq),
+      user_limit: n(r.user_limit),
       daily_seq: n(r.daily_seq),
+      daily_user_limit: n(r.daily_user_limit),
     };
   });
 }
@@ -277,6 +313,33 @@ export async function hotAndLedgerCounters(
     hot: hot === null ? null : canonical(hot),
     ledger: canonical(mergeCounters(fromLedger, reservations)),
   };
+}
+
+/**
+ * The same for per-user counts: the users among `userIds` whose hot counts differ from their ledger grants plus
+ * their live reservations without a grant.
+ */
+export async function userCounterDrift(
+  pocket: Pocket,
+  campaignId: string,
+  userIds: readonly string[],
+): Promise<UserDrift[]> {
+  const reservations = await pocket.hotState.reservations(campaignId);
+  const drift: UserDrift[] = [];
+  for (const userId of userIds) {
+    const pending: Reservation[] = [];
+    for (const r of reservations) {
+      if (r.userId === userId && (await grantStore.findByReservation(pocket.db, r.id)) === null)
+        pending.push(r);
+    }
+    const [hot, counted] = await Promise.all([
+      pocket.hotState.readUser(campaignId, userId),
+      grantStore.userCounters(pocket.db, campaignId, userId),
+    ]);
+    const expected = expectedUserCounters(counted, pending, userId);
+    if (!sameUserCounters(hot, expected)) drift.push({ userId, hot, expected });
+  }
+  return drift;
 }
 
 export function sum(values: readonly number[]): number {
