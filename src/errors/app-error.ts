@@ -21,6 +21,11 @@ export class AppError extends Error {
   toJSON(): Record<string, unknown> {
     return { error: { code: this.code, message: this.message, ...this.details } };
   }
+
+  /** The response headers this answer needs beside its body (both the error handler and the pipeline send them). */
+  headers(): Record<string, string> {
+    return {};
+  }
 }
 
 export class ValidationError extends AppError {
@@ -29,9 +34,24 @@ export class ValidationError extends AppError {
   }
 }
 
+/**
+ * RFC 6750's error for a `Bearer` challenge: a credential that was sent but is not valid (`invalid_token`), or an
+ * `Authorization` header that is not a well-formed bearer credential (`invalid_request`); none when none was sent.
+ */
+export type BearerChallengeError = 'invalid_token' | 'invalid_request';
+
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'missing or invalid client credentials') {
+  constructor(
+    message = 'missing or invalid client credentials',
+    readonly challengeError?: BearerChallengeError,
+  ) {
     super(401, 'unauthenticated', message);
+  }
+
+  /** RFC 9110 §15.5.2: a 401 carries a challenge; HTTP clients (Java's HttpURLConnection…) rely on one. */
+  override headers(): Record<string, string> {
+    const error = this.challengeError ? `, error="${this.challengeError}"` : '';
+    return { 'WWW-Authenticate': `Bearer realm="pocket"${error}` };
   }
 }
 
@@ -66,7 +86,17 @@ export class RateLimitedError extends AppError {
   ) {
     super(429, 'rate_limited', message, { retryAfter: retryAfterSeconds });
   }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
 }
+
+/**
+ * `Retry-After` of a 503 dependency_unavailable, in seconds: the rate limiter's Redis circuit stays open this long,
+ * and a Redis command or a ledger call gives up within it. Clients add their own jitter and backoff on top.
+ */
+export const DEPENDENCY_RETRY_AFTER_S = 1;
 
 export class DependencyUnavailableError extends AppError {
   constructor(
@@ -74,5 +104,10 @@ export class DependencyUnavailableError extends AppError {
     message = `${dependency} is unavailable`,
   ) {
     super(503, 'dependency_unavailable', message, { dependency });
+  }
+
+  /** Nothing was granted and nothing stored: the same request may be retried, after at least this pause. */
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(DEPENDENCY_RETRY_AFTER_S) };
   }
 }

@@ -113,9 +113,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       const requestId = res.locals['requestId'] as string | undefined;
       logger.error({ err, method: req.method, url: req.originalUrl, requestId }, 'unexpected error');
     }
-    if (error.status === 429 && typeof error.details['retryAfter'] === 'number') {
-      res.set('Retry-After', String(error.details['retryAfter']));
-    }
+    res.set(error.headers());
     res.status(error.status).json(error.toJSON());
   };
 }

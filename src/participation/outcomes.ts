@@ -73,14 +73,11 @@ export function refusalAnswer(
 
 /** An AppError as an answer; 403s are final (stored), everything else transient. */
 export function errorAnswer(error: AppError): Answer {
-  const headers: Record<string, string> = {};
-  const retryAfter = error.details['retryAfter'];
-  if (typeof retryAfter === 'number') headers['Retry-After'] = String(retryAfter);
   return {
     status: error.status,
     final: error.status === 403,
     outcome: error.code,
     body: JSON.stringify(error.toJSON()),
-    headers,
+    headers: error.headers(),
   };
 }

@@ -22,8 +22,9 @@ export function authenticateAdmin(verifier: TokenVerifier): RequestHandler {
   return async (req, res, next) => {
     const token = bearerToken(req);
     if (token === undefined) throw new UnauthenticatedError('an admin token is required');
-    const verified = token === null ? null : await verifier.verify(token);
-    if (!verified) throw new UnauthenticatedError('invalid admin token');
+    if (token === null) throw new UnauthenticatedError('invalid admin token', 'invalid_request');
+    const verified = await verifier.verify(token);
+    if (!verified) throw new UnauthenticatedError('invalid admin token', 'invalid_token');
     const principal: AdminPrincipal = { tokenId: verified.id, scopes: verified.scopes };
     res.locals['admin'] = principal;
     next();

@@ -63,17 +63,17 @@ async function identify(
     if (options.required) throw new UnauthenticatedError('client credentials are required');
     return ANONYMOUS;
   }
-  if (token === null) throw new UnauthenticatedError('malformed Authorization header');
+  if (token === null) throw new UnauthenticatedError('malformed Authorization header', 'invalid_request');
   if (token.startsWith('pk_')) {
     const verified = await options.verifier.verify(token);
-    if (!verified) throw new UnauthenticatedError('invalid client token');
+    if (!verified) throw new UnauthenticatedError('invalid client token', 'invalid_token');
     if (!verified.scopes.includes('participate')) {
       throw new ForbiddenError('forbidden_scope', 'this token is not a client token (scope participate)');
     }
     return { kind: 'gateway', id: verified.id };
   }
   const sub = verifyUserToken(token, options.userTokenSecret);
-  if (sub === null) throw new UnauthenticatedError('invalid or expired user token');
+  if (sub === null) throw new UnauthenticatedError('invalid or expired user token', 'invalid_token');
   return { kind: 'user', id: sub };
 }
 

@@ -19,7 +19,9 @@ export function metricsRouter(metrics: Pick<PocketMetrics, 'render'>, token: str
     if (expected) {
       const given = bearerToken(req);
       if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
-        throw new UnauthenticatedError('a metrics token is required (METRICS_TOKEN)');
+        const challenge =
+          given === undefined ? undefined : given === null ? 'invalid_request' : 'invalid_token';
+        throw new UnauthenticatedError('a metrics token is required (METRICS_TOKEN)', challenge);
       }
     }
     const { contentType, body } = await metrics.render();

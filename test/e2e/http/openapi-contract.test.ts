@@ -417,6 +417,22 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
     ]);
   });
 
+  it('401 carries the Bearer challenge of RFC 6750: an invalid token, a malformed header, none sent', async () => {
+    const grants = (auth: string): request.Test =>
+      request(pocket.app).get('/v1/users/member-201/grants').set('Authorization', auth);
+    const admin = request(pocket.app).get('/admin/tokens');
+    const challenges = [
+      conforms(await grants('Bearer nonsense'), '/v1/users/{userId}/grants', 'get'),
+      conforms(await grants('Basic dTpw'), '/v1/users/{userId}/grants', 'get'),
+      conforms(await admin, '/admin/tokens', 'get'),
+    ].map((res) => res.headers['www-authenticate']);
+    expect(challenges).toEqual([
+      'Bearer realm="pocket", error="invalid_token"',
+      'Bearer realm="pocket", error="invalid_request"',
+      'Bearer realm="pocket"',
+    ]);
+  });
+
   it('404: an unknown campaign', async () => {
     const res = conforms(await participate('no-such-campaign', { userId: 'u-404' }));
     expect([res.status, code(res)]).toEqual([404, 'campaign_not_found']);
@@ -487,6 +503,7 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
     expect(profileDown.body).toMatchObject({
       error: { code: 'dependency_unavailable', dependency: 'profile' },
     });
+    expect(profileDown.headers['retry-after']).toBe('1');
 
     const noRedis = await createTestPocket(backends, {
       ...fixtureOverrides(),
@@ -630,7 +647,11 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
     });
     extra.push(locked);
     const refused = conforms(await request(locked.app).get('/metrics'), '/metrics', 'get');
-    expect([refused.status, code(refused)]).toEqual([401, 'unauthenticated']);
+    expect([refused.status, code(refused), refused.headers['www-authenticate']]).toEqual([
+      401,
+      'unauthenticated',
+      'Bearer realm="pocket"',
+    ]);
     const page = conforms(await request(pocket.app).get('/dashboard'), '/dashboard', 'get');
     expect([page.status, page.text]).toEqual([200, expect.stringContaining('/dashboard/dashboard.js')]);
     const A = '/dashboard/{asset}';
