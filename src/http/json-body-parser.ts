@@ -1,10 +1,12 @@
 /**
  * The service's JSON body parser: strict (objects and arrays only), 8 KB unless told, and a prototype key
- * (`__proto__`, `constructor`, `prototype`) anywhere in the body refused before it reaches an object. A body
- * refused for such a key is valid JSON: `ForbiddenKeyError` lets the error handler say so.
+ * (`__proto__`, `constructor`, `prototype`) anywhere in the body refused before it reaches an object, as is an
+ * object that repeats a key (RFC 8259 leaves its meaning to each parser). A body refused for such a key is
+ * valid JSON: `ForbiddenKeyError` and the duplicate key's own 400 say so.
  */
 import express, { type RequestHandler } from 'express';
 import { AppError, ValidationError } from '../errors/app-error';
+import { firstDuplicateKey } from './json-duplicate-key';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -15,6 +17,12 @@ export class ForbiddenKeyError extends SyntaxError {
   }
 }
 
+/** Read from the raw text by the parser's `verify` hook; answered only once the text parsed as JSON. */
+function duplicateKeyError(key: string): ValidationError {
+  const message = `request body holds the key "${key}" more than once in one object`;
+  return new ValidationError(message, [{ path: '(body)', message }]);
+}
+
 /** JSON.parse reviver: a prototype key anywhere in the body is a 400, and never reaches an object. */
 function rejectPrototypeKeys(key: string, value: unknown): unknown {
   if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
@@ -23,7 +31,22 @@ function rejectPrototypeKeys(key: string, value: unknown): unknown {
 
 /** The participation benchmark's bare endpoint uses it too, so both sides parse bodies alike. */
 export function jsonBodyParser(limit = '8kb'): RequestHandler {
-  return express.json({ limit, strict: true, reviver: rejectPrototypeKeys });
+  const duplicates = new WeakMap<object, string>();
+  const parse = express.json({
+    limit,
+    strict: true,
+    reviver: rejectPrototypeKeys,
+    verify: (req, _res, raw) => {
+      const key = firstDuplicateKey(raw.toString('utf8'));
+      if (key !== null) duplicates.set(req, key);
+    },
+  });
+  return (req, res, next) => {
+    parse(req, res, (err?: unknown) => {
+      const key = duplicates.get(req);
+      next(err ?? (key === undefined ? undefined : duplicateKeyError(key)));
+    });
+  };
 }
 
 /** After the parser: a body that is there must be an object (strict parsing still lets a top-level array by). */

@@ -1,7 +1,7 @@
 /**
  * jsonBodyParser(), the body parser the service mounts and the participation benchmark's bare endpoint reuses:
  * at most 8 KB by default, strict (no top-level primitives), and a prototype key anywhere is refused before it
- * reaches an object.
+ * reaches an object, as is an object that repeats a key.
  */
 import { gzipSync } from 'node:zlib';
 import express, { Router } from 'express';
@@ -42,6 +42,28 @@ describe('jsonBodyParser', () => {
   it.each(['__proto__', 'constructor', 'prototype'])('refuses a "%s" key, even nested', async (key) => {
     expect((await post(echo(), `{"${key}":{"admin":true}}`)).status).toBe(400);
     expect((await post(echo(), `{"context":{"a":[{"${key}":1}]}}`)).status).toBe(400);
+  });
+
+  it('refuses an object that repeats a key, however it is spelled, at any depth; keeps equal keys of different objects', async () => {
+    const refused = [
+      '{"userId":"u-1","userId":"u-2"}',
+      '{"userId":"u-1", "\\u0075serId" :"u-2"}',
+      '{"context":{"a":[{"channel":"app","channel":"h5"}]}}',
+    ];
+    for (const text of refused) {
+      const res = await post(service(), text);
+      expect([text, res.status, (res.body as { error: { message: string } }).error.message]).toEqual([
+        text,
+        400,
+        expect.stringMatching(/^request body holds the key "(userId|channel)" more than once in one object$/),
+      ]);
+    }
+    const kept = '{"a":{"id":"x"},"b":{"id":"y"},"c":[{"id":1},{"id":2}],"d":"\\"a\\":{","e":["a","a"]}';
+    expect((await post(service(), kept)).status).toBe(200);
+    // Text that is not JSON is the parser's to report.
+    expect((await post(service(), '{"a":1,"a":')).body).toMatchObject({
+      error: { message: 'request body is not valid JSON' },
+    });
   });
 
   it('refuses a top-level primitive (strict)', async () => {
