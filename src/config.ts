@@ -60,6 +60,8 @@ export interface Config {
   requireClientAuth: boolean;
   /** null: /metrics is open (network policy); else it needs `Authorization: Bearer <token>`. */
   metricsToken: string | null;
+  /** Browser origins allowed to call the client API (`/v1/…`) cross-origin; empty: no CORS headers. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -137,6 +139,7 @@ function readEnv(env: Env): RawConfig {
     ['REDIS_URL', redisUrlProblem],
     ['TRUST_PROXY', trustProxyProblem],
     ['METRICS_TOKEN', (value) => (BEARER_TOKEN.test(value) ? null : BEARER_TOKEN_EXPECTED)],
+    ['CORS_ORIGINS', corsOriginsProblem],
   ];
   for (const [name, problem] of checks) {
     const value = raw[name];
@@ -220,6 +223,30 @@ function trustProxyProblem(value: string): string | null {
     const bits = version === 4 ? 32 : 128;
     if (version === 0 || (prefix !== undefined && Number(prefix) > bits)) {
       return `${TRUST_PROXY_EXPECTED} ("${item}" is not an IP address or subnet)`;
+    }
+  }
+  return null;
+}
+
+/** The CORS_ORIGINS items: each exactly an origin as a browser sends it (`Origin` header), else it never matches. */
+function corsOrigins(value: string | null): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function corsOriginsProblem(value: string): string | null {
+  for (const item of corsOrigins(value)) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(item);
+      if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== item) {
+      return `must be comma-separated origins, scheme://host[:port] in lower case with no path or slash ("${item}" is not one)`;
     }
   }
   return null;
@@ -438,5 +465,6 @@ export function loadConfig(
     shutdownGraceMs: num(raw, 'SHUTDOWN_GRACE_MS', 10000),
     requireClientAuth: production,
     metricsToken: str(raw, 'METRICS_TOKEN'),
+    corsOrigins: corsOrigins(str(raw, 'CORS_ORIGINS')),
   };
 }

@@ -269,6 +269,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   const app = createApp({
     logger,
     trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
     health: { ready },
     middleware: [requestId(), httpMetrics(metrics), requestStats.middleware()],
     routers: [

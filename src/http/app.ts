@@ -6,6 +6,7 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '../observability/logger';
+import { cors } from './cors';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { jsonObjectBody } from './json-body-parser';
 import { methodGuard } from './method-guard';
@@ -24,6 +25,8 @@ export interface AppParts {
   health: Health;
   /** Trusted proxy setting for req.ip (express "trust proxy"). */
   trustProxy?: string | boolean | number;
+  /** Browser origins allowed on the client API (CORS_ORIGINS); none: no CORS headers. */
+  corsOrigins?: readonly string[];
   /** Run first on every request, before body parsing (request id, request metrics). */
   middleware?: RequestHandler[];
 }
@@ -39,6 +42,8 @@ export function createApp(parts: AppParts): Express {
   app.set('json spaces', 0);
   app.use(helmet());
   for (const handler of parts.middleware ?? []) app.use(handler);
+  // Before the method guard, whose OPTIONS 204 then answers a preflight with these headers on it.
+  app.use(cors(parts.corsOrigins ?? []));
   // Under /admin the method is checked after the token (adminRouter): nothing there answers without one.
   app.use((req, res, next) => {
     if (ADMIN_PATH.test(req.path)) next();

@@ -248,6 +248,19 @@ describe('loadConfig: values the schema let through that then misbehaved', () =>
     );
   });
 
+  it('reads CORS_ORIGINS as exact origins, and refuses one a browser never sends (a path, a slash, upper case)', () => {
+    expect(loadConfig({}, tmp()).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://h5.example.com, http://127.0.0.1:8080' }, tmp()).corsOrigins,
+    ).toEqual(['https://h5.example.com', 'http://127.0.0.1:8080']);
+    for (const item of ['https://h5.example.com/', 'https://H5.example.com', 'h5.example.com', '*']) {
+      refused(
+        { CORS_ORIGINS: `https://ok.example.com,${item}` },
+        `CORS_ORIGINS="https://ok.example.com,${item}": must be comma-separated origins, scheme://host[:port] in lower case with no path or slash ("${item}" is not one)`,
+      );
+    }
+  });
+
   it('refuses one value for two secrets: each has its own holder, who could then act with the other', () => {
     const shared = 's'.repeat(40);
     expect(() =>
