@@ -3,6 +3,12 @@ import type { Executor } from './db';
 import type { FencedCounts, FenceLimits } from './fence-unpositioned-grants';
 import type { GrantFences } from './grant-fences';
 
+/** Where a grant stands in a user's list, newest first: the grants list's paging cursor. */
+export interface GrantPosition {
+  createdAt: Date;
+  id: string;
+}
+
 export type GrantStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'void';
 
 export interface NewGrant {
@@ -71,11 +77,11 @@ export interface GrantStore {
    * A refused fence throws; classifyFenceViolation names the resource.
    */
   insertWithFences(q: Executor, grant: NewGrant): Promise<GrantRecord>;
-  /** Newest first. */
+  /** Newest first; `before`: only grants older than that one (keyset paging by created_at, then id). */
   listByUser(
     q: Executor,
     userId: string,
-    opts: { campaignId?: string; limit: number },
+    opts: { campaignId?: string; limit: number; before?: GrantPosition },
   ): Promise<GrantRecord[]>;
   get(q: Executor, id: string): Promise<GrantRecord | null>;
   findByReservation(q: Executor, reservationId: string): Promise<GrantRecord | null>;

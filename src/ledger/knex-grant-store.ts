@@ -8,6 +8,7 @@ import type {
   CampaignUsage,
   GrantRecord,
   GrantStatus,
+  GrantPosition,
   GrantStore,
   NewGrant,
   UserHistory,
@@ -42,10 +43,18 @@ export class KnexGrantStore implements GrantStore {
   async listByUser(
     q: Executor,
     userId: string,
-    opts: { campaignId?: string; limit: number },
+    opts: { campaignId?: string; limit: number; before?: GrantPosition },
   ): Promise<GrantRecord[]> {
     const query = q<Row>('grants').where({ user_id: userId });
     if (opts.campaignId !== undefined) query.andWhere({ campaign_id: opts.campaignId });
+    const { before } = opts;
+    if (before !== undefined) {
+      query.andWhere((older) =>
+        older
+          .where('created_at', '<', before.createdAt)
+          .orWhere((same) => same.where('created_at', '=', before.createdAt).andWhere('id', '<', before.id)),
+      );
+    }
     const rows = await query
       .orderBy([
         { column: 'created_at', order: 'desc' },

@@ -327,7 +327,22 @@ describeEachBackend('HTTP API', (backend) => {
         const coins = await request(pocket.app).get('/v1/users/member-lister/grants?campaign=members-only');
         expect((coins.body as { grants: Json[] }).grants.map((g) => g['id'])).toEqual([grantIdOf(coin)]);
         const nobody = await request(pocket.app).get('/v1/users/nobody-at-all/grants');
-        expect(nobody.body).toEqual({ userId: 'nobody-at-all', grants: [] });
+        expect(nobody.body).toEqual({ userId: 'nobody-at-all', nextCursor: null, grants: [] });
+
+        // Paging: each page's nextCursor asks for the next, older one; the last page says null.
+        const page = async (query: string) => {
+          const res = await request(pocket.app).get(`/v1/users/member-lister/grants?limit=2${query}`);
+          expect(res.status).toBe(200);
+          expect(res.headers['cache-control']).toBe('private, no-cache');
+          return res.body as { nextCursor: string | null; grants: Json[] };
+        };
+        const first = await page('');
+        expect(first.grants.map((g) => g['id'])).toEqual([grantIdOf(thanks2), grantIdOf(thanks1)]);
+        expect(first.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+        const second = await page(`&before=${first.nextCursor}`);
+        expect(second).toEqual({ userId: 'member-lister', nextCursor: null, grants: [body.grants[2]] });
+        // A page that ends exactly at the last grant does not promise another.
+        expect((await page('&campaign=open-thanks')).nextCursor).toBeNull();
       } finally {
         now = AT;
       }
@@ -343,6 +358,9 @@ describeEachBackend('HTTP API', (backend) => {
         ['/v1/users/u/grants?campaign=Not_An_Id', 'campaign'],
         [`/v1/users/${'x'.repeat(129)}/grants`, 'userId'],
         ['/v1/users/a%20b/grants', 'userId'],
+        ['/v1/users/u/grants?before=not*a*cursor', 'before'],
+        [`/v1/users/u/grants?before=${Buffer.from('["yesterday","g1"]').toString('base64url')}`, 'before'],
+        ['/v1/users/u/grants?before=a&before=b', 'before'],
       ];
       for (const [url, field] of cases) {
         const res = await request(pocket.app).get(url);

@@ -1,5 +1,6 @@
 import { describeEachLedger, useLedger } from '../../helpers/ledger';
 import { at, grants, insertGrant, rejection, uniqueViolation, type GrantOverrides } from './ledger-fixtures';
+import type { GrantRecord } from '../../../src/ledger/grant-store';
 
 describeEachLedger('grant store', (kind) => {
   const ledger = useLedger(kind);
@@ -45,7 +46,12 @@ describeEachLedger('grant store', (kind) => {
     expect((await grants.listByUser(db(), 'u1', { campaignId: 'c1', limit: 10 })).map((g) => g.id)).toEqual([
       c.id,
       a.id,
-    ]);
+    ]); // Keyset paging: older than a position, by created_at and then id (two grants of one instant).
+    const d = await insertGrant(db(), { createdAt: t(2), id: `${c.id}~` });
+    const page = (before: GrantRecord) => grants.listByUser(db(), 'u1', { limit: 10, before });
+    expect((await page(b)).map((g) => g.id)).toEqual([d.id, c.id, a.id]);
+    expect((await page(d)).map((g) => g.id)).toEqual([c.id, a.id]);
+    expect(await page(a)).toEqual([]);
   });
 
   it('moves delivery status forward but never out of void', async () => {

@@ -1,0 +1,28 @@
+/**
+ * The grants list's paging cursor (`nextCursor`, sent back as `before`): where the page ended, the last grant's
+ * created_at and id, opaque to clients (base64url of a JSON pair). Keyset paging: a grant made while a client
+ * pages lands before its first page, never as a repeat or a gap further down.
+ */
+import type { GrantPosition } from '../ledger/grant-store';
+
+const CURSOR = /^[A-Za-z0-9_-]{1,256}$/;
+
+export function encodeGrantCursor(position: GrantPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
+}
+
+/** The position a cursor names, or null for anything this service did not hand out. */
+export function decodeGrantCursor(text: string): GrantPosition | null {
+  if (!CURSOR.test(text)) return null;
+  let pair: unknown;
+  try {
+    pair = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(pair) || pair.length !== 2) return null;
+  const [at, id] = pair as unknown[];
+  if (typeof at !== 'string' || typeof id !== 'string' || id.length === 0 || id.length > 128) return null;
+  const createdAt = new Date(at);
+  return Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at ? null : { createdAt, id };
+}
