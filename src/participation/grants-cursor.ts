@@ -1,7 +1,7 @@
 /**
  * The grants list's paging cursor (`nextCursor`, sent back as `before`): where the page ended, the last grant's
- * created_at and id, opaque to clients (base64url of a JSON pair). Keyset paging: a grant made while a client
- * pages lands before its first page, never as a repeat or a gap further down.
+ * created_at and id, opaque to clients (base64url of a JSON pair). Keyset paging: new grants land before the
+ * first page instead of shifting the later ones.
  */
 import type { GrantPosition } from '../ledger/grant-store';
 
