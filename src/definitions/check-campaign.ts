@@ -4,6 +4,7 @@ import { checkRewardUse } from './check-reward-use';
 import { checkRewards } from './check-rewards';
 import { checkSegmentOverlap } from './check-segment-overlap';
 import { checkSegments } from './check-segments';
+import { checkTimeZone } from './check-time-zone';
 import { closest } from './did-you-mean';
 import { error, Finding } from './finding';
 import { duplicateIdFindings } from './first-occurrences';
@@ -15,44 +16,6 @@ export interface KnownRules {
   complete: boolean;
   /** Valid rules by id. */
   rules: ReadonlyMap<string, RuleDefinition>;
-}
-
-/** Whether `Intl` accepts the name as a time zone. */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Intl accepts any letter case ("asia/shanghai"), but the ledger stores the name as written and a publish compares
- * it: only the IANA spelling is taken, so that one zone has one name. Aliases (Asia/Calcutta) stay valid.
- */
-function miscased(timezone: string): string | null {
-  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
-  return resolved !== timezone && resolved.toLowerCase() === timezone.toLowerCase() ? resolved : null;
-}
-
-function checkTimeZone(timezone: string): Finding[] {
-  if (isTimeZone(timezone)) {
-    const spelled = miscased(timezone);
-    return spelled === null
-      ? []
-      : [
-          error(
-            ['timezone'],
-            `time zone "${timezone}" must be spelled "${spelled}" (IANA names are case-sensitive)`,
-          ),
-        ];
-  }
-  const suggestion = closest(timezone, Intl.supportedValuesOf('timeZone'));
-  const hint = suggestion
-    ? ` (did you mean "${suggestion}"?)`
-    : '; use an IANA name such as Asia/Shanghai or UTC';
-  return [error(['timezone'], `unknown IANA time zone "${timezone}"${hint}`)];
 }
 
 function checkWindow({ start, end }: CampaignDefinition['window']): Finding[] {

@@ -1,5 +1,6 @@
 import type { CampaignDefinition, RuleDefinition } from '../../../src/definitions/campaign-types';
-import { checkCampaign, isTimeZone } from '../../../src/definitions/check-campaign';
+import { checkCampaign } from '../../../src/definitions/check-campaign';
+import { isTimeZone } from '../../../src/definitions/check-time-zone';
 import { conjuncts } from '../../../src/definitions/check-segment-overlap';
 import { formatPath } from '../../../src/definitions/finding';
 
@@ -231,6 +232,38 @@ describe('checkCampaign', () => {
     ]);
     for (const timezone of ['UTC', 'Asia/Kolkata', 'Asia/Calcutta', 'America/New_York'])
       expect(check({ ...base, timezone })).toEqual([]);
+  });
+
+  it('refuses the abbreviations Intl takes but IANA does not have: CST would run a Chinese campaign on Chicago time', () => {
+    expect(check({ ...base, timezone: 'CST' })).toEqual([
+      'error timezone: time zone "CST" is an abbreviation, not an IANA name, and would run on America/Chicago; China Standard Time is Asia/Shanghai, US Central Time America/Chicago: write the IANA name of the place whose business day the campaign follows',
+    ]);
+    expect(check({ ...base, timezone: 'bst' })).toEqual([
+      'error timezone: time zone "bst" is an abbreviation, not an IANA name, and would run on Asia/Dhaka; British Summer Time is Europe/London: write the IANA name of the place whose business day the campaign follows',
+    ]);
+    expect(check({ ...base, timezone: 'JST' })).toEqual([
+      'error timezone: time zone "JST" is an abbreviation, not an IANA name, and would run on Asia/Tokyo: write the IANA name of the place whose business day the campaign follows, e.g. Asia/Tokyo',
+    ]);
+    // IANA's own legacy names keep working.
+    for (const timezone of ['PRC', 'EST', 'CST6CDT', 'Etc/GMT-8', 'Japan'])
+      expect(check({ ...base, timezone })).toEqual([]);
+  });
+
+  it('says what to write for a city without a zone of its own and for an offset, not the nearest spelling', () => {
+    // "Asia/Beijing" used to get 'did you mean "Asia/Beirut"?'.
+    for (const timezone of ['Beijing', 'Asia/Beijing', 'shenzhen'])
+      expect(check({ ...base, timezone })).toEqual([
+        `error timezone: unknown IANA time zone "${timezone}"; all of China keeps the time of Asia/Shanghai: write timezone: Asia/Shanghai`,
+      ]);
+    expect(check({ ...base, timezone: 'UTC+8' })).toEqual([
+      'error timezone: unknown IANA time zone "UTC+8": an offset is not a zone; write the IANA name of the place whose business day the campaign follows (e.g. Asia/Shanghai), or Etc/GMT-8 for a fixed UTC+08:00 (Etc names invert the sign)',
+    ]);
+    expect(check({ ...base, timezone: '-05:00' })).toEqual([
+      'error timezone: unknown IANA time zone "-05:00": an offset is not a zone; write the IANA name of the place whose business day the campaign follows (e.g. Asia/Shanghai), or Etc/GMT+5 for a fixed UTC-05:00 (Etc names invert the sign)',
+    ]);
+    expect(check({ ...base, timezone: 'GMT+05:30' })).toEqual([
+      'error timezone: unknown IANA time zone "GMT+05:30": an offset is not a zone; write the IANA name of the place whose business day the campaign follows (e.g. Asia/Shanghai)',
+    ]);
   });
 
   it('warns on overlapping segments: the same rule, a narrower rule after a broader one, and the reverse', () => {
