@@ -1,9 +1,12 @@
 import { collectCampaigns } from './collect-campaigns';
 import { collectCases } from './collect-cases';
-import { collectRuleRewards } from './collect-rule-rewards';
+import { checkRuleProfilePaths } from './check-rule-profile-paths';
+import { checkRuleRewards } from './check-rule-rewards';
+import { collectRuleFindings } from './collect-rule-findings';
 import { collectRules } from './collect-rules';
 import { findDefinitionFiles } from './definition-files';
-import type { DefinitionSet } from './definition-set';
+import type { CampaignDefinition } from './campaign-types';
+import type { CasesEntry, DefinitionSet } from './definition-set';
 import { compareDiagnostics } from './diagnostic';
 import { loadFile } from './loaded-file';
 import { usedRuleDiagnostics } from './used-rule-diagnostics';
@@ -33,8 +36,17 @@ export async function loadDefinitions(options: LoadDefinitionsOptions): Promise<
     complete: rules.complete,
     rules: mapValues(rules.rules, 'rule'),
   });
-  collectRuleRewards(rules, campaigns, ofKind('campaign'));
   const cases = collectCases(ofKind('cases'), campaigns);
+  collectRuleFindings(rules, campaigns, ofKind('campaign'), (rule, at, campaign, segmentId) => [
+    ...checkRuleRewards(rule, at, campaign, segmentId),
+    ...checkRuleProfilePaths(
+      rule,
+      at,
+      campaign,
+      segmentId,
+      exampleProfiles(campaign, cases.get(campaign.id)),
+    ),
+  ]);
   for (const file of loaded) if (file.source.reported) diagnostics.push(...file.diagnostics);
   diagnostics.push(...usedRuleDiagnostics(rules, campaigns, ofKind('campaign'), ofKind('rules')));
   return {
@@ -43,6 +55,15 @@ export async function loadDefinitions(options: LoadDefinitionsOptions): Promise<
     cases,
     diagnostics: diagnostics.sort(compareDiagnostics),
   };
+}
+
+/** The profiles an operator wrote for a campaign: its testers' and its cases'. */
+function exampleProfiles(
+  campaign: CampaignDefinition,
+  cases: CasesEntry | undefined,
+): Record<string, unknown>[] {
+  const ofCases = (cases?.cases.cases ?? []).flatMap((c) => (c.profile === undefined ? [] : [c.profile]));
+  return [...(campaign.testers ?? []).map((t) => t.profile), ...ofCases];
 }
 
 function mapValues<K, V, F extends keyof V>(map: ReadonlyMap<K, V>, field: F): Map<K, V[F]> {

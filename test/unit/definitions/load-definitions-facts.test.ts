@@ -114,6 +114,45 @@ describe('loadDefinitions: history paths in rules', () => {
   });
 });
 
+describe('loadDefinitions: profile paths in rules', () => {
+  const TESTERS =
+    'testers:\n  - { userId: qa, profile: { vipLevel: 5, address: { city: sh }, tags: [a] } }\n';
+  const warning = (line: number, col: number, at: string, written: string, meant: string) =>
+    `${repo.shown('rules/r.yaml')}:${line}:${col}: warning: rules[0].conditions.all${at}.path: profile field "${written}" is in no tester or case profile of campaign "spring" (its segment "picked" uses this rule): did you mean "${meant}"? A profile without the field makes the condition false`;
+
+  it('warns about a field the testers and cases do not have when they have one spelt nearly alike', async () => {
+    await repo.write(
+      'rules/r.yaml',
+      rulesYaml(
+        '{ fact: profile, path: vipLevl, operator: greaterThanInclusive, value: 3 }',
+        '{ fact: profile, path: $.address.ctiy, operator: equal, value: sh }',
+        '{ fact: profile, path: tags.0, operator: equal, value: { fact: profile, path: registerDays } }',
+        '{ fact: profile, path: gender, operator: equal, value: female }',
+      ),
+    );
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', USES_R) + TESTERS);
+    await repo.write(
+      'campaigns/spring.test.yaml',
+      'campaign: spring\ncases:\n  - { name: a, profile: { registeredDays: 1 }, expect: { segment: everyone } }\n',
+    );
+    // gender: no profile has it and none is spelt like it, so nothing says it is a typo.
+    expect(await messages()).toEqual([
+      warning(5, 34, '[0]', 'vipLevl', 'vipLevel'),
+      warning(6, 34, '[1]', 'address.ctiy', 'address.city'),
+      warning(7, 89, '[2].value', 'registerDays', 'registeredDays'),
+    ]);
+  });
+
+  it('says nothing when the campaign has no tester or case profile to compare with', async () => {
+    await repo.write(
+      'rules/r.yaml',
+      rulesYaml('{ fact: profile, path: vipLevl, operator: greaterThanInclusive, value: 3 }'),
+    );
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', USES_R));
+    expect(await messages()).toEqual([]);
+  });
+});
+
 describe('loadDefinitions: cases', () => {
   const TESTERS = [
     'testers:',
