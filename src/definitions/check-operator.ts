@@ -6,6 +6,32 @@ const DECORATORS: readonly string[] = OPERATOR_DECORATORS;
 /** Decorators that change what `value` holds, so the base operator's value checks do not apply. */
 const VALUE_DECORATORS: readonly string[] = ['everyValue', 'someValue', 'swap'];
 
+/**
+ * Operators as other languages and query tools spell them, by lower-case name: the nearest spelling of `>=` is
+ * `in` (two edits), which was the suggestion before.
+ */
+const FAMILIAR: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({
+    equal: ['=', '==', '===', 'eq'],
+    notEqual: ['!=', '!==', '<>', 'ne', 'neq'],
+    greaterThan: ['>', 'gt'],
+    greaterThanInclusive: [
+      '>=',
+      '=>',
+      '≥',
+      'gte',
+      'ge',
+      'greaterthanorequal',
+      'greaterthanequals',
+      'greaterorequal',
+    ],
+    lessThan: ['<', 'lt'],
+    lessThanInclusive: ['<=', '=<', '≤', 'lte', 'le', 'lessthanorequal', 'lessthanequals', 'lessorequal'],
+    notIn: ['nin', 'not in'],
+    doesNotContain: ['notcontains', 'not contains'],
+  }).flatMap(([operator, spellings]) => spellings.map((s) => [s, operator])),
+);
+
 /** Why an operator name is not known, or undefined when it is (`decorator:…:operator`). */
 export function unknownOperatorMessage(operator: string): string | undefined {
   const parts = operator.split(':');
@@ -15,6 +41,8 @@ export function unknownOperatorMessage(operator: string): string | undefined {
     return `unknown operator decorator "${decorator}" in "${operator}"${didYouMean(decorator, DECORATORS)}; allowed: ${DECORATORS.join(', ')}`;
   }
   if (OPERATORS.includes(base)) return undefined;
+  const familiar = FAMILIAR[base.trim().toLowerCase()];
+  if (familiar !== undefined) return `unknown operator "${base}": write ${familiar}`;
   const hint = didYouMean(base, OPERATORS);
   return `unknown operator "${base}"${hint || `; allowed: ${OPERATORS.join(', ')}`}`;
 }

@@ -38,6 +38,14 @@ describe('checkRuleConditions', () => {
       `${at}.fact: unknown fact "profil"; allowed: profile, context, history`,
       `${at}.operator: unknown operator "equals" (did you mean "equal"?)`,
     ]);
+    // The nearest spelling of ">=" is "in": symbols and query-language names say what to write instead.
+    expect(check(leaf('>=', 18))).toEqual([
+      `${at}.operator: unknown operator ">=": write greaterThanInclusive`,
+    ]);
+    expect(check(leaf('not:!=', 'a'))).toEqual([`${at}.operator: unknown operator "!=": write notEqual`]);
+    expect(check(leaf('lessThanOrEqual', 7))).toEqual([
+      `${at}.operator: unknown operator "lessThanOrEqual": write lessThanInclusive`,
+    ]);
     expect(check(leaf('evryValue:in', [1]))).toEqual([
       `${at}.operator: unknown operator decorator "evryValue" in "evryValue:in" (did you mean "everyValue"?); allowed: everyFact, someFact, everyValue, someValue, not, swap`,
     ]);

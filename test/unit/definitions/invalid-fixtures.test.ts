@@ -82,7 +82,7 @@ const CASES: [fixture: string, expected: string][] = [
   ],
   [
     'rules/invalid-unknown-operator.yaml',
-    '10:55: rules[0].conditions.any[1].not.all[0].operator: unknown operator "greaterThanEquals"; allowed: equal, notEqual, in, notIn, contains, doesNotContain, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, between, containsAny, startsWith',
+    '10:55: rules[0].conditions.any[1].not.all[0].operator: unknown operator "greaterThanEquals": write greaterThanInclusive',
   ],
   [
     'rules/invalid-unknown-fact.yaml',
