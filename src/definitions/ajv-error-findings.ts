@@ -7,6 +7,15 @@ import { impossibleDateTime } from './impossible-date-time';
 import { Path, pointerToPath, valueAt } from './json-pointer';
 import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
 
+/** `weight: 10%` is text: say the number to write, and that a weight is a share, not a percentage. */
+function percentHint(data: unknown, path: DocPath): string {
+  const percent = typeof data === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(data) : null;
+  if (percent === null) return '';
+  if (path.at(-1) === 'weight')
+    return `; write ${percent[1]}: weights are shares of the segment's total, not percentages (weights 1 and 3 give 25% and 75%)`;
+  return `; write ${percent[1]}, without "%"`;
+}
+
 /** The YAML text of a non-finite number at a path (`1e400` and `.inf` both load as Infinity), if known. */
 export type NonFiniteSource = (path: DocPath) => string | undefined;
 
@@ -120,7 +129,8 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: No
         typeof e.data === 'string' &&
         e.data.trim() !== '' &&
         Number.isFinite(Number(e.data));
-      return at(`must be ${words.join(' or ')} ${got}${quoted ? '; write numbers without quotes' : ''}`);
+      const hint = quoted ? '; write numbers without quotes' : percentHint(e.data, path);
+      return at(`must be ${words.join(' or ')} ${got}${hint}`);
     }
     case 'enum':
     case 'const': {

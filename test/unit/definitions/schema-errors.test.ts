@@ -47,6 +47,18 @@ describe('schema errors', () => {
     ]);
   });
 
+  it('says to drop the "%" from a percentage where a number is wanted, and that weights are shares', () => {
+    const weighted = (weight: unknown) =>
+      errors('campaign', { ...campaign, segments: [{ id: 'all', rewards: [{ reward: 'thanks', weight }] }] });
+    expect(weighted('10%')).toEqual([
+      'segments[0].rewards[0].weight: must be a number (got "10%"); write 10: weights are shares of the segment\'s total, not percentages (weights 1 and 3 give 25% and 75%)',
+    ]);
+    const risk = { maxScore: '80 %', action: 'deny', onError: 'deny' };
+    expect(errors('campaign', { ...campaign, protection: { risk } })).toEqual([
+      'protection.risk.maxScore: must be a number (got "80 %"); write 80, without "%"',
+    ]);
+  });
+
   it('names the allowed values and suggests the closest one', () => {
     expect(errors('campaign', { ...campaign, status: 'activ' })).toEqual([
       'status: must be one of: draft, active, ended (got "activ"; did you mean "active"?)',
