@@ -22,6 +22,7 @@ export { fileId } from './definition-files';
  */
 export function collectCampaigns(files: readonly LoadedFile[], known: KnownRules): CollectedCampaigns {
   const collected: CollectedCampaigns = { campaigns: new Map(), ids: new Set() };
+  const byName = new Map(files.map((f) => [fileId(f.source.file), f.source.file]));
   for (const loaded of files) {
     const data = loaded.parsed?.data as { id?: unknown } | null | undefined;
     if (typeof data?.id === 'string') collected.ids.add(data.id);
@@ -31,6 +32,13 @@ export function collectCampaigns(files: readonly LoadedFile[], known: KnownRules
     }
     const definition = data as CampaignDefinition;
     const expected = fileId(loaded.source.file);
+    const owner = byName.get(definition.id);
+    if (definition.id !== expected && owner !== undefined) {
+      // A copied campaign that kept its id: the file named for the id owns it, the copy takes its own name.
+      const message = `id "${definition.id}" is the campaign in ${owner}, and a campaign id is never reused: set id: ${expected}`;
+      report(loaded, [error(['id'], message), ...checkCampaign(definition, known)]);
+      continue;
+    }
     if (definition.id !== expected) {
       const message = `id "${definition.id}" must equal the file name: rename the file to ${definition.id}.yaml or set id: ${expected}`;
       report(loaded, [error(['id'], message)]);

@@ -45,6 +45,18 @@ describe('loadDefinitions', () => {
     ]);
   });
 
+  it('tells a copied campaign that kept its id to take its file name, and leaves the original alone', async () => {
+    // A copy sorting before the original (lucky-draw-2.yaml < lucky-draw.yaml) used to claim the id: the
+    // original was then the "duplicate", and the copy was told to rename itself over the original.
+    await repo.write('campaigns/lucky-draw.yaml', campaignYaml('lucky-draw'));
+    await repo.write('campaigns/lucky-draw-2.yaml', campaignYaml('lucky-draw'));
+    const set = await loadDefinitions({ root: repo.root });
+    expect(set.diagnostics.map(formatDiagnostic)).toEqual([
+      `${repo.shown('campaigns/lucky-draw-2.yaml')}:1:5: id: id "lucky-draw" is the campaign in ${repo.shown('campaigns/lucky-draw.yaml')}, and a campaign id is never reused: set id: lucky-draw-2`,
+    ]);
+    expect(set.campaigns.get('lucky-draw')?.file).toBe(repo.shown('campaigns/lucky-draw.yaml'));
+  });
+
   it('checks cases against their campaign', async () => {
     await repo.write('campaigns/spring.yaml', campaignYaml('spring'));
     await repo.write(
