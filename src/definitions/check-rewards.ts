@@ -102,8 +102,28 @@ export function checkRewards(campaign: CampaignDefinition): Finding[] {
     ),
   ];
   campaign.rewards.forEach((reward, i) => findings.push(...checkReward(reward, i, budget)));
-  findings.push(...noCurrencyFinding(campaign));
+  findings.push(...noCurrencyFinding(campaign), ...unboundedFinding(campaign));
   return findings;
+}
+
+/**
+ * A reward that gives money without a stock, in a campaign without `budget.total`, has nothing bounding what it
+ * pays out but the number of users: a red-packet rain whose operator forgot `total` keeps paying. A warning, at
+ * the first such reward, naming all of them.
+ */
+function unboundedFinding(campaign: CampaignDefinition): Finding[] {
+  if (campaign.budget?.total !== undefined) return [];
+  const unbounded = campaign.rewards.filter((r) => r.type !== 'none' && r.stock === undefined);
+  const first = unbounded[0];
+  if (first === undefined) return [];
+  const ids = unbounded.map((r) => r.id).join(', ');
+  const subject = unbounded.length === 1 ? `reward ${ids} has` : `rewards ${ids} have`;
+  return [
+    warning(
+      ['rewards', campaign.rewards.indexOf(first)],
+      `${subject} no stock and the campaign no budget.total, so nothing limits what ${unbounded.length === 1 ? 'it pays' : 'they pay'} out but the number of users: set budget.total (or a stock)`,
+    ),
+  ];
 }
 
 /**

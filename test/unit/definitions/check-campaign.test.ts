@@ -223,6 +223,20 @@ describe('checkCampaign', () => {
     expect(check(equal)).toEqual([]);
   });
 
+  it('warns when nothing limits what a money reward pays out: no stock and no budget.total', () => {
+    const rewards: CampaignDefinition['rewards'] = [
+      { id: 'rp', type: 'red_packet', amount: { min: 1, max: 10 } },
+      { id: 'cp', type: 'coupon', value: 500, cost: 100 },
+      { id: 'thanks', type: 'none' },
+    ];
+    expect(check({ ...base, rewards, budget: { currency: 'CNY', daily: 1000 } })).toEqual([
+      'warning rewards[0]: rewards rp, cp have no stock and the campaign no budget.total, so nothing limits what they pay out but the number of users: set budget.total (or a stock)',
+    ]);
+    const stocked = [{ ...rewards[0], stock: 10 }, rewards[2]] as CampaignDefinition['rewards'];
+    expect(check({ ...base, rewards: stocked, budget: { currency: 'CNY' } })).toEqual([]);
+    expect(check({ ...base, rewards, budget: { currency: 'CNY', total: 1000 } })).toEqual([]);
+  });
+
   it('takes a time zone only in its IANA spelling (one zone, one name), aliases included', () => {
     expect(check({ ...base, timezone: 'asia/shanghai' })).toEqual([
       'error timezone: time zone "asia/shanghai" must be spelled "Asia/Shanghai" (IANA names are case-sensitive)',

@@ -43,7 +43,7 @@ export function campaignYaml(
     'segments:',
     segments,
     'decision: { strategy: weighted }',
-    'budget: { currency: CNY }',
+    'budget: { currency: CNY, total: 1000000 }',
     '',
   ].join('\n');
 }
