@@ -11,6 +11,7 @@ import { loadCompiled, parseTime, rootOf } from './definitions';
 import { formatMoney, percentOf } from './money';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { integerOption } from './integer-option';
+import { localTime } from './local-time';
 
 interface Options {
   users?: string;
@@ -22,9 +23,10 @@ interface Options {
 
 const MAX_SYNTHETIC = 10_000_000;
 
-export function textReport(r: DryRunReport): string[] {
+/** The report as tables; times on the campaign's clock (`timeZone`), as its operators read them. */
+export function textReport(r: DryRunReport, timeZone: string): string[] {
   const lines = [
-    `dry-run ${r.campaign}: ${r.users} users${r.at ? ` at ${r.at}` : ' spread over the window'} (${r.durationMs} ms)`,
+    `dry-run ${r.campaign}: ${r.users} users${r.at ? ` at ${localTime(r.at, timeZone)}` : ' spread over the window'} (${r.durationMs} ms)`,
     '',
   ];
   lines.push(
@@ -44,7 +46,9 @@ export function textReport(r: DryRunReport): string[] {
       Object.entries(r.rewards).map(([id, n]) => [
         id,
         n,
-        r.stockouts[id] ? `after ${r.stockouts[id].afterUsers} users, ${r.stockouts[id].at}` : '-',
+        r.stockouts[id]
+          ? `after ${r.stockouts[id].afterUsers} users, ${localTime(r.stockouts[id].at, timeZone)}`
+          : '-',
       ]),
     ),
   );
@@ -155,7 +159,7 @@ export function registerDryRun(program: Command): void {
           bar?.stop();
         }
         if (format === 'json') printJson(report);
-        else printLines(textReport(report));
+        else printLines(textReport(report, compiled.resolved.definition.timezone));
       }),
     );
 }

@@ -11,6 +11,7 @@ import {
   possibleRewards,
 } from '../src/simulation/evaluate-participant';
 import { loadCompiled, parseJsonObject, parseTime, rootOf } from './definitions';
+import { localTime } from './local-time';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 
 interface Options {
@@ -81,7 +82,7 @@ export function registerExplain(program: Command): void {
           printJson(result);
           return;
         }
-        const lines = [`${campaign.id} at ${result.at}`];
+        const lines = [`${campaign.id} at ${localTime(result.at, campaign.timezone)}`];
         for (const s of explanation.segments) {
           lines.push(
             `segment ${s.segment}${s.rule ? ` (rule ${s.rule})` : ' (everyone)'}: ${s.matched ? 'MATCH' : 'no match'}`,

@@ -5,6 +5,7 @@ import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import { runCases, type CaseResult } from '../src/simulation/case-runner';
 import { decidedBeforeSegments } from '../src/simulation/evaluate-participant';
 import { loadAll, rootOf, unknownCampaign } from './definitions';
+import { localTime } from './local-time';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 
 function describeCondition(c: ConditionResult): string {
@@ -13,7 +14,11 @@ function describeCondition(c: ConditionResult): string {
   return `${c.result ? 'true ' : 'false'}  ${c.rule} ${c.path}: ${where} ${c.operator} ${JSON.stringify(c.value)} (got ${got})`;
 }
 
-function caseLines(result: CaseResult & { line: number; col: number }, file: string): string[] {
+function caseLines(
+  result: CaseResult & { line: number; col: number },
+  file: string,
+  timeZone: string,
+): string[] {
   if (result.passed) return [`  ok    ${result.name}`];
   const lines = [
     `  FAIL  ${result.name} (${file}:${result.line}:${result.col})`,
@@ -23,7 +28,7 @@ function caseLines(result: CaseResult & { line: number; col: number }, file: str
   const notReached = decidedBeforeSegments(result.actual)
     ? ` (not reached: ${result.actual.outcome} is decided first)`
     : '';
-  lines.push(`        at ${result.actual.at}; conditions${notReached}:`);
+  lines.push(`        at ${localTime(result.actual.at, timeZone)}; conditions${notReached}:`);
   for (const segment of result.explanation.segments) {
     lines.push(
       `          segment ${segment.segment}${segment.rule ? ` (${segment.rule})` : ' (everyone)'}: ${segment.matched ? 'matched' : 'no match'}`,
@@ -63,7 +68,10 @@ export function registerTest(program: Command): void {
         if (format === 'json') {
           printJson({ passed: all.length - failed, failed, untested, files });
         } else {
-          for (const f of files) printLines([f.file, ...f.results.flatMap((r) => caseLines(r, f.file))]);
+          const zoneOf = (id: string) =>
+            resolved.find((r) => r.definition.id === id)?.definition.timezone ?? 'UTC';
+          for (const f of files)
+            printLines([f.file, ...f.results.flatMap((r) => caseLines(r, f.file, zoneOf(f.campaign)))]);
           if (ids.length === 0 && untested.length > 0)
             printLines([`warning: no cases for ${untested.join(', ')}`], process.stderr);
           printLines([

@@ -154,7 +154,7 @@ describe('pocket dry-run --users', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const [first, ...rest] = run.stdout.split('\n');
-    expect(first).toMatch(/^dry-run shop-week: 7 users at 2026-11-21T04:00:00\.000Z \(\d+ ms\)$/);
+    expect(first).toMatch(/^dry-run shop-week: 7 users at 2026-11-21T12:00:00\+08:00 \(\d+ ms\)$/);
     expect(rest).toEqual([
       '',
       'segment    users  share',
@@ -165,9 +165,9 @@ describe('pocket dry-run --users', () => {
       'unreached segments: vips',
       '',
       'reward    grants  stock out',
-      '--------  ------  ---------------------------------------',
+      '--------  ------  ----------------------------------------',
       'rp        0       -',
-      'coupon-5  3       after 3 users, 2026-11-21T04:00:00.000Z',
+      'coupon-5  3       after 3 users, 2026-11-21T12:00:00+08:00',
       'thanks    1       -',
       '',
       'outcome              users',

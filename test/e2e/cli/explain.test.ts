@@ -202,7 +202,7 @@ describe('pocket explain (text)', () => {
       code: 0,
       stderr: '',
       stdout: [
-        'shop-week at 2026-11-21T04:00:00.000Z',
+        'shop-week at 2026-11-21T12:00:00+08:00',
         'segment newcomers (rule newcomer): no match',
         '  false all[0]: profile.registeredDays lessThan 7 (got 30)',
         'segment vips (rule vip): MATCH',
@@ -219,7 +219,7 @@ describe('pocket explain (text)', () => {
     const run = await explain('--profile', '{"registeredDays":2}');
     expect(run.stdout).toBe(
       [
-        'shop-week at 2026-11-21T04:00:00.000Z',
+        'shop-week at 2026-11-21T12:00:00+08:00',
         'segment newcomers (rule newcomer): MATCH',
         '  true  all[0]: profile.registeredDays lessThan 7 (got 2)',
         'segment vips (rule vip): no match',
@@ -236,7 +236,7 @@ describe('pocket explain (text)', () => {
     const run = await explain('--profile', '{}', ...APP);
     expect(run.stdout).toBe(
       [
-        'shop-week at 2026-11-21T04:00:00.000Z',
+        'shop-week at 2026-11-21T12:00:00+08:00',
         'segment newcomers (rule newcomer): no match',
         '  false all[0]: profile.registeredDays lessThan 7 (got missing)',
         'segment vips (rule vip): no match',

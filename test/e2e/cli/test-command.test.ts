@@ -72,7 +72,7 @@ describe('pocket test', () => {
           '  FAIL  a vip is sure to get a red packet (campaigns/shop-week.test.yaml:14:5)',
           '        expected segment newcomers, got vips',
           '        expected reward rp, but the possible rewards are rp, thanks',
-          '        at 2026-11-21T04:00:00.000Z; conditions:',
+          '        at 2026-11-21T12:00:00+08:00; conditions:',
           '          segment newcomers (newcomer): no match',
           '            false  newcomer all[0]: profile.registeredDays lessThan 7 (got 30)',
           '          segment vips (vip): matched',
@@ -96,7 +96,7 @@ describe('pocket test', () => {
           [
             '  FAIL  a newcomer without a channel (campaigns/shop-week.test.yaml:14:5)',
             '        expected segment newcomers, got none (outcome channel_not_allowed, decided before segments are matched)',
-            '        at 2026-11-21T04:00:00.000Z; conditions (not reached: channel_not_allowed is decided first):',
+            '        at 2026-11-21T12:00:00+08:00; conditions (not reached: channel_not_allowed is decided first):',
             '          segment newcomers (newcomer): matched',
             '            true   newcomer all[0]: profile.registeredDays lessThan 7 (got 2)',
           ].join('\n'),
