@@ -5,7 +5,22 @@ import { closest, didYouMean } from './did-you-mean';
 import { DocPath, Finding, formatPath } from './finding';
 import { impossibleDateTime } from './impossible-date-time';
 import { Path, pointerToPath, valueAt } from './json-pointer';
+import { minorDigits } from '../shared/currency';
 import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
+
+/**
+ * `amount: { min: 3.5 }` is an amount in major units (yuan): money is counted in minor units (fen), so say
+ * what to write, in the campaign's currency when it has one (JPY has no minor unit: nothing to multiply).
+ */
+function majorUnitsHint(value: unknown, document: unknown): string {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return '';
+  const currency = (document as { budget?: { currency?: unknown } } | null)?.budget?.currency;
+  const digits = typeof currency === 'string' ? minorDigits(currency) : null;
+  if (digits === null || digits === 0) return '';
+  const minor = Math.round(value * 10 ** digits);
+  if (Math.abs(minor - value * 10 ** digits) > 1e-6) return '';
+  return `; amounts count minor units of ${currency as string} (1 ${currency as string} = ${10 ** digits}): for ${value} ${currency as string} write ${minor}`;
+}
 
 /** `weight: 10%` is text: say the number to write, and that a weight is a share, not a percentage. */
 function percentHint(data: unknown, path: DocPath): string {
@@ -119,7 +134,8 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: No
       );
     }
     case 'type': {
-      if (isMoney(e)) return at(`must be an integer number of minor units ${got}`);
+      if (isMoney(e))
+        return at(`must be an integer number of minor units ${got}${majorUnitsHint(e.data, data)}`);
       const words = String(e.params['type'])
         .split(',')
         .map((t) => TYPE_WORDS[t] ?? t);

@@ -41,7 +41,7 @@ const CASES: [fixture: string, expected: string][] = [
   ],
   [
     'invalid-fractional-money.yaml',
-    '12:63: rewards[0].amount.max: must be an integer number of minor units (got 200.5)',
+    '12:63: rewards[0].amount.max: must be an integer number of minor units (got 200.5); amounts count minor units of CNY (1 CNY = 100): for 200.5 CNY write 20050',
   ],
   ['invalid-amount-range.yaml', '12:47: rewards[0].amount: min (500) must not be greater than max (200)'],
   [

@@ -59,6 +59,17 @@ describe('schema errors', () => {
     ]);
   });
 
+  it('says how to write an amount given in major units, in the campaign currency', () => {
+    const red = { id: 'rp', type: 'red_packet', amount: { min: 3.5, max: 10 } };
+    expect(errors('campaign', { ...withReward(red), budget: { currency: 'CNY' } })).toEqual([
+      'rewards[0].amount.min: must be an integer number of minor units (got 3.5); amounts count minor units of CNY (1 CNY = 100): for 3.5 CNY write 350',
+    ]);
+    // Without a currency, or with one that has no minor unit, there is nothing to multiply by.
+    expect(errors('campaign', withReward(red))).toEqual([
+      'rewards[0].amount.min: must be an integer number of minor units (got 3.5)',
+    ]);
+  });
+
   it('names the allowed values and suggests the closest one', () => {
     expect(errors('campaign', { ...campaign, status: 'activ' })).toEqual([
       'status: must be one of: draft, active, ended (got "activ"; did you mean "active"?)',
