@@ -74,8 +74,29 @@ function profilesLine(config: Config): string {
 }
 
 /**
- * The boot banner. Warnings (anonymous calls accepted, risk checks skipped, no worker) are logged at warn, so
- * they still show with LOG_LEVEL=warn: DESIGN.md asks for a loud warning, not an info line.
+ * In production, which of USER_TOKEN_AUDIENCE/USER_TOKEN_ISSUER is unset: a token another app's identity service
+ * signed with the same secret is then accepted. Null when both are set, or outside production.
+ */
+function userTokenClaimsWarning(config: Config): string | null {
+  if (!config.requireClientAuth) return null;
+  const unset = [
+    ...(config.userTokenClaims.audience.length === 0 ? [['USER_TOKEN_AUDIENCE', 'aud']] : []),
+    ...(config.userTokenClaims.issuer.length === 0 ? [['USER_TOKEN_ISSUER', 'iss']] : []),
+  ];
+  if (unset.length === 0) return null;
+  const names = unset.map(([name]) => name).join(' and ');
+  const claims = unset.map(([, claim]) => claim).join(' and ');
+  return (
+    `user tokens: ${names} ${unset.length > 1 ? 'are' : 'is'} not set: any HS256 token signed with ` +
+    `USER_TOKEN_SECRET is accepted whatever its ${claims}, one minted for another app by an identity service ` +
+    'that shares the secret included'
+  );
+}
+
+/**
+ * The boot banner. Warnings (anonymous calls accepted, risk checks skipped, no worker, user tokens of any
+ * audience or issuer) are logged at warn, so they still show with LOG_LEVEL=warn: DESIGN.md asks for a loud
+ * warning, not an info line.
  */
 export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config): void {
   logger.info(`ledger: ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile} (embedded)`}`);
@@ -103,6 +124,8 @@ export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config)
       );
     }
   }
+  const claimsWarning = userTokenClaimsWarning(config);
+  if (claimsWarning) logger.warn(claimsWarning);
   if (config.secretsGenerated) {
     const file = `${config.dataDir}/secrets.json`;
     logger.info(

@@ -278,6 +278,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       clientAuthRouter({
         verifier: tokenVerifier,
         userTokenSecret: config.secrets.userToken,
+        userTokenClaims: config.userTokenClaims,
         required: config.requireClientAuth,
       }),
       participationRouter(participations, (request, answer, latencyMs, res) =>

@@ -2,8 +2,9 @@
  * Client identity (DESIGN.md "Clients and identity") for the participation and user-grants endpoints:
  * - `Authorization: Bearer pk_…` with scope participate → a trusted gateway, which may act for any user;
  * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET, `sub` = the user, `exp` required, at most 7 days
- *   ahead) → that user only: a request for another user is 403 `user_mismatch` (it is not that user's
- *   participation, so the refusal is never stored as that user's answer);
+ *   ahead; `aud`/`iss` one of USER_TOKEN_AUDIENCE/USER_TOKEN_ISSUER's, when set) → that user only: a request for
+ *   another user is 403 `user_mismatch` (it is not that user's participation, so the refusal is never stored as
+ *   that user's answer);
  * - no credentials → anonymous: 401 when client auth is required (NODE_ENV=production), accepted otherwise;
  * - anything else → 401 `unauthenticated`; an API token without scope participate → 403 `forbidden_scope`.
  * The identity goes to `res.locals.client` (ClientIdentity) for the controllers. For participations a refusal
@@ -12,6 +13,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
+import type { UserTokenClaims } from '../config';
 import { AppError, ForbiddenError, UnauthenticatedError } from '../errors/app-error';
 import type { ClientIdentity } from '../participation/participation-request';
 import { bearerToken } from './bearer-token';
@@ -21,6 +23,8 @@ import { USER_ID } from '../shared/user-id';
 export interface ClientAuthOptions {
   verifier: TokenVerifier;
   userTokenSecret: string;
+  /** The `aud` and `iss` a user token must carry (USER_TOKEN_AUDIENCE, USER_TOKEN_ISSUER); unset: any. */
+  userTokenClaims?: UserTokenClaims;
   /** Anonymous calls are refused (NODE_ENV=production). */
   required: boolean;
 }
@@ -33,25 +37,54 @@ const ANONYMOUS: ClientIdentity = Object.freeze({ kind: 'anonymous', id: null })
  */
 export const USER_TOKEN_MAX_LIFETIME_S = 7 * 24 * 3600;
 
+const ANY_CLAIMS: UserTokenClaims = Object.freeze({ audience: [], issuer: [] });
+
+/** A list as jsonwebtoken's `audience`/`issuer` options take it: undefined (not checked) when empty. */
+function expected(list: readonly string[]): [string, ...string[]] | undefined {
+  const [first, ...rest] = list;
+  return first === undefined ? undefined : [first, ...rest];
+}
+
+/** The subject of an accepted user token, or the message its 401 gives. */
+export type UserTokenCheck = { sub: string } | { refused: string };
+
+const REFUSED: UserTokenCheck = Object.freeze({ refused: 'invalid or expired user token' });
+
 /**
- * The user a valid end-user JWT names, or null. Refused besides a bad signature or an expired token: no `exp`, an
- * `exp` more than USER_TOKEN_MAX_LIFETIME_S ahead, and a `crit` header (RFC 7515: extensions the recipient does
- * not understand must be refused, and pocket understands none).
+ * Checks an end-user JWT. Refused besides a bad signature or an expired token: no `exp`, an `exp` more than
+ * USER_TOKEN_MAX_LIFETIME_S ahead, a `crit` header (RFC 7515: extensions the recipient does not understand must be
+ * refused, and pocket understands none), and, when `claims` name them, an `aud` none of `claims.audience` (a token
+ * the same identity service minted for another app with the same secret) or an `iss` none of `claims.issuer`.
  */
-export function verifyUserToken(token: string, secret: string, nowMs = Date.now()): string | null {
+export function verifyUserToken(
+  token: string,
+  secret: string,
+  claims: UserTokenClaims = ANY_CLAIMS,
+  nowMs = Date.now(),
+): UserTokenCheck {
   try {
     const { header, payload } = jwt.verify(token, secret, {
       algorithms: ['HS256'],
+      audience: expected(claims.audience),
+      issuer: expected(claims.issuer),
       clockTolerance: 5,
       clockTimestamp: Math.floor(nowMs / 1000),
       complete: true,
     });
-    if (typeof payload !== 'object' || 'crit' in header) return null;
+    if (typeof payload !== 'object' || 'crit' in header) return REFUSED;
     const { sub, exp } = payload;
-    if (typeof exp !== 'number' || exp > nowMs / 1000 + USER_TOKEN_MAX_LIFETIME_S) return null;
-    return typeof sub === 'string' && USER_ID.test(sub) ? sub : null;
-  } catch {
-    return null;
+    if (typeof exp !== 'number' || exp > nowMs / 1000 + USER_TOKEN_MAX_LIFETIME_S) return REFUSED;
+    return typeof sub === 'string' && USER_ID.test(sub) ? { sub } : REFUSED;
+  } catch (error) {
+    // jsonwebtoken's documented messages: "jwt audience invalid. expected: …", "jwt issuer invalid. expected: …".
+    const message = error instanceof jwt.JsonWebTokenError ? error.message : '';
+    if (message.startsWith('jwt audience invalid')) {
+      return { refused: 'the user token is not for this service: its aud is not one pocket accepts' };
+    }
+    if (message.startsWith('jwt issuer invalid')) {
+      return { refused: 'the user token is not from an issuer pocket accepts (iss)' };
+    }
+    return REFUSED;
   }
 }
 
@@ -72,9 +105,9 @@ async function identify(
     }
     return { kind: 'gateway', id: verified.id };
   }
-  const sub = verifyUserToken(token, options.userTokenSecret);
-  if (sub === null) throw new UnauthenticatedError('invalid or expired user token', 'invalid_token');
-  return { kind: 'user', id: sub };
+  const checked = verifyUserToken(token, options.userTokenSecret, options.userTokenClaims);
+  if ('refused' in checked) throw new UnauthenticatedError(checked.refused, 'invalid_token');
+  return { kind: 'user', id: checked.sub };
 }
 
 async function authenticate(

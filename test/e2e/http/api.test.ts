@@ -3,6 +3,7 @@
  * view, a user's grants, health and readiness, and graceful shutdown on a real port. Both backend pairs.
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import type { ProfileSource } from '../../../src/integrations/profile-source';
@@ -370,6 +371,48 @@ describeEachBackend('HTTP API', (backend) => {
           'invalid_request',
           [expect.objectContaining({ path: field })],
         ]);
+      }
+    });
+  });
+
+  describe('user tokens for this service only (USER_TOKEN_AUDIENCE, USER_TOKEN_ISSUER)', () => {
+    it('refuses a token the identity service minted for another app with the same secret, and takes its own', async () => {
+      const config = testConfig({
+        USER_TOKEN_AUDIENCE: 'pocket-api,pocket-h5',
+        USER_TOKEN_ISSUER: 'https://id.example.com',
+      });
+      const scoped = await createTestPocket(backends, {
+        ...overrides(),
+        config: { ...config, definitionsRoot: root },
+      });
+      try {
+        const bearer = (audience: string): string =>
+          `Bearer ${jwt.sign({ sub: 'aud-user' }, config.secrets.userToken, {
+            algorithm: 'HS256',
+            expiresIn: '5m',
+            audience,
+            issuer: 'https://id.example.com',
+          })}`;
+        const joined = (audience: string): request.Test =>
+          participate('open-thanks', { userId: 'aud-user' }, scoped.app).set(
+            'Authorization',
+            bearer(audience),
+          );
+        const grants = (audience: string): request.Test =>
+          request(scoped.app).get('/v1/users/aud-user/grants').set('Authorization', bearer(audience));
+        const refusal = (res: Response): unknown[] => [
+          res.status,
+          (res.body as { error?: Json }).error?.['code'],
+          res.headers['www-authenticate'],
+        ];
+        const refused = [401, 'unauthenticated', 'Bearer realm="pocket", error="invalid_token"'];
+        expect(refusal(await joined('shop-app'))).toEqual(refused);
+        expect(refusal(await grants('shop-app'))).toEqual(refused);
+        expect((await joined('pocket-h5')).status).toBe(201);
+        const own = await grants('pocket-api');
+        expect([own.status, (own.body as { grants: Json[] }).grants.length]).toEqual([200, 1]);
+      } finally {
+        await scoped.close();
       }
     });
   });

@@ -57,6 +57,35 @@ describe('logBanner', () => {
     });
   });
 
+  it('warns in production when user tokens are accepted whatever their aud or iss', () => {
+    const production = {
+      NODE_ENV: 'production',
+      ACTIVITY_CODE_SECRET: 'a'.repeat(32),
+      WEBHOOK_SECRET: 'w'.repeat(32),
+      USER_TOKEN_SECRET: 'u'.repeat(32),
+    };
+    const warned = (env: Record<string, string>) =>
+      banner({ ...production, ...env }).filter((l) => l.level === 'warn' && l.msg.startsWith('user tokens:'));
+    const any = (claims: string) =>
+      `any HS256 token signed with USER_TOKEN_SECRET is accepted whatever its ${claims}, ` +
+      'one minted for another app by an identity service that shares the secret included';
+    expect(warned({})).toEqual([
+      {
+        level: 'warn',
+        msg: `user tokens: USER_TOKEN_AUDIENCE and USER_TOKEN_ISSUER are not set: ${any('aud and iss')}`,
+      },
+    ]);
+    expect(warned({ USER_TOKEN_AUDIENCE: 'pocket-api' })).toEqual([
+      { level: 'warn', msg: `user tokens: USER_TOKEN_ISSUER is not set: ${any('iss')}` },
+    ]);
+    expect(warned({ USER_TOKEN_ISSUER: 'id.example.com' })).toEqual([
+      { level: 'warn', msg: `user tokens: USER_TOKEN_AUDIENCE is not set: ${any('aud')}` },
+    ]);
+    expect(warned({ USER_TOKEN_AUDIENCE: 'pocket-api', USER_TOKEN_ISSUER: 'id.example.com' })).toEqual([]);
+    // Outside production any caller may be anonymous: the audience is no boundary there.
+    expect(banner({}).map((l) => l.msg)).not.toContainEqual(expect.stringContaining('user tokens:'));
+  });
+
   it('says the secrets were generated on the boot that made them, and reused after', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pocket-banner-'));
     const file = join(dir, 'data', 'secrets.json');

@@ -261,6 +261,38 @@ describe('loadConfig: values the schema let through that then misbehaved', () =>
     }
   });
 
+  it('reads USER_TOKEN_AUDIENCE and USER_TOKEN_ISSUER as lists (unset: not checked), and refuses a list no token could match as meant', () => {
+    expect(loadConfig({}, tmp()).userTokenClaims).toEqual({ audience: [], issuer: [] });
+    expect(
+      loadConfig({ USER_TOKEN_AUDIENCE: 'pocket-api', USER_TOKEN_ISSUER: 'https://id.example.com' }, tmp())
+        .userTokenClaims,
+    ).toEqual({ audience: ['pocket-api'], issuer: ['https://id.example.com'] });
+    expect(
+      loadConfig({ USER_TOKEN_AUDIENCE: 'pocket-api, pocket-h5', USER_TOKEN_ISSUER: 'id-old,id-new' }, tmp())
+        .userTokenClaims,
+    ).toEqual({ audience: ['pocket-api', 'pocket-h5'], issuer: ['id-old', 'id-new'] });
+    const expected =
+      'must be one value or a comma-separated list, each item 1-256 characters without spaces ' +
+      '(e.g. "pocket-api" or "pocket-api,pocket-h5")';
+    for (const name of ['USER_TOKEN_AUDIENCE', 'USER_TOKEN_ISSUER']) {
+      refused({ [name]: '   ' }, `${name}="   ": ${expected} (an item is empty)`);
+      refused(
+        { [name]: 'pocket-api,,pocket-h5' },
+        `${name}="pocket-api,,pocket-h5": ${expected} (an item is empty)`,
+      );
+      refused({ [name]: 'pocket-api,' }, `${name}="pocket-api,": ${expected} (an item is empty)`);
+      refused(
+        { [name]: 'pocket-api pocket-h5' },
+        `${name}="pocket-api pocket-h5": ${expected} ("pocket-api pocket-h5" holds a space or control character)`,
+      );
+      refused(
+        { [name]: 'a'.repeat(257) },
+        `${name}="${'a'.repeat(257)}": ${expected} (an item has 257 characters)`,
+      );
+      expect(() => loadConfig({ [name]: 'a'.repeat(256) }, tmp())).not.toThrow();
+    }
+  });
+
   it('refuses one value for two secrets: each has its own holder, who could then act with the other', () => {
     const shared = 's'.repeat(40);
     expect(() =>

@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { createApp } from '../../../src/http/app';
 import { silentLogger } from '../../../src/observability/logger';
+import type { UserTokenClaims } from '../../../src/config';
 import { clientAuthRouter } from '../../../src/protection/client-auth-router';
 import type { TokenVerifier, VerifiedToken } from '../../../src/protection/token-verifier';
 
@@ -20,7 +21,7 @@ const verifier: TokenVerifier = {
   },
 };
 
-function app(required: boolean) {
+function app(required: boolean, userTokenClaims?: UserTokenClaims) {
   const echo = Router();
   // As the pipeline does at its client-auth step: a participation's refusal is deferred to it, then answered.
   echo.post('/v1/campaigns/:id/participations', (_req, res) => {
@@ -34,7 +35,15 @@ function app(required: boolean) {
   return createApp({
     logger: silentLogger(),
     health: { ready: () => true },
-    routers: [clientAuthRouter({ verifier, userTokenSecret: SECRET, required }), echo],
+    routers: [
+      clientAuthRouter({
+        verifier,
+        userTokenSecret: SECRET,
+        required,
+        ...(userTokenClaims ? { userTokenClaims } : {}),
+      }),
+      echo,
+    ],
   });
 }
 
@@ -132,5 +141,73 @@ describe('client identity', () => {
     expect([other.status, other.body.error.code]).toEqual([403, 'user_mismatch']);
     const gateway = await request(open).get('/v1/users/u-2/grants').set('Authorization', `Bearer ${GATEWAY}`);
     expect(gateway.body.client.kind).toBe('gateway');
+  });
+});
+
+describe('user token audience and issuer (USER_TOKEN_AUDIENCE, USER_TOKEN_ISSUER)', () => {
+  const AUD = 'the user token is not for this service: its aud is not one pocket accepts';
+  const ISS = 'the user token is not from an issuer pocket accepts (iss)';
+  const token = (claims: jwt.SignOptions) => userToken('u-1', { expiresIn: '10m', ...claims });
+  const answer = async (a: ReturnType<typeof app>, auth: string) => {
+    const res = await participate(a, `Bearer ${auth}`);
+    if (res.status !== 401) return [res.status, res.body.client];
+    return [res.status, res.body.error.code, res.body.error.message, res.headers['www-authenticate']];
+  };
+  const refused = (message: string) => [
+    401,
+    'unauthenticated',
+    message,
+    'Bearer realm="pocket", error="invalid_token"',
+  ];
+  const accepted = [200, { kind: 'user', id: 'u-1' }];
+
+  it('unset: any aud and iss, or none, is accepted as before', async () => {
+    const any = app(false, { audience: [], issuer: [] });
+    for (const claims of [{}, { audience: 'another-app', issuer: 'someone' }]) {
+      expect(await answer(any, token(claims))).toEqual(accepted);
+      expect(await answer(app(false), token(claims))).toEqual(accepted);
+    }
+  });
+
+  it('a token for another app, or for none, is 401 with the invalid_token challenge', async () => {
+    const checked = app(false, { audience: ['pocket-api'], issuer: [] });
+    expect(await answer(checked, token({ audience: 'pocket-api' }))).toEqual(accepted);
+    // aud may be a list: one item this service accepts is enough.
+    expect(await answer(checked, token({ audience: ['another-app', 'pocket-api'] }))).toEqual(accepted);
+    expect(await answer(checked, token({ audience: 'another-app' }))).toEqual(refused(AUD));
+    expect(await answer(checked, token({}))).toEqual(refused(AUD));
+    // Exact match only: neither case nor a prefix is read as the same audience.
+    expect(await answer(checked, token({ audience: 'POCKET-API' }))).toEqual(refused(AUD));
+    expect(await answer(checked, token({ audience: 'pocket-api-staging' }))).toEqual(refused(AUD));
+  });
+
+  it('accepts any audience of the list', async () => {
+    const checked = app(false, { audience: ['pocket-api', 'pocket-h5'], issuer: [] });
+    expect(await answer(checked, token({ audience: 'pocket-api' }))).toEqual(accepted);
+    expect(await answer(checked, token({ audience: 'pocket-h5' }))).toEqual(accepted);
+    expect(await answer(checked, token({ audience: 'pocket-admin' }))).toEqual(refused(AUD));
+  });
+
+  it('a token from another issuer, or naming none, is 401 with the invalid_token challenge', async () => {
+    const checked = app(false, { audience: [], issuer: ['https://id.example.com', 'id-legacy'] });
+    expect(await answer(checked, token({ issuer: 'https://id.example.com' }))).toEqual(accepted);
+    expect(await answer(checked, token({ issuer: 'id-legacy' }))).toEqual(accepted);
+    expect(await answer(checked, token({ issuer: 'https://id.example.org' }))).toEqual(refused(ISS));
+    expect(await answer(checked, token({}))).toEqual(refused(ISS));
+  });
+
+  it('both set: both must match, and the other checks still apply', async () => {
+    const checked = app(false, { audience: ['pocket-api'], issuer: ['id.example.com'] });
+    const right = { audience: 'pocket-api', issuer: 'id.example.com' };
+    expect(await answer(checked, token(right))).toEqual(accepted);
+    expect(await answer(checked, token({ ...right, audience: 'shop-app' }))).toEqual(refused(AUD));
+    expect(await answer(checked, token({ ...right, issuer: 'id.example.org' }))).toEqual(refused(ISS));
+    expect(await answer(checked, userToken('u-1', { ...right, expiresIn: -60 }))).toEqual(
+      refused('invalid or expired user token'),
+    );
+    const grants = await request(checked)
+      .get('/v1/users/u-1/grants')
+      .set('Authorization', `Bearer ${token({ ...right, audience: 'shop-app' })}`);
+    expect([grants.status, grants.body.error.message]).toEqual([401, AUD]);
   });
 });
