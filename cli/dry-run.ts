@@ -58,8 +58,13 @@ export function textReport(r: DryRunReport, timeZone: string): string[] {
       ['outcome', 'users'],
       Object.entries(r.outcomes).map(([o, n]) => [o, n]),
     ),
-    '',
   );
+  const velocity = r.outcomes['velocity'] ?? 0;
+  if (velocity > 0)
+    lines.push(
+      `velocity: ${velocity} users (${percentOf(velocity, r.users)}) refused 403 by protection.velocity.minAccountAgeDays: profile.registeredDays below it or missing`,
+    );
+  lines.push('');
   const money = (minor: number | null): string =>
     minor === null ? 'unlimited' : formatMoney(minor, r.budget.currency);
   lines.push(

@@ -5,6 +5,7 @@ import { campaignWindow } from '../src/decision/campaign-window';
 import { seededRandom } from '../src/decision/random';
 import { contextProblemText } from '../src/rules/context-shape';
 import { historyInputProblems, historyProblemText } from '../src/rules/history-shape';
+import { accountAgeText } from '../src/simulation/account-age-text';
 import {
   decidedBeforeSegments,
   evaluateParticipant,
@@ -75,6 +76,9 @@ export function registerExplain(program: Command): void {
           segment: evaluation.segment?.id ?? null,
           reward: rewards.length === 1 ? rewards[0] : null,
           rewards,
+          // The anti-fraud decisions simulated, as the service stores them (its `fraud` decision): only the
+          // account age (minAccountAgeDays); empty when the campaign has no such check or it was not reached.
+          fraud: evaluation.accountAge ? { accountAge: evaluation.accountAge } : {},
           segments: explanation.segments,
           candidates: evaluation.choice?.candidates ?? [],
         };
@@ -98,6 +102,8 @@ export function registerExplain(program: Command): void {
           decidedBeforeSegments(evaluation) && explanation.segment !== null
             ? ` (${result.outcome} is decided before segments; the conditions alone match ${explanation.segment})`
             : '';
+        if (evaluation.accountAge)
+          lines.push(`account age: ${accountAgeText(evaluation.accountAge, evaluation.facts.profile)}`);
         lines.push(`outcome: ${result.outcome}`, `segment: ${result.segment ?? 'none'}${unreached}`);
         lines.push(
           `reward: ${rewards.length === 0 ? 'none' : rewards.length === 1 ? rewards[0] : `one of ${rewards.join(', ')}`}`,

@@ -134,7 +134,9 @@ export type CaseOutcome =
   | 'not_started'
   | 'ended'
   | 'paused'
-  | 'channel_not_allowed';
+  | 'channel_not_allowed'
+  /** 403 velocity from the account-age check (minAccountAgeDays), the one anti-fraud check cases run. */
+  | 'velocity';
 
 /** A case's `history` fact (the shape src/rules/facts.ts builds): counts, and grants by reward id. */
 export interface CaseHistory {

@@ -61,8 +61,8 @@ function checkUserId(c: CaseDefinition, at: DocPath, campaign: CampaignDefinitio
 
 /**
  * Checks a schema-valid cases file: it names a known campaign, is named after it (`<id>.test.yaml`), case
- * names are unique, histories have the history fact's shape, and userIds (testers), expected segments and
- * rewards exist in the campaign.
+ * names are unique, histories have the history fact's shape, userIds (testers), expected segments and
+ * rewards exist in the campaign, and an expected `velocity` has the account-age check that can give it.
  */
 export function checkCases(cases: CasesFile, context: CasesContext): Finding[] {
   const id = cases.campaign;
@@ -90,8 +90,18 @@ export function checkCases(cases: CasesFile, context: CasesContext): Finding[] {
   cases.cases.forEach((c, i) => findings.push(...checkUserId(c, ['cases', i], campaign)));
   const segmentIds = campaign.segments.map((s) => s.id);
   const rewardIds = campaign.rewards.map((r) => r.id);
+  const ageCheck = (campaign.protection?.velocity?.minAccountAgeDays ?? 0) > 0;
   cases.cases.forEach(({ expect }, i) => {
     const at = ['cases', i, 'expect'];
+    if (expect.outcome === 'velocity' && !ageCheck) {
+      findings.push(
+        error(
+          [...at, 'outcome'],
+          `outcome velocity can never happen here: campaign "${id}" sets no protection.velocity.minAccountAgeDays above 0, ` +
+            'the one velocity check `pocket test` makes (accounts per device need live state and are not simulated)',
+        ),
+      );
+    }
     if (typeof expect.segment === 'string') {
       findings.push(...checkIn('segment', expect.segment, segmentIds, id, [...at, 'segment']));
     }

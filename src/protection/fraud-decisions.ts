@@ -1,6 +1,9 @@
 /** Pure anti-fraud decisions: account age and the risk policy. */
 import type { ProtectionDefinition } from '../definitions/campaign-types';
 
+/** The profile field `minAccountAgeDays` reads. */
+export const ACCOUNT_AGE_FIELD = 'registeredDays';
+
 export interface AccountAgeDecision {
   result: 'pass' | 'deny';
   min: number;
@@ -17,9 +20,22 @@ export function accountAgeDecision(
   min: number,
   profile: Readonly<Record<string, unknown>>,
 ): AccountAgeDecision {
-  const value = Object.hasOwn(profile, 'registeredDays') ? profile['registeredDays'] : undefined;
+  const value = Object.hasOwn(profile, ACCOUNT_AGE_FIELD) ? profile[ACCOUNT_AGE_FIELD] : undefined;
   const registeredDays = typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
   return { result: registeredDays !== null && registeredDays >= min ? 'pass' : 'deny', min, registeredDays };
+}
+
+/**
+ * The profile-only part of the velocity screen, for a campaign's `protection`: the account-age decision, or
+ * null when the campaign sets no `minAccountAgeDays` above 0 (the check is off). The service's anti-fraud
+ * step and the offline simulators (`test`, `explain`, `dry-run`) both decide through here.
+ */
+export function accountAgeCheck(
+  protection: ProtectionDefinition | undefined,
+  profile: Readonly<Record<string, unknown>>,
+): AccountAgeDecision | null {
+  const min = protection?.velocity?.minAccountAgeDays ?? 0;
+  return min > 0 ? accountAgeDecision(min, profile) : null;
 }
 
 export type RiskPolicy = NonNullable<ProtectionDefinition['risk']>;

@@ -12,7 +12,7 @@ import type { Facts } from '../rules/facts';
 import { normalizeIp } from '../shared/ip-address';
 import type { BlocklistCache } from './blocklist-cache';
 import type { DeviceVelocity } from './device-velocity';
-import { accountAgeDecision, riskAction, type RiskPolicy } from './fraud-decisions';
+import { accountAgeCheck, riskAction, type RiskPolicy } from './fraud-decisions';
 import type { FraudVerdict } from './participation-guard';
 
 export interface FraudScreenDeps {
@@ -56,13 +56,13 @@ export class FraudScreen {
       : { result: 'pass' };
     if (hit) return deny('blocked');
 
-    const velocity = snapshot.definition.protection?.velocity;
-    const minAge = velocity?.minAccountAgeDays ?? 0;
-    if (minAge > 0) {
-      const age = accountAgeDecision(minAge, facts.profile);
+    const age = accountAgeCheck(snapshot.definition.protection, facts.profile);
+    if (age) {
       decisions['accountAge'] = age;
       if (age.result === 'deny') return deny('velocity');
     }
+
+    const velocity = snapshot.definition.protection?.velocity;
 
     const maxAccounts = velocity?.maxAccountsPerDevice;
     if (maxAccounts !== undefined) {

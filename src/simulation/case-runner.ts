@@ -7,7 +7,9 @@ import { unlimitedAvailability } from '../decision/availability';
 import { campaignWindow } from '../decision/campaign-window';
 import { seededRandom } from '../decision/random';
 import type { CaseDefinition } from '../definitions/campaign-types';
+import type { AccountAgeDecision } from '../protection/fraud-decisions';
 import type { CompiledCampaign, Explanation } from '../rules/compiled-campaign';
+import { accountAgeText } from './account-age-text';
 import {
   decidedBeforeSegments,
   evaluateParticipant,
@@ -19,7 +21,14 @@ export interface CaseResult {
   name: string;
   passed: boolean;
   failures: string[];
-  actual: { outcome: string; segment: string | null; rewards: string[]; at: string };
+  actual: {
+    outcome: string;
+    segment: string | null;
+    rewards: string[];
+    at: string;
+    /** The account-age check (minAccountAgeDays), as the service stores it; absent when not made. */
+    accountAge?: AccountAgeDecision;
+  };
   explanation: Explanation;
 }
 
@@ -74,6 +83,7 @@ export async function runCase(
     segment: evaluation.segment?.id ?? null,
     rewards,
     at: at.toISOString(),
+    ...(evaluation.accountAge ? { accountAge: evaluation.accountAge } : {}),
   };
   const failures: string[] = [];
   const { expect: want } = c;
@@ -98,6 +108,14 @@ export async function runCase(
       failures.push(`expected one of ${want.rewards.join(', ')}, got no reward (${actual.outcome})`);
     else if (extra.length > 0)
       failures.push(`expected one of ${want.rewards.join(', ')}, but it can also give ${extra.join(', ')}`);
+  }
+  // A failure that involves the account-age check (refused by it, or expected to be): say what it read.
+  if (
+    failures.length > 0 &&
+    evaluation.accountAge &&
+    (actual.outcome === 'velocity' || want.outcome === 'velocity')
+  ) {
+    failures.push(`account age ${accountAgeText(evaluation.accountAge, evaluation.facts.profile)}`);
   }
   return { name: c.name, passed: failures.length === 0, failures, actual, explanation };
 }

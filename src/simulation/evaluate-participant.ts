@@ -1,7 +1,9 @@
 /**
- * One participation decided without I/O, in the service's order: live? → channel → segment match →
- * reward choice → per-user limits. `pocket test`, `dry-run` and `explain` all decide through here, with the
- * same compiled rules and decision code as the service.
+ * One participation decided without I/O, in the service's order: live? → channel → account age (the
+ * profile-only part of the anti-fraud screen) → segment match → reward choice → per-user limits.
+ * `pocket test`, `dry-run` and `explain` all decide through here, with the same compiled rules and decision
+ * code as the service. The anti-fraud checks that need live state (blocklist, accounts per device, risk
+ * service) and the other per-request checks (rate limits, activity codes) are not made.
  */
 import type { Availability } from '../decision/availability';
 import { businessDate } from '../decision/business-date';
@@ -11,6 +13,7 @@ import { checkChannel, checkLive } from '../decision/liveness';
 import type { Random } from '../decision/random';
 import type { CampaignDefinition, SegmentDefinition } from '../definitions/campaign-types';
 import type { BusinessRefusal } from '../participation/outcomes';
+import { accountAgeCheck, type AccountAgeDecision } from '../protection/fraud-decisions';
 import type { CompiledCampaign } from '../rules/compiled-campaign';
 import { buildFacts, type Facts, type HistoryFact } from '../rules/facts';
 
@@ -21,8 +24,16 @@ export interface SimulatedUser {
   history?: Partial<HistoryFact>;
 }
 
+/** What a simulated participation can end in: the service's 403 `velocity` (account age) among them. */
+export type SimulatedOutcome = 'granted' | BusinessRefusal | 'velocity';
+
 export interface Evaluation {
-  outcome: 'granted' | BusinessRefusal;
+  outcome: SimulatedOutcome;
+  /**
+   * The account-age decision (`protection.velocity.minAccountAgeDays`), as the service stores it under
+   * `fraud.accountAge`; null when the campaign has no such check or the participation stopped before it.
+   */
+  accountAge: AccountAgeDecision | null;
   segment: SegmentDefinition | null;
   choice: Choice | null;
   businessDate: string;
@@ -46,13 +57,16 @@ export async function evaluateParticipant(input: {
   const campaign = input.compiled.resolved.definition;
   const date = input.businessDate ?? businessDate(input.now, campaign.timezone);
   const facts = factsOf(input.user);
-  const base = { segment: null, choice: null, businessDate: date, facts };
+  const refused = { segment: null, choice: null, businessDate: date, facts, accountAge: null };
   const live = checkLive(campaign, input.now, false);
-  if (live !== 'live') return { ...base, outcome: live };
+  if (live !== 'live') return { ...refused, outcome: live };
   const channel = input.user.context['channel'];
   if (!checkChannel(campaign, typeof channel === 'string' ? channel : undefined)) {
-    return { ...base, outcome: 'channel_not_allowed' };
+    return { ...refused, outcome: 'channel_not_allowed' };
   }
+  const accountAge = accountAgeCheck(campaign.protection, facts.profile);
+  const base = { ...refused, accountAge };
+  if (accountAge?.result === 'deny') return { ...base, outcome: 'velocity' };
   const segment = await input.compiled.matchSegment(facts);
   if (!segment) return { ...base, outcome: 'not_eligible' };
   const choice = chooseReward({
@@ -76,7 +90,7 @@ export async function evaluateParticipant(input: {
 }
 
 /**
- * Whether the participation stopped before segments are matched (liveness or channel): such an evaluation has
+ * Whether the participation stopped before segments are matched (liveness, channel or account age): such an evaluation has
  * no segment, whatever the rules would say, as in the service. `explain` and `test` show the rules' results
  * anyway, so this tells a reader why a segment the conditions match is not the answer.
  */

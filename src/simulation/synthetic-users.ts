@@ -1,10 +1,13 @@
 /**
  * Synthetic users for `dry-run --synthetic N`: profiles and contexts drawn from the values the campaign's
  * own rules mention (thresholds, enumerations, tags), so every segment has a fair chance to be reached.
+ * A campaign with `protection.velocity.minAccountAgeDays` also gets every user an account age
+ * (`registeredDays`), as the profile service gives every real account one (see `accountAge`).
  * Seeded: the same seed gives the same users.
  */
 import type { CampaignDefinition, Condition, RuleDefinition } from '../definitions/campaign-types';
 import { randomInt, type Random } from '../decision/random';
+import { ACCOUNT_AGE_FIELD } from '../protection/fraud-decisions';
 import type { SimulatedUser } from './evaluate-participant';
 
 interface Domain {
@@ -89,12 +92,42 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys[keys.length - 1] as string] = value;
 }
 
+const AGE_KEY = `profile.${ACCOUNT_AGE_FIELD}`;
+/** Without a rule reading the account age: this share of users is newer than the minimum. */
+const YOUNG_SHARE = 0.1;
+/** … and the others are spread over the two years from the minimum on. */
+const AGE_SPREAD_DAYS = 730;
+
+/**
+ * How a campaign with `minAccountAgeDays` gets an account age on every synthetic user: from the rules'
+ * domain of `registeredDays` widened to the minimum and the day before it, when rules read it; otherwise
+ * a tenth below the minimum and the rest spread over two years from it. Null without the check.
+ */
+function accountAge(
+  campaign: CampaignDefinition,
+  domains: Map<string, Domain>,
+): ((r: Random) => number) | null {
+  const min = campaign.protection?.velocity?.minAccountAgeDays ?? 0;
+  if (min <= 0) return null;
+  const read = domains.get(AGE_KEY);
+  if (read) {
+    const numbers = [...new Set([...read.numbers, min - 1, min])].sort((a, b) => a - b);
+    domains.delete(AGE_KEY);
+    const widened: Domain = { numbers, strings: [], list: false };
+    return (random) => draw(widened, random) as number;
+  }
+  return (random) =>
+    random() < YOUNG_SHARE ? randomInt(random, 0, min - 1) : randomInt(random, min, min + AGE_SPREAD_DAYS);
+}
+
 export function syntheticUserFactory(
   campaign: CampaignDefinition,
   rules: readonly RuleDefinition[],
   random: Random,
 ): (index: number) => SimulatedUser {
-  const domains = [...collectDomains(rules)];
+  const domainMap = collectDomains(rules);
+  const age = accountAge(campaign, domainMap);
+  const domains = [...domainMap];
   const channels = campaign.entry.channels;
   return (index) => {
     const profile: Record<string, unknown> = {};
@@ -106,6 +139,8 @@ export function syntheticUserFactory(
       const [fact, ...rest] = key.split('.');
       setPath(fact === 'profile' ? profile : context, rest.join('.'), draw(domain, random));
     }
+    // Never missing: every real account has an age, and a missing one is refused (403 velocity).
+    if (age) profile[ACCOUNT_AGE_FIELD] = age(random);
     return { userId: `synthetic-${index + 1}`, profile, context };
   };
 }

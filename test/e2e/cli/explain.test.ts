@@ -181,7 +181,8 @@ describe('pocket explain --format json', () => {
       'explain',
       'city-voucher-drive',
       '--profile',
-      '{"gender":"female","age":26,"city":"sh"}',
+      // The drive refuses accounts younger than 3 days (minAccountAgeDays), as the service does.
+      '{"gender":"female","age":26,"city":"sh","registeredDays":120}',
       ...APP,
       '--format',
       'json',

@@ -82,6 +82,20 @@ describe('loadDefinitions', () => {
     ]);
   });
 
+  it('refuses a case expecting velocity from a campaign without minAccountAgeDays: it could never pass', async () => {
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring'));
+    await repo.write(
+      'campaigns/aged.yaml',
+      `${campaignYaml('aged')}protection: { velocity: { maxAccountsPerDevice: 2, minAccountAgeDays: 3 } }\n`,
+    );
+    const velocityCase = 'cases: [{ name: new account, expect: { outcome: velocity } }]\n';
+    await repo.write('campaigns/spring.test.yaml', `campaign: spring\n${velocityCase}`);
+    await repo.write('campaigns/aged.test.yaml', `campaign: aged\n${velocityCase}`);
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring.test.yaml')}:2:49: cases[0].expect.outcome: outcome velocity can never happen here: campaign "spring" sets no protection.velocity.minAccountAgeDays above 0, the one velocity check \`pocket test\` makes (accounts per device need live state and are not simulated)`,
+    ]);
+  });
+
   it('requires cases to sit in <campaign>.test.yaml', async () => {
     await repo.write('campaigns/spring.yaml', campaignYaml('spring'));
     await repo.write(

@@ -149,6 +149,7 @@ const UNIONS: { at: (string | number)[]; kind: SchemaKind; values: Record<string
       ended: true,
       paused: true,
       channel_not_allowed: true,
+      velocity: true,
     } satisfies Record<CaseOutcome, true>,
   },
 ];

@@ -1,7 +1,7 @@
 import { blockValue } from '../../../src/protection/block-subject';
 import { normalizeIp, rateLimitedIp } from '../../../src/shared/ip-address';
 import { parseTtlSeconds } from '../../../src/protection/code-ttl';
-import { accountAgeDecision, riskAction } from '../../../src/protection/fraud-decisions';
+import { accountAgeCheck, accountAgeDecision, riskAction } from '../../../src/protection/fraud-decisions';
 import { rateChecks } from '../../../src/protection/rate-checks';
 import { parseRate, retryAfterSeconds } from '../../../src/protection/rate-spec';
 
@@ -81,6 +81,32 @@ describe('accountAgeDecision (minAccountAgeDays)', () => {
   it('never reads an inherited registeredDays', () => {
     const profile = Object.create({ registeredDays: 100 }) as Record<string, unknown>;
     expect(accountAgeDecision(1, profile).result).toBe('deny');
+  });
+});
+
+describe('accountAgeCheck (the profile-only part of the velocity screen, shared with the simulators)', () => {
+  it('is off (null) without minAccountAgeDays, or with 0', () => {
+    expect(accountAgeCheck(undefined, {})).toBeNull();
+    expect(accountAgeCheck({ velocity: { maxAccountsPerDevice: 2 } }, {})).toBeNull();
+    expect(accountAgeCheck({ velocity: { minAccountAgeDays: 0 } }, {})).toBeNull();
+  });
+  it("decides with the campaign's minimum, whatever else the velocity block sets", () => {
+    const protection = { velocity: { maxAccountsPerDevice: 2, minAccountAgeDays: 3, requireDeviceId: true } };
+    expect(accountAgeCheck(protection, { registeredDays: 3 })).toEqual({
+      result: 'pass',
+      min: 3,
+      registeredDays: 3,
+    });
+    expect(accountAgeCheck(protection, { registeredDays: 2 })).toEqual({
+      result: 'deny',
+      min: 3,
+      registeredDays: 2,
+    });
+    expect(accountAgeCheck(protection, { gender: 'female' })).toEqual({
+      result: 'deny',
+      min: 3,
+      registeredDays: null,
+    });
   });
 });
 

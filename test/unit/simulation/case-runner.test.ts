@@ -273,3 +273,68 @@ describe('runCase', () => {
     ]);
   });
 });
+
+describe('runCase: the account-age check (protection.velocity.minAccountAgeDays)', () => {
+  const aged = compiled(
+    campaign({
+      entry: { activityCode: 'none', channels: ['app'] },
+      protection: { velocity: { maxAccountsPerDevice: 2, minAccountAgeDays: 3 } },
+    }),
+  );
+  const app = { channel: 'app' };
+
+  it('refuses an account younger than the minimum, or of unknown age, with velocity, as the service does', async () => {
+    for (const profile of [{ registeredDays: 2 }, {}, { registeredDays: '30' }]) {
+      const result = await runCase(aged, kase({ profile, context: app, expect: { outcome: 'velocity' } }), 0);
+      expect(result.passed).toBe(true);
+      expect(result.actual).toMatchObject({ outcome: 'velocity', segment: null, rewards: [] });
+    }
+  });
+
+  it('lets an account of the minimum age through to the segments, and shows the decision', async () => {
+    const result = await runCase(
+      aged,
+      kase({
+        profile: { registeredDays: 3 },
+        context: app,
+        expect: { outcome: 'granted', segment: 'everyone' },
+      }),
+      0,
+    );
+    expect(result.passed).toBe(true);
+    expect(result.actual.accountAge).toEqual({ result: 'pass', min: 3, registeredDays: 3 });
+  });
+
+  it('says which field, what value and which minimum refused a case that expected a grant', async () => {
+    const young = await runCase(
+      aged,
+      kase({ profile: { registeredDays: 1 }, context: app, expect: { outcome: 'granted' } }),
+      0,
+    );
+    expect(young.failures).toEqual([
+      'expected outcome granted, got velocity',
+      'account age refused (403 velocity): profile.registeredDays 1 < minAccountAgeDays 3',
+    ]);
+    const unknown = await runCase(aged, kase({ context: app, expect: { segment: 'everyone' } }), 0);
+    expect(unknown.failures).toEqual([
+      'expected segment everyone, got none (outcome velocity, decided before segments are matched)',
+      'account age refused (403 velocity): profile.registeredDays is missing, and minAccountAgeDays 3 refuses an unknown account age',
+    ]);
+  });
+
+  it('decides liveness and the channel first, as the service does', async () => {
+    const h5 = await runCase(
+      aged,
+      kase({ context: { channel: 'h5' }, expect: { outcome: 'channel_not_allowed' } }),
+      0,
+    );
+    expect(h5.passed).toBe(true);
+    expect(h5.actual.accountAge).toBeUndefined();
+  });
+
+  it('makes no account-age check for a campaign without minAccountAgeDays', async () => {
+    const result = await runCase(drive, kase({ profile: {}, expect: { outcome: 'granted' } }), 0);
+    expect(result.passed).toBe(true);
+    expect(result.actual.accountAge).toBeUndefined();
+  });
+});

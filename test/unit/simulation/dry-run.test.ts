@@ -77,6 +77,29 @@ describe('dryRun: reproducibility', () => {
   });
 });
 
+describe('dryRun: the account-age check (minAccountAgeDays)', () => {
+  const aged = campaign({ protection: { velocity: { maxAccountsPerDevice: 2, minAccountAgeDays: 3 } } });
+
+  it('counts refused users as velocity: no segment, no grant, no spend, not unmatched', async () => {
+    const users = [
+      user('young', { registeredDays: 1 }),
+      user('unknown', {}),
+      user('old', { registeredDays: 30 }),
+      user('edge', { registeredDays: 3 }),
+    ];
+    const report = await run(aged, users);
+    expect(report.outcomes).toEqual({ velocity: 2, granted: 2 });
+    expect(report.segments).toEqual({ everyone: 2 });
+    expect(report.rewards['rp']).toBe(2);
+    expect(report.unmatched).toBe(0);
+  });
+
+  it('refuses nobody for a campaign without the check', async () => {
+    const report = await run(campaign(), [user('unknown', {})]);
+    expect(report.outcomes).toEqual({ granted: 1 });
+  });
+});
+
 describe('dryRun: stock', () => {
   const limited = campaign({
     rewards: [redPacket('rp', 50, 200, 5), THANKS],

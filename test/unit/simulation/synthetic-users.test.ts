@@ -51,6 +51,42 @@ describe('syntheticUserFactory', () => {
   });
 });
 
+describe('syntheticUserFactory: a campaign with minAccountAgeDays', () => {
+  const aged = (rules: readonly RuleDefinition[], seed: string) => {
+    const make = syntheticUserFactory(
+      campaign({ protection: { velocity: { minAccountAgeDays: 3 } } }),
+      rules,
+      seededRandom(seed),
+    );
+    return Array.from({ length: 2000 }, (_, i) => make(i).profile['registeredDays']);
+  };
+
+  it('gives every user an account age when no rule reads one: a tenth below the minimum, the rest up to two years above', () => {
+    const days = aged([], 'age');
+    expect(days.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 733)).toBe(true);
+    const young = days.filter((d) => (d as number) < 3).length;
+    expect(young).toBeGreaterThan(120);
+    expect(young).toBeLessThan(280);
+  });
+
+  it("never leaves the age out when rules read it, and draws on both sides of the rules' thresholds and the minimum", () => {
+    const days = aged(RULES, 'age-rules');
+    expect(days.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)).toBe(true);
+    const numbers = days as number[];
+    expect(numbers.some((d) => d < 3)).toBe(true);
+    expect(numbers.some((d) => d >= 3 && d < 7)).toBe(true);
+    expect(numbers.some((d) => d >= 7)).toBe(true);
+  });
+
+  it('draws nothing extra for a campaign without the check: the same seed gives the same users as before', () => {
+    const make = (protection?: object) =>
+      syntheticUserFactory(campaign(protection ? { protection } : {}), RULES, seededRandom('same'));
+    const plain = make();
+    const devicesOnly = make({ velocity: { maxAccountsPerDevice: 2, minAccountAgeDays: 0 } });
+    for (let i = 0; i < 50; i++) expect(devicesOnly(i)).toEqual(plain(i));
+  });
+});
+
 describe('collectDomains', () => {
   it('collects the values each profile and context path is compared with; history is not generated', () => {
     const rules: RuleDefinition[] = [
