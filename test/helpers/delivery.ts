@@ -5,9 +5,10 @@ import nock from 'nock';
 import request from 'supertest';
 import type { Db } from '../../src/ledger/db';
 import type { Config } from '../../src/config';
-import type { Pocket, PocketOverrides } from '../../src/server';
+import { silentLogger } from '../../src/observability/logger';
+import { createPocket, type Pocket, type PocketOverrides } from '../../src/server';
 import { FakeIssuer } from './fake-issuer';
-import { createBackends, createTestPocket, type Backend, type TestBackends } from './pocket';
+import { createBackends, createTestPocket, testConfig, type Backend, type TestBackends } from './pocket';
 
 export interface FakeClock {
   (): Date;
@@ -51,6 +52,28 @@ export async function grantsFor(
     if (grant.type !== 'none') ids.push(grant.id);
   }
   return ids.sort();
+}
+
+/**
+ * Grants recorded by a service of their own on `env`'s ledger (DEFINITIONS, at AT, every draw 0), closed before
+ * this returns: pending in the outbox, for a `pocket worker` process to deliver.
+ */
+export async function recordedGrants(
+  env: Record<string, string>,
+  userIds: readonly string[],
+  campaignId = TINY,
+): Promise<string[]> {
+  const service = await createPocket(testConfig({ POCKET_DEFINITIONS: DEFINITIONS, ...env }), {
+    logger: silentLogger(),
+    clock: () => AT,
+    random: () => 0,
+  });
+  try {
+    await service.start();
+    return await grantsFor(service, userIds, campaignId);
+  } finally {
+    await service.close();
+  }
 }
 
 /** Users u-<prefix>-0 … u-<prefix>-(n-1). */

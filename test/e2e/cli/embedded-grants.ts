@@ -6,10 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type Db } from '../../../src/ledger/db';
-import { silentLogger } from '../../../src/observability/logger';
-import { createPocket } from '../../../src/server';
-import { grantsFor, AT, TINY, DEFINITIONS, users } from '../../helpers/delivery';
-import { testConfig } from '../../helpers/pocket';
+import { DEFINITIONS, recordedGrants, users } from '../../helpers/delivery';
 import { pocket, type PocketRun } from './run-pocket';
 
 export interface EmbeddedGrants {
@@ -41,17 +38,7 @@ export async function embeddedGrants(options: {
     NOTIFY_URL: undefined,
     LOG_LEVEL: 'silent',
   };
-  const service = await createPocket(
-    testConfig({ POCKET_DATA_DIR: dataDir, POCKET_DEFINITIONS: DEFINITIONS }),
-    { logger: silentLogger(), clock: () => AT, random: () => 0 },
-  );
-  let ids: string[];
-  try {
-    await service.start();
-    ids = await grantsFor(service, users(options.userPrefix, options.count), TINY);
-  } finally {
-    await service.close();
-  }
+  const ids = await recordedGrants({ POCKET_DATA_DIR: dataDir }, users(options.userPrefix, options.count));
   return {
     ids,
     run: (...args) => pocket(args, { env }),

@@ -10,10 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb } from '../../../src/ledger/db';
-import { silentLogger } from '../../../src/observability/logger';
-import { createPocket } from '../../../src/server';
-import { grantsFor, AT, TINY, DEFINITIONS, users } from '../../helpers/delivery';
-import { testConfig } from '../../helpers/pocket';
+import { AT, DEFINITIONS, recordedGrants, users } from '../../helpers/delivery';
 import { json, pocket, type PocketRun } from './run-pocket';
 
 const SINCE = new Date(AT.getTime() - 3_600_000).toISOString();
@@ -82,16 +79,7 @@ describe('pocket reconcile when an issuer cannot be read', () => {
     });
     issuerUrl = `http://127.0.0.1:${await listen(issuer)}`;
     dataDir = mkdtempSync(join(tmpdir(), 'pocket-cli-reconcile-issuer-'));
-    const service = await createPocket(
-      testConfig({ POCKET_DATA_DIR: dataDir, POCKET_DEFINITIONS: DEFINITIONS }),
-      { logger: silentLogger(), clock: () => AT, random: () => 0 },
-    );
-    try {
-      await service.start();
-      ids = await grantsFor(service, users('reconcile-issuer', 2), TINY);
-    } finally {
-      await service.close();
-    }
+    ids = await recordedGrants({ POCKET_DATA_DIR: dataDir }, users('reconcile-issuer', 2));
     const worker = await run(issuerUrl, 'worker', '--once');
     expect(worker.code).toBe(0);
     expect(posted.sort()).toEqual(ids);

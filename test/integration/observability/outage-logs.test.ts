@@ -6,12 +6,11 @@
  *
  * The suite starts a redis-server of its own (the shared one must never be stopped) and stops it mid-test.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createLogger } from '../../../src/observability/logger';
 import { createPocket, type Pocket } from '../../../src/server';
 import { testConfig } from '../../helpers/pocket';
 import { withLedger, type TestLedger } from '../../helpers/ledger';
+import { startOwnRedis, type OwnRedis } from '../../helpers/own-redis';
 import { describeWithServices } from '../../helpers/services';
 
 interface Line {
@@ -23,55 +22,26 @@ interface Line {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    for (let i = 0; i < 50; i++) {
-      await sleep(50);
-      if (child.exitCode !== null) break;
-      if (
-        spawnSync('redis-cli', ['-p', String(port), 'ping'])
-          .stdout?.toString()
-          .trim() === 'PONG'
-      ) {
-        return { url: `redis://127.0.0.1:${port}/0`, child };
-      }
-    }
-    child.kill('SIGKILL');
-  }
-  throw new Error('could not start a redis-server of our own');
-}
-
 describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'logs while Redis is down', () => {
   let ledger: TestLedger | undefined;
   let pocket: Pocket | undefined;
-  let redis: ChildProcess | undefined;
+  let redis: OwnRedis | undefined;
   afterEach(async () => {
     await pocket?.close();
-    if (redis && redis.exitCode === null && redis.signalCode === null) {
-      redis.kill('SIGKILL');
-      await once(redis, 'exit');
-    }
+    await redis?.kill();
     await ledger?.destroy();
   });
 
   it('each failure of the poll, the rebuilds and the connections is written once, not once a poll', async () => {
-    const own = await startRedis();
-    redis = own.child;
+    redis = await startOwnRedis();
+    const url = `redis://127.0.0.1:${redis.port}/0`;
     ledger = await withLedger('postgres');
     const lines: Line[] = [];
     const logger = createLogger('warn', {
       write: (line: string) => void lines.push(JSON.parse(line) as Line),
     });
     pocket = await createPocket(
-      { ...testConfig({ REDIS_URL: own.url }), publishOnStart: true },
+      { ...testConfig({ REDIS_URL: url }), publishOnStart: true },
       { logger, db: ledger.db, refreshMs: 100 },
     );
     await pocket.start();
@@ -79,8 +49,7 @@ describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'logs while Redis is down', 
     expect(campaigns.length).toBeGreaterThan(1);
     expect(lines).toEqual([]);
 
-    redis.kill('SIGKILL');
-    await once(redis, 'exit');
+    await redis.kill();
     await sleep(3000); // 30 polls at 100 ms, several reconnection attempts
 
     const rebuilds = lines.filter((l) => l.msg === 'hot counter rebuild failed');
