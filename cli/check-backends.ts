@@ -2,7 +2,8 @@
  * Boot-time reachability of the backends named in the environment: a DATABASE_URL or REDIS_URL that cannot
  * be reached stops the boot with a message naming the variable (its password hidden), instead of a driver
  * stack trace, or a Redis client reconnecting forever behind a service that never gets ready. Without
- * DATABASE_URL, the embedded SQLite file must open as a database.
+ * DATABASE_URL, the embedded SQLite file must open as a database. `pocket worker` asks to tolerate a Redis
+ * outage (refused, timed out): it delivers without Redis, so only a Redis that answers and refuses stops it.
  */
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -57,11 +58,61 @@ function checkSqliteFile(file: string): void {
   }
 }
 
+/** A Redis that answered and refused what REDIS_URL asks (its password, its database index). */
+function refused(url: string, err: unknown): CliFailure {
+  return new CliFailure(`cannot use REDIS_URL (${redactUrl(url)}): ${reason(err)}`);
+}
+
 const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Socket-level reasons a Redis could not be reached: down, restarting, a hung server or a network cut. What
+ * Redis answered (a ReplyError: WRONGPASS, NOAUTH, a refused SELECT), a TLS refusal or anything unknown is a
+ * configuration error instead: no wait makes it work. A name that does not resolve counts as an outage, since a
+ * stopped container's name stops resolving too (serve refuses it, so a typo does not go unseen).
+ */
+const OUTAGE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+function isOutage(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return OUTAGE_CODES.has(code);
+  // A server that accepts the connection and never answers: ioredis's ready check times out; a connection
+  // closed before any error event (a proxy with no Redis behind it).
+  return err.message === 'Command timed out' || err.message === 'Connection is closed.';
+}
+
+export interface BackendsCheck {
+  /**
+   * With `redisOutage: 'tolerate'`: why REDIS_URL could not be reached (`cannot reach REDIS_URL (…): …`), for
+   * the caller to say what goes without it; null when it was reached (or is not set).
+   */
+  redisUnreachable: string | null;
+}
+
+export interface BackendsCheckOptions {
+  /**
+   * 'tolerate' (`pocket worker`): an unreachable REDIS_URL is returned rather than thrown, as the relay needs
+   * only the ledger and the issuers. A configuration error (a refused password or database index) still
+   * throws. Default 'refuse'.
+   */
+  redisOutage?: 'refuse' | 'tolerate';
+}
 
 export async function checkBackends(
   config: Pick<Config, 'databaseUrl' | 'redisUrl'> & Partial<Pick<Config, 'sqliteFile'>>,
-): Promise<void> {
+  options: BackendsCheckOptions = {},
+): Promise<BackendsCheck> {
   if (!config.databaseUrl && config.sqliteFile !== undefined) checkSqliteFile(config.sqliteFile);
   if (config.databaseUrl) {
     // One connection, and knex's own log of each failed acquire silenced: the failure is reported below. The
@@ -93,12 +144,17 @@ export async function checkBackends(
       const client = await connectRedis(config.redisUrl, { onError: (err) => (cause ??= err) });
       client.disconnect();
     } catch (err) {
-      throw unreachable('REDIS_URL', config.redisUrl, cause ?? err);
+      const why = cause ?? err;
+      if (options.redisOutage === 'tolerate' && isOutage(why)) {
+        return { redisUnreachable: unreachable('REDIS_URL', config.redisUrl, why).message };
+      }
+      // Redis answered, and refused (WRONGPASS, NOAUTH): reached, but the URL's credentials are wrong.
+      if (why instanceof Error && why.name === 'ReplyError') throw refused(config.redisUrl, why);
+      throw unreachable('REDIS_URL', config.redisUrl, why);
     }
     // ioredis reports a refused SELECT (redis://…/99 on a server with 16 databases: "ERR DB index is out of
     // range") as an error event only, and then says ready on database 0: another environment's keys.
-    if (cause !== undefined) {
-      throw new CliFailure(`cannot use REDIS_URL (${redactUrl(config.redisUrl)}): ${reason(cause)}`);
-    }
+    if (cause !== undefined) throw refused(config.redisUrl, cause);
   }
+  return { redisUnreachable: null };
 }

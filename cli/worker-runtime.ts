@@ -7,7 +7,7 @@
 import { loadConfig, type Config } from '../src/config';
 import type { HotState } from '../src/hot-state/hot-state';
 import { RedisHotState } from '../src/hot-state/redis-hot-state';
-import { createDb, type Db } from '../src/ledger/db';
+import { createDb, isPostgres, type Db } from '../src/ledger/db';
 import { ledgerDriverLog } from '../src/observability/ledger-driver-log';
 import { repeatLimitedWarn } from '../src/observability/repeat-filter';
 import { KnexAuditStore } from '../src/ledger/knex-audit-store';
@@ -19,7 +19,7 @@ import { createLogger, type Logger } from '../src/observability/logger';
 import { LiveRegistry } from '../src/publishing/live-registry';
 import { CounterRebuilder, logRebuildFailures } from '../src/reconciliation/counter-rebuilder';
 import { createWorker, type WorkerParts } from '../src/reconciliation/create-worker';
-import { checkBackends } from './check-backends';
+import { checkBackends, redactUrl } from './check-backends';
 
 export interface WorkerRuntime {
   config: Config;
@@ -45,18 +45,43 @@ export interface WorkerRuntimeOptions {
    * is down. Default true.
    */
   hotState?: boolean;
+  /**
+   * 'tolerate' (the long-running `pocket worker`): an unreachable REDIS_URL (refused, timed out) does not stop
+   * the boot. One warn says what waits for Redis; the relay delivers meanwhile, and the lease and the scheduled
+   * jobs start by themselves once Redis answers (the clients reconnect in the background). A configuration
+   * error (a refused password or database index) still stops it. Default 'refuse'.
+   */
+  redisOutage?: 'refuse' | 'tolerate';
+}
+
+/** The one warn of a worker booting while REDIS_URL is unreachable: what waits, and what still runs. */
+function warnRedisDown(logger: Logger, db: Db, redisUrl: string, unreachable: string): void {
+  const relayWaits = !isPostgres(db);
+  logger.warn(
+    {
+      redisUrl: redactUrl(redisUrl),
+      degraded: ['scheduler lease', 'scheduled jobs', ...(relayWaits ? ['relay'] : [])],
+    },
+    `${unreachable}; pocket worker runs without Redis until it answers: ` +
+      (relayWaits
+        ? 'nothing is delivered (on SQLite only the scheduler lease holder relays) and '
+        : 'the relay delivers grants (it needs only the ledger and the issuers), but ') +
+      'the scheduled jobs (reconciliation, webhook retries, alerts) wait for the scheduler lease, held in Redis; ' +
+      'they start by themselves when Redis is back, no restart needed',
+  );
 }
 
 export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
   const loaded = loadConfig(process.env, process.cwd(), { secretsOnUse: options.secretsOnUse === true });
   const config = options.hotState === false ? { ...loaded, redisUrl: null } : loaded;
-  await checkBackends(config);
+  const { redisUnreachable } = await checkBackends(config, { redisOutage: options.redisOutage ?? 'refuse' });
   // Logs go to stderr: stdout carries the command's output (--format json).
   const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);
   const db = createDb({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
     log: ledgerDriverLog(logger),
   });
+  if (config.redisUrl && redisUnreachable) warnRedisDown(logger, db, config.redisUrl, redisUnreachable);
   const hotState = config.redisUrl
     ? new RedisHotState(config.redisUrl, {
         client: { onError: repeatLimitedWarn(logger, 'redis error') },

@@ -64,17 +64,22 @@ export function registerWorker(program: Command): void {
               { logLevel: 'warn' },
             );
           }
-          return withWorkerRuntime(async ({ parts, logger, config }) => {
-            parts.worker.start();
-            logger.info(
-              {
-                reconcileCron: parts.realtime ? config.reconcileCron : null,
-                offlineReconcileCron: config.offlineReconcileCron,
-              },
-              'pocket worker running',
-            );
-            await shutdownSignal(logger, 'pocket worker stopping');
-          });
+          return withWorkerRuntime(
+            async ({ parts, logger, config }) => {
+              parts.worker.start();
+              logger.info(
+                {
+                  reconcileCron: parts.realtime ? config.reconcileCron : null,
+                  offlineReconcileCron: config.offlineReconcileCron,
+                },
+                'pocket worker running',
+              );
+              await shutdownSignal(logger, 'pocket worker stopping');
+            },
+            // A process manager restarts a worker that exits: one started during a Redis outage runs the relay
+            // and waits for Redis for the rest, rather than exiting 1 and delivering nothing until Redis is back.
+            { redisOutage: 'tolerate' },
+          );
         },
         { exitOnFailure: true },
       ),

@@ -3,11 +3,17 @@
  * stop. `held()` is the local view (taken, and not past its TTL by our clock); `confirm()` asks the store.
  */
 import type { Logger } from '../observability/logger';
+import { repeatLimitedWarn } from '../observability/repeat-filter';
 import type { Lease } from './lease';
 
 export class LeaseKeeper {
   private heldUntil = 0;
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * While the lease's store is down (a worker started during a Redis outage), every renewal and every job's turn
+   * fails the same way: the first failure is logged, then a reminder at most once a minute.
+   */
+  private readonly warnFailure: ((err: unknown, fields?: Record<string, unknown>) => void) | undefined;
 
   constructor(
     private readonly lease: Lease,
@@ -16,7 +22,9 @@ export class LeaseKeeper {
     private readonly ttlMs: number,
     private readonly logger?: Logger,
     private readonly now: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.warnFailure = logger ? repeatLimitedWarn(logger, 'lease renewal failed') : undefined;
+  }
 
   held(): boolean {
     return this.now() < this.heldUntil;
@@ -33,7 +41,7 @@ export class LeaseKeeper {
         this.logger?.info({ lease: this.name, holder: this.holder }, ok ? 'lease taken' : 'lease lost');
       return ok;
     } catch (err) {
-      this.logger?.warn({ err, lease: this.name }, 'lease renewal failed');
+      this.warnFailure?.(err, { lease: this.name });
       this.heldUntil = 0;
       return false;
     }
