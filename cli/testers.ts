@@ -153,14 +153,16 @@ export function registerTesters(program: Command): void {
       if (!['yaml', 'json'].includes(opts.format)) {
         throw new CliFailure(`--format must be one of yaml, json (got "${opts.format}")`, 2);
       }
-      const { seed, testers: generated } = await generate(rootOf(command), campaignId, opts);
+      const { compiled, seed, testers: generated } = await generate(rootOf(command), campaignId, opts);
       if (opts.format === 'json') {
         printJson({ campaign: campaignId, segment: opts.segment, seed, testers: generated });
         return;
       }
+      const min = compiled.resolved.definition.protection?.velocity?.minAccountAgeDays ?? 0;
+      const checked = min > 0 ? `, and it passes minAccountAgeDays ${min}` : '';
       printLines([
         `# ${generated.length} tester(s) for segment ${opts.segment} of ${campaignId} (--seed ${seed});`,
-        '# each profile was checked: its first matching segment is this one. Paste under `testers:`.',
+        `# each profile was checked: its first matching segment is this one${checked}. Paste under \`testers:\`.`,
         ...generated.flatMap((t) => testerItemLines(entry(t), '')),
       ]);
     }),

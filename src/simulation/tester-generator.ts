@@ -3,10 +3,14 @@
  * from the segment rule's solved conditions, the negation of earlier segments' rules (first match wins) and
  * values sampled from the rules' own value domains, then checked with the compiled campaign's `matchSegment`
  * exactly as the service matches: only a candidate whose first matching segment is the target is kept.
+ * Under `protection.velocity.minAccountAgeDays` a kept candidate must also pass the service's account-age check
+ * (`accountAgeCheck`), which refuses (403 velocity) before segments are matched: one the check refuses gets the
+ * minimum account age and is matched again.
  * Attempts are bounded; a segment no candidate reaches is an error naming why.
  */
 import type { Random } from '../decision/random';
 import type { SegmentDefinition } from '../definitions/campaign-types';
+import { accountAgeCheck, ACCOUNT_AGE_FIELD } from '../protection/fraud-decisions';
 import type { CompiledCampaign } from '../rules/compiled-campaign';
 import { solveCondition, type Assignment } from './condition-solver';
 import { factsOf } from './evaluate-participant';
@@ -105,6 +109,10 @@ function knownValues(compiled: CompiledCampaign): Map<string, unknown[]> {
   return known;
 }
 
+function refusedByAge(landed: ReadonlyMap<string, number>): boolean {
+  return [...landed.keys()].some((s) => s.startsWith('(refused: '));
+}
+
 function findSegment(compiled: CompiledCampaign, segmentId: string): number {
   const { segments, id } = compiled.resolved.definition;
   const index = segments.findIndex((s: SegmentDefinition) => s.id === segmentId);
@@ -114,6 +122,33 @@ function findSegment(compiled: CompiledCampaign, segmentId: string): number {
     );
   }
   return index;
+}
+
+type Candidate = { profile: Record<string, unknown>; context: Record<string, unknown> };
+
+async function landsIn(compiled: CompiledCampaign, user: Candidate): Promise<string> {
+  return (await compiled.matchSegment(factsOf({ userId: 'candidate', ...user })))?.id ?? '(none)';
+}
+
+/**
+ * Where a candidate lands once the account-age check has passed: a candidate in the target segment that the
+ * check refuses (no `registeredDays`, or one below the minimum) gets the minimum and is matched again; one the
+ * target no longer takes then counts as refused (say, a segment only for accounts younger than the minimum).
+ */
+async function landsPassingAge(
+  compiled: CompiledCampaign,
+  user: Candidate,
+  segmentId: string,
+): Promise<string> {
+  const landed = await landsIn(compiled, user);
+  const { protection } = compiled.resolved.definition;
+  const age = accountAgeCheck(protection, user.profile);
+  if (landed !== segmentId || age === null || age.result === 'pass') return landed;
+  user.profile[ACCOUNT_AGE_FIELD] = age.min;
+  const passed = accountAgeCheck(protection, user.profile)?.result === 'pass';
+  return passed && (await landsIn(compiled, user)) === segmentId
+    ? segmentId
+    : `(refused: ${ACCOUNT_AGE_FIELD} below minAccountAgeDays ${age.min})`;
 }
 
 export async function generateTesters(input: GenerateTestersInput): Promise<GeneratedTester[]> {
@@ -136,8 +171,7 @@ export async function generateTesters(input: GenerateTestersInput): Promise<Gene
   const landed = new Map<string, number>();
   for (let attempt = 0; attempt < attempts && found.length < count; attempt++) {
     const user = candidate(input, target, sample, known, attempt);
-    const segment = await compiled.matchSegment(factsOf({ userId: 'candidate', ...user }));
-    const got = segment?.id ?? '(none)';
+    const got = await landsPassingAge(compiled, user, segmentId);
     landed.set(got, (landed.get(got) ?? 0) + 1);
     if (got !== segmentId) continue;
     const key = JSON.stringify(user);
@@ -151,7 +185,10 @@ export async function generateTesters(input: GenerateTestersInput): Promise<Gene
     throw new TesterGenerationError(
       `no synthetic profile reached segment "${segmentId}" of "${definition.id}" in ${attempts} attempts ` +
         `(candidates landed in ${where}); an earlier segment may catch every profile it accepts, or its rule ` +
-        'needs history or values this generator cannot build — check it with `pocket explain`',
+        'needs history or values this generator cannot build — check it with `pocket explain`' +
+        (refusedByAge(landed)
+          ? `; profiles it accepts are refused (403 velocity) by protection.velocity.minAccountAgeDays`
+          : ''),
     );
   }
   const ids = nextIds(input.prefix ?? `qa-${segmentId}`, input.takenIds, count);

@@ -13,6 +13,24 @@ describe('pocket testers', () => {
   });
   afterEach(() => repo.remove());
 
+  /** `explain --format json` for a profile sent from the app (both campaigns take only that channel). */
+  async function explainInApp(campaign: string, profile: Record<string, unknown>) {
+    const run = await pocket([
+      '--root',
+      repo.root,
+      'explain',
+      campaign,
+      '--profile',
+      JSON.stringify(profile),
+      // The campaign restricts channels: without one, the participation stops before segments are matched.
+      '--context',
+      '{"channel":"app"}',
+      '--format',
+      'json',
+    ]);
+    return json<{ segment: string | null; fraud: { accountAge?: { result: string } } }>(run);
+  }
+
   it('lists the testers with the segment each lands in', async () => {
     const run = await pocket([
       '--root',
@@ -59,20 +77,41 @@ describe('pocket testers', () => {
       'qa-new-users-4',
     ]);
     for (const e of entries) {
-      const explained = await pocket([
+      const explained = await explainInApp('new-user-coupon-pack', e.profile);
+      expect([e.userId, explained.segment]).toEqual([e.userId, 'new-users']);
+    }
+  });
+
+  it('generate under minAccountAgeDays gives every profile an account age the service accepts', async () => {
+    // city-voucher-drive has protection.velocity.minAccountAgeDays 3 and no rule reading registeredDays.
+    for (const segment of ['families', 'everyone']) {
+      const run = await pocket([
         '--root',
         repo.root,
-        'explain',
-        'new-user-coupon-pack',
-        '--profile',
-        JSON.stringify(e.profile),
-        // The campaign restricts channels: without one, the participation stops before segments are matched.
-        '--context',
-        '{"channel":"app"}',
-        '--format',
-        'json',
+        'testers',
+        'generate',
+        'city-voucher-drive',
+        '--segment',
+        segment,
+        '--count',
+        '3',
+        '--seed',
+        '1',
       ]);
-      expect([e.userId, json(explained)['segment']]).toEqual([e.userId, 'new-users']);
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      expect(run.stdout).toContain(
+        '# each profile was checked: its first matching segment is this one, and it passes minAccountAgeDays 3.',
+      );
+      const entries = parse(run.stdout) as Array<{ userId: string; profile: Record<string, unknown> }>;
+      expect(entries).toHaveLength(3);
+      for (const e of entries) {
+        const explained = await explainInApp('city-voucher-drive', e.profile);
+        expect([e.userId, explained.fraud.accountAge?.result, explained.segment]).toEqual([
+          e.userId,
+          'pass',
+          segment,
+        ]);
+      }
     }
   });
 

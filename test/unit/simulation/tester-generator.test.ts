@@ -1,5 +1,6 @@
 import type { Condition } from '../../../src/definitions/campaign-types';
 import { seededRandom } from '../../../src/decision/random';
+import { accountAgeCheck } from '../../../src/protection/fraud-decisions';
 import { compileCampaign } from '../../../src/rules/compile-campaign';
 import { solveCondition } from '../../../src/simulation/condition-solver';
 import { factsOf } from '../../../src/simulation/evaluate-participant';
@@ -172,6 +173,62 @@ describe('generateTesters', () => {
       new TesterGenerationError(
         'campaign "test-campaign" has no segment "nope" (segments: new-female, new-users, families, app-vips, returning, seniors, everyone)',
       ),
+    );
+  });
+});
+
+describe('generateTesters under protection.velocity.minAccountAgeDays', () => {
+  const withMinAge = (min: number, segments: readonly SegmentSpec[] = SEGMENTS) => {
+    const resolved = resolvedCampaign(RULES, segments);
+    return compileCampaign({
+      ...resolved,
+      definition: { ...resolved.definition, protection: { velocity: { minAccountAgeDays: min } } },
+    });
+  };
+
+  /** No earlier segment reads the account age, so nothing but the check itself gives a profile one. */
+  const AGE_BLIND_FIRST: SegmentSpec[] = [
+    ['families', 'families'],
+    ['app-vips', 'app-only'],
+    ['seniors', 'seniors'],
+    ['new-users', 'new-user'],
+    ['everyone'],
+  ];
+
+  it.each(['families', 'app-vips', 'seniors', 'new-users', 'everyone'])(
+    "every tester for %s passes the service's account-age check and still lands there",
+    async (segmentId) => {
+      const aged = withMinAge(3, AGE_BLIND_FIRST);
+      const testers = await generateTesters({
+        compiled: aged,
+        segmentId,
+        count: 5,
+        random: seededRandom(`age-${segmentId}`),
+        takenIds: new Set(),
+      });
+      for (const t of testers) {
+        const { protection } = aged.resolved.definition;
+        expect([t.userId, accountAgeCheck(protection, t.profile)?.result]).toEqual([t.userId, 'pass']);
+        const segment = await aged.matchSegment(
+          factsOf({ userId: 't', profile: t.profile, context: t.context }),
+        );
+        expect([t.userId, segment?.id]).toEqual([t.userId, segmentId]);
+      }
+    },
+  );
+
+  it('fails clearly when the segment only takes accounts younger than the minimum', async () => {
+    await expect(
+      generateTesters({
+        compiled: withMinAge(30, [['new-users', 'new-user'], ['everyone']]),
+        segmentId: 'new-users',
+        count: 1,
+        random: seededRandom(5),
+        takenIds: new Set(),
+        attemptsPerTester: 40,
+      }),
+    ).rejects.toThrow(
+      /candidates landed in \(refused: registeredDays below minAccountAgeDays 30\): 40\).*refused \(403 velocity\) by protection\.velocity\.minAccountAgeDays$/,
     );
   });
 });
