@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { flowYaml } from './append-testers';
 import { conditionShapeFindings } from './condition-shape-findings';
 import { describeValue } from './describe-value';
 import { closest, didYouMean } from './did-you-mean';
@@ -34,6 +35,35 @@ function percentHint(data: unknown, path: DocPath): string {
 /** The YAML text of a non-finite number at a path (`1e400` and `.inf` both load as Infinity), if known. */
 export type NonFiniteSource = (path: DocPath) => string | undefined;
 
+/** Validates a whole document against the same schema again (the one compiled validator), for hints. */
+export type Revalidate = (data: unknown) => readonly ErrorObject[];
+
+/**
+ * `channels: app` where a list is wanted: when the document with the value wrapped in a list (`[app]`) has no
+ * error left at or under that path, the single item is valid and the fix is the list form.
+ */
+function listFormHint(e: ErrorObject, path: Path, data: unknown, revalidate?: Revalidate): string {
+  const scalar = typeof e.data === 'string' || typeof e.data === 'number' || typeof e.data === 'boolean';
+  if (!scalar || revalidate === undefined || !String(e.params['type']).split(',').includes('array'))
+    return '';
+  if (path.length === 0) return '';
+  const wrapped = replaceAt(data, path, [e.data]);
+  const under = (p: string) => p === e.instancePath || p.startsWith(`${e.instancePath}/`);
+  if (revalidate(wrapped).some((other) => under(other.instancePath))) return '';
+  const key = path.at(-1);
+  return `; write ${typeof key === 'string' ? `${key}: ` : ''}${flowYaml([e.data])}`;
+}
+
+/** A copy of `data` with the value at `path` replaced (only the maps and lists along the path are copied). */
+function replaceAt(data: unknown, path: Path, value: unknown): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return value;
+  if (Array.isArray(data) && typeof head === 'number')
+    return data.map((item: unknown, i) => (i === head ? replaceAt(item, rest, value) : item));
+  const map = data as Record<string, unknown>;
+  return { ...map, [head]: replaceAt(map[head], rest, value) };
+}
+
 /**
  * Turns ajv errors into one readable finding per problem, at the node that caused it. Conditional cascades
  * are collapsed: `if` bookkeeping errors are dropped, and a "missing required property" is dropped when an
@@ -45,6 +75,7 @@ export function findingsFromAjvErrors(
   root: JsonSchema,
   data: unknown,
   sourceOf: NonFiniteSource = () => undefined,
+  revalidate?: Revalidate,
 ): Finding[] {
   const shapes = conditionShapeFindings(allErrors, root, data);
   const errors = shapes.rest;
@@ -69,7 +100,7 @@ export function findingsFromAjvErrors(
       if ((fromBranch && unknown.length > 0) || unknown.some((u) => closest(u, [missing]) === missing))
         continue;
     }
-    const finding = toFinding(e, root, data, sourceOf);
+    const finding = toFinding(e, root, data, sourceOf, revalidate);
     const key = `${formatPath(finding.path)}\n${finding.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -98,7 +129,13 @@ function describeGot(value: unknown, path: Path, sourceOf: NonFiniteSource): str
   return `${sourceOf(path) ?? describeValue(value)}, not a finite number`;
 }
 
-function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: NonFiniteSource): Finding {
+function toFinding(
+  e: ErrorObject,
+  root: JsonSchema,
+  data: unknown,
+  sourceOf: NonFiniteSource,
+  revalidate?: Revalidate,
+): Finding {
   const path = pointerToPath(e.instancePath, data);
   const gotValue = describeGot(e.data, path, sourceOf);
   const got = `(got ${gotValue})`;
@@ -145,7 +182,9 @@ function toFinding(e: ErrorObject, root: JsonSchema, data: unknown, sourceOf: No
         typeof e.data === 'string' &&
         e.data.trim() !== '' &&
         Number.isFinite(Number(e.data));
-      const hint = quoted ? '; write numbers without quotes' : percentHint(e.data, path);
+      const hint = quoted
+        ? '; write numbers without quotes'
+        : percentHint(e.data, path) || listFormHint(e, path, data, revalidate);
       return at(`must be ${words.join(' or ')} ${got}${hint}`);
     }
     case 'enum':

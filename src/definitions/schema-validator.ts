@@ -4,7 +4,7 @@ import campaignSchema from '../../schemas/campaign.schema.json';
 import casesSchema from '../../schemas/cases.schema.json';
 import participationRequestSchema from '../../schemas/participation-request.schema.json';
 import rulesSchema from '../../schemas/rules.schema.json';
-import { findingsFromAjvErrors, NonFiniteSource } from './ajv-error-findings';
+import { findingsFromAjvErrors, NonFiniteSource, type Revalidate } from './ajv-error-findings';
 import type { Finding } from './finding';
 import type { JsonSchema } from './schema-navigation';
 
@@ -47,6 +47,11 @@ function createAjv(): Ajv2020 {
   return instance;
 }
 
+/** A validator as a `Revalidate`: the errors of one more run (each run replaces `validate.errors`). */
+function revalidateWith(validate: ValidateFunction): Revalidate {
+  return (data) => (validate(data) ? [] : [...(validate.errors ?? [])]);
+}
+
 /**
  * Validates plain data against one of the schemas and returns readable findings (empty when valid).
  * `sourceOf` gives the YAML text of non-finite numbers, for the messages.
@@ -58,7 +63,8 @@ export function validateAgainstSchema(
 ): Finding[] {
   const validate = validatorFor(kind);
   if (validate(data)) return [];
-  return findingsFromAjvErrors(validate.errors ?? [], SCHEMAS[kind], data, sourceOf);
+  const errors = [...(validate.errors ?? [])];
+  return findingsFromAjvErrors(errors, SCHEMAS[kind], data, sourceOf, revalidateWith(validate));
 }
 
 /**

@@ -196,6 +196,25 @@ describe('schema errors', () => {
     ]);
   });
 
+  it('suggests the list form for a single item written where a list is wanted, when the item is valid', () => {
+    const entry = (channels: unknown) => ({ ...campaign, entry: { activityCode: 'none', channels } });
+    expect(errors('campaign', entry('app'))).toEqual([
+      'entry.channels: must be a list (got "app"); write channels: [app]',
+    ]);
+    expect(errors('campaign', { ...campaign, notify: { on: 'stock.exhausted' } })).toEqual([
+      'notify.on: must be a list (got "stock.exhausted"); write on: [stock.exhausted]',
+    ]);
+    const expectRewards = { campaign: 'c', cases: [{ name: 'n', expect: { rewards: 'rp' } }] };
+    expect(errors('cases', expectRewards)).toEqual([
+      'cases[0].expect.rewards: must be a list (got "rp"); write rewards: [rp]',
+    ]);
+    // Not a valid item either (channels are lower case; segments are maps): no list form to suggest.
+    expect(errors('campaign', entry('App'))).toEqual(['entry.channels: must be a list (got "App")']);
+    expect(errors('campaign', { ...campaign, segments: 'everyone' })).toEqual([
+      'segments: must be a list (got "everyone")',
+    ]);
+  });
+
   it('reports a missing required property at the map that lacks it', () => {
     const { decision: _decision, ...rest } = campaign;
     expect(errors('campaign', rest)).toEqual(['(root): missing required property "decision"']);
