@@ -5,6 +5,7 @@ import { campaignWindow } from '../src/decision/campaign-window';
 import { seededRandom } from '../src/decision/random';
 import { contextProblemText } from '../src/rules/context-shape';
 import { historyInputProblems, historyProblemText } from '../src/rules/history-shape';
+import { typeSlipHint } from '../src/rules/type-slip-hint';
 import { accountAgeText } from '../src/simulation/account-age-text';
 import {
   decidedBeforeSegments,
@@ -96,6 +97,8 @@ export function registerExplain(program: Command): void {
             lines.push(
               `  ${c.result ? 'true ' : 'false'} ${c.path}: ${c.fact}${c.factPath ? `.${c.factPath.replace(/^\$\./, '')}` : ''} ${c.operator} ${JSON.stringify(c.value)} (got ${got})`,
             );
+            const hint = typeSlipHint(c);
+            if (hint !== undefined) lines.push(`        hint: ${hint}`);
           }
         }
         const unreached =

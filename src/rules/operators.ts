@@ -93,3 +93,18 @@ export function registerPocketOperators(engine: Engine): void {
   for (const [name, decorate] of Object.entries(DECORATOR_EVALUATORS))
     engine.addOperatorDecorator(name, decorate);
 }
+
+/**
+ * Evaluates an operator with its decorators (`someFact:not:equal` is someFact(not(equal))) through the same
+ * evaluators the engine is given, for what-if checks outside the engine (explain's hints).
+ */
+export function evaluateOperator(operator: string, factValue: unknown, value: unknown): boolean {
+  const parts = operator.split(':');
+  const base = OPERATOR_EVALUATORS[parts.pop() ?? ''];
+  if (base === undefined) return false;
+  const evaluate = parts.reduceRight<OperatorEvaluator>((next, name) => {
+    const decorate = DECORATOR_EVALUATORS[name];
+    return decorate === undefined ? () => false : (a, b) => decorate(a, b, next);
+  }, base);
+  return evaluate(factValue, value);
+}

@@ -233,6 +233,19 @@ describe('pocket explain (text)', () => {
     );
   });
 
+  it('hints that a quoted number is text when the condition would hold for the number', async () => {
+    const run = await explain('--profile', '{"registeredDays":"2"}', ...APP);
+    // The hint goes under the condition it explains; the rest of the output is as without it.
+    expect(run.stdout.split('\n').slice(1, 5)).toEqual([
+      'segment newcomers (rule newcomer): no match',
+      '  false all[0]: profile.registeredDays lessThan 7 (got "2")',
+      '        hint: "2" is text, not a number: as the number 2 this condition would be true (send numbers unquoted)',
+      'segment vips (rule vip): no match',
+    ]);
+    const json = await explain('--profile', '{"registeredDays":"2"}', ...APP, '--format', 'json');
+    expect(json.stdout).not.toContain('hint');
+  });
+
   it('says "missing" for a fact the profile lacks, and "none" when nothing is given', async () => {
     const run = await explain('--profile', '{}', ...APP);
     expect(run.stdout).toBe(
