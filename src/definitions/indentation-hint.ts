@@ -9,6 +9,11 @@ const INDENTATION: ReadonlySet<string> = new Set([
   'MISSING_CHAR',
 ]);
 
+/** Whether the yaml library's error is one of a line indented wrong. */
+export function isIndentationError(e: YAMLError): boolean {
+  return INDENTATION.has(e.code);
+}
+
 /** An over-indented key reads as part of a multi-line key: that key is no place to point at. */
 export function misreadKey(e: YAMLError): boolean {
   return e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY';

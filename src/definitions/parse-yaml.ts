@@ -11,7 +11,7 @@ import {
 } from 'yaml';
 import type { Diagnostic } from './diagnostic';
 import { formatPath } from './finding';
-import { indentationHint, misreadKey, strayIndentation } from './indentation-hint';
+import { indentationHint, isIndentationError, misreadKey, strayIndentation } from './indentation-hint';
 import { lineMistake } from './line-mistake';
 import { pathAtOffset } from './node-position';
 import { unclosedOpening } from './unclosed-opening';
@@ -50,7 +50,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     prettyErrors: false,
     lineCounter,
   });
-  const diagnostics = reportedErrors([...document.errors, ...document.warnings]).map((e) =>
+  const diagnostics = reportedErrors([...document.errors, ...document.warnings], lineCounter).map((e) =>
     yamlErrorDiagnostic(e, file, document, lineCounter, text),
   );
   const parsed: ParsedYaml = { file, text, document, lineCounter, data: undefined, diagnostics };
@@ -110,10 +110,17 @@ function mergeKeyDiagnostic(parsed: ParsedYaml, key: Scalar): Diagnostic {
 /** Problems that are never echoes of an earlier one: each is reported. */
 const INDEPENDENT: ReadonlySet<string> = new Set(['DUPLICATE_KEY', 'TAG_RESOLVE_FAILED']);
 
-/** Syntax errors after the first are mostly its echoes: keep the first one, every duplicate key and tag. */
-function reportedErrors(errors: YAMLError[]): YAMLError[] {
+/**
+ * Syntax errors after the first are mostly its echoes: keep the first one, every duplicate key and tag. A
+ * duplicate key on the line of a kept indentation error is its echo too: a key moved to another level (`rewards:`
+ * at the column of its list's `-`) lands in a map that already has one, and the indentation error says why.
+ */
+function reportedErrors(errors: YAMLError[], lineCounter: LineCounter): YAMLError[] {
   const sorted = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
-  return sorted.filter((e, i) => i === 0 || INDEPENDENT.has(e.code));
+  const kept = sorted.filter((e, i) => i === 0 || INDEPENDENT.has(e.code));
+  const lineOf = (e: YAMLError) => lineCounter.linePos(e.pos[0]).line;
+  const misindented = new Set(kept.filter(isIndentationError).map(lineOf));
+  return kept.filter((e) => e.code !== 'DUPLICATE_KEY' || !misindented.has(lineOf(e)));
 }
 
 function yamlErrorDiagnostic(

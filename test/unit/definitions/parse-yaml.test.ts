@@ -126,6 +126,26 @@ describe('parseYaml', () => {
     ]);
   });
 
+  it('drops the duplicate key an indentation mistake makes on its own line, but keeps real duplicates', () => {
+    // `rewards:` moved up to the list's column joins the map that already has one: the indentation error
+    // explains it, and "duplicate key" alone would send the reader looking for a second rewards list.
+    const segments = [
+      'rewards: []',
+      'segments:',
+      '  - id: everyone',
+      '  rewards:',
+      '      - { reward: thanks, weight: 1 }',
+      '',
+    ].join('\n');
+    expect(problems(segments)).toEqual([
+      '4:1 (root): invalid YAML: All mapping items must start at the same column; check the indentation of lines 4-5: the keys of one map start in the same column, and a nested map or list is indented further than its parent key',
+    ]);
+    // A duplicate on another line is its own mistake.
+    expect(problems(`${segments}rewards: []\n`).slice(1)).toEqual([
+      '6:1 rewards: duplicate key "rewards"; a key may appear only once in a map',
+    ]);
+  });
+
   it('says a key lacks its ": " when the source line shows it, instead of blaming the indentation', () => {
     expect(problems('a: 1\nowner growth-team\nb: 2\n')).toEqual([
       '2:1 (root): invalid YAML: missing ": " after the key "owner": write owner: growth-team',
