@@ -16,6 +16,19 @@ function resolvedZone(name: string): string {
 }
 
 /**
+ * Whether two names run on the same zone (an alias or ICU abbreviation and its IANA name: CST and America/Chicago,
+ * Asia/Kolkata and Asia/Calcutta), so that renaming one to the other changes no business date.
+ */
+export function sameTimeZone(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return resolvedZone(a) === resolvedZone(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * ICU's three-letter ids (Java's old `TimeZone` short ids), which Intl takes but the IANA database does not have:
  * CST runs on America/Chicago, BST on Asia/Dhaka, ECT on Europe/Paris. IANA's own EST, MST and HST are not here.
  */

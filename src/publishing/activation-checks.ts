@@ -3,6 +3,7 @@
  * already used (issue 4): a time zone and a budget currency are fixed once a campaign has grants; stock and budget may not be cut
  * below what is already used unless forced; removing a reward that has grants is allowed but warned about.
  */
+import { sameTimeZone } from '../definitions/check-time-zone';
 import type { CampaignDefinition, RewardDefinition } from '../definitions/campaign-types';
 import type { CampaignUsage } from '../ledger/grant-store';
 
@@ -40,7 +41,8 @@ function stockOf(reward: RewardDefinition | undefined): number | undefined {
 }
 
 function checkTimezone({ current, next, usage }: ActivationInput): ActivationIssue[] {
-  if (!current || current.timezone === next.timezone || usage.grants === 0) return [];
+  // Renaming the zone to its IANA name (CST, which validate now refuses, to America/Chicago) changes nothing.
+  if (!current || sameTimeZone(current.timezone, next.timezone) || usage.grants === 0) return [];
   return [
     {
       code: 'timezone_changed',

@@ -51,6 +51,17 @@ describe('checkActivation', () => {
     expect(checkActivation({ ...input, usage: usage() }, false).refusals).toEqual([]);
   });
 
+  it('lets a zone be renamed to a name of the same zone (CST, which validate now refuses, to America/Chicago)', () => {
+    const renamed = (from: string, to: string) =>
+      checkActivation(
+        { current: next({ timezone: from }), next: next({ timezone: to }), usage: used, today: TODAY },
+        false,
+      ).refusals;
+    expect(renamed('CST', 'America/Chicago')).toEqual([]);
+    expect(renamed('Asia/Calcutta', 'Asia/Kolkata')).toEqual([]);
+    expect(codes(renamed('CST', 'America/New_York'))).toEqual(['timezone_changed']);
+  });
+
   it('refuses a budget currency change once the campaign has grants, even with --force', () => {
     const usd = next({ budget: { currency: 'USD', total: 100000, daily: 20000 } });
     const input = { current: base, next: usd, usage: used, today: TODAY };
