@@ -6,9 +6,9 @@
  * budget of 50,000 again. The activation that brings the limit gives them positions, in grant order, above the
  * positions already taken and up to the limit (grants beyond it keep none: the limit is already used up).
  *
- * Runs in the activation's transaction. On PostgreSQL it first takes the campaign's range-fence advisory lock
- * (the one the range triggers take), so that no grant write places a range between its reading of the top and
- * its commit; the updates are then checked by the same triggers as any grant write.
+ * Runs in the activation's transaction. On PostgreSQL, before it places budget ranges, it takes the campaign's
+ * range-fence advisory lock (the one the range triggers take), so that no grant write places a range between its
+ * reading of the top and its commit; the updates are then checked by the same triggers as any grant write.
  */
 import { isPostgres, type Executor } from './db';
 
@@ -150,13 +150,8 @@ export async function fenceUnpositionedGrants(
     userSeqs: 0,
     dailyUserSeqs: 0,
   };
-  await lockRanges(q, campaignId);
   for (const [rewardId, limit] of Object.entries(limits.stock)) {
     counts.stockSlots += await fenceStock(q, campaignId, rewardId, limit);
-  }
-  if (limits.budgetTotal !== null) counts.budgetRanges = await fenceBudget(q, campaignId, limits.budgetTotal);
-  if (limits.budgetDaily !== null) {
-    counts.dailyRanges = await fenceDaily(q, campaignId, limits.budgetDaily, today);
   }
   if (limits.perUserTotal !== null) {
     const columns = { seq: 'user_seq', limit: 'user_limit' } as const;
@@ -165,6 +160,14 @@ export async function fenceUnpositionedGrants(
   if (limits.perUserDaily !== null) {
     const columns = { seq: 'daily_seq', limit: 'daily_user_limit' } as const;
     counts.dailyUserSeqs = await fenceUserSeqs(q, campaignId, columns, limits.perUserDaily, today);
+  }
+  // Last, and only when a budget is fenced: from here to the commit, the campaign's grant writes that carry a
+  // budget range wait for this lock (slots and sequence numbers are fenced by unique indexes instead).
+  if (limits.budgetTotal === null && limits.budgetDaily === null) return counts;
+  await lockRanges(q, campaignId);
+  if (limits.budgetTotal !== null) counts.budgetRanges = await fenceBudget(q, campaignId, limits.budgetTotal);
+  if (limits.budgetDaily !== null) {
+    counts.dailyRanges = await fenceDaily(q, campaignId, limits.budgetDaily, today);
   }
   return counts;
 }
