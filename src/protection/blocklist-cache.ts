@@ -4,7 +4,8 @@
  * changed, so `pocket blocklist add` takes effect on every instance within about a second. Concurrent
  * requests share one refresh. Without a loaded set (ledger down at start) the check fails closed (503).
  *
- * A request waits at most `waitMs` (default 500 ms) for that refresh, then uses the last loaded set: a refresh
+ * The request that starts a refresh waits at most `waitMs` (default 500 ms) for it, then uses the last loaded set;
+ * requests that come while it runs use the last loaded set at once (with none loaded, they wait too). A refresh
  * stuck on a ledger that stopped answering (a failover, a network partition) used to hold every participation
  * of the instance until the ledger answered again.
  */
@@ -64,6 +65,9 @@ export class BlocklistCache {
 
   private async fresh(): Promise<void> {
     if (this.now() - this.checkedAt < this.ttlMs) return;
+    // The request that started the refresh waits for it; the others use the last list meanwhile, so a refresh
+    // stuck on a stalled ledger costs one request waitMs, not every request that comes while it lasts.
+    if (this.refreshing !== null && this.revision >= 0) return;
     this.refreshing ??= this.refresh().finally(() => {
       this.refreshing = null;
     });

@@ -77,19 +77,30 @@ describe('BlocklistCache', () => {
     expect((await cache.find({ userId: 'u-bad', ip: '' }))?.kind).toBe('user');
   });
 
-  it('a refresh the ledger does not answer holds a request for waitMs at most, then the last list is used; one at a time', async () => {
-    const cache = new BlocklistCache(source, { ttlMs: 1000, waitMs: 20, now: () => now });
-    expect((await cache.find({ userId: 'u-bad', ip: '' }))?.kind).toBe('user');
-    now = 5000;
-    source.revision.mockClear();
-    let answer: (value: number) => void = () => undefined;
-    source.revision.mockImplementationOnce(() => new Promise<number>((resolve) => (answer = resolve)));
-    const started = Date.now();
-    const found = await Promise.all([1, 2, 3].map(() => cache.find({ userId: 'u-bad', ip: '' })));
-    expect(found.map((f) => f?.kind)).toEqual(['user', 'user', 'user']);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(source.revision).toHaveBeenCalledTimes(1);
-    answer(revision);
+  it('a refresh the ledger does not answer holds only the request that started it, for waitMs at most; the others use the last list at once', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const cache = new BlocklistCache(source, { ttlMs: 1000, waitMs: 500, now: () => now });
+      expect((await cache.find({ userId: 'u-bad', ip: '' }))?.kind).toBe('user');
+      now = 5000;
+      source.revision.mockClear();
+      let answer: (value: number) => void = () => undefined;
+      source.revision.mockImplementationOnce(() => new Promise<number>((resolve) => (answer = resolve)));
+      const first = cache.find({ userId: 'u-bad', ip: '' });
+      const others = Promise.all([2, 3].map(() => cache.find({ userId: 'u-bad', ip: '' })));
+      // No timer has run: the later requests did not wait for the stuck refresh.
+      const served = await Promise.race([
+        others.then((found) => found.map((f) => f?.kind)),
+        new Promise((resolve) => setImmediate(() => resolve('still waiting'))),
+      ]);
+      expect(served).toEqual(['user', 'user']);
+      jest.advanceTimersByTime(500);
+      expect((await first)?.kind).toBe('user');
+      expect(source.revision).toHaveBeenCalledTimes(1);
+      answer(revision);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('with no list loaded yet, a refresh the ledger does not answer is a 503 after waitMs', async () => {
