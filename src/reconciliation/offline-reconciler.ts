@@ -181,6 +181,14 @@ export class OfflineReconciler {
     const last = runs.find(
       (r) => r.status === 'ok' && r.campaignId === null && r.summary?.['scheduled'] === true,
     )?.windowUntil;
+    if (!last && runs.length >= SCHEDULED_RUNS_LOOKED_AT) {
+      // Many runs since the last good scheduled one (failures, manual runs): where it ended is unknown here.
+      this.deps.logger.warn(
+        { since: window.since.toISOString(), runsLookedAt: runs.length },
+        `offline reconciliation: no successful scheduled run among the latest ${runs.length}; this run checks ` +
+          'the default window only: run pocket reconcile --since <the last good run> to cover what came before',
+      );
+    }
     if (!last || last.getTime() >= window.since.getTime()) return window;
     const earliest = window.until.getTime() - this.settings.maxCatchUpMs;
     if (last.getTime() < earliest) {
