@@ -20,11 +20,14 @@ export function firstDuplicateKey(text: string): string | null {
       let next = i + 1;
       while (JSON_WHITESPACE.has(text[next] ?? '')) next++;
       if (!keys || text[next] !== ':') continue;
-      let name: string;
-      try {
-        name = JSON.parse(text.slice(start, i + 1)) as string;
-      } catch {
-        return null;
+      // A name without escapes is its text; only an escaped one needs decoding (the common case allocates one string).
+      let name = text.slice(start + 1, i);
+      if (name.includes('\\')) {
+        try {
+          name = JSON.parse(`"${name}"`) as string;
+        } catch {
+          return null;
+        }
       }
       if (keys.has(name)) return name;
       keys.add(name);
