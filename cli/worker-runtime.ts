@@ -107,6 +107,8 @@ export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Pro
       config,
       db,
       registry,
+      // Publishes, pauses and stock raises reach a long-running worker's jobs and alerts within seconds.
+      registryRefreshMs: 5000,
       hot: hotState && rebuilder ? { hotState, rebuilder } : null,
       grants,
       outbox: new KnexOutboxStore(),

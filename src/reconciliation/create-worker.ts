@@ -58,7 +58,16 @@ export interface WorkerDeps {
     | 'redisUrl'
   >;
   db: Db;
-  registry: { list(): CampaignSnapshot[]; get(campaignId: string): CampaignSnapshot | undefined };
+  registry: {
+    list(): CampaignSnapshot[];
+    get(campaignId: string): CampaignSnapshot | undefined;
+    refresh?(): Promise<void>;
+  };
+  /**
+   * `pocket worker` alone: reload the registry this often (ms) while the worker runs. Unset in the service process,
+   * which reloads the registry it shares with the worker itself.
+   */
+  registryRefreshMs?: number;
   /**
    * The service's hot state, when this process shares it (Redis, or the embedded in-memory one in the service
    * process); null otherwise: real-time reconciliation and the void give-back are left to the service.
@@ -202,6 +211,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     clock,
   });
   const resolver = new DiscrepancyResolver({ db, discrepancies, audit, clock });
+  const refresh = deps.registry.refresh?.bind(deps.registry);
   const alertEvaluator = new AlertEvaluator({
     db,
     registry: deps.registry,
@@ -255,6 +265,14 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     alerts,
     relayNeedsLease: !isPostgres(db),
     pollMs: deps.relay?.pollMs ?? 1000,
+    registryRefresh:
+      deps.registryRefreshMs !== undefined && refresh
+        ? {
+            refresh,
+            everyMs: deps.registryRefreshMs,
+            onError: repeatLimitedWarn(logger, 'registry refresh failed'),
+          }
+        : null,
   });
   return {
     sandbox,

@@ -31,8 +31,15 @@ export class Worker {
       /** SQLite: a single relay, the lease holder. */
       relayNeedsLease: boolean;
       pollMs: number;
+      /**
+       * `pocket worker` alone: its registry is reloaded this often while it runs (the service reloads its own), else
+       * a campaign published, paused or changed after it started stays unknown to its jobs and alerts.
+       */
+      registryRefresh?: { refresh(): Promise<void>; everyMs: number; onError(error: unknown): void } | null;
     },
   ) {}
+
+  private poll: NodeJS.Timeout | undefined;
 
   get running(): boolean {
     return this.started;
@@ -41,6 +48,11 @@ export class Worker {
   start(): void {
     if (this.started) return;
     this.started = true;
+    const registry = this.deps.registryRefresh;
+    if (registry) {
+      this.poll = setInterval(() => void registry.refresh().catch(registry.onError), registry.everyMs);
+      this.poll.unref();
+    }
     this.deps.scheduler.start();
     this.deps.relay.start(this.deps.pollMs, () => !this.deps.relayNeedsLease || this.deps.keeper.held());
   }
@@ -48,6 +60,8 @@ export class Worker {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    clearInterval(this.poll);
+    this.poll = undefined;
     await this.deps.relay.stop();
     await this.deps.scheduler.stop();
   }

@@ -1,0 +1,89 @@
+/**
+ * `pocket worker` on its own (the PostgreSQL topology) keeps its registry current: a campaign published after the
+ * worker started gets its alerts. The worker read the registry once at start, so a campaign launched on the day
+ * of its sale was never evaluated (no stock or burn-rate alert, no real-time reconciliation) until a restart.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KnexCampaignVersionStore } from '../../../src/ledger/knex-campaign-version-store';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
+import { silentLogger } from '../../../src/observability/logger';
+import { LiveRegistry } from '../../../src/publishing/live-registry';
+import { publishLocalDefinitions } from '../../../src/publishing/publish-local';
+import { createWorker, type WorkerParts } from '../../../src/reconciliation/create-worker';
+import type { Lease } from '../../../src/reconciliation/lease';
+import type { Pocket } from '../../../src/server';
+import { createBackends, describeEachBackend, removeDir, type TestBackends } from '../../helpers/pocket';
+import {
+  CAMPAIGN,
+  MovingClock,
+  participate,
+  reportPocket,
+  writeReportDefinitions,
+} from './observability-fixtures';
+
+/** Never held: the test runs the alert job itself, so no scheduled run races it. */
+const elsewhere: Lease = {
+  acquire: () => Promise.resolve(false),
+  release: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+describeEachBackend('a standalone worker and campaigns published after it started', (backend) => {
+  let backends: TestBackends;
+  let pocket: Pocket;
+  let worker: WorkerParts;
+  let root: string;
+  const clock = new MovingClock();
+
+  beforeAll(async () => {
+    root = writeReportDefinitions();
+    const file = join(root, 'campaigns', `${CAMPAIGN}.yaml`);
+    const yaml = readFileSync(file, 'utf8');
+    rmSync(file);
+    backends = await createBackends(backend);
+    pocket = await reportPocket(backends, root, clock);
+    const versions = new KnexCampaignVersionStore();
+    const registry = new LiveRegistry({
+      activeVersions: async () => (await versions.activeVersions(pocket.db)).map((v) => ({ ...v })),
+      pausedCampaigns: () => versions.pausedCampaigns(pocket.db),
+    });
+    await registry.refresh();
+    worker = createWorker({
+      config: pocket.config,
+      db: pocket.db,
+      registry,
+      registryRefreshMs: 20,
+      hot: null,
+      grants: new KnexGrantStore(),
+      outbox: new KnexOutboxStore(),
+      logger: silentLogger(),
+      clock: clock.now,
+      lease: elsewhere,
+      notifier: null,
+    });
+    worker.worker.start();
+    writeFileSync(file, yaml);
+    await publishLocalDefinitions({ lifecycle: pocket.lifecycle, root, logger: silentLogger() });
+  });
+  afterAll(async () => {
+    await worker?.worker.stop();
+    await worker?.close();
+    await pocket?.close();
+    await backends?.destroy();
+    removeDir(root);
+  });
+
+  it("alerts on the new campaign's stock running out", async () => {
+    // The VIP packet's stock is 3.
+    for (const user of ['vip-1', 'vip-2', 'vip-3'])
+      expect((await participate(pocket, user)).status).toBe(201);
+    const fired: string[] = [];
+    for (let tries = 0; tries < 50 && fired.length === 0; tries++) {
+      fired.push(...(await worker.alertEvaluator.run()).fired);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(fired).toContain(`${CAMPAIGN}:stock.exhausted:rp-vip`);
+  });
+});
