@@ -116,7 +116,12 @@ describeWithServices(['DATABASE_URL'], 'pocket worker started while Redis is dow
     // Delivered while Redis is down, by a worker that stays up.
     await until('the grants at the issuer', () => (posted.length >= ids.length ? true : undefined));
     expect([...posted].sort()).toEqual(ids);
-    expect(await ledger('grants').whereIn('id', ids).pluck('status')).toEqual(['delivered', 'delivered']);
+    // The issuer sees the POST before the worker records its answer: wait for the ledger, not the issuer.
+    const delivered = async (): Promise<true | undefined> =>
+      (await ledger('grants').whereIn('id', ids).pluck('status')).every((s) => s === 'delivered')
+        ? true
+        : undefined;
+    await until('the grants recorded as delivered', delivered);
     await sleep(2500); // a few scheduled turns and reconnection attempts without Redis
     expect(worker.exitCode).toBeNull();
     expect(Number((await ledger('reconcile_runs').count({ n: '*' }).first())?.n)).toBe(0);
