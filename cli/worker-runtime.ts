@@ -6,18 +6,17 @@
  */
 import { loadConfig, type Config } from '../src/config';
 import type { HotState } from '../src/hot-state/hot-state';
-import { RedisHotState } from '../src/hot-state/redis-hot-state';
-import { createDb, isPostgres, type Db } from '../src/ledger/db';
-import { ledgerDriverLog } from '../src/observability/ledger-driver-log';
-import { repeatLimitedWarn } from '../src/observability/repeat-filter';
-import { KnexAuditStore } from '../src/ledger/knex-audit-store';
-import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
-import { KnexGrantStore } from '../src/ledger/knex-grant-store';
-import { KnexOutboxStore } from '../src/ledger/knex-outbox-store';
+import {
+  counterRebuilder,
+  createStores,
+  ledgerRegistry,
+  openLedgerDb,
+  sharedHotState,
+} from '../src/backends';
+import { isPostgres, type Db } from '../src/ledger/db';
 import { migrate } from '../src/ledger/migrate';
 import { createLogger, type Logger } from '../src/observability/logger';
-import { LiveRegistry } from '../src/publishing/live-registry';
-import { CounterRebuilder, logRebuildFailures } from '../src/reconciliation/counter-rebuilder';
+import type { LiveRegistry } from '../src/publishing/live-registry';
 import { createWorker, type WorkerParts } from '../src/reconciliation/create-worker';
 import { checkBackends, redactUrl } from './check-backends';
 
@@ -77,42 +76,24 @@ export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Pro
   const { redisUnreachable } = await checkBackends(config, { redisOutage: options.redisOutage ?? 'refuse' });
   // Logs go to stderr: stdout carries the command's output (--format json).
   const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);
-  const db = createDb({
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
-    log: ledgerDriverLog(logger),
-  });
+  const db = openLedgerDb(config, logger);
   if (config.redisUrl && redisUnreachable) warnRedisDown(logger, db, config.redisUrl, redisUnreachable);
-  const hotState = config.redisUrl
-    ? new RedisHotState(config.redisUrl, {
-        client: { onError: repeatLimitedWarn(logger, 'redis error') },
-      })
-    : null;
+  const hotState = sharedHotState(config, logger);
   try {
     await migrate(db);
-    const versions = new KnexCampaignVersionStore();
-    const grants = new KnexGrantStore();
-    const registry = new LiveRegistry({
-      activeVersions: async () => (await versions.activeVersions(db)).map((v) => ({ ...v })),
-      pausedCampaigns: () => versions.pausedCampaigns(db),
-    });
+    const stores = createStores();
+    const registry = ledgerRegistry(db, stores);
     await registry.refresh();
-    const rebuilder = hotState
-      ? new CounterRebuilder(
-          hotState,
-          { campaignCounters: (id) => grants.campaignCounters(db, id) },
-          logRebuildFailures(logger),
-        )
-      : null;
     const parts = createWorker({
       config,
       db,
       registry,
       // Publishes, pauses and stock raises reach a long-running worker's jobs and alerts within seconds.
       registryRefreshMs: 5000,
-      hot: hotState && rebuilder ? { hotState, rebuilder } : null,
-      grants,
-      outbox: new KnexOutboxStore(),
-      audit: new KnexAuditStore(),
+      hot: hotState ? { hotState, rebuilder: counterRebuilder(hotState, db, stores, logger) } : null,
+      grants: stores.grants,
+      outbox: stores.outbox,
+      audit: stores.audit,
       logger,
       clock: () => new Date(),
     });

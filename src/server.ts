@@ -7,28 +7,22 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Config } from './config';
+import { counterRebuilder, createStores, ledgerRegistry, openLedgerDb, sharedHotState } from './backends';
 import { cryptoRandom, type Random } from './decision/random';
 import { createApp } from './http/app';
 import { gracefulClose } from './http/graceful-close';
 import { ListenError, serviceUrl } from './http/listen-error';
 import type { HotState } from './hot-state/hot-state';
 import { MemoryHotState } from './hot-state/memory-hot-state';
-import { RedisHotState } from './hot-state/redis-hot-state';
 import { createRedisClient } from './hot-state/redis-client';
 import { FileProfileSource } from './integrations/file-profile-source';
 import { HttpProfileSource } from './integrations/http-profile-source';
 import type { ProfileSource } from './integrations/profile-source';
 import { HttpRecommendationClient } from './integrations/http-recommendation-client';
 import type { RecommendationSource } from './integrations/recommendation-source';
-import { createDb, LEDGER_WAIT_MS, type Db } from './ledger/db';
-import { ledgerDriverLog } from './observability/ledger-driver-log';
+import { LEDGER_WAIT_MS, type Db } from './ledger/db';
 import { repeatLimitedWarn } from './observability/repeat-filter';
-import { KnexAuditStore } from './ledger/knex-audit-store';
 import { KnexApiTokenStore } from './ledger/knex-api-token-store';
-import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
-import { KnexGrantStore } from './ledger/knex-grant-store';
-import { KnexOutboxStore } from './ledger/knex-outbox-store';
-import { KnexParticipationStore } from './ledger/knex-participation-store';
 import { migrate } from './ledger/migrate';
 import { KnexRequestStatsStore } from './observability/alerts/knex-request-stats-store';
 import { RequestStatsRecorder } from './observability/alerts/request-stats-recorder';
@@ -60,12 +54,11 @@ import { campaignRouter } from './publishing/campaign-controller';
 import { publishingAdminRouter } from './publishing/admin-controller';
 import { combinedNotifier, DEFAULT_CHANGES_CHANNEL } from './publishing/change-notifier';
 import { LedgerLifecycle } from './publishing/ledger-lifecycle';
-import { ledgerVersionSource } from './publishing/ledger-version-source';
 import { RedisChangeListener } from './publishing/redis-change-listener';
 import { RedisChangeNotifier } from './publishing/redis-change-notifier';
 import { LiveRegistry } from './publishing/live-registry';
 import { publishLocalDefinitions } from './publishing/publish-local';
-import { CounterRebuilder, logRebuildFailures } from './reconciliation/counter-rebuilder';
+import type { CounterRebuilder } from './reconciliation/counter-rebuilder';
 import { createWorker, type WorkerParts } from './reconciliation/create-worker';
 import { sandboxIssuerRouter } from './integrations/sandbox-issuer-router';
 
@@ -120,29 +113,11 @@ export interface Pocket {
 export async function createPocket(config: Config, overrides: PocketOverrides = {}): Promise<Pocket> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? (() => new Date());
-  const db =
-    overrides.db ??
-    createDb({
-      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
-      acquireTimeoutMs: LEDGER_WAIT_MS,
-      log: ledgerDriverLog(logger),
-    });
+  const db = overrides.db ?? openLedgerDb(config, logger, LEDGER_WAIT_MS);
   await migrate(db);
 
-  const stores = {
-    versions: new KnexCampaignVersionStore(),
-    participations: new KnexParticipationStore(),
-    grants: new KnexGrantStore(),
-    outbox: new KnexOutboxStore(),
-    audit: new KnexAuditStore(),
-  };
-  const hotState: HotState =
-    overrides.hotState ??
-    (config.redisUrl
-      ? new RedisHotState(config.redisUrl, {
-          client: { onError: repeatLimitedWarn(logger, 'redis connection error') },
-        })
-      : new MemoryHotState());
+  const stores = createStores();
+  const hotState: HotState = overrides.hotState ?? sharedHotState(config, logger) ?? new MemoryHotState();
 
   // Change notices: this instance refreshes at once (after start), the others through Redis pub/sub;
   // the poll below is the fallback (and the only path in the embedded mode).
@@ -175,12 +150,8 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     await publishLocalDefinitions({ lifecycle, root: config.definitionsRoot, logger });
   }
 
-  const registry = new LiveRegistry(ledgerVersionSource(db, stores.versions));
-  const rebuilder = new CounterRebuilder(
-    hotState,
-    { campaignCounters: (id) => stores.grants.campaignCounters(db, id) },
-    logRebuildFailures(logger),
-  );
+  const registry = ledgerRegistry(db, stores);
+  const rebuilder = counterRebuilder(hotState, db, stores, logger);
   const protection = overrides.guard
     ? { guard: overrides.guard, close: () => Promise.resolve() }
     : createProtection(config, { db, clock, logger }, overrides.protection);

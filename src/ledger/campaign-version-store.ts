@@ -34,7 +34,6 @@ export interface PauseState {
 
 /** Published versions and the pause overlay. Every method runs on the executor it is given. */
 export interface CampaignVersionStore {
-  activeVersions(q: Executor): Promise<CampaignVersionRecord[]>;
   /** The active versions without their bodies: what a registry poll reads every second. */
   activeHeads(q: Executor): Promise<ActiveVersionHead[]>;
   active(q: Executor, campaignId: string): Promise<CampaignVersionRecord | null>;

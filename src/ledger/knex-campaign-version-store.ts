@@ -25,11 +25,6 @@ function toVersion(row: Row): CampaignVersionRecord {
 }
 
 export class KnexCampaignVersionStore implements CampaignVersionStore {
-  async activeVersions(q: Executor): Promise<CampaignVersionRecord[]> {
-    const rows = await q<Row>('campaign_versions').where({ active: true }).orderBy('campaign_id');
-    return rows.map(toVersion);
-  }
-
   async activeHeads(q: Executor): Promise<ActiveVersionHead[]> {
     const rows = await q<Row>('campaign_versions')
       .where({ active: true })

@@ -5,11 +5,8 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KnexCampaignVersionStore } from '../../../src/ledger/knex-campaign-version-store';
-import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
-import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
+import { createStores, ledgerRegistry } from '../../../src/backends';
 import { silentLogger } from '../../../src/observability/logger';
-import { LiveRegistry } from '../../../src/publishing/live-registry';
 import { publishLocalDefinitions } from '../../../src/publishing/publish-local';
 import { createWorker, type WorkerParts } from '../../../src/reconciliation/create-worker';
 import type { Lease } from '../../../src/reconciliation/lease';
@@ -44,11 +41,9 @@ describeEachBackend('a standalone worker and campaigns published after it starte
     rmSync(file);
     backends = await createBackends(backend);
     pocket = await reportPocket(backends, root, clock);
-    const versions = new KnexCampaignVersionStore();
-    const registry = new LiveRegistry({
-      activeVersions: async () => (await versions.activeVersions(pocket.db)).map((v) => ({ ...v })),
-      pausedCampaigns: () => versions.pausedCampaigns(pocket.db),
-    });
+    // As cli/worker-runtime.ts builds it: its own registry over the ledger, not the service's.
+    const stores = createStores();
+    const registry = ledgerRegistry(pocket.db, stores);
     await registry.refresh();
     worker = createWorker({
       config: pocket.config,
@@ -56,8 +51,8 @@ describeEachBackend('a standalone worker and campaigns published after it starte
       registry,
       registryRefreshMs: 20,
       hot: null,
-      grants: new KnexGrantStore(),
-      outbox: new KnexOutboxStore(),
+      grants: stores.grants,
+      outbox: stores.outbox,
       logger: silentLogger(),
       clock: clock.now,
       lease: elsewhere,

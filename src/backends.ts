@@ -1,0 +1,79 @@
+/**
+ * The backends every long-running pocket process stands on, built one way for all of them: the ledger (opened
+ * and migrated), its stores, the shared hot state, the live registry read from the ledger and the counter
+ * rebuilder. The service's composition root (server.ts) and the worker verbs' (cli/worker-runtime.ts) both start
+ * here, so that they can never disagree on how the ledger or Redis is reached.
+ */
+import type { Config } from './config';
+import type { HotState } from './hot-state/hot-state';
+import { RedisHotState } from './hot-state/redis-hot-state';
+import { createDb, type Db } from './ledger/db';
+import { KnexAuditStore } from './ledger/knex-audit-store';
+import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
+import { KnexGrantStore } from './ledger/knex-grant-store';
+import { KnexOutboxStore } from './ledger/knex-outbox-store';
+import { KnexParticipationStore } from './ledger/knex-participation-store';
+import { ledgerDriverLog } from './observability/ledger-driver-log';
+import type { Logger } from './observability/logger';
+import { repeatLimitedWarn } from './observability/repeat-filter';
+import { LiveRegistry } from './publishing/live-registry';
+import { ledgerVersionSource } from './publishing/ledger-version-source';
+import { CounterRebuilder, logRebuildFailures } from './reconciliation/counter-rebuilder';
+
+export interface Stores {
+  versions: KnexCampaignVersionStore;
+  participations: KnexParticipationStore;
+  grants: KnexGrantStore;
+  outbox: KnexOutboxStore;
+  audit: KnexAuditStore;
+}
+
+export function createStores(): Stores {
+  return {
+    versions: new KnexCampaignVersionStore(),
+    participations: new KnexParticipationStore(),
+    grants: new KnexGrantStore(),
+    outbox: new KnexOutboxStore(),
+    audit: new KnexAuditStore(),
+  };
+}
+
+/**
+ * The ledger of `config` (DATABASE_URL, else the embedded SQLite file), its driver's warnings logged.
+ * `acquireTimeoutMs`: how long a statement may wait for a connection (the service answers 503 after it).
+ */
+export function openLedgerDb(config: Config, logger: Logger, acquireTimeoutMs?: number): Db {
+  return createDb({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
+    ...(acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs }),
+    log: ledgerDriverLog(logger),
+  });
+}
+
+/** The shared hot state (REDIS_URL), its connection errors logged once per kind; null without Redis. */
+export function sharedHotState(config: Config, logger: Logger): HotState | null {
+  return config.redisUrl
+    ? new RedisHotState(config.redisUrl, {
+        client: { onError: repeatLimitedWarn(logger, 'redis connection error') },
+      })
+    : null;
+}
+
+/** The campaigns' active versions and pause overlays as the ledger holds them. */
+export function ledgerRegistry(db: Db, stores: Pick<Stores, 'versions'>): LiveRegistry {
+  return new LiveRegistry(ledgerVersionSource(db, stores.versions));
+}
+
+/** Rebuilds a campaign's hot counters from the ledger (plus live reservations) when they are missing. */
+export function counterRebuilder(
+  hotState: HotState,
+  db: Db,
+  stores: Pick<Stores, 'grants'>,
+  logger: Logger,
+): CounterRebuilder {
+  return new CounterRebuilder(
+    hotState,
+    { campaignCounters: (id) => stores.grants.campaignCounters(db, id) },
+    logRebuildFailures(logger),
+  );
+}
