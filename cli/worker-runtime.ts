@@ -26,6 +26,8 @@ export interface WorkerRuntime {
   logger: Logger;
   registry: LiveRegistry;
   hotState: HotState | null;
+  /** Why REDIS_URL could not be reached at boot (with redisOutage 'tolerate'); null when it answered or is unset. */
+  redisUnreachable: string | null;
   parts: WorkerParts;
   close(): Promise<void>;
 }
@@ -45,16 +47,25 @@ export interface WorkerRuntimeOptions {
    */
   hotState?: boolean;
   /**
-   * 'tolerate' (the long-running `pocket worker`): an unreachable REDIS_URL (refused, timed out) does not stop
-   * the boot. One warn says what waits for Redis; the relay delivers meanwhile, and the lease and the scheduled
-   * jobs start by themselves once Redis answers (the clients reconnect in the background). A configuration
-   * error (a refused password or database index) still stops it. Default 'refuse'.
+   * 'tolerate' (`pocket worker`): an unreachable REDIS_URL (refused, timed out) does not stop the boot. One warn
+   * says what waits for Redis; the relay delivers meanwhile, and the lease and the scheduled jobs start by
+   * themselves once Redis answers (the clients reconnect in the background). 'once' (`pocket worker --once`):
+   * the same, but the warn says what this one pass leaves out. A configuration error (a refused password or
+   * database index) still stops it. Default 'refuse'.
    */
-  redisOutage?: 'refuse' | 'tolerate';
+  redisOutage?: 'refuse' | 'tolerate' | 'once';
 }
 
 /** The one warn of a worker booting while REDIS_URL is unreachable: what waits, and what still runs. */
-function warnRedisDown(logger: Logger, db: Db, redisUrl: string, unreachable: string): void {
+function warnRedisDown(logger: Logger, db: Db, redisUrl: string, unreachable: string, once: boolean): void {
+  if (once) {
+    logger.warn(
+      { redisUrl: redactUrl(redisUrl), degraded: ['real-time reconciliation'] },
+      `${unreachable}; pocket worker --once drains the outbox and resends webhooks without Redis, but skips the ` +
+        'real-time reconciliation (it compares the hot counters in Redis with the ledger) and exits 1',
+    );
+    return;
+  }
   const relayWaits = !isPostgres(db);
   logger.warn(
     {
@@ -73,11 +84,15 @@ function warnRedisDown(logger: Logger, db: Db, redisUrl: string, unreachable: st
 export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
   const loaded = loadConfig(process.env, process.cwd(), { secretsOnUse: options.secretsOnUse === true });
   const config = options.hotState === false ? { ...loaded, redisUrl: null } : loaded;
-  const { redisUnreachable } = await checkBackends(config, { redisOutage: options.redisOutage ?? 'refuse' });
+  const outage = options.redisOutage ?? 'refuse';
+  const { redisUnreachable } = await checkBackends(config, {
+    redisOutage: outage === 'refuse' ? 'refuse' : 'tolerate',
+  });
   // Logs go to stderr: stdout carries the command's output (--format json).
   const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);
   const db = openLedgerDb(config, logger);
-  if (config.redisUrl && redisUnreachable) warnRedisDown(logger, db, config.redisUrl, redisUnreachable);
+  if (config.redisUrl && redisUnreachable)
+    warnRedisDown(logger, db, config.redisUrl, redisUnreachable, outage === 'once');
   const hotState = sharedHotState(config, logger);
   try {
     await migrate(db);
@@ -103,6 +118,7 @@ export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Pro
       logger,
       registry,
       hotState,
+      redisUnreachable,
       parts,
       async close() {
         await parts.close();

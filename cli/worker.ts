@@ -34,7 +34,9 @@ function describeOnce(result: WorkerOnce): string[] {
         realtime
           ? `${realtime.campaigns.length} campaigns, ${found} differences, ${realtime.repaired} repaired, ` +
             `${realtime.errors.length} errors`
-          : 'skipped: the in-memory hot state lives in the service process (set REDIS_URL to share it)',
+          : result.realtimeSkipped !== null
+            ? `not run: ${result.realtimeSkipped}`
+            : 'skipped: the in-memory hot state lives in the service process (set REDIS_URL to share it)',
       ],
       ['webhooks', `${result.notificationsSent} resent`],
     ],
@@ -55,13 +57,18 @@ export function registerWorker(program: Command): void {
           const format = parseFormat(opts.format, ['table', 'json']);
           if (opts.once) {
             return withWorkerRuntime(
-              async ({ parts }) => {
-                const result = await parts.worker.runOnce();
+              async ({ parts, redisUnreachable }) => {
+                const result = await parts.worker.runOnce({ hotStateUnreachable: redisUnreachable });
                 if (format === 'json') printJson(result);
                 else printLines(describeOnce(result));
-                return result.relay.errors > 0 || (result.realtime?.errors.length ?? 0) > 0 ? 1 : 0;
+                const failed =
+                  result.relay.errors > 0 ||
+                  (result.realtime?.errors.length ?? 0) > 0 ||
+                  result.realtimeSkipped !== null;
+                return failed ? 1 : 0;
               },
-              { logLevel: 'warn' },
+              // Redis down: the outbox is still drained (it needs only the ledger and the issuers).
+              { logLevel: 'warn', redisOutage: 'once' },
             );
           }
           return withWorkerRuntime(

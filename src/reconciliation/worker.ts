@@ -12,8 +12,10 @@ import type { RealtimeReconciler, RealtimeSummary } from './realtime-reconciler'
 
 export interface WorkerOnce {
   relay: RelayBatch;
-  /** null when this process does not share the service's hot state (embedded in-memory). */
+  /** null when this process does not share the service's hot state (embedded in-memory), or it is unreachable. */
   realtime: RealtimeSummary | null;
+  /** Why the real-time reconciliation did not run although REDIS_URL is set (Redis unreachable); else null. */
+  realtimeSkipped: string | null;
   notificationsSent: number;
   stats: DeliveryStats;
 }
@@ -66,11 +68,17 @@ export class Worker {
     await this.deps.scheduler.stop();
   }
 
-  /** One pass by hand (`pocket worker --once`): drain the relay, reconcile once, resend webhooks, report. */
-  async runOnce(maxBatches = 1000): Promise<WorkerOnce> {
-    const relay = await this.deps.relay.drain(maxBatches);
-    const realtime = this.deps.realtime ? await this.deps.realtime.run() : null;
+  /**
+   * One pass by hand (`pocket worker --once`): drain the relay, reconcile once, resend webhooks, report.
+   * `hotStateUnreachable`: why Redis cannot be reached; the real-time reconciliation is then skipped, not tried.
+   */
+  async runOnce(
+    options: { maxBatches?: number; hotStateUnreachable?: string | null } = {},
+  ): Promise<WorkerOnce> {
+    const relay = await this.deps.relay.drain(options.maxBatches ?? 1000);
+    const realtimeSkipped = this.deps.realtime ? (options.hotStateUnreachable ?? null) : null;
+    const realtime = this.deps.realtime && realtimeSkipped === null ? await this.deps.realtime.run() : null;
     const notificationsSent = await this.deps.alerts.retryPending();
-    return { relay, realtime, notificationsSent, stats: await this.deps.relay.stats() };
+    return { relay, realtime, realtimeSkipped, notificationsSent, stats: await this.deps.relay.stats() };
   }
 }

@@ -3,7 +3,8 @@
  * exit 1 (`cannot reach REDIS_URL`) and crash-loop, delivering nothing until Redis came back, although delivery
  * needs only the ledger and the issuers. It now says so in one warn, delivers the pending grants, and takes the
  * scheduler lease and runs the scheduled jobs by itself once Redis answers. A Redis that answers and refuses the
- * password is a configuration error and still stops it.
+ * password is a configuration error and still stops it. `pocket worker --once` likewise delivers without Redis and
+ * exits 1, saying that its real-time reconciliation (hot counters against the ledger) did not run.
  *
  * The suite runs a redis-server of its own (started late, on a port nothing listens on until then; the shared one
  * must never be stopped), a PostgreSQL schema of its own and an HTTP issuer in this process.
@@ -181,5 +182,42 @@ describeWithServices(['DATABASE_URL'], 'pocket worker started while Redis is dow
       1,
       `pocket: cannot use REDIS_URL (redis://:***@127.0.0.1:${port}/0): WRONGPASS invalid username-password pair or user is disabled.\n`,
     ]);
+  });
+
+  it('worker --once drains the outbox without Redis, says the real-time reconciliation did not run, and exits 1', async () => {
+    const ids = await recordedGrants({ DATABASE_URL: databaseUrl }, users('redis-down-once', 2));
+    const port = await freePort();
+    const run = await pocket(['worker', '--once', '--format', 'json'], {
+      env: {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: `redis://:s3cret@127.0.0.1:${port}/0`,
+        ISSUER_RED_PACKET_URL: issuerUrl,
+      },
+    });
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as {
+      relay: { delivered: number; errors: number };
+      realtime: unknown;
+      realtimeSkipped: string | null;
+    };
+    expect(result.relay).toMatchObject({ delivered: 2, errors: 0 });
+    expect(result.realtime).toBeNull();
+    expect(result.realtimeSkipped).toMatch(
+      new RegExp(
+        `^cannot reach REDIS_URL \\(redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/0\\): connect ECONNREFUSED`,
+      ),
+    );
+    expect(posted).toEqual(expect.arrayContaining(ids));
+    expect(await ledger('grants').whereIn('id', ids).pluck('status')).toEqual(['delivered', 'delivered']);
+    const warns = run.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line)
+      .filter((l) => l.msg.includes('REDIS_URL'));
+    expect(warns).toEqual([expect.objectContaining({ level: 40, degraded: ['real-time reconciliation'] })]);
+    expect(warns[0]?.msg).toContain(
+      'pocket worker --once drains the outbox and resends webhooks without Redis',
+    );
+    expect(run.stderr).not.toContain('s3cret');
   });
 });
