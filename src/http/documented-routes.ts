@@ -1,6 +1,6 @@
 /**
  * The routes src/http/openapi.json documents, as express templates (`/v1/campaigns/:id/participations`): what
- * a request names when it was answered before any router ran (bad JSON, 413, 415). Only documented templates
+ * a request names when it was answered before any router ran (bad JSON, 413, 415, 405, a CORS preflight). Only documented templates
  * come out, so a label built from them stays bounded whatever paths clients send. Paths match as express
  * routes them: case-insensitively, with an optional trailing slash.
  */
@@ -38,11 +38,12 @@ const PATHS: DocumentedPath[] = Object.entries(openapi.paths as Record<string, o
 
 const documentedPath = (path: string): DocumentedPath | undefined => PATHS.find((p) => p.pattern.test(path));
 
-/** The documented template `method path` belongs to, or null. */
-export function documentedRoute(method: string, path: string): string | null {
-  const verb = method === 'HEAD' ? 'GET' : method;
-  const found = documentedPath(path);
-  return found?.methods.includes(verb) ? found.template : null;
+/**
+ * The documented template a path belongs to, whatever the method (a 405 or a CORS preflight on it is still about
+ * that route), or null.
+ */
+export function documentedTemplate(path: string): string | null {
+  return documentedPath(path)?.template ?? null;
 }
 
 /**

@@ -1,18 +1,19 @@
 /**
  * Times every HTTP request into `pocket_http_request_duration_seconds`, labelled with the route template
  * (`/v1/campaigns/:id/participations`, never the concrete path, so label values stay few) and the status.
- * A request answered before the routers ran (bad JSON, 413, 415) takes the documented route its path belongs to;
+ * A request answered before the routers ran (bad JSON, 413, 415, 405, a CORS preflight) takes the documented route
+ * its path belongs to;
  * requests of no documented route share one label value.
  */
 import type { Request, RequestHandler } from 'express';
-import { documentedRoute } from '../../http/documented-routes';
+import { documentedTemplate } from '../../http/documented-routes';
 import type { PocketMetrics } from '../metrics/pocket-metrics';
 
 export function routeTemplate(req: Request): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof path === 'string') return `${req.baseUrl}${path}`;
-  // Answered before a router ran (bad JSON, 413, 415): the documented route the path belongs to, if any.
-  return documentedRoute(req.method, req.originalUrl.split('?')[0] ?? '') ?? '(unmatched)';
+  // Answered before a router ran (bad JSON, 413, 415, 405, a preflight): the documented route of the path, if any.
+  return documentedTemplate(req.originalUrl.split('?')[0] ?? '') ?? '(unmatched)';
 }
 
 export function httpMetrics(metrics: Pick<PocketMetrics, 'httpDuration'>): RequestHandler {

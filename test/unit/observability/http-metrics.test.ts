@@ -1,6 +1,6 @@
 /**
  * pocket_http_request_duration_seconds labels a request with its route template, also when the answer came
- * before any router ran (bad JSON, 413, 415 on the participation route); paths no documented route holds share
+ * before any router ran (bad JSON, 413, 415, 405, a preflight on the participation route); paths no documented route holds share
  * `(unmatched)`, so clients cannot mint label values.
  */
 import { Router } from 'express';
@@ -61,7 +61,14 @@ describe('httpMetrics route label', () => {
         await request(app).put(path).set('Content-Type', 'application/json').send('{"bad": ');
       }
     });
-    // A documented path with a method it does not answer is a 405 (method-guard), still under (unmatched).
-    expect(seen).toEqual(['400 (unmatched)', '405 (unmatched)']);
+    expect(seen).toEqual(['400 (unmatched)', `405 ${PARTICIPATE}`]);
+  });
+
+  it('labels a 405 and a preflight on a documented path with its template: the method label tells them apart', async () => {
+    const seen = await routesSeen(async (app) => {
+      await request(app).delete('/v1/campaigns/spring-sale/participations');
+      await request(app).options('/v1/campaigns/spring-sale/participations');
+    });
+    expect(seen).toEqual([`204 ${PARTICIPATE}`, `405 ${PARTICIPATE}`]);
   });
 });
