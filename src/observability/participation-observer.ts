@@ -100,7 +100,7 @@ export class LoggingObserver implements ParticipationObserver {
     if (!m) return;
     const campaign = event.known ? event.campaignId : '(unknown)';
     const outcome = event.replayed ? 'replayed' : outcomeClass(event.status);
-    m.participations.inc({ campaign, outcome, reason: event.outcome });
+    m.participations.inc({ campaign, outcome, reason: event.outcome, test: String(event.tester) });
     m.participationDuration.observe({ campaign, outcome }, event.latencyMs / 1000);
     for (const [step, ms] of Object.entries(event.steps)) m.stepDuration.observe({ step }, ms / 1000);
     if (event.replayed) return;

@@ -16,8 +16,8 @@ export class PocketMetrics {
 
   readonly participations = new Counter({
     name: 'pocket_participations_total',
-    help: 'Participations answered, by campaign, outcome class (granted, refused, forbidden, rejected, unavailable, error) and reason code',
-    labelNames: ['campaign', 'outcome', 'reason'] as const,
+    help: 'Participations answered, by campaign, outcome class (granted, refused, forbidden, rejected, unavailable, error), reason code and whether a tester asked',
+    labelNames: ['campaign', 'outcome', 'reason', 'test'] as const,
     registers: [this.registry],
   });
 

@@ -139,6 +139,18 @@ describeEachBackend('decision traces', (backend) => {
     ]) {
       expect([step, typeof trace.steps[step as keyof DecisionTrace['steps']]]).toEqual([step, 'number']);
     }
+    // Counted apart from real users' participations, as its grant is (test="true").
+    const m = parsePrometheus((await request(pocket.app).get('/metrics')).text);
+    const counted = (test: string): number | undefined =>
+      m.get(
+        sample('pocket_participations_total', {
+          campaign: CAMPAIGN,
+          outcome: 'granted',
+          reason: 'granted',
+          test,
+        }),
+      );
+    expect([counted('true'), counted('false')]).toEqual([1, undefined]);
   });
 
   it('stores and replays the answer without a trace', async () => {

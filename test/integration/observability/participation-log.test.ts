@@ -115,7 +115,7 @@ describeEachBackend('participation log lines and metrics', (backend) => {
     jest.restoreAllMocks();
     const m = parsePrometheus((await request(pocket.app).get('/metrics')).text);
     const p = (campaign: string, outcome: string, reason: string): number | undefined =>
-      m.get(sample('pocket_participations_total', { campaign, outcome, reason }));
+      m.get(sample('pocket_participations_total', { campaign, outcome, reason, test: 'false' }));
     expect([
       p(CAMPAIGN, 'granted', 'granted'),
       p(CAMPAIGN, 'refused', 'not_eligible'),

@@ -170,14 +170,15 @@ describe('LoggingObserver', () => {
       service: 'pocket',
     });
     const m = parsePrometheus(await metrics.registry.metrics());
-    const p = (campaign: string, outcome: string, reason: string) =>
-      m.get(sample('pocket_participations_total', { campaign, outcome, reason }));
+    const p = (campaign: string, outcome: string, reason: string, test = 'false') =>
+      m.get(sample('pocket_participations_total', { campaign, outcome, reason, test }));
     expect([
       p('sale', 'granted', 'granted'),
+      p('sale', 'granted', 'granted', 'true'),
       p('sale', 'replayed', 'granted'),
       p('sale', 'rejected', 'rate_limited'),
       p('(unknown)', 'rejected', 'campaign_not_found'),
-    ]).toEqual([2, 1, 1, 1]);
+    ]).toEqual([1, 1, 1, 1, 1]);
     expect(
       m.get(
         sample('pocket_grants_total', { campaign: 'sale', reward: 'rp', type: 'red_packet', test: 'false' }),
