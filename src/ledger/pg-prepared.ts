@@ -10,7 +10,7 @@
  * table grew. The grant write keeps PostgreSQL's default plan cache mode, so its plan, and the plans of what it
  * runs (its triggers' queries, the foreign-key checks, the per-user numbering), are kept for the session. Forcing a
  * plan per execution on the session instead (as pocket once did) re-planned every one of those for every batch,
- * a quarter of PostgreSQL's CPU under the benchmark (README "Participation throughput").
+ * a quarter of PostgreSQL's CPU under the benchmark (test/bench/README.md, "PostgreSQL keeps its plans").
  *
  * knex's `query` / `query-response` / `query-error` events are still emitted (statement counts in tests, the
  * bench's breakdown), only when someone listens.
