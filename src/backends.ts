@@ -1,8 +1,8 @@
 /**
- * The backends every long-running pocket process stands on, built one way for all of them: the ledger (opened
- * and migrated), its stores, the shared hot state, the live registry read from the ledger and the counter
- * rebuilder. The service's composition root (server.ts) and the worker verbs' (cli/worker-runtime.ts) both start
- * here, so that they can never disagree on how the ledger or Redis is reached.
+ * The backends the service and the worker verbs stand on, built one way for both: the ledger, its stores, the
+ * shared hot state, the live registry read from the ledger and the counter rebuilder. The service's composition
+ * root (server.ts) and the worker verbs' (cli/worker-runtime.ts) both start here, so that they can never disagree
+ * on how the ledger or Redis is reached.
  */
 import type { Config } from './config';
 import type { HotState } from './hot-state/hot-state';

@@ -1,16 +1,14 @@
 /**
  * The routes src/http/openapi.json documents, as express templates (`/v1/campaigns/:id/participations`): what
- * a request names when it was answered before any router ran (bad JSON, 413, 415, 405, a CORS preflight). Only documented templates
- * come out, so a label built from them stays bounded whatever paths clients send. Paths match as express
- * routes them: case-insensitively, with an optional trailing slash.
+ * a request names when it was answered before any router ran (bad JSON, 413, 415, 405, a CORS preflight). Only
+ * documented templates come out, so a label built from them stays bounded whatever paths clients send. Paths
+ * match as express routes them: case-insensitively, with an optional trailing slash.
  */
 import openapi from './openapi.json';
 
 interface DocumentedPath {
   template: string;
   pattern: RegExp;
-  /** The documented methods (upper case). */
-  methods: string[];
   /** What an `Allow` header lists: the methods, HEAD with GET, and OPTIONS, in a stable order. */
   allowed: string[];
 }
@@ -30,7 +28,6 @@ const PATHS: DocumentedPath[] = Object.entries(openapi.paths as Record<string, o
         `^${segments.map((s) => (/^\{.+\}$/.test(s) ? '[^/]+' : escape(s))).join('/')}/?$`,
         'i',
       ),
-      methods,
       allowed: ORDER.filter((m) => allowed.has(m)),
     };
   },

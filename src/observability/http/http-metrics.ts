@@ -1,9 +1,8 @@
 /**
  * Times every HTTP request into `pocket_http_request_duration_seconds`, labelled with the route template
  * (`/v1/campaigns/:id/participations`, never the concrete path, so label values stay few) and the status.
- * A request answered before the routers ran (bad JSON, 413, 415, 405, a CORS preflight) takes the documented route
- * its path belongs to;
- * requests of no documented route share one label value.
+ * A request answered before the routers ran (bad JSON, 413, 415, 405, a CORS preflight) takes the documented
+ * route its path belongs to; requests of no documented route share one label value.
  */
 import type { Request, RequestHandler } from 'express';
 import { documentedTemplate } from '../../http/documented-routes';
