@@ -118,6 +118,12 @@ export class LiveServer {
     const server = await new Promise<Server>((resolve) => {
       const s = pocket.app.listen(0, '127.0.0.1', () => resolve(s));
     });
+    // No idle timeout on the server's side. The agent below never expires an idle socket (Node 20 ignores the
+    // server's Keep-Alive hint when the agent has no timeout of its own), so a socket left idle for the server's
+    // keep-alive timeout (5 s, plus Node's 1 s buffer) could be reused in the very turn the server closes it: the
+    // request then fails with "read ECONNRESET". The ledger reads a test makes between two bursts take that long
+    // on a busy host. close() ends every connection.
+    server.keepAliveTimeout = 0;
     return new LiveServer(pocket, server, (server.address() as AddressInfo).port, sockets);
   }
 
