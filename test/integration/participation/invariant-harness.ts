@@ -446,19 +446,26 @@ export function usePockets(
   };
 }
 
-/** Retries one participation while it answers 503 (the hot state rebuilding), at most `attempts` times. */
+/**
+ * Retries one participation while it answers 503 (the hot state rebuilding from the ledger), for at most
+ * `deadlineMs`. A deadline, not a number of attempts: a rebuild reads the ledger, which takes several times as long
+ * on a busy host, and 100 attempts 20 ms apart gave it about 2 s. The deadline matters only when the service
+ * never recovers.
+ */
 export async function untilServed(
   server: LiveServer,
   campaignId: string,
   p: Participation,
-  attempts = 100,
+  deadlineMs = 20_000,
 ): Promise<{ reply: Reply; unavailable: number }> {
+  const deadline = Date.now() + deadlineMs;
   let unavailable = 0;
-  for (let i = 0; i < attempts; i++) {
+  for (;;) {
     const reply = await server.participate(campaignId, p);
     if (reply.status !== 503) return { reply, unavailable };
     unavailable += 1;
+    if (Date.now() > deadline)
+      throw new Error(`${campaignId}: still 503 after ${unavailable} attempts in ${deadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`${campaignId}: still 503 after ${attempts} attempts`);
 }
