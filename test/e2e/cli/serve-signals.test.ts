@@ -41,22 +41,28 @@ describe('pocket serve, a second signal while draining', () => {
   let dir: string;
   let profiles: Server;
   let profileAsked: () => void = () => undefined;
+  /** Sends the profile service's answer to the request it holds. */
+  let answerProfile: () => void = () => undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pocket-signals-'));
     mkdirSync(join(dir, 'definitions', 'campaigns'), { recursive: true });
     writeFileSync(join(dir, 'definitions', 'campaigns', 'signal-drain.yaml'), campaignYaml());
-    // A profile service that answers after 1.5 s: the participation is in flight while the signals arrive.
+    // A profile service that holds its answer until the test lets it go: the participation is in flight while
+    // the signals arrive, however slow the host. (It used to answer after 1.5 s, and the second signal went 200 ms
+    // after the first: on a busy host the answer could leave before the drain began, or the second signal come
+    // before the first was handled.)
     profiles = createServer((_req, res) => {
-      profileAsked();
-      setTimeout(() => {
+      answerProfile = () => {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ profile: {} }));
-      }, 1500);
+      };
+      profileAsked();
     });
     await new Promise<void>((resolve) => profiles.listen(0, '127.0.0.1', resolve));
   });
   afterAll(async () => {
+    profiles.closeAllConnections();
     await new Promise<void>((resolve) => profiles.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -76,8 +82,9 @@ describe('pocket serve, a second signal while draining', () => {
         POCKET_DEFINITIONS: join(dir, 'definitions'),
         POCKET_WORKER: 'false',
         PROFILE_URL: `http://127.0.0.1:${(profiles.address() as AddressInfo).port}`,
-        PROFILE_TIMEOUT_MS: '10000',
-        SHUTDOWN_GRACE_MS: '20000',
+        // Longer than the test waits for the two signals to be handled (bounded by `logged` below).
+        PROFILE_TIMEOUT_MS: '60000',
+        SHUTDOWN_GRACE_MS: '60000',
       };
       for (const name of ['DATABASE_URL', 'REDIS_URL', 'RISK_URL', 'NODE_OPTIONS']) delete env[name];
       const child = spawn(process.execPath, [CLI, 'serve'], {
@@ -99,6 +106,29 @@ describe('pocket serve, a second signal while draining', () => {
         void exited.then(() => reject(new Error(`serve exited before listening:\n${stdout}`)));
       });
 
+      /** Resolves once stdout shows `text`; the deadline only ends a failing test. */
+      const logged = (text: string): Promise<void> =>
+        new Promise<void>((resolve, reject) => {
+          const check = (): void => {
+            if (!stdout.includes(text)) return;
+            done();
+            resolve();
+          };
+          const fail = (): void => {
+            done();
+            reject(new Error(`serve never logged "${text}":\n${stdout}`));
+          };
+          const timer = setTimeout(fail, 20_000);
+          const done = (): void => {
+            clearTimeout(timer);
+            child.stdout.off('data', check);
+            child.off('close', fail);
+          };
+          child.stdout.on('data', check);
+          child.once('close', fail);
+          check();
+        });
+
       const asked = new Promise<void>((resolve) => {
         profileAsked = resolve;
       });
@@ -109,8 +139,11 @@ describe('pocket serve, a second signal while draining', () => {
       });
       await asked;
       child.kill(signals[0]);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await logged('shutting down: draining');
       child.kill(signals[1]);
+      await logged('already shutting down');
+      // Both signals handled, the request still in flight: now the profile service answers.
+      answerProfile();
 
       const response = await answer;
       expect(response.status).toBe(201);
