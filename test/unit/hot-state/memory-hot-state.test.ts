@@ -1,10 +1,23 @@
 import { MemoryHotState } from '../../../src/hot-state/memory-hot-state';
 import { DAY1, EMPTY_COUNTERS, request } from '../../integration/hot-state/hot-state-fixtures';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The TTL tests move a fake clock (Date.now, which MemoryHotState and the request fixture read) instead of
+ * sleeping: with real time, a 30 ms TTL could run out between two reserves on a busy host, and 3000 reserves could
+ * outlast a 500 ms one before the test looked.
+ */
+function fakeClock(): { advance(ms: number): void } {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+  return { advance: (ms) => jest.advanceTimersByTime(ms) };
+}
 
 describe('MemoryHotState', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('forgets user counters after their TTL, like the Redis user hash', async () => {
+    const clock = fakeClock();
     const hot = new MemoryHotState({ userTtlMs: 30 });
     await hot.initialize('c', EMPTY_COUNTERS);
     await hot.reserve(request('c', { userId: 'u1', limits: { perUserTotal: 1 } }));
@@ -12,13 +25,14 @@ describe('MemoryHotState', () => {
       ok: false,
       reason: 'limit_reached',
     });
-    await sleep(60);
+    clock.advance(60);
     expect(await hot.readUser('c', 'u1')).toEqual({ total: 0, daily: {} });
     expect((await hot.reserve(request('c', { userId: 'u1', limits: { perUserTotal: 1 } }))).ok).toBe(true);
     expect(await hot.readUser('c', 'u1')).toEqual({ total: 1, daily: { [DAY1]: 1 } });
   });
 
   it('sweeps expired users even when they sit behind longer-lived ones (TTLs differ by campaign)', async () => {
+    const clock = fakeClock();
     const hot = new MemoryHotState();
     await hot.initialize('long', EMPTY_COUNTERS);
     await hot.initialize('short', EMPTY_COUNTERS);
@@ -28,7 +42,7 @@ describe('MemoryHotState', () => {
       await hot.reserve(request('short', { userId: `brief-${i}`, reservationId: `r-${i}`, userTtlMs: 500 }));
     }
     expect(users.size).toBe(3001);
-    await sleep(550);
+    clock.advance(550);
     // Writes (reserves of other users) drive the sweep; nobody reads the brief users again.
     for (let i = 0; i < 3 * 1024; i++)
       await hot.primeUser('long', `writer-${i % 10}`, { total: 1, daily: {} });
