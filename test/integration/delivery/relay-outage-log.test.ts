@@ -23,9 +23,17 @@ it('a ledger that fails every poll is logged once, not once a poll', async () =>
     clock: () => new Date(),
     logger,
   });
-  relay.start(5);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Counted, not timed: the relay asks active() before each poll, so once it asks for the 21st, 20 have failed.
+  // (A fixed 200 ms could hold no failed poll at all on a busy host, and the test proves nothing with one or two.)
+  let polls = 0;
+  relay.start(5, () => {
+    polls += 1;
+    return true;
+  });
+  for (const deadline = Date.now() + 10_000; polls <= 20 && Date.now() < deadline;)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   await relay.stop();
+  expect(polls).toBeGreaterThan(20);
   expect(lines).toEqual([
     expect.objectContaining({
       msg: 'outbox relay batch failed',
