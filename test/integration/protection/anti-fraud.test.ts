@@ -14,10 +14,13 @@ import { join_, NOW, participationRows, profiles, stateOf, writeCampaigns } from
 
 const RISK = 'http://risk-service.test';
 
-/** Polls (at most 50 × 100 ms) until `probe` gives `want`: a change must take effect within seconds. */
+/**
+ * Polls every 100 ms until `probe` gives `want`, for at most 15 s: the blocklist cache reloads within about a
+ * second, and the deadline only ends a failing test (50 polls, about 5 s, were tight on a busy host).
+ */
 async function eventually<T>(probe: () => Promise<T>, want: T): Promise<T> {
   let last = await probe();
-  for (let i = 0; i < 50 && last !== want; i++) {
+  for (const deadline = Date.now() + 15_000; last !== want && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     last = await probe();
   }

@@ -24,9 +24,13 @@ describeWithServices(['REDIS_URL'], 'Redis change listener', () => {
     version: 1,
     at: '2026-11-11T00:00:00.000Z',
   });
-  /** Waits (bounded) until `count` notices have arrived. */
+  /**
+   * Waits until `count` notices have arrived, or a deadline that only ends a failing test: a reconnection waits
+   * for its backoff and then a new subscription, which take longer on a busy host.
+   */
   async function arrived(count: number): Promise<Array<ChangeNotice | null>> {
-    for (let i = 0; i < 100 && received.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+    for (const deadline = Date.now() + 10_000; received.length < count && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 20));
     return received;
   }
 

@@ -61,7 +61,7 @@ describeWithServices(['REDIS_URL'], 'Redis lease', () => {
     const b = new RedisLease(redis, prefix);
     expect(await a.acquire('l2', 'token-a', 50)).toBe(true);
     let taken = false;
-    for (let i = 0; i < 100 && !taken; i++) {
+    for (const deadline = Date.now() + 10_000; !taken && Date.now() < deadline;) {
       taken = await b.acquire('l2', 'token-b', 30_000);
       if (!taken) await new Promise((r) => setTimeout(r, 20));
     }
@@ -122,7 +122,9 @@ describeEachLedger('database lease', (kind) => {
     const one = schedulerWith(new KnexLease(ledger.current.db, clock), 'one', job);
     const two = schedulerWith(new KnexLease(ledger.current.db, clock), 'two', job);
     const first = one.trigger('job');
-    for (let i = 0; i < 200 && runs === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // Until the run has started (the lease taken in the ledger first); the deadline only ends a failing test.
+    for (const deadline = Date.now() + 10_000; runs === 0 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 10));
     expect(runs).toBe(1); // one holds the lease and its run is going
     expect(await one.trigger('job')).toBe('skipped_busy');
     expect(await two.trigger('job')).toBe('skipped_not_leader');
@@ -142,8 +144,9 @@ describeEachBackend('the scheduled worker', (backend) => {
     });
     try {
       expect(pocket.delivery.worker.running).toBe(true);
+      // Until a cron turn (every second) has run the job; the deadline only ends a failing test.
       let runs: unknown[] = [];
-      for (let i = 0; i < 100 && runs.length === 0; i++) {
+      for (const deadline = Date.now() + 20_000; runs.length === 0 && Date.now() < deadline;) {
         runs = await pocket.delivery.runs.latest(backends.ledger.db, 'realtime', 1);
         if (runs.length === 0) await new Promise((r) => setTimeout(r, 100));
       }
