@@ -1,8 +1,9 @@
 /**
  * `pocket pause` and `pocket resume` run as processes against the ledger given by DATABASE_URL, with REDIS_URL
  * set, while two service instances share that ledger and Redis (issue 4: "pause on one instance's CLI → both
- * instances answer paused within 2 s; resume → they grant again"). Both instances poll only once a minute, so
- * only the CLI's Redis notice can explain a change seen within 2 s.
+ * instances answer paused within 2 s; resume → they grant again"). Neither instance polls, so only the CLI's
+ * Redis notice can explain a change they see. (The waits have a deadline that only ends a failing test: on a busy
+ * host a pickup can take longer than 2 s, which is not what this suite is about.)
  *
  * The CLI knows no schema or channel setting: it is pointed at this suite's schema with libpq's PGOPTIONS
  * (`-c search_path=<schema>,public`, which node-postgres honours), and the instances listen on the default
@@ -79,7 +80,7 @@ describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'pocket pause/resume on Post
     const instance = async (): Promise<Pocket> => {
       const started = await createTestPocket(backends, {
         clock: () => AT,
-        refreshMs: 60_000,
+        refreshMs: 2 ** 31 - 1, // never (the longest timer Node allows, 24 days)
         changesChannel: DEFAULT_CHANGES_CHANNEL,
         config: {
           definitionsRoot: repo.root,
@@ -109,7 +110,7 @@ describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'pocket pause/resume on Post
     }
   });
 
-  it('a pause from the CLI makes both instances answer paused within 2 s, recorded in that ledger', async () => {
+  it('a pause from the CLI makes both instances answer paused, recorded in that ledger', async () => {
     const paused = await cli('pause', CAMPAIGN, '--note', 'incident');
     expect(paused).toEqual({ code: 0, stdout: `${CAMPAIGN}: paused (active version 1)\n`, stderr: '' });
     const answers = await Promise.all(
@@ -127,7 +128,7 @@ describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'pocket pause/resume on Post
     ]);
   });
 
-  it('a resume from the CLI makes both instances grant again within 2 s', async () => {
+  it('a resume from the CLI makes both instances grant again', async () => {
     expect(await Promise.all([a, b].map(stateOf))).toEqual(['paused', 'paused']);
     const resumed = await cli('resume', CAMPAIGN);
     expect(resumed).toEqual({ code: 0, stdout: `${CAMPAIGN}: resumed (active version 1)\n`, stderr: '' });
