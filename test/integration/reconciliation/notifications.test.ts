@@ -104,11 +104,14 @@ describeEachLedger('webhook notifications', (kind) => {
     const sent: string[] = [];
     let release = (): void => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let sending = (): void => undefined;
+    const inSend = new Promise<void>((resolve) => (sending = resolve));
     const slow = new AlertService({
       db: ledger.current.db,
       store,
       notifier: {
         async send(message) {
+          sending();
           await gate;
           sent.push(message.id);
         },
@@ -118,8 +121,9 @@ describeEachLedger('webhook notifications', (kind) => {
       logger: silentLogger(),
     });
     const raising = slow.raise(stock);
-    // The same minute's notifications job, on this instance and on another, while the webhook is slow.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The same minute's notifications job, on this instance and on another, while the webhook is slow: once the
+    // message is being sent (a fixed 20 ms could pass before raise() had even recorded it, on a busy host).
+    await inSend;
     expect(await Promise.all([slow.retryPending(), slow.retryPending()])).toEqual([0, 0]);
     release();
     expect(await raising).toBe('sent');
