@@ -35,7 +35,9 @@ async function startOn(port: number, args: readonly string[]): Promise<OwnRedis 
     child.kill('SIGKILL');
     await once(child, 'exit');
   };
-  for (let i = 0; i < 50; i++) {
+  // Until it answers or exits (its port taken), within a deadline that only ends a failing run: 50 tries 50 ms apart
+  // (about 2.5 s) were tight for a process's boot on a busy host.
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
     await sleep(50);
     if (child.exitCode !== null) break;
     // PONG, or NOAUTH behind --requirepass: either way the server answers.
