@@ -9,6 +9,7 @@ import { JobScheduler } from '../../../src/reconciliation/job-scheduler';
 import { KnexLease } from '../../../src/reconciliation/knex-lease';
 import type { Lease } from '../../../src/reconciliation/lease';
 import { LeaseKeeper } from '../../../src/reconciliation/lease-keeper';
+import type { ReconcileRun } from '../../../src/reconciliation/reconcile-run-store';
 import { RedisLease } from '../../../src/reconciliation/redis-lease';
 import { DEFINITIONS, fakeClock, type FakeClock } from '../../helpers/delivery';
 import { createBackends, createTestPocket, describeEachBackend } from '../../helpers/pocket';
@@ -144,13 +145,16 @@ describeEachBackend('the scheduled worker', (backend) => {
     });
     try {
       expect(pocket.delivery.worker.running).toBe(true);
-      // Until a cron turn (every second) has run the job; the deadline only ends a failing test.
-      let runs: unknown[] = [];
-      for (const deadline = Date.now() + 20_000; runs.length === 0 && Date.now() < deadline;) {
-        runs = await pocket.delivery.runs.latest(backends.ledger.db, 'realtime', 1);
-        if (runs.length === 0) await new Promise((r) => setTimeout(r, 100));
+      // Until a cron turn (every second) has finished a run; the deadline only ends a failing test. A run is
+      // recorded as running when it starts and gets its outcome when it ends, and the next turn may have started
+      // another: waiting for the latest run to exist, as this did, could find it still running.
+      let finished: ReconcileRun | undefined;
+      for (const deadline = Date.now() + 20_000; !finished && Date.now() < deadline;) {
+        const runs = await pocket.delivery.runs.latest(backends.ledger.db, 'realtime', 10);
+        finished = runs.find((r) => r.status !== 'running');
+        if (!finished) await new Promise((r) => setTimeout(r, 100));
       }
-      expect(runs).toEqual([expect.objectContaining({ kind: 'realtime', status: 'ok' })]);
+      expect(finished).toEqual(expect.objectContaining({ kind: 'realtime', status: 'ok' }));
       expect(pocket.delivery.keeper.held()).toBe(true);
     } finally {
       await pocket.close();
