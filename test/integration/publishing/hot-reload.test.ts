@@ -1,10 +1,9 @@
 /**
  * Two running instances over one ledger and one hot state pick up a rollback, a pause and a resume made
  * through one instance's /admin endpoints without a restart (issue 4 "Tests": within 2 s). On PostgreSQL+Redis
- * both instances never poll, so the Redis pub/sub notice alone must carry the change; a third instance without
- * Redis notices shows the poll fallback. On SQLite+memory (embedded, no pub/sub) the poll at its 1 s default
- * carries it. The waits (eventually) have a deadline that only ends a failing test: on a busy host a pickup can
- * take longer than 2 s, which is not what these tests are about.
+ * both instances never poll, so the Redis pub/sub notice alone must carry the change, and each must see it within
+ * 2 s; a third instance without Redis notices shows the poll fallback. On SQLite+memory (embedded, no pub/sub) the
+ * poll at its 1 s default carries it; the pollers' waits have a deadline that only ends a failing test.
  */
 import request from 'supertest';
 import type { Pocket } from '../../../src/server';
@@ -21,6 +20,8 @@ import {
   createDefinitionsRepo,
   eventually,
   participate,
+  PICKUP_LIMIT_MS,
+  pickedUp,
   publishOptions,
   type DefinitionsRepo,
 } from './publishing-fixtures';
@@ -69,6 +70,15 @@ describeEachBackend('hot reload across instances', (backend) => {
   });
 
   const instances = (): Pocket[] => [a, b, ...(poller ? [poller] : [])];
+  /**
+   * Issue 4's 2 s, asserted where a Redis notice carries the change (a and b on PostgreSQL+Redis). The pollers (the
+   * embedded pair, the instance without notices) pick it up at their next 1 s poll, which a loaded host can
+   * delay past 2 s: for them the deadline only ends a failing test.
+   */
+  const expectWithin2s = (pickups: ReadonlyArray<{ ms: number }>): void => {
+    if (!redis) return;
+    for (const pickup of pickups.slice(0, 2)) expect(pickup.ms).toBeLessThan(PICKUP_LIMIT_MS);
+  };
   const versionOf = async (p: Pocket): Promise<number | null> => {
     const res = await request(p.app).get(`/v1/campaigns/${CAMPAIGN}`);
     return (res.body as { version?: number }).version ?? null;
@@ -95,19 +105,22 @@ describeEachBackend('hot reload across instances', (backend) => {
     }
   });
 
-  it('a rollback on one instance restores the version-1 behaviour on every instance', async () => {
+  it('a rollback on one instance restores the version-1 behaviour on every instance within 2 s', async () => {
     const res = await admin('rollback', { to: 1, note: 'v2 only gives thanks' });
+    const since = Date.now();
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ changed: true, activeVersion: 1, previousVersion: 2 });
     const seen = await Promise.all(
       instances().map((p) =>
-        eventually(
+        pickedUp(
+          since,
           () => versionOf(p),
           (v) => v === 1,
         ),
       ),
     );
-    expect(seen).toEqual(instances().map(() => 1));
+    expect(seen.map((s) => s.value)).toEqual(instances().map(() => 1));
+    expectWithin2s(seen);
     for (const p of instances()) {
       expect(await participate(p.app)).toEqual({
         status: 201,
@@ -118,28 +131,34 @@ describeEachBackend('hot reload across instances', (backend) => {
     }
   });
 
-  it('a pause on one instance makes every instance answer paused; resume grants again', async () => {
+  it('a pause on one instance makes every instance answer paused within 2 s; resume grants again', async () => {
     expect((await admin('pause', { note: 'incident' })).status).toBe(200);
+    let since = Date.now();
     const paused = await Promise.all(
       instances().map((p) =>
-        eventually(
+        pickedUp(
+          since,
           () => participate(p.app),
           (j) => j.outcome === 'paused',
         ),
       ),
     );
-    for (const answer of paused) expect(answer).toMatchObject({ status: 200, outcome: 'paused' });
+    for (const answer of paused) expect(answer.value).toMatchObject({ status: 200, outcome: 'paused' });
+    expectWithin2s(paused);
 
     expect((await admin('resume', {})).status).toBe(200);
+    since = Date.now();
     const live = await Promise.all(
       instances().map((p) =>
-        eventually(
+        pickedUp(
+          since,
           () => stateOf(p),
           (s) => s === 'live',
         ),
       ),
     );
-    expect(live).toEqual(instances().map(() => 'live'));
+    expect(live.map((s) => s.value)).toEqual(instances().map(() => 'live'));
+    expectWithin2s(live);
     for (const p of instances()) {
       expect(await participate(p.app)).toMatchObject({ status: 201, outcome: 'granted', version: 1 });
     }
