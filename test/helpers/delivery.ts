@@ -31,20 +31,34 @@ export function fakeClock(start: Date): FakeClock {
 /** Inside the fixture campaigns' window (2026-11-11, Asia/Shanghai). */
 export const AT = new Date('2026-11-11T10:00:00+08:00');
 
+/**
+ * One participation, sent again with the same Idempotency-Key while it answers 503, as a client retries: on a
+ * host too busy for the ledger's 2 s wait the first try can be refused, and the retry runs it exactly once.
+ */
+async function participateOnce(
+  pocket: Pocket,
+  campaignId: string,
+  userId: string,
+): Promise<request.Response> {
+  const key = randomUUID();
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await request(pocket.app)
+      .post(`/v1/campaigns/${campaignId}/participations`)
+      .set('Idempotency-Key', key)
+      .send({ userId, context: { channel: 'app' } });
+    if (res.status !== 503 || Date.now() > deadline) return res;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Participates once per user (in parallel); returns the grants that will be delivered (consolations excluded). */
 export async function grantsFor(
   pocket: Pocket,
   users: readonly string[],
   campaignId = BULK,
 ): Promise<string[]> {
-  const answers = await Promise.all(
-    users.map((userId) =>
-      request(pocket.app)
-        .post(`/v1/campaigns/${campaignId}/participations`)
-        .set('Idempotency-Key', randomUUID())
-        .send({ userId, context: { channel: 'app' } }),
-    ),
-  );
+  const answers = await Promise.all(users.map((userId) => participateOnce(pocket, campaignId, userId)));
   const ids: string[] = [];
   for (const res of answers) {
     if (res.status !== 201) throw new Error(`participation answered ${res.status}: ${res.text}`);
