@@ -66,6 +66,8 @@ export interface Config {
   runWorker: boolean;
   logLevel: string;
   shutdownGraceMs: number;
+  /** KEEP_ALIVE_TIMEOUT_MS: how long an idle kept-alive connection stays open (Node's 5 s by default). */
+  keepAliveTimeoutMs: number;
   /** Client credentials are required (NODE_ENV=production). */
   requireClientAuth: boolean;
   /** null: /metrics is open (network policy); else it needs `Authorization: Bearer <token>`. */
@@ -505,6 +507,7 @@ export function loadConfig(
     runWorker: bool(raw, 'POCKET_WORKER', databaseUrl === null),
     logLevel: str(raw, 'LOG_LEVEL') ?? 'info',
     shutdownGraceMs: num(raw, 'SHUTDOWN_GRACE_MS', 10000),
+    keepAliveTimeoutMs: num(raw, 'KEEP_ALIVE_TIMEOUT_MS', 5000),
     requireClientAuth: production,
     metricsToken: str(raw, 'METRICS_TOKEN'),
     corsOrigins: commaList(str(raw, 'CORS_ORIGINS')),

@@ -351,7 +351,7 @@ export async function startPocket(config: Config, overrides: PocketOverrides = {
     await pocket.close();
     throw new ListenError(config.host, config.port, error);
   }
-  server.keepAliveTimeout = 5000;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
   const http = gracefulClose(server);
   const { port } = server.address() as AddressInfo;
   let stopping: Promise<void> | undefined;

@@ -96,6 +96,17 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     ).toThrow(/WEBHOOK_SECRET/);
   });
 
+  it('takes KEEP_ALIVE_TIMEOUT_MS (default Node’s 5 s) and refuses one outside 1 s to 5 min', () => {
+    expect(loadConfig({}, tmp()).keepAliveTimeoutMs).toBe(5000);
+    expect(loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '65000' }, tmp()).keepAliveTimeoutMs).toBe(65000);
+    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '500' }, tmp())).toThrow(
+      /KEEP_ALIVE_TIMEOUT_MS=500: must be >= 1000/,
+    );
+    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '65s' }, tmp())).toThrow(
+      /KEEP_ALIVE_TIMEOUT_MS="65s": must be integer/,
+    );
+  });
+
   it('stops the boot on a bad value, naming the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' }, tmp())).toThrow(/PORT="eighty": must be integer/);
     expect(() => loadConfig({ PORT: '70000' }, tmp())).toThrow(/PORT=70000: must be <= 65535/);
