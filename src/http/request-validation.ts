@@ -31,6 +31,11 @@ function fieldError(e: ErrorObject): FieldError {
   const worded = (e.parentSchema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage;
   if (e.keyword === 'pattern' && typeof worded === 'string')
     return { path: base || '(body)', message: worded };
+  // ajv's "must be equal to one of the allowed values" leaves the client to find them in the OpenAPI document.
+  if (e.keyword === 'enum') {
+    const allowed = (e.params['allowedValues'] as unknown[]).map(String).join(', ');
+    return { path: base || '(body)', message: `must be one of: ${allowed}` };
+  }
   return { path: base || '(body)', message: e.message ?? 'is invalid' };
 }
 
