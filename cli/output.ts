@@ -55,6 +55,9 @@ export function parseFormat(value: string, allowed: readonly Format[]): Format {
   return value as Format;
 }
 
+/** `1 file`, `2 files`: a count with its noun in the right number. */
+export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

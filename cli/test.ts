@@ -6,7 +6,7 @@ import { runCases, type CaseResult } from '../src/simulation/case-runner';
 import { decidedBeforeSegments } from '../src/simulation/evaluate-participant';
 import { loadAll, rootOf, unknownCampaign } from './definitions';
 import { localTime } from './local-time';
-import { action, CliFailure, parseFormat, printJson, printLines } from './output';
+import { action, CliFailure, count, parseFormat, printJson, printLines } from './output';
 
 function describeCondition(c: ConditionResult): string {
   const where = c.factPath ? `${c.fact}.${c.factPath.replace(/^\$\./, '')}` : c.fact;
@@ -75,7 +75,7 @@ export function registerTest(program: Command): void {
           if (ids.length === 0 && untested.length > 0)
             printLines([`warning: no cases for ${untested.join(', ')}`], process.stderr);
           printLines([
-            `${files.length} files, ${all.length} cases: ${all.length - failed} passed, ${failed} failed`,
+            `${count(files.length, 'file')}, ${count(all.length, 'case')}: ${all.length - failed} passed, ${failed} failed`,
           ]);
         }
         // Nothing to test at all fails too (a wrong --root must not pass CI): say why, since no warning did.

@@ -3,9 +3,7 @@ import type { Command } from 'commander';
 import { formatDiagnostic } from '../src/definitions/diagnostic';
 import { loadDefinitions } from '../src/definitions/load-definitions';
 import { rootOf } from './definitions';
-import { action, diagnosticJson, parseFormat, printJson, printLines } from './output';
-
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+import { action, count, diagnosticJson, parseFormat, printJson, printLines } from './output';
 
 export function registerValidate(program: Command): void {
   program

@@ -44,7 +44,7 @@ describe('pocket test', () => {
         'campaigns/shop-week.test.yaml',
         '  ok    a newcomer gets the coupon',
         '  ok    a vip gets a red packet or a thank-you',
-        '1 files, 2 cases: 2 passed, 0 failed',
+        '1 file, 2 cases: 2 passed, 0 failed',
         '',
       ].join('\n'),
       stderr: '',
@@ -77,7 +77,7 @@ describe('pocket test', () => {
           '            false  newcomer all[0]: profile.registeredDays lessThan 7 (got 30)',
           '          segment vips (vip): matched',
           '            true   vip all[0]: profile.tags contains "vip" (got ["vip"])',
-          '1 files, 3 cases: 2 passed, 1 failed',
+          '1 file, 3 cases: 2 passed, 1 failed',
           '',
         ].join('\n'),
       );

@@ -100,7 +100,7 @@ describeEachBackend('account age: service and simulators agree', (backend) => {
     );
     const tested = await cli(['--root', root, 'test', 'aged']);
     expect(tested.stderr).toBe('');
-    expect(tested.stdout).toContain('1 files, 5 cases: 5 passed, 0 failed');
+    expect(tested.stdout).toContain('1 file, 5 cases: 5 passed, 0 failed');
     expect(tested.code).toBe(0);
   });
 });
