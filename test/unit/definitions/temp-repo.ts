@@ -27,7 +27,7 @@ export async function tempRepo(): Promise<TempRepo> {
 /** A minimal valid campaign; `extra` lines are appended (later keys must not repeat earlier ones). */
 export function campaignYaml(
   id: string,
-  segments = '  - { id: everyone, rewards: [{ reward: thanks, weight: 1 }] }',
+  segments = '  - { id: everyone, rewards: [{ reward: rp, weight: 1 }] }',
 ): string {
   return [
     `id: ${id}`,
@@ -42,7 +42,7 @@ export function campaignYaml(
     '  - { id: thanks, type: none }',
     'segments:',
     segments,
-    'decision: { strategy: weighted }',
+    'decision: { strategy: weighted, fallback: thanks }',
     'budget: { currency: CNY, total: 1000000 }',
     '',
   ].join('\n');
