@@ -4,6 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { cryptoRandom, seededRandom } from '../src/decision/random';
 import { dryRun, type DryRunReport } from '../src/simulation/dry-run';
+import type { CampaignDefinition } from '../src/definitions/campaign-types';
 import type { SimulatedUser } from '../src/simulation/evaluate-participant';
 import { syntheticUserFactory } from '../src/simulation/synthetic-users';
 import { countUsers, readUsersFile, UsersFileError } from '../src/simulation/users-file';
@@ -23,12 +24,25 @@ interface Options {
 
 const MAX_SYNTHETIC = 10_000_000;
 
-/** The report as tables; times on the campaign's clock (`timeZone`), as its operators read them. */
-export function textReport(r: DryRunReport, timeZone: string): string[] {
+/**
+ * The report as tables; times on the campaign's clock (`campaign.timezone`), as its operators read them. A run that
+ * leaves every user `ended` or `not_started` says why first, so that the empty segments are not read as rules
+ * nobody matches.
+ */
+export function textReport(
+  r: DryRunReport,
+  campaign: Pick<CampaignDefinition, 'timezone' | 'window' | 'status'>,
+): string[] {
+  const timeZone = campaign.timezone;
   const lines = [
     `dry-run ${r.campaign}: ${r.users} users${r.at ? ` at ${localTime(r.at, timeZone)}` : ' spread over the window'} (${r.durationMs} ms)`,
-    '',
   ];
+  const closed = (['not_started', 'ended'] as const).find((o) => r.users > 0 && r.outcomes[o] === r.users);
+  if (closed)
+    lines.push(
+      `note: every user answers ${closed}, so no segment is reached: ${whyClosed(closed, campaign)}`,
+    );
+  lines.push('');
   lines.push(
     ...table(
       ['segment', 'users', 'share'],
@@ -74,6 +88,16 @@ export function textReport(r: DryRunReport, timeZone: string): string[] {
     `peak daily spend: ${money(r.budget.peakDaily)} of daily budget ${money(r.budget.daily)} (${percentOf(r.budget.peakDaily, r.budget.daily)})`,
   );
   return lines;
+}
+
+function whyClosed(
+  outcome: 'not_started' | 'ended',
+  campaign: Pick<CampaignDefinition, 'timezone' | 'window' | 'status'>,
+): string {
+  if (outcome === 'ended' && campaign.status === 'ended') return 'the campaign has status ended';
+  if (outcome === 'not_started' && campaign.status === 'draft') return 'the campaign has status draft';
+  const { start, end } = campaign.window;
+  return `--at is outside the window (${localTime(start, campaign.timezone)} to ${localTime(end, campaign.timezone)})`;
 }
 
 /** A progress bar on `stream` for a run of 10,000 users or more, when the stream is a terminal; else null. */
@@ -164,7 +188,7 @@ export function registerDryRun(program: Command): void {
           bar?.stop();
         }
         if (format === 'json') printJson(report);
-        else printLines(textReport(report, compiled.resolved.definition.timezone));
+        else printLines(textReport(report, compiled.resolved.definition));
       }),
     );
 }
