@@ -1,5 +1,6 @@
 import type { CampaignDefinition, RuleDefinition } from './campaign-types';
 import { checkChannels, checkDailyCaps, checkWindowRange } from './check-entry-and-caps';
+import { checkProfileTypes } from './check-profile-types';
 import { checkRewardUse } from './check-reward-use';
 import { checkRewards } from './check-rewards';
 import { checkSegmentOverlap } from './check-segment-overlap';
@@ -35,7 +36,8 @@ function checkFallback(campaign: CampaignDefinition): Finding[] {
 
 /**
  * Every check of one schema-valid campaign against itself and the rules: window, time zone, channels, rewards
- * and money, segments, fallback, testers, and the daily-cap, overlap, budget and reward-use warnings.
+ * and money, segments, fallback, testers, and the daily-cap, overlap, budget, reward-use and testers' quoted-number
+ * warnings.
  */
 export function checkCampaign(campaign: CampaignDefinition, known: KnownRules): Finding[] {
   return [
@@ -53,5 +55,8 @@ export function checkCampaign(campaign: CampaignDefinition, known: KnownRules): 
     ),
     ...checkSegmentOverlap(campaign, known.rules),
     ...checkRewardUse(campaign),
+    ...(campaign.testers ?? []).flatMap((t, i) =>
+      checkProfileTypes(t.profile, ['testers', i, 'profile'], campaign, known.rules),
+    ),
   ];
 }

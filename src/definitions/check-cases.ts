@@ -1,5 +1,6 @@
 import { historyInputProblems } from '../rules/history-shape';
-import type { CampaignDefinition, CaseDefinition, CasesFile } from './campaign-types';
+import type { CampaignDefinition, CaseDefinition, CasesFile, RuleDefinition } from './campaign-types';
+import { checkProfileTypes } from './check-profile-types';
 import { didYouMean } from './did-you-mean';
 import { error, Finding, warning } from './finding';
 import type { DocPath } from './finding';
@@ -12,6 +13,8 @@ export interface CasesContext {
   campaignIds: ReadonlySet<string>;
   /** The campaign under test, when it is valid; its segments and rewards are then checked. */
   campaign: CampaignDefinition | undefined;
+  /** Valid rules by id: a case profile's quoted number is checked against the rules the campaign uses. */
+  rules: ReadonlyMap<string, RuleDefinition>;
 }
 
 function checkIn(
@@ -62,7 +65,8 @@ function checkUserId(c: CaseDefinition, at: DocPath, campaign: CampaignDefinitio
 /**
  * Checks a schema-valid cases file: it names a known campaign, is named after it (`<id>.test.yaml`), case
  * names are unique, histories have the history fact's shape, userIds (testers), expected segments and
- * rewards exist in the campaign, and an expected `velocity` has the account-age check that can give it.
+ * rewards exist in the campaign, an expected `velocity` has the account-age check that can give it, and profiles
+ * quote no number a used rule compares as one.
  */
 export function checkCases(cases: CasesFile, context: CasesContext): Finding[] {
   const id = cases.campaign;
@@ -88,6 +92,10 @@ export function checkCases(cases: CasesFile, context: CasesContext): Finding[] {
   cases.cases.forEach((c, i) => findings.push(...checkHistory(c, ['cases', i], campaign)));
   if (!campaign) return findings;
   cases.cases.forEach((c, i) => findings.push(...checkUserId(c, ['cases', i], campaign)));
+  cases.cases.forEach(({ profile }, i) => {
+    if (profile === undefined) return;
+    findings.push(...checkProfileTypes(profile, ['cases', i, 'profile'], campaign, context.rules));
+  });
   const segmentIds = campaign.segments.map((s) => s.id);
   const rewardIds = campaign.rewards.map((r) => r.id);
   const ageCheck = (campaign.protection?.velocity?.minAccountAgeDays ?? 0) > 0;

@@ -1,4 +1,4 @@
-import type { CasesFile } from './campaign-types';
+import type { CasesFile, RuleDefinition } from './campaign-types';
 import { checkCases } from './check-cases';
 import type { CollectedCampaigns } from './collect-campaigns';
 import { fileId } from './collect-campaigns';
@@ -11,6 +11,7 @@ import { positionOf } from './node-position';
 export function collectCases(
   files: readonly LoadedFile[],
   campaigns: CollectedCampaigns,
+  rules: ReadonlyMap<string, RuleDefinition>,
 ): Map<string, CasesEntry> {
   const collected = new Map<string, CasesEntry>();
   for (const loaded of files) {
@@ -22,6 +23,7 @@ export function collectCases(
         fileId: fileId(loaded.source.file),
         campaignIds: campaigns.ids,
         campaign: campaigns.campaigns.get(cases.campaign)?.definition,
+        rules,
       }),
     );
     const existing = collected.get(cases.campaign);

@@ -31,12 +31,13 @@ export async function loadDefinitions(options: LoadDefinitionsOptions): Promise<
   const loaded = await Promise.all(files.map(loadFile));
   const ofKind = (kind: string) => loaded.filter((l) => (l.looksLike ?? l.source.kind) === kind);
   const rules = collectRules(ofKind('rules'));
+  const validRules = mapValues(rules.rules, 'rule');
   const campaigns = collectCampaigns(ofKind('campaign'), {
     ids: rules.ids,
     complete: rules.complete,
-    rules: mapValues(rules.rules, 'rule'),
+    rules: validRules,
   });
-  const cases = collectCases(ofKind('cases'), campaigns);
+  const cases = collectCases(ofKind('cases'), campaigns, validRules);
   collectRuleFindings(rules, campaigns, ofKind('campaign'), (rule, at, campaign, segmentId) => [
     ...checkRuleRewards(rule, at, campaign, segmentId),
     ...checkRuleProfilePaths(

@@ -8,7 +8,7 @@ import type { ConditionResult } from './compiled-campaign';
 import { evaluateOperator } from './operators';
 
 /** The number a text holds (`"5"`, `" 5 "`), or undefined for text that is not a plain number. */
-function numberIn(text: string): number | undefined {
+export function numberIn(text: string): number | undefined {
   const n = Number(text);
   return text.trim() !== '' && Number.isFinite(n) ? n : undefined;
 }

@@ -219,6 +219,49 @@ describe('loadDefinitions: cases', () => {
   });
 });
 
+describe('loadDefinitions: quoted numbers in example profiles', () => {
+  // The operators are type-strict (src/rules/operators.ts): a tester written with age: "22" falls out of a rule on
+  // age between [18, 25], silently until `explain`.
+  beforeEach(() =>
+    repo.write(
+      'rules/r.yaml',
+      rulesYaml(
+        '{ fact: profile, path: age, operator: between, value: [18, 25] }',
+        '{ fact: profile, path: $.address.city, operator: notEqual, value: 571 }',
+      ),
+    ),
+  );
+
+  it('warns at a tester or case profile field whose text, as a number, would change a condition of a used rule', async () => {
+    const testers = [
+      'testers:',
+      '  - { userId: qa-a, profile: { age: "22", address: { city: "571" } } }',
+      '  - { userId: qa-b, profile: { age: "40", address: { city: hz } } }',
+      '  - { userId: qa-c, profile: { age: 22 } }',
+      '',
+    ].join('\n');
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring', USES_R) + testers);
+    await repo.write(
+      'campaigns/spring.test.yaml',
+      'campaign: spring\ncases:\n  - { name: a, profile: { age: " 19 " }, expect: { segment: everyone } }\n',
+    );
+    const campaign = repo.shown('campaigns/spring.yaml');
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring.test.yaml')}:3:32: warning: cases[0].profile.age: " 19 " is text, not a number: rule "r" (segment "picked") reads profile.age with between [18, 25], true for the number 19 but false for the text; write 19 without quotes`,
+      `${campaign}:17:37: warning: testers[0].profile.age: "22" is text, not a number: rule "r" (segment "picked") reads profile.age with between [18, 25], true for the number 22 but false for the text; write 22 without quotes`,
+      `${campaign}:17:60: warning: testers[0].profile.address.city: "571" is text, not a number: rule "r" (segment "picked") reads profile.address.city with notEqual 571, false for the number 571 but true for the text; write 571 without quotes`,
+    ]);
+  });
+
+  it('says nothing for a campaign that does not use the rule', async () => {
+    await repo.write(
+      'campaigns/spring.yaml',
+      `${campaignYaml('spring')}testers:\n  - { userId: qa-a, profile: { age: "22" } }\n`,
+    );
+    expect(await messages()).toEqual([]);
+  });
+});
+
 describe('loadDefinitions: dates and tags', () => {
   it('says a well-formed date that does not exist is not a real date', async () => {
     const text = campaignYaml('spring').replace(
