@@ -2,6 +2,7 @@
  * The publishing lifecycle against the ledger, on both backend pairs: versions recorded on grants, the
  * activation checks, rollback, the pause overlay and the audit log (issue 4 "Tests").
  */
+import { createLogger } from '../../../src/observability/logger';
 import { ActivationRefusedError } from '../../../src/publishing/activation-refused-error';
 import { lockCampaigns } from '../../../src/publishing/lifecycle-lock';
 import type { Pocket } from '../../../src/server';
@@ -305,6 +306,34 @@ describeEachBackend('publishing lifecycle', (backend) => {
       'publish',
       'publish',
     ]);
+  });
+
+  it('a restart does not undo a rollback: publishing on start leaves a campaign rolled back from its files', async () => {
+    await publish();
+    repo.write({ reward: 'thanks' });
+    await publish();
+    await pocket.lifecycle.rollback(CAMPAIGN, 1, { note: null, author: 'ops', force: false });
+    const boot = async (): Promise<string[]> => {
+      const lines: string[] = [];
+      const logger = createLogger('warn', { write: (line: string) => lines.push(line) });
+      const started = await createTestPocket(backends, {
+        clock: () => AT,
+        logger,
+        config: { definitionsRoot: repo.root, publishOnStart: true },
+      });
+      await started.close();
+      return lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    };
+    // The files still hold version 2: the boot leaves version 1 active and says why.
+    expect(await boot()).toEqual([
+      'local definition not published: the campaign runs version 1 (a rollback), older than version 2, which the local files hold; a restart does not undo a rollback: pocket publish makes them active again',
+    ]);
+    const history = await pocket.lifecycle.versions(CAMPAIGN);
+    expect([history.activeVersion, history.versions.length]).toEqual([1, 2]);
+    // Files edited after the rollback are a new version: the boot publishes them.
+    repo.write({ reward: 'thanks', stock: 7 });
+    expect(await boot()).toEqual([]);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(3);
   });
 
   it('stamps a change when it takes the campaign lock, not when it starts waiting for it', async () => {
