@@ -30,10 +30,27 @@ function bucketOf(q: Executor, column: string, bucketSeconds: number, shiftSecon
 const count = (v: unknown): number => (v === null || v === undefined ? 0 : toNumber(v));
 
 export class KnexReportReads implements ReportReads {
+  /**
+   * A granted participation is a tester's when its grant is a test grant, whoever the testers are now: a tester
+   * dropped from the list (or a user made one) keeps the grants they had, and the funnel must add up to them.
+   * Only an answer without a grant is judged by the active version's list.
+   */
   private participations(q: Executor, window: ReportWindow, testers: 'without' | 'only'): Knex.QueryBuilder {
     const query = inWindow(q('participations').where('campaign_id', window.campaignId), window, 'created_at');
-    if (testers === 'only') return query.whereIn('user_id', [...window.testers]);
-    return window.testers.length > 0 ? query.whereNotIn('user_id', [...window.testers]) : query;
+    const testGrants = q('grants').select('id').where({ campaign_id: window.campaignId, test: true });
+    const listed = [...window.testers];
+    if (testers === 'only') {
+      return query.where((w) =>
+        w
+          .whereIn('grant_id', testGrants)
+          .orWhere((none) => none.whereNull('grant_id').whereIn('user_id', listed)),
+      );
+    }
+    return query.where((w) =>
+      w
+        .where((granted) => granted.whereNotNull('grant_id').whereNotIn('grant_id', testGrants))
+        .orWhere((none) => none.whereNull('grant_id').whereNotIn('user_id', listed)),
+    );
   }
 
   private realGrants(q: Executor, window: ReportWindow, test = false): Knex.QueryBuilder {
@@ -53,7 +70,6 @@ export class KnexReportReads implements ReportReads {
   }
 
   async testerParticipations(q: Executor, window: ReportWindow): Promise<number> {
-    if (window.testers.length === 0) return 0;
     const row = (await this.participations(q, window, 'only').count({ n: '*' }).first()) as Row | undefined;
     return count(row?.n);
   }

@@ -7,7 +7,7 @@ export interface ReportWindow {
   from: Date | null;
   /** Exclusive. */
   to: Date | null;
-  /** Left out of participation counts (their grants are recognised by the test flag). */
+  /** Their answers without a grant are left out of the counts (a granted one goes with its grant's test flag). */
   testers: readonly string[];
 }
 

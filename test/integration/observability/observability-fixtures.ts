@@ -14,7 +14,8 @@ export const CAMPAIGN = 'report-sale';
 /** Mid-window; the test clock starts here and moves forward. */
 export const START = new Date('2026-11-11T10:00:00+08:00');
 
-const YAML = `# yaml-language-server: $schema=../schemas/campaign.schema.json
+/** The campaign's YAML, as `writeReportDefinitions` writes it by default. */
+export const reportYaml = `# yaml-language-server: $schema=../schemas/campaign.schema.json
 id: ${CAMPAIGN}
 name: Report sale
 owner: observability-tests
@@ -48,7 +49,7 @@ const RULES = `rules:
     conditions: { all: [{ fact: profile, path: member, operator: equal, value: true }] }
 `;
 
-export function writeReportDefinitions(campaignYaml = YAML): string {
+export function writeReportDefinitions(campaignYaml = reportYaml): string {
   const root = mkdtempSync(join(tmpdir(), 'pocket-observability-'));
   mkdirSync(join(root, 'campaigns'));
   mkdirSync(join(root, 'rules'));

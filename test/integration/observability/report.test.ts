@@ -3,7 +3,10 @@
  * reward, budget and stock against plan, delivery, reconciliation, timeline and testers — through the service,
  * `GET /admin/campaigns/{id}/report` (scope read) and the time range.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
+import { loadResolvedCampaigns } from '../../../src/definitions/load-resolved-campaigns';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { KnexDiscrepancyStore } from '../../../src/reconciliation/knex-discrepancy-store';
 import { KnexReconcileRunStore } from '../../../src/reconciliation/knex-reconcile-run-store';
@@ -17,6 +20,7 @@ import {
   reportPocket,
   START,
   writeReportDefinitions,
+  reportYaml,
   type Traffic,
 } from './observability-fixtures';
 
@@ -216,5 +220,27 @@ describeEachBackend('campaign report', (backend) => {
       .get('/admin/campaigns/never-published/report')
       .set('Authorization', `Bearer ${tokens['read'] ?? ''}`);
     expect([scope.status, anonymous.status, unknown.status]).toEqual([403, 401, 404]);
+  });
+
+  // Last: it publishes version 2. A tester dropped from the list, and a real user made one, keep their past:
+  // the funnel's grants are still the grants the rest of the report counts, whoever the testers are now.
+  it('counts a participation with its grant after the testers change, so the funnel adds up to the grants', async () => {
+    writeFileSync(
+      join(root, 'campaigns', `${CAMPAIGN}.yaml`),
+      reportYaml.replace(
+        '  - { userId: qa-1, profile: { vip: true } }',
+        ['qa-2', 'member-1', 'member-2']
+          .map((id) => `  - { userId: ${id}, profile: { member: true } }`)
+          .join('\n'),
+      ),
+    );
+    const { resolved } = await loadResolvedCampaigns(root);
+    await pocket.lifecycle.publish(resolved, { note: null, force: false, author: 'tester', gitCommit: null });
+    const report = await pocket.reports.report(CAMPAIGN);
+    const grants = report.byReward.reduce((n, r) => n + r.grants, 0);
+    expect([report.campaign.version, report.funnel.granted, grants]).toEqual([2, 7, 7]);
+    // qa-1's test grant and member-1's refused second try; member-1's and member-2's real grants stay real.
+    expect(report.testers).toEqual({ participations: 2, grants: 1 });
+    expect(report.funnel.participations).toBe(traffic.expected.participations - 1);
   });
 });
