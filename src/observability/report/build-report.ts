@@ -144,10 +144,11 @@ export function buildReport(input: ReportInput): CampaignReport {
     if (o.eligible) eligible += o.count;
   }
   // Consolations (type none) have nothing to deliver and never leave `pending`: counted apart, not as waiting.
+  // A voided one is void, as the breakdowns count it, so `void` holds every grant they leave out.
   const byStatus: Record<string, number> = {};
   let consolations = 0;
   for (const g of grants) {
-    if (g.rewardType === 'none') consolations += g.grants;
+    if (g.rewardType === 'none' && g.status !== 'void') consolations += g.grants;
     else byStatus[g.status] = (byStatus[g.status] ?? 0) + g.grants;
   }
   const openByKind = input.reconciliation.openByKind;

@@ -128,6 +128,30 @@ describe('buildReport', () => {
     });
   });
 
+  it('counts a voided consolation as void, not as a consolation, like the breakdowns do', () => {
+    const base = input();
+    const r = buildReport({
+      ...base,
+      grants: [
+        ...base.grants,
+        {
+          segmentId: null,
+          rewardId: 'thanks',
+          rewardType: 'none',
+          status: 'void',
+          grants: 2,
+          spend: 0,
+          amount: 0,
+        },
+      ],
+    });
+    expect(r.byReward.find((x) => x.rewardId === 'thanks')?.grants).toBe(1);
+    expect([r.delivery.consolations, r.delivery.byStatus]).toEqual([
+      1,
+      { delivered: 3, void: 3, pending: 1 },
+    ]);
+  });
+
   it('measures budget (total and today) and stock against the plan; unlimited stock has no remaining', () => {
     const r = buildReport(input());
     expect(r.budget).toEqual({
