@@ -31,11 +31,15 @@ export function cursorProblem(
   return null;
 }
 
-/** Every record the issuer lists for [from, to), in its order; throws an IssuerListingError when incomplete. */
+/**
+ * Every record the issuer lists for [from, to), in its order (only those `keep` accepts, when given); throws an
+ * IssuerListingError when incomplete.
+ */
 export async function readListing(
   issuer: Issuer,
   window: { from: Date; to: Date },
   limits: ListingLimits,
+  keep: (record: IssuedRecord) => boolean = () => true,
 ): Promise<IssuedRecord[]> {
   const failure = (reason: string) => new IssuerListingError(issuer.name, issuer.listingUrl ?? null, reason);
   const records: IssuedRecord[] = [];
@@ -54,7 +58,7 @@ export async function readListing(
       if (error instanceof IssuerListingError) throw error;
       throw failure(error instanceof Error ? error.message : String(error));
     }
-    records.push(...page.records);
+    records.push(...page.records.filter(keep));
     const problem = cursorProblem(cursors, page.nextCursor, pages, limits.maxPages);
     if (problem !== null) throw failure(problem);
     if (page.nextCursor === null) return records;

@@ -22,6 +22,7 @@ async function grantPage(
     campaignId: string | null;
     after: { at: Date; id: string } | null;
     limit: number;
+    createdBefore?: Date;
   },
 ): Promise<GrantRecord[]> {
   const builder = q<Row>('grants')
@@ -29,6 +30,7 @@ async function grantPage(
     .andWhere(column, '>=', query.since)
     .andWhere(column, '<', query.until);
   if (query.campaignId !== null) builder.andWhere({ campaign_id: query.campaignId });
+  if (query.createdBefore !== undefined) builder.andWhere('created_at', '<', query.createdBefore);
   const after = query.after;
   if (after !== null) {
     builder.andWhere((w) =>

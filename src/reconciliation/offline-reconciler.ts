@@ -233,10 +233,11 @@ export class OfflineReconciler {
     try {
       const read = this.readWindow(since, until);
       const { byGrant, duplicated } = mergeListings(await this.readIssuers(read, summary));
+      const earlier = await this.readEarlier({ since, until, campaignId }, read, byGrant);
       const state: RunState = { summary, campaignId, examined: new Set(), found: new Set(), duplicated };
-      await this.matchLedger(since, until, byGrant, state);
+      await this.matchLedger(since, until, byGrant, earlier, state);
       await this.matchRemaining(byGrant, state);
-      await this.matchUndelivered(since, until, byGrant, state);
+      await this.matchUndelivered(since, until, byGrant, earlier, state);
       await this.recordDuplicates(state);
       await this.resolveEarlier(state, read);
       await runs.finish(db, summary.runId, {
@@ -267,11 +268,53 @@ export class OfflineReconciler {
     return listings;
   }
 
+  /**
+   * The records of the window's grants (delivered, or given up on) that were created before the read window and
+   * that no listing of it holds. One dead-lettered while the issuer had it (its answers were lost), then corrected
+   * or redelivered (409) hours or days later, is delivered in the window while the issuer's record keeps the
+   * first attempt's time: taken for missing, it was redelivered, answered 409, and was back in the next run's
+   * window, every run. The issuers are read again from the oldest one's creation, keeping only their records,
+   * before anything changes (an incomplete listing fails the run, as the first read does).
+   */
+  private async readEarlier(
+    window: { since: Date; until: Date; campaignId: string | null },
+    read: { from: Date },
+    downstream: ReadonlyMap<string, Downstream>,
+  ): Promise<Map<string, Downstream>> {
+    const unlisted = new Map<string, number>();
+    const collect = (grant: GrantRecord): void => {
+      if (!downstream.has(grant.id)) unlisted.set(grant.id, grant.createdAt.getTime());
+    };
+    const query = { ...window, createdBefore: read.from };
+    const { db, reads } = this.deps;
+    await this.eachGrant<NonNullable<DeliveredPageQuery['after']>>(
+      (after, limit) => reads.deliveredGrants(db, { ...query, after, limit }),
+      (last) => (last.deliveredAt ? { deliveredAt: last.deliveredAt, id: last.id } : null),
+      async (grant) => collect(grant),
+    );
+    await this.eachGrant<NonNullable<UndeliveredPageQuery['after']>>(
+      (after, limit) => reads.undeliveredGrants(db, { ...query, after, limit }),
+      (last) => ({ updatedAt: last.updatedAt, id: last.id }),
+      async (grant) => collect(grant),
+    );
+    if (unlisted.size === 0) return new Map();
+    let oldest = read.from.getTime();
+    for (const createdAt of unlisted.values()) oldest = Math.min(oldest, createdAt);
+    const earlier = { from: new Date(oldest - this.settings.overlapMs), to: read.from };
+    const listings: Listing[] = [];
+    for (const issuer of this.deps.issuers.all()) {
+      const records = await readListing(issuer, earlier, this.settings, (r) => unlisted.has(r.grantId));
+      listings.push({ issuer: issuer.name, records });
+    }
+    return mergeListings(listings).byGrant;
+  }
+
   /** Every grant delivered in the window: present downstream (and equal), or redelivered. */
   private async matchLedger(
     since: Date,
     until: Date,
     downstream: Map<string, Downstream>,
+    earlier: ReadonlyMap<string, Downstream>,
     state: RunState,
   ): Promise<void> {
     await this.eachGrant<NonNullable<DeliveredPageQuery['after']>>(
@@ -287,7 +330,7 @@ export class OfflineReconciler {
       async (grant) => {
         state.summary.ledgerDelivered += 1;
         state.examined.add(grant.id);
-        const down = downstream.get(grant.id);
+        const down = downstream.get(grant.id) ?? earlier.get(grant.id);
         downstream.delete(grant.id);
         if (down) await this.compare(grant, down, state);
         else await this.redeliver(grant, state);
@@ -367,6 +410,7 @@ export class OfflineReconciler {
     since: Date,
     until: Date,
     downstream: ReadonlyMap<string, Downstream>,
+    earlier: ReadonlyMap<string, Downstream>,
     state: RunState,
   ): Promise<void> {
     await this.eachGrant<NonNullable<UndeliveredPageQuery['after']>>(
@@ -382,7 +426,10 @@ export class OfflineReconciler {
       async (grant) => {
         if (downstream.has(grant.id) || (grant.status !== 'failed' && grant.status !== 'dead')) return;
         state.examined.add(grant.id);
-        await this.recordUndelivered(grant, grant.status, state);
+        const down = earlier.get(grant.id);
+        if (!down) return this.recordUndelivered(grant, grant.status, state);
+        await this.compare(grant, down, state);
+        await this.correct(grant, down, state);
       },
     );
   }

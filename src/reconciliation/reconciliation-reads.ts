@@ -8,6 +8,8 @@ export interface DeliveredPageQuery {
   /** Keyset: the last grant of the previous page. */
   after: { deliveredAt: Date; id: string } | null;
   limit: number;
+  /** Only grants created before this instant. */
+  createdBefore?: Date;
 }
 
 export interface UndeliveredPageQuery {
@@ -17,6 +19,8 @@ export interface UndeliveredPageQuery {
   /** Keyset: the last grant of the previous page. */
   after: { updatedAt: Date; id: string } | null;
   limit: number;
+  /** Only grants created before this instant. */
+  createdBefore?: Date;
 }
 
 /** The ledger as reconciliation reads it (read models over grants and participations). */

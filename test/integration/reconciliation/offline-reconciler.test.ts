@@ -179,6 +179,52 @@ describeEachBackend('offline reconciliation', (backend) => {
     ]);
   });
 
+  it('finds a grant corrected long after the issuer issued it in order, instead of redelivering it every run', async () => {
+    // Issued at once, but every answer lost: dead-lettered, then corrected by a run hours later. The correction
+    // is its delivered_at; the issuer's record keeps the first attempt's time, long before the next run's window.
+    rig.clock.set(AT);
+    const [late] = await grantsFor(rig.pocket, ['u-issued-early']);
+    if (!late) throw new Error('no grant');
+    rig.issuer.mode = 'lossy';
+    for (let i = 0; i < 12; i++) {
+      await rig.pocket.delivery.relay.drain();
+      rig.clock.advance(10 * MINUTE);
+    }
+    rig.issuer.mode = 'up';
+    rig.clock.advance(2 * HOUR);
+    expect(await run()).toMatchObject({ corrected: 1, redelivered: 0 });
+    const correctedAt = rig.clock();
+
+    rig.clock.advance(26 * HOUR);
+    const next = await rig.pocket.delivery.offline.run({ since: new Date(correctedAt.getTime() - HOUR) });
+    expect(next).toMatchObject({ ledgerDelivered: 1, matched: 1, redelivered: 0, found: {}, unresolved: 0 });
+    expect((await grantStatuses(db(), [late]))[late]).toBe('delivered');
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ claimed: 0 });
+  });
+
+  it('corrects a grant dead-lettered in the window that the issuer issued before it, instead of listing it', async () => {
+    rig.clock.set(AT);
+    const [early] = await grantsFor(rig.pocket, ['u-dead-early']);
+    if (!early) throw new Error('no grant');
+    rig.issuer.mode = 'lossy';
+    for (let i = 0; i < 12; i++) {
+      await rig.pocket.delivery.relay.drain();
+      rig.clock.advance(10 * MINUTE);
+    }
+    expect((await grantStatuses(db(), [early]))[early]).toBe('dead');
+    rig.issuer.mode = 'up';
+    // The window starts just before it was dead-lettered, more than 15 minutes after the issuer issued it.
+    const since = new Date(rig.clock().getTime() - 30 * MINUTE);
+    rig.clock.advance(2 * HOUR);
+    expect(await rig.pocket.delivery.offline.run({ since })).toMatchObject({
+      corrected: 1,
+      ledgerUndelivered: 0,
+      found: { delivery_not_recorded: 1 },
+      unresolved: 0,
+    });
+    expect((await grantStatuses(db(), [early]))[early]).toBe('delivered');
+  });
+
   it('counts and lists refused and dead-lettered grants the issuer never got until each is handled', async () => {
     const delivered = await grantsFor(rig.pocket, users('ok', 2));
     expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ delivered: 2 });
