@@ -48,11 +48,17 @@ export interface ReportInput {
 export const MAX_TIMELINE_POINTS = 120;
 const BUCKET_SIZES = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400];
 
-/** The smallest bucket (seconds) that spans [first, last] (epoch seconds) in at most MAX_TIMELINE_POINTS buckets. */
-export function timelineBucketSeconds(first: number, last: number): number {
+/**
+ * The smallest bucket (seconds) that spans [first, last] (epoch seconds) in at most MAX_TIMELINE_POINTS buckets,
+ * counted as they are drawn: hour and day buckets shifted by `shiftSeconds` (the zone's offset), which can
+ * make one more of them than UTC ones would.
+ */
+export function timelineBucketSeconds(first: number, last: number, shiftSeconds = 0): number {
   const span = Math.max(0, last - first);
-  const fits = (size: number): boolean =>
-    Math.floor(last / size) - Math.floor(first / size) < MAX_TIMELINE_POINTS;
+  const fits = (size: number): boolean => {
+    const shift = size >= 3600 ? shiftSeconds : 0;
+    return Math.floor((last + shift) / size) - Math.floor((first + shift) / size) < MAX_TIMELINE_POINTS;
+  };
   const nice = BUCKET_SIZES.find(fits);
   if (nice !== undefined) return nice;
   let days = Math.ceil(span / 86400 / MAX_TIMELINE_POINTS);

@@ -65,13 +65,11 @@ export class ReportService {
     const last = span
       ? epochSeconds(to ? new Date(Math.min(to.getTime() - 1, now.getTime())) : span.last)
       : null;
-    const bucketSeconds =
-      first !== null && last !== null ? timelineBucketSeconds(first, Math.max(first, last)) : 60;
     // Hour and day buckets start on the campaign's local hours and days (its offset at the first point).
-    const shiftSeconds =
-      first !== null && bucketSeconds >= 3600
-        ? utcOffsetSeconds(new Date(first * 1000), definition.timezone)
-        : 0;
+    const offset = first !== null ? utcOffsetSeconds(new Date(first * 1000), definition.timezone) : 0;
+    const bucketSeconds =
+      first !== null && last !== null ? timelineBucketSeconds(first, Math.max(first, last), offset) : 60;
+    const shiftSeconds = bucketSeconds >= 3600 ? offset : 0;
     const buckets = span ? await reads.timeline(db, window, bucketSeconds, shiftSeconds) : [];
     return buildReport({
       definition,

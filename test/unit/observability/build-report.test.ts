@@ -242,6 +242,16 @@ describe('timeline', () => {
     }
   });
 
+  it('keeps shifted hour and day buckets within the point budget too', () => {
+    // 119.5 days from 08:53 UTC: 120 UTC days, but 121 days starting on +08:00 local midnights.
+    const first = 1_795_000_000;
+    const last = first + 119 * 86400 + 43200;
+    const shift = 8 * 3600;
+    const size = timelineBucketSeconds(first, last, shift);
+    const points = fillTimeline(size, [], first, last, size >= 3600 ? shift : 0);
+    expect(points.length).toBeLessThanOrEqual(MAX_TIMELINE_POINTS);
+  });
+
   it('fills empty buckets with zeros between the first and last', () => {
     const points = fillTimeline(
       60,
