@@ -1,12 +1,15 @@
 /**
  * Computes the campaign report from the ledger (the one place both `pocket report` and
- * `GET /admin/campaigns/{id}/report` get it from). The plan is the active version's; reads run in parallel on
- * the pool, and nothing is cached: the dashboard polls a few times a minute, not per request.
+ * `GET /admin/campaigns/{id}/report` get it from). The plan is the active version's; nothing is cached: the
+ * dashboard polls a few times a minute, not per request. On PostgreSQL the reads share one REPEATABLE READ,
+ * READ ONLY snapshot: read in parallel on the pool, a grant committed between two of them was in the budget and
+ * not in the timeline, and under traffic the figures did not add up. SQLite has one connection, which a snapshot
+ * would hold for the whole report while participations wait: there the reads queue between theirs as before.
  */
 import { businessDate, utcOffsetSeconds } from '../../decision/business-date';
 import { ValidationError, NotFoundError } from '../../errors/app-error';
 import type { CampaignVersionStore } from '../../ledger/campaign-version-store';
-import type { Db } from '../../ledger/db';
+import { isPostgres, type Db, type Executor } from '../../ledger/db';
 import type { GrantStore } from '../../ledger/grant-store';
 import { resolvedFromCanonical } from '../../definitions/resolve-campaign';
 import { buildReport, timelineBucketSeconds } from './build-report';
@@ -32,7 +35,16 @@ export class ReportService {
   constructor(private readonly deps: ReportServiceDeps) {}
 
   async report(campaignId: string, query: ReportQuery = {}): Promise<CampaignReport> {
-    const { db, reads } = this.deps;
+    const { db } = this.deps;
+    if (!isPostgres(db)) return this.read(db, campaignId, query);
+    return db.transaction(async (trx) => {
+      await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      return this.read(trx, campaignId, query);
+    });
+  }
+
+  private async read(db: Executor, campaignId: string, query: ReportQuery): Promise<CampaignReport> {
+    const { reads } = this.deps;
     const from = query.from ?? null;
     const to = query.to ?? null;
     if (from && to && from.getTime() >= to.getTime()) {
