@@ -3,7 +3,7 @@ import { numberIn } from '../rules/type-slip-hint';
 import { resolvePath } from '../rules/path-resolver';
 import { isPlainPath } from '../rules/vocabulary';
 import type { CampaignDefinition, RuleDefinition } from './campaign-types';
-import { conditionLeaves, isFactReference } from './condition-leaves';
+import { conditionLeaves } from './condition-leaves';
 import { describeValue } from './describe-value';
 import { DocPath, Finding, warning } from './finding';
 
@@ -15,6 +15,10 @@ function docPathOf(profile: unknown, field: string): DocPath {
     node = (node as Record<string, unknown> | undefined)?.[key];
     return step;
   });
+}
+
+function holdsNumber(value: unknown): boolean {
+  return typeof value === 'number' || (Array.isArray(value) && value.some((v) => typeof v === 'number'));
 }
 
 /**
@@ -36,7 +40,8 @@ export function checkProfileTypes(
     for (const { node } of conditionLeaves(rule.conditions, [])) {
       const { fact, path, operator, value } = node;
       if (fact !== 'profile' || typeof path !== 'string' || !isPlainPath(path)) continue;
-      if (typeof operator !== 'string' || isFactReference(value)) continue;
+      // A rule on text (`equal "310000"`) means the text: only a rule that compares with numbers is a slip.
+      if (typeof operator !== 'string' || !holdsNumber(value)) continue;
       const field = path.startsWith('$.') ? path.slice(2) : path;
       const text = resolvePath(profile, path);
       if (typeof text !== 'string' || warned.has(field)) continue;

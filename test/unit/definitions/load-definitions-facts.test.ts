@@ -228,14 +228,15 @@ describe('loadDefinitions: quoted numbers in example profiles', () => {
       rulesYaml(
         '{ fact: profile, path: age, operator: between, value: [18, 25] }',
         '{ fact: profile, path: $.address.city, operator: notEqual, value: 571 }',
+        '{ fact: profile, path: zip, operator: notEqual, value: "310000" }',
       ),
     ),
   );
 
-  it('warns at a tester or case profile field whose text, as a number, would change a condition of a used rule', async () => {
+  it('warns at a tester or case profile field whose text, as a number, would change a condition on numbers', async () => {
     const testers = [
       'testers:',
-      '  - { userId: qa-a, profile: { age: "22", address: { city: "571" } } }',
+      '  - { userId: qa-a, profile: { age: "22", address: { city: "571" }, zip: "310000" } }',
       '  - { userId: qa-b, profile: { age: "40", address: { city: hz } } }',
       '  - { userId: qa-c, profile: { age: 22 } }',
       '',
