@@ -84,7 +84,7 @@ export function reportTable(r: CampaignReport): string[] {
             .map(([k, n]) => `${k} ${n}`)
             .join(', ')})`
         : ''
-    }, ${r.reconciliation.resolvedInRange} repaired; last real-time run ${r.reconciliation.lastRealtime?.status ?? 'never'}${
+    }, ${r.reconciliation.resolvedInRange} resolved; last real-time run ${r.reconciliation.lastRealtime?.status ?? 'never'}${
       r.reconciliation.lastRealtime ? ` at ${r.reconciliation.lastRealtime.startedAt}` : ''
     }, last offline run ${r.reconciliation.lastOffline?.status ?? 'never'}${r.reconciliation.lastOffline ? ` at ${r.reconciliation.lastOffline.startedAt}` : ''}`,
     `testers (not counted above): ${r.testers.participations} participations, ${r.testers.grants} grants`,
@@ -134,7 +134,7 @@ export function reportCsv(r: CampaignReport): string {
   push('reconciliation', '', 'open', r.reconciliation.openDiscrepancies);
   for (const [kind, n] of Object.entries(r.reconciliation.openByKind))
     push('reconciliation', kind, 'open', n);
-  push('reconciliation', '', 'repaired', r.reconciliation.resolvedInRange);
+  push('reconciliation', '', 'resolved', r.reconciliation.resolvedInRange);
   for (const p of r.timeline.points) {
     push('timeline', p.at, 'participations', p.participations);
     push('timeline', p.at, 'grants', p.grants);

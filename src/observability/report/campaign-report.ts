@@ -81,7 +81,7 @@ export interface ReconciliationStatus {
   openDiscrepancies: number;
   /** Open ones by kind. */
   openByKind: Record<string, number>;
-  /** Found and repaired in the report range (real-time drift, released reservations…). */
+  /** Resolved in the report range: repaired by reconciliation (real-time drift, released reservations…) or by hand. */
   resolvedInRange: number;
   lastRealtime: ReconcileRunView | null;
   lastOffline: ReconcileRunView | null;

@@ -299,7 +299,7 @@ describe('rendering', () => {
       'delivery: delivered 3, void 1, pending 1; consolations 1 (nothing to deliver); backlog 1, dead 0, lag 91 s',
     );
     expect(text).toContain(
-      'reconciliation: ok, 0 open, 2 repaired; last real-time run never, last offline run never',
+      'reconciliation: ok, 0 open, 2 resolved; last real-time run never, last offline run never',
     );
   });
 
@@ -327,7 +327,7 @@ describe('rendering', () => {
         'budget,daily,used,75',
         'stock,cp,plan,',
         'delivery,void,grants,1',
-        'reconciliation,,repaired,2',
+        'reconciliation,,resolved,2',
         `timeline,${new Date(6_000_000).toISOString()},spend,15`,
         'testers,,grants,1',
       ]),
