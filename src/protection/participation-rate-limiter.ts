@@ -64,9 +64,17 @@ type Consumed = { kind: 'ok' } | { kind: 'limited'; msBeforeNext: number } | { k
 
 class StoreTimeout extends Error {}
 
+/**
+ * `promise`, or StoreTimeout when it has not settled `ms` after the call. The timeout is judged after the event
+ * loop has read the sockets (setImmediate runs after the poll phase): a burst that keeps the loop busy past `ms`
+ * fires the timer before the answer Redis already sent is read, and 1 s of 503s followed on a healthy Redis.
+ */
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StoreTimeout(`rate limit store slower than ${ms} ms`)), ms);
+    const timer = setTimeout(
+      () => setImmediate(() => reject(new StoreTimeout(`rate limit store slower than ${ms} ms`))),
+      ms,
+    );
     timer.unref();
     promise.then(
       (value) => {

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../../../src/hot-state/redis-client';
+import { ParticipationRateLimiter } from '../../../src/protection/participation-rate-limiter';
+import type { RateCheck } from '../../../src/protection/rate-checks';
 import type { Pocket } from '../../../src/server';
 import {
   createBackends,
@@ -174,5 +176,33 @@ describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'rate limits when Redis is d
     }
     for (const res of answers.slice(3)) expectRateLimited(res);
     expect(await stateOf(pocket, ['rl-sale'], ['u-down'])).toEqual(before);
+  });
+});
+
+describeWithServices(['REDIS_URL'], 'rate limits on a busy event loop [redis]', () => {
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = createRedisClient(process.env.REDIS_URL ?? '', { lazyConnect: true });
+    await redis.connect();
+  });
+  afterAll(() => redis?.disconnect());
+
+  it('a Redis answer that arrived in time is not a timeout because the event loop was busy past storeTimeoutMs', async () => {
+    const degraded: unknown[] = [];
+    const limiter = new ParticipationRateLimiter({
+      redis,
+      keyPrefix: `${uniqueName('busy')}:`,
+      storeTimeoutMs: 100,
+      onStoreError: (error) => degraded.push(error),
+    });
+    const check: RateCheck = { dimension: 'user', spec: { points: 100, durationSec: 60 }, key: 'u' };
+    await limiter.check('busy-loop', [check], null); // loads the script, so the next call is one round trip
+    const answered = limiter.check('busy-loop', [check], null);
+    // A flash sale's burst keeps the event loop busy past the timeout while Redis' answer is already waiting.
+    const until = Date.now() + 300;
+    while (Date.now() < until);
+    await expect(answered).resolves.toBeUndefined();
+    expect(degraded).toEqual([]);
   });
 });
