@@ -48,6 +48,18 @@ export const LEDGER_WAIT_MS = 2000;
  * cut off this way has an unknown outcome, settled by reconciliation like any other.
  */
 export const LEDGER_STATEMENT_DEADLINE_MS = 5000;
+/**
+ * `query` with knex's timeout when `deadlineMs` is given: unanswered by then, it fails with KnexTimeoutError (503 on
+ * the participation path) and knex drops its connection instead of giving it back to the pool. The statement may
+ * still complete on the server: a write cut off this way has an unknown outcome, as in pg-prepared.ts.
+ */
+export function withDeadline<Q extends { timeout(ms: number): Q }>(
+  query: Q,
+  deadlineMs: number | undefined,
+): Q {
+  return deadlineMs === undefined ? query : query.timeout(deadlineMs);
+}
+
 const INT8_OID = 20;
 
 /** int8 (bigint, count(*)) as a JS number; refuses values a double cannot hold exactly. */

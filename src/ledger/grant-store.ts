@@ -89,8 +89,15 @@ export interface GrantStore {
   setStatus(q: Executor, id: string, status: Exclude<GrantStatus, 'void'>, at: Date): Promise<boolean>;
   /** Frees the grant's slot, ranges and sequence numbers (kept in `voided`). False if absent or already void. */
   void(q: Executor, id: string, reason: string, at: Date): Promise<boolean>;
-  history(q: Executor, campaignId: string, userId: string, businessDate: string): Promise<UserHistory>;
-  userCounters(q: Executor, campaignId: string, userId: string): Promise<UserCounters>;
+  /** `deadlineMs` (this and userCounters): a statement unanswered by then fails and its connection is dropped. */
+  history(
+    q: Executor,
+    campaignId: string,
+    userId: string,
+    businessDate: string,
+    deadlineMs?: number,
+  ): Promise<UserHistory>;
+  userCounters(q: Executor, campaignId: string, userId: string, deadlineMs?: number): Promise<UserCounters>;
   /** The hot-state counters the ledger implies: top slot/offset and the free slots/ranges below it. */
   campaignCounters(q: Executor, campaignId: string): Promise<CampaignCounters>;
   usage(q: Executor, campaignId: string): Promise<CampaignUsage>;

@@ -1,6 +1,6 @@
 import type { UserCounters, CampaignCounters } from '../hot-state/hot-state';
 import { queryCampaignCounters } from './campaign-counters-query';
-import type { Executor } from './db';
+import { withDeadline, type Executor } from './db';
 import { fenceUnpositionedGrants, type FencedCounts, type FenceLimits } from './fence-unpositioned-grants';
 import { grantInsertStatement } from './grant-insert-statement';
 import { toGrantRecord } from './grant-row';
@@ -110,20 +110,29 @@ export class KnexGrantStore implements GrantStore {
     return changed > 0;
   }
 
-  async history(q: Executor, campaignId: string, userId: string, businessDate: string): Promise<UserHistory> {
-    const participations = await q('participations')
-      .where({ campaign_id: campaignId, user_id: userId })
-      .count({ n: '*' })
-      .first();
-    const rows: Row[] = await q('grants')
-      .where({ campaign_id: campaignId, user_id: userId })
-      .whereNot({ status: 'void' })
-      .groupBy('reward_id')
-      .select(
-        'reward_id',
-        q.raw('COUNT(*) AS n'),
-        q.raw('SUM(CASE WHEN business_date = ? THEN 1 ELSE 0 END) AS today', [businessDate]),
-      );
+  async history(
+    q: Executor,
+    campaignId: string,
+    userId: string,
+    businessDate: string,
+    deadlineMs?: number,
+  ): Promise<UserHistory> {
+    const participations = await withDeadline(
+      q('participations').where({ campaign_id: campaignId, user_id: userId }).count({ n: '*' }).first(),
+      deadlineMs,
+    );
+    const rows: Row[] = await withDeadline(
+      q('grants')
+        .where({ campaign_id: campaignId, user_id: userId })
+        .whereNot({ status: 'void' })
+        .groupBy('reward_id')
+        .select(
+          'reward_id',
+          q.raw('COUNT(*) AS n'),
+          q.raw('SUM(CASE WHEN business_date = ? THEN 1 ELSE 0 END) AS today', [businessDate]),
+        ),
+      deadlineMs,
+    );
     const rewards: Record<string, number> = {};
     let grants = 0;
     let grantsToday = 0;
@@ -136,13 +145,21 @@ export class KnexGrantStore implements GrantStore {
     return { participations: toNumber(participations?.n ?? 0), grants, grantsToday, rewards };
   }
 
-  async userCounters(q: Executor, campaignId: string, userId: string): Promise<UserCounters> {
-    const rows = await q<Row>('grants')
-      .where({ campaign_id: campaignId, user_id: userId })
-      .whereNot({ status: 'void' })
-      .groupBy('business_date')
-      .select('business_date')
-      .count({ n: '*' });
+  async userCounters(
+    q: Executor,
+    campaignId: string,
+    userId: string,
+    deadlineMs?: number,
+  ): Promise<UserCounters> {
+    const rows = await withDeadline(
+      q<Row>('grants')
+        .where({ campaign_id: campaignId, user_id: userId })
+        .whereNot({ status: 'void' })
+        .groupBy('business_date')
+        .select('business_date')
+        .count({ n: '*' }),
+      deadlineMs,
+    );
     const daily: Record<string, number> = {};
     let total = 0;
     for (const r of rows) {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isPostgres, type Executor } from './db';
+import { isPostgres, withDeadline, type Executor } from './db';
 import { runPrepared, type PreparedStatement } from './pg-prepared';
 import type { ParticipationRecord, ParticipationStore } from './participation-store';
 import { parseJson, toDate, toNullableNumber, toNullableString, toNumber } from './row-values';
@@ -105,7 +105,7 @@ export class KnexParticipationStore implements ParticipationStore {
     return rows.map(toParticipation);
   }
 
-  async insert(q: Executor, p: ParticipationRecord): Promise<void> {
-    await q('participations').insert(participationRow(p));
+  async insert(q: Executor, p: ParticipationRecord, deadlineMs?: number): Promise<void> {
+    await withDeadline(q('participations').insert(participationRow(p)), deadlineMs);
   }
 }

@@ -39,5 +39,6 @@ export interface ParticipationStore {
     scopes: ReadonlyArray<readonly [campaignId: string, userId: string, idemKey: string]>,
   ): Promise<ParticipationRecord[]>;
   /** Throws a fence violation ('idempotency' / 'activity_code') when the scope or code nonce is taken. */
-  insert(q: Executor, participation: ParticipationRecord): Promise<void>;
+  /** `deadlineMs`: the statement fails (KnexTimeoutError) when unanswered by then, and its connection is dropped. */
+  insert(q: Executor, participation: ParticipationRecord, deadlineMs?: number): Promise<void>;
 }

@@ -4,7 +4,7 @@
  * On PostgreSQL that transaction is one statement (grant-write-statement.ts), and writes or idempotency
  * lookups waiting at the same time are batched into one statement (pg-grant-writer.ts, NaturalBatcher).
  */
-import { isPostgres, LEDGER_WAIT_MS, type Db } from '../ledger/db';
+import { isPostgres, LEDGER_STATEMENT_DEADLINE_MS, LEDGER_WAIT_MS, type Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import type { OutboxStore } from '../ledger/outbox-store';
 import type { ParticipationRecord, ParticipationStore } from '../ledger/participation-store';
@@ -73,12 +73,19 @@ export class KnexParticipationLedger implements ParticipationLedger {
   /** PostgreSQL only; SQLite runs one statement at a time on its one connection anyway. */
   private readonly lookups: NaturalBatcher<Scope, StoredAnswer | null> | null = null;
   private readonly writer: PgGrantWriter | null = null;
+  /**
+   * PostgreSQL: the request's other statements (history, the ledger's count of a user's grants, a stored refusal)
+   * get the batched statements' deadline too, so a stalled ledger is a 503 for them as well, not a wait for as
+   * long as the stall lasts (past the clients' timeouts). SQLite waits at most its busy timeout.
+   */
+  private readonly deadlineMs: number | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly stores: LedgerStores,
   ) {
     if (!isPostgres(db)) return;
+    this.deadlineMs = LEDGER_STATEMENT_DEADLINE_MS;
     this.writer = new PgGrantWriter(db);
     this.lookups = new NaturalBatcher(async (scopes) => {
       const found = await this.stores.participations.findByScopes(this.db, scopes);
@@ -97,16 +104,16 @@ export class KnexParticipationLedger implements ParticipationLedger {
   }
 
   history(campaignId: string, userId: string, businessDate: string) {
-    return this.stores.grants.history(this.db, campaignId, userId, businessDate);
+    return this.stores.grants.history(this.db, campaignId, userId, businessDate, this.deadlineMs);
   }
 
   userCounters(campaignId: string, userId: string) {
-    return this.stores.grants.userCounters(this.db, campaignId, userId);
+    return this.stores.grants.userCounters(this.db, campaignId, userId, this.deadlineMs);
   }
 
   async recordAnswer(record: OutcomeRecord): Promise<StoredAnswer> {
     try {
-      await this.stores.participations.insert(this.db, toRecord(record, null));
+      await this.stores.participations.insert(this.db, toRecord(record, null), this.deadlineMs);
       return {
         requestHash: record.requestHash,
         status: record.status,

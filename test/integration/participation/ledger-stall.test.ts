@@ -20,13 +20,18 @@ import { describeWithServices } from '../../helpers/services';
 
 interface StallingProxy {
   port: number;
+  /** Stalls all traffic; false lets it go again, with what `stallOn` held. */
   stall(on: boolean): void;
+  /** Holds back (and stalls the connection of) what the client sends that contains `text`; null stops that. */
+  stallOn(text: string | null): void;
   close(): Promise<void>;
 }
 
 async function stallingProxy(target: URL): Promise<StallingProxy> {
   const sockets = new Set<Socket>();
   let stalled = false;
+  let matching: Buffer | null = null;
+  const held: Array<() => void> = [];
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     for (const s of [client, upstream]) {
@@ -35,7 +40,19 @@ async function stallingProxy(target: URL): Promise<StallingProxy> {
       s.on('error', () => s.destroy());
       s.on('close', () => sockets.delete(s));
     }
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      if (matching === null || !chunk.includes(matching)) {
+        upstream.write(chunk);
+        return;
+      }
+      client.pause();
+      upstream.pause();
+      held.push(() => {
+        upstream.write(chunk);
+        client.resume();
+        upstream.resume();
+      });
+    });
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -46,6 +63,10 @@ async function stallingProxy(target: URL): Promise<StallingProxy> {
       for (const s of sockets)
         if (on) s.pause();
         else s.resume();
+      if (!on) for (const release of held.splice(0)) release();
+    },
+    stallOn(text) {
+      matching = text === null ? null : Buffer.from(text);
     },
     async close() {
       for (const s of sockets) s.destroy();
@@ -67,7 +88,10 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     await ledger?.destroy();
   });
 
-  it('answers 503 dependency_unavailable within seconds, and answers again once the ledger does', async () => {
+  type Participate = (channel?: string) => Promise<{ status: number | 'timeout' }>;
+
+  /** A pocket on PostgreSQL through the stalling proxy (and in-memory hot state), and a client with a 10 s timeout. */
+  async function pocketBehindProxy(): Promise<Participate> {
     ledger = await withLedger('postgres');
     const schema = (await ledger.db.raw<{ rows: Array<{ s: string }> }>('select current_schema() as s'))
       .rows[0]?.s;
@@ -87,12 +111,12 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const participate = async (): Promise<{ status: number | 'timeout' }> => {
+    return async (channel = 'app') => {
       try {
         const res = await fetch(`${base}/v1/campaigns/double11-red-packet-rain/participations`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-          body: JSON.stringify({ userId: `u-${randomUUID()}`, context: { channel: 'app' } }),
+          body: JSON.stringify({ userId: `u-${randomUUID()}`, context: { channel } }),
           signal: AbortSignal.timeout(10_000),
         });
         await res.text();
@@ -101,19 +125,39 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
         return { status: 'timeout' };
       }
     };
+  }
+
+  it('answers 503 dependency_unavailable within seconds, and answers again once the ledger does', async () => {
+    const participate = await pocketBehindProxy();
     // The pool holds a few connections (at most 10).
     const warm = await Promise.all(Array.from({ length: 20 }, participate));
     expect(warm.every((r) => r.status === 200 || r.status === 201)).toBe(true);
 
-    proxy.stall(true);
+    proxy!.stall(true);
     const during = await Promise.all(Array.from({ length: 30 }, participate));
     // The requests queued behind the stuck statement answer after LEDGER_WAIT_MS, the one whose statement was
     // sent when its deadline closes the connection; none waits for the stall to end, which comes only after all
     // of them answered (a hung one would be a 'timeout' after the client's 10 s).
     expect(during.filter((r) => r.status !== 503)).toEqual([]);
 
-    proxy.stall(false);
+    proxy!.stall(false);
     const after = await participate();
     expect([200, 201]).toContain(after.status);
+  }, 60_000);
+
+  it('answers 503 within seconds when a refusal cannot be stored: that statement has the deadline too', async () => {
+    const participate = await pocketBehindProxy();
+    expect([200, 201]).toContain((await participate()).status);
+    // Only the refusal's insert stalls (knex's text; the grant write's prepared statement spells it otherwise):
+    // its idempotency lookup and everything before it answer.
+    proxy!.stallOn('insert into "participations"');
+    const refused = await Promise.all(Array.from({ length: 3 }, () => participate('mini-program')));
+    // Before, each waited for the stall to end: a 'timeout' after the client's 10 s.
+    expect(refused.map((r) => r.status)).toEqual([503, 503, 503]);
+    proxy!.stallOn(null);
+    proxy!.stall(false);
+    expect([200, 201]).toContain((await participate()).status);
+    // The pool dropped the connections it gave up on and opened new ones.
+    expect((await participate('mini-program')).status).toBe(200);
   }, 60_000);
 });
