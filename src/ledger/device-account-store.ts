@@ -5,9 +5,10 @@ export interface DeviceAccount {
   slot: number;
 }
 
+/** `deadlineMs` (both methods): unanswered by then, the statement fails and its connection is dropped. */
 export interface DeviceAccountStore {
   /** The accounts seen on a device in a campaign, by slot. */
-  accounts(q: Executor, campaignId: string, deviceId: string): Promise<DeviceAccount[]>;
+  accounts(q: Executor, campaignId: string, deviceId: string, deadlineMs?: number): Promise<DeviceAccount[]>;
   /**
    * Claims `slot` for the user; 'taken' when a parallel claim got that slot (or this user) first, and the
    * caller reads again.
@@ -15,5 +16,6 @@ export interface DeviceAccountStore {
   claim(
     q: Executor,
     claim: { campaignId: string; deviceId: string; userId: string; slot: number; at: Date },
+    deadlineMs?: number,
   ): Promise<'claimed' | 'taken'>;
 }

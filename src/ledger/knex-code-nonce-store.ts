@@ -1,9 +1,12 @@
 import type { CodeNonceStore } from './code-nonce-store';
-import type { Executor } from './db';
+import { withDeadline, type Executor } from './db';
 
 export class KnexCodeNonceStore implements CodeNonceStore {
-  async isUsed(q: Executor, campaignId: string, nonce: string): Promise<boolean> {
-    const row = await q('participations').where({ campaign_id: campaignId, code_nonce: nonce }).first('id');
+  async isUsed(q: Executor, campaignId: string, nonce: string, deadlineMs?: number): Promise<boolean> {
+    const row = await withDeadline(
+      q('participations').where({ campaign_id: campaignId, code_nonce: nonce }).first('id'),
+      deadlineMs,
+    );
     return row !== undefined;
   }
 }

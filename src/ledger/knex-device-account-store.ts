@@ -1,4 +1,4 @@
-import type { Executor } from './db';
+import { withDeadline, type Executor } from './db';
 import type { DeviceAccount, DeviceAccountStore } from './device-account-store';
 import { toNumber } from './row-values';
 
@@ -10,26 +10,38 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export class KnexDeviceAccountStore implements DeviceAccountStore {
-  async accounts(q: Executor, campaignId: string, deviceId: string): Promise<DeviceAccount[]> {
-    const rows: Row[] = await q('device_accounts')
-      .where({ campaign_id: campaignId, device_id: deviceId })
-      .orderBy('slot')
-      .select('user_id', 'slot');
+  async accounts(
+    q: Executor,
+    campaignId: string,
+    deviceId: string,
+    deadlineMs?: number,
+  ): Promise<DeviceAccount[]> {
+    const rows: Row[] = await withDeadline(
+      q('device_accounts')
+        .where({ campaign_id: campaignId, device_id: deviceId })
+        .orderBy('slot')
+        .select('user_id', 'slot'),
+      deadlineMs,
+    );
     return rows.map((r) => ({ userId: String(r.user_id), slot: toNumber(r.slot) }));
   }
 
   async claim(
     q: Executor,
     c: { campaignId: string; deviceId: string; userId: string; slot: number; at: Date },
+    deadlineMs?: number,
   ): Promise<'claimed' | 'taken'> {
     try {
-      await q('device_accounts').insert({
-        campaign_id: c.campaignId,
-        device_id: c.deviceId,
-        user_id: c.userId,
-        slot: c.slot,
-        created_at: c.at,
-      });
+      await withDeadline(
+        q('device_accounts').insert({
+          campaign_id: c.campaignId,
+          device_id: c.deviceId,
+          user_id: c.userId,
+          slot: c.slot,
+          created_at: c.at,
+        }),
+        deadlineMs,
+      );
       return 'claimed';
     } catch (error) {
       if (isUniqueViolation(error)) return 'taken';

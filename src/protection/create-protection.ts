@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import { createRedisClient } from '../hot-state/redis-client';
 import { HttpRiskClient } from '../integrations/http-risk-client';
 import type { RiskClient } from '../integrations/risk-client';
-import type { Db } from '../ledger/db';
+import { isPostgres, LEDGER_STATEMENT_DEADLINE_MS, type Db } from '../ledger/db';
 import { KnexBlocklistStore } from '../ledger/knex-blocklist-store';
 import { KnexCodeNonceStore } from '../ledger/knex-code-nonce-store';
 import { KnexDeviceAccountStore } from '../ledger/knex-device-account-store';
@@ -64,10 +64,12 @@ export function createProtection(
     onStoreRecovered: (outage) => logger.info(outage, 'rate limits restored: Redis answers again'),
   });
 
+  // PostgreSQL: a stalled ledger is a 503 for these checks too (src/participation/knex-participation-ledger.ts).
+  const deadlineMs = isPostgres(db) ? LEDGER_STATEMENT_DEADLINE_MS : undefined;
   const nonces = new KnexCodeNonceStore();
   const codes = new ActivityCodeGate({
     secret: config.secrets.activityCode,
-    isUsed: (campaignId, nonce) => nonces.isUsed(db, campaignId, nonce),
+    isUsed: (campaignId, nonce) => nonces.isUsed(db, campaignId, nonce, deadlineMs),
     clock,
   });
 
@@ -79,8 +81,8 @@ export function createProtection(
   const deviceStore = new KnexDeviceAccountStore();
   const devices = new DeviceVelocity(
     {
-      accounts: (campaignId, deviceId) => deviceStore.accounts(db, campaignId, deviceId),
-      claim: (claim) => deviceStore.claim(db, claim),
+      accounts: (campaignId, deviceId) => deviceStore.accounts(db, campaignId, deviceId, deadlineMs),
+      claim: (claim) => deviceStore.claim(db, claim, deadlineMs),
     },
     { clock },
   );

@@ -88,7 +88,7 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     await ledger?.destroy();
   });
 
-  type Participate = (channel?: string) => Promise<{ status: number | 'timeout' }>;
+  type Participate = (context?: Record<string, string>) => Promise<{ status: number | 'timeout' }>;
 
   /** A pocket on PostgreSQL through the stalling proxy (and in-memory hot state), and a client with a 10 s timeout. */
   async function pocketBehindProxy(): Promise<Participate> {
@@ -103,7 +103,13 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     url.searchParams.set('options', `-c search_path=${schema ?? 'public'},public`);
     pocket = await createPocket(
       { ...testConfig(), databaseUrl: url.toString(), publishOnStart: true },
-      { logger: silentLogger(), hotState: new MemoryHotState(), refreshMs: 60_000 },
+      {
+        logger: silentLogger(),
+        hotState: new MemoryHotState(),
+        refreshMs: 60_000,
+        // Inside the campaign's window, so that participations reach the anti-fraud checks.
+        clock: () => new Date('2026-11-11T12:00:00+08:00'),
+      },
     );
     await pocket.start();
     const app = pocket.app;
@@ -111,12 +117,12 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return async (channel = 'app') => {
+    return async (context = { channel: 'app' }) => {
       try {
         const res = await fetch(`${base}/v1/campaigns/double11-red-packet-rain/participations`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-          body: JSON.stringify({ userId: `u-${randomUUID()}`, context: { channel } }),
+          body: JSON.stringify({ userId: `u-${randomUUID()}`, context }),
           signal: AbortSignal.timeout(10_000),
         });
         await res.text();
@@ -145,19 +151,28 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     expect([200, 201]).toContain(after.status);
   }, 60_000);
 
-  it('answers 503 within seconds when a refusal cannot be stored: that statement has the deadline too', async () => {
+  it('answers 503 within seconds when a refusal cannot be stored or a device read: they have the deadline too', async () => {
     const participate = await pocketBehindProxy();
     expect([200, 201]).toContain((await participate()).status);
     // Only the refusal's insert stalls (knex's text; the grant write's prepared statement spells it otherwise):
     // its idempotency lookup and everything before it answer.
     proxy!.stallOn('insert into "participations"');
-    const refused = await Promise.all(Array.from({ length: 3 }, () => participate('mini-program')));
+    const refused = await Promise.all(
+      Array.from({ length: 3 }, () => participate({ channel: 'mini-program' })),
+    );
     // Before, each waited for the stall to end: a 'timeout' after the client's 10 s.
     expect(refused.map((r) => r.status)).toEqual([503, 503, 503]);
     proxy!.stallOn(null);
     proxy!.stall(false);
     expect([200, 201]).toContain((await participate()).status);
+    // The campaign's velocity check reads and claims the device's accounts (protection.velocity).
+    proxy!.stallOn('"device_accounts"');
+    const device = await participate({ channel: 'app', deviceId: 'dev-stalled' });
+    expect(device.status).toBe(503);
+    proxy!.stallOn(null);
+    proxy!.stall(false);
+    expect([200, 201]).toContain((await participate({ channel: 'app', deviceId: 'dev-stalled' })).status);
     // The pool dropped the connections it gave up on and opened new ones.
-    expect((await participate('mini-program')).status).toBe(200);
+    expect((await participate({ channel: 'mini-program' })).status).toBe(200);
   }, 60_000);
 });
