@@ -75,5 +75,11 @@ export function counterRebuilder(
     hotState,
     { campaignCounters: (id) => stores.grants.campaignCounters(db, id) },
     logRebuildFailures(logger),
+    // The failures are logged (at most once a minute each); so is the recovery, once per campaign.
+    (campaignId, liveReservations) =>
+      logger.info(
+        { campaignId, liveReservations },
+        'hot counters loaded from the ledger and live reservations',
+      ),
   );
 }

@@ -28,6 +28,8 @@ export class CounterRebuilder {
     private readonly hotState: HotState,
     private readonly ledger: CounterSource,
     private readonly onError: (campaignId: string, error: unknown) => void = () => {},
+    /** This process wrote the counters (another instance may have been first: then it is not called). */
+    private readonly onRebuilt: (campaignId: string, liveReservations: number) => void = () => {},
   ) {}
 
   /** Rebuilds if uninitialized; resolves true when counters are in place. Never rejects. */
@@ -70,7 +72,8 @@ export class CounterRebuilder {
       // grant committed in between is in neither and its position would be handed out twice.)
       const reservations = await this.hotState.reservations(campaignId);
       const ledger = await this.ledger.campaignCounters(campaignId);
-      await this.hotState.initialize(campaignId, mergeCounters(ledger, reservations), force);
+      if (await this.hotState.initialize(campaignId, mergeCounters(ledger, reservations), force))
+        this.onRebuilt(campaignId, reservations.length);
       return true;
     } catch (error) {
       this.onError(campaignId, error);
