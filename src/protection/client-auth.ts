@@ -37,6 +37,13 @@ const ANONYMOUS: ClientIdentity = Object.freeze({ kind: 'anonymous', id: null })
  */
 export const USER_TOKEN_MAX_LIFETIME_S = 7 * 24 * 3600;
 
+/**
+ * The clock skew allowed between the token's issuer and pocket, in seconds: on `exp` and `nbf` (jsonwebtoken's
+ * clockTolerance) and on the lifetime cap alike, so a 7-day token from an issuer whose clock runs a second
+ * ahead is not refused.
+ */
+const CLOCK_TOLERANCE_S = 5;
+
 const ANY_CLAIMS: UserTokenClaims = Object.freeze({ audience: [], issuer: [] });
 
 /** A list as jsonwebtoken's `audience`/`issuer` options take it: undefined (not checked) when empty. */
@@ -67,13 +74,14 @@ export function verifyUserToken(
       algorithms: ['HS256'],
       audience: expected(claims.audience),
       issuer: expected(claims.issuer),
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_S,
       clockTimestamp: Math.floor(nowMs / 1000),
       complete: true,
     });
     if (typeof payload !== 'object' || 'crit' in header) return REFUSED;
     const { sub, exp } = payload;
-    if (typeof exp !== 'number' || exp > nowMs / 1000 + USER_TOKEN_MAX_LIFETIME_S) return REFUSED;
+    const latest = nowMs / 1000 + USER_TOKEN_MAX_LIFETIME_S + CLOCK_TOLERANCE_S;
+    if (typeof exp !== 'number' || exp > latest) return REFUSED;
     return typeof sub === 'string' && USER_ID.test(sub) ? { sub } : REFUSED;
   } catch (error) {
     // jsonwebtoken's documented messages: "jwt audience invalid. expected: …", "jwt issuer invalid. expected: …".

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../../src/http/app';
 import { silentLogger } from '../../../src/observability/logger';
 import type { UserTokenClaims } from '../../../src/config';
+import { USER_TOKEN_MAX_LIFETIME_S, verifyUserToken } from '../../../src/protection/client-auth';
 import { clientAuthRouter } from '../../../src/protection/client-auth-router';
 import type { TokenVerifier, VerifiedToken } from '../../../src/protection/token-verifier';
 
@@ -111,6 +112,16 @@ describe('client identity', () => {
   it('a user token valid for up to 7 days is accepted', async () => {
     const res = await participate(open, `Bearer ${userToken('u-1', { expiresIn: '6d' })}`);
     expect(res.status).not.toBe(401);
+  });
+
+  it('the 7-day cap allows the same clock skew as exp and nbf (5 s)', () => {
+    const nowS = 1_800_000_000;
+    // An issuer whose clock runs 2 s ahead mints a 7-day token: its exp is 2 s past pocket's 7 days.
+    const ahead = (skewS: number) =>
+      jwt.sign({ sub: 'u-1', exp: nowS + USER_TOKEN_MAX_LIFETIME_S + skewS }, SECRET, { algorithm: 'HS256' });
+    expect(verifyUserToken(ahead(2), SECRET, undefined, nowS * 1000)).toEqual({ sub: 'u-1' });
+    expect(verifyUserToken(ahead(5), SECRET, undefined, nowS * 1000)).toEqual({ sub: 'u-1' });
+    expect(verifyUserToken(ahead(6), SECRET, undefined, nowS * 1000)).toHaveProperty('refused');
   });
 
   it('a malformed Authorization header is 401, not anonymous', async () => {
