@@ -55,13 +55,39 @@ function expected(list: readonly string[]): [string, ...string[]] | undefined {
 /** The subject of an accepted user token, or the message its 401 gives. */
 export type UserTokenCheck = { sub: string } | { refused: string };
 
-const REFUSED: UserTokenCheck = Object.freeze({ refused: 'invalid or expired user token' });
+const refused = (why: string): UserTokenCheck => ({ refused: `invalid user token: ${why}` });
+
+/**
+ * jsonwebtoken's refusals, by its documented messages ("jwt expired", "invalid algorithm", "jwt audience invalid.
+ * expected: …"…), in words an app team can act on without guessing; anything else is "not a valid JWT".
+ */
+function refusalOf(error: unknown): UserTokenCheck {
+  if (error instanceof jwt.TokenExpiredError) return refused('it has expired (exp)');
+  if (error instanceof jwt.NotBeforeError) return refused('it is not valid yet (nbf)');
+  const message = error instanceof jwt.JsonWebTokenError ? error.message : '';
+  if (message.startsWith('jwt audience invalid')) {
+    return { refused: 'the user token is not for this service: its aud is not one pocket accepts' };
+  }
+  if (message.startsWith('jwt issuer invalid')) {
+    return { refused: 'the user token is not from an issuer pocket accepts (iss)' };
+  }
+  if (message === 'invalid algorithm' || message === 'jwt signature is required') {
+    return refused('it must be signed with HS256 (alg)');
+  }
+  if (message === 'invalid signature') {
+    return refused('its signature does not verify with the user token secret');
+  }
+  if (message === 'invalid exp value') return refused('its exp must be a number of seconds');
+  if (message === 'invalid nbf value') return refused('its nbf must be a number of seconds');
+  return refused('it is not a valid JWT');
+}
 
 /**
  * Checks an end-user JWT. Refused besides a bad signature or an expired token: no `exp`, an `exp` more than
  * USER_TOKEN_MAX_LIFETIME_S ahead, a `crit` header (RFC 7515: extensions the recipient does not understand must be
  * refused, and pocket understands none), and, when `claims` name them, an `aud` none of `claims.audience` (a token
  * the same identity service minted for another app with the same secret) or an `iss` none of `claims.issuer`.
+ * Each refusal says which check failed.
  */
 export function verifyUserToken(
   token: string,
@@ -69,8 +95,9 @@ export function verifyUserToken(
   claims: UserTokenClaims = ANY_CLAIMS,
   nowMs = Date.now(),
 ): UserTokenCheck {
+  let verified: jwt.Jwt;
   try {
-    const { header, payload } = jwt.verify(token, secret, {
+    verified = jwt.verify(token, secret, {
       algorithms: ['HS256'],
       audience: expected(claims.audience),
       issuer: expected(claims.issuer),
@@ -78,22 +105,21 @@ export function verifyUserToken(
       clockTimestamp: Math.floor(nowMs / 1000),
       complete: true,
     });
-    if (typeof payload !== 'object' || 'crit' in header) return REFUSED;
-    const { sub, exp } = payload;
-    const latest = nowMs / 1000 + USER_TOKEN_MAX_LIFETIME_S + CLOCK_TOLERANCE_S;
-    if (typeof exp !== 'number' || exp > latest) return REFUSED;
-    return typeof sub === 'string' && USER_ID.test(sub) ? { sub } : REFUSED;
   } catch (error) {
-    // jsonwebtoken's documented messages: "jwt audience invalid. expected: …", "jwt issuer invalid. expected: …".
-    const message = error instanceof jwt.JsonWebTokenError ? error.message : '';
-    if (message.startsWith('jwt audience invalid')) {
-      return { refused: 'the user token is not for this service: its aud is not one pocket accepts' };
-    }
-    if (message.startsWith('jwt issuer invalid')) {
-      return { refused: 'the user token is not from an issuer pocket accepts (iss)' };
-    }
-    return REFUSED;
+    return refusalOf(error);
   }
+  const { header, payload } = verified;
+  if (typeof payload !== 'object') return refused('its payload is not a JSON object of claims');
+  if ('crit' in header) return refused('it has a crit header, whose extensions pocket does not understand');
+  const { sub, exp } = payload;
+  if (typeof exp !== 'number') return refused('it has no exp (an expiry at most 7 days ahead is required)');
+  if (exp > nowMs / 1000 + USER_TOKEN_MAX_LIFETIME_S + CLOCK_TOLERANCE_S) {
+    return refused('its exp is more than 7 days ahead');
+  }
+  if (typeof sub !== 'string' || !USER_ID.test(sub)) {
+    return refused('its sub must be a user id: 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone');
+  }
+  return { sub };
 }
 
 async function identify(

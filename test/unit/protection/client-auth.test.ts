@@ -85,27 +85,55 @@ describe('client identity', () => {
     [
       'a wrong secret',
       () => userToken('u-1', { expiresIn: '10m' }, 'another-secret-of-at-least-32-characters'),
+      'its signature does not verify with the user token secret',
     ],
-    ['an expired token', () => userToken('u-1', { expiresIn: -60 })],
-    ['no exp', () => userToken('u-1', {})],
+    ['an expired token', () => userToken('u-1', { expiresIn: -60 }), 'it has expired (exp)'],
+    [
+      'a token not valid yet',
+      () => userToken('u-1', { expiresIn: '10m', notBefore: 60 }),
+      'it is not valid yet (nbf)',
+    ],
+    ['no exp', () => userToken('u-1', {}), 'it has no exp (an expiry at most 7 days ahead is required)'],
     [
       'alg none',
       () =>
         `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"u-1","exp":9999999999}').toString('base64url')}.`,
+      'it must be signed with HS256 (alg)',
     ],
-    ['HS512', () => userToken('u-1', { algorithm: 'HS512', expiresIn: '10m' })],
-    ['a sub that is not a user id', () => userToken('bad user', { expiresIn: '10m' })],
+    [
+      'HS512',
+      () => userToken('u-1', { algorithm: 'HS512', expiresIn: '10m' }),
+      'it must be signed with HS256 (alg)',
+    ],
+    [
+      'a sub that is not a user id',
+      () => userToken('bad user', { expiresIn: '10m' }),
+      'its sub must be a user id: 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone',
+    ],
     // Valid for longer than USER_TOKEN_MAX_LIFETIME_S (7 days): as risky once leaked as no expiry at all.
-    ['an exp eight days ahead', () => userToken('u-1', { expiresIn: '8d' })],
+    [
+      'an exp eight days ahead',
+      () => userToken('u-1', { expiresIn: '8d' }),
+      'its exp is more than 7 days ahead',
+    ],
     // RFC 7515: a critical extension the recipient does not understand must be refused.
     [
       'a crit header',
       () => userToken('u-1', { expiresIn: '10m', header: { alg: 'HS256', crit: ['x'] } as jwt.JwtHeader }),
+      'it has a crit header, whose extensions pocket does not understand',
     ],
-    ['an unknown API token', () => `pk_${'c'.repeat(16)}_${'X'.repeat(43)}`],
-    ['garbage', () => 'garbage'],
-  ])('%s is 401 unauthenticated', async (_what, token) => {
+    ['garbage', () => 'garbage', 'it is not a valid JWT'],
+  ])('%s is 401 unauthenticated, saying why', async (_what, token, why) => {
     const res = await participate(open, `Bearer ${token()}`);
+    expect([res.status, res.body.error.code, res.body.error.message]).toEqual([
+      401,
+      'unauthenticated',
+      `invalid user token: ${why}`,
+    ]);
+  });
+
+  it('an unknown API token is 401 unauthenticated', async () => {
+    const res = await participate(open, `Bearer pk_${'c'.repeat(16)}_${'X'.repeat(43)}`);
     expect([res.status, res.body.error.code]).toEqual([401, 'unauthenticated']);
   });
 
@@ -214,7 +242,7 @@ describe('user token audience and issuer (USER_TOKEN_AUDIENCE, USER_TOKEN_ISSUER
     expect(await answer(checked, token({ ...right, audience: 'shop-app' }))).toEqual(refused(AUD));
     expect(await answer(checked, token({ ...right, issuer: 'id.example.org' }))).toEqual(refused(ISS));
     expect(await answer(checked, userToken('u-1', { ...right, expiresIn: -60 }))).toEqual(
-      refused('invalid or expired user token'),
+      refused('invalid user token: it has expired (exp)'),
     );
     const grants = await request(checked)
       .get('/v1/users/u-1/grants')
