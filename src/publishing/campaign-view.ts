@@ -26,6 +26,8 @@ export interface CampaignView {
   timezone: string;
   channels: string[] | null;
   activityCode: string;
+  /** ISO 4217 code of the rewards' money (minor units); null when the campaign has no budget. */
+  currency: string | null;
   rewards: RewardView[];
 }
 
@@ -59,6 +61,7 @@ export function campaignView(
     timezone: d.timezone,
     channels: d.entry.channels ? [...d.entry.channels] : null,
     activityCode: d.entry.activityCode,
+    currency: d.budget?.currency ?? null,
     rewards: d.rewards.map((r) => rewardView(r, stockUsed)),
   };
 }

@@ -221,10 +221,14 @@ describeEachBackend('HTTP API', (backend) => {
         timezone: 'Asia/Shanghai',
         channels: ['app'],
         activityCode: 'none',
+        // The rewards' money is in minor units of this currency: a page needs it to show 10 as ¥0.10.
+        currency: 'CNY',
         rewards: [
           { id: 'coin', type: 'red_packet', name: 'Coin', amount: { min: 10, max: 10 }, available: true },
         ],
       });
+      // Without a budget the rewards carry no money to spend: no currency either.
+      expect(views.find((v) => v['id'] === 'open-thanks')?.['currency']).toBeNull();
       // The public view shows no segments, rules, testers or budget figures.
       expect(res.text).not.toMatch(
         /"(segments|rules|when|testers|budget|limits|owner|decision|protection)":/,
