@@ -73,6 +73,16 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * A 409 the same request may retry: its key still in flight, or the user's lock busy. `Retry-After: 1` says when,
+ * as a 429 and a 503 do: the request in the way normally finishes well within it.
+ */
+export class RetryableConflictError extends ConflictError {
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '1' };
+  }
+}
+
 export class UnprocessableError extends AppError {
   constructor(code: string, message: string) {
     super(422, code, message);

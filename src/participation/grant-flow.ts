@@ -10,7 +10,7 @@ import type { Choice } from '../decision/choice';
 import { chooseReward } from '../decision/choose-reward';
 import { rewardById } from '../decision/reward-by-id';
 import type { SegmentDefinition } from '../definitions/campaign-types';
-import { ConflictError, DependencyUnavailableError, ForbiddenError } from '../errors/app-error';
+import { DependencyUnavailableError, ForbiddenError, RetryableConflictError } from '../errors/app-error';
 import { failClosed } from '../errors/dependency-failure';
 import type { Reservation, UserCounters } from '../hot-state/hot-state';
 import { userCountersTtlMs } from '../hot-state/user-counter-ttl';
@@ -246,7 +246,7 @@ export class GrantFlow {
     const perUser = snapshot.definition.limits?.perUser;
     const limits = { userLimit: perUser?.total ?? null, dailyUserLimit: perUser?.daily ?? null };
     if (!limitReachedIn(counters, limits, ctx.businessDate)) {
-      throw new ConflictError(
+      throw new RetryableConflictError(
         'user_busy',
         'an earlier participation of this user is still being settled; retry',
       );
@@ -330,7 +330,10 @@ export class GrantFlow {
           // a grant of this user committed at the same moment (its lock was lost) with the same sequence
           // number: that is transient.
           if (!limitReachedIn(counters, grant.fences, ctx.businessDate))
-            throw new ConflictError('user_busy', 'another request of this user was granted meanwhile; retry');
+            throw new RetryableConflictError(
+              'user_busy',
+              'another request of this user was granted meanwhile; retry',
+            );
           return { kind: 'refusal', outcome: 'limit_reached', segmentId: segment.id, decision };
         }
         // The hot counters disagree with the ledger: forget this reservation (its slot or range is taken in the

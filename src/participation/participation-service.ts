@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { businessDate } from '../decision/business-date';
 import { checkChannel, checkLive } from '../decision/liveness';
 import type { Random } from '../decision/random';
-import { AppError, ConflictError, NotFoundError } from '../errors/app-error';
+import { AppError, NotFoundError, RetryableConflictError } from '../errors/app-error';
 import { failClosed } from '../errors/dependency-failure';
 import type { HotState } from '../hot-state/hot-state';
 import type { ProfileSource } from '../integrations/profile-source';
@@ -163,17 +163,20 @@ export class ParticipationService {
     ctx.availability = availability;
     ctx.timer.lap('lock');
     if (begun === 'in_flight')
-      throw new ConflictError('request_in_flight', 'a request with this Idempotency-Key is in flight');
+      throw new RetryableConflictError(
+        'request_in_flight',
+        'a request with this Idempotency-Key is in flight',
+      );
     // The key runs with another body: retrying can never help (DESIGN.md: same key, different body → 422).
     if (begun === 'mismatch') return mismatchAnswer();
     if (begun === 'user_busy')
-      throw new ConflictError('user_busy', 'another request of this user is in flight; retry');
+      throw new RetryableConflictError('user_busy', 'another request of this user is in flight; retry');
     if (begun === 'done') {
       const stored = await failClosed('ledger', () =>
         this.deps.ledger.findStored(snapshot.campaignId, request.userId, request.idempotencyKey),
       );
       if (stored) return replay(stored, request);
-      throw new ConflictError(
+      throw new RetryableConflictError(
         'request_in_flight',
         'a request with this Idempotency-Key just finished; retry',
       );

@@ -461,6 +461,8 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       expect([sameKey.status, code(sameKey)]).toEqual([409, 'request_in_flight']);
       expect([otherBody.status, code(otherBody)]).toEqual([422, 'idempotency_mismatch']);
       expect([otherKey.status, code(otherKey)]).toEqual([409, 'user_busy']);
+      // A client retries a transient 409 as it does a 429 or 503: when Retry-After says.
+      expect([sameKey.headers['retry-after'], otherKey.headers['retry-after']]).toEqual(['1', '1']);
     } finally {
       await pocket.hotState.end({ ...held, final: false, doneTtlMs: 1000 });
     }
