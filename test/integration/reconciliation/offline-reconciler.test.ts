@@ -33,6 +33,19 @@ describeEachBackend('offline reconciliation', (backend) => {
   const run = () => rig.pocket.delivery.offline.run({ since: new Date(AT.getTime() - HOUR) });
   const open = () => rig.pocket.delivery.discrepancies.list(db(), { status: 'open' });
 
+  /** A grant at AT that the issuer issued but whose every answer was lost: the relay dead-letters it. */
+  const deadLetteredWhileIssued = async (userId: string): Promise<string> => {
+    rig.clock.set(AT);
+    const [id] = await grantsFor(rig.pocket, [userId]);
+    if (!id) throw new Error('no grant');
+    rig.issuer.mode = 'lossy';
+    for (let i = 0; i < 12; i++) {
+      await rig.pocket.delivery.relay.drain();
+      rig.clock.advance(10 * MINUTE);
+    }
+    return id;
+  };
+
   it('finds nothing when the issuers hold exactly what the ledger delivered (sandbox included)', async () => {
     const ids = await deliveredGrants(4, 'clean');
     rig.clock.set(AT);
@@ -145,14 +158,7 @@ describeEachBackend('offline reconciliation', (backend) => {
     await new KnexSandboxIssuedStore().insert(db(), { ...body, issuedAt: AT });
 
     // The issuer issues but its answers are lost: the relay retries until it dead-letters the grant.
-    rig.clock.set(AT);
-    const [kept] = await grantsFor(rig.pocket, ['u-answer-lost']);
-    if (!kept) throw new Error('no grant');
-    rig.issuer.mode = 'lossy';
-    for (let i = 0; i < 12; i++) {
-      await rig.pocket.delivery.relay.drain();
-      rig.clock.advance(10 * 60_000);
-    }
+    const kept = await deadLetteredWhileIssued('u-answer-lost');
     expect((await grantStatuses(db(), [kept]))[kept]).toBe('dead');
     expect(await rig.pocket.delivery.relay.stats()).toMatchObject({ dead: 1 });
     rig.issuer.mode = 'up';
@@ -182,14 +188,7 @@ describeEachBackend('offline reconciliation', (backend) => {
   it('finds a grant corrected long after the issuer issued it in order, instead of redelivering it every run', async () => {
     // Issued at once, but every answer lost: dead-lettered, then corrected by a run hours later. The correction
     // is its delivered_at; the issuer's record keeps the first attempt's time, long before the next run's window.
-    rig.clock.set(AT);
-    const [late] = await grantsFor(rig.pocket, ['u-issued-early']);
-    if (!late) throw new Error('no grant');
-    rig.issuer.mode = 'lossy';
-    for (let i = 0; i < 12; i++) {
-      await rig.pocket.delivery.relay.drain();
-      rig.clock.advance(10 * MINUTE);
-    }
+    const late = await deadLetteredWhileIssued('u-issued-early');
     rig.issuer.mode = 'up';
     rig.clock.advance(2 * HOUR);
     expect(await run()).toMatchObject({ corrected: 1, redelivered: 0 });
@@ -203,14 +202,7 @@ describeEachBackend('offline reconciliation', (backend) => {
   });
 
   it('corrects a grant dead-lettered in the window that the issuer issued before it, instead of listing it', async () => {
-    rig.clock.set(AT);
-    const [early] = await grantsFor(rig.pocket, ['u-dead-early']);
-    if (!early) throw new Error('no grant');
-    rig.issuer.mode = 'lossy';
-    for (let i = 0; i < 12; i++) {
-      await rig.pocket.delivery.relay.drain();
-      rig.clock.advance(10 * MINUTE);
-    }
+    const early = await deadLetteredWhileIssued('u-dead-early');
     expect((await grantStatuses(db(), [early]))[early]).toBe('dead');
     rig.issuer.mode = 'up';
     // The window starts just before it was dead-lettered, more than 15 minutes after the issuer issued it.
