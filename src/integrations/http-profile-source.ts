@@ -7,6 +7,7 @@
  */
 import { DependencyUnavailableError } from '../errors/app-error';
 import type { ProfileSource } from './profile-source';
+import { readBounded } from './read-bounded';
 
 type Profile = Record<string, unknown>;
 
@@ -20,8 +21,22 @@ export interface HttpProfileSourceOptions {
   now?: () => number;
 }
 
+/**
+ * A profile is a few attributes; a bigger answer is refused as soon as it is known to be bigger (and is never
+ * cached: 100,000 users of a runaway service's answers would take the process's memory).
+ */
+const MAX_ANSWER_BYTES = 65536;
+
 function isObject(value: unknown): value is Profile {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 export class HttpProfileSource implements ProfileSource {
@@ -80,10 +95,14 @@ export class HttpProfileSource implements ProfileSource {
         throw new DependencyUnavailableError('profile', `profile service answered ${response.status}`);
       }
       // A body cut off by the timeout is a timeout; one that is not JSON is garbage.
-      const body = (await response.json().catch((error: unknown) => {
-        if (controller.signal.aborted) throw error;
-        return null;
-      })) as unknown;
+      const { text, truncated } = await readBounded(response, MAX_ANSWER_BYTES);
+      if (truncated) {
+        throw new DependencyUnavailableError(
+          'profile',
+          `profile service answered more than ${MAX_ANSWER_BYTES / 1024} KiB`,
+        );
+      }
+      const body = parseJson(text);
       const profile = isObject(body) ? body['profile'] : undefined;
       if (!isObject(profile)) {
         throw new DependencyUnavailableError(

@@ -107,6 +107,16 @@ describe('HttpProfileSource', () => {
     await expect(profiles.profile('c')).rejects.toEqual(unavailable(/answered 401/));
   });
 
+  it('is unavailable when the answer is over 64 KiB, reading no further, and does not cache that', async () => {
+    const big = JSON.stringify({ profile: { notes: 'x'.repeat(70_000) } });
+    nock(BASE).get('/profiles/u1').reply(200, big, { 'Content-Type': 'application/json' });
+    const profiles = source();
+    await expect(profiles.profile('u1')).rejects.toEqual(unavailable(/answered more than 64 KiB/));
+    const justUnder = JSON.stringify({ profile: { notes: 'x'.repeat(65_000) } });
+    nock(BASE).get('/profiles/u1').reply(200, justUnder, { 'Content-Type': 'application/json' });
+    expect(await profiles.profile('u1')).toEqual({ notes: 'x'.repeat(65_000) });
+  });
+
   it.each([
     ['not JSON', '<html>oops</html>'],
     ['JSON without a profile', JSON.stringify({ user: { age: 1 } })],
