@@ -111,18 +111,17 @@ export class KnexReportReads implements ReportReads {
     bucketSeconds: number,
     shiftSeconds = 0,
   ): Promise<TimeBucket[]> {
-    const [participations, grants] = await Promise.all([
-      this.participations(q, window, 'without')
-        .select(bucketOf(q, 'created_at', bucketSeconds, shiftSeconds).wrap('(', ') AS bucket'))
-        .count({ n: '*' })
-        .groupBy('bucket') as Promise<Row[]>,
-      this.realGrants(q, window)
-        .whereNot('status', 'void')
-        .select(bucketOf(q, 'created_at', bucketSeconds, shiftSeconds).wrap('(', ') AS bucket'))
-        .count({ n: '*' })
-        .sum({ spend: 'charge' })
-        .groupBy('bucket') as Promise<Row[]>,
-    ]);
+    // One after the other: `q` may be the report's snapshot transaction, one connection (report-service.ts).
+    const participations = (await this.participations(q, window, 'without')
+      .select(bucketOf(q, 'created_at', bucketSeconds, shiftSeconds).wrap('(', ') AS bucket'))
+      .count({ n: '*' })
+      .groupBy('bucket')) as Row[];
+    const grants = (await this.realGrants(q, window)
+      .whereNot('status', 'void')
+      .select(bucketOf(q, 'created_at', bucketSeconds, shiftSeconds).wrap('(', ') AS bucket'))
+      .count({ n: '*' })
+      .sum({ spend: 'charge' })
+      .groupBy('bucket')) as Row[];
     const buckets = new Map<number, TimeBucket>();
     const at = (b: unknown): TimeBucket => {
       const bucket = Math.floor(count(b));

@@ -2,8 +2,8 @@
  * Computes the campaign report from the ledger (the one place both `pocket report` and
  * `GET /admin/campaigns/{id}/report` get it from). The plan is the active version's; nothing is cached: the
  * dashboard polls a few times a minute, not per request. On PostgreSQL the reads share one REPEATABLE READ,
- * READ ONLY snapshot: read in parallel on the pool, a grant committed between two of them was in the budget and
- * not in the timeline, and under traffic the figures did not add up. SQLite has one connection, which a snapshot
+ * READ ONLY snapshot, one after another on its connection: read in parallel on the pool, a grant committed between
+ * two of them was in the budget and not in the timeline, and under traffic the figures did not add up. SQLite has one connection, which a snapshot
  * would hold for the whole report while participations wait: there the reads queue between theirs as before.
  */
 import { businessDate, utcOffsetSeconds } from '../../decision/business-date';
@@ -61,18 +61,17 @@ export class ReportService {
       to,
       testers: (definition.testers ?? []).map((t) => t.userId),
     };
-    const [outcomes, grants, usage, outbox, reconciliation, span, testerParticipations, testGrants, pause] =
-      await Promise.all([
-        reads.outcomes(db, window),
-        reads.grants(db, window),
-        this.deps.grants.usage(db, campaignId),
-        reads.outbox(db, campaignId),
-        reads.reconciliation(db, window),
-        reads.span(db, window),
-        reads.testerParticipations(db, window),
-        reads.testGrants(db, window),
-        this.deps.versions.pauseState(db, campaignId),
-      ]);
+    // One read after another: on PostgreSQL they share the snapshot's one connection, where overlapping queries
+    // only queue in pg (which pg 9 will refuse); SQLite has one connection anyway.
+    const outcomes = await reads.outcomes(db, window);
+    const grants = await reads.grants(db, window);
+    const usage = await this.deps.grants.usage(db, campaignId);
+    const outbox = await reads.outbox(db, campaignId);
+    const reconciliation = await reads.reconciliation(db, window);
+    const span = await reads.span(db, window);
+    const testerParticipations = await reads.testerParticipations(db, window);
+    const testGrants = await reads.testGrants(db, window);
+    const pause = await this.deps.versions.pauseState(db, campaignId);
     const first = span ? epochSeconds(from ?? span.first) : null;
     const last = span
       ? epochSeconds(to ? new Date(Math.min(to.getTime() - 1, now.getTime())) : span.last)

@@ -256,6 +256,33 @@ describeEachBackend('campaign report', (backend) => {
     });
   }
 
+  // pg queues a query sent while its connection still runs another, warns that pg 9 will refuse it, and the
+  // report's snapshot is one connection: its reads go one after another.
+  if (backend === 'postgres+redis') {
+    it('never sends a query on its snapshot connection while another is running there', async () => {
+      // pg's Client, as far as this test reads it: the query running on the connection and those queued behind it.
+      type PgQuery = (this: { _activeQuery: unknown; _queryQueue: unknown[] }, ...args: unknown[]) => unknown;
+      const { Client } = jest.requireActual<{ Client: { prototype: { query: PgQuery } } }>('pg');
+      const original = Client.prototype.query;
+      const overlapping: string[] = [];
+      const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (
+        this: ThisParameterType<PgQuery>,
+        ...args: unknown[]
+      ) {
+        if (this._activeQuery !== null || this._queryQueue.length > 0)
+          overlapping.push(JSON.stringify(args[0]).slice(0, 120));
+        return Reflect.apply(original, this, args);
+      });
+      try {
+        const report = await pocket.reports.report(CAMPAIGN);
+        expect(report.funnel.participations).toBeGreaterThan(0);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(overlapping).toEqual([]);
+    });
+  }
+
   // Last: it publishes version 2. A tester dropped from the list, and a real user made one, keep their past:
   // the funnel's grants are still the grants the rest of the report counts, whoever the testers are now.
   it('counts a participation with its grant after the testers change, so the funnel adds up to the grants', async () => {
