@@ -5,7 +5,8 @@ import casesSchema from '../../schemas/cases.schema.json';
 import participationRequestSchema from '../../schemas/participation-request.schema.json';
 import rulesSchema from '../../schemas/rules.schema.json';
 import { findingsFromAjvErrors, NonFiniteSource, type Revalidate } from './ajv-error-findings';
-import type { Finding } from './finding';
+import { error, type Finding } from './finding';
+import { MAX_NESTING, tooDeepPath } from './nesting-depth';
 import type { JsonSchema } from './schema-navigation';
 
 export type SchemaKind = 'campaign' | 'rules' | 'cases';
@@ -61,6 +62,9 @@ export function validateAgainstSchema(
   data: unknown,
   sourceOf?: NonFiniteSource,
 ): Finding[] {
+  // Before ajv, whose validators recurse once per level: a document nested deeper is refused, not a stack overflow.
+  const deep = tooDeepPath(data);
+  if (deep) return [error(deep, `is nested too deeply: at most ${MAX_NESTING} levels of maps and lists`)];
   const validate = validatorFor(kind);
   if (validate(data)) return [];
   const errors = [...(validate.errors ?? [])];

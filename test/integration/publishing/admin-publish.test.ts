@@ -100,6 +100,25 @@ describeEachBackend('POST /admin/publish validation', (backend) => {
     ]);
   });
 
+  it('refuses a rule nested too deeply with a 400 naming where, not a 500 from a stack overflow', async () => {
+    // 1,200 nested `not`s: well inside the 1 MB body and the parser's own depth, but ajv's validators recurse once
+    // per level and overflowed the stack, answering 500 internal_error.
+    let condition: unknown = { fact: 'profile', path: 'age', operator: 'equal', value: 1 };
+    for (let i = 0; i < 1200; i++) condition = { not: condition };
+    const deep = body();
+    (deep.definition['segments'] as Array<Record<string, unknown>>)[0]!['when'] = 'vip';
+    deep.rules['vip'] = { id: 'vip', conditions: { all: [condition] } };
+    const res = await post('/admin/publish', { campaigns: [deep] });
+    expect([res.status, res.body.error.code]).toEqual([400, 'invalid_definition']);
+    expect(fieldsOf(res)).toEqual([
+      {
+        path: expect.stringMatching(/^campaigns\[0\]\.rules\.vip\.conditions\.all\[0\](\.not)+$/),
+        message: 'is nested too deeply: at most 64 levels of maps and lists',
+      },
+    ]);
+    expect(await backends.ledger.db('campaign_versions').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
   it('refuses a malformed body and a campaign that is not the one in the path', async () => {
     expect((await post('/admin/publish', { campaigns: [] })).status).toBe(400);
     expect((await post('/admin/publish', { campaigns: [{ definition: {} }] })).status).toBe(400);
