@@ -65,9 +65,18 @@ async function ledgerLifecycle(root: string): Promise<Lifecycle> {
 export function target(opts: TargetOptions): { server: string; token: string } | null {
   const server = opts.server ?? process.env['POCKET_SERVER'];
   if (server === undefined || server === '') return null;
+  // A user or password in the URL: fetch refuses it, and its message (printed as "cannot reach …") held the
+  // password, twice, for the CI log. The token is the credential; the URL is echoed with its password hidden.
+  const shown = server.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^/?#]*@/i, '$1***@');
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(server)) {
+    throw new CliFailure(
+      `--server must not hold a user or password (${shown}): pocket authenticates with --token or POCKET_TOKEN`,
+      2,
+    );
+  }
   // Parsed as fetch will parse it: "http://a b" or a port out of range is a usage error, not "cannot reach".
   if (!/^https?:\/\/[^/]+/.test(server) || !URL.canParse(server)) {
-    throw new CliFailure(`--server must be an http(s) URL such as http://pocket:3000 (got "${server}")`, 2);
+    throw new CliFailure(`--server must be an http(s) URL such as http://pocket:3000 (got "${shown}")`, 2);
   }
   const token = opts.token ?? process.env['POCKET_TOKEN'];
   if (token === undefined || token === '') {
