@@ -3,7 +3,7 @@
  * A bad value stops the boot with a message naming the variable. Picks embedded or production backends.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
@@ -434,6 +434,8 @@ function resolveSecrets(
   if (changed) {
     makeDirectory(dataDir);
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+    // `mode` applies only to a file it creates: one made by hand (or by an older pocket) kept its mode.
+    chmodSync(file, 0o600);
   }
   return { secrets: secrets as Secrets, generated: true, created: changed };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config';
@@ -69,6 +69,17 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     expect(first.secrets.userToken).toHaveLength(43);
     const file = join(dir, 'data', 'secrets.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first.secrets);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps secrets.json readable by its owner only, also when it existed with a wider mode', () => {
+    const dir = tmp();
+    const file = join(dir, 'data', 'secrets.json');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(file, '{}\n', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const config = loadConfig({}, dir);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(config.secrets);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
