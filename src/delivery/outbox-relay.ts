@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../ledger/db';
-import type { OutboxStats, OutboxStore } from '../ledger/outbox-store';
+import type { OutboxEntry, OutboxStats, OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
 import { repeatLimitedWarn } from '../observability/repeat-filter';
 import { claimLeaseMs } from './claim-lease';
@@ -27,7 +27,10 @@ export interface RelaySettings {
 
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = { batchSize: 50, leaseMs: 60_000, concurrency: 8 };
 
-/** `lost`: the entry's claim was no longer this relay's (lapsed or taken), so it was left to the next claim. */
+/**
+ * `lost`: the entry's claim was no longer this relay's (lapsed or taken), so it was left to the next claim; or
+ * the relay was stopping and gave it back unsent.
+ */
 export type RelayBatch = Record<DeliveryOutcome | 'errors', number> & { claimed: number };
 
 export interface DeliveryStats extends OutboxStats {
@@ -76,7 +79,8 @@ export class OutboxRelay {
     batch.claimed = entries.length;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < entries.length) {
+      // A relay told to stop (SIGTERM) sends nothing more of its batch: the sends at the issuer finish.
+      while (next < entries.length && !this.stopping) {
         const entry = entries[next++];
         if (!entry) break;
         try {
@@ -92,7 +96,26 @@ export class OutboxRelay {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, entries.length) }, worker));
+    await this.release(entries.slice(next), batch);
     return batch;
+  }
+
+  /**
+   * Gives back the entries of a stopped batch that were never sent: due again at once for any relay, their
+   * claimed attempt uncounted, instead of held until the batch's claim runs out. Counted in `lost`.
+   */
+  private async release(unsent: readonly OutboxEntry[], batch: RelayBatch): Promise<void> {
+    if (unsent.length === 0) return;
+    const now = this.deps.clock();
+    for (const entry of unsent) {
+      batch.lost += 1;
+      const claim = { id: entry.id, relayId: this.relayId, attempts: entry.attempts };
+      // A release that fails leaves the claim to run out, as a relay that died would.
+      await this.deps.outbox.release(this.deps.db, claim, now).catch((err: unknown) => {
+        this.deps.logger.warn({ err, grantId: entry.grantId }, 'could not give back an unsent claim');
+      });
+    }
+    this.deps.logger.info({ released: unsent.length }, 'relay stopping: unsent claims given back');
   }
 
   /** Runs batches until nothing is due (or `maxBatches`); returns the totals. */
@@ -146,11 +169,16 @@ export class OutboxRelay {
     })();
   }
 
-  /** Stops polling and waits for the batch in progress. */
+  /**
+   * Stops polling and waits for the batch in progress: its sends already at an issuer finish (each within the
+   * issuer timeout), and its entries not sent yet are given back (release) rather than sent first.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.loop;
     this.loop = null;
+    // runOnce and drain by hand send again (a stopped relay gives its whole batch back).
+    this.stopping = false;
   }
 }

@@ -95,6 +95,18 @@ export class KnexOutboxStore implements OutboxStore {
     return changed > 0;
   }
 
+  async release(q: Executor, claim: OutboxClaim, at: Date): Promise<boolean> {
+    const changed = await q('outbox')
+      .where({ id: claim.id, status: 'pending', locked_by: claim.relayId, attempts: claim.attempts })
+      .update({
+        locked_by: null,
+        locked_until: null,
+        attempts: Math.max(0, claim.attempts - 1),
+        updated_at: at,
+      });
+    return changed > 0;
+  }
+
   async complete(q: Executor, id: string, at: Date, note: string | null = null): Promise<boolean> {
     const changed = await q('outbox')
       .where({ id, status: 'pending' })

@@ -66,6 +66,11 @@ export interface OutboxStore {
    * taken by another relay, and this relay must not send the entry.
    */
   renewClaim(q: Executor, claim: OutboxClaim, now: Date, leaseMs: number): Promise<boolean>;
+  /**
+   * Gives back a claimed entry this relay never sent (it is stopping): unclaimed (due again at once), and the
+   * attempt the claim counted is uncounted; `at` is its updated_at. Only while the claim is still this relay's (same relay, same attempt).
+   */
+  release(q: Executor, claim: OutboxClaim, at: Date): Promise<boolean>;
   /** The delivery is done (or no longer needed); `note` is kept in last_error. */
   complete(q: Executor, id: string, at: Date, note?: string | null): Promise<boolean>;
   /**
