@@ -61,7 +61,10 @@ export function registerGrants(program: Command): void {
     .description('void a grant: free its stock, budget and per-user counts (audited)')
     .option('--reason <text>', 'why (required; kept on the grant and in the audit log)')
     .option('--actor <name>', 'who (default: POCKET_AUTHOR or the OS user)')
-    .option('--force', 'also void a grant the issuer already has (revoke it there first)')
+    .option(
+      '--force',
+      'also void a grant the issuer already has or whose delivery is in flight (revoke it there)',
+    )
     .option('--format <format>', 'text | json', 'text')
     .action(
       action(async (grantId: string, opts: VoidOptions) => {

@@ -114,11 +114,24 @@ export class KnexOutboxStore implements OutboxStore {
     return changed > 0;
   }
 
-  async close(q: Executor, id: string, at: Date, note: string): Promise<boolean> {
-    const changed = await q('outbox')
-      .where({ id })
-      .whereIn('status', ['pending', 'dead'])
-      .update({ status: 'done', locked_by: null, locked_until: null, last_error: note, updated_at: at });
+  async close(
+    q: Executor,
+    id: string,
+    at: Date,
+    note: string,
+    options: { unclaimedAt?: Date } = {},
+  ): Promise<boolean> {
+    const builder = q('outbox').where({ id }).whereIn('status', ['pending', 'dead']);
+    const { unclaimedAt } = options;
+    if (unclaimedAt !== undefined)
+      builder.andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<=', unclaimedAt));
+    const changed = await builder.update({
+      status: 'done',
+      locked_by: null,
+      locked_until: null,
+      last_error: note,
+      updated_at: at,
+    });
     return changed > 0;
   }
 

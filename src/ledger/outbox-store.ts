@@ -76,9 +76,10 @@ export interface OutboxStore {
   /**
    * The grant needs no delivery any more (voided, or found at the issuer by reconciliation): a pending or
    * dead-lettered entry becomes done, so it leaves the backlog and the dead-letter count. `note` is kept in
-   * last_error. False when the entry was already done.
+   * last_error. False when the entry was already done, or, with `unclaimedAt`, when a relay's claim holds it at
+   * that time (its request may be at the issuer).
    */
-  close(q: Executor, id: string, at: Date, note: string): Promise<boolean>;
+  close(q: Executor, id: string, at: Date, note: string, options?: { unclaimedAt?: Date }): Promise<boolean>;
   /** Releases this relay's claim and schedules the next attempt. False when another relay holds it now. */
   retryLater(
     q: Executor,

@@ -23,7 +23,10 @@ import { checkUserCounters } from './user-counter-check';
 export interface VoidRequest {
   reason: string;
   actor: string;
-  /** Allow voiding a grant the issuer already has (it must be revoked downstream by hand). */
+  /**
+   * Allow voiding a grant the issuer already has, or may be getting right now (its delivery is in flight): it
+   * must be revoked downstream by hand.
+   */
   force?: boolean;
 }
 
@@ -74,8 +77,23 @@ export class GrantVoidService {
         throw new ConflictError('grant_already_void', `grant ${grantId} is already void`);
       }
       // A pending delivery is cancelled; a dead letter is closed too, since nobody will act on it any more.
+      // A delivery a relay holds may be at the issuer right now: voided, its slot and budget would be handed
+      // out again while the issuer pays it. Without --force that waits for the issuer's answer; the close is
+      // conditional too, so a relay that claims the entry between the read and the close is not overruled.
       const entry = await outbox.findByGrant(trx, grantId);
-      const closed = entry ? await outbox.close(trx, entry.id, at, `voided: ${reason}`) : false;
+      const inFlight = () =>
+        new ConflictError(
+          'delivery_in_flight',
+          `grant ${grantId} is being delivered right now (claimed by ${entry?.lockedBy ?? 'a relay'}` +
+            `${entry?.lockedUntil ? ` until ${entry.lockedUntil.toISOString()}` : ''}): void it once the issuer ` +
+            'has answered, or with --force and take it back at the issuer if it arrives there',
+        );
+      const claimed = entry?.status === 'pending' && entry.lockedUntil !== null && entry.lockedUntil > at;
+      if (claimed && !request.force) throw inFlight();
+      const closed = entry
+        ? await outbox.close(trx, entry.id, at, `voided: ${reason}`, request.force ? {} : { unclaimedAt: at })
+        : false;
+      if (entry?.status === 'pending' && !closed && !request.force) throw inFlight();
       const deliveryCancelled = closed && entry?.status === 'pending';
       const deadLetterClosed = closed && entry?.status === 'dead';
       let resolved = 0;

@@ -110,11 +110,12 @@ describeEachBackend('downstream misbehaviour', (backend) => {
   it('a grant voided while the issuer refuses it is not failed: no discrepancy, no alert', async () => {
     const [id] = await grantsFor(pocket, ['u-voided-in-flight']);
     if (!id) throw new Error('expected a red packet');
-    // The issuer refuses the grant, and a person voids it while the request is there.
+    // The issuer refuses the grant, and a person voids it while the request is there (--force: a void waits
+    // for a delivery in flight otherwise).
     nock(WALLET)
       .post('/grants')
       .reply((_uri, _body, callback) => {
-        pocket.delivery.voids.void(id, { reason: 'customer left', actor: 'ops' }).then(
+        pocket.delivery.voids.void(id, { reason: 'customer left', actor: 'ops', force: true }).then(
           () => callback(null, [422, 'unknown wallet']),
           (err: Error) => callback(err, [500]),
         );

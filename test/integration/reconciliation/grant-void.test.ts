@@ -110,6 +110,39 @@ describeEachBackend('grant void', (backend) => {
     expect(ids).toHaveLength(4);
   });
 
+  it('refuses a grant whose delivery is at the issuer right now without --force: it would be paid and void', async () => {
+    const [id] = await grantsFor(pocket, ['u-in-flight'], TINY);
+    if (!id) throw new Error('no grant');
+    issuer.delayMs = 300;
+    const sending = pocket.delivery.relay.runOnce();
+    for (const deadline = Date.now() + 10_000; issuer.requests.length === 0 && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    // The issuer has taken the grant and is answering: a void now would free its slot while it is paid.
+    await expect(pocket.delivery.voids.void(id, { reason: 'fraud', actor: 'bob' })).rejects.toMatchObject({
+      code: 'delivery_in_flight',
+    });
+    expect(await sending).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(issuer.ids()).toEqual([id]);
+    expect((await grantStatuses(db(), [id]))[id]).toBe('delivered');
+    expect(await grants.get(db(), id)).toMatchObject({ fences: { stockSlot: 1 } });
+    const actions = (await new KnexAuditStore().list(db(), { campaignId: TINY })).map((a) => a.action);
+    expect(actions).not.toContain('grant.void');
+  });
+
+  it('voids a grant in flight with --force (a person takes it back at the issuer if it arrives)', async () => {
+    const [id] = await grantsFor(pocket, ['u-in-flight-forced'], TINY);
+    if (!id) throw new Error('no grant');
+    issuer.delayMs = 300;
+    const sending = pocket.delivery.relay.runOnce();
+    for (const deadline = Date.now() + 10_000; issuer.requests.length === 0 && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(
+      await pocket.delivery.voids.void(id, { reason: 'fraud', actor: 'bob', force: true }),
+    ).toMatchObject({ previousStatus: 'pending', deliveryCancelled: true });
+    await sending;
+    expect((await grantStatuses(db(), [id]))[id]).toBe('void');
+  });
+
   it('cancels a pending delivery, refuses a delivered grant without --force, and a second void', async () => {
     const [pending, delivered] = await grantsFor(pocket, ['u-p', 'u-d'], TINY);
     if (!pending || !delivered) throw new Error('no grants');
