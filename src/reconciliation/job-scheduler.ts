@@ -47,6 +47,18 @@ export class JobScheduler {
       const runner = this.runners.get(job.name);
       if (!runner) continue;
       const task = schedule(job.cron, () => runner.trigger(), { name: `pocket:${job.name}`, unref: true });
+      // node-cron drops a turn whose timer fired more than about a second late (an event loop blocked by a GC
+      // pause or a busy service, a VM paused, a clock stepped): the daily offline reconciliation then skipped a
+      // whole day, said only by a console line outside the JSON log. A late turn runs now instead; the other
+      // turns the same stall dropped (a laptop asleep for hours drops hundreds) find it running and are ignored.
+      task.on('execution:missed', (context) => {
+        if (runner.busy) return;
+        this.logger.warn(
+          { job: job.name, due: context.date.toISOString() },
+          'scheduled turn fired late: run now',
+        );
+        void runner.trigger();
+      });
       this.tasks.push(task);
     }
     this.logger.info({ jobs: this.jobs.map((j) => `${j.name} (${j.cron})`) }, 'scheduler started');
