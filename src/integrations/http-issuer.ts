@@ -17,6 +17,13 @@ const TRANSIENT_4XX = new Set([408, 429]);
 /** Of an answer's body, only the start is read: a refusal's message keeps 500 characters of it. */
 const MAX_ANSWER_BYTES = 4096;
 
+/**
+ * The most of one issued-records page that is read (a page of the 500 records asked for is about 100 KB). A
+ * larger one fails the listing, rather than being buffered whole until the timeout: an issuer that ignores
+ * `limit`, or a URL that streams something else, could run the worker out of memory, relay and all.
+ */
+export const MAX_PAGE_BYTES = 32 * 1024 * 1024;
+
 function describe(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timeout';
@@ -93,8 +100,16 @@ export class HttpIssuer implements Issuer {
         headers: { accept: 'application/json' },
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      text = await response.text();
+      const body = await readBounded(response, MAX_PAGE_BYTES);
+      if (body.truncated) {
+        throw failure(
+          `answered a page larger than ${MAX_PAGE_BYTES / 1024 / 1024} MiB (${query.limit} records asked for): ` +
+            'does it honour limit?',
+        );
+      }
+      text = body.text;
     } catch (error) {
+      if (error instanceof IssuerListingError) throw error;
       throw failure(listingFailure(error, this.options.timeoutMs));
     }
     if (!response.ok) throw failure(`answered HTTP ${response.status}`);

@@ -4,9 +4,11 @@
  * naming the issuer, its listing URL and the reason in a few words, never a bare "fetch failed".
  */
 import { createServer } from 'node:net';
+import { Readable } from 'node:stream';
 import nock from 'nock';
 import { HttpIssuer } from '../../../src/integrations/http-issuer';
 import { IssuerListingError } from '../../../src/integrations/issuer-listing-error';
+import { MAX_PAGE_BYTES } from '../../../src/integrations/http-issuer';
 
 const BASE = 'http://coupon.http-issuer-listing.test';
 const query = {
@@ -62,6 +64,33 @@ describe('HttpIssuer.listIssued', () => {
     const error = await failure(issuer);
     expect([error.issuer, error.url, error.reason]).toEqual([BASE, `${BASE}/grants`, reason]);
     expect(error.message).toBe(`cannot read issuer ${BASE}/grants: ${reason}`);
+  });
+
+  it('fails on a page too large to be one, as soon as it passes the cap, without buffering the rest', async () => {
+    // An issuer that ignores `limit` (or a misrouted URL streaming a file) used to be buffered whole, until the
+    // timeout: a worker could run out of memory and take the relay down with it.
+    let sent = 0;
+    const flood = new Readable({
+      read() {
+        setImmediate(() => {
+          if (this.destroyed) return;
+          sent += 1024 * 1024;
+          this.push(Buffer.alloc(1024 * 1024, ' '));
+        });
+      },
+    });
+    nock(BASE)
+      .get('/grants')
+      .query(true)
+      .reply(200, () => flood);
+    const patient = new HttpIssuer({ baseUrl: BASE, timeoutMs: 20_000 });
+    const started = Date.now();
+    const error = await failure(patient);
+    expect(error.reason).toBe(
+      `answered a page larger than ${MAX_PAGE_BYTES / 1024 / 1024} MiB (2 records asked for): does it honour limit?`,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(sent).toBeLessThan(MAX_PAGE_BYTES + 8 * 1024 * 1024);
   });
 
   it('fails on a timeout', async () => {
