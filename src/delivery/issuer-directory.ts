@@ -14,7 +14,11 @@ export class IssuerDirectory {
     readonly timeoutMs: number,
   ) {}
 
-  /** One HttpIssuer per distinct URL, so that types sharing an issuer are paged once by reconciliation. */
+  /**
+   * One HttpIssuer per distinct issuer, so that types sharing one are paged once by reconciliation. URLs are
+   * compared as URLs (issuerBase): `http://wallet/` and `http://WALLET:80` are `http://wallet`, which read
+   * twice listed every grant it issued twice (an `issued_twice` and an alert per grant, paid once).
+   */
   static fromConfig(
     urls: Partial<Record<RewardKind, string>>,
     timeoutMs: number,
@@ -24,10 +28,11 @@ export class IssuerDirectory {
     const byType: Partial<Record<string, Issuer>> = {};
     for (const [type, url] of Object.entries(urls)) {
       if (!url) continue;
-      let issuer = byUrl.get(url);
+      const base = issuerBase(url);
+      let issuer = byUrl.get(base);
       if (!issuer) {
-        issuer = new HttpIssuer({ baseUrl: url, timeoutMs });
-        byUrl.set(url, issuer);
+        issuer = new HttpIssuer({ baseUrl: base, timeoutMs });
+        byUrl.set(base, issuer);
       }
       byType[type] = issuer;
     }
@@ -45,4 +50,18 @@ export class IssuerDirectory {
     for (const issuer of Object.values(this.byType)) if (issuer) issuers.add(issuer);
     return [...issuers];
   }
+}
+
+/**
+ * An issuer URL as one string per issuer: scheme and host in lower case, no default port (the WHATWG URL
+ * parser's form), no trailing slash (HttpIssuer appends `/grants`). A URL that does not parse is kept as given.
+ */
+export function issuerBase(url: string): string {
+  let href = url;
+  try {
+    href = new URL(url).href;
+  } catch {
+    // config validation refuses these; kept as given
+  }
+  return href.replace(/\/+$/, '');
 }
