@@ -128,7 +128,7 @@ export function createDb(opts: DbOptions): Db {
   const file = opts.sqliteFile ?? defaultSqliteFile;
   if (file !== ':memory:') makeDirectory(dirname(resolve(file)));
   const busyTimeout = opts.busyTimeoutMs ?? 5000;
-  return knex({
+  const db = knex({
     log,
     client: 'better-sqlite3',
     connection: { filename: file },
@@ -151,6 +151,29 @@ export function createDb(opts: DbOptions): Db {
       },
     },
   });
+  beginImmediate(db);
+  return db;
+}
+
+interface SqliteTransaction {
+  begin(connection: unknown): Promise<unknown>;
+  query(connection: unknown, sql: string): Promise<unknown>;
+}
+
+/**
+ * SQLite transactions take the write lock when they begin (`BEGIN IMMEDIATE`), waiting for it up to busy_timeout.
+ * knex's plain `BEGIN` is deferred: a transaction that reads, then writes (a publish or pause reads the active
+ * version first) fails at once with SQLITE_BUSY, busy_timeout or not, when another process wrote the file in
+ * between, as the service does with every grant while `pocket publish` or `pause` runs against its file.
+ */
+function beginImmediate(db: Knex): void {
+  const client = db.client as { transaction: (...args: unknown[]) => SqliteTransaction };
+  const create = client.transaction.bind(client);
+  client.transaction = (...args: unknown[]) => {
+    const trx = create(...args);
+    trx.begin = (connection) => trx.query(connection, 'BEGIN IMMEDIATE;');
+    return trx;
+  };
 }
 
 export function isPostgres(db: Executor): boolean {

@@ -1,4 +1,5 @@
-import { existsSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, isPostgres, parseInt8 } from '../../../src/ledger/db';
@@ -64,6 +65,41 @@ describeEachLedger('ledger db', (kind) => {
       try {
         await other.raw('SELECT 1');
         expect(existsSync(join(dir, 'nested', 'ledger.sqlite'))).toBe(true);
+      } finally {
+        await other.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a transaction that reads, then writes, waits for another process writing the file instead of failing', async () => {
+      // `pocket publish` or `pause` against the file of a running service: the service writes grants between the
+      // publish's reads and its writes. Under knex's deferred BEGIN that publish failed with SQLITE_BUSY.
+      const dir = join(tmpdir(), 'pocket-tests', uniqueName('dir'));
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'ledger.sqlite');
+      const other = createDb({ sqliteFile: file });
+      const writer = [
+        "const db = new (require('better-sqlite3'))(process.argv[1]);",
+        "db.pragma('busy_timeout = 5000');",
+        "db.prepare('INSERT INTO t (v) VALUES (2)').run();",
+      ].join(' ');
+      try {
+        await other.raw('CREATE TABLE t (v integer)');
+        let exited: Promise<number | null> = Promise.resolve(null);
+        await other.transaction(async (trx) => {
+          await trx('t').count({ n: '*' });
+          const child = spawn(process.execPath, ['-e', writer, file], {
+            cwd: join(__dirname, '../../..'),
+            stdio: 'ignore',
+          });
+          exited = new Promise((resolve) => child.on('exit', resolve));
+          // Long enough for the other process to write, if the transaction lets it.
+          await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
+          await trx('t').insert({ v: 1 });
+        });
+        expect(await exited).toBe(0);
+        const rows = await other('t').select('v').orderBy('rowid');
+        expect(rows).toEqual([{ v: 1 }, { v: 2 }]);
       } finally {
         await other.destroy();
         rmSync(dir, { recursive: true, force: true });
