@@ -13,6 +13,7 @@ import { createApp } from './http/app';
 import { gracefulClose } from './http/graceful-close';
 import { ListenError, serviceUrl } from './http/listen-error';
 import type { HotState } from './hot-state/hot-state';
+import { claimInMemoryHotState } from './hot-state/in-memory-owner';
 import { MemoryHotState } from './hot-state/memory-hot-state';
 import { createRedisClient } from './hot-state/redis-client';
 import { FileProfileSource } from './integrations/file-profile-source';
@@ -115,6 +116,18 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   const clock = overrides.clock ?? (() => new Date());
   const db = overrides.db ?? openLedgerDb(config, logger, LEDGER_WAIT_MS);
   await migrate(db);
+  // Before anything else touches the ledger: a second process on it with its own in-memory gate stops here.
+  const owner =
+    overrides.hotState || config.redisUrl
+      ? null
+      : await claimInMemoryHotState(
+          db,
+          config.databaseUrl ? 'DATABASE_URL' : config.sqliteFile,
+          logger,
+        ).catch(async (err: unknown) => {
+          if (!overrides.db) await db.destroy();
+          throw err;
+        });
 
   const stores = createStores();
   const hotState: HotState = overrides.hotState ?? sharedHotState(config, logger) ?? new MemoryHotState();
@@ -321,6 +334,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       publisher?.disconnect();
       await hotState.close().catch(() => undefined);
       await protection.close();
+      await owner?.stop();
       if (!overrides.db) await db.destroy();
     },
   };
