@@ -11,6 +11,7 @@ import type { CampaignVersionStore } from '../ledger/campaign-version-store';
 import type { Db, Executor } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import { ActivationRefusedError } from './activation-refused-error';
+import { neverPublished } from './never-published';
 import type { ActivationOutcome, ChangeOptions } from './lifecycle';
 import { lockCampaigns } from './lifecycle-lock';
 import { checkAgainstActive, fenceAddedLimits } from './publish-service';
@@ -140,7 +141,7 @@ export class ActivationService {
 
   private async requireCampaign(q: Executor, campaignId: string): Promise<void> {
     if (!(await this.deps.versions.latest(q, campaignId))) {
-      throw new NotFoundError('campaign_not_found', `campaign "${campaignId}" was never published`);
+      throw await neverPublished(q, this.deps.versions, campaignId);
     }
   }
 }

@@ -3,7 +3,6 @@
  * file) and, behind the /admin endpoints, by the service. Every change is announced after its commit.
  */
 import type { ResolvedCampaign } from '../definitions/resolve-campaign';
-import { NotFoundError } from '../errors/app-error';
 import type { AuditEntry, AuditStore } from '../ledger/audit-store';
 import type { CampaignVersionRecord, CampaignVersionStore } from '../ledger/campaign-version-store';
 import type { Db } from '../ledger/db';
@@ -21,6 +20,7 @@ import type {
   VersionHistory,
   VersionSummary,
 } from './lifecycle';
+import { neverPublished } from './never-published';
 import { PublishService } from './publish-service';
 
 export interface LedgerLifecycleDeps {
@@ -79,7 +79,7 @@ export class LedgerLifecycle implements Lifecycle {
     const { db, versions } = this.deps;
     const list = await versions.list(db, campaignId);
     if (list.length === 0) {
-      throw new NotFoundError('campaign_not_found', `campaign "${campaignId}" was never published`);
+      throw await neverPublished(db, versions, campaignId);
     }
     const paused = (await versions.pauseState(db, campaignId)).paused;
     return {
@@ -121,7 +121,7 @@ export class LedgerLifecycle implements Lifecycle {
     const { db, versions, audit } = this.deps;
     // A typo must not pass as a campaign with a clean history: every other verb says it was never published.
     if (query.campaignId !== undefined && (await versions.list(db, query.campaignId)).length === 0) {
-      throw new NotFoundError('campaign_not_found', `campaign "${query.campaignId}" was never published`);
+      throw await neverPublished(db, versions, query.campaignId);
     }
     return (await audit.list(db, query)).map(auditView);
   }

@@ -7,8 +7,9 @@
  * would hold for the whole report while participations wait: there the reads queue between theirs as before.
  */
 import { businessDate, utcOffsetSeconds } from '../../decision/business-date';
-import { ValidationError, NotFoundError } from '../../errors/app-error';
+import { ValidationError } from '../../errors/app-error';
 import type { CampaignVersionStore } from '../../ledger/campaign-version-store';
+import { neverPublished } from '../../publishing/never-published';
 import { isPostgres, type Db, type Executor } from '../../ledger/db';
 import type { GrantStore } from '../../ledger/grant-store';
 import { resolvedFromCanonical } from '../../definitions/resolve-campaign';
@@ -23,7 +24,7 @@ export interface ReportQuery {
 
 export interface ReportServiceDeps {
   db: Db;
-  versions: Pick<CampaignVersionStore, 'active' | 'pauseState'>;
+  versions: Pick<CampaignVersionStore, 'active' | 'activeHeads' | 'pauseState'>;
   grants: Pick<GrantStore, 'usage'>;
   reads: ReportReads;
   clock: () => Date;
@@ -51,8 +52,7 @@ export class ReportService {
       throw new ValidationError('invalid request', [{ path: 'from', message: 'must be before to' }]);
     }
     const active = await this.deps.versions.active(db, campaignId);
-    if (!active)
-      throw new NotFoundError('campaign_not_found', `campaign "${campaignId}" was never published`);
+    if (!active) throw await neverPublished(db, this.deps.versions, campaignId);
     const definition = resolvedFromCanonical(active.body).definition;
     const now = this.deps.clock();
     const window: ReportWindow = {

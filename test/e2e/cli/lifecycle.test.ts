@@ -200,6 +200,23 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
     });
   });
 
+  it('a typo of a published campaign names the one it is closest to, in every verb', async () => {
+    const typos = await Promise.all([
+      run('versions', 'shop-wek'),
+      run('pause', 'shop-weak'),
+      run('resume', 'shopweek'),
+      run('rollback', 'shop-weeks', '--to', '1'),
+      run('audit', 'Shop-week'),
+      run('report', 'shop-weak'),
+    ]);
+    expect(typos.map((r) => [r.code, r.stderr])).toEqual(
+      ['shop-wek', 'shop-weak', 'shopweek', 'shop-weeks', 'Shop-week', 'shop-weak'].map((id) => [
+        1,
+        `pocket: campaign "${id}" was never published (did you mean "shop-week"?) (campaign_not_found)\n`,
+      ]),
+    );
+  });
+
   it('shows every change in the audit log', async () => {
     const data = json<{ entries: Array<Record<string, unknown>> }>(await run('audit', '--format', 'json'));
     expect(
