@@ -83,6 +83,12 @@ function fsFailure(err: unknown): { path: string; errno: string } | null {
   return { path, errno: code };
 }
 
+/** SQLITE_BUSY (and its extended codes): busy_timeout ran out waiting for another process's write lock. */
+function sqliteBusy(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 interface Failure {
   message: string;
   exitCode: number;
@@ -110,6 +116,12 @@ function describeFailure(err: unknown): Failure {
       exitCode: 1,
       json: { code: 'invalid_configuration', message: err.message },
     };
+  }
+  if (sqliteBusy(err)) {
+    const message =
+      'the SQLite ledger is locked: another process has held a write transaction open on it for over 5 s ' +
+      '(a sqlite3 shell, or a database browser with changes not written yet); end it, then try again';
+    return { message, exitCode: 1, json: { code: 'ledger_locked', message } };
   }
   const fs = fsFailure(err);
   if (fs) {

@@ -7,8 +7,13 @@ const config: Knex.MigratorConfig = {
   tableName: 'knex_migrations',
 };
 
-/** Applies pending migrations; returns the names it ran (empty when up to date). */
+/**
+ * Applies pending migrations; returns the names it ran (empty when up to date). Up to date, it only reads: knex's
+ * `latest` takes its migration lock, a write, even with nothing to run, so every CLI verb on the embedded SQLite
+ * file waited for another process's write lock (and, after 5 s, failed with a hint to run `knex migrate:unlock`).
+ */
 export async function migrate(db: Db): Promise<string[]> {
+  if ((await migrationStatus(db)).pending.length === 0) return [];
   const [, applied] = (await db.migrate.latest(config)) as [number, string[]];
   return applied;
 }
