@@ -162,6 +162,11 @@ export interface HotState {
   invalidate(campaignId: string): Promise<void>;
   readUser(campaignId: string, userId: string): Promise<UserCounters>;
   /**
+   * Whether the hot state holds counts for this user at all: false before the user's first reserve, and after
+   * the store lost them (a Redis or embedded restart), where readUser reads zeros.
+   */
+  holdsUser(campaignId: string, userId: string): Promise<boolean>;
+  /**
    * Set a user's counters from the ledger (after the ledger's fence refused a stale gate), kept for `ttlMs`
    * (userCountersTtlMs; absent: the default, 45 days).
    */

@@ -266,6 +266,10 @@ export class MemoryHotState implements HotState {
     return { total: user?.total ?? 0, daily: Object.fromEntries(user?.daily ?? []) };
   }
 
+  async holdsUser(campaignId: string, userId: string): Promise<boolean> {
+    return this.getUser(campaignId, userId) !== undefined;
+  }
+
   async primeUser(campaignId: string, userId: string, counters: UserCounters, ttlMs?: number): Promise<void> {
     if (ttlMs !== undefined) assertTtl('primeUser: ttlMs', ttlMs);
     const daily = new Map(Object.entries(counters.daily));

@@ -232,6 +232,10 @@ export class RedisHotState implements HotState {
     return parseUser(await this.client.hgetall(this.keys.user(campaignId, userId)));
   }
 
+  async holdsUser(campaignId: string, userId: string): Promise<boolean> {
+    return (await this.client.exists(this.keys.user(campaignId, userId))) === 1;
+  }
+
   async primeUser(campaignId: string, userId: string, counters: UserCounters, ttlMs?: number): Promise<void> {
     if (ttlMs !== undefined) assertTtl('primeUser: ttlMs', ttlMs);
     const daily = Object.entries(counters.daily).flatMap(([date, n]) => [encodeKeyPart(date), n]);

@@ -155,7 +155,12 @@ export class GrantVoidService {
     ).catch(() => ({ kind: 'busy' as const }));
     return {
       hotState: rebuilt ? 'rebuilt' : 'failed',
-      user: check.kind === 'primed' ? 'primed' : check.kind === 'same' ? 'unchanged' : 'busy',
+      user:
+        check.kind === 'primed' || check.kind === 'loaded'
+          ? 'primed'
+          : check.kind === 'same'
+            ? 'unchanged'
+            : 'busy',
     };
   }
 }

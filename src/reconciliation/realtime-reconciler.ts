@@ -72,6 +72,8 @@ export interface RealtimeSummary {
   found: Partial<Record<DiscrepancyKind, number>>;
   repaired: number;
   usersChecked: number;
+  /** Of those checked, the users whose counts the hot state had lost, loaded from the ledger (no discrepancy). */
+  usersLoaded: number;
   usersSkipped: number;
   alerts: number;
   errors: Array<{ campaignId: string; message: string }>;
@@ -104,6 +106,7 @@ export class RealtimeReconciler {
       found: {},
       repaired: 0,
       usersChecked: 0,
+      usersLoaded: 0,
       usersSkipped: 0,
       alerts: 0,
       errors: [],
@@ -229,6 +232,7 @@ export class RealtimeReconciler {
     const since = new Date(now - this.settings.activeUserWindowMs);
     const userTtlMs = userCountersTtlMs(campaignWindow(snapshot.definition).end, now);
     const users = await reads.recentUsers(db, campaignId, since, this.settings.maxUsersPerCampaign);
+    let loaded = 0;
     for (const userId of users) {
       const check = await checkUserCounters(
         hotState,
@@ -251,6 +255,10 @@ export class RealtimeReconciler {
       }
       summary.usersChecked += 1;
       if (check.kind === 'same') continue;
+      if (check.kind === 'loaded') {
+        loaded += 1;
+        continue;
+      }
       summary.repaired += 1;
       await this.record(summary, {
         kind: 'user_counter_drift',
@@ -260,6 +268,13 @@ export class RealtimeReconciler {
         status: 'resolved',
         resolution: 'user counters set from the ledger + live reservations',
       });
+    }
+    summary.usersLoaded += loaded;
+    if (loaded > 0) {
+      this.deps.logger.info(
+        { campaignId, users: loaded },
+        'per-user counts loaded from the ledger and live reservations (the hot state held none for these users)',
+      );
     }
   }
 

@@ -10,6 +10,11 @@ import { expectedUserCounters, sameUserCounters } from './user-counter-diff';
 export type UserCheck =
   | { kind: 'same' }
   | { kind: 'primed'; hot: UserCounters; expected: UserCounters }
+  /**
+   * The hot state held no counts for the user (it lost them: a Redis or embedded restart) and they were loaded
+   * from the ledger: a recovery, as the campaign counters' rebuild after a loss, not a drift.
+   */
+  | { kind: 'loaded'; expected: UserCounters }
   /** The user's lock stayed busy: try again on a later run. */
   | { kind: 'busy' };
 
@@ -51,6 +56,7 @@ export async function checkUserCounters(
   });
   if (begun !== 'ok') return { kind: 'busy' };
   try {
+    const held = await hotState.holdsUser(campaignId, userId);
     const hot = await hotState.readUser(campaignId, userId);
     const counted = await ledger.userCounters(campaignId, userId);
     // A reservation whose grant committed but whose confirm was lost is in the ledger already.
@@ -61,7 +67,7 @@ export async function checkUserCounters(
     const expected = expectedUserCounters(counted, pending, userId);
     if (sameUserCounters(hot, expected)) return { kind: 'same' };
     await hotState.primeUser(campaignId, userId, expected, options.userTtlMs);
-    return { kind: 'primed', hot, expected };
+    return held ? { kind: 'primed', hot, expected } : { kind: 'loaded', expected };
   } finally {
     await hotState.end({ ...lock, final: false, doneTtlMs: 1 }).catch(() => undefined);
   }

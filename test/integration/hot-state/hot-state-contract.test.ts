@@ -159,6 +159,18 @@ describe.each([memoryImplementation, redisImplementation])('hot state contract',
         expect(reservationOf(await hot.reserve(request(cid, { charge: 50, limits }))).stockSlot).toBe(1);
       });
 
+      it('says whether it holds a user’s counts: not before the first reserve, nor after a wipe', async () => {
+        const cid = newCampaign();
+        await hot.initialize(cid, EMPTY_COUNTERS);
+        expect(await hot.holdsUser(cid, 'u1')).toBe(false);
+        reservationOf(await hot.reserve(request(cid, { userId: 'u1', limits: { stock: 5 } })));
+        expect([await peer.holdsUser(cid, 'u1'), await peer.holdsUser(cid, 'u2')]).toEqual([true, false]);
+        await subject.wipe();
+        expect(await hot.holdsUser(cid, 'u1')).toBe(false);
+        await hot.primeUser(cid, 'u1', { total: 0, daily: {} });
+        expect(await peer.holdsUser(cid, 'u1')).toBe(true);
+      });
+
       it('loses everything when the store is wiped, and reports uninitialized', async () => {
         const cid = newCampaign();
         await hot.initialize(cid, EMPTY_COUNTERS);

@@ -227,6 +227,19 @@ describeEachBackend('real-time reconciliation', (backend) => {
     });
   });
 
+  // A restart of the hot state (Redis, or the embedded process) loses every user's counts: loading them again is a
+  // recovery, as the campaign counters' rebuild is, not one drift row per user active in the last 10 minutes.
+  it('loads the counts of recent users the hot state lost, without a drift row per user', async () => {
+    await grantsFor(pocket, ['u-back', 'u-back'], TINY);
+    await backends.wipeHotState();
+    const summary = await reconciler.run();
+    // Each live campaign's counters were lost too: one row each says so.
+    expect(summary.found).toEqual({ hot_state_lost: pocket.registry.list().length });
+    expect([summary.usersChecked, summary.usersLoaded]).toEqual([1, 1]);
+    expect(await hot().readUser(TINY, 'u-back')).toEqual({ total: 2, daily: { '2026-11-11': 2 } });
+    expect(await pocket.delivery.discrepancies.list(db(), { kinds: ['user_counter_drift'] })).toEqual([]);
+  });
+
   it('raises budget and stock alerts the campaign subscribes to, each once', async () => {
     await grantsFor(pocket, users('spend', 5), TINY); // 5 × 100 of 1000: half the budget, stock gone
     await reconciler.run();
