@@ -2,8 +2,10 @@
  * Embedded/dev start: the local campaigns/ and rules/ become the active versions, through the same load,
  * validate, resolve, check and publish code as `pocket publish`. Each campaign is published on its own, so a
  * refused one (e.g. a stock cut below what is used) keeps its active version and the others still go out.
- * A campaign rolled back from the version its local files still hold is left alone: a restart must not undo a
- * rollback; editing the files (a new version) or `pocket publish` does.
+ * Only content never published goes out: files that hold a published version other than the active one are left
+ * alone. A restart must not undo a rollback (the files hold the newer version rolled back from), nor a publish made
+ * from other files (`pocket publish` from CI while this instance's files are older): editing the files (a new
+ * version) or `pocket publish` switches versions.
  */
 import { loadResolvedCampaigns } from '../definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../definitions/resolve-campaign';
@@ -26,12 +28,9 @@ export async function publishLocalDefinitions(deps: {
   const { resolved } = await loadResolvedCampaigns(deps.root);
   const outcomes: PublishOutcome[] = [];
   for (const campaign of resolved) {
-    const rolledBack = await rolledBackFrom(deps.lifecycle, campaign);
-    if (rolledBack !== null) {
-      deps.logger.warn(
-        { campaignId: campaign.definition.id, ...rolledBack },
-        `local definition not published: the campaign runs version ${rolledBack.active} (a rollback), older than version ${rolledBack.newest}, which the local files hold; a restart does not undo a rollback: pocket publish makes them active again`,
-      );
+    const switched = await switchedFrom(deps.lifecycle, campaign);
+    if (switched !== null) {
+      deps.logger.warn({ campaignId: campaign.definition.id, ...switched }, switchedMessage(switched));
       continue;
     }
     let published: PublishOutcome[];
@@ -57,11 +56,26 @@ export async function publishLocalDefinitions(deps: {
   return outcomes;
 }
 
-/** The active and newest versions when the campaign runs an older version than its newest, the local files'. */
-async function rolledBackFrom(
+interface Switched {
+  /** The version that runs. */
+  active: number;
+  /** The published version the local files hold. */
+  local: number;
+  newest: number;
+}
+
+function switchedMessage({ active, local, newest }: Switched): string {
+  if (local > active && local === newest) {
+    return `local definition not published: the campaign runs version ${active} (a rollback), older than version ${newest}, which the local files hold; a restart does not undo a rollback: pocket publish makes them active again`;
+  }
+  return `local definition not published: the campaign runs version ${active}, the local files hold version ${local}, published before; a restart does not switch a campaign to another published version (a pocket publish or a rollback made version ${active} active): pocket publish makes the files' version active again`;
+}
+
+/** When the local files hold a published version that is not the active one: which, and which is active. */
+async function switchedFrom(
   lifecycle: Pick<Lifecycle, 'versions'>,
   campaign: ResolvedCampaign,
-): Promise<{ active: number; newest: number } | null> {
+): Promise<Switched | null> {
   let history: VersionHistory;
   try {
     history = await lifecycle.versions(campaign.definition.id);
@@ -70,7 +84,8 @@ async function rolledBackFrom(
     throw error;
   }
   const newest = history.versions[0];
-  if (history.activeVersion === null || newest === undefined) return null;
-  if (newest.version === history.activeVersion || newest.fingerprint !== campaign.fingerprint) return null;
-  return { active: history.activeVersion, newest: newest.version };
+  const local = history.versions.find((v) => v.fingerprint === campaign.fingerprint);
+  if (history.activeVersion === null || newest === undefined || local === undefined) return null;
+  if (local.version === history.activeVersion) return null;
+  return { active: history.activeVersion, local: local.version, newest: newest.version };
 }

@@ -336,6 +336,27 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(3);
   });
 
+  it('a restart does not undo a publish made from other files: files holding an older version leave it active', async () => {
+    await publish();
+    // CI publishes edited files from its own checkout; this instance's files still hold version 1.
+    repo.write({ reward: 'thanks' });
+    await publish({ note: 'from CI' });
+    repo.write({});
+    const lines: string[] = [];
+    const logger = createLogger('warn', { write: (line: string) => lines.push(line) });
+    const started = await createTestPocket(backends, {
+      clock: () => AT,
+      logger,
+      config: { definitionsRoot: repo.root, publishOnStart: true },
+    });
+    await started.close();
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      "local definition not published: the campaign runs version 2, the local files hold version 1, published before; a restart does not switch a campaign to another published version (a pocket publish or a rollback made version 2 active): pocket publish makes the files' version active again",
+    ]);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(2);
+    expect(await participate(pocket.app, 'u1')).toMatchObject({ version: 2, rewardId: 'thanks' });
+  });
+
   it('stamps a change when it takes the campaign lock, not when it starts waiting for it', async () => {
     let now = AT.getTime();
     const clocked = await createTestPocket(backends, {
