@@ -69,6 +69,11 @@ export interface CampaignUsage {
   spent: number;
   dailySpent: Record<string, number>;
   grants: number;
+  /**
+   * The budget currencies the real grants were made in (their versions' `budget.currency`), when any: a version
+   * without a budget between two currencies must not let the second one pass the currency check.
+   */
+  currencies?: string[];
 }
 
 export interface GrantStore {

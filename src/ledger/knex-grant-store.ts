@@ -186,20 +186,25 @@ export class KnexGrantStore implements GrantStore {
   async usage(q: Executor, campaignId: string): Promise<CampaignUsage> {
     const real = () =>
       q<Row>('grants').where({ campaign_id: campaignId, test: false }).whereNot({ status: 'void' });
+    // By currency too, in the same scan: the currencies the grants were made in (usually one).
     const byReward = await real()
-      .groupBy('reward_id')
-      .select('reward_id')
+      .groupBy('reward_id', 'currency')
+      .select('reward_id', 'currency')
       .count({ n: '*' })
       .sum({ charge: 'charge' });
     const byDate = await real().groupBy('business_date').select('business_date').sum({ charge: 'charge' });
     const usage: CampaignUsage = { stockUsed: {}, spent: 0, dailySpent: {}, grants: 0 };
+    const currencies = new Set<string>();
     for (const r of byReward) {
       const n = toNumber(r.n);
-      usage.stockUsed[String(r.reward_id)] = n;
+      const reward = String(r.reward_id);
+      usage.stockUsed[reward] = (usage.stockUsed[reward] ?? 0) + n;
       usage.grants += n;
       usage.spent += toNumber(r.charge);
+      if (r.currency !== null && r.currency !== undefined) currencies.add(String(r.currency));
     }
     for (const r of byDate) usage.dailySpent[String(r.business_date)] = toNumber(r.charge);
+    if (currencies.size > 0) usage.currencies = [...currencies].sort();
     return usage;
   }
 }

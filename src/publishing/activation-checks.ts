@@ -55,9 +55,13 @@ function checkTimezone({ current, next, usage }: ActivationInput): ActivationIss
 
 /** Budgets, spend and every grant's amount are minor units of one currency: relabelling them is not a conversion. */
 function checkCurrency({ current, next, usage }: ActivationInput): ActivationIssue[] {
-  const before = current?.budget?.currency;
   const after = next.budget?.currency;
-  if (before === undefined || after === undefined || before === after || usage.grants === 0) return [];
+  if (after === undefined || usage.grants === 0) return [];
+  // The grants' own currencies too: CNY → a version without a budget → USD would otherwise pass.
+  const before = [current?.budget?.currency, ...(usage.currencies ?? [])].find(
+    (c) => c !== undefined && c !== after,
+  );
+  if (before === undefined) return [];
   return [
     {
       code: 'currency_changed',

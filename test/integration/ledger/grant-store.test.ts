@@ -164,6 +164,7 @@ describeEachLedger('grant store', (kind) => {
       spent: 350,
       dailySpent: { '2026-11-11': 100, '2026-11-12': 250 },
       grants: 3,
+      currencies: ['CNY'],
     });
     expect(await grants.usage(db(), 'empty')).toEqual({ stockUsed: {}, spent: 0, dailySpent: {}, grants: 0 });
   });

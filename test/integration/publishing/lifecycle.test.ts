@@ -336,6 +336,23 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(3);
   });
 
+  it('refuses a currency change made through a version without a budget: the grants keep their currency', async () => {
+    await publish();
+    expect(await participate(pocket.app, 'u1')).toMatchObject({ outcome: 'granted', version: 1 });
+    repo.write({ currency: null });
+    expect(await publish()).toMatchObject([{ status: 'published', version: 2 }]);
+    repo.write({ currency: 'USD' });
+    const refused = await publish({ force: true }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ActivationRefusedError);
+    expect((refused as ActivationRefusedError).refusals).toEqual([
+      expect.objectContaining({
+        code: 'currency_changed',
+        message: expect.stringMatching(/^budget\.currency: CNY → USD is refused: .* 1 grants/),
+      }),
+    ]);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(2);
+  });
+
   it('a restart does not undo a publish made from other files: files holding an older version leave it active', async () => {
     await publish();
     // CI publishes edited files from its own checkout; this instance's files still hold version 1.

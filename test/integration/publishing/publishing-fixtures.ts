@@ -28,6 +28,8 @@ export interface CampaignShape {
   budgetDaily?: number | null;
   /** limits.perUser; absent: none. */
   perUser?: { total: number; daily: number };
+  /** budget.currency (default CNY); null: no budget at all. */
+  currency?: string | null;
 }
 
 const setting = (key: string, value: number | null): string => (value === null ? '' : `, ${key}: ${value}`);
@@ -45,7 +47,11 @@ export function campaignYaml(shape: CampaignShape = {}): string {
     ...(shape.perUser
       ? [`limits: { perUser: { total: ${shape.perUser.total}, daily: ${shape.perUser.daily} } }`]
       : []),
-    `budget: { currency: CNY${setting('total', shape.budgetTotal === undefined ? 1000000 : shape.budgetTotal)}${setting('daily', shape.budgetDaily === undefined ? 100000 : shape.budgetDaily)} }`,
+    ...(shape.currency === null
+      ? []
+      : [
+          `budget: { currency: ${shape.currency ?? 'CNY'}${setting('total', shape.budgetTotal === undefined ? 1000000 : shape.budgetTotal)}${setting('daily', shape.budgetDaily === undefined ? 100000 : shape.budgetDaily)} }`,
+        ]),
     'rewards:',
     `  - { id: coin, type: red_packet, amount: { min: 10, max: 10 }${setting('stock', shape.stock === undefined ? 100 : shape.stock)} }`,
     '  - { id: thanks, type: none }',

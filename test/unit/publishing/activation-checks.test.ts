@@ -79,6 +79,15 @@ describe('checkActivation', () => {
     expect(checkActivation({ ...input, usage: usage() }, false).refusals).toEqual([]);
     const { budget: _budget, ...unbudgeted } = base;
     expect(checkActivation({ ...input, current: unbudgeted }, false).refusals).toEqual([]);
+    // Unless the grants were made in another currency (CNY, then a version without a budget, then USD).
+    const throughNone = { ...input, current: unbudgeted, usage: { ...used, currencies: ['CNY'] } };
+    expect(checkActivation(throughNone, true).refusals).toEqual([
+      expect.objectContaining({
+        code: 'currency_changed',
+        message: expect.stringMatching(/^budget\.currency: CNY → USD/),
+      }),
+    ]);
+    expect(checkActivation({ ...throughNone, next: base }, false).refusals).toEqual([]);
   });
 
   it('refuses a stock cut below what is granted unless forced; equal or above is fine', () => {
