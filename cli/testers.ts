@@ -55,7 +55,9 @@ async function landsIn(
   profile: Record<string, unknown>,
   context = {},
 ): Promise<string | null> {
-  const segment = await compiled.matchSegment(factsOf({ userId: 'tester', profile, context }));
+  const segment = await compiled.matchSegment(
+    factsOf({ userId: 'tester', profile, context }, compiled.resolved.definition),
+  );
   return segment?.id ?? null;
 }
 

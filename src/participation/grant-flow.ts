@@ -147,7 +147,10 @@ export class GrantFlow {
           )
         : Promise.resolve(EMPTY_HISTORY),
     ]);
-    return buildFacts({ profile, context: { ...request.context, ip: normalizeIp(request.ip) }, history });
+    return buildFacts(
+      { profile, context: { ...request.context, ip: normalizeIp(request.ip) }, history },
+      snapshot.definition.rewards.map((r) => r.id),
+    );
   }
 
   private async reserveAndRecord(

@@ -50,9 +50,10 @@ function count(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
 }
 
-function buildHistory(value: unknown): HistoryFact {
+function buildHistory(value: unknown, rewardIds: readonly string[]): HistoryFact {
   const raw = copyRecord(value);
   const rewards = Object.create(null) as Record<string, number>;
+  for (const reward of rewardIds) if (!FORBIDDEN_PATH_KEYS.has(reward)) rewards[reward] = 0;
   for (const [reward, n] of Object.entries(copyRecord(raw['rewards']))) rewards[reward] = count(n);
   const history = Object.create(null) as HistoryFact;
   history.participations = count(raw['participations']);
@@ -71,12 +72,14 @@ function own(input: FactsInput, name: FactName): unknown {
  * Builds the facts a decision is evaluated against, from the allowlist only: `profile`, `context` and
  * `history`. Each is copied into null-prototype objects, so an input can neither pollute a prototype nor
  * make one fact appear inside another (a `profile` key inside `context` stays in `context`).
- * History counts default to 0 (a user with no history has no grants).
+ * History counts default to 0 (a user with no history has no grants), and so does `rewards.<id>` for every
+ * reward of the campaign (`rewardIds`): the ledger lists only rewards the user got, and a rule "never got
+ * rp-big" (`rewards.rp-big equal 0`) must read 0 for a user who never got it, not a missing path (false).
  */
-export function buildFacts(input: FactsInput): Facts {
+export function buildFacts(input: FactsInput, rewardIds: readonly string[] = []): Facts {
   return {
     profile: copyRecord(own(input, 'profile')),
     context: copyRecord(own(input, 'context')),
-    history: buildHistory(own(input, 'history')),
+    history: buildHistory(own(input, 'history'), rewardIds),
   };
 }

@@ -40,9 +40,11 @@ export interface Evaluation {
   facts: Facts;
 }
 
-export function factsOf(user: SimulatedUser): Facts {
+/** The facts of a simulated user; `campaign` gives every one of its rewards a count of 0 in `history.rewards`. */
+export function factsOf(user: SimulatedUser, campaign?: CampaignDefinition): Facts {
   const history: HistoryFact = { participations: 0, grants: 0, grantsToday: 0, rewards: {}, ...user.history };
-  return buildFacts({ profile: user.profile, context: user.context, history });
+  const rewardIds = campaign?.rewards.map((r) => r.id) ?? [];
+  return buildFacts({ profile: user.profile, context: user.context, history }, rewardIds);
 }
 
 export async function evaluateParticipant(input: {
@@ -56,7 +58,7 @@ export async function evaluateParticipant(input: {
 }): Promise<Evaluation> {
   const campaign = input.compiled.resolved.definition;
   const date = input.businessDate ?? businessDate(input.now, campaign.timezone);
-  const facts = factsOf(input.user);
+  const facts = factsOf(input.user, campaign);
   const refused = { segment: null, choice: null, businessDate: date, facts, accountAge: null };
   const live = checkLive(campaign, input.now, false);
   if (live !== 'live') return { ...refused, outcome: live };

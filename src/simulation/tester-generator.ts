@@ -127,7 +127,10 @@ function findSegment(compiled: CompiledCampaign, segmentId: string): number {
 type Candidate = { profile: Record<string, unknown>; context: Record<string, unknown> };
 
 async function landsIn(compiled: CompiledCampaign, user: Candidate): Promise<string> {
-  return (await compiled.matchSegment(factsOf({ userId: 'candidate', ...user })))?.id ?? '(none)';
+  return (
+    (await compiled.matchSegment(factsOf({ userId: 'candidate', ...user }, compiled.resolved.definition)))
+      ?.id ?? '(none)'
+  );
 }
 
 /**

@@ -35,6 +35,15 @@ describe('buildFacts: allowlisted facts only (profile, context, history)', () =>
     });
   });
 
+  it("counts 0 grants of each of the campaign's rewards the history does not list", () => {
+    const history = buildFacts({ history: { grants: 1, rewards: { 'rp-small': 1 } } }, [
+      'rp-big',
+      'rp-small',
+    ]).history;
+    expect({ ...history.rewards }).toEqual({ 'rp-big': 0, 'rp-small': 1 });
+    expect({ ...buildFacts({}, ['rp-big']).history.rewards }).toEqual({ 'rp-big': 0 });
+  });
+
   it('does not share objects with the input', () => {
     const input = { profile: { address: { city: 'hz' }, tags: ['a'] } };
     const facts = buildFacts(input);
