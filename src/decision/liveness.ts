@@ -26,6 +26,21 @@ export function checkLive(
 }
 
 /**
+ * `checkLive` for one participant, as the pipeline decides it: a tester may try a campaign that has not started
+ * (QA before launch, a `draft` included), never one that has ended, and not while it is paused.
+ */
+export function checkLiveFor(
+  campaign: Pick<CampaignDefinition, 'status' | 'window'>,
+  now: Date,
+  paused: boolean,
+  tester: boolean,
+): Liveness {
+  const live = checkLive(campaign, now, paused);
+  if (live !== 'not_started' || !tester) return live;
+  return paused ? 'paused' : 'live';
+}
+
+/**
  * Whether a request from `channel` may join. Without `entry.channels` every channel (or none) may.
  * With a list, the channel must be in it, compared exactly: a request that names no channel is refused,
  * and an empty list refuses everyone.

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { businessDate } from '../decision/business-date';
-import { checkChannel, checkLive } from '../decision/liveness';
+import { checkChannel, checkLiveFor } from '../decision/liveness';
 import type { Random } from '../decision/random';
 import { AppError, NotFoundError, RetryableConflictError } from '../errors/app-error';
 import { failClosed } from '../errors/dependency-failure';
@@ -132,9 +132,8 @@ export class ParticipationService {
   /** DESIGN.md "live?": window, status, pause overlay; then the entry channel. Testers may try before start. */
   private liveness(ctx: PipelineContext): BusinessRefusal | null {
     const { definition, paused } = ctx.snapshot;
-    const live = checkLive(definition, ctx.now, paused);
-    if (live !== 'live' && !(live === 'not_started' && ctx.tester && definition.status !== 'ended'))
-      return live;
+    const live = checkLiveFor(definition, ctx.now, paused, ctx.tester);
+    if (live !== 'live') return live;
     if (!checkChannel(definition, ctx.request.context.channel)) return 'channel_not_allowed';
     return null;
   }

@@ -9,7 +9,7 @@ import type { Availability } from '../decision/availability';
 import { businessDate } from '../decision/business-date';
 import type { Choice } from '../decision/choice';
 import { chooseReward } from '../decision/choose-reward';
-import { checkChannel, checkLive } from '../decision/liveness';
+import { checkChannel, checkLiveFor } from '../decision/liveness';
 import type { Random } from '../decision/random';
 import type { CampaignDefinition, SegmentDefinition } from '../definitions/campaign-types';
 import type { BusinessRefusal } from '../participation/outcomes';
@@ -60,7 +60,8 @@ export async function evaluateParticipant(input: {
   const date = input.businessDate ?? businessDate(input.now, campaign.timezone);
   const facts = factsOf(input.user, campaign);
   const refused = { segment: null, choice: null, businessDate: date, facts, accountAge: null };
-  const live = checkLive(campaign, input.now, false);
+  const tester = campaign.testers?.some((t) => t.userId === input.user.userId) ?? false;
+  const live = checkLiveFor(campaign, input.now, false, tester);
   if (live !== 'live') return { ...refused, outcome: live };
   const channel = input.user.context['channel'];
   if (!checkChannel(campaign, typeof channel === 'string' ? channel : undefined)) {

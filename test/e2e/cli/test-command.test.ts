@@ -9,6 +9,28 @@ const FAILING_CASE = `
     expect: { segment: newcomers, reward: rp }
 `;
 
+const TESTER = `testers:
+  - { userId: qa-early, profile: { registeredDays: 2 } }
+`;
+
+const EARLY_CASES = `
+  - name: a tester tries the campaign the day before it starts
+    userId: qa-early
+    context: { channel: app }
+    at: 2026-11-19T12:00:00+08:00
+    expect: { outcome: granted, segment: newcomers, reward: coupon-5 }
+  - name: anyone else is told it has not started
+    profile: { registeredDays: 2 }
+    context: { channel: app }
+    at: 2026-11-19T12:00:00+08:00
+    expect: { outcome: not_started }
+  - name: a tester is refused once it has ended
+    userId: qa-early
+    context: { channel: app }
+    at: 2026-11-23T00:00:00+08:00
+    expect: { outcome: ended }
+`;
+
 const NO_CHANNEL_CASE = `
   - name: a newcomer without a channel
     profile: { registeredDays: 2 }
@@ -49,6 +71,20 @@ describe('pocket test', () => {
       ].join('\n'),
       stderr: '',
     });
+  });
+
+  it('lets a tester in before the window starts, as the service does (QA before launch)', async () => {
+    const repo = copyRepo(FIXTURE_ROOT);
+    try {
+      repo.write('campaigns/shop-week.yaml', repo.read('campaigns/shop-week.yaml') + TESTER);
+      const file = 'campaigns/shop-week.test.yaml';
+      repo.write(file, repo.read(file) + EARLY_CASES);
+      const run = await pocket(['test', 'shop-week', '--root', repo.root], { cwd: repo.root });
+      expect(run.stdout).toContain('1 file, 5 cases: 5 passed, 0 failed');
+      expect(run.code).toBe(0);
+    } finally {
+      repo.remove();
+    }
   });
 
   describe('with a failing case', () => {

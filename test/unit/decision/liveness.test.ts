@@ -1,9 +1,27 @@
-import { checkChannel, checkLive } from '../../../src/decision/liveness';
+import { checkChannel, checkLive, checkLiveFor } from '../../../src/decision/liveness';
 import { at, campaignWith } from './decision-fixtures';
 
 // Window: 2026-11-20T00:00+08:00 (= 2026-11-19T16:00Z) .. 2026-11-30T00:00+08:00 (= 2026-11-29T16:00Z).
 const START = '2026-11-19T16:00:00.000Z';
 const END = '2026-11-29T16:00:00.000Z';
+
+describe('checkLiveFor: testers may try a campaign before it starts (README Decisions, Participation pipeline)', () => {
+  const before = at('2026-11-19T00:00:00Z');
+
+  it('lets a tester into a campaign that has not started, or a draft, but not anyone else', () => {
+    expect(checkLiveFor(campaignWith(), before, false, true)).toBe('live');
+    expect(checkLiveFor(campaignWith({ status: 'draft' }), at('2026-11-25T00:00:00Z'), false, true)).toBe(
+      'live',
+    );
+    expect(checkLiveFor(campaignWith(), before, false, false)).toBe('not_started');
+  });
+
+  it('keeps a tester out of an ended campaign and out of a paused one that has not started', () => {
+    expect(checkLiveFor(campaignWith(), at(END), false, true)).toBe('ended');
+    expect(checkLiveFor(campaignWith({ status: 'ended' }), before, false, true)).toBe('ended');
+    expect(checkLiveFor(campaignWith(), before, true, true)).toBe('paused');
+  });
+});
 
 describe('checkLive (DESIGN.md pipeline: live? = window, status, pause overlay)', () => {
   const active = campaignWith();
