@@ -73,6 +73,10 @@ export function textReport(
       Object.entries(r.outcomes).map(([o, n]) => [o, n]),
     ),
   );
+  if (r.testers > 0)
+    lines.push(
+      `testers: ${r.testers} visits by the campaign's testers, decided on their profiles in testers: as in the service; their grants take no stock or budget`,
+    );
   const velocity = r.outcomes['velocity'] ?? 0;
   if (velocity > 0)
     lines.push(

@@ -20,6 +20,11 @@ export interface DryRunReport {
   rewards: Record<string, number>;
   /** Users who match no segment. */
   unmatched: number;
+  /**
+   * Visits by the campaign's testers (a users file may hold them): decided on the tester's own profile, as the
+   * service does, and counted in outcomes, segments and rewards, but their grants take no stock or budget.
+   */
+  testers: number;
   /** Segments no user reached. */
   unreached: string[];
   /** Projected spend in minor units. */
@@ -115,6 +120,7 @@ export async function dryRun(input: DryRunInput): Promise<DryRunReport> {
     segments: Object.fromEntries(campaign.segments.map((s) => [s.id, 0])),
     rewards: Object.fromEntries(campaign.rewards.map((r) => [r.id, 0])),
     unmatched: 0,
+    testers: 0,
     unreached: [],
     spend: 0,
     spendByDay,
@@ -128,6 +134,7 @@ export async function dryRun(input: DryRunInput): Promise<DryRunReport> {
     stockouts: {},
     durationMs: 0,
   };
+  const testerProfiles = new Map((campaign.testers ?? []).map((t) => [t.userId, t.profile]));
   const span = window.end - window.start;
   let index = 0;
   for await (const user of input.users) {
@@ -136,9 +143,15 @@ export async function dryRun(input: DryRunInput): Promise<DryRunReport> {
     index++;
     const date = dateOf(now);
     const tally = input.distinctUsers ? undefined : tallies.get(user.userId);
+    // The service reads a tester's profile from the campaign, never from the profile source.
+    const testerProfile = testerProfiles.get(user.userId);
     const final = await evaluateParticipant({
       compiled: input.compiled,
-      user: { ...user, history: historyOf(user, tally, date) },
+      user: {
+        ...user,
+        ...(testerProfile ? { profile: testerProfile } : {}),
+        history: historyOf(user, tally, date),
+      },
       now,
       businessDate: date,
       availability: availabilityFromUsage(campaign, {
@@ -160,21 +173,29 @@ export async function dryRun(input: DryRunInput): Promise<DryRunReport> {
       if (!tally) tallies.set(user.userId, counts);
     }
     report.users++;
+    if (testerProfile) report.testers++;
     bump(report.outcomes, final.outcome);
     if (final.segment) bump(report.segments, final.segment.id);
     else if (final.outcome === 'not_eligible') report.unmatched++;
     if (final.outcome === 'granted' && final.choice?.kind === 'reward') {
       const { reward, charge } = final.choice;
       bump(report.rewards, reward.id);
-      bump(granted, reward.id);
-      report.spend += charge;
-      bump(spendByDay, date, charge);
+      if (!testerProfile) {
+        bump(granted, reward.id);
+        report.spend += charge;
+        bump(spendByDay, date, charge);
+      }
       if (counts) {
         counts.grants++;
         counts.grantsToday++;
         bump(counts.rewards, reward.id);
       }
-      if (reward.type !== 'none' && reward.stock !== undefined && granted[reward.id] === reward.stock) {
+      if (
+        !testerProfile &&
+        reward.type !== 'none' &&
+        reward.stock !== undefined &&
+        granted[reward.id] === reward.stock
+      ) {
         report.stockouts[reward.id] = { afterUsers: index, at: now.toISOString() };
       }
     }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, FIXTURE_ROOT, json, pocket, REPO_ROOT, type PocketRun } from './run-pocket';
+import { CLI, copyRepo, FIXTURE_ROOT, json, pocket, REPO_ROOT, type PocketRun } from './run-pocket';
 
 interface DryRunJson {
   campaign: string;
@@ -140,6 +140,7 @@ describe('pocket dry-run --users', () => {
       segments: { newcomers: 5, vips: 0 },
       rewards: { rp: 0, 'coupon-5': 3, thanks: 1 },
       unmatched: 1,
+      testers: 0,
       unreached: ['vips'],
       spend: 600,
       spendByDay: { '2026-11-21': 600 },
@@ -147,6 +148,47 @@ describe('pocket dry-run --users', () => {
       stockouts: { 'coupon-5': { afterUsers: 3, at: '2026-11-21T04:00:00.000Z' } },
       durationMs: 0,
     });
+  });
+
+  it("decides a tester's visits on the tester's profile, as the service does, and charges no stock or budget", async () => {
+    const repo = copyRepo(FIXTURE_ROOT);
+    try {
+      const file = 'campaigns/shop-week.yaml';
+      repo.write(file, `${repo.read(file)}testers:\n  - { userId: qa-1, profile: { registeredDays: 2 } }\n`);
+      // The export's profile for qa-1 (an old account) is not what the service decides on: the tester's is.
+      const users = [line('qa-1', 400), line('n1', 1), line('n2', 2), line('n3', 3), line('n4', 4)];
+      writeFileSync(join(dir, 'with-tester.jsonl'), `${users.join('\n')}\n`);
+      const run = await pocket(
+        [
+          '--root',
+          repo.root,
+          'dry-run',
+          'shop-week',
+          '--users',
+          'with-tester.jsonl',
+          ...AT,
+          '--format',
+          'json',
+        ],
+        { cwd: dir },
+      );
+      expect(run.code).toBe(0);
+      expect(json<DryRunJson>(run)).toMatchObject({
+        users: 5,
+        testers: 1,
+        segments: { newcomers: 5, vips: 0 },
+        rewards: { rp: 0, 'coupon-5': 4, thanks: 1 },
+        spend: 600,
+        stockouts: { 'coupon-5': { afterUsers: 4 } },
+      });
+      const text = await pocket(
+        ['--root', repo.root, 'dry-run', 'shop-week', '--users', 'with-tester.jsonl', ...AT],
+        { cwd: dir },
+      );
+      expect(text.stdout).toContain('testers: 1 visits by the campaign');
+    } finally {
+      repo.remove();
+    }
   });
 
   it('prints the same figures as tables by default', async () => {

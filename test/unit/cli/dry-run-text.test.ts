@@ -11,6 +11,7 @@ function report(spend: number, peakDaily: number): DryRunReport {
     segments: {},
     rewards: {},
     unmatched: 0,
+    testers: 0,
     unreached: [],
     spend,
     spendByDay: {},

@@ -252,6 +252,7 @@ describe('dryRun: time', () => {
       segments: { everyone: 0 },
       rewards: { rp: 0, thanks: 0 },
       unmatched: 0,
+      testers: 0,
       unreached: ['everyone'],
       spend: 0,
       spendByDay: {},
