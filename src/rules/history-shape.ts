@@ -99,7 +99,51 @@ export function historyInputProblems(
       problems.push(...rewardProblems(value, rewards));
     }
   }
+  return problems.length > 0 ? problems : consistencyProblems(history);
+}
+
+/**
+ * A history no user can have: every grant comes from a participation, and today's grants and each reward's
+ * grants are among all grants. Only counts given are compared (an omitted one is implied: `impliedHistory`).
+ */
+function consistencyProblems(history: Record<string, unknown>): HistoryInputProblem[] {
+  const h = history as Partial<HistoryFact>;
+  const problems: HistoryInputProblem[] = [];
+  const rewardSum = Object.values(h.rewards ?? {}).reduce((a, b) => a + b, 0);
+  if (h.grants !== undefined && h.grantsToday !== undefined && h.grantsToday > h.grants)
+    problems.push({
+      path: ['grantsToday'],
+      message: `grantsToday (${h.grantsToday}) is above grants (${h.grants}): today's grants are among all grants`,
+      at: 'key',
+    });
+  if (h.grants !== undefined && rewardSum > h.grants)
+    problems.push({
+      path: ['grants'],
+      message: `grants (${h.grants}) is below the ${rewardSum} grants listed in rewards: every reward's grants are among all grants`,
+      at: 'key',
+    });
+  const grants = h.grants ?? Math.max(h.grantsToday ?? 0, rewardSum);
+  if (h.participations !== undefined && grants > h.participations)
+    problems.push({
+      path: ['participations'],
+      message: `participations (${h.participations}) is below grants (${grants}): every grant comes from a participation`,
+      at: 'key',
+    });
   return problems;
+}
+
+/**
+ * A history with its omitted counts set to the least the given ones imply, as the ledger would show them:
+ * grants at least today's grants and the rewards' grants, participations at least the grants. A case that
+ * gives `grants: 3` is a user who joined at least 3 times, so a rule on `participations` sees 3, not 0.
+ */
+export function impliedHistory(history: Partial<HistoryFact>): Partial<HistoryFact> {
+  const rewardSum = Object.values(history.rewards ?? {}).reduce(
+    (a, b) => a + (typeof b === 'number' && b > 0 ? b : 0),
+    0,
+  );
+  const grants = history.grants ?? Math.max(history.grantsToday ?? 0, rewardSum);
+  return { ...history, grants, participations: history.participations ?? grants };
 }
 
 function rewardProblems(

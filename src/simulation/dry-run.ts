@@ -9,6 +9,7 @@ import { campaignWindow } from '../decision/campaign-window';
 import type { Random } from '../decision/random';
 import type { CompiledCampaign } from '../rules/compiled-campaign';
 import type { HistoryFact } from '../rules/facts';
+import { impliedHistory } from '../rules/history-shape';
 import { evaluateParticipant, type SimulatedUser } from './evaluate-participant';
 
 export interface DryRunReport {
@@ -73,8 +74,8 @@ interface UserTally {
 
 /** The user's history facts: what the users file says, plus what this run has given them. */
 function historyOf(user: SimulatedUser, tally: UserTally | undefined, date: string): Partial<HistoryFact> {
-  if (!tally) return user.history ?? {};
-  const base = user.history ?? {};
+  const base = impliedHistory(user.history ?? {});
+  if (!tally) return base;
   const rewards: Record<string, number> = { ...base.rewards };
   for (const [id, n] of Object.entries(tally.rewards)) rewards[id] = (rewards[id] ?? 0) + n;
   return {

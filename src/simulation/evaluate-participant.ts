@@ -16,6 +16,7 @@ import type { BusinessRefusal } from '../participation/outcomes';
 import { accountAgeCheck, type AccountAgeDecision } from '../protection/fraud-decisions';
 import type { CompiledCampaign } from '../rules/compiled-campaign';
 import { buildFacts, type Facts, type HistoryFact } from '../rules/facts';
+import { impliedHistory } from '../rules/history-shape';
 
 export interface SimulatedUser {
   userId: string;
@@ -42,7 +43,13 @@ export interface Evaluation {
 
 /** The facts of a simulated user; `campaign` gives every one of its rewards a count of 0 in `history.rewards`. */
 export function factsOf(user: SimulatedUser, campaign?: CampaignDefinition): Facts {
-  const history: HistoryFact = { participations: 0, grants: 0, grantsToday: 0, rewards: {}, ...user.history };
+  const history: HistoryFact = {
+    participations: 0,
+    grants: 0,
+    grantsToday: 0,
+    rewards: {},
+    ...impliedHistory(user.history ?? {}),
+  };
   const rewardIds = campaign?.rewards.map((r) => r.id) ?? [];
   return buildFacts({ profile: user.profile, context: user.context, history }, rewardIds);
 }

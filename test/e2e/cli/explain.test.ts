@@ -303,6 +303,10 @@ describe('pocket explain: bad options', () => {
         ['--profile', '{}', '--history', '{"rewards":{"rpp":1}}'],
         'pocket: --history: in "rewards": reward "rpp" is not a reward of campaign "shop-week" (did you mean "rp"?)\n',
       ],
+      [
+        ['--profile', '{}', '--history', '{"participations":1,"grants":3}'],
+        'pocket: --history: participations (1) is below grants (3): every grant comes from a participation\n',
+      ],
       [[], /^error: required option '--profile <json>' not specified\n/],
     ];
     const runs = await Promise.all(cases.map(([args]) => explain(...args)));

@@ -1,6 +1,7 @@
 import { buildFacts } from '../../../src/rules/facts';
 import {
   HISTORY_KEYS,
+  impliedHistory,
   historyInputProblems,
   historyPath,
   historyProblemText,
@@ -61,5 +62,35 @@ describe('historyInputProblems', () => {
     expect(historyInputProblems(history, 'field').map(historyProblemText)).toEqual([
       '"rewards.thanks" must be a whole number, 0 or more (got 1.5)',
     ]);
+  });
+});
+
+describe('a history no user can have', () => {
+  it('is refused: today above all grants, rewards above grants, grants above participations', () => {
+    expect(
+      historyInputProblems({ grants: 3, grantsToday: 4, rewards: { a: 5 } }, 'field').map((p) => p.message),
+    ).toEqual([
+      "grantsToday (4) is above grants (3): today's grants are among all grants",
+      "grants (3) is below the 5 grants listed in rewards: every reward's grants are among all grants",
+    ]);
+    expect(historyInputProblems({ grants: 3, participations: 1 }, 'field')).toEqual([
+      {
+        path: ['participations'],
+        message: 'participations (1) is below grants (3): every grant comes from a participation',
+        at: 'key',
+      },
+    ]);
+    expect(historyInputProblems({ participations: 3, grants: 3, grantsToday: 1 }, 'field')).toEqual([]);
+  });
+
+  it('has its omitted counts implied by the given ones, as the ledger would show them', () => {
+    expect(impliedHistory({ grants: 3 })).toEqual({ grants: 3, participations: 3 });
+    expect(impliedHistory({ grantsToday: 2, rewards: { a: 1 } })).toEqual({
+      grantsToday: 2,
+      rewards: { a: 1 },
+      grants: 2,
+      participations: 2,
+    });
+    expect(impliedHistory({})).toEqual({ grants: 0, participations: 0 });
   });
 });
