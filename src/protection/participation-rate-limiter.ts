@@ -60,7 +60,10 @@ interface Limiters {
   insurance: RateLimiterMemory | null;
 }
 
-type Consumed = { kind: 'ok' } | { kind: 'limited'; msBeforeNext: number } | { kind: 'degraded' };
+type Consumed = ({ kind: 'ok' } | { kind: 'limited'; msBeforeNext: number } | { kind: 'degraded' }) & {
+  /** Gives the point back (ok, or degraded under the insurance limit); absent when nothing was taken. */
+  refund?: () => Promise<unknown>;
+};
 
 class StoreTimeout extends Error {}
 
@@ -106,22 +109,47 @@ export class ParticipationRateLimiter {
   }
 
   /**
-   * Consumes one point of every narrow check (in parallel), then of the campaign-wide one. Throws
-   * RateLimitedError (429, Retry-After = the longest wait among the refusals) or DependencyUnavailableError.
+   * Consumes one point of each check in turn (user, device, IP, then the campaign-wide one), each only once the
+   * ones before it let the request through, and gives back the points taken when a later one refuses: a refused
+   * request keeps no point of any limit but the one that refused it. So a user over their own limit never uses
+   * up their device's or IP's allowance (which the other users behind that address share), nor the campaign's,
+   * and a user refused for the campaign-wide limit keeps their own. Throws RateLimitedError (429, Retry-After =
+   * the longest wait among the refusing limit and the later narrow limits already full; the campaign-wide one is
+   * not read for a narrow refusal, as it was never asked for one) or DependencyUnavailableError.
    */
   async check(campaignId: string, narrow: readonly RateCheck[], campaign: RateCheck | null): Promise<void> {
-    const first = await Promise.all(narrow.map((c) => this.consume(campaignId, c)));
-    this.settle(first, false);
-    const results = campaign ? [...first, await this.consume(campaignId, campaign)] : first;
-    this.settle(results, true);
+    const checks = campaign ? [...narrow, campaign] : narrow;
+    const taken: Consumed[] = [];
+    for (const [i, check] of checks.entries()) {
+      const result = await this.consume(campaignId, check);
+      if (result.kind === 'limited') {
+        const [waits] = await Promise.all([
+          Promise.all(narrow.slice(i + 1).map((c) => this.waitOf(campaignId, c))),
+          Promise.all(taken.map((r) => r.refund?.().catch(() => undefined))),
+        ]);
+        const wait = Math.max(result.msBeforeNext, ...waits);
+        throw new RateLimitedError(retryAfterSeconds(wait), 'too many requests; retry later');
+      }
+      taken.push(result);
+    }
+    if (taken.some((r) => r.kind === 'degraded')) {
+      throw new DependencyUnavailableError('redis', 'rate limits cannot be checked: Redis is unavailable');
+    }
   }
 
-  private settle(results: readonly Consumed[], final: boolean): void {
-    let wait = -1;
-    for (const r of results) if (r.kind === 'limited') wait = Math.max(wait, r.msBeforeNext);
-    if (wait >= 0) throw new RateLimitedError(retryAfterSeconds(wait), 'too many requests; retry later');
-    if (final && results.some((r) => r.kind === 'degraded')) {
-      throw new DependencyUnavailableError('redis', 'rate limits cannot be checked: Redis is unavailable');
+  /**
+   * How long a limit not yet asked stays full (0 when it is not): read, never consumed, for Retry-After only, so
+   * a client that waits as told is not refused at once by the next limit. Best effort: a failed read is 0.
+   */
+  private async waitOf(campaignId: string, check: RateCheck): Promise<number> {
+    const limiters = this.limitersFor(campaignId, check);
+    const limiter =
+      limiters.insurance && this.now() < this.redisDownUntil ? limiters.insurance : limiters.store;
+    try {
+      const res = await withTimeout(limiter.get(encodeKeyPart(check.key)), this.storeTimeoutMs);
+      return res && res.consumedPoints >= check.spec.points ? res.msBeforeNext : 0;
+    } catch {
+      return 0;
     }
   }
 
@@ -133,7 +161,8 @@ export class ParticipationRateLimiter {
       try {
         await withTimeout(limiters.store.consume(key), this.storeTimeoutMs);
         this.storeAnswered();
-        return { kind: 'ok' };
+        const store = limiters.store;
+        return { kind: 'ok', refund: () => withTimeout(store.reward(key), this.storeTimeoutMs) };
       } catch (error) {
         if (error instanceof RateLimiterRes) {
           this.storeAnswered();
@@ -143,7 +172,9 @@ export class ParticipationRateLimiter {
       }
     }
     const local = await this.consumeOn(limiters.insurance, key);
-    return local.kind === 'limited' ? local : { kind: 'degraded' };
+    return local.kind === 'limited'
+      ? local
+      : { kind: 'degraded', ...(local.refund ? { refund: local.refund } : {}) };
   }
 
   private storeFailed(error: unknown): void {
@@ -167,7 +198,7 @@ export class ParticipationRateLimiter {
   private async consumeOn(limiter: RateLimiterAbstract, key: string): Promise<Consumed> {
     try {
       await limiter.consume(key);
-      return { kind: 'ok' };
+      return { kind: 'ok', refund: () => limiter.reward(key) };
     } catch (error) {
       if (error instanceof RateLimiterRes) return { kind: 'limited', msBeforeNext: error.msBeforeNext };
       throw error;

@@ -33,6 +33,7 @@ const CAMPAIGNS = {
     protection: '{ rateLimit: { perUser: 3/min, perDevice: 5/min, perIp: 8/min, campaign: 1000/min } }',
   },
   'rl-wide': { protection: '{ rateLimit: { campaign: 3/min } }' },
+  'rl-shared': { protection: '{ rateLimit: { perUser: 2/min, perIp: 4/min } }' },
 };
 
 function expectRateLimited(res: {
@@ -125,6 +126,19 @@ describeEachBackend('rate limits', (backend) => {
     expect((await join_(pocket, 'rl-sale', 'ip6-user-8', { ip: '2001:db8:7:a::1' })).status).toBe(201);
   });
 
+  it("parallel requests over a user's limit do not use up the allowance of the others behind their IP", async () => {
+    const ip = '198.51.100.40';
+    const flood = await Promise.all(
+      Array.from({ length: 12 }, () => join_(pocket, 'rl-shared', 'abuser', { ip })),
+    );
+    expect(flood.filter((r) => r.status === 201)).toHaveLength(2);
+    for (const res of flood.filter((r) => r.status !== 201)) expectRateLimited(res);
+    // The IP has let 2 of its 4 through: two neighbours still get in, the third is refused.
+    expect((await join_(pocket, 'rl-shared', 'neighbour-1', { ip })).status).toBe(201);
+    expect((await join_(pocket, 'rl-shared', 'neighbour-2', { ip })).status).toBe(201);
+    expectRateLimited(await join_(pocket, 'rl-shared', 'neighbour-3', { ip }));
+  });
+
   it('campaign-wide: the fourth request of anyone within the minute is 429; other campaigns are unaffected', async () => {
     for (let i = 0; i < 3; i++) expect((await join_(pocket, 'rl-wide', `wide-${i}`)).status).toBe(201);
     expectRateLimited(await join_(pocket, 'rl-wide', 'wide-3'));
@@ -137,7 +151,9 @@ describeEachBackend('rate limits', (backend) => {
       const keys = await redis.keys(`${keyPrefix}*`);
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys)
-        expect(key).toMatch(new RegExp(`^${keyPrefix}\\{rl-(sale|wide)\\}:rl:(user|device|ip|campaign):`));
+        expect(key).toMatch(
+          new RegExp(`^${keyPrefix}\\{rl-(sale|wide|shared)\\}:rl:(user|device|ip|campaign):`),
+        );
     });
   }
 });

@@ -72,6 +72,37 @@ describe('ParticipationRateLimiter in memory (embedded mode)', () => {
     expect(await run('b')).toBe('ok');
     expect(await run('c')).toMatch(/^429/);
   });
+
+  it("a request refused by the campaign-wide limit keeps none of the user's own allowance", async () => {
+    const limiter = new ParticipationRateLimiter({ redis: null });
+    expect(await outcome(limiter.check('c', [user('x', 2)], campaignWide(1)))).toBe('ok');
+    for (let i = 0; i < 3; i++) {
+      expect(await outcome(limiter.check('c', [user('u', 2)], campaignWide(1)))).toMatch(/^429/);
+    }
+    // The campaign's window aside, the user still has both of their requests.
+    expect(await outcome(limiter.check('c', [user('u', 2)], null))).toBe('ok');
+    expect(await outcome(limiter.check('c', [user('u', 2)], null))).toBe('ok');
+    expect(await outcome(limiter.check('c', [user('u', 2)], null))).toMatch(/^429/);
+  });
+
+  it("a user over their own limit does not use up their IP's allowance, shared with their neighbours", async () => {
+    const limiter = new ParticipationRateLimiter({ redis: null });
+    const ip: RateCheck = { dimension: 'ip', spec: { points: 3, durationSec: 60 }, key: '203.0.113.9' };
+    const run = (u: string) => outcome(limiter.check('c', [user(u, 1), ip], null));
+    expect(await run('abuser')).toBe('ok');
+    for (let i = 0; i < 5; i++) expect(await run('abuser')).toMatch(/^429/);
+    expect(await run('neighbour-1')).toBe('ok');
+    expect(await run('neighbour-2')).toBe('ok');
+    expect(await run('neighbour-3')).toMatch(/^429/);
+  });
+
+  it('Retry-After is the longest wait, including a later limit already full that the refusal did not ask', async () => {
+    const limiter = new ParticipationRateLimiter({ redis: null });
+    const shortUser: RateCheck = { dimension: 'user', spec: { points: 1, durationSec: 10 }, key: 'u' };
+    const ip: RateCheck = { dimension: 'ip', spec: { points: 1, durationSec: 60 }, key: '203.0.113.9' };
+    expect(await outcome(limiter.check('c', [shortUser, ip], null))).toBe('ok');
+    expect(await outcome(limiter.check('c', [shortUser, ip], null))).toMatch(/^429:(59|60)$/);
+  });
 });
 
 describe('ParticipationRateLimiter on Redis', () => {
