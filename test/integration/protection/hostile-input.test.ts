@@ -238,6 +238,26 @@ describeEachBackend('hostile input', (backend) => {
     });
   });
 
+  it('another spelling of a user id (full-width, NFD, spaces, zero-width) → 400; case is kept: two users', async () => {
+    const spellings = [
+      '\uff48-1',
+      'h\u0301-1',
+      ' h-1',
+      'h-1 ',
+      'h-1\n',
+      'h-1\u200b',
+      '\ufeffh-1',
+      'h\u00a0-1',
+    ];
+    for (const userId of spellings) {
+      await refused(() => post({ userId, context: { channel: 'app' } }), 400, 'invalid_request');
+    }
+    // H-1 is not h-1: its own (unknown, so not VIP) profile answers, and its participation is its own.
+    const upper = await post({ userId: 'H-1', context: { channel: 'app' } });
+    expect([upper.status, upper.body.outcome]).toEqual([200, 'not_eligible']);
+    expect(await pocket.db('participations').where({ user_id: 'H-1' })).toHaveLength(1);
+  });
+
   it('unknown fields → 400 invalid_request naming the field', async () => {
     const res = await refused(() => post({ userId: 'h-1', admin: true }), 400, 'invalid_request');
     expect(res.body).toMatchObject({ error: { fields: [{ path: 'admin', message: 'unknown field' }] } });
