@@ -80,7 +80,10 @@ export class GrantFlow {
           decision,
         };
       }
-      segment = { id: '(risk-soft)', rewards: [{ reward: fallback, weight: 1 }] };
+      // The fallback replaces the segment's rewards, never the segment: a risky user no segment takes is
+      // not_eligible, as a safe one is (a risky score made a user eligible for the fallback).
+      const matched = await snapshot.compiled.matchSegment(facts);
+      segment = matched ? { id: '(risk-soft)', rewards: [{ reward: fallback, weight: 1 }] } : null;
     } else {
       segment = await snapshot.compiled.matchSegment(facts);
     }

@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import nock from 'nock';
 import { HttpRiskClient } from '../../../src/integrations/http-risk-client';
 import { KnexBlocklistStore } from '../../../src/ledger/knex-blocklist-store';
@@ -48,10 +50,26 @@ describeEachBackend('anti-fraud', (backend) => {
         fallback: false,
         protection: '{ risk: { maxScore: 50, action: soft, onError: allow } }',
       },
+      'risk-soft-vip': { protection: '{ risk: { maxScore: 50, action: soft, onError: allow } }' },
     });
+    // risk-soft-vip is for VIPs only: its one segment needs the vip rule.
+    const vipOnly = join(root, 'campaigns', 'risk-soft-vip.yaml');
+    writeFileSync(
+      vipOnly,
+      readFileSync(vipOnly, 'utf8').replace('  - id: everyone\n', '  - id: vips\n    when: vip\n'),
+    );
+    mkdirSync(join(root, 'rules'));
+    writeFileSync(
+      join(root, 'rules', 'vip.yaml'),
+      'rules:\n  - id: vip\n    conditions: { all: [{ fact: profile, path: vip, operator: equal, value: true }] }\n',
+    );
     pocket = await createTestPocket(backends, {
       clock: () => NOW,
-      profiles: profiles({ 'young-1': { registeredDays: 3 }, 'nobody-knows': {} }),
+      profiles: profiles({
+        'young-1': { registeredDays: 3 },
+        'nobody-knows': {},
+        'vip-risky': { registeredDays: 365, vip: true },
+      }),
       config: { definitionsRoot: root },
       protection: { risk: new HttpRiskClient({ baseUrl: RISK, timeoutMs: 300 }) },
     });
@@ -209,6 +227,24 @@ describeEachBackend('anti-fraud', (backend) => {
         fraud: { risk: { result: 'soft', score: 77 } },
         segment: '(risk-soft)',
       });
+    });
+
+    it('action soft never makes a user eligible: a risky user no segment takes is not_eligible, not the fallback', async () => {
+      nock(RISK).post('/score').times(3).reply(200, { score: 77 });
+      const before = await stateOf(pocket, ['risk-soft-vip'], ['soft-nobody']);
+      const res = await join_(pocket, 'risk-soft-vip', 'soft-nobody');
+      expect([res.status, res.body.outcome]).toEqual([200, 'not_eligible']);
+      const after = await stateOf(pocket, ['risk-soft-vip'], ['soft-nobody']);
+      expect([after.grants, after.counters, after.users]).toEqual([
+        before.grants,
+        before.counters,
+        before.users,
+      ]);
+      const [row] = await participationRows(pocket, { user_id: 'soft-nobody' });
+      expect(row?.decision).toMatchObject({ fraud: { risk: { result: 'soft', score: 77 } } });
+      // A risky VIP, whom the segment takes, still gets the fallback instead of the segment's reward.
+      const vip = await join_(pocket, 'risk-soft-vip', 'vip-risky');
+      expect([vip.status, vip.body.grant?.rewardId]).toEqual([201, 'thanks']);
     });
 
     it('action soft without a fallback: 403 risk_denied', async () => {
