@@ -7,8 +7,6 @@ import { conditionLeaves, isFactReference } from './condition-leaves';
 import { error, Finding } from './finding';
 import type { DocPath } from './finding';
 
-export { isFactReference } from './condition-leaves';
-
 type Node = Record<string, unknown>;
 
 function checkFactAndPath(node: Node, at: DocPath): Finding[] {

@@ -12,7 +12,7 @@ import { jsonObjectBody } from './json-body-parser';
 import { methodGuard } from './method-guard';
 import openapi from './openapi.json';
 
-export { jsonBodyParser, jsonObjectBody } from './json-body-parser';
+export { jsonBodyParser } from './json-body-parser';
 
 export interface Health {
   /** Registry loaded, counters warm, not draining. */

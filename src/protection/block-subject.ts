@@ -4,8 +4,6 @@ import { normalizeIp } from '../shared/ip-address';
 import type { BlockKind } from '../ledger/blocklist-store';
 import { USER_ID } from '../shared/user-id';
 
-export const BLOCK_KINDS: readonly BlockKind[] = ['user', 'device', 'ip'];
-
 const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The canonical value for `kind`, or throws RangeError naming what is wrong. */

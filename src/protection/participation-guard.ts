@@ -23,10 +23,3 @@ export interface ParticipationGuard {
   authorize(snapshot: CampaignSnapshot, request: ParticipationRequest): Promise<Authorization>;
   screen(snapshot: CampaignSnapshot, request: ParticipationRequest, facts: Facts): Promise<FraudVerdict>;
 }
-
-/** No protection configured: everything passes. */
-export const openGuard: ParticipationGuard = {
-  rateLimit: () => Promise.resolve(),
-  authorize: () => Promise.resolve({ codeNonce: null }),
-  screen: () => Promise.resolve({ action: 'allow', decisions: {} }),
-};
