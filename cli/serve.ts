@@ -15,7 +15,7 @@ import { shutdownSignal } from './shutdown-signal';
  * With client auth required (NODE_ENV=production) an anonymous call gets 401: the curl then carries the
  * header, with a placeholder for a client token.
  */
-export function demoCurl(
+function demoCurl(
   url: string,
   snapshots: readonly CampaignSnapshot[],
   now: Date,

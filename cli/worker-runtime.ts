@@ -81,7 +81,7 @@ function warnRedisDown(logger: Logger, db: Db, redisUrl: string, unreachable: st
   );
 }
 
-export async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
+async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
   const loaded = loadConfig(process.env, process.cwd(), { secretsOnUse: options.secretsOnUse === true });
   const config = options.hotState === false ? { ...loaded, redisUrl: null } : loaded;
   const outage = options.redisOutage ?? 'refuse';

@@ -17,7 +17,7 @@ function moneyFinding(path: DocPath, value: unknown): Finding[] {
 }
 
 /** What one grant of the reward can charge to the budget at most: amount.max for red packets, else cost. */
-export function maximumCharge(reward: RewardDefinition): number {
+function maximumCharge(reward: RewardDefinition): number {
   if (reward.type === 'red_packet') return reward.amount.max;
   if (reward.type === 'none') return 0;
   return reward.cost;

@@ -22,7 +22,7 @@ const CASES_FILE = /\.test\.ya?ml$/i;
 const UPPER_CASE_EXTENSION = 'extension must be .yaml or .yml (lower case): rename the file';
 
 /** Display form of a path: relative to cwd, `/`-separated. */
-export function displayPath(absolute: string): string {
+function displayPath(absolute: string): string {
   return path.relative(process.cwd(), absolute).split(path.sep).join('/') || '.';
 }
 
@@ -32,7 +32,7 @@ export function fileId(file: string): string {
 }
 
 /** `campaigns/*.test.yaml` are cases, other YAML under a `rules` directory are rules, the rest campaigns. */
-export function kindOf(absolute: string): DefinitionKind {
+function kindOf(absolute: string): DefinitionKind {
   if (CASES_FILE.test(absolute)) return 'cases';
   return path.basename(path.dirname(absolute)) === 'rules' ? 'rules' : 'campaign';
 }

@@ -57,7 +57,7 @@ export function schemaAtPath(root: JsonSchema, path: DocPath): JsonSchema | unde
  * Whether `data` satisfies a conditional (`if`) schema. Supports what schemas/ uses in `if`: `required`,
  * `properties` with `const`/`enum`, `not` and `anyOf`.
  */
-export function matchesCondition(schema: unknown, data: unknown): boolean {
+function matchesCondition(schema: unknown, data: unknown): boolean {
   if (typeof schema === 'boolean') return schema;
   if (!isObject(schema)) return true;
   const object = isObject(data) ? data : {};

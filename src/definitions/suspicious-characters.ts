@@ -126,7 +126,7 @@ export function escapeInvisible(text: string): string {
   return text.replace(INVISIBLE_ALL, escaped);
 }
 
-export function isInvisible(char: string): boolean {
+function isInvisible(char: string): boolean {
   return INVISIBLE.test(char);
 }
 

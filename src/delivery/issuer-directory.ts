@@ -56,7 +56,7 @@ export class IssuerDirectory {
  * An issuer URL as one string per issuer: scheme and host in lower case, no default port (the WHATWG URL
  * parser's form), no trailing slash (HttpIssuer appends `/grants`). A URL that does not parse is kept as given.
  */
-export function issuerBase(url: string): string {
+function issuerBase(url: string): string {
   let href = url;
   try {
     href = new URL(url).href;

@@ -106,7 +106,7 @@ export class RateLimitedError extends AppError {
  * `Retry-After` of a 503 dependency_unavailable, in seconds: the rate limiter's Redis circuit stays open this long,
  * and a Redis command or a ledger call gives up within it. Clients add their own jitter and backoff on top.
  */
-export const DEPENDENCY_RETRY_AFTER_S = 1;
+const DEPENDENCY_RETRY_AFTER_S = 1;
 
 export class DependencyUnavailableError extends AppError {
   constructor(

@@ -14,9 +14,9 @@ import type { Logger } from '../observability/logger';
 import { KnexLease } from '../reconciliation/knex-lease';
 import { LeaseKeeper } from '../reconciliation/lease-keeper';
 
-export const IN_MEMORY_OWNER_LEASE = 'in-memory-hot-state';
+const IN_MEMORY_OWNER_LEASE = 'in-memory-hot-state';
 /** Renewed every third of it; a holder that stopped without releasing it (killed) is gone after this. */
-export const IN_MEMORY_OWNER_TTL_MS = 15_000;
+const IN_MEMORY_OWNER_TTL_MS = 15_000;
 
 interface Holder {
   host: string;

@@ -33,7 +33,7 @@ export interface MemoryHotStateOptions {
  * counts is safe: the ledger's per-user fence refuses a grant over the limit (limit_reached, and the counts are
  * primed again from the ledger), as after a Redis restart or eviction.
  */
-export const MEMORY_MAX_USERS = 500_000;
+const MEMORY_MAX_USERS = 500_000;
 
 interface CampaignPools {
   stock: Map<string, SlotPool>;

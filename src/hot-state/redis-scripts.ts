@@ -12,7 +12,7 @@ import {
 import { BEGIN_LUA, END_LUA, PRIME_USER_LUA } from './redis-session-scripts';
 
 /** Every hot-state script, by the command name it is defined under on the ioredis client. */
-export const REDIS_SCRIPTS = {
+const REDIS_SCRIPTS = {
   pocketHotReserve: RESERVE_LUA,
   pocketHotRelease: RELEASE_LUA,
   pocketHotConfirm: CONFIRM_LUA,

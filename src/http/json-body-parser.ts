@@ -50,7 +50,7 @@ export function jsonBodyParser(limit = '8kb'): RequestHandler {
 }
 
 /** After the parser: a body that is there must be an object (strict parsing still lets a top-level array by). */
-export const requireObjectBody: RequestHandler = (req, _res, next) => {
+const requireObjectBody: RequestHandler = (req, _res, next) => {
   const body: unknown = req.body;
   if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body))) {
     next();
@@ -67,7 +67,7 @@ export const requireObjectBody: RequestHandler = (req, _res, next) => {
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** A body sent with POST, PUT or PATCH must be application/json (415 otherwise), before anything parses it. */
-export const requireJson: RequestHandler = (req, _res, next) => {
+const requireJson: RequestHandler = (req, _res, next) => {
   const hasBody =
     req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (BODY_METHODS.has(req.method) && hasBody && !req.is('application/json')) {

@@ -11,7 +11,7 @@ import type { AlertEvent, NotificationMessage, Notifier } from './notifier';
 import type { NotificationRecord, NotificationStore } from './notification-store';
 
 /** Sent for every campaign, listed in its `notify.on` or not. */
-export const ALWAYS_SENT: readonly AlertEvent[] = ['reconcile.discrepancy', 'grant.dead_lettered'];
+const ALWAYS_SENT: readonly AlertEvent[] = ['reconcile.discrepancy', 'grant.dead_lettered'];
 
 export interface Alert {
   event: AlertEvent;

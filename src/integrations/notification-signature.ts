@@ -8,7 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const TIMESTAMP_HEADER = 'X-Pocket-Timestamp';
 export const SIGNATURE_HEADER = 'X-Pocket-Signature';
 
-export function signPayload(secret: string, timestamp: string, body: string): string {
+function signPayload(secret: string, timestamp: string, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
 }
 

@@ -7,7 +7,7 @@ import { ValidationError } from '../errors/app-error';
 import { issuedPageJson } from './issued-page';
 import type { IssueRequest, Issuer } from './issuer';
 
-export const SANDBOX_ISSUER_PATH = '/sandbox/issuer';
+const SANDBOX_ISSUER_PATH = '/sandbox/issuer';
 const MAX_LIMIT = 1000;
 
 function dateParam(req: Request, name: string): Date {

@@ -8,7 +8,7 @@ import type { Db } from '../ledger/db';
 import type { IssuedPage, IssuedQuery, IssueRequest, IssueResult, Issuer } from './issuer';
 import type { SandboxIssuedStore } from './sandbox-issued-store';
 
-export const SANDBOX_ISSUER_NAME = 'sandbox';
+const SANDBOX_ISSUER_NAME = 'sandbox';
 
 export class SandboxIssuer implements Issuer {
   readonly name = SANDBOX_ISSUER_NAME;

@@ -32,7 +32,7 @@ export interface DbOptions {
   log?: (message: string) => void;
 }
 
-export const defaultSqliteFile = 'data/pocket.sqlite';
+const defaultSqliteFile = 'data/pocket.sqlite';
 
 /**
  * How long a participation waits for the ledger to take its statement (a pooled connection, a new connection's

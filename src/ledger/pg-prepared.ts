@@ -90,7 +90,7 @@ export async function runPrepared<R>(
 }
 
 /** The ledger did not answer a statement in time; its connection was closed. */
-export class StatementDeadlineExceeded extends Error {
+class StatementDeadlineExceeded extends Error {
   constructor(
     deadlineMs: number,
     readonly error: unknown,

@@ -22,7 +22,7 @@ interface Body {
   context?: ParticipationContext;
 }
 
-export function sendAnswer(res: Response, answer: Answer): void {
+function sendAnswer(res: Response, answer: Answer): void {
   res.status(answer.status);
   for (const [name, value] of Object.entries(answer.headers ?? {})) res.set(name, value);
   res.type('application/json').send(answer.body);

@@ -1,6 +1,6 @@
 /** `--ttl` of `pocket codes issue`: `90s`, `30m`, `24h`, `7d` or plain seconds; at most 366 days (pure). */
 const UNIT: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
-export const MAX_CODE_TTL_SECONDS = 366 * 86400;
+const MAX_CODE_TTL_SECONDS = 366 * 86400;
 
 export function parseTtlSeconds(text: string): number {
   const match = /^([1-9][0-9]{0,8})([smhd]?)$/.exec(text.trim());

@@ -44,7 +44,7 @@ import { RealtimeReconciler, type RealtimeSettings } from './realtime-reconciler
 import { RedisLease } from './redis-lease';
 import { Worker } from './worker';
 
-export const SCHEDULER_LEASE = 'scheduler';
+const SCHEDULER_LEASE = 'scheduler';
 
 export interface WorkerDeps {
   config: Pick<

@@ -57,7 +57,7 @@ export interface OfflineSettings {
   maxCatchUpMs: number;
 }
 
-export const DEFAULT_OFFLINE_SETTINGS: OfflineSettings = {
+const DEFAULT_OFFLINE_SETTINGS: OfflineSettings = {
   graceMs: 60 * 60_000,
   overlapMs: 15 * 60_000,
   defaultWindowMs: 24 * 60 * 60_000,
@@ -108,7 +108,7 @@ export interface UndeliveredGrant {
 }
 
 /** At most this many undelivered grants are listed in a summary (all are counted). */
-export const UNDELIVERED_LISTED = 100;
+const UNDELIVERED_LISTED = 100;
 
 export interface OfflineSummary {
   runId: string;

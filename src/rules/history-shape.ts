@@ -9,12 +9,8 @@ import type { HistoryFact } from './facts';
 
 type CountKey = Exclude<keyof HistoryFact, 'rewards'>;
 
-export const HISTORY_COUNTS = [
-  'participations',
-  'grants',
-  'grantsToday',
-] as const satisfies readonly CountKey[];
-export const HISTORY_REWARDS = 'rewards' satisfies keyof HistoryFact;
+const HISTORY_COUNTS = ['participations', 'grants', 'grantsToday'] as const satisfies readonly CountKey[];
+const HISTORY_REWARDS = 'rewards' satisfies keyof HistoryFact;
 export const HISTORY_KEYS: readonly string[] = [...HISTORY_COUNTS, HISTORY_REWARDS];
 
 /** How rules name the history paths, for messages. */

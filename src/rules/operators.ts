@@ -15,7 +15,7 @@ import type { Engine } from 'json-rules-engine';
 export type OperatorEvaluator = (factValue: unknown, value: unknown) => boolean;
 export type DecoratorEvaluator = (factValue: unknown, value: unknown, next: OperatorEvaluator) => boolean;
 
-export function isMissing(value: unknown): value is null | undefined {
+function isMissing(value: unknown): value is null | undefined {
   return value === undefined || value === null;
 }
 

@@ -24,7 +24,7 @@ export function compilePath(path: string): CompiledPath {
  * Follows `keys` through objects and arrays, own properties only. Anything missing, a primitive in the
  * middle of the path, or a forbidden key gives `undefined`; it never throws and never reads a prototype.
  */
-export function resolveCompiledPath(value: unknown, keys: CompiledPath): unknown {
+function resolveCompiledPath(value: unknown, keys: CompiledPath): unknown {
   if (keys === null) return undefined;
   let current = value;
   for (const key of keys) {

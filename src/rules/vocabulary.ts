@@ -41,7 +41,7 @@ export const OPERATORS: readonly string[] = [...new Set<string>([...BUILTIN_OPER
  * A leading `$.` is accepted for json-rules-engine familiarity and stripped. JSONPath filters (`?(`),
  * wildcards, recursive descent and scripts are refused.
  */
-export const PLAIN_PATH = /^(\$\.)?[A-Za-z_][A-Za-z0-9_-]*(\.([A-Za-z_][A-Za-z0-9_-]*|[0-9]+))*$/;
+const PLAIN_PATH = /^(\$\.)?[A-Za-z_][A-Za-z0-9_-]*(\.([A-Za-z_][A-Za-z0-9_-]*|[0-9]+))*$/;
 
 /** Keys that must never be followed when resolving a path (prototype pollution and leaks). */
 export const FORBIDDEN_PATH_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);

@@ -31,7 +31,7 @@ export interface AlertSettings {
   statsRetentionMs: number;
 }
 
-export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
+const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   burn: DEFAULT_BURN_RATE,
   burnLookbackMs: 60 * 60_000,
   spike: DEFAULT_SPIKE,

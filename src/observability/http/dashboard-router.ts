@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Router } from 'express';
 import { packageRoot } from '../../shared/package-root';
 
-export function dashboardDirectory(): string {
+function dashboardDirectory(): string {
   return join(packageRoot(), 'src', 'observability', 'dashboard');
 }
 

@@ -8,7 +8,7 @@ import type { Request, RequestHandler } from 'express';
 import { documentedTemplate } from '../../http/documented-routes';
 import type { PocketMetrics } from '../metrics/pocket-metrics';
 
-export function routeTemplate(req: Request): string {
+function routeTemplate(req: Request): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof path === 'string') return `${req.baseUrl}${path}`;
   // Answered before a router ran (bad JSON, 413, 415, 405, a preflight): the documented route of the path, if any.
