@@ -1,13 +1,9 @@
 import { withDeadline, type Executor } from './db';
 import type { DeviceAccount, DeviceAccountStore } from './device-account-store';
 import { toNumber } from './row-values';
+import { isUniqueViolation } from './unique-violation';
 
 type Row = Record<string, unknown>;
-
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 export class KnexDeviceAccountStore implements DeviceAccountStore {
   async accounts(

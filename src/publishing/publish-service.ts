@@ -13,12 +13,12 @@ import type { CampaignVersionRecord, CampaignVersionStore } from '../ledger/camp
 import type { Db, Executor } from '../ledger/db';
 import type { FenceLimits } from '../ledger/fence-unpositioned-grants';
 import type { CampaignUsage, GrantStore } from '../ledger/grant-store';
+import { isUniqueViolation } from '../ledger/unique-violation';
 import { getCompiledCampaign } from '../rules/compiled-campaign-cache';
 import { checkActivation, type ActivationCheck, type ActivationIssue } from './activation-checks';
 import { ActivationRefusedError, type CampaignRefusal } from './activation-refused-error';
 import type { PublishOptions, PublishOutcome } from './lifecycle';
 import { lockCampaigns } from './lifecycle-lock';
-import { isUniqueViolation } from './unique-violation';
 
 export interface PublishServiceDeps {
   db: Db;
