@@ -1,12 +1,6 @@
 import type { CampaignCounters, Range } from '../hot-state/hot-state';
 import type { Executor } from './db';
-import { toNumber } from './row-values';
-
-type Row = Record<string, unknown>;
-
-function rows(result: unknown): Row[] {
-  return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
-}
+import { rawRows, toNumber } from './row-values';
 
 /**
  * Reads only the boundary rows: each position whose predecessor leaves a gap, and the last one (the top).
@@ -23,7 +17,7 @@ async function stock(q: Executor, campaignId: string): Promise<CampaignCounters[
     [campaignId],
   );
   const out: CampaignCounters['stock'] = {};
-  for (const r of rows(result)) {
+  for (const r of rawRows(result)) {
     const entry = (out[String(r.reward_id)] ??= { top: 0, free: [] });
     const pos = toNumber(r.pos);
     for (let s = toNumber(r.prev) + 1; s < pos; s++) entry.free.push(s);
@@ -50,7 +44,7 @@ async function ranges(
     [campaignId],
   );
   const out: Record<string, { top: number; free: Range[] }> = {};
-  for (const r of rows(result)) {
+  for (const r of rawRows(result)) {
     const entry = (out[String(r.part)] ??= { top: 0, free: [] });
     const start = toNumber(r.pos);
     const prev = toNumber(r.prev);

@@ -13,13 +13,12 @@ import type {
   NewGrant,
   UserHistory,
 } from './grant-store';
-import { toNullableNumber, toNumber } from './row-values';
+import { rawRows, toNullableNumber, toNumber } from './row-values';
 
 type Row = Record<string, unknown>;
 
 function returnedRow(result: unknown): Row {
-  const rows = Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
-  const row = rows[0];
+  const row = rawRows(result)[0];
   if (!row) throw new Error('grant insert returned no row');
   return row;
 }

@@ -9,13 +9,9 @@ import type {
   OutboxStatus,
   OutboxStore,
 } from './outbox-store';
-import { parseJson, toDate, toNullableDate, toNullableString, toNumber } from './row-values';
+import { parseJson, rawRows, toDate, toNullableDate, toNullableString, toNumber } from './row-values';
 
 type Row = Record<string, unknown>;
-
-function rowsOf(result: unknown): Row[] {
-  return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
-}
 
 function toEntry(row: Row): OutboxEntry {
   return {
@@ -80,7 +76,7 @@ export class KnexOutboxStore implements OutboxStore {
        RETURNING *`,
       [o.now, o.now, o.limit, o.relayId, lockedUntil, o.now, o.now],
     );
-    return rowsOf(result)
+    return rawRows(result)
       .map(toEntry)
       .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1));
   }

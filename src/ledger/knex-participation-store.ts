@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { isPostgres, withDeadline, type Executor } from './db';
 import { runPrepared, type PreparedStatement } from './pg-prepared';
 import type { ParticipationRecord, ParticipationStore } from './participation-store';
-import { parseJson, toDate, toNullableNumber, toNullableString, toNumber } from './row-values';
+import { parseJson, rawRows, toDate, toNullableNumber, toNullableString, toNumber } from './row-values';
 
 type Row = Record<string, unknown>;
 
@@ -101,8 +101,7 @@ export class KnexParticipationStore implements ParticipationStore {
     // out the campaign and scan all of its participations.)
     const one = `SELECT ${COLUMNS} FROM participations WHERE campaign_id = ? AND user_id = ? AND idem_key = ?`;
     const result: unknown = await q.raw(scopes.map(() => one).join(' UNION ALL '), scopes.flat());
-    const rows = Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
-    return rows.map(toParticipation);
+    return rawRows(result).map(toParticipation);
   }
 
   async insert(q: Executor, p: ParticipationRecord, deadlineMs?: number): Promise<void> {

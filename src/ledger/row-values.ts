@@ -1,5 +1,7 @@
 /** Column value conversions shared by the row mappers (PostgreSQL and SQLite return different shapes). */
 
+type Row = Record<string, unknown>;
+
 /** bigint/int8/numeric/count as a number (PostgreSQL returns SUM(bigint) as a numeric string). */
 export function toNumber(value: unknown): number {
   const n = typeof value === 'number' ? value : Number(value);
@@ -35,6 +37,11 @@ export function toBool(value: unknown): boolean {
 
 export function toNullableString(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
+}
+
+/** The rows of a `knex.raw()` result: an array on SQLite, `{ rows }` on PostgreSQL. */
+export function rawRows(result: unknown): Row[] {
+  return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
 }
 
 export function parseJson<T>(value: unknown): T | null {

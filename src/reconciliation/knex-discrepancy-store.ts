@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Executor } from '../ledger/db';
-import { parseJson, toDate, toNullableDate, toNullableString } from '../ledger/row-values';
+import { parseJson, rawRows, toDate, toNullableDate, toNullableString } from '../ledger/row-values';
 import type {
   Discrepancy,
   DiscrepancyFilter,
@@ -61,7 +61,7 @@ export class KnexDiscrepancyStore implements DiscrepancyStore {
        ON CONFLICT (kind, grant_id) WHERE status = 'open' AND grant_id IS NOT NULL DO NOTHING RETURNING id`,
       columns.map((c) => row[c] as Knex.Value),
     );
-    const inserted = Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
+    const inserted = rawRows(result);
     if (inserted.length === 0) {
       const winner = await existing();
       if (winner) return { discrepancy: toDiscrepancy(winner), created: false };

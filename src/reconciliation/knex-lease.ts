@@ -1,10 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../ledger/db';
+import { rawRows } from '../ledger/row-values';
 import type { Lease } from './lease';
-
-function rowsOf(result: unknown): unknown[] {
-  return Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-}
 
 /**
  * The lease in the `leases` table (the embedded SQLite ledger, or PostgreSQL without Redis): one upsert that
@@ -27,7 +24,7 @@ export class KnexLease implements Lease {
        RETURNING holder`,
       bindings,
     );
-    return rowsOf(result).length > 0;
+    return rawRows(result).length > 0;
   }
 
   async release(name: string, holder: string): Promise<void> {
