@@ -1,3 +1,4 @@
+import { isRecord } from '../shared/is-record';
 import type { DocPath } from './finding';
 
 type Node = Record<string, unknown>;
@@ -8,18 +9,14 @@ export interface LocatedLeaf {
   at: DocPath;
 }
 
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `value: { fact, path }` compares with another fact instead of a literal. */
 export function isFactReference(value: unknown): value is Node {
-  return isNode(value) && 'fact' in value;
+  return isRecord(value) && 'fact' in value;
 }
 
 /** Every leaf of a condition tree (all / any / not, at any depth), in written order. */
 export function conditionLeaves(condition: unknown, at: DocPath): LocatedLeaf[] {
-  if (!isNode(condition)) return [];
+  if (!isRecord(condition)) return [];
   const leaves: LocatedLeaf[] = [];
   for (const key of ['all', 'any'] as const) {
     const list = condition[key];

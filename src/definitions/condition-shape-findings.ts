@@ -1,13 +1,10 @@
 import type { ErrorObject } from 'ajv';
+import { isRecord } from '../shared/is-record';
 import { error, Finding } from './finding';
 import { pointerToPath, valueAt } from './json-pointer';
 import { JsonSchema, resolveRef, schemaAtPath } from './schema-navigation';
 
 const COMBINATORS = ['all', 'any', 'not'];
-
-function isNode(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function quotedList(keys: readonly string[]): string {
   const quoted = keys.map((k) => `"${k}"`);
@@ -36,7 +33,7 @@ function replacement(
   const pointer = forbidden ? e.instancePath.replace(/\/[^/]*$/, '') : e.instancePath;
   const path = pointerToPath(pointer, data);
   const node = valueAt(data, path);
-  if (!isNode(node) || schemaAtPath(root, path) !== condition) return undefined;
+  if (!isRecord(node) || schemaAtPath(root, path) !== condition) return undefined;
   if (!forbidden && Object.keys(node).length === 0)
     return { pointer, finding: error(path, 'empty condition: set fact/operator/value, or all/any/not') };
   const key = e.instancePath.split('/').at(-1) ?? '';

@@ -1,13 +1,10 @@
 import participationRequestSchema from '../../schemas/participation-request.schema.json';
+import { isRecord } from '../shared/is-record';
 import type { DocPath } from './finding';
 
 /** A JSON Schema node as stored in schemas/*.json (booleans are the `true` / `false` schemas). */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 type SchemaObject = { readonly [keyword: string]: unknown };
-
-function isObject(value: unknown): value is SchemaObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Schemas others refer to by file name, e.g. `participation-request.schema.json#/properties/context`. */
 const REFERENCED: Readonly<Record<string, JsonSchema>> = {
@@ -21,20 +18,20 @@ const REFERENCED: Readonly<Record<string, JsonSchema>> = {
 export function resolveRef(root: JsonSchema, schema: JsonSchema): JsonSchema {
   let current = schema;
   let base = root;
-  for (let hops = 0; isObject(current) && typeof current['$ref'] === 'string' && hops < 16; hops++) {
+  for (let hops = 0; isRecord(current) && typeof current['$ref'] === 'string' && hops < 16; hops++) {
     const [file = '', pointer = ''] = current['$ref'].split('#');
     const document = file === '' ? base : REFERENCED[file];
     if (document === undefined || !pointer.startsWith('/')) return current;
     base = document;
     let target: unknown = document;
-    for (const part of pointer.slice(1).split('/')) target = isObject(target) ? target[part] : undefined;
-    current = isObject(target) || typeof target === 'boolean' ? target : {};
+    for (const part of pointer.slice(1).split('/')) target = isRecord(target) ? target[part] : undefined;
+    current = isRecord(target) || typeof target === 'boolean' ? target : {};
   }
   return current;
 }
 
 function properties(schema: JsonSchema): SchemaObject {
-  return isObject(schema) && isObject(schema['properties']) ? schema['properties'] : {};
+  return isRecord(schema) && isRecord(schema['properties']) ? schema['properties'] : {};
 }
 
 /** The schema that describes the value at `path`, following properties and items; undefined if none does. */
@@ -43,11 +40,11 @@ export function schemaAtPath(root: JsonSchema, path: DocPath): JsonSchema | unde
   for (const part of path) {
     const next: unknown =
       typeof part === 'number'
-        ? isObject(current)
+        ? isRecord(current)
           ? current['items']
           : undefined
         : properties(current)[part];
-    if (!isObject(next) && typeof next !== 'boolean') return undefined;
+    if (!isRecord(next) && typeof next !== 'boolean') return undefined;
     current = resolveRef(root, next);
   }
   return current;
@@ -59,12 +56,12 @@ export function schemaAtPath(root: JsonSchema, path: DocPath): JsonSchema | unde
  */
 function matchesCondition(schema: unknown, data: unknown): boolean {
   if (typeof schema === 'boolean') return schema;
-  if (!isObject(schema)) return true;
-  const object = isObject(data) ? data : {};
+  if (!isRecord(schema)) return true;
+  const object = isRecord(data) ? data : {};
   const required = Array.isArray(schema['required']) ? (schema['required'] as string[]) : [];
   if (!required.every((key) => key in object)) return false;
   for (const [key, sub] of Object.entries(properties(schema))) {
-    if (!(key in object) || !isObject(sub)) continue;
+    if (!(key in object) || !isRecord(sub)) continue;
     if ('const' in sub && sub['const'] !== object[key]) return false;
     if (Array.isArray(sub['enum']) && !sub['enum'].includes(object[key])) return false;
   }
@@ -86,10 +83,10 @@ export interface ConditionalRestriction {
  * other's key, and together they would forbid everything.
  */
 export function activeRestriction(schema: JsonSchema, data: unknown): ConditionalRestriction {
-  const branches = isObject(schema) && Array.isArray(schema['allOf']) ? (schema['allOf'] as unknown[]) : [];
+  const branches = isRecord(schema) && Array.isArray(schema['allOf']) ? (schema['allOf'] as unknown[]) : [];
   for (const branch of branches) {
-    if (!isObject(branch) || !matchesCondition(branch['if'], data)) continue;
-    const denied = Object.entries(properties(isObject(branch['then']) ? branch['then'] : {})).filter(
+    if (!isRecord(branch) || !matchesCondition(branch['if'], data)) continue;
+    const denied = Object.entries(properties(isRecord(branch['then']) ? branch['then'] : {})).filter(
       ([, s]) => s === false,
     );
     if (denied.length === 0) continue;
@@ -99,10 +96,10 @@ export function activeRestriction(schema: JsonSchema, data: unknown): Conditiona
 }
 
 function describeCondition(condition: unknown, data: unknown): string {
-  const object = isObject(data) ? data : {};
-  const discriminator = Object.keys(isObject(condition) ? properties(condition) : {})[0];
+  const object = isRecord(data) ? data : {};
+  const discriminator = Object.keys(isRecord(condition) ? properties(condition) : {})[0];
   if (discriminator !== undefined) return `for ${discriminator} ${JSON.stringify(object[discriminator])}`;
-  const required = isObject(condition) && Array.isArray(condition['required']) ? condition['required'] : [];
+  const required = isRecord(condition) && Array.isArray(condition['required']) ? condition['required'] : [];
   return required.length > 0 ? `together with "${String(required[0])}"` : 'here';
 }
 

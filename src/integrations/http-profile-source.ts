@@ -6,6 +6,7 @@
  * never cached.
  */
 import { DependencyUnavailableError } from '../errors/app-error';
+import { isRecord } from '../shared/is-record';
 import type { ProfileSource } from './profile-source';
 import { readBounded } from './read-bounded';
 
@@ -26,10 +27,6 @@ export interface HttpProfileSourceOptions {
  * cached: 100,000 users of a runaway service's answers would take the process's memory).
  */
 const MAX_ANSWER_BYTES = 65536;
-
-function isObject(value: unknown): value is Profile {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -103,8 +100,8 @@ export class HttpProfileSource implements ProfileSource {
         );
       }
       const body = parseJson(text);
-      const profile = isObject(body) ? body['profile'] : undefined;
-      if (!isObject(profile)) {
+      const profile = isRecord(body) ? body['profile'] : undefined;
+      if (!isRecord(profile)) {
         throw new DependencyUnavailableError(
           'profile',
           'profile service answered something other than { profile }',

@@ -6,6 +6,7 @@
  * DependencyUnavailableError('recommendation'): the whole answer is refused, never half used.
  */
 import { DependencyUnavailableError } from '../errors/app-error';
+import { isRecord } from '../shared/is-record';
 import { postJson } from './post-json';
 import type { RecommendationQuery, RecommendationSource } from './recommendation-source';
 
@@ -16,10 +17,6 @@ export interface HttpRecommendationClientOptions {
 
 /** A score per reward of one segment; anything much bigger is not that. */
 const MAX_ANSWER_BYTES = 65536;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function refuse(message: string): DependencyUnavailableError {
   return new DependencyUnavailableError('recommendation', `recommendation answer ${message}`);
@@ -40,8 +37,8 @@ export class HttpRecommendationClient implements RecommendationSource {
       timeoutMs: this.options.timeoutMs,
       maxBytes: MAX_ANSWER_BYTES,
     });
-    const given = isObject(body) ? body['scores'] : undefined;
-    if (!isObject(given)) throw refuse('has no scores object');
+    const given = isRecord(body) ? body['scores'] : undefined;
+    if (!isRecord(given)) throw refuse('has no scores object');
     const scores: Record<string, number> = {};
     for (const id of query.rewardIds) {
       if (!Object.hasOwn(given, id)) continue;

@@ -11,10 +11,7 @@ import { formatPath, type Finding } from '../definitions/finding';
 import { resolveCampaign, type ResolvedCampaign } from '../definitions/resolve-campaign';
 import { validateAgainstSchema } from '../definitions/schema-validator';
 import { ValidationError, type FieldError } from '../errors/app-error';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../shared/is-record';
 
 function fieldErrors(prefix: string, findings: readonly Finding[]): FieldError[] {
   return findings
@@ -71,7 +68,7 @@ function ruleRewardErrors(
  * problem as a path under `at` (e.g. `campaigns[0].definition.rewards[1].stock`).
  */
 export function resolvePublishedCampaign(value: unknown, at: string): ResolvedCampaign {
-  if (!isObject(value) || !isObject(value['definition']) || !isObject(value['rules'])) {
+  if (!isRecord(value) || !isRecord(value['definition']) || !isRecord(value['rules'])) {
     throw new ValidationError('invalid campaign', [
       { path: at, message: 'must be an object { definition, rules } (rules by id)' },
     ]);

@@ -5,6 +5,7 @@
  */
 import { closest, didYouMean } from '../definitions/did-you-mean';
 import { describeValue } from '../definitions/describe-value';
+import { isRecord } from '../shared/is-record';
 import type { HistoryFact } from './facts';
 
 type CountKey = Exclude<keyof HistoryFact, 'rewards'>;
@@ -58,10 +59,6 @@ export interface HistoryInputProblem {
   message: string;
   /** An unknown key is reported at the key, anything else at its value. */
   at: 'key' | 'value';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function countProblem(value: unknown): string | undefined {

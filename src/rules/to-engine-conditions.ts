@@ -1,5 +1,6 @@
 import type { NestedCondition, TopLevelCondition } from 'json-rules-engine';
 import type { Condition, LeafCondition } from '../definitions/campaign-types';
+import { isRecord } from '../shared/is-record';
 import { RuleCompilationError } from './rule-compilation-error';
 import { FACTS, isKnownOperator, isPlainPath } from './vocabulary';
 
@@ -7,12 +8,6 @@ export interface EngineConditions {
   conditions: TopLevelCondition;
   /** Every path the conditions read (condition paths and fact-comparison paths), for the path resolver. */
   paths: string[];
-}
-
-type Node = Record<string, unknown>;
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function joinPath(parent: string, child: string): string {
@@ -47,7 +42,7 @@ export function toEngineConditions(ruleId: string, condition: Condition): Engine
       fail(at, `unknown operator ${JSON.stringify(leaf.operator)}`);
     }
     if (!Object.hasOwn(leaf, 'value')) fail(at, 'a condition needs a value');
-    if (isNode(leaf.value) && Object.hasOwn(leaf.value, 'fact')) {
+    if (isRecord(leaf.value) && Object.hasOwn(leaf.value, 'fact')) {
       checkFact(`${at}.value`, leaf.value['fact'], leaf.value['path']);
     }
     return {
@@ -65,7 +60,7 @@ export function toEngineConditions(ruleId: string, condition: Condition): Engine
   };
 
   const convert = (node: unknown, at: string): NestedCondition => {
-    if (!isNode(node)) return fail(at, 'a condition must be an object');
+    if (!isRecord(node)) return fail(at, 'a condition must be an object');
     if (Object.hasOwn(node, 'all')) return { all: convertList(node['all'], joinPath(at, 'all')) };
     if (Object.hasOwn(node, 'any')) return { any: convertList(node['any'], joinPath(at, 'any')) };
     if (Object.hasOwn(node, 'not')) return { not: convert(node['not'], joinPath(at, 'not')) };

@@ -8,14 +8,11 @@ import { createInterface } from 'node:readline';
 import { contextProblemText } from '../rules/context-shape';
 import { escapeInvisible } from '../definitions/suspicious-characters';
 import { historyInputProblems, historyProblemText } from '../rules/history-shape';
+import { isRecord } from '../shared/is-record';
 import { jsonErrorOffset } from './json-error-offset';
 import type { SimulatedUser } from './evaluate-participant';
 
 export class UsersFileError extends Error {}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The campaign the users are simulated against: reward ids in `history.rewards` must be its own. */
 export interface UsersCampaign {
@@ -41,7 +38,7 @@ export function parseUserLine(line: string, where: string, rewards?: UsersCampai
   } catch (error) {
     throw new UsersFileError(notJson(line, where, (error as Error).message));
   }
-  if (!isObject(parsed)) throw new UsersFileError(`${where}: expected a JSON object`);
+  if (!isRecord(parsed)) throw new UsersFileError(`${where}: expected a JSON object`);
   const { userId, profile, context, history, ...rest } = parsed;
   const extra = Object.keys(rest);
   if (extra.length > 0)
@@ -50,13 +47,13 @@ export function parseUserLine(line: string, where: string, rewards?: UsersCampai
     );
   if (typeof userId !== 'string' || userId === '')
     throw new UsersFileError(`${where}: "userId" must be a non-empty string`);
-  if (profile !== undefined && !isObject(profile))
+  if (profile !== undefined && !isRecord(profile))
     throw new UsersFileError(`${where}: "profile" must be an object`);
-  if (context !== undefined && !isObject(context))
+  if (context !== undefined && !isRecord(context))
     throw new UsersFileError(`${where}: "context" must be an object`);
   const contextProblem = context === undefined ? undefined : contextProblemText(context);
   if (contextProblem !== undefined) throw new UsersFileError(`${where}: context: ${contextProblem}`);
-  if (history !== undefined && !isObject(history))
+  if (history !== undefined && !isRecord(history))
     throw new UsersFileError(`${where}: "history" must be an object`);
   const problem = history === undefined ? undefined : historyInputProblems(history, 'field', rewards)[0];
   if (problem !== undefined) throw new UsersFileError(`${where}: history: ${historyProblemText(problem)}`);
