@@ -1,9 +1,6 @@
+import { isFactReference } from '../definitions/condition-leaves';
 import type { ConditionResult } from './compiled-campaign';
 import type { EvaluatedCondition } from './rule-internals';
-
-function isFactReference(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'fact');
-}
 
 function leafResult(rule: string, path: string, node: EvaluatedCondition): ConditionResult {
   return {
