@@ -2,7 +2,7 @@
  * pocket's Prometheus metrics (prom-client), on a registry of their own (so several pockets in one test process
  * never clash), with the default process metrics. Counters and histograms are updated as things happen; the
  * state gauges (stock and budget remaining, delivery backlog and lag, open discrepancies) are read on scrape
- * from the hot state and the ledger through `StateSnapshots`, at most once per `stateTtlMs`.
+ * from the hot state and the ledger through `StateSnapshots`, at most once per their `ttlMs` (5 s by default).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { StateSnapshots } from './state-snapshots';
