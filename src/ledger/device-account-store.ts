@@ -18,4 +18,10 @@ export interface DeviceAccountStore {
     claim: { campaignId: string; deviceId: string; userId: string; slot: number; at: Date },
     deadlineMs?: number,
   ): Promise<'claimed' | 'taken'>;
+  /** Removes the user's row on the device, if any. */
+  release(
+    q: Executor,
+    r: { campaignId: string; deviceId: string; userId: string },
+    deadlineMs?: number,
+  ): Promise<void>;
 }

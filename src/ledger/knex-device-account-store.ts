@@ -44,4 +44,17 @@ export class KnexDeviceAccountStore implements DeviceAccountStore {
       throw error;
     }
   }
+
+  async release(
+    q: Executor,
+    r: { campaignId: string; deviceId: string; userId: string },
+    deadlineMs?: number,
+  ): Promise<void> {
+    await withDeadline(
+      q('device_accounts')
+        .where({ campaign_id: r.campaignId, device_id: r.deviceId, user_id: r.userId })
+        .delete(),
+      deadlineMs,
+    );
+  }
 }

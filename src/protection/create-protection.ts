@@ -83,6 +83,8 @@ export function createProtection(
     {
       accounts: (campaignId, deviceId) => deviceStore.accounts(db, campaignId, deviceId, deadlineMs),
       claim: (claim) => deviceStore.claim(db, claim, deadlineMs),
+      release: (campaignId, deviceId, userId) =>
+        deviceStore.release(db, { campaignId, deviceId, userId }, deadlineMs),
     },
     { clock },
   );

@@ -16,6 +16,8 @@ export interface DeviceAccountsPort {
     slot: number;
     at: Date;
   }): Promise<'claimed' | 'taken'>;
+  /** Gives the user's slot on the device back. */
+  release(campaignId: string, deviceId: string, userId: string): Promise<void>;
 }
 
 export interface DeviceDecision {
@@ -23,6 +25,8 @@ export interface DeviceDecision {
   /** Accounts on the device after this decision (including this one when it passed); null when it was known. */
   accounts: number | null;
   max: number;
+  /** This call took the slot (the account is new on the device): `release` may give it back. */
+  claimed?: true;
 }
 
 export class DeviceVelocity {
@@ -37,7 +41,8 @@ export class DeviceVelocity {
   async admit(campaignId: string, deviceId: string, userId: string, max: number): Promise<DeviceDecision> {
     const knownKey = JSON.stringify([campaignId, deviceId, userId]);
     if (this.known.has(knownKey)) return { result: 'pass', accounts: null, max };
-    // A slot is never given back, so max + 2 attempts always end (each lost race means one more slot taken).
+    // Each lost race means a slot another account took, so max + 2 attempts end unless slots are given back
+    // meanwhile (a 503), which a stuck retry loop would need to happen over and over: it then fails (503).
     for (let attempt = 0; attempt < max + 2; attempt++) {
       const accounts = await this.port.accounts(campaignId, deviceId);
       if (accounts.some((a) => a.userId === userId)) {
@@ -45,14 +50,27 @@ export class DeviceVelocity {
         return { result: 'pass', accounts: accounts.length, max };
       }
       if (accounts.length >= max) return { result: 'deny', accounts: accounts.length, max };
-      const slot = Math.max(0, ...accounts.map((a) => a.slot)) + 1;
+      // The lowest free slot, never above max: slots stay within 1..max even after a release left a gap, so
+      // `unique (campaign, device, slot)` alone bounds the accounts, whatever the races.
+      const taken = new Set(accounts.map((a) => a.slot));
+      let slot = 1;
+      while (taken.has(slot)) slot++;
       const claimed = await this.port.claim({ campaignId, deviceId, userId, slot, at: this.options.clock() });
       if (claimed === 'claimed') {
         this.remember(knownKey);
-        return { result: 'pass', accounts: accounts.length + 1, max };
+        return { result: 'pass', accounts: accounts.length + 1, max, claimed: true };
       }
     }
     throw new Error(`device ${deviceId}: could not settle a slot`);
+  }
+
+  /**
+   * Gives back a slot `admit` just claimed, for a participation that ended without a final answer (the risk
+   * service failed: 503): that account was never screened, and must not keep another account off the device.
+   */
+  async release(campaignId: string, deviceId: string, userId: string): Promise<void> {
+    this.known.delete(JSON.stringify([campaignId, deviceId, userId]));
+    await this.port.release(campaignId, deviceId, userId);
   }
 
   private remember(key: string): void {

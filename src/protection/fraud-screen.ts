@@ -17,7 +17,7 @@ import type { FraudVerdict } from './participation-guard';
 
 export interface FraudScreenDeps {
   blocklist: Pick<BlocklistCache, 'find'>;
-  devices: Pick<DeviceVelocity, 'admit'>;
+  devices: Pick<DeviceVelocity, 'admit' | 'release'>;
   /** null: no RISK_URL. */
   risk: RiskClient | null;
   /**
@@ -49,6 +49,8 @@ export class FraudScreen {
     const decisions: Decisions = {};
     const deny = (reason: ForbiddenReason): FraudVerdict => ({ action: 'deny', reason, decisions });
     const deviceId = request.context.deviceId;
+    /** The device whose slot this request took, given back when the screen fails. */
+    let newSlot: string | null = null;
 
     const hit = await this.deps.blocklist.find({ userId: request.userId, deviceId, ip: request.ip });
     decisions['blocklist'] = hit
@@ -72,17 +74,27 @@ export class FraudScreen {
       } else if (deviceId === undefined) {
         decisions['deviceAccounts'] = { result: 'skipped', why: 'no context.deviceId' };
       } else {
-        const d = await ledger(() =>
+        const { claimed, ...d } = await ledger(() =>
           this.deps.devices.admit(snapshot.campaignId, deviceId, request.userId, maxAccounts),
         );
         decisions['deviceAccounts'] = d;
         if (d.result === 'deny') return deny('velocity');
+        if (claimed) newSlot = deviceId;
       }
     }
 
     const policy = snapshot.definition.protection?.risk;
     if (!policy) return { action: 'allow', decisions };
-    return this.risk(policy, snapshot, request, decisions);
+    try {
+      return await this.risk(policy, snapshot, request, decisions);
+    } catch (error) {
+      // Not screened (onError: deny → 503, stored nowhere): the slot this request took goes back, so an account
+      // that never got an answer does not keep another off the device. Best effort: a failed release keeps it.
+      if (newSlot !== null) {
+        await this.deps.devices.release(snapshot.campaignId, newSlot, request.userId).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   private async risk(

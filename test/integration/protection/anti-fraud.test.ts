@@ -51,6 +51,10 @@ describeEachBackend('anti-fraud', (backend) => {
         protection: '{ risk: { maxScore: 50, action: soft, onError: allow } }',
       },
       'risk-soft-vip': { protection: '{ risk: { maxScore: 50, action: soft, onError: allow } }' },
+      'risk-devices': {
+        protection:
+          '{ velocity: { maxAccountsPerDevice: 1 }, risk: { maxScore: 50, action: deny, onError: deny } }',
+      },
     });
     // risk-soft-vip is for VIPs only: its one segment needs the vip rule.
     const vipOnly = join(root, 'campaigns', 'risk-soft-vip.yaml');
@@ -215,6 +219,17 @@ describeEachBackend('anti-fraud', (backend) => {
       expect(res.status).toBe(503);
       expect(res.body.error).toMatchObject({ code: 'dependency_unavailable', dependency: 'risk' });
       expect(await stateOf(pocket, ['risk-deny'], ['unlucky'])).toEqual(before);
+    });
+
+    it('onError deny: a 503 takes no device slot, so the account that comes next on the device gets in', async () => {
+      const on = (user: string) =>
+        join_(pocket, 'risk-devices', user, { context: { channel: 'app', deviceId: 'family-phone' } });
+      nock(RISK).post('/score').reply(503, 'down');
+      expect(outcome(await on('first-try'))).toBe('503:dependency_unavailable');
+      expect(await pocket.db('device_accounts').where({ device_id: 'family-phone' })).toHaveLength(0);
+      nock(RISK).post('/score').times(2).reply(200, { score: 10 });
+      expect(outcome(await on('second-account'))).toBe('201:granted');
+      expect(outcome(await on('first-try'))).toBe('403:velocity');
     });
 
     it('action soft: a risky user gets the fallback reward instead, and the decision says why', async () => {

@@ -24,6 +24,11 @@ class FakeTable implements DeviceAccountsPort {
     this.rows.push({ key, userId: c.userId, slot: c.slot });
     return Promise.resolve('claimed');
   }
+  release(campaignId: string, deviceId: string, userId: string): Promise<void> {
+    const key = `${campaignId}|${deviceId}`;
+    this.rows = this.rows.filter((r) => !(r.key === key && r.userId === userId));
+    return Promise.resolve();
+  }
 }
 
 const clock = () => new Date(0);
@@ -33,7 +38,7 @@ describe('DeviceVelocity (maxAccountsPerDevice)', () => {
     const table = new FakeTable();
     const v = new DeviceVelocity(table, { clock });
     expect((await v.admit('c', 'd', 'u1', 2)).result).toBe('pass');
-    expect(await v.admit('c', 'd', 'u2', 2)).toEqual({ result: 'pass', accounts: 2, max: 2 });
+    expect(await v.admit('c', 'd', 'u2', 2)).toEqual({ result: 'pass', accounts: 2, max: 2, claimed: true });
     expect(await v.admit('c', 'd', 'u3', 2)).toEqual({ result: 'deny', accounts: 2, max: 2 });
     expect((await v.admit('c', 'd', 'u1', 2)).result).toBe('pass');
     expect((await v.admit('c', 'other-device', 'u3', 2)).result).toBe('pass');
@@ -48,6 +53,19 @@ describe('DeviceVelocity (maxAccountsPerDevice)', () => {
     expect(results.filter((r) => r.result === 'pass')).toHaveLength(3);
     expect(table.rows).toHaveLength(3);
     expect(table.rows.map((r) => r.slot).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('a released slot is taken again, and slots stay within 1..max under parallel claims after releases', async () => {
+    const table = new FakeTable();
+    const v = new DeviceVelocity(table, { clock });
+    for (const u of ['u1', 'u2', 'u3']) expect((await v.admit('c', 'd', u, 3)).result).toBe('pass');
+    await v.release('c', 'd', 'u2');
+    const users = Array.from({ length: 20 }, (_, i) => `n${i}`);
+    const results = await Promise.all(users.map((u) => v.admit('c', 'd', u, 3)));
+    expect(results.filter((r) => r.result === 'pass')).toHaveLength(1);
+    expect(table.rows.map((r) => r.slot).sort()).toEqual([1, 2, 3]);
+    // A released account is no longer known: it is read and needs a free slot again.
+    expect((await v.admit('c', 'd', 'u2', 3)).result).toBe('deny');
   });
 
   it('a known account costs no read on its next visit (bounded memory)', async () => {

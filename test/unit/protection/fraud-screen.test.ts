@@ -36,7 +36,10 @@ const facts = (profile: Record<string, unknown> = { registeredDays: 30 }) =>
 function screen(overrides: Partial<FraudScreenDeps> = {}): FraudScreen {
   return new FraudScreen({
     blocklist: { find: () => Promise.resolve(null) },
-    devices: { admit: (_c, _d, _u, max) => Promise.resolve({ result: 'pass', accounts: 1, max }) },
+    devices: {
+      admit: (_c, _d, _u, max) => Promise.resolve({ result: 'pass', accounts: 1, max }),
+      release: () => Promise.resolve(),
+    },
     risk: new HttpRiskClient({ baseUrl: RISK, timeoutMs: 200 }),
     riskMissing: 'error',
     ...overrides,
@@ -76,7 +79,7 @@ describe('FraudScreen', () => {
     const admit = jest.fn();
     const verdict = await screen({
       blocklist: { find: () => Promise.resolve({ kind: 'device', value: 'd-1', reason: 'farm' }) },
-      devices: { admit },
+      devices: { admit, release: () => Promise.resolve() },
     }).screen(snapshot({ velocity: { maxAccountsPerDevice: 1 } }), request(), facts());
     expect(verdict).toEqual({
       action: 'deny',
@@ -97,7 +100,10 @@ describe('FraudScreen', () => {
 
   it('too many accounts on the device → velocity; no device id → the check is skipped and says so', async () => {
     const full = screen({
-      devices: { admit: (_c, _d, _u, max) => Promise.resolve({ result: 'deny', accounts: max, max }) },
+      devices: {
+        admit: (_c, _d, _u, max) => Promise.resolve({ result: 'deny', accounts: max, max }),
+        release: () => Promise.resolve(),
+      },
     });
     const s = snapshot({ velocity: { maxAccountsPerDevice: 2 } });
     const denied = await full.screen(s, request(), facts());
@@ -120,6 +126,7 @@ describe('FraudScreen', () => {
           asked += 1;
           return Promise.resolve({ result: 'pass', accounts: 1, max: 2 });
         },
+        release: () => Promise.resolve(),
       },
     });
     const s = snapshot({ velocity: { maxAccountsPerDevice: 2, requireDeviceId: true } });
@@ -207,7 +214,9 @@ describe('FraudScreen', () => {
   });
 
   it('ledger failures of the device check are 503s', async () => {
-    const broken = screen({ devices: { admit: () => Promise.reject(new Error('db down')) } });
+    const broken = screen({
+      devices: { admit: () => Promise.reject(new Error('db down')), release: () => Promise.resolve() },
+    });
     await expect(
       broken.screen(snapshot({ velocity: { maxAccountsPerDevice: 1 } }), request(), facts()),
     ).rejects.toMatchObject({ status: 503, details: { dependency: 'ledger' } });
