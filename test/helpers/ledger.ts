@@ -11,7 +11,7 @@ import { migrate } from '../../src/ledger/migrate';
 import { describeWithServices, uniqueName } from './services';
 
 export type LedgerKind = 'postgres' | 'sqlite';
-export const ledgerKinds: readonly LedgerKind[] = ['postgres', 'sqlite'];
+const ledgerKinds: readonly LedgerKind[] = ['postgres', 'sqlite'];
 
 export interface TestLedger {
   kind: LedgerKind;

@@ -10,7 +10,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import openapi from '../../src/http/openapi.json';
 
-export const OPENAPI_ID = 'https://pocket.dev/openapi.json';
+const OPENAPI_ID = 'https://pocket.dev/openapi.json';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 const METHODS: readonly HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete'];

@@ -19,7 +19,6 @@ import { withLedger, type TestLedger } from './ledger';
 import { describeWithServices, uniqueName } from './services';
 
 export type Backend = 'postgres+redis' | 'sqlite+memory';
-export const backends: readonly Backend[] = ['postgres+redis', 'sqlite+memory'];
 
 export interface TestBackends {
   backend: Backend;

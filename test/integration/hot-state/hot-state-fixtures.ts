@@ -9,7 +9,7 @@ import type {
 export const DAY1 = '2026-11-11';
 export const DAY2 = '2026-11-12';
 
-export const NO_LIMITS: ReserveLimits = {
+const NO_LIMITS: ReserveLimits = {
   stock: null,
   budgetTotal: null,
   budgetDaily: null,

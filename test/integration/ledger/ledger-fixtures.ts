@@ -14,7 +14,7 @@ export const grants = new KnexGrantStore();
 export const participations = new KnexParticipationStore();
 export const at = new Date('2026-11-11T02:00:00.000Z');
 
-export const noFences: GrantFences = {
+const noFences: GrantFences = {
   stockSlot: null,
   stockLimit: null,
   budgetRange: null,
@@ -75,7 +75,7 @@ export function newGrant(participationId: string, over: GrantOverrides = {}): Ne
 }
 
 /** Participation + grant in one transaction, as the service writes them. */
-export async function grantOn(q: Executor, over: GrantOverrides = {}): Promise<GrantRecord> {
+async function grantOn(q: Executor, over: GrantOverrides = {}): Promise<GrantRecord> {
   const p = participation({
     campaignId: over.campaignId ?? 'c1',
     userId: over.userId ?? 'u1',

@@ -32,13 +32,13 @@ import {
 const INVARIANT_TEST_TIMEOUT_MS = 120_000;
 
 /** Every fixture campaign runs on 11 November 2026 (Asia/Shanghai), from midnight to midnight two days later. */
-export const DAY_ONE = new Date('2026-11-11T10:00:00+08:00');
+const DAY_ONE = new Date('2026-11-11T10:00:00+08:00');
 export const DAY_TWO = new Date('2026-11-12T10:00:00+08:00');
 export const DAY_ONE_DATE = '2026-11-11';
 export const DAY_TWO_DATE = '2026-11-12';
 
 /** A campaign YAML with the fields every fixture shares; `body` adds limits, budget, rewards, segments, decision. */
-export function campaignYaml(id: string, body: string): string {
+function campaignYaml(id: string, body: string): string {
   return [
     `id: ${id}`,
     `name: ${id}`,
@@ -53,7 +53,7 @@ export function campaignYaml(id: string, body: string): string {
 }
 
 /** Writes `campaigns/<id>.yaml` for each campaign into a fresh directory; the caller removes it. */
-export function writeDefinitions(campaigns: Record<string, string>): string {
+function writeDefinitions(campaigns: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'pocket-invariants-'));
   mkdirSync(join(root, 'campaigns'));
   for (const [id, body] of Object.entries(campaigns)) writeCampaign(root, id, body);

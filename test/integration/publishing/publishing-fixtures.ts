@@ -34,7 +34,7 @@ export interface CampaignShape {
 
 const setting = (key: string, value: number | null): string => (value === null ? '' : `, ${key}: ${value}`);
 
-export function campaignYaml(shape: CampaignShape = {}): string {
+function campaignYaml(shape: CampaignShape = {}): string {
   const id = shape.id ?? CAMPAIGN;
   return [
     `id: ${id}`,

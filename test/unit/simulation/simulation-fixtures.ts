@@ -11,7 +11,7 @@ import { compileCampaign } from '../../../src/rules/compile-campaign';
 import type { CompiledCampaign } from '../../../src/rules/compiled-campaign';
 import type { SimulatedUser } from '../../../src/simulation/evaluate-participant';
 
-export const REPO_ROOT = join(__dirname, '../../..');
+const REPO_ROOT = join(__dirname, '../../..');
 
 export const redPacket = (id: string, min: number, max: number, stock?: number): RedPacketReward => ({
   id,
