@@ -5,19 +5,9 @@
 import type { Command } from 'commander';
 import { KnexApiTokenStore } from '../src/ledger/knex-api-token-store';
 import { parseScopes, TOKEN_SCOPES } from '../src/protection/api-token';
-import { TokenService, type TokenSummary } from '../src/protection/token-service';
+import { TokenService, tokenView } from '../src/protection/token-service';
 import { withLedgerDb } from './ledger-session';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
-
-function json(t: TokenSummary): Record<string, unknown> {
-  return {
-    id: t.id,
-    name: t.name,
-    scopes: t.scopes,
-    createdAt: t.createdAt.toISOString(),
-    revokedAt: t.revokedAt?.toISOString() ?? null,
-  };
-}
 
 function service(db: Parameters<Parameters<typeof withLedgerDb>[0]>[0]): TokenService {
   return new TokenService({ db, store: new KnexApiTokenStore() });
@@ -52,7 +42,7 @@ export function registerTokens(program: Command): void {
           }
         });
         if (format === 'json') {
-          printJson({ token: created.token, ...json(created.summary) });
+          printJson({ token: created.token, ...tokenView(created.summary) });
           return;
         }
         printLines([created.token]);
@@ -74,7 +64,7 @@ export function registerTokens(program: Command): void {
         const format = parseFormat(opts.format, ['table', 'json']);
         const list = await withLedgerDb((db) => service(db).list());
         if (format === 'json') {
-          printJson({ tokens: list.map(json) });
+          printJson({ tokens: list.map(tokenView) });
           return;
         }
         printLines(

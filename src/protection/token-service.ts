@@ -11,6 +11,17 @@ export interface TokenSummary {
   revokedAt: Date | null;
 }
 
+/** A token as `GET /admin/tokens` and `pocket tokens … --format json` show it (dates as ISO 8601, no secret). */
+export function tokenView(t: TokenSummary): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    scopes: t.scopes,
+    createdAt: t.createdAt.toISOString(),
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+  };
+}
+
 export interface CreatedToken {
   id: string;
   /** The bearer token: shown once, never stored or logged. */

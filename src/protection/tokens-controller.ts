@@ -2,22 +2,12 @@
 import { Router } from 'express';
 import { NotFoundError } from '../errors/app-error';
 import { requireScope } from './admin-auth';
-import type { TokenService, TokenSummary } from './token-service';
-
-function view(t: TokenSummary): Record<string, unknown> {
-  return {
-    id: t.id,
-    name: t.name,
-    scopes: t.scopes,
-    createdAt: t.createdAt.toISOString(),
-    revokedAt: t.revokedAt?.toISOString() ?? null,
-  };
-}
+import { tokenView, type TokenService } from './token-service';
 
 export function tokensRouter(tokens: TokenService): Router {
   const router = Router();
   router.get('/tokens', requireScope('read'), async (_req, res) => {
-    res.json({ tokens: (await tokens.list()).map(view) });
+    res.json({ tokens: (await tokens.list()).map(tokenView) });
   });
   router.delete('/tokens/:id', requireScope('operate'), async (req, res) => {
     const id = String(req.params['id']);
