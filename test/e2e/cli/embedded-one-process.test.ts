@@ -9,32 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, REPO_ROOT, pocket } from './run-pocket';
+import { CLI, REPO_ROOT, liveCampaignYaml, pocket } from './run-pocket';
 
 jest.setTimeout(120_000);
-
-const DAY = 86_400_000;
-
-function campaignYaml(): string {
-  return [
-    'id: one-process',
-    'name: One process',
-    'owner: tests',
-    'status: active',
-    `window: { start: ${new Date(Date.now() - DAY).toISOString()}, end: ${new Date(Date.now() + DAY).toISOString()} }`,
-    'timezone: UTC',
-    'entry: { activityCode: none, channels: [app] }',
-    'limits: { perUser: { total: 1, daily: 1 } }',
-    'budget: { currency: CNY, total: 100000, daily: 100000 }',
-    'rewards:',
-    '  - { id: rp, type: red_packet, name: Red packet, amount: { min: 50, max: 50 }, stock: 100 }',
-    'segments:',
-    '  - id: everyone',
-    '    rewards: [{ reward: rp, weight: 1 }]',
-    'decision: { strategy: weighted }',
-    '',
-  ].join('\n');
-}
 
 describe('the embedded service is one process per data directory', () => {
   let dir: string;
@@ -44,7 +21,10 @@ describe('the embedded service is one process per data directory', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'pocket-one-process-'));
     mkdirSync(join(dir, 'definitions', 'campaigns'), { recursive: true });
-    writeFileSync(join(dir, 'definitions', 'campaigns', 'one-process.yaml'), campaignYaml());
+    writeFileSync(
+      join(dir, 'definitions', 'campaigns', 'one-process.yaml'),
+      liveCampaignYaml('one-process', 'One process'),
+    );
     env = {
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',

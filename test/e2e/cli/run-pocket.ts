@@ -114,3 +114,30 @@ export function withClosedStdout(
     child.on('close', (code) => resolve({ code, stderr }));
   });
 }
+
+const DAY = 86_400_000;
+
+/**
+ * A campaign live from a day ago to a day ahead, one red packet for everyone (per user: one), for suites that
+ * start `pocket serve` on a definitions directory of their own.
+ */
+export function liveCampaignYaml(id: string, name: string): string {
+  return [
+    `id: ${id}`,
+    `name: ${name}`,
+    'owner: tests',
+    'status: active',
+    `window: { start: ${new Date(Date.now() - DAY).toISOString()}, end: ${new Date(Date.now() + DAY).toISOString()} }`,
+    'timezone: UTC',
+    'entry: { activityCode: none, channels: [app] }',
+    'limits: { perUser: { total: 1, daily: 1 } }',
+    'budget: { currency: CNY, total: 100000, daily: 100000 }',
+    'rewards:',
+    '  - { id: rp, type: red_packet, name: Red packet, amount: { min: 50, max: 50 }, stock: 100 }',
+    'segments:',
+    '  - id: everyone',
+    '    rewards: [{ reward: rp, weight: 1 }]',
+    'decision: { strategy: weighted }',
+    '',
+  ].join('\n');
+}

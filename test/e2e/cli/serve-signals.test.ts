@@ -10,32 +10,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, REPO_ROOT } from './run-pocket';
+import { CLI, REPO_ROOT, liveCampaignYaml } from './run-pocket';
 
 jest.setTimeout(120_000);
-
-const DAY = 86_400_000;
-
-function campaignYaml(): string {
-  return [
-    'id: signal-drain',
-    'name: Signal drain',
-    'owner: tests',
-    'status: active',
-    `window: { start: ${new Date(Date.now() - DAY).toISOString()}, end: ${new Date(Date.now() + DAY).toISOString()} }`,
-    'timezone: UTC',
-    'entry: { activityCode: none, channels: [app] }',
-    'limits: { perUser: { total: 1, daily: 1 } }',
-    'budget: { currency: CNY, total: 100000, daily: 100000 }',
-    'rewards:',
-    '  - { id: rp, type: red_packet, name: Red packet, amount: { min: 50, max: 50 }, stock: 100 }',
-    'segments:',
-    '  - id: everyone',
-    '    rewards: [{ reward: rp, weight: 1 }]',
-    'decision: { strategy: weighted }',
-    '',
-  ].join('\n');
-}
 
 describe('pocket serve, a second signal while draining', () => {
   let dir: string;
@@ -47,7 +24,10 @@ describe('pocket serve, a second signal while draining', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pocket-signals-'));
     mkdirSync(join(dir, 'definitions', 'campaigns'), { recursive: true });
-    writeFileSync(join(dir, 'definitions', 'campaigns', 'signal-drain.yaml'), campaignYaml());
+    writeFileSync(
+      join(dir, 'definitions', 'campaigns', 'signal-drain.yaml'),
+      liveCampaignYaml('signal-drain', 'Signal drain'),
+    );
     // A profile service that holds its answer until the test lets it go: the participation is in flight while
     // the signals arrive, however slow the host. (It used to answer after 1.5 s, and the second signal went 200 ms
     // after the first: on a busy host the answer could leave before the drain began, or the second signal come

@@ -308,22 +308,24 @@ describeEachBackend('publishing lifecycle', (backend) => {
     ]);
   });
 
+  /** Starts (and closes) another instance that publishes the local files on start; its warnings' messages. */
+  async function boot(): Promise<string[]> {
+    const lines: string[] = [];
+    const logger = createLogger('warn', { write: (line: string) => lines.push(line) });
+    const started = await createTestPocket(backends, {
+      clock: () => AT,
+      logger,
+      config: { definitionsRoot: repo.root, publishOnStart: true },
+    });
+    await started.close();
+    return lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+  }
+
   it('a restart does not undo a rollback: publishing on start leaves a campaign rolled back from its files', async () => {
     await publish();
     repo.write({ reward: 'thanks' });
     await publish();
     await pocket.lifecycle.rollback(CAMPAIGN, 1, { note: null, author: 'ops', force: false });
-    const boot = async (): Promise<string[]> => {
-      const lines: string[] = [];
-      const logger = createLogger('warn', { write: (line: string) => lines.push(line) });
-      const started = await createTestPocket(backends, {
-        clock: () => AT,
-        logger,
-        config: { definitionsRoot: repo.root, publishOnStart: true },
-      });
-      await started.close();
-      return lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
-    };
     // The files still hold version 2: the boot leaves version 1 active and says why.
     expect(await boot()).toEqual([
       'local definition not published: the campaign runs version 1 (a rollback), older than version 2, which the local files hold; a restart does not undo a rollback: pocket publish makes them active again',
@@ -359,15 +361,7 @@ describeEachBackend('publishing lifecycle', (backend) => {
     repo.write({ reward: 'thanks' });
     await publish({ note: 'from CI' });
     repo.write({});
-    const lines: string[] = [];
-    const logger = createLogger('warn', { write: (line: string) => lines.push(line) });
-    const started = await createTestPocket(backends, {
-      clock: () => AT,
-      logger,
-      config: { definitionsRoot: repo.root, publishOnStart: true },
-    });
-    await started.close();
-    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+    expect(await boot()).toEqual([
       "local definition not published: the campaign runs version 2, the local files hold version 1, published before; a restart does not switch a campaign to another published version (a pocket publish or a rollback made version 2 active): pocket publish makes the files' version active again",
     ]);
     expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(2);
