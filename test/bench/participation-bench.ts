@@ -200,7 +200,8 @@ function summarize(targets: readonly Target[], runs: Figures[][]): void {
   const verdict = RATE
     ? `a fixed rate of ${RATE}/s: the target is judged without BENCH_RATE`
     : `target ≥ ${TARGET.ratio}× with p99 ≤ ${TARGET.p99Ms} ms: ${met ? 'met' : 'NOT met'}`;
-  console.log(`service / bare: ${ratio.toFixed(2)}×  (${verdict}); load average ${load()}`);
+  // Three decimals: 0.296 printed as "0.30×" next to "NOT met" reads as a contradiction.
+  console.log(`service / bare: ${ratio.toFixed(3)}×  (${verdict}); load average ${load()}`);
 }
 
 async function main(): Promise<void> {
