@@ -27,6 +27,12 @@ export interface ChooseRewardInput {
   scores?: Readonly<Record<string, number>>;
   /** The request's business date, when already computed (it must be the one keying the daily counters). */
   businessDate?: string;
+  /**
+   * The weighted draw this participation already made (a retry after a lost reserve race): it is used instead
+   * of a new one, so the retry lands on the same reward and a lost race gives the fallback, as when the read
+   * said so, never a second chance at the other rewards.
+   */
+  draw?: number;
 }
 
 /** out_of_stock only when every unavailable candidate that was considered failed on stock. */
@@ -40,7 +46,7 @@ function outcomeOf(considered: readonly CandidateTrace[]): UnavailableOutcome {
  * weighted: one uniform draw picks a reward among ALL the segment's rewards in proportion to weight,
  *   available or not, so every reward keeps its published odds. If the drawn reward is unavailable, the user
  *   gets `decision.fallback` when it is available, otherwise the answer is out_of_stock / budget_exhausted.
- *   There is no re-draw and no pacing.
+ *   There is no re-draw and no pacing: a retry after a lost reserve race passes the first draw back in.
  * efficiency: the available non-consolation reward with the highest score / expected charge (ties: list
  *   order); pacing (see pacingAllowance) makes a reward running ahead of the budget line unavailable.
  *   Only when none is available: the segment's first consolation, then `decision.fallback`.
@@ -89,7 +95,7 @@ export function chooseReward(input: ChooseRewardInput): Choice {
   }
 
   if (candidates.length === 0) return fallbackOr([]);
-  const u = random();
+  const u = input.draw ?? random();
   if (!(u >= 0 && u < 1)) throw new RangeError(`random() must return a number in [0, 1), got ${u}`);
   const drawn =
     candidates[

@@ -165,6 +165,8 @@ export class GrantFlow {
     const { snapshot, request } = ctx;
     const { hotState } = this.deps;
     const exclude = new Map<string, 'out_of_stock' | 'budget_exhausted'>();
+    // A weighted campaign draws once per participation: a retry keeps the draw (see chooseReward).
+    let draw: number | undefined;
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
       const hot =
         (attempt === 0 ? ctx.availability : null) ??
@@ -188,8 +190,10 @@ export class GrantFlow {
         random: this.deps.random,
         exclude,
         ...(scores === undefined ? {} : { scores }),
+        ...(draw === undefined ? {} : { draw }),
         businessDate: ctx.businessDate,
       });
+      draw = choice.draw;
       ctx.trace?.counters('before', hot);
       ctx.trace?.chose(choice);
       ctx.timer.lap('choice');

@@ -232,6 +232,22 @@ describe('chooseReward, weighted, unavailable rewards (DESIGN.md Semantics: "Una
     });
   });
 
+  it('uses a draw passed back in (the retry after a lost reserve race) instead of drawing again', () => {
+    const random = scriptedRandom(0.9);
+    const c = chooseReward({
+      campaign: lottery('thanks'),
+      segment: segmentOf(lottery('thanks')),
+      availability: availabilityWith(),
+      now: NOW,
+      random,
+      exclude: new Set(['small']),
+      draw: 0.5,
+    });
+    expect(c).toMatchObject({ kind: 'reward', source: 'fallback', draw: 0.5 });
+    expect(c.kind === 'reward' && c.reward.id).toBe('thanks');
+    expect(random.calls).toBe(0);
+  });
+
   it('refuses a generator that returns a value outside [0, 1)', () => {
     expect(() => choose(lottery(), availabilityWith(), () => 1)).toThrow(RangeError);
   });
