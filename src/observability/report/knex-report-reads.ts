@@ -161,10 +161,11 @@ export class KnexReportReads implements ReportReads {
       .select('kind')
       .count({ n: '*' })
       .groupBy('kind')) as Row[];
+    // Resolved in the range: by when they were resolved, whenever they were found.
     const resolved = (await inWindow(
       q('discrepancies').where({ campaign_id: window.campaignId, status: 'resolved' }),
       window,
-      'created_at',
+      'resolved_at',
     )
       .count({ n: '*' })
       .first()) as Row | undefined;

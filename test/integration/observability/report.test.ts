@@ -307,4 +307,25 @@ describeEachBackend('campaign report', (backend) => {
     expect(report.testers).toEqual({ participations: 2, grants: 1 });
     expect(report.funnel.participations).toBe((await count('participations', { campaign_id: CAMPAIGN })) - 2);
   });
+
+  // A discrepancy found last week and resolved today was counted last week (by when it was found), not today.
+  it('counts the discrepancies resolved in the range by when they were resolved', async () => {
+    const day = 86_400_000;
+    const at = (ms: number): Date => new Date(START.getTime() + ms);
+    const discrepancies = new KnexDiscrepancyStore();
+    const found = await discrepancies.record(backends.ledger.db, {
+      runId: null,
+      kind: 'counter_drift',
+      campaignId: CAMPAIGN,
+      grantId: null,
+      details: { old: true },
+      status: 'open',
+      createdAt: at(-2 * day),
+    });
+    await discrepancies.resolve(backends.ledger.db, found.discrepancy.id, at(2 * day), 'rebuilt', 'ops');
+    const resolved = async (from: Date, to: Date): Promise<number> =>
+      (await pocket.reports.report(CAMPAIGN, { from, to })).reconciliation.resolvedInRange;
+    expect(await resolved(at(-3 * day), at(-day))).toBe(0);
+    expect(await resolved(at(day), at(3 * day))).toBe(1);
+  });
 });
