@@ -77,7 +77,7 @@ export function reportTable(r: CampaignReport): string[] {
       Object.entries(r.delivery.byStatus)
         .map(([s, n]) => `${s} ${n}`)
         .join(', ') || 'no grants'
-    }${r.delivery.consolations > 0 ? `; consolations ${r.delivery.consolations} (nothing to deliver)` : ''}; backlog ${r.delivery.backlog}, dead ${r.delivery.dead}, lag ${r.delivery.lagSeconds} s`,
+    }${r.delivery.consolations > 0 ? `; consolations ${r.delivery.consolations} (nothing to deliver)` : ''}; backlog ${r.delivery.backlog}, given up ${r.delivery.dead}, lag ${r.delivery.lagSeconds} s`,
     `reconciliation: ${r.reconciliation.state}, ${r.reconciliation.openDiscrepancies} open${
       Object.keys(r.reconciliation.openByKind).length > 0
         ? ` (${Object.entries(r.reconciliation.openByKind)

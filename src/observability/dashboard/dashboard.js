@@ -287,7 +287,7 @@
       el(
         'div',
         { 'data-metric': 'delivery' },
-        `backlog ${count(report.delivery.backlog)}, lag ${count(report.delivery.lagSeconds)} s, dead ${count(report.delivery.dead)}`,
+        `backlog ${count(report.delivery.backlog)}, lag ${count(report.delivery.lagSeconds)} s, given up ${count(report.delivery.dead)}`,
       ),
       el(
         'div',

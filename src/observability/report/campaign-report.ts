@@ -62,7 +62,11 @@ export interface DeliveryStatus {
   consolations: number;
   /** Outbox entries waiting for the relay. */
   backlog: number;
-  /** Entries given up on (dead-lettered). */
+  /**
+   * Entries the relay gave up on: refused by the issuer (grant `failed`) or out of retries (grant `dead`),
+   * testers' included; a void closes its entry. Shown as "given up": next to `byStatus.dead`, a second "dead"
+   * read as more grants.
+   */
   dead: number;
   /** Oldest waiting entry's creation, and how far delivery lags behind it. */
   oldestPendingAt: string | null;

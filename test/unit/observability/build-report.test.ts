@@ -296,11 +296,43 @@ describe('rendering', () => {
     expect(text).toMatch(/daily 2026-11-11\s+4\.00\s+0\.75\s+3\.25\s+18\.8%/);
     expect(text).toMatch(/cp\s+-\s+1\s+-/);
     expect(text).toContain(
-      'delivery: delivered 3, void 1, pending 1; consolations 1 (nothing to deliver); backlog 1, dead 0, lag 91 s',
+      'delivery: delivered 3, void 1, pending 1; consolations 1 (nothing to deliver); backlog 1, given up 0, lag 91 s',
     );
     expect(text).toContain(
       'reconciliation: ok, 0 open, 2 resolved; last real-time run never, last offline run never',
     );
+  });
+
+  // The outbox's given-up entries are the failed grants plus the dead ones: "dead 1 … dead 2" read as three.
+  it('names the entries given up on apart from the dead grants', () => {
+    const text = reportTable(
+      buildReport(
+        input({
+          grants: [
+            {
+              segmentId: 'all',
+              rewardId: 'rp',
+              rewardType: 'red_packet',
+              status: 'failed',
+              grants: 1,
+              spend: 5,
+              amount: 5,
+            },
+            {
+              segmentId: 'all',
+              rewardId: 'rp',
+              rewardType: 'red_packet',
+              status: 'dead',
+              grants: 1,
+              spend: 5,
+              amount: 5,
+            },
+          ],
+          outbox: { pending: 0, dead: 2, oldestPendingAt: null },
+        }),
+      ),
+    ).join('\n');
+    expect(text).toContain('delivery: failed 1, dead 1; backlog 0, given up 2, lag 0 s');
   });
 
   it('never shows 100.0% used while some remains', () => {
