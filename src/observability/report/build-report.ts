@@ -19,6 +19,7 @@ import type {
   ReconciliationCounts,
   TimeBucket,
 } from './report-reads';
+import { bucketIndex, bucketStart, shiftsFor, type ShiftPeriod } from './timeline-clock';
 
 export interface ReportInput {
   definition: CampaignDefinition;
@@ -35,8 +36,8 @@ export interface ReportInput {
   reconciliation: ReconciliationCounts;
   timeline: {
     bucketSeconds: number;
-    /** The campaign zone's UTC offset when buckets are an hour or more, so they start on local hours (else 0). */
-    shiftSeconds?: number;
+    /** The campaign zone's offsets the buckets use (shiftsFor), so they start on local hours and days. */
+    shifts?: readonly ShiftPeriod[];
     buckets: readonly TimeBucket[];
     first: number | null;
     last: number | null;
@@ -50,14 +51,18 @@ const BUCKET_SIZES = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400];
 
 /**
  * The smallest bucket (seconds) that spans [first, last] (epoch seconds) in at most MAX_TIMELINE_POINTS buckets,
- * counted as they are drawn: hour and day buckets shifted by `shiftSeconds` (the zone's offset), which can
- * make one more of them than UTC ones would.
+ * counted as they are drawn: hour and day buckets on the zone's local clock (`periods`, its offsets over the
+ * range), which can make one more of them than UTC ones would.
  */
-export function timelineBucketSeconds(first: number, last: number, shiftSeconds = 0): number {
+export function timelineBucketSeconds(
+  first: number,
+  last: number,
+  periods: readonly ShiftPeriod[] = [],
+): number {
   const span = Math.max(0, last - first);
   const fits = (size: number): boolean => {
-    const shift = size >= 3600 ? shiftSeconds : 0;
-    return Math.floor((last + shift) / size) - Math.floor((first + shift) / size) < MAX_TIMELINE_POINTS;
+    const shifts = shiftsFor(size, periods);
+    return bucketIndex(last, size, shifts) - bucketIndex(first, size, shifts) < MAX_TIMELINE_POINTS;
   };
   const nice = BUCKET_SIZES.find(fits);
   if (nice !== undefined) return nice;
@@ -72,21 +77,24 @@ export function fillTimeline(
   buckets: readonly TimeBucket[],
   first: number | null,
   last: number | null,
-  shiftSeconds = 0,
+  shifts: readonly ShiftPeriod[] = [],
 ): TimelinePoint[] {
   if (first === null || last === null) return [];
   const byBucket = new Map(buckets.map((b) => [b.bucket, b]));
   const points: TimelinePoint[] = [];
-  const start = Math.floor((first + shiftSeconds) / bucketSeconds);
-  const end = Math.floor((last + shiftSeconds) / bucketSeconds);
+  const start = bucketIndex(first, bucketSeconds, shifts);
+  const end = bucketIndex(last, bucketSeconds, shifts);
   for (let b = start; b <= end && points.length < MAX_TIMELINE_POINTS + 1; b++) {
     const hit = byBucket.get(b);
-    points.push({
-      at: new Date((b * bucketSeconds - shiftSeconds) * 1000).toISOString(),
+    const point = {
+      at: new Date(bucketStart(b, bucketSeconds, shifts) * 1000).toISOString(),
       participations: hit?.participations ?? 0,
       grants: hit?.grants ?? 0,
       spend: hit?.spend ?? 0,
-    });
+    };
+    // A bucket whose local hours the zone skipped altogether starts where the next one does: the next replaces it.
+    if (points[points.length - 1]?.at === point.at) points[points.length - 1] = point;
+    else points.push(point);
   }
   return points;
 }
@@ -224,7 +232,7 @@ export function buildReport(input: ReportInput): CampaignReport {
         input.timeline.buckets,
         input.timeline.first,
         input.timeline.last,
-        input.timeline.shiftSeconds,
+        input.timeline.shifts,
       ),
     },
     testers: input.testers,

@@ -11,6 +11,7 @@ import type {
   ReportWindow,
   TimeBucket,
 } from './report-reads';
+import type { ShiftPeriod } from './timeline-clock';
 
 type Row = Record<string, unknown>;
 
@@ -20,11 +21,34 @@ function inWindow(query: Knex.QueryBuilder, window: ReportWindow, column: string
   return query;
 }
 
-/** Bucket number of a timestamptz column: epoch seconds / size (SQLite keeps epoch milliseconds). */
-function bucketOf(q: Executor, column: string, bucketSeconds: number, shiftSeconds: number): Knex.Raw {
-  return isPostgres(q)
-    ? q.raw(`floor((extract(epoch from ${column}) + ?) / ?)::bigint`, [shiftSeconds, bucketSeconds])
-    : q.raw(`((${column} + ?) / ?)`, [shiftSeconds * 1000, bucketSeconds * 1000]);
+/**
+ * Bucket number of a timestamptz column: (epoch seconds + shift) / size, the shift that of the period holding
+ * the row, latest first (SQLite keeps epoch milliseconds).
+ */
+function bucketOf(
+  q: Executor,
+  column: string,
+  bucketSeconds: number,
+  shifts: readonly ShiftPeriod[],
+): Knex.Raw {
+  const pg = isPostgres(q);
+  const unit = pg ? 1 : 1000;
+  // pg types a parameter of a CASE as text unless told: it is added to a number.
+  const value = pg ? '?::integer' : '?';
+  const [first, ...later] = shifts.length > 0 ? shifts : [{ since: 0, shift: 0 }];
+  const newestFirst = later.reverse();
+  const shift =
+    newestFirst.length === 0
+      ? value
+      : `CASE ${newestFirst.map(() => `WHEN ${column} >= ? THEN ${value}`).join(' ')} ELSE ${value} END`;
+  const bindings = [
+    ...newestFirst.flatMap((p) => [new Date(p.since * 1000), p.shift * unit]),
+    (first?.shift ?? 0) * unit,
+    bucketSeconds * unit,
+  ];
+  return pg
+    ? q.raw(`floor((extract(epoch from ${column}) + ${shift}) / ?)::bigint`, bindings)
+    : q.raw(`((${column} + ${shift}) / ?)`, bindings);
 }
 
 const count = (v: unknown): number => (v === null || v === undefined ? 0 : toNumber(v));
@@ -109,16 +133,16 @@ export class KnexReportReads implements ReportReads {
     q: Executor,
     window: ReportWindow,
     bucketSeconds: number,
-    shiftSeconds = 0,
+    shifts: readonly ShiftPeriod[] = [],
   ): Promise<TimeBucket[]> {
     // One after the other: `q` may be the report's snapshot transaction, one connection (report-service.ts).
     const participations = (await this.participations(q, window, 'without')
-      .select(bucketOf(q, 'created_at', bucketSeconds, shiftSeconds).wrap('(', ') AS bucket'))
+      .select(bucketOf(q, 'created_at', bucketSeconds, shifts).wrap('(', ') AS bucket'))
       .count({ n: '*' })
       .groupBy('bucket')) as Row[];
     const grants = (await this.realGrants(q, window)
       .whereNot('status', 'void')
-      .select(bucketOf(q, 'created_at', bucketSeconds, shiftSeconds).wrap('(', ') AS bucket'))
+      .select(bucketOf(q, 'created_at', bucketSeconds, shifts).wrap('(', ') AS bucket'))
       .count({ n: '*' })
       .sum({ spend: 'charge' })
       .groupBy('bucket')) as Row[];

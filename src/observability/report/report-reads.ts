@@ -1,5 +1,6 @@
 /** The ledger as the report reads it: grouped counts, never rows. */
 import type { Executor } from '../../ledger/db';
+import type { ShiftPeriod } from './timeline-clock';
 
 export interface ReportWindow {
   campaignId: string;
@@ -59,14 +60,15 @@ export interface ReportReads {
   /** First and last participation in the window (what the timeline spans). */
   span(q: Executor, window: ReportWindow): Promise<{ first: Date; last: Date } | null>;
   /**
-   * Counts by bucket: bucket b covers [b × size − shift, (b + 1) × size − shift) in epoch seconds, so that with
-   * the campaign zone's UTC offset as `shiftSeconds` hour and day buckets start on its local hours and days.
+   * Counts by bucket: an instant t is in bucket floor((t + shift) / size) (epoch seconds), its shift that of the
+   * period holding it (timeline-clock.ts), so that with the campaign zone's offsets hour and day buckets start on
+   * its local hours and days.
    */
   timeline(
     q: Executor,
     window: ReportWindow,
     bucketSeconds: number,
-    shiftSeconds?: number,
+    shifts?: readonly ShiftPeriod[],
   ): Promise<TimeBucket[]>;
   outbox(q: Executor, campaignId: string): Promise<OutboxCounts>;
   reconciliation(q: Executor, window: ReportWindow): Promise<ReconciliationCounts>;

@@ -6,7 +6,7 @@
  * two of them was in the budget and not in the timeline, and under traffic the figures did not add up. SQLite has one connection, which a snapshot
  * would hold for the whole report while participations wait: there the reads queue between theirs as before.
  */
-import { businessDate, utcOffsetSeconds } from '../../decision/business-date';
+import { businessDate } from '../../decision/business-date';
 import { ValidationError } from '../../errors/app-error';
 import type { CampaignVersionStore } from '../../ledger/campaign-version-store';
 import { neverPublished } from '../../publishing/never-published';
@@ -16,6 +16,7 @@ import { resolvedFromCanonical } from '../../definitions/resolve-campaign';
 import { buildReport, timelineBucketSeconds } from './build-report';
 import type { CampaignReport } from './campaign-report';
 import type { ReportReads, ReportWindow } from './report-reads';
+import { offsetPeriods, shiftsFor } from './timeline-clock';
 
 export interface ReportQuery {
   from?: Date | null;
@@ -76,12 +77,13 @@ export class ReportService {
     const last = span
       ? epochSeconds(to ? new Date(Math.min(to.getTime() - 1, now.getTime())) : span.last)
       : null;
-    // Hour and day buckets start on the campaign's local hours and days (its offset at the first point).
-    const offset = first !== null ? utcOffsetSeconds(new Date(first * 1000), definition.timezone) : 0;
+    // Hour and day buckets start on the campaign's local hours and days, on both sides of a DST change.
+    const periods =
+      first !== null && last !== null ? offsetPeriods(first, Math.max(first, last), definition.timezone) : [];
     const bucketSeconds =
-      first !== null && last !== null ? timelineBucketSeconds(first, Math.max(first, last), offset) : 60;
-    const shiftSeconds = bucketSeconds >= 3600 ? offset : 0;
-    const buckets = span ? await reads.timeline(db, window, bucketSeconds, shiftSeconds) : [];
+      first !== null && last !== null ? timelineBucketSeconds(first, Math.max(first, last), periods) : 60;
+    const shifts = shiftsFor(bucketSeconds, periods);
+    const buckets = span ? await reads.timeline(db, window, bucketSeconds, shifts) : [];
     return buildReport({
       definition,
       version: active.version,
@@ -96,7 +98,7 @@ export class ReportService {
       reconciliation,
       timeline: {
         bucketSeconds,
-        shiftSeconds,
+        shifts,
         buckets,
         first,
         last: last === null ? null : Math.max(first ?? last, last),

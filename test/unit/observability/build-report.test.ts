@@ -6,6 +6,13 @@ import {
   timelineBucketSeconds,
   type ReportInput,
 } from '../../../src/observability/report/build-report';
+import {
+  bucketIndex,
+  bucketStart,
+  offsetPeriods,
+  shiftsFor,
+} from '../../../src/observability/report/timeline-clock';
+import { businessDate, businessDayBounds } from '../../../src/decision/business-date';
 import { reportCsv, reportTable } from '../../../cli/report-output';
 
 const definition: CampaignDefinition = {
@@ -214,13 +221,9 @@ describe('timeline', () => {
     const last = Date.parse('2026-11-12T23:00:00+08:00') / 1000;
     const shift = 8 * 3600;
     const bucket = Math.floor((first + shift) / 86400);
-    const points = fillTimeline(
-      86400,
-      [{ bucket, participations: 2, grants: 1, spend: 5 }],
-      first,
-      last,
-      shift,
-    );
+    const points = fillTimeline(86400, [{ bucket, participations: 2, grants: 1, spend: 5 }], first, last, [
+      { since: first, shift },
+    ]);
     expect(points.map((p) => [p.at, p.participations])).toEqual([
       ['2026-11-10T16:00:00.000Z', 2],
       ['2026-11-11T16:00:00.000Z', 0],
@@ -246,10 +249,70 @@ describe('timeline', () => {
     // 119.5 days from 08:53 UTC: 120 UTC days, but 121 days starting on +08:00 local midnights.
     const first = 1_795_000_000;
     const last = first + 119 * 86400 + 43200;
-    const shift = 8 * 3600;
-    const size = timelineBucketSeconds(first, last, shift);
-    const points = fillTimeline(size, [], first, last, size >= 3600 ? shift : 0);
+    const periods = [{ since: first, shift: 8 * 3600 }];
+    const size = timelineBucketSeconds(first, last, periods);
+    const points = fillTimeline(size, [], first, last, shiftsFor(size, periods));
     expect(points.length).toBeLessThanOrEqual(MAX_TIMELINE_POINTS);
+  });
+
+  // New York leaves DST on 2026-11-01 at 02:00 EDT (06:00 UTC). With the first point's offset for the whole
+  // range, every day after it ran from 23:00 to 23:00 EST, so no day point was a business day.
+  it('starts day points on local midnight on both sides of a DST change', () => {
+    const zone = 'America/New_York';
+    const first = Date.parse('2026-10-30T12:00:00-04:00') / 1000;
+    const last = Date.parse('2026-11-03T12:00:00-05:00') / 1000;
+    const periods = offsetPeriods(first, last, zone);
+    expect(periods).toEqual([
+      { since: first, shift: -4 * 3600 },
+      { since: Date.parse('2026-11-01T06:00:00Z') / 1000, shift: -5 * 3600 },
+    ]);
+    const shifts = shiftsFor(86400, periods);
+    const points = fillTimeline(86400, [], first, last, shifts);
+    expect(points.map((p) => p.at)).toEqual([
+      '2026-10-30T04:00:00.000Z',
+      '2026-10-31T04:00:00.000Z',
+      '2026-11-01T04:00:00.000Z',
+      '2026-11-02T05:00:00.000Z',
+      '2026-11-03T05:00:00.000Z',
+    ]);
+    // Each day point is one business day: an instant lands in the point of its business date, 25 hours for 11-01.
+    for (const [at, day] of [
+      ['2026-11-01T23:30:00-05:00', '2026-11-01T04:00:00.000Z'],
+      ['2026-11-02T00:30:00-05:00', '2026-11-02T05:00:00.000Z'],
+      ['2026-11-01T00:30:00-04:00', '2026-11-01T04:00:00.000Z'],
+    ] as const) {
+      const b = bucketIndex(Date.parse(at) / 1000, 86400, shifts);
+      expect(new Date(bucketStart(b, 86400, shifts) * 1000).toISOString()).toBe(day);
+      expect(businessDayBounds(businessDate(new Date(at), zone), zone).start.toISOString()).toBe(day);
+    }
+    // 3-hour points keep local 00:00, 03:00, …: 00:00–03:00 EDT/EST on the day of the change lasts 4 hours.
+    const hours = fillTimeline(3 * 3600, [], first, last, shiftsFor(3 * 3600, periods)).map((p) => p.at);
+    expect(hours).toContain('2026-11-01T04:00:00.000Z');
+    expect(hours).toContain('2026-11-01T08:00:00.000Z');
+    expect(hours).not.toContain('2026-11-01T07:00:00.000Z');
+  });
+
+  it('keeps 3-hour points on local hours where the spring change skips one', () => {
+    const zone = 'America/New_York';
+    const first = Date.parse('2026-03-07T12:00:00-05:00') / 1000;
+    const last = Date.parse('2026-03-09T12:00:00-04:00') / 1000;
+    const shifts = shiftsFor(3 * 3600, offsetPeriods(first, last, zone));
+    const at = fillTimeline(3 * 3600, [], first, last, shifts).map((p) => p.at);
+    // 00:00 EST (05:00 UTC), then 03:00 EDT (07:00 UTC): the skipped 02:00 leaves that point two hours long.
+    expect(at).toContain('2026-03-08T05:00:00.000Z');
+    expect(at).toContain('2026-03-08T07:00:00.000Z');
+    expect(new Set(at).size).toBe(at.length);
+  });
+
+  it('drops a local day the zone skipped instead of drawing it twice', () => {
+    // Samoa skipped 2011-12-30 moving across the date line (−10:00 to +14:00).
+    const zone = 'Pacific/Apia';
+    const first = Date.parse('2011-12-28T12:00:00-10:00') / 1000;
+    const last = Date.parse('2012-01-01T12:00:00+14:00') / 1000;
+    const shifts = shiftsFor(86400, offsetPeriods(first, last, zone));
+    const at = fillTimeline(86400, [], first, last, shifts).map((p) => p.at);
+    expect(new Set(at).size).toBe(at.length);
+    expect(at).toHaveLength(4);
   });
 
   it('fills empty buckets with zeros between the first and last', () => {
