@@ -147,8 +147,18 @@ function stockLines(definition: CampaignDefinition, usage: CampaignUsage): Stock
     });
 }
 
+/**
+ * What the money figures count: the budget's currency, else the one the grants were made in (a version that
+ * dropped its budget leaves them in it; the activation check keeps a campaign to one currency).
+ */
+function reportCurrency(definition: CampaignDefinition, usage: CampaignUsage): string | null {
+  const made = usage.currencies ?? [];
+  return definition.budget?.currency ?? (made.length === 1 ? (made[0] ?? null) : null);
+}
+
 export function buildReport(input: ReportInput): CampaignReport {
   const { definition, outcomes, grants, usage } = input;
+  const currency = reportCurrency(definition, usage);
   const byOutcome: Record<string, number> = {};
   let participations = 0;
   let eligible = 0;
@@ -185,7 +195,7 @@ export function buildReport(input: ReportInput): CampaignReport {
       paused: input.paused,
       window: definition.window,
       timezone: definition.timezone,
-      currency: definition.budget?.currency ?? null,
+      currency,
     },
     funnel: {
       participations,
@@ -200,8 +210,8 @@ export function buildReport(input: ReportInput): CampaignReport {
       .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
     ...breakdowns(grants),
     budget: {
-      currency: definition.budget?.currency ?? null,
-      minorDigits: definition.budget ? minorDigits(definition.budget.currency) : null,
+      currency,
+      minorDigits: currency === null ? null : minorDigits(currency),
       total: budgetLine(definition.budget?.total, usage.spent),
       today: (() => {
         const line = budgetLine(definition.budget?.daily, usage.dailySpent[input.today] ?? 0);

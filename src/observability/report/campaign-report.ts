@@ -110,6 +110,7 @@ export interface CampaignReport {
     paused: boolean;
     window: { start: string; end: string };
     timezone: string;
+    /** The budget's currency, else the one the grants were made in (a later version may drop its budget). */
     currency: string | null;
   };
   funnel: Funnel;

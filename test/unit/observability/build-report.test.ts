@@ -186,6 +186,24 @@ describe('buildReport', () => {
     expect(noBudget.budget).toEqual({ currency: null, minorDigits: null, total: null, today: null });
   });
 
+  // A version without a budget leaves the grants in the currency they were made in: not bare minor units.
+  it('keeps the grants’ currency when the active version dropped its budget', () => {
+    const { budget, ...unbudgeted } = definition;
+    expect(budget?.currency).toBe('CNY');
+    const r = buildReport(
+      input({
+        definition: unbudgeted,
+        usage: { stockUsed: { rp: 3 }, spent: 75, dailySpent: {}, grants: 3, currencies: ['CNY'] },
+      }),
+    );
+    expect([r.campaign.currency, r.budget.currency, r.budget.minorDigits]).toEqual(['CNY', 'CNY', 2]);
+    expect([r.budget.total, r.budget.today]).toEqual([null, null]);
+    expect(reportTable(r).join('\n')).toMatch(/rp\s+red_packet\s+3\s+0\.45\s+0\.45/);
+    expect(reportCsv(r)).toContain('budget,CNY,minor_digits,2');
+    const never = buildReport(input({ definition: unbudgeted }));
+    expect([never.campaign.currency, never.budget.minorDigits]).toEqual([null, null]);
+  });
+
   it('is ok without open discrepancies and says how many are open otherwise', () => {
     expect(buildReport(input()).reconciliation).toMatchObject({
       state: 'ok',
