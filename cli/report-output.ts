@@ -3,6 +3,7 @@
  * (`section,key,metric,value`, one number per line), which spreadsheets pivot and scripts grep.
  */
 import type { CampaignReport } from '../src/observability/report/campaign-report';
+import { localTime } from './local-time';
 import { majorUnits, percentOf } from './money';
 import { table } from './output';
 
@@ -14,10 +15,12 @@ export function reportTable(r: CampaignReport): string[] {
   const currency = r.budget.currency ?? '';
   // Money columns in major units of the budget's currency (the JSON and CSV keep integer minor units).
   const money = (minor: number): string => majorUnits(minor, r.budget.currency);
-  const range = `${r.range.from ?? 'start'} .. ${r.range.to ?? 'now'}`;
+  // Times on the campaign's clock, as the window and the daily budget's date are (the JSON keeps UTC).
+  const local = (iso: string): string => localTime(iso, r.campaign.timezone);
+  const range = `${r.range.from ? local(r.range.from) : 'start'} .. ${r.range.to ? local(r.range.to) : 'now'}`;
   const lines = [
     `${r.campaignId} (${r.campaign.name}) version ${r.campaign.version}${r.campaign.paused ? ', PAUSED' : ''}`,
-    `window ${r.campaign.window.start} .. ${r.campaign.window.end}; report ${range}; generated ${r.generatedAt}`,
+    `window ${r.campaign.window.start} .. ${r.campaign.window.end}; report ${range}; generated ${local(r.generatedAt)}`,
     '',
     ...table(
       ['funnel', 'count', 'of participations'],
@@ -85,8 +88,8 @@ export function reportTable(r: CampaignReport): string[] {
             .join(', ')})`
         : ''
     }, ${r.reconciliation.resolvedInRange} resolved; last real-time run ${r.reconciliation.lastRealtime?.status ?? 'never'}${
-      r.reconciliation.lastRealtime ? ` at ${r.reconciliation.lastRealtime.startedAt}` : ''
-    }, last offline run ${r.reconciliation.lastOffline?.status ?? 'never'}${r.reconciliation.lastOffline ? ` at ${r.reconciliation.lastOffline.startedAt}` : ''}`,
+      r.reconciliation.lastRealtime ? ` at ${local(r.reconciliation.lastRealtime.startedAt)}` : ''
+    }, last offline run ${r.reconciliation.lastOffline?.status ?? 'never'}${r.reconciliation.lastOffline ? ` at ${local(r.reconciliation.lastOffline.startedAt)}` : ''}`,
     `testers (not counted above): ${r.testers.participations} participations, ${r.testers.grants} grants`,
   ];
   return lines;

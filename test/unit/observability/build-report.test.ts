@@ -384,6 +384,27 @@ describe('rendering', () => {
     );
   });
 
+  // `--from 2026-11-11T00:00:00+08:00` came back as 2026-11-10T16:00:00.000Z, a day earlier to its reader.
+  it('shows the range, the generation and the runs on the campaign’s clock', () => {
+    const text = reportTable(
+      buildReport(
+        input({
+          range: { from: '2026-11-10T16:00:00.000Z', to: '2026-11-11T16:00:00.000Z' },
+          reconciliation: {
+            openByKind: {},
+            resolvedInRange: 0,
+            lastRealtime: { status: 'ok', startedAt: new Date('2026-11-11T03:59:00Z'), finishedAt: null },
+            lastOffline: null,
+          },
+        }),
+      ),
+    ).join('\n');
+    expect(text).toContain(
+      'report 2026-11-11T00:00:00+08:00 .. 2026-11-12T00:00:00+08:00; generated 2026-11-11T12:00:00+08:00',
+    );
+    expect(text).toContain('last real-time run ok at 2026-11-11T11:59:00+08:00');
+  });
+
   // The outbox's given-up entries are the failed grants plus the dead ones: "dead 1 … dead 2" read as three.
   it('names the entries given up on apart from the dead grants', () => {
     const text = reportTable(
