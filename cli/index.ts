@@ -62,13 +62,16 @@ function packageVersion(): string {
  * `pocket … | head` closes stdout early: the rest of the output is unwanted, not an error. Drop it quietly
  * instead of crashing with an EPIPE stack trace, and let the command finish with its own exit code: a failed
  * `pocket test | head` or `pocket validate --format json | head -c0` must not exit 0 under `set -o pipefail`.
- * Any other stdout error still surfaces.
+ * The same for stderr (`pocket reconcile 2>&1 | head`): its reader gone, the first log line killed the run
+ * halfway, left it `running` and its discrepancies unrecorded. Any other error on them still surfaces.
  */
-function ignoreClosedStdout(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-  });
+function ignoreClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      stream.write = (() => true) as typeof stream.write;
+    });
+  }
 }
 
 /** Whether the arguments ask for `--format json` (before a `--` that ends the options). */
@@ -102,7 +105,7 @@ export async function buildProgram(args: readonly string[]): Promise<Command> {
 }
 
 if (require.main === module) {
-  ignoreClosedStdout();
+  ignoreClosedOutput();
   buildProgram(process.argv.slice(2))
     .then((program) => program.parseAsync(process.argv))
     .catch((err: unknown) => {

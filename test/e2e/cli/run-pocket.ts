@@ -91,10 +91,20 @@ export function copyRepo(source: string): RepoCopy {
 }
 
 /** Runs pocket with a stdout whose reader has gone (as `pocket … | head -c 0`). */
-export function withClosedStdout(
+export async function withClosedStdout(
   args: readonly string[],
   extraEnv: Record<string, string | undefined> = {},
 ): Promise<{ code: number | null; stderr: string }> {
+  const { code, output } = await withClosedOutput('stdout', args, extraEnv);
+  return { code, stderr: output };
+}
+
+/** Runs pocket with one of its outputs' reader gone (`… | head -c 0`, `… 2>&1 | head -c 0`); `output`: the other. */
+export function withClosedOutput(
+  closed: 'stdout' | 'stderr',
+  args: readonly string[],
+  extraEnv: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env['NODE_OPTIONS'];
@@ -107,11 +117,12 @@ export function withClosedStdout(
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [gone, open] = closed === 'stdout' ? [child.stdout, child.stderr] : [child.stderr, child.stdout];
+    gone.destroy();
+    let output = '';
+    open.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
+    child.on('close', (code) => resolve({ code, output }));
   });
 }
 

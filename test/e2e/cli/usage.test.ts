@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_ROOT, pocket, REPO_ROOT, withClosedStdout } from './run-pocket';
+import { copyRepo, FIXTURE_ROOT, pocket, REPO_ROOT, withClosedOutput, withClosedStdout } from './run-pocket';
 
 describe('pocket usage', () => {
   it('prints help on stdout and exits 0 with --help', async () => {
@@ -44,5 +44,19 @@ describe('pocket usage', () => {
       'json',
     ]);
     expect(run).toEqual({ code: 0, stderr: '' });
+  });
+
+  // `pocket reconcile 2>&1 | head` killed the run at its first log line once head had gone (an EPIPE on stderr
+  // nobody handled, exit 1): the run stayed `running` and the rest of its discrepancies went unrecorded.
+  it('finishes its work with its own exit code when the reader of stderr goes away', async () => {
+    const repo = copyRepo(FIXTURE_ROOT);
+    try {
+      // A reward with stock 0 can never be granted: a warning on stderr, and validate still succeeds.
+      repo.replace('campaigns/shop-week.yaml', 'cost: 200, stock: 3 }', 'cost: 200, stock: 0 }');
+      const run = await withClosedOutput('stderr', ['--root', repo.root, 'validate']);
+      expect(run).toEqual({ code: 0, output: expect.stringMatching(/^ok: .*1 warning/) });
+    } finally {
+      repo.remove();
+    }
   });
 });
