@@ -95,9 +95,15 @@ export function reportTable(r: CampaignReport): string[] {
   return lines;
 }
 
+/**
+ * RFC 4180 quoting, and text a spreadsheet would run as a formula (= + - @, tab, CR first) made inert with a
+ * leading apostrophe (OWASP's CSV-injection advice): quotes alone do not stop it. Numbers are left as they are,
+ * so a negative figure stays a number.
+ */
 function csvCell(value: Cell | null): string {
-  const text = value === null ? '' : String(value);
-  return /[",\n\r]/.test(text) || /^[=+\-@]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (value === null) return '';
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function reportCsv(r: CampaignReport): string {
@@ -105,6 +111,10 @@ export function reportCsv(r: CampaignReport): string {
   const push = (section: string, key: string, metric: string, value: Cell | null): void => {
     rows.push([section, key, metric, value]);
   };
+  // What the figures are of: the range (empty: open), when they were read, and the daily budget's date below.
+  push('report', '', 'from', r.range.from);
+  push('report', '', 'to', r.range.to);
+  push('report', '', 'generated_at', r.generatedAt);
   for (const [k, v] of Object.entries(r.funnel)) push('funnel', '', k, v);
   for (const [k, v] of Object.entries(r.outcomes)) push('outcome', k, 'count', v);
   for (const s of r.bySegment) {
@@ -124,6 +134,7 @@ export function reportCsv(r: CampaignReport): string {
     if (!line) continue;
     for (const m of ['plan', 'used', 'remaining'] as const) push('budget', key, m, line[m]);
   }
+  if (r.budget.today) push('budget', 'daily', 'business_date', r.budget.today.date);
   for (const s of r.stock) {
     push('stock', s.rewardId, 'plan', s.plan);
     push('stock', s.rewardId, 'used', s.used);

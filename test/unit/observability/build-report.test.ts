@@ -459,6 +459,11 @@ describe('rendering', () => {
         'budget,CNY,minor_digits,2',
         'budget,total,remaining,925',
         'budget,daily,used,75',
+        // A nightly export at 00:05 reads the new day's zeros: the date and the range say which figures these are.
+        'budget,daily,business_date,2026-11-11',
+        `report,,generated_at,${report.generatedAt}`,
+        'report,,from,',
+        'report,,to,',
         'stock,cp,plan,',
         'delivery,void,grants,1',
         'reconciliation,,resolved,2',
@@ -471,5 +476,24 @@ describe('rendering', () => {
       byReward: [{ rewardId: 'a,"b"', type: 'coupon', grants: 1, spend: 1, amount: 1 }],
     });
     expect(odd).toContain('reward,"a,""b""",grants,1');
+  });
+
+  // Quotes alone do not stop a spreadsheet running "=…" as a formula; a leading apostrophe does.
+  it('makes CSV text a spreadsheet would run as a formula inert, and leaves negative numbers numbers', () => {
+    const csv = reportCsv({
+      ...report,
+      byReward: [
+        { rewardId: '=HYPERLINK("x")', type: 'coupon', grants: 1, spend: -5, amount: 1 },
+        { rewardId: '@SUM(A1)', type: 'coupon', grants: 1, spend: 1, amount: 1 },
+        { rewardId: '\tx', type: 'coupon', grants: 1, spend: 1, amount: 1 },
+      ],
+    }).split('\n');
+    expect(csv).toEqual(
+      expect.arrayContaining([
+        `reward,"'=HYPERLINK(""x"")",spend,-5`,
+        `reward,'@SUM(A1),grants,1`,
+        `reward,'\tx,grants,1`,
+      ]),
+    );
   });
 });
