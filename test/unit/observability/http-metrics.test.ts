@@ -1,16 +1,30 @@
 /**
  * pocket_http_request_duration_seconds labels a request with its route template, also when the answer came
  * before any router ran (bad JSON, 413, 415, 405, a preflight on the participation route); paths no documented route holds share
- * `(unmatched)`, so clients cannot mint label values.
+ * `(unmatched)`, so clients cannot mint label values. A router mounted under a prefix (/admin) keeps it, also
+ * when its handler throws, whatever case the client typed.
  */
 import { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
+import { NotFoundError } from '../../../src/errors/app-error';
 import { createApp } from '../../../src/http/app';
 import { httpMetrics } from '../../../src/observability/http/http-metrics';
 import { PocketMetrics } from '../../../src/observability/metrics/pocket-metrics';
 
 const PARTICIPATE = '/v1/campaigns/:id/participations';
+
+/** Mounted at /admin as the admin router is: paths relative to it, one answer and one thrown error. */
+function adminRoutes(): Router {
+  const admin = Router();
+  admin.get('/audit', (_req, res) => {
+    res.json({ entries: [] });
+  });
+  admin.delete('/tokens/:id', (req) => {
+    throw new NotFoundError('token_not_found', `no active token "${String(req.params['id'])}"`);
+  });
+  return Router().use('/admin', admin);
+}
 
 async function routesSeen(send: (app: ReturnType<typeof createApp>) => Promise<unknown>): Promise<string[]> {
   const metrics = new PocketMetrics(null, { defaultMetrics: false });
@@ -20,7 +34,7 @@ async function routesSeen(send: (app: ReturnType<typeof createApp>) => Promise<u
   });
   const app = createApp({
     logger: pino({ level: 'silent' }),
-    routers: [router],
+    routers: [router, adminRoutes()],
     health: { ready: () => true },
     middleware: [httpMetrics(metrics)],
   });
@@ -70,5 +84,15 @@ describe('httpMetrics route label', () => {
       await request(app).options('/v1/campaigns/spring-sale/participations');
     });
     expect(seen).toEqual([`204 ${PARTICIPATE}`, `405 ${PARTICIPATE}`]);
+  });
+
+  it('keeps the /admin prefix of a route that threw, and one label whatever case the path was typed in', async () => {
+    const seen = await routesSeen(async (app) => {
+      await request(app).get('/admin/audit');
+      await request(app).get('/ADMIN/Audit');
+      await request(app).delete('/admin/tokens/0123456789abcdef');
+      await request(app).delete('/Admin/tokens/0123456789abcdef');
+    });
+    expect(seen).toEqual(['200 /admin/audit', '404 /admin/tokens/:tokenId']);
   });
 });
