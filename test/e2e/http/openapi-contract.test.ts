@@ -221,6 +221,17 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
     removeDir(root);
   });
 
+  /** A pocket on a ledger of its own (in-memory hot state), so a test may destroy that ledger. */
+  async function onOwnLedger(): Promise<{ pocket: Pocket; ledger: Awaited<ReturnType<typeof withLedger>> }> {
+    const ledger = await withLedger(backend === 'postgres+redis' ? 'postgres' : 'sqlite');
+    const own = await createTestPocket(backends, {
+      ...fixtureOverrides(),
+      db: ledger.db,
+      hotState: new MemoryHotState(),
+    });
+    return { pocket: own, ledger };
+  }
+
   let keys = 0;
   const nextKey = (): string => `key-${++keys}`;
 
@@ -519,12 +530,7 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
     const notReady = conforms(await request(noRedis.app).get('/readyz'), '/readyz', 'get');
     expect(notReady.status).toBe(503);
 
-    const ledger = await withLedger(backend === 'postgres+redis' ? 'postgres' : 'sqlite');
-    const noLedger = await createTestPocket(backends, {
-      ...fixtureOverrides(),
-      db: ledger.db,
-      hotState: new MemoryHotState(),
-    });
+    const { pocket: noLedger, ledger } = await onOwnLedger();
     try {
       await ledger.db.destroy();
       const ledgerDown = conforms(
@@ -690,9 +696,9 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       method: HttpMethod,
       path: string,
       url: string,
-      opts: { as?: string; body?: unknown; type?: string } = {},
+      opts: { as?: string; body?: unknown; type?: string; app?: Pocket['app'] } = {},
     ): Promise<Response> {
-      let req = request(pocket.app)[method](url);
+      let req = request(opts.app ?? pocket.app)[method](url);
       if (opts.as !== undefined) req = req.set('Authorization', `Bearer ${bearer[opts.as] ?? opts.as}`);
       if (opts.type !== undefined) req = req.set('Content-Type', opts.type);
       return (opts.body === undefined ? req : req.send(opts.body as object)).then((res) =>
@@ -930,6 +936,11 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       const revoked = await call('delete', D, `/admin/tokens/${throwaway.summary.id}`, { as: 'operate' });
       const again = await call('delete', D, `/admin/tokens/${throwaway.summary.id}`, { as: 'operate' });
       expect([revoked.status, again.status, code(again)]).toEqual([204, 404, 'token_not_found']);
+      const badPath = await call('delete', D, '/admin/tokens/%ZZ', { as: 'operate' });
+      expect([badPath.status, errorOf(badPath)['fields']]).toEqual([
+        400,
+        [{ path: '(path)', message: 'holds a malformed percent-encoding' }],
+      ]);
     });
 
     it('the campaign report answers as documented', async () => {
@@ -953,6 +964,27 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
         404,
         'campaign_not_found',
       ]);
+    });
+
+    it('503 dependency_unavailable with Retry-After on every route while the ledger is down', async () => {
+      const { pocket: noLedger, ledger } = await onOwnLedger();
+      try {
+        const { token } = await noLedger.tokens.create(['publish', 'read', 'operate'], 'contract-down');
+        await ledger.db.destroy();
+        const seen: Array<[string, number, unknown, unknown]> = [];
+        for (const { path, method } of adminOps()) {
+          const res = await call(method, path, concrete(path), {
+            app: noLedger.app,
+            as: token,
+            body: method === 'post' ? {} : undefined,
+          });
+          seen.push([`${method} ${path}`, res.status, code(res), res.headers['retry-after']]);
+        }
+        expect(seen).toEqual(seen.map(([op]) => [op, 503, 'dependency_unavailable', '1']));
+      } finally {
+        await noLedger.close();
+        await ledger.destroy();
+      }
     });
 
     it('500 internal_error when the lifecycle or the token store fails unexpectedly', async () => {
