@@ -966,6 +966,37 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       ]);
     });
 
+    it('request bodies are as closed as the service: an unknown field fails the schema and is a 400', async () => {
+      const bodies: Record<string, Json> = {
+        '/admin/publish': { campaigns: [published('open-thanks')] },
+        '/admin/campaigns/{id}/publish': { campaign: published('members-only') },
+        '/admin/campaigns/{id}/rollback': { to: 1 },
+        '/admin/campaigns/{id}/pause': {},
+        '/admin/campaigns/{id}/resume': {},
+      };
+      const seen: Array<[string, boolean, boolean, number, unknown]> = [];
+      for (const [path, body] of Object.entries(bodies)) {
+        const schema = contract.validator(
+          pointer('paths', path, 'post', 'requestBody', 'content', 'application/json', 'schema'),
+        );
+        const scope = path.endsWith('pause') || path.endsWith('resume') ? 'operate' : 'publish';
+        const res = await call('post', path, concrete(path), {
+          as: scope,
+          body: { ...body, reason: 'typo' },
+        });
+        seen.push([
+          path,
+          schema(body),
+          schema({ ...body, reason: 'typo' }),
+          res.status,
+          errorOf(res)['fields'],
+        ]);
+      }
+      expect(seen).toEqual(
+        seen.map(([path]) => [path, true, false, 400, [expect.objectContaining({ path: 'reason' })]]),
+      );
+    });
+
     it('503 dependency_unavailable with Retry-After on every route while the ledger is down', async () => {
       const { pocket: noLedger, ledger } = await onOwnLedger();
       try {
