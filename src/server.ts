@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { counterRebuilder, createStores, ledgerRegistry, openLedgerDb, sharedHotState } from './backends';
 import { cryptoRandom, type Random } from './decision/random';
 import { createApp } from './http/app';
+import { answerClientErrors } from './http/client-error';
 import { gracefulClose } from './http/graceful-close';
 import { ListenError, serviceUrl } from './http/listen-error';
 import type { HotState } from './hot-state/hot-state';
@@ -366,6 +367,7 @@ export async function startPocket(config: Config, overrides: PocketOverrides = {
     throw new ListenError(config.host, config.port, error);
   }
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  answerClientErrors(server);
   const http = gracefulClose(server);
   const { port } = server.address() as AddressInfo;
   let stopping: Promise<void> | undefined;

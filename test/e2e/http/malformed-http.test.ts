@@ -1,0 +1,67 @@
+/**
+ * Requests Node's HTTP parser refuses before express runs (headers over 16 KB, a malformed header line, a
+ * Content-Length beside a Transfer-Encoding) get the service's JSON error with its code, like every other 4xx,
+ * not Node's empty body; the connection is closed after it.
+ */
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { silentLogger } from '../../../src/observability/logger';
+import { startPocket, type RunningPocket } from '../../../src/server';
+import { testConfig } from '../../helpers/pocket';
+
+jest.setTimeout(30_000);
+
+/** Sends raw bytes on a fresh connection; resolves with everything the server wrote before it closed. */
+async function rawAnswer(url: string, bytes: string): Promise<{ head: string; body: unknown }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  const closed = once(socket, 'close');
+  socket.on('error', () => undefined);
+  socket.write(bytes);
+  await closed;
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  return { head, body: JSON.parse(body) as unknown };
+}
+
+describe('requests the HTTP parser refuses', () => {
+  let running: RunningPocket;
+  beforeAll(async () => {
+    running = await startPocket({ ...testConfig(), port: 0, host: '127.0.0.1' }, { logger: silentLogger() });
+  });
+  afterAll(async () => {
+    await running?.shutdown();
+  });
+
+  it('431 headers_too_large for a request line and headers over 16 KB', async () => {
+    const answer = await rawAnswer(
+      running.url,
+      `GET /v1/users/u-1/grants?before=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
+    expect(answer.head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer.head).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
+    expect(answer.head).toMatch(/\r\nConnection: close(\r\n|$)/);
+    expect(answer.body).toEqual({
+      error: { code: 'headers_too_large', message: 'the request line and headers exceed 16 KB' },
+    });
+  });
+
+  it('400 invalid_request for a malformed header line, or both Content-Length and Transfer-Encoding', async () => {
+    const refused = {
+      error: {
+        code: 'invalid_request',
+        message: 'invalid request',
+        fields: [{ path: '(request)', message: 'is not a valid HTTP/1.1 request' }],
+      },
+    };
+    for (const bytes of [
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n',
+      'POST /v1/campaigns/a/participations HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}',
+    ]) {
+      const answer = await rawAnswer(running.url, bytes);
+      expect([answer.head.split('\r\n')[0], answer.body]).toEqual(['HTTP/1.1 400 Bad Request', refused]);
+    }
+  });
+});
