@@ -14,12 +14,28 @@ export function parseReportTime(value: unknown, name: string, fields: FieldError
   return at;
 }
 
+/** `…T10:00:00 08:00`: an offset whose `+` was sent unencoded, which a query string reads as a space. */
+const PLUS_AS_SPACE = /T[0-9:.]+ [0-9]{2}:[0-9]{2}$/;
+
+/** A query time; one whose offset lost its `+` is refused with the reason, not the bare format hint. */
+function queryTime(req: Request, name: string, fields: FieldError[]): Date | null {
+  const value = req.query[name];
+  if (typeof value === 'string' && PLUS_AS_SPACE.test(value) && parseDateTime(value.replace(' ', '+'))) {
+    fields.push({
+      path: name,
+      message: `has a space where its offset's + should be: a + in a query string reads as a space, send it as %2B (${value.replace(' ', '%2B')})`,
+    });
+    return null;
+  }
+  return parseReportTime(value, name, fields);
+}
+
 function readQuery(req: Request): { campaignId: string; from: Date | null; to: Date | null } {
   const fields: FieldError[] = [];
   const campaignId = String(req.params['id'] ?? '');
   checkCampaignId(campaignId, 'id', fields);
-  const from = parseReportTime(req.query['from'], 'from', fields);
-  const to = parseReportTime(req.query['to'], 'to', fields);
+  const from = queryTime(req, 'from', fields);
+  const to = queryTime(req, 'to', fields);
   if (fields.length > 0) throw new ValidationError('invalid request', fields);
   return { campaignId, from, to };
 }

@@ -216,6 +216,20 @@ describeEachBackend('campaign report', (backend) => {
         { path: 'to', message: expect.stringMatching(/with its offset/) },
       ],
     ]);
+    // The README's own example, pasted into a URL unencoded: its + arrives as a space, and the answer says so.
+    const pasted = await request(pocket.app)
+      .get(`/admin/campaigns/${CAMPAIGN}/report?from=2026-11-11T10:01:00+08:00`)
+      .set('Authorization', `Bearer ${tokens['read'] ?? ''}`);
+    expect([pasted.status, (pasted.body as { error: { fields: unknown } }).error.fields]).toEqual([
+      400,
+      [
+        {
+          path: 'from',
+          message:
+            "has a space where its offset's + should be: a + in a query string reads as a space, send it as %2B (2026-11-11T10:01:00%2B08:00)",
+        },
+      ],
+    ]);
     const scope = await request(pocket.app)
       .get(`/admin/campaigns/${CAMPAIGN}/report`)
       .set('Authorization', `Bearer ${tokens['operate'] ?? ''}`);
