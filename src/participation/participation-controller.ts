@@ -37,6 +37,11 @@ function readRequest(req: Request): ParticipationRequest {
   else if (!IDEMPOTENCY_KEY.test(key)) {
     fields.push({ path: 'Idempotency-Key', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
   }
+  // `trace=true` or `trace=yes` would otherwise give a tester no trace and no word why.
+  const trace = req.query['trace'];
+  if (trace !== undefined && trace !== '1') {
+    fields.push({ path: 'trace', message: 'must be 1 (a tester asks for the decision trace), or left out' });
+  }
   let body: Body;
   try {
     body = validateRequest<Body>('participation-request.schema.json', req.body);
@@ -60,7 +65,7 @@ function readRequest(req: Request): ParticipationRequest {
     client,
     ...(refusal === undefined ? {} : { clientRefusal: refusal }),
     requestHash: requestHash(body),
-    trace: req.query['trace'] === '1',
+    trace: trace === '1',
   };
 }
 

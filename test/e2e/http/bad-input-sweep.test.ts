@@ -2,7 +2,8 @@
  * Bad input beyond the participation body, on every route (DESIGN.md invariant 5: a clear 4xx and no change):
  * a method a documented path does not answer (405 with Allow, OPTIONS 204), a body sent with a GET or DELETE
  * (ignored, never an undocumented 400/413), integer query parameters spelled as anything but decimal digits,
- * and a rollback target beyond what the ledger's version column can hold. Both backend pairs.
+ * a participation's `trace` other than 1, and a rollback target beyond what the ledger's version column can
+ * hold. Both backend pairs.
  */
 import request from 'supertest';
 import type { Response } from 'supertest';
@@ -245,6 +246,30 @@ describeEachBackend('bad input on every route', (backend) => {
           [{ path: 'limit', message: 'must be an integer from 1 to 10000' }],
         ]);
       }
+    });
+  });
+
+  describe('POST /v1/campaigns/{id}/participations?trace=', () => {
+    it('is 1 or absent: anything else is a 400 naming it, and nothing is granted', async () => {
+      for (const [i, trace] of ['true', 'yes', '0', '', '1&trace=1'].entries()) {
+        const res = await request(pocket.app)
+          .post(`/v1/campaigns/open-thanks/participations?trace=${trace}`)
+          .set('Idempotency-Key', `trace-${i}`)
+          .send({ userId: 'trace-u' });
+        contract.check('post', '/v1/campaigns/{id}/participations', res);
+        expect([trace, res.status, errorOf(res)['fields']]).toEqual([
+          trace,
+          400,
+          [{ path: 'trace', message: 'must be 1 (a tester asks for the decision trace), or left out' }],
+        ]);
+      }
+      const grants = await request(pocket.app).get('/v1/users/trace-u/grants');
+      expect((grants.body as Json)['grants']).toEqual([]);
+      const ok = await request(pocket.app)
+        .post('/v1/campaigns/open-thanks/participations?trace=1')
+        .set('Idempotency-Key', 'trace-ok')
+        .send({ userId: 'trace-u' });
+      expect(ok.status).toBe(201);
     });
   });
 
