@@ -93,6 +93,15 @@ function isInside(file: string, directory: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
+async function isDirectory(p: string): Promise<boolean> {
+  return (await fs.stat(p).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/** Whether `dir` holds campaigns/ or rules/: a definitions repository. */
+async function isRepository(dir: string): Promise<boolean> {
+  return (await isDirectory(path.join(dir, 'campaigns'))) || (await isDirectory(path.join(dir, 'rules')));
+}
+
 function pathDiagnostic(file: string, message: string): Diagnostic {
   return { file, line: 1, col: 1, path: '(root)', message, severity: 'error' };
 }
@@ -121,9 +130,7 @@ export async function findDefinitionFiles(
   // Reported like a file: always without paths, else when a requested directory holds it.
   const strays = [...campaigns.strays, ...rules.strays].map((s) => ({ ...s, reported: paths === undefined }));
   const diagnostics: Diagnostic[] = [];
-  const hasDirectory = async (name: string) =>
-    (await fs.stat(path.join(rootDir, name)).catch(() => undefined))?.isDirectory();
-  if (!(await hasDirectory('campaigns')) && !(await hasDirectory('rules'))) {
+  if (!(await isRepository(rootDir))) {
     diagnostics.push(pathDiagnostic(displayPath(rootDir), 'no campaigns/ or rules/ directory here'));
   }
   for (const requested of paths ?? []) {
@@ -142,8 +149,15 @@ export async function findDefinitionFiles(
         more.forEach((f) => add(f, true));
         any ||= more.length > 0;
       }
-      // A directory asked for by name that holds nothing to check is a mistyped path, not a clean result.
-      if (!any) diagnostics.push(pathDiagnostic(displayPath(absolute), 'no .yaml or .yml files here'));
+      // A directory asked for by name that holds nothing to check is a mistyped path, not a clean result; one
+      // that is another definitions repository was meant as the root.
+      if (!any) {
+        const message = (await isRepository(absolute))
+          ? `no .yaml or .yml files here, but campaigns/ or rules/ below: to check that repository, run ` +
+            `pocket --root ${displayPath(absolute)} validate`
+          : 'no .yaml or .yml files here';
+        diagnostics.push(pathDiagnostic(displayPath(absolute), message));
+      }
     } else if (YAML_NAME.test(absolute)) {
       add(absolute, true);
     } else {

@@ -201,6 +201,15 @@ describe('loadDefinitions', () => {
     expect(await messages([repo.shown('campaigns')])).toEqual([]);
   });
 
+  // `pocket validate /path/to/other-repo` checked nothing of it and said only "no .yaml or .yml files here".
+  it('points a requested directory that is another definitions repository at --root', async () => {
+    await repo.write('other/campaigns/solo.yaml', campaignYaml('solo', WITH_SEGMENT));
+    expect(await messages([repo.shown('other')])).toEqual([
+      `${repo.shown('other')}:1:1: (root): no .yaml or .yml files here, but campaigns/ or rules/ below: ` +
+        `to check that repository, run pocket --root ${repo.shown('other')} validate`,
+    ]);
+  });
+
   it('loads YAML files given by path outside the repository, classified by name', async () => {
     await repo.write('elsewhere/solo.yaml', campaignYaml('solo', WITH_SEGMENT));
     const set = await loadDefinitions({ root: repo.root, paths: [repo.shown('elsewhere')] });
