@@ -4,6 +4,7 @@ import { ConfigError } from '../src/config';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
 import { formatDiagnostic, type Diagnostic } from '../src/definitions/diagnostic';
 import { ListenError } from '../src/http/listen-error';
+import { LedgerSchemaError } from '../src/ledger/migrate';
 
 export type Format = 'text' | 'json' | 'table' | 'csv';
 
@@ -116,6 +117,9 @@ function describeFailure(err: unknown): Failure {
       exitCode: 1,
       json: { code: 'invalid_configuration', message: err.message },
     };
+  }
+  if (err instanceof LedgerSchemaError) {
+    return { message: err.message, exitCode: 1, json: { code: err.code, message: err.message } };
   }
   if (sqliteBusy(err)) {
     const message =

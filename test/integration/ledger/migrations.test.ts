@@ -1,4 +1,4 @@
-import { migrate, migrationStatus } from '../../../src/ledger/migrate';
+import { LedgerSchemaError, migrate, migrationStatus } from '../../../src/ledger/migrate';
 import { ledgerMigrations } from '../../../src/ledger/ledger-migration-source';
 import { blocklistIpCanonicalMigration } from '../../../src/ledger/migrations/20261126000400_blocklist_ip_canonical';
 import { closeSettledDeadLettersMigration } from '../../../src/ledger/migrations/20261126000500_close_settled_dead_letters';
@@ -12,8 +12,25 @@ describeEachLedger('ledger migrations', (kind) => {
   it('applies every migration, then finds nothing pending', async () => {
     const { db } = ledger.current;
     const names = ledgerMigrations.map((m) => m.name);
-    expect(await migrationStatus(db)).toEqual({ applied: names, pending: [] });
+    expect(await migrationStatus(db)).toEqual({ applied: names, pending: [], unknown: [] });
     expect(await migrate(db)).toEqual([]);
+  });
+
+  it('refuses a ledger a newer pocket migrated, naming the migrations it does not know', async () => {
+    const { db } = ledger.current;
+    const future = '20991231000100_from_a_newer_pocket';
+    await db('knex_migrations').insert({ name: future, batch: 99, migration_time: new Date() });
+    try {
+      expect((await migrationStatus(db)).unknown).toEqual([future]);
+      const refusal = await migrate(db).catch((err: unknown) => err);
+      expect(refusal).toBeInstanceOf(LedgerSchemaError);
+      expect(refusal).toMatchObject({
+        code: 'ledger_newer',
+        message: expect.stringContaining(`this one does not know (${future})`) as unknown,
+      });
+    } finally {
+      await db('knex_migrations').where({ name: future }).delete();
+    }
   });
 
   it('is idempotent: every migration runs again over existing tables without error', async () => {
