@@ -14,6 +14,7 @@ export function registerMigrate(program: Command): void {
         const format = parseFormat(opts.format, ['text', 'json']);
         const { db, applied } = await openLedger(
           loadConfig(process.env, process.cwd(), { secretsOnUse: true }),
+          'apply',
         );
         try {
           if (format === 'json') printJson({ applied });

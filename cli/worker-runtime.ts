@@ -14,7 +14,7 @@ import {
   sharedHotState,
 } from '../src/backends';
 import { isPostgres, type Db } from '../src/ledger/db';
-import { migrate } from '../src/ledger/migrate';
+import { migrate, type PendingMigrations } from '../src/ledger/migrate';
 import { createLogger, type Logger } from '../src/observability/logger';
 import type { LiveRegistry } from '../src/publishing/live-registry';
 import { createWorker, type WorkerParts } from '../src/reconciliation/create-worker';
@@ -54,6 +54,11 @@ export interface WorkerRuntimeOptions {
    * database index) still stops it. Default 'refuse'.
    */
   redisOutage?: 'refuse' | 'tolerate' | 'once';
+  /**
+   * 'apply' (`pocket worker`, one of the service's own processes): brings the ledger to this pocket's schema.
+   * Default 'refuse': the one-shot verbs stop on a ledger behind it (see migrate).
+   */
+  pendingMigrations?: PendingMigrations;
 }
 
 /** The one warn of a worker booting while REDIS_URL is unreachable: what waits, and what still runs. */
@@ -95,7 +100,7 @@ async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<Wo
     warnRedisDown(logger, db, config.redisUrl, redisUnreachable, outage === 'once');
   const hotState = sharedHotState(config, logger);
   try {
-    await migrate(db);
+    await migrate(db, options.pendingMigrations ?? 'refuse');
     const stores = createStores();
     const registry = ledgerRegistry(db, stores);
     await registry.refresh();

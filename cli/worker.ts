@@ -68,7 +68,7 @@ export function registerWorker(program: Command): void {
                 return failed ? 1 : 0;
               },
               // Redis down: the outbox is still drained (it needs only the ledger and the issuers).
-              { logLevel: 'warn', redisOutage: 'once' },
+              { logLevel: 'warn', redisOutage: 'once', pendingMigrations: 'apply' },
             );
           }
           return withWorkerRuntime(
@@ -85,7 +85,7 @@ export function registerWorker(program: Command): void {
             },
             // A process manager restarts a worker that exits: one started during a Redis outage runs the relay
             // and waits for Redis for the rest, rather than exiting 1 and delivering nothing until Redis is back.
-            { redisOutage: 'tolerate' },
+            { redisOutage: 'tolerate', pendingMigrations: 'apply' },
           );
         },
         { exitOnFailure: true },

@@ -11,11 +11,12 @@ const config: Knex.MigratorConfig = {
 
 /**
  * The ledger's schema is not one this pocket runs on: `ledger_newer`, a newer pocket migrated it (knex's own
- * words were "the migration directory is corrupt", with a stack).
+ * words were "the migration directory is corrupt", with a stack); `ledger_behind`, it lacks migrations this
+ * pocket has, and the verb is not one that applies them.
  */
 export class LedgerSchemaError extends Error {
   constructor(
-    readonly code: 'ledger_newer',
+    readonly code: 'ledger_newer' | 'ledger_behind',
     message: string,
   ) {
     super(message);
@@ -24,12 +25,19 @@ export class LedgerSchemaError extends Error {
 }
 
 /**
+ * `apply`: the service's own processes (`serve`, `worker`, `migrate`) bring the ledger to this pocket's schema.
+ * `refuse`: the other verbs create a new ledger but never change an existing one's schema, so a newer CLI's
+ * `pocket report` cannot migrate a production ledger under an older fleet (which then could not restart).
+ */
+export type PendingMigrations = 'apply' | 'refuse';
+
+/**
  * Applies pending migrations; returns the names it ran (empty when up to date). Up to date, it only reads: knex's
  * `latest` takes its migration lock, a write, even with nothing to run, so every CLI verb on the embedded SQLite
  * file waited for another process's write lock (and, after 5 s, failed with a hint to run `knex migrate:unlock`).
  */
-export async function migrate(db: Db): Promise<string[]> {
-  const { pending, unknown } = await migrationStatus(db);
+export async function migrate(db: Db, pendingMigrations: PendingMigrations = 'apply'): Promise<string[]> {
+  const { applied, pending, unknown } = await migrationStatus(db);
   if (unknown.length > 0) {
     throw new LedgerSchemaError(
       'ledger_newer',
@@ -38,6 +46,14 @@ export async function migrate(db: Db): Promise<string[]> {
     );
   }
   if (pending.length === 0) return [];
+  if (pendingMigrations === 'refuse' && applied.length > 0) {
+    throw new LedgerSchemaError(
+      'ledger_behind',
+      `the ledger's schema is older than this pocket's: ${pending.length} migration(s) to apply ` +
+        `(${pending.join(', ')}); this verb changes no schema: run \`pocket migrate\` first ` +
+        '(README, "Install and upgrade")',
+    );
+  }
   const [, ran] = (await db.migrate.latest(config)) as [number, string[]];
   return ran;
 }

@@ -33,6 +33,19 @@ describeEachLedger('ledger migrations', (kind) => {
     }
   });
 
+  it('applies what a ledger behind lacks only when asked to; a verb that refuses changes nothing', async () => {
+    const { db } = ledger.current;
+    const last = ledgerMigrations[ledgerMigrations.length - 1]?.name ?? '';
+    await db('knex_migrations').where({ name: last }).delete();
+    const refusal = await migrate(db, 'refuse').catch((err: unknown) => err);
+    expect(refusal).toMatchObject({
+      code: 'ledger_behind',
+      message: expect.stringContaining(`1 migration(s) to apply (${last})`) as unknown,
+    });
+    expect((await migrationStatus(db)).pending).toEqual([last]);
+    expect(await migrate(db)).toEqual([last]);
+  });
+
   it('is idempotent: every migration runs again over existing tables without error', async () => {
     const { db } = ledger.current;
     for (const { migration } of ledgerMigrations)
@@ -40,7 +53,8 @@ describeEachLedger('ledger migrations', (kind) => {
         await migration.up(trx);
       });
     await db('knex_migrations').delete();
-    expect(await migrate(db)).toEqual(ledgerMigrations.map((m) => m.name));
+    // A ledger with no migration applied is a new one: even a verb that never migrates creates it.
+    expect(await migrate(db, 'refuse')).toEqual(ledgerMigrations.map((m) => m.name));
     for (const table of [
       'campaign_versions',
       'campaign_state',
