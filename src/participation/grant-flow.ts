@@ -35,8 +35,22 @@ export type FlowResult =
   /** `decision` carries the anti-fraud decisions, stored with the refusal. */
   | { kind: 'forbidden'; error: ForbiddenError; decision?: Record<string, unknown> };
 
-/** How many times a lost reserve race re-runs the choice before answering. */
+/**
+ * How many reserves one participation makes at most. A reserve that lost a race re-runs the choice on a fresh
+ * read (see lostRaceExcludes).
+ */
 const MAX_RESERVE_ATTEMPTS = 3;
+
+/**
+ * Whether the reward whose reserve lost a race (README Decisions → Decision, "Lost reserve races") is left out of
+ * the next choice. Stock: always, the slot is gone. Budget: only when no attempt would remain after the next
+ * one; otherwise the fresh read decides, as if it had been this request's read: a red packet is cut down to
+ * what remains when that is still ≥ min, and is unavailable (the fallback) below it. Excluding it at once gave
+ * the fallback to users who lost a race at a budget's end while what remained still paid a smaller packet.
+ */
+function lostRaceExcludes(reason: 'out_of_stock' | 'budget_exhausted', attempt: number): boolean {
+  return reason === 'out_of_stock' || attempt + 2 >= MAX_RESERVE_ATTEMPTS;
+}
 
 /** How long this participation's user counts are kept in hot state: a day past the campaign's window. */
 const userTtl = (ctx: PipelineContext): number =>
@@ -165,8 +179,10 @@ export class GrantFlow {
     const { snapshot, request } = ctx;
     const { hotState } = this.deps;
     const exclude = new Map<string, 'out_of_stock' | 'budget_exhausted'>();
-    // A weighted campaign draws once per participation: a retry keeps the draw (see chooseReward).
+    // A weighted campaign draws once per participation: a retry keeps the draw (see chooseReward), so a budget
+    // race gives the same reward again, its amount drawn anew against the fresh read.
     let draw: number | undefined;
+    let budgetRaceLost = false;
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
       const hot =
         (attempt === 0 ? ctx.availability : null) ??
@@ -222,11 +238,10 @@ export class GrantFlow {
       if (reserved.ok) return this.record(ctx, segment, choice, reserved.reservation, decision);
       if (reserved.reason === 'uninitialized') throw this.uninitialized(snapshot.campaignId);
       if (reserved.reason === 'limit_reached') return this.limitReached(ctx, segment, decision);
-      exclude.set(choice.reward.id, reserved.reason);
+      budgetRaceLost ||= reserved.reason === 'budget_exhausted';
+      if (lostRaceExcludes(reserved.reason, attempt)) exclude.set(choice.reward.id, reserved.reason);
     }
-    const outcome = [...exclude.values()].every((r) => r === 'out_of_stock')
-      ? 'out_of_stock'
-      : 'budget_exhausted';
+    const outcome = budgetRaceLost ? 'budget_exhausted' : 'out_of_stock';
     return { kind: 'refusal', outcome, segmentId: segment.id, decision };
   }
 

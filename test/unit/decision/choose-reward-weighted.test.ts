@@ -248,6 +248,30 @@ describe('chooseReward, weighted, unavailable rewards (DESIGN.md Semantics: "Una
     expect(random.calls).toBe(0);
   });
 
+  it('with a draw passed back in and the fresh counters (the retry after a lost budget race), gives the same red packet cut down to what is left, the fallback below min', () => {
+    const retry = (dailyBudgetLeft: number) => {
+      const random = scriptedRandom((2000 - 500) / 2 ** 53); // an amount draw of 2000, big's max
+      const campaign = lottery('thanks');
+      const c = chooseReward({
+        campaign,
+        segment: segmentOf(campaign),
+        availability: availabilityWith({ dailyBudgetLeft }),
+        now: NOW,
+        random,
+        draw: 0.1, // lands on big
+      });
+      return { c, amountDraws: random.calls };
+    };
+    const cut = retry(800);
+    expect(cut.c).toMatchObject({ kind: 'reward', source: 'strategy', amount: 800, charge: 800, draw: 0.1 });
+    expect(cut.c.kind === 'reward' && cut.c.reward.id).toBe('big');
+    expect(cut.amountDraws).toBe(1); // the amount is drawn anew, the reward is not
+    const below = retry(499);
+    expect(below.c).toMatchObject({ kind: 'reward', source: 'fallback', amount: 0, draw: 0.1 });
+    expect(below.c.kind === 'reward' && below.c.reward.id).toBe('thanks');
+    expect(below.amountDraws).toBe(0);
+  });
+
   it('refuses a generator that returns a value outside [0, 1)', () => {
     expect(() => choose(lottery(), availabilityWith(), () => 1)).toThrow(RangeError);
   });
