@@ -12,6 +12,7 @@ import { cryptoRandom, type Random } from './decision/random';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/client-error';
 import { gracefulClose } from './http/graceful-close';
+import { createHttpServer, listen, type RequestTimeouts } from './http/http-server';
 import { ListenError, serviceUrl } from './http/listen-error';
 import type { HotState } from './hot-state/hot-state';
 import { claimInMemoryHotState } from './hot-state/in-memory-owner';
@@ -81,6 +82,8 @@ export interface PocketOverrides {
   refreshMs?: number;
   /** Redis pub/sub channel of change notices (default pocket:changes). */
   changesChannel?: string;
+  /** How long a client may take to send a request (default REQUEST_TIMEOUTS). */
+  requestTimeouts?: RequestTimeouts;
 }
 
 export interface Pocket {
@@ -352,16 +355,9 @@ export interface RunningPocket {
 export async function startPocket(config: Config, overrides: PocketOverrides = {}): Promise<RunningPocket> {
   const pocket = await createPocket(config, overrides);
   await pocket.start();
-  let server: Server;
+  const server = createHttpServer(pocket.app, overrides.requestTimeouts);
   try {
-    server = await new Promise<Server>((resolve, reject) => {
-      // Express 5 hands a listen error (the port taken, a privileged port) to this callback.
-      const done = (error?: Error): void => (error ? reject(error) : resolve(s));
-      const s =
-        config.host === null
-          ? pocket.app.listen(config.port, done)
-          : pocket.app.listen(config.port, config.host, done);
-    });
+    await listen(server, config.port, config.host);
   } catch (error) {
     await pocket.close();
     throw new ListenError(config.host, config.port, error);
