@@ -7,7 +7,7 @@
 import type { Config } from './config';
 import type { HotState } from './hot-state/hot-state';
 import { RedisHotState } from './hot-state/redis-hot-state';
-import { createDb, type Db } from './ledger/db';
+import { createDb, LEDGER_STATEMENT_DEADLINE_MS, withStatementDeadline, type Db } from './ledger/db';
 import { KnexAuditStore } from './ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
 import { KnexGrantStore } from './ledger/knex-grant-store';
@@ -59,10 +59,23 @@ export function sharedHotState(config: Config, logger: Logger): HotState | null 
     : null;
 }
 
-/** The campaigns' active versions and pause overlays as the ledger holds them. */
+/**
+ * The campaigns' active versions and pause overlays as the ledger holds them. Each poll's reads have the statement
+ * deadline: the registry refreshes one poll at a time, so one read stuck on a connection that stopped answering
+ * (half-open after a failover) held every later poll, and the instance never saw a pause or a publish again.
+ */
 export function ledgerRegistry(db: Db, stores: Pick<Stores, 'versions'>): LiveRegistry {
-  return new LiveRegistry(ledgerVersionSource(db, stores.versions));
+  return new LiveRegistry(
+    ledgerVersionSource(withStatementDeadline(db, LEDGER_STATEMENT_DEADLINE_MS), stores.versions),
+  );
 }
+
+/**
+ * How long the ledger read of a counter rebuild may take. Longer than a participation's statements (it scans the
+ * campaign's grants), but bounded: one rebuild runs per campaign at a time, so a read stuck on a dead connection
+ * kept that campaign at 503 until TCP gave up, minutes after the ledger was back.
+ */
+export const COUNTER_REBUILD_DEADLINE_MS = 30_000;
 
 /** Rebuilds a campaign's hot counters from the ledger (plus live reservations) when they are missing. */
 export function counterRebuilder(
@@ -70,10 +83,12 @@ export function counterRebuilder(
   db: Db,
   stores: Pick<Stores, 'grants'>,
   logger: Logger,
+  deadlineMs = COUNTER_REBUILD_DEADLINE_MS,
 ): CounterRebuilder {
+  const ledger = withStatementDeadline(db, deadlineMs);
   return new CounterRebuilder(
     hotState,
-    { campaignCounters: (id) => stores.grants.campaignCounters(db, id) },
+    { campaignCounters: (id) => stores.grants.campaignCounters(ledger, id) },
     logRebuildFailures(logger),
     // The failures are logged (at most once a minute each); so is the recovery, once per campaign.
     (campaignId, liveReservations) =>

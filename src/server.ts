@@ -23,7 +23,7 @@ import { HttpProfileSource } from './integrations/http-profile-source';
 import type { ProfileSource } from './integrations/profile-source';
 import { HttpRecommendationClient } from './integrations/http-recommendation-client';
 import type { RecommendationSource } from './integrations/recommendation-source';
-import { LEDGER_WAIT_MS, type Db } from './ledger/db';
+import { LEDGER_STATEMENT_DEADLINE_MS, LEDGER_WAIT_MS, withStatementDeadline, type Db } from './ledger/db';
 import { repeatLimitedWarn } from './observability/repeat-filter';
 import { KnexApiTokenStore } from './ledger/knex-api-token-store';
 import { migrate } from './ledger/migrate';
@@ -242,7 +242,14 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   let warm = false;
   let draining = false;
   const ready = (): boolean => registry.loaded && warm && !draining;
-  const requestStats = new RequestStatsRecorder({ db, store: new KnexRequestStatsStore(), clock, logger });
+  // Flushed every 10 s and at shutdown, one flush after the other: one stuck on a dead connection held the rest,
+  // and the shutdown, for ever.
+  const requestStats = new RequestStatsRecorder({
+    db: withStatementDeadline(db, LEDGER_STATEMENT_DEADLINE_MS),
+    store: new KnexRequestStatsStore(),
+    clock,
+    logger,
+  });
   const metrics = new PocketMetrics(
     ledgerStateSnapshots({
       db,

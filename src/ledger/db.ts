@@ -60,6 +60,23 @@ export function withDeadline<Q extends { timeout(ms: number): Q }>(
   return deadlineMs === undefined ? query : query.timeout(deadlineMs);
 }
 
+/**
+ * `db`, with `deadlineMs` on every statement it runs by itself (`db(table)…`, `db.raw(…)`), as `withDeadline` gives
+ * one: for the service's reads and background statements outside the participation path (the registry poll, the
+ * counter rebuild, the public campaign view, a user's grants, the metrics' state, the request stats), none of
+ * which may wait for ever on a connection that stopped answering. Transactions opened on it have none. SQLite:
+ * `db` itself (its statements block the event loop, so no timer could fire; its one connection must stay).
+ */
+export function withStatementDeadline(db: Db, deadlineMs: number): Db {
+  if (!isPostgres(db)) return db;
+  const rawOf = db.raw.bind(db) as (...args: unknown[]) => Knex.Raw;
+  const raw = ((...args: unknown[]) => rawOf(...args).timeout(deadlineMs)) as Db['raw'];
+  return new Proxy(db, {
+    apply: (target, _this, args: Parameters<Db>) => target(...args).timeout(deadlineMs),
+    get: (target, name, receiver) => (name === 'raw' ? raw : Reflect.get(target, name, receiver)),
+  });
+}
+
 const INT8_OID = 20;
 
 /** int8 (bigint, count(*)) as a JS number; refuses values a double cannot hold exactly. */

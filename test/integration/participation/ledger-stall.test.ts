@@ -6,12 +6,17 @@
  * request waits at most LEDGER_WAIT_MS for its turn or a connection, and a statement not answered within
  * LEDGER_STATEMENT_DEADLINE_MS has its connection closed.
  *
+ * The service's other statements, in the background (the registry poll, a counter rebuild, the request stats) have
+ * a deadline too: each runs one at a time, so one stuck on such a connection used to hold all later ones.
+ *
  * PostgreSQL is reached through a TCP proxy of the test's own that can stall all its traffic.
  */
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { counterRebuilder } from '../../../src/backends';
 import { MemoryHotState } from '../../../src/hot-state/memory-hot-state';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { silentLogger } from '../../../src/observability/logger';
 import { createPocket, type Pocket } from '../../../src/server';
 import { withLedger, type TestLedger } from '../../helpers/ledger';
@@ -174,5 +179,59 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     expect([200, 201]).toContain((await participate({ channel: 'app', deviceId: 'dev-stalled' })).status);
     // The pool dropped the connections it gave up on and opened new ones.
     expect((await participate({ channel: 'mini-program' })).status).toBe(200);
+  }, 60_000);
+
+  /** 'settled' when `promise` settles within `ms`, else 'hung'. */
+  const within = (promise: Promise<unknown>, ms: number): Promise<'settled' | 'hung'> =>
+    Promise.race([
+      promise.then(
+        () => 'settled' as const,
+        () => 'settled' as const,
+      ),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), ms).unref()),
+    ]);
+
+  it('sees a pause once a registry poll stuck on a dead connection has given up', async () => {
+    const participate = await pocketBehindProxy();
+    expect([200, 201]).toContain((await participate()).status);
+    // The poll's read of the active versions goes unanswered (the connection went silent after a failover).
+    proxy!.stallOn('"fingerprint" from "campaign_versions"');
+    const stuck = pocket!.registry.refresh();
+    // Before, it never settled, and every later poll waited behind it: the pause below was never seen.
+    expect(await within(stuck, 8000)).toBe('settled');
+    proxy!.stallOn(null);
+    await pocket!.lifecycle.pause('double11-red-packet-rain', { author: 'ops', note: null });
+    await pocket!.registry.refresh();
+    expect(pocket!.registry.get('double11-red-packet-rain')?.paused).toBe(true);
+    expect(await participate()).toEqual({ status: 200 });
+  }, 60_000);
+
+  it('rebuilds lost counters once a rebuild stuck on a dead connection has given up', async () => {
+    await pocketBehindProxy();
+    const hotState = new MemoryHotState();
+    const rebuilder = counterRebuilder(
+      hotState,
+      pocket!.db,
+      { grants: new KnexGrantStore() },
+      silentLogger(),
+      1000,
+    );
+    proxy!.stallOn('LAG(stock_slot');
+    // Before, it never settled, and the campaign answered 503 while it did not (one rebuild per campaign at a time).
+    expect(await within(rebuilder.ensure('double11-red-packet-rain'), 4000)).toBe('settled');
+    proxy!.stallOn(null);
+    expect(await rebuilder.ensure('double11-red-packet-rain')).toBe(true);
+  }, 60_000);
+
+  it('keeps the request stats of a flush stuck on a dead connection, and shuts down', async () => {
+    const participate = await pocketBehindProxy();
+    await participate();
+    proxy!.stallOn('"request_stats"');
+    // Before, the flush never settled, nor did every later one, nor the shutdown that flushes last.
+    expect(await within(pocket!.requestStats.flush(), 8000)).toBe('settled');
+    proxy!.stallOn(null);
+    await pocket!.requestStats.flush();
+    const [row] = await ledger!.db('request_stats').sum({ total: 'total' });
+    expect(Number(row?.['total'])).toBe(1);
   }, 60_000);
 });
