@@ -134,6 +134,9 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
         });
 
   const stores = createStores();
+  // Reads and background statements give up on a ledger that stopped answering instead of waiting for ever (the
+  // participation path has its own deadlines); transactions are opened on `db`.
+  const bounded = withStatementDeadline(db, LEDGER_STATEMENT_DEADLINE_MS);
   const hotState: HotState = overrides.hotState ?? sharedHotState(config, logger) ?? new MemoryHotState();
 
   // Change notices: this instance refreshes at once (after start), the others through Redis pub/sub;
@@ -214,7 +217,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   const tokenStore = new KnexApiTokenStore();
   const tokens = new TokenService({ db, store: tokenStore, clock });
   const tokenVerifier = new CachedTokenVerifier({
-    find: (id) => tokenStore.find(db, id),
+    find: (id) => tokenStore.find(bounded, id),
     ...(overrides.protection?.tokenCacheTtlMs === undefined
       ? {}
       : { ttlMs: overrides.protection.tokenCacheTtlMs }),
@@ -245,14 +248,14 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   // Flushed every 10 s and at shutdown, one flush after the other: one stuck on a dead connection held the rest,
   // and the shutdown, for ever.
   const requestStats = new RequestStatsRecorder({
-    db: withStatementDeadline(db, LEDGER_STATEMENT_DEADLINE_MS),
+    db: bounded,
     store: new KnexRequestStatsStore(),
     clock,
     logger,
   });
   const metrics = new PocketMetrics(
     ledgerStateSnapshots({
-      db,
+      db: bounded,
       hotState,
       registry,
       outbox: stores.outbox,
@@ -287,8 +290,8 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
           }),
         ),
       ),
-      campaignRouter({ db, grants: stores.grants, registry, clock }),
-      grantsRouter({ db, grants: stores.grants }),
+      campaignRouter({ db: bounded, grants: stores.grants, registry, clock }),
+      grantsRouter({ db: bounded, grants: stores.grants }),
       // The sandbox issuer's HTTP face (issued records for reconciliation); not exposed in production.
       ...(config.env === 'production' ? [] : [sandboxIssuerRouter(delivery.sandbox)]),
       adminRouter(tokenVerifier, adminRouters),

@@ -21,6 +21,9 @@ const LEDGER_MESSAGES = [
   /Unable to acquire a connection/i,
   /Connection terminated/i,
   /database connection is not open/i,
+  // pg: a new connection unanswered within its connect timeout; a client whose connection broke.
+  /^timeout expired$/,
+  /is not queryable/,
 ];
 const REDIS_MESSAGES = [
   /Command timed out/i,

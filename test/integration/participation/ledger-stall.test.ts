@@ -93,6 +93,18 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     await ledger?.destroy();
   });
 
+  let base = '';
+  /** A request with the client's 10 s timeout. */
+  const send = async (path: string, init: RequestInit = {}): Promise<{ status: number | 'timeout' }> => {
+    try {
+      const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+      await res.text();
+      return { status: res.status };
+    } catch {
+      return { status: 'timeout' };
+    }
+  };
+
   type Participate = (context?: Record<string, string>) => Promise<{ status: number | 'timeout' }>;
 
   /** A pocket on PostgreSQL through the stalling proxy (and in-memory hot state), and a client with a 10 s timeout. */
@@ -121,7 +133,7 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return async (context = { channel: 'app' }) => {
       try {
         const res = await fetch(`${base}/v1/campaigns/double11-red-packet-rain/participations`, {
@@ -179,6 +191,33 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     expect([200, 201]).toContain((await participate({ channel: 'app', deviceId: 'dev-stalled' })).status);
     // The pool dropped the connections it gave up on and opened new ones.
     expect((await participate({ channel: 'mini-program' })).status).toBe(200);
+  }, 60_000);
+
+  it('answers the public view, a user’s grants and a gateway token’s check 503 within seconds, /metrics 200', async () => {
+    const participate = await pocketBehindProxy();
+    expect([200, 201]).toContain((await participate()).status);
+    const { token } = await pocket!.tokens.create(['participate'], 'gateway');
+    proxy!.stall(true);
+    const answers = await Promise.all([
+      send('/v1/campaigns/double11-red-packet-rain'),
+      send('/v1/users/u-1/grants'),
+      send('/v1/campaigns/double11-red-packet-rain/participations', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
+        body: JSON.stringify({ userId: 'u-gateway', context: { channel: 'app' } }),
+      }),
+      // Without the ledger's gauges (pocket_metrics_state_errors_total counts the reads that failed).
+      send('/metrics'),
+    ]);
+    // Before, each waited on the stalled connection it was given (a 'timeout' after the client's 10 s), or was a
+    // 500 when pg gave up opening a new one ("timeout expired").
+    expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 200]);
+    proxy!.stall(false);
+    expect((await send('/v1/campaigns/double11-red-packet-rain')).status).toBe(200);
   }, 60_000);
 
   /** 'settled' when `promise` settles within `ms`, else 'hung'. */
