@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import { createRedisClient } from '../hot-state/redis-client';
 import { HttpRiskClient } from '../integrations/http-risk-client';
 import type { RiskClient } from '../integrations/risk-client';
-import { isPostgres, LEDGER_STATEMENT_DEADLINE_MS, type Db } from '../ledger/db';
+import { isPostgres, LEDGER_STATEMENT_DEADLINE_MS, withStatementDeadline, type Db } from '../ledger/db';
 import { KnexBlocklistStore } from '../ledger/knex-blocklist-store';
 import { KnexCodeNonceStore } from '../ledger/knex-code-nonce-store';
 import { KnexDeviceAccountStore } from '../ledger/knex-device-account-store';
@@ -74,8 +74,11 @@ export function createProtection(
   });
 
   const blocklistStore = new KnexBlocklistStore();
+  // One refresh at a time: one stuck on a silent connection kept the instance on its old list for good (a user
+  // blocked since was let in), so its reads give up after the deadline and the next request refreshes again.
+  const bounded = withStatementDeadline(db, LEDGER_STATEMENT_DEADLINE_MS);
   const blocklist = new BlocklistCache(
-    { revision: () => blocklistStore.revision(db), list: () => blocklistStore.list(db) },
+    { revision: () => blocklistStore.revision(bounded), list: () => blocklistStore.list(bounded) },
     overrides.blocklistTtlMs === undefined ? {} : { ttlMs: overrides.blocklistTtlMs },
   );
   const deviceStore = new KnexDeviceAccountStore();

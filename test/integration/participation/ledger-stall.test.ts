@@ -16,7 +16,9 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { counterRebuilder } from '../../../src/backends';
 import { MemoryHotState } from '../../../src/hot-state/memory-hot-state';
+import { KnexBlocklistStore } from '../../../src/ledger/knex-blocklist-store';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { BlocklistService } from '../../../src/protection/blocklist-service';
 import { silentLogger } from '../../../src/observability/logger';
 import { createPocket, type Pocket } from '../../../src/server';
 import { withLedger, type TestLedger } from '../../helpers/ledger';
@@ -218,6 +220,27 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
     expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 200]);
     proxy!.stall(false);
     expect((await send('/v1/campaigns/double11-red-packet-rain')).status).toBe(200);
+  }, 60_000);
+
+  it('blocks a user blocked after a blocklist refresh stuck on a dead connection has given up', async () => {
+    const participate = await pocketBehindProxy();
+    expect([200, 201]).toContain((await participate()).status);
+    const asMallory = (): Promise<{ status: number | 'timeout' }> =>
+      send('/v1/campaigns/double11-red-packet-rain/participations', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ userId: 'mallory', context: { channel: 'app' } }),
+      });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // The next participation refreshes the list (at most once a second); its revision read goes unanswered.
+    proxy!.stallOn('"protection_revisions"');
+    expect([200, 201, 503]).toContain((await participate()).status);
+    proxy!.stallOn(null);
+    await new BlocklistService({ db: ledger!.db, store: new KnexBlocklistStore() }).add('user', 'mallory');
+    // Before, the stuck refresh was never replaced: the instance kept its old list, and let mallory in.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const answers = [await asMallory(), await asMallory()];
+    expect(answers.map((a) => a.status)).toContain(403);
   }, 60_000);
 
   /** 'settled' when `promise` settles within `ms`, else 'hung'. */
