@@ -19,14 +19,23 @@ export function campaignRouter(deps: {
   registry: LiveRegistry;
   clock: () => Date;
 }): Router {
-  const cache = new Map<string, { at: number; stockUsed: Record<string, number> }>();
-  const stockUsed = async (campaignId: string): Promise<Record<string, number>> => {
-    const now = Date.now();
+  // One read per campaign at a time, kept for USAGE_TTL_MS once answered: the views that come while it runs share
+  // it. Before, each of them sent its own aggregate over the campaign's grants until one had answered.
+  const cache = new Map<string, { answeredAt: number | null; stockUsed: Promise<Record<string, number>> }>();
+  const stockUsed = (campaignId: string): Promise<Record<string, number>> => {
     const hit = cache.get(campaignId);
-    if (hit && now - hit.at < USAGE_TTL_MS) return hit.stockUsed;
-    const usage = await deps.grants.usage(deps.db, campaignId);
-    cache.set(campaignId, { at: now, stockUsed: usage.stockUsed });
-    return usage.stockUsed;
+    if (hit && (hit.answeredAt === null || Date.now() - hit.answeredAt < USAGE_TTL_MS)) return hit.stockUsed;
+    const read = deps.grants.usage(deps.db, campaignId).then((usage) => usage.stockUsed);
+    const entry: { answeredAt: number | null; stockUsed: typeof read } = {
+      answeredAt: null,
+      stockUsed: read,
+    };
+    cache.set(campaignId, entry);
+    void read.then(
+      () => (entry.answeredAt = Date.now()),
+      () => cache.get(campaignId) === entry && cache.delete(campaignId),
+    );
+    return read;
   };
   const router = Router();
   router.get('/v1/campaigns', async (_req, res) => {
