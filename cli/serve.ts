@@ -161,6 +161,9 @@ export function registerServe(program: Command): void {
           if (text) process.stderr.write(text);
           await shutdownSignal(logger, 'shutting down: draining in-flight requests');
           await running.shutdown().catch(() => undefined);
+          // Drained and closed, or given up on: whatever is still open (a connection stuck on a silent ledger, a
+          // call to a slow profile service for a request cut at the grace period) must not keep the process up.
+          process.exit(process.exitCode ?? 0);
         },
         // A boot that failed halfway (a backend down, the port taken) may leave timers and pools open.
         { exitOnFailure: true },

@@ -358,9 +358,19 @@ export interface RunningPocket {
   pocket: Pocket;
   server: Server;
   url: string;
-  /** Stop accepting, finish in-flight requests (up to the grace period), close pools. */
+  /**
+   * Stop accepting, finish in-flight requests (up to the grace period), close pools (up to CLOSE_TIMEOUT_MS more:
+   * what is still open then is left, and the caller may exit).
+   */
   shutdown(): Promise<void>;
 }
+
+/**
+ * How long the pools and background work may take to close once the requests are drained. A pool waits for the
+ * statements it lent out, and one stuck on a connection that went silent (an admin transaction during a failover)
+ * never came back: the shutdown never ended.
+ */
+export const CLOSE_TIMEOUT_MS = 5000;
 
 export async function startPocket(config: Config, overrides: PocketOverrides = {}): Promise<RunningPocket> {
   const pocket = await createPocket(config, overrides);
@@ -381,7 +391,18 @@ export async function startPocket(config: Config, overrides: PocketOverrides = {
     stopping ??= (async () => {
       pocket.setDraining(true);
       await http.close(config.shutdownGraceMs);
-      await pocket.close();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), CLOSE_TIMEOUT_MS);
+        timer.unref();
+      });
+      const closed = await Promise.race([pocket.close().then(() => 'closed' as const), late]);
+      clearTimeout(timer);
+      if (closed === 'late') {
+        pocket.logger.warn(
+          `pools and background work not closed within ${CLOSE_TIMEOUT_MS} ms: left as they are`,
+        );
+      }
     })();
     return stopping;
   };
