@@ -2,6 +2,7 @@
  * The public campaign view is hit hard in a sale: its stock use comes from one ledger read per campaign at a
  * time, kept a second once answered, however many views come while it runs.
  */
+import { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { resolveCampaign } from '../../../src/definitions/resolve-campaign';
@@ -53,10 +54,30 @@ async function viewApp(gate: ReturnType<typeof gatedUsage>) {
     registry,
     clock: () => new Date('2026-11-25T00:00:00+08:00'),
   });
-  return createApp({ logger: pino({ level: 'silent' }), routers: [router], health: { ready: () => true } });
+  // Counts the views that reached the service, so a test waits for all of them rather than for a fixed time
+  // (50 ms was too short on a busy machine: a view arriving after the read failed started a read of its own).
+  const arrivals = Router().use((_req, _res, next) => {
+    views.arrived++;
+    next();
+  });
+  const views = { arrived: 0 };
+  const app = createApp({
+    logger: pino({ level: 'silent' }),
+    routers: [arrivals, router],
+    health: { ready: () => true },
+  });
+  return { app, views };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * Resolves once `n` views have reached the service (checked every 5 ms; Jest's timeout bounds it) and then
+ * passed Express's router hops (each leaves a router on a later turn of the event loop): no I/O comes between
+ * that and the view's stock read.
+ */
+async function arrived(views: { arrived: number }, n: number): Promise<void> {
+  while (views.arrived < n) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
 
 /** `n` views sent at once, each settling with its status. */
 const statuses = (app: Parameters<typeof request>[0], n: number): Array<Promise<number>> =>
@@ -69,9 +90,9 @@ const statuses = (app: Parameters<typeof request>[0], n: number): Array<Promise<
 describe('GET /v1/campaigns/{id} stock use', () => {
   it('sends one read for the views that come while it runs, then answers them all from it', async () => {
     const gate = gatedUsage();
-    const app = await viewApp(gate);
+    const { app, views: reached } = await viewApp(gate);
     const views = statuses(app, 20);
-    await settle();
+    await arrived(reached, 20);
     // Before, every view sent its own read until one had answered: 20 aggregates over the grants.
     expect(gate.reads).toBe(1);
     gate.answer();
@@ -82,13 +103,13 @@ describe('GET /v1/campaigns/{id} stock use', () => {
 
   it('answers 503 to the views sharing a failed read, and reads again for the next one', async () => {
     const gate = gatedUsage();
-    const app = await viewApp(gate);
+    const { app, views: reached } = await viewApp(gate);
     const views = statuses(app, 3);
-    await settle();
+    await arrived(reached, 3);
     gate.fail();
     expect(await Promise.all(views)).toEqual([503, 503, 503]);
     const [next] = statuses(app, 1);
-    await settle();
+    await arrived(reached, 4);
     expect(gate.reads).toBe(2);
     gate.answer();
     expect(await next).toBe(200);
