@@ -49,9 +49,9 @@ export function createApp(parts: AppParts): Express {
     if (ADMIN_PATH.test(req.path)) next();
     else methodGuard(req, res, next);
   });
-  // /admin bodies (whole resolved campaigns on publish: up to 1 MB) are parsed inside the admin router, after the
-  // token is checked, so that no caller without one gets a megabyte parsed, or a parser's or the media type
-  // check's opinion of it.
+  // /admin bodies (whole resolved campaigns on publish: up to 1 MB) are parsed by the admin routes that read them,
+  // after the token and the route's scope are checked, so that no caller without them gets a megabyte parsed, or
+  // a parser's or the media type check's opinion of it.
   const bodies = express.Router().use(jsonObjectBody());
   app.use((req, res, next) => {
     if (ADMIN_PATH.test(req.path)) next();

@@ -80,8 +80,8 @@ const requireJson: RequestHandler = (req, _res, next) => {
 /**
  * The media type check, the parser and the object check, as one mountable chain, for POST, PUT and PATCH only:
  * no documented GET or DELETE takes a body, so one sent with them is ignored, never a 400, 413 or 415 the
- * operation does not document. Under /admin it runs after the token (admin-router.ts), so a caller without one
- * gets 401 whatever it sent.
+ * operation does not document. Under /admin each route that reads a body runs it after the token and its scope
+ * (publishing/admin-controller.ts), so a caller without them gets 401 or 403 whatever it sent.
  */
 export function jsonObjectBody(limit?: string): RequestHandler[] {
   const parse = jsonBodyParser(limit);

@@ -6,6 +6,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { NotFoundError, ValidationError, type FieldError } from '../errors/app-error';
 import { checkCampaignId } from '../http/campaign-id';
+import { jsonObjectBody } from '../http/json-body-parser';
 import { integerQuery } from '../http/query-params';
 import type { AdminScope } from '../protection/api-token';
 import type { LedgerLifecycle } from './ledger-lifecycle';
@@ -13,6 +14,11 @@ import { resolvePublishedCampaign } from './published-campaign';
 
 const MAX_TEXT = 1000;
 const MAX_CAMPAIGNS = 100;
+/**
+ * The body of a POST here, read after the route's scope: a token without it gets its 403 before any byte is
+ * parsed. Whole resolved campaigns (publish): up to 1 MB, with the service's strict parsing.
+ */
+const jsonBody = jsonObjectBody('1mb');
 
 export interface PublishingAdminDeps {
   lifecycle: LedgerLifecycle;
@@ -118,7 +124,7 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
     res.json({ results: await lifecycle(res).publish(resolved, options) });
   };
 
-  router.post('/publish', deps.requireScope('publish'), async (req, res) => {
+  router.post('/publish', deps.requireScope('publish'), ...jsonBody, async (req, res) => {
     const body = new Body(req);
     const campaigns = body.raw('campaigns');
     if (!Array.isArray(campaigns) || campaigns.length === 0 || campaigns.length > MAX_CAMPAIGNS) {
@@ -129,7 +135,7 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
     await publish(body, res, campaigns, (i) => `campaigns[${i}]`);
   });
 
-  router.post('/campaigns/:id/publish', deps.requireScope('publish'), async (req, res) => {
+  router.post('/campaigns/:id/publish', deps.requireScope('publish'), ...jsonBody, async (req, res) => {
     const id = campaignId(req);
     const body = new Body(req);
     const campaign = body.raw('campaign');
@@ -158,7 +164,7 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
     res.json(active);
   });
 
-  router.post('/campaigns/:id/rollback', deps.requireScope('publish'), async (req, res) => {
+  router.post('/campaigns/:id/rollback', deps.requireScope('publish'), ...jsonBody, async (req, res) => {
     const id = campaignId(req);
     const body = new Body(req);
     const to = body.version('to');
@@ -168,7 +174,7 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
   });
 
   for (const action of ['pause', 'resume'] as const) {
-    router.post(`/campaigns/:id/${action}`, deps.requireScope('operate'), async (req, res) => {
+    router.post(`/campaigns/:id/${action}`, deps.requireScope('operate'), ...jsonBody, async (req, res) => {
       const id = campaignId(req);
       const body = new Body(req);
       const options = changeOptions(body);

@@ -61,6 +61,36 @@ describeEachBackend('admin auth under /admin', (backend) => {
     expect([array.status, array.body.error.message]).toEqual([400, 'request body must be a JSON object']);
   });
 
+  it('checks the route scope before the body: 403, never 413, 415 or 400, for a token without it', async () => {
+    const post = (path: string, body: string, type = 'application/json') =>
+      request(pocket.app)
+        .post(path)
+        .set('Content-Type', type)
+        .set('Authorization', `Bearer ${token['read'] ?? ''}`)
+        .send(body);
+    const big = JSON.stringify({ pad: 'x'.repeat(1100 * 1024) });
+    const paths = ['/admin/publish', '/admin/campaigns/x/publish', '/admin/campaigns/x/pause'];
+    for (const path of paths) {
+      for (const [body, type] of [
+        ['{bad'],
+        ['{"__proto__":1}'],
+        ['[]'],
+        [big],
+        ['campaigns', 'text/plain'],
+      ]) {
+        const res = await post(path, body ?? '', type);
+        expect([path, res.status, res.body.error.code]).toEqual([path, 403, 'forbidden_scope']);
+      }
+    }
+    // With the scope, the body is read as before.
+    const operate = await request(pocket.app)
+      .post('/admin/campaigns/x/pause')
+      .set('Content-Type', 'application/json')
+      .set('Authorization', `Bearer ${token['operate'] ?? ''}`)
+      .send(big);
+    expect([operate.status, operate.body.error.code]).toEqual([413, 'payload_too_large']);
+  });
+
   it('answers 401 for a malformed, unknown or forged token, and for a non-Bearer scheme', async () => {
     const forged = `${token['read']?.slice(0, -4) ?? ''}AAAA`;
     for (const bearer of ['garbage', 'pk_0123456789abcdef_' + 'A'.repeat(43), forged]) {
