@@ -39,8 +39,8 @@ export const USER_TOKEN_MAX_LIFETIME_S = 7 * 24 * 3600;
 
 /**
  * The clock skew allowed between the token's issuer and pocket, in seconds: on `exp` and `nbf` (jsonwebtoken's
- * clockTolerance) and on the lifetime cap alike, so a 7-day token from an issuer whose clock runs a second
- * ahead is not refused.
+ * clockTolerance), on `iat` and on the lifetime cap alike, so a 7-day token from an issuer whose clock runs a
+ * second ahead is not refused.
  */
 const CLOCK_TOLERANCE_S = 5;
 
@@ -84,7 +84,7 @@ function refusalOf(error: unknown): UserTokenCheck {
 
 /**
  * Checks an end-user JWT. Refused besides a bad signature or an expired token: no `exp`, an `exp` more than
- * USER_TOKEN_MAX_LIFETIME_S ahead, a `crit` header (RFC 7515: extensions the recipient does not understand must be
+ * USER_TOKEN_MAX_LIFETIME_S ahead, an `iat` more than the clock tolerance ahead, a `crit` header (RFC 7515: extensions the recipient does not understand must be
  * refused, and pocket understands none), and, when `claims` name them, an `aud` none of `claims.audience` (a token
  * the same identity service minted for another app with the same secret) or an `iss` none of `claims.issuer`.
  * Each refusal says which check failed.
@@ -111,10 +111,16 @@ export function verifyUserToken(
   const { header, payload } = verified;
   if (typeof payload !== 'object') return refused('its payload is not a JSON object of claims');
   if ('crit' in header) return refused('it has a crit header, whose extensions pocket does not understand');
-  const { sub, exp } = payload;
+  const { sub, exp, iat } = payload;
   if (typeof exp !== 'number') return refused('it has no exp (an expiry at most 7 days ahead is required)');
   if (exp > nowMs / 1000 + USER_TOKEN_MAX_LIFETIME_S + CLOCK_TOLERANCE_S) {
     return refused('its exp is more than 7 days ahead');
+  }
+  // Optional, but when there it must be a time that has come: a token "issued" tomorrow is forged or minted by
+  // an issuer whose clock is wrong, and in either case its other times cannot be trusted.
+  if (iat !== undefined && typeof iat !== 'number') return refused('its iat must be a number of seconds');
+  if (iat !== undefined && iat > nowMs / 1000 + CLOCK_TOLERANCE_S) {
+    return refused('it was issued in the future (iat)');
   }
   if (typeof sub !== 'string' || !USER_ID.test(sub)) {
     return refused('its sub must be a user id: 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone');

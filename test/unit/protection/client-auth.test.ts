@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Router } from 'express';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
@@ -50,6 +51,13 @@ function app(required: boolean, userTokenClaims?: UserTokenClaims) {
 
 const userToken = (sub: string, options: jwt.SignOptions = { expiresIn: '10m' }, secret = SECRET) =>
   jwt.sign({ sub }, secret, { algorithm: 'HS256', ...options });
+
+/** An HS256 token with any claims, even those jsonwebtoken's sign() refuses to write. */
+const signedAsIs = (claims: object): string => {
+  const part = (json: object) => Buffer.from(JSON.stringify(json)).toString('base64url');
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+};
 
 const participate = (a: ReturnType<typeof app>, auth: string | undefined, userId = 'u-1') => {
   const req = request(a).post('/v1/campaigns/sale/participations').send({ userId });
@@ -116,6 +124,17 @@ describe('client identity', () => {
       () => userToken('u-1', { expiresIn: '8d' }),
       'its exp is more than 7 days ahead',
     ],
+    // Issued tomorrow: forged, or from an issuer whose clock is wrong.
+    [
+      'an iat a day ahead',
+      () => jwt.sign({ sub: 'u-1', iat: Math.floor(Date.now() / 1000) + 86400 }, SECRET, { expiresIn: '1h' }),
+      'it was issued in the future (iat)',
+    ],
+    [
+      'an iat that is not a number',
+      () => signedAsIs({ sub: 'u-1', iat: 'now', exp: Math.floor(Date.now() / 1000) + 600 }),
+      'its iat must be a number of seconds',
+    ],
     // RFC 7515: a critical extension the recipient does not understand must be refused.
     [
       'a crit header',
@@ -150,6 +169,16 @@ describe('client identity', () => {
     expect(verifyUserToken(ahead(2), SECRET, undefined, nowS * 1000)).toEqual({ sub: 'u-1' });
     expect(verifyUserToken(ahead(5), SECRET, undefined, nowS * 1000)).toEqual({ sub: 'u-1' });
     expect(verifyUserToken(ahead(6), SECRET, undefined, nowS * 1000)).toHaveProperty('refused');
+  });
+
+  it('an iat ahead of pocket is allowed the same clock skew as exp and nbf (5 s)', () => {
+    const nowS = 1_800_000_000;
+    const issued = (skewS: number) =>
+      jwt.sign({ sub: 'u-1', iat: nowS + skewS, exp: nowS + 600 }, SECRET, { algorithm: 'HS256' });
+    expect(verifyUserToken(issued(5), SECRET, undefined, nowS * 1000)).toEqual({ sub: 'u-1' });
+    expect(verifyUserToken(issued(6), SECRET, undefined, nowS * 1000)).toEqual({
+      refused: 'invalid user token: it was issued in the future (iat)',
+    });
   });
 
   it('a malformed Authorization header is 401, not anonymous', async () => {
