@@ -121,6 +121,13 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
     };
     body.done();
     const resolved = campaigns.map((c, i) => resolvePublishedCampaign(c, at(i)));
+    const ids = resolved.map((c) => c.definition.id);
+    const twice: FieldError[] = ids.flatMap((id, i) => {
+      const first = ids.indexOf(id);
+      const message = `campaign "${id}" is given twice (first as ${at(first)})`;
+      return first === i ? [] : [{ path: `${at(i)}.definition.id`, message }];
+    });
+    if (twice.length > 0) throw new ValidationError('a campaign is given twice', twice);
     res.json({ results: await lifecycle(res).publish(resolved, options) });
   };
 

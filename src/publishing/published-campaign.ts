@@ -1,7 +1,8 @@
 /**
  * A resolved campaign sent to the service (`POST /admin/…/publish`): the CLI loaded and validated it from
  * YAML, but the service trusts nothing it receives. The body goes through the same schema, rule and
- * campaign checks and the same resolve step as files do, and the fingerprint is computed here.
+ * campaign checks, the same resolve step as files do and the compile step of server start, and the fingerprint
+ * is computed here.
  */
 import { checkCampaign } from '../definitions/check-campaign';
 import { checkRuleConditions } from '../definitions/check-rule-conditions';
@@ -11,6 +12,8 @@ import { formatPath, type Finding } from '../definitions/finding';
 import { resolveCampaign, type ResolvedCampaign } from '../definitions/resolve-campaign';
 import { validateAgainstSchema } from '../definitions/schema-validator';
 import { ValidationError, type FieldError } from '../errors/app-error';
+import { getCompiledCampaign } from '../rules/compiled-campaign-cache';
+import { RuleCompilationError } from '../rules/rule-compilation-error';
 import { isRecord } from '../shared/is-record';
 
 function fieldErrors(prefix: string, findings: readonly Finding[]): FieldError[] {
@@ -64,7 +67,25 @@ function ruleRewardErrors(
 }
 
 /**
- * Validates `{ definition, rules }` (rules by id) and resolves it; throws ValidationError naming every
+ * What the compile step refuses (anything the checks above let by), as a field: a rule's own refusal names the
+ * condition (`campaigns[0].rules.vip.conditions.all[0].value`), anything else the campaign. Compiled through the
+ * cache, so the publish service's own compile of it is a lookup.
+ */
+function compileErrors(resolved: ResolvedCampaign, at: string): FieldError[] {
+  try {
+    getCompiledCampaign(resolved);
+    return [];
+  } catch (error) {
+    if (!(error instanceof RuleCompilationError)) {
+      return [{ path: at, message: `does not compile: ${(error as Error).message}` }];
+    }
+    const condition = error.conditionPath === '' ? '' : `.${error.conditionPath}`;
+    return [{ path: `${at}.rules.${error.ruleId}.conditions${condition}`, message: error.detail }];
+  }
+}
+
+/**
+ * Validates `{ definition, rules }` (rules by id), resolves and compiles it; throws ValidationError naming every
  * problem as a path under `at` (e.g. `campaigns[0].definition.rewards[1].stock`).
  */
 export function resolvePublishedCampaign(value: unknown, at: string): ResolvedCampaign {
@@ -83,7 +104,11 @@ export function resolvePublishedCampaign(value: unknown, at: string): ResolvedCa
     fields.push(...fieldErrors(`${at}.definition`, checkCampaign(campaign, known)));
     fields.push(...ruleRewardErrors(campaign, rules.valid, at));
   }
-  if (fields.length > 0)
-    throw new ValidationError('invalid campaign definition', fields, 'invalid_definition');
-  return resolveCampaign(definition as unknown as CampaignDefinition, rules.valid);
+  const invalid = (errors: FieldError[]): ValidationError =>
+    new ValidationError('invalid campaign definition', errors, 'invalid_definition');
+  if (fields.length > 0) throw invalid(fields);
+  const resolved = resolveCampaign(definition as unknown as CampaignDefinition, rules.valid);
+  const compile = compileErrors(resolved, at);
+  if (compile.length > 0) throw invalid(compile);
+  return resolved;
 }

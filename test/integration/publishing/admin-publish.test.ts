@@ -4,6 +4,8 @@
  * errors name the path inside the body. Bodies may exceed the 8 KB participation limit.
  */
 import request from 'supertest';
+import * as compiledCampaignCache from '../../../src/rules/compiled-campaign-cache';
+import { RuleCompilationError } from '../../../src/rules/rule-compilation-error';
 import type { Pocket } from '../../../src/server';
 import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 import {
@@ -117,6 +119,41 @@ describeEachBackend('POST /admin/publish validation', (backend) => {
       },
     ]);
     expect(await backends.ledger.db('campaign_versions').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
+  it('a campaign the compile step refuses is a 400 invalid_definition whose fields name where', async () => {
+    // The checks above refuse all that compileCampaign is known to refuse; this stands in for one they miss.
+    const compile = jest.spyOn(compiledCampaignCache, 'getCompiledCampaign');
+    try {
+      compile.mockImplementationOnce(() => {
+        throw new RuleCompilationError('vip', 'all[0]', 'unknown operator "x"');
+      });
+      const rule = await post('/admin/publish', { campaigns: [body()] });
+      expect([rule.status, rule.body.error.code]).toEqual([400, 'invalid_definition']);
+      expect(fieldsOf(rule)).toEqual([
+        { path: 'campaigns[0].rules.vip.conditions.all[0]', message: 'unknown operator "x"' },
+      ]);
+      compile.mockImplementationOnce(() => {
+        throw new Error('no engine');
+      });
+      const other = await post(`/admin/campaigns/${CAMPAIGN}/publish`, { campaign: body() });
+      expect([other.status, other.body.error.code]).toEqual([400, 'invalid_definition']);
+      expect(fieldsOf(other)).toEqual([{ path: 'campaign', message: 'does not compile: no engine' }]);
+    } finally {
+      compile.mockRestore();
+    }
+    expect(await backends.ledger.db('campaign_versions').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
+  it('names the second of a campaign given twice', async () => {
+    const res = await post('/admin/publish', { campaigns: [body(), body()] });
+    expect([res.status, res.body.error.code]).toEqual([400, 'invalid_request']);
+    expect(fieldsOf(res)).toEqual([
+      {
+        path: 'campaigns[1].definition.id',
+        message: `campaign "${CAMPAIGN}" is given twice (first as campaigns[0])`,
+      },
+    ]);
   });
 
   it('refuses a malformed body and a campaign that is not the one in the path', async () => {
