@@ -152,10 +152,11 @@ async function identify(
 
 async function authenticate(
   req: Request,
+  token: string | null | undefined,
   options: ClientAuthOptions,
   subjectOf: (req: Request) => unknown,
 ): Promise<ClientIdentity> {
-  const client = await identify(bearerToken(req), options);
+  const client = await identify(token, options);
   const subject = subjectOf(req);
   if (client.kind === 'user' && typeof subject === 'string' && subject !== client.id) {
     throw new ForbiddenError('user_mismatch', 'the user token belongs to another user');
@@ -174,8 +175,10 @@ export function authenticateClient(
   defer = false,
 ): RequestHandler {
   return async (req, res, next) => {
+    // Two Authorization headers: a malformed request, answered at once (400), never deferred as a refusal.
+    const token = bearerToken(req);
     try {
-      res.locals['client'] = await authenticate(req, options, subjectOf);
+      res.locals['client'] = await authenticate(req, token, options, subjectOf);
     } catch (error) {
       if (!defer || !(error instanceof AppError)) throw error;
       res.locals['client'] = ANONYMOUS;

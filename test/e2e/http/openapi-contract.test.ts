@@ -33,6 +33,7 @@ import {
   type TestBackends,
 } from '../../helpers/pocket';
 import { AT, fixtureGuard, fixtureProfiles, writeDefinitions } from './http-fixtures';
+import { withRepeatedHeader } from '../../helpers/repeated-header';
 
 type Json = Record<string, unknown>;
 const PARTICIPATE = '/v1/campaigns/{id}/participations';
@@ -444,6 +445,36 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
     ]);
   });
 
+  it('400 naming Authorization for two Authorization headers, on every route that reads a credential', async () => {
+    const both = ['Bearer nonsense', 'Bearer other'];
+    const twice = [
+      conforms(
+        await withRepeatedHeader(participate('open-thanks', { userId: 'twice-1' }), 'Authorization', both),
+      ),
+      conforms(
+        await withRepeatedHeader(
+          request(pocket.app).get('/v1/users/member-201/grants'),
+          'Authorization',
+          both,
+        ),
+        '/v1/users/{userId}/grants',
+        'get',
+      ),
+      conforms(
+        await withRepeatedHeader(request(pocket.app).get('/admin/tokens'), 'Authorization', both),
+        '/admin/tokens',
+        'get',
+      ),
+    ];
+    for (const res of twice) {
+      expect([res.status, code(res), errorOf(res)['fields']]).toEqual([
+        400,
+        'invalid_request',
+        [{ path: 'Authorization', message: expect.stringMatching(/^must be sent once/) }],
+      ]);
+    }
+  });
+
   it('404: an unknown campaign', async () => {
     const res = conforms(await participate('no-such-campaign', { userId: 'u-404' }));
     expect([res.status, code(res)]).toEqual([404, 'campaign_not_found']);
@@ -660,6 +691,15 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       'unauthenticated',
       'Bearer realm="pocket"',
     ]);
+    const twice = conforms(
+      await withRepeatedHeader(request(locked.app).get('/metrics'), 'Authorization', [
+        'Bearer contract-metrics-token',
+        'Bearer contract-metrics-token',
+      ]),
+      '/metrics',
+      'get',
+    );
+    expect([twice.status, code(twice)]).toEqual([400, 'invalid_request']);
     const page = conforms(await request(pocket.app).get('/dashboard'), '/dashboard', 'get');
     expect([page.status, page.text]).toEqual([200, expect.stringContaining('/dashboard/dashboard.js')]);
     const A = '/dashboard/{asset}';

@@ -6,6 +6,7 @@ import {
   describeEachBackend,
   type TestBackends,
 } from '../../helpers/pocket';
+import { withRepeatedHeader } from '../../helpers/repeated-header';
 
 describeEachBackend('admin auth under /admin', (backend) => {
   let backends: TestBackends;
@@ -100,6 +101,21 @@ describeEachBackend('admin auth under /admin', (backend) => {
     }
     const basic = await request(pocket.app).get('/admin/tokens').set('Authorization', 'Basic dTpw');
     expect(basic.status).toBe(401);
+  });
+
+  it('answers 400 naming Authorization for two Authorization headers, even two valid tokens', async () => {
+    for (const both of [
+      [`Bearer ${token['read'] ?? ''}`, 'Bearer garbage'],
+      ['Bearer garbage', `Bearer ${token['read'] ?? ''}`],
+      [`Bearer ${token['read'] ?? ''}`, `Bearer ${token['publish'] ?? ''}`],
+    ]) {
+      const res = await withRepeatedHeader(request(pocket.app).get('/admin/tokens'), 'Authorization', both);
+      expect([res.status, res.body.error.code, res.body.error.fields?.[0]?.path]).toEqual([
+        400,
+        'invalid_request',
+        'Authorization',
+      ]);
+    }
   });
 
   it('answers 403 forbidden_scope for a valid token without the route scope', async () => {

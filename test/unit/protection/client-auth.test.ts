@@ -8,6 +8,7 @@ import type { UserTokenClaims } from '../../../src/config';
 import { USER_TOKEN_MAX_LIFETIME_S, verifyUserToken } from '../../../src/protection/client-auth';
 import { clientAuthRouter } from '../../../src/protection/client-auth-router';
 import type { TokenVerifier, VerifiedToken } from '../../../src/protection/token-verifier';
+import { withRepeatedHeader } from '../../helpers/repeated-header';
 
 const SECRET = 'user-token-secret-of-at-least-32-chars!!';
 const GATEWAY = `pk_${'a'.repeat(16)}_${'G'.repeat(43)}`;
@@ -179,6 +180,31 @@ describe('client identity', () => {
     expect(verifyUserToken(issued(6), SECRET, undefined, nowS * 1000)).toEqual({
       refused: 'invalid user token: it was issued in the future (iat)',
     });
+  });
+
+  it('two Authorization headers are a 400 naming the header, whichever comes first', async () => {
+    const user = `Bearer ${userToken('u-1')}`;
+    for (const both of [
+      [user, `Bearer ${GATEWAY}`],
+      [`Bearer ${GATEWAY}`, user],
+      [user, user],
+    ]) {
+      for (const res of [
+        await withRepeatedHeader(participate(strict, undefined), 'Authorization', both),
+        await withRepeatedHeader(request(strict).get('/v1/users/u-1/grants'), 'Authorization', both),
+      ]) {
+        expect([res.status, res.body.error.code, res.body.error.fields]).toEqual([
+          400,
+          'invalid_request',
+          [
+            {
+              path: 'Authorization',
+              message: 'must be sent once: with two, which credential is meant is unclear',
+            },
+          ],
+        ]);
+      }
+    }
   });
 
   it('a malformed Authorization header is 401, not anonymous', async () => {
