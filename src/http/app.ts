@@ -1,12 +1,13 @@
 /**
  * The express app: security headers, 405 for a method a documented path does not answer, strict JSON bodies
- * (8 KB, application/json only, no prototype keys; read on POST, PUT and PATCH only), the feature routers given
- * by the composition root, health endpoints and the one error handler.
+ * (8 KB, application/json only, no prototype keys; read on POST, PUT and PATCH to a documented path only), the
+ * feature routers given by the composition root, health endpoints and the one error handler.
  */
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '../observability/logger';
 import { cors } from './cors';
+import { documentedTemplate } from './documented-routes';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { jsonObjectBody } from './json-body-parser';
 import { methodGuard } from './method-guard';
@@ -49,12 +50,14 @@ export function createApp(parts: AppParts): Express {
     if (ADMIN_PATH.test(req.path)) next();
     else methodGuard(req, res, next);
   });
-  // /admin bodies (whole resolved campaigns on publish: up to 1 MB) are parsed by the admin routes that read them,
-  // after the token and the route's scope are checked, so that no caller without them gets a megabyte parsed, or
-  // a parser's or the media type check's opinion of it.
+  // Bodies are parsed here for documented paths only (the method guard has let only their own methods by), so a
+  // POST to a path that does not exist is a 404, never the parser's 415, 400 or 413. /admin bodies (whole resolved
+  // campaigns on publish: up to 1 MB) are parsed by the admin routes that read them, after the token and the
+  // route's scope are checked, so that no caller without them gets a megabyte parsed, or a parser's or the media
+  // type check's opinion of it; an undocumented route that reads a body (the sandbox issuer) parses its own.
   const bodies = express.Router().use(jsonObjectBody());
   app.use((req, res, next) => {
-    if (ADMIN_PATH.test(req.path)) next();
+    if (ADMIN_PATH.test(req.path) || documentedTemplate(req.path) === null) next();
     else bodies(req, res, next);
   });
 

@@ -9,22 +9,25 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp, jsonBodyParser } from '../../../src/http/app';
 
+/** A documented route that reads a body: the app parses bodies for documented paths only. */
+const PATH = '/v1/campaigns/sale/participations';
+
 function echo(limit?: string): express.Express {
   const app = express();
   app.use(limit === undefined ? jsonBodyParser() : jsonBodyParser(limit));
-  app.post('/', (req, res) => {
+  app.post(PATH, (req, res) => {
     res.json({ body: req.body as unknown });
   });
   return app;
 }
 
 const post = (app: express.Express, text: string) =>
-  request(app).post('/').set('Content-Type', 'application/json').send(text);
+  request(app).post(PATH).set('Content-Type', 'application/json').send(text);
 
 /** The whole app (parser and error handler) in front of an echo route: the bodies a client sees. */
 function service(): express.Express {
   const router = Router();
-  router.post('/', (req, res) => {
+  router.post('/v1/campaigns/:id/participations', (req, res) => {
     res.json({ body: req.body as unknown });
   });
   router.get('/things/:id', (req, res) => {
@@ -129,7 +132,7 @@ describe('jsonBodyParser', () => {
     'answers a %s body that does not decompress with 400, not 500',
     async (enc) => {
       const res = await request(service())
-        .post('/')
+        .post(PATH)
         .set('Content-Type', 'application/json')
         .set('Content-Encoding', enc)
         .send(enc === 'gzip' ? gzipSync('{"a":1}').subarray(0, 12) : Buffer.from('xx'));
@@ -139,6 +142,21 @@ describe('jsonBodyParser', () => {
       ]);
     },
   );
+
+  it('parses no body for a path no route documents: a POST there is 404, not 415, 400 or 413', async () => {
+    const app = service();
+    const sends = [
+      request(app).post('/v1/nope').set('Content-Type', 'application/json').send('{bad'),
+      request(app).post('/v1/nope').set('Content-Type', 'text/plain').send('x'),
+      request(app)
+        .post('/v1/nope')
+        .send({ pad: 'x'.repeat(9000) }),
+      request(app).post('/things/1').send('{"a":1,"a":2}'),
+    ];
+    for (const res of await Promise.all(sends)) {
+      expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+    }
+  });
 
   it('answers a malformed percent-encoding in the path with 400, not 500', async () => {
     const res = await request(service()).get('/things/%ZZ');

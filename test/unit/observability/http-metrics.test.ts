@@ -75,7 +75,7 @@ describe('httpMetrics route label', () => {
         await request(app).put(path).set('Content-Type', 'application/json').send('{"bad": ');
       }
     });
-    expect(seen).toEqual(['400 (unmatched)', `405 ${PARTICIPATE}`]);
+    expect(seen).toEqual(['404 (unmatched)', `405 ${PARTICIPATE}`]);
   });
 
   it('labels a 405 and a preflight on a documented path with its template: the method label tells them apart', async () => {
