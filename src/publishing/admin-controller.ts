@@ -4,6 +4,7 @@
  * is the admin token; the author the CLI names is kept beside it.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { ResolvedCampaign } from '../definitions/resolve-campaign';
 import { NotFoundError, ValidationError, type FieldError } from '../errors/app-error';
 import { checkCampaignId } from '../http/campaign-id';
 import { jsonObjectBody } from '../http/json-body-parser';
@@ -103,6 +104,30 @@ function changeOptions(body: Body): { note: string | null; author: string | null
   return { note: body.text('note'), author: body.text('author') };
 }
 
+/**
+ * Every campaign of a publish resolved, or one 400 naming the problems of all of them (a request with two broken
+ * campaigns named only the first, so its author fixed and sent it twice).
+ */
+function resolveAll(campaigns: unknown[], at: (i: number) => string): ResolvedCampaign[] {
+  const resolved: ResolvedCampaign[] = [];
+  const refused: ValidationError[] = [];
+  campaigns.forEach((c, i) => {
+    try {
+      resolved.push(resolvePublishedCampaign(c, at(i)));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      refused.push(error);
+    }
+  });
+  const [first] = refused;
+  if (!first) return resolved;
+  if (refused.length === 1) throw first;
+  const fields = refused.flatMap((e) => (e.details['fields'] as FieldError[] | undefined) ?? []);
+  // invalid_request when one of them is not even a { definition, rules } object, else invalid_definition.
+  const code = refused.some((e) => e.code === 'invalid_request') ? 'invalid_request' : 'invalid_definition';
+  throw new ValidationError(`${refused.length} campaigns are invalid`, fields, code);
+}
+
 export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
   const router = Router();
   const lifecycle = (res: Response): LedgerLifecycle => deps.lifecycle.as(deps.actorOf(res));
@@ -120,7 +145,7 @@ export function publishingAdminRouter(deps: PublishingAdminDeps): Router {
       force: body.flag('force'),
     };
     body.done();
-    const resolved = campaigns.map((c, i) => resolvePublishedCampaign(c, at(i)));
+    const resolved = resolveAll(campaigns, at);
     const ids = resolved.map((c) => c.definition.id);
     const twice: FieldError[] = ids.flatMap((id, i) => {
       const first = ids.indexOf(id);

@@ -66,6 +66,28 @@ describeEachBackend('POST /admin/publish validation', (backend) => {
     expect(await backends.ledger.db('campaign_versions').count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 
+  // README: every 400 lists all of a request's problems at once; a publish of two broken campaigns named the first.
+  it('names the problems of every campaign of a publish at once', async () => {
+    const first = body();
+    (first.definition['rewards'] as Array<Record<string, unknown>>)[0]!['stock'] = -1;
+    const second = body();
+    second.definition['id'] = 'another-campaign';
+    second.definition['decision'] = { strategy: 'weighted', fallback: 'nope' };
+    const res = await post('/admin/publish', { campaigns: [first, second] });
+    expect([res.status, res.body.error.code]).toEqual([400, 'invalid_definition']);
+    expect(fieldsOf(res).map((f) => f.path)).toEqual([
+      'campaigns[0].definition.rewards[0].stock',
+      'campaigns[1].definition.decision.fallback',
+    ]);
+    const shape = await post('/admin/publish', { campaigns: [first, 'not a campaign'] });
+    expect([shape.status, shape.body.error.code]).toEqual([400, 'invalid_request']);
+    expect(fieldsOf(shape).map((f) => f.path)).toEqual([
+      'campaigns[0].definition.rewards[0].stock',
+      'campaigns[1]',
+    ]);
+    expect(await backends.ledger.db('campaign_versions').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
   it('refuses a segment whose rule is not sent, and a rule that fails its checks', async () => {
     const missing = body();
     (missing.definition['segments'] as Array<Record<string, unknown>>)[0]!['when'] = 'vip';
