@@ -22,6 +22,8 @@
   const form = $('token-form');
   const signOut = $('sign-out');
   let timer = null;
+  /** When the figures on screen were read (null: none are). */
+  let shownAt = null;
 
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.get('token')) {
@@ -70,6 +72,8 @@
     sessionStorage.removeItem(KEY);
     if (timer) window.clearTimeout(timer);
     main.replaceChildren();
+    main.classList.remove('stale');
+    shownAt = null;
     form.hidden = false;
     signOut.hidden = true;
     setStatus(message, Boolean(message));
@@ -80,13 +84,15 @@
   async function getJson(path, token) {
     const headers = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(path, { headers, cache: 'no-store' });
-    if (res.status === 401 || res.status === 403) {
-      const body = await res.json().catch(() => ({}));
-      throw new AuthError((body.error && body.error.message) || `HTTP ${res.status}`);
-    }
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return res.json();
+    const res = await fetch(path, { headers, cache: 'no-store' }).catch(() => {
+      throw new Error('the service does not answer');
+    });
+    if (res.ok) return res.json();
+    // The service's own words (`ledger is unavailable`), not a bare status.
+    const body = await res.json().catch(() => ({}));
+    const message = body.error && body.error.message;
+    if (res.status === 401 || res.status === 403) throw new AuthError(message || `HTTP ${res.status}`);
+    throw new Error(message ? `${message} (HTTP ${res.status})` : `${path} answered HTTP ${res.status}`);
   }
 
   function kpi(label, metric, value, share) {
@@ -319,6 +325,19 @@
     return card;
   }
 
+  const clock = (at) => at.toLocaleTimeString();
+
+  /**
+   * A refresh that failed leaves the last figures on screen, dimmed and marked as of when they were read: shown
+   * as they were, a ledger outage looked like a campaign that had stopped moving.
+   */
+  function showStale(reason) {
+    main.classList.add('stale');
+    for (const card of main.querySelectorAll('section.campaign')) card.setAttribute('data-stale', 'true');
+    const shown = shownAt ? `the figures below are from ${clock(shownAt)}, not current` : 'no figures yet';
+    setStatus(`Cannot refresh: ${reason}; ${shown}; retrying every ${refreshSeconds} s`, true);
+  }
+
   async function refresh() {
     const token = sessionStorage.getItem(KEY);
     if (!token) return askForToken('');
@@ -330,13 +349,13 @@
       );
       main.replaceChildren(...reports.map(campaignCard));
       if (reports.length === 0) main.append(el('p', {}, 'No active campaign.'));
-      setStatus(
-        `${reports.length} campaign(s) · updated ${new Date().toLocaleTimeString()} · every ${refreshSeconds} s`,
-      );
+      main.classList.remove('stale');
+      shownAt = new Date();
+      setStatus(`${reports.length} campaign(s) · updated ${clock(shownAt)} · every ${refreshSeconds} s`);
       document.body.setAttribute('data-refreshed', String(Date.now()));
     } catch (error) {
       if (error instanceof AuthError) return askForToken(`The token was refused: ${error.message}`);
-      setStatus(`refresh failed: ${error.message}; retrying`, true);
+      showStale(error.message);
     }
     timer = window.setTimeout(refresh, refreshSeconds * 1000);
   }

@@ -188,6 +188,39 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it('marks its figures as not current while the service or the ledger does not answer, and recovers', async () => {
+    const page = await open(`/dashboard?refresh=1#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(card, { timeout: 15_000 });
+    expect(await page.locator(`${card}[data-stale]`).count()).toBe(0);
+    // The ledger down: the service answers 503 dependency_unavailable, as it does then.
+    await page.route('**/v1/campaigns', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: { code: 'dependency_unavailable', message: 'ledger is unavailable', dependency: 'ledger' },
+        }),
+      }),
+    );
+    await page.waitForSelector(`${card}[data-stale="true"]`, { timeout: 15_000 });
+    const status = page.locator('#status.error');
+    expect(await status.textContent()).toMatch(
+      /^Cannot refresh: ledger is unavailable \(HTTP 503\); the figures below are from .+, not current; retrying every 1 s$/,
+    );
+    expect(await page.locator('main.stale').count()).toBe(1);
+    // The service down: no answer at all.
+    await page.unroute('**/v1/campaigns');
+    await page.route('**/v1/campaigns', (route) => route.abort('connectionrefused'));
+    await page.locator('#status', { hasText: 'the service does not answer' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator(`${card}[data-stale="true"]`).count()).toBe(1);
+    // Back: current figures, nothing marked.
+    await page.unroute('**/v1/campaigns');
+    await page.locator('#status:not(.error)', { hasText: 'updated' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator(`${card}[data-stale]`).count()).toBe(0);
+    expect(await page.locator('main.stale').count()).toBe(0);
+    await page.close();
+  });
+
   it('asks for a token, and again when the token is refused', async () => {
     const page = await open('/dashboard');
     await page.waitForSelector('#token-form:not([hidden])');
@@ -203,7 +236,9 @@ describeWithChromium('dashboard in headless Chromium', () => {
   });
 
   it('logged no page error and no policy violation', () => {
-    // The refused token's 401 is the only expected console error (the browser logs failed fetches).
-    expect(problems.filter((p) => !/401/.test(p))).toEqual([]);
+    // The browser logs failed fetches: the refused token's 401, and the outage's 503 and refused connection.
+    const expected =
+      /Failed to load resource: (the server responded with a status of (401|503)|net::ERR_CONNECTION_REFUSED)/;
+    expect(problems.filter((p) => !expected.test(p))).toEqual([]);
   });
 });
