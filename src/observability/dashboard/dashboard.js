@@ -63,6 +63,16 @@
     return format.format(major);
   }
 
+  /**
+   * `part` as a share of `whole` with one decimal, as `pocket report` prints it: below the whole it never rounds
+   * up to 100.0% (1,999 of 2,000 is 99.9%, not a figure that looks complete while some is left).
+   */
+  function percentOf(part, whole) {
+    if (!(whole > 0)) return '–';
+    const share = (100 * part) / whole;
+    return `${(part < whole ? Math.min(99.9, share) : share).toFixed(1)}%`;
+  }
+
   function setStatus(text, error) {
     statusLine.textContent = text;
     statusLine.className = error ? 'error' : '';
@@ -202,7 +212,7 @@
     const c = report.campaign;
     const f = report.funnel;
     const { currency, minorDigits } = report.budget;
-    const share = (n) => (f.participations > 0 ? `${((100 * n) / f.participations).toFixed(1)}%` : '–');
+    const share = (n) => percentOf(n, f.participations);
     const card = el('section', {
       class: 'campaign',
       'data-campaign': report.campaignId,
@@ -251,7 +261,7 @@
               b.used,
               b.plan,
               i === 0 ? 'budget.total.used' : 'budget.today.used',
-              `${money(b.used, currency, minorDigits)} of ${money(b.plan, currency, minorDigits)}`,
+              `${money(b.used, currency, minorDigits)} of ${money(b.plan, currency, minorDigits)} (${percentOf(b.used, b.plan)})`,
             ]),
             'var(--warn)',
           )

@@ -130,11 +130,31 @@ describeWithChromium('dashboard in headless Chromium', () => {
       ]);
     }
     expect(await valueOf(page, 'budget.total.used')).toBe(String(expected.budget.total?.used));
-    expect(await textOf(page, 'budget.total.used')).toBe('CN¥5.00 of CN¥100.00');
+    expect(await textOf(page, 'budget.total.used')).toBe('CN¥5.00 of CN¥100.00 (5.0%)');
     expect(await valueOf(page, 'reconciliation.state')).toBe(expected.reconciliation.state);
     expect(await valueOf(page, 'reconciliation.open')).toBe(
       String(expected.reconciliation.openDiscrepancies),
     );
+    await page.close();
+  });
+
+  it('rounds shares as pocket report does: never up to 100.0% while some is left', async () => {
+    const page = await context.newPage();
+    await page.route('**/admin/campaigns/*/report', async (route) => {
+      const real = (await (await route.fetch()).json()) as CampaignReport;
+      const total = real.budget.total ?? { plan: 0, used: 0, remaining: 0, usedRatio: 0 };
+      const report = {
+        ...real,
+        funnel: { participations: 2000, eligible: 1999, granted: 2000, delivered: 1 },
+        budget: { ...real.budget, total: { ...total, plan: 100_000, used: 99_999, remaining: 1 } },
+      };
+      await route.fulfill({ json: report });
+    });
+    await page.goto(`${url}/dashboard?refresh=60#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(card, { timeout: 15_000 });
+    const shares = await page.locator(`${card} .kpi .label:last-child`).allTextContents();
+    expect(shares).toEqual(['', '99.9%', '100.0%', '0.1%']);
+    expect(await textOf(page, 'budget.total.used')).toBe('CN¥999.99 of CN¥1,000.00 (99.9%)');
     await page.close();
   });
 
