@@ -18,7 +18,8 @@
   const refreshSeconds = Math.min(60, Math.max(1, Number(params.get('refresh')) || 5));
   const $ = (id) => document.getElementById(id);
   const statusLine = $('status');
-  const main = $('campaigns');
+  const updatedLine = $('updated');
+  const board = $('campaigns');
   const form = $('token-form');
   const signOut = $('sign-out');
   let timer = null;
@@ -73,20 +74,26 @@
     return `${(part < whole ? Math.min(99.9, share) : share).toFixed(1)}%`;
   }
 
-  function setStatus(text, error) {
-    statusLine.textContent = text;
+  /**
+   * The status line is a live region: it is written only when what it says changes, so a screen reader hears
+   * an outage, a recovery or a new campaign once, not every refresh. The time of the last refresh is beside it.
+   */
+  function setStatus(text, error, updated) {
+    if (statusLine.textContent !== text) statusLine.textContent = text;
     statusLine.className = error ? 'error' : '';
+    updatedLine.textContent = updated || '';
   }
 
   function askForToken(message) {
     sessionStorage.removeItem(KEY);
     if (timer) window.clearTimeout(timer);
-    main.replaceChildren();
-    main.classList.remove('stale');
+    board.replaceChildren();
+    board.classList.remove('stale');
     shownAt = null;
     form.hidden = false;
     signOut.hidden = true;
     setStatus(message, Boolean(message));
+    $('token').focus();
   }
 
   class AuthError extends Error {}
@@ -125,7 +132,12 @@
     const x = (i) =>
       pad.l + (points.length > 1 ? (i * (W - pad.l - pad.r)) / (points.length - 1) : (W - pad.l - pad.r) / 2);
     const y = (v) => H - pad.b - (v * (H - pad.t - pad.b)) / max;
-    const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, 'data-chart': 'timeline', role: 'img' });
+    const chart = svg('svg', {
+      viewBox: `0 0 ${W} ${H}`,
+      'data-chart': 'timeline',
+      role: 'img',
+      'aria-label': 'no participations yet',
+    });
     chart.append(
       svg('line', { x1: pad.l, y1: H - pad.b, x2: W - pad.r, y2: H - pad.b, stroke: 'var(--line)' }),
       svg('text', { x: 2, y: pad.t + 8 }, count(max)),
@@ -145,9 +157,15 @@
       hourCycle: 'h23',
     });
     const time = (at) => local.format(new Date(at)).replace(',', '');
+    const [first, last] = [time(points[0].at), time(points[points.length - 1].at)];
+    chart.setAttribute(
+      'aria-label',
+      `participations and grants in ${count(points.length)} points from ${first} to ${last} (${timeZone}), ` +
+        `at most ${count(max)} in one point`,
+    );
     chart.append(
-      svg('text', { x: pad.l, y: H - 4 }, time(points[0].at)),
-      svg('text', { x: W - pad.r - 30, y: H - 4 }, time(points[points.length - 1].at)),
+      svg('text', { x: pad.l, y: H - 4 }, first),
+      svg('text', { x: W - pad.r - 30, y: H - 4 }, last),
     );
     for (const series of ['participations', 'grants']) {
       const coords = points.map((p, i) => `${x(i).toFixed(1)},${y(p[series]).toFixed(1)}`);
@@ -179,33 +197,37 @@
     return chart;
   }
 
-  /** One horizontal bar per row: `[label, value, max, metric, detail]`. */
+  /**
+   * One row per `[label, value, max, metric, detail]`: the label and the figure are text (read aloud, copied, and
+   * as large on a phone as anywhere), the bar between them a picture of the same figure.
+   */
   function barChart(name, rows, color) {
-    const W = 520;
-    const row = 18;
-    const chart = svg('svg', {
-      viewBox: `0 0 ${W} ${Math.max(1, rows.length) * row + 4}`,
-      'data-chart': name,
-      role: 'img',
-    });
-    rows.forEach(([label, value, max, metric, detail], i) => {
-      const width = max > 0 ? Math.max(value > 0 ? 2 : 0, (value / max) * 220) : 0;
-      chart.append(
-        svg('text', { x: 0, y: i * row + 13 }, label),
-        svg('rect', { x: 140, y: i * row + 3, width: 220, height: 12, fill: 'var(--bg)' }),
-        svg('rect', {
-          x: 140,
-          y: i * row + 3,
-          width: width.toFixed(1),
-          height: 12,
-          fill: color,
-          'data-bar': label,
-          'data-value': value,
-        }),
-        svg('text', { x: 366, y: i * row + 13, 'data-metric': metric, 'data-value': value }, detail),
-      );
-    });
-    return chart;
+    return el(
+      'div',
+      { class: 'bars', 'data-chart': name },
+      ...rows.map(([label, value, max, metric, detail]) => {
+        const width = max > 0 ? Math.min(100, Math.max(value > 0 ? 1 : 0, (100 * value) / max)) : 0;
+        const bar = svg(
+          'svg',
+          { class: 'bar', viewBox: '0 0 100 12', preserveAspectRatio: 'none', 'aria-hidden': 'true' },
+          svg('rect', { width: 100, height: 12, fill: 'var(--bg)' }),
+          svg('rect', {
+            width: width.toFixed(1),
+            height: 12,
+            fill: color,
+            'data-bar': label,
+            'data-value': value,
+          }),
+        );
+        return el(
+          'div',
+          { class: 'bar-row' },
+          el('span', { class: 'bar-label' }, label),
+          bar,
+          el('span', { class: 'bar-detail', 'data-metric': metric, 'data-value': value }, detail),
+        );
+      }),
+    );
   }
 
   function campaignCard(report) {
@@ -342,8 +364,8 @@
    * as they were, a ledger outage looked like a campaign that had stopped moving.
    */
   function showStale(reason) {
-    main.classList.add('stale');
-    for (const card of main.querySelectorAll('section.campaign')) card.setAttribute('data-stale', 'true');
+    board.classList.add('stale');
+    for (const card of board.querySelectorAll('section.campaign')) card.setAttribute('data-stale', 'true');
     const shown = shownAt ? `the figures below are from ${clock(shownAt)}, not current` : 'no figures yet';
     setStatus(`Cannot refresh: ${reason}; ${shown}; retrying every ${refreshSeconds} s`, true);
   }
@@ -357,11 +379,15 @@
       const reports = await Promise.all(
         ids.map((id) => getJson(`/admin/campaigns/${encodeURIComponent(id)}/report`, token)),
       );
-      main.replaceChildren(...reports.map(campaignCard));
-      if (reports.length === 0) main.append(el('p', {}, 'No active campaign.'));
-      main.classList.remove('stale');
+      board.replaceChildren(...reports.map(campaignCard));
+      if (reports.length === 0) board.append(el('p', {}, 'No active campaign.'));
+      board.classList.remove('stale');
       shownAt = new Date();
-      setStatus(`${reports.length} campaign(s) · updated ${clock(shownAt)} · every ${refreshSeconds} s`);
+      setStatus(
+        `${reports.length} campaign(s), refreshed every ${refreshSeconds} s`,
+        false,
+        `updated ${clock(shownAt)}`,
+      );
       document.body.setAttribute('data-refreshed', String(Date.now()));
     } catch (error) {
       if (error instanceof AuthError) return askForToken(`The token was refused: ${error.message}`);

@@ -49,6 +49,36 @@ function describeWithChromium(title: string, body: () => void): void {
   }
 }
 
+/** In the page: each selector's text against its background, as WCAG's contrast ratio. */
+const CONTRAST = `(selectors) => {
+  const lum = (c) => {
+    const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map((v) => v / 255)
+      .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = (n) => {
+    for (let e = n; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c !== 'rgba(0, 0, 0, 0)') return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return selectors.map((selector) => {
+    const n = document.querySelector(selector);
+    if (!n) return [selector, 0];
+    const [a, b] = [lum(getComputedStyle(n).color), lum(background(n))];
+    return [selector, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}`;
+
+/** In the page: counts the writes to an element's text in window.statusWrites. */
+const COUNT_WRITES = `(id) => {
+  window.statusWrites = 0;
+  new MutationObserver(() => (window.statusWrites += 1)).observe(document.getElementById(id), {
+    childList: true, characterData: true, subtree: true,
+  });
+}`;
+
 describeWithChromium('dashboard in headless Chromium', () => {
   let backends: TestBackends;
   let pocket: Pocket;
@@ -183,12 +213,12 @@ describeWithChromium('dashboard in headless Chromium', () => {
     expect(await page.locator(`${card} svg[data-chart="timeline"] path[data-series="grants"]`).count()).toBe(
       1,
     );
-    const bars = page.locator(`${card} svg[data-chart="outcomes"] rect[data-bar]`);
+    const bars = page.locator(`${card} [data-chart="outcomes"] rect[data-bar]`);
     expect(await bars.count()).toBe(Object.keys(expected.outcomes).length);
     const widths = await bars.evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
     expect(widths.every((w) => w > 0)).toBe(true);
-    expect(await page.locator(`${card} svg[data-chart="stock"] rect[data-bar]`).count()).toBe(2);
-    expect(await page.locator(`${card} svg[data-chart="budget"] rect[data-bar]`).count()).toBe(2);
+    expect(await page.locator(`${card} [data-chart="stock"] rect[data-bar]`).count()).toBe(2);
+    expect(await page.locator(`${card} [data-chart="budget"] rect[data-bar]`).count()).toBe(2);
     await page.close();
   });
 
@@ -227,7 +257,7 @@ describeWithChromium('dashboard in headless Chromium', () => {
     expect(await status.textContent()).toMatch(
       /^Cannot refresh: ledger is unavailable \(HTTP 503\); the figures below are from .+, not current; retrying every 1 s$/,
     );
-    expect(await page.locator('main.stale').count()).toBe(1);
+    expect(await page.locator('#campaigns.stale').count()).toBe(1);
     // The service down: no answer at all.
     await page.unroute('**/v1/campaigns');
     await page.route('**/v1/campaigns', (route) => route.abort('connectionrefused'));
@@ -235,9 +265,9 @@ describeWithChromium('dashboard in headless Chromium', () => {
     expect(await page.locator(`${card}[data-stale="true"]`).count()).toBe(1);
     // Back: current figures, nothing marked.
     await page.unroute('**/v1/campaigns');
-    await page.locator('#status:not(.error)', { hasText: 'updated' }).waitFor({ timeout: 15_000 });
+    await page.locator('#status:not(.error)', { hasText: 'refreshed every' }).waitFor({ timeout: 15_000 });
     expect(await page.locator(`${card}[data-stale]`).count()).toBe(0);
-    expect(await page.locator('main.stale').count()).toBe(0);
+    expect(await page.locator('#campaigns.stale').count()).toBe(0);
     await page.close();
   });
 
@@ -252,6 +282,55 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.fill('#token', token);
     await page.click('#token-form button[type="submit"]');
     await page.waitForSelector(card, { timeout: 15_000 });
+    await page.close();
+  });
+
+  it('reads out its figures, fits a phone, passes WCAG AA contrast and is used with the keyboard', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 375, height: 700 });
+    await page.route('**/admin/campaigns/*/report', async (route) => {
+      const real = (await (await route.fetch()).json()) as CampaignReport;
+      await route.fulfill({ json: { ...real, campaign: { ...real.campaign, paused: true } } });
+    });
+    await page.goto(`${url}/dashboard?refresh=1`);
+    // The keyboard: the token field has the focus, Enter opens the dashboard.
+    await page.waitForSelector('#token-form:not([hidden])');
+    expect(await page.evaluate('document.activeElement.id')).toBe('token');
+    await page.keyboard.type(token);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(card, { timeout: 15_000 });
+    // Every figure is text, not a picture: the bars are decoration beside it, the timeline is named.
+    const expected = await report();
+    expect(await textOf(page, 'budget.total.used')).toMatch(/^CN¥[\d.]+ of CN¥100\.00 \(\d+\.\d%\)$/);
+    for (const s of expected.stock) {
+      expect(await textOf(page, `stock.${s.rewardId}.remaining`)).toBe(`${s.remaining} of ${s.plan}`);
+    }
+    expect(await page.locator(`${card} svg:not([aria-hidden="true"]):not([aria-label])`).count()).toBe(0);
+    expect(await page.locator(`${card} svg[data-chart="timeline"]`).getAttribute('aria-label')).toMatch(
+      /^participations and grants in \d+ points from .+ to .+ \(Asia\/Shanghai\), at most \d+ in one point$/,
+    );
+    // A phone: nothing wider than the screen, no figure drawn smaller than 11 px.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    const smallest = (await page.evaluate(
+      `Math.min(...[...document.querySelectorAll('${card} [data-metric]')].map((n) => parseFloat(getComputedStyle(n).fontSize)))`,
+    )) as number;
+    expect(smallest).toBeGreaterThanOrEqual(11);
+    // Text on a colour: at least 4.5:1.
+    const selectors = ['.badge', '.paused', '.kpi .label', '.bar-label', '#status', '.note'];
+    const ratios = (await page.evaluate(`(${CONTRAST})(${JSON.stringify(selectors)})`)) as Array<
+      [string, number]
+    >;
+    for (const [selector, ratio] of ratios) expect([selector, ratio >= 4.5]).toEqual([selector, true]);
+    // Refreshes do not rewrite the live region: a screen reader hears a change, not every poll.
+    await page.evaluate(`(${COUNT_WRITES})('status')`);
+    for (let i = 0; i < 2; i += 1) {
+      const before = (await page.locator('body').getAttribute('data-refreshed')) ?? '';
+      await page.locator(`body:not([data-refreshed="${before}"])`).waitFor({ timeout: 15_000 });
+    }
+    expect(await page.evaluate('window.statusWrites')).toBe(0);
+    expect(await page.locator('[aria-live]:not(#status)').count()).toBe(0);
+    // Everything sits in a landmark.
+    expect(await page.locator('body > :not(header):not(main):not(script)').count()).toBe(0);
     await page.close();
   });
 
