@@ -122,6 +122,13 @@
     );
   }
 
+  /** A bucket's length as a person says it: 1 min, 30 min, 6 h, 1 day. */
+  function duration(seconds) {
+    if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
+    if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+    return `${seconds / 60} min`;
+  }
+
   /** Participations and grants per bucket: two polylines on one time axis. */
   function timelineChart(timeline, timeZone) {
     const W = 520;
@@ -165,7 +172,7 @@
     );
     chart.append(
       svg('text', { x: pad.l, y: H - 4 }, first),
-      svg('text', { x: W - pad.r - 30, y: H - 4 }, last),
+      svg('text', { x: W - pad.r, y: H - 4, 'text-anchor': 'end' }, last),
     );
     for (const series of ['participations', 'grants']) {
       const coords = points.map((p, i) => `${x(i).toFixed(1)},${y(p[series]).toFixed(1)}`);
@@ -268,7 +275,7 @@
         ),
       ),
       timelineChart(report.timeline, report.campaign.timezone),
-      el('div', { class: 'note' }, `one point per ${report.timeline.bucketSeconds / 60} min`),
+      el('div', { class: 'note' }, `one point per ${duration(report.timeline.bucketSeconds)}`),
     );
     const budgets = [];
     if (report.budget.total) budgets.push(['total', report.budget.total]);

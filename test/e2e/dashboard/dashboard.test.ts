@@ -222,6 +222,25 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it('shows both ends of its time axis in full, and the bucket in words', async () => {
+    const page = await context.newPage();
+    await page.route('**/admin/campaigns/*/report', async (route) => {
+      const real = (await (await route.fetch()).json()) as CampaignReport;
+      await route.fulfill({ json: { ...real, timeline: { ...real.timeline, bucketSeconds: 86400 } } });
+    });
+    await page.goto(`${url}/dashboard?refresh=60#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(card, { timeout: 15_000 });
+    const chart = page.locator(`${card} svg[data-chart="timeline"]`);
+    const frame = await chart.boundingBox();
+    const labels = chart.locator('text');
+    const last = await labels.nth((await labels.count()) - 1).boundingBox();
+    expect(frame && last && last.x + last.width <= frame.x + frame.width).toBe(true);
+    expect(await page.locator(`${card} .note`, { hasText: 'one point per' }).textContent()).toBe(
+      'one point per 1 day',
+    );
+    await page.close();
+  });
+
   it('refreshes by itself when traffic moves the numbers', async () => {
     const page = await open(`/dashboard?refresh=1#token=${encodeURIComponent(token)}`);
     await page.waitForSelector(card, { timeout: 15_000 });
