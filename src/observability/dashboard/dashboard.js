@@ -122,6 +122,28 @@
     );
   }
 
+  /**
+   * An instant on the campaign's clock, to the second, as `pocket report` prints it (`2026-11-27T04:17:00+08:00`):
+   * bare UTC (`…T20:17:00.041Z`) read as the wrong hour to an operator in the campaign's zone.
+   */
+  function localTime(iso, timeZone) {
+    const parts = {};
+    const format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    });
+    for (const part of format.formatToParts(new Date(iso))) parts[part.type] = part.value;
+    const offset = parts.timeZoneName === 'GMT' ? '+00:00' : parts.timeZoneName.slice(3);
+    return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
+  }
+
   /** A bucket's length as a person says it: 1 min, 30 min, 6 h, 1 day. */
   function duration(seconds) {
     if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
@@ -326,13 +348,19 @@
         : el('div', { class: 'note' }, 'no participations yet'),
     );
     const r = report.reconciliation;
-    const run = (label, x) => `${label} ${x ? `${x.status} at ${x.startedAt}` : 'never run'}`;
+    const d = report.delivery;
+    const run = (label, x) =>
+      `${label} ${x ? `${x.status} at ${localTime(x.startedAt, c.timezone)}` : 'never run'}`;
+    // As `pocket report` words it: grants by status (voided and refused ones too), then the relay's queue.
+    const statuses = Object.entries(d.byStatus).map(([status, n]) => `${status} ${count(n)}`);
     card.append(
       el('h3', {}, 'Delivery and reconciliation'),
       el(
         'div',
         { 'data-metric': 'delivery' },
-        `backlog ${count(report.delivery.backlog)}, lag ${count(report.delivery.lagSeconds)} s, given up ${count(report.delivery.dead)}`,
+        `${statuses.join(', ') || 'no grants'}${
+          d.consolations > 0 ? `; consolations ${count(d.consolations)} (nothing to deliver)` : ''
+        }; backlog ${count(d.backlog)}, given up ${count(d.dead)}, lag ${count(d.lagSeconds)} s`,
       ),
       el(
         'div',
@@ -353,7 +381,7 @@
               .map(([k, n]) => `${k} ${n}`)
               .join(', ')})`
           : '',
-        ` · ${run('real-time', r.lastRealtime)} · ${run('offline', r.lastOffline)}`,
+        `, ${count(r.resolvedInRange)} resolved · ${run('real-time', r.lastRealtime)} · ${run('offline', r.lastOffline)}`,
       ),
       el(
         'div',

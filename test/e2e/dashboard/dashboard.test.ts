@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
+import { localTime } from '../../../cli/local-time';
+import { reportTable } from '../../../cli/report-output';
 import type { CampaignReport } from '../../../src/observability/report/campaign-report';
 import type { Pocket } from '../../../src/server';
 import { createBackends, removeDir, type TestBackends } from '../../helpers/pocket';
@@ -238,6 +240,33 @@ describeWithChromium('dashboard in headless Chromium', () => {
     expect(await page.locator(`${card} .note`, { hasText: 'one point per' }).textContent()).toBe(
       'one point per 1 day',
     );
+    await page.close();
+  });
+
+  it('words delivery as pocket report does, with run times on the campaign clock', async () => {
+    const page = await context.newPage();
+    const startedAt = '2026-11-11T02:30:00.123Z';
+    let shown: CampaignReport | undefined;
+    await page.route('**/admin/campaigns/*/report', async (route) => {
+      const real = (await (await route.fetch()).json()) as CampaignReport;
+      const run = { status: 'ok', startedAt, finishedAt: startedAt };
+      const delivery = {
+        ...real.delivery,
+        byStatus: { ...real.delivery.byStatus, void: 1, failed: 2 },
+        dead: 2,
+      };
+      shown = { ...real, delivery, reconciliation: { ...real.reconciliation, lastRealtime: run } };
+      await route.fulfill({ json: shown });
+    });
+    await page.goto(`${url}/dashboard?refresh=60#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(card, { timeout: 15_000 });
+    if (!shown) throw new Error('no report was served');
+    const cli = reportTable(shown).find((line) => line.startsWith('delivery: '));
+    expect(`delivery: ${await textOf(page, 'delivery')}`).toBe(cli);
+    expect(cli).toContain('void 1, failed 2');
+    const reconciliation = (await page.locator(`${card} .badge`).locator('..').textContent()) ?? '';
+    expect(reconciliation).toContain(`real-time ok at ${localTime(startedAt, shown.campaign.timezone)}`);
+    expect(reconciliation).toContain('2026-11-11T10:30:00+08:00');
     await page.close();
   });
 
