@@ -259,6 +259,25 @@
     );
   }
 
+  /**
+   * Without a budget there is no plan to draw, but the money still went out: what the grants cost, as the
+   * report's reward lines add it up, in the currency they were made in.
+   */
+  function noBudget(report) {
+    const { currency, minorDigits } = report.budget;
+    const spend = report.byReward.reduce((sum, line) => sum + line.spend, 0);
+    const shown =
+      currency || spend === 0
+        ? money(spend, currency, minorDigits)
+        : `${count(spend)} (minor units, no currency)`;
+    return el(
+      'div',
+      {},
+      el('span', { class: 'note' }, 'no budget; spent '),
+      el('span', { 'data-metric': 'spend', 'data-value': spend }, shown),
+    );
+  }
+
   function campaignCard(report) {
     const c = report.campaign;
     const f = report.funnel;
@@ -316,7 +335,7 @@
             ]),
             'var(--warn)',
           )
-        : el('div', { class: 'note' }, 'no budget'),
+        : noBudget(report),
     );
     const limited = report.stock.filter((s) => s.plan !== null);
     card.append(el('h3', {}, 'Stock remaining'));

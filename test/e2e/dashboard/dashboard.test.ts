@@ -270,6 +270,24 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it('shows what a campaign without a budget spent', async () => {
+    const page = await context.newPage();
+    await page.route('**/admin/campaigns/*/report', async (route) => {
+      const real = (await (await route.fetch()).json()) as CampaignReport;
+      // A later version dropped the budget: the currency is the one the grants were made in.
+      await route.fulfill({ json: { ...real, budget: { ...real.budget, total: null, today: null } } });
+    });
+    await page.goto(`${url}/dashboard?refresh=60#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(card, { timeout: 15_000 });
+    const expected = await report();
+    const spend = expected.byReward.reduce((sum, line) => sum + line.spend, 0);
+    expect(spend).toBe(expected.budget.total?.used);
+    expect(await valueOf(page, 'spend')).toBe(String(spend));
+    expect(await textOf(page, 'spend')).toBe('CN¥5.00');
+    expect(await page.locator(`${card} [data-chart="budget"]`).count()).toBe(0);
+    await page.close();
+  });
+
   it('refreshes by itself when traffic moves the numbers', async () => {
     const page = await open(`/dashboard?refresh=1#token=${encodeURIComponent(token)}`);
     await page.waitForSelector(card, { timeout: 15_000 });
