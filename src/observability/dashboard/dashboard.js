@@ -25,6 +25,8 @@
   let timer = null;
   /** When the figures on screen were read (null: none are). */
   let shownAt = null;
+  /** Each campaign's card and the figures it was drawn from (the report but its generatedAt). */
+  let drawn = new Map();
 
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.get('token')) {
@@ -88,6 +90,7 @@
     sessionStorage.removeItem(KEY);
     if (timer) window.clearTimeout(timer);
     board.replaceChildren();
+    drawn = new Map();
     board.classList.remove('stale');
     shownAt = null;
     form.hidden = false;
@@ -424,6 +427,30 @@
     setStatus(`Cannot refresh: ${reason}; ${shown}; retrying every ${refreshSeconds} s`, true);
   }
 
+  /**
+   * Puts a card per report on the board, leaving in place the ones whose figures did not change: a card drawn
+   * again every refresh dropped the text a reader had selected to copy, and scrolled a screen reader back.
+   */
+  function show(reports) {
+    const next = new Map();
+    const cards = reports.map((report) => {
+      const { generatedAt, ...figures } = report;
+      const key = JSON.stringify(figures);
+      const known = drawn.get(report.campaignId);
+      const node = known && known.key === key ? known.node : campaignCard(report);
+      node.setAttribute('data-generated-at', generatedAt);
+      node.removeAttribute('data-stale');
+      next.set(report.campaignId, { key, node });
+      return node;
+    });
+    drawn = next;
+    if (cards.length === 0) cards.push(el('p', {}, 'No active campaign.'));
+    cards.forEach((node, i) => {
+      if (board.children[i] !== node) board.insertBefore(node, board.children[i] || null);
+    });
+    while (board.children.length > cards.length) board.lastElementChild.remove();
+  }
+
   async function refresh() {
     const token = sessionStorage.getItem(KEY);
     if (!token) return askForToken('');
@@ -433,8 +460,7 @@
       const reports = await Promise.all(
         ids.map((id) => getJson(`/admin/campaigns/${encodeURIComponent(id)}/report`, token)),
       );
-      board.replaceChildren(...reports.map(campaignCard));
-      if (reports.length === 0) board.append(el('p', {}, 'No active campaign.'));
+      show(reports);
       board.classList.remove('stale');
       shownAt = new Date();
       setStatus(

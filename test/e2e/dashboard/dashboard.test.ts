@@ -288,6 +288,23 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it("keeps a reader's selection across refreshes that change nothing", async () => {
+    const page = await open(`/dashboard?refresh=1#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(card, { timeout: 15_000 });
+    const figure = `${card} [data-metric="budget.total.used"]`;
+    await page.evaluate(
+      `(() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('${figure}')); getSelection().addRange(r); })()`,
+    );
+    const selected = await page.evaluate('getSelection().toString()');
+    expect(selected).toBe(await textOf(page, 'budget.total.used'));
+    for (let i = 0; i < 2; i += 1) {
+      const before = (await page.locator('body').getAttribute('data-refreshed')) ?? '';
+      await page.locator(`body:not([data-refreshed="${before}"])`).waitFor({ timeout: 15_000 });
+    }
+    expect(await page.evaluate('getSelection().toString()')).toBe(selected);
+    await page.close();
+  });
+
   it('refreshes by itself when traffic moves the numbers', async () => {
     const page = await open(`/dashboard?refresh=1#token=${encodeURIComponent(token)}`);
     await page.waitForSelector(card, { timeout: 15_000 });
