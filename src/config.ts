@@ -21,6 +21,22 @@ export interface Secrets {
 }
 
 /**
+ * During a rotation, the value each secret is replacing (`<NAME>_PREVIOUS`), null when unset: activity codes and
+ * user tokens signed with it are still accepted, and webhooks carry a second signature made with it. Nothing is
+ * ever signed with it alone.
+ */
+export type PreviousSecrets = Record<keyof Secrets, string | null>;
+
+const SECRET_NAMES: Record<keyof Secrets, string> = {
+  activityCode: 'ACTIVITY_CODE_SECRET',
+  webhook: 'WEBHOOK_SECRET',
+  userToken: 'USER_TOKEN_SECRET',
+};
+
+/** The variable holding a secret's previous value. */
+const previousName = (key: keyof Secrets): string => `${SECRET_NAMES[key]}_PREVIOUS`;
+
+/**
  * What a user token's `aud` and `iss` must be (USER_TOKEN_AUDIENCE, USER_TOKEN_ISSUER): one of the list; an empty
  * list is not checked.
  */
@@ -56,6 +72,7 @@ export interface Config {
   issuerTimeoutMs: number;
   notifyUrl: string | null;
   secrets: Secrets;
+  previousSecrets: PreviousSecrets;
   userTokenClaims: UserTokenClaims;
   /** Where generated secrets came from, for the boot banner. */
   secretsGenerated: boolean;
@@ -82,7 +99,11 @@ export class ConfigError extends Error {}
 const HTTP_URL = '^https?://';
 
 /** Never echoed in a message (stderr ends up in CI and journal logs): only their length is shown. */
-const HIDDEN = ['ACTIVITY_CODE_SECRET', 'WEBHOOK_SECRET', 'USER_TOKEN_SECRET', 'METRICS_TOKEN'];
+const HIDDEN = [
+  ...Object.values(SECRET_NAMES),
+  ...(Object.keys(SECRET_NAMES) as Array<keyof Secrets>).map(previousName),
+  'METRICS_TOKEN',
+];
 
 const TRUST_PROXY_EXPECTED =
   'must be true, false, a hop count, or a comma-separated list of IP addresses, CIDR subnets ' +
@@ -349,23 +370,36 @@ function readStoredSecrets(file: string, missing: ReadonlyArray<[keyof Secrets, 
 /**
  * Each secret has one holder besides pocket (the webhook receiver holds WEBHOOK_SECRET, the app backend that
  * signs user tokens USER_TOKEN_SECRET): one value for two would let either holder act as the other, e.g. a
- * webhook receiver sign user tokens for any user.
+ * webhook receiver sign user tokens for any user. A previous value (rotation) is still honoured, so it is held to
+ * the same rule, and one equal to its own current secret is a rotation that replaced nothing. `values`: each
+ * variable's value, null when unset.
  */
-function refuseSharedSecrets(
-  given: Record<keyof Secrets, string | null>,
-  names: Record<keyof Secrets, string>,
-): void {
-  const keys = Object.keys(given) as Array<keyof Secrets>;
-  const messages = keys.flatMap((key, i) => {
-    const value = given[key];
-    const same = keys.slice(0, i).filter((other) => value !== null && given[other] === value);
-    return same.map(
-      (other) =>
-        `${names[key]}=${shown(names[key], value ?? '')}: must differ from ${names[other]} ` +
-        '(whoever holds one secret could then act with the other)',
-    );
-  });
+function refuseSharedSecrets(values: ReadonlyArray<[string, string | null]>): void {
+  const messages = values.flatMap(([name, value], i) =>
+    values
+      .slice(0, i)
+      .filter(([, other]) => value !== null && other === value)
+      .map(
+        ([other]) =>
+          `${name}=${shown(name, value ?? '')}: must differ from ${other} ` +
+          (name === `${other}_PREVIOUS`
+            ? '(it is the value being replaced: set it to the old secret, or unset it)'
+            : '(whoever holds one secret could then act with the other)'),
+      ),
+  );
   if (messages.length > 0) throw new ConfigError(`invalid configuration:\n  ${messages.join('\n  ')}`);
+}
+
+/** Every secret variable with its value (null: unset), the current ones first. */
+function secretValues(
+  current: Record<keyof Secrets, string | null>,
+  previous: PreviousSecrets,
+): Array<[string, string | null]> {
+  const keys = Object.keys(SECRET_NAMES) as Array<keyof Secrets>;
+  return [
+    ...keys.map((key): [string, string | null] => [SECRET_NAMES[key], current[key]]),
+    ...keys.map((key): [string, string | null] => [previousName(key), previous[key]]),
+  ];
 }
 
 /** In production, a missing secret read by a verb that checks secrets on use: the same error, on first read. */
@@ -394,31 +428,33 @@ function resolveSecrets(
   production: boolean,
   dataDir: string,
   onUse: boolean,
-): { secrets: Secrets; generated: boolean; created: boolean } {
-  const given = {
-    activityCode: str(raw, 'ACTIVITY_CODE_SECRET'),
-    webhook: str(raw, 'WEBHOOK_SECRET'),
-    userToken: str(raw, 'USER_TOKEN_SECRET'),
-  };
-  const names: Record<keyof Secrets, string> = {
-    activityCode: 'ACTIVITY_CODE_SECRET',
-    webhook: 'WEBHOOK_SECRET',
-    userToken: 'USER_TOKEN_SECRET',
-  };
-  refuseSharedSecrets(given, names);
+): { secrets: Secrets; previous: PreviousSecrets; generated: boolean; created: boolean } {
+  const read = (name: (key: keyof Secrets) => string): Record<keyof Secrets, string | null> => ({
+    activityCode: str(raw, name('activityCode')),
+    webhook: str(raw, name('webhook')),
+    userToken: str(raw, name('userToken')),
+  });
+  const given = read((key) => SECRET_NAMES[key]);
+  const previous = read(previousName);
+  refuseSharedSecrets(secretValues(given, previous));
   const missing = (Object.keys(given) as Array<keyof Secrets>).filter((k) => given[k] === null);
-  if (missing.length === 0) return { secrets: given as Secrets, generated: false, created: false };
+  if (missing.length === 0) return { secrets: given as Secrets, previous, generated: false, created: false };
   if (production) {
     const required = (keys: ReadonlyArray<keyof Secrets>): ConfigError =>
       new ConfigError(
-        `invalid configuration: ${keys.map((k) => names[k]).join(', ')} required when NODE_ENV=production`,
+        `invalid configuration: ${keys.map((k) => SECRET_NAMES[k]).join(', ')} required when NODE_ENV=production`,
       );
     if (!onUse) throw required(missing);
-    return { secrets: secretsCheckedOnUse(given, missing, required), generated: false, created: false };
+    return {
+      secrets: secretsCheckedOnUse(given, missing, required),
+      previous,
+      generated: false,
+      created: false,
+    };
   }
   const file = join(dataDir, 'secrets.json');
   let stored: Partial<Secrets> = {};
-  const wanted = missing.map((k): [keyof Secrets, string] => [k, names[k]]);
+  const wanted = missing.map((k): [keyof Secrets, string] => [k, SECRET_NAMES[k]]);
   if (existsSync(file)) stored = readStoredSecrets(file, wanted);
   const secrets = { ...given } as Record<keyof Secrets, string | null>;
   let changed = false;
@@ -431,13 +467,34 @@ function resolveSecrets(
       changed = true;
     }
   }
+  // The previous values are held apart from the generated secrets in use too, before anything is written.
+  refuseSharedSecrets(secretValues(secrets, previous));
   if (changed) {
     makeDirectory(dataDir);
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     // `mode` applies only to a file it creates: one made by hand (or by an older pocket) kept its mode.
     chmodSync(file, 0o600);
   }
-  return { secrets: secrets as Secrets, generated: true, created: changed };
+  return { secrets: secrets as Secrets, previous, generated: true, created: changed };
+}
+
+/**
+ * A secret's current value, then its previous one while it is set (rotation): what verifiers accept (activity
+ * codes, user tokens) and what each webhook is signed with. Everything else pocket signs uses the current one.
+ */
+export function currentAndPrevious(
+  config: Pick<Config, 'secrets' | 'previousSecrets'>,
+  key: keyof Secrets,
+): string[] {
+  const previous = config.previousSecrets[key];
+  return previous === null ? [config.secrets[key]] : [config.secrets[key], previous];
+}
+
+/** The `<NAME>_PREVIOUS` variables that are set: the rotations in progress. */
+export function previousSecretsSet(config: Pick<Config, 'previousSecrets'>): string[] {
+  return (Object.keys(SECRET_NAMES) as Array<keyof Secrets>)
+    .filter((key) => config.previousSecrets[key] !== null)
+    .map(previousName);
 }
 
 export interface LoadConfigOptions {
@@ -460,7 +517,7 @@ export function loadConfig(
   const production = nodeEnv === 'production';
   const dataDir = resolve(cwd, str(raw, 'POCKET_DATA_DIR') ?? 'data');
   const databaseUrl = str(raw, 'DATABASE_URL');
-  const { secrets, generated, created } = resolveSecrets(
+  const { secrets, previous, generated, created } = resolveSecrets(
     raw,
     production,
     dataDir,
@@ -498,6 +555,7 @@ export function loadConfig(
     issuerTimeoutMs: num(raw, 'ISSUER_TIMEOUT_MS', 2000),
     notifyUrl: str(raw, 'NOTIFY_URL'),
     secrets,
+    previousSecrets: previous,
     userTokenClaims: {
       audience: commaList(str(raw, 'USER_TOKEN_AUDIENCE')),
       issuer: commaList(str(raw, 'USER_TOKEN_ISSUER')),

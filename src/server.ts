@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import type { Config } from './config';
+import { currentAndPrevious, type Config } from './config';
 import { counterRebuilder, createStores, ledgerRegistry, openLedgerDb, sharedHotState } from './backends';
 import { cryptoRandom, type Random } from './decision/random';
 import { createApp } from './http/app';
@@ -275,7 +275,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       dashboardRouter(),
       clientAuthRouter({
         verifier: tokenVerifier,
-        userTokenSecret: config.secrets.userToken,
+        userTokenSecrets: currentAndPrevious(config, 'userToken'),
         userTokenClaims: config.userTokenClaims,
         required: config.requireClientAuth,
       }),

@@ -1,7 +1,9 @@
 /**
  * Webhook signatures: `X-Pocket-Timestamp: <unix seconds>` and
  * `X-Pocket-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`. The receiver recomputes the
- * HMAC over the raw body bytes, compares in constant time and refuses stale timestamps (replays).
+ * HMAC over the raw body bytes, compares in constant time and refuses stale timestamps (replays). During a
+ * rotation (WEBHOOK_SECRET_PREVIOUS) the header carries one `v1=` per secret, comma-separated, the current one
+ * first (Stripe's convention): a receiver holding either secret finds its own.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -12,9 +14,17 @@ function signPayload(secret: string, timestamp: string, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
 }
 
-export function signatureHeaders(secret: string, body: string, now: Date): Record<string, string> {
+/** `secrets`: the current secret, then the previous one during a rotation; one `v1=` each. */
+export function signatureHeaders(
+  secrets: string | readonly string[],
+  body: string,
+  now: Date,
+): Record<string, string> {
   const timestamp = String(Math.floor(now.getTime() / 1000));
-  return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `v1=${signPayload(secret, timestamp, body)}` };
+  const signatures = (typeof secrets === 'string' ? [secrets] : secrets).map(
+    (secret) => `v1=${signPayload(secret, timestamp, body)}`,
+  );
+  return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signatures.join(',') };
 }
 
 export interface SignatureCheck {

@@ -5,7 +5,8 @@ import { readBounded } from './read-bounded';
 
 export interface WebhookNotifierOptions {
   url: string;
-  secret: string;
+  /** WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set: each message is signed with every one. */
+  secret: string | readonly string[];
   timeoutMs?: number;
   /** Attempts per send (default 3), with exponential pauses from `retryBaseMs` (default 250 ms). */
   attempts?: number;

@@ -11,7 +11,8 @@ import { verifyActivityCode } from './activity-code';
 import type { Authorization } from './participation-guard';
 
 export interface ActivityCodeGateDeps {
-  secret: string;
+  /** ACTIVITY_CODE_SECRET, then ACTIVITY_CODE_SECRET_PREVIOUS while it is set. */
+  secrets: readonly string[];
   isUsed(campaignId: string, nonce: string): Promise<boolean>;
   clock: () => Date;
 }
@@ -33,7 +34,7 @@ export class ActivityCodeGate {
   async authorize(snapshot: CampaignSnapshot, request: ParticipationRequest): Promise<Authorization> {
     if (snapshot.definition.entry.activityCode !== 'signed') return { codeNonce: null };
     if (request.activityCode === undefined) throw refuse('code_missing');
-    const check = verifyActivityCode(this.deps.secret, request.activityCode, {
+    const check = verifyActivityCode(this.deps.secrets, request.activityCode, {
       campaignId: snapshot.campaignId,
       userId: request.userId,
       now: this.deps.clock(),

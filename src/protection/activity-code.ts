@@ -1,7 +1,8 @@
 /**
  * Signed activity codes (pure). A code is `<payload>.<mac>`, both base64url:
  * - payload: `1|<campaign id>|<user id or empty>|<expiry, epoch seconds>|<nonce>`;
- * - mac: HMAC-SHA256(secret, "pocket.activity-code." + payload), compared in constant time.
+ * - mac: HMAC-SHA256(secret, "pocket.activity-code." + payload), compared in constant time; while a rotation
+ *   keeps the previous secret, a MAC made with either is accepted (codes are signed with the current one).
  * The nonce (16 random bytes) makes every code single-use: the ledger stores it with the participation's
  * outcome under `unique (campaign_id, code_nonce)`.
  */
@@ -58,22 +59,34 @@ function decode(payload: string): CodeClaims | null {
   return { campaignId, userId: userId === '' ? null : userId, expiresAt: Number(expiry), nonce };
 }
 
+/** The given MAC against the one each secret makes, every one compared in constant time. */
+function macMatches(secrets: readonly string[], payload: string, given: string): boolean {
+  const b = Buffer.from(given, 'utf8');
+  return secrets
+    .map((secret) => {
+      const a = Buffer.from(mac(secret, payload), 'utf8');
+      return a.length === b.length && timingSafeEqual(a, b);
+    })
+    .includes(true);
+}
+
 /**
  * Checks the MAC (constant time) before reading anything from the payload, then the campaign, the bound
  * user and the expiry. A code for another campaign or user is `code_invalid`; a genuine but stale one is
- * `code_expired`.
+ * `code_expired`. `secrets`: the current secret, then the previous one during a rotation; a MAC made with any of
+ * them is accepted.
  */
 export function verifyActivityCode(
-  secret: string,
+  secrets: string | readonly string[],
   code: string,
   expected: { campaignId: string; userId: string; now: Date },
 ): CodeCheck {
   const match = CODE.exec(code);
   if (!match) return { ok: false, reason: 'code_invalid' };
   const [, payload, given] = match as unknown as [string, string, string];
-  const a = Buffer.from(mac(secret, payload), 'utf8');
-  const b = Buffer.from(given, 'utf8');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'code_invalid' };
+  if (!macMatches(typeof secrets === 'string' ? [secrets] : secrets, payload, given)) {
+    return { ok: false, reason: 'code_invalid' };
+  }
   const claims = decode(payload);
   if (!claims || claims.campaignId !== expected.campaignId) return { ok: false, reason: 'code_invalid' };
   if (claims.userId !== null && claims.userId !== expected.userId)

@@ -1,8 +1,9 @@
 /**
  * Client identity (DESIGN.md "Clients and identity") for the participation and user-grants endpoints:
  * - `Authorization: Bearer pk_…` with scope participate → a trusted gateway, which may act for any user;
- * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET, `sub` = the user, `exp` required, at most 7 days
- *   ahead; `aud`/`iss` one of USER_TOKEN_AUDIENCE/USER_TOKEN_ISSUER's, when set) → that user only: a request for
+ * - `Authorization: Bearer <JWT>` (HS256, USER_TOKEN_SECRET or, during a rotation, USER_TOKEN_SECRET_PREVIOUS,
+ *   `sub` = the user, `exp` required, at most 7 days ahead; `aud`/`iss` one of
+ *   USER_TOKEN_AUDIENCE/USER_TOKEN_ISSUER's, when set) → that user only: a request for
  *   another user is 403 `user_mismatch` (it is not that user's participation, so the refusal is never stored as
  *   that user's answer);
  * - no credentials → anonymous: 401 when client auth is required (NODE_ENV=production), accepted otherwise;
@@ -22,7 +23,8 @@ import { USER_ID } from '../shared/user-id';
 
 export interface ClientAuthOptions {
   verifier: TokenVerifier;
-  userTokenSecret: string;
+  /** USER_TOKEN_SECRET, then USER_TOKEN_SECRET_PREVIOUS while it is set: a token signed with either is accepted. */
+  userTokenSecrets: readonly string[];
   /** The `aud` and `iss` a user token must carry (USER_TOKEN_AUDIENCE, USER_TOKEN_ISSUER); unset: any. */
   userTokenClaims?: UserTokenClaims;
   /** Anonymous calls are refused (NODE_ENV=production). */
@@ -87,27 +89,37 @@ function refusalOf(error: unknown): UserTokenCheck {
  * USER_TOKEN_MAX_LIFETIME_S ahead, an `iat` more than the clock tolerance ahead, a `crit` header (RFC 7515: extensions the recipient does not understand must be
  * refused, and pocket understands none), and, when `claims` name them, an `aud` none of `claims.audience` (a token
  * the same identity service minted for another app with the same secret) or an `iss` none of `claims.issuer`.
- * Each refusal says which check failed.
+ * Each refusal says which check failed. `secrets`: the current secret, then the previous one during a rotation;
+ * a token signed with any of them is accepted, and is then held to the same checks.
  */
 export function verifyUserToken(
   token: string,
-  secret: string,
+  secrets: string | readonly string[],
   claims: UserTokenClaims = ANY_CLAIMS,
   nowMs = Date.now(),
 ): UserTokenCheck {
-  let verified: jwt.Jwt;
-  try {
-    verified = jwt.verify(token, secret, {
-      algorithms: ['HS256'],
-      audience: expected(claims.audience),
-      issuer: expected(claims.issuer),
-      clockTolerance: CLOCK_TOLERANCE_S,
-      clockTimestamp: Math.floor(nowMs / 1000),
-      complete: true,
-    });
-  } catch (error) {
-    return refusalOf(error);
+  const options: jwt.VerifyOptions & { complete: true } = {
+    algorithms: ['HS256'],
+    audience: expected(claims.audience),
+    issuer: expected(claims.issuer),
+    clockTolerance: CLOCK_TOLERANCE_S,
+    clockTimestamp: Math.floor(nowMs / 1000),
+    complete: true,
+  };
+  let verified: jwt.Jwt | undefined;
+  let refusal: unknown;
+  // jsonwebtoken checks the signature before the claims: any refusal but "invalid signature" means the token was
+  // signed with that secret, and is final.
+  for (const secret of typeof secrets === 'string' ? [secrets] : secrets) {
+    try {
+      verified = jwt.verify(token, secret, options);
+      break;
+    } catch (error) {
+      refusal = error;
+      if (!(error instanceof jwt.JsonWebTokenError && error.message === 'invalid signature')) break;
+    }
   }
+  if (verified === undefined) return refusalOf(refusal);
   const { header, payload } = verified;
   if (typeof payload !== 'object') return refused('its payload is not a JSON object of claims');
   if ('crit' in header) return refused('it has a crit header, whose extensions pocket does not understand');
@@ -145,7 +157,7 @@ async function identify(
     }
     return { kind: 'gateway', id: verified.id };
   }
-  const checked = verifyUserToken(token, options.userTokenSecret, options.userTokenClaims);
+  const checked = verifyUserToken(token, options.userTokenSecrets, options.userTokenClaims);
   if ('refused' in checked) throw new UnauthenticatedError(checked.refused, 'invalid_token');
   return { kind: 'user', id: checked.sub };
 }

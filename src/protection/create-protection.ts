@@ -1,10 +1,11 @@
 /**
  * Builds the participation guard from configuration (called by the composition root): rate limits on
- * Redis when REDIS_URL is set (memory otherwise), activity codes signed with ACTIVITY_CODE_SECRET, the
- * blocklist and device velocity in the ledger, the HTTP risk client when RISK_URL is set.
+ * Redis when REDIS_URL is set (memory otherwise), activity codes signed with ACTIVITY_CODE_SECRET (or, during a
+ * rotation, ACTIVITY_CODE_SECRET_PREVIOUS), the blocklist and device velocity in the ledger, the HTTP risk
+ * client when RISK_URL is set.
  */
 import type { Cluster, Redis } from 'ioredis';
-import type { Config } from '../config';
+import { currentAndPrevious, type Config } from '../config';
 import { createRedisClient } from '../hot-state/redis-client';
 import { HttpRiskClient } from '../integrations/http-risk-client';
 import type { RiskClient } from '../integrations/risk-client';
@@ -43,7 +44,10 @@ export interface Protection {
 }
 
 export function createProtection(
-  config: Pick<Config, 'redisUrl' | 'riskUrl' | 'riskTimeoutMs' | 'secrets' | 'requireClientAuth'>,
+  config: Pick<
+    Config,
+    'redisUrl' | 'riskUrl' | 'riskTimeoutMs' | 'secrets' | 'previousSecrets' | 'requireClientAuth'
+  >,
   deps: { db: Db; clock: () => Date; logger: Logger },
   overrides: ProtectionOverrides = {},
 ): Protection {
@@ -68,7 +72,7 @@ export function createProtection(
   const deadlineMs = isPostgres(db) ? LEDGER_STATEMENT_DEADLINE_MS : undefined;
   const nonces = new KnexCodeNonceStore();
   const codes = new ActivityCodeGate({
-    secret: config.secrets.activityCode,
+    secrets: currentAndPrevious(config, 'activityCode'),
     isUsed: (campaignId, nonce) => nonces.isUsed(db, campaignId, nonce, deadlineMs),
     clock,
   });

@@ -4,7 +4,7 @@
  * jobs.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config';
+import { currentAndPrevious, type Config } from '../config';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../delivery/backoff';
 import { DeliveryService } from '../delivery/delivery-service';
 import { IssuerDirectory } from '../delivery/issuer-directory';
@@ -53,6 +53,7 @@ export interface WorkerDeps {
     | 'issuerTimeoutMs'
     | 'notifyUrl'
     | 'secrets'
+    | 'previousSecrets'
     | 'reconcileCron'
     | 'offlineReconcileCron'
     | 'redisUrl'
@@ -137,7 +138,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     deps.notifier !== undefined
       ? deps.notifier
       : config.notifyUrl
-        ? new WebhookNotifier({ url: config.notifyUrl, secret: config.secrets.webhook, clock })
+        ? new WebhookNotifier({ url: config.notifyUrl, secret: currentAndPrevious(config, 'webhook'), clock })
         : null;
   const alerts = new AlertService({
     db,

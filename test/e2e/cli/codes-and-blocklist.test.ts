@@ -41,6 +41,22 @@ describe('pocket codes issue', () => {
     }
   });
 
+  it('signs with ACTIVITY_CODE_SECRET, never with ACTIVITY_CODE_SECRET_PREVIOUS (a rotation in progress)', async () => {
+    const previous = 'cli-test-previous-activity-code-secret-01';
+    const res = await pocket(['codes', 'issue', 'spring-sale'], {
+      env: {
+        POCKET_DATA_DIR: dataDir,
+        ACTIVITY_CODE_SECRET: SECRET,
+        ACTIVITY_CODE_SECRET_PREVIOUS: previous,
+        DATABASE_URL: undefined,
+      },
+    });
+    expect(res.code).toBe(0);
+    const expected = { campaignId: 'spring-sale', userId: 'u-7', now: new Date() };
+    expect(verifyActivityCode(SECRET, res.stdout.trim(), expected).ok).toBe(true);
+    expect(verifyActivityCode(previous, res.stdout.trim(), expected).ok).toBe(false);
+  });
+
   it('refuses bad options with exit code 2 and prints no code', async () => {
     for (const args of [
       ['Bad Campaign'],

@@ -32,23 +32,18 @@ import {
   describeEachBackend,
   type TestBackends,
 } from '../../helpers/pocket';
+import { receiveWebhooks, type ReceivedWebhook } from '../../helpers/webhook-receiver';
 
 const WALLET = 'http://wallet.outcomes.test';
 const HOOK = 'http://hooks.outcomes.test';
 const FLAKY = 'http://flaky-wallet.outcomes.test';
-
-interface Received {
-  body: string;
-  timestamp: string | undefined;
-  signature: string | undefined;
-}
 
 describeEachBackend('delivery outcomes', (backend) => {
   let backends: TestBackends;
   let pocket: Pocket;
   let clock: FakeClock;
   let issuer: FakeIssuer;
-  let hooks: Received[];
+  let hooks: ReceivedWebhook[];
 
   beforeEach(async () => {
     clock = fakeClock(AT);
@@ -57,18 +52,7 @@ describeEachBackend('delivery outcomes', (backend) => {
       config: { issuerUrls: { red_packet: WALLET }, notifyUrl: `${HOOK}/pocket` },
     });
     issuer = new FakeIssuer(WALLET, clock);
-    hooks = [];
-    nock(HOOK)
-      .persist()
-      .post('/pocket')
-      .reply(function (_uri, body) {
-        hooks.push({
-          body: typeof body === 'string' ? body : JSON.stringify(body),
-          timestamp: this.req.headers['x-pocket-timestamp'] as string | undefined,
-          signature: this.req.headers['x-pocket-signature'] as string | undefined,
-        });
-        return [204];
-      });
+    hooks = receiveWebhooks(HOOK, '/pocket');
   });
   afterEach(() => closeDeliveryPocket(pocket, backends));
 

@@ -86,6 +86,21 @@ describe('logBanner', () => {
     expect(banner({}).map((l) => l.msg)).not.toContainEqual(expect.stringContaining('user tokens:'));
   });
 
+  it('says which previous secrets are set, so a rotation is not left unfinished', () => {
+    const rotating = (env: Record<string, string>) =>
+      banner(env)
+        .map((l) => l.msg)
+        .filter((msg) => msg.includes('_PREVIOUS'));
+    expect(rotating({})).toEqual([]);
+    expect(
+      rotating({ ACTIVITY_CODE_SECRET_PREVIOUS: 'p'.repeat(32), WEBHOOK_SECRET_PREVIOUS: 'q'.repeat(32) }),
+    ).toEqual([
+      'secrets: ACTIVITY_CODE_SECRET_PREVIOUS, WEBHOOK_SECRET_PREVIOUS set: what a previous secret signed is ' +
+        'still accepted (webhooks carry both signatures); unset each when its rotation is over ' +
+        '(README, "Rotating a secret")',
+    ]);
+  });
+
   it('says the secrets were generated on the boot that made them, and reused after', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pocket-banner-'));
     const file = join(dir, 'data', 'secrets.json');

@@ -337,6 +337,106 @@ describe('loadConfig: values the schema let through that then misbehaved', () =>
     ).not.toThrow();
   });
 
+  describe('previous secrets (rotation)', () => {
+    const current = {
+      ACTIVITY_CODE_SECRET: 'a'.repeat(32),
+      WEBHOOK_SECRET: 'w'.repeat(32),
+      USER_TOKEN_SECRET: 'u'.repeat(32),
+    };
+    const old = { a: 'A'.repeat(40), w: 'W'.repeat(40), u: 'U'.repeat(40) };
+
+    it('reads the three _PREVIOUS variables (unset: null), for production and outside it alike', () => {
+      expect(loadConfig(current, tmp()).previousSecrets).toEqual({
+        activityCode: null,
+        webhook: null,
+        userToken: null,
+      });
+      const env = {
+        ...current,
+        NODE_ENV: 'production',
+        ACTIVITY_CODE_SECRET_PREVIOUS: old.a,
+        WEBHOOK_SECRET_PREVIOUS: old.w,
+        USER_TOKEN_SECRET_PREVIOUS: old.u,
+      };
+      const config = loadConfig(env, tmp());
+      expect(config.previousSecrets).toEqual({ activityCode: old.a, webhook: old.w, userToken: old.u });
+      // Signing still uses the current secrets.
+      expect(config.secrets).toEqual({
+        activityCode: current.ACTIVITY_CODE_SECRET,
+        webhook: current.WEBHOOK_SECRET,
+        userToken: current.USER_TOKEN_SECRET,
+      });
+    });
+
+    it('outside production, keeps the generated secrets as they are and writes no previous one', () => {
+      const dir = tmp();
+      const generated = loadConfig({}, dir).secrets;
+      const config = loadConfig({ USER_TOKEN_SECRET_PREVIOUS: old.u }, dir);
+      expect(config.secrets).toEqual(generated);
+      expect(config.previousSecrets.userToken).toBe(old.u);
+      expect(JSON.parse(readFileSync(join(dir, 'data', 'secrets.json'), 'utf8'))).toEqual(generated);
+    });
+
+    it('refuses one shorter than 32 characters, naming it and hiding its value', () => {
+      refused(
+        {
+          ...current,
+          ACTIVITY_CODE_SECRET_PREVIOUS: 'hunter2',
+          USER_TOKEN_SECRET_PREVIOUS: 'also-too-short',
+        },
+        'ACTIVITY_CODE_SECRET_PREVIOUS=(hidden, 7 characters): must NOT have fewer than 32 characters\n' +
+          '  USER_TOKEN_SECRET_PREVIOUS=(hidden, 14 characters): must NOT have fewer than 32 characters',
+      );
+      refused(
+        { ...current, WEBHOOK_SECRET_PREVIOUS: 'x'.repeat(31) },
+        'WEBHOOK_SECRET_PREVIOUS=(hidden, 31 characters): must NOT have fewer than 32 characters',
+      );
+    });
+
+    it('refuses one equal to its own current secret: a rotation that replaced nothing', () => {
+      refused(
+        { ...current, ACTIVITY_CODE_SECRET_PREVIOUS: current.ACTIVITY_CODE_SECRET },
+        'ACTIVITY_CODE_SECRET_PREVIOUS=(hidden, 32 characters): must differ from ACTIVITY_CODE_SECRET ' +
+          '(it is the value being replaced: set it to the old secret, or unset it)',
+      );
+    });
+
+    it('refuses one equal to any other secret, current or previous, naming both variables', () => {
+      const shared = '(whoever holds one secret could then act with the other)';
+      refused(
+        { ...current, USER_TOKEN_SECRET_PREVIOUS: current.WEBHOOK_SECRET },
+        `USER_TOKEN_SECRET_PREVIOUS=(hidden, 32 characters): must differ from WEBHOOK_SECRET ${shared}`,
+      );
+      refused(
+        { ...current, WEBHOOK_SECRET_PREVIOUS: current.ACTIVITY_CODE_SECRET },
+        `WEBHOOK_SECRET_PREVIOUS=(hidden, 32 characters): must differ from ACTIVITY_CODE_SECRET ${shared}`,
+      );
+      refused(
+        { ...current, ACTIVITY_CODE_SECRET_PREVIOUS: old.u, USER_TOKEN_SECRET_PREVIOUS: old.u },
+        'USER_TOKEN_SECRET_PREVIOUS=(hidden, 40 characters): must differ from ACTIVITY_CODE_SECRET_PREVIOUS ' +
+          shared,
+      );
+    });
+
+    it('outside production, refuses one equal to a generated secret in use', () => {
+      const dir = tmp();
+      const generated = loadConfig({}, dir).secrets;
+      expect(() => loadConfig({ ACTIVITY_CODE_SECRET_PREVIOUS: generated.webhook }, dir)).toThrow(
+        new ConfigError(
+          'invalid configuration:\n  ACTIVITY_CODE_SECRET_PREVIOUS=(hidden, 43 characters): must differ from ' +
+            'WEBHOOK_SECRET (whoever holds one secret could then act with the other)',
+        ),
+      );
+      // The generated secret moved to the variable, its old value the previous one: a rotation, accepted.
+      expect(
+        loadConfig(
+          { ACTIVITY_CODE_SECRET: old.a, ACTIVITY_CODE_SECRET_PREVIOUS: generated.activityCode },
+          dir,
+        ).previousSecrets.activityCode,
+      ).toBe(generated.activityCode);
+    });
+  });
+
   it('never echoes a secret or a URL password in the message', () => {
     refused(
       { ACTIVITY_CODE_SECRET: 'hunter2', USER_TOKEN_SECRET: 'also-too-short' },

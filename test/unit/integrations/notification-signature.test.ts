@@ -51,4 +51,15 @@ describe('webhook signatures', () => {
     const rotated = signatureHeaders('old-secret', body, now)[SIGNATURE_HEADER];
     expect(check({ signature: `${rotated}, ${headers[SIGNATURE_HEADER]}` })).toBe(true);
   });
+
+  it('signs with every secret given, current first, in one header (WEBHOOK_SECRET_PREVIOUS)', () => {
+    const both = signatureHeaders([secret, 'old-secret'], body, now);
+    const hmac = (key: string) =>
+      createHmac('sha256', key).update(`${both[TIMESTAMP_HEADER]}.${body}`).digest('hex');
+    expect(both[SIGNATURE_HEADER]).toBe(`v1=${hmac(secret)},v1=${hmac('old-secret')}`);
+    const signature = both[SIGNATURE_HEADER];
+    expect(check({ signature })).toBe(true);
+    expect(check({ signature, secret: 'old-secret' })).toBe(true);
+    expect(check({ signature, secret: 'other' })).toBe(false);
+  });
 });

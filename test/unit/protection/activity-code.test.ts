@@ -70,6 +70,19 @@ describe('activity codes', () => {
     }
   });
 
+  it('accepts a code signed with any of the secrets given (rotation: current, then previous), and no other', () => {
+    const previous = 'the-previous-secret-of-at-least-32-characters';
+    const old = code({ userId: 'u-1' }, previous);
+    expect(verifyActivityCode([SECRET, previous], old, expected).ok).toBe(true);
+    expect(verifyActivityCode([SECRET, previous], code(), expected).ok).toBe(true);
+    expect(verifyActivityCode([SECRET], old, expected)).toEqual({ ok: false, reason: 'code_invalid' });
+    // The previous secret opens nothing more: the claims are still checked.
+    expect(verifyActivityCode([SECRET, previous], old, { ...expected, userId: 'u-2' })).toEqual({
+      ok: false,
+      reason: 'code_invalid',
+    });
+  });
+
   it('refuses a genuine code from its expiry second on as code_expired', () => {
     const at = Math.floor(NOW.getTime() / 1000);
     expect(verifyActivityCode(SECRET, code({ expiresAt: at }), expected)).toEqual({

@@ -41,7 +41,7 @@ function app(required: boolean, userTokenClaims?: UserTokenClaims) {
     routers: [
       clientAuthRouter({
         verifier,
-        userTokenSecret: SECRET,
+        userTokenSecrets: [SECRET],
         required,
         ...(userTokenClaims ? { userTokenClaims } : {}),
       }),
@@ -179,6 +179,22 @@ describe('client identity', () => {
     expect(verifyUserToken(issued(5), SECRET, undefined, nowS * 1000)).toEqual({ sub: 'u-1' });
     expect(verifyUserToken(issued(6), SECRET, undefined, nowS * 1000)).toEqual({
       refused: 'invalid user token: it was issued in the future (iat)',
+    });
+  });
+
+  it('accepts a token signed with any of the secrets given (rotation: current, then previous), held to the same checks', () => {
+    const previous = 'the-previous-user-token-secret-32-chars!';
+    const nowS = 1_800_000_000;
+    const token = (exp: number, secret = previous) =>
+      jwt.sign({ sub: 'u-1', exp }, secret, { algorithm: 'HS256' });
+    const verify = (t: string, secrets: string[]) => verifyUserToken(t, secrets, undefined, nowS * 1000);
+    expect(verify(token(nowS + 600), [SECRET, previous])).toEqual({ sub: 'u-1' });
+    expect(verify(token(nowS + 600, SECRET), [SECRET, previous])).toEqual({ sub: 'u-1' });
+    expect(verify(token(nowS + 600), [SECRET])).toEqual({
+      refused: 'invalid user token: its signature does not verify with the user token secret',
+    });
+    expect(verify(token(nowS - 60), [SECRET, previous])).toEqual({
+      refused: 'invalid user token: it has expired (exp)',
     });
   });
 
