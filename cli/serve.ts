@@ -1,10 +1,11 @@
 /** `pocket serve`: the HTTP service (embedded default with no environment; PostgreSQL + Redis when set). */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig, previousSecretsSet, type Config } from '../src/config';
+import { loadConfig, type Config } from '../src/config';
 import type { CampaignSnapshot } from '../src/publishing/campaign-snapshot';
 import { checkLive } from '../src/decision/liveness';
 import type { Logger } from '../src/observability/logger';
+import { logRotation } from './secret-rotation';
 import { startPocket } from '../src/server';
 import { checkBackends, redactUrl } from './check-backends';
 import { action } from './output';
@@ -126,14 +127,7 @@ export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config)
   }
   const claimsWarning = userTokenClaimsWarning(config);
   if (claimsWarning) logger.warn(claimsWarning);
-  const rotating = previousSecretsSet(config);
-  if (rotating.length > 0) {
-    // A previous secret left set keeps the old one valid for good: the line is the reminder to remove it.
-    logger.info(
-      `secrets: ${rotating.join(', ')} set: what a previous secret signed is still accepted (webhooks carry ` +
-        'both signatures); unset each when its rotation is over (README, "Rotating a secret")',
-    );
-  }
+  logRotation(logger, config);
   if (config.secretsGenerated) {
     const file = `${config.dataDir}/secrets.json`;
     logger.info(

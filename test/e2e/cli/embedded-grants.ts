@@ -12,6 +12,8 @@ import { pocket, type PocketRun } from './run-pocket';
 export interface EmbeddedGrants {
   /** The grant ids, sorted. */
   ids: string[];
+  /** The variables every run gets (POCKET_DATA_DIR and the others; undefined: removed). */
+  env: Record<string, string | undefined>;
   /** Runs the CLI on this ledger (embedded backends, no notifier, POCKET_AUTHOR set). */
   run(...args: string[]): Promise<PocketRun>;
   /** The same, with these variables changed (undefined removes one). */
@@ -41,6 +43,7 @@ export async function embeddedGrants(options: {
   const ids = await recordedGrants({ POCKET_DATA_DIR: dataDir }, users(options.userPrefix, options.count));
   return {
     ids,
+    env,
     run: (...args) => pocket(args, { env }),
     runWith: (changes, ...args) => pocket(args, { env: { ...env, ...changes } }),
     async withDb(fn) {
@@ -74,6 +77,9 @@ export function useEmbeddedGrants(
   return {
     get ids() {
       return ready().ids;
+    },
+    get env() {
+      return ready().env;
     },
     run: (...args) => ready().run(...args),
     runWith: (changes, ...args) => ready().runWith(changes, ...args),

@@ -4,6 +4,8 @@
  * open, `grants void` refuses without a reason (2) or on a delivered grant without --force (1). And the
  * embedded `npm start` runs the worker in-process.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { createPocket } from '../../../src/server';
 import { grantsFor, AT, TINY, DEFINITIONS } from '../../helpers/delivery';
 import { testConfig } from '../../helpers/pocket';
 import { useEmbeddedGrants } from './embedded-grants';
-import { json } from './run-pocket';
+import { CLI, json } from './run-pocket';
 
 const SINCE = new Date(AT.getTime() - 3_600_000).toISOString();
 
@@ -153,6 +155,31 @@ describe('pocket worker, reconcile and grants void against the embedded ledger',
     const text = await run('grants', 'void', id, '--reason', 'again');
     expect(text.code).toBe(1);
     expect(text.stderr).toMatch(/already void/);
+  });
+
+  // The worker signs the webhooks: a WEBHOOK_SECRET_PREVIOUS left set keeps the old secret valid for good.
+  it('reminds at start which previous secrets are set, as serve does', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    const changes = { ...embedded.env, LOG_LEVEL: 'info', WEBHOOK_SECRET_PREVIOUS: 'q'.repeat(32) };
+    delete env['NODE_OPTIONS'];
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    const worker = spawn(process.execPath, [CLI, 'worker'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      worker.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (stderr.includes('pocket worker running')) resolve();
+      });
+      worker.on('exit', () => reject(new Error(`worker exited before starting:\n${stderr}`)));
+    });
+    worker.kill('SIGTERM');
+    await once(worker, 'exit');
+    expect(stderr).toContain(
+      'secrets: WEBHOOK_SECRET_PREVIOUS set: what a previous secret signed is still accepted',
+    );
   });
 });
 
