@@ -121,3 +121,18 @@ export class DependencyUnavailableError extends AppError {
     return { 'Retry-After': String(DEPENDENCY_RETRY_AFTER_S) };
   }
 }
+
+/**
+ * 503 reports_busy: every report slot of this process is taken and the queue behind them is full
+ * (report-service.ts). Nothing is wrong with the request: the same one may be sent again after `Retry-After`, by
+ * when a report of the queue has usually answered.
+ */
+export class ReportsBusyError extends AppError {
+  constructor(message: string) {
+    super(503, 'reports_busy', message);
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '1' };
+  }
+}

@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError, type FieldError } from '../errors/app-e
 import { checkCampaignId } from '../http/campaign-id';
 import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
+import { SharedReads } from '../shared/shared-reads';
 import { campaignView } from './campaign-view';
 import type { LiveRegistry } from './live-registry';
 
@@ -21,22 +22,9 @@ export function campaignRouter(deps: {
 }): Router {
   // One read per campaign at a time, kept for USAGE_TTL_MS once answered: the views that come while it runs share
   // it. Before, each of them sent its own aggregate over the campaign's grants until one had answered.
-  const cache = new Map<string, { answeredAt: number | null; stockUsed: Promise<Record<string, number>> }>();
-  const stockUsed = (campaignId: string): Promise<Record<string, number>> => {
-    const hit = cache.get(campaignId);
-    if (hit && (hit.answeredAt === null || Date.now() - hit.answeredAt < USAGE_TTL_MS)) return hit.stockUsed;
-    const read = deps.grants.usage(deps.db, campaignId).then((usage) => usage.stockUsed);
-    const entry: { answeredAt: number | null; stockUsed: typeof read } = {
-      answeredAt: null,
-      stockUsed: read,
-    };
-    cache.set(campaignId, entry);
-    void read.then(
-      () => (entry.answeredAt = Date.now()),
-      () => cache.get(campaignId) === entry && cache.delete(campaignId),
-    );
-    return read;
-  };
+  const usage = new SharedReads<Record<string, number>>(USAGE_TTL_MS);
+  const stockUsed = (campaignId: string): Promise<Record<string, number>> =>
+    usage.get(campaignId, () => deps.grants.usage(deps.db, campaignId).then((u) => u.stockUsed));
   const router = Router();
   router.get('/v1/campaigns', async (_req, res) => {
     const now = deps.clock();

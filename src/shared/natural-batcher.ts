@@ -8,6 +8,9 @@
  * BatchWaitExpired. Without it a batch stuck on a database that stopped answering (a failover, a network
  * partition) held every later item until the database answered again: the whole flash sale hung instead of
  * answering 503.
+ *
+ * `maxWaiting` bounds the queue: an item that finds every slot taken and that many items already waiting is
+ * rejected at once with a BatchQueueFull, never queued.
  */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -26,12 +29,21 @@ export class BatchWaitExpired extends Error {
   }
 }
 
+/** Every slot was taken and `maxWaiting` items already waited: the item was refused, never queued. */
+export class BatchQueueFull extends Error {
+  constructor(waiting: number) {
+    super(`${waiting} items already wait for a batch`);
+  }
+}
+
 export interface NaturalBatcherOptions {
   /** Batches running at once (e.g. the pool connections they may hold). */
   concurrency: number;
   maxBatch: number;
   /** How long an item may wait for a batch to take it (default: no limit). */
   maxWaitMs?: number;
+  /** How many items may wait while every slot is taken (default: no limit). */
+  maxWaiting?: number;
 }
 
 export class NaturalBatcher<I, O> {
@@ -45,6 +57,10 @@ export class NaturalBatcher<I, O> {
   ) {}
 
   add(item: I): Promise<O> {
+    const { concurrency, maxWaiting } = this.options;
+    if (maxWaiting !== undefined && this.running >= concurrency && this.waiting.length >= maxWaiting) {
+      return Promise.reject(new BatchQueueFull(this.waiting.length));
+    }
     return new Promise<O>((resolve, reject) => {
       const waiting: Waiting<I, O> = { item, resolve, reject };
       this.waiting.push(waiting);

@@ -28,7 +28,13 @@ async function truncateAll(db: Db): Promise<void> {
   for (const table of tables) await db(table).delete();
 }
 
-async function postgresLedger(pool?: { min: number; max: number }): Promise<TestLedger> {
+export interface LedgerOptions {
+  pool?: { min: number; max: number };
+  /** PostgreSQL: how long a statement waits for a connection (the service's LEDGER_WAIT_MS); default knex's. */
+  acquireTimeoutMs?: number;
+}
+
+async function postgresLedger({ pool, acquireTimeoutMs }: LedgerOptions): Promise<TestLedger> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set');
   const schema = uniqueName('ledger').toLowerCase();
@@ -42,6 +48,7 @@ async function postgresLedger(pool?: { min: number; max: number }): Promise<Test
     databaseUrl: fast.toString(),
     searchPath: `${schema},public`,
     ...(pool ? { pool } : {}),
+    ...(acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs }),
   });
   await migrate(db);
   return {
@@ -71,11 +78,8 @@ async function sqliteLedger(): Promise<TestLedger> {
   };
 }
 
-export function withLedger(
-  kind: LedgerKind,
-  opts: { pool?: { min: number; max: number } } = {},
-): Promise<TestLedger> {
-  return kind === 'postgres' ? postgresLedger(opts.pool) : sqliteLedger();
+export function withLedger(kind: LedgerKind, opts: LedgerOptions = {}): Promise<TestLedger> {
+  return kind === 'postgres' ? postgresLedger(opts) : sqliteLedger();
 }
 
 /** describe.each over both engines; PostgreSQL is gated by DATABASE_URL (see describeWithServices). */

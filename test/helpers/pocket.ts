@@ -15,7 +15,7 @@ import { RedisHotState } from '../../src/hot-state/redis-hot-state';
 import { RedisKeys } from '../../src/hot-state/redis-keys';
 import { silentLogger } from '../../src/observability/logger';
 import { createPocket, type Pocket, type PocketOverrides } from '../../src/server';
-import { withLedger, type TestLedger } from './ledger';
+import { withLedger, type LedgerOptions, type TestLedger } from './ledger';
 import { describeWithServices, uniqueName } from './services';
 
 export type Backend = 'postgres+redis' | 'sqlite+memory';
@@ -33,7 +33,11 @@ export interface TestBackends {
   destroy(): Promise<void>;
 }
 
-export async function createBackends(backend: Backend): Promise<TestBackends> {
+/** `ledgerOptions`: the PostgreSQL pool's options (default 1–20 connections, knex's wait for one). */
+export async function createBackends(
+  backend: Backend,
+  ledgerOptions: LedgerOptions = { pool: { min: 1, max: 20 } },
+): Promise<TestBackends> {
   if (backend === 'sqlite+memory') {
     const ledger = await withLedger('sqlite');
     const memory = new MemoryHotState();
@@ -47,7 +51,7 @@ export async function createBackends(backend: Backend): Promise<TestBackends> {
       destroy: () => ledger.destroy(),
     };
   }
-  const ledger = await withLedger('postgres', { pool: { min: 1, max: 20 } });
+  const ledger = await withLedger('postgres', ledgerOptions);
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is not set');
   const keyPrefix = `${uniqueName('pocket')}:`;

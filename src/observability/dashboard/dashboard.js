@@ -16,6 +16,11 @@
   const SVG = 'http://www.w3.org/2000/svg';
   const params = new URLSearchParams(location.search);
   const refreshSeconds = Math.min(60, Math.max(1, Number(params.get('refresh')) || 5));
+  /**
+   * Reports asked for at once: as many as the service computes at a time (REPORTS_AT_ONCE), each holding a
+   * ledger connection. All at once, 35 campaigns in three tabs sent 105 and slowed the participations down.
+   */
+  const REPORTS_AT_ONCE = 2;
   const $ = (id) => document.getElementById(id);
   const statusLine = $('status');
   const updatedLine = $('updated');
@@ -451,14 +456,35 @@
     while (board.children.length > cards.length) board.lastElementChild.remove();
   }
 
+  /** `work` on each item, `atOnce` at a time, answers in the items' order; the first failure ends it. */
+  async function inTurns(items, atOnce, work) {
+    const answers = new Array(items.length);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && next < items.length) {
+        const i = next;
+        next += 1;
+        try {
+          answers[i] = await work(items[i]);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, worker));
+    return answers;
+  }
+
   async function refresh() {
     const token = sessionStorage.getItem(KEY);
     if (!token) return askForToken('');
     try {
       const list = await getJson('/v1/campaigns');
       const ids = list.campaigns.map((c) => c.id);
-      const reports = await Promise.all(
-        ids.map((id) => getJson(`/admin/campaigns/${encodeURIComponent(id)}/report`, token)),
+      const reports = await inTurns(ids, REPORTS_AT_ONCE, (id) =>
+        getJson(`/admin/campaigns/${encodeURIComponent(id)}/report`, token),
       );
       show(reports);
       board.classList.remove('stale');

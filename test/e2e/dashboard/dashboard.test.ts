@@ -288,6 +288,36 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it('asks for two reports at a time, as many as the service computes at once', async () => {
+    const page = await context.newPage();
+    const ids = Array.from({ length: 7 }, (_, i) => `${CAMPAIGN}-${i}`);
+    let running = 0;
+    let most = 0;
+    const asked: string[] = [];
+    await page.route('**/v1/campaigns', async (route) => {
+      const real = (await (await route.fetch()).json()) as { campaigns: Array<Record<string, unknown>> };
+      await route.fulfill({ json: { campaigns: ids.map((id) => ({ ...real.campaigns[0], id })) } });
+    });
+    await page.route('**/admin/campaigns/*/report', async (route) => {
+      const id = decodeURIComponent(route.request().url().split('/campaigns/')[1]?.split('/')[0] ?? '');
+      asked.push(id);
+      running += 1;
+      most = Math.max(most, running);
+      const real = await route.fetch({ url: `${url}/admin/campaigns/${CAMPAIGN}/report` });
+      const report = (await real.json()) as CampaignReport;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      running -= 1;
+      await route.fulfill({ json: { ...report, campaignId: id } });
+    });
+    await page.goto(`${url}/dashboard?refresh=60#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(`section[data-campaign="${ids[6]}"]`, { timeout: 15_000 });
+    // Before, all seven at once: 35 campaigns in three tabs sent 105, each holding a ledger connection.
+    expect(most).toBe(2);
+    expect(asked).toEqual(ids);
+    expect(await page.locator('section.campaign').count()).toBe(7);
+    await page.close();
+  });
+
   it("keeps a reader's selection across refreshes that change nothing", async () => {
     const page = await open(`/dashboard?refresh=1#token=${encodeURIComponent(token)}`);
     await page.waitForSelector(card, { timeout: 15_000 });

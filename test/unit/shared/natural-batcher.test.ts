@@ -1,4 +1,9 @@
-import { BatchWaitExpired, NaturalBatcher, type Settled } from '../../../src/shared/natural-batcher';
+import {
+  BatchQueueFull,
+  BatchWaitExpired,
+  NaturalBatcher,
+  type Settled,
+} from '../../../src/shared/natural-batcher';
 
 /** A batch runner whose batches finish when the test says so. */
 function controlled<I>() {
@@ -85,5 +90,24 @@ describe('NaturalBatcher', () => {
     expect(batches.map((b) => b.items)).toEqual([[1], [4]]);
     batches[1]?.finish([ok('four')]);
     await expect(later).resolves.toBe('four');
+  });
+
+  it('maxWaiting: an item finding every slot taken and the queue full is refused at once, never sent', async () => {
+    const { batches, run } = controlled<number>();
+    const batcher = new NaturalBatcher(run, { concurrency: 2, maxBatch: 1, maxWaiting: 2 });
+    const accepted = [1, 2, 3, 4].map((i) => batcher.add(i));
+    await expect(batcher.add(5)).rejects.toBeInstanceOf(BatchQueueFull);
+    batches[0]?.finish([ok('one')]);
+    await tick();
+    // A slot freed: the queue moved up and has room for one again.
+    const sixth = batcher.add(6);
+    await expect(batcher.add(7)).rejects.toBeInstanceOf(BatchQueueFull);
+    for (let i = 1; i < 5; i += 1) {
+      const b = batches[i];
+      b?.finish([ok(String(b.items[0]))]);
+      await tick();
+    }
+    expect(await Promise.all([...accepted, sixth])).toEqual(['one', '2', '3', '4', '6']);
+    expect(batches.map((b) => b.items)).toEqual([[1], [2], [3], [4], [6]]);
   });
 });
