@@ -286,7 +286,28 @@
     );
   }
 
-  function campaignCard(report) {
+  /** What a campaign's state in /v1/campaigns (its window and pause, now) is called on its card. */
+  const STATE_WORDS = { live: 'live', not_started: 'not started', ended: 'ended' };
+
+  /**
+   * The window, whether the campaign takes participations now and whether it is paused: its definition's status
+   * (`active`) said nothing of that, so a campaign whose window had ended read as active. PAUSED as `pocket
+   * report` prints it, also on an ended campaign; a paused live one is PAUSED alone.
+   */
+  function stateLine(c, state) {
+    const word = STATE_WORDS[state];
+    return el(
+      'div',
+      { class: 'meta' },
+      `${c.window.start} → ${c.window.end}`,
+      ...(word
+        ? [' · ', el('span', { class: `state ${state}`, 'data-metric': 'state', 'data-value': state }, word)]
+        : []),
+      ...(c.paused || state === 'paused' ? [' · ', el('span', { class: 'paused' }, 'PAUSED')] : []),
+    );
+  }
+
+  function campaignCard(report, state) {
     const c = report.campaign;
     const f = report.funnel;
     const { currency, minorDigits } = report.budget;
@@ -298,12 +319,7 @@
     });
     card.append(
       el('h2', {}, `${c.name} `, el('span', { class: 'meta' }, `${report.campaignId} · v${c.version}`)),
-      el(
-        'div',
-        { class: 'meta' },
-        `${c.window.start} → ${c.window.end} · ${c.status}`,
-        ...(c.paused ? [' · ', el('span', { class: 'paused' }, 'PAUSED')] : []),
-      ),
+      stateLine(c, state),
       el(
         'div',
         { class: 'kpis' },
@@ -436,13 +452,14 @@
    * Puts a card per report on the board, leaving in place the ones whose figures did not change: a card drawn
    * again every refresh dropped the text a reader had selected to copy, and scrolled a screen reader back.
    */
-  function show(reports) {
+  function show(reports, states) {
     const next = new Map();
     const cards = reports.map((report) => {
       const { generatedAt, ...figures } = report;
-      const key = JSON.stringify(figures);
+      const state = states.get(report.campaignId);
+      const key = JSON.stringify([figures, state]);
       const known = drawn.get(report.campaignId);
-      const node = known && known.key === key ? known.node : campaignCard(report);
+      const node = known && known.key === key ? known.node : campaignCard(report, state);
       node.setAttribute('data-generated-at', generatedAt);
       node.removeAttribute('data-stale');
       next.set(report.campaignId, { key, node });
@@ -483,10 +500,11 @@
     try {
       const list = await getJson('/v1/campaigns');
       const ids = list.campaigns.map((c) => c.id);
+      const states = new Map(list.campaigns.map((c) => [c.id, c.state]));
       const reports = await inTurns(ids, REPORTS_AT_ONCE, (id) =>
         getJson(`/admin/campaigns/${encodeURIComponent(id)}/report`, token),
       );
-      show(reports);
+      show(reports, states);
       board.classList.remove('stale');
       shownAt = new Date();
       setStatus(

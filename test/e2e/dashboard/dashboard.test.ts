@@ -91,11 +91,11 @@ describeWithChromium('dashboard in headless Chromium', () => {
   let context: BrowserContext;
   let profileDir: string;
   const problems: string[] = [];
+  const clock = new MovingClock();
 
   beforeAll(async () => {
     root = writeReportDefinitions();
     backends = await createBackends('sqlite+memory');
-    const clock = new MovingClock();
     pocket = await reportPocket(backends, root, clock);
     await driveTraffic(pocket, clock);
     token = (await pocket.tokens.create(['read'], 'dashboard')).token;
@@ -318,6 +318,47 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it("says whether a campaign is live, not started, ended or paused, not its definition's status", async () => {
+    const page = await open(`/dashboard?refresh=1#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(card, { timeout: 15_000 });
+    const line = page.locator(`${card} > div.meta`);
+    const shown = async (): Promise<string> => ((await line.textContent()) ?? '').replace(/^.+ → \S+/, '');
+    /** What the card says after its window once /v1/campaigns says `state` (waiting up to 15 s for `expected`). */
+    const says = async (state: string, expected: string): Promise<string> => {
+      const list = await request(pocket.app).get('/v1/campaigns');
+      expect(list.body.campaigns[0]?.state).toBe(state);
+      for (let i = 0; i < 150 && (await shown()) !== expected; i += 1) await page.waitForTimeout(100);
+      return shown();
+    };
+    const DAY = 86_400_000;
+    let moved = 0;
+    const move = (ms: number): void => {
+      clock.advance(ms);
+      moved += ms;
+    };
+    try {
+      expect(await says('live', ' · live')).toBe(' · live');
+      // Before, each of these read ' · active', the definition's status, whatever the window and the clock.
+      move(2 * DAY);
+      expect(await says('ended', ' · ended')).toBe(' · ended');
+      await pocket.lifecycle.pause(CAMPAIGN, { note: null, author: null });
+      expect(await says('ended', ' · ended · PAUSED')).toBe(' · ended · PAUSED');
+      move(-2 * DAY);
+      expect(await says('paused', ' · PAUSED')).toBe(' · PAUSED');
+      await pocket.lifecycle.resume(CAMPAIGN, { note: null, author: null });
+      move(-DAY);
+      expect(await says('not_started', ' · not started')).toBe(' · not started');
+      expect(await page.locator(`${card} [data-metric="state"]`).getAttribute('data-value')).toBe(
+        'not_started',
+      );
+    } finally {
+      await pocket.lifecycle.resume(CAMPAIGN, { note: null, author: null });
+      clock.advance(-moved);
+    }
+    expect(await says('live', ' · live')).toBe(' · live');
+    await page.close();
+  });
+
   it("keeps a reader's selection across refreshes that change nothing", async () => {
     const page = await open(`/dashboard?refresh=1#token=${encodeURIComponent(token)}`);
     await page.waitForSelector(card, { timeout: 15_000 });
@@ -429,7 +470,7 @@ describeWithChromium('dashboard in headless Chromium', () => {
     )) as number;
     expect(smallest).toBeGreaterThanOrEqual(11);
     // Text on a colour: at least 4.5:1.
-    const selectors = ['.badge', '.paused', '.kpi .label', '.bar-label', '#status', '.note'];
+    const selectors = ['.badge', '.paused', '.state', '.kpi .label', '.bar-label', '#status', '.note'];
     const ratios = (await page.evaluate(`(${CONTRAST})(${JSON.stringify(selectors)})`)) as Array<
       [string, number]
     >;
