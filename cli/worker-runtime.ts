@@ -18,6 +18,8 @@ import { migrate, type PendingMigrations } from '../src/ledger/migrate';
 import { createLogger, type Logger } from '../src/observability/logger';
 import type { LiveRegistry } from '../src/publishing/live-registry';
 import { createWorker, type WorkerParts } from '../src/reconciliation/create-worker';
+import { CLOSE_TIMEOUT_MS } from '../src/server';
+import { settledWithin } from '../src/shared/settled-within';
 import { checkBackends, redactUrl } from './check-backends';
 
 export interface WorkerRuntime {
@@ -126,9 +128,22 @@ async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<Wo
       redisUnreachable,
       parts,
       async close() {
-        await parts.close();
-        await hotState?.close().catch(() => undefined);
-        await db.destroy();
+        // The relay's batch and the jobs in progress get SHUTDOWN_GRACE_MS, the pools CLOSE_TIMEOUT_MS, as in
+        // `pocket serve`: what is still open then (a statement stuck on a ledger that went silent, which the pool
+        // waits for) is left, and `pocket worker` exits anyway.
+        if (!(await settledWithin(parts.close(), config.shutdownGraceMs))) {
+          logger.warn(
+            `relay batch and scheduled jobs in progress not finished within SHUTDOWN_GRACE_MS ` +
+              `(${config.shutdownGraceMs} ms): left as they are`,
+          );
+        }
+        const pools = (async () => {
+          await hotState?.close().catch(() => undefined);
+          await db.destroy();
+        })();
+        if (!(await settledWithin(pools, CLOSE_TIMEOUT_MS))) {
+          logger.warn(`pools not closed within ${CLOSE_TIMEOUT_MS} ms: left as they are`);
+        }
       },
     };
   } catch (error) {

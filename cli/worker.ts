@@ -57,7 +57,7 @@ export function registerWorker(program: Command): void {
         async (opts: Options) => {
           const format = parseFormat(opts.format, ['table', 'json']);
           if (opts.once) {
-            return withWorkerRuntime(
+            const code = await withWorkerRuntime(
               async ({ parts, redisUnreachable }) => {
                 const result = await parts.worker.runOnce({ hotStateUnreachable: redisUnreachable });
                 if (format === 'json') printJson(result);
@@ -71,8 +71,9 @@ export function registerWorker(program: Command): void {
               // Redis down: the outbox is still drained (it needs only the ledger and the issuers).
               { logLevel: 'warn', redisOutage: 'once', pendingMigrations: 'apply' },
             );
+            process.exit(code);
           }
-          return withWorkerRuntime(
+          await withWorkerRuntime(
             async ({ parts, logger, config }) => {
               // The worker signs the webhooks: a WEBHOOK_SECRET_PREVIOUS left set is reminded here too.
               logRotation(logger, config);
@@ -90,6 +91,9 @@ export function registerWorker(program: Command): void {
             // and waits for Redis for the rest, rather than exiting 1 and delivering nothing until Redis is back.
             { redisOutage: 'tolerate', pendingMigrations: 'apply' },
           );
+          // Stopped and closed, or given up on (the runtime's close is bounded): whatever is still open (a
+          // connection stuck on a silent ledger) must not keep the process up.
+          process.exit(process.exitCode ?? 0);
         },
         { exitOnFailure: true },
       ),

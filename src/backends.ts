@@ -7,7 +7,13 @@
 import type { Config } from './config';
 import type { HotState } from './hot-state/hot-state';
 import { RedisHotState } from './hot-state/redis-hot-state';
-import { createDb, LEDGER_STATEMENT_DEADLINE_MS, withStatementDeadline, type Db } from './ledger/db';
+import {
+  createDb,
+  LEDGER_SCAN_DEADLINE_MS,
+  LEDGER_STATEMENT_DEADLINE_MS,
+  withStatementDeadline,
+  type Db,
+} from './ledger/db';
 import { KnexAuditStore } from './ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from './ledger/knex-campaign-version-store';
 import { KnexGrantStore } from './ledger/knex-grant-store';
@@ -75,7 +81,7 @@ export function ledgerRegistry(db: Db, stores: Pick<Stores, 'versions'>): LiveRe
  * campaign's grants), but bounded: one rebuild runs per campaign at a time, so a read stuck on a dead connection
  * kept that campaign at 503 until TCP gave up, minutes after the ledger was back.
  */
-export const COUNTER_REBUILD_DEADLINE_MS = 30_000;
+export const COUNTER_REBUILD_DEADLINE_MS = LEDGER_SCAN_DEADLINE_MS;
 
 /** Rebuilds a campaign's hot counters from the ledger (plus live reservations) when they are missing. */
 export function counterRebuilder(

@@ -64,6 +64,7 @@ import { publishLocalDefinitions } from './publishing/publish-local';
 import type { CounterRebuilder } from './reconciliation/counter-rebuilder';
 import { createWorker, type WorkerParts } from './reconciliation/create-worker';
 import { sandboxIssuerRouter } from './integrations/sandbox-issuer-router';
+import { settledWithin } from './shared/settled-within';
 
 export interface PocketOverrides {
   logger?: Logger;
@@ -391,14 +392,7 @@ export async function startPocket(config: Config, overrides: PocketOverrides = {
     stopping ??= (async () => {
       pocket.setDraining(true);
       await http.close(config.shutdownGraceMs);
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), CLOSE_TIMEOUT_MS);
-        timer.unref();
-      });
-      const closed = await Promise.race([pocket.close().then(() => 'closed' as const), late]);
-      clearTimeout(timer);
-      if (closed === 'late') {
+      if (!(await settledWithin(pocket.close(), CLOSE_TIMEOUT_MS))) {
         pocket.logger.warn(
           `pools and background work not closed within ${CLOSE_TIMEOUT_MS} ms: left as they are`,
         );

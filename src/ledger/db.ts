@@ -49,6 +49,11 @@ export const LEDGER_WAIT_MS = 2000;
  */
 export const LEDGER_STATEMENT_DEADLINE_MS = 5000;
 /**
+ * How long a statement that scans a campaign's grants may go unanswered (a counter rebuild, a reconciliation's
+ * reads, the alerts' spend sums): longer than a single-row statement, still bounded.
+ */
+export const LEDGER_SCAN_DEADLINE_MS = 30_000;
+/**
  * `query` with knex's timeout when `deadlineMs` is given: unanswered by then, it fails with KnexTimeoutError (503 on
  * the participation path) and knex drops its connection instead of giving it back to the pool. The statement may
  * still complete on the server: a write cut off this way has an unknown outcome, as in pg-prepared.ts.
@@ -61,20 +66,99 @@ export function withDeadline<Q extends { timeout(ms: number): Q }>(
 }
 
 /**
- * `db`, with `deadlineMs` on every statement it runs by itself (`db(table)…`, `db.raw(…)`), as `withDeadline` gives
- * one: for the service's reads and background statements outside the participation path (the registry poll, the
- * counter rebuild, the public campaign view, a user's grants, the metrics' state, the request stats), none of
- * which may wait for ever on a connection that stopped answering. Transactions opened on it have none. SQLite:
- * `db` itself (its statements block the event loop, so no timer could fire; its one connection must stay).
+ * `db`, with `deadlineMs` on every statement it runs by itself (`db(table)…`, `db.raw(…)`, `db.select(…)…`), as
+ * `withDeadline` gives one, and on every statement of a transaction opened on it (`transactionWithDeadline`): for
+ * the service's reads, background statements and the worker's jobs, none of which may wait for ever on a
+ * connection that stopped answering. SQLite: `db` itself (its statements block the event loop, so no timer could
+ * fire; its one connection must stay).
  */
 export function withStatementDeadline(db: Db, deadlineMs: number): Db {
   if (!isPostgres(db)) return db;
-  const rawOf = db.raw.bind(db) as (...args: unknown[]) => Knex.Raw;
-  const raw = ((...args: unknown[]) => rawOf(...args).timeout(deadlineMs)) as Db['raw'];
+  const bounded = new Map<PropertyKey, unknown>();
+  for (const name of STATEMENT_STARTERS) {
+    const start = (db[name] as (...args: unknown[]) => { timeout(ms: number): unknown }).bind(db);
+    bounded.set(name, (...args: unknown[]) => start(...args).timeout(deadlineMs));
+  }
+  bounded.set('transaction', (handler: unknown, config?: Knex.TransactionConfig) =>
+    typeof handler === 'function'
+      ? transactionWithDeadline(
+          db,
+          deadlineMs,
+          handler as (trx: Knex.Transaction) => Promise<unknown>,
+          config,
+        )
+      : db.transaction(handler as null, config),
+  );
   return new Proxy(db, {
     apply: (target, _this, args: Parameters<Db>) => target(...args).timeout(deadlineMs),
-    get: (target, name, receiver) => (name === 'raw' ? raw : Reflect.get(target, name, receiver)),
+    get: (target, name, receiver) => bounded.get(name) ?? Reflect.get(target, name, receiver),
   });
+}
+
+/** The methods of a knex instance that start a statement besides `db(table)`: `db.select(…).from(…)` and the like. */
+const STATEMENT_STARTERS = ['raw', 'select', 'from', 'queryBuilder'] as const;
+
+/** The ledger did not answer a statement in time; its connection was closed. */
+export class StatementDeadlineExceeded extends Error {
+  constructor(
+    deadlineMs: number,
+    readonly error: unknown,
+  ) {
+    super(`Connection terminated: the ledger did not answer within ${deadlineMs} ms`);
+  }
+}
+
+/** The parts of knex's client and of a pg connection that a transaction's deadline uses. */
+interface PooledPgClient {
+  acquireConnection(): Promise<PgConnectionSocket>;
+  releaseConnection(connection: PgConnectionSocket): Promise<void>;
+}
+
+interface PgConnectionSocket {
+  connection: {
+    stream: {
+      destroy(): void;
+      on(event: 'data', listener: () => void): unknown;
+      off(event: 'data', listener: () => void): unknown;
+    };
+  };
+}
+
+/**
+ * `db.transaction(handler)` on a connection whose statements, BEGIN and COMMIT included, may each go unanswered
+ * for `deadlineMs` at most (the clock restarts with every answer): past it the connection's socket is destroyed, so
+ * the statement waiting and any later one fail at once, and the transaction fails with StatementDeadlineExceeded
+ * instead of waiting until TCP gives up. Nothing of it is committed, unless COMMIT itself was the statement cut
+ * off: then the whole transaction may have been (a retry of an idempotent change finds it made).
+ */
+async function transactionWithDeadline<T>(
+  db: Db,
+  deadlineMs: number,
+  handler: (trx: Knex.Transaction) => Promise<T>,
+  config: Knex.TransactionConfig | undefined,
+): Promise<T> {
+  const client = db.client as PooledPgClient;
+  const connection = await client.acquireConnection();
+  const socket = connection.connection.stream;
+  let expired = false;
+  const watchdog = setTimeout(() => {
+    expired = true;
+    socket.destroy();
+  }, deadlineMs);
+  const answered = (): void => {
+    watchdog.refresh();
+  };
+  socket.on('data', answered);
+  try {
+    return await db.transaction(handler, { ...config, connection });
+  } catch (error) {
+    if (expired) throw new StatementDeadlineExceeded(deadlineMs, error);
+    throw error;
+  } finally {
+    clearTimeout(watchdog);
+    socket.off('data', answered);
+    await client.releaseConnection(connection);
+  }
 }
 
 const INT8_OID = 20;

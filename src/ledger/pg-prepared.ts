@@ -16,7 +16,7 @@
  * bench's breakdown), only when someone listens.
  */
 import { randomUUID } from 'node:crypto';
-import { LEDGER_STATEMENT_DEADLINE_MS, type Db } from './db';
+import { LEDGER_STATEMENT_DEADLINE_MS, StatementDeadlineExceeded, type Db } from './db';
 
 export interface PreparedStatement {
   /** Unique per text: pg refuses one name for two texts on a connection. */
@@ -86,15 +86,5 @@ export async function runPrepared<R>(
   } finally {
     clearTimeout(deadline);
     await client.releaseConnection(connection);
-  }
-}
-
-/** The ledger did not answer a statement in time; its connection was closed. */
-class StatementDeadlineExceeded extends Error {
-  constructor(
-    deadlineMs: number,
-    readonly error: unknown,
-  ) {
-    super(`Connection terminated: the ledger did not answer within ${deadlineMs} ms`);
   }
 }

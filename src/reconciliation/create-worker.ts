@@ -18,7 +18,13 @@ import type { Notifier } from '../integrations/notifier';
 import { SandboxIssuer } from '../integrations/sandbox-issuer';
 import { WebhookNotifier } from '../integrations/webhook-notifier';
 import type { AuditStore } from '../ledger/audit-store';
-import { isPostgres, type Db } from '../ledger/db';
+import {
+  isPostgres,
+  LEDGER_SCAN_DEADLINE_MS,
+  LEDGER_STATEMENT_DEADLINE_MS,
+  withStatementDeadline,
+  type Db,
+} from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import { KnexAuditStore } from '../ledger/knex-audit-store';
 import type { OutboxStore } from '../ledger/outbox-store';
@@ -115,7 +121,7 @@ export interface WorkerParts {
   close(): Promise<void>;
 }
 
-function defaultLease(deps: WorkerDeps): Lease {
+function defaultLease(deps: WorkerDeps, db: Db): Lease {
   if (deps.lease) return deps.lease;
   if (deps.config.redisUrl) {
     // Connected on first use: a pocket that never starts its worker opens no connection for it.
@@ -125,11 +131,18 @@ function defaultLease(deps: WorkerDeps): Lease {
     });
     return new RedisLease(client, 'pocket:lease:', true);
   }
-  return new KnexLease(deps.db, deps.clock);
+  return new KnexLease(db, deps.clock);
 }
 
 export function createWorker(deps: WorkerDeps): WorkerParts {
-  const { db, logger, clock, config } = deps;
+  const { logger, clock, config } = deps;
+  // Every statement of the worker has a deadline, those of its transactions included: a relay batch, a job's turn
+  // or a lease renewal stuck on a connection that went silent (a failover) used to wait until TCP gave up, the
+  // relay and that job stopped meanwhile (one batch, one run at a time), and SIGTERM waited for them. The relay's
+  // are short (its claim renewal must be answered within the send claim's slack, SEND_SLACK_MS); the jobs' reads
+  // scan a campaign's or a day's grants.
+  const db = withStatementDeadline(deps.db, LEDGER_STATEMENT_DEADLINE_MS);
+  const scans = withStatementDeadline(deps.db, LEDGER_SCAN_DEADLINE_MS);
   const random = deps.random ?? Math.random;
   const sandbox = new SandboxIssuer({ db, store: new KnexSandboxIssuedStore(), clock });
   const issuers = IssuerDirectory.fromConfig(config.issuerUrls, config.issuerTimeoutMs, sandbox);
@@ -174,7 +187,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
   });
   const realtime = deps.hot
     ? new RealtimeReconciler({
-        db,
+        db: scans,
         registry: deps.registry,
         hotState: deps.hot.hotState,
         rebuilder: deps.hot.rebuilder,
@@ -189,7 +202,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
       })
     : null;
   const offline = new OfflineReconciler({
-    db,
+    db: scans,
     issuers,
     grants: deps.grants,
     outbox: deps.outbox,
@@ -203,7 +216,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
   });
   const audit = deps.audit ?? new KnexAuditStore();
   const voids = new GrantVoidService({
-    db,
+    db: scans,
     grants: deps.grants,
     outbox: deps.outbox,
     audit,
@@ -211,10 +224,10 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     hot: deps.hot,
     clock,
   });
-  const resolver = new DiscrepancyResolver({ db, discrepancies, audit, clock });
+  const resolver = new DiscrepancyResolver({ db: scans, discrepancies, audit, clock });
   const refresh = deps.registry.refresh?.bind(deps.registry);
   const alertEvaluator = new AlertEvaluator({
-    db,
+    db: scans,
     registry: deps.registry,
     alerts,
     episodes: new KnexAlertEpisodeStore(),
@@ -225,7 +238,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     logger,
     ...(deps.alertSettings ? { settings: deps.alertSettings } : {}),
   });
-  const lease = defaultLease(deps);
+  const lease = defaultLease(deps, db);
   const keeper = new LeaseKeeper(
     lease,
     SCHEDULER_LEASE,

@@ -11,7 +11,7 @@
  *
  * PostgreSQL is reached through a TCP proxy of the test's own that can stall all its traffic.
  */
-import net, { type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { counterRebuilder } from '../../../src/backends';
@@ -24,63 +24,7 @@ import { createPocket, type Pocket } from '../../../src/server';
 import { withLedger, type TestLedger } from '../../helpers/ledger';
 import { testConfig } from '../../helpers/pocket';
 import { describeWithServices } from '../../helpers/services';
-
-interface StallingProxy {
-  port: number;
-  /** Stalls all traffic; false lets it go again, with what `stallOn` held. */
-  stall(on: boolean): void;
-  /** Holds back (and stalls the connection of) what the client sends that contains `text`; null stops that. */
-  stallOn(text: string | null): void;
-  close(): Promise<void>;
-}
-
-async function stallingProxy(target: URL): Promise<StallingProxy> {
-  const sockets = new Set<Socket>();
-  let stalled = false;
-  let matching: Buffer | null = null;
-  const held: Array<() => void> = [];
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      if (stalled) s.pause();
-      s.on('error', () => s.destroy());
-      s.on('close', () => sockets.delete(s));
-    }
-    client.on('data', (chunk: Buffer) => {
-      if (matching === null || !chunk.includes(matching)) {
-        upstream.write(chunk);
-        return;
-      }
-      client.pause();
-      upstream.pause();
-      held.push(() => {
-        upstream.write(chunk);
-        client.resume();
-        upstream.resume();
-      });
-    });
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    stall(on) {
-      stalled = on;
-      for (const s of sockets)
-        if (on) s.pause();
-        else s.resume();
-      if (!on) for (const release of held.splice(0)) release();
-    },
-    stallOn(text) {
-      matching = text === null ? null : Buffer.from(text);
-    },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+import { ledgerBehindProxy, type StallingProxy } from '../../helpers/stalling-proxy';
 
 describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
   let ledger: TestLedger | undefined;
@@ -112,16 +56,10 @@ describeWithServices(['DATABASE_URL'], 'a stalled ledger', () => {
   /** A pocket on PostgreSQL through the stalling proxy (and in-memory hot state), and a client with a 10 s timeout. */
   async function pocketBehindProxy(): Promise<Participate> {
     ledger = await withLedger('postgres');
-    const schema = (await ledger.db.raw<{ rows: Array<{ s: string }> }>('select current_schema() as s'))
-      .rows[0]?.s;
-    const target = new URL(process.env['DATABASE_URL'] ?? '');
-    proxy = await stallingProxy(target);
-    const url = new URL(target);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    url.searchParams.set('options', `-c search_path=${schema ?? 'public'},public`);
+    const behind = await ledgerBehindProxy(ledger);
+    proxy = behind.proxy;
     pocket = await createPocket(
-      { ...testConfig(), databaseUrl: url.toString(), publishOnStart: true },
+      { ...testConfig(), databaseUrl: behind.url, publishOnStart: true },
       {
         logger: silentLogger(),
         hotState: new MemoryHotState(),
