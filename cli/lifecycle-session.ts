@@ -6,7 +6,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../src/config';
 import { AppError, type FieldError } from '../src/errors/app-error';
+import { dependencyOf } from '../src/errors/dependency-failure';
 import { connectRedis } from '../src/hot-state/redis-client';
+import { LEDGER_CHANGE_DEADLINE_MS, withStatementDeadline } from '../src/ledger/db';
 import { KnexAuditStore } from '../src/ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
@@ -46,7 +48,7 @@ async function ledgerLifecycle(root: string): Promise<Lifecycle> {
     : null;
   return new LedgerLifecycle(
     {
-      db,
+      db: withStatementDeadline(db, LEDGER_CHANGE_DEADLINE_MS),
       versions: new KnexCampaignVersionStore(),
       grants: new KnexGrantStore(),
       audit: new KnexAuditStore(),
@@ -119,8 +121,24 @@ export async function withLifecycle<T>(
     return await fn(lifecycle);
   } catch (error) {
     if (error instanceof AppError) throw failure(error);
+    if (!remote && dependencyOf(error) === 'ledger') throw ledgerSilent(error);
     throw error;
   } finally {
     await lifecycle.close();
   }
+}
+
+/**
+ * The ledger stopped answering (LEDGER_CHANGE_DEADLINE_MS) or went away during a verb: each change is one
+ * transaction, so it was made in full or not at all, and running the verb again is safe.
+ */
+function ledgerSilent(error: unknown): CliFailure {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CliFailure(
+    `the ledger (DATABASE_URL) did not answer: ${reason}; nothing was changed, unless the ledger took the ` +
+      'change just before it went silent: run the command again once it answers (a change already made ' +
+      'answers unchanged)',
+    1,
+    { code: 'dependency_unavailable', message: `the ledger did not answer: ${reason}` },
+  );
 }

@@ -23,7 +23,13 @@ import { HttpProfileSource } from './integrations/http-profile-source';
 import type { ProfileSource } from './integrations/profile-source';
 import { HttpRecommendationClient } from './integrations/http-recommendation-client';
 import type { RecommendationSource } from './integrations/recommendation-source';
-import { LEDGER_STATEMENT_DEADLINE_MS, LEDGER_WAIT_MS, withStatementDeadline, type Db } from './ledger/db';
+import {
+  LEDGER_CHANGE_DEADLINE_MS,
+  LEDGER_STATEMENT_DEADLINE_MS,
+  LEDGER_WAIT_MS,
+  withStatementDeadline,
+  type Db,
+} from './ledger/db';
 import { repeatLimitedWarn } from './observability/repeat-filter';
 import { KnexApiTokenStore } from './ledger/knex-api-token-store';
 import { migrate } from './ledger/migrate';
@@ -85,6 +91,8 @@ export interface PocketOverrides {
   changesChannel?: string;
   /** How long a client may take to send a request (default REQUEST_TIMEOUTS). */
   requestTimeouts?: RequestTimeouts;
+  /** The statement deadline of the admin requests and the lifecycle (default LEDGER_CHANGE_DEADLINE_MS). */
+  ledgerChangeDeadlineMs?: number;
 }
 
 export interface Pocket {
@@ -138,6 +146,9 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   // Reads and background statements give up on a ledger that stopped answering instead of waiting for ever (the
   // participation path has its own deadlines); transactions are opened on `db`.
   const bounded = withStatementDeadline(db, LEDGER_STATEMENT_DEADLINE_MS);
+  // The admin requests' and the lifecycle's statements, transactions included: one left unanswered is a 503, its
+  // transaction rolled back (by PostgreSQL too), instead of a request hanging until TCP gives up.
+  const changes = withStatementDeadline(db, overrides.ledgerChangeDeadlineMs ?? LEDGER_CHANGE_DEADLINE_MS);
   const hotState: HotState = overrides.hotState ?? sharedHotState(config, logger) ?? new MemoryHotState();
 
   // Change notices: this instance refreshes at once (after start), the others through Redis pub/sub;
@@ -148,7 +159,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   let refreshNow = (): Promise<void> => Promise.resolve();
   const lifecycle = new LedgerLifecycle(
     {
-      db,
+      db: changes,
       versions: stores.versions,
       grants: stores.grants,
       audit: stores.audit,
@@ -216,7 +227,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   });
 
   const tokenStore = new KnexApiTokenStore();
-  const tokens = new TokenService({ db, store: tokenStore, clock });
+  const tokens = new TokenService({ db: changes, store: tokenStore, clock });
   const tokenVerifier = new CachedTokenVerifier({
     find: (id) => tokenStore.find(bounded, id),
     ...(overrides.protection?.tokenCacheTtlMs === undefined
@@ -225,7 +236,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
   });
   const reportReads = new KnexReportReads();
   const reports = new ReportService({
-    db,
+    db: changes,
     versions: stores.versions,
     grants: stores.grants,
     reads: reportReads,

@@ -53,6 +53,13 @@ export const LEDGER_STATEMENT_DEADLINE_MS = 5000;
  * reads, the alerts' spend sums): longer than a single-row statement, still bounded.
  */
 export const LEDGER_SCAN_DEADLINE_MS = 30_000;
+
+/**
+ * How long a statement of an admin request or a lifecycle verb (publish, rollback, pause, resume, their reads, a
+ * report, a token) may go unanswered: a publish's activation checks scan a campaign's grants, and the answer, a 503,
+ * must come before `pocket … --server`'s own 30 s timeout.
+ */
+export const LEDGER_CHANGE_DEADLINE_MS = 20_000;
 /**
  * `query` with knex's timeout when `deadlineMs` is given: unanswered by then, it fails with KnexTimeoutError (503 on
  * the participation path) and knex drops its connection instead of giving it back to the pool. The statement may
@@ -130,6 +137,9 @@ interface PgConnectionSocket {
  * the statement waiting and any later one fail at once, and the transaction fails with StatementDeadlineExceeded
  * instead of waiting until TCP gives up. Nothing of it is committed, unless COMMIT itself was the statement cut
  * off: then the whole transaction may have been (a retry of an idempotent change finds it made).
+ * PostgreSQL gets the same limits for the transaction (SET LOCAL, before any query, so that the transaction may
+ * still set its isolation level): a client gone silent or away, whose closed socket may never reach the server,
+ * leaves no session holding its locks (a lifecycle change's advisory lock, the rows it updated) past them.
  */
 async function transactionWithDeadline<T>(
   db: Db,
@@ -150,7 +160,16 @@ async function transactionWithDeadline<T>(
   };
   socket.on('data', answered);
   try {
-    return await db.transaction(handler, { ...config, connection });
+    return await db.transaction(
+      async (trx) => {
+        await trx.raw(
+          `SET LOCAL statement_timeout = ${deadlineMs}; ` +
+            `SET LOCAL idle_in_transaction_session_timeout = ${deadlineMs}`,
+        );
+        return handler(trx);
+      },
+      { ...config, connection },
+    );
   } catch (error) {
     if (expired) throw new StatementDeadlineExceeded(deadlineMs, error);
     throw error;
@@ -180,7 +199,21 @@ interface PgSession {
   query(text: string, callback: (error: Error | null) => void): void;
 }
 
-const READ_COMMITTED = 'SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED';
+/**
+ * Every session: READ COMMITTED (see createDb), and PostgreSQL ends one left idle inside a transaction for a minute
+ * (longer than any of pocket's transactions waits between its statements): a client that went silent or away
+ * mid-transaction, whose closed socket may never reach the server, held its locks until TCP keepalive noticed
+ * (hours with the server's defaults), and a proxy that stops forwarding is never noticed at all.
+ */
+const SESSION_SETTINGS =
+  'SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED; ' +
+  'SET idle_in_transaction_session_timeout = 60000';
+
+/**
+ * TCP keepalive on the pool's connections, probing after 10 s of silence: an idle pooled connection whose server
+ * vanished (a failover to another host) is found dead and dropped instead of being given to the next statement.
+ */
+const KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 
 interface SqliteConnection {
   pragma(source: string): unknown;
@@ -207,10 +240,11 @@ export function createDb(opts: DbOptions): Db {
     const db = knex({
       log,
       client: 'pg',
-      connection:
-        opts.acquireTimeoutMs === undefined
-          ? opts.databaseUrl
-          : { connectionString: opts.databaseUrl, connectionTimeoutMillis: opts.acquireTimeoutMs },
+      connection: {
+        connectionString: opts.databaseUrl,
+        ...KEEPALIVE,
+        ...(opts.acquireTimeoutMs === undefined ? {} : { connectionTimeoutMillis: opts.acquireTimeoutMs }),
+      },
       ...(opts.acquireTimeoutMs === undefined ? {} : { acquireConnectionTimeout: opts.acquireTimeoutMs }),
       ...(opts.searchPath ? { searchPath: opts.searchPath.split(',').map((s) => s.trim()) } : {}),
       pool: {
@@ -218,7 +252,7 @@ export function createDb(opts: DbOptions): Db {
         // The ledger's fences assume READ COMMITTED (the range-fence triggers refuse any other level): a server or
         // database default of REPEATABLE READ or SERIALIZABLE does not reach pocket's sessions.
         afterCreate(connection: PgSession, done: (error: Error | null, connection: PgSession) => void) {
-          connection.query(READ_COMMITTED, (error) => done(error, connection));
+          connection.query(SESSION_SETTINGS, (error) => done(error, connection));
         },
       },
     });

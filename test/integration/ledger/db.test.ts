@@ -49,6 +49,15 @@ describeEachLedger('ledger db', (kind) => {
         await strict.destroy();
       }
     });
+
+    it('ends a session left idle inside a transaction for a minute, and keeps its connections alive', async () => {
+      const setting = await db().raw<{ rows: Array<{ t: string }> }>(
+        "SELECT current_setting('idle_in_transaction_session_timeout') AS t",
+      );
+      expect(setting.rows[0]?.t).toBe('1min');
+      const connection = (db().client as { connectionSettings: Record<string, unknown> }).connectionSettings;
+      expect(connection).toMatchObject({ keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    });
   }
 
   if (kind === 'sqlite') {
