@@ -18,7 +18,7 @@ import { LedgerLifecycle } from '../src/publishing/ledger-lifecycle';
 import type { Lifecycle } from '../src/publishing/lifecycle';
 import { RedisChangeNotifier } from '../src/publishing/redis-change-notifier';
 import { AdminClient } from './admin-client';
-import { CliFailure, printLines } from './output';
+import { CliFailure, printLines, sqliteBusy } from './output';
 import { openLedger } from './ledger-session';
 import { detectAuthor } from './publish-metadata';
 
@@ -121,7 +121,8 @@ export async function withLifecycle<T>(
     return await fn(lifecycle);
   } catch (error) {
     if (error instanceof AppError) throw failure(error);
-    if (!remote && dependencyOf(error) === 'ledger') throw ledgerSilent(error);
+    // A SQLite file another program holds locked is named as such (describeFailure), not as a silent ledger.
+    if (!remote && !sqliteBusy(error) && dependencyOf(error) === 'ledger') throw ledgerSilent(error);
     throw error;
   } finally {
     await lifecycle.close();

@@ -85,7 +85,7 @@ function fsFailure(err: unknown): { path: string; errno: string } | null {
 }
 
 /** SQLITE_BUSY (and its extended codes): busy_timeout ran out waiting for another process's write lock. */
-function sqliteBusy(err: unknown): boolean {
+export function sqliteBusy(err: unknown): boolean {
   const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
