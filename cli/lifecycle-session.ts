@@ -18,7 +18,7 @@ import { LedgerLifecycle } from '../src/publishing/ledger-lifecycle';
 import type { Lifecycle } from '../src/publishing/lifecycle';
 import { RedisChangeNotifier } from '../src/publishing/redis-change-notifier';
 import { AdminClient } from './admin-client';
-import { CliFailure, printLines, sqliteBusy } from './output';
+import { CliFailure, ledgerUnavailable, printLines, sqliteBusy } from './output';
 import { openLedger } from './ledger-session';
 import { detectAuthor } from './publish-metadata';
 
@@ -134,12 +134,9 @@ export async function withLifecycle<T>(
  * transaction, so it was made in full or not at all, and running the verb again is safe.
  */
 function ledgerSilent(error: unknown): CliFailure {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new CliFailure(
-    `the ledger (DATABASE_URL) did not answer: ${reason}; nothing was changed, unless the ledger took the ` +
-      'change just before it went silent: run the command again once it answers (a change already made ' +
-      'answers unchanged)',
-    1,
-    { code: 'dependency_unavailable', message: `the ledger did not answer: ${reason}` },
+  return ledgerUnavailable(
+    error,
+    'nothing was changed, unless the ledger took the change just before it went silent: run the command again ' +
+      'once it answers (a change already made answers unchanged)',
   );
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../src/config';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
 import { formatDiagnostic, type Diagnostic } from '../src/definitions/diagnostic';
+import { dependencyOf } from '../src/errors/dependency-failure';
 import { ListenError } from '../src/http/listen-error';
 import { LedgerSchemaError } from '../src/ledger/migrate';
 
@@ -47,6 +48,24 @@ export function definitionsFailure(error: DefinitionsInvalidError): CliFailure {
       details: { errors: errors.map(diagnosticJson) },
     },
   );
+}
+
+/**
+ * The ledger stopped answering (a statement past its deadline, a connection that could not be had) or went away
+ * while a verb ran: one line naming it and what to do, exit 1, `dependency_unavailable`, never a stack trace.
+ * `advice` says what the verb may have left (default: nothing to undo, run it again).
+ */
+export function ledgerUnavailable(
+  error: unknown,
+  advice = 'run the command again once it answers',
+): CliFailure {
+  const reason = error instanceof Error ? error.message : String(error);
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  const ledger = typeof code === 'string' && code.startsWith('SQLITE_') ? 'SQLite file' : 'DATABASE_URL';
+  return new CliFailure(`the ledger (${ledger}) did not answer: ${reason}; ${advice}`, 1, {
+    code: 'dependency_unavailable',
+    message: `the ledger did not answer: ${reason}`,
+  });
 }
 
 export function parseFormat(value: string, allowed: readonly Format[]): Format {
@@ -132,6 +151,8 @@ function describeFailure(err: unknown): Failure {
     const message = `cannot use ${fs.path}: ${FS_REASONS[fs.errno] ?? fs.errno} (${fs.errno})`;
     return { message, exitCode: 1, json: { code: 'path_unusable', message, path: fs.path, errno: fs.errno } };
   }
+  // Every verb's ledger failure, whichever way it reached the ledger (a worker part, a store, a deadline'd db).
+  if (dependencyOf(err) === 'ledger') return describeFailure(ledgerUnavailable(err));
   const text = err instanceof Error ? err.message : String(err);
   return {
     message: `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
