@@ -1,6 +1,6 @@
 /** Runs a CLI action against the ledger of this environment (DATABASE_URL or the embedded SQLite file). */
 import { loadConfig, type Config } from '../src/config';
-import { createDb, type Db } from '../src/ledger/db';
+import { createDb, LEDGER_CHANGE_DEADLINE_MS, withStatementDeadline, type Db } from '../src/ledger/db';
 import { migrate, type PendingMigrations } from '../src/ledger/migrate';
 import { checkBackends } from './check-backends';
 
@@ -26,11 +26,21 @@ export async function openLedger(
   }
 }
 
+/**
+ * The ledger as a one-shot verb works on it (`report`, `tokens`, `blocklist`, `discrepancies`, the lifecycle verbs,
+ * `reconcile`'s and `grants redeliver`'s own statements): a statement, a transaction's included, left unanswered
+ * for LEDGER_CHANGE_DEADLINE_MS fails, and the verb stops with one line (ledgerUnavailable in output.ts) instead
+ * of waiting until TCP gives up on a ledger whose connections went silent.
+ */
+export function withVerbDeadline(db: Db): Db {
+  return withStatementDeadline(db, LEDGER_CHANGE_DEADLINE_MS);
+}
+
 export async function withLedgerDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, process.cwd(), { secretsOnUse: true });
   const { db } = await openLedger(config);
   try {
-    return await fn(db, config);
+    return await fn(withVerbDeadline(db), config);
   } finally {
     await db.destroy();
   }

@@ -8,7 +8,6 @@ import { loadConfig } from '../src/config';
 import { AppError, type FieldError } from '../src/errors/app-error';
 import { dependencyOf } from '../src/errors/dependency-failure';
 import { connectRedis } from '../src/hot-state/redis-client';
-import { LEDGER_CHANGE_DEADLINE_MS, withStatementDeadline } from '../src/ledger/db';
 import { KnexAuditStore } from '../src/ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
@@ -19,7 +18,7 @@ import type { Lifecycle } from '../src/publishing/lifecycle';
 import { RedisChangeNotifier } from '../src/publishing/redis-change-notifier';
 import { AdminClient } from './admin-client';
 import { CliFailure, ledgerUnavailable, printLines, sqliteBusy } from './output';
-import { openLedger } from './ledger-session';
+import { openLedger, withVerbDeadline } from './ledger-session';
 import { detectAuthor } from './publish-metadata';
 
 export interface TargetOptions {
@@ -48,7 +47,7 @@ async function ledgerLifecycle(root: string): Promise<Lifecycle> {
     : null;
   return new LedgerLifecycle(
     {
-      db: withStatementDeadline(db, LEDGER_CHANGE_DEADLINE_MS),
+      db: withVerbDeadline(db),
       versions: new KnexCampaignVersionStore(),
       grants: new KnexGrantStore(),
       audit: new KnexAuditStore(),

@@ -21,9 +21,11 @@ import { createWorker, type WorkerParts } from '../src/reconciliation/create-wor
 import { CLOSE_TIMEOUT_MS } from '../src/server';
 import { settledWithin } from '../src/shared/settled-within';
 import { checkBackends, redactUrl } from './check-backends';
+import { withVerbDeadline } from './ledger-session';
 
 export interface WorkerRuntime {
   config: Config;
+  /** The ledger with the one-shot verbs' deadline (withVerbDeadline), for a verb's own statements. */
   db: Db;
   logger: Logger;
   registry: LiveRegistry;
@@ -121,7 +123,7 @@ async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<Wo
     });
     return {
       config,
-      db,
+      db: withVerbDeadline(db),
       logger,
       registry,
       hotState,
