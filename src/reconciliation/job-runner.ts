@@ -16,6 +16,7 @@ export class JobRunner {
     private readonly options: {
       leader: () => Promise<boolean>;
       logger: Logger;
+      /** `result`: what the job returned, or for a 'failed' turn why it failed. */
       onTurn?: (turn: JobTurn, result?: unknown) => void;
     },
   ) {}
@@ -36,7 +37,7 @@ export class JobRunner {
       return this.finish('ran', result);
     } catch (err) {
       this.options.logger.error({ err, job: this.name }, 'scheduled job failed');
-      return this.finish('failed');
+      return this.finish('failed', err);
     } finally {
       this.running = false;
       done();

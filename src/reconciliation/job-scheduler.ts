@@ -3,6 +3,7 @@ import { schedule, validate, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../observability/logger';
 import { JobRunner, type JobTurn } from './job-runner';
 import type { LeaseKeeper } from './lease-keeper';
+import { LedgerFailureStreak } from './ledger-failure-streak';
 
 export interface ScheduledJob {
   name: string;
@@ -24,7 +25,15 @@ export class JobScheduler {
     private readonly keeper: LeaseKeeper,
     private readonly logger: Logger,
     onTurn?: (job: string, turn: JobTurn, result?: unknown) => void,
+    /** Gives the lease up for its TTL after this many job turns in a row failed on the ledger (LedgerFailureStreak). */
+    ledgerFailures = new LedgerFailureStreak(),
   ) {
+    const turned = (job: string, turn: JobTurn, result?: unknown): void => {
+      if (ledgerFailures.record(turn, result)) {
+        void keeper.stepDown(keeper.ttlMs, { job, reason: 'scheduled jobs keep failing on the ledger' });
+      }
+      onTurn?.(job, turn, result);
+    };
     for (const job of jobs) {
       if (!validate(job.cron)) {
         throw new InvalidCronError(`${job.source ?? job.name}: invalid cron expression "${job.cron}"`);
@@ -34,7 +43,7 @@ export class JobScheduler {
         new JobRunner(job.name, () => job.run(), {
           leader: () => keeper.confirm(),
           logger,
-          ...(onTurn ? { onTurn: (turn: JobTurn, result?: unknown) => onTurn(job.name, turn, result) } : {}),
+          onTurn: (turn: JobTurn, result?: unknown) => turned(job.name, turn, result),
         }),
       );
     }

@@ -8,6 +8,8 @@ import type { Lease } from './lease';
 
 export class LeaseKeeper {
   private heldUntil = 0;
+  /** Until then (stepDown) this instance does not take the lease, though it may be free. */
+  private standDownUntil = 0;
   private timer: NodeJS.Timeout | null = null;
   /**
    * While the lease's store is down (a worker started during a Redis outage), every renewal and every job's turn
@@ -19,7 +21,7 @@ export class LeaseKeeper {
     private readonly lease: Lease,
     readonly name: string,
     readonly holder: string,
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
     private readonly logger?: Logger,
     private readonly now: () => number = () => Date.now(),
   ) {
@@ -33,6 +35,7 @@ export class LeaseKeeper {
   /** Takes or renews the lease; false when another instance holds it (or the store is unreachable). */
   async confirm(): Promise<boolean> {
     const asked = this.now();
+    if (asked < this.standDownUntil) return false;
     try {
       const ok = await this.lease.acquire(this.name, this.holder, this.ttlMs);
       const was = this.held();
@@ -45,6 +48,18 @@ export class LeaseKeeper {
       this.heldUntil = 0;
       return false;
     }
+  }
+
+  /**
+   * Gives the lease up and leaves it for `ms` (a healthy instance takes it meanwhile; this one may take it back
+   * afterwards if it is still free): for a holder whose jobs keep failing on a dependency its renewal does not need.
+   */
+  async stepDown(ms: number, fields: Record<string, unknown> = {}): Promise<void> {
+    this.standDownUntil = this.now() + ms;
+    const was = this.held();
+    this.heldUntil = 0;
+    if (was) this.logger?.warn({ lease: this.name, holder: this.holder, ...fields }, 'lease given up');
+    await this.lease.release(this.name, this.holder).catch((err: unknown) => this.warnFailure?.(err));
   }
 
   start(): void {

@@ -8,14 +8,11 @@
  * PostgreSQL is reached through a TCP proxy of the test's own that holds back what it is told to.
  */
 import { createDb, type Db } from '../../../src/ledger/db';
-import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
-import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
-import { silentLogger } from '../../../src/observability/logger';
-import { createWorker, type WorkerParts } from '../../../src/reconciliation/create-worker';
+import type { WorkerParts } from '../../../src/reconciliation/create-worker';
 import { KnexLease } from '../../../src/reconciliation/knex-lease';
 import { settledWithin } from '../../../src/shared/settled-within';
 import { withLedger, type TestLedger } from '../../helpers/ledger';
-import { testConfig } from '../../helpers/pocket';
+import { bareWorker } from '../../helpers/bare-worker';
 import { describeWithServices } from '../../helpers/services';
 import { ledgerBehindProxy, type StallingProxy } from '../../helpers/stalling-proxy';
 
@@ -39,19 +36,7 @@ describeWithServices(['DATABASE_URL'], 'the worker on a ledger that goes silent'
     const behind = await ledgerBehindProxy(ledger);
     proxy = behind.proxy;
     db = createDb({ databaseUrl: behind.url });
-    parts = createWorker({
-      config: { ...testConfig(), redisUrl: null },
-      db,
-      registry: { list: () => [], get: () => undefined },
-      hot: null,
-      grants: new KnexGrantStore(),
-      outbox: new KnexOutboxStore(),
-      logger: silentLogger(),
-      clock: () => new Date(),
-      // The `notifications` job reads the ledger only when there is a notifier.
-      notifier: { send: () => Promise.resolve() },
-      leaseTtlMs,
-    });
+    parts = bareWorker(db, { leaseTtlMs });
     return parts;
   }
 
