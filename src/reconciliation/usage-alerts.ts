@@ -14,9 +14,17 @@ const THRESHOLDS = [
   [100, 'budget.100pct'],
 ] as const;
 
+/**
+ * spent / limit ≥ pct %, exactly: in floating point `spent * 100` and `limit * pct` round above 2^53 (a budget of
+ * 9×10^13 minor units and more), and 80% fired one minor unit early. Amounts are integers (minor units).
+ */
+function reached(spent: number, limit: number, pct: number): boolean {
+  return BigInt(spent) * 100n >= BigInt(limit) * BigInt(pct);
+}
+
 function budgetAlerts(definition: CampaignDefinition, scope: string, spent: number, limit: number): Alert[] {
   const usedUp = spent < limit && paysForNothing(definition.rewards, limit - spent);
-  return THRESHOLDS.filter(([pct]) => spent * 100 >= limit * pct || (pct === 100 && usedUp)).map(
+  return THRESHOLDS.filter(([pct]) => reached(spent, limit, pct) || (pct === 100 && usedUp)).map(
     ([pct, event]) => ({
       event,
       campaignId: definition.id,

@@ -29,6 +29,17 @@ describe('usage alerts', () => {
     expect(alerts[1]?.details).toEqual({ scope: 'total', spent: 800, limit: 1000, threshold: 80 });
   });
 
+  it('compares with a threshold exactly, however large the budget (no floating-point rounding)', () => {
+    // 80% of 2^53 - 1 is 7,205,759,403,792,792.8: one minor unit below it is under 80%, where spent * 100 and
+    // limit * 80 in floating point round to the same number.
+    const limit = Number.MAX_SAFE_INTEGER;
+    const huge = { ...definition, budget: { currency: 'CNY', total: limit } } as CampaignDefinition;
+    const usage = (spent: number) => ({ stockUsed: {}, spent, dailySpent: {}, grants: 1 });
+    const events = (spent: number) => usageAlerts(huge, usage(spent)).map((a) => a.event);
+    expect(events(7_205_759_403_792_792)).toEqual(['budget.50pct']);
+    expect(events(7_205_759_403_792_793)).toEqual(['budget.50pct', 'budget.80pct']);
+  });
+
   it('raises budget.100pct once what is left pays for no reward, though it is under 100%', () => {
     const pricier = {
       ...definition,
