@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Db } from './db';
+import { isPostgres, LEDGER_CHANGE_DEADLINE_MS, withStatementDeadline, type Db } from './db';
 import { ledgerMigrations, ledgerMigrationSource } from './ledger-migration-source';
 
 const TABLE = 'knex_migrations';
@@ -65,9 +65,27 @@ export interface MigrationStatus {
   unknown: string[];
 }
 
-/** Read from knex's table directly: knex's `migrate.list` throws on an applied migration it does not know. */
-export async function migrationStatus(db: Db): Promise<MigrationStatus> {
-  const applied = (await db.schema.hasTable(TABLE))
+/**
+ * Whether the ledger has knex's table, as `db.schema.hasTable` says (which takes no deadline): on PostgreSQL its
+ * own query, in the current schema, under the statement deadline.
+ */
+async function hasMigrationTable(db: Db): Promise<boolean> {
+  if (!isPostgres(db)) return db.schema.hasTable(TABLE);
+  const rows = (await db.raw(
+    'SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?',
+    [TABLE],
+  )) as { rows: unknown[] };
+  return rows.rows.length > 0;
+}
+
+/**
+ * Read from knex's table directly: knex's `migrate.list` throws on an applied migration it does not know. Every
+ * verb, `serve` and `worker` read it first, so each statement has LEDGER_CHANGE_DEADLINE_MS: a ledger that went
+ * silent (a failover) as a verb started left it waiting until TCP gave up.
+ */
+export async function migrationStatus(ledger: Db): Promise<MigrationStatus> {
+  const db = withStatementDeadline(ledger, LEDGER_CHANGE_DEADLINE_MS);
+  const applied = (await hasMigrationTable(db))
     ? ((await db(TABLE).orderBy('id').select('name')) as Array<{ name: string }>).map((m) => m.name)
     : [];
   const known = new Set(ledgerMigrations.map((m) => m.name));

@@ -64,4 +64,29 @@ describeWithServices(['DATABASE_URL'], 'the ledger verbs on a ledger that goes s
       }
     });
   });
+
+  it('stop a verb whose start-up schema check goes unanswered after the deadline too', async () => {
+    // Every verb first reads knex's migrations table (is the ledger at this pocket's schema?); that read had no
+    // deadline, so a ledger that went silent just then held the verb until TCP gave up.
+    const started = Date.now();
+    const runs = await Promise.all(
+      [
+        ['versions', 'spring', '--format', 'json'],
+        ['tokens', 'list', '--format', 'json'],
+      ].map(async (args) => {
+        const { proxy, url } = await ledgerBehindProxy(ledger);
+        proxies.push(proxy);
+        proxy.stallOn('knex_migrations');
+        return pocket(args, { env: { DATABASE_URL: url, REDIS_URL: undefined } });
+      }),
+    );
+    expect(Date.now() - started).toBeLessThan(LEDGER_CHANGE_DEADLINE_MS + 20_000);
+    for (const run of runs) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /^pocket: the ledger \(DATABASE_URL\) did not answer: .*; run the command again/,
+      );
+      expect(json<{ error: { code: string } }>(run).error.code).toBe('dependency_unavailable');
+    }
+  });
 });
