@@ -19,6 +19,7 @@ import { backoffDelay, type BackoffPolicy } from './backoff';
 import { sendLeaseMs as sendLeaseFor } from './claim-lease';
 import { issueRequest } from './issue-request';
 import type { IssuerDirectory } from './issuer-directory';
+import type { RewardTerms } from './reward-terms';
 
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'retry' | 'dead' | 'skipped' | 'lost';
 
@@ -27,6 +28,8 @@ export interface DeliveryServiceDeps {
   grants: GrantStore;
   outbox: OutboxStore;
   issuers: IssuerDirectory;
+  /** A coupon's or voucher's minSpend and validDays, from the grant's campaign version. */
+  terms: Pick<RewardTerms, 'of'>;
   discrepancies: DiscrepancyStore;
   alerts: AlertSink;
   clock: () => Date;
@@ -56,11 +59,12 @@ export class DeliveryService {
       return 'skipped';
     }
     const issuer = this.deps.issuers.forGrant(grant);
+    const request = issueRequest(grant, await this.deps.terms.of(grant));
     const claim = { id: entry.id, relayId, attempts: entry.attempts };
     if (!(await outbox.renewClaim(db, claim, this.deps.clock(), this.sendLeaseMs))) return 'lost';
     let result;
     try {
-      result = await issuer.issue(issueRequest(grant));
+      result = await issuer.issue(request);
     } catch (error) {
       result = { kind: 'retry' as const, reason: error instanceof Error ? error.message : String(error) };
     }

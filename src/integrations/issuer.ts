@@ -3,7 +3,8 @@
  *
  * Issuer protocol (one HTTP issuer per reward type; the sandbox issuer speaks the same):
  * - `POST <issuerUrl>/grants` with `Idempotency-Key: <grant id>` and the JSON body
- *   `{ grantId, campaignId, userId, rewardId, type, amount, currency, businessDate, test }`.
+ *   `{ grantId, campaignId, userId, rewardId, type, amount, currency, businessDate, grantedAt, test }`, plus
+ *   `minSpend` and `validDays` for a coupon or voucher whose reward sets them. Amounts are minor units.
  *   2xx, or 409 (a duplicate of a grant already issued) → delivered. 408 and 429 → retried like 5xx.
  *   Any other 4xx → failed: a discrepancy and an alert, never retried. 5xx, a timeout or a network error →
  *   retried with exponential backoff and full jitter, never sooner than a `Retry-After` the issuer sent (up to
@@ -21,10 +22,18 @@ export interface IssueRequest {
   userId: string;
   rewardId: string;
   type: string;
-  /** Minor units. */
+  /** Minor units: a red packet's drawn amount, a coupon's or voucher's face value (`value`). */
   amount: number;
+  /** The budget's ISO 4217 code; null for a campaign without a budget. */
   currency: string | null;
+  /** YYYY-MM-DD in the campaign's timezone. */
   businessDate: string;
+  /** When the grant was made (ISO 8601, UTC): what a coupon's `validDays` count from. */
+  grantedAt: string;
+  /** Coupon or voucher only, when its reward sets it: minimum order amount, minor units. */
+  minSpend?: number;
+  /** Coupon or voucher only, when its reward sets it: days the coupon stays valid after `grantedAt`. */
+  validDays?: number;
   test: boolean;
 }
 

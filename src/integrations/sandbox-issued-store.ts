@@ -1,7 +1,8 @@
 import type { Executor } from '../ledger/db';
 import type { IssuedPage, IssueRequest } from './issuer';
 
-export interface SandboxIssuedRecord extends IssueRequest {
+/** What the sandbox keeps of a grant it issued: the request without a coupon's terms, and when it issued it. */
+export interface SandboxIssuedRecord extends Omit<IssueRequest, 'grantedAt' | 'minSpend' | 'validDays'> {
   issuedAt: Date;
 }
 

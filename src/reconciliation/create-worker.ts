@@ -9,6 +9,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from '../delivery/backoff';
 import { DeliveryService } from '../delivery/delivery-service';
 import { IssuerDirectory } from '../delivery/issuer-directory';
 import { OutboxRelay, type RelaySettings } from '../delivery/outbox-relay';
+import { RewardTerms } from '../delivery/reward-terms';
 import type { HotState } from '../hot-state/hot-state';
 import { createRedisClient } from '../hot-state/redis-client';
 import { AlertService } from '../integrations/alert-service';
@@ -27,6 +28,7 @@ import {
 } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import { KnexAuditStore } from '../ledger/knex-audit-store';
+import { KnexCampaignVersionStore } from '../ledger/knex-campaign-version-store';
 import type { OutboxStore } from '../ledger/outbox-store';
 import { AlertEvaluator, type AlertSettings } from '../observability/alerts/alert-evaluator';
 import { KnexAlertEpisodeStore } from '../observability/alerts/knex-alert-episode-store';
@@ -169,6 +171,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     grants: deps.grants,
     outbox: deps.outbox,
     issuers,
+    terms: new RewardTerms(db, new KnexCampaignVersionStore()),
     discrepancies,
     alerts,
     clock,

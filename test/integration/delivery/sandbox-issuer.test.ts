@@ -26,6 +26,7 @@ function grant(grantId: string, amount: number): IssueRequest {
     amount,
     currency: 'CNY',
     businessDate: '2026-11-11',
+    grantedAt: '2026-11-11T02:00:00.000Z',
     test: false,
   };
 }

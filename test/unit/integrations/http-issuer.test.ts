@@ -18,6 +18,7 @@ const grant: IssueRequest = {
   amount: 50,
   currency: 'CNY',
   businessDate: '2026-11-11',
+  grantedAt: '2026-11-11T02:00:00.000Z',
   test: false,
 };
 
