@@ -110,6 +110,9 @@ export interface UndeliveredGrant {
 /** At most this many undelivered grants are listed in a summary (all are counted). */
 const UNDELIVERED_LISTED = 100;
 
+/** The resolution of a missing_downstream settled by sending the grant again. */
+const REDELIVERY_SCHEDULED = 'redelivery scheduled (same Idempotency-Key)';
+
 export interface OfflineSummary {
   runId: string;
   since: string;
@@ -505,26 +508,41 @@ export class OfflineReconciler {
     });
   }
 
+  /**
+   * Delivered in the ledger, missing downstream: sent again with the same key, quietly the first time. Missing
+   * again after such a redelivery, the issuer is not keeping what it accepts (it answers 409 for a key it never
+   * lists, or loses grants): still redelivered, but left open for a person with an alert, once.
+   */
   private async redeliver(grant: GrantRecord, state: RunState): Promise<void> {
     const now = this.deps.clock();
+    const earlier = await this.deps.discrepancies.list(this.deps.db, {
+      grantId: grant.id,
+      kinds: ['missing_downstream'],
+    });
+    const redeliveredBefore = earlier.some((d) => d.resolution === REDELIVERY_SCHEDULED);
     const reset = await this.deps.db.transaction(async (trx) => {
       const ok = await this.deps.outbox.reset(trx, grant.id, now);
       if (ok) await this.deps.grants.setStatus(trx, grant.id, 'pending', now);
       return ok;
     });
     if (reset) state.summary.redelivered += 1;
+    const what = { rewardId: grant.rewardId, amount: grant.amount };
+    if (redeliveredBefore) {
+      // Details that stay the same from run to run, so that one resolved by hand is acknowledged after.
+      await this.record(state, {
+        kind: 'missing_downstream',
+        campaignId: grant.campaignId,
+        grantId: grant.id,
+        details: { ...what, missingAfterRedelivery: true },
+      });
+      return;
+    }
     await this.record(state, {
       kind: 'missing_downstream',
       campaignId: grant.campaignId,
       grantId: grant.id,
-      details: {
-        deliveredAt: grant.deliveredAt?.toISOString() ?? null,
-        rewardId: grant.rewardId,
-        amount: grant.amount,
-      },
-      ...(reset
-        ? { status: 'resolved' as const, resolution: 'redelivery scheduled (same Idempotency-Key)' }
-        : {}),
+      details: { deliveredAt: grant.deliveredAt?.toISOString() ?? null, ...what },
+      ...(reset ? { status: 'resolved' as const, resolution: REDELIVERY_SCHEDULED } : {}),
     });
   }
 

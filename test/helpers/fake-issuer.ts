@@ -18,6 +18,10 @@ export class FakeIssuer {
   readonly issued = new Map<string, IssuedEntry>();
   readonly requests: Array<{ key: string | undefined; body: IssueRequest; answered: number }> = [];
   mode: IssuerMode = 'up';
+  /**
+   * Keys its idempotency store holds for grants it does not list (a broken issuer): answered 409, never issued.
+   */
+  readonly keysOnly = new Set<string>();
   /** Milliseconds each POST takes (to widen races between relays). */
   delayMs = 0;
 
@@ -56,6 +60,7 @@ export class FakeIssuer {
     if (this.mode === 'down') status = 503;
     else if (this.mode === 'reject') status = 422;
     else if (key === undefined) status = 400;
+    else if (this.keysOnly.has(key)) status = 409;
     else if (this.issued.has(key)) status = this.mode === 'lossy' ? 500 : 409;
     else {
       this.issued.set(key, { body, issuedAt: this.clock() });

@@ -106,6 +106,46 @@ describeEachBackend('offline reconciliation', (backend) => {
     expect(rig.alerts).toEqual([]);
   });
 
+  it('alerts once when a redelivered grant is still missing: the issuer answers 409 but never lists it', async () => {
+    const [lost] = await deliveredGrants(1, 'still-lost');
+    if (!lost) throw new Error('no grant');
+    rig.issuer.issued.delete(lost);
+    rig.issuer.keysOnly.add(lost);
+    // First run: redelivered quietly, as for any grant an issuer lost once.
+    expect(await run()).toMatchObject({ redelivered: 1, found: { missing_downstream: 1 }, unresolved: 0 });
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ delivered: 1 });
+    expect(rig.alerts).toEqual([]);
+
+    // Missing again after that redelivery: redelivered again, but left open for a person, with one alert.
+    rig.clock.advance(2 * HOUR);
+    expect(await run()).toMatchObject({ redelivered: 1, found: { missing_downstream: 1 }, unresolved: 1 });
+    expect(await open()).toEqual([
+      expect.objectContaining({
+        kind: 'missing_downstream',
+        grantId: lost,
+        details: expect.objectContaining({ missingAfterRedelivery: true }),
+      }),
+    ]);
+    expect(rig.alerts).toEqual([
+      expect.objectContaining({
+        event: 'reconcile.discrepancy',
+        details: expect.objectContaining({ kind: 'missing_downstream', grantId: lost }),
+      }),
+    ]);
+
+    // Every later run finds it open: no second alert, until the issuer lists it and the run resolves it.
+    await rig.pocket.delivery.relay.drain();
+    rig.clock.advance(2 * HOUR);
+    expect(await run()).toMatchObject({ unresolved: 1 });
+    expect(rig.alerts).toHaveLength(1);
+    rig.issuer.keysOnly.delete(lost); // the issuer fixed: this redelivery is issued
+    expect(await rig.pocket.delivery.relay.drain()).toMatchObject({ delivered: 1 });
+    expect(rig.issuer.ids()).toEqual([lost]);
+    rig.clock.advance(2 * HOUR);
+    expect(await run()).toMatchObject({ unresolved: 0, found: {} });
+    expect(await open()).toEqual([]);
+  });
+
   it('reports a downstream record unknown to the ledger and a mismatched one, alerts once, resolves when fixed', async () => {
     const [id] = await deliveredGrants(2, 'odd');
     if (!id) throw new Error('no grant');
