@@ -140,6 +140,22 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     },
   );
 
+  it.each(['hourly', '* * *'])(
+    'says a short RECONCILE_CRON "%s" is not a cron expression, not that it is under 9 characters',
+    (value) => {
+      expect(() => loadConfig({ RECONCILE_CRON: value }, tmp())).toThrow(
+        new ConfigError(
+          `invalid configuration:\n  RECONCILE_CRON="${value}": must be a valid cron expression (e.g. "*/5 * * * *")`,
+        ),
+      );
+    },
+  );
+
+  it('takes the schedules node-cron takes, its @hourly and @daily included', () => {
+    const config = loadConfig({ RECONCILE_CRON: '@hourly', OFFLINE_RECONCILE_CRON: '@daily' }, tmp());
+    expect([config.reconcileCron, config.offlineReconcileCron]).toEqual(['@hourly', '@daily']);
+  });
+
   it.each(SERVICE_URLS)('refuses a %s that is not an http(s) URL', (name) => {
     expect(() => loadConfig({ [name]: 'ftp://x' }, tmp())).toThrow(
       new ConfigError(`invalid configuration:\n  ${name}="ftp://x": must be an http:// or https:// URL`),
