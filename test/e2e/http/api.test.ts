@@ -273,6 +273,21 @@ describeEachBackend('HTTP API', (backend) => {
         expect([id, res.status, errorOf(res)['code']]).toEqual([id, 404, 'campaign_not_found']);
       }
     });
+
+    it('says an id over 64 characters is too long, not that it is not kebab-case', async () => {
+      const long = await request(pocket.app).get(`/v1/campaigns/${'a'.repeat(65)}`);
+      expect([long.status, errorOf(long)['fields']]).toEqual([
+        400,
+        [
+          {
+            path: 'id',
+            message: 'must be at most 64 characters (a campaign id is kebab-case, 1-64 characters)',
+          },
+        ],
+      ]);
+      const bad = await request(pocket.app).get('/v1/campaigns/Not_Kebab');
+      expect(errorOf(bad)['fields']).toEqual([{ path: 'id', message: 'must be a kebab-case campaign id' }]);
+    });
   });
 
   describe('GET /v1/users/{userId}/grants', () => {

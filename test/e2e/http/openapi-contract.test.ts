@@ -645,7 +645,10 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       expect([id, missing.status, code(missing)]).toEqual([id, 404, 'campaign_not_found']);
     }
     // An id no campaign can have is the client's mistake, as on every other campaign path: 400 with the field.
-    for (const id of ['Last-Coupon', `c${'-x'.repeat(32)}`]) {
+    for (const [id, message] of [
+      ['Last-Coupon', 'must be a kebab-case campaign id'],
+      [`c${'-x'.repeat(32)}`, 'must be at most 64 characters (a campaign id is kebab-case, 1-64 characters)'],
+    ] as const) {
       const malformed = conforms(
         await request(pocket.app).get(`/v1/campaigns/${id}`),
         '/v1/campaigns/{id}',
@@ -654,7 +657,7 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       expect([malformed.status, code(malformed), (malformed.body as Json)['error']]).toEqual([
         400,
         'invalid_request',
-        expect.objectContaining({ fields: [{ path: 'id', message: 'must be a kebab-case campaign id' }] }),
+        expect.objectContaining({ fields: [{ path: 'id', message }] }),
       ]);
     }
     const grants = conforms(
