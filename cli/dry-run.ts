@@ -126,7 +126,7 @@ export function registerDryRun(program: Command): void {
   program
     .command('dry-run <campaign>')
     .description('simulate a crowd of users: segments, rewards, projected spend, stock-outs')
-    .option('--users <file>', 'JSON Lines of { userId, profile, context }')
+    .option('--users <file>', 'JSON Lines of { userId, profile, context, history } (all but userId optional)')
     .option('--synthetic <n>', 'generate N synthetic users from the rules')
     .option('--seed <seed>', 'make the run reproducible')
     .option('--at <time>', 'every user joins at this ISO 8601 time (default: spread over the window)')

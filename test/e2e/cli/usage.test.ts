@@ -12,6 +12,14 @@ describe('pocket usage', () => {
       expect(run.stdout).toContain(`\n  ${verb} `);
   });
 
+  it("names every key of a dry-run users line in dry-run's help, history included, as the README does", async () => {
+    const run = await pocket(['dry-run', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain(
+      '--users <file> JSON Lines of { userId, profile, context, history } (all but userId optional)',
+    );
+  });
+
   it('exits 2 with the usage on stderr without a command or with an unknown one', async () => {
     const [none, unknown] = await Promise.all([pocket([]), pocket(['frobnicate'])]);
     expect(none.code).toBe(2);
