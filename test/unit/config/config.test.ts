@@ -38,6 +38,16 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     expect(config.offlineReconcileCron).toBe('30 3 * * *');
   });
 
+  it('reads a variable set to the empty string as unset: its default applies (README, Configuration)', () => {
+    const config = loadConfig({ PORT: '', LOG_LEVEL: '', NODE_ENV: '', RECONCILE_CRON: '' }, tmp());
+    expect([config.port, config.logLevel, config.env, config.reconcileCron]).toEqual([
+      3000,
+      'info',
+      'development',
+      '* * * * *',
+    ]);
+  });
+
   it('takes the reconciliation schedules from RECONCILE_CRON and OFFLINE_RECONCILE_CRON', () => {
     const config = loadConfig({ RECONCILE_CRON: '*/5 * * * *', OFFLINE_RECONCILE_CRON: '0 2 * * *' }, tmp());
     expect(config.reconcileCron).toBe('*/5 * * * *');
