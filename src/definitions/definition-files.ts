@@ -98,7 +98,7 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 /** Whether `dir` holds campaigns/ or rules/: a definitions repository. */
-async function isRepository(dir: string): Promise<boolean> {
+export async function isRepository(dir: string): Promise<boolean> {
   return (await isDirectory(path.join(dir, 'campaigns'))) || (await isDirectory(path.join(dir, 'rules')));
 }
 

@@ -7,6 +7,8 @@
  * from other files (`pocket publish` from CI while this instance's files are older): editing the files (a new
  * version) or `pocket publish` switches versions.
  */
+import { ConfigError } from '../config';
+import { isRepository } from '../definitions/definition-files';
 import { loadResolvedCampaigns } from '../definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../definitions/resolve-campaign';
 import { AppError } from '../errors/app-error';
@@ -25,6 +27,14 @@ export async function publishLocalDefinitions(deps: {
   root: string;
   logger: Logger;
 }): Promise<PublishOutcome[]> {
+  // The root comes from POCKET_DEFINITIONS (or the working directory): name the variable to fix, as a bad value does.
+  if (!(await isRepository(deps.root))) {
+    throw new ConfigError(
+      `invalid configuration:\n  POCKET_DEFINITIONS="${deps.root}": holds no campaigns/ or rules/ directory; ` +
+        'point it at the definitions repository (the service publishes its campaigns on start), or set ' +
+        'POCKET_PUBLISH_ON_START=false',
+    );
+  }
   const { resolved } = await loadResolvedCampaigns(deps.root);
   const outcomes: PublishOutcome[] = [];
   for (const campaign of resolved) {
