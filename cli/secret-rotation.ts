@@ -6,7 +6,7 @@ export function logRotation(logger: Pick<Logger, 'info'>, config: Config): void 
   const rotating = previousSecretsSet(config);
   if (rotating.length === 0) return;
   logger.info(
-    `secrets: ${rotating.join(', ')} set: what a previous secret signed is still accepted (webhooks carry ` +
-      'both signatures); unset each when its rotation is over (README, "Rotating a secret")',
+    `secrets: ${rotating.join(', ')} set: what a previous secret signed is still accepted (webhooks and ` +
+      'issuer requests carry both signatures); unset each when its rotation is over (README, "Rotating a secret")',
   );
 }

@@ -40,7 +40,8 @@ export interface WorkerRuntimeOptions {
   logLevel?: string;
   /**
    * One-shot verbs (`reconcile`, `grants void|redeliver`): in production each secret is checked when read
-   * (loadConfig's secretsOnUse), so only a verb that signs webhooks (NOTIFY_URL set) needs WEBHOOK_SECRET.
+   * (loadConfig's secretsOnUse), so only a verb that signs webhooks or issuer requests (NOTIFY_URL or an
+   * ISSUER_*_URL set) needs WEBHOOK_SECRET.
    * `pocket worker` checks them all at boot, as the service does.
    */
   secretsOnUse?: boolean;

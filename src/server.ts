@@ -305,7 +305,15 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       campaignRouter({ db: bounded, grants: stores.grants, registry, clock }),
       grantsRouter({ db: bounded, grants: stores.grants }),
       // The sandbox issuer's HTTP face (issued records for reconciliation); not exposed in production.
-      ...(config.env === 'production' ? [] : [sandboxIssuerRouter(delivery.sandbox)]),
+      // It verifies the signatures of what it receives with the service's own WEBHOOK_SECRET (and _PREVIOUS).
+      ...(config.env === 'production'
+        ? []
+        : [
+            sandboxIssuerRouter(delivery.sandbox, {
+              secrets: currentAndPrevious(config, 'webhook'),
+              clock,
+            }),
+          ]),
       adminRouter(tokenVerifier, adminRouters),
     ],
   });

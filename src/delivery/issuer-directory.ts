@@ -6,6 +6,17 @@ import type { RewardKind } from '../config';
 import { HttpIssuer } from '../integrations/http-issuer';
 import type { Issuer } from '../integrations/issuer';
 
+/** How HttpIssuers sign their requests (notification-signature.ts). */
+export interface IssuerSigning {
+  /**
+   * WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set. Read once, and only when an issuer URL is
+   * configured: a CLI verb in production (secrets checked on use) then stops at once naming WEBHOOK_SECRET when
+   * it is missing, before it sends or reads anything.
+   */
+  secrets: () => readonly string[];
+  clock: () => Date;
+}
+
 export class IssuerDirectory {
   constructor(
     private readonly byType: Partial<Record<string, Issuer>>,
@@ -23,15 +34,18 @@ export class IssuerDirectory {
     urls: Partial<Record<RewardKind, string>>,
     timeoutMs: number,
     sandbox: Issuer,
+    signing: IssuerSigning,
   ): IssuerDirectory {
     const byUrl = new Map<string, Issuer>();
     const byType: Partial<Record<string, Issuer>> = {};
+    let secrets: readonly string[] | undefined;
     for (const [type, url] of Object.entries(urls)) {
       if (!url) continue;
       const base = issuerBase(url);
       let issuer = byUrl.get(base);
       if (!issuer) {
-        issuer = new HttpIssuer({ baseUrl: base, timeoutMs });
+        secrets ??= signing.secrets();
+        issuer = new HttpIssuer({ baseUrl: base, timeoutMs, secrets, clock: signing.clock });
         byUrl.set(base, issuer);
       }
       byType[type] = issuer;

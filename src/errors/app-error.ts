@@ -55,6 +55,20 @@ export class UnauthenticatedError extends AppError {
   }
 }
 
+/**
+ * A request that must carry pocket's own signature (`X-Pocket-Signature`, notification-signature.ts: the sandbox
+ * issuer's) without a valid and recent one. Its challenge names that scheme, as a 401 must (RFC 9110 §15.5.2).
+ */
+export class SignatureRefusedError extends AppError {
+  constructor(message: string) {
+    super(401, 'unauthenticated', message);
+  }
+
+  override headers(): Record<string, string> {
+    return { 'WWW-Authenticate': 'Pocket-Signature realm="pocket"' };
+  }
+}
+
 export class ForbiddenError extends AppError {
   constructor(code: string, message: string) {
     super(403, code, message);

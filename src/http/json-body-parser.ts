@@ -4,6 +4,7 @@
  * object that repeats a key (RFC 8259 leaves its meaning to each parser). A body refused for such a key is
  * valid JSON: `ForbiddenKeyError` and the duplicate key's own 400 say so.
  */
+import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { AppError, ValidationError } from '../errors/app-error';
 import { firstDuplicateKey } from './json-duplicate-key';
@@ -29,14 +30,23 @@ function rejectPrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * A check of a body's raw bytes before they are parsed (the sandbox issuer's signature check): the error it
+ * returns answers the request, ahead of anything the parser finds; null lets the body through.
+ */
+export type RawBodyCheck = (req: IncomingMessage, raw: Buffer) => Error | null;
+
 /** The participation benchmark's bare endpoint uses it too, so both sides parse bodies alike. */
-export function jsonBodyParser(limit = '8kb'): RequestHandler {
+export function jsonBodyParser(limit = '8kb', checkRaw?: RawBodyCheck): RequestHandler {
   const duplicates = new WeakMap<object, string>();
+  const refused = new WeakMap<object, Error>();
   const parse = express.json({
     limit,
     strict: true,
     reviver: rejectPrototypeKeys,
     verify: (req, _res, raw) => {
+      const refusal = checkRaw?.(req, raw) ?? null;
+      if (refusal !== null) refused.set(req, refusal);
       const key = firstDuplicateKey(raw.toString('utf8'));
       if (key !== null) duplicates.set(req, key);
     },
@@ -44,7 +54,7 @@ export function jsonBodyParser(limit = '8kb'): RequestHandler {
   return (req, res, next) => {
     parse(req, res, (err?: unknown) => {
       const key = duplicates.get(req);
-      next(err ?? (key === undefined ? undefined : duplicateKeyError(key)));
+      next(refused.get(req) ?? err ?? (key === undefined ? undefined : duplicateKeyError(key)));
     });
   };
 }
@@ -83,8 +93,8 @@ const requireJson: RequestHandler = (req, _res, next) => {
  * operation does not document. Under /admin each route that reads a body runs it after the token and its scope
  * (publishing/admin-controller.ts), so a caller without them gets 401 or 403 whatever it sent.
  */
-export function jsonObjectBody(limit?: string): RequestHandler[] {
-  const parse = jsonBodyParser(limit);
+export function jsonObjectBody(limit?: string, checkRaw?: RawBodyCheck): RequestHandler[] {
+  const parse = jsonBodyParser(limit, checkRaw);
   const bodiesOnly =
     (handler: RequestHandler): RequestHandler =>
     (req, res, next) => {

@@ -2,6 +2,7 @@
 import { parseIssuedPage } from './issued-page';
 import { IssuerListingError } from './issuer-listing-error';
 import type { IssuedPage, IssuedQuery, IssueRequest, IssueResult, Issuer } from './issuer';
+import { requestTarget, signatureHeaders } from './notification-signature';
 import { readBounded } from './read-bounded';
 import { retryAfterMs } from './retry-after';
 
@@ -9,6 +10,13 @@ export interface HttpIssuerOptions {
   baseUrl: string;
   /** Per call; a timeout is retried like a 5xx. */
   timeoutMs: number;
+  /**
+   * WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set: every request is signed with each
+   * (notification-signature.ts), its body, or for a listing its path and query.
+   */
+  secrets: readonly string[];
+  /** The signatures' timestamp; default the system clock. */
+  clock?: () => Date;
 }
 
 /** 408 and 429 are 4xx, but they say "try again later", not "never". */
@@ -44,13 +52,23 @@ export class HttpIssuer implements Issuer {
     this.listingUrl = `${this.base}/grants`;
   }
 
+  /** The signature headers of a request with this payload, timed now. */
+  private sign(payload: string): Record<string, string> {
+    return signatureHeaders(this.options.secrets, payload, (this.options.clock ?? (() => new Date()))());
+  }
+
   async issue(request: IssueRequest): Promise<IssueResult> {
     let response: Response;
     try {
+      const body = JSON.stringify(request);
       response = await fetch(`${this.base}/grants`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': request.grantId },
-        body: JSON.stringify(request),
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': request.grantId,
+          ...this.sign(body),
+        },
+        body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
         // A redirect is never followed: fetch would turn the POST of a 301/302/303 into a GET of the Location
         // (the issued-records listing answers that 200) and count a grant nobody issued as delivered, or
@@ -97,7 +115,7 @@ export class HttpIssuer implements Issuer {
     let text: string;
     try {
       response = await fetch(url, {
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', ...this.sign(requestTarget(url)) },
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       const body = await readBounded(response, MAX_PAGE_BYTES);

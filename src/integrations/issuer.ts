@@ -14,6 +14,9 @@
  * - `GET <issuerUrl>/grants?since=ISO&until=ISO&cursor=C&limit=N` → `{ records: [{ grantId, rewardId, amount,
  *   issuedAt }], nextCursor: string | null }`: what the issuer issued in [since, until), paged, for offline
  *   reconciliation. `cursor` is opaque; absent on the first page.
+ * - Every request is signed as webhooks are (notification-signature.ts): `X-Pocket-Timestamp` and
+ *   `X-Pocket-Signature: v1=…` (one per secret during a WEBHOOK_SECRET rotation), the HMAC over the exact body of
+ *   a POST, or over the path and query string of a GET as sent.
  */
 
 export interface IssueRequest {

@@ -1,9 +1,11 @@
 /**
- * Webhook signatures: `X-Pocket-Timestamp: <unix seconds>` and
- * `X-Pocket-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`. The receiver recomputes the
- * HMAC over the raw body bytes, compares in constant time and refuses stale timestamps (replays). During a
- * rotation (WEBHOOK_SECRET_PREVIOUS) the header carries one `v1=` per secret, comma-separated, the current one
- * first (Stripe's convention): a receiver holding either secret finds its own.
+ * The signatures of every request pocket sends out (webhooks to NOTIFY_URL, grants and listings to the issuers):
+ * `X-Pocket-Timestamp: <unix seconds>` and `X-Pocket-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
+ * payload)>`, the payload being the raw body bytes, or for a request without a body (an issuer's listing, GET)
+ * its request target: the path and query string exactly as sent. The receiver recomputes the HMAC, compares in
+ * constant time and refuses stale timestamps (replays). During a rotation (WEBHOOK_SECRET_PREVIOUS) the header
+ * carries one `v1=` per secret, comma-separated, the current one first (Stripe's convention): a receiver holding
+ * either secret finds its own.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -55,4 +57,27 @@ export function verifySignature(check: SignatureCheck): boolean {
       if (!/^[0-9a-f]{64}$/i.test(given)) return false;
       return timingSafeEqual(Buffer.from(given, 'hex'), expected);
     });
+}
+
+/**
+ * What pocket signs in place of the body of a request without one: its request target, the path and query string
+ * exactly as sent (`/base/grants?since=…&until=…&limit=500`), so that a captured signature is worth nothing for
+ * another query.
+ */
+export function requestTarget(url: URL): string {
+  return `${url.pathname}${url.search}`;
+}
+
+export type TargetSignatureCheck = Omit<SignatureCheck, 'body'> & {
+  /**
+   * The request target exactly as received, before any decoding: `req.originalUrl` in Express, `req.url` in
+   * node:http. Behind a proxy that rewrites the path, the target pocket sent (the ISSUER_*_URL's path + /grants…).
+   */
+  target: string;
+};
+
+/** verifySignature for a request without a body (an issuer's listing, GET): the signature covers its target. */
+export function verifyTargetSignature(check: TargetSignatureCheck): boolean {
+  const { target, ...rest } = check;
+  return verifySignature({ ...rest, body: target });
 }

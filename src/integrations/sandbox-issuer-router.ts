@@ -1,12 +1,24 @@
 /**
  * The sandbox issuer over HTTP, at /sandbox/issuer: the same protocol as a real issuer (issuer.ts), so that an
- * ISSUER_*_URL may point at it and reconciliation reads a real endpoint. Not mounted in production.
+ * ISSUER_*_URL may point at it and reconciliation reads a real endpoint. Not mounted in production. It verifies
+ * what it receives as a real issuer should: a request without a valid, recent signature made with the service's
+ * own WEBHOOK_SECRET (or WEBHOOK_SECRET_PREVIOUS) is refused, 401, before its body or query is looked at. The
+ * sandbox reached in process (test grants, reward types without an issuer URL) is called directly, unsigned.
  */
-import { Router, type Request } from 'express';
-import { ValidationError } from '../errors/app-error';
+import type { IncomingMessage } from 'node:http';
+import { Router, type Request, type RequestHandler } from 'express';
+import { SignatureRefusedError, ValidationError } from '../errors/app-error';
 import { jsonObjectBody } from '../http/json-body-parser';
 import { issuedPageJson } from './issued-page';
 import type { IssueRequest, Issuer } from './issuer';
+import { verifySignature, verifyTargetSignature } from './notification-signature';
+
+export interface SandboxIssuerRouterOptions {
+  /** The service's WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set: either one's signature passes. */
+  secrets: readonly string[];
+  /** The service's clock, against which a signature's timestamp must be within 5 minutes. */
+  clock: () => Date;
+}
 
 const SANDBOX_ISSUER_PATH = '/sandbox/issuer';
 const MAX_LIMIT = 1000;
@@ -52,10 +64,78 @@ function issueRequest(body: unknown, key: string | undefined): IssueRequest {
   return b as unknown as IssueRequest;
 }
 
-export function sandboxIssuerRouter(sandbox: Issuer): Router {
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Why a request's signature is refused, null when it verifies. `payload`: the raw body, or for a listing its
+ * request target (notification-signature.ts).
+ */
+function signatureRefusal(
+  req: IncomingMessage,
+  options: SandboxIssuerRouterOptions,
+  verify: (secret: string, timestamp: string, signature: string, now: Date) => boolean,
+): SignatureRefusedError | null {
+  const timestamp = headerValue(req, 'x-pocket-timestamp');
+  const signature = headerValue(req, 'x-pocket-signature');
+  if (timestamp === undefined || signature === undefined) {
+    return new SignatureRefusedError(
+      'unsigned request: an issuer takes requests signed by pocket only (X-Pocket-Timestamp, X-Pocket-Signature)',
+    );
+  }
+  const now = options.clock();
+  if (options.secrets.some((secret) => verify(secret, timestamp, signature, now))) return null;
+  return new SignatureRefusedError(
+    'X-Pocket-Signature does not verify with WEBHOOK_SECRET or WEBHOOK_SECRET_PREVIOUS, or X-Pocket-Timestamp ' +
+      'is more than 5 minutes off',
+  );
+}
+
+/** A signed body (POST): the signature covers its raw bytes. */
+function bodyRefusal(
+  req: IncomingMessage,
+  body: string,
+  options: SandboxIssuerRouterOptions,
+): SignatureRefusedError | null {
+  return signatureRefusal(req, options, (secret, timestamp, signature, now) =>
+    verifySignature({ secret, body, timestamp, signature, now }),
+  );
+}
+
+export function sandboxIssuerRouter(sandbox: Issuer, options: SandboxIssuerRouterOptions): Router {
   const router = Router();
+  const signedBodies = new WeakSet<IncomingMessage>();
+  const checkBody = (req: IncomingMessage, raw: Buffer): Error | null => {
+    const refusal = bodyRefusal(req, raw.toString('utf8'), options);
+    if (refusal === null) signedBodies.add(req);
+    return refusal;
+  };
+  /** A listing (GET) has no body: its signature covers the path and query exactly as received. */
+  const signedTarget: RequestHandler = (req, _res, next) => {
+    next(
+      signatureRefusal(req, options, (secret, timestamp, signature, now) =>
+        verifyTargetSignature({ secret, target: req.originalUrl, timestamp, signature, now }),
+      ) ?? undefined,
+    );
+  };
+  /** An unsigned request is refused before anything else is looked at (its media type, its size). */
+  const signatureHeaders: RequestHandler = (req, _res, next) => {
+    const unsigned =
+      headerValue(req, 'x-pocket-timestamp') === undefined ||
+      headerValue(req, 'x-pocket-signature') === undefined;
+    next(unsigned ? signatureRefusal(req, options, () => false) : undefined);
+  };
   // Its own body parser: the app parses bodies for documented routes only (openapi.json does not list this one).
-  router.post(`${SANDBOX_ISSUER_PATH}/grants`, ...jsonObjectBody(), async (req, res) => {
+  // The signature is checked on the raw bytes, ahead of anything the parser finds in them.
+  const grants = `${SANDBOX_ISSUER_PATH}/grants`;
+  router.post(grants, signatureHeaders, ...jsonObjectBody(undefined, checkBody), async (req, res) => {
+    // No body was read (none sent): what was signed is the empty body.
+    if (!signedBodies.has(req)) {
+      const refusal = bodyRefusal(req, '', options);
+      if (refusal) throw refusal;
+    }
     const request = issueRequest(req.body, req.get('idempotency-key'));
     const result = await sandbox.issue(request);
     if (result.kind === 'delivered') {
@@ -66,7 +146,7 @@ export function sandboxIssuerRouter(sandbox: Issuer): Router {
       .status(503)
       .json({ error: { code: 'dependency_unavailable', message: 'sandbox issuer unavailable' } });
   });
-  router.get(`${SANDBOX_ISSUER_PATH}/grants`, async (req, res) => {
+  router.get(grants, signedTarget, async (req, res) => {
     const cursor = req.query['cursor'];
     if (cursor !== undefined && typeof cursor !== 'string')
       throw new ValidationError('cursor must be a string');

@@ -147,7 +147,11 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
   const scans = withStatementDeadline(deps.db, LEDGER_SCAN_DEADLINE_MS);
   const random = deps.random ?? Math.random;
   const sandbox = new SandboxIssuer({ db, store: new KnexSandboxIssuedStore(), clock });
-  const issuers = IssuerDirectory.fromConfig(config.issuerUrls, config.issuerTimeoutMs, sandbox);
+  // Issuers get requests signed as webhooks are, with the same secrets (README, "Delivery and reconciliation").
+  const issuers = IssuerDirectory.fromConfig(config.issuerUrls, config.issuerTimeoutMs, sandbox, {
+    secrets: () => currentAndPrevious(config, 'webhook'),
+    clock,
+  });
   const notifications = new KnexNotificationStore();
   const notifier =
     deps.notifier !== undefined

@@ -142,6 +142,21 @@ describe('boot failures of the long-running verbs', () => {
     ]);
   });
 
+  it('in production a verb that talks to an issuer needs WEBHOOK_SECRET, which signs its requests', async () => {
+    const production = { ...env, NODE_ENV: 'production' };
+    const withIssuer = { ...production, ISSUER_COUPON_URL: 'http://127.0.0.1:9/coupons' };
+    const required = 'pocket: invalid configuration: WEBHOOK_SECRET required when NODE_ENV=production\n';
+    // Without an issuer URL (or NOTIFY_URL) reconcile signs nothing and needs no secret.
+    expect((await pocket(['reconcile', '--grace', '0'], { env: production })).stderr).not.toMatch(/SECRET/);
+    const reconcile = await pocket(['reconcile', '--grace', '0'], { env: withIssuer });
+    expect([reconcile.code, reconcile.stderr]).toEqual([1, required]);
+    const redeliver = await pocket(['grants', 'redeliver', 'g-1'], { env: withIssuer });
+    expect([redeliver.code, redeliver.stderr]).toEqual([1, required]);
+    const others = { ACTIVITY_CODE_SECRET: 'k'.repeat(40), USER_TOKEN_SECRET: 'u'.repeat(40) };
+    const worker = await pocket(['worker'], { env: { ...withIssuer, ...others } });
+    expect([worker.code, worker.stderr]).toEqual([1, required]);
+  });
+
   it('serve: an unreachable REDIS_URL is named, without its password', async () => {
     const run = await pocket(['serve'], { env: { ...env, REDIS_URL: 'redis://:s3cret@127.0.0.1:1/0' } });
     expect(run.code).toBe(1);

@@ -32,6 +32,7 @@ import {
   describeEachBackend,
   type TestBackends,
 } from '../../helpers/pocket';
+import { sandboxSignature } from '../../helpers/signed-request';
 import { receiveWebhooks, type ReceivedWebhook } from '../../helpers/webhook-receiver';
 
 const WALLET = 'http://wallet.outcomes.test';
@@ -241,9 +242,11 @@ describeEachBackend('delivery outcomes', (backend) => {
     const testGrant = (tester.body as { grant: { id: string } }).grant.id;
     expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
     expect(issuer.requests).toEqual([]);
+    // The sandbox's listing takes signed requests only, as an issuer's does.
+    const listing = '/sandbox/issuer/grants?since=2026-11-10T00:00:00Z&until=2026-11-12T00:00:00Z';
     const sandbox = await request(pocket.app)
-      .get('/sandbox/issuer/grants')
-      .query({ since: '2026-11-10T00:00:00Z', until: '2026-11-12T00:00:00Z' });
+      .get(listing)
+      .set(sandboxSignature(pocket, listing, clock()));
     expect(sandbox.status).toBe(200);
     expect(sandbox.body).toEqual({
       records: [{ grantId: testGrant, rewardId: 'rp-small', amount: 50, issuedAt: AT.toISOString() }],

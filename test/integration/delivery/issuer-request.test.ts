@@ -1,10 +1,13 @@
 /**
  * The request an issuer receives, field by field, as the README's issuer protocol documents it: a coupon issuer
  * gets the coupon's terms (minimum spend, validity) from the grant's campaign version, with the grant's time to
- * count the validity from; a reward that sets no terms sends none.
+ * count the validity from; a reward that sets no terms sends none. Every request is signed as webhooks are, with
+ * WEBHOOK_SECRET and, during a rotation, WEBHOOK_SECRET_PREVIOUS: a grant over its body, a listing over its path
+ * and query.
  */
 import { join } from 'node:path';
 import nock from 'nock';
+import { verifySignature, verifyTargetSignature } from '../../../src/integrations/notification-signature';
 import type { Pocket } from '../../../src/server';
 import {
   closeDeliveryPocket,
@@ -17,6 +20,8 @@ import {
 import { createBackends, describeEachBackend, type TestBackends } from '../../helpers/pocket';
 
 const COUPONS = 'http://coupons.request.test';
+/** WEBHOOK_SECRET_PREVIOUS here: a rotation is under way. */
+const OLD_SECRET = 'old-webhook-secret-0123456789abcdefghijkl';
 
 interface Seen {
   method: string;
@@ -38,6 +43,7 @@ describeEachBackend('the request an issuer receives', (backend) => {
       config: {
         definitionsRoot: join(__dirname, 'definitions'),
         issuerUrls: { coupon: COUPONS, voucher: COUPONS },
+        previousSecrets: { activityCode: null, webhook: OLD_SECRET, userToken: null },
       },
     });
     seen = [];
@@ -60,6 +66,21 @@ describeEachBackend('the request an issuer receives', (backend) => {
     const [request] = seen;
     expect(request).toMatchObject({ method: 'POST', path: '/grants' });
     expect(request?.headers).toMatchObject({ 'content-type': 'application/json', 'idempotency-key': id });
+    // Signed at the worker's clock over the body sent, with both secrets during the rotation (current first).
+    const timestamp = request?.headers['x-pocket-timestamp'] as string | undefined;
+    const signature = request?.headers['x-pocket-signature'] as string | undefined;
+    expect(timestamp).toBe(String(Math.floor(clock().getTime() / 1000)));
+    expect(signature).toMatch(/^v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    // nock hands the JSON body back parsed; pocket sends JSON.stringify of the request.
+    const body = JSON.stringify(request?.body);
+    const verifies = (secret: string, sent = body) =>
+      verifySignature({ secret, body: sent, timestamp, signature, now: clock() });
+    expect(verifies(pocket.config.secrets.webhook)).toBe(true);
+    expect(verifies(OLD_SECRET)).toBe(true);
+    expect(verifies('another-secret-0123456789abcdefghijklmnop')).toBe(false);
+    expect(verifies(pocket.config.secrets.webhook, body.replace('"amount":1000', '"amount":100000'))).toBe(
+      false,
+    );
     expect(request?.body).toStrictEqual({
       grantId: id,
       campaignId: 'coupon-drop',
@@ -94,5 +115,31 @@ describeEachBackend('the request an issuer receives', (backend) => {
         test: false,
       },
     ]);
+  });
+
+  it("signs reconciliation's listing requests over their path and query", async () => {
+    const listings: Array<{ target: string; headers: Record<string, unknown> }> = [];
+    nock(COUPONS)
+      .get('/grants')
+      .query(true)
+      .reply(function (path) {
+        listings.push({ target: path, headers: this.req.headers });
+        return [200, { records: [], nextCursor: null }];
+      });
+    await pocket.delivery.offline.run({ since: new Date(AT.getTime() - 3_600_000), graceMs: 0 });
+    expect(listings).toHaveLength(1);
+    const [listing] = listings;
+    if (!listing) throw new Error('no listing read');
+    expect(listing.target).toMatch(/^\/grants\?since=[^&]+&until=[^&]+&limit=\d+$/);
+    const timestamp = listing.headers['x-pocket-timestamp'] as string | undefined;
+    const signature = listing.headers['x-pocket-signature'] as string | undefined;
+    const verifies = (secret: string, target = listing.target) =>
+      verifyTargetSignature({ secret, target, timestamp, signature, now: clock() });
+    expect(verifies(pocket.config.secrets.webhook)).toBe(true);
+    expect(verifies(OLD_SECRET)).toBe(true);
+    // Not for another window: a captured signature cannot read other records.
+    expect(
+      verifies(pocket.config.secrets.webhook, listing.target.replace(/since=[^&]+/, 'since=2000-01-01')),
+    ).toBe(false);
   });
 });

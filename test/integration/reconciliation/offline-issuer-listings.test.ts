@@ -39,6 +39,8 @@ const WALLET = 'http://wallet.offline-listings.test';
 const OTHER = 'http://other.offline-listings.test';
 const HOOK = 'http://hooks.offline-listings.test';
 const HOUR = 3_600_000;
+/** What these issuers' requests are signed with (the listings here check answers, not signatures). */
+const ISSUER_SECRET = 'issuer-secret-0123456789abcdefghijklmnop';
 
 type Page = { records: unknown[]; nextCursor: string | null };
 
@@ -107,7 +109,7 @@ describeEachBackend('offline reconciliation of untrustworthy listings', (backend
       settings: { maxPages: 50, ...settings },
     });
   const since = new Date(AT.getTime() - HOUR);
-  const other = new HttpIssuer({ baseUrl: OTHER, timeoutMs: 2000 });
+  const other = new HttpIssuer({ baseUrl: OTHER, timeoutMs: 2000, secrets: [ISSUER_SECRET] });
 
   /** The run failed with `message`, is recorded as failed, and changed nothing in the ledger. */
   async function expectFailedRun(offline: OfflineReconciler, message: string): Promise<void> {
@@ -164,7 +166,11 @@ describeEachBackend('offline reconciliation of untrustworthy listings', (backend
 
   it('fails the run when an issuer is down, naming it, its URL and the reason', async () => {
     const port = await closedPort();
-    const down = new HttpIssuer({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2000 });
+    const down = new HttpIssuer({
+      baseUrl: `http://127.0.0.1:${port}`,
+      timeoutMs: 2000,
+      secrets: [ISSUER_SECRET],
+    });
     await expectFailedRun(
       reconciler([pocket.delivery.issuers.sandbox, down]),
       `cannot read issuer http://127.0.0.1:${port}/grants: connect ECONNREFUSED 127.0.0.1:${port}`,

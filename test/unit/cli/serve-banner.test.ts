@@ -96,7 +96,7 @@ describe('logBanner', () => {
       rotating({ ACTIVITY_CODE_SECRET_PREVIOUS: 'p'.repeat(32), WEBHOOK_SECRET_PREVIOUS: 'q'.repeat(32) }),
     ).toEqual([
       'secrets: ACTIVITY_CODE_SECRET_PREVIOUS, WEBHOOK_SECRET_PREVIOUS set: what a previous secret signed is ' +
-        'still accepted (webhooks carry both signatures); unset each when its rotation is over ' +
+        'still accepted (webhooks and issuer requests carry both signatures); unset each when its rotation is over ' +
         '(README, "Rotating a secret")',
     ]);
   });

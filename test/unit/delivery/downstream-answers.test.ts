@@ -17,6 +17,7 @@ import { WebhookNotifier } from '../../../src/integrations/webhook-notifier';
 const BASE = 'http://wallet.downstream.test';
 const HOOK = 'http://hooks.downstream.test';
 const SCORES = 'http://scores.downstream.test';
+const ISSUER_SECRET = 'issuer-secret-0123456789abcdefghijklmnop';
 
 const grant: IssueRequest = {
   grantId: 'g-downstream',
@@ -60,7 +61,7 @@ describe('downstream answers', () => {
   afterAll(() => nock.enableNetConnect());
 
   describe('HttpIssuer.issue', () => {
-    const issuer = new HttpIssuer({ baseUrl: BASE, timeoutMs: 5_000 });
+    const issuer = new HttpIssuer({ baseUrl: BASE, timeoutMs: 5_000, secrets: [ISSUER_SECRET] });
 
     it.each([301, 302, 303, 307, 308])(
       'does not follow a %i: the grant is retried, never counted delivered',

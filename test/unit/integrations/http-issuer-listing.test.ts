@@ -9,8 +9,10 @@ import nock from 'nock';
 import { HttpIssuer } from '../../../src/integrations/http-issuer';
 import { IssuerListingError } from '../../../src/integrations/issuer-listing-error';
 import { MAX_PAGE_BYTES } from '../../../src/integrations/http-issuer';
+import { verifyTargetSignature } from '../../../src/integrations/notification-signature';
 
 const BASE = 'http://coupon.http-issuer-listing.test';
+const ISSUER_SECRET = 'issuer-secret-0123456789abcdefghijklmnop';
 const query = {
   since: new Date('2026-11-11T00:00:00Z'),
   until: new Date('2026-11-11T01:00:00Z'),
@@ -28,7 +30,7 @@ async function failure(issuer: HttpIssuer): Promise<IssuerListingError> {
 }
 
 describe('HttpIssuer.listIssued', () => {
-  const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 2000 });
+  const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 2000, secrets: [ISSUER_SECRET] });
 
   beforeAll(() => {
     nock.disableNetConnect();
@@ -52,6 +54,54 @@ describe('HttpIssuer.listIssued', () => {
       records: [{ grantId: 'g-1', rewardId: 'c', amount: 320, issuedAt: new Date('2026-11-11T00:30:00Z') }],
       nextCursor: 'n',
     });
+  });
+
+  it('signs the request over its path and query as sent, so the signature covers the query', async () => {
+    const now = new Date('2026-11-11T02:00:00Z');
+    const old = 'old-issuer-secret-0123456789abcdefghijklm';
+    const seen: Array<{ target: string; timestamp: string; signature: string }> = [];
+    nock(`${BASE}/base`)
+      .get('/grants')
+      .query(true)
+      .times(2)
+      .reply(function () {
+        seen.push({
+          target: this.req.path,
+          timestamp: this.req.headers['x-pocket-timestamp'] as string,
+          signature: this.req.headers['x-pocket-signature'] as string,
+        });
+        return [200, { records: [], nextCursor: null }];
+      });
+    const signing = new HttpIssuer({
+      baseUrl: `${BASE}/base/`,
+      timeoutMs: 2000,
+      secrets: [ISSUER_SECRET, old],
+      clock: () => now,
+    });
+    await signing.listIssued(query);
+    await signing.listIssued({ ...query, cursor: 'next page' });
+    const [first, second] = seen;
+    if (!first || !second) throw new Error('expected two requests');
+    expect(first.target).toBe(
+      '/base/grants?since=2026-11-11T00%3A00%3A00.000Z&until=2026-11-11T01%3A00%3A00.000Z&limit=2',
+    );
+    expect(second.target).toBe(`${first.target}&cursor=next+page`);
+    const verifies = (request: typeof first, target: string, secret = ISSUER_SECRET) =>
+      verifyTargetSignature({
+        secret,
+        target,
+        timestamp: request.timestamp,
+        signature: request.signature,
+        now,
+      });
+    // Either secret during a rotation; each signature for its own query only.
+    expect(verifies(first, first.target)).toBe(true);
+    expect(verifies(first, first.target, old)).toBe(true);
+    expect(verifies(second, second.target)).toBe(true);
+    expect(verifies(first, second.target)).toBe(false);
+    expect(verifies(first, first.target.replace('limit=2', 'limit=500'))).toBe(false);
+    expect(verifies(first, first.target.replace('/base', ''))).toBe(false);
+    expect(verifies(first, first.target, 'another-secret-0123456789abcdefghijklmno')).toBe(false);
   });
 
   it.each([
@@ -83,7 +133,7 @@ describe('HttpIssuer.listIssued', () => {
       .get('/grants')
       .query(true)
       .reply(200, () => flood);
-    const patient = new HttpIssuer({ baseUrl: BASE, timeoutMs: 20_000 });
+    const patient = new HttpIssuer({ baseUrl: BASE, timeoutMs: 20_000, secrets: [ISSUER_SECRET] });
     const started = Date.now();
     const error = await failure(patient);
     expect(error.reason).toBe(
@@ -95,7 +145,7 @@ describe('HttpIssuer.listIssued', () => {
 
   it('fails on a timeout', async () => {
     nock(BASE).get('/grants').query(true).delay(1000).reply(200, { records: [], nextCursor: null });
-    const impatient = new HttpIssuer({ baseUrl: BASE, timeoutMs: 100 });
+    const impatient = new HttpIssuer({ baseUrl: BASE, timeoutMs: 100, secrets: [ISSUER_SECRET] });
     expect((await failure(impatient)).reason).toBe('no answer within 100 ms');
   });
 
@@ -106,7 +156,7 @@ describe('HttpIssuer.listIssued', () => {
     await new Promise((resolve) => server.close(resolve));
     if (address === null || typeof address === 'string') throw new Error('no port');
     const base = `http://127.0.0.1:${address.port}`;
-    const error = await failure(new HttpIssuer({ baseUrl: base, timeoutMs: 2000 }));
+    const error = await failure(new HttpIssuer({ baseUrl: base, timeoutMs: 2000, secrets: [ISSUER_SECRET] }));
     expect(error.message).toBe(
       `cannot read issuer ${base}/grants: connect ECONNREFUSED 127.0.0.1:${address.port}`,
     );

@@ -5,9 +5,11 @@
 import nock from 'nock';
 import { HttpIssuer } from '../../../src/integrations/http-issuer';
 import type { IssueRequest } from '../../../src/integrations/issuer';
+import { verifySignature } from '../../../src/integrations/notification-signature';
 import { useStrictNock } from './http-client-fixtures';
 
 const BASE = 'http://wallet.http-issuer.test';
+const ISSUER_SECRET = 'issuer-secret-0123456789abcdefghijklmnop';
 
 const grant: IssueRequest = {
   grantId: 'g-1',
@@ -23,7 +25,7 @@ const grant: IssueRequest = {
 };
 
 describe('HttpIssuer.issue', () => {
-  const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 100 });
+  const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 100, secrets: [ISSUER_SECRET] });
 
   useStrictNock({ abortPending: true });
 
@@ -68,5 +70,53 @@ describe('HttpIssuer.issue', () => {
   it.each([200, 201, 409])('delivers on %i', async (status) => {
     answer(status);
     expect(await issuer.issue(grant)).toEqual({ kind: 'delivered', status });
+  });
+
+  describe('signs each grant as webhooks are signed, over the exact body it sends', () => {
+    const now = new Date('2026-11-11T02:00:00Z');
+    const OLD = 'old-issuer-secret-0123456789abcdefghijklm';
+
+    /** One POST, answered 201: what the issuer received. */
+    async function received(secrets: readonly string[]) {
+      let seen: { body: string; timestamp: string | undefined; signature: string | undefined } | undefined;
+      nock(BASE)
+        .post('/grants')
+        .reply(function (_uri, body) {
+          seen = {
+            // nock hands a JSON body back parsed; pocket sends JSON.stringify of the request.
+            body: typeof body === 'string' ? body : JSON.stringify(body),
+            timestamp: this.req.headers['x-pocket-timestamp'] as string | undefined,
+            signature: this.req.headers['x-pocket-signature'] as string,
+          };
+          return [201, {}];
+        });
+      const signing = new HttpIssuer({ baseUrl: BASE, timeoutMs: 2000, secrets, clock: () => now });
+      expect(await signing.issue(grant)).toEqual({ kind: 'delivered', status: 201 });
+      if (!seen) throw new Error('nothing received');
+      return seen;
+    }
+    const verifies = (seen: Awaited<ReturnType<typeof received>>, secret: string) =>
+      verifySignature({ secret, now, body: seen.body, timestamp: seen.timestamp, signature: seen.signature });
+
+    it('X-Pocket-Timestamp and X-Pocket-Signature verify with the secret, and not with another', async () => {
+      const seen = await received([ISSUER_SECRET]);
+      expect(seen.body).toBe(JSON.stringify(grant));
+      expect(seen.timestamp).toBe(String(now.getTime() / 1000));
+      expect(seen.signature).toMatch(/^v1=[0-9a-f]{64}$/);
+      expect(verifies(seen, ISSUER_SECRET)).toBe(true);
+      expect(verifies(seen, OLD)).toBe(false);
+      expect(
+        verifies({ ...seen, body: seen.body.replace('"amount":50', '"amount":5000') }, ISSUER_SECRET),
+      ).toBe(false);
+    });
+
+    it('carries both signatures during a rotation, the current one first', async () => {
+      const seen = await received([ISSUER_SECRET, OLD]);
+      expect(seen.signature).toMatch(/^v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+      expect(verifies(seen, ISSUER_SECRET)).toBe(true);
+      expect(verifies(seen, OLD)).toBe(true);
+      const [first] = (seen.signature ?? '').split(',');
+      expect(verifies({ ...seen, signature: first }, ISSUER_SECRET)).toBe(true);
+    });
   });
 });

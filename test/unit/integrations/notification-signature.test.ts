@@ -3,7 +3,9 @@ import {
   signatureHeaders,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
+  requestTarget,
   verifySignature,
+  verifyTargetSignature,
 } from '../../../src/integrations/notification-signature';
 
 const secret = 'whsec-test';
@@ -61,5 +63,45 @@ describe('webhook signatures', () => {
     expect(check({ signature })).toBe(true);
     expect(check({ signature, secret: 'old-secret' })).toBe(true);
     expect(check({ signature, secret: 'other' })).toBe(false);
+  });
+});
+
+describe('signatures of a request without a body (an issuer listing)', () => {
+  const url = new URL('https://wallet.internal:8443/v2/grants?since=2026-11-11T00%3A00%3A00.000Z&limit=500');
+  const target = requestTarget(url);
+  const headers = signatureHeaders([secret, 'old-secret'], target, now);
+  const check = (over: Partial<Parameters<typeof verifyTargetSignature>[0]> = {}) =>
+    verifyTargetSignature({
+      secret,
+      target,
+      timestamp: headers[TIMESTAMP_HEADER],
+      signature: headers[SIGNATURE_HEADER],
+      now,
+      ...over,
+    });
+
+  it('signs the path and query string as sent, no scheme or host, as a body would be signed', () => {
+    expect(target).toBe('/v2/grants?since=2026-11-11T00%3A00%3A00.000Z&limit=500');
+    expect(check()).toBe(true);
+    expect(check({ secret: 'old-secret' })).toBe(true);
+    // The same check as verifySignature with the target in place of the body.
+    expect(
+      verifySignature({
+        secret,
+        body: target,
+        timestamp: headers[TIMESTAMP_HEADER],
+        signature: headers[SIGNATURE_HEADER],
+        now,
+      }),
+    ).toBe(true);
+  });
+
+  it('fails for another query or path, another secret, or a stale timestamp', () => {
+    expect(check({ target: target.replace('limit=500', 'limit=1000') })).toBe(false);
+    expect(check({ target: `${target}&cursor=x` })).toBe(false);
+    expect(check({ target: target.replace('/v2', '') })).toBe(false);
+    expect(check({ target: decodeURIComponent(target) })).toBe(false);
+    expect(check({ secret: 'other' })).toBe(false);
+    expect(check({ now: new Date(now.getTime() + 301_000) })).toBe(false);
   });
 });
