@@ -3,7 +3,8 @@
  * never share an event loop. `bare`: an Express app with the service's own body parser (`jsonBodyParser()`
  * from src/http: 8 KB, strict, prototype keys refused) answering a small JSON body on the same route.
  * `pocket`: the real service (createPocket: PostgreSQL + Redis, production backends), in the schema, key
- * prefix and definitions root the parent prepared. Reports `{ port }` to the parent over IPC once listening;
+ * prefix and definitions root the parent prepared; `embedded`: the service as `npm start` runs it (SQLite, in-memory
+ * hot state, the worker in-process) in the data directory the parent prepared. Reports `{ port }` to the parent over IPC once listening;
  * answers 'cpu' with its CPU time so far; stops (closing every pool) on 'stop'.
  */
 import { createServer, type RequestListener } from 'node:http';
@@ -75,11 +76,28 @@ async function pocketApp(): Promise<Served> {
   };
 }
 
+/** What `npm start` runs: SQLite ledger and in-memory hot state in the data directory, the worker in-process. */
+async function embeddedApp(): Promise<Served> {
+  const config = loadConfig({
+    POCKET_DATA_DIR: env('BENCH_DATA_DIR'),
+    POCKET_DEFINITIONS: env('BENCH_DEFINITIONS'),
+    LOG_LEVEL: 'warn',
+  });
+  const pocket = await createPocket(config);
+  await pocket.start();
+  if (!pocket.ready()) throw new Error('pocket is not ready after start (registry or hot counters)');
+  return { handler: pocket.app, close: () => pocket.close() };
+}
+
 async function main(): Promise<void> {
   const kind = process.argv[2];
-  if (kind !== 'bare' && kind !== 'pocket') throw new Error('usage: participation-bench-server bare|pocket');
+  if (kind !== 'bare' && kind !== 'pocket' && kind !== 'embedded') {
+    throw new Error('usage: participation-bench-server bare|pocket|embedded');
+  }
   const served: Served =
-    kind === 'bare' ? { handler: bareApp(), close: () => Promise.resolve() } : await pocketApp();
+    kind === 'bare'
+      ? { handler: bareApp(), close: () => Promise.resolve() }
+      : await (kind === 'pocket' ? pocketApp() : embeddedApp());
   const server = createServer(served.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.keepAliveTimeout = 5000;

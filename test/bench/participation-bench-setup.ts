@@ -1,6 +1,7 @@
 /**
  * What `npm run bench:participation` sets up and removes: a fresh PostgreSQL schema, a Redis key prefix, a
- * temporary definitions root with the bench campaign, and the two server processes (127.0.0.1 only).
+ * temporary definitions root with the bench campaign, and the two server processes (127.0.0.1 only); with
+ * BENCH_LEDGER=embedded, a temporary data directory (SQLite ledger, in-memory hot state) instead of the first two.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,6 +110,24 @@ export async function prepareBackends(
   };
 }
 
+/** The embedded default's setup (what `npm start` runs on): a temporary definitions root and data directory. */
+export function prepareEmbedded(): {
+  serviceEnv: Record<string, string>;
+  sqliteFile: string;
+  remove(): void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'pocket-bench-'));
+  mkdirSync(join(dir, 'definitions', 'campaigns'), { recursive: true });
+  writeFileSync(join(dir, 'definitions', 'campaigns', `${CAMPAIGN}.yaml`), campaignYaml());
+  return {
+    serviceEnv: { BENCH_DATA_DIR: join(dir, 'data'), BENCH_DEFINITIONS: join(dir, 'definitions') },
+    sqliteFile: join(dir, 'data', 'pocket.sqlite'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export type ServerKind = 'bare' | 'pocket' | 'embedded';
+
 export interface BenchServer {
   child: ChildProcess;
   port: number;
@@ -119,7 +138,7 @@ export interface BenchServer {
  * another checkout of pocket whose server to fork instead (BENCH_BASELINE), so that its own code is measured.
  */
 export function startServer(
-  kind: 'bare' | 'pocket',
+  kind: ServerKind,
   env: Record<string, string>,
   execArgv: string[] = [],
   checkout?: string,

@@ -19,21 +19,25 @@
  * `git worktree` of the commit before a change, with its node_modules: its service runs too, on its own schema and
  * key prefix, in the same rotation, and the two services are compared round by round: requests per second, or
  * with BENCH_RATE the service process's CPU per request).
+ * BENCH_LEDGER=embedded runs the service as `npm start` does instead (SQLite and in-memory hot state in a
+ * temporary data directory, the worker in-process; no target applies there, the figures are for comparison).
  * A fresh PostgreSQL schema and Redis key prefix are used and removed afterwards; 127.0.0.1 only.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { childCpu, postgresCpu, redisCpu, type CpuProbe } from './participation-bench-cpu';
 import {
   CAMPAIGN,
   prepareBackends,
+  prepareEmbedded,
   startServer,
   STOCK,
   stopServer,
-  type BenchBackends,
   type BenchServer,
+  type ServerKind,
 } from './participation-bench-setup';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -47,6 +51,8 @@ const CPU_PROF = process.env['BENCH_CPU_PROF'];
 const BASELINE = process.env['BENCH_BASELINE'];
 const RATE = Number(process.env['BENCH_RATE'] ?? 0);
 const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+/** `embedded`: the service as `npm start` runs it (SQLite, in-memory hot state, the worker in-process). */
+const EMBEDDED = process.env['BENCH_LEDGER'] === 'embedded';
 const TARGET = { ratio: 0.3, p99Ms: 100 };
 const runId = randomBytes(3).toString('hex');
 
@@ -197,9 +203,11 @@ function summarize(targets: readonly Target[], runs: Figures[][]): void {
   }
   const ratio = service.rps / bare.rps;
   const met = ratio >= TARGET.ratio && service.p99 <= TARGET.p99Ms;
-  const verdict = RATE
-    ? `a fixed rate of ${RATE}/s: the target is judged without BENCH_RATE`
-    : `target ≥ ${TARGET.ratio}× with p99 ≤ ${TARGET.p99Ms} ms: ${met ? 'met' : 'NOT met'}`;
+  const verdict = EMBEDDED
+    ? 'the embedded ledger: the target is for PostgreSQL + Redis'
+    : RATE
+      ? `a fixed rate of ${RATE}/s: the target is judged without BENCH_RATE`
+      : `target ≥ ${TARGET.ratio}× with p99 ≤ ${TARGET.p99Ms} ms: ${met ? 'met' : 'NOT met'}`;
   // Three decimals: 0.296 printed as "0.30×" next to "NOT met" reads as a contradiction.
   console.log(`service / bare: ${ratio.toFixed(3)}×  (${verdict}); load average ${load()}`);
 }
@@ -212,43 +220,31 @@ async function main(): Promise<void> {
     process.exit(1);
   }, bound).unref();
 
-  const backends = await prepareBackends(DATABASE_URL, REDIS_URL, runId);
-  let baselineBackends: BenchBackends | null = null;
+  const backends = await Promise.all(
+    (BASELINE ? [runId, `${runId}b`] : [runId]).map((id) => prepareLedger(id)),
+  );
   const servers: BenchServer[] = [];
   try {
-    if (BASELINE) baselineBackends = await prepareBackends(DATABASE_URL, REDIS_URL, `${runId}b`);
     if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
     const serviceArgs = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...NODE_ARGS];
-    const pocket = await startServer('pocket', backends.serviceEnv, serviceArgs);
+    const [own, base] = backends;
+    if (!own) throw new Error('no backends');
+    const pocket = await startServer(own.kind, own.serviceEnv, serviceArgs);
     servers.push(pocket);
     const bare = await startServer('bare', {});
     servers.push(bare);
     const targets: Target[] = [
-      {
-        name: 'service',
-        port: pocket.port,
-        cpu: {
-          service: childCpu(pocket.child),
-          postgres: postgresCpu(backends.admin, backends.applicationName),
-          'redis (whole server)': redisCpu(backends.redis),
-        },
-      },
+      { name: 'service', port: pocket.port, cpu: own.cpu(pocket) },
       { name: 'bare', port: bare.port, cpu: { bare: childCpu(bare.child) } },
     ];
-    if (BASELINE && baselineBackends) {
-      const base = await startServer('pocket', baselineBackends.serviceEnv, [], BASELINE);
-      servers.push(base);
-      targets.push({
-        name: 'baseline',
-        port: base.port,
-        cpu: {
-          service: childCpu(base.child),
-          postgres: postgresCpu(baselineBackends.admin, baselineBackends.applicationName),
-        },
-      });
+    if (BASELINE && base) {
+      const baseline = await startServer(base.kind, base.serviceEnv, [], BASELINE);
+      servers.push(baseline);
+      targets.push({ name: 'baseline', port: baseline.port, cpu: base.cpu(baseline) });
     }
     console.log(
-      `participation bench: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per setup ` +
+      `participation bench${EMBEDDED ? ' (embedded: SQLite, in-memory hot state)' : ''}: ` +
+        `${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per setup ` +
         `(after ${WARMUP_SECONDS} s warm-up each), node ${process.version}, load average ${load()}`,
     );
     const { runs, warmups } = await measure(targets);
@@ -258,12 +254,7 @@ async function main(): Promise<void> {
     const served = [warmups[0], ...(runs[0] ?? [])].filter((f): f is Figures => f !== undefined);
     const answered = served.reduce((a, f) => a + f.total, 0);
     const granted = served.reduce((a, f) => a + (f.statuses['201'] ?? 0), 0);
-    const row = (await backends.admin
-      .withSchema(backends.schema)
-      .table('grants')
-      .count({ n: '*' })
-      .first()) as { n: unknown } | undefined;
-    const grants = Number(row?.n ?? 0);
+    const grants = await own.countGrants();
     // Requests still in flight when a run stops are granted but never counted by autocannon.
     const inFlight = served.length * CONNECTIONS;
     console.log(
@@ -281,9 +272,53 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(servers.map((s) => stopServer(s.child)));
-    await backends.remove();
-    await baselineBackends?.remove();
+    for (const b of backends) await b.remove();
   }
+}
+
+/** One service's ledger and hot state: what its process is given, what CPU to read, where its grants are. */
+interface BenchLedger {
+  kind: ServerKind;
+  serviceEnv: Record<string, string>;
+  cpu(server: BenchServer): Record<string, CpuProbe>;
+  countGrants(): Promise<number>;
+  remove(): Promise<void>;
+}
+
+async function prepareLedger(id: string): Promise<BenchLedger> {
+  if (EMBEDDED) {
+    const embedded = prepareEmbedded();
+    return {
+      kind: 'embedded',
+      serviceEnv: embedded.serviceEnv,
+      cpu: (server) => ({ service: childCpu(server.child) }),
+      countGrants: () => {
+        const db = new Database(embedded.sqliteFile, { readonly: true });
+        try {
+          return Promise.resolve((db.prepare('SELECT count(*) AS n FROM grants').get() as { n: number }).n);
+        } finally {
+          db.close();
+        }
+      },
+      remove: () => Promise.resolve(embedded.remove()),
+    };
+  }
+  const b = await prepareBackends(DATABASE_URL, REDIS_URL, id);
+  return {
+    kind: 'pocket',
+    serviceEnv: b.serviceEnv,
+    cpu: (server) => ({
+      service: childCpu(server.child),
+      postgres: postgresCpu(b.admin, b.applicationName),
+      ...(id === runId ? { 'redis (whole server)': redisCpu(b.redis) } : {}),
+    }),
+    countGrants: async () => {
+      const row = (await b.admin.withSchema(b.schema).table('grants').count({ n: '*' }).first()) as
+        { n: unknown } | undefined;
+      return Number(row?.n ?? 0);
+    },
+    remove: () => b.remove(),
+  };
 }
 
 main().catch((error: unknown) => {
