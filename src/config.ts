@@ -370,9 +370,9 @@ function readStoredSecrets(file: string, missing: ReadonlyArray<[keyof Secrets, 
 /**
  * Each secret has its own holders besides pocket (the webhook receivers and the issuers hold WEBHOOK_SECRET, the
  * app backend that signs user tokens USER_TOKEN_SECRET): one value for two would let either holder act as the
- * other, e.g. a webhook receiver sign user tokens for any user. A previous value (rotation) is still honoured, so it is held to
- * the same rule, and one equal to its own current secret is a rotation that replaced nothing. `values`: each
- * variable's value, null when unset.
+ * other, e.g. a webhook receiver sign user tokens for any user. A previous value (rotation) is still honoured, so
+ * it is held to the same rule, and one equal to its own current secret is a rotation that replaced nothing.
+ * `values`: each variable's value, null when unset.
  */
 function refuseSharedSecrets(values: ReadonlyArray<[string, string | null]>): void {
   const messages = values.flatMap(([name, value], i) =>
