@@ -3,7 +3,6 @@
  * relay, alerts, both reconcilers, the void service, the discrepancy resolver and the worker with its lease and
  * jobs.
  */
-import { randomUUID } from 'node:crypto';
 import { currentAndPrevious, type Config } from '../config';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../delivery/backoff';
 import { DeliveryService } from '../delivery/delivery-service';
@@ -46,6 +45,7 @@ import { KnexLease } from './knex-lease';
 import { KnexReconcileRunStore } from './knex-reconcile-run-store';
 import { KnexReconciliationReads } from './knex-reconciliation-reads';
 import type { Lease } from './lease';
+import { processHolder } from './lease-holder';
 import { LeaseKeeper } from './lease-keeper';
 import { OfflineReconciler, type OfflineSettings } from './offline-reconciler';
 import { RealtimeReconciler, type RealtimeSettings } from './realtime-reconciler';
@@ -246,13 +246,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     ...(deps.alertSettings ? { settings: deps.alertSettings } : {}),
   });
   const lease = defaultLease(deps, db);
-  const keeper = new LeaseKeeper(
-    lease,
-    SCHEDULER_LEASE,
-    `worker-${randomUUID()}`,
-    deps.leaseTtlMs ?? 30_000,
-    logger,
-  );
+  const keeper = new LeaseKeeper(lease, SCHEDULER_LEASE, processHolder(), deps.leaseTtlMs ?? 30_000, logger);
   const scheduler = new JobScheduler(
     [
       ...(realtime

@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
-import type { Db } from '../ledger/db';
+import { isPostgres, type Db } from '../ledger/db';
 import { rawRows } from '../ledger/row-values';
 import type { Lease } from './lease';
+import { holderGone } from './lease-holder';
 
 /**
  * The lease in the `leases` table (the embedded SQLite ledger, or PostgreSQL without Redis): one upsert that
- * takes the row when it expired or is ours already. Times come from this instance's clock.
+ * takes the row when it expired or is ours already. Times come from this instance's clock. On SQLite, whose file
+ * only processes of one machine share, a lease held by a process of this machine that is gone (`lease-holder.ts`:
+ * killed, crashed) is taken at once: after a crash the restarted service's worker waited out the dead one's 30 s.
  */
 export class KnexLease implements Lease {
   constructor(
@@ -14,6 +17,15 @@ export class KnexLease implements Lease {
   ) {}
 
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    if (await this.upsert(name, holder, ttlMs)) return true;
+    if (isPostgres(this.db)) return false;
+    const row = (await this.db('leases').where({ name }).first()) as { holder: string } | undefined;
+    if (row === undefined || !holderGone(row.holder)) return false;
+    await this.db('leases').where({ name, holder: row.holder }).delete();
+    return this.upsert(name, holder, ttlMs);
+  }
+
+  private async upsert(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const now = this.clock();
     const expires = new Date(now.getTime() + ttlMs);
     const bindings: Knex.Value[] = [name, holder, expires, now];

@@ -2,12 +2,15 @@
  * One scheduler across instances: the lease (Redis SET NX PX with compare-and-set renew/release, or the leases
  * table) has one holder at a time, and of two schedulers only the holder runs a job.
  */
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { connectRedis, createRedisClient } from '../../../src/hot-state/redis-client';
 import { silentLogger } from '../../../src/observability/logger';
 import { JobScheduler } from '../../../src/reconciliation/job-scheduler';
 import { KnexLease } from '../../../src/reconciliation/knex-lease';
 import type { Lease } from '../../../src/reconciliation/lease';
+import { processHolder } from '../../../src/reconciliation/lease-holder';
 import { LeaseKeeper } from '../../../src/reconciliation/lease-keeper';
 import type { ReconcileRun } from '../../../src/reconciliation/reconcile-run-store';
 import { RedisLease } from '../../../src/reconciliation/redis-lease';
@@ -110,6 +113,28 @@ describeEachLedger('database lease', (kind) => {
     expect(await a.acquire('l', 'a', 30_000)).toBe(false);
     await b.release('l', 'b');
     expect(await a.acquire('l', 'a', 30_000)).toBe(true);
+  });
+
+  it('on SQLite, takes at once a lease whose holder is a process of this machine that is gone', async () => {
+    // After a crash, the restarted embedded service's worker waited out the dead one's 30 s before relaying.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const gone = `${hostname()} ${dead.stdout.toString()} 0b7f`;
+    const living = `${hostname()} ${process.ppid} 1c8e`;
+    const elsewhere = `another-host ${dead.stdout.toString()} 2d9f`;
+    const lease = new KnexLease(ledger.current.db, clock);
+    for (const [holder, takenAtOnce] of [
+      [gone, kind === 'sqlite'],
+      [living, false],
+      [elsewhere, false],
+      ['worker-3ea0', false],
+    ] as const) {
+      await ledger.current.db('leases').delete();
+      expect(await new KnexLease(ledger.current.db, clock).acquire('scheduler', holder, 30_000)).toBe(true);
+      expect({ holder, taken: await lease.acquire('scheduler', processHolder(), 30_000) }).toEqual({
+        holder,
+        taken: takenAtOnce,
+      });
+    }
   });
 
   it('lets only one of two schedulers run, and skips a turn while the previous run is going', async () => {
