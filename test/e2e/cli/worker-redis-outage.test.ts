@@ -166,7 +166,8 @@ describeWithServices(['DATABASE_URL'], 'pocket worker started while Redis is dow
     ])
       .stdout.toString()
       .trim();
-    expect(holder).toMatch(/^worker-/);
+    // The holder names its process (lease-holder.ts): host, pid, then a fresh id.
+    expect(holder).toMatch(/^\S+ \d+ [0-9a-f-]{36}$/);
     expect(lines().some((l) => l.msg === 'lease taken')).toBe(true);
     expect(lines().filter((l) => l.msg.includes('REDIS_URL'))).toHaveLength(1);
 
