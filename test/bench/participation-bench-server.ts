@@ -3,9 +3,9 @@
  * never share an event loop. `bare`: an Express app with the service's own body parser (`jsonBodyParser()`
  * from src/http: 8 KB, strict, prototype keys refused) answering a small JSON body on the same route.
  * `pocket`: the real service (createPocket: PostgreSQL + Redis, production backends), in the schema, key
- * prefix and definitions root the parent prepared; `embedded`: the service as `npm start` runs it (SQLite, in-memory
- * hot state, the worker in-process) in the data directory the parent prepared. Reports `{ port }` to the parent over IPC once listening;
- * answers 'cpu' with its CPU time so far; stops (closing every pool) on 'stop'.
+ * prefix and definitions root the parent prepared; `embedded`: the service as `npm start` runs it (SQLite,
+ * in-memory hot state, the worker in-process) in the data directory the parent prepared. Reports `{ port }` to
+ * the parent over IPC once listening; answers 'cpu' with its CPU time so far; stops (closing every pool) on 'stop'.
  */
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
