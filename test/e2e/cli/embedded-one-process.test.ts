@@ -5,11 +5,11 @@
  * in ten while the ledger's fences refused what the two gates over-admitted). The CLI's verbs on the same file
  * are not refused, and a service killed without shutting down does not keep a restart out.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, REPO_ROOT, liveCampaignYaml, pocket } from './run-pocket';
+import { liveCampaignYaml, pocket, startServe, type ServeProcess } from './run-pocket';
 
 jest.setTimeout(120_000);
 
@@ -42,32 +42,7 @@ describe('the embedded service is one process per data directory', () => {
   });
 
   /** Starts `pocket serve` and resolves with it and its URL once it listens. */
-  function serve(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-    delete childEnv['NODE_OPTIONS'];
-    for (const [name, value] of Object.entries(env)) {
-      if (value === undefined) delete childEnv[name];
-      else childEnv[name] = value;
-    }
-    const child = spawn(process.execPath, [CLI, 'serve'], {
-      cwd: REPO_ROOT,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let out = '';
-    return new Promise((resolve, reject) => {
-      const read = (chunk: Buffer): void => {
-        out += chunk.toString('utf8');
-        const found = /pocket listening on (http:\/\/[^\s"]+)/.exec(out);
-        if (found?.[1]) resolve({ child, url: found[1], exited });
-      };
-      child.stdout?.on('data', read);
-      child.stderr?.on('data', read);
-      void exited.then(() => reject(new Error(`serve exited before listening:\n${out}`)));
-    });
-  }
+  const serve = (): Promise<ServeProcess> => startServe(env, (child) => children.push(child));
 
   async function participate(url: string, userId: string): Promise<string | undefined> {
     const response = await fetch(`${url}/v1/campaigns/one-process/participations`, {

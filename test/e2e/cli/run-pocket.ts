@@ -7,7 +7,7 @@
  * sources and nothing writes to it while suites read it. Through tsx's loader from the TypeScript sources instead,
  * each run took about 0.6 s more, two-fifths of the CLI suites' time.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,4 +151,47 @@ export function liveCampaignYaml(id: string, name: string): string {
     'decision: { strategy: weighted }',
     '',
   ].join('\n');
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  /** The URL it printed in `pocket listening on …`. */
+  url: string;
+  /** Its exit code once it exits (null when killed by a signal). */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `pocket serve` as its own process (the built CLI, NODE_OPTIONS dropped, `env` over the inherited
+ * environment, a variable set to undefined removed) and resolves once it listens; rejects, with what it printed,
+ * when it exits first. `started` is told of the child at once, so a suite can kill it whatever happens.
+ */
+export function startServe(
+  env: Record<string, string | undefined>,
+  started: (child: ChildProcess) => void,
+): Promise<ServeProcess> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete childEnv['NODE_OPTIONS'];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[name];
+    else childEnv[name] = value;
+  }
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    cwd: REPO_ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started(child);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const read = (chunk: Buffer): void => {
+      out += chunk.toString('utf8');
+      const found = /pocket listening on (http:\/\/[^\s"]+)/.exec(out);
+      if (found?.[1]) resolve({ child, url: found[1], exited });
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    void exited.then(() => reject(new Error(`serve exited before listening:\n${out}`)));
+  });
 }

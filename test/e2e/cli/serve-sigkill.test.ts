@@ -16,7 +16,7 @@
  * its user's count up until reconciliation settles it (README "When the fence refuses": 409 `user_busy` below the
  * limit), and settling takes the reservation TTL (60 s), longer than this suite may wait.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ import { createPocket } from '../../../src/server';
 import { startOwnRedis, type OwnRedis } from '../../helpers/own-redis';
 import { testConfig } from '../../helpers/pocket';
 import { describeWithServices, uniqueName } from '../../helpers/services';
-import { CLI, REPO_ROOT } from './run-pocket';
+import { startServe, type ServeProcess } from './run-pocket';
 
 // Generous: every wait below ends as soon as what it waits for happens; a slow host only needs them to outlast it.
 jest.setTimeout(90_000);
@@ -75,12 +75,6 @@ interface Reply {
   replayed: boolean;
 }
 
-interface Serve {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-}
-
 interface Setup {
   env: Record<string, string | undefined>;
   db: Db;
@@ -95,32 +89,7 @@ function scenario(setup: () => Setup): void {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
-  function serve(): Promise<Serve> {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-    delete env['NODE_OPTIONS'];
-    for (const [name, value] of Object.entries(setup().env)) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
-    const child = spawn(process.execPath, [CLI, 'serve'], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    let out = '';
-    return new Promise((resolve, reject) => {
-      const read = (chunk: Buffer): void => {
-        out += chunk.toString('utf8');
-        const found = /pocket listening on (http:\/\/[^\s"]+)/.exec(out);
-        if (found?.[1]) resolve({ child, url: found[1], exited });
-      };
-      child.stdout?.on('data', read);
-      child.stderr?.on('data', read);
-      void exited.then(() => reject(new Error(`serve exited before listening:\n${out}`)));
-    });
-  }
+  const serve = (): Promise<ServeProcess> => startServe(setup().env, (child) => children.push(child));
 
   /** One POST; a connection the killed process dropped is status 0. */
   async function participate(url: string, userId: string, key: string): Promise<Reply> {
@@ -282,6 +251,19 @@ function definitions(dir: string): string {
   return root;
 }
 
+/** What both backend pairs' services share: development mode, a free port, the suite's data and definitions. */
+function serveEnv(dir: string): Record<string, string | undefined> {
+  return {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    PORT: '0',
+    POCKET_DATA_DIR: join(dir, 'data'),
+    POCKET_DEFINITIONS: definitions(dir),
+    RISK_URL: undefined,
+    NOTIFY_URL: undefined,
+  };
+}
+
 describeWithServices(['DATABASE_URL'], 'pocket serve killed mid-burst [postgres+redis]', () => {
   let dir: string;
   let admin: Knex;
@@ -302,16 +284,10 @@ describeWithServices(['DATABASE_URL'], 'pocket serve killed mid-burst [postgres+
     const redisUrl = `redis://127.0.0.1:${redis.port}/0`;
     current = {
       env: {
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'info',
-        PORT: '0',
-        POCKET_DATA_DIR: join(dir, 'data'),
-        POCKET_DEFINITIONS: definitions(dir),
+        ...serveEnv(dir),
         DATABASE_URL: own.toString(),
         REDIS_URL: redisUrl,
         POCKET_WORKER: 'false',
-        RISK_URL: undefined,
-        NOTIFY_URL: undefined,
       },
       db: createDb({ databaseUrl: own.toString(), pool: { min: 0, max: 4 } }),
       redisUrl,
@@ -336,17 +312,7 @@ describe('pocket serve killed mid-burst [sqlite+memory]', () => {
     dir = mkdtempSync(join(tmpdir(), 'pocket-sigkill-'));
     mkdirSync(join(dir, 'data'));
     current = {
-      env: {
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'info',
-        PORT: '0',
-        POCKET_DATA_DIR: join(dir, 'data'),
-        POCKET_DEFINITIONS: definitions(dir),
-        DATABASE_URL: undefined,
-        REDIS_URL: undefined,
-        RISK_URL: undefined,
-        NOTIFY_URL: undefined,
-      },
+      env: { ...serveEnv(dir), DATABASE_URL: undefined, REDIS_URL: undefined },
       db: createDb({ sqliteFile: join(dir, 'data', 'pocket.sqlite') }),
       redisUrl: null,
     };
