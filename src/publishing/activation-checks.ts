@@ -53,15 +53,21 @@ function checkTimezone({ current, next, usage }: ActivationInput): ActivationIss
   ];
 }
 
-/** Budgets, spend and every grant's amount are minor units of one currency: relabelling them is not a conversion. */
+/**
+ * Budgets, spend and every grant's amount are minor units of one currency: relabelling them is not a conversion,
+ * and dropping the budget is not either: a version without one makes money grants with currency null (the issuer
+ * is told to pay 1681 of nothing), while the report adds them to the earlier ones' currency.
+ */
 function checkCurrency({ current, next, usage }: ActivationInput): ActivationIssue[] {
+  if (usage.grants === 0) return [];
   const after = next.budget?.currency;
-  if (after === undefined || usage.grants === 0) return [];
   // The grants' own currencies too: CNY → a version without a budget → USD would otherwise pass.
   const before = [current?.budget?.currency, ...(usage.currencies ?? [])].find(
     (c) => c !== undefined && c !== after,
   );
   if (before === undefined) return [];
+  if (after === undefined)
+    return next.rewards.some((r) => r.type !== 'none') ? [budgetDropped(before, usage)] : [];
   return [
     {
       code: 'currency_changed',
@@ -70,6 +76,15 @@ function checkCurrency({ current, next, usage }: ActivationInput): ActivationIss
       forceable: false,
     },
   ];
+}
+
+function budgetDropped(before: string, usage: CampaignUsage): ActivationIssue {
+  return {
+    code: 'currency_changed',
+    path: 'budget',
+    message: `budget: ${before} → none is refused: the campaign already has ${usage.grants} grants in ${before}, and without a budget its new grants would carry no currency (the issuers get currency null); a campaign's currency is fixed once it has grants: to lift the limits, keep budget: { currency: ${before} }`,
+    forceable: false,
+  };
 }
 
 function checkStock({ current, next, usage }: ActivationInput): ActivationIssue[] {

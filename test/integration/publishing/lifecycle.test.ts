@@ -338,11 +338,17 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(3);
   });
 
-  it('refuses a currency change made through a version without a budget: the grants keep their currency', async () => {
+  it('refuses dropping the budget, and a currency change, once the campaign has grants: they keep their currency', async () => {
     await publish();
     expect(await participate(pocket.app, 'u1')).toMatchObject({ outcome: 'granted', version: 1 });
     repo.write({ currency: null });
-    expect(await publish()).toMatchObject([{ status: 'published', version: 2 }]);
+    // Without a budget the next grants would carry currency null, to the issuers and the report alike.
+    const dropped = await publish({ force: true }).catch((error: unknown) => error);
+    expect(dropped).toBeInstanceOf(ActivationRefusedError);
+    expect((dropped as ActivationRefusedError).refusals).toEqual([
+      expect.objectContaining({ code: 'currency_changed', path: 'budget' }),
+    ]);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(1);
     repo.write({ currency: 'USD' });
     const refused = await publish({ force: true }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ActivationRefusedError);
@@ -352,7 +358,7 @@ describeEachBackend('publishing lifecycle', (backend) => {
         message: expect.stringMatching(/^budget\.currency: CNY → USD is refused: .* 1 grants/),
       }),
     ]);
-    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(2);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(1);
   });
 
   it('a restart does not undo a publish made from other files: files holding an older version leave it active', async () => {

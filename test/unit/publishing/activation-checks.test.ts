@@ -75,7 +75,7 @@ describe('checkActivation', () => {
         },
       ]);
     }
-    // Before the first grant, and when the budget goes away or comes without one before, nothing to protect.
+    // Before the first grant, and when the budget comes without one before, nothing to protect.
     expect(checkActivation({ ...input, usage: usage() }, false).refusals).toEqual([]);
     const { budget: _budget, ...unbudgeted } = base;
     expect(checkActivation({ ...input, current: unbudgeted }, false).refusals).toEqual([]);
@@ -88,6 +88,33 @@ describe('checkActivation', () => {
       }),
     ]);
     expect(checkActivation({ ...throughNone, next: base }, false).refusals).toEqual([]);
+  });
+
+  it('refuses dropping the budget once the campaign has grants in its currency, even with --force', () => {
+    const { budget: _budget, ...unbudgeted } = base;
+    const input = { current: base, next: unbudgeted, usage: used, today: TODAY };
+    for (const force of [false, true]) {
+      expect(checkActivation(input, force).refusals).toEqual([
+        {
+          code: 'currency_changed',
+          path: 'budget',
+          forceable: false,
+          message: expect.stringMatching(
+            /^budget: CNY → none is refused: .*55 grants in CNY.*keep budget: \{ currency: CNY \}$/,
+          ),
+        },
+      ]);
+    }
+    // The grants' currency counts when the active version has none either (published before this check).
+    const legacy = { ...input, current: unbudgeted, usage: { ...used, currencies: ['CNY'] } };
+    expect(codes(checkActivation(legacy, false).refusals)).toEqual(['currency_changed']);
+    // A currency alone lifts the limits and keeps it; before the first grant, or with nothing but
+    // consolations left to give, there is no currency to keep.
+    const limitless = next({ budget: { currency: 'CNY' } });
+    expect(checkActivation({ ...input, next: limitless }, false).refusals).toEqual([]);
+    expect(checkActivation({ ...input, usage: usage() }, false).refusals).toEqual([]);
+    const thanksOnly = { ...unbudgeted, rewards: [{ id: 'thanks', type: 'none' as const }] };
+    expect(checkActivation({ ...input, next: thanksOnly }, false).refusals).toEqual([]);
   });
 
   it('refuses a stock cut below what is granted unless forced; equal or above is fine', () => {
