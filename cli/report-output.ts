@@ -81,6 +81,7 @@ export function reportTable(r: CampaignReport): string[] {
         .map(([s, n]) => `${s} ${n}`)
         .join(', ') || 'no grants'
     }${r.delivery.consolations > 0 ? `; consolations ${r.delivery.consolations} (nothing to deliver)` : ''}; backlog ${r.delivery.backlog}, given up ${r.delivery.dead}, lag ${r.delivery.lagSeconds} s`,
+    spendByDelivery(r, money),
     `reconciliation: ${r.reconciliation.state}, ${r.reconciliation.openDiscrepancies} open${
       Object.keys(r.reconciliation.openByKind).length > 0
         ? ` (${Object.entries(r.reconciliation.openByKind)
@@ -93,6 +94,17 @@ export function reportTable(r: CampaignReport): string[] {
     `testers (not counted above): ${r.testers.participations} participations, ${r.testers.grants} grants`,
   ];
   return lines;
+}
+
+/**
+ * What the spend is, by delivery status: paid, owed, charged while a person decides, and what voids gave back
+ * (in no spend figure). Counts alone left a finance reader to guess how much of the spend reached users.
+ */
+function spendByDelivery(r: CampaignReport, money: (minor: number) => string): string {
+  const { void: voided, ...charged } = r.delivery.spendByStatus;
+  const parts = Object.entries(charged).map(([s, minor]) => `${s} ${money(minor)}`);
+  const back = voided === undefined ? '' : `; void ${money(voided)} given back`;
+  return `spend by delivery${r.budget.currency ? ` ${r.budget.currency}` : ''}: ${parts.join(', ') || 'none'}${back}`;
 }
 
 /**
@@ -141,6 +153,7 @@ export function reportCsv(r: CampaignReport): string {
     push('stock', s.rewardId, 'remaining', s.remaining);
   }
   for (const [status, n] of Object.entries(r.delivery.byStatus)) push('delivery', status, 'grants', n);
+  for (const [status, n] of Object.entries(r.delivery.spendByStatus)) push('delivery', status, 'spend', n);
   push('delivery', '', 'consolations', r.delivery.consolations);
   push('delivery', '', 'backlog', r.delivery.backlog);
   push('delivery', '', 'dead', r.delivery.dead);

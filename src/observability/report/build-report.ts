@@ -170,10 +170,15 @@ export function buildReport(input: ReportInput): CampaignReport {
   // Consolations (type none) have nothing to deliver and never leave `pending`: counted apart, not as waiting.
   // A voided one is void, as the breakdowns count it, so `void` holds every grant they leave out.
   const byStatus: Record<string, number> = {};
+  const spendByStatus: Record<string, number> = {};
   let consolations = 0;
   for (const g of grants) {
-    if (g.rewardType === 'none' && g.status !== 'void') consolations += g.grants;
-    else byStatus[g.status] = (byStatus[g.status] ?? 0) + g.grants;
+    if (g.rewardType === 'none' && g.status !== 'void') {
+      consolations += g.grants;
+      continue;
+    }
+    byStatus[g.status] = (byStatus[g.status] ?? 0) + g.grants;
+    spendByStatus[g.status] = (spendByStatus[g.status] ?? 0) + g.spend;
   }
   const openByKind = input.reconciliation.openByKind;
   const open = Object.values(openByKind).reduce((a, b) => a + b, 0);
@@ -221,6 +226,7 @@ export function buildReport(input: ReportInput): CampaignReport {
     stock: stockLines(definition, usage),
     delivery: {
       byStatus,
+      spendByStatus,
       consolations,
       backlog: input.outbox.pending,
       dead: input.outbox.dead,

@@ -58,6 +58,11 @@ export interface StockLine {
 export interface DeliveryStatus {
   /** Grants to deliver by status (pending, delivered, failed, dead, void); consolations are not among them. */
   byStatus: Record<string, number>;
+  /**
+   * Their budget charge by the same status, minor units: what was paid (`delivered`), is owed (`pending`),
+   * waits for a person (`failed`, `dead`: still charged) and was given back (`void`, left out of every spend).
+   */
+  spendByStatus: Record<string, number>;
   /** Consolation grants (type none): recorded, counted in `granted`, never sent. */
   consolations: number;
   /** Outbox entries waiting for the relay. */

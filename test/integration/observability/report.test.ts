@@ -130,6 +130,10 @@ describeEachBackend('campaign report', (backend) => {
       dead: 0,
     });
     expect(report.delivery.lagSeconds).toBe(600);
+    // The spend split by delivery status adds up to the spend, to the minor unit (no void in this ledger).
+    const spends = Object.values(report.delivery.spendByStatus);
+    expect(Object.keys(report.delivery.spendByStatus).sort()).toEqual(['delivered', 'pending']);
+    expect(spends.reduce((a, b) => a + b, 0)).toBe(report.budget.total?.used);
     expect(report.reconciliation).toMatchObject({
       state: 'discrepancies',
       openDiscrepancies: 1,

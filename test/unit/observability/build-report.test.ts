@@ -127,6 +127,7 @@ describe('buildReport', () => {
     ]);
     expect(r.delivery).toEqual({
       byStatus: { delivered: 3, void: 1, pending: 1 },
+      spendByStatus: { delivered: 45, void: 20, pending: 30 },
       consolations: 1,
       backlog: 1,
       dead: 0,
@@ -381,6 +382,23 @@ describe('rendering', () => {
     );
     expect(text).toContain(
       'reconciliation: ok, 0 open, 2 resolved; last real-time run never, last offline run never',
+    );
+  });
+
+  // A finance reader had counts by status only: how much of the spend was paid, owed, or given back by voids?
+  it('splits the spend by delivery status, what voids gave back apart, in the table and the CSV', () => {
+    expect(report.delivery.spendByStatus).toEqual({ delivered: 45, void: 20, pending: 30 });
+    const charged = report.delivery.spendByStatus['delivered']! + report.delivery.spendByStatus['pending']!;
+    expect(charged).toBe(report.budget.total?.used);
+    const text = reportTable(report).join('\n');
+    expect(text).toContain('spend by delivery CNY: delivered 0.45, pending 0.30; void 0.20 given back');
+    const csv = reportCsv(report).split('\n');
+    expect(csv).toEqual(
+      expect.arrayContaining([
+        'delivery,delivered,spend,45',
+        'delivery,pending,spend,30',
+        'delivery,void,spend,20',
+      ]),
     );
   });
 
