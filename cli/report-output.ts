@@ -72,6 +72,13 @@ export function reportTable(r: CampaignReport): string[] {
     ] as Cell[][]),
     '',
     ...table(
+      ['business day', `spend ${currency}`.trim()],
+      r.budget.byDate.length > 0
+        ? r.budget.byDate.map((d) => [d.date, money(d.used)])
+        : [['(none)', money(0)]],
+    ),
+    '',
+    ...table(
       ['stock', 'plan', 'used', 'remaining'],
       r.stock.map((s) => [s.rewardId, orDash(s.plan), s.used, orDash(s.remaining)]),
     ),
@@ -147,6 +154,7 @@ export function reportCsv(r: CampaignReport): string {
     for (const m of ['plan', 'used', 'remaining'] as const) push('budget', key, m, line[m]);
   }
   if (r.budget.today) push('budget', 'daily', 'business_date', r.budget.today.date);
+  for (const d of r.budget.byDate) push('day', d.date, 'spend', d.used);
   for (const s of r.stock) {
     push('stock', s.rewardId, 'plan', s.plan);
     push('stock', s.rewardId, 'used', s.used);

@@ -222,6 +222,9 @@ export function buildReport(input: ReportInput): CampaignReport {
         const line = budgetLine(definition.budget?.daily, usage.dailySpent[input.today] ?? 0);
         return line && { ...line, date: input.today };
       })(),
+      byDate: Object.entries(usage.dailySpent)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([date, used]) => ({ date, used })),
     },
     stock: stockLines(definition, usage),
     delivery: {

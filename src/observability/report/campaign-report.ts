@@ -133,6 +133,8 @@ export interface CampaignReport {
     total: BudgetLine | null;
     /** Today's business date in the campaign timezone. */
     today: (BudgetLine & { date: string }) | null;
+    /** Spend per business date (the campaign timezone's, as the daily budget counts it), oldest first. */
+    byDate: Array<{ date: string; used: number }>;
   };
   stock: StockLine[];
   delivery: DeliveryStatus;

@@ -118,6 +118,7 @@ describeEachBackend('campaign report', (backend) => {
       minorDigits: 2,
       total: { plan: 10000, used: 500, remaining: 9500, usedRatio: 0.05 },
       today: { plan: 5000, used: 500, remaining: 4500, usedRatio: 0.1, date: '2026-11-11' },
+      byDate: [{ date: '2026-11-11', used: 500 }],
     });
     expect(report.stock).toEqual([
       { rewardId: 'rp-vip', plan: 3, used: 3, remaining: 0 },
@@ -345,5 +346,26 @@ describeEachBackend('campaign report', (backend) => {
       (await pocket.reports.report(CAMPAIGN, { from, to })).reconciliation.resolvedInRange;
     expect(await resolved(at(-3 * day), at(-day))).toBe(0);
     expect(await resolved(at(day), at(3 * day))).toBe(1);
+  });
+
+  // 23:59:59 and 00:00:00 in Shanghai are one UTC day (15:59:59Z, 16:00:00Z) but two business days.
+  it('gives the spend per business day in the campaign timezone, as the daily budget counts it', async () => {
+    const before = (await pocket.reports.report(CAMPAIGN)).budget.byDate;
+    expect(before.map((d) => d.date)).toEqual(['2026-11-11']);
+    const earlier = before[0]?.used ?? 0;
+    for (const [userId, at] of [
+      ['member-late-1', '2026-11-11T23:59:59+08:00'],
+      ['member-late-2', '2026-11-12T00:00:00+08:00'],
+    ] as const) {
+      clock.advance(new Date(at).getTime() - clock.now().getTime());
+      expect((await participate(pocket, userId)).body).toMatchObject({ outcome: 'granted' });
+    }
+    const report = await pocket.reports.report(CAMPAIGN);
+    expect(report.budget.byDate).toEqual([
+      { date: '2026-11-11', used: earlier + 50 },
+      { date: '2026-11-12', used: 50 },
+    ]);
+    expect(report.budget.today).toMatchObject({ date: '2026-11-12', used: 50 });
+    expect(report.budget.byDate.reduce((sum, d) => sum + d.used, 0)).toBe(report.budget.total?.used);
   });
 });

@@ -167,6 +167,10 @@ describe('buildReport', () => {
       minorDigits: 2,
       total: { plan: 1000, used: 75, remaining: 925, usedRatio: 0.075 },
       today: { plan: 400, used: 75, remaining: 325, usedRatio: 0.1875, date: '2026-11-11' },
+      byDate: [
+        { date: '2026-11-10', used: 500 },
+        { date: '2026-11-11', used: 75 },
+      ],
     });
     expect(r.stock).toEqual([
       { rewardId: 'rp', plan: 10, used: 3, remaining: 7 },
@@ -184,7 +188,16 @@ describe('buildReport', () => {
     const noBudget = buildReport(
       input({ definition: { ...definition, budget: undefined } as unknown as CampaignDefinition }),
     );
-    expect(noBudget.budget).toEqual({ currency: null, minorDigits: null, total: null, today: null });
+    expect(noBudget.budget).toEqual({
+      currency: null,
+      minorDigits: null,
+      total: null,
+      today: null,
+      byDate: [
+        { date: '2026-11-10', used: 500 },
+        { date: '2026-11-11', used: 75 },
+      ],
+    });
   });
 
   // A version without a budget leaves the grants in the currency they were made in: not bare minor units.
@@ -392,9 +405,13 @@ describe('rendering', () => {
     expect(charged).toBe(report.budget.total?.used);
     const text = reportTable(report).join('\n');
     expect(text).toContain('spend by delivery CNY: delivered 0.45, pending 0.30; void 0.20 given back');
+    // Each business day's spend, what only today's daily budget line showed before.
+    expect(text).toMatch(/business day\s+spend CNY\n[- ]+\n2026-11-10\s+5\.00\n2026-11-11\s+0\.75/);
     const csv = reportCsv(report).split('\n');
     expect(csv).toEqual(
       expect.arrayContaining([
+        'day,2026-11-10,spend,500',
+        'day,2026-11-11,spend,75',
         'delivery,delivered,spend,45',
         'delivery,pending,spend,30',
         'delivery,void,spend,20',
