@@ -6,10 +6,13 @@
  * Failed (4xx) and dead-lettered grants keep their counters: only `pocket grants void` compensates them. A grant
  * voided while its request was at the issuer is neither: a refusal or a last failure then changes nothing
  * (`skipped`), since the void already cancelled the delivery and resolved its discrepancies.
+ * An issuer's 401 (it did not verify pocket's signature) is retried like a 5xx, with a warn and an alert at once
+ * (signature-refusal-alarm.ts): the grant is fine, the secrets are not, and it goes through once they agree.
  * Nothing is sent outside the relay's claim: the claim is renewed right before the send (claim-lease.ts), and an
  * entry whose claim may have lapsed is left alone ('lost') for whoever claims it next.
  */
 import type { AlertSink } from '../integrations/alert-service';
+import type { IssueResult } from '../integrations/issuer';
 import type { Db } from '../ledger/db';
 import type { GrantRecord, GrantStore } from '../ledger/grant-store';
 import type { OutboxEntry, OutboxStore } from '../ledger/outbox-store';
@@ -20,6 +23,7 @@ import { sendLeaseMs as sendLeaseFor } from './claim-lease';
 import { issueRequest } from './issue-request';
 import type { IssuerDirectory } from './issuer-directory';
 import type { RewardTerms } from './reward-terms';
+import { SignatureRefusalAlarm } from './signature-refusal-alarm';
 
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'retry' | 'dead' | 'skipped' | 'lost';
 
@@ -39,7 +43,12 @@ export interface DeliveryServiceDeps {
 }
 
 export class DeliveryService {
-  constructor(private readonly deps: DeliveryServiceDeps) {}
+  /** An issuer's 401: a warn and an alert, while the grant is retried. */
+  private readonly signatureRefusals: SignatureRefusalAlarm;
+
+  constructor(private readonly deps: DeliveryServiceDeps) {
+    this.signatureRefusals = new SignatureRefusalAlarm(deps);
+  }
 
   /** How long a claim is renewed for right before a send: longer than any issuer call (claim-lease.ts). */
   get sendLeaseMs(): number {
@@ -94,14 +103,38 @@ export class DeliveryService {
             ? 'dead'
             : 'skipped';
         }
-        return (await outbox.retryLater(db, entry.id, relayId, {
-          at: now,
-          nextAttemptAt: new Date(now.getTime() + this.retryDelay(entry.attempts, result.retryAfterMs)),
-          error: result.reason,
-        }))
-          ? 'retry'
-          : 'lost';
+        return this.retryLater(entry, relayId, grant, issuer.name, result);
     }
+  }
+
+  /**
+   * Reschedules the entry after the backoff ('lost' when its claim is no longer this relay's). An issuer that
+   * refused pocket's signature (401) is also reported at once: a warn and an alert (signature-refusal-alarm.ts).
+   */
+  private async retryLater(
+    entry: OutboxEntry,
+    relayId: string,
+    grant: GrantRecord,
+    issuer: string,
+    result: Extract<IssueResult, { kind: 'retry' }>,
+  ): Promise<DeliveryOutcome> {
+    const now = this.deps.clock();
+    const rescheduled = await this.deps.outbox.retryLater(this.deps.db, entry.id, relayId, {
+      at: now,
+      nextAttemptAt: new Date(now.getTime() + this.retryDelay(entry.attempts, result.retryAfterMs)),
+      error: result.reason,
+    });
+    if (result.signatureRefused) {
+      const { id: grantId, campaignId } = grant;
+      await this.signatureRefusals.sound({
+        issuer,
+        grantId,
+        campaignId,
+        attempts: entry.attempts,
+        reason: result.reason,
+      });
+    }
+    return rescheduled ? 'retry' : 'lost';
   }
 
   /**

@@ -22,6 +22,17 @@ export interface HttpIssuerOptions {
 /** 408 and 429 are 4xx, but they say "try again later", not "never". */
 const TRANSIENT_4XX = new Set([408, 429]);
 
+/**
+ * A 401 is a verdict on pocket's credentials, not on the grant: the issuer did not verify the signature (a secret
+ * rotation half done, an issuer configured with another secret). Retried, so the grants go through once the
+ * secrets agree; a 403 (pocket verified, and refused) stays a refusal.
+ */
+const SIGNATURE_REFUSED = 401;
+
+/** What an on-call engineer checks when an issuer refuses pocket's signature (delivery and listings). */
+export const SIGNATURE_REFUSED_HINT =
+  "the issuer refused pocket's signature; check WEBHOOK_SECRET (and WEBHOOK_SECRET_PREVIOUS) on both sides";
+
 /** Of an answer's body, only the start is read: a refusal's message keeps 500 characters of it. */
 const MAX_ANSWER_BYTES = 4096;
 
@@ -83,6 +94,14 @@ export class HttpIssuer implements Issuer {
     const { text } = await readBounded(response, MAX_ANSWER_BYTES).catch(() => ({ text: '' }));
     const { status } = response;
     if ((status >= 200 && status < 300) || status === 409) return { kind: 'delivered', status };
+    if (status === SIGNATURE_REFUSED) {
+      const answer = text.slice(0, 200);
+      return {
+        kind: 'retry',
+        reason: `HTTP 401: ${SIGNATURE_REFUSED_HINT}${answer ? ` (it answered ${answer})` : ''}`,
+        signatureRefused: true,
+      };
+    }
     if (status >= 400 && status < 500 && !TRANSIENT_4XX.has(status)) {
       return { kind: 'rejected', status, message: text.slice(0, 500) || `HTTP ${status}` };
     }
@@ -130,7 +149,12 @@ export class HttpIssuer implements Issuer {
       if (error instanceof IssuerListingError) throw error;
       throw failure(listingFailure(error, this.options.timeoutMs));
     }
-    if (!response.ok) throw failure(`answered HTTP ${response.status}`);
+    if (!response.ok) {
+      const { status } = response;
+      throw failure(
+        `answered HTTP ${status}${status === SIGNATURE_REFUSED ? `: ${SIGNATURE_REFUSED_HINT}` : ''}`,
+      );
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);

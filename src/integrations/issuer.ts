@@ -5,8 +5,9 @@
  * - `POST <issuerUrl>/grants` with `Idempotency-Key: <grant id>` and the JSON body
  *   `{ grantId, campaignId, userId, rewardId, type, amount, currency, businessDate, grantedAt, test }`, plus
  *   `minSpend` and `validDays` for a coupon or voucher whose reward sets them. Amounts are minor units.
- *   2xx, or 409 (a duplicate of a grant already issued) → delivered. 408 and 429 → retried like 5xx.
- *   Any other 4xx → failed: a discrepancy and an alert, never retried. 5xx, a timeout or a network error →
+ *   2xx, or 409 (a duplicate of a grant already issued) → delivered. 408 and 429 → retried like 5xx. 401 (the
+ *   issuer did not verify pocket's signature) → retried like 5xx, with a warn and an alert naming WEBHOOK_SECRET.
+ *   Any other 4xx (403 included) → failed: a discrepancy and an alert, never retried. 5xx, a timeout or a network error →
  *   retried with exponential backoff and full jitter, never sooner than a `Retry-After` the issuer sent (up to
  *   the backoff cap), then dead-lettered after the maximum attempts. A 3xx is
  *   not followed (a followed 301/302/303 turns the POST into a GET) and is retried like a 5xx. Only the status
@@ -42,13 +43,14 @@ export interface IssueRequest {
 
 export type IssueResult =
   | { kind: 'delivered'; status: number }
-  /** The issuer refused the grant for good (4xx): failed, discrepancy, alert. */
+  /** The issuer refused the grant for good (4xx but 401, 408, 429): failed, discrepancy, alert. */
   | { kind: 'rejected'; status: number; message: string }
   /**
-   * Worth another attempt: 5xx, 408, 429, 3xx, timeout, network error. `retryAfterMs`: how long the issuer asked
-   * to be left alone (its `Retry-After`); the relay waits at least that long, up to its backoff cap.
+   * Worth another attempt: 5xx, 408, 429, 401, 3xx, timeout, network error. `retryAfterMs`: how long the issuer
+   * asked to be left alone (its `Retry-After`); the relay waits at least that long, up to its backoff cap.
+   * `signatureRefused`: a 401, the issuer did not verify pocket's signature (the relay warns and alerts).
    */
-  | { kind: 'retry'; reason: string; retryAfterMs?: number };
+  | { kind: 'retry'; reason: string; retryAfterMs?: number; signatureRefused?: true };
 
 export interface IssuedRecord {
   grantId: string;

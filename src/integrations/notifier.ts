@@ -10,7 +10,9 @@ export type AlertEvent =
   /** The pace of spend would exhaust the budget before the window (or business day) ends. */
   | 'budget.burn_rate'
   /** Server errors or 503s above their threshold among recent requests. */
-  | 'errors.spike';
+  | 'errors.spike'
+  /** An issuer answered 401 to a grant: it does not verify pocket's signature (WEBHOOK_SECRET). */
+  | 'issuer.signature_refused';
 
 export interface NotificationMessage {
   id: string;

@@ -148,12 +148,13 @@ describeEachBackend('the sandbox issuer over HTTP', (backend) => {
     expect(refusals[1]?.body.error.message).toMatch(
       /^X-Pocket-Signature does not verify with WEBHOOK_SECRET/,
     );
-    // The client pocket's relay uses: a grant signed with another secret is refused for good, as any 4xx.
+    // The client pocket's relay uses: a grant signed with another secret is retried, the secrets named.
     expect(
       await signingWith(['someone-elses-secret-0123456789abcdef']).issue(grant('g-other', 5)),
     ).toMatchObject({
-      kind: 'rejected',
-      status: 401,
+      kind: 'retry',
+      reason: expect.stringMatching(/^HTTP 401: the issuer refused pocket's signature; check WEBHOOK_SECRET/),
+      signatureRefused: true,
     });
     // Signed properly, it is issued: nothing before was.
     expect(await post(sandboxSignature(pocket, body, AT))).toMatchObject({ status: 201 });

@@ -107,6 +107,11 @@ describe('HttpIssuer.listIssued', () => {
   it.each([
     [500, 'oops', 'answered HTTP 500'],
     [404, { error: 'no' }, 'answered HTTP 404'],
+    [
+      401,
+      { error: 'bad signature' },
+      "answered HTTP 401: the issuer refused pocket's signature; check WEBHOOK_SECRET (and WEBHOOK_SECRET_PREVIOUS) on both sides",
+    ],
     [200, 'not json', 'answered something that is not JSON: "not json"'],
     [200, { records: 'x' }, 'answered an invalid issued-records page: records must be an array'],
   ])('fails on %i %j: %s', async (status, body, reason) => {

@@ -1,6 +1,8 @@
 /**
  * The HTTP issuer against a nock issuer: what each answer means for the relay (issuer.ts protocol). 408, 429,
- * 5xx and a timeout say "try again later" (retry); any other 4xx refuses the grant for good; 2xx and 409 deliver.
+ * 5xx and a timeout say "try again later" (retry), and so does 401 (the issuer did not verify pocket's signature:
+ * fix the secrets, the grant is fine); any other 4xx, 403 included, refuses the grant for good; 2xx and 409
+ * deliver.
  */
 import nock from 'nock';
 import { HttpIssuer } from '../../../src/integrations/http-issuer';
@@ -62,7 +64,25 @@ describe('HttpIssuer.issue', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it.each([400, 404, 422])('refuses the grant for good on %i', async (status) => {
+  it("retries on 401, its reason naming the secrets to check: a verdict on pocket's signature, not the grant", async () => {
+    nock(BASE)
+      .post('/grants')
+      .reply(401, { error: { code: 'unauthenticated', message: 'bad signature' } });
+    expect(await issuer.issue(grant)).toEqual({
+      kind: 'retry',
+      reason:
+        "HTTP 401: the issuer refused pocket's signature; check WEBHOOK_SECRET (and WEBHOOK_SECRET_PREVIOUS) on " +
+        'both sides (it answered {"error":{"code":"unauthenticated","message":"bad signature"}})',
+      signatureRefused: true,
+    });
+    nock(BASE).post('/grants').reply(401);
+    expect(await issuer.issue(grant)).toMatchObject({
+      kind: 'retry',
+      reason: expect.stringMatching(/sides$/),
+    });
+  });
+
+  it.each([400, 403, 404, 422])('refuses the grant for good on %i', async (status) => {
     answer(status);
     expect(await issuer.issue(grant)).toMatchObject({ kind: 'rejected', status });
   });
