@@ -65,7 +65,8 @@ export function registerRedeliver(grants: Command): void {
             if (format === 'json') printJson(result);
             else printLines(describe(result));
           },
-          { logLevel: 'warn', secretsOnUse: true, hotState: false },
+          // It only puts the delivery back in the queue: the relay sends it, signed with the worker's secrets.
+          { logLevel: 'warn', secretsOnUse: true, hotState: false, sends: false },
         );
       }),
     );

@@ -91,7 +91,8 @@ export function registerGrants(program: Command): void {
             if (format === 'json') printJson(result);
             else printLines(describe(result));
           },
-          { logLevel: 'warn', secretsOnUse: true },
+          // Voiding writes the ledger and the hot state; it sends nothing to an issuer or NOTIFY_URL.
+          { logLevel: 'warn', secretsOnUse: true, sends: false },
         );
       }),
     );

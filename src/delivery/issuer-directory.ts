@@ -9,9 +9,9 @@ import type { Issuer } from '../integrations/issuer';
 /** How HttpIssuers sign their requests (notification-signature.ts). */
 export interface IssuerSigning {
   /**
-   * WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set. Read once, and only when an issuer URL is
-   * configured: a CLI verb in production (secrets checked on use) then stops at once naming WEBHOOK_SECRET when
-   * it is missing, before it sends or reads anything.
+   * WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set. Read at the first request to an issuer, then
+   * kept: a CLI verb that sends nothing to issuers (`grants void`) never reads it, so in production (secrets
+   * checked on use) it runs without it. The verbs that do send check it when they start (worker-runtime.ts).
    */
   secrets: () => readonly string[];
   clock: () => Date;
@@ -38,13 +38,13 @@ export class IssuerDirectory {
   ): IssuerDirectory {
     const byUrl = new Map<string, Issuer>();
     const byType: Partial<Record<string, Issuer>> = {};
-    let secrets: readonly string[] | undefined;
+    let read: readonly string[] | undefined;
+    const secrets = (): readonly string[] => (read ??= signing.secrets());
     for (const [type, url] of Object.entries(urls)) {
       if (!url) continue;
       const base = issuerBase(url);
       let issuer = byUrl.get(base);
       if (!issuer) {
-        secrets ??= signing.secrets();
         issuer = new HttpIssuer({ baseUrl: base, timeoutMs, secrets, clock: signing.clock });
         byUrl.set(base, issuer);
       }

@@ -2,7 +2,7 @@
 import { parseIssuedPage } from './issued-page';
 import { IssuerListingError } from './issuer-listing-error';
 import type { IssuedPage, IssuedQuery, IssueRequest, IssueResult, Issuer } from './issuer';
-import { requestTarget, signatureHeaders } from './notification-signature';
+import { requestTarget, signatureHeaders, type SigningSecrets } from './notification-signature';
 import { readBounded } from './read-bounded';
 import { retryAfterMs } from './retry-after';
 
@@ -12,9 +12,9 @@ export interface HttpIssuerOptions {
   timeoutMs: number;
   /**
    * WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set: every request is signed with each
-   * (notification-signature.ts), its body, or for a listing its path and query.
+   * (notification-signature.ts), its body, or for a listing its path and query. A function: read at each request.
    */
-  secrets: readonly string[];
+  secrets: SigningSecrets;
   /** The signatures' timestamp; default the system clock. */
   clock?: () => Date;
 }

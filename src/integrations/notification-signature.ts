@@ -16,14 +16,17 @@ function signPayload(secret: string, timestamp: string, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
 }
 
-/** `secrets`: the current secret, then the previous one during a rotation; one `v1=` each. */
-export function signatureHeaders(
-  secrets: string | readonly string[],
-  body: string,
-  now: Date,
-): Record<string, string> {
+/**
+ * The secrets a request is signed with: the current one, then the previous one during a rotation. A function is
+ * read at each signature, so that a sender built by a verb that never sends (`grants void`) never reads them.
+ */
+export type SigningSecrets = string | readonly string[] | (() => readonly string[]);
+
+/** One `v1=` per secret of `secrets`. */
+export function signatureHeaders(secrets: SigningSecrets, body: string, now: Date): Record<string, string> {
   const timestamp = String(Math.floor(now.getTime() / 1000));
-  const signatures = (typeof secrets === 'string' ? [secrets] : secrets).map(
+  const given = typeof secrets === 'function' ? secrets() : secrets;
+  const signatures = (typeof given === 'string' ? [given] : given).map(
     (secret) => `v1=${signPayload(secret, timestamp, body)}`,
   );
   return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signatures.join(',') };

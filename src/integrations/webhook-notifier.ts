@@ -1,12 +1,15 @@
 /** The notifier over HTTP: POST NOTIFY_URL with the JSON message, HMAC-signed (notification-signature.ts). */
 import type { NotificationMessage, Notifier } from './notifier';
-import { signatureHeaders } from './notification-signature';
+import { signatureHeaders, type SigningSecrets } from './notification-signature';
 import { readBounded } from './read-bounded';
 
 export interface WebhookNotifierOptions {
   url: string;
-  /** WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set: each message is signed with every one. */
-  secret: string | readonly string[];
+  /**
+   * WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set: each message is signed with every one. A
+   * function: read at each send.
+   */
+  secret: SigningSecrets;
   timeoutMs?: number;
   /** Attempts per send (default 3), with exponential pauses from `retryBaseMs` (default 250 ms). */
   attempts?: number;

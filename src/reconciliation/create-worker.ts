@@ -157,7 +157,11 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
     deps.notifier !== undefined
       ? deps.notifier
       : config.notifyUrl
-        ? new WebhookNotifier({ url: config.notifyUrl, secret: currentAndPrevious(config, 'webhook'), clock })
+        ? new WebhookNotifier({
+            url: config.notifyUrl,
+            secret: () => currentAndPrevious(config, 'webhook'),
+            clock,
+          })
         : null;
   const alerts = new AlertService({
     db,

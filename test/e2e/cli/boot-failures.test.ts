@@ -142,7 +142,7 @@ describe('boot failures of the long-running verbs', () => {
     ]);
   });
 
-  it('in production a verb that talks to an issuer needs WEBHOOK_SECRET, which signs its requests', async () => {
+  it('in production a verb that talks to an issuer needs WEBHOOK_SECRET, which signs its requests; void and redeliver do not', async () => {
     const production = { ...env, NODE_ENV: 'production' };
     const withIssuer = { ...production, ISSUER_COUPON_URL: 'http://127.0.0.1:9/coupons' };
     const required = 'pocket: invalid configuration: WEBHOOK_SECRET required when NODE_ENV=production\n';
@@ -150,8 +150,13 @@ describe('boot failures of the long-running verbs', () => {
     expect((await pocket(['reconcile', '--grace', '0'], { env: production })).stderr).not.toMatch(/SECRET/);
     const reconcile = await pocket(['reconcile', '--grace', '0'], { env: withIssuer });
     expect([reconcile.code, reconcile.stderr]).toEqual([1, required]);
-    const redeliver = await pocket(['grants', 'redeliver', 'g-1'], { env: withIssuer });
-    expect([redeliver.code, redeliver.stderr]).toEqual([1, required]);
+    // Voiding and redelivering only write the ledger (the relay sends a redelivered grant): with an issuer and
+    // NOTIFY_URL set they need no WEBHOOK_SECRET, and go on to look the grant up. Both demanded it.
+    const sendsNothing = { ...withIssuer, NOTIFY_URL: 'http://127.0.0.1:9/hook' };
+    const voided = await pocket(['grants', 'void', 'g-1', '--reason', 'duplicate'], { env: sendsNothing });
+    expect([voided.code, voided.stderr]).toEqual([1, 'pocket: grant g-1 does not exist\n']);
+    const redeliver = await pocket(['grants', 'redeliver', 'g-1'], { env: sendsNothing });
+    expect([redeliver.code, redeliver.stderr]).toEqual([1, 'pocket: grant g-1 does not exist\n']);
     const others = { ACTIVITY_CODE_SECRET: 'k'.repeat(40), USER_TOKEN_SECRET: 'u'.repeat(40) };
     const worker = await pocket(['worker'], { env: { ...withIssuer, ...others } });
     expect([worker.code, worker.stderr]).toEqual([1, required]);
