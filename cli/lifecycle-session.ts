@@ -17,7 +17,8 @@ import { LedgerLifecycle } from '../src/publishing/ledger-lifecycle';
 import type { Lifecycle } from '../src/publishing/lifecycle';
 import { RedisChangeNotifier } from '../src/publishing/redis-change-notifier';
 import { AdminClient } from './admin-client';
-import { CliFailure, ledgerUnavailable, printLines, sqliteBusy } from './output';
+import { sqliteBusy } from '../src/ledger/sqlite-write-lock';
+import { CliFailure, ledgerUnavailable, printLines } from './output';
 import { openLedger, withVerbDeadline } from './ledger-session';
 import { detectAuthor } from './publish-metadata';
 

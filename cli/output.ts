@@ -6,6 +6,7 @@ import { formatDiagnostic, type Diagnostic } from '../src/definitions/diagnostic
 import { dependencyOf } from '../src/errors/dependency-failure';
 import { ListenError } from '../src/http/listen-error';
 import { LedgerSchemaError } from '../src/ledger/migrate';
+import { sqliteBusy, SqliteLockedError } from '../src/ledger/sqlite-write-lock';
 
 export type Format = 'text' | 'json' | 'table' | 'csv';
 
@@ -103,12 +104,6 @@ function fsFailure(err: unknown): { path: string; errno: string } | null {
   return { path, errno: code };
 }
 
-/** SQLITE_BUSY (and its extended codes): busy_timeout ran out waiting for another process's write lock. */
-export function sqliteBusy(err: unknown): boolean {
-  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
-
 interface Failure {
   message: string;
   exitCode: number;
@@ -141,8 +136,10 @@ function describeFailure(err: unknown): Failure {
     return { message: err.message, exitCode: 1, json: { code: err.code, message: err.message } };
   }
   if (sqliteBusy(err)) {
+    // `serve` waits for the lock on timers, for its own time (SqliteLockedError); a verb, SQLite's busy_timeout.
+    const waited = err instanceof SqliteLockedError ? err.waitedMs / 1000 : 5;
     const message =
-      'the SQLite ledger is locked: another process has held a write transaction open on it for over 5 s ' +
+      `the SQLite ledger is locked: another process has held a write transaction open on it for over ${waited} s ` +
       '(a sqlite3 shell, or a database browser with changes not written yet); end it, then try again';
     return { message, exitCode: 1, json: { code: 'ledger_locked', message } };
   }

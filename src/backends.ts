@@ -46,12 +46,13 @@ export function createStores(): Stores {
 
 /**
  * The ledger of `config` (DATABASE_URL, else the embedded SQLite file), its driver's warnings logged.
- * `acquireTimeoutMs`: how long a statement may wait for a connection (the service answers 503 after it).
+ * `waitMs`: how long a statement may wait for a connection (PostgreSQL), or a write for another process's write
+ * lock on the SQLite file, on timers (the service answers 503 after it; without it, SQLite's 5 s busy_timeout).
  */
-export function openLedgerDb(config: Config, logger: Logger, acquireTimeoutMs?: number): Db {
+export function openLedgerDb(config: Config, logger: Logger, waitMs?: number): Db {
   return createDb({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
-    ...(acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs }),
+    ...(waitMs === undefined ? {} : { acquireTimeoutMs: waitMs, lockWaitMs: waitMs }),
     log: ledgerDriverLog(logger),
   });
 }

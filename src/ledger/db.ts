@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import knex, { type Knex } from 'knex';
 import { makeDirectory } from '../shared/make-directory';
+import { waitForWriteLock } from './sqlite-write-lock';
 
 export type Db = Knex;
 /** What a store method runs on: the pool, or the transaction the service opened. */
@@ -19,8 +20,14 @@ export interface DbOptions {
   /** PostgreSQL search_path, e.g. "tenant_a,public". */
   searchPath?: string;
   pool?: { min: number; max: number };
-  /** SQLite busy_timeout in ms (default 5000). */
+  /** SQLite busy_timeout in ms (default 5000; 0 with lockWaitMs). */
   busyTimeoutMs?: number;
+  /**
+   * SQLite: a write waits for another process's write lock on timers, up to this long, instead of in SQLite's
+   * busy_timeout with the event loop blocked (sqlite-write-lock.ts). The service sets it; a CLI verb, which
+   * answers nothing meanwhile, keeps the 5 s busy_timeout.
+   */
+  lockWaitMs?: number;
   /**
    * PostgreSQL: how long a query waits for a pooled connection, and a new connection for the server's answer,
    * before it fails (default: knex's 60 s, and no limit on connecting). The service sets a short one: while the
@@ -76,8 +83,8 @@ export function withDeadline<Q extends { timeout(ms: number): Q }>(
  * `db`, with `deadlineMs` on every statement it runs by itself (`db(table)…`, `db.raw(…)`, `db.select(…)…`), as
  * `withDeadline` gives one, and on every statement of a transaction opened on it (`transactionWithDeadline`): for
  * the service's reads, background statements and the worker's jobs, none of which may wait for ever on a
- * connection that stopped answering. SQLite: `db` itself (its statements block the event loop, so no timer could
- * fire; its one connection must stay).
+ * connection that stopped answering. SQLite: `db` itself (a statement blocks the event loop, so no timer could
+ * fire; its one connection must stay; the service's writes wait for another process's lock up to its lockWaitMs).
  */
 export function withStatementDeadline(db: Db, deadlineMs: number): Db {
   if (!isPostgres(db)) return db;
@@ -216,6 +223,7 @@ const SESSION_SETTINGS =
 const KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 
 interface SqliteConnection {
+  exec(sql: string): unknown;
   pragma(source: string): unknown;
   prepare(sql: string): unknown;
 }
@@ -286,7 +294,7 @@ export function createDb(opts: DbOptions): Db {
   }
   const file = opts.sqliteFile ?? defaultSqliteFile;
   if (file !== ':memory:') makeDirectory(dirname(resolve(file)));
-  const busyTimeout = opts.busyTimeoutMs ?? 5000;
+  const busyTimeout = opts.busyTimeoutMs ?? (opts.lockWaitMs === undefined ? 5000 : 0);
   const db = knex({
     log,
     client: 'better-sqlite3',
@@ -315,12 +323,12 @@ export function createDb(opts: DbOptions): Db {
     },
   });
   beginImmediate(db);
+  if (opts.lockWaitMs !== undefined) waitForWriteLock(db, opts.lockWaitMs, (message) => log.warn?.(message));
   return db;
 }
 
 interface SqliteTransaction {
-  begin(connection: unknown): Promise<unknown>;
-  query(connection: unknown, sql: string): Promise<unknown>;
+  begin(connection: SqliteConnection): Promise<unknown>;
 }
 
 /**
@@ -328,13 +336,16 @@ interface SqliteTransaction {
  * knex's plain `BEGIN` is deferred: a transaction that reads, then writes (a publish or pause reads the active
  * version first) fails at once with SQLITE_BUSY, busy_timeout or not, when another process wrote the file in
  * between, as the service does with every grant while `pocket publish` or `pause` runs against its file.
+ * It runs on the connection itself: through knex's `trx.query`, a refused BEGIN still ran the transaction's
+ * handler (each statement then failing), so nobody could tell it from a failure inside the transaction, which
+ * the service's wait for the lock (sqlite-write-lock.ts) must not try again.
  */
 function beginImmediate(db: Knex): void {
   const client = db.client as { transaction: (...args: unknown[]) => SqliteTransaction };
   const create = client.transaction.bind(client);
   client.transaction = (...args: unknown[]) => {
     const trx = create(...args);
-    trx.begin = (connection) => trx.query(connection, 'BEGIN IMMEDIATE;');
+    trx.begin = async (connection) => connection.exec('BEGIN IMMEDIATE');
     return trx;
   };
 }

@@ -76,7 +76,8 @@ export class KnexParticipationLedger implements ParticipationLedger {
   /**
    * PostgreSQL: the request's other statements (history, the ledger's count of a user's grants, a stored refusal)
    * get the batched statements' deadline too, so a stalled ledger is a 503 for them as well, not a wait for as
-   * long as the stall lasts (past the clients' timeouts). SQLite waits at most its busy timeout.
+   * long as the stall lasts (past the clients' timeouts). SQLite: a write waits for another process's write lock
+   * at most LEDGER_WAIT_MS, on timers (sqlite-write-lock.ts).
    */
   private readonly deadlineMs: number | undefined;
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createDb, isPostgres, parseInt8 } from '../../../src/ledger/db';
 import { describeEachLedger, useLedger } from '../../helpers/ledger';
 import { uniqueName } from '../../helpers/services';
@@ -134,6 +135,52 @@ describeEachLedger('ledger db', (kind) => {
         const rows = await other('t').select('v').orderBy('rowid');
         expect(rows).toEqual([{ v: 1 }, { v: 2 }]);
       } finally {
+        await other.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('with lockWaitMs, writes wait for another process on timers, without holding the connection from reads', async () => {
+      // The service's handle: SQLite's busy_timeout waited with the event loop blocked (and, here, the holder with it).
+      const dir = join(tmpdir(), 'pocket-tests', uniqueName('dir'));
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'ledger.sqlite');
+      const logged: string[] = [];
+      const other = createDb({ sqliteFile: file, lockWaitMs: 1000, log: (m) => logged.push(m) });
+      const holder = new Database(file);
+      try {
+        await other.raw('CREATE TABLE t (v integer)');
+        holder.exec('BEGIN IMMEDIATE');
+        let handlerRuns = 0;
+        const inserted = other('t').insert({ v: 1 });
+        const transaction = other.transaction(async (trx) => {
+          handlerRuns += 1;
+          await trx('t').insert({ v: 2 });
+        });
+        // A read answers while both writes wait (WAL: it needs no write lock).
+        const started = performance.now();
+        expect(await other('t').count({ n: '*' })).toEqual([{ n: 0 }]);
+        expect(performance.now() - started).toBeLessThan(100);
+        setTimeout(() => holder.exec('ROLLBACK'), 200);
+        await Promise.all([inserted, transaction]);
+        // The refused BEGIN IMMEDIATEs did not run the handler.
+        expect(handlerRuns).toBe(1);
+        expect(await other('t').select('v').orderBy('v')).toEqual([{ v: 1 }, { v: 2 }]);
+
+        holder.exec('BEGIN IMMEDIATE');
+        const waited = performance.now();
+        await expect(other('t').insert({ v: 3 })).rejects.toMatchObject({
+          code: 'SQLITE_BUSY',
+          waitedMs: 1000,
+        });
+        expect(performance.now() - waited).toBeGreaterThanOrEqual(990);
+        expect(logged).toEqual([
+          'the SQLite ledger is locked by another process: a write waited 1000 ms for it, and failed',
+        ]);
+        holder.exec('ROLLBACK');
+        await other('t').insert({ v: 3 });
+      } finally {
+        holder.close();
         await other.destroy();
         rmSync(dir, { recursive: true, force: true });
       }
