@@ -4,9 +4,16 @@
  * fraction digits as the currency has (JPY none). CSV and JSON keep the integers.
  */
 import { minorDigits } from '../src/shared/currency';
+import type { MinorUnits } from '../src/shared/minor-units';
+
+/** An integer amount of minor units: a number, a report's total (digits past 2^53 − 1) or a bigint. */
+export type Minor = MinorUnits | bigint;
+
+const exact = (minor: Minor): bigint =>
+  typeof minor === 'number' ? BigInt(Math.trunc(minor)) : BigInt(minor);
 
 /** `minor` in major units, grouped, without the currency code ("45,354.21"); as is without a currency. */
-export function majorUnits(minor: number, currency: string | null | undefined): string {
+export function majorUnits(minor: Minor, currency: string | null | undefined): string {
   const digits = currency ? minorDigits(currency) : null;
   if (digits === null) return String(minor);
   return new Intl.NumberFormat('en-US', {
@@ -19,8 +26,8 @@ export function majorUnits(minor: number, currency: string | null | undefined): 
  * The exact decimal text of `minor / 10^digits` ("-45354.21"): Intl formats a decimal string exactly, where the
  * float division would round near 2^53 (9007199254740991 fen is 90,071,992,547,409.91, not …409.90).
  */
-function decimalText(minor: number, digits: number): string {
-  const whole = BigInt(Math.trunc(minor));
+function decimalText(minor: Minor, digits: number): string {
+  const whole = exact(minor);
   const abs = whole < 0n ? -whole : whole;
   const scale = 10n ** BigInt(digits);
   const fraction = (abs % scale).toString().padStart(digits, '0');
@@ -28,7 +35,7 @@ function decimalText(minor: number, digits: number): string {
 }
 
 /** `minor` in major units followed by the currency code ("45,354.21 CNY"). */
-export function formatMoney(minor: number, currency: string | null | undefined): string {
+export function formatMoney(minor: Minor, currency: string | null | undefined): string {
   return currency ? `${majorUnits(minor, currency)} ${currency}` : String(minor);
 }
 
@@ -36,8 +43,8 @@ export function formatMoney(minor: number, currency: string | null | undefined):
  * `part` as a share of `whole` with one decimal ("37.5%"), '-' without a whole. Below the whole it never rounds up
  * to 100.0%: 49,998 of a 50,000 budget is 99.9%, not a figure that looks exhausted while some remains.
  */
-export function percentOf(part: number, whole: number | null): string {
-  if (whole === null || !(whole > 0)) return '-';
-  const share = (100 * part) / whole;
-  return `${(part < whole ? Math.min(99.9, share) : share).toFixed(1)}%`;
+export function percentOf(part: Minor, whole: Minor | null): string {
+  if (whole === null || !(Number(whole) > 0)) return '-';
+  const share = (100 * Number(part)) / Number(whole);
+  return `${(exact(part) < exact(whole) ? Math.min(99.9, share) : share).toFixed(1)}%`;
 }

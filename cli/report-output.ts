@@ -4,7 +4,7 @@
  */
 import type { CampaignReport } from '../src/observability/report/campaign-report';
 import { localTime } from './local-time';
-import { majorUnits, percentOf } from './money';
+import { majorUnits, percentOf, type Minor } from './money';
 import { table } from './output';
 
 type Cell = string | number;
@@ -14,7 +14,7 @@ const orDash = (v: number | null): Cell => (v === null ? '-' : v);
 export function reportTable(r: CampaignReport): string[] {
   const currency = r.budget.currency ?? '';
   // Money columns in major units of the budget's currency (the JSON and CSV keep integer minor units).
-  const money = (minor: number): string => majorUnits(minor, r.budget.currency);
+  const money = (minor: Minor): string => majorUnits(minor, r.budget.currency);
   // Times on the campaign's clock, as the window and the daily budget's date are (the JSON keeps UTC).
   const local = (iso: string): string => localTime(iso, r.campaign.timezone);
   const range = `${r.range.from ? local(r.range.from) : 'start'} .. ${r.range.to ? local(r.range.to) : 'now'}`;
@@ -107,7 +107,7 @@ export function reportTable(r: CampaignReport): string[] {
  * What the spend is, by delivery status: paid, owed, charged while a person decides, and what voids gave back
  * (in no spend figure). Counts alone left a finance reader to guess how much of the spend reached users.
  */
-function spendByDelivery(r: CampaignReport, money: (minor: number) => string): string {
+function spendByDelivery(r: CampaignReport, money: (minor: Minor) => string): string {
   const { void: voided, ...charged } = r.delivery.spendByStatus;
   const parts = Object.entries(charged).map(([s, minor]) => `${s} ${money(minor)}`);
   const back = voided === undefined ? '' : `; void ${money(voided)} given back`;

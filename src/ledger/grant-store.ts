@@ -66,8 +66,9 @@ export interface UserHistory {
 /** Real (non-test, non-void) use of a campaign: the public view and publish checks. */
 export interface CampaignUsage {
   stockUsed: Record<string, number>;
-  spent: number;
-  dailySpent: Record<string, number>;
+  /** Budget charges, minor units: exact sums (a campaign without a budget can pass 2^53 − 1). */
+  spent: bigint;
+  dailySpent: Record<string, bigint>;
   grants: number;
   /**
    * The budget currencies the real grants were made in (their versions' `budget.currency`), when any: a version

@@ -1,6 +1,7 @@
 import type { UserCounters, CampaignCounters } from '../hot-state/hot-state';
 import { queryCampaignCounters } from './campaign-counters-query';
 import { withDeadline, type Executor } from './db';
+import { exactSum, readExactSum } from './exact-sum';
 import { fenceUnpositionedGrants, type FencedCounts, type FenceLimits } from './fence-unpositioned-grants';
 import { grantInsertStatement } from './grant-insert-statement';
 import { toGrantRecord } from './grant-row';
@@ -190,19 +191,21 @@ export class KnexGrantStore implements GrantStore {
       .groupBy('reward_id', 'currency')
       .select('reward_id', 'currency')
       .count({ n: '*' })
-      .sum({ charge: 'charge' });
-    const byDate = await real().groupBy('business_date').select('business_date').sum({ charge: 'charge' });
-    const usage: CampaignUsage = { stockUsed: {}, spent: 0, dailySpent: {}, grants: 0 };
+      .select(...exactSum(q, 'charge', 'charge'));
+    const byDate = await real()
+      .groupBy('business_date')
+      .select('business_date', ...exactSum(q, 'charge', 'charge'));
+    const usage: CampaignUsage = { stockUsed: {}, spent: 0n, dailySpent: {}, grants: 0 };
     const currencies = new Set<string>();
     for (const r of byReward) {
       const n = toNumber(r.n);
       const reward = String(r.reward_id);
       usage.stockUsed[reward] = (usage.stockUsed[reward] ?? 0) + n;
       usage.grants += n;
-      usage.spent += toNumber(r.charge);
+      usage.spent += readExactSum(r, 'charge');
       if (r.currency !== null && r.currency !== undefined) currencies.add(String(r.currency));
     }
-    for (const r of byDate) usage.dailySpent[String(r.business_date)] = toNumber(r.charge);
+    for (const r of byDate) usage.dailySpent[String(r.business_date)] = readExactSum(r, 'charge');
     if (currencies.size > 0) usage.currencies = [...currencies].sort();
     return usage;
   }

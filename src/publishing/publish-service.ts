@@ -39,7 +39,7 @@ interface Plan {
   check: ActivationCheck;
 }
 
-const NO_USAGE: CampaignUsage = { stockUsed: {}, spent: 0, dailySpent: {}, grants: 0 };
+const NO_USAGE: CampaignUsage = { stockUsed: {}, spent: 0n, dailySpent: {}, grants: 0 };
 
 function issueSummary(issues: readonly ActivationIssue[]): Array<{ code: string; message: string }> {
   return issues.map(({ code, message }) => ({ code, message }));

@@ -7,6 +7,7 @@ import { paysForNothing } from '../decision/charge';
 import type { CampaignDefinition } from '../definitions/campaign-types';
 import type { Alert } from '../integrations/alert-service';
 import type { CampaignUsage } from '../ledger/grant-store';
+import { toMinorUnits } from '../shared/minor-units';
 
 const THRESHOLDS = [
   [50, 'budget.50pct'],
@@ -18,12 +19,14 @@ const THRESHOLDS = [
  * spent / limit ≥ pct %, exactly: in floating point `spent * 100` and `limit * pct` round above 2^53 (a budget of
  * 9×10^13 minor units and more), and 80% fired one minor unit early. Amounts are integers (minor units).
  */
-function reached(spent: number, limit: number, pct: number): boolean {
-  return BigInt(spent) * 100n >= BigInt(limit) * BigInt(pct);
+function reached(spent: bigint, limit: number, pct: number): boolean {
+  return spent * 100n >= BigInt(limit) * BigInt(pct);
 }
 
-function budgetAlerts(definition: CampaignDefinition, scope: string, spent: number, limit: number): Alert[] {
-  const usedUp = spent < limit && paysForNothing(definition.rewards, limit - spent);
+function budgetAlerts(definition: CampaignDefinition, scope: string, spent: bigint, limit: number): Alert[] {
+  // What is left is below the limit, a safe integer; what was spent need not be (a budget forced below it).
+  const left = spent < BigInt(limit) ? limit - Number(spent) : 0;
+  const usedUp = left > 0 && paysForNothing(definition.rewards, left);
   return THRESHOLDS.filter(([pct]) => reached(spent, limit, pct) || (pct === 100 && usedUp)).map(
     ([pct, event]) => ({
       event,
@@ -31,10 +34,10 @@ function budgetAlerts(definition: CampaignDefinition, scope: string, spent: numb
       occurrence: `${scope}/${limit}`,
       details: {
         scope,
-        spent,
+        spent: toMinorUnits(spent),
         limit,
         threshold: pct,
-        ...(pct === 100 && usedUp ? { left: limit - spent } : {}),
+        ...(pct === 100 && usedUp ? { left } : {}),
       },
     }),
   );

@@ -11,7 +11,7 @@ import { paysForNothing } from '../../decision/charge';
 import type { Alert, AlertSink } from '../../integrations/alert-service';
 import type { AlertEvent } from '../../integrations/notifier';
 import type { Db } from '../../ledger/db';
-import type { GrantStore } from '../../ledger/grant-store';
+import type { CampaignUsage, GrantStore } from '../../ledger/grant-store';
 import type { Logger } from '../logger';
 import type { CampaignSnapshot } from '../../publishing/campaign-snapshot';
 import { nextEpisode, type EpisodeState } from './alert-episode';
@@ -167,7 +167,7 @@ export class AlertEvaluator {
   private async burnChecks(
     snapshot: CampaignSnapshot,
     now: Date,
-    usage: { spent: number; dailySpent: Record<string, number> },
+    usage: Pick<CampaignUsage, 'spent' | 'dailySpent'>,
   ): Promise<Check[]> {
     const { definition, campaignId } = snapshot;
     const budget = definition.budget;
@@ -213,13 +213,15 @@ export class AlertEvaluator {
       });
     };
     if (budget.total !== undefined)
-      await check('total', budget.total, window.start, window.end, usage.spent, null);
+      // Under a budget the spend is below 2^53 (only a budget forced below a larger spend is not): a rate is
+      // estimated from it, in floating point anyway.
+      await check('total', budget.total, window.start, window.end, Number(usage.spent), null);
     if (budget.daily !== undefined) {
       const today = businessDate(now, definition.timezone);
       const day = businessDayBounds(today, definition.timezone);
       const start = Math.max(day.start.getTime(), window.start);
       const end = Math.min(day.end.getTime(), window.end);
-      await check('daily', budget.daily, start, end, usage.dailySpent[today] ?? 0, today);
+      await check('daily', budget.daily, start, end, Number(usage.dailySpent[today] ?? 0n), today);
     }
     return checks;
   }

@@ -55,12 +55,17 @@
 
   const count = (n) => Number(n).toLocaleString('en-US');
 
-  /** Minor units in major ones, with the report's ISO 4217 digits (not CLDR's, which drop HUF's or IDR's). */
+  /**
+   * Minor units in major ones, with the report's ISO 4217 digits (not CLDR's, which drop HUF's or IDR's), exactly:
+   * the report gives a total past 2^53 − 1 as a string of digits, and Intl formats a decimal string as written.
+   */
   function money(minor, currency, digits) {
-    if (!currency || digits === null || digits === undefined) return count(minor);
-    const scale = 10 ** digits;
-    const major = `${minor < 0 ? '-' : ''}${Math.trunc(Math.abs(minor) / scale)}${
-      digits > 0 ? `.${String(Math.abs(minor) % scale).padStart(digits, '0')}` : ''
+    const whole = BigInt(minor);
+    if (!currency || digits === null || digits === undefined) return whole.toLocaleString('en-US');
+    const scale = 10n ** BigInt(digits);
+    const abs = whole < 0n ? -whole : whole;
+    const major = `${whole < 0n ? '-' : ''}${abs / scale}${
+      digits > 0 ? `.${String(abs % scale).padStart(digits, '0')}` : ''
     }`;
     const format = new Intl.NumberFormat('en-US', {
       style: 'currency',
@@ -76,9 +81,9 @@
    * up to 100.0% (1,999 of 2,000 is 99.9%, not a figure that looks complete while some is left).
    */
   function percentOf(part, whole) {
-    if (!(whole > 0)) return '–';
-    const share = (100 * part) / whole;
-    return `${(part < whole ? Math.min(99.9, share) : share).toFixed(1)}%`;
+    if (!(Number(whole) > 0)) return '–';
+    const share = (100 * Number(part)) / Number(whole);
+    return `${(BigInt(part) < BigInt(whole) ? Math.min(99.9, share) : share).toFixed(1)}%`;
   }
 
   /**
@@ -273,11 +278,11 @@
    */
   function noBudget(report) {
     const { currency, minorDigits } = report.budget;
-    const spend = report.byReward.reduce((sum, line) => sum + line.spend, 0);
+    const spend = report.byReward.reduce((sum, line) => sum + BigInt(line.spend), 0n);
     const shown =
-      currency || spend === 0
+      currency || spend === 0n
         ? money(spend, currency, minorDigits)
-        : `${count(spend)} (minor units, no currency)`;
+        : `${money(spend, null, null)} (minor units, no currency)`;
     return el(
       'div',
       {},

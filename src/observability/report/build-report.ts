@@ -2,6 +2,7 @@
 import type { CampaignDefinition } from '../../definitions/campaign-types';
 import type { CampaignUsage } from '../../ledger/grant-store';
 import { minorDigits } from '../../shared/currency';
+import { toMinorUnits } from '../../shared/minor-units';
 import type {
   BudgetLine,
   CampaignReport,
@@ -90,7 +91,7 @@ export function fillTimeline(
       at: new Date(bucketStart(b, bucketSeconds, shifts) * 1000).toISOString(),
       participations: hit?.participations ?? 0,
       grants: hit?.grants ?? 0,
-      spend: hit?.spend ?? 0,
+      spend: toMinorUnits(hit?.spend ?? 0n),
     };
     // A bucket whose local hours the zone skipped altogether starts where the next one does: the next replaces it.
     if (points[points.length - 1]?.at === point.at) points[points.length - 1] = point;
@@ -99,41 +100,62 @@ export function fillTimeline(
   return points;
 }
 
-function budgetLine(plan: number | undefined, used: number): BudgetLine | null {
+function budgetLine(plan: number | undefined, used: bigint): BudgetLine | null {
   if (plan === undefined) return null;
-  return { plan, used, remaining: Math.max(0, plan - used), usedRatio: plan > 0 ? used / plan : 0 };
+  const left = BigInt(plan) - used;
+  return {
+    plan,
+    used: toMinorUnits(used),
+    remaining: toMinorUnits(left > 0n ? left : 0n),
+    usedRatio: plan > 0 ? Number(used) / plan : 0,
+  };
 }
 
-function add(into: GrantBreakdown, g: GrantGroup): void {
-  into.grants += g.grants;
-  into.spend += g.spend;
-  into.amount += g.amount;
+/** A breakdown line while it is summed: exact sums, made JSON's MinorUnits once done. */
+interface Sums {
+  grants: number;
+  spend: bigint;
+  amount: bigint;
 }
 
-function breakdowns(grants: readonly GrantGroup[]): { bySegment: SegmentLine[]; byReward: RewardLine[] } {
-  const segments = new Map<string | null, SegmentLine>();
-  const rewards = new Map<string, RewardLine>();
+function sums<K>(
+  grants: readonly GrantGroup[],
+  keyOf: (g: GrantGroup) => K,
+): Map<K, Sums & { first: GrantGroup }> {
+  const lines = new Map<K, Sums & { first: GrantGroup }>();
   for (const g of grants) {
     if (g.status === 'void') continue;
-    const segment = segments.get(g.segmentId) ?? { segmentId: g.segmentId, grants: 0, spend: 0, amount: 0 };
-    add(segment, g);
-    segments.set(g.segmentId, segment);
-    const reward = rewards.get(g.rewardId) ?? {
-      rewardId: g.rewardId,
-      type: g.rewardType,
-      grants: 0,
-      spend: 0,
-      amount: 0,
-    };
-    add(reward, g);
-    rewards.set(g.rewardId, reward);
+    const line = lines.get(keyOf(g)) ?? { grants: 0, spend: 0n, amount: 0n, first: g };
+    line.grants += g.grants;
+    line.spend += g.spend;
+    line.amount += g.amount;
+    lines.set(keyOf(g), line);
   }
-  const order = (a: GrantBreakdown, b: GrantBreakdown): number => b.spend - a.spend || b.grants - a.grants;
+  return lines;
+}
+
+/** Most spend first, then most grants, then by id. */
+function ordered<L extends Sums>(lines: L[], id: (line: L) => string): L[] {
+  return lines.sort(
+    (a, b) =>
+      (b.spend > a.spend ? 1 : b.spend < a.spend ? -1 : 0) ||
+      b.grants - a.grants ||
+      id(a).localeCompare(id(b)),
+  );
+}
+
+const breakdown = (line: Sums): GrantBreakdown => ({
+  grants: line.grants,
+  spend: toMinorUnits(line.spend),
+  amount: toMinorUnits(line.amount),
+});
+
+function breakdowns(grants: readonly GrantGroup[]): { bySegment: SegmentLine[]; byReward: RewardLine[] } {
+  const segments = ordered([...sums(grants, (g) => g.segmentId).values()], (l) => String(l.first.segmentId));
+  const rewards = ordered([...sums(grants, (g) => g.rewardId).values()], (l) => l.first.rewardId);
   return {
-    bySegment: [...segments.values()].sort(
-      (a, b) => order(a, b) || String(a.segmentId).localeCompare(String(b.segmentId)),
-    ),
-    byReward: [...rewards.values()].sort((a, b) => order(a, b) || a.rewardId.localeCompare(b.rewardId)),
+    bySegment: segments.map((l) => ({ segmentId: l.first.segmentId, ...breakdown(l) })),
+    byReward: rewards.map((l) => ({ rewardId: l.first.rewardId, type: l.first.rewardType, ...breakdown(l) })),
   };
 }
 
@@ -170,7 +192,7 @@ export function buildReport(input: ReportInput): CampaignReport {
   // Consolations (type none) have nothing to deliver and never leave `pending`: counted apart, not as waiting.
   // A voided one is void, as the breakdowns count it, so `void` holds every grant they leave out.
   const byStatus: Record<string, number> = {};
-  const spendByStatus: Record<string, number> = {};
+  const spendByStatus: Record<string, bigint> = {};
   let consolations = 0;
   for (const g of grants) {
     if (g.rewardType === 'none' && g.status !== 'void') {
@@ -178,7 +200,7 @@ export function buildReport(input: ReportInput): CampaignReport {
       continue;
     }
     byStatus[g.status] = (byStatus[g.status] ?? 0) + g.grants;
-    spendByStatus[g.status] = (spendByStatus[g.status] ?? 0) + g.spend;
+    spendByStatus[g.status] = (spendByStatus[g.status] ?? 0n) + g.spend;
   }
   const openByKind = input.reconciliation.openByKind;
   const open = Object.values(openByKind).reduce((a, b) => a + b, 0);
@@ -219,17 +241,19 @@ export function buildReport(input: ReportInput): CampaignReport {
       minorDigits: currency === null ? null : minorDigits(currency),
       total: budgetLine(definition.budget?.total, usage.spent),
       today: (() => {
-        const line = budgetLine(definition.budget?.daily, usage.dailySpent[input.today] ?? 0);
+        const line = budgetLine(definition.budget?.daily, usage.dailySpent[input.today] ?? 0n);
         return line && { ...line, date: input.today };
       })(),
       byDate: Object.entries(usage.dailySpent)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([date, used]) => ({ date, used })),
+        .map(([date, used]) => ({ date, used: toMinorUnits(used) })),
     },
     stock: stockLines(definition, usage),
     delivery: {
       byStatus,
-      spendByStatus,
+      spendByStatus: Object.fromEntries(
+        Object.entries(spendByStatus).map(([status, spend]) => [status, toMinorUnits(spend)]),
+      ),
       consolations,
       backlog: input.outbox.pending,
       dead: input.outbox.dead,

@@ -1,8 +1,9 @@
 /**
  * The campaign report (`pocket report`, `GET /admin/campaigns/{id}/report`, the dashboard): one shape, computed
- * from the ledger by one service. Money is integer minor units. Testers are left out of every figure but
- * `testers` (their grants are flagged test and spend nothing).
+ * from the ledger by one service. Money is integer minor units (MinorUnits: a string past 2^53 − 1). Testers are
+ * left out of every figure but `testers` (their grants are flagged test and spend nothing).
  */
+import type { MinorUnits } from '../../shared/minor-units';
 
 export interface ReportRange {
   /** Inclusive; null = from the first participation. */
@@ -24,9 +25,9 @@ export interface Funnel {
 export interface GrantBreakdown {
   grants: number;
   /** Budget charge, minor units. */
-  spend: number;
+  spend: MinorUnits;
   /** What the users got (red packet amount, coupon face value), minor units. */
-  amount: number;
+  amount: MinorUnits;
 }
 
 export interface SegmentLine extends GrantBreakdown {
@@ -40,9 +41,9 @@ export interface RewardLine extends GrantBreakdown {
 }
 
 export interface BudgetLine {
-  plan: number;
-  used: number;
-  remaining: number;
+  plan: MinorUnits;
+  used: MinorUnits;
+  remaining: MinorUnits;
   /** used / plan, 0..1 (may exceed 1 after a budget cut). */
   usedRatio: number;
 }
@@ -62,7 +63,7 @@ export interface DeliveryStatus {
    * Their budget charge by the same status, minor units: what was paid (`delivered`), is owed (`pending`),
    * waits for a person (`failed`, `dead`: still charged) and was given back (`void`, left out of every spend).
    */
-  spendByStatus: Record<string, number>;
+  spendByStatus: Record<string, MinorUnits>;
   /** Consolation grants (type none): recorded, counted in `granted`, never sent. */
   consolations: number;
   /** Outbox entries waiting for the relay. */
@@ -101,7 +102,7 @@ export interface TimelinePoint {
   at: string;
   participations: number;
   grants: number;
-  spend: number;
+  spend: MinorUnits;
 }
 
 export interface CampaignReport {
@@ -134,7 +135,7 @@ export interface CampaignReport {
     /** Today's business date in the campaign timezone. */
     today: (BudgetLine & { date: string }) | null;
     /** Spend per business date (the campaign timezone's, as the daily budget counts it), oldest first. */
-    byDate: Array<{ date: string; used: number }>;
+    byDate: Array<{ date: string; used: MinorUnits }>;
   };
   stock: StockLine[];
   delivery: DeliveryStatus;

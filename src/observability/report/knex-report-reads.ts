@@ -1,6 +1,7 @@
 /** ReportReads on PostgreSQL and SQLite: GROUP BY queries over participations, grants, outbox and reconciliation. */
 import type { Knex } from 'knex';
 import { isPostgres, type Executor } from '../../ledger/db';
+import { exactSum, readExactSum } from '../../ledger/exact-sum';
 import { toDate, toNullableDate, toNumber } from '../../ledger/row-values';
 import type {
   GrantGroup,
@@ -101,8 +102,8 @@ export class KnexReportReads implements ReportReads {
   async grants(q: Executor, window: ReportWindow): Promise<GrantGroup[]> {
     const rows = (await this.realGrants(q, window)
       .select('segment_id', 'reward_id', 'reward_type', 'status')
+      .select(...exactSum(q, 'charge', 'spend'), ...exactSum(q, 'amount', 'amount'))
       .count({ n: '*' })
-      .sum({ spend: 'charge', amount: 'amount' })
       .groupBy('segment_id', 'reward_id', 'reward_type', 'status')) as Row[];
     return rows.map((r) => ({
       segmentId: r.segment_id === null || r.segment_id === undefined ? null : String(r.segment_id),
@@ -110,8 +111,8 @@ export class KnexReportReads implements ReportReads {
       rewardType: String(r.reward_type),
       status: String(r.status),
       grants: count(r.n),
-      spend: count(r.spend),
-      amount: count(r.amount),
+      spend: readExactSum(r, 'spend'),
+      amount: readExactSum(r, 'amount'),
     }));
   }
 
@@ -143,13 +144,13 @@ export class KnexReportReads implements ReportReads {
     const grants = (await this.realGrants(q, window)
       .whereNot('status', 'void')
       .select(bucketOf(q, 'created_at', bucketSeconds, shifts).wrap('(', ') AS bucket'))
+      .select(...exactSum(q, 'charge', 'spend'))
       .count({ n: '*' })
-      .sum({ spend: 'charge' })
       .groupBy('bucket')) as Row[];
     const buckets = new Map<number, TimeBucket>();
     const at = (b: unknown): TimeBucket => {
       const bucket = Math.floor(count(b));
-      const existing = buckets.get(bucket) ?? { bucket, participations: 0, grants: 0, spend: 0 };
+      const existing = buckets.get(bucket) ?? { bucket, participations: 0, grants: 0, spend: 0n };
       buckets.set(bucket, existing);
       return existing;
     };
@@ -157,7 +158,7 @@ export class KnexReportReads implements ReportReads {
     for (const r of grants) {
       const b = at(r.bucket);
       b.grants += count(r.n);
-      b.spend += count(r.spend);
+      b.spend += readExactSum(r, 'spend');
     }
     return [...buckets.values()].sort((a, b) => a.bucket - b.bucket);
   }

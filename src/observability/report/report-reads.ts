@@ -25,8 +25,9 @@ export interface GrantGroup {
   rewardType: string;
   status: string;
   grants: number;
-  spend: number;
-  amount: number;
+  /** Exact sums (minor units): a sum of amounts below 2^53 each can pass it. */
+  spend: bigint;
+  amount: bigint;
 }
 
 export interface TimeBucket {
@@ -34,7 +35,7 @@ export interface TimeBucket {
   bucket: number;
   participations: number;
   grants: number;
-  spend: number;
+  spend: bigint;
 }
 
 export interface ReconciliationCounts {

@@ -280,11 +280,28 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.goto(`${url}/dashboard?refresh=60#token=${encodeURIComponent(token)}`);
     await page.waitForSelector(card, { timeout: 15_000 });
     const expected = await report();
-    const spend = expected.byReward.reduce((sum, line) => sum + line.spend, 0);
+    const spend = expected.byReward.reduce((sum, line) => sum + Number(line.spend), 0);
     expect(spend).toBe(expected.budget.total?.used);
     expect(await valueOf(page, 'spend')).toBe(String(spend));
     expect(await textOf(page, 'spend')).toBe('CN¥5.00');
     expect(await page.locator(`${card} [data-chart="budget"]`).count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows totals past 2^53 exactly, as the report gives them (digits in a string)', async () => {
+    const page = await context.newPage();
+    await page.route('**/admin/campaigns/*/report', async (route) => {
+      const real = (await (await route.fetch()).json()) as CampaignReport;
+      // Two red packets of 2^53 − 1 fen without a budget total: the sum is the string the report sends.
+      const byReward = [{ ...real.byReward[0]!, spend: '18014398509481982', amount: '18014398509481982' }];
+      await route.fulfill({
+        json: { ...real, byReward, budget: { ...real.budget, total: null, today: null } },
+      });
+    });
+    await page.goto(`${url}/dashboard?refresh=60#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector(card, { timeout: 15_000 });
+    expect(await valueOf(page, 'spend')).toBe('18014398509481982');
+    expect(await textOf(page, 'spend')).toBe('CN¥180,143,985,094,819.82');
     await page.close();
   });
 

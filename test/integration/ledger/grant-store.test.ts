@@ -161,15 +161,20 @@ describeEachLedger('grant store', (kind) => {
     const usage = await grants.usage(db(), 'c1');
     expect(usage).toEqual({
       stockUsed: { rp: 2, thanks: 1 },
-      spent: 350,
-      dailySpent: { '2026-11-11': 100, '2026-11-12': 250 },
+      spent: 350n,
+      dailySpent: { '2026-11-11': 100n, '2026-11-12': 250n },
       grants: 3,
       currencies: ['CNY'],
     });
-    expect(await grants.usage(db(), 'empty')).toEqual({ stockUsed: {}, spent: 0, dailySpent: {}, grants: 0 });
+    expect(await grants.usage(db(), 'empty')).toEqual({
+      stockUsed: {},
+      spent: 0n,
+      dailySpent: {},
+      grants: 0,
+    });
   });
 
-  it('returns money and counts as numbers, exactly up to Number.MAX_SAFE_INTEGER', async () => {
+  it("returns a grant's money as a number, exactly up to Number.MAX_SAFE_INTEGER, and sums as bigints", async () => {
     const big = Number.MAX_SAFE_INTEGER;
     const g = await insertGrant(db(), { amount: big, charge: 0 });
     const read = await grants.get(db(), g.id);
@@ -177,6 +182,6 @@ describeEachLedger('grant store', (kind) => {
     expect(typeof read?.amount).toBe('number');
     const usage = await grants.usage(db(), 'c1');
     expect(usage.grants).toBe(1);
-    expect(typeof usage.spent).toBe('number');
+    expect(typeof usage.spent).toBe('bigint');
   });
 });

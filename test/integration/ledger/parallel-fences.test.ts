@@ -43,7 +43,7 @@ describeEachLedger('ledger fences under concurrency', (kind) => {
       fences: { budgetRange: [(i % 150) * 10, (i % 150) * 10 + 10], budgetLimit: 1000 },
     }));
     expect(tally).toEqual({ ok: 100, budget: 100 });
-    expect((await grants.usage(db(), 'c1')).spent).toBe(1000);
+    expect((await grants.usage(db(), 'c1')).spent).toBe(1000n);
   });
 
   it('daily budget: 200 transactions over misaligned overlapping ranges → committed ranges never overlap', async () => {

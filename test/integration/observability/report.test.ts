@@ -134,7 +134,7 @@ describeEachBackend('campaign report', (backend) => {
     // The spend split by delivery status adds up to the spend, to the minor unit (no void in this ledger).
     const spends = Object.values(report.delivery.spendByStatus);
     expect(Object.keys(report.delivery.spendByStatus).sort()).toEqual(['delivered', 'pending']);
-    expect(spends.reduce((a, b) => a + b, 0)).toBe(report.budget.total?.used);
+    expect(spends.reduce((a: number, b) => a + Number(b), 0)).toBe(report.budget.total?.used);
     expect(report.reconciliation).toMatchObject({
       state: 'discrepancies',
       openDiscrepancies: 1,
@@ -267,7 +267,7 @@ describeEachBackend('campaign report', (backend) => {
         clock: clock.now,
       });
       const report = await service.report(CAMPAIGN);
-      const timelineSpend = report.timeline.points.reduce((n, p) => n + p.spend, 0);
+      const timelineSpend = report.timeline.points.reduce((n, p) => n + Number(p.spend), 0);
       const timelineGrants = report.timeline.points.reduce((n, p) => n + p.grants, 0);
       const grants = report.byReward.reduce((n, r) => n + r.grants, 0);
       expect([timelineGrants, timelineSpend]).toEqual([grants, report.budget.total?.used]);
@@ -362,10 +362,10 @@ describeEachBackend('campaign report', (backend) => {
     }
     const report = await pocket.reports.report(CAMPAIGN);
     expect(report.budget.byDate).toEqual([
-      { date: '2026-11-11', used: earlier + 50 },
+      { date: '2026-11-11', used: Number(earlier) + 50 },
       { date: '2026-11-12', used: 50 },
     ]);
     expect(report.budget.today).toMatchObject({ date: '2026-11-12', used: 50 });
-    expect(report.budget.byDate.reduce((sum, d) => sum + d.used, 0)).toBe(report.budget.total?.used);
+    expect(report.budget.byDate.reduce((sum, d) => sum + Number(d.used), 0)).toBe(report.budget.total?.used);
   });
 });

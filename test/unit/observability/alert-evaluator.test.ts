@@ -53,8 +53,8 @@ describe('AlertEvaluator: daily budget burn', () => {
 
   const usage = (dailySpent: Record<string, number>): CampaignUsage => ({
     stockUsed: {},
-    spent: 0,
-    dailySpent,
+    spent: 0n,
+    dailySpent: Object.fromEntries(Object.entries(dailySpent).map(([date, n]) => [date, BigInt(n)])),
     grants: 1,
   });
   const seen = (sent: Alert[]) => sent.map((a) => [a.occurrence, a.details['status']]);

@@ -56,8 +56,8 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
         rewardType: 'red_packet',
         status: 'delivered',
         grants: 3,
-        spend: 45,
-        amount: 45,
+        spend: 45n,
+        amount: 45n,
       },
       {
         segmentId: 'all',
@@ -65,8 +65,8 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
         rewardType: 'red_packet',
         status: 'void',
         grants: 1,
-        spend: 20,
-        amount: 20,
+        spend: 20n,
+        amount: 20n,
       },
       {
         segmentId: 'all',
@@ -74,8 +74,8 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
         rewardType: 'coupon',
         status: 'pending',
         grants: 1,
-        spend: 30,
-        amount: 100,
+        spend: 30n,
+        amount: 100n,
       },
       {
         segmentId: null,
@@ -84,14 +84,14 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
         // A consolation is never sent: it stays pending, and is counted apart from the deliveries.
         status: 'pending',
         grants: 1,
-        spend: 0,
-        amount: 0,
+        spend: 0n,
+        amount: 0n,
       },
     ],
     usage: {
       stockUsed: { rp: 3, cp: 1 },
-      spent: 75,
-      dailySpent: { '2026-11-10': 500, '2026-11-11': 75 },
+      spent: 75n,
+      dailySpent: { '2026-11-10': 500n, '2026-11-11': 75n },
       grants: 4,
     },
     outbox: { pending: 1, dead: 0, oldestPendingAt: new Date(NOW.getTime() - 90_500) },
@@ -148,8 +148,8 @@ describe('buildReport', () => {
           rewardType: 'none',
           status: 'void',
           grants: 2,
-          spend: 0,
-          amount: 0,
+          spend: 0n,
+          amount: 0n,
         },
       ],
     });
@@ -177,7 +177,7 @@ describe('buildReport', () => {
       { rewardId: 'cp', plan: null, used: 1, remaining: null },
     ]);
     const cut = buildReport(
-      input({ usage: { stockUsed: { rp: 12 }, spent: 1200, dailySpent: {}, grants: 12 } }),
+      input({ usage: { stockUsed: { rp: 12 }, spent: 1200n, dailySpent: {}, grants: 12 } }),
     );
     expect([
       cut.stock[0]?.remaining,
@@ -207,7 +207,7 @@ describe('buildReport', () => {
     const r = buildReport(
       input({
         definition: unbudgeted,
-        usage: { stockUsed: { rp: 3 }, spent: 75, dailySpent: {}, grants: 3, currencies: ['CNY'] },
+        usage: { stockUsed: { rp: 3 }, spent: 75n, dailySpent: {}, grants: 3, currencies: ['CNY'] },
       }),
     );
     expect([r.campaign.currency, r.budget.currency, r.budget.minorDigits]).toEqual(['CNY', 'CNY', 2]);
@@ -253,7 +253,7 @@ describe('timeline', () => {
     const last = Date.parse('2026-11-12T23:00:00+08:00') / 1000;
     const shift = 8 * 3600;
     const bucket = Math.floor((first + shift) / 86400);
-    const points = fillTimeline(86400, [{ bucket, participations: 2, grants: 1, spend: 5 }], first, last, [
+    const points = fillTimeline(86400, [{ bucket, participations: 2, grants: 1, spend: 5n }], first, last, [
       { since: first, shift },
     ]);
     expect(points.map((p) => [p.at, p.participations])).toEqual([
@@ -351,8 +351,8 @@ describe('timeline', () => {
     const points = fillTimeline(
       60,
       [
-        { bucket: 10, participations: 2, grants: 1, spend: 5 },
-        { bucket: 13, participations: 1, grants: 0, spend: 0 },
+        { bucket: 10, participations: 2, grants: 1, spend: 5n },
+        { bucket: 13, participations: 1, grants: 0, spend: 0n },
       ],
       600,
       13 * 60 + 30,
@@ -372,7 +372,7 @@ describe('rendering', () => {
     input({
       timeline: {
         bucketSeconds: 60,
-        buckets: [{ bucket: 100, participations: 1, grants: 1, spend: 15 }],
+        buckets: [{ bucket: 100, participations: 1, grants: 1, spend: 15n }],
         first: 6000,
         last: 6000,
       },
@@ -401,7 +401,8 @@ describe('rendering', () => {
   // A finance reader had counts by status only: how much of the spend was paid, owed, or given back by voids?
   it('splits the spend by delivery status, what voids gave back apart, in the table and the CSV', () => {
     expect(report.delivery.spendByStatus).toEqual({ delivered: 45, void: 20, pending: 30 });
-    const charged = report.delivery.spendByStatus['delivered']! + report.delivery.spendByStatus['pending']!;
+    const charged =
+      Number(report.delivery.spendByStatus['delivered']) + Number(report.delivery.spendByStatus['pending']);
     expect(charged).toBe(report.budget.total?.used);
     const text = reportTable(report).join('\n');
     expect(text).toContain('spend by delivery CNY: delivered 0.45, pending 0.30; void 0.20 given back');
@@ -452,8 +453,8 @@ describe('rendering', () => {
               rewardType: 'red_packet',
               status: 'failed',
               grants: 1,
-              spend: 5,
-              amount: 5,
+              spend: 5n,
+              amount: 5n,
             },
             {
               segmentId: 'all',
@@ -461,8 +462,8 @@ describe('rendering', () => {
               rewardType: 'red_packet',
               status: 'dead',
               grants: 1,
-              spend: 5,
-              amount: 5,
+              spend: 5n,
+              amount: 5n,
             },
           ],
           outbox: { pending: 0, dead: 2, oldestPendingAt: null },
@@ -473,7 +474,7 @@ describe('rendering', () => {
   });
 
   it('never shows 100.0% used while some remains', () => {
-    const nearly = buildReport(input({ usage: { stockUsed: {}, spent: 1_999, dailySpent: {}, grants: 1 } }));
+    const nearly = buildReport(input({ usage: { stockUsed: {}, spent: 1_999n, dailySpent: {}, grants: 1 } }));
     const text = reportTable({
       ...nearly,
       budget: { ...nearly.budget, total: { plan: 2000, used: 1999, remaining: 1, usedRatio: 0.9995 } },

@@ -6,7 +6,7 @@ import { campaignWith, coupon, redPacket } from '../decision/decision-fixtures';
 const TODAY = '2026-11-21';
 
 function usage(over: Partial<CampaignUsage> = {}): CampaignUsage {
-  return { stockUsed: {}, spent: 0, dailySpent: {}, grants: 0, ...over };
+  return { stockUsed: {}, spent: 0n, dailySpent: {}, grants: 0, ...over };
 }
 
 const base = campaignWith({
@@ -20,8 +20,8 @@ function next(over: Partial<CampaignDefinition>): CampaignDefinition {
 
 const used = usage({
   stockUsed: { rp: 40, c: 10, thanks: 5 },
-  spent: 9000,
-  dailySpent: { [TODAY]: 7000, '2026-11-20': 2000 },
+  spent: 9000n,
+  dailySpent: { [TODAY]: 7000n, '2026-11-20': 2000n },
   grants: 55,
 });
 

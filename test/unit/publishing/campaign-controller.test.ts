@@ -24,7 +24,7 @@ function gatedUsage() {
     },
     answer(): void {
       for (const p of gate.pending.splice(0))
-        p.resolve({ stockUsed: { rp: 3 }, spent: 0, dailySpent: {}, grants: 3 });
+        p.resolve({ stockUsed: { rp: 3 }, spent: 0n, dailySpent: {}, grants: 3 });
     },
     fail(): void {
       for (const p of gate.pending.splice(0)) p.reject(new Error('Connection terminated unexpectedly'));

@@ -15,8 +15,8 @@ describe('usage alerts', () => {
   it('raises each budget threshold reached, keyed by the limit it crossed', () => {
     const alerts = usageAlerts(definition, {
       stockUsed: { rp: 3 },
-      spent: 800,
-      dailySpent: { '2026-11-11': 199, '2026-11-12': 400 },
+      spent: 800n,
+      dailySpent: { '2026-11-11': 199n, '2026-11-12': 400n },
       grants: 3,
     });
     expect(alerts.map((a) => [a.event, a.occurrence])).toEqual([
@@ -34,10 +34,10 @@ describe('usage alerts', () => {
     // limit * 80 in floating point round to the same number.
     const limit = Number.MAX_SAFE_INTEGER;
     const huge = { ...definition, budget: { currency: 'CNY', total: limit } } as CampaignDefinition;
-    const usage = (spent: number) => ({ stockUsed: {}, spent, dailySpent: {}, grants: 1 });
-    const events = (spent: number) => usageAlerts(huge, usage(spent)).map((a) => a.event);
-    expect(events(7_205_759_403_792_792)).toEqual(['budget.50pct']);
-    expect(events(7_205_759_403_792_793)).toEqual(['budget.50pct', 'budget.80pct']);
+    const usage = (spent: bigint) => ({ stockUsed: {}, spent, dailySpent: {}, grants: 1 });
+    const events = (spent: bigint) => usageAlerts(huge, usage(spent)).map((a) => a.event);
+    expect(events(7_205_759_403_792_792n)).toEqual(['budget.50pct']);
+    expect(events(7_205_759_403_792_793n)).toEqual(['budget.50pct', 'budget.80pct']);
   });
 
   it('raises budget.100pct once what is left pays for no reward, though it is under 100%', () => {
@@ -49,7 +49,7 @@ describe('usage alerts', () => {
         { id: 'thanks', type: 'none' },
       ],
     } as unknown as CampaignDefinition;
-    const usage = { stockUsed: {}, spent: 951, dailySpent: { '2026-11-11': 351 }, grants: 9 };
+    const usage = { stockUsed: {}, spent: 951n, dailySpent: { '2026-11-11': 351n }, grants: 9 };
     expect(usageAlerts(pricier, usage).map((a) => [a.event, a.occurrence, a.details])).toEqual([
       ['budget.50pct', 'total/1000', { scope: 'total', spent: 951, limit: 1000, threshold: 50 }],
       ['budget.80pct', 'total/1000', { scope: 'total', spent: 951, limit: 1000, threshold: 80 }],
@@ -71,17 +71,19 @@ describe('usage alerts', () => {
       ],
     ]);
     // 50 left still pays for the smallest red packet; a coupon that costs nothing is always affordable.
-    expect(usageAlerts(pricier, { ...usage, spent: 950, dailySpent: {} }).map((a) => a.event)).toEqual([
+    expect(usageAlerts(pricier, { ...usage, spent: 950n, dailySpent: {} }).map((a) => a.event)).toEqual([
       'budget.50pct',
       'budget.80pct',
     ]);
     const free = { ...pricier, rewards: [{ id: 'cp', type: 'coupon', value: 1000, cost: 0 }] };
-    expect(usageAlerts(free as CampaignDefinition, { ...usage, spent: 999, dailySpent: {} })).toHaveLength(2);
+    expect(usageAlerts(free as CampaignDefinition, { ...usage, spent: 999n, dailySpent: {} })).toHaveLength(
+      2,
+    );
   });
 
   it('raises stock.exhausted for a reward whose stock is used up, and nothing below the thresholds', () => {
     expect(
-      usageAlerts(definition, { stockUsed: { rp: 10, cp: 1000 }, spent: 499, dailySpent: {}, grants: 10 }),
+      usageAlerts(definition, { stockUsed: { rp: 10, cp: 1000 }, spent: 499n, dailySpent: {}, grants: 10 }),
     ).toEqual([
       {
         event: 'stock.exhausted',
