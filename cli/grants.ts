@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { AppError } from '../src/errors/app-error';
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
 import { registerRedeliver } from './grants-redeliver';
-import { formatMoney } from './money';
+import { voidLines } from './grants-void-output';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -29,29 +29,6 @@ export function defaultActor(): string {
   } catch {
     return 'unknown';
   }
-}
-
-function describe(result: VoidResult): string[] {
-  const g = result.grant;
-  return [
-    `voided grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}, amount ${formatMoney(g.amount, g.currency)}) — was ${result.previousStatus}`,
-    `reason: ${g.voidReason ?? ''}`,
-    result.deliveryCancelled
-      ? 'pending delivery cancelled'
-      : result.deadLetterClosed
-        ? 'dead-lettered delivery closed'
-        : 'no pending delivery',
-    `discrepancies resolved: ${result.resolvedDiscrepancies}`,
-    result.hotState === 'deferred'
-      ? "hot counters: given back by the service's real-time reconciliation (in-memory hot state)"
-      : `hot counters: ${result.hotState}; user counts: ${result.user}`,
-    ...(result.previousStatus === 'delivered'
-      ? [
-          'the issuer had it: while it still lists it, reconcile reports voided_but_issued; once handled there, ' +
-            'close it with pocket discrepancies resolve <id> --note "…"',
-        ]
-      : []),
-  ];
 }
 
 export function registerGrants(program: Command): void {
@@ -89,7 +66,7 @@ export function registerGrants(program: Command): void {
               throw error;
             }
             if (format === 'json') printJson(result);
-            else printLines(describe(result));
+            else printLines(voidLines(result));
           },
           // Voiding writes the ledger and the hot state; it sends nothing to an issuer or NOTIFY_URL.
           { logLevel: 'warn', secretsOnUse: true, sends: false },

@@ -1,0 +1,51 @@
+import { voidLines } from '../../../cli/grants-void-output';
+import type { GrantRecord } from '../../../src/ledger/grant-store';
+import type { VoidResult } from '../../../src/reconciliation/grant-void-service';
+
+const at = new Date('2026-11-11T02:00:00Z');
+
+function voided(over: Partial<GrantRecord>): VoidResult {
+  const grant = {
+    id: 'g1',
+    campaignId: 'sale',
+    userId: 'u1',
+    rewardId: 'cp',
+    rewardType: 'coupon',
+    amount: 5000,
+    charge: 1234,
+    currency: 'KWD',
+    test: false,
+    status: 'void',
+    voidReason: 'duplicate account',
+    voidedAt: at,
+    ...over,
+  } as GrantRecord;
+  return {
+    grant,
+    previousStatus: 'pending',
+    deliveryCancelled: true,
+    deadLetterClosed: false,
+    resolvedDiscrepancies: 0,
+    hotState: 'rebuilt',
+    user: 'primed',
+  };
+}
+
+describe('grants void text', () => {
+  // The budget gets the charge back; the text printed the face value as "amount", a finance reader took it as money.
+  it('shows what the budget gets back, and a coupon face value labelled as such', () => {
+    const [head, back] = voidLines(voided({}));
+    expect(head).toBe('voided grant g1 (sale, user u1, cp) — was pending');
+    expect(back).toBe('budget gets back 1.234 KWD (face value 5.000 KWD)');
+  });
+
+  it('shows no face value where it is the charge (a red packet)', () => {
+    const lines = voidLines(voided({ rewardId: 'rp', rewardType: 'red_packet', amount: 450, charge: 450 }));
+    expect(lines[1]).toBe('budget gets back 0.450 KWD');
+  });
+
+  it('gives nothing back for a test grant, which charged no budget', () => {
+    const lines = voidLines(voided({ test: true, amount: 450, charge: 450 }));
+    expect(lines[1]).toBe('budget gets back 0.000 KWD, a test grant (face value 0.450 KWD)');
+  });
+});
