@@ -46,30 +46,7 @@ export function reportTable(r: CampaignReport): string[] {
       r.byReward.map((x) => [x.rewardId, x.type, x.grants, money(x.spend), money(x.amount)]),
     ),
     '',
-    ...table([`budget ${currency}`.trim(), 'plan', 'used', 'remaining', 'used %'], [
-      ...(r.budget.total
-        ? [
-            [
-              'total',
-              money(r.budget.total.plan),
-              money(r.budget.total.used),
-              money(r.budget.total.remaining),
-              percentOf(r.budget.total.used, r.budget.total.plan),
-            ],
-          ]
-        : []),
-      ...(r.budget.today
-        ? [
-            [
-              `daily ${r.budget.today.date}`,
-              money(r.budget.today.plan),
-              money(r.budget.today.used),
-              money(r.budget.today.remaining),
-              percentOf(r.budget.today.used, r.budget.today.plan),
-            ],
-          ]
-        : []),
-    ] as Cell[][]),
+    ...budgetTable(r, money),
     '',
     ...table(
       ['business day', `spend ${currency}`.trim()],
@@ -101,6 +78,38 @@ export function reportTable(r: CampaignReport): string[] {
     `testers (not counted above): ${r.testers.participations} participations, ${r.testers.grants} grants`,
   ];
   return lines;
+}
+
+/**
+ * The budget lines against plan. `remaining` stops at 0; a line used beyond its plan (a budget cut below what was
+ * spent, forced through) gets an `overspent` column, so that plan = used + remaining − overspent can be read off
+ * the line: 50.000 planned, 60.229 used and 0.000 remaining added up to nothing.
+ */
+function budgetTable(r: CampaignReport, money: (minor: Minor) => string): string[] {
+  const lines = [
+    ['total', r.budget.total],
+    [`daily ${r.budget.today?.date ?? ''}`, r.budget.today],
+  ] as const;
+  const present = lines.flatMap(([label, line]) => (line ? [[label, line] as const] : []));
+  const over = present.some(([, line]) => BigInt(line.overspent) > 0n);
+  return table(
+    [
+      `budget ${r.budget.currency ?? ''}`.trim(),
+      'plan',
+      'used',
+      'remaining',
+      ...(over ? ['overspent'] : []),
+      'used %',
+    ],
+    present.map(([label, line]) => [
+      label,
+      money(line.plan),
+      money(line.used),
+      money(line.remaining),
+      ...(over ? [money(line.overspent)] : []),
+      percentOf(line.used, line.plan),
+    ]),
+  );
 }
 
 /**
@@ -151,7 +160,7 @@ export function reportCsv(r: CampaignReport): string {
     ['daily', r.budget.today],
   ] as const) {
     if (!line) continue;
-    for (const m of ['plan', 'used', 'remaining'] as const) push('budget', key, m, line[m]);
+    for (const m of ['plan', 'used', 'remaining', 'overspent'] as const) push('budget', key, m, line[m]);
   }
   if (r.budget.today) push('budget', 'daily', 'business_date', r.budget.today.date);
   for (const d of r.budget.byDate) push('day', d.date, 'spend', d.used);

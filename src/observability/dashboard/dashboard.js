@@ -360,7 +360,11 @@
               b.used,
               b.plan,
               i === 0 ? 'budget.total.used' : 'budget.today.used',
-              `${money(b.used, currency, minorDigits)} of ${money(b.plan, currency, minorDigits)} (${percentOf(b.used, b.plan)})`,
+              `${money(b.used, currency, minorDigits)} of ${money(b.plan, currency, minorDigits)} (${percentOf(b.used, b.plan)})${
+                BigInt(b.overspent ?? 0) > 0n
+                  ? `, overspent ${money(b.overspent, currency, minorDigits)}`
+                  : ''
+              }`,
             ]),
             'var(--warn)',
           )

@@ -107,6 +107,7 @@ function budgetLine(plan: number | undefined, used: bigint): BudgetLine | null {
     plan,
     used: toMinorUnits(used),
     remaining: toMinorUnits(left > 0n ? left : 0n),
+    overspent: toMinorUnits(left < 0n ? -left : 0n),
     usedRatio: plan > 0 ? Number(used) / plan : 0,
   };
 }

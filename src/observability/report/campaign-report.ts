@@ -43,7 +43,10 @@ export interface RewardLine extends GrantBreakdown {
 export interface BudgetLine {
   plan: MinorUnits;
   used: MinorUnits;
+  /** What is left of the plan, never below 0; with `overspent`, plan = used + remaining − overspent. */
   remaining: MinorUnits;
+  /** Used beyond the plan (a budget cut below what was spent, forced through), else 0. */
+  overspent: MinorUnits;
   /** used / plan, 0..1 (may exceed 1 after a budget cut). */
   usedRatio: number;
 }

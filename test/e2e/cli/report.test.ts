@@ -75,7 +75,13 @@ describe('pocket report', () => {
       budget: { ...r.budget, today: null },
     });
     expect(timeless(a)).toEqual(timeless(b));
-    expect(a.budget.total).toEqual({ plan: 10000, used: 500, remaining: 9500, usedRatio: 0.05 });
+    expect(a.budget.total).toEqual({
+      plan: 10000,
+      used: 500,
+      remaining: 9500,
+      overspent: 0,
+      usedRatio: 0.05,
+    });
   });
 
   it('prints tables and csv, and honours --from/--to', async () => {

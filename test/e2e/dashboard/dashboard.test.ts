@@ -174,7 +174,7 @@ describeWithChromium('dashboard in headless Chromium', () => {
     const page = await context.newPage();
     await page.route('**/admin/campaigns/*/report', async (route) => {
       const real = (await (await route.fetch()).json()) as CampaignReport;
-      const total = real.budget.total ?? { plan: 0, used: 0, remaining: 0, usedRatio: 0 };
+      const total = real.budget.total ?? { plan: 0, used: 0, remaining: 0, overspent: 0, usedRatio: 0 };
       const report = {
         ...real,
         funnel: { participations: 2000, eligible: 1999, granted: 2000, delivered: 1 },

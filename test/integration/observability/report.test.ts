@@ -116,8 +116,8 @@ describeEachBackend('campaign report', (backend) => {
     expect(report.budget).toEqual({
       currency: 'CNY',
       minorDigits: 2,
-      total: { plan: 10000, used: 500, remaining: 9500, usedRatio: 0.05 },
-      today: { plan: 5000, used: 500, remaining: 4500, usedRatio: 0.1, date: '2026-11-11' },
+      total: { plan: 10000, used: 500, remaining: 9500, overspent: 0, usedRatio: 0.05 },
+      today: { plan: 5000, used: 500, remaining: 4500, overspent: 0, usedRatio: 0.1, date: '2026-11-11' },
       byDate: [{ date: '2026-11-11', used: 500 }],
     });
     expect(report.stock).toEqual([

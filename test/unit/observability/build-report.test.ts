@@ -165,8 +165,8 @@ describe('buildReport', () => {
     expect(r.budget).toEqual({
       currency: 'CNY',
       minorDigits: 2,
-      total: { plan: 1000, used: 75, remaining: 925, usedRatio: 0.075 },
-      today: { plan: 400, used: 75, remaining: 325, usedRatio: 0.1875, date: '2026-11-11' },
+      total: { plan: 1000, used: 75, remaining: 925, overspent: 0, usedRatio: 0.075 },
+      today: { plan: 400, used: 75, remaining: 325, overspent: 0, usedRatio: 0.1875, date: '2026-11-11' },
       byDate: [
         { date: '2026-11-10', used: 500 },
         { date: '2026-11-11', used: 75 },
@@ -473,11 +473,41 @@ describe('rendering', () => {
     expect(text).toContain('delivery: failed 1, dead 1; backlog 0, given up 2, lag 0 s');
   });
 
+  // After a forced budget cut, "plan 50.000, used 60.229, remaining 0.000" did not add up.
+  it('shows what a line used beyond its plan, so plan = used + remaining − overspent', () => {
+    const cut = buildReport(
+      input({
+        definition: { ...definition, budget: { currency: 'KWD', total: 50_000, daily: 400 } },
+        usage: { stockUsed: {}, spent: 60_229n, dailySpent: { '2026-11-11': 300n }, grants: 9 },
+      }),
+    );
+    expect(cut.budget.total).toEqual({
+      plan: 50_000,
+      used: 60_229,
+      remaining: 0,
+      overspent: 10_229,
+      usedRatio: 60_229 / 50_000,
+    });
+    expect(cut.budget.today).toMatchObject({ plan: 400, used: 300, remaining: 100, overspent: 0 });
+    const text = reportTable(cut).join('\n');
+    expect(text).toMatch(/budget KWD\s+plan\s+used\s+remaining\s+overspent\s+used %/);
+    expect(text).toMatch(/total\s+50\.000\s+60\.229\s+0\.000\s+10\.229\s+120\.5%/);
+    expect(text).toMatch(/daily 2026-11-11\s+0\.400\s+0\.300\s+0\.100\s+0\.000\s+75\.0%/);
+    expect(reportCsv(cut).split('\n')).toEqual(
+      expect.arrayContaining(['budget,total,overspent,10229', 'budget,daily,overspent,0']),
+    );
+    // Within plan the table keeps its columns.
+    expect(reportTable(report).join('\n')).not.toContain('overspent');
+  });
+
   it('never shows 100.0% used while some remains', () => {
     const nearly = buildReport(input({ usage: { stockUsed: {}, spent: 1_999n, dailySpent: {}, grants: 1 } }));
     const text = reportTable({
       ...nearly,
-      budget: { ...nearly.budget, total: { plan: 2000, used: 1999, remaining: 1, usedRatio: 0.9995 } },
+      budget: {
+        ...nearly.budget,
+        total: { plan: 2000, used: 1999, remaining: 1, overspent: 0, usedRatio: 0.9995 },
+      },
     }).join('\n');
     expect(text).toMatch(/total\s+20\.00\s+19\.99\s+0\.01\s+99\.9%/);
   });
