@@ -16,7 +16,9 @@ import {
 } from '../src/reconciliation/discrepancy-store';
 import { DiscrepancyResolver } from '../src/reconciliation/discrepancy-resolver';
 import { KnexDiscrepancyStore } from '../src/reconciliation/knex-discrepancy-store';
+import { atStakeTotals } from '../src/reconciliation/money-at-stake';
 import { defaultActor } from './grants';
+import { formatMoney, totalsText } from './money';
 import { withLedgerDb } from './ledger-session';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 
@@ -84,28 +86,32 @@ export function registerDiscrepancies(program: Command): void {
           ...(opts.grant ? { grantId: opts.grant } : {}),
         };
         const found = await withResolver((r) => r.list(filter));
+        // Each grant once: a grant can have discrepancies of several kinds.
+        const atStake = atStakeTotals(new Map(found.map((d) => [d.grantId, d])).values());
         if (format === 'json') {
-          printJson({ discrepancies: found });
+          printJson({ discrepancies: found, atStake });
           return;
         }
         if (found.length === 0) {
           printLines([opts.open ? 'no open discrepancies' : 'no discrepancies']);
           return;
         }
-        printLines(
-          table(
-            ['id', 'created', 'kind', 'campaign', 'grant', 'status', 'resolution'],
+        printLines([
+          ...table(
+            ['id', 'created', 'kind', 'campaign', 'grant', 'charge', 'status', 'resolution'],
             found.map((d) => [
               d.id,
               d.createdAt.toISOString(),
               d.kind,
               d.campaignId ?? '-',
               d.grantId ?? '-',
+              d.charge === null ? '-' : formatMoney(d.charge, d.currency),
               d.status,
               closedText(d),
             ]),
           ),
-        );
+          `at stake (charged to budgets, each grant once): ${totalsText(atStake)}`,
+        ]);
       }),
     );
   discrepancies

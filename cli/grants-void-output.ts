@@ -4,6 +4,7 @@
  */
 import type { GrantRecord } from '../src/ledger/grant-store';
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
+import { budgetCharge } from '../src/reconciliation/money-at-stake';
 import { formatMoney } from './money';
 
 /**
@@ -11,7 +12,7 @@ import { formatMoney } from './money';
  * grant charged no budget (testers spend nothing), so it gives nothing back.
  */
 function givenBack(g: GrantRecord): string {
-  const back = g.test ? 0 : g.charge;
+  const back = budgetCharge(g);
   const face = g.amount === back ? '' : ` (face value ${formatMoney(g.amount, g.currency)})`;
   return `budget gets back ${formatMoney(back, g.currency)}${g.test ? ', a test grant' : ''}${face}`;
 }

@@ -48,3 +48,13 @@ export function percentOf(part: Minor, whole: Minor | null): string {
   const share = (100 * Number(part)) / Number(whole);
   return `${(exact(part) < exact(whole) ? Math.min(99.9, share) : share).toFixed(1)}%`;
 }
+
+/** Totals per currency, "12.34 CNY, 5 JPY" (one without a currency in bare minor units); "none" for no total. */
+export function totalsText(totals: ReadonlyArray<{ currency: string | null; charge: Minor }>): string {
+  if (totals.length === 0) return 'none';
+  return totals
+    .map((t) =>
+      t.currency ? formatMoney(t.charge, t.currency) : `${String(t.charge)} (minor units, no currency)`,
+    )
+    .join(', ');
+}

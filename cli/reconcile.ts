@@ -13,6 +13,7 @@ import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-st
 import type { OfflineSummary } from '../src/reconciliation/offline-reconciler';
 import { OfflineWindowError } from '../src/reconciliation/offline-reconciler';
 import { parseTime } from './definitions';
+import { formatMoney, totalsText } from './money';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -35,10 +36,18 @@ function undelivered(summary: OfflineSummary): string[] {
     '',
     `${summary.ledgerUndelivered} undelivered (failed or dead-lettered in the ledger, at no issuer):`,
     ...table(
-      ['grant', 'campaign', 'status', 'discrepancy', 'state'],
-      summary.undelivered.map((u) => [u.grantId, u.campaignId, u.status, u.discrepancyId, u.discrepancy]),
+      ['grant', 'campaign', 'status', 'charge', 'discrepancy', 'state'],
+      summary.undelivered.map((u) => [
+        u.grantId,
+        u.campaignId,
+        u.status,
+        formatMoney(u.charge, u.currency),
+        u.discrepancyId,
+        u.discrepancy,
+      ]),
     ),
     ...(more > 0 ? [`… and ${more} more (pocket discrepancies list --open)`] : []),
+    `at stake (charged to budgets, all ${summary.ledgerUndelivered}): ${totalsText(summary.undeliveredCharge)}`,
     'once the issuer is fixed: pocket grants redeliver <grant>; if it will not be paid: pocket grants void <grant>',
   ];
 }

@@ -8,7 +8,12 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors/app-error';
 import type { AuditStore } from '../ledger/audit-store';
 import type { Db } from '../ledger/db';
-import type { Discrepancy, DiscrepancyFilter, DiscrepancyStore } from './discrepancy-store';
+import type {
+  Discrepancy,
+  DiscrepancyFilter,
+  DiscrepancyStore,
+  ListedDiscrepancy,
+} from './discrepancy-store';
 
 export interface ResolveRequest {
   /** Why it is closed: what was done downstream (required). */
@@ -26,7 +31,7 @@ export interface DiscrepancyResolverDeps {
 export class DiscrepancyResolver {
   constructor(private readonly deps: DiscrepancyResolverDeps) {}
 
-  list(filter: DiscrepancyFilter = {}): Promise<Discrepancy[]> {
+  list(filter: DiscrepancyFilter = {}): Promise<ListedDiscrepancy[]> {
     return this.deps.discrepancies.list(this.deps.db, filter);
   }
 

@@ -53,6 +53,12 @@ export interface Discrepancy extends Required<NewDiscrepancy> {
   resolvedBy: string | null;
 }
 
+/** A discrepancy as listed: with the money its grant puts at stake (budgetCharge), null without a ledger grant. */
+export interface ListedDiscrepancy extends Discrepancy {
+  charge: number | null;
+  currency: string | null;
+}
+
 export interface DiscrepancyFilter {
   status?: DiscrepancyStatus;
   kinds?: readonly DiscrepancyKind[];
@@ -78,5 +84,6 @@ export interface DiscrepancyStore {
     resolution: string,
     resolvedBy?: string | null,
   ): Promise<boolean>;
-  list(q: Executor, filter?: DiscrepancyFilter): Promise<Discrepancy[]>;
+  /** Oldest first, each with its grant's charge and currency. */
+  list(q: Executor, filter?: DiscrepancyFilter): Promise<ListedDiscrepancy[]>;
 }

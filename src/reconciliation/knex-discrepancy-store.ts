@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Executor } from '../ledger/db';
-import { parseJson, rawRows, toDate, toNullableDate, toNullableString } from '../ledger/row-values';
+import {
+  parseJson,
+  rawRows,
+  toBool,
+  toDate,
+  toNullableDate,
+  toNullableNumber,
+  toNullableString,
+} from '../ledger/row-values';
 import type {
   Discrepancy,
   DiscrepancyFilter,
   DiscrepancyKind,
   DiscrepancyStatus,
   DiscrepancyStore,
+  ListedDiscrepancy,
   NewDiscrepancy,
 } from './discrepancy-store';
+import { budgetCharge } from './money-at-stake';
 import { sameDifference } from './same-difference';
 
 type Row = Record<string, unknown>;
@@ -102,17 +112,31 @@ export class KnexDiscrepancyStore implements DiscrepancyStore {
     return changed > 0;
   }
 
-  async list(q: Executor, filter: DiscrepancyFilter = {}): Promise<Discrepancy[]> {
-    const builder = q<Row>('discrepancies');
-    if (filter.status !== undefined) builder.where({ status: filter.status });
-    if (filter.kinds !== undefined) builder.whereIn('kind', [...filter.kinds]);
-    if (filter.campaignId !== undefined) builder.where({ campaign_id: filter.campaignId });
-    if (filter.grantId !== undefined) builder.where({ grant_id: filter.grantId });
-    if (filter.runId !== undefined) builder.where({ run_id: filter.runId });
+  async list(q: Executor, filter: DiscrepancyFilter = {}): Promise<ListedDiscrepancy[]> {
+    const builder = q<Row>('discrepancies')
+      .leftJoin('grants', 'grants.id', 'discrepancies.grant_id')
+      .select('discrepancies.*', {
+        grant_charge: 'grants.charge',
+        grant_currency: 'grants.currency',
+        grant_test: 'grants.test',
+      });
+    const d = (column: string): string => `discrepancies.${column}`;
+    if (filter.status !== undefined) builder.where(d('status'), filter.status);
+    if (filter.kinds !== undefined) builder.whereIn(d('kind'), [...filter.kinds]);
+    if (filter.campaignId !== undefined) builder.where(d('campaign_id'), filter.campaignId);
+    if (filter.grantId !== undefined) builder.where(d('grant_id'), filter.grantId);
+    if (filter.runId !== undefined) builder.where(d('run_id'), filter.runId);
     const rows = await builder.orderBy([
-      { column: 'created_at', order: 'asc' },
-      { column: 'id', order: 'asc' },
+      { column: d('created_at'), order: 'asc' },
+      { column: d('id'), order: 'asc' },
     ]);
-    return rows.map(toDiscrepancy);
+    return rows.map((row) => {
+      const charge = toNullableNumber(row.grant_charge);
+      return {
+        ...toDiscrepancy(row),
+        charge: charge === null ? null : budgetCharge({ charge, test: toBool(row.grant_test) }),
+        currency: charge === null ? null : toNullableString(row.grant_currency),
+      };
+    });
   }
 }

@@ -24,6 +24,7 @@ import type { AlertSink } from '../integrations/alert-service';
 import type { IssuedRecord, Issuer } from '../integrations/issuer';
 import type { Db } from '../ledger/db';
 import type { GrantRecord, GrantStore } from '../ledger/grant-store';
+import { addAtStake, budgetCharge, type AtStake } from './money-at-stake';
 import type { OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
 import {
@@ -102,6 +103,9 @@ export interface UndeliveredGrant {
   grantId: string;
   campaignId: string;
   status: 'failed' | 'dead';
+  /** What its budget was charged, minor units of `currency` (a test grant: 0). */
+  charge: number;
+  currency: string | null;
   discrepancyId: string;
   /** open: waits for `grants redeliver` or `grants void`; acknowledged: a person resolved it by hand. */
   discrepancy: 'open' | 'acknowledged';
@@ -127,6 +131,8 @@ export interface OfflineSummary {
   ledgerUndelivered: number;
   /** The first UNDELIVERED_LISTED of them, by the time the ledger gave up on them. */
   undelivered: UndeliveredGrant[];
+  /** What all of them (listed or not) were charged, per currency. */
+  undeliveredCharge: AtStake[];
   found: Partial<Record<DiscrepancyKind, number>>;
   /** Discrepancies this run found that are still open (new ones and ones already open). */
   unresolved: number;
@@ -219,6 +225,7 @@ export class OfflineReconciler {
       corrected: 0,
       ledgerUndelivered: 0,
       undelivered: [],
+      undeliveredCharge: [],
       found: {},
       unresolved: 0,
       acknowledged: 0,
@@ -458,11 +465,15 @@ export class OfflineReconciler {
       details,
     });
     state.summary.ledgerUndelivered += 1;
+    const charge = budgetCharge(grant);
+    addAtStake(state.summary.undeliveredCharge, charge, grant.currency);
     if (state.summary.undelivered.length < UNDELIVERED_LISTED) {
       state.summary.undelivered.push({
         grantId: grant.id,
         campaignId: grant.campaignId,
         status,
+        charge,
+        currency: grant.currency,
         discrepancyId: discrepancy.id,
         discrepancy: discrepancy.status === 'open' ? 'open' : 'acknowledged',
       });

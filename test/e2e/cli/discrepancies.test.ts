@@ -51,7 +51,7 @@ describe('pocket discrepancies list and resolve against the embedded ledger', ()
     const discrepancyId = discrepancies[0]?.id ?? '';
     const table = await run('discrepancies', 'list', '--open');
     expect(table.stdout).toMatch(
-      new RegExp(`${discrepancyId}\\s+\\S+\\s+voided_but_issued\\s+${TINY}\\s+${id}\\s+open`),
+      new RegExp(`${discrepancyId}\\s+\\S+\\s+voided_but_issued\\s+${TINY}\\s+${id}\\s+1\\.00 CNY\\s+open`),
     );
 
     const noNote = await run('discrepancies', 'resolve', discrepancyId);

@@ -59,8 +59,10 @@ describe('pocket reconcile lists the grants the issuer never got', () => {
     expect(first.code).toBe(1);
     expect(first.stdout).toMatch(/ledger delivered 1, matched 1, .*undelivered 2,/);
     expect(first.stdout).toMatch(/2 undelivered \(failed or dead-lettered in the ledger, at no issuer\)/);
-    expect(first.stdout).toMatch(new RegExp(`${refused}\\s+${TINY}\\s+failed\\s+\\S+\\s+open`));
-    expect(first.stdout).toMatch(new RegExp(`${dead}\\s+${TINY}\\s+dead\\s+\\S+\\s+open`));
+    // The money at stake: each grant's charge, and the total per currency (a finance reader saw no amount).
+    expect(first.stdout).toMatch(new RegExp(`${refused}\\s+${TINY}\\s+failed\\s+1\\.00 CNY\\s+\\S+\\s+open`));
+    expect(first.stdout).toMatch(new RegExp(`${dead}\\s+${TINY}\\s+dead\\s+1\\.00 CNY\\s+\\S+\\s+open`));
+    expect(first.stdout).toContain('at stake (charged to budgets, all 2): 2.00 CNY\n');
     expect(first.stdout).toMatch(/delivery_rejected\s+1/);
     expect(first.stdout).toMatch(/delivery_dead\s+1/);
     expect(first.stdout).toMatch(/2 unresolved \(pocket discrepancies list --open\)/);
@@ -70,7 +72,30 @@ describe('pocket reconcile lists the grants the issuer never got', () => {
     // Finance accepts the refused one by hand: acknowledged from then on; the dead one still holds exit 1.
     const listed = json<OfflineSummary>(await run('reconcile', '--grace', '0', '--format', 'json'));
     const refusedEntry = listed.undelivered.find((u) => u.grantId === refused);
-    expect(refusedEntry).toMatchObject({ status: 'failed', discrepancy: 'open' });
+    expect(refusedEntry).toMatchObject({
+      status: 'failed',
+      charge: 100,
+      currency: 'CNY',
+      discrepancy: 'open',
+    });
+    expect(listed.undeliveredCharge).toEqual([{ currency: 'CNY', charge: 200 }]);
+    const open = await run('discrepancies', 'list', '--open', '--format', 'json');
+    expect(json<{ discrepancies: unknown[]; atStake: unknown }>(open)).toMatchObject({
+      // Both recorded at the same instant: in id order.
+      discrepancies: expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'delivery_rejected',
+          grantId: refused,
+          charge: 100,
+          currency: 'CNY',
+        }),
+        expect.objectContaining({ kind: 'delivery_dead', grantId: dead, charge: 100, currency: 'CNY' }),
+      ]),
+      atStake: [{ currency: 'CNY', charge: 200 }],
+    });
+    const openTable = (await run('discrepancies', 'list', '--open')).stdout;
+    expect(openTable).toMatch(new RegExp(`delivery_dead\\s+${TINY}\\s+${dead}\\s+1\\.00 CNY\\s+open`));
+    expect(openTable).toContain('at stake (charged to budgets, each grant once): 2.00 CNY\n');
     const resolved = await run(
       'discrepancies',
       'resolve',
@@ -96,7 +121,9 @@ describe('pocket reconcile lists the grants the issuer never got', () => {
     const third = await run('reconcile', '--grace', '0');
     expect(third.code).toBe(0);
     expect(third.stdout).toMatch(/1 undelivered/);
-    expect(third.stdout).toMatch(new RegExp(`${refused}\\s+${TINY}\\s+failed\\s+\\S+\\s+acknowledged`));
+    expect(third.stdout).toMatch(
+      new RegExp(`${refused}\\s+${TINY}\\s+failed\\s+1\\.00 CNY\\s+\\S+\\s+acknowledged`),
+    );
     expect(third.stdout).toMatch(/1 acknowledged earlier \(resolved by hand\)/);
   });
 });

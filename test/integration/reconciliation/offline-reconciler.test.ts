@@ -296,10 +296,13 @@ describeEachBackend('offline reconciliation', (backend) => {
           grantId,
           campaignId: BULK,
           status,
+          charge: 50,
+          currency: 'CNY',
           discrepancyId: byGrant.get(grantId ?? '')?.id,
           discrepancy: 'open',
         })),
     );
+    expect(first.undeliveredCharge).toEqual([{ currency: 'CNY', charge: 150 }]);
     // Found again, not opened again: the delivery's own discrepancies, no second alert.
     expect(await open()).toHaveLength(3);
     expect(rig.alerts).toHaveLength(alertsBefore);
