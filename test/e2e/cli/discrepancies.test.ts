@@ -33,8 +33,11 @@ describe('pocket discrepancies list and resolve against the embedded ledger', ()
     expect(voided.code).toBe(0);
     expect(voided.stdout).toMatch(/reconcile reports voided_but_issued/);
     // Money in major units of the grant's currency, as every text output shows it (the JSON keeps minor units).
-    const { amount } = await withDb((db) => db('grants').where({ id }).first('amount'));
-    expect(voided.stdout).toContain(`amount ${(Number(amount) / 100).toFixed(2)} CNY) — was delivered`);
+    // What the budget gets back is the charge; a red packet's face value is the same, so it is not repeated.
+    const { charge } = await withDb((db) => db('grants').where({ id }).first('charge'));
+    expect(voided.stdout).toContain(`${TINY}, user `);
+    expect(voided.stdout).toContain(') — was delivered\n');
+    expect(voided.stdout).toContain(`budget gets back ${(Number(charge) / 100).toFixed(2)} CNY\n`);
 
     const dirty = await run('reconcile', '--since', SINCE, '--grace', '0');
     expect(dirty.code).toBe(1);
