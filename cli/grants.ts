@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AppError } from '../src/errors/app-error';
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
+import { registerGrantsList } from './grants-list';
 import { registerRedeliver } from './grants-redeliver';
 import { voidLines } from './grants-void-output';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
@@ -32,7 +33,9 @@ export function defaultActor(): string {
 }
 
 export function registerGrants(program: Command): void {
-  const grants = program.command('grants').description('operate on individual grants');
+  const grants = program
+    .command('grants')
+    .description("list a campaign's grants; operate on individual grants");
   grants
     .command('void <grantId>')
     .description('void a grant: free its stock, budget and per-user counts (audited)')
@@ -74,4 +77,5 @@ export function registerGrants(program: Command): void {
       }),
     );
   registerRedeliver(grants);
+  registerGrantsList(grants);
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../src/config';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
 import { formatDiagnostic, type Diagnostic } from '../src/definitions/diagnostic';
+import { AppError } from '../src/errors/app-error';
 import { dependencyOf } from '../src/errors/dependency-failure';
 import { ListenError } from '../src/http/listen-error';
 import { LedgerSchemaError } from '../src/ledger/migrate';
@@ -29,6 +30,25 @@ export class CliFailure extends Error {
     this.code = json.code ?? (exitCode === 2 ? 'invalid_option' : 'failed');
     this.details = json.details ?? {};
     this.jsonMessage = json.message ?? message;
+  }
+}
+
+/**
+ * What a verb that reads the ledger or a `--server` answer runs, with an AppError (campaign_not_found, a refused
+ * token…) made its failure: exit 1, the message with its code, and both kept for `--format json`.
+ */
+export async function readingAs<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof AppError) {
+      throw new CliFailure(`${error.message} (${error.code})`, 1, {
+        code: error.code,
+        message: error.message,
+        details: error.details,
+      });
+    }
+    throw error;
   }
 }
 

@@ -3,11 +3,10 @@
  * (`section,key,metric,value`, one number per line), which spreadsheets pivot and scripts grep.
  */
 import type { CampaignReport } from '../src/observability/report/campaign-report';
+import { csvCell, type Cell } from './csv-cell';
 import { localTime } from './local-time';
 import { majorUnits, percentOf, type Minor } from './money';
 import { table } from './output';
-
-type Cell = string | number;
 
 const orDash = (v: number | null): Cell => (v === null ? '-' : v);
 
@@ -121,17 +120,6 @@ function spendByDelivery(r: CampaignReport, money: (minor: Minor) => string): st
   const parts = Object.entries(charged).map(([s, minor]) => `${s} ${money(minor)}`);
   const back = voided === undefined ? '' : `; void ${money(voided)} given back`;
   return `spend by delivery${r.budget.currency ? ` ${r.budget.currency}` : ''}: ${parts.join(', ') || 'none'}${back}`;
-}
-
-/**
- * RFC 4180 quoting, and text a spreadsheet would run as a formula (= + - @, tab, CR first) made inert with a
- * leading apostrophe (OWASP's CSV-injection advice): quotes alone do not stop it. Numbers are left as they are,
- * so a negative figure stays a number.
- */
-function csvCell(value: Cell | null): string {
-  if (value === null) return '';
-  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function reportCsv(r: CampaignReport): string {

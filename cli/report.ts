@@ -4,7 +4,7 @@
  * environment, or from a running service (`--server URL --token T`, scope read).
  */
 import type { Command } from 'commander';
-import { AppError, type FieldError } from '../src/errors/app-error';
+import type { FieldError } from '../src/errors/app-error';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
 import type { CampaignReport } from '../src/observability/report/campaign-report';
@@ -15,7 +15,7 @@ import { AdminClient } from './admin-client';
 import { withLedgerDb } from './ledger-session';
 import { target, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { reportCsv, reportTable } from './report-output';
-import { action, CliFailure, parseFormat, printJson, printLines } from './output';
+import { action, CliFailure, parseFormat, printJson, printLines, readingAs } from './output';
 
 interface Options extends TargetOptions {
   from?: string;
@@ -69,19 +69,7 @@ export function registerReport(program: Command): void {
   ).action(
     action(async (campaignId: string, opts: Options) => {
       const format = parseFormat(opts.format, ['table', 'json', 'csv']);
-      let report: CampaignReport;
-      try {
-        report = await fetchReport(campaignId, opts);
-      } catch (error) {
-        if (error instanceof AppError) {
-          throw new CliFailure(`${error.message} (${error.code})`, 1, {
-            code: error.code,
-            message: error.message,
-            details: error.details,
-          });
-        }
-        throw error;
-      }
+      const report = await readingAs(() => fetchReport(campaignId, opts));
       if (format === 'json') printJson(report);
       else if (format === 'csv') process.stdout.write(reportCsv(report));
       else printLines(reportTable(report));

@@ -48,6 +48,8 @@ import { KnexReportReads } from './observability/report/knex-report-reads';
 import { reportRouter } from './observability/report/report-controller';
 import { ReportService } from './observability/report/report-service';
 import { grantsRouter } from './participation/grants-controller';
+import { campaignGrantsRouter } from './participation/campaign-grants-controller';
+import { CampaignGrantsService } from './participation/campaign-grants-service';
 import { KnexParticipationLedger } from './participation/knex-participation-ledger';
 import { participationRouter } from './participation/participation-controller';
 import { ParticipationService } from './participation/participation-service';
@@ -252,6 +254,10 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     }),
     tokensRouter(tokens),
     reportRouter({ reports, requireScope }),
+    campaignGrantsRouter({
+      grants: new CampaignGrantsService({ db: changes, grants: stores.grants, versions: stores.versions }),
+      requireScope,
+    }),
   ];
 
   let warm = false;

@@ -54,6 +54,14 @@ export interface GrantRecord extends NewGrant {
   voided: VoidedPositions | null;
 }
 
+export interface CampaignGrantsFilter {
+  from?: Date;
+  to?: Date;
+  status?: GrantStatus;
+  limit: number;
+  after?: GrantPosition;
+}
+
 /** History facts of one user in one campaign (test grants included, void grants excluded). */
 export interface UserHistory {
   participations: number;
@@ -89,6 +97,11 @@ export interface GrantStore {
     userId: string,
     opts: { campaignId?: string; limit: number; before?: GrantPosition },
   ): Promise<GrantRecord[]>;
+  /**
+   * A campaign's grants, oldest first (created_at, then id), test and void ones included: `after` continues
+   * after that grant (keyset paging); `from` (inclusive) and `to` (exclusive) bound created_at.
+   */
+  listByCampaign(q: Executor, campaignId: string, opts: CampaignGrantsFilter): Promise<GrantRecord[]>;
   get(q: Executor, id: string): Promise<GrantRecord | null>;
   findByReservation(q: Executor, reservationId: string): Promise<GrantRecord | null>;
   /** Delivery progress; a void grant stays void. Returns false when nothing changed. */

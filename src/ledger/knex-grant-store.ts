@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { UserCounters, CampaignCounters } from '../hot-state/hot-state';
 import { queryCampaignCounters } from './campaign-counters-query';
 import { withDeadline, type Executor } from './db';
@@ -6,6 +7,7 @@ import { fenceUnpositionedGrants, type FencedCounts, type FenceLimits } from './
 import { grantInsertStatement } from './grant-insert-statement';
 import { toGrantRecord } from './grant-row';
 import type {
+  CampaignGrantsFilter,
   CampaignUsage,
   GrantRecord,
   GrantStatus,
@@ -22,6 +24,32 @@ function returnedRow(result: unknown): Row {
   const row = rawRows(result)[0];
   if (!row) throw new Error('grant insert returned no row');
   return row;
+}
+
+/**
+ * A page of grants in (created_at, id) order, `order` asc or desc, starting past `from` (keyset paging: a grant
+ * made meanwhile lands before the first page or after the last, never shifting the others).
+ */
+function keysetPage(
+  query: Knex.QueryBuilder<Row, Row[]>,
+  order: 'asc' | 'desc',
+  from: GrantPosition | undefined,
+  limit: number,
+): Promise<Row[]> {
+  const past = order === 'asc' ? '>' : '<';
+  if (from !== undefined) {
+    query.andWhere((next) =>
+      next
+        .where('created_at', past, from.createdAt)
+        .orWhere((same) => same.where('created_at', '=', from.createdAt).andWhere('id', past, from.id)),
+    );
+  }
+  return query
+    .orderBy([
+      { column: 'created_at', order },
+      { column: 'id', order },
+    ])
+    .limit(limit);
 }
 
 export class KnexGrantStore implements GrantStore {
@@ -47,21 +75,15 @@ export class KnexGrantStore implements GrantStore {
   ): Promise<GrantRecord[]> {
     const query = q<Row>('grants').where({ user_id: userId });
     if (opts.campaignId !== undefined) query.andWhere({ campaign_id: opts.campaignId });
-    const { before } = opts;
-    if (before !== undefined) {
-      query.andWhere((older) =>
-        older
-          .where('created_at', '<', before.createdAt)
-          .orWhere((same) => same.where('created_at', '=', before.createdAt).andWhere('id', '<', before.id)),
-      );
-    }
-    const rows = await query
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(opts.limit);
-    return rows.map(toGrantRecord);
+    return (await keysetPage(query, 'desc', opts.before, opts.limit)).map(toGrantRecord);
+  }
+
+  async listByCampaign(q: Executor, campaignId: string, opts: CampaignGrantsFilter): Promise<GrantRecord[]> {
+    const query = q<Row>('grants').where({ campaign_id: campaignId });
+    if (opts.from !== undefined) query.andWhere('created_at', '>=', opts.from);
+    if (opts.to !== undefined) query.andWhere('created_at', '<', opts.to);
+    if (opts.status !== undefined) query.andWhere({ status: opts.status });
+    return (await keysetPage(query, 'asc', opts.after, opts.limit)).map(toGrantRecord);
   }
 
   async get(q: Executor, id: string): Promise<GrantRecord | null> {

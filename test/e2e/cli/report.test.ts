@@ -2,61 +2,22 @@
  * `pocket report` as a real process: from the embedded ledger of the environment (POCKET_DATA_DIR) and from a
  * running service (--server/--token), in table, json and csv; bad options and unknown campaigns fail.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger } from '../../../src/observability/logger';
 import type { CampaignReport } from '../../../src/observability/report/campaign-report';
-import { createPocket, type Pocket } from '../../../src/server';
-import { removeDir, testConfig } from '../../helpers/pocket';
-import {
-  CAMPAIGN,
-  driveTraffic,
-  MovingClock,
-  reportProfiles,
-  writeReportDefinitions,
-} from '../../integration/observability/observability-fixtures';
+import { CAMPAIGN } from '../../integration/observability/observability-fixtures';
 import { json, pocket as run } from './run-pocket';
+import { servedReportLedger, type ServedReportLedger } from './served-report-ledger';
 
 describe('pocket report', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pocket-report-cli-'));
-  const env = { POCKET_DATA_DIR: dataDir, DATABASE_URL: undefined, REDIS_URL: undefined };
-  let root: string;
-  let service: Pocket;
-  let server: Server;
+  let served: ServedReportLedger;
+  let env: ServedReportLedger['env'];
   let url: string;
   let token: string;
 
   beforeAll(async () => {
-    root = writeReportDefinitions();
-    const clock = new MovingClock();
-    const config = testConfig({ POCKET_DATA_DIR: dataDir });
-    service = await createPocket(
-      {
-        ...config,
-        definitionsRoot: root,
-        databaseUrl: null,
-        redisUrl: null,
-        sqliteFile: join(dataDir, 'pocket.sqlite'),
-      },
-      { logger: silentLogger(), clock: clock.now, profiles: reportProfiles },
-    );
-    await service.start();
-    await driveTraffic(service, clock);
-    token = (await service.tokens.create(['read'], 'report-cli')).token;
-    server = await new Promise<Server>((resolve) => {
-      const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await servedReportLedger('pocket-report-cli-', 'report-cli');
+    ({ env, url, token } = served);
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    await service?.close();
-    removeDir(root);
-    removeDir(dataDir);
-  });
+  afterAll(() => served?.close());
 
   it('prints the same report from the ledger and from the service, as json', async () => {
     const local = await run(['report', CAMPAIGN, '--format', 'json'], { env });

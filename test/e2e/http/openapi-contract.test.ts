@@ -13,6 +13,7 @@ import { RedisHotState } from '../../../src/hot-state/redis-hot-state';
 import { KnexCampaignVersionStore } from '../../../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { ReportService } from '../../../src/observability/report/report-service';
+import { CampaignGrantsService } from '../../../src/participation/campaign-grants-service';
 import { TokenService } from '../../../src/protection/token-service';
 import { LedgerLifecycle } from '../../../src/publishing/ledger-lifecycle';
 import type { Pocket, PocketOverrides } from '../../../src/server';
@@ -765,7 +766,7 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
         });
         seen.push([`${method} ${path}`, none.status, code(none), wrong.status, code(wrong)]);
       }
-      expect(seen.length).toBe(11);
+      expect(seen.length).toBe(12);
       expect(seen).toEqual(seen.map(([op]) => [op, 401, 'unauthenticated', 403, 'forbidden_scope']));
     });
 
@@ -1009,6 +1010,26 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       ]);
     });
 
+    it("a campaign's grants answer as documented, a page at a time", async () => {
+      const G = '/admin/campaigns/{id}/grants';
+      const first = await call('get', G, `${concrete(G)}?limit=1&status=pending`, { as: 'read' });
+      expect(first.status).toBe(200);
+      const page = first.body as { grants: Json[]; nextCursor: string | null };
+      expect(page.grants).toHaveLength(1);
+      expect(page.nextCursor).toEqual(expect.any(String));
+      const next = await call('get', G, `${concrete(G)}?limit=1&status=pending&after=${page.nextCursor}`, {
+        as: 'read',
+      });
+      expect(next.status).toBe(200);
+      const bad = await call('get', G, `${concrete(G)}?limit=0&after=nope!&from=soon`, { as: 'read' });
+      expect([bad.status, (errorOf(bad)['fields'] as Json[]).map((f) => f['path'])]).toEqual([
+        400,
+        ['from', 'limit', 'after'],
+      ]);
+      const unknown = await call('get', G, concrete(G, 'never-published'), { as: 'read' });
+      expect([unknown.status, code(unknown)]).toEqual([404, 'campaign_not_found']);
+    });
+
     it('request bodies are as closed as the service: an unknown field fails the schema and is a 400', async () => {
       const bodies: Record<string, Json> = {
         '/admin/publish': { campaigns: [published('open-thanks')] },
@@ -1076,6 +1097,7 @@ describeEachBackend('HTTP answers match openapi.json', (backend) => {
       }
       jest.spyOn(TokenService.prototype, 'list').mockRejectedValue(failing);
       jest.spyOn(ReportService.prototype, 'report').mockRejectedValue(failing);
+      jest.spyOn(CampaignGrantsService.prototype, 'page').mockRejectedValue(failing);
       jest.spyOn(TokenService.prototype, 'revoke').mockRejectedValue(failing);
       const token: Record<string, string> = { get: 'read', delete: 'operate' };
       const bodies: Record<string, unknown> = {

@@ -1,6 +1,6 @@
 import { describeEachLedger, useLedger } from '../../helpers/ledger';
 import { at, grants, insertGrant, rejection, uniqueViolation, type GrantOverrides } from './ledger-fixtures';
-import type { GrantRecord } from '../../../src/ledger/grant-store';
+import type { CampaignGrantsFilter, GrantRecord } from '../../../src/ledger/grant-store';
 
 describeEachLedger('grant store', (kind) => {
   const ledger = useLedger(kind);
@@ -52,6 +52,27 @@ describeEachLedger('grant store', (kind) => {
     expect((await page(b)).map((g) => g.id)).toEqual([d.id, c.id, a.id]);
     expect((await page(d)).map((g) => g.id)).toEqual([c.id, a.id]);
     expect(await page(a)).toEqual([]);
+  });
+
+  it("lists a campaign's grants oldest first, bounded by time and status, paged after a position", async () => {
+    const t = (m: number) => new Date(at.getTime() + m * 60_000);
+    const a = await insertGrant(db(), { createdAt: t(1), userId: 'u1' });
+    const b = await insertGrant(db(), { createdAt: t(2), userId: 'u2' });
+    // Two grants of one instant: by id after created_at.
+    const c = await insertGrant(db(), { createdAt: t(2), userId: 'u3', id: `${b.id}~` });
+    const d = await insertGrant(db(), { createdAt: t(3), userId: 'u4' });
+    await insertGrant(db(), { createdAt: t(2), userId: 'u5', campaignId: 'c2' });
+    await grants.void(db(), d.id, 'x', t(4));
+    const ids = (gs: GrantRecord[]) => gs.map((g) => g.id);
+    const list = (opts: Partial<CampaignGrantsFilter> = {}) =>
+      grants.listByCampaign(db(), 'c1', { limit: 10, ...opts });
+    expect(ids(await list())).toEqual([a.id, b.id, c.id, d.id]);
+    expect(ids(await list({ limit: 2 }))).toEqual([a.id, b.id]);
+    expect(ids(await list({ after: b }))).toEqual([c.id, d.id]);
+    expect(ids(await list({ after: c }))).toEqual([d.id]);
+    expect(await list({ after: d })).toEqual([]);
+    expect(ids(await list({ from: t(2), to: t(3) }))).toEqual([b.id, c.id]);
+    expect(ids(await list({ status: 'void' }))).toEqual([d.id]);
   });
 
   it('moves delivery status forward but never out of void', async () => {
