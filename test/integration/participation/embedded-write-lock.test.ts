@@ -111,16 +111,17 @@ describe('the embedded service while another program holds the SQLite write lock
         fetch(`${base}/metrics`).then((res) => res.status),
       ]);
       locked = await waiting;
-      // Before, the loop stood still for the 5 s busy_timeout of each write tried.
-      expect(worstDelay).toBeLessThan(100);
+      // Before, the loop stood still for the 5 s busy_timeout of each write tried. The bounds leave room for a
+      // busy CI host (a collection, another suite's processes): what they catch is a block of seconds.
+      expect(worstDelay).toBeLessThan(1000);
       expect([health.status, ready.status, view.status, metrics]).toEqual([200, 200, 200, 200]);
-      expect(Math.max(health.ms, ready.ms, view.ms)).toBeLessThan(500);
+      expect(Math.max(health.ms, ready.ms, view.ms)).toBeLessThan(1500);
     } finally {
       release();
     }
     expect([locked.status, locked.code]).toEqual([503, 'dependency_unavailable']);
     expect(locked.ms).toBeGreaterThanOrEqual(LEDGER_WAIT_MS - 50);
-    expect(locked.ms).toBeLessThan(LEDGER_WAIT_MS + 1000);
+    expect(locked.ms).toBeLessThan(LEDGER_WAIT_MS + 2500);
     // Fail closed: nothing written, the reservation released, no counter moved.
     expect(await ledgerRowsOf('u-locked')).toEqual({ participations: 0, grants: 0 });
     expect(await pocket.hotState.reservations(CAMPAIGN)).toEqual([]);
