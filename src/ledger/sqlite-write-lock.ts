@@ -9,8 +9,9 @@
  * `waitMs` at most, then fails with SqliteLockedError (503 `dependency_unavailable` on the participation path).
  * Between tries it does not hold the pool's one connection, so reads go on (WAL: they never need the write lock).
  * One probe at a time (`BEGIN IMMEDIATE`, `ROLLBACK`: microseconds) looks for the lock, 1 ms after the refusal,
- * then twice as long each time up to PROBE_EVERY_MS, however many writes wait; one arriving meanwhile waits with
- * them instead of trying.
+ * then twice as long each time up to PROBE_EVERY_MS, however many writes wait; a transaction arriving meanwhile
+ * waits with them instead of trying. A statement outside a transaction tries first: it may be a read, which
+ * needs no lock (`db.raw` cannot be told from a write), and a write is refused in microseconds, then waits.
  */
 import type { Knex } from 'knex';
 
@@ -86,16 +87,18 @@ export class WriteLockGate {
 
 /**
  * `attempt`, tried again while it fails with an error `retriable` accepts (SQLITE_BUSY before anything was
- * written), each time once the gate found the lock free, until `waitMs` have passed.
+ * written), each time once the gate found the lock free, until `waitMs` have passed. `queue`: while writes wait,
+ * wait with them before the first try (a transaction, which always takes the lock), instead of trying at once.
  */
 export async function whenWritable<T>(
   gate: WriteLockGate,
   waitMs: number,
   attempt: () => Promise<T>,
   retriable: (error: unknown) => boolean,
+  { queue }: { queue: boolean },
 ): Promise<T> {
   const deadline = performance.now() + waitMs;
-  if (gate.held && !(await gate.free(deadline))) throw new SqliteLockedError(waitMs);
+  if (queue && gate.held && !(await gate.free(deadline))) throw new SqliteLockedError(waitMs);
   for (;;) {
     try {
       return await attempt();
@@ -164,7 +167,9 @@ export function waitForWriteLock(db: Knex, waitMs: number, log: (message: string
           }
         : container;
     const retriable = (error: unknown): boolean => !begun && sqliteBusy(error);
-    return whenWritable(gate, waitMs, () => transaction(handler, config), retriable).catch(gaveUp);
+    return whenWritable(gate, waitMs, () => transaction(handler, config), retriable, { queue: true }).catch(
+      gaveUp,
+    );
   };
 
   const runner = client.runner.bind(client);
@@ -181,7 +186,8 @@ export function waitForWriteLock(db: Knex, waitMs: number, log: (message: string
       };
       return inner.run();
     };
-    outer.run = () => whenWritable(gate, waitMs, attempt, (error) => !ran && sqliteBusy(error)).catch(gaveUp);
+    const retriable = (error: unknown): boolean => !ran && sqliteBusy(error);
+    outer.run = () => whenWritable(gate, waitMs, attempt, retriable, { queue: false }).catch(gaveUp);
     return outer;
   };
 }

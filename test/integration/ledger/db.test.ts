@@ -185,5 +185,33 @@ describeEachLedger('ledger db', (kind) => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it('with lockWaitMs, a read answers at once while a write waits for the lock, not after the write gives up', async () => {
+      // Every statement outside a transaction waited with the writes (reads too), and failed as they did.
+      const dir = join(tmpdir(), 'pocket-tests', uniqueName('dir'));
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'ledger.sqlite');
+      const other = createDb({ sqliteFile: file, lockWaitMs: 1000, log: () => undefined });
+      const holder = new Database(file);
+      try {
+        await other.raw('CREATE TABLE t (v integer)');
+        holder.exec('BEGIN IMMEDIATE');
+        const waiting = Promise.allSettled([
+          other('t').insert({ v: 1 }),
+          other.transaction((trx) => trx('t').insert({ v: 2 })),
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const started = performance.now();
+        expect(await other('t').count({ n: '*' })).toEqual([{ n: 0 }]);
+        expect(await other.raw('SELECT count(*) AS n FROM t')).toEqual([{ n: 0 }]);
+        expect(performance.now() - started).toBeLessThan(500);
+        holder.exec('ROLLBACK');
+        expect((await waiting).map((settled) => settled.status)).toEqual(['fulfilled', 'fulfilled']);
+      } finally {
+        holder.close();
+        await other.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   }
 });
