@@ -27,7 +27,26 @@ export type ObservedAnswer = Answer & { observation?: AnswerObservation };
 
 interface AnswerBody {
   campaignVersion?: unknown;
-  grant?: { rewardId?: unknown; type?: unknown; amount?: unknown; charge?: unknown; test?: unknown };
+  grant?: {
+    rewardId?: unknown;
+    type?: unknown;
+    amount?: unknown;
+    charge?: unknown;
+    test?: unknown;
+    currency?: unknown;
+  };
+}
+
+/**
+ * The grant's currency: the answer's own (the version that granted it, as on the grant row). An answer stored
+ * before answers carried one, replayed byte for byte, has none: then the campaign's snapshot, as before.
+ */
+function grantCurrency(
+  grant: NonNullable<AnswerBody['grant']>,
+  snapshot: CampaignSnapshot | undefined,
+): string | null {
+  if (typeof grant.currency === 'string' || grant.currency === null) return grant.currency;
+  return snapshot?.definition.budget?.currency ?? null;
 }
 
 function parseBody(answer: Answer): AnswerBody {
@@ -84,7 +103,7 @@ export function participationEvent(input: {
             type: String(grant.type),
             amount: Number(grant.amount),
             charge: Number(grant.charge),
-            currency: snapshot?.definition.budget?.currency ?? null,
+            currency: grantCurrency(grant, snapshot),
             test: grant.test === true,
           }
         : null,

@@ -307,6 +307,7 @@ export class GrantFlow {
         amount: grant.amount,
         charge: grant.charge,
         test: grant.test,
+        currency: grant.currency,
       },
       snapshot.version,
       ctx.participationId,

@@ -35,6 +35,12 @@ export interface GrantView {
   amount: number;
   charge: number;
   test: boolean;
+  /**
+   * The currency of `amount` and `charge` (ISO 4217): the budget's of the version that granted, as on the grant
+   * row; null in a version without a budget. Additive to DESIGN.md's `grant { … }`, and last, so the fields
+   * DESIGN.md lists keep their order.
+   */
+  currency: string | null;
 }
 
 /** What the controller sends: the exact body bytes, so a replay is byte for byte. */

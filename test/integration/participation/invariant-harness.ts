@@ -198,6 +198,8 @@ export interface GrantView {
   amount: number;
   charge: number;
   test: boolean;
+  /** The budget's currency of the version that granted; null without a budget. */
+  currency: string | null;
 }
 
 export function grantOf(reply: Reply): GrantView {

@@ -44,10 +44,18 @@ describeEachBackend('participation end to end', (backend) => {
     const first = await send();
     expect(first.status).toBe(201);
     expect(first.body.outcome).toBe('granted');
+    // The budget's currency of the version that granted (double11's is CNY), beside DESIGN.md's fields.
+    expect(first.body.grant.currency).toBe('CNY');
     const again = await send();
     expect(again.status).toBe(201);
     expect(again.text).toBe(first.text);
+    expect(again.body.grant.currency).toBe('CNY');
     expect(again.headers['idempotent-replayed']).toBe('true');
+    // The answer's currency is the grant row's: the user's grants listing reads it back from the ledger.
+    const listed = await request(pocket.app).get('/v1/users/u-1/grants');
+    expect(listed.status).toBe(200);
+    const grants = listed.body.grants as Array<{ id: string; currency: string | null }>;
+    expect(grants.find((g) => g.id === first.body.grant.id)?.currency).toBe('CNY');
   });
 
   it("keeps the user's hot counts until a day after the campaign's window ends, not 45 days", async () => {

@@ -360,3 +360,35 @@ describe('participationEvent version', () => {
     expect(versionOf(withObservation(forbidden(), early, null))).toBeNull();
   });
 });
+
+describe('participationEvent grant currency', () => {
+  // The registry's snapshot now: a later version whose budget moved to another currency.
+  const snapshot = {
+    version: 3,
+    testers: new Set<string>(),
+    definition: { budget: { currency: 'JPY' } },
+  } as unknown as CampaignSnapshot;
+  const currencyOf = (grant: Record<string, unknown>): string | null | undefined =>
+    participationEvent({
+      request: { campaignId: 'sale', userId: 'u-1', trace: false },
+      requestId: null,
+      answer: {
+        status: 201,
+        final: true,
+        outcome: 'granted',
+        body: JSON.stringify({ outcome: 'granted', grant: { rewardId: 'rp', type: 'red_packet', ...grant } }),
+        headers: { 'Idempotent-Replayed': 'true' },
+      },
+      latencyMs: 1,
+      snapshot,
+    }).grant?.currency;
+
+  it("is the answer's own, the version that granted it, not the registry's snapshot", () => {
+    expect(currencyOf({ amount: 50, charge: 50, test: false, currency: 'CNY' })).toBe('CNY');
+    expect(currencyOf({ amount: 50, charge: 50, test: false, currency: null })).toBeNull();
+  });
+
+  it("is the snapshot's for an answer stored before answers carried one (replayed byte for byte)", () => {
+    expect(currencyOf({ amount: 50, charge: 50, test: false })).toBe('JPY');
+  });
+});
