@@ -7,6 +7,7 @@ import { csvCell, type Cell } from './csv-cell';
 import { localTime } from './local-time';
 import { majorUnits, percentOf, type Minor } from './money';
 import { table } from './output';
+import { timelineCsvRows, timelineTable } from './report-timeline';
 
 const orDash = (v: number | null): Cell => (v === null ? '-' : v);
 
@@ -75,6 +76,8 @@ export function reportTable(r: CampaignReport): string[] {
       r.reconciliation.lastRealtime ? ` at ${local(r.reconciliation.lastRealtime.startedAt)}` : ''
     }, last offline run ${r.reconciliation.lastOffline?.status ?? 'never'}${r.reconciliation.lastOffline ? ` at ${local(r.reconciliation.lastOffline.startedAt)}` : ''}`,
     `testers (not counted above): ${r.testers.participations} participations, ${r.testers.grants} grants`,
+    '',
+    ...timelineTable(r, money),
   ];
   return lines;
 }
@@ -167,11 +170,8 @@ export function reportCsv(r: CampaignReport): string {
   for (const [kind, n] of Object.entries(r.reconciliation.openByKind))
     push('reconciliation', kind, 'open', n);
   push('reconciliation', '', 'resolved', r.reconciliation.resolvedInRange);
-  for (const p of r.timeline.points) {
-    push('timeline', p.at, 'participations', p.participations);
-    push('timeline', p.at, 'grants', p.grants);
-    push('timeline', p.at, 'spend', p.spend);
-  }
+  // Keyed by each point's start on the campaign's clock, as its hours and days are drawn (the JSON keeps UTC).
+  for (const row of timelineCsvRows(r)) push(...row);
   push('testers', '', 'participations', r.testers.participations);
   push('testers', '', 'grants', r.testers.grants);
   return ['section,key,metric,value', ...rows.map((row) => row.map(csvCell).join(','))].join('\n') + '\n';

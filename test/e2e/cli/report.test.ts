@@ -50,6 +50,11 @@ describe('pocket report', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/participations\s+12\s+100\.0%/);
     expect(table.stdout).toMatch(/rp-vip\s+red_packet\s+3\s+3\.00\s+3\.00/);
+    // The timeline, which the table left out: a line per minute on the campaign's clock (Asia/Shanghai).
+    expect(table.stdout).toMatch(
+      /\ntimeline \(1 min points\)\s+participations\s+grants\s+spend CNY\n[- ]+\n2026-11-11T10:00:00\+08:00\s+5\s+4\s+3\.00\n/,
+    );
+    expect(table.stdout).toMatch(/\n2026-11-11T10:10:00\+08:00\s+7\s+3\s+2\.00\n$/);
     const csv = await run(['report', CAMPAIGN, '--format', 'csv', '--from', '2026-11-11T10:05:00+08:00'], {
       env,
     });
@@ -59,8 +64,14 @@ describe('pocket report', () => {
         'funnel,,participations,7',
         // Every number of the JSON report, the dead-letter count included.
         'delivery,,dead,0',
+        // Keyed by the local minute, not 2026-11-11T02:05:00.000Z; no business date under a day.
+        'timeline,2026-11-11T10:05:00+08:00,participations,0',
+        'timeline,2026-11-11T10:10:00+08:00,participations,7',
+        'timeline,2026-11-11T10:10:00+08:00,grants,3',
+        'timeline,2026-11-11T10:10:00+08:00,spend,200',
       ]),
     );
+    expect(csv.stdout).not.toMatch(/^timeline,[^,]*(Z,|,business_date,)/m);
   });
 
   it('fails with a message: bad times, a bad format, an unknown campaign, a token without read', async () => {

@@ -14,6 +14,8 @@ import {
 } from '../../../src/observability/report/timeline-clock';
 import { businessDate, businessDayBounds } from '../../../src/decision/business-date';
 import { reportCsv, reportTable } from '../../../cli/report-output';
+import { pointSpan } from '../../../cli/report-timeline';
+import type { CampaignReport } from '../../../src/observability/report/campaign-report';
 
 const definition: CampaignDefinition = {
   id: 'sale',
@@ -533,7 +535,8 @@ describe('rendering', () => {
         'stock,cp,plan,',
         'delivery,void,grants,1',
         'reconciliation,,resolved,2',
-        `timeline,${new Date(6_000_000).toISOString()},spend,15`,
+        // Keyed on the campaign's clock: 6,000 s after the epoch, 01:40 UTC, is 09:40 in Shanghai.
+        'timeline,1970-01-01T09:40:00+08:00,spend,15',
         'testers,,grants,1',
       ]),
     );
@@ -560,6 +563,113 @@ describe('rendering', () => {
         `reward,'@SUM(A1),grants,1`,
         `reward,'\tx,grants,1`,
       ]),
+    );
+  });
+
+  // The CSV keyed the points by UTC instants: finance read 2026-11-10T16:00:00.000Z for the day 2026-11-11.
+  it('keys the timeline by local starts, with the business date of each day point', () => {
+    const first = Date.parse('2026-11-11T01:00:00+08:00') / 1000;
+    const shanghai = buildReport(
+      input({
+        timeline: {
+          bucketSeconds: 86400,
+          shifts: [{ since: first, shift: 8 * 3600 }],
+          buckets: [
+            { bucket: Math.floor((first + 8 * 3600) / 86400), participations: 4, grants: 2, spend: 1234n },
+          ],
+          first,
+          last: first + 86400,
+        },
+      }),
+    );
+    expect(shanghai.timeline.points[0]?.at).toBe('2026-11-10T16:00:00.000Z');
+    const csv = reportCsv(shanghai).split('\n');
+    expect(csv.filter((line) => line.startsWith('timeline,'))).toEqual([
+      'timeline,2026-11-11T00:00:00+08:00,business_date,2026-11-11',
+      'timeline,2026-11-11T00:00:00+08:00,participations,4',
+      'timeline,2026-11-11T00:00:00+08:00,grants,2',
+      'timeline,2026-11-11T00:00:00+08:00,spend,1234',
+      'timeline,2026-11-12T00:00:00+08:00,business_date,2026-11-12',
+      'timeline,2026-11-12T00:00:00+08:00,participations,0',
+      'timeline,2026-11-12T00:00:00+08:00,grants,0',
+      'timeline,2026-11-12T00:00:00+08:00,spend,0',
+    ]);
+    // The table printed no timeline at all: one line per point, spend in major units.
+    const text = reportTable(shanghai).join('\n');
+    expect(text).toMatch(
+      /timeline \(1 day points\)\s+participations\s+grants\s+spend CNY\n[- ]+\n2026-11-11T00:00:00\+08:00\s+4\s+2\s+12\.34\n2026-11-12T00:00:00\+08:00\s+0\s+0\s+0\.00$/,
+    );
+  });
+
+  // New York leaves DST on 2026-11-01: the offset in the key follows it, and each day point stays its business day.
+  it('keys day points across a DST change with the offset of each, and the day a range starts late on', () => {
+    const zone = 'America/New_York';
+    const ny = (first: string, last: string): CampaignReport => {
+      const [a, b] = [Date.parse(first) / 1000, Date.parse(last) / 1000];
+      return buildReport(
+        input({
+          definition: { ...definition, timezone: zone },
+          timeline: {
+            bucketSeconds: 86400,
+            shifts: shiftsFor(86400, offsetPeriods(a, b, zone)),
+            buckets: [],
+            first: a,
+            last: b,
+          },
+        }),
+      );
+    };
+    const fall = reportCsv(ny('2026-10-31T12:00:00-04:00', '2026-11-02T12:00:00-05:00')).split('\n');
+    expect(fall.filter((line) => line.includes(',business_date,') && line.startsWith('timeline'))).toEqual([
+      'timeline,2026-10-31T00:00:00-04:00,business_date,2026-10-31',
+      'timeline,2026-11-01T00:00:00-04:00,business_date,2026-11-01',
+      'timeline,2026-11-02T00:00:00-05:00,business_date,2026-11-02',
+    ]);
+    // A range from 05:00 on the spring change's day: its first point was drawn from 23:00 EST the day before
+    // (the start is the instant it is), yet it counts 2026-03-08, the business day the daily budget counts.
+    const spring = reportCsv(ny('2026-03-08T05:00:00-04:00', '2026-03-09T12:00:00-04:00')).split('\n');
+    expect(spring).toEqual(
+      expect.arrayContaining([
+        'timeline,2026-03-07T23:00:00-05:00,business_date,2026-03-08',
+        'timeline,2026-03-09T00:00:00-04:00,business_date,2026-03-09',
+      ]),
+    );
+  });
+
+  it('gives points under a day no business date, and the table their span', () => {
+    const hourly = buildReport(
+      input({
+        timeline: {
+          bucketSeconds: 3 * 3600,
+          buckets: [],
+          first: Date.parse('2026-11-11T01:00:00+08:00') / 1000,
+          last: Date.parse('2026-11-11T04:00:00+08:00') / 1000,
+          shifts: [{ since: 0, shift: 8 * 3600 }],
+        },
+      }),
+    );
+    expect(
+      reportCsv(hourly)
+        .split('\n')
+        .filter((l) => l.startsWith('timeline,')),
+    ).toEqual([
+      'timeline,2026-11-11T00:00:00+08:00,participations,0',
+      'timeline,2026-11-11T00:00:00+08:00,grants,0',
+      'timeline,2026-11-11T00:00:00+08:00,spend,0',
+      'timeline,2026-11-11T03:00:00+08:00,participations,0',
+      'timeline,2026-11-11T03:00:00+08:00,grants,0',
+      'timeline,2026-11-11T03:00:00+08:00,spend,0',
+    ]);
+    expect(reportTable(hourly).slice(-4)).toEqual([
+      'timeline (3 h points)      participations  grants  spend CNY',
+      '-------------------------  --------------  ------  ---------',
+      '2026-11-11T00:00:00+08:00  0               0       0.00',
+      '2026-11-11T03:00:00+08:00  0               0       0.00',
+    ]);
+    expect([900, 3600, 86400, 4 * 86400].map(pointSpan)).toEqual(['15 min', '1 h', '1 day', '4 days']);
+    const empty = reportTable(buildReport(input())).join('\n');
+    expect(empty).toMatch(
+      /timeline \(1 min points\)\s+participations\s+grants\s+spend CNY\n[- ]+\n\(none\)\s+0\s+0\s+0\.00$/,
     );
   });
 });
