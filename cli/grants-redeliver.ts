@@ -11,7 +11,7 @@ import { KnexAuditStore } from '../src/ledger/knex-audit-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
 import { KnexOutboxStore } from '../src/ledger/knex-outbox-store';
 import { defaultActor } from './grants';
-import { formatMoney } from './money';
+import { redeliverJson, redeliverLines } from './grants-redeliver-output';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -19,16 +19,6 @@ interface RedeliverOptions {
   reason?: string;
   actor?: string;
   format: string;
-}
-
-function describe(result: RedeliveryResult): string[] {
-  const g = result.grant;
-  return [
-    `redelivery scheduled for grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}, amount ${formatMoney(g.amount, g.currency)}) — was ${result.previousStatus} after ${result.previousAttempts} attempts`,
-    `last error: ${result.lastError ?? 'none'}`,
-    `same Idempotency-Key (${g.id}): an issuer that has it already answers 409 and it counts as delivered`,
-    `discrepancies resolved: ${result.resolvedDiscrepancies}`,
-  ];
 }
 
 export function registerRedeliver(grants: Command): void {
@@ -62,8 +52,8 @@ export function registerRedeliver(grants: Command): void {
                 throw new CliFailure(error.message, error.status === 400 ? 2 : 1, { code: error.code });
               throw error;
             }
-            if (format === 'json') printJson(result);
-            else printLines(describe(result));
+            if (format === 'json') printJson(redeliverJson(result));
+            else printLines(redeliverLines(result));
           },
           // It only puts the delivery back in the queue: the relay sends it, signed with the worker's secrets.
           { logLevel: 'warn', secretsOnUse: true, hotState: false, sends: false },

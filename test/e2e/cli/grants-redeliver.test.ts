@@ -1,8 +1,8 @@
 /**
  * `pocket grants redeliver` as a process against the embedded SQLite ledger: it refuses (exit 1, one line; a
  * JSON error under --format json) a grant that is unknown or still pending, puts a dead grant back in the queue
- * with the same key, audited with who and why and its delivery_dead discrepancy resolved, after which
- * `worker --once` delivers it and a second redelivery is refused.
+ * with the same key, audited with who and why and its delivery_dead discrepancy resolved, saying the money at
+ * stake (text and JSON), after which `worker --once` delivers it and a second redelivery is refused.
  */
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
@@ -16,33 +16,37 @@ describe('pocket grants redeliver against the embedded ledger', () => {
     dirPrefix: 'pocket-cli-redeliver-',
     author: 'alice',
     userPrefix: 'redeliver',
-    count: 2,
+    count: 3,
   });
   const { run, withDb } = embedded;
   let dead: string;
   let pending: string;
+  let deadToo: string;
 
   beforeAll(async () => {
-    [dead = '', pending = ''] = embedded.ids;
-    // The relay gave up on the first grant: dead-lettered after 12 attempts, with its open discrepancy.
+    // The relay gave up on two grants: dead-lettered after 12 attempts, each with its open discrepancy.
     await withDb(async (db) => {
       const outbox = new KnexOutboxStore();
-      await outbox.claim(db, { relayId: 'relay-1', limit: 1, now: AT, leaseMs: 60_000 });
-      const entry = await outbox.findByGrant(db, dead);
-      if (entry?.status !== 'pending' || entry.attempts !== 1)
-        throw new Error('the first grant was not claimed');
-      await db('outbox').where({ id: entry.id }).update({ attempts: 12 });
-      await outbox.deadLetter(db, entry.id, AT, 'HTTP 503');
-      await new KnexGrantStore().setStatus(db, dead, 'dead', AT);
-      await new KnexDiscrepancyStore().record(db, {
-        runId: null,
-        kind: 'delivery_dead',
-        campaignId: TINY,
-        grantId: dead,
-        details: { attempts: 12, lastError: 'HTTP 503' },
-        status: 'open',
-        createdAt: AT,
-      });
+      const [claimed] = await outbox.claim(db, { relayId: 'relay-1', limit: 1, now: AT, leaseMs: 60_000 });
+      if (claimed?.status !== 'pending' || claimed.attempts !== 1) throw new Error('no grant was claimed');
+      dead = claimed.grantId;
+      [pending = '', deadToo = ''] = embedded.ids.filter((id) => id !== dead);
+      for (const id of [dead, deadToo]) {
+        const entry = await outbox.findByGrant(db, id);
+        if (!entry) throw new Error(`grant ${id} has no outbox entry`);
+        await db('outbox').where({ id: entry.id }).update({ attempts: 12 });
+        await outbox.deadLetter(db, entry.id, AT, 'HTTP 503');
+        await new KnexGrantStore().setStatus(db, id, 'dead', AT);
+        await new KnexDiscrepancyStore().record(db, {
+          runId: null,
+          kind: 'delivery_dead',
+          campaignId: TINY,
+          grantId: id,
+          details: { attempts: 12, lastError: 'HTTP 503' },
+          status: 'open',
+          createdAt: AT,
+        });
+      }
     });
   });
 
@@ -76,9 +80,11 @@ describe('pocket grants redeliver against the embedded ledger', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
       new RegExp(
-        `^redelivery scheduled for grant ${dead} \\(${TINY}, .*, amount \\d+\\.\\d{2} CNY\\) — was dead after 12 attempts\\n`,
+        `^redelivery scheduled for grant ${dead} \\(${TINY}, user u-redeliver-\\d, rp\\) — was dead after 12 attempts\\n`,
       ),
     );
+    // The money at stake, the budget charge in its currency: a packet of 100 fen costs the budget 1.00 CNY.
+    expect(text.stdout.split('\n')[1]).toBe('money at stake: charged to the budget 1.00 CNY');
     expect(text.stdout).toMatch(/last error: HTTP 503/);
     expect(text.stdout).toMatch(/discrepancies resolved: 1/);
     const rows = await withDb(async (db) => ({
@@ -96,9 +102,20 @@ describe('pocket grants redeliver against the embedded ledger', () => {
       resolution: 'redelivery requested by alice: wallet fixed',
     });
 
+    // JSON gives the same money on top, as reconcile and discrepancies list do: charge (minor units), currency.
+    const asJson = await run('grants', 'redeliver', deadToo, '--format', 'json');
+    expect([asJson.code, asJson.stderr]).toEqual([0, '']);
+    expect(json(asJson)).toMatchObject({
+      charge: 100,
+      currency: 'CNY',
+      grant: { id: deadToo, amount: 100, charge: 100, currency: 'CNY', status: 'pending' },
+      previousStatus: 'dead',
+      resolvedDiscrepancies: 1,
+    });
+
     const once = await run('worker', '--once', '--format', 'json');
     expect(once.code).toBe(0);
-    expect(json<{ relay: Record<string, number> }>(once).relay).toMatchObject({ claimed: 2, delivered: 2 });
+    expect(json<{ relay: Record<string, number> }>(once).relay).toMatchObject({ claimed: 3, delivered: 3 });
     const issued = await withDb((db) => db('sandbox_issued').where({ grant_id: dead }).first());
     expect(issued).toMatchObject({ grant_id: dead });
 

@@ -1,25 +1,12 @@
 import { voidLines } from '../../../cli/grants-void-output';
 import type { GrantRecord } from '../../../src/ledger/grant-store';
 import type { VoidResult } from '../../../src/reconciliation/grant-void-service';
+import { kwdCouponGrant } from './kwd-coupon-grant';
 
 const at = new Date('2026-11-11T02:00:00Z');
 
 function voided(over: Partial<GrantRecord>): VoidResult {
-  const grant = {
-    id: 'g1',
-    campaignId: 'sale',
-    userId: 'u1',
-    rewardId: 'cp',
-    rewardType: 'coupon',
-    amount: 5000,
-    charge: 1234,
-    currency: 'KWD',
-    test: false,
-    status: 'void',
-    voidReason: 'duplicate account',
-    voidedAt: at,
-    ...over,
-  } as GrantRecord;
+  const grant = kwdCouponGrant({ status: 'void', voidReason: 'duplicate account', voidedAt: at, ...over });
   return {
     grant,
     previousStatus: 'pending',

@@ -1,0 +1,51 @@
+import { redeliverJson, redeliverLines } from '../../../cli/grants-redeliver-output';
+import type { RedeliveryResult } from '../../../src/delivery/grant-redelivery-service';
+import type { GrantRecord } from '../../../src/ledger/grant-store';
+import { kwdCouponGrant } from './kwd-coupon-grant';
+
+function redelivered(over: Partial<GrantRecord>): RedeliveryResult {
+  return {
+    grant: kwdCouponGrant(over),
+    previousStatus: 'dead',
+    previousAttempts: 12,
+    lastError: 'HTTP 503',
+    resolvedDiscrepancies: 1,
+  };
+}
+
+describe('grants redeliver output', () => {
+  // It printed "amount 5.000 KWD", the coupon's face value, as if that were what the budget had at stake.
+  it('states the budget charge with its currency, the face value labelled where it differs', () => {
+    expect(redeliverLines(redelivered({}))).toEqual([
+      'redelivery scheduled for grant g1 (sale, user u1, cp) — was dead after 12 attempts',
+      'money at stake: charged to the budget 1.234 KWD (face value 5.000 KWD)',
+      'last error: HTTP 503',
+      'same Idempotency-Key (g1): an issuer that has it already answers 409 and it counts as delivered',
+      'discrepancies resolved: 1',
+    ]);
+    const packet = redelivered({
+      rewardId: 'rp',
+      rewardType: 'red_packet',
+      amount: 150,
+      charge: 150,
+      currency: 'CNY',
+    });
+    expect(redeliverLines(packet)[1]).toBe('money at stake: charged to the budget 1.50 CNY');
+  });
+
+  it('says a test grant charged no budget, as void does', () => {
+    expect(redeliverLines(redelivered({ test: true, amount: 450, charge: 450 }))[1]).toBe(
+      'money at stake: charged to the budget 0.000 KWD, a test grant (face value 0.450 KWD)',
+    );
+  });
+
+  it('gives the charge and currency on top in JSON, the grant as it was', () => {
+    const result = redelivered({});
+    expect(redeliverJson(result)).toEqual({ ...result, charge: 1234, currency: 'KWD' });
+    expect(redeliverJson(redelivered({ test: true, charge: 450 }))).toMatchObject({
+      charge: 0,
+      grant: { charge: 450 },
+    });
+    expect(redeliverJson(redelivered({ currency: null }))).toMatchObject({ charge: 1234, currency: null });
+  });
+});
