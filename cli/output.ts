@@ -156,7 +156,7 @@ function describeFailure(err: unknown): Failure {
     return { message: err.message, exitCode: 1, json: { code: err.code, message: err.message } };
   }
   if (sqliteBusy(err)) {
-    // `serve` waits for the lock on timers, for its own time (SqliteLockedError); a verb, SQLite's busy_timeout.
+    // `serve` and `worker` wait for the lock on timers, for their own time (SqliteLockedError); a verb, busy_timeout.
     const waited = err instanceof SqliteLockedError ? err.waitedMs / 1000 : 5;
     const message =
       `the SQLite ledger is locked: another process has held a write transaction open on it for over ${waited} s ` +

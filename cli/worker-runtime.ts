@@ -9,6 +9,7 @@ import type { HotState } from '../src/hot-state/hot-state';
 import {
   counterRebuilder,
   createStores,
+  type LedgerWaits,
   ledgerRegistry,
   openLedgerDb,
   sharedHotState,
@@ -72,6 +73,12 @@ export interface WorkerRuntimeOptions {
    * Default 'refuse': the one-shot verbs stop on a ledger behind it (see migrate).
    */
   pendingMigrations?: PendingMigrations;
+  /**
+   * 'worker' (`pocket worker`): a write waits for another program's lock on the SQLite ledger on timers, so the
+   * relay's issuer calls, the lease renewals and the cron turns go on meanwhile (openLedgerDb). Default 'verb':
+   * SQLite's busy_timeout, which blocks a verb that has nothing else to do.
+   */
+  ledgerWaits?: Exclude<LedgerWaits, 'service'>;
 }
 
 /** The one warn of a worker booting while REDIS_URL is unreachable: what waits, and what still runs. */
@@ -118,7 +125,7 @@ async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<Wo
   });
   // Logs go to stderr: stdout carries the command's output (--format json).
   const logger = createLogger(options.logLevel ?? config.logLevel, process.stderr);
-  const db = openLedgerDb(config, logger);
+  const db = openLedgerDb(config, logger, options.ledgerWaits ?? 'verb');
   if (config.redisUrl && redisUnreachable)
     warnRedisDown(logger, db, config.redisUrl, redisUnreachable, outage === 'once');
   const hotState = sharedHotState(config, logger);

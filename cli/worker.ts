@@ -69,7 +69,7 @@ export function registerWorker(program: Command): void {
                 return failed ? 1 : 0;
               },
               // Redis down: the outbox is still drained (it needs only the ledger and the issuers).
-              { logLevel: 'warn', redisOutage: 'once', pendingMigrations: 'apply' },
+              { logLevel: 'warn', redisOutage: 'once', pendingMigrations: 'apply', ledgerWaits: 'worker' },
             );
             process.exit(code);
           }
@@ -89,7 +89,7 @@ export function registerWorker(program: Command): void {
             },
             // A process manager restarts a worker that exits: one started during a Redis outage runs the relay
             // and waits for Redis for the rest, rather than exiting 1 and delivering nothing until Redis is back.
-            { redisOutage: 'tolerate', pendingMigrations: 'apply' },
+            { redisOutage: 'tolerate', pendingMigrations: 'apply', ledgerWaits: 'worker' },
           );
           // Stopped and closed, or given up on (the runtime's close is bounded): whatever is still open (a
           // connection stuck on a silent ledger) must not keep the process up.

@@ -11,6 +11,7 @@ import {
   createDb,
   LEDGER_SCAN_DEADLINE_MS,
   LEDGER_STATEMENT_DEADLINE_MS,
+  LEDGER_WAIT_MS,
   withStatementDeadline,
   type Db,
 } from './ledger/db';
@@ -45,14 +46,25 @@ export function createStores(): Stores {
 }
 
 /**
- * The ledger of `config` (DATABASE_URL, else the embedded SQLite file), its driver's warnings logged.
- * `waitMs`: how long a statement may wait for a connection (PostgreSQL), or a write for another process's write
- * lock on the SQLite file, on timers (the service answers 503 after it; without it, SQLite's 5 s busy_timeout).
+ * How a process of pocket waits on the ledger (openLedgerDb), chosen here once for all of them:
+ * - 'service' (`pocket serve`, `npm start`, its worker included): a statement waits at most LEDGER_WAIT_MS for a
+ *   pooled connection (PostgreSQL), and a write as long for another process's write lock on the SQLite file, on
+ *   timers (sqlite-write-lock.ts); the service answers 503 after it.
+ * - 'worker' (`pocket worker`, with or without --once): the same wait for the SQLite write lock, on timers, so
+ *   its lease renewals, cron turns and issuer calls' timeouts go on meanwhile; a write that gives up fails its turn
+ *   like any other ledger failure, and the next turn tries again. Its PostgreSQL pool keeps knex's own wait for a
+ *   connection: every statement of the worker has its deadline (create-worker.ts).
+ * - 'verb' (the one-shot verbs): SQLite's 5 s busy_timeout. It blocks the event loop, but a verb has nothing
+ *   else to do while it waits: no request to answer, no lease to keep.
  */
-export function openLedgerDb(config: Config, logger: Logger, waitMs?: number): Db {
+export type LedgerWaits = 'service' | 'worker' | 'verb';
+
+/** The ledger of `config` (DATABASE_URL, else the embedded SQLite file), its driver's warnings logged. */
+export function openLedgerDb(config: Config, logger: Logger, waits: LedgerWaits): Db {
   return createDb({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqliteFile: config.sqliteFile }),
-    ...(waitMs === undefined ? {} : { acquireTimeoutMs: waitMs, lockWaitMs: waitMs }),
+    ...(waits === 'service' ? { acquireTimeoutMs: LEDGER_WAIT_MS } : {}),
+    ...(waits === 'verb' ? {} : { lockWaitMs: LEDGER_WAIT_MS }),
     log: ledgerDriverLog(logger),
   });
 }

@@ -26,7 +26,6 @@ import type { RecommendationSource } from './integrations/recommendation-source'
 import {
   LEDGER_CHANGE_DEADLINE_MS,
   LEDGER_STATEMENT_DEADLINE_MS,
-  LEDGER_WAIT_MS,
   withStatementDeadline,
   type Db,
 } from './ledger/db';
@@ -129,7 +128,7 @@ export interface Pocket {
 export async function createPocket(config: Config, overrides: PocketOverrides = {}): Promise<Pocket> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? (() => new Date());
-  const db = overrides.db ?? openLedgerDb(config, logger, LEDGER_WAIT_MS);
+  const db = overrides.db ?? openLedgerDb(config, logger, 'service');
   await migrate(db);
   // Before anything else touches the ledger: a second process on it with its own in-memory gate stops here.
   const owner =

@@ -24,8 +24,8 @@ export interface DbOptions {
   busyTimeoutMs?: number;
   /**
    * SQLite: a write waits for another process's write lock on timers, up to this long, instead of in SQLite's
-   * busy_timeout with the event loop blocked (sqlite-write-lock.ts). The service sets it; a CLI verb, which
-   * answers nothing meanwhile, keeps the 5 s busy_timeout.
+   * busy_timeout with the event loop blocked (sqlite-write-lock.ts). The service and `pocket worker` set it; a
+   * one-shot CLI verb, which has nothing else to do meanwhile, keeps the 5 s busy_timeout (openLedgerDb).
    */
   lockWaitMs?: number;
   /**

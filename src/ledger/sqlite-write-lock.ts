@@ -1,12 +1,14 @@
 /**
- * The embedded service's wait for the SQLite file's write lock while another program holds it (a `sqlite3` shell
- * with a transaction open, a database browser, a `pocket` verb). better-sqlite3 is synchronous: SQLite's own
- * busy_timeout waited for the lock with the event loop blocked, so while the lock was held every request of the
- * service (health checks, reads, /metrics) stalled for 5 s at each write tried, over and over.
+ * The embedded service's and `pocket worker`'s wait for the SQLite file's write lock while another program holds
+ * it (a `sqlite3` shell with a transaction open, a database browser, a `pocket` verb). better-sqlite3 is
+ * synchronous: SQLite's own busy_timeout waited for the lock with the event loop blocked, so while the lock was
+ * held every request of the service (health checks, reads, /metrics) stalled for 5 s at each write tried, over
+ * and over, and so did the worker's timers (lease renewals, cron turns, its issuer calls' timeouts).
  *
  * Here the connection's busy_timeout is 0, and a write refused with SQLITE_BUSY (a transaction's
  * `BEGIN IMMEDIATE`, a statement outside a transaction) waits for the lock on timers and is tried again, for
- * `waitMs` at most, then fails with SqliteLockedError (503 `dependency_unavailable` on the participation path).
+ * `waitMs` at most, then fails with SqliteLockedError (503 `dependency_unavailable` on the participation path, a
+ * failed turn in the worker).
  * Between tries it does not hold the pool's one connection, so reads go on (WAL: they never need the write lock).
  * One probe at a time (`BEGIN IMMEDIATE`, `ROLLBACK`: microseconds) looks for the lock, 1 ms after the refusal,
  * then twice as long each time up to PROBE_EVERY_MS, however many writes wait; a transaction arriving meanwhile

@@ -10,12 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
 import type { Config } from '../../../src/config';
 import { LEDGER_WAIT_MS } from '../../../src/ledger/db';
 import { silentLogger } from '../../../src/observability/logger';
 import { createPocket, type Pocket } from '../../../src/server';
 import { removeDir, testConfig } from '../../helpers/pocket';
+import { holdWriteLock, worstTimerDelay } from '../../helpers/sqlite-write-lock';
 
 const CAMPAIGN = 'double11-red-packet-rain';
 
@@ -58,27 +58,6 @@ describe('the embedded service while another program holds the SQLite write lock
       body: JSON.stringify({ userId, context: { channel: 'app' } }),
     });
 
-  /** `BEGIN IMMEDIATE` on a connection of its own, as `sqlite3 pocket.sqlite` then `BEGIN IMMEDIATE;` does. */
-  const holdWriteLock = (): (() => void) => {
-    const holder = new Database(config.sqliteFile);
-    holder.exec('BEGIN IMMEDIATE');
-    return () => {
-      holder.exec('ROLLBACK');
-      holder.close();
-    };
-  };
-
-  /** The longest a 10 ms timer fired late over `ms`: how long the event loop was blocked at once. */
-  const worstTimerDelay = async (ms: number): Promise<number> => {
-    let worst = 0;
-    for (const end = performance.now() + ms; performance.now() < end;) {
-      const asked = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      worst = Math.max(worst, performance.now() - asked - 10);
-    }
-    return worst;
-  };
-
   /** Stock used per reward, budget spent (total and today's) in the hot state. */
   const hotCounters = async () => {
     const rewards = ['rp-big', 'rp-small', 'thanks'];
@@ -99,7 +78,7 @@ describe('the embedded service while another program holds the SQLite write lock
     expect((await participate('u-warm')).status).toBe(201);
     const counters = await hotCounters();
 
-    const release = holdWriteLock();
+    const release = holdWriteLock(config.sqliteFile);
     let locked: Awaited<ReturnType<typeof participate>>;
     try {
       const waiting = participate('u-locked');
@@ -133,7 +112,7 @@ describe('the embedded service while another program holds the SQLite write lock
   }, 30_000);
 
   it('a hold of 200 ms (a `pocket pause` on the file, say) only delays a participation: it is granted', async () => {
-    const release = holdWriteLock();
+    const release = holdWriteLock(config.sqliteFile);
     const timer = setTimeout(release, 200);
     try {
       const answer = await participate('u-short');
