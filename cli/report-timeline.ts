@@ -23,8 +23,8 @@ export function pointSpan(bucketSeconds: number): string {
 
 /**
  * The business date a point of whole days starts (the daily budget's date, the CSV's `day` rows), else null.
- * Read at the point's first noon, not its start: a range's first point can be drawn from 23:00 of the day
- * before, with the offset the zone only takes later that day (a DST change between midnight and the range's start).
+ * Read at the point's first noon rather than at its start, local midnight, so that no rounding at a DST change
+ * (which moves midnight's offset, never noon's date) can name the day before.
  */
 function pointDate(p: TimelinePoint, bucketSeconds: number, timeZone: string): string | null {
   if (bucketSeconds % DAY !== 0) return null;

@@ -20,7 +20,7 @@ import type {
   ReconciliationCounts,
   TimeBucket,
 } from './report-reads';
-import { bucketIndex, bucketStart, shiftsFor, type ShiftPeriod } from './timeline-clock';
+import { bucketIndex, bucketStart, offsetPeriods, shiftsFor, type ShiftPeriod } from './timeline-clock';
 
 export interface ReportInput {
   definition: CampaignDefinition;
@@ -70,6 +70,32 @@ export function timelineBucketSeconds(
   let days = Math.ceil(span / 86400 / MAX_TIMELINE_POINTS);
   while (!fits(days * 86400)) days += 1;
   return days * 86400;
+}
+
+/**
+ * The zone offsets buckets of `bucketSeconds` use over [first, last] (epoch seconds). The first bucket starts up
+ * to one bucket before `first`, maybe under the offset before a DST change, so the offsets are read from there:
+ * read from `first`, a day range from 05:00 on the spring change's day drew its first point from 23:00 the day
+ * before (midnight at the later offset), which is no business day's start.
+ */
+export function timelineShifts(
+  first: number,
+  last: number,
+  bucketSeconds: number,
+  timeZone: string,
+): ShiftPeriod[] {
+  return shiftsFor(bucketSeconds, offsetPeriods(first - bucketSeconds, Math.max(first, last), timeZone));
+}
+
+/** The timeline's bucket size over [first, last] (epoch seconds) and the zone offsets its buckets use. */
+export function timelineClock(
+  first: number,
+  last: number,
+  timeZone: string,
+): { bucketSeconds: number; shifts: ShiftPeriod[] } {
+  const end = Math.max(first, last);
+  const bucketSeconds = timelineBucketSeconds(first, end, offsetPeriods(first, end, timeZone));
+  return { bucketSeconds, shifts: timelineShifts(first, end, bucketSeconds, timeZone) };
 }
 
 /** Every bucket from the first to the last, empty ones as zeros, so a chart's x axis is time. */

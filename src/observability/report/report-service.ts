@@ -18,10 +18,9 @@ import { neverPublished } from '../../publishing/never-published';
 import { isPostgres, type Db, type Executor } from '../../ledger/db';
 import type { GrantStore } from '../../ledger/grant-store';
 import { resolvedFromCanonical } from '../../definitions/resolve-campaign';
-import { buildReport, timelineBucketSeconds } from './build-report';
+import { buildReport, timelineClock } from './build-report';
 import type { CampaignReport } from './campaign-report';
 import type { ReportReads, ReportWindow } from './report-reads';
-import { offsetPeriods, shiftsFor } from './timeline-clock';
 import { BatchQueueFull, NaturalBatcher, type Settled } from '../../shared/natural-batcher';
 import { SharedReads } from '../../shared/shared-reads';
 
@@ -132,11 +131,10 @@ export class ReportService {
       ? epochSeconds(to ? new Date(Math.min(to.getTime() - 1, now.getTime())) : span.last)
       : null;
     // Hour and day buckets start on the campaign's local hours and days, on both sides of a DST change.
-    const periods =
-      first !== null && last !== null ? offsetPeriods(first, Math.max(first, last), definition.timezone) : [];
-    const bucketSeconds =
-      first !== null && last !== null ? timelineBucketSeconds(first, Math.max(first, last), periods) : 60;
-    const shifts = shiftsFor(bucketSeconds, periods);
+    const { bucketSeconds, shifts } =
+      first !== null && last !== null
+        ? timelineClock(first, last, definition.timezone)
+        : { bucketSeconds: 60, shifts: [] };
     const buckets = span ? await reads.timeline(db, window, bucketSeconds, shifts) : [];
     return buildReport({
       definition,

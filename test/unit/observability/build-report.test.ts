@@ -4,6 +4,7 @@ import {
   fillTimeline,
   MAX_TIMELINE_POINTS,
   timelineBucketSeconds,
+  timelineShifts,
   type ReportInput,
 } from '../../../src/observability/report/build-report';
 import {
@@ -611,7 +612,7 @@ describe('rendering', () => {
           definition: { ...definition, timezone: zone },
           timeline: {
             bucketSeconds: 86400,
-            shifts: shiftsFor(86400, offsetPeriods(a, b, zone)),
+            shifts: timelineShifts(a, b, 86400, zone),
             buckets: [],
             first: a,
             last: b,
@@ -625,15 +626,21 @@ describe('rendering', () => {
       'timeline,2026-11-01T00:00:00-04:00,business_date,2026-11-01',
       'timeline,2026-11-02T00:00:00-05:00,business_date,2026-11-02',
     ]);
-    // A range from 05:00 on the spring change's day: its first point was drawn from 23:00 EST the day before
-    // (the start is the instant it is), yet it counts 2026-03-08, the business day the daily budget counts.
+    // A range from 05:00 on the spring change's day: its first point starts at that day's midnight, still EST
+    // (it was drawn from 23:00 EST the day before: midnight at the offset of the range's start).
     const spring = reportCsv(ny('2026-03-08T05:00:00-04:00', '2026-03-09T12:00:00-04:00')).split('\n');
-    expect(spring).toEqual(
-      expect.arrayContaining([
-        'timeline,2026-03-07T23:00:00-05:00,business_date,2026-03-08',
+    expect(spring.filter((line) => line.startsWith('timeline,') && line.includes(',business_date,'))).toEqual(
+      [
+        'timeline,2026-03-08T00:00:00-05:00,business_date,2026-03-08',
         'timeline,2026-03-09T00:00:00-04:00,business_date,2026-03-09',
-      ]),
+      ],
     );
+    // And from noon on the fall change's day: that day's midnight was still EDT.
+    const late = reportCsv(ny('2026-11-01T12:00:00-05:00', '2026-11-02T12:00:00-05:00')).split('\n');
+    expect(late.filter((line) => line.startsWith('timeline,') && line.includes(',business_date,'))).toEqual([
+      'timeline,2026-11-01T00:00:00-04:00,business_date,2026-11-01',
+      'timeline,2026-11-02T00:00:00-05:00,business_date,2026-11-02',
+    ]);
   });
 
   it('gives points under a day no business date, and the table their span', () => {
