@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../ledger/db';
 import type { Logger } from '../observability/logger';
+import { ALWAYS_LEADER, type StillLeader } from '../shared/still-leader';
 import type { AlertEvent, NotificationMessage, Notifier } from './notifier';
 import type { NotificationRecord, NotificationStore } from './notification-store';
 
@@ -76,14 +77,19 @@ export class AlertService implements AlertSink {
     return this.attempt(message, 0);
   }
 
-  /** Sends the notifications whose webhook failed before; returns how many went out. */
-  async retryPending(limit = 100): Promise<number> {
+  /**
+   * Sends the notifications whose webhook failed before; returns how many went out. Stops before the next one
+   * once `stillLeader` (the scheduled job's) says no: the ones taken and not sent are due again when their claim
+   * lapses (SEND_LEASE_MS), for the lease's new holder.
+   */
+  async retryPending(limit = 100, stillLeader: StillLeader = ALWAYS_LEADER): Promise<number> {
     if (this.deps.notifier === null) return 0;
     const now = this.deps.clock();
     const leaseUntil = new Date(now.getTime() + SEND_LEASE_MS);
     const due: NotificationRecord[] = await this.deps.store.takeDue(this.deps.db, now, limit, leaseUntil);
     let sent = 0;
     for (const record of due) {
+      if (!stillLeader()) break;
       if ((await this.attempt(record.message, record.attempts)) === 'sent') sent += 1;
     }
     return sent;

@@ -36,6 +36,7 @@ import { KnexSpendReads } from '../observability/alerts/knex-spend-reads';
 import type { Logger } from '../observability/logger';
 import { repeatLimitedWarn } from '../observability/repeat-filter';
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
+import type { StillLeader } from '../shared/still-leader';
 import type { CounterRebuilder } from './counter-rebuilder';
 import { DiscrepancyResolver } from './discrepancy-resolver';
 import { GrantVoidService } from './grant-void-service';
@@ -259,7 +260,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
               name: 'realtime-reconcile',
               cron: config.reconcileCron,
               source: 'RECONCILE_CRON',
-              run: () => realtime.run(),
+              run: (stillLeader: StillLeader) => realtime.run(stillLeader),
             },
           ]
         : []),
@@ -267,10 +268,14 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
         name: 'offline-reconcile',
         cron: config.offlineReconcileCron,
         source: 'OFFLINE_RECONCILE_CRON',
-        run: () => offline.run({ scheduled: true }),
+        run: (stillLeader) => offline.run({ scheduled: true, stillLeader }),
       },
-      { name: 'notifications', cron: '* * * * *', run: () => alerts.retryPending() },
-      { name: 'alerts', cron: '* * * * *', run: () => alertEvaluator.run() },
+      {
+        name: 'notifications',
+        cron: '* * * * *',
+        run: (stillLeader) => alerts.retryPending(undefined, stillLeader),
+      },
+      { name: 'alerts', cron: '* * * * *', run: (stillLeader) => alertEvaluator.run(stillLeader) },
     ],
     keeper,
     logger,

@@ -1,6 +1,7 @@
 /** The cron side of the worker: node-cron fires each job's JobRunner; the lease decides who actually runs. */
 import { schedule, validate, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../observability/logger';
+import type { StillLeader } from '../shared/still-leader';
 import { JobRunner, type JobTurn } from './job-runner';
 import type { LeaseKeeper } from './lease-keeper';
 import { LedgerFailureStreak } from './ledger-failure-streak';
@@ -11,7 +12,8 @@ export interface ScheduledJob {
   cron: string;
   /** Where it comes from, for the error message (e.g. RECONCILE_CRON). */
   source?: string;
-  run(): Promise<unknown>;
+  /** `stillLeader`: asked between units of work; once false, the run stops at its next safe point (JobRunner). */
+  run(stillLeader: StillLeader): Promise<unknown>;
 }
 
 export class InvalidCronError extends Error {}
@@ -40,8 +42,9 @@ export class JobScheduler {
       }
       this.runners.set(
         job.name,
-        new JobRunner(job.name, () => job.run(), {
+        new JobRunner(job.name, (stillLeader) => job.run(stillLeader), {
           leader: () => keeper.confirm(),
+          held: () => keeper.held(),
           logger,
           onTurn: (turn: JobTurn, result?: unknown) => turned(job.name, turn, result),
         }),

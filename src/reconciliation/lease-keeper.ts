@@ -28,6 +28,7 @@ export class LeaseKeeper {
     this.warnFailure = logger ? repeatLimitedWarn(logger, 'lease renewal failed') : undefined;
   }
 
+  /** Cheap (no round trip): scheduled runs ask it between their units of work (JobRunner's StillLeader). */
   held(): boolean {
     return this.now() < this.heldUntil;
   }

@@ -27,6 +27,7 @@ import type { GrantRecord, GrantStore } from '../ledger/grant-store';
 import { addAtStake, budgetCharge, type AtStake } from './money-at-stake';
 import type { OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
+import { ALWAYS_LEADER, ensureLeader, LeaseLostError, type StillLeader } from '../shared/still-leader';
 import {
   OFFLINE_KINDS,
   type Discrepancy,
@@ -96,6 +97,12 @@ export interface OfflineOptions {
    * 25-hour day in the worker's zone, a worker that was down), failed or was skipped leaves no grant unchecked.
    */
   scheduled?: boolean;
+  /**
+   * The scheduled job's: asked before each grant (and each issuer, each earlier discrepancy); once false the run
+   * stops there, between two grants (a grant's writes are never split), and is recorded failed with an error
+   * saying it was abandoned for the lease's new holder (LeaseLostError).
+   */
+  stillLeader?: StillLeader;
 }
 
 /** A grant the ledger gave up on (failed or dead) that no issuer has, and its discrepancy. */
@@ -152,6 +159,7 @@ interface RunState {
   found: Set<string>;
   /** Grants listed more than once downstream. */
   duplicated: ReadonlyMap<string, Downstream[]>;
+  stillLeader: StillLeader;
 }
 
 export class OfflineWindowError extends Error {}
@@ -240,11 +248,19 @@ export class OfflineReconciler {
       windowUntil: until,
       startedAt: this.deps.clock(),
     });
+    const stillLeader = options.stillLeader ?? ALWAYS_LEADER;
     try {
       const read = this.readWindow(since, until);
-      const { byGrant, duplicated } = mergeListings(await this.readIssuers(read, summary));
-      const earlier = await this.readEarlier({ since, until, campaignId }, read, byGrant);
-      const state: RunState = { summary, campaignId, examined: new Set(), found: new Set(), duplicated };
+      const { byGrant, duplicated } = mergeListings(await this.readIssuers(read, summary, stillLeader));
+      const earlier = await this.readEarlier({ since, until, campaignId }, read, byGrant, stillLeader);
+      const state: RunState = {
+        summary,
+        campaignId,
+        examined: new Set(),
+        found: new Set(),
+        duplicated,
+        stillLeader,
+      };
       await this.matchLedger(since, until, byGrant, earlier, state);
       await this.matchRemaining(byGrant, state);
       await this.matchUndelivered(since, until, byGrant, earlier, state);
@@ -260,7 +276,8 @@ export class OfflineReconciler {
       await runs.finish(db, summary.runId, {
         status: 'failed',
         finishedAt: this.deps.clock(),
-        summary: { ...summary },
+        // What it did before it stopped: every grant it counted was handled in full.
+        summary: { ...summary, ...(error instanceof LeaseLostError ? { abandoned: true } : {}) },
         error: error instanceof Error ? error.message : String(error),
       });
       throw error;
@@ -268,9 +285,14 @@ export class OfflineReconciler {
   }
 
   /** Every issuer's full listing over the read window; throws (an IssuerListingError) when one is incomplete. */
-  private async readIssuers(read: { from: Date; to: Date }, summary: OfflineSummary): Promise<Listing[]> {
+  private async readIssuers(
+    read: { from: Date; to: Date },
+    summary: OfflineSummary,
+    stillLeader: StillLeader,
+  ): Promise<Listing[]> {
     const listings: Listing[] = [];
     for (const issuer of this.deps.issuers.all()) {
+      ensureLeader(stillLeader);
       const records = await readListing(issuer, read, this.settings);
       listings.push({ issuer: issuer.name, records });
       summary.issuers.push({ name: issuer.name, records: records.length });
@@ -290,6 +312,7 @@ export class OfflineReconciler {
     window: { since: Date; until: Date; campaignId: string | null },
     read: { from: Date },
     downstream: ReadonlyMap<string, Downstream>,
+    stillLeader: StillLeader,
   ): Promise<Map<string, Downstream>> {
     const unlisted = new Map<string, number>();
     const collect = (grant: GrantRecord): void => {
@@ -301,11 +324,13 @@ export class OfflineReconciler {
       (after, limit) => reads.deliveredGrants(db, { ...query, after, limit }),
       (last) => (last.deliveredAt ? { deliveredAt: last.deliveredAt, id: last.id } : null),
       async (grant) => collect(grant),
+      stillLeader,
     );
     await this.eachGrant<NonNullable<UndeliveredPageQuery['after']>>(
       (after, limit) => reads.undeliveredGrants(db, { ...query, after, limit }),
       (last) => ({ updatedAt: last.updatedAt, id: last.id }),
       async (grant) => collect(grant),
+      stillLeader,
     );
     if (unlisted.size === 0) return new Map();
     let oldest = read.from.getTime();
@@ -313,6 +338,7 @@ export class OfflineReconciler {
     const earlier = { from: new Date(oldest - this.settings.overlapMs), to: read.from };
     const listings: Listing[] = [];
     for (const issuer of this.deps.issuers.all()) {
+      ensureLeader(stillLeader);
       const records = await readListing(issuer, earlier, this.settings, (r) => unlisted.has(r.grantId));
       listings.push({ issuer: issuer.name, records });
     }
@@ -345,20 +371,29 @@ export class OfflineReconciler {
         if (down) await this.compare(grant, down, state);
         else await this.redeliver(grant, state);
       },
+      state.stillLeader,
     );
   }
 
-  /** Every grant of a keyset-paged read, page after page; `next` gives the key after a page's last grant. */
+  /**
+   * Every grant of a keyset-paged read, page after page; `next` gives the key after a page's last grant. Stops
+   * (LeaseLostError) before a page or a grant once `stillLeader` says no: a grant is visited in full or not at all.
+   */
   private async eachGrant<K>(
     read: (after: K | null, limit: number) => Promise<GrantRecord[]>,
     next: (last: GrantRecord) => K | null,
     visit: (grant: GrantRecord) => Promise<void>,
+    stillLeader: StillLeader,
   ): Promise<void> {
     const limit = this.settings.pageSize;
     let after: K | null = null;
     for (;;) {
+      ensureLeader(stillLeader);
       const page = await read(after, limit);
-      for (const grant of page) await visit(grant);
+      for (const grant of page) {
+        ensureLeader(stillLeader);
+        await visit(grant);
+      }
       const last = page[page.length - 1];
       after = last === undefined || page.length < limit ? null : next(last);
       if (after === null) return;
@@ -373,6 +408,7 @@ export class OfflineReconciler {
   private async matchRemaining(downstream: Map<string, Downstream>, state: RunState): Promise<void> {
     const grants = await this.grantsById([...downstream.keys()]);
     for (const [grantId, down] of downstream) {
+      ensureLeader(state.stillLeader);
       const grant = grants.get(grantId);
       if (!grant) {
         state.examined.add(grantId);
@@ -441,6 +477,7 @@ export class OfflineReconciler {
         await this.compare(grant, down, state);
         await this.correct(grant, down, state);
       },
+      state.stillLeader,
     );
   }
 
@@ -487,6 +524,7 @@ export class OfflineReconciler {
   private async recordDuplicates(state: RunState): Promise<void> {
     const grants = await this.grantsById([...state.duplicated.keys()]);
     for (const [grantId, downs] of state.duplicated) {
+      ensureLeader(state.stillLeader);
       const campaignId = grants.get(grantId)?.campaignId ?? null;
       if (state.campaignId !== null && campaignId !== null && campaignId !== state.campaignId) continue;
       state.examined.add(grantId);
@@ -605,6 +643,7 @@ export class OfflineReconciler {
     const now = this.deps.clock();
     const stale = noLongerObserved(open, { ...state, read, owners });
     for (const d of stale) {
+      ensureLeader(state.stillLeader);
       if (await discrepancies.resolve(db, d.id, now, `no longer observed (run ${state.summary.runId})`)) {
         state.summary.resolvedEarlier += 1;
       }

@@ -7,7 +7,8 @@
  * 3. checks the per-user counts of recently active users under each user's own lock (the pipeline reserves
  *    and commits under it, so the reads are consistent) and primes the ones that drifted;
  * 4. raises the budget and stock alerts the campaign's real use calls for.
- * Every difference is recorded in `discrepancies`, every run in `reconcile_runs`.
+ * Every difference is recorded in `discrepancies`, every run in `reconcile_runs`. The scheduled run stops once its
+ * worker lost the scheduler lease, before a campaign, a reservation or a user (recorded failed, abandoned).
  */
 import { randomUUID } from 'node:crypto';
 import { campaignWindow } from '../decision/campaign-window';
@@ -18,6 +19,7 @@ import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import type { Logger } from '../observability/logger';
 import type { CampaignSnapshot } from '../publishing/campaign-snapshot';
+import { ALWAYS_LEADER, ensureLeader, LeaseLostError, type StillLeader } from '../shared/still-leader';
 import { diffCounters, persistentDrift, type ResourceDrift } from './counter-diff';
 import type { CounterRebuilder } from './counter-rebuilder';
 import type { DiscrepancyKind, DiscrepancyStore, NewDiscrepancy } from './discrepancy-store';
@@ -97,7 +99,8 @@ export class RealtimeReconciler {
     });
   }
 
-  async run(): Promise<RealtimeSummary> {
+  /** `stillLeader`: the scheduled job's (JobRunner); once false, the run stops and throws LeaseLostError. */
+  async run(stillLeader: StillLeader = ALWAYS_LEADER): Promise<RealtimeSummary> {
     const { db, runs } = this.deps;
     const startedAt = this.deps.clock();
     const summary: RealtimeSummary = {
@@ -119,18 +122,17 @@ export class RealtimeReconciler {
       windowUntil: null,
       startedAt,
     });
-    for (const snapshot of this.liveCampaigns(startedAt)) {
-      summary.campaigns.push(snapshot.campaignId);
-      try {
-        await this.reconcileCampaign(snapshot, summary);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        summary.errors.push({ campaignId: snapshot.campaignId, message });
-        this.deps.logger.error(
-          { err: error, campaignId: snapshot.campaignId },
-          'real-time reconciliation failed',
-        );
-      }
+    try {
+      await this.reconcileCampaigns(startedAt, summary, stillLeader);
+    } catch (error) {
+      // Only LeaseLostError leaves reconcileCampaigns: what was done is kept, the run says it was abandoned.
+      await runs.finish(db, summary.runId, {
+        status: 'failed',
+        finishedAt: this.deps.clock(),
+        summary: { ...summary, abandoned: true },
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
     }
     await runs.finish(db, summary.runId, {
       status: summary.errors.length > 0 ? 'failed' : 'ok',
@@ -144,11 +146,40 @@ export class RealtimeReconciler {
     return summary;
   }
 
-  private async reconcileCampaign(snapshot: CampaignSnapshot, summary: RealtimeSummary): Promise<void> {
+  /** Each live campaign in turn; one that fails is logged and the next goes on, unless the lease was lost. */
+  private async reconcileCampaigns(
+    startedAt: Date,
+    summary: RealtimeSummary,
+    stillLeader: StillLeader,
+  ): Promise<void> {
+    for (const snapshot of this.liveCampaigns(startedAt)) {
+      ensureLeader(stillLeader);
+      summary.campaigns.push(snapshot.campaignId);
+      try {
+        await this.reconcileCampaign(snapshot, summary, stillLeader);
+      } catch (error) {
+        if (error instanceof LeaseLostError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        summary.errors.push({ campaignId: snapshot.campaignId, message });
+        this.deps.logger.error(
+          { err: error, campaignId: snapshot.campaignId },
+          'real-time reconciliation failed',
+        );
+      }
+    }
+  }
+
+  private async reconcileCampaign(
+    snapshot: CampaignSnapshot,
+    summary: RealtimeSummary,
+    stillLeader: StillLeader,
+  ): Promise<void> {
     const campaignId = snapshot.campaignId;
-    await this.settleReservations(campaignId, summary);
+    await this.settleReservations(campaignId, summary, stillLeader);
+    ensureLeader(stillLeader);
     await this.checkCounters(campaignId, summary);
-    await this.checkUsers(snapshot, summary);
+    await this.checkUsers(snapshot, summary, stillLeader);
+    ensureLeader(stillLeader);
     for (const alert of usageAlerts(
       snapshot.definition,
       await this.deps.grants.usage(this.deps.db, campaignId),
@@ -157,11 +188,16 @@ export class RealtimeReconciler {
     }
   }
 
-  private async settleReservations(campaignId: string, summary: RealtimeSummary): Promise<void> {
+  private async settleReservations(
+    campaignId: string,
+    summary: RealtimeSummary,
+    stillLeader: StillLeader,
+  ): Promise<void> {
     const { hotState, grants, db } = this.deps;
     const now = this.deps.clock().getTime();
     for (const reservation of await hotState.reservations(campaignId)) {
       if (reservation.expiresAt > now) continue;
+      ensureLeader(stillLeader);
       const grant = await grants.findByReservation(db, reservation.id);
       if (grant) await hotState.confirm(campaignId, reservation.id);
       else await hotState.release(campaignId, reservation.id);
@@ -225,7 +261,11 @@ export class RealtimeReconciler {
     });
   }
 
-  private async checkUsers(snapshot: CampaignSnapshot, summary: RealtimeSummary): Promise<void> {
+  private async checkUsers(
+    snapshot: CampaignSnapshot,
+    summary: RealtimeSummary,
+    stillLeader: StillLeader,
+  ): Promise<void> {
     const { db, hotState, grants, reads } = this.deps;
     const campaignId = snapshot.campaignId;
     const now = this.deps.clock().getTime();
@@ -234,6 +274,7 @@ export class RealtimeReconciler {
     const users = await reads.recentUsers(db, campaignId, since, this.settings.maxUsersPerCampaign);
     let loaded = 0;
     for (const userId of users) {
+      ensureLeader(stillLeader);
       const check = await checkUserCounters(
         hotState,
         {
@@ -257,6 +298,7 @@ export class RealtimeReconciler {
       if (check.kind === 'same') continue;
       if (check.kind === 'loaded') {
         loaded += 1;
+        summary.usersLoaded += 1;
         continue;
       }
       summary.repaired += 1;
@@ -269,7 +311,6 @@ export class RealtimeReconciler {
         resolution: 'user counters set from the ledger + live reservations',
       });
     }
-    summary.usersLoaded += loaded;
     if (loaded > 0) {
       this.deps.logger.info(
         { campaignId, users: loaded },

@@ -14,6 +14,7 @@ import type { Db } from '../../ledger/db';
 import type { CampaignUsage, GrantStore } from '../../ledger/grant-store';
 import type { Logger } from '../logger';
 import type { CampaignSnapshot } from '../../publishing/campaign-snapshot';
+import { ALWAYS_LEADER, type StillLeader } from '../../shared/still-leader';
 import { nextEpisode, type EpisodeState } from './alert-episode';
 import { episodeKey, type AlertEpisodeStore, type EpisodeKey } from './alert-episode-store';
 import type { AlertLevel } from './alert-level';
@@ -77,7 +78,11 @@ export class AlertEvaluator {
     this.settings = { ...DEFAULT_ALERT_SETTINGS, ...deps.settings };
   }
 
-  async run(): Promise<AlertRunSummary> {
+  /**
+   * `stillLeader`: the scheduled job's. Once it says no, the run stops before the next check (a check's alert and
+   * its saved episode go together), leaving the rest, and the pruning, to the lease's new holder.
+   */
+  async run(stillLeader: StillLeader = ALWAYS_LEADER): Promise<AlertRunSummary> {
     const { db, clock } = this.deps;
     const now = clock();
     const states = await this.deps.episodes.all(db);
@@ -87,6 +92,7 @@ export class AlertEvaluator {
     checks.push(...(await this.spikeChecks(now)));
     const summary: AlertRunSummary = { checks: checks.length, fired: [], recovered: [] };
     for (const check of checks) {
+      if (!stillLeader()) return summary;
       let previous = states.get(episodeKey(check.key)) ?? null;
       // What the episode is about changed while it fired (a stock raised and used up again between two runs, a
       // new business day for the daily budget): the old episode ends, and the check starts afresh.

@@ -170,6 +170,31 @@ describeEachLedger('webhook notifications', (kind) => {
     expect(row).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
+  it('stops a retry run before the next message once its worker lost the lease; the rest go out once later', async () => {
+    const alerts = service();
+    const occurrences = ['o1', 'o2', 'o3', 'o4', 'o5'];
+    failures = 3 * occurrences.length; // every send fails (3 tries each): all pending
+    for (const occurrence of occurrences) {
+      expect(
+        await alerts.raise({ event: 'reconcile.discrepancy', campaignId: 'c2', occurrence, details: {} }),
+      ).toBe('pending');
+    }
+    clock.advance(60_000);
+    // The scheduled job's question (JobRunner: LeaseKeeper.held()); the lease is lost once two went out.
+    const stillLeader = () => received.length < 2;
+    expect(await alerts.retryPending(100, stillLeader)).toBe(2);
+    const sentOnce = (): string[] =>
+      received.map((r) => (JSON.parse(r.body) as { occurrence: string }).occurrence).sort();
+    expect(sentOnce()).toHaveLength(2); // due at the same time: in the order of their (random) ids
+    const rows = await store.list(ledger.current.db, { event: 'reconcile.discrepancy' });
+    expect(rows.filter((r) => r.status === 'pending').map((r) => r.attempts)).toEqual([1, 1, 1]);
+    // The ones it had taken stay claimed for their send lease, then the new holder sends them, each once.
+    expect(await alerts.retryPending()).toBe(0);
+    clock.advance(60_000);
+    expect(await alerts.retryPending()).toBe(3);
+    expect(sentOnce()).toEqual(occurrences);
+  });
+
   it('filters business events by notify.on, always sends discrepancies and dead letters, records without a URL', async () => {
     const alerts = service();
     expect(await alerts.raise({ ...stock, campaignId: 'c2' })).toBe('unsubscribed');

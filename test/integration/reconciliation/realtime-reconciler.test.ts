@@ -15,6 +15,7 @@ import { KnexReconciliationReads } from '../../../src/reconciliation/knex-reconc
 import { mergeCounters } from '../../../src/reconciliation/merge-counters';
 import { RealtimeReconciler } from '../../../src/reconciliation/realtime-reconciler';
 import type { Pocket } from '../../../src/server';
+import { LeaseLostError } from '../../../src/shared/still-leader';
 import {
   closeDeliveryPocket,
   deliveryPocket,
@@ -225,6 +226,22 @@ describeEachBackend('real-time reconciliation', (backend) => {
       hot: { total: 0, daily: {} },
       expected: { total: 2, daily: { '2026-11-11': 2 } },
     });
+  });
+
+  it('stops once its worker lost the scheduler lease, and records the run as abandoned, not running', async () => {
+    await grantsFor(pocket, ['u-late', 'u-late'], TINY);
+    await hot().primeUser(TINY, 'u-late', { total: 0, daily: {} });
+    await expect(reconciler.run(() => false)).rejects.toThrow(LeaseLostError);
+    const [run] = await pocket.delivery.runs.latest(db(), 'realtime', 1);
+    expect(run).toMatchObject({
+      status: 'failed',
+      finishedAt: expect.any(Date),
+      error: expect.stringContaining('abandoned: this worker lost the scheduler lease'),
+      summary: expect.objectContaining({ abandoned: true, campaigns: [], usersChecked: 0 }),
+    });
+    // Nothing was checked: the user's drift is left to the lease's new holder.
+    expect(await hot().readUser(TINY, 'u-late')).toEqual({ total: 0, daily: {} });
+    expect((await reconciler.run()).found).toEqual({ user_counter_drift: 1 });
   });
 
   // A restart of the hot state (Redis, or the embedded process) loses every user's counts: loading them again is a

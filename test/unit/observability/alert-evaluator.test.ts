@@ -59,6 +59,14 @@ describe('AlertEvaluator: daily budget burn', () => {
   });
   const seen = (sent: Alert[]) => sent.map((a) => [a.occurrence, a.details['status']]);
 
+  /** 22:00 on 2026-11-11, 9,960 of the day's 10,000 spent: 40 left, under the cheapest red packet (50). */
+  const nearlySpent = () => ({
+    now: new Date('2026-11-11T22:00:00+08:00'),
+    usage: usage({ '2026-11-11': 9_960 }),
+    recent: 0,
+    sent: [] as Alert[],
+  });
+
   /** The daily budget spent by 22:00 on 2026-11-11: one run fires that day's episode; then `nextDay` runs. */
   async function exhaustedYesterday(nextDay: {
     at: string;
@@ -94,15 +102,19 @@ describe('AlertEvaluator: daily budget burn', () => {
   it('keeps a day whose remainder pays for no reward firing, though nothing is spent any more', async () => {
     // 9,960 of 10,000 spent: 40 left, under the cheapest red packet (50). Every participant is refused, so the last
     // hour spent nothing, which alone would read as "not burning".
-    const state = {
-      now: new Date('2026-11-11T22:00:00+08:00'),
-      usage: usage({ '2026-11-11': 9_960 }),
-      recent: 0,
-      sent: [] as Alert[],
-    };
+    const state = nearlySpent();
     await evaluator(state).run();
     expect(seen(state.sent)).toEqual([['burn:daily:2026-11-11#1', 'firing']]);
     expect(state.sent[0]?.details).toMatchObject({ spent: 9_960, remaining: 40 });
+  });
+
+  it('raises nothing once its worker lost the scheduler lease, leaving the episode to the next run', async () => {
+    const state = nearlySpent();
+    const alerts = evaluator(state);
+    expect(await alerts.run(() => false)).toMatchObject({ fired: [], recovered: [] });
+    expect(state.sent).toEqual([]);
+    expect((await alerts.run()).fired).toHaveLength(1);
+    expect(seen(state.sent)).toEqual([['burn:daily:2026-11-11#1', 'firing']]);
   });
 
   it('ends yesterday’s episode even when today cannot be judged yet (its first minutes hold)', async () => {
