@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../src/config';
 import type { CampaignSnapshot } from '../src/publishing/campaign-snapshot';
 import { checkLive } from '../src/decision/liveness';
 import type { Logger } from '../src/observability/logger';
-import { logRotation } from './secret-rotation';
+import { logSecretNotices } from './secret-rotation';
 import { startPocket } from '../src/server';
 import { checkBackends, redactUrl } from './check-backends';
 import { action } from './output';
@@ -127,7 +127,7 @@ export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config)
   }
   const claimsWarning = userTokenClaimsWarning(config);
   if (claimsWarning) logger.warn(claimsWarning);
-  logRotation(logger, config);
+  logSecretNotices(logger, config);
   if (config.secretsGenerated) {
     const file = `${config.dataDir}/secrets.json`;
     logger.info(

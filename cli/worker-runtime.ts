@@ -4,7 +4,7 @@
  * reconciliation parts. Without Redis the hot state is the service process's own memory: the real-time
  * reconciliation and the void give-back then happen in that process (the embedded `npm start` runs both).
  */
-import { currentAndPrevious, loadConfig, type Config } from '../src/config';
+import { currentAndPrevious, issuerSigning, loadConfig, type Config, type RewardKind } from '../src/config';
 import type { HotState } from '../src/hot-state/hot-state';
 import {
   counterRebuilder,
@@ -42,14 +42,15 @@ export interface WorkerRuntimeOptions {
   /**
    * One-shot verbs (`reconcile`, `grants void|redeliver`): in production each secret is checked when read
    * (loadConfig's secretsOnUse), so only a verb that signs webhooks or issuer requests (NOTIFY_URL or an
-   * ISSUER_*_URL set, and `sends`) needs WEBHOOK_SECRET.
+   * ISSUER_*_URL set, and `sends`) needs WEBHOOK_SECRET, and only for NOTIFY_URL and the issuers without an
+   * ISSUER_<TYPE>_SECRET.
    * `pocket worker` checks them all at boot, as the service does.
    */
   secretsOnUse?: boolean;
   /**
    * Whether the verb may send to an issuer or NOTIFY_URL (`reconcile` reads every issuer and raises alerts).
-   * Then WEBHOOK_SECRET, which signs those requests, is read as the runtime opens when one of them is set, so a
-   * verb without it stops at once naming it, before it connects to anything. false: the verb only writes the
+   * Then the secrets that sign those requests (each issuer's, WEBHOOK_SECRET) are read as the runtime opens, so a
+   * verb without one stops at once naming it, before it connects to anything. false: the verb only writes the
    * ledger (`grants void`, `grants redeliver`, which leaves the sending to the relay) and never reads it.
    * Default true.
    */
@@ -107,17 +108,18 @@ function warnRedisDown(logger: Logger, db: Db, redisUrl: string, unreachable: st
 }
 
 /**
- * Reads WEBHOOK_SECRET when an issuer or NOTIFY_URL is configured, which a verb that sends signs its requests
- * for: in production, missing, it stops the verb here naming it (loadConfig's secretsOnUse).
+ * Reads the secrets a verb that sends signs its requests with, as the worker's senders will: each configured
+ * issuer's (issuerSigning: its own, or WEBHOOK_SECRET), and WEBHOOK_SECRET for NOTIFY_URL. In production, one
+ * missing stops the verb here naming it (loadConfig's secretsOnUse).
  */
-function checkSigningSecret(config: Config): void {
-  if (Object.keys(config.issuerUrls).length > 0 || config.notifyUrl !== null)
-    currentAndPrevious(config, 'webhook');
+function checkSigningSecrets(config: Config): void {
+  for (const kind of Object.keys(config.issuerUrls) as RewardKind[]) issuerSigning(config, kind).secrets();
+  if (config.notifyUrl !== null) currentAndPrevious(config, 'webhook');
 }
 
 async function openWorkerRuntime(options: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
   const loaded = loadConfig(process.env, process.cwd(), { secretsOnUse: options.secretsOnUse === true });
-  if (options.sends !== false) checkSigningSecret(loaded);
+  if (options.sends !== false) checkSigningSecrets(loaded);
   const config = options.hotState === false ? { ...loaded, redisUrl: null } : loaded;
   const outage = options.redisOutage ?? 'refuse';
   const { redisUnreachable } = await checkBackends(config, {

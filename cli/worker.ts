@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { WorkerOnce } from '../src/reconciliation/worker';
 import { action, parseFormat, printJson, printLines, table } from './output';
-import { logRotation } from './secret-rotation';
+import { logSecretNotices } from './secret-rotation';
 import { shutdownSignal } from './shutdown-signal';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -75,8 +75,8 @@ export function registerWorker(program: Command): void {
           }
           await withWorkerRuntime(
             async ({ parts, logger, config }) => {
-              // The worker signs the webhooks: a WEBHOOK_SECRET_PREVIOUS left set is reminded here too.
-              logRotation(logger, config);
+              // The worker signs the webhooks and issuer requests: a _PREVIOUS left set is reminded here too.
+              logSecretNotices(logger, config);
               parts.worker.start();
               logger.info(
                 {

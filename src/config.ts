@@ -9,6 +9,15 @@ import { join, resolve } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { validate as validCron } from 'node-cron';
+import {
+  ISSUER_KINDS,
+  ISSUER_SECRET_VARIABLES,
+  issuerSecretsMayShare,
+  issuerSecretValues,
+  issuerVariable,
+  readIssuerSecrets,
+  type IssuerSecrets,
+} from './delivery/issuer-secrets';
 import { schemaPath } from './shared/package-root';
 import { makeDirectory } from './shared/make-directory';
 
@@ -69,6 +78,11 @@ export interface Config {
   recommendUrl: string | null;
   recommendTimeoutMs: number;
   issuerUrls: Partial<Record<RewardKind, string>>;
+  /**
+   * ISSUER_<TYPE>_SECRET and its _PREVIOUS, for the types that have one: what requests to that issuer are signed
+   * with. A type without one signs with WEBHOOK_SECRET (issuerSigning below).
+   */
+  issuerSecrets: IssuerSecrets;
   issuerTimeoutMs: number;
   notifyUrl: string | null;
   secrets: Secrets;
@@ -102,6 +116,7 @@ const HTTP_URL = '^https?://';
 const HIDDEN = [
   ...Object.values(SECRET_NAMES),
   ...(Object.keys(SECRET_NAMES) as Array<keyof Secrets>).map(previousName),
+  ...ISSUER_SECRET_VARIABLES,
   'METRICS_TOKEN',
 ];
 
@@ -368,17 +383,21 @@ function readStoredSecrets(file: string, missing: ReadonlyArray<[keyof Secrets, 
 }
 
 /**
- * Each secret has its own holders besides pocket (the webhook receivers and the issuers hold WEBHOOK_SECRET, the
- * app backend that signs user tokens USER_TOKEN_SECRET): one value for two would let either holder act as the
- * other, e.g. a webhook receiver sign user tokens for any user. A previous value (rotation) is still honoured, so
- * it is held to the same rule, and one equal to its own current secret is a rotation that replaced nothing.
- * `values`: each variable's value, null when unset.
+ * Each secret has its own holders besides pocket (the webhook receivers hold WEBHOOK_SECRET, an issuer its
+ * ISSUER_<TYPE>_SECRET, or WEBHOOK_SECRET when it has none, the app backend that signs user tokens
+ * USER_TOKEN_SECRET): one value for two would let either holder act as the other, e.g. a webhook receiver sign
+ * user tokens for any user, or grants an issuer accepts. A previous value (rotation) is still honoured, so it is
+ * held to the same rule, and one equal to its own current secret is a rotation that replaced nothing.
+ * `values`: each variable's value, null when unset; `mayShare`: the pairs with one holder (issuerSecretsMayShare).
  */
-function refuseSharedSecrets(values: ReadonlyArray<[string, string | null]>): void {
+function refuseSharedSecrets(
+  values: ReadonlyArray<[string, string | null]>,
+  mayShare: (a: string, b: string) => boolean,
+): void {
   const messages = values.flatMap(([name, value], i) =>
     values
       .slice(0, i)
-      .filter(([, other]) => value !== null && other === value)
+      .filter(([other, otherValue]) => value !== null && otherValue === value && !mayShare(name, other))
       .map(
         ([other]) =>
           `${name}=${shown(name, value ?? '')}: must differ from ${other} ` +
@@ -390,15 +409,36 @@ function refuseSharedSecrets(values: ReadonlyArray<[string, string | null]>): vo
   if (messages.length > 0) throw new ConfigError(`invalid configuration:\n  ${messages.join('\n  ')}`);
 }
 
-/** Every secret variable with its value (null: unset), the current ones first. */
+/** Every secret variable with its value (null: unset), the current ones first, the issuers' last. */
 function secretValues(
   current: Record<keyof Secrets, string | null>,
   previous: PreviousSecrets,
+  issuers: ReadonlyArray<[string, string | null]>,
 ): Array<[string, string | null]> {
   const keys = Object.keys(SECRET_NAMES) as Array<keyof Secrets>;
   return [
     ...keys.map((key): [string, string | null] => [SECRET_NAMES[key], current[key]]),
     ...keys.map((key): [string, string | null] => [previousName(key), previous[key]]),
+    ...issuers,
+  ];
+}
+
+/**
+ * What WEBHOOK_SECRET signs in this configuration: the webhooks to NOTIFY_URL, and the requests to each issuer
+ * without a secret of its own. Empty: nothing, and in production it is then required only by what reads it.
+ */
+function webhookSecretUses(
+  raw: RawConfig,
+  urls: Partial<Record<RewardKind, string>>,
+  issuers: IssuerSecrets,
+): string[] {
+  const fallbacks = ISSUER_KINDS.filter((kind) => urls[kind] !== undefined && issuers[kind] === undefined);
+  return [
+    ...(str(raw, 'NOTIFY_URL') !== null ? ['the webhooks to NOTIFY_URL'] : []),
+    ...fallbacks.map(
+      (kind) =>
+        `the requests to ${issuerVariable(kind, 'URL')}, which has no ${issuerVariable(kind, 'SECRET')}`,
+    ),
   ];
 }
 
@@ -419,16 +459,26 @@ function secretsCheckedOnUse(
   return secrets as Secrets;
 }
 
+interface ResolvedSecrets {
+  secrets: Secrets;
+  previous: PreviousSecrets;
+  issuerSecrets: IssuerSecrets;
+  generated: boolean;
+  created: boolean;
+}
+
 /**
  * Outside production, missing secrets are generated once and kept under the data directory. In production they
- * are required: all of them at load, or, with `onUse`, each when it is first read.
+ * are required: all of them at load, or, with `onUse`, each when it is first read; WEBHOOK_SECRET at load only
+ * when something here signs with it (webhookSecretUses). The issuers' own are never generated nor required.
  */
 function resolveSecrets(
   raw: RawConfig,
   production: boolean,
   dataDir: string,
   onUse: boolean,
-): { secrets: Secrets; previous: PreviousSecrets; generated: boolean; created: boolean } {
+  issuerUrls: Partial<Record<RewardKind, string>>,
+): ResolvedSecrets {
   const read = (name: (key: keyof Secrets) => string): Record<keyof Secrets, string | null> => ({
     activityCode: str(raw, name('activityCode')),
     webhook: str(raw, name('webhook')),
@@ -436,21 +486,33 @@ function resolveSecrets(
   });
   const given = read((key) => SECRET_NAMES[key]);
   const previous = read(previousName);
-  refuseSharedSecrets(secretValues(given, previous));
+  const issuerValues = issuerSecretValues((name) => str(raw, name));
+  const issuers = readIssuerSecrets((name) => str(raw, name), issuerUrls);
+  if (issuers.problems.length > 0) {
+    const messages = issuers.problems.map(
+      ([name, problem]) =>
+        `${raw[name] === undefined ? `${name} (unset)` : `${name}=${shown(name, raw[name])}`}: ${problem}`,
+    );
+    throw new ConfigError(`invalid configuration:\n  ${messages.join('\n  ')}`);
+  }
+  const mayShare = (a: string, b: string): boolean => issuerSecretsMayShare(a, b, issuerUrls);
+  refuseSharedSecrets(secretValues(given, previous, issuerValues), mayShare);
+  const resolved = { previous, issuerSecrets: issuers.secrets, generated: false, created: false };
   const missing = (Object.keys(given) as Array<keyof Secrets>).filter((k) => given[k] === null);
-  if (missing.length === 0) return { secrets: given as Secrets, previous, generated: false, created: false };
+  if (missing.length === 0) return { ...resolved, secrets: given as Secrets };
   if (production) {
+    const webhookUses = webhookSecretUses(raw, issuerUrls, issuers.secrets);
     const required = (keys: ReadonlyArray<keyof Secrets>): ConfigError =>
       new ConfigError(
-        `invalid configuration: ${keys.map((k) => SECRET_NAMES[k]).join(', ')} required when NODE_ENV=production`,
+        `invalid configuration: ${keys.map((k) => SECRET_NAMES[k]).join(', ')} required when NODE_ENV=production` +
+          (keys.includes('webhook') && webhookUses.length > 0
+            ? ` (WEBHOOK_SECRET signs ${webhookUses.join(', and ')})`
+            : ''),
       );
-    if (!onUse) throw required(missing);
-    return {
-      secrets: secretsCheckedOnUse(given, missing, required),
-      previous,
-      generated: false,
-      created: false,
-    };
+    // WEBHOOK_SECRET that signs nothing here is checked when read, as for a CLI verb.
+    const atLoad = missing.filter((key) => !onUse && (key !== 'webhook' || webhookUses.length > 0));
+    if (atLoad.length > 0) throw required(atLoad);
+    return { ...resolved, secrets: secretsCheckedOnUse(given, missing, required) };
   }
   const file = join(dataDir, 'secrets.json');
   let stored: Partial<Secrets> = {};
@@ -468,14 +530,14 @@ function resolveSecrets(
     }
   }
   // The previous values are held apart from the generated secrets in use too, before anything is written.
-  refuseSharedSecrets(secretValues(secrets, previous));
+  refuseSharedSecrets(secretValues(secrets, previous, issuerValues), mayShare);
   if (changed) {
     makeDirectory(dataDir);
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     // `mode` applies only to a file it creates: one made by hand (or by an older pocket) kept its mode.
     chmodSync(file, 0o600);
   }
-  return { secrets: secrets as Secrets, previous, generated: true, created: changed };
+  return { ...resolved, secrets: secrets as Secrets, generated: true, created: changed };
 }
 
 /**
@@ -490,11 +552,56 @@ export function currentAndPrevious(
   return previous === null ? [config.secrets[key]] : [config.secrets[key], previous];
 }
 
-/** The `<NAME>_PREVIOUS` variables that are set: the rotations in progress. */
-export function previousSecretsSet(config: Pick<Config, 'previousSecrets'>): string[] {
-  return (Object.keys(SECRET_NAMES) as Array<keyof Secrets>)
-    .filter((key) => config.previousSecrets[key] !== null)
-    .map(previousName);
+/** The `<NAME>_PREVIOUS` variables that are set, the issuers' included: the rotations in progress. */
+export function previousSecretsSet(config: Pick<Config, 'previousSecrets' | 'issuerSecrets'>): string[] {
+  return [
+    ...(Object.keys(SECRET_NAMES) as Array<keyof Secrets>)
+      .filter((key) => config.previousSecrets[key] !== null)
+      .map(previousName),
+    ...ISSUER_KINDS.filter((kind) => (config.issuerSecrets[kind]?.previous ?? null) !== null).map((kind) =>
+      issuerVariable(kind, 'SECRET_PREVIOUS'),
+    ),
+  ];
+}
+
+/**
+ * The one place that says what signs the requests to a reward type's issuer (its grants, the listings
+ * reconciliation reads): the variable holding the secret, ISSUER_<TYPE>_SECRET, or WEBHOOK_SECRET for a type
+ * without one (its `_PREVIOUS` signs beside it during a rotation), and the secrets, current first. `secrets` reads
+ * them when called: in production WEBHOOK_SECRET may be checked on use (a CLI verb), and a sender that never
+ * signs never reads it.
+ */
+export function issuerSigning(
+  config: Pick<Config, 'secrets' | 'previousSecrets' | 'issuerSecrets'>,
+  kind: RewardKind,
+): { secretName: string; secrets: () => string[] } {
+  const own = config.issuerSecrets[kind];
+  if (own === undefined) {
+    return { secretName: SECRET_NAMES.webhook, secrets: () => currentAndPrevious(config, 'webhook') };
+  }
+  return {
+    secretName: issuerVariable(kind, 'SECRET'),
+    secrets: () => (own.previous === null ? [own.current] : [own.current, own.previous]),
+  };
+}
+
+/**
+ * Every secret some issuer's requests are signed with (issuerSigning), each once, and the variables holding them:
+ * what the sandbox issuer's HTTP face accepts, as it cannot tell which ISSUER_<TYPE>_URL points at it. Those of
+ * the types with an issuer URL; of every type when none has one.
+ */
+export function issuerSecretsInUse(
+  config: Pick<Config, 'secrets' | 'previousSecrets' | 'issuerSecrets' | 'issuerUrls'>,
+): {
+  secretNames: string[];
+  secrets: string[];
+} {
+  const withUrl = ISSUER_KINDS.filter((kind) => config.issuerUrls[kind] !== undefined);
+  const signings = (withUrl.length > 0 ? withUrl : ISSUER_KINDS).map((kind) => issuerSigning(config, kind));
+  return {
+    secretNames: [...new Set(signings.map((signing) => signing.secretName))],
+    secrets: [...new Set(signings.flatMap((signing) => signing.secrets()))],
+  };
 }
 
 export interface LoadConfigOptions {
@@ -517,21 +624,18 @@ export function loadConfig(
   const production = nodeEnv === 'production';
   const dataDir = resolve(cwd, str(raw, 'POCKET_DATA_DIR') ?? 'data');
   const databaseUrl = str(raw, 'DATABASE_URL');
-  const { secrets, previous, generated, created } = resolveSecrets(
+  const issuerUrls: Partial<Record<RewardKind, string>> = {};
+  for (const kind of ISSUER_KINDS) {
+    const url = str(raw, issuerVariable(kind, 'URL'));
+    if (url) issuerUrls[kind] = url;
+  }
+  const { secrets, previous, issuerSecrets, generated, created } = resolveSecrets(
     raw,
     production,
     dataDir,
     options.secretsOnUse === true,
+    issuerUrls,
   );
-  const issuerUrls: Partial<Record<RewardKind, string>> = {};
-  for (const [kind, name] of [
-    ['red_packet', 'ISSUER_RED_PACKET_URL'],
-    ['coupon', 'ISSUER_COUPON_URL'],
-    ['voucher', 'ISSUER_VOUCHER_URL'],
-  ] as const) {
-    const url = str(raw, name);
-    if (url) issuerUrls[kind] = url;
-  }
   return {
     env: nodeEnv,
     host: str(raw, 'HOST') ?? (production ? null : '127.0.0.1'),
@@ -552,6 +656,7 @@ export function loadConfig(
     recommendUrl: str(raw, 'RECOMMEND_URL'),
     recommendTimeoutMs: num(raw, 'RECOMMEND_TIMEOUT_MS', 300),
     issuerUrls,
+    issuerSecrets,
     issuerTimeoutMs: num(raw, 'ISSUER_TIMEOUT_MS', 2000),
     notifyUrl: str(raw, 'NOTIFY_URL'),
     secrets,

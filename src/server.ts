@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { currentAndPrevious, type Config } from './config';
+import { currentAndPrevious, issuerSecretsInUse, type Config } from './config';
 import { counterRebuilder, createStores, ledgerRegistry, openLedgerDb, sharedHotState } from './backends';
 import { cryptoRandom, type Random } from './decision/random';
 import { createApp } from './http/app';
@@ -310,15 +310,10 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       campaignRouter({ db: bounded, grants: stores.grants, registry, clock }),
       grantsRouter({ db: bounded, grants: stores.grants }),
       // The sandbox issuer's HTTP face (issued records for reconciliation); not exposed in production.
-      // It verifies the signatures of what it receives with the service's own WEBHOOK_SECRET (and _PREVIOUS).
+      // It verifies the signatures of what it receives with the service's own issuer secrets.
       ...(config.env === 'production'
         ? []
-        : [
-            sandboxIssuerRouter(delivery.sandbox, {
-              secrets: currentAndPrevious(config, 'webhook'),
-              clock,
-            }),
-          ]),
+        : [sandboxIssuerRouter(delivery.sandbox, { ...issuerSecretsInUse(config), clock })]),
       adminRouter(tokenVerifier, adminRouters),
     ],
   });

@@ -12,7 +12,7 @@
  * entry whose claim may have lapsed is left alone ('lost') for whoever claims it next.
  */
 import type { AlertSink } from '../integrations/alert-service';
-import type { IssueResult } from '../integrations/issuer';
+import type { IssueResult, Issuer } from '../integrations/issuer';
 import type { Db } from '../ledger/db';
 import type { GrantRecord, GrantStore } from '../ledger/grant-store';
 import type { OutboxEntry, OutboxStore } from '../ledger/outbox-store';
@@ -103,7 +103,7 @@ export class DeliveryService {
             ? 'dead'
             : 'skipped';
         }
-        return this.retryLater(entry, relayId, grant, issuer.name, result);
+        return this.retryLater(entry, relayId, grant, issuer, result);
     }
   }
 
@@ -115,7 +115,7 @@ export class DeliveryService {
     entry: OutboxEntry,
     relayId: string,
     grant: GrantRecord,
-    issuer: string,
+    issuer: Pick<Issuer, 'name' | 'secretName'>,
     result: Extract<IssueResult, { kind: 'retry' }>,
   ): Promise<DeliveryOutcome> {
     const now = this.deps.clock();
@@ -127,7 +127,8 @@ export class DeliveryService {
     if (result.signatureRefused) {
       const { id: grantId, campaignId } = grant;
       await this.signatureRefusals.sound({
-        issuer,
+        issuer: issuer.name,
+        secret: issuer.secretName ?? 'WEBHOOK_SECRET',
         grantId,
         campaignId,
         attempts: entry.attempts,

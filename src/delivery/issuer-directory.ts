@@ -5,15 +5,18 @@
 import type { RewardKind } from '../config';
 import { HttpIssuer } from '../integrations/http-issuer';
 import type { Issuer } from '../integrations/issuer';
+import { issuerBase } from './issuer-base';
 
 /** How HttpIssuers sign their requests (notification-signature.ts). */
 export interface IssuerSigning {
   /**
-   * WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set. Read at the first request to an issuer, then
-   * kept: a CLI verb that sends nothing to issuers (`grants void`) never reads it, so in production (secrets
-   * checked on use) it runs without it. The verbs that do send check it when they start (worker-runtime.ts).
+   * Each reward type's issuer secret and the variable holding it (config.ts, issuerSigning): ISSUER_<TYPE>_SECRET,
+   * or WEBHOOK_SECRET without one, then its `_PREVIOUS` while set. The secrets are read at the first request to
+   * an issuer, then kept: a CLI verb that sends nothing to issuers (`grants void`) never reads them, so in
+   * production (secrets checked on use) it runs without them. The verbs that do send check them when they
+   * start (worker-runtime.ts).
    */
-  secrets: () => readonly string[];
+  forType: (type: RewardKind) => { secretName: string; secrets: () => readonly string[] };
   clock: () => Date;
 }
 
@@ -28,7 +31,8 @@ export class IssuerDirectory {
   /**
    * One HttpIssuer per distinct issuer, so that types sharing one are paged once by reconciliation. URLs are
    * compared as URLs (issuerBase): `http://wallet/` and `http://WALLET:80` are `http://wallet`, which read
-   * twice listed every grant it issued twice (an `issued_twice` and an alert per grant, paid once).
+   * twice listed every grant it issued twice (an `issued_twice` and an alert per grant, paid once). It signs with
+   * the first of those types' secrets: the configuration holds types sharing an issuer to one secret.
    */
   static fromConfig(
     urls: Partial<Record<RewardKind, string>>,
@@ -38,14 +42,15 @@ export class IssuerDirectory {
   ): IssuerDirectory {
     const byUrl = new Map<string, Issuer>();
     const byType: Partial<Record<string, Issuer>> = {};
-    let read: readonly string[] | undefined;
-    const secrets = (): readonly string[] => (read ??= signing.secrets());
-    for (const [type, url] of Object.entries(urls)) {
+    for (const [type, url] of Object.entries(urls) as Array<[RewardKind, string | undefined]>) {
       if (!url) continue;
       const base = issuerBase(url);
       let issuer = byUrl.get(base);
       if (!issuer) {
-        issuer = new HttpIssuer({ baseUrl: base, timeoutMs, secrets, clock: signing.clock });
+        const { secretName, secrets: read } = signing.forType(type);
+        let kept: readonly string[] | undefined;
+        const secrets = (): readonly string[] => (kept ??= read());
+        issuer = new HttpIssuer({ baseUrl: base, timeoutMs, secrets, secretName, clock: signing.clock });
         byUrl.set(base, issuer);
       }
       byType[type] = issuer;
@@ -64,18 +69,4 @@ export class IssuerDirectory {
     for (const issuer of Object.values(this.byType)) if (issuer) issuers.add(issuer);
     return [...issuers];
   }
-}
-
-/**
- * An issuer URL as one string per issuer: scheme and host in lower case, no default port (the WHATWG URL
- * parser's form), no trailing slash (HttpIssuer appends `/grants`). A URL that does not parse is kept as given.
- */
-function issuerBase(url: string): string {
-  let href = url;
-  try {
-    href = new URL(url).href;
-  } catch {
-    // config validation refuses these; kept as given
-  }
-  return href.replace(/\/+$/, '');
 }

@@ -11,6 +11,8 @@ import { RepeatFilter } from '../observability/repeat-filter';
 
 export interface RefusedDelivery {
   issuer: string;
+  /** The variable holding the secret that issuer's requests are signed with (ISSUER_<TYPE>_SECRET, WEBHOOK_SECRET). */
+  secret: string;
   grantId: string;
   campaignId: string;
   /** Attempts made so far, this one included. */
@@ -40,7 +42,7 @@ export class SignatureRefusalAlarm {
       logger.warn(
         { ...refused, ...(leftOut > 0 ? { leftOut } : {}) },
         `issuer ${refused.issuer} refused pocket's signature (HTTP 401): grants are retried, not failed; ` +
-          'check WEBHOOK_SECRET (and WEBHOOK_SECRET_PREVIOUS) here and at the issuer',
+          `check ${refused.secret} (and ${refused.secret}_PREVIOUS) here and at the issuer`,
       );
     }
     const occurrence = signatureRefusedOccurrence(refused.issuer, clock());

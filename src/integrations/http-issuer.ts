@@ -11,10 +11,16 @@ export interface HttpIssuerOptions {
   /** Per call; a timeout is retried like a 5xx. */
   timeoutMs: number;
   /**
-   * WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set: every request is signed with each
-   * (notification-signature.ts), its body, or for a listing its path and query. A function: read at each request.
+   * This issuer's secrets (config.ts, issuerSigning): ISSUER_<TYPE>_SECRET, or WEBHOOK_SECRET for a type without
+   * one, then its `_PREVIOUS` while it is set: every request is signed with each (notification-signature.ts), its
+   * body, or for a listing its path and query. A function: read at each request.
    */
   secrets: SigningSecrets;
+  /**
+   * The variable holding them (`ISSUER_COUPON_SECRET`), named when the issuer refuses them; default
+   * `WEBHOOK_SECRET`, what a type without a secret of its own signs with.
+   */
+  secretName?: string;
   /** The signatures' timestamp; default the system clock. */
   clock?: () => Date;
 }
@@ -29,9 +35,13 @@ const TRANSIENT_4XX = new Set([408, 429]);
  */
 const SIGNATURE_REFUSED = 401;
 
-/** What an on-call engineer checks when an issuer refuses pocket's signature (delivery and listings). */
-export const SIGNATURE_REFUSED_HINT =
-  "the issuer refused pocket's signature; check WEBHOOK_SECRET (and WEBHOOK_SECRET_PREVIOUS) on both sides";
+/**
+ * What an on-call engineer checks when an issuer refuses pocket's signature (delivery and listings): the variable
+ * holding that issuer's secret, never its value.
+ */
+export function signatureRefusedHint(secretName: string): string {
+  return `the issuer refused pocket's signature; check ${secretName} (and ${secretName}_PREVIOUS) on both sides`;
+}
 
 /** Of an answer's body, only the start is read: a refusal's message keeps 500 characters of it. */
 const MAX_ANSWER_BYTES = 4096;
@@ -55,12 +65,14 @@ function describe(error: unknown): string {
 export class HttpIssuer implements Issuer {
   readonly name: string;
   readonly listingUrl: string;
+  readonly secretName: string;
   private readonly base: string;
 
   constructor(private readonly options: HttpIssuerOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.name = this.base;
     this.listingUrl = `${this.base}/grants`;
+    this.secretName = options.secretName ?? 'WEBHOOK_SECRET';
   }
 
   /** The signature headers of a request with this payload, timed now. */
@@ -98,7 +110,7 @@ export class HttpIssuer implements Issuer {
       const answer = text.slice(0, 200);
       return {
         kind: 'retry',
-        reason: `HTTP 401: ${SIGNATURE_REFUSED_HINT}${answer ? ` (it answered ${answer})` : ''}`,
+        reason: `HTTP 401: ${signatureRefusedHint(this.secretName)}${answer ? ` (it answered ${answer})` : ''}`,
         signatureRefused: true,
       };
     }
@@ -152,7 +164,7 @@ export class HttpIssuer implements Issuer {
     if (!response.ok) {
       const { status } = response;
       throw failure(
-        `answered HTTP ${status}${status === SIGNATURE_REFUSED ? `: ${SIGNATURE_REFUSED_HINT}` : ''}`,
+        `answered HTTP ${status}${status === SIGNATURE_REFUSED ? `: ${signatureRefusedHint(this.secretName)}` : ''}`,
       );
     }
     let body: unknown;

@@ -6,7 +6,8 @@
  *   `{ grantId, campaignId, userId, rewardId, type, amount, currency, businessDate, grantedAt, test }`, plus
  *   `minSpend` and `validDays` for a coupon or voucher whose reward sets them. Amounts are minor units.
  *   2xx, or 409 (a duplicate of a grant already issued) → delivered. 408 and 429 → retried like 5xx. 401 (the
- *   issuer did not verify pocket's signature) → retried like 5xx, with a warn and an alert naming WEBHOOK_SECRET.
+ *   issuer did not verify pocket's signature) → retried like 5xx, with a warn and an alert naming the secret's
+ *   variable (ISSUER_<TYPE>_SECRET, or WEBHOOK_SECRET for a type without one).
  *   Any other 4xx (403 included) → failed: a discrepancy and an alert, never retried. 5xx, a timeout or a network error →
  *   retried with exponential backoff and full jitter, never sooner than a `Retry-After` the issuer sent (up to
  *   the backoff cap), then dead-lettered after the maximum attempts. A 3xx is
@@ -16,7 +17,7 @@
  *   issuedAt }], nextCursor: string | null }`: what the issuer issued in [since, until), paged, for offline
  *   reconciliation. `cursor` is opaque; absent on the first page.
  * - Every request is signed as webhooks are (notification-signature.ts): `X-Pocket-Timestamp` and
- *   `X-Pocket-Signature: v1=…` (one per secret during a WEBHOOK_SECRET rotation), the HMAC over the exact body of
+ *   `X-Pocket-Signature: v1=…` with the issuer's secret (one per secret during a rotation), the HMAC over the exact body of
  *   a POST, or over the path and query string of a GET as sent.
  */
 
@@ -77,6 +78,11 @@ export interface Issuer {
   issue(request: IssueRequest): Promise<IssueResult>;
   /** The issued-records endpoint, when the issuer is reached over HTTP (named in listing failures). */
   readonly listingUrl?: string;
+  /**
+   * The variable holding the secret its requests are signed with, when they are (HTTP): ISSUER_<TYPE>_SECRET, or
+   * WEBHOOK_SECRET. Named when it refuses pocket's signature.
+   */
+  readonly secretName?: string;
   /**
    * One page of issued records; throws when the issuer cannot answer (the reconciliation run fails). An HTTP
    * issuer throws an IssuerListingError naming itself, the URL and the reason.

@@ -3,7 +3,8 @@
  * `X-Pocket-Timestamp: <unix seconds>` and `X-Pocket-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
  * payload)>`, the payload being the raw body bytes, or for a request without a body (an issuer's listing, GET)
  * its request target: the path and query string exactly as sent. The receiver recomputes the HMAC, compares in
- * constant time and refuses stale timestamps (replays). During a rotation (WEBHOOK_SECRET_PREVIOUS) the header
+ * constant time and refuses stale timestamps (replays). The secret: WEBHOOK_SECRET for webhooks, the issuer's own
+ * (ISSUER_<TYPE>_SECRET, else WEBHOOK_SECRET) for an issuer. During a rotation (its `_PREVIOUS` set) the header
  * carries one `v1=` per secret, comma-separated, the current one first (Stripe's convention): a receiver holding
  * either secret finds its own.
  */

@@ -11,7 +11,7 @@ export type AlertEvent =
   | 'budget.burn_rate'
   /** Server errors or 503s above their threshold among recent requests. */
   | 'errors.spike'
-  /** An issuer answered 401 to a grant: it does not verify pocket's signature (WEBHOOK_SECRET). */
+  /** An issuer answered 401 to a grant: it does not verify pocket's signature (its ISSUER_<TYPE>_SECRET or WEBHOOK_SECRET). */
   | 'issuer.signature_refused';
 
 export interface NotificationMessage {

@@ -1,8 +1,9 @@
 /**
  * The sandbox issuer over HTTP, at /sandbox/issuer: the same protocol as a real issuer (issuer.ts), so that an
  * ISSUER_*_URL may point at it and reconciliation reads a real endpoint. Not mounted in production. It verifies
- * what it receives as a real issuer should: a request without a valid, recent signature made with the service's
- * own WEBHOOK_SECRET (or WEBHOOK_SECRET_PREVIOUS) is refused, 401, before its body or query is looked at. The
+ * what it receives as a real issuer should: a request without a valid, recent signature made with one of the
+ * service's own issuer secrets (config.ts, issuerSecretsInUse) is refused, 401, before its body or query is looked
+ * at. The
  * sandbox reached in process (test grants, reward types without an issuer URL) is called directly, unsigned.
  */
 import type { IncomingMessage } from 'node:http';
@@ -14,8 +15,13 @@ import type { IssueRequest, Issuer } from './issuer';
 import { verifySignature, verifyTargetSignature } from './notification-signature';
 
 export interface SandboxIssuerRouterOptions {
-  /** The service's WEBHOOK_SECRET, then WEBHOOK_SECRET_PREVIOUS while it is set: either one's signature passes. */
+  /**
+   * The service's issuer secrets (ISSUER_<TYPE>_SECRET, or WEBHOOK_SECRET for a type without one, and their
+   * `_PREVIOUS` while set): any one's signature passes.
+   */
   secrets: readonly string[];
+  /** The variables holding them, named in a refusal (never their values). */
+  secretNames: readonly string[];
   /** The service's clock, against which a signature's timestamp must be within 5 minutes. */
   clock: () => Date;
 }
@@ -87,9 +93,9 @@ function signatureRefusal(
   }
   const now = options.clock();
   if (options.secrets.some((secret) => verify(secret, timestamp, signature, now))) return null;
+  const names = options.secretNames.flatMap((name) => [name, `${name}_PREVIOUS`]).join(' or ');
   return new SignatureRefusedError(
-    'X-Pocket-Signature does not verify with WEBHOOK_SECRET or WEBHOOK_SECRET_PREVIOUS, or X-Pocket-Timestamp ' +
-      'is more than 5 minutes off',
+    `X-Pocket-Signature does not verify with ${names}, or X-Pocket-Timestamp is more than 5 minutes off`,
   );
 }
 

@@ -3,7 +3,7 @@
  * relay, alerts, both reconcilers, the void service, the discrepancy resolver and the worker with its lease and
  * jobs.
  */
-import { currentAndPrevious, type Config } from '../config';
+import { currentAndPrevious, issuerSigning, type Config } from '../config';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../delivery/backoff';
 import { DeliveryService } from '../delivery/delivery-service';
 import { IssuerDirectory } from '../delivery/issuer-directory';
@@ -59,6 +59,7 @@ export interface WorkerDeps {
   config: Pick<
     Config,
     | 'issuerUrls'
+    | 'issuerSecrets'
     | 'issuerTimeoutMs'
     | 'notifyUrl'
     | 'secrets'
@@ -148,9 +149,10 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
   const scans = withStatementDeadline(deps.db, LEDGER_SCAN_DEADLINE_MS);
   const random = deps.random ?? Math.random;
   const sandbox = new SandboxIssuer({ db, store: new KnexSandboxIssuedStore(), clock });
-  // Issuers get requests signed as webhooks are, with the same secrets (README, "Delivery and reconciliation").
+  // Issuers get requests signed as webhooks are, each with its own secret, or WEBHOOK_SECRET when it has none
+  // (README, "Delivery and reconciliation").
   const issuers = IssuerDirectory.fromConfig(config.issuerUrls, config.issuerTimeoutMs, sandbox, {
-    secrets: () => currentAndPrevious(config, 'webhook'),
+    forType: (type) => issuerSigning(config, type),
     clock,
   });
   const notifications = new KnexNotificationStore();

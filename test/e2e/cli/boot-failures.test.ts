@@ -121,7 +121,7 @@ describe('boot failures of the long-running verbs', () => {
     }
   });
 
-  it('in production a one-shot verb needs only the secrets it reads; serve still needs all three', async () => {
+  it('in production a one-shot verb needs only the secrets it reads; serve needs WEBHOOK_SECRET only for what it signs', async () => {
     const production = { ...env, NODE_ENV: 'production' };
     const codes = await pocket(['codes', 'issue', 'spring-sale'], {
       env: { ...production, ACTIVITY_CODE_SECRET: 'k'.repeat(40) },
@@ -131,25 +131,42 @@ describe('boot failures of the long-running verbs', () => {
     const reconcile = await pocket(['reconcile', '--grace', '0'], {
       env: { ...production, NOTIFY_URL: 'http://127.0.0.1:9/hook' },
     });
+    const notifies = ' (WEBHOOK_SECRET signs the webhooks to NOTIFY_URL)';
     expect([reconcile.code, reconcile.stderr]).toEqual([
       1,
-      'pocket: invalid configuration: WEBHOOK_SECRET required when NODE_ENV=production\n',
+      `pocket: invalid configuration: WEBHOOK_SECRET required when NODE_ENV=production${notifies}\n`,
     ]);
     const serve = await pocket(['serve'], { env: { ...production, ACTIVITY_CODE_SECRET: 'k'.repeat(40) } });
     expect([serve.code, serve.stderr]).toEqual([
       1,
-      'pocket: invalid configuration: WEBHOOK_SECRET, USER_TOKEN_SECRET required when NODE_ENV=production\n',
+      'pocket: invalid configuration: USER_TOKEN_SECRET required when NODE_ENV=production\n',
+    ]);
+    const notifying = await pocket(['serve'], {
+      env: { ...production, ACTIVITY_CODE_SECRET: 'k'.repeat(40), NOTIFY_URL: 'http://127.0.0.1:9/hook' },
+    });
+    expect([notifying.code, notifying.stderr]).toEqual([
+      1,
+      `pocket: invalid configuration: WEBHOOK_SECRET, USER_TOKEN_SECRET required when NODE_ENV=production${notifies}\n`,
     ]);
   });
 
   it('in production a verb that talks to an issuer needs WEBHOOK_SECRET, which signs its requests; void and redeliver do not', async () => {
     const production = { ...env, NODE_ENV: 'production' };
     const withIssuer = { ...production, ISSUER_COUPON_URL: 'http://127.0.0.1:9/coupons' };
-    const required = 'pocket: invalid configuration: WEBHOOK_SECRET required when NODE_ENV=production\n';
+    const required =
+      'pocket: invalid configuration: WEBHOOK_SECRET required when NODE_ENV=production (WEBHOOK_SECRET signs ' +
+      'the requests to ISSUER_COUPON_URL, which has no ISSUER_COUPON_SECRET)\n';
     // Without an issuer URL (or NOTIFY_URL) reconcile signs nothing and needs no secret.
     expect((await pocket(['reconcile', '--grace', '0'], { env: production })).stderr).not.toMatch(/SECRET/);
     const reconcile = await pocket(['reconcile', '--grace', '0'], { env: withIssuer });
     expect([reconcile.code, reconcile.stderr]).toEqual([1, required]);
+    // An issuer with a secret of its own needs no WEBHOOK_SECRET: reconcile goes on to read the issuer (which
+    // is not there).
+    const own = await pocket(['reconcile', '--grace', '0'], {
+      env: { ...withIssuer, ISSUER_COUPON_SECRET: 'c'.repeat(40) },
+    });
+    expect(own.stderr).not.toMatch(/SECRET/);
+    expect(own.stderr).toContain('127.0.0.1:9');
     // Voiding and redelivering only write the ledger (the relay sends a redelivered grant): with an issuer and
     // NOTIFY_URL set they need no WEBHOOK_SECRET, and go on to look the grant up. Both demanded it.
     const sendsNothing = { ...withIssuer, NOTIFY_URL: 'http://127.0.0.1:9/hook' };

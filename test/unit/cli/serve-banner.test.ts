@@ -101,6 +101,28 @@ describe('logBanner', () => {
     ]);
   });
 
+  it('says which issuers sign with a WEBHOOK_SECRET another party holds too, and how to give each its own', () => {
+    const shared = (env: Record<string, string>) =>
+      banner(env)
+        .map((l) => l.msg)
+        .filter((msg) => msg.includes('signed with WEBHOOK_SECRET'));
+    const wallet = { ISSUER_RED_PACKET_URL: 'http://wallet.internal' };
+    // One issuer, no webhook receiver: the secret has one holder besides pocket.
+    expect(shared(wallet)).toEqual([]);
+    expect(shared({ ...wallet, NOTIFY_URL: 'http://hooks.internal/pocket' })).toEqual([
+      'secrets: the requests to ISSUER_RED_PACKET_URL are signed with WEBHOOK_SECRET, which the webhook receiver ' +
+        'also holds and could then sign grants with; set ISSUER_RED_PACKET_SECRET to give each issuer its own ' +
+        '(README, "Rotating a secret")',
+    ]);
+    expect(
+      shared({
+        ...wallet,
+        NOTIFY_URL: 'http://hooks.internal/pocket',
+        ISSUER_RED_PACKET_SECRET: 'r'.repeat(32),
+      }),
+    ).toEqual([]);
+  });
+
   it('says the secrets were generated on the boot that made them, and reused after', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pocket-banner-'));
     const file = join(dir, 'data', 'secrets.json');

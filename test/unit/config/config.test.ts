@@ -94,9 +94,16 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
   });
 
   it('requires secrets in production and names the variables', () => {
+    // WEBHOOK_SECRET only when something is signed with it (issuer-secrets.test.ts has the cases).
+    expect(() => loadConfig({ NODE_ENV: 'production', NOTIFY_URL: 'http://hooks/pocket' }, tmp())).toThrow(
+      new ConfigError(
+        'invalid configuration: ACTIVITY_CODE_SECRET, WEBHOOK_SECRET, USER_TOKEN_SECRET required when ' +
+          'NODE_ENV=production (WEBHOOK_SECRET signs the webhooks to NOTIFY_URL)',
+      ),
+    );
     expect(() => loadConfig({ NODE_ENV: 'production' }, tmp())).toThrow(
       new ConfigError(
-        'invalid configuration: ACTIVITY_CODE_SECRET, WEBHOOK_SECRET, USER_TOKEN_SECRET required when NODE_ENV=production',
+        'invalid configuration: ACTIVITY_CODE_SECRET, USER_TOKEN_SECRET required when NODE_ENV=production',
       ),
     );
   });
