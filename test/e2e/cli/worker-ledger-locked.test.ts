@@ -105,11 +105,12 @@ describe('pocket worker while another program holds the embedded ledger write lo
       await waitFor(() => stderr.includes(locked), 'the ledger driver warning', 10_000);
       await sleep(1000);
       // Loading the CLI's modules and the boot block the loop a while before it runs; after that, never for long.
-      // Before, each write tried stood it still for the 5 s busy_timeout. The 1 s bound leaves room for a busy host.
+      // Before, each write tried stood it still for the 5 s busy_timeout (5.8-6.2 s measured). The bound is half
+      // of that: a busy CI host (two jest workers, PostgreSQL) once stalled it 1.3 s while it loaded a module.
       const blocked = [...stderr.slice(running).matchAll(/event loop blocked (\d+) ms/g)].map((m) =>
         Number(m[1]),
       );
-      expect(blocked.filter((ms) => ms >= 1000)).toEqual([]);
+      expect(blocked.filter((ms) => ms >= 2500)).toEqual([]);
       expect(worker.exitCode).toBeNull();
       expect(stderr.split(locked).length - 1).toBe(1);
       expect(delivery(id)).toEqual({ grant: 'pending', sandbox: 0 });

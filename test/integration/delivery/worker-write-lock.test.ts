@@ -102,9 +102,9 @@ describe('a standalone worker while another program holds the SQLite write lock'
     } finally {
       release();
     }
-    // Before, the loop stood still for the 5 s busy_timeout of each write tried. The bound leaves room for a busy
-    // CI host (a collection, another suite's processes): what it catches is a block of seconds.
-    expect(worstDelay).toBeLessThan(1000);
+    // Before, the loop stood still for the 5 s busy_timeout of each write tried (5063 ms measured). The bound is
+    // half of that, room for a busy CI host (a collection, another suite's processes): it catches a block of seconds.
+    expect(worstDelay).toBeLessThan(2500);
     // A failed turn, logged (at most once a minute each), not a crash.
     const locked = `the SQLite ledger is locked by another process: a write waited ${LEDGER_WAIT_MS} ms for it, and failed`;
     expect(messages.filter((m) => m === locked).length).toBe(1);
