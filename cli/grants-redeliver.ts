@@ -1,7 +1,8 @@
 /**
  * `pocket grants redeliver <id> [--reason R]`: sends a dead-lettered or refused grant again, with the same
  * Idempotency-Key (the grant id), once the issuer is fixed. The worker's relay picks it up on its next poll.
- * Audited; refuses (exit 1) a grant that is unknown, void, delivered, or still pending or in flight.
+ * Audited; refuses (exit 1) a grant that is unknown, void, delivered, or still pending or in flight. It goes to
+ * its type's issuer now, which is not the one that refused it when that issuer moved to a new URL (said so).
  */
 import type { Command } from 'commander';
 import type { RedeliveryResult } from '../src/delivery/grant-redelivery-service';
@@ -52,8 +53,10 @@ export function registerRedeliver(grants: Command): void {
                 throw new CliFailure(error.message, error.status === 400 ? 2 : 1, { code: error.code });
               throw error;
             }
-            if (format === 'json') printJson(redeliverJson(result));
-            else printLines(redeliverLines(result));
+            // Its type's issuer now (not necessarily the one that refused it: README, "Moving an issuer").
+            const sendTo = parts.issuers.forGrant(result.grant).name;
+            if (format === 'json') printJson(redeliverJson(result, sendTo));
+            else printLines(redeliverLines(result, sendTo));
           },
           // It only puts the delivery back in the queue: the relay sends it, signed with the worker's secrets.
           { logLevel: 'warn', secretsOnUse: true, hotState: false, sends: false },

@@ -1,8 +1,9 @@
 /**
  * `pocket reconcile [--since] [--until] [--campaign] [--grace] [--format table|json]`: one offline reconciliation
  * of the ledger against the issuers' records; prints a summary, lists the grants the ledger gave up on (failed or
- * dead-lettered) that no issuer has, and exits 1 while discrepancies it found remain unresolved (those grants'
- * included), 2 for a bad option or a campaign the ledger does not know. Differences a person resolved
+ * dead-lettered) that no issuer has, counts the delivered ones left at an issuer no longer configured for their
+ * type (per issuer), and exits 1 while discrepancies it found remain unresolved (those grants' included), 2 for
+ * a bad option or a campaign the ledger does not know. Differences a person resolved
  * (`pocket discrepancies resolve`) and that are found again unchanged are printed as acknowledged and do not
  * count. An issuer whose listing cannot be read in full (down, an error status, not a page, a cursor that never
  * ends) fails the run before it changes anything: one line naming the issuer, its URL and why, exit 1.
@@ -26,6 +27,22 @@ interface Options {
   campaign?: string;
   grace: string;
   format: string;
+}
+
+/**
+ * The delivered grants the ledger recorded at an issuer no longer configured for their type (an issuer moved to
+ * a new URL): not reconciled, and not redelivered to the new one.
+ */
+function elsewhere(summary: OfflineSummary): string[] {
+  if (summary.elsewhere === 0) return [];
+  return [
+    '',
+    `${summary.elsewhere} delivered to an issuer no longer configured for their type (not reconciled, not redelivered):`,
+    ...table(
+      ['issuer', 'grants'],
+      summary.elsewhereIssuers.map((e) => [e.name, e.grants]),
+    ),
+  ];
 }
 
 /** The grants the issuers never got (failed or dead-lettered in the ledger), and what a person can do. */
@@ -64,8 +81,9 @@ function describe(summary: OfflineSummary): string[] {
     ),
     '',
     `ledger delivered ${summary.ledgerDelivered}, matched ${summary.matched}, redelivered ${summary.redelivered}, ` +
-      `corrected ${summary.corrected}, undelivered ${summary.ledgerUndelivered}, ` +
+      `corrected ${summary.corrected}, elsewhere ${summary.elsewhere}, undelivered ${summary.ledgerUndelivered}, ` +
       `earlier discrepancies resolved ${summary.resolvedEarlier}`,
+    ...elsewhere(summary),
     ...undelivered(summary),
   ];
   if (kinds.length === 0) return [...lines, 'no discrepancies'];

@@ -81,7 +81,8 @@ export class DeliveryService {
     switch (result.kind) {
       case 'delivered':
         await db.transaction(async (trx) => {
-          await grants.setStatus(trx, grant.id, 'delivered', now);
+          // Which issuer has it, with the outcome: reconciliation never sends it to another one (README).
+          await grants.setStatus(trx, grant.id, 'delivered', now, issuer.name);
           await outbox.complete(trx, entry.id, now);
         });
         return 'delivered';
@@ -159,7 +160,7 @@ export class DeliveryService {
     grant: GrantRecord,
     status: 'failed' | 'dead',
     error: string,
-    details: Record<string, unknown>,
+    details: Record<string, unknown> & { issuer: string },
   ): Promise<boolean> {
     const { db, grants, outbox } = this.deps;
     const now = this.deps.clock();
@@ -167,8 +168,9 @@ export class DeliveryService {
     const closed = new Error('delivery no longer open');
     const recorded = await db
       .transaction(async (trx) => {
-        // Grant first, then entry: the order `grants void` locks them in. Both or neither.
-        if (!(await grants.setStatus(trx, grant.id, status, now))) throw closed;
+        // Grant first, then entry: the order `grants void` locks them in. Both or neither. The issuer that
+        // answered is recorded with the status.
+        if (!(await grants.setStatus(trx, grant.id, status, now, details.issuer))) throw closed;
         if (!(await outbox.deadLetter(trx, entry.id, now, error))) throw closed;
         return this.deps.discrepancies.record(trx, {
           runId: null,

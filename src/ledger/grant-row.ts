@@ -56,5 +56,6 @@ export function toGrantRecord(row: Row): GrantRecord {
             dailySeq: toNullableNumber(row.void_daily_seq),
           }
         : null,
+    issuer: toNullableString(row.issuer),
   };
 }

@@ -52,6 +52,11 @@ export interface GrantRecord extends NewGrant {
   voidReason: string | null;
   voidedAt: Date | null;
   voided: VoidedPositions | null;
+  /**
+   * The issuer the relay last handed it to and recorded an answer from (delivered, refused, dead-lettered): its
+   * issuerBase, or `sandbox`. Null before any answer, and for grants settled before the column existed.
+   */
+  issuer: string | null;
 }
 
 export interface CampaignGrantsFilter {
@@ -104,8 +109,17 @@ export interface GrantStore {
   listByCampaign(q: Executor, campaignId: string, opts: CampaignGrantsFilter): Promise<GrantRecord[]>;
   get(q: Executor, id: string): Promise<GrantRecord | null>;
   findByReservation(q: Executor, reservationId: string): Promise<GrantRecord | null>;
-  /** Delivery progress; a void grant stays void. Returns false when nothing changed. */
-  setStatus(q: Executor, id: string, status: Exclude<GrantStatus, 'void'>, at: Date): Promise<boolean>;
+  /**
+   * Delivery progress; a void grant stays void. Returns false when nothing changed. `issuer`: the issuer that
+   * answered (or holds it), written in the same statement; left as it was when not given.
+   */
+  setStatus(
+    q: Executor,
+    id: string,
+    status: Exclude<GrantStatus, 'void'>,
+    at: Date,
+    issuer?: string,
+  ): Promise<boolean>;
   /** Frees the grant's slot, ranges and sequence numbers (kept in `voided`). False if absent or already void. */
   void(q: Executor, id: string, reason: string, at: Date): Promise<boolean>;
   /** `deadlineMs` (this and userCounters): a statement unanswered by then fails and its connection is dropped. */

@@ -65,6 +65,7 @@ export class KnexGrantStore implements GrantStore {
       voidReason: null,
       voidedAt: null,
       voided: null,
+      issuer: null,
     };
   }
 
@@ -96,11 +97,22 @@ export class KnexGrantStore implements GrantStore {
     return row ? toGrantRecord(row) : null;
   }
 
-  async setStatus(q: Executor, id: string, status: Exclude<GrantStatus, 'void'>, at: Date): Promise<boolean> {
+  async setStatus(
+    q: Executor,
+    id: string,
+    status: Exclude<GrantStatus, 'void'>,
+    at: Date,
+    issuer?: string,
+  ): Promise<boolean> {
     const changed = await q('grants')
       .where({ id })
       .whereNot({ status: 'void' })
-      .update({ status, updated_at: at, ...(status === 'delivered' ? { delivered_at: at } : {}) });
+      .update({
+        status,
+        updated_at: at,
+        ...(status === 'delivered' ? { delivered_at: at } : {}),
+        ...(issuer === undefined ? {} : { issuer }),
+      });
     return changed > 0;
   }
 

@@ -21,6 +21,7 @@ import { grantSeqFunctionsMigration } from './migrations/20261126000200_grant_se
 import { grantSeqPlpgsqlMigration } from './migrations/20261126000300_grant_seq_plpgsql';
 import { blocklistIpCanonicalMigration } from './migrations/20261126000400_blocklist_ip_canonical';
 import { closeSettledDeadLettersMigration } from './migrations/20261126000500_close_settled_dead_letters';
+import { grantIssuerMigration } from './migrations/20261126000600_grant_issuer';
 
 interface NamedMigration {
   name: string;
@@ -51,6 +52,7 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261126000300_grant_seq_plpgsql', migration: grantSeqPlpgsqlMigration },
   { name: '20261126000400_blocklist_ip_canonical', migration: blocklistIpCanonicalMigration },
   { name: '20261126000500_close_settled_dead_letters', migration: closeSettledDeadLettersMigration },
+  { name: '20261126000600_grant_issuer', migration: grantIssuerMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -5,6 +5,10 @@
  *   flagged while the issuer's records catch up; the issuers are read over the window widened by an overlap
  *   at both edges, so a record stamped just across an edge still matches.
  * - Delivered in the ledger, missing downstream → redelivered (the outbox entry is reset; same Idempotency-Key).
+ *   Not when the ledger recorded it delivered to an issuer no longer configured for its type (an issuer moved
+ *   to a new URL): the new one never had it, and being another system it would issue it a second time. Counted
+ *   as `elsewhere`, not reconciled (that issuer is not read), no discrepancy. A grant recorded before the
+ *   ledger kept its issuer (null) is taken as delivered to its type's issuer now.
  * - Downstream, unknown to the ledger; amount or reward mismatch; listed more than once (by one issuer or by
  *   two: issued_twice, one per grant); held downstream for a void grant (voided_but_issued when issued before
  *   the void, issued_after_void when after it) → an open discrepancy and an alert.
@@ -21,7 +25,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AlertSink } from '../integrations/alert-service';
-import type { IssuedRecord, Issuer } from '../integrations/issuer';
+import type { IssuedRecord } from '../integrations/issuer';
+import type { IssuerDirectory } from '../delivery/issuer-directory';
 import type { Db } from '../ledger/db';
 import type { GrantRecord, GrantStore } from '../ledger/grant-store';
 import { addAtStake, budgetCharge, type AtStake } from './money-at-stake';
@@ -73,7 +78,7 @@ const SCHEDULED_RUNS_LOOKED_AT = 100;
 
 export interface OfflineDeps {
   db: Db;
-  issuers: { all(): Issuer[] };
+  issuers: Pick<IssuerDirectory, 'all' | 'forGrant'>;
   grants: GrantStore;
   outbox: OutboxStore;
   reads: ReconciliationReads;
@@ -134,6 +139,13 @@ export interface OfflineSummary {
   matched: number;
   redelivered: number;
   corrected: number;
+  /**
+   * Delivered grants no issuer read lists, recorded as delivered to an issuer that is no longer the one
+   * configured for their type: not reconciled (that issuer is not read) and never redelivered to the new one.
+   */
+  elsewhere: number;
+  /** Those grants per issuer they were delivered to, most first. */
+  elsewhereIssuers: Array<{ name: string; grants: number }>;
   /** Grants failed or dead-lettered in the window that no issuer has (DESIGN invariant 4: never silently). */
   ledgerUndelivered: number;
   /** The first UNDELIVERED_LISTED of them, by the time the ledger gave up on them. */
@@ -231,6 +243,8 @@ export class OfflineReconciler {
       matched: 0,
       redelivered: 0,
       corrected: 0,
+      elsewhere: 0,
+      elsewhereIssuers: [],
       ledgerUndelivered: 0,
       undelivered: [],
       undeliveredCharge: [],
@@ -369,6 +383,8 @@ export class OfflineReconciler {
         const down = downstream.get(grant.id) ?? earlier.get(grant.id);
         downstream.delete(grant.id);
         if (down) await this.compare(grant, down, state);
+        else if (deliveredElsewhere(grant, this.deps.issuers.forGrant(grant).name))
+          countElsewhere(grant, state);
         else await this.redeliver(grant, state);
       },
       state.stillLeader,
@@ -599,7 +615,7 @@ export class OfflineReconciler {
   private async correct(grant: GrantRecord, down: Downstream, state: RunState): Promise<void> {
     const now = this.deps.clock();
     await this.deps.db.transaction(async (trx) => {
-      await this.deps.grants.setStatus(trx, grant.id, 'delivered', now);
+      await this.deps.grants.setStatus(trx, grant.id, 'delivered', now, down.issuer);
       // Pending or dead-lettered: nothing is left to send, so the entry leaves the backlog and the dead count.
       const entry = await this.deps.outbox.findByGrant(trx, grant.id);
       if (entry) await this.deps.outbox.close(trx, entry.id, now, 'found downstream');
@@ -680,6 +696,29 @@ export class OfflineReconciler {
       .catch((err: unknown) => this.deps.logger.error({ err }, 'alert failed'));
     return discrepancy;
   }
+}
+
+/**
+ * Whether the ledger recorded the grant as handed to an issuer other than `current`, the one configured for its
+ * type now: the issuer moved to another URL since. Null (a grant settled before the ledger kept its issuer) is
+ * taken as `current`, as every grant was before.
+ */
+export function deliveredElsewhere(grant: Pick<GrantRecord, 'issuer'>, current: string): boolean {
+  return grant.issuer !== null && grant.issuer !== current;
+}
+
+/**
+ * A delivered grant at an issuer no longer read: counted, per issuer, and not examined, so the run neither
+ * records nor resolves anything about it (it cannot see that issuer).
+ */
+function countElsewhere(grant: GrantRecord, state: RunState): void {
+  const { summary } = state;
+  const name = grant.issuer ?? '';
+  summary.elsewhere += 1;
+  const entry = summary.elsewhereIssuers.find((e) => e.name === name);
+  if (entry) entry.grants += 1;
+  else summary.elsewhereIssuers.push({ name, grants: 1 });
+  summary.elsewhereIssuers.sort((a, b) => b.grants - a.grants || a.name.localeCompare(b.name));
 }
 
 /**

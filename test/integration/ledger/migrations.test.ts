@@ -2,6 +2,7 @@ import { LedgerSchemaError, migrate, migrationStatus } from '../../../src/ledger
 import { ledgerMigrations } from '../../../src/ledger/ledger-migration-source';
 import { blocklistIpCanonicalMigration } from '../../../src/ledger/migrations/20261126000400_blocklist_ip_canonical';
 import { closeSettledDeadLettersMigration } from '../../../src/ledger/migrations/20261126000500_close_settled_dead_letters';
+import { grantIssuerMigration } from '../../../src/ledger/migrations/20261126000600_grant_issuer';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
 import { grants, insertGrant } from './ledger-fixtures';
 import { describeEachLedger, useLedger } from '../../helpers/ledger';
@@ -119,6 +120,22 @@ describeEachLedger('ledger migrations', (kind) => {
       ),
     );
     expect(statuses).toEqual({ [voided]: 'done', [delivered]: 'done', [waiting]: 'dead' });
+  });
+
+  it('adds grants.issuer nullable without a default: rows already there read null, kept by a second run', async () => {
+    const { db } = ledger.current;
+    const at = new Date('2026-11-26T00:00:00Z');
+    const before = await insertGrant(db, { userId: 'issuer-before' });
+    const info = await db('grants').columnInfo('issuer');
+    expect(info).toMatchObject({ nullable: true, defaultValue: null });
+    expect((await grants.get(db, before.id))?.issuer).toBeNull();
+    // The relay records it with the outcome; a status change without one (an older instance) leaves it.
+    expect(await grants.setStatus(db, before.id, 'delivered', at, 'http://wallet')).toBe(true);
+    expect(await grants.setStatus(db, before.id, 'pending', at)).toBe(true);
+    await db.transaction(async (trx) => {
+      await grantIssuerMigration.up(trx);
+    });
+    expect(await grants.get(db, before.id)).toMatchObject({ status: 'pending', issuer: 'http://wallet' });
   });
 
   it('names migrations by timestamp, in order', () => {

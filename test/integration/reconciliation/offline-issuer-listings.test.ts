@@ -97,7 +97,7 @@ describeEachBackend('offline reconciliation of untrustworthy listings', (backend
   const reconciler = (issuers: Issuer[], settings: Partial<OfflineSettings> = {}) =>
     new OfflineReconciler({
       db: db(),
-      issuers: { all: () => issuers },
+      issuers: { all: () => issuers, forGrant: (grant) => pocket.delivery.issuers.forGrant(grant) },
       grants: new KnexGrantStore(),
       outbox: new KnexOutboxStore(),
       reads: new KnexReconciliationReads(),

@@ -16,6 +16,7 @@ export function kwdCouponGrant(over: Partial<GrantRecord>): GrantRecord {
     currency: 'KWD',
     test: false,
     status: 'pending',
+    issuer: null,
     ...over,
   } as GrantRecord;
 }
