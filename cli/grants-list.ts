@@ -92,6 +92,8 @@ const CSV_COLUMNS = [
   'test',
   'delivered_at',
   'voided_at',
+  // Appended, so the earlier columns keep their positions for the spreadsheets that read them.
+  'issuer',
 ] as const;
 
 function csvRow(g: CampaignGrantView): string {
@@ -111,6 +113,7 @@ function csvRow(g: CampaignGrantView): string {
     g.test ? 'true' : 'false',
     g.deliveredAt,
     g.voidedAt,
+    g.issuer,
   ]
     .map(csvCell)
     .join(',');

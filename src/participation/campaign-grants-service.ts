@@ -34,6 +34,8 @@ export interface CampaignGrantView {
   test: boolean;
   deliveredAt: string | null;
   voidedAt: string | null;
+  /** The issuer the relay handed it to (its base URL, or `sandbox`); null before any answer and for older grants. */
+  issuer: string | null;
 }
 
 export interface CampaignGrantsPage {
@@ -104,6 +106,7 @@ function view(g: GrantRecord): CampaignGrantView {
     test: g.test,
     deliveredAt: g.deliveredAt?.toISOString() ?? null,
     voidedAt: g.voidedAt?.toISOString() ?? null,
+    issuer: g.issuer,
   };
 }
 

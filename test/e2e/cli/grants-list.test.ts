@@ -4,6 +4,7 @@
  * and CSV, paged past the page size; bad options and unknown campaigns fail.
  */
 import request from 'supertest';
+import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import type { CampaignGrantsPage } from '../../../src/participation/campaign-grants-service';
 import { CAMPAIGN } from '../../integration/observability/observability-fixtures';
 import { json, pocket as run } from './run-pocket';
@@ -17,6 +18,8 @@ describe('pocket grants list', () => {
   let service: ServedReportLedger['service'];
   /** The ids in creation order (seven real grants, then the tester's, by the fixture's clock). */
   let ids: string[];
+  /** vip-1's grant, delivered by the sandbox issuer; every other grant is still pending, handed to no issuer. */
+  let delivered: string;
 
   beforeAll(async () => {
     served = await servedReportLedger('pocket-grants-list-', 'grants-list-cli');
@@ -24,7 +27,14 @@ describe('pocket grants list', () => {
     const all = await request(service.app)
       .get(`/admin/campaigns/${CAMPAIGN}/grants?limit=1000`)
       .set('Authorization', `Bearer ${token}`);
-    ids = (all.body as CampaignGrantsPage).grants.map((g) => g.id);
+    const grants = (all.body as CampaignGrantsPage).grants;
+    ids = grants.map((g) => g.id);
+    // What the relay records when the sandbox answers: the status and the issuer, in one statement.
+    delivered = grants.find((g) => g.userId === 'vip-1')!.id;
+    const at = new Date('2026-11-11T02:30:00.000Z');
+    expect(await new KnexGrantStore().setStatus(service.db, delivered, 'delivered', at, 'sandbox')).toBe(
+      true,
+    );
   });
   afterAll(() => served?.close());
 
@@ -63,6 +73,15 @@ describe('pocket grants list', () => {
       currency: 'CNY',
     });
     expect(a.grants.filter((g) => g.test).map((g) => g.userId)).toEqual(['qa-1']);
+    // The issuer each grant was handed to: the sandbox for the delivered one, null for those still pending.
+    expect(a.grants.find((g) => g.id === delivered)).toMatchObject({
+      status: 'delivered',
+      deliveredAt: '2026-11-11T02:30:00.000Z',
+      issuer: 'sandbox',
+    });
+    const pending = a.grants.filter((g) => g.status === 'pending');
+    expect(pending).toHaveLength(7);
+    expect(pending.map((g) => g.issuer)).toEqual(Array<null>(7).fill(null));
   });
 
   it('streams CSV, filters by status and time, and prints a table with the totals', async () => {
@@ -75,11 +94,15 @@ describe('pocket grants list', () => {
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'id,created_at,user_id,campaign_version,segment_id,reward_id,type,status,amount,charge,currency,business_date,test,delivered_at,voided_at',
+      'id,created_at,user_id,campaign_version,segment_id,reward_id,type,status,amount,charge,currency,business_date,test,delivered_at,voided_at,issuer',
     );
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ids);
+    // The issuer is the last column: empty for a pending grant, `sandbox` for the one it delivered.
     expect(lines.find((l) => l.includes(',member-1,'))).toMatch(
-      /,members,cp,coupon,pending,150,50,CNY,2026-11-11,false,,$/,
+      /,members,cp,coupon,pending,150,50,CNY,2026-11-11,false,,,$/,
+    );
+    expect(lines.find((l) => l.startsWith(`${delivered},`))).toMatch(
+      /,vip-1,1,vips,rp-vip,red_packet,delivered,100,100,CNY,2026-11-11,false,2026-11-11T02:30:00\.000Z,,sandbox$/,
     );
 
     const none = await run(['grants', 'list', CAMPAIGN, '--status', 'void', '--format', 'csv'], { env });
