@@ -3,8 +3,8 @@
  * ISSUER_*_URL may point at it and reconciliation reads a real endpoint. Not mounted in production. It verifies
  * what it receives as a real issuer should: a request without a valid, recent signature made with one of the
  * service's own issuer secrets (config.ts, issuerSecretsInUse) is refused, 401, before its body or query is looked
- * at. The
- * sandbox reached in process (test grants, reward types without an issuer URL) is called directly, unsigned.
+ * at. The sandbox reached in process (test grants, reward types without an issuer URL) is called directly,
+ * unsigned.
  */
 import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type RequestHandler } from 'express';
