@@ -1,12 +1,23 @@
 import { previousSecretsSet, type Config } from '../src/config';
-import { issuersSharingWebhookSecret, issuerVariable } from '../src/delivery/issuer-secrets';
+import { ISSUER_KINDS, issuersSharingWebhookSecret, issuerVariable } from '../src/delivery/issuer-secrets';
 import type { Logger } from '../src/observability/logger';
 
 /**
  * What serve and worker say about the secrets at start. A previous secret left set keeps the old one valid for
- * good; an issuer without a secret of its own shares WEBHOOK_SECRET with whoever else holds it.
+ * good; an issuer without a secret of its own shares WEBHOOK_SECRET with whoever else holds it; an issuer secret
+ * whose type has no issuer URL signs nothing (a URL variable misspelt or forgotten: its requests go to the sandbox).
  */
-export function logSecretNotices(logger: Pick<Logger, 'info'>, config: Config): void {
+export function logSecretNotices(logger: Pick<Logger, 'info' | 'warn'>, config: Config): void {
+  const unused = ISSUER_KINDS.filter(
+    (kind) => config.issuerSecrets[kind] !== undefined && config.issuerUrls[kind] === undefined,
+  );
+  if (unused.length > 0) {
+    logger.warn(
+      `secrets: ${unused.map((kind) => issuerVariable(kind, 'SECRET')).join(', ')} set without ` +
+        `${unused.map((kind) => issuerVariable(kind, 'URL')).join(', ')}: nothing is signed with it, and those ` +
+        'grants go to the sandbox issuer; set the URL, or unset the secret',
+    );
+  }
   const rotating = previousSecretsSet(config);
   if (rotating.length > 0) {
     logger.info(

@@ -123,6 +123,22 @@ describe('logBanner', () => {
     ).toEqual([]);
   });
 
+  it('warns of an issuer secret whose type has no issuer URL: it signs nothing', () => {
+    const unused = (env: Record<string, string>) =>
+      banner(env).filter((l) => l.level === 'warn' && l.msg.includes('set without'));
+    expect(
+      unused({ ISSUER_COUPON_SECRET: 'c'.repeat(32), ISSUER_COUPON_URL: 'http://coupons.internal' }),
+    ).toEqual([]);
+    expect(unused({ ISSUER_COUPON_SECRET: 'c'.repeat(32), ISSUER_VOUCHER_SECRET: 'v'.repeat(32) })).toEqual([
+      {
+        level: 'warn',
+        msg:
+          'secrets: ISSUER_COUPON_SECRET, ISSUER_VOUCHER_SECRET set without ISSUER_COUPON_URL, ISSUER_VOUCHER_URL: ' +
+          'nothing is signed with it, and those grants go to the sandbox issuer; set the URL, or unset the secret',
+      },
+    ]);
+  });
+
   it('says the secrets were generated on the boot that made them, and reused after', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pocket-banner-'));
     const file = join(dir, 'data', 'secrets.json');
