@@ -84,8 +84,9 @@ export interface CampaignUsage {
   dailySpent: Record<string, bigint>;
   grants: number;
   /**
-   * The budget currencies the real grants were made in (their versions' `budget.currency`), when any: a version
-   * without a budget between two currencies must not let the second one pass the currency check.
+   * The budget currencies the real grants were made in (their versions' `budget.currency`), when any, void ones
+   * included: a version without a budget between two currencies must not let the second one pass the currency
+   * check, nor may voiding every grant (the report's "void … given back" is in their currency).
    */
   currencies?: string[];
 }

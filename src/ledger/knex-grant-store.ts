@@ -218,26 +218,29 @@ export class KnexGrantStore implements GrantStore {
   }
 
   async usage(q: Executor, campaignId: string): Promise<CampaignUsage> {
-    const real = () =>
-      q<Row>('grants').where({ campaign_id: campaignId, test: false }).whereNot({ status: 'void' });
-    // By currency too, in the same scan: the currencies the grants were made in (usually one).
+    const real = () => q<Row>('grants').where({ campaign_id: campaignId, test: false });
+    // By currency too, in the same scan: the currencies the grants were made in (usually one), void ones
+    // included, which count for nothing else.
+    const voided = q.raw("CASE WHEN status = 'void' THEN 1 ELSE 0 END");
     const byReward = await real()
-      .groupBy('reward_id', 'currency')
-      .select('reward_id', 'currency')
+      .groupBy('reward_id', 'currency', voided)
+      .select('reward_id', 'currency', q.raw("CASE WHEN status = 'void' THEN 1 ELSE 0 END AS voided"))
       .count({ n: '*' })
       .select(...exactSum(q, 'charge', 'charge'));
     const byDate = await real()
+      .whereNot({ status: 'void' })
       .groupBy('business_date')
       .select('business_date', ...exactSum(q, 'charge', 'charge'));
     const usage: CampaignUsage = { stockUsed: {}, spent: 0n, dailySpent: {}, grants: 0 };
     const currencies = new Set<string>();
     for (const r of byReward) {
+      if (r.currency !== null && r.currency !== undefined) currencies.add(String(r.currency));
+      if (toNumber(r.voided) === 1) continue;
       const n = toNumber(r.n);
       const reward = String(r.reward_id);
       usage.stockUsed[reward] = (usage.stockUsed[reward] ?? 0) + n;
       usage.grants += n;
       usage.spent += readExactSum(r, 'charge');
-      if (r.currency !== null && r.currency !== undefined) currencies.add(String(r.currency));
     }
     for (const r of byDate) usage.dailySpent[String(r.business_date)] = readExactSum(r, 'charge');
     if (currencies.size > 0) usage.currencies = [...currencies].sort();

@@ -53,13 +53,18 @@ function checkTimezone({ current, next, usage }: ActivationInput): ActivationIss
   ];
 }
 
+/** "12 grants", or, when every one was voided, "voided grants" (still grants, in the ledger and the report). */
+const grantsIn = (usage: CampaignUsage): string =>
+  usage.grants > 0 ? `${usage.grants} grants` : 'voided grants';
+
 /**
  * Budgets, spend and every grant's amount are minor units of one currency: relabelling them is not a conversion,
  * and dropping the budget is not either: a version without one makes money grants with currency null (the issuer
  * is told to pay 1681 of nothing), while the report adds them to the earlier ones' currency.
  */
 function checkCurrency({ current, next, usage }: ActivationInput): ActivationIssue[] {
-  if (usage.grants === 0) return [];
+  // Voided grants too: they stay in the ledger, the grants list and the report's "void … given back" in theirs.
+  if (usage.grants === 0 && (usage.currencies ?? []).length === 0) return [];
   const after = next.budget?.currency;
   // The grants' own currencies too: CNY → a version without a budget → USD would otherwise pass.
   const before = [current?.budget?.currency, ...(usage.currencies ?? [])].find(
@@ -72,7 +77,7 @@ function checkCurrency({ current, next, usage }: ActivationInput): ActivationIss
     {
       code: 'currency_changed',
       path: 'budget.currency',
-      message: `budget.currency: ${before} → ${after} is refused: the campaign already has ${usage.grants} grants whose amounts and spend are in ${before}; a campaign's currency is fixed once it has grants (start a new campaign for ${after})`,
+      message: `budget.currency: ${before} → ${after} is refused: the campaign already has ${grantsIn(usage)} whose amounts and spend are in ${before}; a campaign's currency is fixed once it has grants (start a new campaign for ${after})`,
       forceable: false,
     },
   ];
@@ -82,7 +87,7 @@ function budgetDropped(before: string, usage: CampaignUsage): ActivationIssue {
   return {
     code: 'currency_changed',
     path: 'budget',
-    message: `budget: ${before} → none is refused: the campaign already has ${usage.grants} grants in ${before}, and without a budget its new grants would carry no currency (the issuers get currency null); a campaign's currency is fixed once it has grants: to lift the limits, keep budget: { currency: ${before} }`,
+    message: `budget: ${before} → none is refused: the campaign already has ${grantsIn(usage)} in ${before}, and without a budget its new grants would carry no currency (the issuers get currency null); a campaign's currency is fixed once it has grants: to lift the limits, keep budget: { currency: ${before} }`,
     forceable: false,
   };
 }

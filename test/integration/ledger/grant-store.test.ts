@@ -195,6 +195,18 @@ describeEachLedger('grant store', (kind) => {
     });
   });
 
+  it('names the currency of voided grants, which count for nothing else', async () => {
+    const voided = await insertGrant(db(), { campaignId: 'c2', charge: 500 });
+    await grants.void(db(), voided.id, 'x', at);
+    expect(await grants.usage(db(), 'c2')).toEqual({
+      stockUsed: {},
+      spent: 0n,
+      dailySpent: {},
+      grants: 0,
+      currencies: ['CNY'],
+    });
+  });
+
   it("returns a grant's money as a number, exactly up to Number.MAX_SAFE_INTEGER, and sums as bigints", async () => {
     const big = Number.MAX_SAFE_INTEGER;
     const g = await insertGrant(db(), { amount: big, charge: 0 });

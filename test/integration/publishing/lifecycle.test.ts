@@ -361,6 +361,26 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(1);
   });
 
+  it('keeps the currency once every grant is voided: the report gives their charge back in it', async () => {
+    await publish();
+    expect(await participate(pocket.app, 'u1')).toMatchObject({ outcome: 'granted', version: 1 });
+    const { id } = (await db()('grants').first('id')) as { id: string };
+    await pocket.delivery.voids.void(id, { reason: 'never paid', actor: 'finance' });
+    // Allowed, the report printed the CNY given back as USD: `spend by delivery USD: …; void 0.10 given back`.
+    repo.write({ currency: 'USD' });
+    const refused = await publish({ force: true }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ActivationRefusedError);
+    expect((refused as ActivationRefusedError).refusals).toEqual([
+      expect.objectContaining({
+        code: 'currency_changed',
+        message: expect.stringMatching(/^budget\.currency: CNY → USD is refused: .* voided grants whose/),
+      }),
+    ]);
+    expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(1);
+    const report = await pocket.reports.report(CAMPAIGN);
+    expect([report.budget.currency, report.delivery.spendByStatus]).toEqual(['CNY', { void: 10 }]);
+  });
+
   it('a restart does not undo a publish made from other files: files holding an older version leave it active', async () => {
     await publish();
     // CI publishes edited files from its own checkout; this instance's files still hold version 1.

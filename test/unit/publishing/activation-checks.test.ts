@@ -90,6 +90,27 @@ describe('checkActivation', () => {
     expect(checkActivation({ ...throughNone, next: base }, false).refusals).toEqual([]);
   });
 
+  it('keeps the currency of a campaign whose every grant was voided: they are still its grants', () => {
+    const usd = next({ budget: { currency: 'USD', total: 100000, daily: 20000 } });
+    const allVoided = usage({ currencies: ['CNY'] });
+    expect(
+      checkActivation({ current: base, next: usd, usage: allVoided, today: TODAY }, true).refusals,
+    ).toEqual([
+      expect.objectContaining({
+        code: 'currency_changed',
+        message: expect.stringMatching(
+          /^budget\.currency: CNY → USD is refused: .* voided grants whose amounts/,
+        ),
+      }),
+    ]);
+    const { budget: _budget, ...unbudgeted } = base;
+    expect(
+      codes(
+        checkActivation({ current: base, next: unbudgeted, usage: allVoided, today: TODAY }, true).refusals,
+      ),
+    ).toEqual(['currency_changed']);
+  });
+
   it('refuses dropping the budget once the campaign has grants in its currency, even with --force', () => {
     const { budget: _budget, ...unbudgeted } = base;
     const input = { current: base, next: unbudgeted, usage: used, today: TODAY };
