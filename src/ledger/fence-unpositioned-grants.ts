@@ -5,6 +5,9 @@
  * fence would both start the new limit from zero, and a campaign that had spent 30,000 could spend its whole new
  * budget of 50,000 again. The activation that brings the limit gives them positions, in grant order, above the
  * positions already taken and up to the limit (grants beyond it keep none: the limit is already used up).
+ * A budget range is as long as its grant's charge, so the grants that fit may end short of the limit: the first
+ * one that does not fit takes the range across it, recorded under a limit of its own end (it was made before
+ * the limit existed), so that no new grant fits into what is left below the limit (it was spent).
  *
  * Runs in the activation's transaction. On PostgreSQL, before it places budget ranges, it takes the campaign's
  * range-fence advisory lock (the one the range triggers take), so that no grant write places a range between its
@@ -73,14 +76,20 @@ async function fenceStock(q: Executor, campaignId: string, rewardId: string, lim
   return changed(result);
 }
 
+/**
+ * The limit a placed range records: the budget's, or for the one range across it, the range's own end (the
+ * ranges check end <= limit). Bindings: the limit, twice.
+ */
+const ACROSS = 'CASE WHEN s.e > ? THEN s.e ELSE ? END';
+
 async function fenceBudget(q: Executor, campaignId: string, limit: number): Promise<number> {
   const from = await top(q, 'budget_end', IN_FORCE, [campaignId, false]);
   const result = await q.raw(
-    `UPDATE grants SET budget_start = s.e - s.charge, budget_end = s.e, budget_limit = ?
+    `UPDATE grants SET budget_start = s.e - s.charge, budget_end = s.e, budget_limit = ${ACROSS}
        FROM (SELECT id, charge, ? + SUM(charge) OVER (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING) AS e
                FROM grants WHERE ${IN_FORCE} AND charge > 0 AND budget_start IS NULL) s
-      WHERE grants.id = s.id AND s.e <= ?`,
-    [limit, from, campaignId, false, limit],
+      WHERE grants.id = s.id AND s.e - s.charge < ?`,
+    [limit, limit, from, campaignId, false, limit],
   );
   return changed(result);
 }
@@ -88,7 +97,7 @@ async function fenceBudget(q: Executor, campaignId: string, limit: number): Prom
 /** Today and later only: earlier business days are over, and their daily budget binds nothing any more. */
 async function fenceDaily(q: Executor, campaignId: string, limit: number, today: string): Promise<number> {
   const result = await q.raw(
-    `UPDATE grants SET daily_start = s.e - s.charge, daily_end = s.e, daily_limit = ?
+    `UPDATE grants SET daily_start = s.e - s.charge, daily_end = s.e, daily_limit = ${ACROSS}
        FROM (SELECT g.id, g.charge, COALESCE(t.top, 0) + SUM(g.charge) OVER (
                     PARTITION BY g.business_date ORDER BY g.created_at, g.id ROWS UNBOUNDED PRECEDING) AS e
                FROM grants g
@@ -97,8 +106,8 @@ async function fenceDaily(q: Executor, campaignId: string, limit: number, today:
                  ON t.business_date = g.business_date
               WHERE g.campaign_id = ? AND g.test = ? AND g.status <> 'void' AND g.charge > 0
                 AND g.daily_start IS NULL AND g.business_date >= ?) s
-      WHERE grants.id = s.id AND s.e <= ?`,
-    [limit, campaignId, false, campaignId, false, today, limit],
+      WHERE grants.id = s.id AND s.e - s.charge < ?`,
+    [limit, limit, campaignId, false, campaignId, false, today, limit],
   );
   return changed(result);
 }

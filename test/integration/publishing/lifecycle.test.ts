@@ -159,6 +159,51 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect(rows.reduce((sum, r) => sum + Number(r.charge), 0)).toBe(40);
   });
 
+  it('a budget added below what was spent leaves nothing to spend: the range across the limit is held', async () => {
+    repo.remove();
+    repo = createDefinitionsRepo({ budgetTotal: null, budgetDaily: null });
+    await publish();
+    for (const user of ['a', 'b', 'c']) expect((await participate(pocket.app, user)).rewardId).toBe('coin');
+    // 30 spent; a budget of 25 (forced: below what was spent) fits two grants of 10 and leaves 5, as much as a
+    // red packet that may now go down to 4 would take.
+    const exhausted = async (user: string) =>
+      (
+        await eventually(
+          () => participate(pocket.app, user),
+          (j) => j.status !== 503,
+        )
+      ).outcome;
+    repo.write({ budgetTotal: null, budgetDaily: 25, minAmount: 4 });
+    expect(await publish({ force: true })).toMatchObject([{ status: 'published', version: 2 }]);
+    const [daily] = await pocket.lifecycle.audit({ campaignId: CAMPAIGN, limit: 1 });
+    expect(daily?.details).toMatchObject({ fenced: { dailyRanges: 3 } });
+    expect(await exhausted('d')).toBe('budget_exhausted');
+    repo.write({ budgetTotal: 25, budgetDaily: null, minAmount: 4 });
+    expect(await publish({ force: true })).toMatchObject([{ status: 'published', version: 3 }]);
+    const [total] = await pocket.lifecycle.audit({ campaignId: CAMPAIGN, limit: 1 });
+    expect(total?.details).toMatchObject({ fenced: { budgetRanges: 3 } });
+    expect(await exhausted('e')).toBe('budget_exhausted');
+    const spent = await db()('grants').where({ reward_id: 'coin' }).sum({ s: 'charge' }).first();
+    expect(Number(spent?.['s'])).toBe(30);
+    // The third grant holds [20, 30) under a limit of its own end; voiding it leaves 20 spent: 5 to give.
+    const across = (await db()('grants').orderBy('budget_start', 'desc').first()) as Record<string, unknown>;
+    expect([across['budget_start'], across['budget_end'], across['budget_limit']].map(Number)).toEqual([
+      20, 30, 30,
+    ]);
+    await pocket.delivery.voids.void(String(across['id']), {
+      reason: 'over the new budget',
+      actor: 'finance',
+    });
+    await backends.wipeHotState(); // the counters rebuilt from the ledger, whichever backend gives back later
+    const after = await eventually(
+      () => participate(pocket.app, 'f'),
+      (j) => j.status !== 503,
+    );
+    expect(after.outcome).toBe('granted');
+    const last = await db()('grants').where({ user_id: 'f' }).first('charge');
+    expect(Number(last?.['charge'])).toBe(5);
+  });
+
   it('a per-user limit added after launch counts the grants made before it, even with the hot counts lost', async () => {
     await publish();
     for (const user of ['heavy', 'heavy', 'heavy', 'light'])

@@ -1,6 +1,6 @@
 /**
  * A throw-away definitions repository with one campaign whose versions are told apart by their answer:
- * `reward: coin` grants a 10-fen red packet, `reward: thanks` the consolation. Lives mid-window at `AT`.
+ * `reward: coin` grants a 10-fen red packet (less only with `minAmount`, when less budget is left), `reward: thanks` the consolation. Lives mid-window at `AT`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ export interface CampaignShape {
   perUser?: { total: number; daily: number };
   /** budget.currency (default CNY); null: no budget at all. */
   currency?: string | null;
+  /** The red packet's least amount (default 10; it is at most 10). */
+  minAmount?: number;
 }
 
 const setting = (key: string, value: number | null): string => (value === null ? '' : `, ${key}: ${value}`);
@@ -53,7 +55,7 @@ function campaignYaml(shape: CampaignShape = {}): string {
           `budget: { currency: ${shape.currency ?? 'CNY'}${setting('total', shape.budgetTotal === undefined ? 1000000 : shape.budgetTotal)}${setting('daily', shape.budgetDaily === undefined ? 100000 : shape.budgetDaily)} }`,
         ]),
     'rewards:',
-    `  - { id: coin, type: red_packet, amount: { min: 10, max: 10 }${setting('stock', shape.stock === undefined ? 100 : shape.stock)} }`,
+    `  - { id: coin, type: red_packet, amount: { min: ${shape.minAmount ?? 10}, max: 10 }${setting('stock', shape.stock === undefined ? 100 : shape.stock)} }`,
     '  - { id: thanks, type: none }',
     'segments:',
     '  - id: everyone',
