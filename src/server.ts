@@ -313,7 +313,7 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
       // It verifies the signatures of what it receives with the service's own issuer secrets.
       ...(config.env === 'production'
         ? []
-        : [sandboxIssuerRouter(delivery.sandbox, { ...issuerSecretsInUse(config), clock })]),
+        : [sandboxIssuerRouter(delivery.sandboxOverHttp, { ...issuerSecretsInUse(config), clock })]),
       adminRouter(tokenVerifier, adminRouters),
     ],
   });

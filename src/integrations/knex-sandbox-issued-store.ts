@@ -1,7 +1,7 @@
 import type { Executor } from '../ledger/db';
 import { toBool, toDate, toNullableString, toNumber } from '../ledger/row-values';
 import type { IssuedPage } from './issuer';
-import type { SandboxIssuedRecord, SandboxIssuedStore } from './sandbox-issued-store';
+import type { SandboxChannel, SandboxIssuedRecord, SandboxIssuedStore } from './sandbox-issued-store';
 
 type Row = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ function decodeCursor(cursor: string): [Date, string] {
 }
 
 export class KnexSandboxIssuedStore implements SandboxIssuedStore {
-  async insert(q: Executor, r: SandboxIssuedRecord): Promise<boolean> {
+  async insert(q: Executor, r: SandboxIssuedRecord, channel: SandboxChannel = 'process'): Promise<boolean> {
     const inserted = await q('sandbox_issued')
       .insert({
         grant_id: r.grantId,
@@ -49,6 +49,8 @@ export class KnexSandboxIssuedStore implements SandboxIssuedStore {
         business_date: r.businessDate,
         test: r.test,
         issued_at: r.issuedAt,
+        // null in process, as every row from before the column (and from an older build) is.
+        channel: channel === 'http' ? 'http' : null,
       })
       .onConflict('grant_id')
       .ignore()
@@ -64,10 +66,13 @@ export class KnexSandboxIssuedStore implements SandboxIssuedStore {
   async page(
     q: Executor,
     query: { since: Date; until: Date; cursor: string | null; limit: number },
+    channel: SandboxChannel = 'process',
   ): Promise<IssuedPage> {
     const builder = q<Row>('sandbox_issued')
       .where('issued_at', '>=', query.since)
       .andWhere('issued_at', '<', query.until);
+    if (channel === 'http') builder.andWhere('channel', 'http');
+    else builder.whereNull('channel');
     if (query.cursor !== null) {
       const [at, id] = decodeCursor(query.cursor);
       builder.andWhere((w) =>

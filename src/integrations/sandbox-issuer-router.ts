@@ -4,7 +4,7 @@
  * what it receives as a real issuer should: a request without a valid, recent signature made with one of the
  * service's own issuer secrets (config.ts, issuerSecretsInUse) is refused, 401, before its body or query is looked
  * at. The sandbox reached in process (test grants, reward types without an issuer URL) is called directly,
- * unsigned.
+ * unsigned. This face lists only the records that reached it over HTTP (sandbox-issuer.ts, `channel`).
  */
 import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type RequestHandler } from 'express';

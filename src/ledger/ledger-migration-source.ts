@@ -22,6 +22,7 @@ import { grantSeqPlpgsqlMigration } from './migrations/20261126000300_grant_seq_
 import { blocklistIpCanonicalMigration } from './migrations/20261126000400_blocklist_ip_canonical';
 import { closeSettledDeadLettersMigration } from './migrations/20261126000500_close_settled_dead_letters';
 import { grantIssuerMigration } from './migrations/20261126000600_grant_issuer';
+import { sandboxIssuedChannelMigration } from './migrations/20261126000700_sandbox_issued_channel';
 
 interface NamedMigration {
   name: string;
@@ -53,6 +54,7 @@ export const ledgerMigrations: readonly NamedMigration[] = [
   { name: '20261126000400_blocklist_ip_canonical', migration: blocklistIpCanonicalMigration },
   { name: '20261126000500_close_settled_dead_letters', migration: closeSettledDeadLettersMigration },
   { name: '20261126000600_grant_issuer', migration: grantIssuerMigration },
+  { name: '20261126000700_sandbox_issued_channel', migration: sandboxIssuedChannelMigration },
 ];
 
 export const ledgerMigrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -104,6 +104,8 @@ export interface WorkerDeps {
 
 export interface WorkerParts {
   sandbox: SandboxIssuer;
+  /** The sandbox's HTTP face (/sandbox/issuer): the same store, listing only what reached it over HTTP. */
+  sandboxOverHttp: SandboxIssuer;
   issuers: IssuerDirectory;
   alerts: AlertService;
   delivery: DeliveryService;
@@ -148,7 +150,9 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
   const db = withStatementDeadline(deps.db, LEDGER_STATEMENT_DEADLINE_MS);
   const scans = withStatementDeadline(deps.db, LEDGER_SCAN_DEADLINE_MS);
   const random = deps.random ?? Math.random;
-  const sandbox = new SandboxIssuer({ db, store: new KnexSandboxIssuedStore(), clock });
+  const sandboxStore = new KnexSandboxIssuedStore();
+  const sandbox = new SandboxIssuer({ db, store: sandboxStore, clock });
+  const sandboxOverHttp = new SandboxIssuer({ db, store: sandboxStore, clock, channel: 'http' });
   // Issuers get requests signed as webhooks are, each with its own secret, or WEBHOOK_SECRET when it has none
   // (README, "Delivery and reconciliation").
   const issuers = IssuerDirectory.fromConfig(config.issuerUrls, config.issuerTimeoutMs, sandbox, {
@@ -302,6 +306,7 @@ export function createWorker(deps: WorkerDeps): WorkerParts {
   });
   return {
     sandbox,
+    sandboxOverHttp,
     issuers,
     alerts,
     delivery,

@@ -242,16 +242,19 @@ describeEachBackend('delivery outcomes', (backend) => {
     const testGrant = (tester.body as { grant: { id: string } }).grant.id;
     expect(await pocket.delivery.relay.drain()).toMatchObject({ claimed: 1, delivered: 1 });
     expect(issuer.requests).toEqual([]);
-    // The sandbox's listing takes signed requests only, as an issuer's does.
+    // It reached the sandbox in process: listed there, not by the sandbox's HTTP face, which lists only what
+    // reached it over HTTP (and takes signed requests only, as an issuer's listing does).
+    const window = { since: new Date('2026-11-10T00:00:00Z'), until: new Date('2026-11-12T00:00:00Z') };
+    expect(await pocket.delivery.sandbox.listIssued({ ...window, cursor: null, limit: 10 })).toEqual({
+      records: [{ grantId: testGrant, rewardId: 'rp-small', amount: 50, issuedAt: AT }],
+      nextCursor: null,
+    });
     const listing = '/sandbox/issuer/grants?since=2026-11-10T00:00:00Z&until=2026-11-12T00:00:00Z';
     const sandbox = await request(pocket.app)
       .get(listing)
       .set(sandboxSignature(pocket, listing, clock()));
     expect(sandbox.status).toBe(200);
-    expect(sandbox.body).toEqual({
-      records: [{ grantId: testGrant, rewardId: 'rp-small', amount: 50, issuedAt: AT.toISOString() }],
-      nextCursor: null,
-    });
+    expect(sandbox.body).toEqual({ records: [], nextCursor: null });
 
     // A draw at the top of the range lands on the consolation (thanks, weight 30 of 100).
     const consolation = await createTestPocket(backends, { clock, random: () => 0.99 });
