@@ -228,6 +228,7 @@ export class RealtimeReconciler {
     if (first === null) {
       const rebuilt = await this.deps.rebuilder.ensure(campaignId);
       if (rebuilt) summary.repaired += 1;
+      if (rebuilt) await this.resolveSettled(campaignId, summary);
       await this.record(summary, {
         kind: 'hot_state_lost',
         campaignId,
@@ -238,13 +239,15 @@ export class RealtimeReconciler {
       });
       return;
     }
-    if (first.length === 0) return;
+    if (first.length === 0) return this.resolveSettled(campaignId, summary);
     await (this.deps.sleep ?? defaultSleep)(this.settings.recheckDelayMs);
     const second = await this.compare(campaignId);
-    const drift = second === null ? [] : persistentDrift(first, second);
-    if (drift.length === 0) return;
+    if (second === null) return;
+    const drift = persistentDrift(first, second);
+    if (drift.length === 0) return this.resolveSettled(campaignId, summary);
     const repaired = await this.deps.rebuilder.repair(campaignId);
     if (repaired) summary.repaired += 1;
+    if (repaired) await this.resolveSettled(campaignId, summary);
     const discrepancy = await this.record(summary, {
       kind: 'counter_drift',
       campaignId,
@@ -259,6 +262,25 @@ export class RealtimeReconciler {
       occurrence: `discrepancy:${discrepancy}`,
       details: { kind: 'counter_drift', drift, repaired },
     });
+  }
+
+  /**
+   * The campaign's counters are in place and in order (or were just rebuilt): an open hot_state_lost or
+   * counter_drift of an earlier run, left open because its rebuild failed (a Redis or ledger blip), is no longer
+   * true. Left open, it kept the report's reconciliation at `discrepancies` and the open-discrepancies gauge up
+   * for good, with nothing left for a person to do.
+   */
+  private async resolveSettled(campaignId: string, summary: RealtimeSummary): Promise<void> {
+    const { db, discrepancies } = this.deps;
+    const open = await discrepancies.list(db, {
+      status: 'open',
+      campaignId,
+      kinds: ['hot_state_lost', 'counter_drift'],
+    });
+    const now = this.deps.clock();
+    for (const d of open) {
+      await discrepancies.resolve(db, d.id, now, `counters in order again (run ${summary.runId})`);
+    }
   }
 
   private async checkUsers(
