@@ -6,6 +6,12 @@
 import type { GrantPosition } from '../ledger/grant-store';
 
 const CURSOR = /^[A-Za-z0-9_-]{1,256}$/;
+/**
+ * The instant as toISOString() writes one of years 0000-9999, the only ones a grant's created_at holds: the
+ * six-digit years it writes beyond (`-271821-04-20T…`) are instants PostgreSQL's timestamptz cannot hold, and
+ * its "timestamp out of range" was a 500. Likewise a NUL in the id, which no PostgreSQL text value can hold.
+ */
+const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
 
 export function encodeGrantCursor(position: GrantPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
@@ -22,7 +28,8 @@ export function decodeGrantCursor(text: string): GrantPosition | null {
   }
   if (!Array.isArray(pair) || pair.length !== 2) return null;
   const [at, id] = pair as unknown[];
-  if (typeof at !== 'string' || typeof id !== 'string' || id.length === 0 || id.length > 128) return null;
+  if (typeof at !== 'string' || !INSTANT.test(at)) return null;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128 || id.includes('\u0000')) return null;
   const createdAt = new Date(at);
   return Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at ? null : { createdAt, id };
 }

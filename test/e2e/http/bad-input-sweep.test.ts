@@ -2,8 +2,8 @@
  * Bad input beyond the participation body, on every route (DESIGN.md invariant 5: a clear 4xx and no change):
  * a method a documented path does not answer (405 with Allow, OPTIONS 204), a body sent with a GET or DELETE
  * (ignored, never an undocumented 400/413), integer query parameters spelled as anything but decimal digits,
- * a participation's `trace` other than 1, and a rollback target beyond what the ledger's version column can
- * hold. Both backend pairs.
+ * a participation's `trace` other than 1, a paging cursor never handed out (one PostgreSQL cannot compare), and a
+ * rollback target beyond what the ledger's version column can hold. Both backend pairs.
  */
 import request from 'supertest';
 import type { Response } from 'supertest';
@@ -244,6 +244,44 @@ describeEachBackend('bad input on every route', (backend) => {
           limit,
           400,
           [{ path: 'limit', message: 'must be an integer from 1 to 10000' }],
+        ]);
+      }
+    });
+  });
+
+  describe('paging cursors', () => {
+    // Well-formed base64url pairs this service never hands out: a year before PostgreSQL's timestamptz range
+    // ("timestamp out of range") and an id holding a NUL (no PostgreSQL text holds one) were 500s there.
+    const cursor = (at: string, id: string): string =>
+      Buffer.from(JSON.stringify([at, id])).toString('base64url');
+    const forged = [
+      cursor('-271821-04-20T00:00:00.000Z', 'g-1'),
+      cursor('-004714-11-23T00:00:00.000Z', 'g-1'),
+      cursor('2026-06-15T04:00:00.000Z', 'g-\u0000'),
+    ];
+
+    it('that were never handed out are a 400 naming them: GET /v1/users/{userId}/grants?before=', async () => {
+      for (const before of forged) {
+        const res = await request(pocket.app).get(`/v1/users/u-1/grants?before=${before}`);
+        contract.check('get', '/v1/users/{userId}/grants', res);
+        expect([before, res.status, errorOf(res)['fields']]).toEqual([
+          before,
+          400,
+          [{ path: 'before', message: 'must be the nextCursor of an earlier page' }],
+        ]);
+      }
+    });
+
+    it('that were never handed out are a 400 naming them: GET /admin/campaigns/{id}/grants?after=', async () => {
+      for (const after of forged) {
+        const res = await request(pocket.app)
+          .get(`/admin/campaigns/open-thanks/grants?after=${after}`)
+          .set('Authorization', `Bearer ${bearer['read']}`);
+        contract.check('get', '/admin/campaigns/{id}/grants', res);
+        expect([after, res.status, errorOf(res)['fields']]).toEqual([
+          after,
+          400,
+          [{ path: 'after', message: 'must be the nextCursor of an earlier page' }],
         ]);
       }
     });

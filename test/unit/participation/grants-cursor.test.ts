@@ -17,6 +17,12 @@ describe('the grants list cursor', () => {
     [Buffer.from('["2026-11-11T02:00:00.000Z",""]').toString('base64url'), 'an empty id'],
     [Buffer.from('["2026-11-11T02:00:00.000Z",7]').toString('base64url'), 'an id that is not text'],
     [Buffer.from('[').toString('base64url'), 'not JSON'],
+    [
+      Buffer.from('["-271821-04-20T00:00:00.000Z","g"]').toString('base64url'),
+      'a year PostgreSQL cannot hold',
+    ],
+    [Buffer.from('["+275760-09-13T00:00:00.000Z","g"]').toString('base64url'), 'a six-digit year'],
+    [Buffer.from('["2026-11-11T02:00:00.000Z","g\\u0000"]').toString('base64url'), 'a NUL in the id'],
   ])('refuses %j (%s)', (text) => {
     expect(decodeGrantCursor(text)).toBeNull();
   });
