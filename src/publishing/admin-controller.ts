@@ -59,6 +59,11 @@ class Body {
       this.fields.push({ path: name, message: `must be a string of at most ${MAX_TEXT} characters` });
       return null;
     }
+    // No PostgreSQL text value holds a NUL: a publish's note, author or gitCommit with one was its 500.
+    if (value.includes('\u0000')) {
+      this.fields.push({ path: name, message: 'must not hold the NUL character (\\u0000)' });
+      return null;
+    }
     return value;
   }
 

@@ -2,8 +2,9 @@
  * Bad input beyond the participation body, on every route (DESIGN.md invariant 5: a clear 4xx and no change):
  * a method a documented path does not answer (405 with Allow, OPTIONS 204), a body sent with a GET or DELETE
  * (ignored, never an undocumented 400/413), integer query parameters spelled as anything but decimal digits,
- * a participation's `trace` other than 1, a paging cursor never handed out (one PostgreSQL cannot compare), and a
- * rollback target beyond what the ledger's version column can hold. Both backend pairs.
+ * a participation's `trace` other than 1, a paging cursor never handed out (one PostgreSQL cannot compare), an
+ * admin change's text holding a NUL, and a rollback target beyond what the ledger's version column can hold.
+ * Both backend pairs.
  */
 import request from 'supertest';
 import type { Response } from 'supertest';
@@ -308,6 +309,38 @@ describeEachBackend('bad input on every route', (backend) => {
         .set('Idempotency-Key', 'trace-ok')
         .send({ userId: 'trace-u' });
       expect(ok.status).toBe(201);
+    });
+  });
+
+  describe("an admin change's note, author and gitCommit", () => {
+    it('holding a NUL are a 400 naming each, and change nothing (PostgreSQL text holds no NUL)', async () => {
+      const auth = (scope: string): Record<string, string> => ({ Authorization: `Bearer ${bearer[scope]}` });
+      const active = await request(pocket.app)
+        .get('/admin/campaigns/open-thanks/versions/active')
+        .set(auth('read'));
+      const campaign = JSON.parse((active.body as { body: string }).body) as { definition: Json };
+      campaign.definition['name'] = 'Open thanks, renamed';
+      const versionsBefore = await pocket.lifecycle.versions('open-thanks');
+      const auditBefore = await pocket.lifecycle.audit({ limit: 10000 });
+      const nul = 'a\u0000b';
+      const message = 'must not hold the NUL character (\\u0000)';
+      const publish = await request(pocket.app)
+        .post('/admin/publish')
+        .set(auth('publish'))
+        .send({ campaigns: [campaign], note: nul, author: nul, gitCommit: nul });
+      contract.check('post', '/admin/publish', publish);
+      expect([publish.status, errorOf(publish)['fields']]).toEqual([
+        400,
+        ['note', 'author', 'gitCommit'].map((path) => ({ path, message })),
+      ]);
+      const pause = await request(pocket.app)
+        .post('/admin/campaigns/pausable/pause')
+        .set(auth('operate'))
+        .send({ note: nul });
+      contract.check('post', '/admin/campaigns/{id}/pause', pause);
+      expect([pause.status, errorOf(pause)['fields']]).toEqual([400, [{ path: 'note', message }]]);
+      expect(await pocket.lifecycle.versions('open-thanks')).toEqual(versionsBefore);
+      expect(await pocket.lifecycle.audit({ limit: 10000 })).toEqual(auditBefore);
     });
   });
 
