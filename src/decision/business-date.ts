@@ -22,7 +22,9 @@ function formatter(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, wi
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
-      ...(withTime ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' } : {}),
+      ...(withTime
+        ? { era: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }
+        : {}),
     });
     cache.set(timeZone, f);
   }
@@ -62,15 +64,16 @@ export function utcOffsetSeconds(at: Date, timeZone: string): number {
 function offsetAt(ms: number, timeZone: string): number {
   const whole = Math.floor(ms / 1000) * 1000;
   const p = parts(formatter(wallFormatters, timeZone, true), whole);
-  const wall = Date.UTC(
-    Number(p.year),
+  // Not Date.UTC, which reads the years 0-99 as 1900-1999: an instant before 100 AD (a report's `from`) had an
+  // offset of 1,900 years. en-US counts the years before 1 AD as 1 BC, 2 BC…
+  const wall = new Date(0);
+  wall.setUTCFullYear(
+    p.era === 'BC' ? 1 - Number(p.year) : Number(p.year),
     Number(p.month) - 1,
     Number(p.day),
-    Number(p.hour),
-    Number(p.minute),
-    Number(p.second),
   );
-  return wall - whole;
+  wall.setUTCHours(Number(p.hour), Number(p.minute), Number(p.second));
+  return wall.getTime() - whole;
 }
 
 function parseDate(date: string): number {

@@ -2,9 +2,9 @@
  * Bad input beyond the participation body, on every route (DESIGN.md invariant 5: a clear 4xx and no change):
  * a method a documented path does not answer (405 with Allow, OPTIONS 204), a body sent with a GET or DELETE
  * (ignored, never an undocumented 400/413), integer query parameters spelled as anything but decimal digits,
- * a participation's `trace` other than 1, a paging cursor never handed out (one PostgreSQL cannot compare), an
- * admin change's text holding a NUL, and a rollback target beyond what the ledger's version column can hold.
- * Both backend pairs.
+ * a participation's `trace` other than 1, a paging cursor never handed out (one PostgreSQL cannot compare), a
+ * report from before 100 AD, an admin change's text holding a NUL, and a rollback target beyond what the ledger's
+ * version column can hold. Both backend pairs.
  */
 import request from 'supertest';
 import type { Response } from 'supertest';
@@ -309,6 +309,18 @@ describeEachBackend('bad input on every route', (backend) => {
         .set('Idempotency-Key', 'trace-ok')
         .send({ userId: 'trace-u' });
       expect(ok.status).toBe(201);
+    });
+  });
+
+  describe('GET /admin/campaigns/{id}/report?from=', () => {
+    it('takes a time before 100 AD (its zone offset was 1,900 years off, a PostgreSQL overflow)', async () => {
+      for (const from of ['0050-06-01T00:00:00Z', '0099-12-31T23:00:00%2B14:00']) {
+        const res = await request(pocket.app)
+          .get(`/admin/campaigns/open-thanks/report?from=${from}`)
+          .set('Authorization', `Bearer ${bearer['read']}`);
+        contract.check('get', '/admin/campaigns/{id}/report', res);
+        expect([from, res.status]).toEqual([from, 200]);
+      }
     });
   });
 

@@ -1,4 +1,4 @@
-import { businessDate, businessDayBounds } from '../../../src/decision/business-date';
+import { businessDate, businessDayBounds, utcOffsetSeconds } from '../../../src/decision/business-date';
 import { seededRandom } from '../../../src/decision/random';
 
 const iso = (d: Date): string => d.toISOString();
@@ -140,5 +140,21 @@ describe('businessDayBounds (daily budgets and pacing run over the business day)
 
   it.each(['2026-02-30', '2026-1-5', '20261105', ''])('refuses %p, which is not a calendar date', (date) => {
     expect(() => businessDayBounds(date, 'UTC')).toThrow(RangeError);
+  });
+});
+
+describe('utcOffsetSeconds (report timelines bucket instants by it)', () => {
+  // A report's `from` may be any RFC 3339 time, 0000-01-01 included: the offset of an instant before 100 AD was
+  // 1,900 years off (Date.UTC reads the years 0-99 as 1900-1999), a PostgreSQL integer overflow in the report.
+  it.each([
+    ['-000001-12-31T10:00:00Z', 'UTC', 0],
+    ['0000-01-01T00:00:00Z', 'UTC', 0],
+    ['0050-06-01T00:00:00Z', 'UTC', 0],
+    ['0099-12-31T23:59:59Z', 'Asia/Shanghai', 29143],
+    ['0100-01-01T00:00:00Z', 'Asia/Shanghai', 29143],
+    ['2026-11-11T00:00:00Z', 'Asia/Shanghai', 28800],
+    ['2026-07-01T00:00:00Z', 'America/New_York', -14400],
+  ])('is the zone database offset at %s in %s', (at, zone, seconds) => {
+    expect(utcOffsetSeconds(new Date(at), zone)).toBe(seconds);
   });
 });
