@@ -6,11 +6,25 @@ import type { AdminScope } from '../../protection/api-token';
 import type { ReportService } from './report-service';
 import { DATE_TIME_HINT, parseDateTime } from '../../shared/date-time';
 
+/**
+ * The times a report range may name. Outside them a timeline point, which starts on the campaign zone's local
+ * day, could fall before year 0 or after 9999, which no RFC 3339 date-time can write; and no ledger holds a grant
+ * there: such a time is a typo (0205 for 2025), answered as one.
+ */
+const REPORT_TIMES = { from: Date.parse('1970-01-01T00:00:00Z'), to: Date.parse('9999-01-01T00:00:00Z') };
+
 /** Parses an ISO 8601 time from a query or option; null when absent. */
 export function parseReportTime(value: unknown, name: string, fields: FieldError[]): Date | null {
   if (value === undefined || value === '') return null;
   const at = typeof value === 'string' ? parseDateTime(value) : null;
-  if (!at) fields.push({ path: name, message: DATE_TIME_HINT });
+  if (!at) {
+    fields.push({ path: name, message: DATE_TIME_HINT });
+    return null;
+  }
+  if (at.getTime() < REPORT_TIMES.from || at.getTime() >= REPORT_TIMES.to) {
+    fields.push({ path: name, message: 'must be from 1970-01-01T00:00:00Z and before 9999-01-01T00:00:00Z' });
+    return null;
+  }
   return at;
 }
 

@@ -3,7 +3,7 @@
  * a method a documented path does not answer (405 with Allow, OPTIONS 204), a body sent with a GET or DELETE
  * (ignored, never an undocumented 400/413), integer query parameters spelled as anything but decimal digits,
  * a participation's `trace` other than 1, a paging cursor never handed out (one PostgreSQL cannot compare), a
- * report from before 100 AD, an admin change's text holding a NUL, and a rollback target beyond what the ledger's
+ * report from before 1970 or to after 9998, an admin change's text holding a NUL, and a rollback target beyond what the ledger's
  * version column can hold. Both backend pairs.
  */
 import request from 'supertest';
@@ -312,15 +312,38 @@ describeEachBackend('bad input on every route', (backend) => {
     });
   });
 
-  describe('GET /admin/campaigns/{id}/report?from=', () => {
-    it('takes a time before 100 AD (its zone offset was 1,900 years off, a PostgreSQL overflow)', async () => {
-      for (const from of ['0050-06-01T00:00:00Z', '0099-12-31T23:00:00%2B14:00']) {
-        const res = await request(pocket.app)
-          .get(`/admin/campaigns/open-thanks/report?from=${from}`)
-          .set('Authorization', `Bearer ${bearer['read']}`);
+  describe('GET /admin/campaigns/{id}/report?from=&to=', () => {
+    const report = (query: string) =>
+      request(pocket.app)
+        .get(`/admin/campaigns/open-thanks/report?${query}`)
+        .set('Authorization', `Bearer ${bearer['read']}`);
+
+    it('refuses a time before 1970 or from 9999 on: a timeline point there has no RFC 3339 date-time', async () => {
+      // Year 50 was PostgreSQL's 500 (its zone offset 1,900 years off); year 0's first point was `-000001-12-…`.
+      for (const query of [
+        'from=0050-06-01T00:00:00Z',
+        'from=0000-01-01T00:00:00Z',
+        'from=1969-12-31T23:59:59Z',
+        'to=9999-12-31T23:59:59-12:00',
+      ]) {
+        const res = await report(query);
         contract.check('get', '/admin/campaigns/{id}/report', res);
-        expect([from, res.status]).toEqual([from, 200]);
+        const field = query.slice(0, query.indexOf('='));
+        expect([query, res.status, errorOf(res)['code'], errorOf(res)['fields']]).toEqual([
+          query,
+          400,
+          'invalid_request',
+          [{ path: field, message: 'must be from 1970-01-01T00:00:00Z and before 9999-01-01T00:00:00Z' }],
+        ]);
       }
+    });
+
+    it('takes the bounds themselves', async () => {
+      const res = await report('from=1970-01-01T00:00:00Z&to=9998-12-31T23:59:59Z');
+      contract.check('get', '/admin/campaigns/{id}/report', res);
+      expect(res.status).toBe(200);
+      const points = (res.body as { timeline: { points: Array<{ at: string }> } }).timeline.points;
+      for (const p of points) expect(p.at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     });
   });
 
