@@ -34,7 +34,13 @@ function readRequest(req: Request): ParticipationRequest {
   checkCampaignId(campaignId, 'id', fields);
   const key = req.get('Idempotency-Key');
   if (key === undefined) fields.push({ path: 'Idempotency-Key', message: 'header is required' });
-  else if (!IDEMPOTENCY_KEY.test(key)) {
+  else if ((req.headersDistinct['idempotency-key']?.length ?? 0) > 1) {
+    // Node joins them (`k, k`): the character rule would blame a key the caller never sent.
+    fields.push({
+      path: 'Idempotency-Key',
+      message: 'must be sent once: with two, which key is meant is unclear',
+    });
+  } else if (!IDEMPOTENCY_KEY.test(key)) {
     fields.push({ path: 'Idempotency-Key', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
   }
   // `trace=true` or `trace=yes` would otherwise give a tester no trace and no word why.

@@ -10,6 +10,7 @@ import request from 'supertest';
 import type { Response } from 'supertest';
 import type { Pocket } from '../../../src/server';
 import { OpenApiContract, pointer, type HttpMethod } from '../../helpers/openapi-contract';
+import { withRepeatedHeader } from '../../helpers/repeated-header';
 import {
   createBackends,
   createTestPocket,
@@ -309,6 +310,35 @@ describeEachBackend('bad input on every route', (backend) => {
         .set('Idempotency-Key', 'trace-ok')
         .send({ userId: 'trace-u' });
       expect(ok.status).toBe(201);
+    });
+  });
+
+  describe('POST /v1/campaigns/{id}/participations with two Idempotency-Key headers', () => {
+    it('is a 400 that says the header was sent twice, even with one value, and nothing is granted', async () => {
+      for (const keys of [
+        ['twice', 'twice'],
+        ['twice-a', 'twice-b'],
+      ]) {
+        const res = await withRepeatedHeader(
+          request(pocket.app).post('/v1/campaigns/open-thanks/participations'),
+          'Idempotency-Key',
+          keys,
+        ).send({ userId: 'twice-u' });
+        contract.check('post', '/v1/campaigns/{id}/participations', res);
+        // Node joined them (`twice, twice`), and the 400 blamed the characters of a key the caller never sent.
+        expect([keys, res.status, errorOf(res)['fields']]).toEqual([
+          keys,
+          400,
+          [
+            {
+              path: 'Idempotency-Key',
+              message: 'must be sent once: with two, which key is meant is unclear',
+            },
+          ],
+        ]);
+      }
+      const grants = await request(pocket.app).get('/v1/users/twice-u/grants');
+      expect((grants.body as Json)['grants']).toEqual([]);
     });
   });
 
