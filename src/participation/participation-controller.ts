@@ -15,6 +15,8 @@ import { answerWithTrace } from '../observability/participation-event';
 import type { Answer } from './outcomes';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+const KEY_RULE = 'must be 1-128 characters of A-Z a-z 0-9 . _ : -';
+const KEY_REPEATED = 'must be sent once: with two, which key is meant is unclear';
 
 interface Body {
   userId: string;
@@ -34,14 +36,10 @@ function readRequest(req: Request): ParticipationRequest {
   checkCampaignId(campaignId, 'id', fields);
   const key = req.get('Idempotency-Key');
   if (key === undefined) fields.push({ path: 'Idempotency-Key', message: 'header is required' });
-  else if ((req.headersDistinct['idempotency-key']?.length ?? 0) > 1) {
-    // Node joins them (`k, k`): the character rule would blame a key the caller never sent.
-    fields.push({
-      path: 'Idempotency-Key',
-      message: 'must be sent once: with two, which key is meant is unclear',
-    });
-  } else if (!IDEMPOTENCY_KEY.test(key)) {
-    fields.push({ path: 'Idempotency-Key', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
+  else if (!IDEMPOTENCY_KEY.test(key)) {
+    // Two headers arrive joined (`k, k`), which the rule refuses: then it would blame a key never sent.
+    const repeated = (req.headersDistinct['idempotency-key']?.length ?? 0) > 1;
+    fields.push({ path: 'Idempotency-Key', message: repeated ? KEY_REPEATED : KEY_RULE });
   }
   // `trace=true` or `trace=yes` would otherwise give a tester no trace and no word why.
   const trace = req.query['trace'];
