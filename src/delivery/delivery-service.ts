@@ -9,13 +9,15 @@
  * An issuer's 401 (it did not verify pocket's signature) is retried like a 5xx, with a warn and an alert at once
  * (signature-refusal-alarm.ts): the grant is fine, the secrets are not, and it goes through once they agree.
  * Nothing is sent outside the relay's claim: the claim is renewed right before the send (claim-lease.ts), and an
- * entry whose claim may have lapsed is left alone ('lost') for whoever claims it next.
+ * entry whose claim may have lapsed is left alone ('lost') for whoever claims it next. A refusal or a dead letter
+ * is recorded only while no other relay has claimed the entry since ('lost' otherwise): a relay that stalled
+ * after the answer must not fail a grant another relay is sending, or has delivered.
  */
 import type { AlertSink } from '../integrations/alert-service';
 import type { IssueResult, Issuer } from '../integrations/issuer';
 import type { Db } from '../ledger/db';
 import type { GrantRecord, GrantStore } from '../ledger/grant-store';
-import type { OutboxEntry, OutboxStore } from '../ledger/outbox-store';
+import type { OutboxClaim, OutboxEntry, OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
 import type { DiscrepancyStore } from '../reconciliation/discrepancy-store';
 import { backoffDelay, type BackoffPolicy } from './backoff';
@@ -87,22 +89,18 @@ export class DeliveryService {
         });
         return 'delivered';
       case 'rejected':
-        return (await this.giveUp(entry, grant, 'failed', `HTTP ${result.status}: ${result.message}`, {
+        return this.giveUp(claim, grant, 'failed', `HTTP ${result.status}: ${result.message}`, {
           issuer: issuer.name,
           status: result.status,
           message: result.message,
-        }))
-          ? 'rejected'
-          : 'skipped';
+        });
       case 'retry':
         if (entry.attempts >= this.deps.policy.maxAttempts) {
-          return (await this.giveUp(entry, grant, 'dead', result.reason, {
+          return this.giveUp(claim, grant, 'dead', result.reason, {
             issuer: issuer.name,
             attempts: entry.attempts,
             lastError: result.reason,
-          }))
-            ? 'dead'
-            : 'skipped';
+          });
         }
         return this.retryLater(entry, relayId, grant, issuer, result);
     }
@@ -150,28 +148,30 @@ export class DeliveryService {
   }
 
   /**
-   * Fails or dead-letters the grant with a discrepancy and an alert. False ('skipped'), changing nothing, when
-   * the delivery is no longer open: the grant was voided while its request was at the issuer (the void
-   * cancelled the delivery and resolved its discrepancies; a refusal of a grant nobody pays is no difference),
-   * or the entry was settled otherwise meanwhile.
+   * Fails or dead-letters the grant with a discrepancy and an alert ('rejected' or 'dead'). Changing nothing:
+   * 'skipped' when the grant was voided while its request was at the issuer (the void cancelled the delivery
+   * and resolved its discrepancies; a refusal of a grant nobody pays is no difference); 'lost' when the entry's
+   * claim is no longer this relay's (this relay stalled past it after the answer, and another relay claimed
+   * the entry since: its send, or its delivery already recorded, is the one that counts).
    */
   private async giveUp(
-    entry: OutboxEntry,
+    claim: OutboxClaim,
     grant: GrantRecord,
     status: 'failed' | 'dead',
     error: string,
     details: Record<string, unknown> & { issuer: string },
-  ): Promise<boolean> {
+  ): Promise<DeliveryOutcome> {
     const { db, grants, outbox } = this.deps;
     const now = this.deps.clock();
     const kind = status === 'failed' ? 'delivery_rejected' : 'delivery_dead';
     const closed = new Error('delivery no longer open');
+    const lost = new Error("claim no longer this relay's");
     const recorded = await db
       .transaction(async (trx) => {
         // Grant first, then entry: the order `grants void` locks them in. Both or neither. The issuer that
         // answered is recorded with the status.
         if (!(await grants.setStatus(trx, grant.id, status, now, details.issuer))) throw closed;
-        if (!(await outbox.deadLetter(trx, entry.id, now, error))) throw closed;
+        if (!(await outbox.deadLetter(trx, claim, now, error))) throw lost;
         return this.deps.discrepancies.record(trx, {
           runId: null,
           kind,
@@ -183,19 +183,23 @@ export class DeliveryService {
         });
       })
       .catch((err: unknown) => {
-        if (err === closed) return null;
+        if (err === closed) return 'skipped' as const;
+        if (err === lost) return 'lost' as const;
         throw err;
       });
-    if (recorded === null) {
+    if (recorded === 'skipped' || recorded === 'lost') {
+      const why =
+        recorded === 'skipped' ? 'its delivery was voided meanwhile' : "its claim is no longer this relay's";
       this.deps.logger.warn(
-        { grantId: grant.id, campaignId: grant.campaignId, error },
-        `grant not marked ${status}: its delivery was voided or settled meanwhile`,
+        { grantId: grant.id, campaignId: grant.campaignId, relayId: claim.relayId, error },
+        `grant not marked ${status}: ${why}`,
       );
-      return false;
+      return recorded;
     }
+    const outcome = status === 'failed' ? 'rejected' : 'dead';
     const { discrepancy, created } = recorded;
     this.deps.logger.error({ grantId: grant.id, campaignId: grant.campaignId, error }, `grant ${status}`);
-    if (!created) return true;
+    if (!created) return outcome;
     await this.deps.alerts
       .raise({
         event: status === 'failed' ? 'reconcile.discrepancy' : 'grant.dead_lettered',
@@ -204,6 +208,6 @@ export class DeliveryService {
         details: { kind, grantId: grant.id, discrepancyId: discrepancy.id, ...details },
       })
       .catch((err: unknown) => this.deps.logger.error({ err }, 'alert failed'));
-    return true;
+    return outcome;
   }
 }

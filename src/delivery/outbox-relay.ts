@@ -28,8 +28,8 @@ export interface RelaySettings {
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = { batchSize: 50, leaseMs: 60_000, concurrency: 8 };
 
 /**
- * `lost`: the entry's claim was no longer this relay's (lapsed or taken), so it was left to the next claim; or
- * the relay was stopping and gave it back unsent.
+ * `lost`: the entry's claim was no longer this relay's (lapsed or taken), so it was left to the next claim, unsent
+ * or with the issuer's refusal unrecorded; or the relay was stopping and gave it back unsent.
  */
 export type RelayBatch = Record<DeliveryOutcome | 'errors', number> & { claimed: number };
 

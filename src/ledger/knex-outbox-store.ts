@@ -147,9 +147,10 @@ export class KnexOutboxStore implements OutboxStore {
     return changed > 0;
   }
 
-  async deadLetter(q: Executor, id: string, at: Date, error: string): Promise<boolean> {
+  async deadLetter(q: Executor, claim: OutboxClaim, at: Date, error: string): Promise<boolean> {
+    // A claim that ran out still counts while nobody took it: any other claim changes locked_by and attempts.
     const changed = await q('outbox')
-      .where({ id, status: 'pending' })
+      .where({ id: claim.id, status: 'pending', locked_by: claim.relayId, attempts: claim.attempts })
       .update({ status: 'dead', locked_by: null, locked_until: null, last_error: error, updated_at: at });
     return changed > 0;
   }

@@ -87,8 +87,12 @@ export interface OutboxStore {
     relayId: string,
     next: { at: Date; nextAttemptAt: Date; error: string },
   ): Promise<boolean>;
-  /** No more attempts: the relay gave up (dead letter) or the issuer refused. */
-  deadLetter(q: Executor, id: string, at: Date, error: string): Promise<boolean>;
+  /**
+   * No more attempts: the relay gave up (dead letter) or the issuer refused. Only while the claim is still this
+   * relay's (same relay, same attempt, still pending), run out or not: nobody else can have sent the entry since.
+   * False when another relay has claimed it meanwhile (its request may be at the issuer) or it was settled.
+   */
+  deadLetter(q: Executor, claim: OutboxClaim, at: Date, error: string): Promise<boolean>;
   /** Delivers the grant again from scratch (offline reconciliation): pending, due now, attempts 0. */
   reset(q: Executor, grantId: string, at: Date): Promise<boolean>;
   /**

@@ -34,8 +34,8 @@ describe('pocket grants redeliver against the embedded ledger', () => {
       for (const id of [dead, deadToo]) {
         const entry = await outbox.findByGrant(db, id);
         if (!entry) throw new Error(`grant ${id} has no outbox entry`);
-        await db('outbox').where({ id: entry.id }).update({ attempts: 12 });
-        await outbox.deadLetter(db, entry.id, AT, 'HTTP 503');
+        await db('outbox').where({ id: entry.id }).update({ attempts: 12, locked_by: 'relay-1' });
+        await outbox.deadLetter(db, { id: entry.id, relayId: 'relay-1', attempts: 12 }, AT, 'HTTP 503');
         await new KnexGrantStore().setStatus(db, id, 'dead', AT);
         await new KnexDiscrepancyStore().record(db, {
           runId: null,

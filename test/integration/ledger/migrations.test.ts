@@ -105,7 +105,8 @@ describeEachLedger('ledger migrations', (kind) => {
       else await grants.setStatus(db, grant.id, status, at);
       const id = `o-${userId}`;
       await outbox.insert(db, { id, grantId: grant.id, kind: 'deliver', payload: {}, createdAt: at });
-      await outbox.deadLetter(db, id, at, 'retries ran out');
+      await outbox.claim(db, { relayId: 'relay-1', limit: 1, now: at, leaseMs: 60_000 });
+      await outbox.deadLetter(db, { id, relayId: 'relay-1', attempts: 1 }, at, 'retries ran out');
       return id;
     };
     const voided = await dead('dl-void', 'void');

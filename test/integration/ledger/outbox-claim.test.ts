@@ -4,7 +4,8 @@
  * a second relay's claim takes the other due rows at once instead of waiting for the first to finish. Without
  * SKIP LOCKED the second claim waits on the locked rows; a short lock_timeout turns that wait into an error, so
  * the test neither hangs nor depends on timing. OutboxStore.renewClaim extends a claim only while it is still
- * the same relay's unexpired claim.
+ * the same relay's unexpired claim; OutboxStore.deadLetter records a refusal only under the claim it was sent
+ * in, before any other claim.
  */
 import type { Db } from '../../../src/ledger/db';
 import { KnexOutboxStore } from '../../../src/ledger/knex-outbox-store';
@@ -72,6 +73,32 @@ describeEachLedger('outbox claim', (kind) => {
     // A completed entry is never renewed.
     await outbox.complete(db(), o1.id, second(63));
     expect(await outbox.renewClaim(db(), mine(o1), second(63), 7_000)).toBe(false);
+  });
+
+  it('dead-letters an entry only under the claim it was sent in, run out or not, never under a later one', async () => {
+    await dueEntries(db(), 2);
+    const [o1, o2] = await outbox.claim(db(), { ...claim, relayId: 'relay-a', limit: 2 });
+    if (!o1 || !o2) throw new Error('nothing claimed');
+    const mine = (e: typeof o1) => ({ id: e.id, relayId: 'relay-a', attempts: e.attempts });
+    const later = new Date(claim.now.getTime() + 120_000);
+
+    // o1's claim ran out and relay-b took it: relay-a's refusal changes nothing, relay-b's is recorded.
+    const [taken] = await outbox.claim(db(), { ...claim, now: later, relayId: 'relay-b', limit: 1 });
+    expect([taken?.id, taken?.attempts]).toEqual(['o1', 2]);
+    expect(await outbox.deadLetter(db(), mine(o1), later, 'HTTP 422')).toBe(false);
+    expect(await outbox.findByGrant(db(), o1.grantId)).toMatchObject({
+      status: 'pending',
+      lockedBy: 'relay-b',
+    });
+    expect(await outbox.deadLetter(db(), { ...mine(o1), relayId: 'relay-b', attempts: 2 }, later, 'x')).toBe(
+      true,
+    );
+
+    // o2's claim ran out too, but nobody has claimed it since: nobody else can have sent it.
+    expect(await outbox.deadLetter(db(), { ...mine(o2), attempts: 0 }, later, 'HTTP 422')).toBe(false);
+    expect(await outbox.deadLetter(db(), mine(o2), later, 'HTTP 422')).toBe(true);
+    expect(await outbox.findByGrant(db(), o2.grantId)).toMatchObject({ status: 'dead', lockedBy: null });
+    expect(await outbox.deadLetter(db(), mine(o2), later, 'HTTP 422')).toBe(false);
   });
 });
 

@@ -84,7 +84,9 @@ describeEachLedger('outbox store', (kind) => {
     const later = new Date(at.getTime() + 3_600_000);
     expect(await outbox.redeliverDead(db(), g.id, later)).toBe(false); // pending: not dead
     await outbox.claim(db(), { relayId: 'relay-1', limit: 1, now: at, leaseMs: 60_000 });
-    expect(await outbox.deadLetter(db(), 'o1', at, 'HTTP 503')).toBe(true);
+    expect(await outbox.deadLetter(db(), { id: 'o1', relayId: 'relay-1', attempts: 1 }, at, 'HTTP 503')).toBe(
+      true,
+    );
 
     expect(await outbox.redeliverDead(db(), g.id, later)).toBe(true);
     expect(await outbox.findByGrant(db(), g.id)).toMatchObject({
@@ -110,7 +112,9 @@ describeEachLedger('outbox store', (kind) => {
     await outbox.insert(db(), { id: 'o1', grantId: dead.id, kind: 'issue', payload: {}, createdAt: at });
     await outbox.insert(db(), { id: 'o2', grantId: claimed.id, kind: 'issue', payload: {}, createdAt: at });
     await outbox.claim(db(), { relayId: 'relay-1', limit: 2, now: at, leaseMs: 60_000 });
-    expect(await outbox.deadLetter(db(), 'o1', at, 'HTTP 422')).toBe(true);
+    expect(await outbox.deadLetter(db(), { id: 'o1', relayId: 'relay-1', attempts: 1 }, at, 'HTTP 422')).toBe(
+      true,
+    );
     expect(await outbox.stats(db(), at)).toMatchObject({ dead: 1, pending: 1, inFlight: 1 });
 
     const later = new Date(at.getTime() + 60_000);
