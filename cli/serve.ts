@@ -1,5 +1,6 @@
 /** `pocket serve`: the HTTP service (embedded default with no environment; PostgreSQL + Redis when set). */
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../src/config';
 import type { CampaignSnapshot } from '../src/publishing/campaign-snapshot';
@@ -138,14 +139,25 @@ export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config)
   }
 }
 
+/**
+ * `pocket --root <dir> serve` publishes that repository on start, as every other verb reads it; the service read
+ * POCKET_DEFINITIONS (or the working directory) alone, so a broken repository named by `--root` started the
+ * service on the working directory's definitions.
+ */
+function withRoot(config: Config, command: Command): Config {
+  const { root } = command.optsWithGlobals<{ root?: string }>();
+  if (root === undefined) return config;
+  return { ...config, definitionsRoot: resolve(root), definitionsSetting: '--root' };
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP service (and, in the embedded mode, the worker)')
     .action(
       action(
-        async () => {
-          const config = loadConfig();
+        async (_options: unknown, command: Command) => {
+          const config = withRoot(loadConfig(), command);
           await checkBackends(config);
           const running = await startPocket(config);
           const { logger } = running.pocket;

@@ -68,6 +68,8 @@ export interface Config {
   redisUrl: string | null;
   dataDir: string;
   definitionsRoot: string;
+  /** What set `definitionsRoot`, for messages: the variable, or `pocket --root` (serve). */
+  definitionsSetting: 'POCKET_DEFINITIONS' | '--root';
   publishOnStart: boolean;
   profilesFile: string;
   profileUrl: string | null;
@@ -646,6 +648,7 @@ export function loadConfig(
     redisUrl: str(raw, 'REDIS_URL'),
     dataDir,
     definitionsRoot: resolve(cwd, str(raw, 'POCKET_DEFINITIONS') ?? '.'),
+    definitionsSetting: 'POCKET_DEFINITIONS',
     publishOnStart: bool(raw, 'POCKET_PUBLISH_ON_START', !production),
     profilesFile: resolve(cwd, str(raw, 'PROFILES_FILE') ?? join(dataDir, 'profiles.jsonl')),
     profileUrl: str(raw, 'PROFILE_URL'),

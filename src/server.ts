@@ -180,7 +180,12 @@ export async function createPocket(config: Config, overrides: PocketOverrides = 
     : null;
 
   if (config.publishOnStart) {
-    await publishLocalDefinitions({ lifecycle, root: config.definitionsRoot, logger });
+    await publishLocalDefinitions({
+      lifecycle,
+      root: config.definitionsRoot,
+      setting: config.definitionsSetting,
+      logger,
+    });
   }
 
   const registry = ledgerRegistry(db, stores);

@@ -25,12 +25,15 @@ const START_META = {
 export async function publishLocalDefinitions(deps: {
   lifecycle: Pick<Lifecycle, 'publish' | 'versions'>;
   root: string;
+  /** What set the root: named in the message, as a bad value of a variable is. */
+  setting?: 'POCKET_DEFINITIONS' | '--root';
   logger: Logger;
 }): Promise<PublishOutcome[]> {
-  // The root comes from POCKET_DEFINITIONS (or the working directory): name the variable to fix, as a bad value does.
+  // The root comes from POCKET_DEFINITIONS (or the working directory) or `pocket --root`: name what to fix.
   if (!(await isRepository(deps.root))) {
+    const named = deps.setting === '--root' ? `--root ${deps.root}` : `POCKET_DEFINITIONS="${deps.root}"`;
     throw new ConfigError(
-      `invalid configuration:\n  POCKET_DEFINITIONS="${deps.root}": holds no campaigns/ or rules/ directory; ` +
+      `invalid configuration:\n  ${named}: holds no campaigns/ or rules/ directory; ` +
         'point it at the definitions repository (the service publishes its campaigns on start), or set ' +
         'POCKET_PUBLISH_ON_START=false',
     );

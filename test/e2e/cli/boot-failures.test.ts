@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FIXTURE_ROOT, pocket } from './run-pocket';
+import { join, relative } from 'node:path';
+import { copyRepo, FIXTURE_ROOT, pocket, REPO_ROOT } from './run-pocket';
 
 jest.setTimeout(60_000);
 
@@ -203,6 +203,35 @@ describe('boot failures of the long-running verbs', () => {
     });
     // Past the definitions: it stops at the next check (an address this machine does not have), not at them.
     expect(skipped.stderr).toContain('HOST');
+  });
+
+  it('serve --root: the repository named by --root is the one published, broken or missing', async () => {
+    // It read POCKET_DEFINITIONS (or the working directory, this repository, valid) alone: a broken repository
+    // named by --root started the service on other definitions, without a word.
+    const broken = copyRepo(FIXTURE_ROOT);
+    try {
+      const at = broken.replace('campaigns/shop-week.yaml', 'total: 2, daily: 1', 'total: "2", daily: 1');
+      const { POCKET_DEFINITIONS: _unset, ...noVariable } = env;
+      const run = await pocket(['--root', broken.root, 'serve'], {
+        env: { ...noVariable, HOST: '192.0.2.1' },
+      });
+      expect([run.code, run.stderr]).toEqual([
+        1,
+        'pocket: definitions are invalid; run `pocket validate`:\n' +
+          `${relative(REPO_ROOT, join(broken.root, 'campaigns/shop-week.yaml'))}:${at.line}:${at.col + 7}: ` +
+          'limits.perUser.total: must be an integer (got "2"); write numbers without quotes\n',
+      ]);
+    } finally {
+      broken.remove();
+    }
+    const missing = join(dataDir, 'no-definitions');
+    const run = await pocket(['--root', missing, 'serve'], { env });
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      `pocket: invalid configuration:\n  --root ${missing}: holds no campaigns/ or rules/ directory; ` +
+        'point it at the definitions repository (the service publishes its campaigns on start), or set ' +
+        'POCKET_PUBLISH_ON_START=false\n',
+    ]);
   });
 
   it('serve on an address this machine does not have: one line naming HOST', async () => {
