@@ -23,10 +23,27 @@ function maximumCharge(reward: RewardDefinition): number {
   return reward.cost;
 }
 
+/**
+ * Everyday names of currencies that are not their ISO 4217 codes, with the code and whose it is. The nearest
+ * spelling is another country's money: RMB is one letter from RUB (the Russian rouble), NTD from NAD, YEN from PEN.
+ */
+const FAMILIAR_CURRENCIES: Readonly<Record<string, string>> = {
+  RMB: 'CNY, the renminbi',
+  CNH: 'CNY (CNH is the offshore renminbi, no ISO 4217 code)',
+  NTD: 'TWD, the New Taiwan dollar',
+  YEN: 'JPY, the yen',
+  WON: 'KRW, the South Korean won',
+  UKP: 'GBP, the pound sterling',
+  STG: 'GBP, the pound sterling',
+  RUR: 'RUB, the rouble (RUR was withdrawn in 1998)',
+  SFR: 'CHF, the Swiss franc',
+};
+
 /** A code of the ISO 4217 list: its minor unit is what every amount counts (a typo such as CNX is not one). */
 function currencyFinding(currency: string | undefined): Finding[] {
   if (currency === undefined || minorDigits(currency) !== null) return [];
-  const hint = didYouMean(currency, currencyCodesList());
+  const familiar = FAMILIAR_CURRENCIES[currency];
+  const hint = familiar === undefined ? didYouMean(currency, currencyCodesList()) : `: write ${familiar}`;
   return [error(['budget', 'currency'], `"${currency}" is not an ISO 4217 currency code${hint}`)];
 }
 

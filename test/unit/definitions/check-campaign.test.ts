@@ -114,6 +114,20 @@ describe('checkCampaign', () => {
     expect(check({ ...base, budget: { currency: 'HUF', total: 1000 } })).toEqual([]);
   });
 
+  it('names the code of a currency written by its everyday name, not the nearest spelling', () => {
+    // The nearest spelling is another country's money: RMB was "did you mean RUB" (roubles), NTD NAD, YEN PEN.
+    const currency = (code: string) => check({ ...base, budget: { currency: code, total: 1000 } });
+    expect(currency('RMB')).toEqual([
+      'error budget.currency: "RMB" is not an ISO 4217 currency code: write CNY, the renminbi',
+    ]);
+    expect(currency('NTD')).toEqual([
+      'error budget.currency: "NTD" is not an ISO 4217 currency code: write TWD, the New Taiwan dollar',
+    ]);
+    expect(currency('YEN')).toEqual([
+      'error budget.currency: "YEN" is not an ISO 4217 currency code: write JPY, the yen',
+    ]);
+  });
+
   it('warns about what changes nothing: stock 0, and a score in a weighted campaign', () => {
     const campaign: CampaignDefinition = {
       ...base,
