@@ -9,7 +9,8 @@ export interface CollectedCampaigns {
   campaigns: Map<string, { file: string; definition: CampaignDefinition }>;
   /**
    * Every campaign id seen, including campaigns that failed validation: a campaign file that could not be read
-   * or parsed still names its campaign by its file name (which the id must equal).
+   * or parsed, or whose id differs from its file name, still names its campaign by its file name (which the id
+   * must equal), so the cases named after the file are not blamed for the file's error.
    */
   ids: Set<string>;
 }
@@ -32,6 +33,7 @@ export function collectCampaigns(files: readonly LoadedFile[], known: KnownRules
     }
     const definition = data as CampaignDefinition;
     const expected = fileId(loaded.source.file);
+    collected.ids.add(expected);
     const owner = byName.get(definition.id);
     if (definition.id !== expected && owner !== undefined) {
       // A copied campaign that kept its id: the file named for the id owns it, the copy takes its own name.

@@ -40,6 +40,12 @@ describe('loadDefinitions', () => {
 
   it('requires a campaign id to equal its file name', async () => {
     await repo.write('campaigns/spring.yaml', campaignYaml('autumn'));
+    // The cases named after the file are right: they were told `campaign "spring" is not defined in campaigns/`,
+    // an echo of the id's error, in a file that needs no change when the id is set back.
+    await repo.write(
+      'campaigns/spring.test.yaml',
+      'campaign: spring\ncases: [{ name: a, expect: { outcome: granted } }]\n',
+    );
     expect(await messages()).toEqual([
       `${repo.shown('campaigns/spring.yaml')}:1:5: id: id "autumn" must equal the file name: rename the file to autumn.yaml or set id: spring`,
     ]);
@@ -50,6 +56,10 @@ describe('loadDefinitions', () => {
     // original was then the "duplicate", and the copy was told to rename itself over the original.
     await repo.write('campaigns/lucky-draw.yaml', campaignYaml('lucky-draw'));
     await repo.write('campaigns/lucky-draw-2.yaml', campaignYaml('lucky-draw'));
+    await repo.write(
+      'campaigns/lucky-draw-2.test.yaml',
+      'campaign: lucky-draw-2\ncases: [{ name: a, expect: { outcome: granted } }]\n',
+    );
     const set = await loadDefinitions({ root: repo.root });
     expect(set.diagnostics.map(formatDiagnostic)).toEqual([
       `${repo.shown('campaigns/lucky-draw-2.yaml')}:1:5: id: id "lucky-draw" is the campaign in ${repo.shown('campaigns/lucky-draw.yaml')}, and a campaign id is never reused: set id: lucky-draw-2`,
