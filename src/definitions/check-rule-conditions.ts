@@ -1,5 +1,6 @@
 import { FACTS, isPlainPath } from '../rules/vocabulary';
 import type { RuleDefinition } from './campaign-types';
+import { contextValueMessage } from './check-context-value';
 import { checkFactPath } from './check-fact-path';
 import { historyValueMessage } from './check-history-value';
 import { operatorValueMessage, unknownOperatorMessage } from './check-operator';
@@ -36,15 +37,17 @@ function checkLeaf(node: Node, at: DocPath): Finding[] {
   if (isFactReference(value)) return [...findings, ...checkFactAndPath(value, [...at, 'value'])];
   const problem =
     operatorValueMessage(operator, value) ??
-    (findings.length === 0 ? historyValueMessage(node, operator, value) : undefined);
+    (findings.length === 0
+      ? (historyValueMessage(node, operator, value) ?? contextValueMessage(node, operator, value))
+      : undefined);
   return problem ? [...findings, error([...at, 'value'], problem)] : findings;
 }
 
 /**
  * Checks one rule's condition tree at every depth (all / any / not): facts from the allowlist, plain dotted
  * paths that a fact can have (a path on profile and context, one of the closed shape on history), known
- * operators and decorators, values that fit the operator (and the history count), and fact comparisons
- * (`value: { fact, path }`). `at` is the rule's path in its file, e.g. `['rules', 2]`.
+ * operators and decorators, values that fit the operator (and the history count or the context attribute), and
+ * fact comparisons (`value: { fact, path }`). `at` is the rule's path in its file, e.g. `['rules', 2]`.
  */
 export function checkRuleConditions(rule: RuleDefinition, at: DocPath): Finding[] {
   return conditionLeaves(rule.conditions, [...at, 'conditions']).flatMap((leaf) =>

@@ -178,11 +178,15 @@ describe('checkRuleConditions: what a fact can be read at', () => {
   });
 
   const context = (path: string) => ({ all: [{ fact: 'context', path, operator: 'equal', value: 'app' }] });
+  const onContext = (path: string, operator: string, value: unknown) => ({
+    all: [{ fact: 'context', path, operator, value }],
+  });
   const CONTEXT_PATHS = 'channel, deviceId, appVersion, platform, locale, ip';
 
   it('accepts every attribute of the request context, and the ip the service adds', () => {
-    for (const path of ['channel', '$.deviceId', 'appVersion', 'platform', 'locale', 'ip'])
+    for (const path of ['channel', '$.deviceId', 'appVersion', 'locale', 'ip'])
       expect(check(context(path))).toEqual([]);
+    expect(check(onContext('platform', 'equal', 'ios'))).toEqual([]);
   });
 
   it('refuses an unknown context path, suggesting the closest one, also in fact comparisons', () => {
@@ -198,6 +202,33 @@ describe('checkRuleConditions: what a fact can be read at', () => {
     expect(check(leaf('equal', { fact: 'context', path: 'appVersoin' }))).toEqual([
       `${at}.value.path: unknown context path "appVersoin" (did you mean "appVersion"?); context paths: ${CONTEXT_PATHS}`,
     ]);
+  });
+
+  it('refuses a value no request can send for a context attribute, and operators that never match text', () => {
+    // Each was accepted, and the condition was false (or, negated, true) for every request.
+    expect(check(onContext('platform', 'equal', 'nokia'))).toEqual([
+      `${at}.value: no request can send this context.platform: the participation API's platform must be one of: ios, android, web, other (got "nokia")`,
+    ]);
+    expect(check(onContext('$.channel', 'notIn', ['app', 'App']))).toEqual([
+      `${at}.value: no request can send this context.channel: the participation API's channel must be 1-32 lower-case letters, digits and hyphens, e.g. app, h5, mini-program (got "App")`,
+    ]);
+    expect(check(onContext('channel', 'not:equal', 5))).toEqual([
+      `${at}.value: no request can send this context.channel: the participation API's channel must be a string (got 5)`,
+    ]);
+    expect(check(onContext('appVersion', 'greaterThanInclusive', 9))).toEqual([
+      `${at}.value: operator "greaterThanInclusive" compares numbers and context.appVersion is text, so it never matches; use equal, in or startsWith`,
+    ]);
+    expect(check(onContext('channel', 'contains', 'app'))).toEqual([
+      `${at}.value: operator "contains" reads a list and context.channel is one text value, so it never matches; use equal, in or startsWith`,
+    ]);
+  });
+
+  it('accepts the context values a request can send, and leaves decorated operators alone', () => {
+    expect(check(onContext('platform', 'in', ['ios', 'android']))).toEqual([]);
+    expect(check(onContext('locale', 'notEqual', 'zh-CN'))).toEqual([]);
+    expect(check(onContext('ip', 'equal', '203.0.113.9'))).toEqual([]);
+    expect(check(onContext('appVersion', 'startsWith', '9.'))).toEqual([]);
+    expect(check(onContext('channel', 'swap:in', 'app'))).toEqual([]);
   });
 
   it('refuses a condition without a path: it would compare the whole map and never be true', () => {
