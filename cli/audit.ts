@@ -1,6 +1,7 @@
 /** `pocket audit [id]`: who changed what, when, from which version to which; newest first. */
 import type { Command } from 'commander';
 import type { AuditView } from '../src/publishing/lifecycle';
+import { campaignArgument } from './campaign-argument';
 import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, parseFormat, printJson, printLines, table } from './output';
@@ -41,6 +42,7 @@ export function registerAudit(program: Command): void {
   ).action(
     action(async (campaignId: string | undefined, opts: Options, command: Command) => {
       const format = parseFormat(opts.format, ['text', 'json']);
+      if (campaignId !== undefined) campaignArgument(campaignId);
       const limit = integerOption(opts.limit, '--limit', 1, 10000);
       const entries = await withLifecycle(opts, rootOf(command), (l) =>
         l.audit({ ...(campaignId === undefined ? {} : { campaignId }), limit }),

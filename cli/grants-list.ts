@@ -5,6 +5,7 @@
  * millions of grants never sits in memory); the table, for a person, is printed at the end with the totals.
  */
 import type { Command } from 'commander';
+import { campaignArgument } from './campaign-argument';
 import { ValidationError, type FieldError } from '../src/errors/app-error';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
@@ -210,6 +211,7 @@ export function registerGrantsList(grants: Command): void {
   ).action(
     action(async (campaignId: string, opts: Options) => {
       const format = parseFormat(opts.format, ['table', 'json', 'csv']);
+      campaignArgument(campaignId);
       const filter = parseOptions(opts);
       const out = printer(format, campaignId);
       await readingAs(() => eachPage(campaignId, filter, opts, out.onPage));

@@ -3,6 +3,7 @@
  * publish or rollback never does.
  */
 import type { Command } from 'commander';
+import { campaignArgument } from './campaign-argument';
 import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, parseFormat, printJson, printLines } from './output';
@@ -37,6 +38,7 @@ export function registerPauseResume(program: Command): void {
     ).action(
       action(async (campaignId: string, opts: Options, command: Command) => {
         const format = parseFormat(opts.format, ['text', 'json']);
+        campaignArgument(campaignId);
         const root = rootOf(command);
         const outcome = await withLifecycle(opts, root, (l) =>
           l[verb](campaignId, { note: opts.note ?? null, author: detectAuthor(root) }),

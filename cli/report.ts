@@ -4,6 +4,7 @@
  * environment, or from a running service (`--server URL --token T`, scope read).
  */
 import type { Command } from 'commander';
+import { campaignArgument } from './campaign-argument';
 import type { FieldError } from '../src/errors/app-error';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
@@ -69,6 +70,7 @@ export function registerReport(program: Command): void {
   ).action(
     action(async (campaignId: string, opts: Options) => {
       const format = parseFormat(opts.format, ['table', 'json', 'csv']);
+      campaignArgument(campaignId);
       const report = await readingAs(() => fetchReport(campaignId, opts));
       if (format === 'json') printJson(report);
       else if (format === 'csv') process.stdout.write(reportCsv(report));

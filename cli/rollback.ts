@@ -1,5 +1,6 @@
 /** `pocket rollback <id> --to N`: makes version N active again (a recorded activation; no new version). */
 import type { Command } from 'commander';
+import { campaignArgument } from './campaign-argument';
 import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
@@ -24,6 +25,7 @@ export function registerRollback(program: Command): void {
   ).action(
     action(async (campaignId: string, opts: Options, command: Command) => {
       const format = parseFormat(opts.format, ['text', 'json']);
+      campaignArgument(campaignId);
       const to = Number(opts.to);
       if (!/^\d+$/.test(opts.to) || !Number.isSafeInteger(to) || to < 1) {
         throw new CliFailure(`--to must be a version number (got "${opts.to}")`, 2);

@@ -1,5 +1,6 @@
 /** `pocket versions <id>`: the campaign's versions, newest first, with the active one and the pause state. */
 import type { Command } from 'commander';
+import { campaignArgument } from './campaign-argument';
 import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, parseFormat, printJson, printLines, table } from './output';
@@ -14,7 +15,8 @@ export function registerVersions(program: Command): void {
   ).action(
     action(async (campaignId: string, opts: TargetOptions & { format: string }, command: Command) => {
       const format = parseFormat(opts.format, ['text', 'json']);
-      const history = await withLifecycle(opts, rootOf(command), (l) => l.versions(campaignId));
+      const id = campaignArgument(campaignId);
+      const history = await withLifecycle(opts, rootOf(command), (l) => l.versions(id));
       if (format === 'json') {
         printJson(history);
         return;

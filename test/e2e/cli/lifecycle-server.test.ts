@@ -149,6 +149,34 @@ describe('pocket lifecycle verbs against a running service', () => {
     expect(running.pocket.registry.get('shop-week')?.version).toBe(1);
   });
 
+  it('refuses a malformed campaign id the same way on both paths, before asking either', async () => {
+    // The service answered 400 invalid_request where the ledger said campaign_not_found, and fetch resolved `..`
+    // away: `pause ..` asked for POST /admin/pause and got "no route".
+    const cases: string[][] = [
+      ['versions', 'Shop-week'],
+      ['pause', '..'],
+      ['rollback', '.', '--to', '1'],
+      ['audit', 'shop week', '--format', 'json'],
+      ['report', '..'],
+      ['grants', 'list', '..'],
+    ];
+    const runs = await Promise.all(cases.flatMap((args) => [run(args), remote(...args)]));
+    const answers = runs.map((r) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr }));
+    for (let i = 0; i < answers.length; i += 2) expect(answers[i + 1]).toEqual(answers[i]);
+    const rule = 'is not a campaign id: ids are kebab-case (a-z, 0-9 and single hyphens), 1-64 characters';
+    expect(answers[0]).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `pocket: "Shop-week" ${rule} (did you mean "shop-week"?)\n`,
+    });
+    expect(answers[2]).toEqual({ code: 2, stdout: '', stderr: `pocket: ".." ${rule}\n` });
+    expect(answers[6]?.code).toBe(2);
+    expect(json(runs[6] as PocketRun)).toEqual({
+      error: { code: 'usage', message: `"shop week" ${rule}`, campaign: 'shop week' },
+    });
+    expect(answers.map((a) => a.code)).toEqual(answers.map(() => 2));
+  });
+
   it('fails readably without the scope, with a bad token, without a token, or when the service is unreachable', async () => {
     const [scoped, bad, none, down] = await Promise.all([
       run(['pause', 'shop-week', '--server', running.url, '--token', readToken]),
