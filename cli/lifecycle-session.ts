@@ -4,6 +4,7 @@
  * `--server URL --token T` (also POCKET_SERVER / POCKET_TOKEN, which keep the token out of shell history).
  */
 import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
 import { loadConfig } from '../src/config';
 import { AppError, type FieldError } from '../src/errors/app-error';
 import { dependencyOf } from '../src/errors/dependency-failure';
@@ -12,7 +13,11 @@ import { KnexAuditStore } from '../src/ledger/knex-audit-store';
 import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
 import { KnexGrantStore } from '../src/ledger/knex-grant-store';
 import type { CampaignRefusal } from '../src/publishing/activation-refused-error';
-import { DEFAULT_CHANGES_CHANNEL, silentNotifier } from '../src/publishing/change-notifier';
+import {
+  DEFAULT_CHANGES_CHANNEL,
+  silentNotifier,
+  type ChangeNotifier,
+} from '../src/publishing/change-notifier';
 import { LedgerLifecycle } from '../src/publishing/ledger-lifecycle';
 import type { Lifecycle } from '../src/publishing/lifecycle';
 import { RedisChangeNotifier } from '../src/publishing/redis-change-notifier';
@@ -34,28 +39,45 @@ export function withTargetOptions(command: Command): Command {
     .option('--token <token>', 'admin token for --server (default: POCKET_TOKEN)');
 }
 
+/**
+ * Tells running services of a change over Redis pub/sub, connecting on the first change only: a verb that only
+ * reads (`versions`, `audit`, `diff`) neither waits for an unreachable Redis nor warns about a change it never made.
+ */
+function lazyRedisNotifier(url: string): { notifier: ChangeNotifier; close: () => void } {
+  let redis: Promise<Redis | null> | null = null;
+  const connect = (): Promise<Redis | null> =>
+    (redis ??= connectRedis(url).catch(() => {
+      printLines(
+        ['warning: Redis is unreachable: running services pick the change up by polling (about 1 s)'],
+        process.stderr,
+      );
+      return null;
+    }));
+  return {
+    notifier: {
+      async notify(notice) {
+        const client = await connect();
+        if (client) await new RedisChangeNotifier(client, DEFAULT_CHANGES_CHANNEL).notify(notice);
+      },
+    },
+    close: () => void redis?.then((client) => client?.disconnect()),
+  };
+}
+
 async function ledgerLifecycle(root: string): Promise<Lifecycle> {
   const config = loadConfig(process.env, process.cwd(), { secretsOnUse: true });
   const { db } = await openLedger(config);
-  const redis = config.redisUrl
-    ? await connectRedis(config.redisUrl).catch(() => {
-        printLines(
-          ['warning: Redis is unreachable: running services pick the change up by polling (about 1 s)'],
-          process.stderr,
-        );
-        return null;
-      })
-    : null;
+  const redis = config.redisUrl ? lazyRedisNotifier(config.redisUrl) : null;
   return new LedgerLifecycle(
     {
       db: withVerbDeadline(db),
       versions: new KnexCampaignVersionStore(),
       grants: new KnexGrantStore(),
       audit: new KnexAuditStore(),
-      notifier: redis ? new RedisChangeNotifier(redis, DEFAULT_CHANGES_CHANNEL) : silentNotifier,
+      notifier: redis?.notifier ?? silentNotifier,
       clock: () => new Date(),
       close: async () => {
-        redis?.disconnect();
+        redis?.close();
         await db.destroy();
       },
     },

@@ -248,4 +248,24 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
       stderr: 'pocket: campaign "other-campaign" was never published (campaign_not_found)\n',
     });
   });
+
+  it('with Redis unreachable, a change warns that services poll; a read neither warns nor waits for it', async () => {
+    const down = { ...env, REDIS_URL: 'redis://127.0.0.1:1/0' };
+    const cli = (...args: string[]): Promise<PocketRun> =>
+      pocket(['--root', repo.root, ...args], { cwd: repo.root, env: down });
+    const [versions, audit, diff] = await Promise.all([
+      cli('versions', 'shop-week'),
+      cli('audit', 'shop-week'),
+      cli('diff', 'shop-week'),
+    ]);
+    for (const read of [versions, audit, diff]) expect(read).toMatchObject({ code: 0, stderr: '' });
+    const warning =
+      'warning: Redis is unreachable: running services pick the change up by polling (about 1 s)\n';
+    expect(await cli('pause', 'shop-week')).toMatchObject({
+      code: 0,
+      stdout: 'shop-week: paused (active version 1)\n',
+      stderr: warning,
+    });
+    expect(await cli('resume', 'shop-week')).toMatchObject({ code: 0, stderr: warning });
+  });
 });
