@@ -3,7 +3,7 @@
  * A bad value stops the boot with a message naming the variable. Picks embedded or production backends.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
@@ -517,29 +517,56 @@ function resolveSecrets(
     return { ...resolved, secrets: secretsCheckedOnUse(given, missing, required) };
   }
   const file = join(dataDir, 'secrets.json');
-  let stored: Partial<Secrets> = {};
   const wanted = missing.map((k): [keyof Secrets, string] => [k, SECRET_NAMES[k]]);
-  if (existsSync(file)) stored = readStoredSecrets(file, wanted);
-  const secrets = { ...given } as Record<keyof Secrets, string | null>;
-  let changed = false;
-  for (const key of missing) {
-    const existing = stored[key];
-    if (existing) {
-      secrets[key] = existing;
-    } else {
-      secrets[key] = stored[key] = randomBytes(32).toString('base64url');
-      changed = true;
+  // Several processes may boot together on a new data directory (a verb beside `serve`, serve and worker):
+  // the first file written is the one every one of them uses (storeSecrets).
+  for (let attempt = 1; ; attempt++) {
+    const existed = existsSync(file);
+    const stored: Partial<Secrets> = existed ? readStoredSecrets(file, wanted) : {};
+    const secrets = { ...given } as Record<keyof Secrets, string | null>;
+    let changed = false;
+    for (const key of missing) {
+      const existing = stored[key];
+      if (existing) {
+        secrets[key] = existing;
+      } else {
+        secrets[key] = stored[key] = randomBytes(32).toString('base64url');
+        changed = true;
+      }
     }
+    // The previous values are held apart from the generated secrets in use too, before anything is written.
+    refuseSharedSecrets(secretValues(secrets, previous, issuerValues), mayShare);
+    if (!changed || storeSecrets(dataDir, file, stored, existed)) {
+      return { ...resolved, secrets: secrets as Secrets, generated: true, created: changed };
+    }
+    if (attempt === 3)
+      throw new ConfigError(`invalid configuration: ${file} could not be created, try again`);
   }
-  // The previous values are held apart from the generated secrets in use too, before anything is written.
-  refuseSharedSecrets(secretValues(secrets, previous, issuerValues), mayShare);
-  if (changed) {
-    makeDirectory(dataDir);
-    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-    // `mode` applies only to a file it creates: one made by hand (or by an older pocket) kept its mode.
-    chmodSync(file, 0o600);
+}
+
+/**
+ * Writes the generated secrets whole, never a half-written file another process could read: to a file of its
+ * own, then moved into place. A new file is linked, which fails when another process created one meanwhile:
+ * false then, and the caller reads that one instead of using secrets no other process knows.
+ */
+function storeSecrets(dataDir: string, file: string, stored: Partial<Secrets>, existed: boolean): boolean {
+  makeDirectory(dataDir);
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    if (existed) {
+      // The draft replaces it, with the draft's mode: one made by hand (or by an older pocket) may have had a wider one.
+      renameSync(draft, file);
+      return true;
+    }
+    linkSync(draft, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(draft, { force: true });
   }
-  return { ...resolved, secrets: secrets as Secrets, generated: true, created: changed };
 }
 
 /**

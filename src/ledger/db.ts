@@ -259,11 +259,21 @@ const toStderr = (message: unknown): void => {
   process.stderr.write(`${typeof message === 'string' ? message : inspect(message)}\n`);
 };
 
+/**
+ * knex's words when another process holds its migration lock, with advice to run `knex migrate:unlock`: migrate()
+ * waits for that process instead, and names the lock itself when it is held too long (src/ledger/migrate.ts).
+ */
+const MIGRATION_LOCK_WARNING =
+  /^Can't take lock to run migrations|^If you are sure migrations are not running/;
+
 function knexLog(sink: ((message: string) => void) | undefined): NonNullable<Knex.Config['log']> {
   const write = sink
     ? (message: unknown) => sink(typeof message === 'string' ? message : inspect(message))
     : toStderr;
-  return { warn: write, error: write, deprecate: write, debug: write };
+  const warn = (message: unknown): void => {
+    if (typeof message !== 'string' || !MIGRATION_LOCK_WARNING.test(message)) write(message);
+  };
+  return { warn, error: write, deprecate: write, debug: write };
 }
 
 export function createDb(opts: DbOptions): Db {

@@ -3,6 +3,7 @@ import { isPostgres, LEDGER_CHANGE_DEADLINE_MS, withStatementDeadline, type Db }
 import { ledgerMigrations, ledgerMigrationSource } from './ledger-migration-source';
 
 const TABLE = 'knex_migrations';
+const LOCK_TABLE = 'knex_migrations_lock';
 
 const config: Knex.MigratorConfig = {
   migrationSource: ledgerMigrationSource,
@@ -12,11 +13,12 @@ const config: Knex.MigratorConfig = {
 /**
  * The ledger's schema is not one this pocket runs on: `ledger_newer`, a newer pocket migrated it (knex's own
  * words were "the migration directory is corrupt", with a stack); `ledger_behind`, it lacks migrations this
- * pocket has, and the verb is not one that applies them.
+ * pocket has, and the verb is not one that applies them; `migration_locked`, another process has held the migration
+ * lock for longer than this one waits.
  */
 export class LedgerSchemaError extends Error {
   constructor(
-    readonly code: 'ledger_newer' | 'ledger_behind',
+    readonly code: 'ledger_newer' | 'ledger_behind' | 'migration_locked',
     message: string,
   ) {
     super(message);
@@ -36,7 +38,33 @@ export type PendingMigrations = 'apply' | 'refuse';
  * `latest` takes its migration lock, a write, even with nothing to run, so every CLI verb on the embedded SQLite
  * file waited for another process's write lock (and, after 5 s, failed with a hint to run `knex migrate:unlock`).
  */
-export async function migrate(db: Db, pendingMigrations: PendingMigrations = 'apply'): Promise<string[]> {
+export async function migrate(
+  db: Db,
+  pendingMigrations: PendingMigrations = 'apply',
+  waitMs = MIGRATION_WAIT_MS,
+): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const waiting = (await migrationLocked(db)) ? 'locked' : await migrateOnce(db, pendingMigrations);
+    if (waiting !== 'locked') return waiting;
+    if (Date.now() >= deadline) {
+      throw new LedgerSchemaError(
+        'migration_locked',
+        `another pocket has been migrating the ledger for over ${Math.round(waitMs / 1000)} s ` +
+          `(${LOCK_TABLE}.is_locked = 1); if none is, one stopped mid-migration: check the ledger's schema, ` +
+          `then clear the lock (UPDATE ${LOCK_TABLE} SET is_locked = 0) (README, "Install and upgrade")`,
+      );
+    }
+    await delay(MIGRATION_POLL_MS);
+  }
+}
+
+/**
+ * One attempt; 'locked' when another process was migrating the same ledger (several verbs, or a fleet's
+ * instances, started together on a new or behind ledger): knex refuses with MigrationLocked, or, on a new SQLite
+ * file, two processes both create its own table and the second fails.
+ */
+async function migrateOnce(db: Db, pendingMigrations: PendingMigrations): Promise<string[] | 'locked'> {
   const { applied, pending, unknown } = await migrationStatus(db);
   if (unknown.length > 0) {
     throw new LedgerSchemaError(
@@ -54,8 +82,37 @@ export async function migrate(db: Db, pendingMigrations: PendingMigrations = 'ap
         '(README, "Install and upgrade")',
     );
   }
-  const [, ran] = (await db.migrate.latest(config)) as [number, string[]];
-  return ran;
+  try {
+    const [, ran] = (await db.migrate.latest(config)) as [number, string[]];
+    return ran;
+  } catch (error) {
+    if (migratingElsewhere(error)) return 'locked';
+    throw error;
+  }
+}
+
+/** How long a process waits for another's migration of its ledger, and how often it looks. */
+const MIGRATION_WAIT_MS = 60_000;
+const MIGRATION_POLL_MS = 200;
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function migratingElsewhere(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MigrationLocked') return true;
+  // knex creates its two tables when missing: a process that lost that race sees them created (SQLite's words,
+  // then PostgreSQL's for a table, or for its row type, made by a concurrent CREATE TABLE).
+  return /knex_migrations(_lock)?` already exists|relation "knex_migrations(_lock)?" already exists|pg_type_typname_nsp_index/.test(
+    error.message,
+  );
+}
+
+/** Whether knex's lock row says a migration is running (false before the ledger has the table). */
+async function migrationLocked(ledger: Db): Promise<boolean> {
+  const db = withStatementDeadline(ledger, LEDGER_CHANGE_DEADLINE_MS);
+  if (!(await hasTable(db, LOCK_TABLE))) return false;
+  const row = (await db(LOCK_TABLE).max({ locked: 'is_locked' }).first()) as { locked?: unknown } | undefined;
+  return Number(row?.locked ?? 0) === 1;
 }
 
 export interface MigrationStatus {
@@ -66,14 +123,14 @@ export interface MigrationStatus {
 }
 
 /**
- * Whether the ledger has knex's table, as `db.schema.hasTable` says (which takes no deadline): on PostgreSQL its
+ * Whether the ledger has the table, as `db.schema.hasTable` says (which takes no deadline): on PostgreSQL its
  * own query, in the current schema, under the statement deadline.
  */
-async function hasMigrationTable(db: Db): Promise<boolean> {
-  if (!isPostgres(db)) return db.schema.hasTable(TABLE);
+async function hasTable(db: Db, table: string): Promise<boolean> {
+  if (!isPostgres(db)) return db.schema.hasTable(table);
   const rows = (await db.raw(
     'SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?',
-    [TABLE],
+    [table],
   )) as { rows: unknown[] };
   return rows.rows.length > 0;
 }
@@ -85,7 +142,7 @@ async function hasMigrationTable(db: Db): Promise<boolean> {
  */
 export async function migrationStatus(ledger: Db): Promise<MigrationStatus> {
   const db = withStatementDeadline(ledger, LEDGER_CHANGE_DEADLINE_MS);
-  const applied = (await hasMigrationTable(db))
+  const applied = (await hasTable(db, TABLE))
     ? ((await db(TABLE).orderBy('id').select('name')) as Array<{ name: string }>).map((m) => m.name)
     : [];
   const known = new Set(ledgerMigrations.map((m) => m.name));

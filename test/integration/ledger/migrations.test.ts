@@ -47,6 +47,42 @@ describeEachLedger('ledger migrations', (kind) => {
     expect(await migrate(db)).toEqual([last]);
   });
 
+  it("waits for another process's migration instead of failing, and names a lock held too long", async () => {
+    const { db } = ledger.current;
+    const last = ledgerMigrations[ledgerMigrations.length - 1]?.name ?? '';
+    await db('knex_migrations').where({ name: last }).delete();
+    // Another pocket (a verb or instance started at the same moment) holds knex's lock while it migrates.
+    await db('knex_migrations_lock').update({ is_locked: 1 });
+    const released = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        void db('knex_migrations')
+          .insert({ name: last, batch: 98, migration_time: new Date() })
+          .then(() => db('knex_migrations_lock').update({ is_locked: 0 }))
+          .then(() => resolve());
+      }, 600);
+    });
+    // It waited, then found the other's work done: nothing left to run (knex's MigrationLocked before).
+    expect(await migrate(db)).toEqual([]);
+    await released;
+    expect((await migrationStatus(db)).pending).toEqual([]);
+
+    await db('knex_migrations').where({ name: last }).delete();
+    await db('knex_migrations_lock').update({ is_locked: 1 });
+    try {
+      const refusal = await migrate(db, 'apply', 500).catch((err: unknown) => err);
+      expect(refusal).toBeInstanceOf(LedgerSchemaError);
+      expect(refusal).toMatchObject({
+        code: 'migration_locked',
+        message: expect.stringMatching(
+          /^another pocket has been migrating the ledger for over 1 s .*is_locked = 0/,
+        ),
+      });
+    } finally {
+      await db('knex_migrations_lock').update({ is_locked: 0 });
+    }
+    expect(await migrate(db)).toEqual([last]);
+  });
+
   it('is idempotent: every migration runs again over existing tables without error', async () => {
     const { db } = ledger.current;
     for (const { migration } of ledgerMigrations)
