@@ -1,7 +1,7 @@
 /**
  * Listens for change notices on a Redis pub/sub channel, on a connection of its own (a subscribed
  * connection can run no other command). It (re)subscribes whenever the connection becomes ready, and
- * treats every (re)connection as a possible missed notice: the registry is refreshed then too.
+ * treats every subscription, the first included, as a possible missed notice: the registry is refreshed then too.
  */
 import { Redis } from 'ioredis';
 import type { ChangeNotice } from './change-notifier';
@@ -26,7 +26,6 @@ function parseNotice(message: string): ChangeNotice | null {
 
 export class RedisChangeListener {
   private client: Redis | null = null;
-  private subscriptions = 0;
 
   constructor(
     private readonly url: string,
@@ -56,8 +55,9 @@ export class RedisChangeListener {
       client.on('ready', () => {
         client.subscribe(this.channel).then(
           () => {
-            // A reconnection may have missed notices.
-            if (this.subscriptions++ > 0) this.options.onNotice(null);
+            // A reconnection may have missed notices; so may the first subscription: a change committed after
+            // the registry's first read and before it waited for the poll.
+            this.options.onNotice(null);
             clearTimeout(timer);
             resolve();
           },
