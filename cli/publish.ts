@@ -85,6 +85,12 @@ export function registerPublish(program: Command): void {
       );
       if (results.every((o) => o.status === 'unchanged'))
         printLines(['nothing to publish: no campaign changed']);
+      // A publish never resumes: without this line a paused campaign's new version looked live.
+      printLines(
+        results
+          .filter((o) => o.paused === true)
+          .map((o) => `${o.campaignId} is still paused: \`pocket resume ${o.campaignId}\` reopens it`),
+      );
     }),
   );
 }

@@ -24,8 +24,16 @@ export type PublishOutcome =
       /** The body equals an existing version, which was made active again instead of copied. */
       reactivated: boolean;
       warnings: ActivationIssue[];
+      /** The pause overlay, which a publish never clears (only resume does). */
+      paused: boolean;
     }
-  | { campaignId: string; status: 'unchanged'; version: number; warnings: ActivationIssue[] };
+  | {
+      campaignId: string;
+      status: 'unchanged';
+      version: number;
+      warnings: ActivationIssue[];
+      paused: boolean;
+    };
 
 export interface VersionSummary {
   version: number;

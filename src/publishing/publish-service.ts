@@ -172,10 +172,11 @@ export class PublishService {
   private async apply(trx: Executor, plan: Plan, request: PublishRequest, at: Date): Promise<PublishOutcome> {
     const { resolved, active, check } = plan;
     const campaignId = resolved.definition.id;
-    if (active?.fingerprint === resolved.fingerprint) {
-      return { campaignId, status: 'unchanged', version: active.version, warnings: [] };
-    }
     const { versions } = this.deps;
+    const { paused } = await versions.pauseState(trx, campaignId);
+    if (active?.fingerprint === resolved.fingerprint) {
+      return { campaignId, status: 'unchanged', version: active.version, warnings: [], paused };
+    }
     const existing = (await versions.list(trx, campaignId)).find(
       (v) => v.fingerprint === resolved.fingerprint,
     );
@@ -219,6 +220,7 @@ export class PublishService {
       previous: active?.version ?? null,
       reactivated: existing !== undefined,
       warnings: check.warnings,
+      paused,
     };
   }
 }

@@ -81,6 +81,7 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
           previous: null,
           reactivated: false,
           warnings: [],
+          paused: false,
         },
       ],
       definitionWarnings: [],
@@ -267,5 +268,27 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
       stderr: warning,
     });
     expect(await cli('resume', 'shop-week')).toMatchObject({ code: 0, stderr: warning });
+  });
+
+  it('a publish while paused says the campaign is still paused (a publish never resumes)', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'pocket-paused-publish-'));
+    try {
+      const cli = (...args: string[]): Promise<PocketRun> =>
+        pocket(['--root', FIXTURE_ROOT, ...args], { env: { ...env, POCKET_DATA_DIR: own } });
+      expect((await cli('publish')).code).toBe(0);
+      expect((await cli('pause', 'shop-week')).code).toBe(0);
+      // The campaign looked live again after a publish: nothing said the overlay was still on.
+      expect(await cli('publish')).toMatchObject({
+        code: 0,
+        stdout:
+          'shop-week: unchanged, version 1 stays active\nnothing to publish: no campaign changed\n' +
+          'shop-week is still paused: `pocket resume shop-week` reopens it\n',
+      });
+      expect(json(await cli('publish', '--format', 'json'))).toMatchObject({
+        results: [{ campaignId: 'shop-week', status: 'unchanged', paused: true }],
+      });
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

@@ -51,6 +51,7 @@ describeEachBackend('publishing lifecycle', (backend) => {
         previous: null,
         reactivated: false,
         warnings: [],
+        paused: false,
       },
     ]);
     expect(await participate(pocket.app, 'u1')).toEqual({
@@ -69,6 +70,7 @@ describeEachBackend('publishing lifecycle', (backend) => {
         previous: 1,
         reactivated: false,
         warnings: [],
+        paused: false,
       },
     ]);
     expect(await participate(pocket.app, 'u2')).toEqual({
@@ -92,7 +94,7 @@ describeEachBackend('publishing lifecycle', (backend) => {
   it('publishing unchanged files is a no-op that says so and records nothing', async () => {
     await publish();
     expect(await publish()).toEqual([
-      { campaignId: CAMPAIGN, status: 'unchanged', version: 1, warnings: [] },
+      { campaignId: CAMPAIGN, status: 'unchanged', version: 1, warnings: [], paused: false },
     ]);
     expect((await pocket.lifecycle.versions(CAMPAIGN)).versions).toHaveLength(1);
     expect(await pocket.lifecycle.audit({})).toHaveLength(1);
@@ -321,7 +323,8 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect(await pocket.lifecycle.pause(CAMPAIGN, none)).toMatchObject({ changed: false, paused: true });
     expect(await participate(pocket.app)).toMatchObject({ status: 200, outcome: 'paused' });
     repo.write({ reward: 'thanks' });
-    await publish();
+    expect(await publish()).toMatchObject([{ status: 'published', version: 2, paused: true }]);
+    expect(await publish()).toMatchObject([{ status: 'unchanged', version: 2, paused: true }]);
     await pocket.lifecycle.rollback(CAMPAIGN, 1, { ...none, force: false });
     expect(await participate(pocket.app)).toMatchObject({ status: 200, outcome: 'paused', version: 1 });
     expect((await pocket.lifecycle.versions(CAMPAIGN)).paused).toBe(true);
