@@ -49,6 +49,21 @@ function grantCurrency(
   return snapshot?.definition.budget?.currency ?? null;
 }
 
+/**
+ * A 503's dependency and message, from its body (`{ error: { code, message, dependency } }`): the line's
+ * `reason` alone, dependency_unavailable, does not tell a Redis outage from a slow profile service.
+ */
+function unavailableOf(answer: Answer): ParticipationEvent['unavailable'] {
+  if (answer.status !== 503) return null;
+  try {
+    const { error } = JSON.parse(answer.body) as { error?: { message?: unknown; dependency?: unknown } };
+    if (typeof error?.dependency !== 'string') return null;
+    return { dependency: error.dependency, detail: typeof error.message === 'string' ? error.message : '' };
+  } catch {
+    return null;
+  }
+}
+
 function parseBody(answer: Answer): AnswerBody {
   if (answer.status !== 200 && answer.status !== 201) return {};
   try {
@@ -94,6 +109,7 @@ export function participationEvent(input: {
     outcome: answer.outcome,
     status: answer.status,
     replayed: answer.headers?.['Idempotent-Replayed'] === 'true',
+    unavailable: unavailableOf(answer),
     tester,
     segment: observation?.segment ?? null,
     grant:

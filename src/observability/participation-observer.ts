@@ -1,8 +1,8 @@
 /**
  * What every participation leaves behind: one structured log line and its metrics. The coarse line carries
- * campaign, version, outcome class, reason code, reward, status, latency and request id, and no personal data
- * beyond the user id; the fine line (campaign `log: fine`, or a traced tester) adds the step times, the segment
- * and the decision trace — with the facts only for testers, whose profiles are synthetic.
+ * campaign, version, outcome class, reason code, reward, status, latency, request id (and a 503's dependency),
+ * and no personal data beyond the user id; the fine line (campaign `log: fine`, or a traced tester) adds the step
+ * times, the segment and the decision trace — with the facts only for testers, whose profiles are synthetic.
  */
 import type { Logger } from './logger';
 import type { PocketMetrics } from './metrics/pocket-metrics';
@@ -27,6 +27,8 @@ export interface ParticipationEvent {
   status: number;
   /** The stored answer of an earlier execution was sent again. */
   replayed: boolean;
+  /** A 503's dependency and the answer's message (which one is down, or the counters being rebuilt); else null. */
+  unavailable: { dependency: string; detail: string } | null;
   tester: boolean;
   segment: string | null;
   grant: {
@@ -69,6 +71,10 @@ export function participationLine(event: ParticipationEvent): Record<string, unk
     status: event.status,
     latencyMs: event.latencyMs,
   };
+  if (event.unavailable) {
+    line['dependency'] = event.unavailable.dependency;
+    line['detail'] = event.unavailable.detail;
+  }
   if (event.replayed) line['replayed'] = true;
   if (event.tester) line['tester'] = true;
   if (!event.fine) return line;

@@ -1,10 +1,11 @@
 /**
  * One structured log line per participation and its metrics, on both backends: campaign, version, outcome,
  * reason, reward, status, latency and the request id the answer carries, with no personal data beyond the user
- * id; replays and unknown campaigns are marked and counted apart.
+ * id; replays and unknown campaigns are marked and counted apart; a 503 names the dependency that failed.
  */
 import { Writable } from 'node:stream';
 import request from 'supertest';
+import { HttpProfileSource } from '../../../src/integrations/http-profile-source';
 import { createLogger } from '../../../src/observability/logger';
 import { ParticipationService } from '../../../src/participation/participation-service';
 import type { Pocket } from '../../../src/server';
@@ -26,16 +27,16 @@ describeEachBackend('participation log lines and metrics', (backend) => {
   let root: string;
   const lines: Line[] = [];
   const participations = (): Line[] => lines.filter((l) => l['msg'] === 'participation');
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const text of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
+      done();
+    },
+  });
 
   beforeAll(async () => {
     root = writeReportDefinitions();
     backends = await createBackends(backend);
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const text of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
-        done();
-      },
-    });
     pocket = await reportPocket(backends, root, new MovingClock(), { logger: createLogger('info', sink) });
   });
   afterAll(async () => {
@@ -140,5 +141,29 @@ describeEachBackend('participation log lines and metrics', (backend) => {
         sample('pocket_participation_duration_seconds_count', { campaign: CAMPAIGN, outcome: 'granted' }),
       ),
     ).toBe(2);
+  });
+
+  it('names the dependency of a 503 and what it said: "dependency_unavailable" alone does not say which', async () => {
+    // A profile service nobody answers on: the participation fails closed.
+    const down = await reportPocket(backends, root, new MovingClock(), {
+      logger: createLogger('info', sink),
+      profiles: new HttpProfileSource({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, cacheTtlMs: 0 }),
+    });
+    try {
+      lines.length = 0;
+      const res = await participate(down, 'member-down');
+      expect(res.status).toBe(503);
+      expect(participations()).toEqual([
+        expect.objectContaining({
+          outcome: 'unavailable',
+          reason: 'dependency_unavailable',
+          status: 503,
+          dependency: 'profile',
+          detail: 'profile service is unreachable',
+        }),
+      ]);
+    } finally {
+      await down.close();
+    }
   });
 });

@@ -65,6 +65,7 @@ function event(overrides: Partial<ParticipationEvent> = {}): ParticipationEvent 
     outcome: 'granted',
     status: 201,
     replayed: false,
+    unavailable: null,
     tester: false,
     segment: 'young',
     grant: { rewardId: 'rp', type: 'red_packet', amount: 120, charge: 120, currency: 'CNY', test: false },
