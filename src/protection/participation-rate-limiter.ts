@@ -133,7 +133,7 @@ export class ParticipationRateLimiter {
       taken.push(result);
     }
     if (taken.some((r) => r.kind === 'degraded')) {
-      throw new DependencyUnavailableError('redis', 'rate limits cannot be checked: Redis is unavailable');
+      throw new DependencyUnavailableError('hot-state', 'rate limits cannot be checked: Redis is unavailable');
     }
   }
 

@@ -188,7 +188,7 @@ describeWithServices(['DATABASE_URL', 'REDIS_URL'], 'rate limits when Redis is d
     for (let i = 0; i < 5; i++) answers.push(await join_(pocket, 'rl-sale', 'u-down'));
     for (const res of answers.slice(0, 3)) {
       expect(res.status).toBe(503);
-      expect(res.body.error).toMatchObject({ code: 'dependency_unavailable', dependency: 'redis' });
+      expect(res.body.error).toMatchObject({ code: 'dependency_unavailable', dependency: 'hot-state' });
     }
     for (const res of answers.slice(3)) expectRateLimited(res);
     expect(await stateOf(pocket, ['rl-sale'], ['u-down'])).toEqual(before);
