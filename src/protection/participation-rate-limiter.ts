@@ -3,8 +3,9 @@
  * key and window, one Lua call; keys `<prefix>{<campaign>}:rl:…` share the campaign's hash tag) or
  * RateLimiterMemory in the embedded mode.
  *
- * Local cap: a key that reached its limit is blocked in process memory until its window ends
- * (`inMemoryBlockOnConsumed`), so a hammering client costs no Redis round trip.
+ * Local cap: a key that Redis refused (a request over its limit) is blocked in process memory until its window
+ * ends (`inMemoryBlockOnConsumed`), so a hammering client costs no Redis round trip. Not the request that takes the
+ * last point: a later limit may refuse that one and give the point back, which the memory block would not see.
  *
  * Redis slow or down: a store call that fails or takes longer than `storeTimeoutMs` opens a short circuit
  * (`cooldownMs`) during which Redis is not asked at all. Meanwhile an in-memory insurance limiter with the
@@ -220,7 +221,9 @@ export class ParticipationRateLimiter {
               points,
               duration: durationSec,
               rejectIfRedisNotReady: true,
-              inMemoryBlockOnConsumed: points,
+              // Not `points`: the request taking the last point may be refused by a later limit and give it back,
+              // and reward() leaves the memory block in place (the key was refused here until its window ended).
+              inMemoryBlockOnConsumed: points + 1,
             }),
             insurance: memory(),
           }

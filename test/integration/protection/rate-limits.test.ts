@@ -34,6 +34,7 @@ const CAMPAIGNS = {
   },
   'rl-wide': { protection: '{ rateLimit: { campaign: 3/min } }' },
   'rl-shared': { protection: '{ rateLimit: { perUser: 2/min, perIp: 4/min } }' },
+  'rl-last-point': { protection: '{ rateLimit: { perUser: 2/min, perIp: 3/min } }' },
 };
 
 function expectRateLimited(res: {
@@ -139,6 +140,17 @@ describeEachBackend('rate limits', (backend) => {
     expectRateLimited(await join_(pocket, 'rl-shared', 'neighbour-3', { ip }));
   });
 
+  it("a request that takes a user's last point and is refused by the IP limit leaves that point usable", async () => {
+    const ip = '198.51.100.60';
+    for (const user of ['last-a', 'last-b', 'last-c'])
+      expect((await join_(pocket, 'rl-last-point', user, { ip })).status).toBe(201);
+    // last-a's second request takes its last user point, then the full IP limit refuses it and gives it back.
+    expectRateLimited(await join_(pocket, 'rl-last-point', 'last-a', { ip }));
+    // So last-a, with one grant of two, still gets in from another address (Redis: it was blocked in memory).
+    expect((await join_(pocket, 'rl-last-point', 'last-a', { ip: '198.51.100.61' })).status).toBe(201);
+    expectRateLimited(await join_(pocket, 'rl-last-point', 'last-a', { ip: '198.51.100.62' }));
+  });
+
   it('campaign-wide: the fourth request of anyone within the minute is 429; other campaigns are unaffected', async () => {
     for (let i = 0; i < 3; i++) expect((await join_(pocket, 'rl-wide', `wide-${i}`)).status).toBe(201);
     expectRateLimited(await join_(pocket, 'rl-wide', 'wide-3'));
@@ -152,7 +164,7 @@ describeEachBackend('rate limits', (backend) => {
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys)
         expect(key).toMatch(
-          new RegExp(`^${keyPrefix}\\{rl-(sale|wide|shared)\\}:rl:(user|device|ip|campaign):`),
+          new RegExp(`^${keyPrefix}\\{rl-(sale|wide|shared|last-point)\\}:rl:(user|device|ip|campaign):`),
         );
     });
   }
