@@ -13,6 +13,7 @@ import {
 } from './participation-request';
 import { answerWithTrace } from '../observability/participation-event';
 import type { Answer } from './outcomes';
+import { withoutPort } from '../shared/ip-address';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const KEY_RULE = 'must be 1-128 characters of A-Z a-z 0-9 . _ : -';
@@ -65,7 +66,7 @@ function readRequest(req: Request): ParticipationRequest {
     idempotencyKey: key as string,
     ...(body.activityCode === undefined ? {} : { activityCode: body.activityCode }),
     context: body.context ?? {},
-    ip: req.ip ?? '',
+    ip: withoutPort(req.ip ?? ''),
     client,
     ...(refusal === undefined ? {} : { clientRefusal: refusal }),
     requestHash: requestHash(body),

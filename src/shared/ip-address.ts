@@ -19,6 +19,20 @@ export function normalizeIp(ip: string): string {
   return MAPPED_IPV4.exec(canonical)?.[1] ?? canonical;
 }
 
+const IPV4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+const BRACKETED_IPV6 = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/;
+
+/**
+ * The client address in `req.ip` without the port some proxies append to each `X-Forwarded-For` entry
+ * (`203.0.113.5:51234`, `[2001:db8::5]:443`; Azure Application Gateway does by default). express keeps such an
+ * entry as it is, and with the port in it every new connection of one client was another address: a fresh
+ * per-IP allowance, an IP block that never matched. Anything else is returned as it is.
+ */
+export function withoutPort(ip: string): string {
+  const address = (IPV4_WITH_PORT.exec(ip) ?? BRACKETED_IPV6.exec(ip))?.[1];
+  return address !== undefined && isIP(address) !== 0 ? address : ip;
+}
+
 /**
  * The subject a per-IP rate limit counts: an IPv4 address as it is, an IPv6 address as its /64
  * (`2001:db8:1:2::/64`). One IPv6 host is normally handed a whole /64, so counting single addresses would let it

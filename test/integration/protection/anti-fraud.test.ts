@@ -119,11 +119,15 @@ describeEachBackend('anti-fraud', (backend) => {
       const before = await stateOf(pocket, ['plain'], ['dev-user', 'ip-user']);
       expect(outcome(await device())).toBe('403:blocked');
       expect(outcome(await join_(pocket, 'plain', 'ip-user', { ip: '198.51.100.66' }))).toBe('403:blocked');
+      // With the port a proxy may append to X-Forwarded-For (Azure Application Gateway does by default).
+      expect(outcome(await join_(pocket, 'plain', 'ip-user', { ip: '198.51.100.66:51234' }))).toBe(
+        '403:blocked',
+      );
       const after = await stateOf(pocket, ['plain'], ['dev-user', 'ip-user']);
       expect(after.grants).toBe(before.grants);
       expect(after.counters).toEqual(before.counters);
       expect(after.users).toEqual(before.users);
-      expect(after.participations).toBe(before.participations + 2); // the refusals are stored (final)
+      expect(after.participations).toBe(before.participations + 3); // the refusals are stored (final)
     });
   });
 

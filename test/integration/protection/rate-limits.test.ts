@@ -117,6 +117,19 @@ describeEachBackend('rate limits', (backend) => {
     expect((await join_(pocket, 'rl-sale', 'ip-user-8', { ip: '203.0.113.8' })).status).toBe(201);
   });
 
+  it('per IP: the port a proxy appends to X-Forwarded-For (Azure Application Gateway) is not part of the address', async () => {
+    for (let i = 0; i < 8; i++) {
+      const ip = i % 2 === 0 ? `203.0.113.30:${40000 + i}` : '203.0.113.30';
+      expect((await join_(pocket, 'rl-sale', `port-user-${i}`, { ip })).status).toBe(201);
+    }
+    expectRateLimited(await join_(pocket, 'rl-sale', 'port-user-8', { ip: '203.0.113.30:50001' }));
+    for (let i = 0; i < 8; i++) {
+      const ip = `[2001:db8:7:b::${i + 1}]:${40000 + i}`;
+      expect((await join_(pocket, 'rl-sale', `port6-user-${i}`, { ip })).status).toBe(201);
+    }
+    expectRateLimited(await join_(pocket, 'rl-sale', 'port6-user-8', { ip: '[2001:db8:7:b::99]:443' }));
+  });
+
   it('per IP: an IPv6 client counts as its /64, so rotating addresses within it does not reset the allowance', async () => {
     for (let i = 0; i < 8; i++) {
       const ip = `2001:db8:7:9::${(i + 1).toString(16)}`;

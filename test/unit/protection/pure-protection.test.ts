@@ -1,5 +1,5 @@
 import { blockValue } from '../../../src/protection/block-subject';
-import { normalizeIp, rateLimitedIp } from '../../../src/shared/ip-address';
+import { normalizeIp, rateLimitedIp, withoutPort } from '../../../src/shared/ip-address';
 import { parseTtlSeconds } from '../../../src/protection/code-ttl';
 import { accountAgeCheck, accountAgeDecision, riskAction } from '../../../src/protection/fraud-decisions';
 import { rateChecks } from '../../../src/protection/rate-checks';
@@ -140,6 +140,13 @@ describe('blocklist subjects', () => {
     expect(rateLimitedIp('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
     expect(rateLimitedIp('::ffff:60.0.0.9')).toBe('60.0.0.9');
     expect(rateLimitedIp('60.0.0.9')).toBe('60.0.0.9');
+  });
+  it('takes the port a proxy appends to an X-Forwarded-For entry off the client address', () => {
+    expect(withoutPort('203.0.113.5:51234')).toBe('203.0.113.5');
+    expect(withoutPort('[2001:db8::5]:443')).toBe('2001:db8::5');
+    expect(withoutPort('[2001:db8::5]')).toBe('2001:db8::5');
+    for (const kept of ['203.0.113.5', '2001:db8::5', '::ffff:1.2.3.4', '999.1.1.1:80', 'unknown', ''])
+      expect(withoutPort(kept)).toBe(kept);
   });
   it('refuses malformed values', () => {
     expect(() => blockValue('ip', '10.0.0.256')).toThrow(RangeError);
