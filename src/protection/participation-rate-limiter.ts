@@ -134,7 +134,15 @@ export class ParticipationRateLimiter {
       taken.push(result);
     }
     if (taken.some((r) => r.kind === 'degraded')) {
-      throw new DependencyUnavailableError('hot-state', 'rate limits cannot be checked: Redis is unavailable');
+      // A 503 changes nothing: the Redis points taken before Redis failed are given back (best effort: it may
+      // still be down). The insurance limiter's points stay taken, as they bound what an outage lets through.
+      await Promise.all(
+        taken.map((r) => (r.kind === 'ok' ? r.refund?.().catch(() => undefined) : undefined)),
+      );
+      throw new DependencyUnavailableError(
+        'hot-state',
+        'rate limits cannot be checked: Redis is unavailable',
+      );
     }
   }
 

@@ -29,6 +29,8 @@ async function outcome(p: Promise<void>): Promise<string> {
 class FakeRedis {
   status = 'ready';
   mode: 'ok' | 'hang' = 'ok';
+  /** Keys whose command fails (Redis dropping mid-request); the others answer. */
+  failing: (key: string) => boolean = () => false;
   calls = 0;
   readonly keys: string[] = [];
   private readonly counts = new Map<string, number>();
@@ -37,10 +39,14 @@ class FakeRedis {
     this.calls++;
     if (this.mode === 'hang') return new Promise(() => undefined);
     const key = args[0] as string;
+    if (this.failing(key)) return Promise.reject(new Error('Connection is closed.'));
     this.keys.push(key);
     const n = (this.counts.get(key) ?? 0) + Number(args[1]);
     this.counts.set(key, n);
     return Promise.resolve([n, 42_000]);
+  }
+  count(key: string): number {
+    return [...this.counts].filter(([k]) => k.includes(key)).reduce((sum, [, n]) => sum + n, 0);
   }
   asRedis(): Redis {
     return this as unknown as Redis;
@@ -143,6 +149,15 @@ describe('ParticipationRateLimiter on Redis', () => {
     expect(results[3]).toMatch(/^429:\d+$/);
     expect(results[4]).toMatch(/^429:\d+$/);
     expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('Redis failing mid-request: the 503 gives back the points the limits before it took in Redis', async () => {
+    const redis = new FakeRedis();
+    redis.failing = (key) => key.includes(':campaign:');
+    const limiter = new ParticipationRateLimiter({ redis: redis.asRedis(), onStoreError: () => undefined });
+    expect(await outcome(limiter.check('c', [user('u', 2)], campaignWide(100)))).toBe('503');
+    // The user's point was taken, then the campaign-wide limit's Redis call failed: each such 503 cost a point.
+    expect(redis.count(':user:')).toBe(0);
   });
 
   it('Redis slow: an answer later than storeTimeoutMs is a failure (503), and Redis is left alone during the cooldown, then asked again', async () => {
