@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../src/config';
 import { newNonce, signActivityCode } from '../src/protection/activity-code';
 import { parseTtlSeconds } from '../src/protection/code-ttl';
+import { USER_ID } from '../src/shared/user-id';
+import { campaignArgument } from './campaign-argument';
 import { action, CliFailure, printLines } from './output';
 import { integerOption } from './integer-option';
 
@@ -26,7 +28,16 @@ export function registerCodes(program: Command): void {
     .option('--ttl <duration>', 'how long the codes stay valid: 90s, 30m, 24h, 7d', '24h')
     .option('--count <n>', `how many codes (1-${MAX_COUNT})`, '1')
     .action(
-      action(async (campaignId: string, opts: IssueOptions) => {
+      action(async (campaignArg: string, opts: IssueOptions) => {
+        // Checked here, naming the argument or option and what it takes: the signer's own check said only
+        // `invalid user id "a/b"`, which named neither.
+        const campaignId = campaignArgument(campaignArg);
+        if (opts.user !== undefined && !USER_ID.test(opts.user)) {
+          throw new CliFailure(
+            `--user: a user id is 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone (got ${JSON.stringify(opts.user)})`,
+            2,
+          );
+        }
         let ttl: number;
         try {
           ttl = parseTtlSeconds(opts.ttl);

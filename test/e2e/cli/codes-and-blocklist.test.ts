@@ -70,6 +70,20 @@ describe('pocket codes issue', () => {
       expect(res.stderr).toMatch(/^pocket: /);
     }
   });
+
+  it('names the argument or option that is wrong and what it takes', async () => {
+    const badCampaign = await run(['Spring-Sale']);
+    expect(badCampaign.code).toBe(2);
+    expect(badCampaign.stderr).toBe(
+      'pocket: "Spring-Sale" is not a campaign id: ids are kebab-case (a-z, 0-9 and single hyphens), 1-64 ' +
+        'characters (did you mean "spring-sale"?)\n',
+    );
+    const badUser = await run(['spring-sale', '--user', 'a/b']);
+    expect(badUser.code).toBe(2);
+    expect(badUser.stderr).toBe(
+      'pocket: --user: a user id is 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone (got "a/b")\n',
+    );
+  });
 });
 
 describe('pocket blocklist', () => {
