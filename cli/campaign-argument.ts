@@ -10,12 +10,13 @@ import { CliFailure } from './output';
 /** Not the type guard: a string it refuses is still a string, whose lower case may be an id. */
 const valid = (value: string): boolean => isCampaignId(value);
 
-export function campaignArgument(value: string): string {
+/** `value` if it is a campaign id, else a usage error; `option` names the option it came from (`--campaign`). */
+export function campaignArgument(value: string, option?: string): string {
   if (valid(value)) return value;
   const lower = value.toLowerCase();
   const hint = valid(lower) ? ` (did you mean "${lower}"?)` : '';
   throw new CliFailure(
-    `${JSON.stringify(value)} is not a campaign id: ids are kebab-case (a-z, 0-9 and single hyphens), ` +
+    `${option ? `${option}: ` : ''}${JSON.stringify(value)} is not a campaign id: ids are kebab-case (a-z, 0-9 and single hyphens), ` +
       `1-64 characters${hint}`,
     2,
     { code: 'usage', details: { campaign: value } },

@@ -8,15 +8,19 @@
 import type { Command } from 'commander';
 import { AppError } from '../src/errors/app-error';
 import { KnexAuditStore } from '../src/ledger/knex-audit-store';
+import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-store';
+import { neverPublished } from '../src/publishing/never-published';
 import {
   DISCREPANCY_KINDS,
   type Discrepancy,
   type DiscrepancyFilter,
   type DiscrepancyKind,
+  type ListedDiscrepancy,
 } from '../src/reconciliation/discrepancy-store';
 import { DiscrepancyResolver } from '../src/reconciliation/discrepancy-resolver';
 import { KnexDiscrepancyStore } from '../src/reconciliation/knex-discrepancy-store';
 import { atStakeTotals } from '../src/reconciliation/money-at-stake';
+import { campaignArgument } from './campaign-argument';
 import { defaultActor } from './grants';
 import { formatMoney, totalsText } from './money';
 import { withLedgerDb } from './ledger-session';
@@ -47,6 +51,31 @@ function withResolver<T>(fn: (resolver: DiscrepancyResolver) => Promise<T>): Pro
       }),
     ),
   );
+}
+
+/**
+ * The discrepancies `filter` selects, refusing a `--campaign` never published to this ledger (exit 2, as
+ * `reconcile --campaign`): every discrepancy about a campaign is about one of its grants or counters, so such an
+ * id is a typo, and it printed `no discrepancies`, exit 0, to an operator checking that nothing was open.
+ */
+function listDiscrepancies(filter: DiscrepancyFilter): Promise<ListedDiscrepancy[]> {
+  return withLedgerDb(async (db) => {
+    const versions = new KnexCampaignVersionStore();
+    if (filter.campaignId !== undefined && !(await versions.latest(db, filter.campaignId))) {
+      const unknown = await neverPublished(db, versions, filter.campaignId);
+      throw new CliFailure(`--campaign: ${unknown.message}`, 2, {
+        code: unknown.code,
+        details: { campaign: filter.campaignId },
+      });
+    }
+    const resolver = new DiscrepancyResolver({
+      db,
+      discrepancies: new KnexDiscrepancyStore(),
+      audit: new KnexAuditStore(),
+      clock: () => new Date(),
+    });
+    return resolver.list(filter);
+  });
 }
 
 function parseKind(value: string | undefined): DiscrepancyKind | undefined {
@@ -82,10 +111,12 @@ export function registerDiscrepancies(program: Command): void {
         const filter: DiscrepancyFilter = {
           ...(opts.open ? { status: 'open' as const } : {}),
           ...(kind ? { kinds: [kind] } : {}),
-          ...(opts.campaign ? { campaignId: opts.campaign } : {}),
+          ...(opts.campaign !== undefined
+            ? { campaignId: campaignArgument(opts.campaign, '--campaign') }
+            : {}),
           ...(opts.grant ? { grantId: opts.grant } : {}),
         };
-        const found = await withResolver((r) => r.list(filter));
+        const found = await listDiscrepancies(filter);
         // Each grant once: a grant can have discrepancies of several kinds.
         const atStake = atStakeTotals(new Map(found.map((d) => [d.grantId, d])).values());
         if (format === 'json') {

@@ -91,4 +91,23 @@ describe('pocket discrepancies list and resolve against the embedded ledger', ()
     const all = await run('discrepancies', 'list');
     expect(all.stdout).toMatch(/resolved\s+\S+ by finance-bob: loss accepted, FIN-7/);
   });
+
+  it('refuses a --campaign never published to this ledger instead of listing nothing', async () => {
+    const typo = await run('discrepancies', 'list', '--campaign', 'tiny-dorp', '--format', 'json');
+    expect(typo.code).toBe(2);
+    expect(json(typo)).toEqual({
+      error: {
+        code: 'campaign_not_found',
+        message: '--campaign: campaign "tiny-dorp" was never published (did you mean "tiny-drop"?)',
+        campaign: 'tiny-dorp',
+      },
+    });
+    const notAnId = await run('discrepancies', 'list', '--campaign', 'Tiny-Drop');
+    expect(notAnId.code).toBe(2);
+    expect(notAnId.stdout).toBe('');
+    expect(notAnId.stderr).toMatch(/^pocket: --campaign: "Tiny-Drop" is not a campaign id: .*"tiny-drop"/);
+    const known = await run('discrepancies', 'list', '--campaign', TINY, '--format', 'json');
+    expect(known.code).toBe(0);
+    expect(json<{ discrepancies: Discrepancy[] }>(known).discrepancies.length).toBeGreaterThan(0);
+  });
 });
