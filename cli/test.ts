@@ -66,6 +66,15 @@ export function registerTest(program: Command): void {
         const failed = all.filter((r) => !r.passed).length;
         const untested = resolved.map((r) => r.definition.id).filter((id) => !set.cases.has(id));
         if (format === 'json') {
+          // Nothing tested is a failure, so it is the error object every verb prints, not a report reading
+          // `failed: 0` that a `jq -e '.failed == 0'` in CI would pass.
+          if (all.length === 0) {
+            const why =
+              resolved.length === 0
+                ? 'no campaigns to test under campaigns/'
+                : `nothing to test: no cases for ${untested.join(', ')}`;
+            throw new CliFailure(why, 1, { code: 'no_cases', details: { untested } });
+          }
           printJson({ passed: all.length - failed, failed, untested, files });
         } else {
           const zoneOf = (id: string) =>

@@ -258,7 +258,9 @@ describe('pocket: bad input sweep', () => {
       mkdirSync(join(empty, 'campaigns'));
       const failed = await run('--root', empty, 'test', '--format', 'json');
       expect(failed.code).toBe(1);
-      expect(json(failed)).toEqual({ passed: 0, failed: 0, untested: [], files: [] });
+      expect(json(failed)).toEqual({
+        error: { code: 'no_cases', message: 'no campaigns to test under campaigns/', untested: [] },
+      });
       expect(failed.stderr).toBe('pocket: no campaigns to test under campaigns/\n');
     } finally {
       rmSync(empty, { recursive: true, force: true });

@@ -191,6 +191,19 @@ describe('pocket test', () => {
       });
     });
 
+    it('fails under --format json with the error object, not a report of 0 failed', async () => {
+      const run = await pocket(['test', '--root', repo.root, '--format', 'json']);
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout)).toEqual({
+        error: {
+          code: 'no_cases',
+          message: 'nothing to test: no cases for shop-week',
+          untested: ['shop-week'],
+        },
+      });
+      expect(run.stderr).toBe('pocket: nothing to test: no cases for shop-week\n');
+    });
+
     it('fails when the named campaign has no cases file', async () => {
       const run = await pocket(['test', 'shop-week', '--root', repo.root]);
       expect(run).toEqual({
