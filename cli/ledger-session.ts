@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../src/config';
 import { createDb, LEDGER_CHANGE_DEADLINE_MS, withStatementDeadline, type Db } from '../src/ledger/db';
 import { migrate, type PendingMigrations } from '../src/ledger/migrate';
 import { checkBackends } from './check-backends';
+import { CliFailure } from './output';
 
 /**
  * The ledger of this environment at this pocket's schema, with the migrations this call applied: a new ledger
@@ -36,7 +37,25 @@ export function withVerbDeadline(db: Db): Db {
   return withStatementDeadline(db, LEDGER_CHANGE_DEADLINE_MS);
 }
 
+/**
+ * A verb run on this environment's ledger where POCKET_SERVER is set and DATABASE_URL is not: POCKET_SERVER says
+ * the operator means a running service, and the verb would have worked on a local SQLite file instead (created
+ * under ./data if missing): `blocklist add --user fraudster` printed "blocked user fraudster", exit 0, and the
+ * service never saw the block. Lifecycle verbs, `report` and `grants list` go through the server then; the
+ * others work on a ledger only, so DATABASE_URL must name it.
+ */
+export function refuseServerWithoutLedger(): void {
+  const server = process.env['POCKET_SERVER'];
+  if (!server || process.env['DATABASE_URL']) return;
+  throw new CliFailure(
+    'POCKET_SERVER is set, but this verb works on a ledger, not through a service: set DATABASE_URL to the ' +
+      "service's ledger, or unset POCKET_SERVER to use the local one under ./data",
+    2,
+  );
+}
+
 export async function withLedgerDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
+  refuseServerWithoutLedger();
   const config = loadConfig(process.env, process.cwd(), { secretsOnUse: true });
   const { db } = await openLedger(config);
   try {

@@ -22,7 +22,7 @@ import { createWorker, type WorkerParts } from '../src/reconciliation/create-wor
 import { CLOSE_TIMEOUT_MS } from '../src/server';
 import { settledWithin } from '../src/shared/settled-within';
 import { checkBackends, redactUrl } from './check-backends';
-import { withVerbDeadline } from './ledger-session';
+import { refuseServerWithoutLedger, withVerbDeadline } from './ledger-session';
 
 export interface WorkerRuntime {
   config: Config;
@@ -187,6 +187,8 @@ export async function withWorkerRuntime<T>(
   fn: (runtime: WorkerRuntime) => Promise<T>,
   options: WorkerRuntimeOptions = {},
 ): Promise<T> {
+  // `grants void|redeliver`, `reconcile`: verbs on a ledger (the worker's own environment names its ledger).
+  if ((options.ledgerWaits ?? 'verb') === 'verb') refuseServerWithoutLedger();
   const runtime = await openWorkerRuntime(options);
   try {
     return await fn(runtime);

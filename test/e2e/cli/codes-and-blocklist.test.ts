@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyActivityCode } from '../../../src/protection/activity-code';
@@ -120,6 +120,38 @@ describe('pocket blocklist', () => {
       const res = await run(args);
       expect(res.code).toBe(2);
       expect(res.stderr).toMatch(/^pocket: /);
+    }
+  });
+});
+
+describe('verbs that work on a ledger, where POCKET_SERVER is set and DATABASE_URL is not', () => {
+  it('refuse, and create no local ledger: the operator meant the service', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pocket-server-env-'));
+    try {
+      const env = {
+        POCKET_DATA_DIR: dataDir,
+        DATABASE_URL: undefined,
+        POCKET_SERVER: 'http://127.0.0.1:1',
+        POCKET_TOKEN: 'pk_admin_unused',
+      };
+      // It printed "blocked user fraudster", exit 0, into a new ./data ledger the service never read.
+      for (const args of [
+        ['blocklist', 'add', '--user', 'fraudster', '--reason', 'coupon farming'],
+        ['tokens', 'list'],
+        ['grants', 'void', 'g-1', '--reason', 'duplicate'],
+        ['reconcile'],
+      ]) {
+        const res = await pocket(args, { env });
+        expect([args[0], res.code, res.stdout, res.stderr]).toEqual([
+          args[0],
+          2,
+          '',
+          "pocket: POCKET_SERVER is set, but this verb works on a ledger, not through a service: set DATABASE_URL to the service's ledger, or unset POCKET_SERVER to use the local one under ./data\n",
+        ]);
+      }
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
