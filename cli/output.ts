@@ -124,6 +124,17 @@ function fsFailure(err: unknown): { path: string; errno: string } | null {
   return { path, errno: code };
 }
 
+/**
+ * SQLite's own words for a ledger file damaged inside (SQLITE_CORRUPT and its extended codes, SQLITE_NOTADB),
+ * without the statement knex puts before them; null for any other error.
+ */
+function sqliteDamage(err: unknown): string | null {
+  if (!(err instanceof Error)) return null;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return null;
+  return `${err.message.split(' - ').pop() ?? err.message}, ${code}`;
+}
+
 interface Failure {
   message: string;
   exitCode: number;
@@ -162,6 +173,15 @@ function describeFailure(err: unknown): Failure {
       `the SQLite ledger is locked: another process has held a write transaction open on it for over ${waited} s ` +
       '(a sqlite3 shell, or a database browser with changes not written yet); end it, then try again';
     return { message, exitCode: 1, json: { code: 'ledger_locked', message } };
+  }
+  const damage = sqliteDamage(err);
+  if (damage) {
+    // Past the boot check (the file's header reads as SQLite), a damaged page surfaces in the first statement
+    // that reads it: a driver stack, as an "unexpected error", told the operator nothing about what to do.
+    const message =
+      `the SQLite ledger is damaged (${damage}): stop every pocket on it, then restore pocket.sqlite from a ` +
+      'backup (`sqlite3 pocket.sqlite "PRAGMA integrity_check"` lists the damage)';
+    return { message, exitCode: 1, json: { code: 'ledger_corrupt', message } };
   }
   const fs = fsFailure(err);
   if (fs) {

@@ -173,6 +173,35 @@ describe('pocket: bad input sweep', () => {
       });
     });
 
+    it('a file damaged inside: one line naming the damage and what to do, for serve and a verb', async () => {
+      // A real ledger, then pages past the header overwritten: the file still opens as SQLite (the boot check
+      // reads the header), and the first statement that reads a damaged page fails.
+      const damagedDir = mkdtempSync(join(tmpdir(), 'pocket-sweep-damaged-'));
+      try {
+        const damagedEnv = { ...env, PORT: '0', POCKET_DATA_DIR: damagedDir };
+        expect((await pocket(['migrate'], { env: damagedEnv })).code).toBe(0);
+        const file = join(damagedDir, 'pocket.sqlite');
+        const bytes = readFileSync(file);
+        bytes.fill(0x41, 8192, Math.min(bytes.length, 40_000));
+        writeFileSync(file, bytes);
+        const message =
+          'the SQLite ledger is damaged (database disk image is malformed, SQLITE_CORRUPT): stop every pocket on ' +
+          'it, then restore pocket.sqlite from a backup (`sqlite3 pocket.sqlite "PRAGMA integrity_check"` lists ' +
+          'the damage)';
+        for (const args of [['serve'], ['report', 'shop-week', '--format', 'json']]) {
+          const failed = await pocket(args, { env: damagedEnv });
+          expect(failed.code).toBe(1);
+          expect(failed.stderr).toBe(`pocket: ${message}\n`);
+          if (args.includes('json'))
+            expect(json<ErrorJson>(failed).error).toEqual({ code: 'ledger_corrupt', message });
+          else expect(failed.stdout).toBe('');
+        }
+        expect(readFileSync(file).equals(bytes)).toBe(true);
+      } finally {
+        rmSync(damagedDir, { recursive: true, force: true });
+      }
+    });
+
     it('a directory where the file should be', async () => {
       const file = join(dirDir, 'pocket.sqlite');
       expect(await pocket(['audit'], { env: { ...env, POCKET_DATA_DIR: dirDir } })).toEqual({
