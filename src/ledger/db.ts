@@ -360,6 +360,26 @@ function beginImmediate(db: Knex): void {
   };
 }
 
+interface SqlitePool {
+  acquireConnection(): Promise<SqliteConnection & { inTransaction: boolean }>;
+  releaseConnection(connection: SqliteConnection): Promise<unknown>;
+}
+
+/**
+ * SQLite, after a COMMIT that raised: rolls back the transaction if SQLite kept it open (it does after some
+ * COMMIT failures, a deferred constraint's or a busy one's), since knex, seeing COMMIT fail, sends no ROLLBACK and
+ * would hand the connection on still inside it. Afterwards nothing of that transaction can commit any more.
+ */
+export async function endFailedTransaction(db: Db): Promise<void> {
+  const pool = db.client as SqlitePool;
+  const connection = await pool.acquireConnection();
+  try {
+    if (connection.inTransaction) connection.exec('ROLLBACK');
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
 export function isPostgres(db: Executor): boolean {
   const client = db.client as { dialect?: string };
   return client.dialect === 'postgresql';

@@ -4,7 +4,13 @@
  * On PostgreSQL that transaction is one statement (grant-write-statement.ts), and writes or idempotency
  * lookups waiting at the same time are batched into one statement (pg-grant-writer.ts, NaturalBatcher).
  */
-import { isPostgres, LEDGER_STATEMENT_DEADLINE_MS, LEDGER_WAIT_MS, type Db } from '../ledger/db';
+import {
+  endFailedTransaction,
+  isPostgres,
+  LEDGER_STATEMENT_DEADLINE_MS,
+  LEDGER_WAIT_MS,
+  type Db,
+} from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import type { OutboxStore } from '../ledger/outbox-store';
 import type { ParticipationRecord, ParticipationStore } from '../ledger/participation-store';
@@ -182,7 +188,7 @@ export class KnexParticipationLedger implements ParticipationLedger {
   /** SQLite: the three inserts in one transaction. */
   private async inTransaction(write: GrantWrite): Promise<void> {
     // An error raised before the transaction body finished rolled everything back; one raised by COMMIT
-    // itself leaves the outcome unknown.
+    // itself is settled by reading the ledger (committedNot).
     let bodyDone = false;
     try {
       await this.db.transaction(async (trx) => {
@@ -192,7 +198,25 @@ export class KnexParticipationLedger implements ParticipationLedger {
         bodyDone = true;
       });
     } catch (error) {
-      throw new GrantWriteFailure(error, !bodyDone);
+      throw new GrantWriteFailure(error, !bodyDone || (await this.committedNot(write.participation)));
+    }
+  }
+
+  /**
+   * SQLite, after a COMMIT that raised (a full disk's SQLITE_FULL): the ledger is this process's own file, so
+   * whether it kept the write is a read away, once no transaction is left open. No row of this participation is
+   * a definite rollback, and its reservation is given back at once; left to expire instead, a few seconds of a
+   * full disk held every reservation taken meanwhile for a minute or two, and the campaign answered its fallback
+   * reward to everyone as if sold out. A read that fails leaves the outcome unknown.
+   */
+  private async committedNot(participation: ParticipationRecord): Promise<boolean> {
+    try {
+      await endFailedTransaction(this.db);
+      const { campaignId, userId, idemKey, id } = participation;
+      const found = await this.stores.participations.findByScope(this.db, campaignId, userId, idemKey);
+      return found?.id !== id;
+    } catch {
+      return false;
     }
   }
 }

@@ -156,3 +156,53 @@ describeEachBackend('invariants 1-2: the ledger fails after a reserve', (backend
     expect(sum(grants.map((g) => g.charge))).toBeLessThanOrEqual(12000);
   });
 });
+
+/**
+ * The embedded ledger refuses the COMMIT itself (a full disk's SQLITE_FULL; here a deferred foreign key, which
+ * SQLite checks at COMMIT and which leaves the transaction open): the ledger is the process's own file, so the
+ * outcome is read back at once instead of being left to reconciliation. Every reservation is given back and the
+ * connection is usable again; before, each reservation stayed until it expired (a minute, then the next
+ * reconciliation turn), so a burst during a moment of full disk made the campaign answer its fallback reward to
+ * everyone for that long, as if sold out.
+ */
+describe('invariants 1-2: the embedded ledger refuses the COMMIT [sqlite+memory]', () => {
+  const live = usePockets('sqlite+memory', { [CAMPAIGN]: campaigns[CAMPAIGN] });
+
+  it('answers 503, writes nothing and gives every reservation back at once', async () => {
+    const { db, hotState } = live.server.pocket;
+    expect(tally(await live.server.all(CAMPAIGN, distinctUsers('before', 10)))).toEqual({ granted: 10 });
+    const before = await hotAndLedgerCounters(live.server.pocket, CAMPAIGN);
+    const availabilityBefore = await hotState.availability(CAMPAIGN, ['coupon'], DAY_ONE_DATE);
+
+    await db.raw('CREATE TABLE commit_refusal_parent (id INTEGER PRIMARY KEY)');
+    await db.raw(
+      `CREATE TABLE commit_refusal (parent INTEGER REFERENCES commit_refusal_parent (id)
+       DEFERRABLE INITIALLY DEFERRED)`,
+    );
+    await db.raw(
+      `CREATE TRIGGER outbox_commit_refusal AFTER INSERT ON outbox
+       BEGIN INSERT INTO commit_refusal (parent) VALUES (1); END`,
+    );
+    const victims = distinctUsers('refused', 20);
+    try {
+      expect(tally(await live.server.all(CAMPAIGN, victims))).toEqual({ '503:dependency_unavailable': 20 });
+    } finally {
+      await db.raw('DROP TRIGGER outbox_commit_refusal');
+    }
+
+    expect(await ledgerGrants(db, CAMPAIGN)).toHaveLength(10);
+    for (const v of victims) {
+      expect(await participationCount(db, { campaign_id: CAMPAIGN, user_id: v.userId })).toBe(0);
+    }
+    expect(await hotState.reservations(CAMPAIGN)).toEqual([]);
+    expect(await hotState.availability(CAMPAIGN, ['coupon'], DAY_ONE_DATE)).toEqual(availabilityBefore);
+    const after = await hotAndLedgerCounters(live.server.pocket, CAMPAIGN);
+    expect(after.hot).toEqual(before.hot);
+
+    // The same keys now execute, each once, on the slots given back.
+    expect(tally(await live.server.all(CAMPAIGN, victims))).toEqual({ granted: 20 });
+    const settled = await hotAndLedgerCounters(live.server.pocket, CAMPAIGN);
+    expect(settled.hot).toEqual(settled.ledger);
+    expect(settled.ledger.stock).toEqual({ coupon: { top: 30, free: [] } });
+  });
+});
