@@ -82,6 +82,14 @@ export function ledgerUnavailable(
 ): CliFailure {
   const reason = error instanceof Error ? error.message : String(error);
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && code.startsWith('SQLITE_FULL')) {
+    // It answered, and no wait makes it work: "did not answer … once it answers" (with the statement) sent the
+    // operator looking for a hung process instead of at the disk.
+    const message =
+      'the SQLite ledger cannot be written: its disk is full (SQLITE_FULL); free space on it (or move ' +
+      'POCKET_DATA_DIR to a bigger one), then run the command again';
+    return new CliFailure(message, 1, { code: 'ledger_full', message });
+  }
   const ledger = typeof code === 'string' && code.startsWith('SQLITE_') ? 'SQLite file' : 'DATABASE_URL';
   return new CliFailure(`the ledger (${ledger}) did not answer: ${reason}; ${advice}`, 1, {
     code: 'dependency_unavailable',

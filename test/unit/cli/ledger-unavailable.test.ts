@@ -56,6 +56,21 @@ describe('a ledger that does not answer, whatever the verb', () => {
     });
   });
 
+  it('a full disk under the SQLite ledger is named as such, without the statement', async () => {
+    // better-sqlite3's error as knex passes it on: the statement, then SQLite's own words.
+    const error = Object.assign(
+      new Error("INSERT INTO leases (name, holder) VALUES ('scheduler', 'vm 1') - database or disk is full"),
+      { code: 'SQLITE_FULL' },
+    );
+    const message =
+      'the SQLite ledger cannot be written: its disk is full (SQLITE_FULL); free space on it (or move ' +
+      'POCKET_DATA_DIR to a bigger one), then run the command again';
+    const text = await run(error, 'text');
+    expect(text).toEqual({ stdout: '', stderr: `pocket: ${message}\n`, code: 1 });
+    const json = await run(error, 'json');
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'ledger_full', message } });
+  });
+
   it('still prints a stack for an error that is not the ledger', async () => {
     const { stderr } = await run(new TypeError('boom'), 'text');
     expect(stderr).toMatch(/^pocket: unexpected error: TypeError: boom\n {4}at /);
