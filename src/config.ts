@@ -549,7 +549,12 @@ function resolveSecrets(
  * own, then moved into place. A new file is linked, which fails when another process created one meanwhile:
  * false then, and the caller reads that one instead of using secrets no other process knows.
  */
-function storeSecrets(dataDir: string, file: string, stored: Partial<Secrets>, existed: boolean): boolean {
+export function storeSecrets(
+  dataDir: string,
+  file: string,
+  stored: Partial<Secrets>,
+  existed: boolean,
+): boolean {
   makeDirectory(dataDir);
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   writeFileSync(draft, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600, flag: 'wx' });

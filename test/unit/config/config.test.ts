@@ -1,7 +1,15 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../../src/config';
+import { ConfigError, loadConfig, storeSecrets } from '../../../src/config';
 
 /** The variables that name another service's URL (README, Configuration). */
 const SERVICE_URLS = [
@@ -80,6 +88,23 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
     const file = join(dir, 'data', 'secrets.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first.secrets);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes secrets.json whole, and a new one only when no other process created it meanwhile', () => {
+    const dir = join(tmp(), 'data');
+    const file = join(dir, 'secrets.json');
+    const mine = { activityCode: 'a'.repeat(43) };
+    expect(storeSecrets(dir, file, mine, false)).toBe(true);
+    // Another process created it after this one looked: its file stays, and the caller reads that one.
+    expect(storeSecrets(dir, file, { activityCode: 'b'.repeat(43) }, false)).toBe(false);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(mine);
+    // One that existed is replaced whole (a new secret added), owner-only whatever its mode was.
+    chmodSync(file, 0o644);
+    const more = { ...mine, webhook: 'w'.repeat(43) };
+    expect(storeSecrets(dir, file, more, true)).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(more);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['secrets.json']); // no draft left behind
   });
 
   it('keeps secrets.json readable by its owner only, also when it existed with a wider mode', () => {
