@@ -45,8 +45,8 @@ export async function migrate(
 ): Promise<string[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const ran = await migrateOnce(db, pendingMigrations);
-    if (ran !== 'locked') return ran;
+    const waiting = (await migrationLocked(db)) ? 'locked' : await migrateOnce(db, pendingMigrations);
+    if (waiting !== 'locked') return waiting;
     if (Date.now() >= deadline) {
       throw new LedgerSchemaError(
         'migration_locked',
@@ -60,10 +60,9 @@ export async function migrate(
 }
 
 /**
- * One attempt; 'locked' when another process is migrating the same ledger (several verbs, or a fleet's
- * instances, started together on a new or behind ledger): its lock row is set, knex refuses with MigrationLocked,
- * or, on a new SQLite file, two processes both create knex's table and the second fails. A ledger with nothing
- * pending is only read, as before: a lock left set there stops nobody.
+ * One attempt; 'locked' when another process was migrating the same ledger (several verbs, or a fleet's
+ * instances, started together on a new or behind ledger): knex refuses with MigrationLocked, or, on a new SQLite
+ * file, two processes both create its own table and the second fails.
  */
 async function migrateOnce(db: Db, pendingMigrations: PendingMigrations): Promise<string[] | 'locked'> {
   const { applied, pending, unknown } = await migrationStatus(db);
@@ -75,8 +74,6 @@ async function migrateOnce(db: Db, pendingMigrations: PendingMigrations): Promis
     );
   }
   if (pending.length === 0) return [];
-  // Before judging a ledger behind: it may be one that another process is bringing up to date right now.
-  if (await migrationLocked(db)) return 'locked';
   if (pendingMigrations === 'refuse' && applied.length > 0) {
     throw new LedgerSchemaError(
       'ledger_behind',
