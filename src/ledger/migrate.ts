@@ -86,9 +86,21 @@ async function migrateOnce(db: Db, pendingMigrations: PendingMigrations): Promis
     const [, ran] = (await db.migrate.latest(config)) as [number, string[]];
     return ran;
   } catch (error) {
-    if (migratingElsewhere(error)) return 'locked';
-    throw error;
+    if (!migratingElsewhere(error)) throw error;
+    await keepOneLockRow(db);
+    return 'locked';
   }
+}
+
+/**
+ * knex's lock table holds one row, but knex inserts it after seeing the table empty: processes that created a new
+ * ledger together could each insert theirs, and with two rows knex's lock (an UPDATE … WHERE is_locked = 0 that
+ * must touch exactly one row) failed for every process, for good. The first row is kept; only free ones go.
+ */
+async function keepOneLockRow(ledger: Db): Promise<void> {
+  const db = withStatementDeadline(ledger, LEDGER_CHANGE_DEADLINE_MS);
+  if (!(await hasTable(db, LOCK_TABLE))) return;
+  await db(LOCK_TABLE).where('is_locked', 0).where('index', '>', db(LOCK_TABLE).min('index')).delete();
 }
 
 /** How long a process waits for another's migration of its ledger, and how often it looks. */

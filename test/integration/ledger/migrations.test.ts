@@ -83,6 +83,21 @@ describeEachLedger('ledger migrations', (kind) => {
     expect(await migrate(db)).toEqual([last]);
   });
 
+  it('migrates where processes that created the ledger together each left a lock row (knex checks, then inserts)', async () => {
+    const { db } = ledger.current;
+    const last = ledgerMigrations[ledgerMigrations.length - 1]?.name ?? '';
+    await db('knex_migrations').where({ name: last }).delete();
+    // Two processes each found knex's lock table empty and each inserted its row: knex's lock (an UPDATE
+    // … WHERE is_locked = 0 that must touch one row) then failed for every process, for good.
+    await db('knex_migrations_lock').insert({ is_locked: 0 });
+    expect(await db('knex_migrations_lock').select('is_locked')).toEqual([
+      { is_locked: 0 },
+      { is_locked: 0 },
+    ]);
+    expect(await migrate(db, 'apply', 1_000)).toEqual([last]);
+    expect(await db('knex_migrations_lock').select('is_locked')).toEqual([{ is_locked: 0 }]);
+  });
+
   it('is idempotent: every migration runs again over existing tables without error', async () => {
     const { db } = ledger.current;
     for (const { migration } of ledgerMigrations)
