@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { validate as validCron } from 'node-cron';
 import {
@@ -18,6 +19,7 @@ import {
   readIssuerSecrets,
   type IssuerSecrets,
 } from './delivery/issuer-secrets';
+import { newAjv } from './shared/new-ajv';
 import { schemaPath } from './shared/package-root';
 import { makeDirectory } from './shared/make-directory';
 
@@ -154,7 +156,7 @@ function loadValidator(): ReturnType<Ajv2020['compile']> {
       properties: Record<string, SchemaProperty>;
     };
     properties = schema.properties;
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    const ajv = newAjv({ allErrors: true });
     addFormats(ajv);
     validator = ajv.compile(schema);
   }

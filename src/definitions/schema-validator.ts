@@ -1,5 +1,7 @@
-import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv/dist/2020';
 import { isDateTime } from '../shared/date-time';
+import { newAjv } from '../shared/new-ajv';
 import campaignSchema from '../../schemas/campaign.schema.json';
 import casesSchema from '../../schemas/cases.schema.json';
 import participationRequestSchema from '../../schemas/participation-request.schema.json';
@@ -33,10 +35,9 @@ function validatorFor(kind: SchemaKind): ValidateFunction {
 
 /** One ajv instance for the process; each schema is compiled once, on first use. */
 function createAjv(): Ajv2020 {
-  const instance = new Ajv2020({
+  const instance = newAjv({
     allErrors: true,
     verbose: true,
-    strict: true,
     strictRequired: false,
     allowUnionTypes: true,
   });

@@ -1,10 +1,11 @@
 /** Request validation against the JSON Schemas in schemas/: one ajv instance, each schema compiled once. */
 import { readFileSync } from 'node:fs';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { ValidationError, type FieldError } from '../errors/app-error';
+import { newAjv } from '../shared/new-ajv';
 import { schemaPath } from '../shared/package-root';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+const ajv = newAjv({ allErrors: true, verbose: true });
 // A pattern's message in words (`must be 1-32 lower-case letters…`), as editors show it for the YAML schemas.
 ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
 const compiled = new Map<string, ValidateFunction>();
