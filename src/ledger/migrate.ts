@@ -45,8 +45,11 @@ export async function migrate(
 ): Promise<string[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const waiting = (await migrationLocked(db)) ? 'locked' : await migrateOnce(db, pendingMigrations);
-    if (waiting !== 'locked') return waiting;
+    // The lock is read first, as every start has (the embedded ledger's damaged-file check meets a bad page
+    // there, before anything is written), but it holds back only a ledger with something to migrate.
+    const locked = await migrationLocked(db);
+    const ran = await migrateOnce(db, pendingMigrations, locked);
+    if (ran !== 'locked') return ran;
     if (Date.now() >= deadline) {
       throw new LedgerSchemaError(
         'migration_locked',
@@ -60,11 +63,16 @@ export async function migrate(
 }
 
 /**
- * One attempt; 'locked' when another process was migrating the same ledger (several verbs, or a fleet's
- * instances, started together on a new or behind ledger): knex refuses with MigrationLocked, or, on a new SQLite
- * file, two processes both create its own table and the second fails.
+ * One attempt; 'locked' when another process is migrating the same ledger (several verbs, or a fleet's
+ * instances, started together on a new or behind ledger): its lock row is set, knex refuses with MigrationLocked,
+ * or, on a new SQLite file, two processes both create knex's table and the second fails. A ledger with nothing
+ * pending is only read: a lock left set there (a pocket killed mid-migration) stops nobody.
  */
-async function migrateOnce(db: Db, pendingMigrations: PendingMigrations): Promise<string[] | 'locked'> {
+async function migrateOnce(
+  db: Db,
+  pendingMigrations: PendingMigrations,
+  locked: boolean,
+): Promise<string[] | 'locked'> {
   const { applied, pending, unknown } = await migrationStatus(db);
   if (unknown.length > 0) {
     throw new LedgerSchemaError(
@@ -74,6 +82,8 @@ async function migrateOnce(db: Db, pendingMigrations: PendingMigrations): Promis
     );
   }
   if (pending.length === 0) return [];
+  // Before judging a ledger behind: it may be one that another process is bringing up to date right now.
+  if (locked) return 'locked';
   if (pendingMigrations === 'refuse' && applied.length > 0) {
     throw new LedgerSchemaError(
       'ledger_behind',
