@@ -1,6 +1,6 @@
 /**
  * Every JSON Schema in schemas/ is a valid draft 2020-12 schema. The service's ajv instances skip that check as
- * they start (src/shared/new-ajv.ts: it cost every process about 0.15 s), so it is made here, once.
+ * they start (src/shared/new-ajv.ts: it cost every process 0.1 to 0.15 s), so it is made here, once.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
