@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../src/config';
 import { newNonce, signActivityCode } from '../src/protection/activity-code';
 import { parseTtlSeconds } from '../src/protection/code-ttl';
-import { USER_ID } from '../src/shared/user-id';
+import { USER_ID, USER_ID_RULE } from '../src/shared/user-id';
 import { campaignArgument } from './campaign-argument';
 import { action, CliFailure, printLines } from './output';
 import { integerOption } from './integer-option';
@@ -33,10 +33,7 @@ export function registerCodes(program: Command): void {
         // `invalid user id "a/b"`, which named neither.
         const campaignId = campaignArgument(campaignArg);
         if (opts.user !== undefined && !USER_ID.test(opts.user)) {
-          throw new CliFailure(
-            `--user: a user id is 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone (got ${JSON.stringify(opts.user)})`,
-            2,
-          );
+          throw new CliFailure(`--user: a user id is ${USER_ID_RULE} (got ${JSON.stringify(opts.user)})`, 2);
         }
         let ttl: number;
         try {

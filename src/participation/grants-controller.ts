@@ -8,7 +8,7 @@ import { checkCampaignId } from '../http/campaign-id';
 import { integerQuery } from '../http/query-params';
 import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
-import { USER_ID } from '../shared/user-id';
+import { USER_ID, USER_ID_RULE } from '../shared/user-id';
 import { decodeGrantCursor, encodeGrantCursor } from './grants-cursor';
 
 export function grantsRouter(deps: { db: Db; grants: GrantStore }): Router {
@@ -21,7 +21,7 @@ export function grantsRouter(deps: { db: Db; grants: GrantStore }): Router {
     if (!USER_ID.test(userId))
       fields.push({
         path: 'userId',
-        message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone',
+        message: `must be ${USER_ID_RULE}`,
       });
     if (campaignId !== undefined) checkCampaignId(campaignId, 'campaign', fields);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)

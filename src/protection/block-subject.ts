@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { normalizeIp } from '../shared/ip-address';
 import type { BlockKind } from '../ledger/blocklist-store';
-import { USER_ID } from '../shared/user-id';
+import { USER_ID, USER_ID_RULE } from '../shared/user-id';
 
 const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -10,8 +10,7 @@ const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function blockValue(kind: BlockKind, value: string): string {
   switch (kind) {
     case 'user':
-      if (!USER_ID.test(value))
-        throw new RangeError('a user id is 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone');
+      if (!USER_ID.test(value)) throw new RangeError(`a user id is ${USER_ID_RULE}`);
       return value;
     case 'device':
       if (!DEVICE_ID.test(value))

@@ -19,7 +19,7 @@ import { AppError, ForbiddenError, UnauthenticatedError } from '../errors/app-er
 import type { ClientIdentity } from '../participation/participation-request';
 import { bearerToken } from './bearer-token';
 import type { TokenVerifier } from './token-verifier';
-import { USER_ID } from '../shared/user-id';
+import { USER_ID, USER_ID_RULE } from '../shared/user-id';
 
 export interface ClientAuthOptions {
   verifier: TokenVerifier;
@@ -135,7 +135,7 @@ export function verifyUserToken(
     return refused('it was issued in the future (iat)');
   }
   if (typeof sub !== 'string' || !USER_ID.test(sub)) {
-    return refused('its sub must be a user id: 1-128 characters of A-Z a-z 0-9 . _ : @ -, not . or .. alone');
+    return refused(`its sub must be a user id: ${USER_ID_RULE}`);
   }
   return { sub };
 }
