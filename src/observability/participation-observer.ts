@@ -97,6 +97,7 @@ export class LoggingObserver implements ParticipationObserver {
       | 'spend'
       | 'rateLimited'
       | 'fraudRejections'
+      | 'dependencyUnavailable'
     > | null,
   ) {}
 
@@ -120,5 +121,7 @@ export class LoggingObserver implements ParticipationObserver {
     if (event.outcome === 'rate_limited') m.rateLimited.inc({ campaign });
     if (event.status === 403 && !CLIENT_AUTH_REFUSALS.has(event.outcome))
       m.fraudRejections.inc({ campaign, reason: event.outcome });
+    if (event.unavailable)
+      m.dependencyUnavailable.inc({ campaign, dependency: event.unavailable.dependency });
   }
 }

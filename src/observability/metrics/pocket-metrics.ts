@@ -73,6 +73,13 @@ export class PocketMetrics {
     registers: [this.registry],
   });
 
+  readonly dependencyUnavailable = new Counter({
+    name: 'pocket_dependency_unavailable_total',
+    help: 'Participations answered 503 because a dependency failed (ledger, hot-state, profile, risk, recommendation…) or the counters were being rebuilt, by campaign and dependency',
+    labelNames: ['campaign', 'dependency'] as const,
+    registers: [this.registry],
+  });
+
   readonly stockRemaining: Gauge<'campaign' | 'reward'>;
   readonly budgetRemaining: Gauge<'campaign' | 'scope'>;
   readonly deliveryBacklog: Gauge<'state'>;

@@ -1,7 +1,8 @@
 /**
  * One structured log line per participation and its metrics, on both backends: campaign, version, outcome,
  * reason, reward, status, latency and the request id the answer carries, with no personal data beyond the user
- * id; replays and unknown campaigns are marked and counted apart; a 503 names the dependency that failed.
+ * id; replays and unknown campaigns are marked and counted apart; a 503 names the dependency that failed, in the log line
+ * and in pocket_dependency_unavailable_total.
  */
 import { Writable } from 'node:stream';
 import request from 'supertest';
@@ -162,6 +163,22 @@ describeEachBackend('participation log lines and metrics', (backend) => {
           detail: 'profile service is unreachable',
         }),
       ]);
+      // And on /metrics, so an alert can say which dependency: every 503 of pocket_participations_total is
+      // reason dependency_unavailable, whichever failed.
+      const m = parsePrometheus((await request(down.app).get('/metrics')).text);
+      expect(
+        m.get(sample('pocket_dependency_unavailable_total', { campaign: CAMPAIGN, dependency: 'profile' })),
+      ).toBe(1);
+      expect(
+        m.get(
+          sample('pocket_participations_total', {
+            campaign: CAMPAIGN,
+            outcome: 'unavailable',
+            reason: 'dependency_unavailable',
+            test: 'false',
+          }),
+        ),
+      ).toBe(1);
     } finally {
       await down.close();
     }

@@ -204,6 +204,35 @@ describe('LoggingObserver', () => {
   });
 });
 
+describe('pocket_dependency_unavailable_total', () => {
+  it('counts 503s by the dependency that failed; no other answer, and no replay, counts', async () => {
+    const { observer, metrics } = capture();
+    const down = (dependency: string, detail = `${dependency} is unavailable`) =>
+      event({
+        outcome: 'dependency_unavailable',
+        status: 503,
+        grant: null,
+        unavailable: { dependency, detail },
+      });
+    observer.observe(down('hot-state'));
+    observer.observe(down('hot-state', 'hot counters are being rebuilt from the ledger; retry shortly'));
+    observer.observe(down('profile'));
+    observer.observe({ ...down('ledger'), campaignId: 'made-up', known: false });
+    observer.observe(event());
+    observer.observe(event({ outcome: 'reports_busy', status: 503, grant: null }));
+    const m = parsePrometheus(await metrics.registry.metrics());
+    const unavailable = (campaign: string, dependency: string) =>
+      m.get(sample('pocket_dependency_unavailable_total', { campaign, dependency }));
+    expect([
+      unavailable('sale', 'hot-state'),
+      unavailable('sale', 'profile'),
+      unavailable('(unknown)', 'ledger'),
+      unavailable('sale', 'ledger'),
+    ]).toEqual([2, 1, 1, undefined]);
+    expect([...m.keys()].filter((k) => k.startsWith('pocket_dependency_unavailable_total')).length).toBe(3);
+  });
+});
+
 describe('tracePolicy', () => {
   it('counts anti-fraud and activity-code 403s as fraud rejections, not client auth ones', async () => {
     const { observer, metrics } = capture();
