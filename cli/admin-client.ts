@@ -5,6 +5,7 @@
  */
 import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import { AppError } from '../src/errors/app-error';
+import { OUTAGE_CODES } from '../src/errors/dependency-failure';
 import type {
   ActivationOutcome,
   AuditView,
@@ -53,6 +54,14 @@ function fetchFailure(error: unknown): string {
   if (error.name === 'TimeoutError') return `no answer within ${TIMEOUT_MS / 1000} s`;
   const cause = error.cause instanceof Error ? error.cause.message : '';
   return cause ? `${error.message} (${cause})` : error.message;
+}
+
+/** A service down, unreachable or silent: fetch's timeout, or a socket-level cause (ECONNREFUSED …). */
+function serverOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TimeoutError') return true;
+  const code = error.cause instanceof Error ? (error.cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && OUTAGE_CODES.has(code);
 }
 
 export class AdminClient implements Lifecycle {
@@ -149,7 +158,10 @@ export class AdminClient implements Lifecycle {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      throw new CliFailure(`cannot reach ${this.base}: ${fetchFailure(error)}`);
+      const message = `cannot reach ${this.base}: ${fetchFailure(error)}`;
+      // Down, unreachable or silent: worth a retry (as a ledger that does not answer); a bad port is not.
+      if (!serverOutage(error)) throw new CliFailure(message);
+      throw new CliFailure(message, 1, { code: 'dependency_unavailable', details: { dependency: 'server' } });
     }
     const text = await response.text();
     let parsed: unknown;

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import knex from 'knex';
 import type { Config } from '../src/config';
+import { dependencyOf, OUTAGE_CODES } from '../src/errors/dependency-failure';
 import { connectRedis } from '../src/hot-state/redis-client';
 import { makeDirectory } from '../src/shared/make-directory';
 import { CliFailure } from './output';
@@ -34,8 +35,21 @@ function reason(err: unknown): string {
   return typeof code === 'string' ? code : err.name;
 }
 
-function unreachable(variable: string, url: string, err: unknown): CliFailure {
-  return new CliFailure(`cannot reach ${variable} (${redactUrl(url)}): ${reason(err)}`);
+/**
+ * A backend that could not be reached. Down, unreachable or silent (`outage`): `dependency_unavailable` under
+ * --format json, as when the ledger stops answering mid-run (ledgerUnavailable), so that a pipeline retries it;
+ * reached and refused (a database that does not exist, a wrong password): `failed`, no wait makes it work.
+ */
+function unreachable(
+  variable: 'DATABASE_URL' | 'REDIS_URL',
+  url: string,
+  err: unknown,
+  outage: boolean,
+): CliFailure {
+  const message = `cannot reach ${variable} (${redactUrl(url)}): ${reason(err)}`;
+  if (!outage) return new CliFailure(message);
+  const dependency = variable === 'DATABASE_URL' ? 'ledger' : 'hot-state';
+  return new CliFailure(message, 1, { code: 'dependency_unavailable', details: { dependency } });
 }
 
 /**
@@ -66,23 +80,10 @@ function refused(url: string, err: unknown): CliFailure {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Socket-level reasons a Redis could not be reached: down, restarting, a hung server or a network cut. What
- * Redis answered (a ReplyError: WRONGPASS, NOAUTH, a refused SELECT), a TLS refusal or anything unknown is a
- * configuration error instead: no wait makes it work. A name that does not resolve counts as an outage, since a
- * stopped container's name stops resolving too (serve refuses it, so a typo does not go unseen).
+ * Redis or PostgreSQL down, restarting, hung or cut off. What Redis answered (a ReplyError: WRONGPASS, NOAUTH, a
+ * refused SELECT), a TLS refusal or anything unknown is a configuration error instead: no wait makes it work
+ * (serve refuses an unresolvable name, so a typo does not go unseen).
  */
-const OUTAGE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
-
 function isOutage(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
@@ -130,9 +131,11 @@ export async function checkBackends(
     } catch (err) {
       if (err instanceof Error && /timeout/i.test(err.message)) {
         const silent = new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`);
-        throw unreachable('DATABASE_URL', config.databaseUrl, silent);
+        throw unreachable('DATABASE_URL', config.databaseUrl, silent, true);
       }
-      throw unreachable('DATABASE_URL', config.databaseUrl, err);
+      // PostgreSQL's own refusals of an outage kind too (57P03, starting up; 53300, too many connections).
+      const outage = isOutage(err) || dependencyOf(err) === 'ledger';
+      throw unreachable('DATABASE_URL', config.databaseUrl, err, outage);
     } finally {
       await db.destroy();
     }
@@ -146,11 +149,11 @@ export async function checkBackends(
     } catch (err) {
       const why = cause ?? err;
       if (options.redisOutage === 'tolerate' && isOutage(why)) {
-        return { redisUnreachable: unreachable('REDIS_URL', config.redisUrl, why).message };
+        return { redisUnreachable: unreachable('REDIS_URL', config.redisUrl, why, true).message };
       }
       // Redis answered, and refused (WRONGPASS, NOAUTH): reached, but the URL's credentials are wrong.
       if (why instanceof Error && why.name === 'ReplyError') throw refused(config.redisUrl, why);
-      throw unreachable('REDIS_URL', config.redisUrl, why);
+      throw unreachable('REDIS_URL', config.redisUrl, why, isOutage(why));
     }
     // ioredis reports a refused SELECT (redis://…/99 on a server with 16 databases: "ERR DB index is out of
     // range") as an error event only, and then says ready on database 0: another environment's keys.

@@ -94,6 +94,7 @@ export function ledgerUnavailable(
   return new CliFailure(`the ledger (${ledger}) did not answer: ${reason}; ${advice}`, 1, {
     code: 'dependency_unavailable',
     message: `the ledger did not answer: ${reason}`,
+    details: { dependency: 'ledger' },
   });
 }
 

@@ -4,12 +4,18 @@
  */
 import { AppError, DependencyUnavailableError } from './app-error';
 
-const NETWORK_CODES = new Set([
+/**
+ * Socket-level reasons a dependency could not be reached: down, restarting, a hung server or a network cut. A name
+ * that does not resolve counts, since a stopped container's name stops resolving too.
+ */
+export const OUTAGE_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
   'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
@@ -45,7 +51,7 @@ export function dependencyOf(error: unknown): 'ledger' | 'hot-state' | null {
   if (name === 'MaxRetriesPerRequestError' || REDIS_MESSAGES.some((r) => r.test(text))) return 'hot-state';
   if (name === 'KnexTimeoutError' || LEDGER_MESSAGES.some((r) => r.test(text))) return 'ledger';
   if (typeof code === 'string') {
-    if (NETWORK_CODES.has(code)) return 'ledger';
+    if (OUTAGE_CODES.has(code)) return 'ledger';
     if (/^[0-9A-Z]{5}$/.test(code) && PG_UNAVAILABLE_CLASSES.includes(code.slice(0, 2))) return 'ledger';
     if (SQLITE_UNAVAILABLE.test(code)) return 'ledger';
   }

@@ -52,7 +52,11 @@ describe('a ledger that does not answer, whatever the verb', () => {
     const json = await run(error, 'json');
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual({
-      error: { code: 'dependency_unavailable', message: `the ledger did not answer: ${error.message}` },
+      error: {
+        code: 'dependency_unavailable',
+        message: `the ledger did not answer: ${error.message}`,
+        dependency: 'ledger',
+      },
     });
   });
 
