@@ -21,7 +21,7 @@ import {
   TesterGenerationError,
   type GeneratedTester,
 } from '../src/simulation/tester-generator';
-import { loadAll, rootOf } from './definitions';
+import { loadAll, rootOf, unknownCampaign } from './definitions';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { integerOption } from './integer-option';
 
@@ -42,10 +42,7 @@ async function campaignOf(
   const { resolved, set } = await loadAll(root);
   const campaign = resolved.find((r) => r.definition.id === campaignId);
   const file = set.campaigns.get(campaignId)?.file;
-  if (!campaign || file === undefined) {
-    const known = resolved.map((r) => r.definition.id).join(', ');
-    throw new CliFailure(`unknown campaign "${campaignId}" (known: ${known || 'none'})`);
-  }
+  if (!campaign || file === undefined) throw unknownCampaign([campaignId], resolved);
   return { compiled: getCompiledCampaign(campaign), file: resolve(file) };
 }
 
@@ -97,7 +94,9 @@ async function generate(root: string, campaignId: string, opts: GenerateOptions)
     });
     return { compiled, file, seed, testers };
   } catch (error) {
-    if (error instanceof TesterGenerationError) throw new CliFailure(error.message);
+    if (error instanceof TesterGenerationError) {
+      throw new CliFailure(error.message, 1, { code: error.code, details: error.details });
+    }
     throw error;
   }
 }

@@ -26,7 +26,19 @@ export interface GeneratedTester {
   context: Record<string, unknown>;
 }
 
-export class TesterGenerationError extends Error {}
+/**
+ * Why no testers could be made: `unknown_segment` (the campaign has no such segment: `details.known` lists its
+ * segments) or `segment_unreachable` (no synthetic profile the generator builds lands there).
+ */
+export class TesterGenerationError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'unknown_segment' | 'segment_unreachable' = 'segment_unreachable',
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
 
 export interface GenerateTestersInput {
   compiled: CompiledCampaign;
@@ -117,8 +129,11 @@ function findSegment(compiled: CompiledCampaign, segmentId: string): number {
   const { segments, id } = compiled.resolved.definition;
   const index = segments.findIndex((s: SegmentDefinition) => s.id === segmentId);
   if (index < 0) {
+    const known = segments.map((s) => s.id);
     throw new TesterGenerationError(
-      `campaign "${id}" has no segment "${segmentId}" (segments: ${segments.map((s) => s.id).join(', ')})`,
+      `campaign "${id}" has no segment "${segmentId}" (segments: ${known.join(', ')})`,
+      'unknown_segment',
+      { segment: segmentId, known },
     );
   }
   return index;

@@ -150,35 +150,46 @@ describe('pocket testers', () => {
   it('fails clearly: an unknown campaign or segment, an unreachable segment, a bad count; the file untouched', async () => {
     const file = 'campaigns/double11-red-packet-rain.yaml';
     const before = repo.read(file);
-    const unknown = await pocket([
-      '--root',
-      repo.root,
-      'testers',
-      'add',
-      'double11-red-packet-rain',
-      '--segment',
-      'vips',
-    ]);
+    const testers = (verb: 'add' | 'generate', segment: string, ...more: string[]) =>
+      pocket([
+        '--root',
+        repo.root,
+        'testers',
+        verb,
+        'double11-red-packet-rain',
+        '--segment',
+        segment,
+        ...more,
+      ]);
+    const unknown = await testers('add', 'vips');
     expect([unknown.code, unknown.stderr]).toEqual([
       1,
       'pocket: campaign "double11-red-packet-rain" has no segment "vips" (segments: new-users, everyone)\n',
     ]);
-    const noCampaign = await pocket(['--root', repo.root, 'testers', 'list', 'nope']);
+    const [noCampaign, unknownJson] = await Promise.all([
+      pocket(['--root', repo.root, 'testers', 'list', 'nope', '--format', 'json']),
+      testers('generate', 'vips', '--format', 'json'),
+    ]);
     expect([noCampaign.code, noCampaign.stderr]).toEqual([
       1,
       expect.stringContaining('unknown campaign "nope"'),
     ]);
-    const badCount = await pocket([
-      '--root',
-      repo.root,
-      'testers',
-      'generate',
-      'double11-red-packet-rain',
-      '--segment',
-      'everyone',
-      '--count',
-      '0',
+    // Codes a script can act on, as dry-run's and explain's: not the catch-all `failed`.
+    expect(json<{ error: unknown }>(noCampaign).error).toMatchObject({
+      code: 'unknown_campaign',
+      campaigns: ['nope'],
+      known: expect.arrayContaining(['double11-red-packet-rain']) as unknown,
+    });
+    expect([unknownJson.code, json<{ error: unknown }>(unknownJson).error]).toEqual([
+      1,
+      {
+        code: 'unknown_segment',
+        message: 'campaign "double11-red-packet-rain" has no segment "vips" (segments: new-users, everyone)',
+        segment: 'vips',
+        known: ['new-users', 'everyone'],
+      },
     ]);
+    const badCount = await testers('generate', 'everyone', '--count', '0');
     expect([badCount.code, badCount.stderr]).toEqual([
       2,
       'pocket: --count must be an integer from 1 to 1000 (got "0")\n',
@@ -194,17 +205,11 @@ describe('pocket testers', () => {
       '  - id: loyal\n    when: loyal\n    rewards: [{ reward: thanks, weight: 1 }]\n  - id: everyone\n',
     );
     const hidden = repo.read(file);
-    const unreachable = await pocket([
-      '--root',
-      repo.root,
-      'testers',
-      'add',
-      'double11-red-packet-rain',
-      '--segment',
-      'loyal',
-    ]);
+    const unreachable = await testers('add', 'loyal');
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/no synthetic profile reached segment "loyal" .*candidates landed in/);
+    const unreachableJson = await testers('generate', 'loyal', '--format', 'json');
+    expect(json<{ error: { code: string } }>(unreachableJson).error.code).toBe('segment_unreachable');
     expect(repo.read(file)).toBe(hidden);
     expect(hidden).not.toBe(before);
   });

@@ -160,7 +160,10 @@ describe('generateTesters', () => {
         takenIds: new Set(),
         attemptsPerTester: 40,
       }),
-    ).rejects.toThrow(/candidates landed in everyone: 40/);
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/candidates landed in everyone: 40/) as unknown,
+      code: 'segment_unreachable',
+    });
     await expect(
       generateTesters({
         compiled,
@@ -169,11 +172,16 @@ describe('generateTesters', () => {
         random: seededRandom(4),
         takenIds: new Set(),
       }),
-    ).rejects.toThrow(
-      new TesterGenerationError(
+    ).rejects.toMatchObject({
+      constructor: TesterGenerationError,
+      message:
         'campaign "test-campaign" has no segment "nope" (segments: new-female, new-users, families, app-vips, returning, seniors, everyone)',
-      ),
-    );
+      code: 'unknown_segment',
+      details: {
+        segment: 'nope',
+        known: ['new-female', 'new-users', 'families', 'app-vips', 'returning', 'seniors', 'everyone'],
+      },
+    });
   });
 });
 
