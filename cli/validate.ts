@@ -22,7 +22,8 @@ export function registerValidate(program: Command): void {
           `${count(counts.campaigns, 'campaign')}, ${count(counts.rules, 'rule')}, ` +
           `${count(counts.cases, 'case file')}: ${findings}`;
         if (format === 'json' && errors.length === 0) {
-          printJson({ ok: true, ...counts, errors, warnings });
+          // The same `{ file, line, col, path, message }` objects as a failure's: one shape for a script to read.
+          printJson({ ok: true, ...counts, errors: [], warnings: warnings.map(diagnosticJson) });
           return 0;
         }
         if (format === 'json') {

@@ -46,6 +46,10 @@ describe('pocket validate', () => {
     expect(run.code).toBe(0);
     const report = json<ValidateJson>(run);
     expect(report).toMatchObject({ ok: true, campaigns: 3, cases: 3, errors: [] });
+    // Warnings in the shape a failure lists them in (it had `severity` on success only).
+    expect(report.warnings.length).toBeGreaterThan(0);
+    for (const w of report.warnings)
+      expect(Object.keys(w)).toEqual(['file', 'line', 'col', 'path', 'message']);
   });
 
   const file = 'campaigns/double11-red-packet-rain.yaml';
