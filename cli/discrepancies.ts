@@ -22,7 +22,7 @@ import { KnexDiscrepancyStore } from '../src/reconciliation/knex-discrepancy-sto
 import { atStakeTotals } from '../src/reconciliation/money-at-stake';
 import { campaignArgument } from './campaign-argument';
 import { defaultActor } from './grants';
-import { formatMoney, totalsText } from './money';
+import { formatMoney, totalsText } from '../src/shared/money';
 import { withLedgerDb } from './ledger-session';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 

@@ -9,7 +9,7 @@ import type { SimulatedUser } from '../src/simulation/evaluate-participant';
 import { syntheticUserFactory } from '../src/simulation/synthetic-users';
 import { countUsers, readUsersFile, UsersFileError } from '../src/simulation/users-file';
 import { loadCompiled, parseTime, rootOf } from './definitions';
-import { formatMoney, percentOf } from './money';
+import { formatMoney, percentOf } from '../src/shared/money';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { integerOption } from './integer-option';
 import { localTime } from './local-time';

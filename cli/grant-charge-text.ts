@@ -5,7 +5,7 @@
  */
 import type { GrantRecord } from '../src/ledger/grant-store';
 import { budgetCharge } from '../src/reconciliation/money-at-stake';
-import { formatMoney } from './money';
+import { formatMoney } from '../src/shared/money';
 
 /**
  * "1.234 KWD (face value 5.000 KWD)": the budget charge, and the face value where it differs. A test grant

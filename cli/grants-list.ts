@@ -23,7 +23,7 @@ import { AdminClient } from './admin-client';
 import { csvCell } from './csv-cell';
 import { withLedgerDb } from './ledger-session';
 import { target, withTargetOptions, type TargetOptions } from './lifecycle-session';
-import { formatMoney, totalsText } from './money';
+import { formatMoney, totalsText } from '../src/shared/money';
 import { action, CliFailure, parseFormat, printLines, readingAs, table } from './output';
 
 interface Options extends TargetOptions {

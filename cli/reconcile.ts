@@ -14,7 +14,7 @@ import { KnexCampaignVersionStore } from '../src/ledger/knex-campaign-version-st
 import type { OfflineSummary } from '../src/reconciliation/offline-reconciler';
 import { OfflineWindowError } from '../src/reconciliation/offline-reconciler';
 import { parseTime } from './definitions';
-import { formatMoney, totalsText } from './money';
+import { formatMoney, totalsText } from '../src/shared/money';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 

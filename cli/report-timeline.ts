@@ -7,7 +7,7 @@ import { businessDate } from '../src/decision/business-date';
 import type { CampaignReport, TimelinePoint } from '../src/observability/report/campaign-report';
 import type { Cell } from './csv-cell';
 import { localTime } from './local-time';
-import type { Minor } from './money';
+import type { Minor } from '../src/shared/money';
 import { table } from './output';
 
 const DAY = 86400;

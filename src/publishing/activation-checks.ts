@@ -6,6 +6,7 @@
 import { sameTimeZone } from '../definitions/check-time-zone';
 import type { CampaignDefinition, RewardDefinition } from '../definitions/campaign-types';
 import type { CampaignUsage } from '../ledger/grant-store';
+import { formatMoney, majorUnits } from '../shared/money';
 
 export interface ActivationIssue {
   code:
@@ -109,24 +110,46 @@ function checkStock({ current, next, usage }: ActivationInput): ActivationIssue[
   return issues;
 }
 
+/**
+ * A budget cut below the spend, in the YAML's minor units (what the operator edits), then in major units (what
+ * finance reads): `budget.total: 100000 → 8999 is below the 9000 already spent (1,000.00 → 89.99 CNY; 90.00 CNY
+ * spent)`.
+ */
+function budgetCut(
+  path: 'budget.total' | 'budget.daily',
+  before: number | undefined,
+  after: number,
+  spent: number | bigint,
+  currency: string,
+  when = '',
+): string {
+  const major = `${before === undefined ? 'unlimited' : majorUnits(before, currency)} → ${formatMoney(after, currency)}`;
+  return (
+    `${path}: ${before ?? 'unlimited'} → ${after} is below the ${spent} already spent${when} ` +
+    `(${major}; ${formatMoney(spent, currency)} spent)`
+  );
+}
+
 function checkBudget({ current, next, usage, today }: ActivationInput): ActivationIssue[] {
   const issues: ActivationIssue[] = [];
+  const currency = next.budget?.currency ?? '';
   const total = next.budget?.total;
-  if (total !== undefined && total < usage.spent && total !== current?.budget?.total) {
+  const before = current?.budget;
+  if (total !== undefined && total < usage.spent && total !== before?.total) {
     issues.push({
       code: 'budget_total_below_spent',
       path: 'budget.total',
-      message: `budget.total: ${current?.budget?.total ?? 'unlimited'} → ${total} is below the ${usage.spent} already spent`,
+      message: budgetCut('budget.total', before?.total, total, usage.spent, currency),
       forceable: true,
     });
   }
   const daily = next.budget?.daily;
   const spentToday = usage.dailySpent[today] ?? 0;
-  if (daily !== undefined && daily < spentToday && daily !== current?.budget?.daily) {
+  if (daily !== undefined && daily < spentToday && daily !== before?.daily) {
     issues.push({
       code: 'budget_daily_below_spent',
       path: 'budget.daily',
-      message: `budget.daily: ${current?.budget?.daily ?? 'unlimited'} → ${daily} is below the ${spentToday} already spent today (${today})`,
+      message: budgetCut('budget.daily', before?.daily, daily, spentToday, currency, ` today, ${today}`),
       forceable: true,
     });
   }

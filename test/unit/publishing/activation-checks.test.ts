@@ -173,9 +173,19 @@ describe('checkActivation', () => {
     const cut = next({ budget: { currency: 'CNY', total: 8999, daily: 6999 } });
     const refused = checkActivation({ current: base, next: cut, usage: used, today: TODAY }, false);
     expect(refused.refusals.map((r) => r.message)).toEqual([
-      'budget.total: 100000 → 8999 is below the 9000 already spent',
-      'budget.daily: 20000 → 6999 is below the 7000 already spent today (2026-11-21)',
+      // The YAML's minor units, then major units for a person (finance) to read.
+      'budget.total: 100000 → 8999 is below the 9000 already spent (1,000.00 → 89.99 CNY; 90.00 CNY spent)',
+      'budget.daily: 20000 → 6999 is below the 7000 already spent today, 2026-11-21 (200.00 → 69.99 CNY; 70.00 CNY spent)',
     ]);
+    // A currency without minor digits, and a budget that had no total before.
+    const yen = (budget: { total?: number; daily?: number }) =>
+      next({ budget: { currency: 'JPY', ...budget } });
+    expect(
+      checkActivation({ current: yen({}), next: yen({ total: 8999 }), usage: used, today: TODAY }, false)
+        .refusals[0]?.message,
+    ).toBe(
+      'budget.total: unlimited → 8999 is below the 9000 already spent (unlimited → 8,999 JPY; 9,000 JPY spent)',
+    );
     expect(checkActivation({ current: base, next: cut, usage: used, today: TODAY }, true).refusals).toEqual(
       [],
     );

@@ -1,5 +1,5 @@
 import { atStakeTotals, budgetCharge } from '../../../src/reconciliation/money-at-stake';
-import { totalsText } from '../../../cli/money';
+import { totalsText } from '../../../src/shared/money';
 
 describe('money at stake', () => {
   it('totals charges per currency, exactly past 2^53, leaving out the listed items without a grant', () => {

@@ -1,10 +1,10 @@
 /**
- * Money in the CLI's text outputs. The ledger, the reports and every JSON output count integer minor units
- * (fen, cents); a person reads major units: 4535421 CNY minor is shown as "45,354.21 CNY", with as many
+ * Money in text a person reads (the CLI's outputs, a publish's refusals). The ledger, the reports and every JSON
+ * output count integer minor units (fen, cents); a person reads major units: 4535421 CNY minor is shown as "45,354.21 CNY", with as many
  * fraction digits as the currency has (JPY none). CSV and JSON keep the integers.
  */
-import { minorDigits } from '../src/shared/currency';
-import type { MinorUnits } from '../src/shared/minor-units';
+import { minorDigits } from './currency';
+import type { MinorUnits } from './minor-units';
 
 /** An integer amount of minor units: a number, a report's total (digits past 2^53 − 1) or a bigint. */
 export type Minor = MinorUnits | bigint;

@@ -1,5 +1,5 @@
 /** Money in the CLI's text outputs: integer minor units shown in major units, the currency's own digits. */
-import { formatMoney, majorUnits } from '../../../cli/money';
+import { formatMoney, majorUnits } from '../../../src/shared/money';
 
 describe('formatMoney', () => {
   it('shows minor units in major units, grouped, with the currency code', () => {
