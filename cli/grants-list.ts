@@ -146,7 +146,18 @@ function tableLines(grants: readonly CampaignGrantView[]): string[] {
   ];
 }
 
-function printer(format: string, campaignId: string): { onPage: OnPage; end: () => Promise<void> } {
+interface Printer {
+  onPage: OnPage;
+  /** Every page was read. */
+  end: () => Promise<void>;
+  /**
+   * A page failed after others were written: what is out stays as it is, so that the export cannot pass for a
+   * whole one (the JSON document is left without its `]}`; the exit code is 1).
+   */
+  cutShort: () => Promise<void>;
+}
+
+function printer(format: string, campaignId: string): Printer {
   if (format === 'csv') {
     let header = false;
     return {
@@ -156,6 +167,7 @@ function printer(format: string, campaignId: string): { onPage: OnPage; end: () 
         header = true;
       },
       end: () => (header ? Promise.resolve() : write(`${CSV_COLUMNS.join(',')}\n`)),
+      cutShort: () => Promise.resolve(),
     };
   }
   if (format === 'json') {
@@ -171,6 +183,8 @@ function printer(format: string, campaignId: string): { onPage: OnPage; end: () 
         await write(text);
       },
       end: () => write(opened ? '\n  ]\n}\n' : `${JSON.stringify({ campaignId, grants: [] }, null, 2)}\n`),
+      // The error object every verb prints under --format json then starts on a line of its own.
+      cutShort: () => (opened ? write('\n') : Promise.resolve()),
     };
   }
   const all: CampaignGrantView[] = [];
@@ -183,6 +197,7 @@ function printer(format: string, campaignId: string): { onPage: OnPage; end: () 
       printLines(tableLines(all));
       return Promise.resolve();
     },
+    cutShort: () => Promise.resolve(),
   };
 }
 
@@ -214,7 +229,12 @@ export function registerGrantsList(grants: Command): void {
       campaignArgument(campaignId);
       const filter = parseOptions(opts);
       const out = printer(format, campaignId);
-      await readingAs(() => eachPage(campaignId, filter, opts, out.onPage));
+      try {
+        await readingAs(() => eachPage(campaignId, filter, opts, out.onPage));
+      } catch (error) {
+        await out.cutShort();
+        throw error;
+      }
       await out.end();
     }),
   );
