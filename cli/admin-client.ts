@@ -56,13 +56,34 @@ function fetchFailure(error: unknown): string {
   return cause ? `${error.message} (${cause})` : error.message;
 }
 
-/** A service down, unreachable or silent: fetch's timeout, or a socket-level cause (ECONNREFUSED …). */
+/**
+ * undici's own failures of a service that went away or went silent: its 10 s connect timeout (a host that drops
+ * packets), a socket closed mid-request or mid-answer, headers or a body that stop coming.
+ */
+const UNDICI_OUTAGES: ReadonlySet<string> = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** What a gateway answers for a service behind it that is down or silent: 502, 503, 504. */
+const GATEWAY_OUTAGES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+const codeOf = (error: unknown): unknown =>
+  error instanceof Error ? (error as { code?: unknown }).code : undefined;
+
+/** A service down, unreachable or silent: fetch's deadline, or a socket-level cause (ECONNREFUSED, reset …). */
 function serverOutage(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'TimeoutError') return true;
-  const code = error.cause instanceof Error ? (error.cause as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && OUTAGE_CODES.has(code);
+  return [codeOf(error), codeOf(error.cause)].some(
+    (code) => typeof code === 'string' && (OUTAGE_CODES.has(code) || UNDICI_OUTAGES.has(code)),
+  );
 }
+
+const serverUnavailable = (message: string): CliFailure =>
+  new CliFailure(message, 1, { code: 'dependency_unavailable', details: { dependency: 'server' } });
 
 export class AdminClient implements Lifecycle {
   private readonly base: string;
@@ -146,6 +167,7 @@ export class AdminClient implements Lifecycle {
 
   private async call<T>(method: 'GET' | 'POST', path: string, shape: Shape, body?: unknown): Promise<T> {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${this.base}${path}`, {
         method,
@@ -157,18 +179,22 @@ export class AdminClient implements Lifecycle {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
+      // The body within the same deadline: a service that dies halfway through an answer is unreachable too.
+      text = await response.text();
     } catch (error) {
       const message = `cannot reach ${this.base}: ${fetchFailure(error)}`;
       // Down, unreachable or silent: worth a retry (as a ledger that does not answer); a bad port is not.
       if (!serverOutage(error)) throw new CliFailure(message);
-      throw new CliFailure(message, 1, { code: 'dependency_unavailable', details: { dependency: 'server' } });
+      throw serverUnavailable(message);
     }
-    const text = await response.text();
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new CliFailure(`${method} ${path}: the server answered ${response.status} without JSON`);
+      const message = `${method} ${path}: the server answered ${response.status} without JSON`;
+      // A proxy or ingress in front of a service that is down, restarting or silent says so in its own words.
+      if (GATEWAY_OUTAGES.has(response.status)) throw serverUnavailable(message);
+      throw new CliFailure(message);
     }
     if (response.ok) {
       if (hasShape(parsed, shape)) return parsed as T;

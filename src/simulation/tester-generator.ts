@@ -28,12 +28,12 @@ export interface GeneratedTester {
 
 /**
  * Why no testers could be made: `unknown_segment` (the campaign has no such segment: `details.known` lists its
- * segments) or `segment_unreachable` (no synthetic profile the generator builds lands there).
+ * segments), `segment_unreachable` (no synthetic profile the generator builds lands there) or `invalid_count`.
  */
 export class TesterGenerationError extends Error {
   constructor(
     message: string,
-    readonly code: 'unknown_segment' | 'segment_unreachable' = 'segment_unreachable',
+    readonly code: 'unknown_segment' | 'segment_unreachable' | 'invalid_count',
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
@@ -172,7 +172,7 @@ async function landsPassingAge(
 export async function generateTesters(input: GenerateTestersInput): Promise<GeneratedTester[]> {
   const { compiled, segmentId, count, random } = input;
   if (!Number.isSafeInteger(count) || count < 1)
-    throw new TesterGenerationError('count must be a positive integer');
+    throw new TesterGenerationError('count must be a positive integer', 'invalid_count');
   const target = findSegment(compiled, segmentId);
   const definition = compiled.resolved.definition;
   const rules = Object.values(compiled.resolved.rules);
@@ -207,6 +207,7 @@ export async function generateTesters(input: GenerateTestersInput): Promise<Gene
         (refusedByAge(landed)
           ? `; profiles it accepts are refused (403 velocity) by protection.velocity.minAccountAgeDays`
           : ''),
+      'segment_unreachable',
     );
   }
   const ids = nextIds(input.prefix ?? `qa-${segmentId}`, input.takenIds, count);

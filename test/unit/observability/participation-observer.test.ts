@@ -218,6 +218,7 @@ describe('pocket_dependency_unavailable_total', () => {
     observer.observe(down('hot-state', 'hot counters are being rebuilt from the ledger; retry shortly'));
     observer.observe(down('profile'));
     observer.observe({ ...down('ledger'), campaignId: 'made-up', known: false });
+    observer.observe({ ...down('hot-state'), replayed: true });
     observer.observe(event());
     observer.observe(event({ outcome: 'reports_busy', status: 503, grant: null }));
     const m = parsePrometheus(await metrics.registry.metrics());
