@@ -1,7 +1,8 @@
 /**
  * Pure checks of a version about to become active against the active one and what the campaign has
  * already used (issue 4): a time zone and a budget currency are fixed once a campaign has grants; stock and budget may not be cut
- * below what is already used unless forced; removing a reward that has grants is allowed but warned about.
+ * below what is already used, nor a served campaign with grants turned into a draft, unless forced; removing a
+ * reward that has grants is allowed but warned about.
  */
 import { sameTimeZone } from '../definitions/check-time-zone';
 import type { CampaignDefinition, RewardDefinition } from '../definitions/campaign-types';
@@ -15,6 +16,7 @@ export interface ActivationIssue {
     | 'stock_below_used'
     | 'budget_total_below_spent'
     | 'budget_daily_below_spent'
+    | 'served_to_draft'
     | 'reward_removed';
   /** Where in the definition, e.g. `rewards[1].stock`. */
   path: string;
@@ -156,6 +158,23 @@ function checkBudget({ current, next, usage, today }: ActivationInput): Activati
   return issues;
 }
 
+/**
+ * An active campaign with grants turned back into a draft (an edit of `status`, a rollback to a draft version): it
+ * stops being served at once, every user answered `not_started`, and leaves the public list. A one-line slip does
+ * that, so it takes --force; pausing (`pocket pause`) or `status: ended` say what is meant instead.
+ */
+function checkWithdrawn({ current, next, usage }: ActivationInput): ActivationIssue[] {
+  if (current?.status !== 'active' || next.status !== 'draft' || usage.grants === 0) return [];
+  return [
+    {
+      code: 'served_to_draft',
+      path: 'status',
+      message: `status: active → draft stops serving a campaign that has ${usage.grants} grants (every user gets not_started, and it leaves the public list); to stop it for now, pocket pause; to close it, status: ended`,
+      forceable: true,
+    },
+  ];
+}
+
 function checkRemovedRewards({ current, next, usage }: ActivationInput): ActivationIssue[] {
   if (!current) return [];
   const kept = new Set(next.rewards.map((r) => r.id));
@@ -180,6 +199,7 @@ export function checkActivation(input: ActivationInput, force: boolean): Activat
     ...checkCurrency(input),
     ...checkStock(input),
     ...checkBudget(input),
+    ...checkWithdrawn(input),
   ];
   const warnings = checkRemovedRewards(input);
   const refusals = blocking.filter((issue) => !issue.forceable || !force);

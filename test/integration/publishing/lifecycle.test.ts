@@ -139,6 +139,29 @@ describeEachBackend('publishing lifecycle', (backend) => {
     await expect(publish({ force: true })).resolves.toMatchObject([{ status: 'published', version: 2 }]);
   });
 
+  it('refuses to turn a served campaign with grants back into a draft, by publish or rollback, unless forced', async () => {
+    repo.write({ status: 'draft' });
+    await publish();
+    repo.write({});
+    await publish();
+    await participate(pocket.app, 'a');
+    repo.write({ status: 'draft' });
+    await expect(publish()).rejects.toMatchObject({
+      code: 'activation_refused',
+      refusals: [expect.objectContaining({ code: 'served_to_draft', path: 'status', forceable: true })],
+    });
+    const options = { note: null, author: null, force: false };
+    await expect(pocket.lifecycle.rollback(CAMPAIGN, 1, options)).rejects.toMatchObject({
+      refusals: [expect.objectContaining({ code: 'served_to_draft' })],
+    });
+    // Nothing changed: still version 2, still served.
+    expect(await participate(pocket.app, 'b')).toMatchObject({ outcome: 'granted', version: 2 });
+    await expect(pocket.lifecycle.rollback(CAMPAIGN, 1, { ...options, force: true })).resolves.toMatchObject({
+      warnings: [expect.objectContaining({ code: 'served_to_draft' })],
+    });
+    expect(await participate(pocket.app, 'c')).toMatchObject({ status: 200, outcome: 'not_started' });
+  });
+
   it('a stock or budget added after launch counts the grants made before it (no second full allowance)', async () => {
     repo.remove();
     repo = createDefinitionsRepo({ stock: null, budgetTotal: null, budgetDaily: null });

@@ -32,6 +32,8 @@ export interface CampaignShape {
   currency?: string | null;
   /** The red packet's least amount (default 10; it is at most 10). */
   minAmount?: number;
+  /** Default active. */
+  status?: 'draft' | 'active' | 'ended';
 }
 
 const setting = (key: string, value: number | null): string => (value === null ? '' : `, ${key}: ${value}`);
@@ -42,7 +44,7 @@ function campaignYaml(shape: CampaignShape = {}): string {
     `id: ${id}`,
     `name: ${id}`,
     'owner: publishing-tests',
-    'status: active',
+    `status: ${shape.status ?? 'active'}`,
     'window: { start: 2026-11-01T00:00:00+08:00, end: 2026-12-01T00:00:00+08:00 }',
     `timezone: ${shape.timezone ?? 'Asia/Shanghai'}`,
     'entry: { activityCode: none }',

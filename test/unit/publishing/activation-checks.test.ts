@@ -35,6 +35,30 @@ describe('checkActivation', () => {
     });
   });
 
+  it('refuses to turn a served campaign with grants into a draft unless forced; ended, or no grants, is fine', () => {
+    const active = next({ status: 'active' });
+    const draft = next({ status: 'draft' });
+    const refused = checkActivation({ current: active, next: draft, usage: used, today: TODAY }, false);
+    expect(refused.refusals).toEqual([
+      {
+        code: 'served_to_draft',
+        path: 'status',
+        message:
+          'status: active → draft stops serving a campaign that has 55 grants (every user gets not_started, and it leaves the public list); to stop it for now, pocket pause; to close it, status: ended',
+        forceable: true,
+      },
+    ]);
+    const forced = checkActivation({ current: active, next: draft, usage: used, today: TODAY }, true);
+    expect([forced.refusals, codes(forced.warnings)]).toEqual([[], ['served_to_draft']]);
+    const fine = [
+      { current: active, next: next({ status: 'ended' }), usage: used },
+      { current: active, next: draft, usage: usage() },
+      { current: next({ status: 'ended' }), next: draft, usage: used },
+      { current: draft, next: draft, usage: used },
+    ];
+    for (const input of fine) expect(checkActivation({ ...input, today: TODAY }, false).refusals).toEqual([]);
+  });
+
   it('refuses a timezone change once the campaign has grants, even with --force', () => {
     const input = { current: base, next: next({ timezone: 'UTC' }), usage: used, today: TODAY };
     for (const force of [false, true]) {
