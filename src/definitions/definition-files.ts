@@ -144,7 +144,9 @@ export async function findDefinitionFiles(
         if (isInside(known.absolute, absolute)) known.reported = any = true;
       }
       for (const stray of strays) if (isInside(stray.absolute, absolute)) stray.reported = any = true;
-      if (!isInside(rootDir, absolute)) {
+      // The root's own top-level YAML files are the repository's tooling (a compose file, a CI config), not
+      // definitions; any other directory's are, a directory above the root included.
+      if (absolute !== rootDir) {
         const more = await yamlFilesIn(absolute);
         more.forEach((f) => add(f, true));
         any ||= more.length > 0;

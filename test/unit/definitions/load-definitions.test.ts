@@ -227,6 +227,26 @@ describe('loadDefinitions', () => {
     expect(set.campaigns.has('solo')).toBe(true);
   });
 
+  // `pocket --root repo validate .` from the directory above: its own YAML files were skipped, and it said ok.
+  it('checks the YAML files of a requested directory above the root, but not the root’s own top-level ones', async () => {
+    await repo.write('inner/campaigns/good.yaml', campaignYaml('good', WITH_SEGMENT));
+    await repo.write('inner/compose.yaml', 'services: {}\n');
+    await repo.write('stray.yaml', 'id: stray\n');
+    const filesOf = async (requested: string) =>
+      new Set(
+        (await loadDefinitions({ root: `${repo.root}/inner`, paths: [requested] })).diagnostics.map(
+          (d) => d.file,
+        ),
+      );
+    const above = await filesOf(repo.root);
+    expect([above.has(repo.shown('stray.yaml')), above.has(repo.shown('inner/compose.yaml'))]).toEqual([
+      true,
+      false,
+    ]);
+    const itself = await filesOf(`${repo.root}/inner`);
+    expect([...itself]).toEqual([repo.shown('inner/campaigns/good.yaml')]);
+  });
+
   it('says so when the root holds no definitions at all', async () => {
     const set = await loadDefinitions({ root: `${repo.root}/campaigns` });
     expect(set.diagnostics.map(formatDiagnostic)).toEqual([
