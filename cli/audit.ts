@@ -23,10 +23,12 @@ function detailText(e: AuditView): string {
   const d = e.details ?? {};
   const parts: string[] = [];
   if (typeof d['note'] === 'string') parts.push(`note: ${d['note']}`);
+  // A grant's void or redelivery: why, as given by --reason (finance's question about that row).
+  if (typeof d['reason'] === 'string') parts.push(`reason: ${d['reason']}`);
   if (typeof d['author'] === 'string' && d['author'] !== e.actor) parts.push(`by ${d['author']}`);
   if (typeof d['gitCommit'] === 'string') parts.push(`commit ${shortCommit(d['gitCommit'])}`);
   if (d['reactivated'] === true) parts.push('reactivated');
-  if (d['force'] === true) parts.push('forced');
+  if (d['force'] === true || d['forced'] === true) parts.push('forced');
   if (Array.isArray(d['warnings'])) parts.push(`${d['warnings'].length} warnings`);
   if (e.subject) parts.push(`subject ${e.subject}`);
   return parts.join('; ');
@@ -36,7 +38,9 @@ export function registerAudit(program: Command): void {
   withTargetOptions(
     program
       .command('audit [campaign]')
-      .description('list the audit log: publishes, rollbacks, pauses, resumes')
+      .description(
+        'list the audit log: publishes, rollbacks, pauses, resumes, voids, redeliveries, resolutions',
+      )
       .option('--limit <n>', 'the newest N entries', '100')
       .option('--format <format>', 'text | json', 'text'),
   ).action(

@@ -81,6 +81,13 @@ describe('pocket discrepancies list and resolve against the embedded ledger', ()
       grantId: id,
     });
 
+    // The audit table says why, as the JSON's details do: the void's reason and --force, the resolution's note.
+    const log = (await run('audit', TINY)).stdout;
+    expect(log).toMatch(new RegExp(`grant\\.void .*reason: duplicate account; forced; subject ${id}\n`));
+    expect(log).toMatch(
+      new RegExp(`discrepancy\\.resolve .*note: loss accepted, FIN-7; subject ${discrepancyId}\n`),
+    );
+
     const clean = await run('reconcile', '--since', SINCE, '--grace', '0', '--format', 'json');
     expect(clean.code).toBe(0);
     expect(json(clean)).toMatchObject({ found: { voided_but_issued: 1 }, unresolved: 0, acknowledged: 1 });
