@@ -55,10 +55,7 @@ export function reportTable(r: CampaignReport): string[] {
         : [['(none)', money(0)]],
     ),
     '',
-    ...table(
-      ['stock', 'plan', 'used', 'remaining'],
-      r.stock.map((s) => [s.rewardId, orDash(s.plan), s.used, orDash(s.remaining)]),
-    ),
+    ...stockTable(r),
     '',
     `delivery: ${
       Object.entries(r.delivery.byStatus)
@@ -80,6 +77,24 @@ export function reportTable(r: CampaignReport): string[] {
     ...timelineTable(r, money),
   ];
   return lines;
+}
+
+/**
+ * The stock lines against plan; as the budget's, a reward granted beyond its plan (a stock cut below what was
+ * granted, forced through) gets an `overgranted` column: plan 20, used 30, remaining 0 added up to nothing.
+ */
+function stockTable(r: CampaignReport): string[] {
+  const over = r.stock.some((s) => s.overgranted > 0);
+  return table(
+    ['stock', 'plan', 'used', 'remaining', ...(over ? ['overgranted'] : [])],
+    r.stock.map((s) => [
+      s.rewardId,
+      orDash(s.plan),
+      s.used,
+      orDash(s.remaining),
+      ...(over ? [s.overgranted] : []),
+    ]),
+  );
 }
 
 /**
@@ -159,6 +174,7 @@ export function reportCsv(r: CampaignReport): string {
     push('stock', s.rewardId, 'plan', s.plan);
     push('stock', s.rewardId, 'used', s.used);
     push('stock', s.rewardId, 'remaining', s.remaining);
+    push('stock', s.rewardId, 'overgranted', s.overgranted);
   }
   for (const [status, n] of Object.entries(r.delivery.byStatus)) push('delivery', status, 'grants', n);
   for (const [status, n] of Object.entries(r.delivery.spendByStatus)) push('delivery', status, 'spend', n);

@@ -192,7 +192,13 @@ function stockLines(definition: CampaignDefinition, usage: CampaignUsage): Stock
     .map((r) => {
       const used = usage.stockUsed[r.id] ?? 0;
       const plan = 'stock' in r && r.stock !== undefined ? r.stock : null;
-      return { rewardId: r.id, plan, used, remaining: plan === null ? null : Math.max(0, plan - used) };
+      return {
+        rewardId: r.id,
+        plan,
+        used,
+        remaining: plan === null ? null : Math.max(0, plan - used),
+        overgranted: plan === null ? 0 : Math.max(0, used - plan),
+      };
     });
 }
 

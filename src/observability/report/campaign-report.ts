@@ -56,7 +56,10 @@ export interface StockLine {
   /** null: unlimited. */
   plan: number | null;
   used: number;
+  /** What is left of the plan, never below 0; with `overgranted`, plan = used + remaining − overgranted. */
   remaining: number | null;
+  /** Granted beyond the plan (a stock cut below what was granted, forced through), else 0. */
+  overgranted: number;
 }
 
 export interface DeliveryStatus {

@@ -121,8 +121,8 @@ describeEachBackend('campaign report', (backend) => {
       byDate: [{ date: '2026-11-11', used: 500 }],
     });
     expect(report.stock).toEqual([
-      { rewardId: 'rp-vip', plan: 3, used: 3, remaining: 0 },
-      { rewardId: 'cp', plan: 100, used: 4, remaining: 96 },
+      { rewardId: 'rp-vip', plan: 3, used: 3, remaining: 0, overgranted: 0 },
+      { rewardId: 'cp', plan: 100, used: 4, remaining: 96, overgranted: 0 },
     ]);
     expect(report.delivery).toMatchObject({
       byStatus: { delivered: 2, pending: 5 },

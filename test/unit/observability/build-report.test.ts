@@ -176,8 +176,8 @@ describe('buildReport', () => {
       ],
     });
     expect(r.stock).toEqual([
-      { rewardId: 'rp', plan: 10, used: 3, remaining: 7 },
-      { rewardId: 'cp', plan: null, used: 1, remaining: null },
+      { rewardId: 'rp', plan: 10, used: 3, remaining: 7, overgranted: 0 },
+      { rewardId: 'cp', plan: null, used: 1, remaining: null, overgranted: 0 },
     ]);
     const cut = buildReport(
       input({ usage: { stockUsed: { rp: 12 }, spent: 1200n, dailySpent: {}, grants: 12 } }),
@@ -501,6 +501,26 @@ describe('rendering', () => {
     );
     // Within plan the table keeps its columns.
     expect(reportTable(report).join('\n')).not.toContain('overspent');
+  });
+
+  // After a forced rollback to a smaller stock, "plan 20 used 30 remaining 0" did not add up either.
+  it('shows what a reward granted beyond its plan, so plan = used + remaining − overgranted', () => {
+    const cut = buildReport(
+      input({ usage: { stockUsed: { rp: 13, cp: 1 }, spent: 75n, dailySpent: {}, grants: 14 } }),
+    );
+    expect(cut.stock).toEqual([
+      { rewardId: 'rp', plan: 10, used: 13, remaining: 0, overgranted: 3 },
+      { rewardId: 'cp', plan: null, used: 1, remaining: null, overgranted: 0 },
+    ]);
+    const text = reportTable(cut).join('\n');
+    expect(text).toMatch(/stock\s+plan\s+used\s+remaining\s+overgranted\n/);
+    expect(text).toMatch(/rp\s+10\s+13\s+0\s+3\n/);
+    expect(text).toMatch(/cp\s+-\s+1\s+-\s+0\n/);
+    expect(reportCsv(cut).split('\n')).toEqual(
+      expect.arrayContaining(['stock,rp,overgranted,3', 'stock,cp,overgranted,0']),
+    );
+    // Within plan the table keeps its columns.
+    expect(reportTable(report).join('\n')).not.toContain('overgranted');
   });
 
   it('never shows 100.0% used while some remains', () => {
