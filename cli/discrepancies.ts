@@ -117,8 +117,10 @@ export function registerDiscrepancies(program: Command): void {
           ...(opts.grant ? { grantId: opts.grant } : {}),
         };
         const found = await listDiscrepancies(filter);
-        // Each grant once: a grant can have discrepancies of several kinds.
-        const atStake = atStakeTotals(new Map(found.map((d) => [d.grantId, d])).values());
+        // Open ones only (a resolved one was handled: paid by hand, revoked, accepted), each grant once: a grant
+        // can have discrepancies of several kinds.
+        const open = found.filter((d) => d.status === 'open');
+        const atStake = atStakeTotals(new Map(open.map((d) => [d.grantId, d])).values());
         if (format === 'json') {
           printJson({ discrepancies: found, atStake });
           return;
@@ -141,7 +143,7 @@ export function registerDiscrepancies(program: Command): void {
               closedText(d),
             ]),
           ),
-          `at stake (charged to budgets, each grant once): ${totalsText(atStake)}`,
+          `at stake (open ones, charged to budgets, each grant once): ${totalsText(atStake)}`,
         ]);
       }),
     );

@@ -95,7 +95,7 @@ describe('pocket reconcile lists the grants the issuer never got', () => {
     });
     const openTable = (await run('discrepancies', 'list', '--open')).stdout;
     expect(openTable).toMatch(new RegExp(`delivery_dead\\s+${TINY}\\s+${dead}\\s+1\\.00 CNY\\s+open`));
-    expect(openTable).toContain('at stake (charged to budgets, each grant once): 2.00 CNY\n');
+    expect(openTable).toContain('at stake (open ones, charged to budgets, each grant once): 2.00 CNY\n');
     const resolved = await run(
       'discrepancies',
       'resolve',
@@ -104,6 +104,15 @@ describe('pocket reconcile lists the grants the issuer never got', () => {
       'paid by hand, ticket FIN-7',
     );
     expect(resolved.code).toBe(0);
+    // A resolved one is listed, but no longer at stake: it was handled (it counted, 2.00 CNY for 1.00 open).
+    const all = await run('discrepancies', 'list', '--format', 'json');
+    expect(json<{ discrepancies: unknown[]; atStake: unknown }>(all)).toMatchObject({
+      discrepancies: expect.arrayContaining([
+        expect.objectContaining({ grantId: refused, status: 'resolved' }),
+        expect.objectContaining({ grantId: dead, status: 'open' }),
+      ]),
+      atStake: [{ currency: 'CNY', charge: 100 }],
+    });
     const second = await run('reconcile', '--grace', '0', '--format', 'json');
     expect(second.code).toBe(1);
     expect(json<OfflineSummary>(second)).toMatchObject({
