@@ -175,7 +175,9 @@ export class PocketMetrics {
       registers: [this.registry],
       collect: fromState(async (gauge) => {
         for (const d of (await state?.discrepancies()) ?? [])
-          gauge.set({ campaign: d.campaignId ?? '', kind: d.kind }, d.count);
+          // An issuer's record the ledger does not know (unknown_downstream) has no campaign: `(unknown)`, as for
+          // the counters, rather than an empty label.
+          gauge.set({ campaign: d.campaignId ?? '(unknown)', kind: d.kind }, d.count);
       }),
     });
   }

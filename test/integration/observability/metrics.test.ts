@@ -35,15 +35,20 @@ describeEachBackend('/metrics', (backend) => {
     backends = await createBackends(backend);
     pocket = await reportPocket(backends, root, clock);
     await driveTraffic(pocket, clock);
-    await new KnexDiscrepancyStore().record(backends.ledger.db, {
-      runId: null,
-      kind: 'record_mismatch',
-      campaignId: CAMPAIGN,
-      grantId: null,
-      details: {},
-      status: 'open',
-      createdAt: clock.now(),
-    });
+    for (const [kind, campaignId] of [
+      ['record_mismatch', CAMPAIGN],
+      ['unknown_downstream', null],
+    ] as const) {
+      await new KnexDiscrepancyStore().record(backends.ledger.db, {
+        runId: null,
+        kind,
+        campaignId,
+        grantId: null,
+        details: {},
+        status: 'open',
+        createdAt: clock.now(),
+      });
+    }
   });
   afterAll(async () => {
     await pocket?.close();
@@ -114,6 +119,12 @@ describeEachBackend('/metrics', (backend) => {
     expect(m.get('pocket_delivery_lag_seconds')).toBe(600);
     expect(
       m.get(sample('pocket_reconciliation_discrepancies', { campaign: CAMPAIGN, kind: 'record_mismatch' })),
+    ).toBe(1);
+    // An issuer's record of no known grant has no campaign: the label says so, as the counters' does.
+    expect(
+      m.get(
+        sample('pocket_reconciliation_discrepancies', { campaign: '(unknown)', kind: 'unknown_downstream' }),
+      ),
     ).toBe(1);
   });
 
