@@ -25,6 +25,7 @@ import { defaultActor } from './grants';
 import { formatMoney, totalsText } from '../src/shared/money';
 import { withLedgerDb } from './ledger-session';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+import { noteOption } from './note-option';
 
 interface ListOptions {
   open?: boolean;
@@ -156,8 +157,8 @@ export function registerDiscrepancies(program: Command): void {
     .action(
       action(async (id: string, opts: ResolveOptions) => {
         const format = parseFormat(opts.format, ['text', 'json']);
-        if (!opts.note?.trim()) throw new CliFailure('--note is required', 2);
-        const note = opts.note;
+        const note = noteOption(opts.note);
+        if (!note?.trim()) throw new CliFailure('--note is required', 2);
         let resolved: Discrepancy;
         try {
           resolved = await withResolver((r) => r.resolve(id, { note, actor: opts.actor ?? defaultActor() }));

@@ -8,6 +8,7 @@ import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, parseFormat, printJson, printLines } from './output';
 import { detectAuthor } from './publish-metadata';
+import { noteOption } from './note-option';
 
 interface Options extends TargetOptions {
   note?: string;
@@ -38,10 +39,11 @@ export function registerPauseResume(program: Command): void {
     ).action(
       action(async (campaignId: string, opts: Options, command: Command) => {
         const format = parseFormat(opts.format, ['text', 'json']);
+        const note = noteOption(opts.note);
         campaignArgument(campaignId);
         const root = rootOf(command);
         const outcome = await withLifecycle(opts, root, (l) =>
-          l[verb](campaignId, { note: opts.note ?? null, author: detectAuthor(root) }),
+          l[verb](campaignId, { note, author: detectAuthor(root) }),
         );
         if (format === 'json') {
           printJson(outcome);

@@ -10,6 +10,7 @@ import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import type { PublishOutcome } from '../src/publishing/lifecycle';
 import { loadAll, rootOf, unknownCampaign } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
+import { noteOption } from './note-option';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { detectAuthor, detectGitCommit } from './publish-metadata';
 
@@ -45,11 +46,12 @@ export function registerPublish(program: Command): void {
       .command('publish [campaigns...]')
       .description('validate, then publish changed campaigns as new versions and activate them')
       .option('--note <text>', 'why: recorded with the version and in the audit log')
-      .option('--force', 'accept cutting stock or budget below what is already used')
+      .option('--force', 'accept cutting stock or budget below what is used, or a served campaign to draft')
       .option('--format <format>', 'text | json', 'text'),
   ).action(
     action(async (ids: string[], opts: Options, command: Command) => {
       const format = parseFormat(opts.format, ['text', 'json']);
+      const note = noteOption(opts.note);
       const root = rootOf(command);
       const { resolved, set } = await loadAll(root);
       const unknown = ids.filter((id) => !resolved.some((r) => r.definition.id === id));
@@ -61,7 +63,7 @@ export function registerPublish(program: Command): void {
       if (format === 'text') printLines(warnings.map(formatDiagnostic), process.stderr);
       const results = await withLifecycle(opts, root, (lifecycle) =>
         lifecycle.publish(chosen, {
-          note: opts.note ?? null,
+          note,
           force: opts.force === true,
           author: detectAuthor(root),
           gitCommit: detectGitCommit(root),

@@ -5,6 +5,7 @@ import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { detectAuthor } from './publish-metadata';
+import { noteOption } from './note-option';
 
 interface Options extends TargetOptions {
   to: string;
@@ -20,11 +21,12 @@ export function registerRollback(program: Command): void {
       .description('make an earlier version active again')
       .requiredOption('--to <version>', 'the version number to activate')
       .option('--note <text>', 'why: recorded in the audit log')
-      .option('--force', 'accept cutting stock or budget below what is already used')
+      .option('--force', 'accept cutting stock or budget below what is used, or a served campaign to draft')
       .option('--format <format>', 'text | json', 'text'),
   ).action(
     action(async (campaignId: string, opts: Options, command: Command) => {
       const format = parseFormat(opts.format, ['text', 'json']);
+      const note = noteOption(opts.note);
       campaignArgument(campaignId);
       const to = Number(opts.to);
       if (!/^\d+$/.test(opts.to) || !Number.isSafeInteger(to) || to < 1) {
@@ -33,7 +35,7 @@ export function registerRollback(program: Command): void {
       const root = rootOf(command);
       const outcome = await withLifecycle(opts, root, (l) =>
         l.rollback(campaignId, to, {
-          note: opts.note ?? null,
+          note,
           author: detectAuthor(root),
           force: opts.force === true,
         }),

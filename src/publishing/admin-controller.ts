@@ -11,9 +11,9 @@ import { jsonObjectBody } from '../http/json-body-parser';
 import { integerQuery } from '../http/query-params';
 import type { AdminScope } from '../protection/api-token';
 import type { LedgerLifecycle } from './ledger-lifecycle';
+import { MAX_CHANGE_TEXT } from './lifecycle';
 import { resolvePublishedCampaign } from './published-campaign';
 
-const MAX_TEXT = 1000;
 const MAX_CAMPAIGNS = 100;
 /**
  * The body of a POST here, read after the route's scope: a token without it gets its 403 before any byte is
@@ -55,8 +55,8 @@ class Body {
   text(name: string): string | null {
     const value = this.field(name);
     if (value === undefined || value === null) return null;
-    if (typeof value !== 'string' || value.length > MAX_TEXT) {
-      this.fields.push({ path: name, message: `must be a string of at most ${MAX_TEXT} characters` });
+    if (typeof value !== 'string' || value.length > MAX_CHANGE_TEXT) {
+      this.fields.push({ path: name, message: `must be a string of at most ${MAX_CHANGE_TEXT} characters` });
       return null;
     }
     // No PostgreSQL text value holds a NUL: a publish's note, author or gitCommit with one was its 500.

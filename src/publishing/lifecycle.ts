@@ -6,6 +6,9 @@
 import type { ResolvedCampaign } from '../definitions/resolve-campaign';
 import type { ActivationIssue } from './activation-checks';
 
+/** The longest note, author or commit a change records (the admin endpoints' limit; the CLI's too). */
+export const MAX_CHANGE_TEXT = 1000;
+
 export interface PublishOptions {
   note: string | null;
   /** Accept forceable refusals (stock or budget cut below what is used), recorded as warnings. */

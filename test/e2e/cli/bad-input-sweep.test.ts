@@ -55,6 +55,39 @@ describe('pocket: bad input sweep', () => {
     });
   });
 
+  // The admin endpoints refuse a note over 1,000 characters (400): the ledger took it, so a pipeline's publish
+  // worked locally and failed through --server.
+  describe('a --note longer than a change records, refused before anything is read or written', () => {
+    const long = 'x'.repeat(1001);
+    it.each([
+      [['--root', FIXTURE_ROOT, 'publish']],
+      [['rollback', 'shop-week', '--to', '1']],
+      [['pause', 'shop-week']],
+      [['resume', 'shop-week']],
+      [['discrepancies', 'resolve', 'd-1']],
+    ])('pocket %j --note <1,001 characters>', async (args) => {
+      expect(await run(...args, '--note', long)).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'pocket: --note must be at most 1000 characters (got 1001)\n',
+      });
+    });
+
+    it('says so in JSON too, and takes a note of exactly 1,000', async () => {
+      const refused = await run('pause', 'shop-week', '--note', long, '--format', 'json');
+      expect(json<ErrorJson>(refused).error).toEqual({
+        code: 'invalid_option',
+        message: '--note must be at most 1000 characters (got 1001)',
+      });
+      // At the limit the note passes, and the verb goes on to its own answer (never published here).
+      const taken = await run('pause', 'shop-week', '--note', 'x'.repeat(1000));
+      expect([taken.code, taken.stderr]).toEqual([
+        1,
+        'pocket: campaign "shop-week" was never published (campaign_not_found)\n',
+      ]);
+    });
+  });
+
   describe('--server that is not a pocket service', () => {
     let server: Server;
     let url: string;
