@@ -1,5 +1,6 @@
 /**
- * GET /v1/campaigns and /v1/campaigns/{id}: the public view, with whether stock remains (from the ledger). An id that
+ * GET /v1/campaigns and /v1/campaigns/{id}: the public view, with whether each reward can still be had: stock and
+ * budget left (from the ledger). An id that
  * cannot be a campaign's is a 400, as on every other campaign path; a well-formed unknown one is a 404.
  */
 import { Router } from 'express';
@@ -8,10 +9,10 @@ import { checkCampaignId } from '../http/campaign-id';
 import type { Db } from '../ledger/db';
 import type { GrantStore } from '../ledger/grant-store';
 import { SharedReads } from '../shared/shared-reads';
-import { campaignView } from './campaign-view';
+import { campaignView, type ViewUsage } from './campaign-view';
 import type { LiveRegistry } from './live-registry';
 
-/** Stock use is read from the ledger at most once a second per campaign: this page is hit hard in a sale. */
+/** Stock and budget use is read from the ledger at most once a second per campaign: this page is hit hard in a sale. */
 const USAGE_TTL_MS = 1000;
 
 export function campaignRouter(deps: {
@@ -22,15 +23,15 @@ export function campaignRouter(deps: {
 }): Router {
   // One read per campaign at a time, kept for USAGE_TTL_MS once answered: the views that come while it runs share
   // it. Before, each of them sent its own aggregate over the campaign's grants until one had answered.
-  const usage = new SharedReads<Record<string, number>>(USAGE_TTL_MS);
-  const stockUsed = (campaignId: string): Promise<Record<string, number>> =>
-    usage.get(campaignId, () => deps.grants.usage(deps.db, campaignId).then((u) => u.stockUsed));
+  const usage = new SharedReads<ViewUsage>(USAGE_TTL_MS);
+  const usageOf = (campaignId: string): Promise<ViewUsage> =>
+    usage.get(campaignId, () => deps.grants.usage(deps.db, campaignId));
   const router = Router();
   router.get('/v1/campaigns', async (_req, res) => {
     const now = deps.clock();
     const snapshots = deps.registry.list().filter((s) => s.definition.status !== 'draft');
     const views = await Promise.all(
-      snapshots.map(async (s) => campaignView(s, await stockUsed(s.campaignId), now)),
+      snapshots.map(async (s) => campaignView(s, await usageOf(s.campaignId), now)),
     );
     res.json({ campaigns: views.sort((a, b) => a.id.localeCompare(b.id)) });
   });
@@ -42,7 +43,7 @@ export function campaignRouter(deps: {
     if (!snapshot || snapshot.definition.status === 'draft') {
       throw new NotFoundError('campaign_not_found', `campaign "${String(req.params['id'])}" does not exist`);
     }
-    res.json(campaignView(snapshot, await stockUsed(snapshot.campaignId), deps.clock()));
+    res.json(campaignView(snapshot, await usageOf(snapshot.campaignId), deps.clock()));
   });
   return router;
 }
