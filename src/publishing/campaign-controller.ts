@@ -1,7 +1,7 @@
 /**
  * GET /v1/campaigns and /v1/campaigns/{id}: the public view, with whether each reward can still be had: stock and
- * budget left (from the ledger). An id that
- * cannot be a campaign's is a 400, as on every other campaign path; a well-formed unknown one is a 404.
+ * budget left (from the ledger). An id that cannot be a campaign's is a 400, as on every other campaign path; a
+ * well-formed unknown one is a 404.
  */
 import { Router } from 'express';
 import { NotFoundError, ValidationError, type FieldError } from '../errors/app-error';
