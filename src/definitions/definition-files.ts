@@ -144,9 +144,10 @@ export async function findDefinitionFiles(
         if (isInside(known.absolute, absolute)) known.reported = any = true;
       }
       for (const stray of strays) if (isInside(stray.absolute, absolute)) stray.reported = any = true;
-      // The root's own top-level YAML files are the repository's tooling (a compose file, a CI config), not
-      // definitions; any other directory's are, a directory above the root included.
-      if (absolute !== rootDir) {
+      // A directory that holds the root (the root itself, or one above it: a monorepo's top) has the repository's
+      // tooling at its top (a compose file, a CI config), not definitions: those are the root's campaigns/ and
+      // rules/, reported above. Any other directory's YAML files are read as definitions.
+      if (!isInside(rootDir, absolute)) {
         const more = await yamlFilesIn(absolute);
         more.forEach((f) => add(f, true));
         any ||= more.length > 0;

@@ -227,24 +227,20 @@ describe('loadDefinitions', () => {
     expect(set.campaigns.has('solo')).toBe(true);
   });
 
-  // `pocket --root repo validate .` from the directory above: its own YAML files were skipped, and it said ok.
-  it('checks the YAML files of a requested directory above the root, but not the root’s own top-level ones', async () => {
-    await repo.write('inner/campaigns/good.yaml', campaignYaml('good', WITH_SEGMENT));
-    await repo.write('inner/compose.yaml', 'services: {}\n');
-    await repo.write('stray.yaml', 'id: stray\n');
+  // A monorepo: `pocket --root defs validate .` from its top checks the definitions, not the top's tooling YAML.
+  it('reads no top-level YAML of a requested directory that holds the root, itself or one above it', async () => {
+    await repo.write('defs/campaigns/good.yaml', campaignYaml('good', WITH_SEGMENT));
+    await repo.write('defs/compose.yaml', 'services: {}\n');
+    await repo.write('docker-compose.yml', 'services: {}\n');
     const filesOf = async (requested: string) =>
-      new Set(
-        (await loadDefinitions({ root: `${repo.root}/inner`, paths: [requested] })).diagnostics.map(
-          (d) => d.file,
-        ),
+      (await loadDefinitions({ root: `${repo.root}/defs`, paths: [requested] })).diagnostics.map(
+        (d) => d.file,
       );
-    const above = await filesOf(repo.root);
-    expect([above.has(repo.shown('stray.yaml')), above.has(repo.shown('inner/compose.yaml'))]).toEqual([
-      true,
-      false,
-    ]);
-    const itself = await filesOf(`${repo.root}/inner`);
-    expect([...itself]).toEqual([repo.shown('inner/campaigns/good.yaml')]);
+    // The campaign is reported (its rule is missing here); neither compose file is read as a campaign.
+    expect(new Set(await filesOf(repo.root))).toEqual(new Set([repo.shown('defs/campaigns/good.yaml')]));
+    expect(new Set(await filesOf(`${repo.root}/defs`))).toEqual(
+      new Set([repo.shown('defs/campaigns/good.yaml')]),
+    );
   });
 
   it('says so when the root holds no definitions at all', async () => {
