@@ -169,7 +169,7 @@ function checkWithdrawn({ current, next, usage }: ActivationInput): ActivationIs
     {
       code: 'served_to_draft',
       path: 'status',
-      message: `status: active → draft stops serving a campaign that has ${usage.grants} grants (every user gets not_started, and it leaves the public list); to stop it for now, pocket pause; to close it, status: ended`,
+      message: `status: active → draft takes a campaign that has ${usage.grants} grants off the public list, and every participation in it is answered not_started; pocket pause stops it for now, status: ended closes it`,
       forceable: true,
     },
   ];

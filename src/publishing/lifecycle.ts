@@ -6,12 +6,15 @@
 import type { ResolvedCampaign } from '../definitions/resolve-campaign';
 import type { ActivationIssue } from './activation-checks';
 
-/** The longest note, author or commit a change records (the admin endpoints' limit; the CLI's too). */
+/** The longest note, author or commit a change records over the admin endpoints; the CLI holds `--note` to it. */
 export const MAX_CHANGE_TEXT = 1000;
 
 export interface PublishOptions {
   note: string | null;
-  /** Accept forceable refusals (stock or budget cut below what is used), recorded as warnings. */
+  /**
+   * Accept forceable refusals (stock or budget cut below what is used, a served campaign with grants turned into a
+   * draft), recorded as warnings.
+   */
   force: boolean;
   /** Who asked (git author, CI actor); the audit actor is the authenticated caller when there is one. */
   author: string | null;

@@ -381,7 +381,7 @@
               s.remaining,
               s.plan,
               `stock.${s.rewardId}.remaining`,
-              `${count(s.remaining)} of ${count(s.plan)}`,
+              `${count(s.remaining)} of ${count(s.plan)}${s.overgranted > 0 ? `, overgranted ${count(s.overgranted)}` : ''}`,
             ]),
             'var(--grants)',
           )

@@ -461,7 +461,12 @@ describeWithChromium('dashboard in headless Chromium', () => {
     await page.setViewportSize({ width: 375, height: 700 });
     await page.route('**/admin/campaigns/*/report', async (route) => {
       const real = (await (await route.fetch()).json()) as CampaignReport;
-      await route.fulfill({ json: { ...real, campaign: { ...real.campaign, paused: true } } });
+      // Paused, and its first stock line granted beyond its plan (a forced cut), as the report says it.
+      const [first, ...rest] = real.stock;
+      const over = first && { ...first, used: (first.plan ?? 0) + 3, remaining: 0, overgranted: 3 };
+      await route.fulfill({
+        json: { ...real, campaign: { ...real.campaign, paused: true }, stock: over ? [over, ...rest] : rest },
+      });
     });
     await page.goto(`${url}/dashboard?refresh=1`);
     // The keyboard: the token field has the focus, Enter opens the dashboard.
@@ -473,7 +478,12 @@ describeWithChromium('dashboard in headless Chromium', () => {
     // Every figure is text, not a picture: the bars are decoration beside it, the timeline is named.
     const expected = await report();
     expect(await textOf(page, 'budget.total.used')).toMatch(/^CN¥[\d.]+ of CN¥100\.00 \(\d+\.\d%\)$/);
-    for (const s of expected.stock) {
+    const [overgranted, ...others] = expected.stock;
+    expect(overgranted).toBeDefined();
+    expect(await textOf(page, `stock.${overgranted?.rewardId ?? ''}.remaining`)).toBe(
+      `0 of ${overgranted?.plan}, overgranted 3`,
+    );
+    for (const s of others) {
       expect(await textOf(page, `stock.${s.rewardId}.remaining`)).toBe(`${s.remaining} of ${s.plan}`);
     }
     expect(await page.locator(`${card} svg:not([aria-hidden="true"]):not([aria-label])`).count()).toBe(0);

@@ -44,7 +44,7 @@ describe('checkActivation', () => {
         code: 'served_to_draft',
         path: 'status',
         message:
-          'status: active → draft stops serving a campaign that has 55 grants (every user gets not_started, and it leaves the public list); to stop it for now, pocket pause; to close it, status: ended',
+          'status: active → draft takes a campaign that has 55 grants off the public list, and every participation in it is answered not_started; pocket pause stops it for now, status: ended closes it',
         forceable: true,
       },
     ]);

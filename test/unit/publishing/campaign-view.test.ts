@@ -7,8 +7,9 @@ import type { CampaignSnapshot } from '../../../src/publishing/campaign-snapshot
 import { campaignView, type ViewUsage } from '../../../src/publishing/campaign-view';
 import { campaignWith, coupon, redPacket } from '../decision/decision-fixtures';
 
-// 2026-11-21 10:00 in Asia/Shanghai: business date 2026-11-21.
-const NOW = new Date('2026-11-21T02:00:00Z');
+// 01:00 on 2026-11-21 in Asia/Shanghai, the campaign's zone, while still 2026-11-20 in UTC: the business date
+// is the campaign's, 2026-11-21.
+const NOW = new Date('2026-11-20T17:00:00Z');
 
 function availableIn(
   budget: { total?: number; daily?: number },
