@@ -16,11 +16,16 @@ export function registerValidate(program: Command): void {
         const set = await loadDefinitions({ root: rootOf(command), ...(paths.length > 0 ? { paths } : {}) });
         const errors = set.diagnostics.filter((d) => d.severity === 'error');
         const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
-        const counts = { campaigns: set.campaigns.size, rules: set.rules.size, cases: set.cases.size };
+        // Definitions whose file has no error: a campaign with a cross-file error (a rule that is not defined)
+        // parses and is kept for the other checks, but it is not valid, and a failure's summary says so.
+        const broken = new Set(errors.map((d) => d.file));
+        const valid = (entries: ReadonlyMap<string, { file: string }>) =>
+          [...entries.values()].filter((e) => !broken.has(e.file)).length;
+        const counts = { campaigns: valid(set.campaigns), rules: valid(set.rules), cases: valid(set.cases) };
         const findings = `${count(errors.length, 'error')}, ${count(warnings.length, 'warning')}`;
-        const summary =
+        const loaded =
           `${count(counts.campaigns, 'campaign')}, ${count(counts.rules, 'rule')}, ` +
-          `${count(counts.cases, 'case file')}: ${findings}`;
+          `${count(counts.cases, 'case file')}`;
         if (format === 'json' && errors.length === 0) {
           // The same `{ file, line, col, path, message }` objects as a failure's: one shape for a script to read.
           printJson({ ok: true, ...counts, errors: [], warnings: warnings.map(diagnosticJson) });
@@ -43,10 +48,10 @@ export function registerValidate(program: Command): void {
         if (format === 'text' || errors.length > 0)
           printLines(set.diagnostics.map(formatDiagnostic), process.stderr);
         if (errors.length > 0) {
-          printLines([`invalid: ${summary}`], process.stderr);
+          printLines([`invalid: ${findings} (valid: ${loaded})`], process.stderr);
           return 1;
         }
-        printLines([`ok: ${summary}`]);
+        printLines([`ok: ${loaded}: ${findings}`]);
         return 0;
       }),
     );

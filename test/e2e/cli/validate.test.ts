@@ -92,7 +92,7 @@ describe('pocket validate', () => {
       const lines = run.stderr.split('\n').filter(Boolean);
       expect(lines.filter((l) => !l.includes(': warning: '))).toEqual([
         line(),
-        expect.stringMatching(/^invalid: \d campaigns, \d+ rules, 3 case files: 1 error, \d+ warnings?$/),
+        expect.stringMatching(/^invalid: 1 error, \d+ warnings? \(valid: 2 campaigns, \d+ rules, 3 case files\)$/),
       ]);
     });
 
@@ -105,6 +105,8 @@ describe('pocket validate', () => {
         code: 'definitions_invalid',
         message: expect.stringMatching(/^definitions are invalid: 1 error, \d+ warnings?$/),
         errors: [{ file, ...where, path: broken.path, message: broken.message }],
+        // The broken campaign is not counted, whether its error is its own or another file's (a rule).
+        campaigns: 2,
         cases: 3,
       });
       expect(report.error.warnings.length).toBeGreaterThan(0);
@@ -113,7 +115,7 @@ describe('pocket validate', () => {
       const lines = run.stderr.split('\n').filter(Boolean);
       expect(lines.filter((l) => !l.includes(': warning: '))).toEqual([
         line(),
-        expect.stringMatching(/^invalid: \d campaigns, \d+ rules, 3 case files: 1 error, \d+ warnings?$/),
+        expect.stringMatching(/^invalid: 1 error, \d+ warnings? \(valid: 2 campaigns, \d+ rules, 3 case files\)$/),
       ]);
     });
 
@@ -173,7 +175,7 @@ describe('pocket validate', () => {
         'campaigns/2026:1:1: (root): subdirectories are not read; move its files up into campaigns/',
         `campaigns/notes.json:1:1: (root): ${CAMPAIGNS_ONLY}`,
         `campaigns/spring.yaml.bak:1:1: (root): ${CAMPAIGNS_ONLY}`,
-        expect.stringMatching(/^invalid: 3 campaigns, \d+ rules, 3 case files: 3 errors, \d+ warnings?$/),
+        expect.stringMatching(/^invalid: 3 errors, \d+ warnings? \(valid: 3 campaigns, \d+ rules, 3 case files\)$/),
       ]);
     });
 
