@@ -92,7 +92,9 @@ describe('pocket validate', () => {
       const lines = run.stderr.split('\n').filter(Boolean);
       expect(lines.filter((l) => !l.includes(': warning: '))).toEqual([
         line(),
-        expect.stringMatching(/^invalid: 1 error, \d+ warnings? \(valid: 2 campaigns, \d+ rules, 3 case files\)$/),
+        expect.stringMatching(
+          /^invalid: 1 error, \d+ warnings? \(valid: 2 campaigns, \d+ rules, 3 case files\)$/,
+        ),
       ]);
     });
 
@@ -115,7 +117,9 @@ describe('pocket validate', () => {
       const lines = run.stderr.split('\n').filter(Boolean);
       expect(lines.filter((l) => !l.includes(': warning: '))).toEqual([
         line(),
-        expect.stringMatching(/^invalid: 1 error, \d+ warnings? \(valid: 2 campaigns, \d+ rules, 3 case files\)$/),
+        expect.stringMatching(
+          /^invalid: 1 error, \d+ warnings? \(valid: 2 campaigns, \d+ rules, 3 case files\)$/,
+        ),
       ]);
     });
 
@@ -175,7 +179,9 @@ describe('pocket validate', () => {
         'campaigns/2026:1:1: (root): subdirectories are not read; move its files up into campaigns/',
         `campaigns/notes.json:1:1: (root): ${CAMPAIGNS_ONLY}`,
         `campaigns/spring.yaml.bak:1:1: (root): ${CAMPAIGNS_ONLY}`,
-        expect.stringMatching(/^invalid: 3 errors, \d+ warnings? \(valid: 3 campaigns, \d+ rules, 3 case files\)$/),
+        expect.stringMatching(
+          /^invalid: 3 errors, \d+ warnings? \(valid: 3 campaigns, \d+ rules, 3 case files\)$/,
+        ),
       ]);
     });
 
