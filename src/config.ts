@@ -114,7 +114,8 @@ export interface Config {
 export class ConfigError extends Error {}
 
 /** The pattern schemas/config.schema.json gives the service URLs (issuers, profile, risk, recommend, notify). */
-const HTTP_URL = '^https?://';
+// Any case: a URL's scheme is case-insensitive (RFC 3986 §3.1), and fetch takes `HTTP://` as `http://`.
+const HTTP_URL = '^[hH][tT][tT][pP][sS]?://';
 
 /** Never echoed in a message (stderr ends up in CI and journal logs): only their length is shown. */
 const HIDDEN = [

@@ -10,6 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, storeSecrets } from '../../../src/config';
+import { issuerBase } from '../../../src/delivery/issuer-base';
 
 /** The variables that name another service's URL (README, Configuration). */
 const SERVICE_URLS = [
@@ -203,6 +204,13 @@ describe('loadConfig (DESIGN.md "Service configuration")', () => {
       new ConfigError(`invalid configuration:\n  ${name}="ftp://x": must be an http:// or https:// URL`),
     );
     expect(() => loadConfig({ [name]: 'https://svc.internal:8443/base' }, tmp())).not.toThrow();
+  });
+
+  it.each(SERVICE_URLS)('takes a %s whose scheme is in capitals, as URLs allow', (name) => {
+    // RFC 3986 §3.1: a scheme is case-insensitive; fetch and the issuer directory read `HTTPS://` as `https://`.
+    expect(() => loadConfig({ [name]: 'HTTPS://svc.internal:8443/base' }, tmp())).not.toThrow();
+    expect(() => loadConfig({ [name]: 'Http://svc.internal' }, tmp())).not.toThrow();
+    expect(issuerBase('HTTP://Wallet.Internal:80/')).toBe('http://wallet.internal');
   });
 
   it('reads production backends and per-type issuers', () => {
