@@ -1,6 +1,6 @@
 /**
  * `pocket tokens create --scope <s>[,<s>] [--name N]` prints the new token once (stdout) and its id;
- * `tokens list` shows ids, names, scopes and state (never secrets); `tokens revoke <id>`.
+ * `tokens list` shows ids, names, scopes and state (never secrets); `tokens revoke <id>` (text or JSON).
  */
 import type { Command } from 'commander';
 import { KnexApiTokenStore } from '../src/ledger/knex-api-token-store';
@@ -85,11 +85,15 @@ export function registerTokens(program: Command): void {
   tokens
     .command('revoke <id>')
     .description('revoke a token (every instance refuses it within seconds)')
+    .option('--format <format>', 'text | json', 'text')
     .action(
-      action(async (id: string) => {
+      action(async (id: string, opts: { format: string }) => {
+        const format = parseFormat(opts.format, ['text', 'json']);
         const revoked = await withLedgerDb((db) => service(db).revoke(id));
-        if (!revoked) throw new CliFailure(`no active token "${id}"`);
-        printLines([`revoked ${id}`]);
+        // The code DELETE /admin/tokens/{id} answers with, for a script that does both.
+        if (!revoked) throw new CliFailure(`no active token "${id}"`, 1, { code: 'token_not_found' });
+        if (format === 'json') printJson(tokenView(revoked));
+        else printLines([`revoked ${id}`]);
       }),
     );
 }

@@ -61,10 +61,12 @@ export class TokenService {
     return (await this.deps.store.list(this.deps.db)).map(summarize);
   }
 
-  /** false when there is no such active token. */
-  async revoke(id: string): Promise<boolean> {
-    if (!TOKEN_ID_PATTERN.test(id)) return false;
-    return this.deps.store.revoke(this.deps.db, id, this.now());
+  /** The token as revoked; null when there is no such active token. */
+  async revoke(id: string): Promise<TokenSummary | null> {
+    if (!TOKEN_ID_PATTERN.test(id)) return null;
+    if (!(await this.deps.store.revoke(this.deps.db, id, this.now()))) return null;
+    const record = await this.deps.store.find(this.deps.db, id);
+    return record ? summarize(record) : null;
   }
 
   private now(): Date {

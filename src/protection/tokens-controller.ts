@@ -11,7 +11,8 @@ export function tokensRouter(tokens: TokenService): Router {
   });
   router.delete('/tokens/:id', requireScope('operate'), async (req, res) => {
     const id = String(req.params['id']);
-    if (!(await tokens.revoke(id))) throw new NotFoundError('token_not_found', `no active token "${id}"`);
+    if ((await tokens.revoke(id)) === null)
+      throw new NotFoundError('token_not_found', `no active token "${id}"`);
     res.status(204).end();
   });
   return router;

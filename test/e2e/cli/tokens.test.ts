@@ -60,6 +60,22 @@ describe('pocket tokens (embedded ledger in a temporary data directory)', () => 
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain(`no active token "${id}"`);
     expect((await run(['list'])).stdout).toMatch(/revoked \d{4}-/);
+    // As JSON: the token as revoked; a token that is not active is DELETE /admin/tokens/{id}'s token_not_found.
+    const other = (await run(['create', '--scope', 'read'])).stdout.trim().slice(3, 19);
+    const asJson = await run(['revoke', other, '--format', 'json']);
+    expect(asJson.code).toBe(0);
+    expect(json(asJson)).toEqual({
+      id: other,
+      name: null,
+      scopes: ['read'],
+      createdAt: expect.any(String),
+      revokedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    const again = await run(['revoke', other, '--format', 'json']);
+    expect(again.code).toBe(1);
+    expect(json(again)).toEqual({
+      error: { code: 'token_not_found', message: `no active token "${other}"` },
+    });
 
     const after = await createPocket({ ...config, publishOnStart: false }, { logger: silentLogger() });
     try {
