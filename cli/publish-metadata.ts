@@ -5,6 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
+import { MAX_CHANGE_TEXT } from '../src/publishing/lifecycle';
+import { CliFailure } from './output';
 
 type Env = Record<string, string | undefined>;
 
@@ -25,16 +27,28 @@ function nonEmpty(value: string | null | undefined): string | null {
   return value !== undefined && value !== null && value.trim() !== '' ? value.trim() : null;
 }
 
+/**
+ * Author and commit are held to the admin endpoints' limit on a change's text, as `--note` is: an author the
+ * ledger took locally was a 400 through `--server`, so the same pipeline worked against one and failed against
+ * the other.
+ */
 export function detectAuthor(root: string, env: Env = process.env): string {
-  const fromEnv = nonEmpty(env['POCKET_AUTHOR']) ?? nonEmpty(env['GITHUB_ACTOR']);
-  if (fromEnv) return fromEnv;
+  for (const name of ['POCKET_AUTHOR', 'GITHUB_ACTOR'] as const) {
+    const value = nonEmpty(env[name]);
+    if (value) return withinLimit(value, name);
+  }
   const fromGit = nonEmpty(git(root, ['config', 'user.name']));
-  if (fromGit) return fromGit;
+  if (fromGit) return withinLimit(fromGit, 'git config user.name');
   try {
     return nonEmpty(userInfo().username) ?? 'unknown';
   } catch {
     return 'unknown';
   }
+}
+
+function withinLimit(value: string, source: string): string {
+  if (value.length <= MAX_CHANGE_TEXT) return value;
+  throw new CliFailure(`${source} must be at most ${MAX_CHANGE_TEXT} characters (got ${value.length})`, 2);
 }
 
 export function detectGitCommit(root: string, env: Env = process.env): string | null {
@@ -43,5 +57,9 @@ export function detectGitCommit(root: string, env: Env = process.env): string | 
     const status = git(root, ['status', '--porcelain', '--', 'campaigns', 'rules']);
     return status ? `${head}-dirty` : head;
   }
-  return nonEmpty(env['GIT_COMMIT']) ?? nonEmpty(env['GITHUB_SHA']);
+  for (const name of ['GIT_COMMIT', 'GITHUB_SHA'] as const) {
+    const value = nonEmpty(env[name]);
+    if (value) return withinLimit(value, name);
+  }
+  return null;
 }

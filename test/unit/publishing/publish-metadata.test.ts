@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CliFailure } from '../../../cli/output';
 import { detectAuthor, detectGitCommit } from '../../../cli/publish-metadata';
 
 describe('publish metadata', () => {
@@ -30,6 +31,22 @@ describe('publish metadata', () => {
     expect(detectAuthor(repo, { POCKET_AUTHOR: 'alice', GITHUB_ACTOR: 'ci-bot' })).toBe('alice');
     expect(detectAuthor(repo, { POCKET_AUTHOR: ' ', GITHUB_ACTOR: 'ci-bot' })).toBe('ci-bot');
     expect(detectAuthor(repo, {})).toBe('Grace Hopper');
+  });
+
+  it("holds the author and commit to the admin endpoints' 1,000 characters, naming where they came from", () => {
+    const long = 'x'.repeat(1001);
+    expect(detectAuthor(repo, { POCKET_AUTHOR: 'x'.repeat(1000) })).toHaveLength(1000);
+    expect(() => detectAuthor(repo, { POCKET_AUTHOR: long })).toThrow(
+      new CliFailure('POCKET_AUTHOR must be at most 1000 characters (got 1001)', 2),
+    );
+    expect(() => detectAuthor(repo, { GITHUB_ACTOR: long })).toThrow(/^GITHUB_ACTOR must be at most 1000/);
+    expect(() => detectGitCommit(plain, { GIT_COMMIT: long })).toThrow(/^GIT_COMMIT must be at most 1000/);
+    git('config', 'user.name', long);
+    try {
+      expect(() => detectAuthor(repo, {})).toThrow(/^git config user\.name must be at most 1000/);
+    } finally {
+      git('config', 'user.name', 'Grace Hopper');
+    }
   });
 
   it('takes the commit from git HEAD, marked -dirty while campaigns/ or rules/ have changes', () => {
