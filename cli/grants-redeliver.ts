@@ -2,7 +2,8 @@
  * `pocket grants redeliver <id> [--reason R]`: sends a dead-lettered or refused grant again, with the same
  * Idempotency-Key (the grant id), once the issuer is fixed. The worker's relay picks it up on its next poll.
  * Audited; refuses (exit 1) a grant that is unknown, void, delivered, or still pending or in flight. It goes to
- * its type's issuer now, which is not the one that refused it when that issuer moved to a new URL (said so).
+ * its type's issuer now, which is not the one that refused it when that issuer moved to a new URL (said so, when
+ * this shell sets the type's ISSUER_<TYPE>_URL to compare).
  */
 import type { Command } from 'commander';
 import type { RedeliveryResult } from '../src/delivery/grant-redelivery-service';
@@ -53,8 +54,12 @@ export function registerRedeliver(grants: Command): void {
                 throw new CliFailure(error.message, error.status === 400 ? 2 : 1, { code: error.code });
               throw error;
             }
-            // Its type's issuer now (not necessarily the one that refused it: README, "Moving an issuer").
-            const sendTo = parts.issuers.forGrant(result.grant).name;
+            // Its type's issuer now (not necessarily the one that refused it: README, "Moving an issuer"), as
+            // the relay's configuration says. This shell's ISSUER_<TYPE>_URL is taken for it; without one, this
+            // shell cannot tell (it said "it goes to sandbox" while the worker sent it to its issuer).
+            const sendTo = parts.issuers.configures(result.grant)
+              ? parts.issuers.forGrant(result.grant).name
+              : null;
             if (format === 'json') printJson(redeliverJson(result, sendTo));
             else printLines(redeliverLines(result, sendTo));
           },

@@ -58,6 +58,11 @@ export class IssuerDirectory {
     return new IssuerDirectory(byType, sandbox, timeoutMs);
   }
 
+  /** Whether this configuration names the grant's issuer: a test grant's is the sandbox, any other's its URL. */
+  configures(grant: { test: boolean; rewardType: string }): boolean {
+    return grant.test || this.byType[grant.rewardType] !== undefined;
+  }
+
   forGrant(grant: { test: boolean; rewardType: string }): Issuer {
     if (grant.test) return this.sandbox;
     return this.byType[grant.rewardType] ?? this.sandbox;

@@ -111,6 +111,8 @@ describe('pocket grants redeliver against the embedded ledger', () => {
       grant: { id: deadToo, amount: 100, charge: 100, currency: 'CNY', status: 'pending' },
       previousStatus: 'dead',
       resolvedDiscrepancies: 1,
+      // This shell sets no ISSUER_RED_PACKET_URL: where the worker sends it is the worker's to say.
+      sendTo: null,
     });
 
     const once = await run('worker', '--once', '--format', 'json');

@@ -69,6 +69,14 @@ describe('grants redeliver output', () => {
     expect(redeliverLines(refused, COUPONS)[0]).toBe(
       'last answered by http://coupons-old, no longer the issuer of its type: it goes to http://coupons',
     );
+    // A shell without the type's ISSUER_<TYPE>_URL cannot tell where the worker sends it: it said "it goes to
+    // sandbox" while the relay sent it to its issuer. It says what it knows (JSON: sendTo null).
+    expect(redeliverLines(dead, null)[0]).toBe(
+      "last answered by http://coupons-old; it goes to the worker's ISSUER_COUPON_URL, which this shell does not " +
+        'set to compare',
+    );
+    expect(redeliverLines(redelivered({ issuer: 'sandbox' }), null)).toHaveLength(5);
+    expect(redeliverJson(dead, null)).toMatchObject({ sendTo: null });
     // The same issuer, or none recorded (before the ledger kept it): nothing more to say.
     expect(redeliverLines(redelivered({ issuer: COUPONS }), COUPONS)).toHaveLength(5);
     expect(redeliverLines(redelivered({ issuer: null }), COUPONS)).toHaveLength(5);
