@@ -177,7 +177,9 @@ export function reportCsv(r: CampaignReport): string {
     push('stock', s.rewardId, 'overgranted', s.overgranted);
   }
   for (const [status, n] of Object.entries(r.delivery.byStatus)) push('delivery', status, 'grants', n);
-  for (const [status, n] of Object.entries(r.delivery.spendByStatus)) push('delivery', status, 'spend', n);
+  // What voids gave back is in no spend figure: a pivot on metric `spend` added it to the money paid and owed.
+  for (const [status, n] of Object.entries(r.delivery.spendByStatus))
+    push('delivery', status, status === 'void' ? 'given_back' : 'spend', n);
   push('delivery', '', 'consolations', r.delivery.consolations);
   push('delivery', '', 'backlog', r.delivery.backlog);
   push('delivery', '', 'dead', r.delivery.dead);

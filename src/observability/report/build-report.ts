@@ -261,7 +261,8 @@ export function buildReport(input: ReportInput): CampaignReport {
       participations,
       eligible,
       granted: byOutcome['granted'] ?? 0,
-      delivered: byStatus['delivered'] ?? 0,
+      // The issuer confirmed them: a grant voided later still counts, as it still counts as granted.
+      delivered: grants.reduce((sum, g) => sum + g.delivered, 0),
     },
     outcomes: byOutcome,
     refusals: Object.entries(byOutcome)

@@ -18,7 +18,7 @@ export interface Funnel {
   /** Participations that matched a segment (granted, or refused for stock, budget or the per-user limit). */
   eligible: number;
   granted: number;
-  /** Granted and confirmed by the issuer (grant status delivered). */
+  /** Granted and confirmed by the issuer (`delivered_at` set): a grant voided after its delivery included. */
   delivered: number;
 }
 

@@ -103,6 +103,7 @@ export class KnexReportReads implements ReportReads {
     const rows = (await this.realGrants(q, window)
       .select('segment_id', 'reward_id', 'reward_type', 'status')
       .select(...exactSum(q, 'charge', 'spend'), ...exactSum(q, 'amount', 'amount'))
+      .select(q.raw('SUM(CASE WHEN delivered_at IS NULL THEN 0 ELSE 1 END) AS delivered'))
       .count({ n: '*' })
       .groupBy('segment_id', 'reward_id', 'reward_type', 'status')) as Row[];
     return rows.map((r) => ({
@@ -111,6 +112,7 @@ export class KnexReportReads implements ReportReads {
       rewardType: String(r.reward_type),
       status: String(r.status),
       grants: count(r.n),
+      delivered: count(r.delivered),
       spend: readExactSum(r, 'spend'),
       amount: readExactSum(r, 'amount'),
     }));

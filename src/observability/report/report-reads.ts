@@ -25,6 +25,8 @@ export interface GrantGroup {
   rewardType: string;
   status: string;
   grants: number;
+  /** Of them, the ones the issuer confirmed (`delivered_at` set), a later void's included. */
+  delivered: number;
   /** Exact sums (minor units): a sum of amounts below 2^53 each can pass it. */
   spend: bigint;
   amount: bigint;

@@ -379,4 +379,22 @@ describeEachBackend('campaign report', (backend) => {
     expect(report.budget.today).toMatchObject({ date: '2026-11-12', used: 50 });
     expect(report.budget.byDate.reduce((sum, d) => sum + Number(d.used), 0)).toBe(report.budget.total?.used);
   });
+
+  // Last: it voids a grant. The funnel counts answers, so a grant delivered and then voided is still granted and
+  // still delivered (the issuer confirmed it); it dropped out of `delivered` while staying in `granted`.
+  it('keeps a grant voided after its delivery in the funnel, as granted and as delivered', async () => {
+    const before = await pocket.reports.report(CAMPAIGN);
+    const delivered = (await backends.ledger
+      .db('grants')
+      .where({ campaign_id: CAMPAIGN, test: false, status: 'delivered' })
+      .orderBy('id')
+      .first()) as { id: string };
+    expect(await new KnexGrantStore().void(backends.ledger.db, delivered.id, 'refunded', clock.now())).toBe(true);
+    const after = await pocket.reports.report(CAMPAIGN);
+    expect(after.funnel).toEqual(before.funnel);
+    expect(after.delivery.byStatus).toMatchObject({
+      delivered: Number(before.delivery.byStatus['delivered']) - 1,
+      void: 1,
+    });
+  });
 });
