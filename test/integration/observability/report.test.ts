@@ -389,7 +389,9 @@ describeEachBackend('campaign report', (backend) => {
       .where({ campaign_id: CAMPAIGN, test: false, status: 'delivered' })
       .orderBy('id')
       .first()) as { id: string };
-    expect(await new KnexGrantStore().void(backends.ledger.db, delivered.id, 'refunded', clock.now())).toBe(true);
+    expect(await new KnexGrantStore().void(backends.ledger.db, delivered.id, 'refunded', clock.now())).toBe(
+      true,
+    );
     const after = await pocket.reports.report(CAMPAIGN);
     expect(after.funnel).toEqual(before.funnel);
     expect(after.delivery.byStatus).toMatchObject({
