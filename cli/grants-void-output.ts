@@ -3,7 +3,17 @@
  * charges its cost, not its face value, so the face value is shown beside it, labelled, only where it differs.
  */
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
+import { budgetCharge } from '../src/reconciliation/money-at-stake';
 import { grantChargeText } from './grant-charge-text';
+
+/**
+ * `--format json`: the result, with what the budget gets back on top as `grants redeliver` gives its money at
+ * stake: `charge` in minor units (0 for a test grant, which charged no budget: `grant.charge` is the cost it would
+ * have had) and its `currency`.
+ */
+export function voidJson(result: VoidResult): VoidResult & { charge: number; currency: string | null } {
+  return { ...result, charge: budgetCharge(result.grant), currency: result.grant.currency };
+}
 
 export function voidLines(result: VoidResult): string[] {
   const g = result.grant;

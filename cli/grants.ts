@@ -10,7 +10,7 @@ import { AppError } from '../src/errors/app-error';
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
 import { registerGrantsList } from './grants-list';
 import { registerRedeliver } from './grants-redeliver';
-import { voidLines } from './grants-void-output';
+import { voidJson, voidLines } from './grants-void-output';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 import { withWorkerRuntime } from './worker-runtime';
 
@@ -68,7 +68,7 @@ export function registerGrants(program: Command): void {
                 });
               throw error;
             }
-            if (format === 'json') printJson(result);
+            if (format === 'json') printJson(voidJson(result));
             else printLines(voidLines(result));
           },
           // Voiding writes the ledger and the hot state; it sends nothing to an issuer or NOTIFY_URL.

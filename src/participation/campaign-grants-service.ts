@@ -11,6 +11,7 @@ import type { CampaignGrantsFilter, GrantRecord, GrantStatus, GrantStore } from 
 import { neverPublished } from '../publishing/never-published';
 import { DATE_TIME_HINT, parseDateTime } from '../shared/date-time';
 import { decodeGrantCursor, encodeGrantCursor } from './grants-cursor';
+import { budgetCharge } from '../reconciliation/money-at-stake';
 
 export const GRANT_STATUSES: readonly GrantStatus[] = ['pending', 'delivered', 'failed', 'dead', 'void'];
 /** Grants per page: 100 unless asked, at most 1,000. */
@@ -27,7 +28,11 @@ export interface CampaignGrantView {
   status: GrantStatus;
   /** What the user got (red packet amount, coupon face value), minor units. */
   amount: number;
-  /** What the budget was charged, minor units (a test grant's is not counted in any budget). */
+  /**
+   * What the budget was charged, minor units: 0 for a test grant, which no budget counts (as `reconcile` and
+   * `discrepancies list` give it). It showed the cost the grant would have had, and a sum over the list was above
+   * the budget's `used`.
+   */
   charge: number;
   currency: string | null;
   businessDate: string;
@@ -100,7 +105,7 @@ function view(g: GrantRecord): CampaignGrantView {
     type: g.rewardType,
     status: g.status,
     amount: g.amount,
-    charge: g.charge,
+    charge: budgetCharge(g),
     currency: g.currency,
     businessDate: g.businessDate,
     test: g.test,

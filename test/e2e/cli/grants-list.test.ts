@@ -73,6 +73,10 @@ describe('pocket grants list', () => {
       currency: 'CNY',
     });
     expect(a.grants.filter((g) => g.test).map((g) => g.userId)).toEqual(['qa-1']);
+    // A tester's grant charged no budget: 0 (it showed the cost it would have had), so the charges of the list add
+    // up to what the budget was charged, as the table's total says (5.00 CNY).
+    expect(a.grants.find((g) => g.test)).toMatchObject({ charge: 0 });
+    expect(a.grants.reduce((sum, g) => sum + Number(g.charge), 0)).toBe(500);
     // The issuer each grant was handed to: the sandbox for the delivered one, null for those still pending.
     expect(a.grants.find((g) => g.id === delivered)).toMatchObject({
       status: 'delivered',

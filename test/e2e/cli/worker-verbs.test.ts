@@ -148,7 +148,10 @@ describe('pocket worker, reconcile and grants void against the embedded ledger',
     expect(json(voided)).toMatchObject({
       previousStatus: 'delivered',
       hotState: 'deferred',
-      grant: { id, status: 'void', voidReason: 'duplicate account' },
+      grant: { id, status: 'void', voidReason: 'duplicate account', charge: 100 },
+      // What the budget gets back, on top as redeliver gives its money at stake.
+      charge: 100,
+      currency: 'CNY',
     });
     const audit = await withDb((db) => db('audit_log').where({ action: 'grant.void', subject: id }).first());
     expect(audit).toMatchObject({ actor: 'alice', campaign_id: TINY });

@@ -1,4 +1,4 @@
-import { voidLines } from '../../../cli/grants-void-output';
+import { voidJson, voidLines } from '../../../cli/grants-void-output';
 import type { GrantRecord } from '../../../src/ledger/grant-store';
 import type { VoidResult } from '../../../src/reconciliation/grant-void-service';
 import { kwdCouponGrant } from './kwd-coupon-grant';
@@ -34,5 +34,14 @@ describe('grants void text', () => {
   it('gives nothing back for a test grant, which charged no budget', () => {
     const lines = voidLines(voided({ test: true, amount: 450, charge: 450 }));
     expect(lines[1]).toBe('budget gets back 0.000 KWD, a test grant (face value 0.450 KWD)');
+  });
+
+  // JSON gave only `grant.charge`, a test grant's the cost it would have had (450), where the text said 0.
+  it('gives what the budget gets back on top in JSON, 0 for a test grant as the text says', () => {
+    expect(voidJson(voided({}))).toMatchObject({ charge: 1234, currency: 'KWD', grant: { charge: 1234 } });
+    expect(voidJson(voided({ test: true, charge: 450 }))).toMatchObject({
+      charge: 0,
+      grant: { charge: 450 },
+    });
   });
 });
