@@ -1,9 +1,10 @@
 /**
  * Pure checks of a version about to become active against the active one and what the campaign has
  * already used (issue 4): a time zone and a budget currency are fixed once a campaign has grants; stock and budget may not be cut
- * below what is already used, nor a served campaign with grants turned into a draft, unless forced; removing a
- * reward that has grants is allowed but warned about.
+ * below what is already used, nor a served campaign with grants turned into a draft or given a window that no
+ * longer holds the present, unless forced; removing a reward that has grants is allowed but warned about.
  */
+import { checkLive } from '../decision/liveness';
 import { sameTimeZone } from '../definitions/check-time-zone';
 import type { CampaignDefinition, RewardDefinition } from '../definitions/campaign-types';
 import type { CampaignUsage } from '../ledger/grant-store';
@@ -17,6 +18,7 @@ export interface ActivationIssue {
     | 'budget_total_below_spent'
     | 'budget_daily_below_spent'
     | 'served_to_draft'
+    | 'window_excludes_now'
     | 'reward_removed';
   /** Where in the definition, e.g. `rewards[1].stock`. */
   path: string;
@@ -37,6 +39,8 @@ export interface ActivationInput {
   usage: CampaignUsage;
   /** Today's business date in the campaign's (current) time zone. */
   today: string;
+  /** The time of the activation. */
+  now: Date;
 }
 
 function stockOf(reward: RewardDefinition | undefined): number | undefined {
@@ -175,6 +179,31 @@ function checkWithdrawn({ current, next, usage }: ActivationInput): ActivationIs
   ];
 }
 
+/**
+ * A live campaign with grants whose new window no longer holds the present: a one-character slip in a year
+ * (2025 for 2026) answered every participation `ended`, or `not_started`, with no word at publish. An end meant
+ * to be now is forced; `pocket pause` and `status: ended` say what they mean without --force.
+ */
+function checkWindowTurnsAway({ current, next, usage, now }: ActivationInput): ActivationIssue[] {
+  if (!current || next.status !== 'active' || usage.grants === 0) return [];
+  if (checkLive(current, now, false) !== 'live') return [];
+  const after = checkLive(next, now, false);
+  if (after === 'live') return [];
+  const { start, end } = next.window;
+  const [path, what] =
+    after === 'ended'
+      ? ['window.end', `ends at ${end}, before now (${now.toISOString()})`]
+      : ['window.start', `starts at ${start}, after now (${now.toISOString()})`];
+  return [
+    {
+      code: 'window_excludes_now',
+      path,
+      message: `window: the campaign is live and has ${usage.grants} grants, but the new window ${what}: every participation would be answered ${after}; pocket pause stops it for now, status: ended closes it`,
+      forceable: true,
+    },
+  ];
+}
+
 function checkRemovedRewards({ current, next, usage }: ActivationInput): ActivationIssue[] {
   if (!current) return [];
   const kept = new Set(next.rewards.map((r) => r.id));
@@ -200,6 +229,7 @@ export function checkActivation(input: ActivationInput, force: boolean): Activat
     ...checkStock(input),
     ...checkBudget(input),
     ...checkWithdrawn(input),
+    ...checkWindowTurnsAway(input),
   ];
   const warnings = checkRemovedRewards(input);
   const refusals = blocking.filter((issue) => !issue.forceable || !force);

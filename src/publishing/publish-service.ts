@@ -61,7 +61,7 @@ export async function checkAgainstActive(
   const current = active ? resolvedFromCanonical(active.body).definition : null;
   const usage = active ? await deps.grants.usage(q, campaignId) : NO_USAGE;
   const today = businessDate(at, current?.timezone ?? next.timezone);
-  return checkActivation({ current, next, usage, today }, force);
+  return checkActivation({ current, next, usage, today, now: at }, force);
 }
 
 /** The limits `next` sets that `current` did not: the ones whose earlier grants hold no fence position. */

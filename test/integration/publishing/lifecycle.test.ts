@@ -162,6 +162,28 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect(await participate(pocket.app, 'c')).toMatchObject({ status: 200, outcome: 'not_started' });
   });
 
+  // A year slipped in the window (2025 for 2026) answered every participation `ended`, with no word at publish.
+  it('refuses a window that no longer holds the present for a live campaign with grants, unless forced', async () => {
+    await publish();
+    await participate(pocket.app, 'a');
+    repo.write({ window: { start: '2025-11-01T00:00:00+08:00', end: '2025-12-01T00:00:00+08:00' } });
+    await expect(publish()).rejects.toMatchObject({
+      code: 'activation_refused',
+      refusals: [
+        expect.objectContaining({ code: 'window_excludes_now', path: 'window.end', forceable: true }),
+      ],
+    });
+    expect(await participate(pocket.app, 'b')).toMatchObject({ outcome: 'granted', version: 1 });
+    await expect(publish({ force: true })).resolves.toMatchObject([
+      {
+        status: 'published',
+        version: 2,
+        warnings: [expect.objectContaining({ code: 'window_excludes_now' })],
+      },
+    ]);
+    expect(await participate(pocket.app, 'c')).toMatchObject({ status: 200, outcome: 'ended' });
+  });
+
   it('a stock or budget added after launch counts the grants made before it (no second full allowance)', async () => {
     repo.remove();
     repo = createDefinitionsRepo({ stock: null, budgetTotal: null, budgetDaily: null });

@@ -34,6 +34,8 @@ export interface CampaignShape {
   minAmount?: number;
   /** Default active. */
   status?: 'draft' | 'active' | 'ended';
+  /** Default 2026-11-01 … 2026-12-01, Shanghai. */
+  window?: { start: string; end: string };
 }
 
 const setting = (key: string, value: number | null): string => (value === null ? '' : `, ${key}: ${value}`);
@@ -45,7 +47,7 @@ function campaignYaml(shape: CampaignShape = {}): string {
     `name: ${id}`,
     'owner: publishing-tests',
     `status: ${shape.status ?? 'active'}`,
-    'window: { start: 2026-11-01T00:00:00+08:00, end: 2026-12-01T00:00:00+08:00 }',
+    `window: { start: ${shape.window?.start ?? '2026-11-01T00:00:00+08:00'}, end: ${shape.window?.end ?? '2026-12-01T00:00:00+08:00'} }`,
     `timezone: ${shape.timezone ?? 'Asia/Shanghai'}`,
     'entry: { activityCode: none }',
     ...(shape.perUser

@@ -4,6 +4,8 @@ import { checkActivation } from '../../../src/publishing/activation-checks';
 import { campaignWith, coupon, redPacket } from '../decision/decision-fixtures';
 
 const TODAY = '2026-11-21';
+/** Within the fixtures' window (2026-11-20 … 2026-11-30, Shanghai). */
+const NOW = new Date('2026-11-21T04:00:00Z');
 
 function usage(over: Partial<CampaignUsage> = {}): CampaignUsage {
   return { stockUsed: {}, spent: 0n, dailySpent: {}, grants: 0, ...over };
@@ -29,7 +31,9 @@ const codes = (issues: Array<{ code: string }>): string[] => issues.map((i) => i
 
 describe('checkActivation', () => {
   it('accepts a first publish whatever it says', () => {
-    expect(checkActivation({ current: null, next: base, usage: usage(), today: TODAY }, false)).toEqual({
+    expect(
+      checkActivation({ current: null, next: base, usage: usage(), today: TODAY, now: NOW }, false),
+    ).toEqual({
       refusals: [],
       warnings: [],
     });
@@ -38,7 +42,10 @@ describe('checkActivation', () => {
   it('refuses to turn a served campaign with grants into a draft unless forced; ended, or no grants, is fine', () => {
     const active = next({ status: 'active' });
     const draft = next({ status: 'draft' });
-    const refused = checkActivation({ current: active, next: draft, usage: used, today: TODAY }, false);
+    const refused = checkActivation(
+      { current: active, next: draft, usage: used, today: TODAY, now: NOW },
+      false,
+    );
     expect(refused.refusals).toEqual([
       {
         code: 'served_to_draft',
@@ -48,7 +55,10 @@ describe('checkActivation', () => {
         forceable: true,
       },
     ]);
-    const forced = checkActivation({ current: active, next: draft, usage: used, today: TODAY }, true);
+    const forced = checkActivation(
+      { current: active, next: draft, usage: used, today: TODAY, now: NOW },
+      true,
+    );
     expect([forced.refusals, codes(forced.warnings)]).toEqual([[], ['served_to_draft']]);
     const fine = [
       { current: active, next: next({ status: 'ended' }), usage: used },
@@ -56,11 +66,48 @@ describe('checkActivation', () => {
       { current: next({ status: 'ended' }), next: draft, usage: used },
       { current: draft, next: draft, usage: used },
     ];
-    for (const input of fine) expect(checkActivation({ ...input, today: TODAY }, false).refusals).toEqual([]);
+    for (const input of fine)
+      expect(checkActivation({ ...input, today: TODAY, now: NOW }, false).refusals).toEqual([]);
+  });
+
+  // A year slipped in the window (2025 for 2026) answered every participation `ended`, with no word at publish.
+  it('refuses a window that no longer holds the present for a live campaign with grants, unless forced', () => {
+    const lastYear = next({
+      window: { start: '2025-11-20T00:00:00+08:00', end: '2025-11-30T00:00:00+08:00' },
+    });
+    const input = { current: base, next: lastYear, usage: used, today: TODAY, now: NOW };
+    expect(checkActivation(input, false).refusals).toEqual([
+      {
+        code: 'window_excludes_now',
+        path: 'window.end',
+        message:
+          'window: the campaign is live and has 55 grants, but the new window ends at 2025-11-30T00:00:00+08:00, before now (2026-11-21T04:00:00.000Z): every participation would be answered ended; pocket pause stops it for now, status: ended closes it',
+        forceable: true,
+      },
+    ]);
+    const later = next({ window: { start: '2026-11-25T00:00:00+08:00', end: '2026-11-30T00:00:00+08:00' } });
+    expect(checkActivation({ ...input, next: later }, false).refusals).toEqual([
+      expect.objectContaining({
+        code: 'window_excludes_now',
+        path: 'window.start',
+        message: expect.stringContaining('starts at 2026-11-25T00:00:00+08:00, after now'),
+      }),
+    ]);
+    const forced = checkActivation(input, true);
+    expect([forced.refusals, codes(forced.warnings)]).toEqual([[], ['window_excludes_now']]);
+    // Nothing to protect: no grants yet, a campaign not live now (before its start), a window that still holds
+    // now, or `status: ended`, which says what it means.
+    const fine = [
+      { ...input, usage: usage() },
+      { ...input, now: new Date('2026-11-19T00:00:00Z') },
+      { ...input, next: next({ window: { ...base.window, end: '2026-11-22T00:00:00+08:00' } }) },
+      { ...input, next: { ...lastYear, status: 'ended' as const } },
+    ];
+    for (const f of fine) expect(checkActivation(f, false).refusals).toEqual([]);
   });
 
   it('refuses a timezone change once the campaign has grants, even with --force', () => {
-    const input = { current: base, next: next({ timezone: 'UTC' }), usage: used, today: TODAY };
+    const input = { current: base, next: next({ timezone: 'UTC' }), usage: used, today: TODAY, now: NOW };
     for (const force of [false, true]) {
       const { refusals } = checkActivation(input, force);
       expect(refusals).toEqual([
@@ -78,7 +125,13 @@ describe('checkActivation', () => {
   it('lets a zone be renamed to a name of the same zone (CST, which validate now refuses, to America/Chicago)', () => {
     const renamed = (from: string, to: string) =>
       checkActivation(
-        { current: next({ timezone: from }), next: next({ timezone: to }), usage: used, today: TODAY },
+        {
+          current: next({ timezone: from }),
+          next: next({ timezone: to }),
+          usage: used,
+          today: TODAY,
+          now: NOW,
+        },
         false,
       ).refusals;
     expect(renamed('CST', 'America/Chicago')).toEqual([]);
@@ -88,7 +141,7 @@ describe('checkActivation', () => {
 
   it('refuses a budget currency change once the campaign has grants, even with --force', () => {
     const usd = next({ budget: { currency: 'USD', total: 100000, daily: 20000 } });
-    const input = { current: base, next: usd, usage: used, today: TODAY };
+    const input = { current: base, next: usd, usage: used, today: TODAY, now: NOW };
     for (const force of [false, true]) {
       expect(checkActivation(input, force).refusals).toEqual([
         {
@@ -118,7 +171,7 @@ describe('checkActivation', () => {
     const usd = next({ budget: { currency: 'USD', total: 100000, daily: 20000 } });
     const allVoided = usage({ currencies: ['CNY'] });
     expect(
-      checkActivation({ current: base, next: usd, usage: allVoided, today: TODAY }, true).refusals,
+      checkActivation({ current: base, next: usd, usage: allVoided, today: TODAY, now: NOW }, true).refusals,
     ).toEqual([
       expect.objectContaining({
         code: 'currency_changed',
@@ -130,14 +183,15 @@ describe('checkActivation', () => {
     const { budget: _budget, ...unbudgeted } = base;
     expect(
       codes(
-        checkActivation({ current: base, next: unbudgeted, usage: allVoided, today: TODAY }, true).refusals,
+        checkActivation({ current: base, next: unbudgeted, usage: allVoided, today: TODAY, now: NOW }, true)
+          .refusals,
       ),
     ).toEqual(['currency_changed']);
   });
 
   it('refuses dropping the budget once the campaign has grants in its currency, even with --force', () => {
     const { budget: _budget, ...unbudgeted } = base;
-    const input = { current: base, next: unbudgeted, usage: used, today: TODAY };
+    const input = { current: base, next: unbudgeted, usage: used, today: TODAY, now: NOW };
     for (const force of [false, true]) {
       expect(checkActivation(input, force).refusals).toEqual([
         {
@@ -166,7 +220,7 @@ describe('checkActivation', () => {
     const cut = next({
       rewards: [redPacket('rp', 50, 200, 39), coupon('c', 300, 900, 10), { id: 'thanks', type: 'none' }],
     });
-    const refused = checkActivation({ current: base, next: cut, usage: used, today: TODAY }, false);
+    const refused = checkActivation({ current: base, next: cut, usage: used, today: TODAY, now: NOW }, false);
     expect(refused.refusals).toEqual([
       {
         code: 'stock_below_used',
@@ -175,7 +229,7 @@ describe('checkActivation', () => {
         message: 'rewards[0].stock (rp): 100 → 39 is below the 40 already granted',
       },
     ]);
-    const forced = checkActivation({ current: base, next: cut, usage: used, today: TODAY }, true);
+    const forced = checkActivation({ current: base, next: cut, usage: used, today: TODAY, now: NOW }, true);
     expect(forced.refusals).toEqual([]);
     expect(codes(forced.warnings)).toEqual(['stock_below_used']);
   });
@@ -184,18 +238,19 @@ describe('checkActivation', () => {
     const unlimited = next({ rewards: [redPacket('rp', 50, 200), { id: 'thanks', type: 'none' }] });
     const limited = next({ rewards: [redPacket('rp', 50, 200, 1), { id: 'thanks', type: 'none' }] });
     expect(
-      checkActivation({ current: unlimited, next: limited, usage: used, today: TODAY }, false).refusals[0]
-        ?.message,
+      checkActivation({ current: unlimited, next: limited, usage: used, today: TODAY, now: NOW }, false)
+        .refusals[0]?.message,
     ).toBe('rewards[0].stock (rp): unlimited → 1 is below the 40 already granted');
     const renamed = { ...limited, name: 'renamed' };
     expect(
-      checkActivation({ current: limited, next: renamed, usage: used, today: TODAY }, false).refusals,
+      checkActivation({ current: limited, next: renamed, usage: used, today: TODAY, now: NOW }, false)
+        .refusals,
     ).toEqual([]);
   });
 
   it('refuses total and daily budget cuts below what is spent (daily: today only) unless forced', () => {
     const cut = next({ budget: { currency: 'CNY', total: 8999, daily: 6999 } });
-    const refused = checkActivation({ current: base, next: cut, usage: used, today: TODAY }, false);
+    const refused = checkActivation({ current: base, next: cut, usage: used, today: TODAY, now: NOW }, false);
     expect(refused.refusals.map((r) => r.message)).toEqual([
       // The YAML's minor units, then major units for a person (finance) to read.
       'budget.total: 100000 → 8999 is below the 9000 already spent (1,000.00 → 89.99 CNY; 90.00 CNY spent)',
@@ -205,21 +260,25 @@ describe('checkActivation', () => {
     const yen = (budget: { total?: number; daily?: number }) =>
       next({ budget: { currency: 'JPY', ...budget } });
     expect(
-      checkActivation({ current: yen({}), next: yen({ total: 8999 }), usage: used, today: TODAY }, false)
-        .refusals[0]?.message,
+      checkActivation(
+        { current: yen({}), next: yen({ total: 8999 }), usage: used, today: TODAY, now: NOW },
+        false,
+      ).refusals[0]?.message,
     ).toBe(
       'budget.total: unlimited → 8999 is below the 9000 already spent (unlimited → 8,999 JPY; 9,000 JPY spent)',
     );
-    expect(checkActivation({ current: base, next: cut, usage: used, today: TODAY }, true).refusals).toEqual(
-      [],
-    );
+    expect(
+      checkActivation({ current: base, next: cut, usage: used, today: TODAY, now: NOW }, true).refusals,
+    ).toEqual([]);
     const yesterdayOnly = checkActivation(
-      { current: base, next: cut, usage: used, today: '2026-11-22' },
+      { current: base, next: cut, usage: used, today: '2026-11-22', now: NOW },
       false,
     );
     expect(codes(yesterdayOnly.refusals)).toEqual(['budget_total_below_spent']);
     const atSpent = next({ budget: { currency: 'CNY', total: 9000, daily: 7000 } });
-    expect(checkActivation({ current: base, next: atSpent, usage: used, today: TODAY }, false)).toEqual({
+    expect(
+      checkActivation({ current: base, next: atSpent, usage: used, today: TODAY, now: NOW }, false),
+    ).toEqual({
       refusals: [],
       warnings: [],
     });
@@ -230,13 +289,19 @@ describe('checkActivation', () => {
       rewards: [redPacket('rp', 50, 200, 100), { id: 'thanks', type: 'none' }],
       segments: [{ id: 'everyone', rewards: [{ reward: 'rp', weight: 1 }] }],
     });
-    const check = checkActivation({ current: base, next: removed, usage: used, today: TODAY }, false);
+    const check = checkActivation(
+      { current: base, next: removed, usage: used, today: TODAY, now: NOW },
+      false,
+    );
     expect(check.refusals).toEqual([]);
     expect(check.warnings).toEqual([
       expect.objectContaining({ code: 'reward_removed', path: 'rewards[1]', forceable: false }),
     ]);
     expect(check.warnings[0]?.message).toMatch(/^reward c is removed but has 10 grants/);
-    const noGrants = checkActivation({ current: base, next: removed, usage: usage(), today: TODAY }, false);
+    const noGrants = checkActivation(
+      { current: base, next: removed, usage: usage(), today: TODAY, now: NOW },
+      false,
+    );
     expect(noGrants.warnings).toEqual([]);
   });
 });
