@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../src/config';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
+import type { DefinitionCounts } from '../src/definitions/definition-set';
 import { formatDiagnostic, type Diagnostic } from '../src/definitions/diagnostic';
 import { AppError } from '../src/errors/app-error';
 import { dependencyOf } from '../src/errors/dependency-failure';
@@ -57,17 +58,35 @@ export function diagnosticJson({ file, line, col, path, message }: Diagnostic): 
   return { file, line, col, path, message };
 }
 
+/**
+ * Invalid definitions under --format json, one object whichever verb loaded them (`validate`, `publish`, `diff`,
+ * `dry-run`…): the findings in the message, every error and warning as `{ file, line, col, path, message }`, and
+ * the counts of valid definitions. `publish` gave a bare message and the errors only.
+ */
+export function definitionsInvalidJson(
+  diagnostics: readonly Diagnostic[],
+  counts: DefinitionCounts,
+): { code: string; message: string; details: Record<string, unknown> } {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const warnings = diagnostics.filter((d) => d.severity === 'warning');
+  return {
+    code: 'definitions_invalid',
+    message: `definitions are invalid: ${findingsText(errors.length, warnings.length)}`,
+    details: { errors: errors.map(diagnosticJson), warnings: warnings.map(diagnosticJson), ...counts },
+  };
+}
+
+export function findingsText(errors: number, warnings: number): string {
+  return `${count(errors, 'error')}, ${count(warnings, 'warning')}`;
+}
+
 /** Invalid definitions, wherever a verb loaded them (validate's format: every error as file:line:col). */
 export function definitionsFailure(error: DefinitionsInvalidError): CliFailure {
   const errors = error.diagnostics.filter((d) => d.severity === 'error');
   return new CliFailure(
     `definitions are invalid; run \`pocket validate\`:\n${errors.map(formatDiagnostic).join('\n')}`,
     1,
-    {
-      code: 'definitions_invalid',
-      message: 'definitions are invalid; run `pocket validate`',
-      details: { errors: errors.map(diagnosticJson) },
-    },
+    definitionsInvalidJson(error.diagnostics, error.counts),
   );
 }
 

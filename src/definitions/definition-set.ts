@@ -20,3 +20,21 @@ export interface DefinitionSet {
   /** Errors and warnings of the reported files, ordered by file and position. */
   diagnostics: Diagnostic[];
 }
+
+/** How many definitions of each kind are valid. */
+export interface DefinitionCounts {
+  campaigns: number;
+  rules: number;
+  cases: number;
+}
+
+/**
+ * The definitions whose file has no error: a campaign with a cross-file error (a rule that is not defined) parses
+ * and is kept for the other checks, but it is not valid.
+ */
+export function validCounts(set: DefinitionSet): DefinitionCounts {
+  const broken = new Set(set.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
+  const valid = (entries: ReadonlyMap<string, { file: string }>) =>
+    [...entries.values()].filter((e) => !broken.has(e.file)).length;
+  return { campaigns: valid(set.campaigns), rules: valid(set.rules), cases: valid(set.cases) };
+}

@@ -1,4 +1,4 @@
-import type { DefinitionSet } from './definition-set';
+import { validCounts, type DefinitionSet } from './definition-set';
 import { DefinitionsInvalidError } from './definitions-invalid-error';
 import { hasErrors } from './diagnostic';
 import { loadDefinitions } from './load-definitions';
@@ -12,7 +12,7 @@ export async function loadResolvedCampaigns(
   root: string,
 ): Promise<{ resolved: ResolvedCampaign[]; set: DefinitionSet }> {
   const set = await loadDefinitions({ root });
-  if (hasErrors(set.diagnostics)) throw new DefinitionsInvalidError(set.diagnostics);
+  if (hasErrors(set.diagnostics)) throw new DefinitionsInvalidError(set.diagnostics, validCounts(set));
   const rules = new Map([...set.rules].map(([id, { rule }]) => [id, rule]));
   const resolved = [...set.campaigns.values()]
     .map(({ definition }) => resolveCampaign(definition, rules))
