@@ -15,7 +15,12 @@ export function voidJson(result: VoidResult): VoidResult & { charge: number; cur
   return { ...result, charge: budgetCharge(result.grant), currency: result.grant.currency };
 }
 
-export function voidLines(result: VoidResult): string[] {
+/**
+ * `embedded`: the ledger is the embedded SQLite one, whose hot state is the service's own memory. On a shared
+ * ledger without REDIS_URL in this shell the counters were not touched: it said "(in-memory hot state)" there too,
+ * while Redis kept the budget spent until the worker's reconciliation ran.
+ */
+export function voidLines(result: VoidResult, embedded = true): string[] {
   const g = result.grant;
   return [
     `voided grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}) — was ${result.previousStatus}`,
@@ -27,9 +32,12 @@ export function voidLines(result: VoidResult): string[] {
         ? 'dead-lettered delivery closed'
         : 'no pending delivery',
     `discrepancies resolved: ${result.resolvedDiscrepancies}`,
-    result.hotState === 'deferred'
-      ? "hot counters: given back by the service's real-time reconciliation (in-memory hot state)"
-      : `hot counters: ${result.hotState}; user counts: ${result.user}`,
+    result.hotState !== 'deferred'
+      ? `hot counters: ${result.hotState}; user counts: ${result.user}`
+      : embedded
+        ? "hot counters: given back by the service's real-time reconciliation (in-memory hot state)"
+        : 'hot counters: not given back from this shell, which sets no REDIS_URL: real-time reconciliation gives ' +
+          'them back within a minute (set REDIS_URL to give them back now)',
     ...(result.previousStatus === 'delivered'
       ? [
           'the issuer had it: while it still lists it, reconcile reports voided_but_issued; once handled there, ' +

@@ -7,6 +7,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AppError } from '../src/errors/app-error';
+import { isPostgres } from '../src/ledger/db';
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
 import { registerGrantsList } from './grants-list';
 import { registerRedeliver } from './grants-redeliver';
@@ -52,7 +53,7 @@ export function registerGrants(program: Command): void {
         if (!opts.reason?.trim()) throw new CliFailure('--reason is required', 2);
         const reason = opts.reason;
         await withWorkerRuntime(
-          async ({ parts }) => {
+          async ({ db, parts }) => {
             let result: VoidResult;
             try {
               result = await parts.voids.void(grantId, {
@@ -69,7 +70,7 @@ export function registerGrants(program: Command): void {
               throw error;
             }
             if (format === 'json') printJson(voidJson(result));
-            else printLines(voidLines(result));
+            else printLines(voidLines(result, !isPostgres(db)));
           },
           // Voiding writes the ledger and the hot state; it sends nothing to an issuer or NOTIFY_URL.
           { logLevel: 'warn', secretsOnUse: true, sends: false },

@@ -36,6 +36,18 @@ describe('grants void text', () => {
     expect(lines[1]).toBe('budget gets back 0.000 KWD, a test grant (face value 0.450 KWD)');
   });
 
+  // On PostgreSQL from a shell without REDIS_URL it said "(in-memory hot state)" while Redis kept the budget spent.
+  it('says the hot counters were not touched when a shared ledger is voided from a shell without REDIS_URL', () => {
+    const deferred = { ...voided({}), hotState: 'deferred' as const, user: 'deferred' as const };
+    expect(voidLines(deferred, true)).toContain(
+      "hot counters: given back by the service's real-time reconciliation (in-memory hot state)",
+    );
+    expect(voidLines(deferred, false)).toContain(
+      'hot counters: not given back from this shell, which sets no REDIS_URL: real-time reconciliation gives them ' +
+        'back within a minute (set REDIS_URL to give them back now)',
+    );
+  });
+
   // JSON gave only `grant.charge`, a test grant's the cost it would have had (450), where the text said 0.
   it('gives what the budget gets back on top in JSON, 0 for a test grant as the text says', () => {
     expect(voidJson(voided({}))).toMatchObject({ charge: 1234, currency: 'KWD', grant: { charge: 1234 } });
