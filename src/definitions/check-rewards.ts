@@ -1,5 +1,5 @@
 import type { CampaignDefinition, RewardDefinition } from './campaign-types';
-import { currencyCodesList, minorDigits } from '../shared/currency';
+import { currencyCodesList, minorDigits, notMoney } from '../shared/currency';
 import { didYouMean } from './did-you-mean';
 import { describeValue } from './describe-value';
 import { error, Finding, warning } from './finding';
@@ -39,9 +39,41 @@ const FAMILIAR_CURRENCIES: Readonly<Record<string, string>> = {
   SFR: 'CHF, the Swiss franc',
 };
 
+/** Codes ISO 4217 withdrew, which a copied template or an older system still holds, with what replaced them. */
+const WITHDRAWN_CURRENCIES: Readonly<Record<string, string>> = {
+  HRK: 'EUR (the Croatian kuna was replaced by the euro in 2023)',
+  EEK: 'EUR (the Estonian kroon was replaced by the euro in 2011)',
+  LVL: 'EUR (the Latvian lats was replaced by the euro in 2014)',
+  LTL: 'EUR (the Lithuanian litas was replaced by the euro in 2015)',
+  BYR: 'BYN, the Belarusian rouble since 2016',
+  VEF: 'VES, the bolívar soberano since 2018',
+  MRO: 'MRU, the ouguiya since 2018',
+  STD: 'STN, the dobra since 2018',
+  ZMK: 'ZMW, the Zambian kwacha since 2013',
+};
+
 /** A code of the ISO 4217 list: its minor unit is what every amount counts (a typo such as CNX is not one). */
 function currencyFinding(currency: string | undefined): Finding[] {
-  if (currency === undefined || minorDigits(currency) !== null) return [];
+  if (currency === undefined) return [];
+  const unit = notMoney(currency);
+  if (unit !== undefined) {
+    return [
+      error(
+        ['budget', 'currency'],
+        `"${currency}" is the ISO 4217 code for ${unit}, not money a budget is paid in: write the currency the rewards are paid in (e.g. CNY, USD, EUR)`,
+      ),
+    ];
+  }
+  if (minorDigits(currency) !== null) return [];
+  const replaced = WITHDRAWN_CURRENCIES[currency];
+  if (replaced !== undefined) {
+    return [
+      error(
+        ['budget', 'currency'],
+        `"${currency}" is no longer an ISO 4217 currency code: write ${replaced}`,
+      ),
+    ];
+  }
   const familiar = FAMILIAR_CURRENCIES[currency];
   const hint = familiar === undefined ? didYouMean(currency, currencyCodesList()) : `: write ${familiar}`;
   return [error(['budget', 'currency'], `"${currency}" is not an ISO 4217 currency code${hint}`)];

@@ -10,7 +10,33 @@ export function minorDigits(currency: string): number | null {
   return currencyCodes.code(currency)?.digits ?? null;
 }
 
-/** Every ISO 4217 code (for suggestions). */
+/**
+ * ISO 4217 codes that are no money a budget is paid in: precious metals, bond-market and accounting units, the
+ * testing code and "no currency". The list gives them 0 digits (ISO's "N.A."), so `XXX` passed as a currency of
+ * whole units.
+ */
+const NOT_MONEY: Readonly<Record<string, string>> = {
+  XAU: 'gold',
+  XAG: 'silver',
+  XPD: 'palladium',
+  XPT: 'platinum',
+  XBA: 'a bond-market unit',
+  XBB: 'a bond-market unit',
+  XBC: 'a bond-market unit',
+  XBD: 'a bond-market unit',
+  XDR: "the IMF's special drawing right",
+  XSU: 'the ALBA sucre, an accounting unit',
+  XUA: "the African Development Bank's unit of account",
+  XTS: 'reserved for testing',
+  XXX: '"no currency"',
+};
+
+/** What an ISO 4217 code that is no money stands for, else undefined. */
+export function notMoney(currency: string): string | undefined {
+  return NOT_MONEY[currency];
+}
+
+/** Every ISO 4217 code of a currency (for suggestions). */
 export function currencyCodesList(): string[] {
-  return currencyCodes.codes();
+  return currencyCodes.codes().filter((code) => NOT_MONEY[code] === undefined);
 }

@@ -114,6 +114,22 @@ describe('checkCampaign', () => {
     expect(check({ ...base, budget: { currency: 'HUF', total: 1000 } })).toEqual([]);
   });
 
+  // XXX ("no currency") passed, formatted as whole units; HRK, withdrawn in 2023, was "did you mean ARS?".
+  it('refuses the ISO codes that are no money, and names what replaced a withdrawn one', () => {
+    const currency = (code: string) => check({ ...base, budget: { currency: code, total: 1000 } });
+    expect(currency('XXX')).toEqual([
+      'error budget.currency: "XXX" is the ISO 4217 code for "no currency", not money a budget is paid in: write the currency the rewards are paid in (e.g. CNY, USD, EUR)',
+    ]);
+    expect(currency('XAU')).toEqual([expect.stringContaining('"XAU" is the ISO 4217 code for gold')]);
+    expect(currency('XTS')).toEqual([expect.stringContaining('reserved for testing')]);
+    // The CFA and CFP francs and the East Caribbean dollar are money, X codes as they are.
+    for (const code of ['XAF', 'XOF', 'XPF', 'XCD']) expect(currency(code)).toEqual([]);
+    expect(currency('HRK')).toEqual([
+      'error budget.currency: "HRK" is no longer an ISO 4217 currency code: write EUR (the Croatian kuna was replaced by the euro in 2023)',
+    ]);
+    expect(currency('XAX')).toEqual([expect.not.stringContaining('XAU')]);
+  });
+
   it('names the code of a currency written by its everyday name, not the nearest spelling', () => {
     // The nearest spelling is another country's money: RMB was "did you mean RUB" (roubles), NTD NAD, YEN PEN.
     const currency = (code: string) => check({ ...base, budget: { currency: code, total: 1000 } });
