@@ -2,7 +2,7 @@
  * `pocket report` output, pure: the campaign report as text tables (`--format table`) and as CSV in long form
  * (`section,key,metric,value`, one number per line), which spreadsheets pivot and scripts grep.
  */
-import type { CampaignReport } from '../src/observability/report/campaign-report';
+import type { CampaignReport, ReconcileRunView } from '../src/observability/report/campaign-report';
 import { csvCell, type Cell } from './csv-cell';
 import { localTime } from './local-time';
 import { majorUnits, percentOf, type Minor } from '../src/shared/money';
@@ -69,9 +69,7 @@ export function reportTable(r: CampaignReport): string[] {
             .map(([k, n]) => `${k} ${n}`)
             .join(', ')})`
         : ''
-    }, ${r.reconciliation.resolvedInRange} resolved; last real-time run ${r.reconciliation.lastRealtime?.status ?? 'never'}${
-      r.reconciliation.lastRealtime ? ` at ${local(r.reconciliation.lastRealtime.startedAt)}` : ''
-    }, last offline run ${r.reconciliation.lastOffline?.status ?? 'never'}${r.reconciliation.lastOffline ? ` at ${local(r.reconciliation.lastOffline.startedAt)}` : ''}`,
+    }, ${r.reconciliation.resolvedInRange} resolved; last real-time run ${runText(r.reconciliation.lastRealtime, local)}, last offline run ${runText(r.reconciliation.lastOffline, local)}`,
     `testers (not counted above): ${r.testers.participations} participations, ${r.testers.grants} grants`,
     '',
     ...timelineTable(r, money),
@@ -127,6 +125,15 @@ function budgetTable(r: CampaignReport, money: (minor: Minor) => string): string
       percentOf(line.used, line.plan),
     ]),
   );
+}
+
+/**
+ * A reconciliation run's state: `completed` for a run that finished (status `ok`: it read what it had to, whatever
+ * it found, which the open discrepancies say), "last offline run ok" read as "nothing found". Else its status.
+ */
+function runText(run: ReconcileRunView | null, local: (iso: string) => string): string {
+  if (!run) return 'never';
+  return `${run.status === 'ok' ? 'completed' : run.status} at ${local(run.startedAt)}`;
 }
 
 /**

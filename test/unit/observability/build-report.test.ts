@@ -449,7 +449,8 @@ describe('rendering', () => {
     expect(text).toContain(
       'report 2026-11-11T00:00:00+08:00 .. 2026-11-12T00:00:00+08:00; generated 2026-11-11T12:00:00+08:00',
     );
-    expect(text).toContain('last real-time run ok at 2026-11-11T11:59:00+08:00');
+    // `completed`, not `ok`: a run that found discrepancies finished ok, and "ok" read as "nothing found".
+    expect(text).toContain('last real-time run completed at 2026-11-11T11:59:00+08:00');
   });
 
   // The outbox's given-up entries are the failed grants plus the dead ones: "dead 1 … dead 2" read as three.
