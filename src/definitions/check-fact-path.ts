@@ -1,6 +1,6 @@
 import { contextPathMessage } from '../rules/context-shape';
 import { historyPath, HISTORY_PATHS_TEXT } from '../rules/history-shape';
-import { error, Finding } from './finding';
+import { error, Finding, warning } from './finding';
 import type { DocPath } from './finding';
 
 /** An attribute to show in "needs a path" messages, per fact. */
@@ -15,6 +15,13 @@ const EXAMPLE_PATH: Readonly<Record<string, string>> = { profile: 'age', context
  */
 export function checkFactPath(fact: string, path: unknown, at: DocPath): Finding[] {
   const whole = `(without one it compares the whole ${fact}, a map, which is never true)`;
+  const repeated = repeatedFactName(fact, path);
+  if (repeated !== undefined) {
+    // history's and context's shapes are closed, so the path is surely wrong there; a profile could hold a
+    // `profile` field of its own, so there it is a warning.
+    const message = `path "${String(path)}" starts with the fact's name: the path is read inside ${fact}, so write path: ${repeated}`;
+    return [fact === 'profile' ? warning([...at, 'path'], message) : error([...at, 'path'], message)];
+  }
   if (fact === 'history') {
     if (path === undefined)
       return [error(at, `fact "history" needs a path: one of ${HISTORY_PATHS_TEXT} ${whole}`)];
@@ -26,4 +33,13 @@ export function checkFactPath(fact: string, path: unknown, at: DocPath): Finding
   const example = EXAMPLE_PATH[fact];
   if (path !== undefined || example === undefined) return [];
   return [error(at, `fact "${fact}" needs a path to one of its attributes, e.g. path: ${example} ${whole}`)];
+}
+
+/** The path without a leading `<fact>.` (`$.` allowed before it), or undefined when it does not repeat the fact. */
+function repeatedFactName(fact: string, path: unknown): string | undefined {
+  if (typeof path !== 'string') return undefined;
+  const plain = path.startsWith('$.') ? path.slice(2) : path;
+  return plain.startsWith(`${fact}.`) && plain.length > fact.length + 1
+    ? plain.slice(fact.length + 1)
+    : undefined;
 }

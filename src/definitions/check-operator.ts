@@ -55,12 +55,26 @@ export function unquote(value: unknown): string {
   return quoted ? '; write numbers without quotes' : '';
 }
 
+/**
+ * A null value, like a missing fact, makes every operator false (README, Rules, "Missing"): `notEqual null`, an
+ * operator's "has a gender", was false for everyone and passed validate. The last word on a value: a message
+ * of the operator's or the fact's (a count needs a number) says more.
+ */
+export function nullValueMessage(value: unknown): string | undefined {
+  return value === null
+    ? 'value null never matches: a condition on a missing (null) value is false for every operator; to require that the field is set, write operator: notIn, value: []'
+    : undefined;
+}
+
 /** Why `value` does not fit the (known) operator, or undefined when it does or cannot be judged. */
 export function operatorValueMessage(operator: string, value: unknown): string | undefined {
   const parts = operator.split(':');
   const base = parts.pop() ?? '';
   if (parts.some((d) => VALUE_DECORATORS.includes(d))) return undefined;
   const got = describeValue(value);
+  if ((base === 'in' || base === 'containsAny') && Array.isArray(value) && value.length === 0) {
+    return `operator "${base}" with an empty list never matches; list the values it should match`;
+  }
   switch (base) {
     case 'between': {
       if (!Array.isArray(value) || value.length !== 2)

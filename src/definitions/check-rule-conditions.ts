@@ -3,7 +3,7 @@ import type { RuleDefinition } from './campaign-types';
 import { contextValueMessage } from './check-context-value';
 import { checkFactPath } from './check-fact-path';
 import { historyValueMessage } from './check-history-value';
-import { operatorValueMessage, unknownOperatorMessage } from './check-operator';
+import { nullValueMessage, operatorValueMessage, unknownOperatorMessage } from './check-operator';
 import { conditionLeaves, isFactReference } from './condition-leaves';
 import { error, Finding } from './finding';
 import type { DocPath } from './finding';
@@ -39,7 +39,8 @@ function checkLeaf(node: Node, at: DocPath): Finding[] {
     operatorValueMessage(operator, value) ??
     (findings.length === 0
       ? (historyValueMessage(node, operator, value) ?? contextValueMessage(node, operator, value))
-      : undefined);
+      : undefined) ??
+    nullValueMessage(value);
   return problem ? [...findings, error([...at, 'value'], problem)] : findings;
 }
 

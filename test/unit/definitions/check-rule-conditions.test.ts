@@ -100,6 +100,38 @@ describe('checkRuleConditions', () => {
     expect(check(leaf('between', { fact: 'profile', path: 'range' }))).toEqual([]);
   });
 
+  // `notEqual null` (an operator's "has a gender") and `in: []` passed validate and were false for everyone.
+  it('refuses a null value and an empty in or containsAny list, which never match', () => {
+    const never =
+      'value null never matches: a condition on a missing (null) value is false for every operator; to require that the field is set, write operator: notIn, value: []';
+    for (const operator of ['notEqual', 'equal', 'not:equal', 'swap:in'])
+      expect(check(leaf(operator, null))).toEqual([`${at}.value: ${never}`]);
+    expect(check(leaf('in', []))).toEqual([
+      `${at}.value: operator "in" with an empty list never matches; list the values it should match`,
+    ]);
+    expect(check(leaf('containsAny', []))).toEqual([
+      `${at}.value: operator "containsAny" with an empty list never matches; list the values it should match`,
+    ]);
+    // `notIn: []` is the way to say "is set": true for any value, false for a missing one.
+    expect(check(leaf('notIn', []))).toEqual([]);
+  });
+
+  it('says a path that repeats its fact name is read inside the fact', () => {
+    expect(check(leaf('equal', 'female', { path: 'profile.gender' }))).toEqual([
+      `${at}.path: path "profile.gender" starts with the fact's name: the path is read inside profile, so write path: gender`,
+    ]);
+    expect(
+      check({ all: [{ fact: 'history', path: 'history.grants', operator: 'equal', value: 0 }] }),
+    ).toEqual([
+      `${at}.path: path "history.grants" starts with the fact's name: the path is read inside history, so write path: grants`,
+    ]);
+    expect(
+      check({ all: [{ fact: 'context', path: '$.context.channel', operator: 'equal', value: 'app' }] }),
+    ).toEqual([
+      `${at}.path: path "$.context.channel" starts with the fact's name: the path is read inside context, so write path: channel`,
+    ]);
+  });
+
   it('walks nested all / any / not at any depth', () => {
     const deep = { any: [{ not: { all: [{ any: [{ fact: 'device', operator: 'equal', value: 1 }] }] } }] };
     expect(check(deep)).toEqual([
