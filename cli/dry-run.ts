@@ -12,7 +12,7 @@ import { loadCompiled, parseTime, rootOf } from './definitions';
 import { formatMoney, percentOf } from '../src/shared/money';
 import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
 import { integerOption } from './integer-option';
-import { localTime } from './local-time';
+import { localTime } from '../src/shared/local-time';
 
 interface Options {
   users?: string;

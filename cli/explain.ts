@@ -7,13 +7,14 @@ import { contextProblemText } from '../src/rules/context-shape';
 import { historyInputProblems, historyProblemText } from '../src/rules/history-shape';
 import { typeSlipHint } from '../src/rules/type-slip-hint';
 import { accountAgeText } from '../src/simulation/account-age-text';
+import { refusalText } from '../src/simulation/refusal-text';
 import {
   decidedBeforeSegments,
   evaluateParticipant,
   possibleRewards,
 } from '../src/simulation/evaluate-participant';
 import { loadCompiled, parseJsonObject, parseTime, rootOf } from './definitions';
-import { localTime } from './local-time';
+import { localTime } from '../src/shared/local-time';
 import { action, CliFailure, parseFormat, printJson, printLines } from './output';
 
 interface Options {
@@ -107,6 +108,8 @@ export function registerExplain(program: Command): void {
             : '';
         if (evaluation.accountAge)
           lines.push(`account age: ${accountAgeText(evaluation.accountAge, evaluation.facts.profile)}`);
+        const refused = refusalText(campaign, evaluation.outcome, context, at);
+        if (refused) lines.push(`${refused[0]}: ${refused[1]}`);
         lines.push(`outcome: ${result.outcome}`, `segment: ${result.segment ?? 'none'}${unreached}`);
         lines.push(
           `reward: ${rewards.length === 0 ? 'none' : rewards.length === 1 ? rewards[0] : `one of ${rewards.join(', ')}`}`,

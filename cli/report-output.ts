@@ -4,7 +4,7 @@
  */
 import type { CampaignReport, ReconcileRunView } from '../src/observability/report/campaign-report';
 import { csvCell, type Cell } from './csv-cell';
-import { localTime } from './local-time';
+import { localTime } from '../src/shared/local-time';
 import { majorUnits, percentOf, type Minor } from '../src/shared/money';
 import { table } from './output';
 import { timelineCsvRows, timelineTable } from './report-timeline';

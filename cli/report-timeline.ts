@@ -6,7 +6,7 @@
 import { businessDate } from '../src/decision/business-date';
 import type { CampaignReport, TimelinePoint } from '../src/observability/report/campaign-report';
 import type { Cell } from './csv-cell';
-import { localTime } from './local-time';
+import { localTime } from '../src/shared/local-time';
 import type { Minor } from '../src/shared/money';
 import { table } from './output';
 

@@ -5,7 +5,7 @@ import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import { runCases, type CaseResult } from '../src/simulation/case-runner';
 import { decidedBeforeSegments } from '../src/simulation/evaluate-participant';
 import { loadAll, rootOf, unknownCampaign } from './definitions';
-import { localTime } from './local-time';
+import { localTime } from '../src/shared/local-time';
 import { action, CliFailure, count, parseFormat, printJson, printLines } from './output';
 
 function describeCondition(c: ConditionResult): string {

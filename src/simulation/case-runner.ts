@@ -10,6 +10,7 @@ import type { CaseDefinition } from '../definitions/campaign-types';
 import type { AccountAgeDecision } from '../protection/fraud-decisions';
 import type { CompiledCampaign, Explanation } from '../rules/compiled-campaign';
 import { accountAgeText } from './account-age-text';
+import { refusalText } from './refusal-text';
 import {
   decidedBeforeSegments,
   evaluateParticipant,
@@ -117,6 +118,10 @@ export async function runCase(
   ) {
     failures.push(`account age ${accountAgeText(evaluation.accountAge, evaluation.facts.profile)}`);
   }
+  // A failure whose participation was refused before its segments: say which setting refused it.
+  const refused = refusalText(campaign, actual.outcome, user.context, at);
+  if (failures.length > 0 && refused && want.outcome !== actual.outcome)
+    failures.push(`${refused[0]}: ${refused[1]}`);
   return { name: c.name, passed: failures.length === 0, failures, actual, explanation };
 }
 

@@ -225,6 +225,8 @@ describe('pocket explain (text)', () => {
         '  true  all[0]: profile.registeredDays lessThan 7 (got 2)',
         'segment vips (rule vip): no match',
         '  false all[0]: profile.tags contains "vip" (got missing)',
+        // Which setting refused it: the outcome alone left the operator to guess.
+        'channel: refused: context.channel is missing (entry.channels: app); give one, e.g. {"channel":"app"}',
         'outcome: channel_not_allowed',
         'segment: none (channel_not_allowed is decided before segments; the conditions alone match newcomers)',
         'reward: none',

@@ -132,6 +132,7 @@ describe('pocket test', () => {
           [
             '  FAIL  a newcomer without a channel (campaigns/shop-week.test.yaml:14:5)',
             '        expected segment newcomers, got none (outcome channel_not_allowed, decided before segments are matched)',
+            '        channel: refused: context.channel is missing (entry.channels: app); give one, e.g. {"channel":"app"}',
             '        at 2026-11-21T12:00:00+08:00; conditions (not reached: channel_not_allowed is decided first):',
             '          segment newcomers (newcomer): matched',
             '            true   newcomer all[0]: profile.registeredDays lessThan 7 (got 2)',

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
-import { localTime } from '../../../cli/local-time';
+import { localTime } from '../../../src/shared/local-time';
 import { reportTable } from '../../../cli/report-output';
 import type { CampaignReport } from '../../../src/observability/report/campaign-report';
 import type { Pocket } from '../../../src/server';

@@ -121,8 +121,10 @@ describe('runCase', () => {
       kase({ profile: {}, context: { channel: 'web' }, expect: { segment: 'everyone' } }),
       0,
     );
+    // It says which setting refused it, as it says what the account age read.
     expect(refused.failures).toEqual([
       'expected segment everyone, got none (outcome channel_not_allowed, decided before segments are matched)',
+      'channel: refused: "web" is not in entry.channels (app, h5)',
     ]);
     expect(refused.actual.outcome).toBe('channel_not_allowed');
   });
@@ -141,6 +143,7 @@ describe('runCase', () => {
     });
     expect(noChannel.failures).toEqual([
       'expected segment new-users, got none (outcome channel_not_allowed, decided before segments are matched)',
+      'channel: refused: context.channel is missing (entry.channels: app, h5); give one, e.g. {"channel":"app"}',
     ]);
     // The conditions are still evaluated and shown: they match, but the pipeline never reached them.
     expect(noChannel.explanation.segment).toBe('new-users');
@@ -151,6 +154,7 @@ describe('runCase', () => {
     );
     expect(ended.failures).toEqual([
       'expected segment new-users, got none (outcome ended, decided before segments are matched)',
+      'window: refused: it ends at 2026-11-23T00:00:00+08:00 (exclusive), and 2026-11-23T00:00:00+08:00 is not before it',
     ]);
   });
 
@@ -200,7 +204,10 @@ describe('runCase', () => {
   it('reports "no reward" with the outcome when nothing is granted', async () => {
     const at = '2026-11-19T23:59:59+08:00';
     const single = await runCase(rain, kase({ ...oldUser, at, expect: { reward: 'rp-small' } }), 0);
-    expect(single.failures).toEqual(['expected reward rp-small, got no reward (not_started)']);
+    expect(single.failures).toEqual([
+      'expected reward rp-small, got no reward (not_started)',
+      'window: refused: it starts at 2026-11-20T00:00:00+08:00, after 2026-11-19T23:59:59+08:00',
+    ]);
     expect(single.actual).toEqual({
       outcome: 'not_started',
       segment: null,
@@ -212,7 +219,10 @@ describe('runCase', () => {
       kase({ ...oldUser, at, expect: { rewards: ['rp-small', 'thanks'] } }),
       0,
     );
-    expect(several.failures).toEqual(['expected one of rp-small, thanks, got no reward (not_started)']);
+    expect(several.failures).toEqual([
+      'expected one of rp-small, thanks, got no reward (not_started)',
+      'window: refused: it starts at 2026-11-20T00:00:00+08:00, after 2026-11-19T23:59:59+08:00',
+    ]);
   });
 
   it('lists every failure of a case, in order', async () => {
@@ -229,6 +239,7 @@ describe('runCase', () => {
       'expected outcome granted, got channel_not_allowed',
       'expected segment everyone, got none (outcome channel_not_allowed, decided before segments are matched)',
       'expected reward rp-small, got no reward (channel_not_allowed)',
+      'channel: refused: "web" is not in entry.channels (app, h5)',
     ]);
   });
 

@@ -1,5 +1,5 @@
 /** Times in the CLI's text output are shown on the campaign's clock, with its offset. */
-import { localTime } from '../../../cli/local-time';
+import { localTime } from '../../../src/shared/local-time';
 
 describe('localTime', () => {
   it("shows an instant on the zone's clock with its offset, to the second", () => {

@@ -1,4 +1,4 @@
-import { utcOffsetSeconds } from '../src/decision/business-date';
+import { utcOffsetSeconds } from '../decision/business-date';
 
 function twoDigits(n: number): string {
   return String(n).padStart(2, '0');
