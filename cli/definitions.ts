@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
+import { didYouMean } from '../src/definitions/did-you-mean';
 import { loadResolvedCampaigns } from '../src/definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import type { DefinitionSet } from '../src/definitions/definition-set';
@@ -36,8 +37,11 @@ export async function loadCompiled(root: string, campaignId: string): Promise<Co
 /** Campaigns asked for that are not in the definitions, with the known ones. */
 export function unknownCampaign(ids: readonly string[], resolved: readonly ResolvedCampaign[]): CliFailure {
   const known = resolved.map((r) => r.definition.id);
+  const [only] = ids;
+  // A typo of one id names the closest, as the lifecycle verbs do for a published one.
+  const hint = ids.length === 1 && only !== undefined ? didYouMean(only, known) : '';
   return new CliFailure(
-    `unknown campaign ${ids.map((id) => `"${id}"`).join(', ')} (known: ${known.join(', ') || 'none'})`,
+    `unknown campaign ${ids.map((id) => `"${id}"`).join(', ')}${hint} (known: ${known.join(', ') || 'none'})`,
     1,
     { code: 'unknown_campaign', details: { campaigns: ids, known } },
   );

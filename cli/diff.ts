@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { campaignDiff } from '../src/publishing/campaign-diff';
 import { formatChange } from '../src/publishing/diff-values';
-import { loadAll, rootOf } from './definitions';
+import { campaignArgument } from './campaign-argument';
+import { loadAll, rootOf, unknownCampaign } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
-import { action, CliFailure, parseFormat, printJson, printLines } from './output';
+import { action, parseFormat, printJson, printLines } from './output';
 
 export function registerDiff(program: Command): void {
   withTargetOptions(
@@ -13,17 +14,14 @@ export function registerDiff(program: Command): void {
       .description('show what publishing the local files would change against the active version')
       .option('--format <format>', 'text | json', 'text'),
   ).action(
-    action(async (campaignId: string, opts: TargetOptions & { format: string }, command: Command) => {
+    action(async (argument: string, opts: TargetOptions & { format: string }, command: Command) => {
       const format = parseFormat(opts.format, ['text', 'json']);
+      // As versions, rollback and pause check it: `New-Sale` is a usage error naming `new-sale`.
+      const campaignId = campaignArgument(argument);
       const root = rootOf(command);
       const { resolved } = await loadAll(root);
       const local = resolved.find((r) => r.definition.id === campaignId);
-      if (!local) {
-        throw new CliFailure(`campaign "${campaignId}" is not in the local definitions (${root})`, 1, {
-          code: 'unknown_campaign',
-          details: { campaigns: [campaignId] },
-        });
-      }
+      if (!local) throw unknownCampaign([campaignId], resolved);
       const active = await withLifecycle(opts, root, (l) => l.activeVersion(campaignId));
       const diff = campaignDiff(local, active);
       if (format === 'json') {

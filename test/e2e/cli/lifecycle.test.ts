@@ -97,10 +97,12 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
     const same = await run('diff', 'shop-week');
     expect(same).toMatchObject({ code: 0, stdout: 'shop-week: the local files equal active version 1\n' });
     repo.replace('campaigns/shop-week.yaml', 'cost: 200, stock: 3', 'cost: 200, stock: 2');
-    const [text, data, unknown] = await Promise.all([
+    const [text, data, unknown, typo, capitals] = await Promise.all([
       run('diff', 'shop-week'),
       run('diff', 'shop-week', '--format', 'json'),
       run('diff', 'nope'),
+      run('diff', 'shop-weak'),
+      run('diff', 'Shop-Week'),
     ]);
     expect(text.code).toBe(0);
     expect(text.stdout).toBe('shop-week: local files against active version 1\n~ rewards[1].stock: 3 → 2\n');
@@ -110,8 +112,16 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
       changed: true,
       changes: [{ kind: 'changed', path: 'rewards[1].stock', from: 3, to: 2 }],
     });
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/campaign "nope" is not in the local definitions/);
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: 'pocket: unknown campaign "nope" (known: shop-week)\n',
+    });
+    // As the other verbs: the closest id for a typo, a usage error for one that is no id.
+    expect(typo.stderr).toBe(
+      'pocket: unknown campaign "shop-weak" (did you mean "shop-week"?) (known: shop-week)\n',
+    );
+    expect(capitals.code).toBe(2);
+    expect(capitals.stderr).toMatch(/"Shop-Week" is not a campaign id: .*\(did you mean "shop-week"\?\)/);
   });
 
   it('refuses a stock cut below what is granted (exit 1, nothing written), and --force publishes it', async () => {
