@@ -1,3 +1,4 @@
+import { isCampaignId } from '../http/campaign-id';
 import type { CampaignDefinition } from './campaign-types';
 import { checkCampaign, KnownRules } from './check-campaign';
 import { fileId } from './definition-files';
@@ -35,15 +36,23 @@ export function collectCampaigns(files: readonly LoadedFile[], known: KnownRules
     const expected = fileId(loaded.source.file);
     collected.ids.add(expected);
     const owner = byName.get(definition.id);
+    // A file name that is no id (`Spring Sale.yaml`, `spring_sale.yaml`) cannot be offered as one: following
+    // "set id: Spring Sale" gave the kebab-case error next.
+    const named = isCampaignId(expected);
     if (definition.id !== expected && owner !== undefined) {
       // A copied campaign that kept its id: the file named for the id owns it, the copy takes its own name.
-      const message = `id "${definition.id}" is the campaign in ${owner}, and a campaign id is never reused: set id: ${expected}`;
+      const fix = named
+        ? `set id: ${expected}`
+        : `give the copy a kebab-case file name (not "${expected}") and set id to it`;
+      const message = `id "${definition.id}" is the campaign in ${owner}, and a campaign id is never reused: ${fix}`;
       report(loaded, [error(['id'], message), ...checkCampaign(definition, known)]);
       continue;
     }
     if (definition.id !== expected) {
-      const message = `id "${definition.id}" must equal the file name: rename the file to ${definition.id}.yaml or set id: ${expected}`;
-      report(loaded, [error(['id'], message)]);
+      const fix = named
+        ? `rename the file to ${definition.id}.yaml or set id: ${expected}`
+        : `rename the file to ${definition.id}.yaml ("${expected}" is no campaign id: ids are kebab-case)`;
+      report(loaded, [error(['id'], `id "${definition.id}" must equal the file name: ${fix}`)]);
     }
     const existing = collected.campaigns.get(definition.id);
     if (existing) {

@@ -51,6 +51,14 @@ describe('loadDefinitions', () => {
     ]);
   });
 
+  // "set id: Spring Sale" was offered, and following it gave the kebab-case error next.
+  it('offers only the rename when the file name is no campaign id', async () => {
+    await repo.write('campaigns/spring_sale.yaml', campaignYaml('spring-sale'));
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring_sale.yaml')}:1:5: id: id "spring-sale" must equal the file name: rename the file to spring-sale.yaml ("spring_sale" is no campaign id: ids are kebab-case)`,
+    ]);
+  });
+
   it('tells a copied campaign that kept its id to take its file name, and leaves the original alone', async () => {
     // A copy sorting before the original (lucky-draw-2.yaml < lucky-draw.yaml) used to claim the id: the
     // original was then the "duplicate", and the copy was told to rename itself over the original.
