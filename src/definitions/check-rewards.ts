@@ -1,5 +1,6 @@
 import type { CampaignDefinition, RewardDefinition } from './campaign-types';
 import { currencyCodesList, minorDigits, notMoney } from '../shared/currency';
+import { formatMoney } from '../shared/money';
 import { didYouMean } from './did-you-mean';
 import { describeValue } from './describe-value';
 import { error, Finding, warning } from './finding';
@@ -79,6 +80,15 @@ function currencyFinding(currency: string | undefined): Finding[] {
   return [error(['budget', 'currency'], `"${currency}" is not an ISO 4217 currency code${hint}`)];
 }
 
+/**
+ * Two amounts of minor units as a person reads them, ` (64,000.00 CNY > 2,000.00 CNY)`, beside the YAML's own
+ * figures, as publish's budget refusals give them; nothing without a known currency.
+ */
+function inCurrency(above: number, limit: number, currency: string | undefined): string {
+  if (currency === undefined || minorDigits(currency) === null || notMoney(currency) !== undefined) return '';
+  return ` (${formatMoney(above, currency)} > ${formatMoney(limit, currency)})`;
+}
+
 /** What one grant of the reward charges to the budget at least: amount.min for red packets, else cost. */
 function minimumCharge(reward: RewardDefinition): number {
   if (reward.type === 'red_packet') return reward.amount.min;
@@ -97,7 +107,7 @@ function unaffordable(reward: RewardDefinition, at: DocPath, budget: Budget): Fi
     return [
       error(
         at,
-        `reward ${reward.id} can never be granted: its ${cheapest} (${charge}) is above budget.${limit} (${amount}); lower it or raise the budget`,
+        `reward ${reward.id} can never be granted: its ${cheapest} (${charge}) is above budget.${limit} (${amount})${inCurrency(charge, amount, budget.currency)}; lower it or raise the budget`,
       ),
     ];
   }
@@ -127,7 +137,7 @@ function checkReward(reward: RewardDefinition, index: number, budget: Budget): F
     const charge = maximumCharge(reward);
     const worst = reward.stock * charge;
     if (worst > budgetTotal) {
-      const detail = `stock × maximum charge (${reward.stock} × ${charge} = ${worst}) is above budget.total (${budgetTotal})`;
+      const detail = `stock × maximum charge (${reward.stock} × ${charge} = ${worst}) is above budget.total (${budgetTotal})${inCurrency(worst, budgetTotal, budget?.currency)}`;
       findings.push(warning([...at, 'stock'], `${detail}: the budget can run out before the stock`));
     }
   }

@@ -76,8 +76,8 @@ describe('checkCampaign', () => {
       ],
     };
     expect(check(campaign)).toEqual([
-      'warning rewards[0].stock: stock × maximum charge (101 × 10 = 1010) is above budget.total (1000): the budget can run out before the stock',
-      'warning rewards[1].stock: stock × maximum charge (100 × 11 = 1100) is above budget.total (1000): the budget can run out before the stock',
+      'warning rewards[0].stock: stock × maximum charge (101 × 10 = 1010) is above budget.total (1000) (10.10 CNY > 10.00 CNY): the budget can run out before the stock',
+      'warning rewards[1].stock: stock × maximum charge (100 × 11 = 1100) is above budget.total (1000) (11.00 CNY > 10.00 CNY): the budget can run out before the stock',
     ]);
   });
 
@@ -93,8 +93,8 @@ describe('checkCampaign', () => {
       ],
     };
     expect(check(campaign)).toEqual([
-      'error rewards[0]: reward rp can never be granted: its amount.min (1001) is above budget.total (1000); lower it or raise the budget',
-      'error rewards[1]: reward c can never be granted: its cost (301) is above budget.daily (300); lower it or raise the budget',
+      'error rewards[0]: reward rp can never be granted: its amount.min (1001) is above budget.total (1000) (10.01 CNY > 10.00 CNY); lower it or raise the budget',
+      'error rewards[1]: reward c can never be granted: its cost (301) is above budget.daily (300) (3.01 CNY > 3.00 CNY); lower it or raise the budget',
     ]);
   });
 

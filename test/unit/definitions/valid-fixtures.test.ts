@@ -10,7 +10,7 @@ async function diagnosticsOf(fixture: string): Promise<string[]> {
 describe('valid definition fixtures', () => {
   it('warns when one reward stock could spend more than the total budget', async () => {
     expect(await diagnosticsOf('valid-budget-warning.yaml')).toEqual([
-      `${FIXTURES}/valid-budget-warning.yaml:13:77: warning: rewards[0].stock: stock × maximum charge (1000 × 2000 = 2000000) is above budget.total (1000000): the budget can run out before the stock`,
+      `${FIXTURES}/valid-budget-warning.yaml:13:77: warning: rewards[0].stock: stock × maximum charge (1000 × 2000 = 2000000) is above budget.total (1000000) (20,000.00 CNY > 10,000.00 CNY): the budget can run out before the stock`,
     ]);
   });
 
