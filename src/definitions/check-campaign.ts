@@ -1,3 +1,5 @@
+import { utcOffsetSeconds } from '../decision/business-date';
+import { localTime } from '../shared/local-time';
 import type { CampaignDefinition, RuleDefinition } from './campaign-types';
 import { checkChannels, checkDailyCaps, checkWindowRange } from './check-entry-and-caps';
 import { checkProfileTypes } from './check-profile-types';
@@ -5,9 +7,9 @@ import { checkRewardUse } from './check-reward-use';
 import { checkRewards } from './check-rewards';
 import { checkSegmentOverlap } from './check-segment-overlap';
 import { checkSegments } from './check-segments';
-import { checkTimeZone } from './check-time-zone';
+import { checkTimeZone, isTimeZone } from './check-time-zone';
 import { closest } from './did-you-mean';
-import { error, Finding } from './finding';
+import { error, Finding, warning } from './finding';
 import { duplicateIdFindings } from './first-occurrences';
 
 export interface KnownRules {
@@ -23,6 +25,42 @@ function checkWindow({ start, end }: CampaignDefinition['window']): Finding[] {
   const [from, to] = [Date.parse(start), Date.parse(end)];
   if (Number.isNaN(from) || Number.isNaN(to) || from < to) return [];
   return [error(['window'], `start (${start}) must be before end (${end})`)];
+}
+
+/**
+ * A window time written with another offset than the campaign's zone has then: `2026-11-01T00:00:00Z` in a
+ * campaign on Asia/Shanghai starts at 08:00 there, silently. A warning (UTC may be meant) that says the local time
+ * and how to write the wall time on the campaign's clock.
+ */
+function checkWindowOffsets(campaign: CampaignDefinition): Finding[] {
+  const zone = campaign.timezone;
+  if (!isTimeZone(zone)) return [];
+  return (['start', 'end'] as const).flatMap((key) => {
+    const written = campaign.window[key];
+    const match = /^(.*T[^Z+-]*)(Z|[+-]\d\d:?\d\d)$/i.exec(written);
+    const at = new Date(written);
+    // Before 1970 the window is an error already (checkWindowRange).
+    if (!match || Number.isNaN(at.getTime()) || at.getTime() < 0) return [];
+    const local = localTime(at.toISOString(), zone);
+    if (local.slice(19) === offsetText(match[2] ?? '')) return [];
+    const wall = match[1] ?? '';
+    const meant = localTime(
+      new Date(Date.parse(`${wall}Z`) - utcOffsetSeconds(at, zone) * 1000).toISOString(),
+      zone,
+    );
+    return [
+      warning(
+        ['window', key],
+        `${written} is ${local} on the campaign's clock (${zone}); if ${wall.slice(11)} there was meant, write ${meant}`,
+      ),
+    ];
+  });
+}
+
+/** `Z`, `+0800` or `+08:00` as localTime writes an offset: `+00:00`, `+08:00`. */
+function offsetText(offset: string): string {
+  if (offset.toUpperCase() === 'Z') return '+00:00';
+  return offset.includes(':') ? offset : `${offset.slice(0, 3)}:${offset.slice(3)}`;
 }
 
 function checkFallback(campaign: CampaignDefinition): Finding[] {
@@ -44,6 +82,7 @@ export function checkCampaign(campaign: CampaignDefinition, known: KnownRules): 
     ...checkWindow(campaign.window),
     ...checkWindowRange(campaign.window),
     ...checkTimeZone(campaign.timezone),
+    ...checkWindowOffsets(campaign),
     ...checkChannels(campaign.entry),
     ...checkDailyCaps(campaign),
     ...checkRewards(campaign),
