@@ -23,7 +23,8 @@ export async function readYamlFile(absolutePath: string, file: string): Promise<
     const buffer = await fs.readFile(absolutePath);
     if (buffer.length > MAX_FILE_BYTES) return fileDiagnostic(file, tooLarge(buffer.length));
     const text = decodeUtf8(buffer);
-    return typeof text === 'string' ? parseYaml(text, file) : invalidUtf8(file, buffer, text.badByte);
+    if (typeof text !== 'string') return invalidUtf8(file, buffer, text.badByte);
+    return loneCarriageReturn(text, file) ?? parseYaml(text, file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && (await isSymlink(absolutePath)))
@@ -70,6 +71,33 @@ function invalidUtf8(file: string, buffer: Buffer, badByte: number): Diagnostic 
   const hex = (buffer[badByte] ?? 0).toString(16).padStart(2, '0');
   const message = `file is not valid UTF-8 (byte 0x${hex}): save it as UTF-8`;
   return { file, line, col, path: '(root)', message, severity: 'error' };
+}
+
+/**
+ * A carriage return without a line feed after it: a file saved with classic Mac line endings (CR only) read as one
+ * line, and was told "the file is empty" (its first line a comment) or to quote a value holding the whole file.
+ */
+function loneCarriageReturn(text: string, file: string): Diagnostic | undefined {
+  const at = text.search(/\r(?!\n)/);
+  if (at < 0) return undefined;
+  if (!text.includes('\n')) {
+    return fileDiagnostic(
+      file,
+      'line endings are CR only (classic Mac): save the file with LF (or CRLF) line endings',
+    );
+  }
+  const before = text.slice(0, at);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const message =
+    'a carriage return (\\r) without a line feed: remove it, or save the file with LF line endings';
+  return {
+    file,
+    line: before.split('\n').length,
+    col: at - lineStart + 1,
+    path: '(root)',
+    message,
+    severity: 'error',
+  };
 }
 
 function tooLarge(bytes: number): string {

@@ -424,6 +424,21 @@ describe('loadDefinitions: files that cannot be loaded', () => {
     ]);
     expect(set.campaigns.has('spring')).toBe(false);
   });
+
+  // A file saved with CR-only line endings read as one line: "the file is empty" when it began with a comment.
+  it('names CR-only line endings, and a stray carriage return where it is; CRLF is fine', async () => {
+    const text = `# spring\n${campaignYaml('spring')}`;
+    await repo.write('campaigns/spring.yaml', text.replaceAll('\n', '\r'));
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring.yaml')}:1:1: (root): line endings are CR only (classic Mac): save the file with LF (or CRLF) line endings`,
+    ]);
+    await repo.write('campaigns/spring.yaml', text.replace('name: Test', 'name: Test\r x'));
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring.yaml')}:3:11: (root): a carriage return (\\r) without a line feed: remove it, or save the file with LF line endings`,
+    ]);
+    await repo.write('campaigns/spring.yaml', text.replaceAll('\n', '\r\n'));
+    expect(await messages()).toEqual([]);
+  });
 });
 
 describe('loadDefinitions: numbers that are not finite', () => {
