@@ -1,6 +1,6 @@
 import type { CampaignDefinition, Condition, RuleDefinition } from './campaign-types';
 import { canonicalJson } from './canonical-json';
-import { Finding, warning } from './finding';
+import { error, Finding, warning } from './finding';
 
 /**
  * The conjuncts of a rule: the members of a top-level `all`, a single leaf as itself, anything else (`any`,
@@ -23,7 +23,7 @@ function isSubset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
 }
 
 /**
- * Warns about a segment whose users are (partly) taken by an earlier segment, with a simple, sound
+ * Finds a segment whose users are (partly) taken by an earlier segment, with a simple, sound
  * heuristic: both segments have a `when`, and the two rules are the same rule, or the conjuncts of one
  * are a subset of the other's. When the earlier rule's conjuncts are a subset of the later one's, every
  * user of the later segment matches the earlier one, so the later segment never matches. Each segment is
@@ -44,11 +44,18 @@ export function checkSegmentOverlap(
     for (const other of earlier) {
       const shadowed = other.rule === segment.when || isSubset(other.conjuncts, mine);
       if (!shadowed && !isSubset(mine, other.conjuncts)) continue;
-      const consequence = shadowed
-        ? `every user it matches also matches "${other.id}", so this segment never matches`
-        : `users matching both get "${other.id}"`;
+      // A segment that never matches is an error, as one after a catch-all is: its rewards are never given.
+      // A partial overlap is a warning: both segments still take users.
       findings.push(
-        warning(['segments', index, 'when'], `overlaps earlier segment "${other.id}"; ${consequence}`),
+        shadowed
+          ? error(
+              ['segments', index, 'when'],
+              `overlaps earlier segment "${other.id}"; every user it matches also matches "${other.id}", so this segment never matches: move it before "${other.id}" or remove it`,
+            )
+          : warning(
+              ['segments', index, 'when'],
+              `overlaps earlier segment "${other.id}"; users matching both get "${other.id}"`,
+            ),
       );
       break;
     }

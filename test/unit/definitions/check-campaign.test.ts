@@ -373,10 +373,11 @@ describe('checkCampaign', () => {
         segment('men-again', 'men'),
       ],
     };
+    // A segment that never matches is an error, as one after a catch-all is; it was a warning, and validate passed.
     expect(check(campaign)).toEqual([
-      'warning segments[1].when: overlaps earlier segment "young-women"; every user it matches also matches "young-women", so this segment never matches',
+      'error segments[1].when: overlaps earlier segment "young-women"; every user it matches also matches "young-women", so this segment never matches: move it before "young-women" or remove it',
       'warning segments[2].when: overlaps earlier segment "young-women"; users matching both get "young-women"',
-      'warning segments[4].when: overlaps earlier segment "men"; every user it matches also matches "men", so this segment never matches',
+      'error segments[4].when: overlaps earlier segment "men"; every user it matches also matches "men", so this segment never matches: move it before "men" or remove it',
     ]);
   });
 });

@@ -524,15 +524,10 @@ describe('loadResolvedCampaigns', () => {
   });
 
   it('does not fail on warnings', async () => {
+    // A window start in UTC on a Shanghai campaign: a warning (UTC may be meant).
     await repo.write(
       'campaigns/a.yaml',
-      campaignYaml(
-        'a',
-        [
-          '  - { id: one, when: new-user, rewards: [{ reward: rp, weight: 1 }] }',
-          '  - { id: two, when: new-user, rewards: [{ reward: rp, weight: 1 }] }',
-        ].join('\n'),
-      ),
+      campaignYaml('a').replace('start: 2026-11-11T00:00:00+08:00', 'start: 2026-11-10T16:00:00Z'),
     );
     const { resolved, set } = await loadResolvedCampaigns(repo.root);
     expect(resolved).toHaveLength(1);
