@@ -14,9 +14,13 @@ function editDistance(a: string, b: string): number {
   return previous[t.length] ?? 0;
 }
 
-/** The closest candidate, if it is close enough to be a likely typo (at most ~1 edit per 3 characters). */
+/**
+ * The closest candidate, if it is close enough to be a likely typo: at most ~1 edit per 3 characters, 2 from five
+ * characters, 1 below. Two edits turn most short names into another ("tags" into "age"), which was offered as a
+ * likely typo of a different field.
+ */
 export function closest(input: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(2, Math.floor(input.length / 3));
+  const limit = input.length < 5 ? 1 : Math.max(2, Math.floor(input.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
