@@ -87,8 +87,18 @@ function topLevelInsertAt(text: string, root: Node): number {
   return text.length;
 }
 
-/** Returns `text` with `entries` appended to its `testers` sequence (created when absent). */
+/**
+ * Returns `text` with `entries` appended to its `testers` sequence (created when absent). A file whose lines all
+ * end in CRLF gets CRLF on the lines added too: they ended in a bare LF, and the file had mixed line endings.
+ */
 export function appendTesters(text: string, entries: readonly TesterEntry[]): string {
+  const newlines = text.split('\n').length - 1;
+  const crlf = newlines > 0 && text.split('\r\n').length - 1 === newlines;
+  if (!crlf) return appendToLf(text, entries);
+  return appendToLf(text.replace(/\r\n/g, '\n'), entries).replace(/\n/g, '\r\n');
+}
+
+function appendToLf(text: string, entries: readonly TesterEntry[]): string {
   const doc = parseDocument(text, { keepSourceTokens: true });
   if (doc.errors.length > 0) throw new Error(`cannot edit invalid YAML: ${doc.errors[0]?.message ?? ''}`);
   const root = doc.contents;
@@ -120,13 +130,16 @@ export function appendTesters(text: string, entries: readonly TesterEntry[]): st
       ...existing.map((s) => `${indent}- ${s}`),
       ...entries.flatMap((e) => testerItemLines(e, indent)),
     ];
-    return `${text.slice(0, range[0]).trimEnd()}\n${lines.join('\n')}\n${text.slice(afterLine(text, range[1]))}`;
+    // A comment after the value (`testers: []  # none yet`) stays on the `testers:` line.
+    const rest = text.slice(range[1], afterLine(text, range[1])).trim();
+    const comment = rest.startsWith('#') ? `  ${rest}` : '';
+    return `${text.slice(0, range[0]).trimEnd()}${comment}\n${lines.join('\n')}\n${text.slice(afterLine(text, range[1]))}`;
   }
   const first = seq.items[0] as Node;
   const last = seq.items[seq.items.length - 1] as Node;
   const dash = text.lastIndexOf('-', first.range?.[0] ?? 0);
   const indent = ' '.repeat(dash - lineStart(text, dash));
   const at = afterLine(text, (last.range?.[1] ?? text.length) - 1);
-  const lines = entries.flatMap((e) => testerItemLines(e, indent));
-  return `${withNewline(text.slice(0, at))}${lines.join('\n')}\n${text.slice(at)}`;
+  const added = entries.flatMap((e) => testerItemLines(e, indent));
+  return `${withNewline(text.slice(0, at))}${added.join('\n')}\n${text.slice(at)}`;
 }

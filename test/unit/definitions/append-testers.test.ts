@@ -75,6 +75,24 @@ describe('appendTesters', () => {
     );
     const flow = appendTesters('id: x\ntesters: [{ userId: a, profile: {} }] # mine\n', [alice]);
     expect(parse(flow)).toEqual({ id: 'x', testers: [{ userId: 'a', profile: {} }, alice] });
+    // The comment after the value stays, on the `testers:` line (it was dropped).
+    expect(flow.split('\n')[1]).toBe('testers:  # mine');
+    expect(appendTesters('id: x\ntesters: []  # none yet\n', [alice]).split('\n')[1]).toBe(
+      'testers:  # none yet',
+    );
+  });
+
+  // The added lines ended in a bare LF in a CRLF file, which then had mixed line endings.
+  it('writes the lines it adds with the line endings of a CRLF file', () => {
+    const before = readFileSync(join(REPO, 'campaigns', 'city-voucher-drive.yaml'), 'utf8').replace(
+      /\n/g,
+      '\r\n',
+    );
+    const after = appendTesters(before, [alice]);
+    expect(after.split('\n').every((line, i, all) => i === all.length - 1 || line.endsWith('\r'))).toBe(true);
+    expectOnlyInserted(before, after);
+    for (const before of ['id: x\r\ntesters: []\r\n', 'id: x\r\n'])
+      expect(appendTesters(before, [alice])).not.toMatch(/[^\r]\n/);
   });
 
   it('writes a long entry in block style within 110 columns', () => {
