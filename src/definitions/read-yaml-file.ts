@@ -41,8 +41,9 @@ async function isSymlink(absolutePath: string): Promise<boolean> {
   return stat?.isSymbolicLink() ?? false;
 }
 
-// ignoreBOM keeps a leading BOM in the text, as Buffer#toString does: the yaml library handles it.
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// A leading BOM is dropped: the yaml library skipped it but counted it in the first line's columns (1:6 for
+// an error an editor shows at 1:5).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** The text, or the offset of the first byte that is not part of a valid UTF-8 sequence. */
 function decodeUtf8(buffer: Buffer): string | { badByte: number } {

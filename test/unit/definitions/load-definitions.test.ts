@@ -425,6 +425,14 @@ describe('loadDefinitions: files that cannot be loaded', () => {
     expect(set.campaigns.has('spring')).toBe(false);
   });
 
+  // The yaml library skipped a leading BOM but counted it in the first line's columns: 1:6 where editors show 1:5.
+  it('positions first-line errors as an editor does in a file with a BOM', async () => {
+    await repo.write('campaigns/spring.yaml', `\uFEFF${campaignYaml('autumn')}`);
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring.yaml')}:1:5: id: id "autumn" must equal the file name: rename the file to autumn.yaml or set id: spring`,
+    ]);
+  });
+
   // A file saved with CR-only line endings read as one line: "the file is empty" when it began with a comment.
   it('names CR-only line endings, and a stray carriage return where it is; CRLF is fine', async () => {
     const text = `# spring\n${campaignYaml('spring')}`;
