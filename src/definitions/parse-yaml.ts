@@ -2,6 +2,7 @@ import {
   Alias,
   Document,
   isAlias,
+  isMap,
   isScalar,
   LineCounter,
   parseDocument,
@@ -144,8 +145,27 @@ function yamlErrorDiagnostic(
   const message =
     mistake !== undefined
       ? `invalid YAML: ${mistake}`
-      : yamlMessage(e, path.at(-1)) + (hint || indentationHint(e, text, lineCounter));
+      : yamlMessage(e, path.at(-1)) +
+        (hint || indentationHint(e, text, lineCounter) || firstKeyHint(e, document, lineCounter, path));
   return { file, line, col, path: formatPath(path), message, severity: 'error' };
+}
+
+/** Where a duplicate key was first written (`; the first is at 6:1`), as duplicate segment and rule ids say. */
+function firstKeyHint(
+  e: YAMLError,
+  document: Document.Parsed,
+  lineCounter: LineCounter,
+  path: readonly (string | number)[],
+): string {
+  const key = path.at(-1);
+  if (e.code !== 'DUPLICATE_KEY' || typeof key !== 'string') return '';
+  const map = path.length > 1 ? document.getIn(path.slice(0, -1), true) : document.contents;
+  if (!isMap(map)) return '';
+  const first = map.items.find((pair) => isScalar(pair.key) && pair.key.value === key);
+  const at = isScalar(first?.key) ? first.key.range?.[0] : undefined;
+  if (at === undefined || at >= e.pos[0]) return '';
+  const { line, col } = lineCounter.linePos(at);
+  return `; the first is at ${line}:${col}`;
 }
 
 /** Where an unclosed quote or flow collection was opened, which the yaml library does not say. */

@@ -15,7 +15,7 @@ const CASES: [fixture: string, expected: string][] = [
   ],
   [
     'invalid-duplicate-key.yaml',
-    '20:42: segments[0].rewards[1].weight: duplicate key "weight"; a key may appear only once in a map',
+    '20:42: segments[0].rewards[1].weight: duplicate key "weight"; a key may appear only once in a map; the first is at 20:30',
   ],
   [
     'invalid-alias-bomb.yaml',

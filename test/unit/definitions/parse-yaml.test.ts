@@ -18,8 +18,9 @@ describe('parseYaml', () => {
 
   it('refuses duplicate keys, each at its second occurrence', () => {
     expect(problems('a: 1\nb: { c: 1, c: 2 }\na: 3\n')).toEqual([
-      '2:12 b.c: duplicate key "c"; a key may appear only once in a map',
-      '3:1 a: duplicate key "a"; a key may appear only once in a map',
+      // Where the first one is, as duplicate segment and rule ids say.
+      '2:12 b.c: duplicate key "c"; a key may appear only once in a map; the first is at 2:6',
+      '3:1 a: duplicate key "a"; a key may appear only once in a map; the first is at 1:1',
     ]);
   });
 
@@ -142,7 +143,7 @@ describe('parseYaml', () => {
     ]);
     // A duplicate on another line is its own mistake.
     expect(problems(`${segments}rewards: []\n`).slice(1)).toEqual([
-      '6:1 rewards: duplicate key "rewards"; a key may appear only once in a map',
+      '6:1 rewards: duplicate key "rewards"; a key may appear only once in a map; the first is at 1:1',
     ]);
   });
 
