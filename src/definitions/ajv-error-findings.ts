@@ -97,7 +97,10 @@ export function findingsFromAjvErrors(
       const unknown = unknownAt.get(e.instancePath) ?? [];
       const missing = String(e.params['missingProperty']);
       const fromBranch = e.schemaPath.includes('/then/');
-      if ((fromBranch && unknown.length > 0) || unknown.some((u) => closest(u, [missing]) === missing))
+      if (
+        (fromBranch && unknown.length > 0) ||
+        unknown.some((u) => closest(u, [missing]) === missing || u.startsWith(`${missing}:`))
+      )
         continue;
     }
     const finding = toFinding(e, root, data, sourceOf, revalidate);
@@ -152,6 +155,15 @@ function toFinding(
     case 'additionalProperties': {
       const property = String(e.params['additionalProperty']);
       const allowed = allowedProperties(schemaAtPath(root, path) ?? {}, e.data);
+      // `{ reward:c-1 }`: in a { … } map a key glued to its value reads as one key, "reward:c-1".
+      const glued = /^([^:\s]+):(\S.*)$/.exec(property);
+      if (glued?.[1] !== undefined && allowed.includes(glued[1])) {
+        return at(
+          `missing ": " after the key "${glued[1]}": write ${glued[1]}: ${glued[2] ?? ''}`,
+          [...path, property],
+          'key',
+        );
+      }
       return at(
         `unknown property "${property}"${didYouMean(property, allowed)}; allowed: ${allowed.join(', ')}`,
         [...path, property],

@@ -17,10 +17,51 @@ const KEY_AT_LINE_START = /^([ ]*(?:-[ ]+)*)([A-Za-z_][A-Za-z0-9_-]*)/;
  * mappings are not allowed in compact mappings", and the indentation is not what is wrong.
  */
 export function lineMistake(e: YAMLError, text: string, lineCounter: LineCounter): string | undefined {
-  if (!MISREAD_LINE.has(e.code)) return undefined;
   const { line, col } = lineCounter.linePos(e.pos[0]);
-  const source = (text.split(/\r?\n/)[line - 1] ?? '').replace(/\s+#.*$/, '').trimEnd();
+  const lines = text.split(/\r?\n/);
+  const source = (lines[line - 1] ?? '').replace(/\s+#.*$/, '').trimEnd();
+  if ((e.code === 'BLOCK_IN_FLOW' || e.code === 'MULTILINE_IMPLICIT_KEY') && insideFlow(text, e.pos[0])) {
+    return missingFlowComma(source, col, lines[line] ?? '');
+  }
+  if (!MISREAD_LINE.has(e.code)) return undefined;
   return e.code === 'BLOCK_AS_IMPLICIT_KEY' ? colonInValue(source, col) : missingColon(source, col);
+}
+
+/** Whether `offset` lies inside a `{ … }` or `[ … ]` (quotes and comments skipped). */
+function insideFlow(text: string, offset: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < offset; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      const close = text.indexOf(c, i + 1);
+      if (close < 0 || close >= offset) return depth > 0;
+      i = close;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      const end = text.indexOf('\n', i);
+      if (end < 0) break;
+      i = end;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth = Math.max(0, depth - 1);
+  }
+  return depth > 0;
+}
+
+/**
+ * A comma left out between two entries of a `{ … }` map: `{ reward: c-1 weight: 60 }` on one line, or a line of
+ * a map written over several lines that does not end in one. The yaml library says "block collections are not
+ * allowed within flow collections" or "implicit keys need to be on a single line", and blamed the indentation.
+ */
+function missingFlowComma(source: string, col: number, next: string): string | undefined {
+  const value = source.slice(col - 1);
+  const inline = /^(.*?\S)\s+([A-Za-z_][\w-]*):\s/.exec(value);
+  if (inline && !/[,{[]/.test(inline[1] ?? '')) {
+    return `missing "," before "${inline[2]}": the entries of a { … } map are separated by commas, so write ${inline[1]}, ${inline[2]}: …`;
+  }
+  const nextKey = /^\s*([A-Za-z_][\w-]*):\s/.exec(next)?.[1];
+  if (nextKey !== undefined && !value.endsWith(',')) {
+    return `missing "," at the end of this line, before "${nextKey}" on the next: the entries of a { … } map are separated by commas`;
+  }
+  return undefined;
 }
 
 /** `owner growth-team` / `owner:growth-team` / `segments`, where the parser stopped at the key. */

@@ -141,7 +141,9 @@ function yamlErrorDiagnostic(
   const mistake = hint ? undefined : lineMistake(e, text, lineCounter);
   // A misread key (`owner growth-team` read as one key) is no place to point at: its map is.
   const path =
-    misreadKey(e) || (mistake !== undefined && e.code === 'MISSING_CHAR') ? found.slice(0, -1) : found;
+    misreadKey(e) || (mistake !== undefined && (e.code === 'MISSING_CHAR' || e.code === 'BLOCK_IN_FLOW'))
+      ? found.slice(0, -1)
+      : found;
   const message =
     mistake !== undefined
       ? `invalid YAML: ${mistake}`

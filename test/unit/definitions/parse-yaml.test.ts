@@ -147,6 +147,18 @@ describe('parseYaml', () => {
     ]);
   });
 
+  // "Implicit keys need to be on a single line; check the indentation" for a comma left out of a { … } map.
+  it('names a comma left out between the entries of a { … } map, on one line or over several', () => {
+    expect(problems('s: [{ reward: c-1 weight: 60 }]\n')).toEqual([
+      '1:15 s[0].reward: invalid YAML: missing "," before "weight": the entries of a { … } map are separated by commas, so write c-1, weight: …',
+    ]);
+    expect(problems('rewards:\n  - { id: c, type: coupon,\n      cost: 320\n      stock: 5 }\n')).toEqual([
+      '3:13 rewards[0].cost: invalid YAML: missing "," at the end of this line, before "stock" on the next: the entries of a { … } map are separated by commas',
+    ]);
+    // Outside a { … } the same line is the block style's slip (missing ": "), said as before.
+    expect(problems('a: 1\nowner growth-team\nb: 2\n')[0]).toContain('missing ": " after the key "owner"');
+  });
+
   it('says a key lacks its ": " when the source line shows it, instead of blaming the indentation', () => {
     expect(problems('a: 1\nowner growth-team\nb: 2\n')).toEqual([
       '2:1 (root): invalid YAML: missing ": " after the key "owner": write owner: growth-team',

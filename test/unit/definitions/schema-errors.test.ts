@@ -92,6 +92,17 @@ describe('schema errors', () => {
     ]);
   });
 
+  // `{ reward:c-1, weight: 1 }` reads as one key "reward:c-1": it was "missing reward" and "unknown property".
+  it('says a key glued to its value in a { … } map lacks its ": ", once', () => {
+    const glued = {
+      ...campaign,
+      segments: [{ id: 'everyone', rewards: [{ 'reward:thanks': null, weight: 1 }] }],
+    };
+    expect(errors('campaign', glued)).toEqual([
+      'segments[0].rewards[0]["reward:thanks"]: missing ": " after the key "reward": write reward: thanks',
+    ]);
+  });
+
   it('explains fields that the reward type does not take', () => {
     expect(errors('campaign', withReward({ id: 'thanks', type: 'none', stock: 5 }))).toEqual([
       'rewards[0].stock: property "stock" is not allowed for type "none"; allowed: id, type, name',
