@@ -18,7 +18,21 @@ export function findingMessage(parsed: ParsedYaml, finding: Finding): string {
   const { node, key } = locateNode(parsed.document, finding.path);
   const target = finding.at === 'key' && key ? key : node;
   const message = escapeInvisible(numberAsWritten(target, finding.message));
-  return message + suspiciousNote(parsed, target);
+  return message + suspiciousNote(parsed, target) + commentNote(parsed, finding.message, node, key);
+}
+
+/**
+ * `name: #1 coupon pack` reads as `name:` with a comment: a value got null where the line shows one after a `#`.
+ * The message said "must be a string (got null)", and the reader saw a value there.
+ */
+function commentNote(parsed: ParsedYaml, message: string, node: Node | null, key: Node | null): string {
+  if (!message.includes('(got null)') || (isScalar(node) && node.value !== null) || !key?.range) return '';
+  const name = isScalar(key) ? String(key.value) : undefined;
+  const end = parsed.text.indexOf('\n', key.range[1]);
+  const rest = parsed.text.slice(key.range[1], end < 0 ? undefined : end).replace(/\r$/, '');
+  const written = /^:[ \t]+(#.*\S)\s*$/.exec(rest)?.[1];
+  if (name === undefined || written === undefined) return '';
+  return `; "#" starts a comment in YAML, so the value is empty: quote it, ${name}: ${JSON.stringify(written)}`;
 }
 
 /** `got 1e+23` → `got 99999999999999999999999`: the number the author wrote, not the float it became. */

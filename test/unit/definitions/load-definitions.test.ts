@@ -425,6 +425,14 @@ describe('loadDefinitions: files that cannot be loaded', () => {
     expect(set.campaigns.has('spring')).toBe(false);
   });
 
+  // `name: #1 coupon pack` is `name:` and a comment: "must be a string (got null)" where the reader saw a value.
+  it('says a value that begins with # was read as a comment', async () => {
+    await repo.write('campaigns/spring.yaml', campaignYaml('spring').replace('name: Test', 'name: #1 pack'));
+    expect(await messages()).toEqual([
+      `${repo.shown('campaigns/spring.yaml')}:2:7: name: must be a string (got null); "#" starts a comment in YAML, so the value is empty: quote it, name: "#1 pack"`,
+    ]);
+  });
+
   // The yaml library skipped a leading BOM but counted it in the first line's columns: 1:6 where editors show 1:5.
   it('positions first-line errors as an editor does in a file with a BOM', async () => {
     await repo.write('campaigns/spring.yaml', `\uFEFF${campaignYaml('autumn')}`);
