@@ -6,6 +6,7 @@ import { didYouMean } from '../src/definitions/did-you-mean';
 import { loadResolvedCampaigns } from '../src/definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import type { DefinitionSet } from '../src/definitions/definition-set';
+import { firstDuplicateKey } from '../src/http/json-duplicate-key';
 import { DATE_TIME_HINT, parseDateTime } from '../src/shared/date-time';
 import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import type { CompiledCampaign } from '../src/rules/compiled-campaign';
@@ -70,5 +71,8 @@ export function parseJsonObject(value: string | undefined, option: string): Reco
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CliFailure(`${option} must be a JSON object`, 2);
   }
+  // As the HTTP API refuses a body that repeats a key (JSON.parse keeps the last, other parsers the first).
+  const repeated = firstDuplicateKey(value);
+  if (repeated !== null) throw new CliFailure(`${option} holds the key "${repeated}" more than once`, 2);
   return parsed as Record<string, unknown>;
 }

@@ -6,13 +6,17 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { contextProblemText } from '../rules/context-shape';
+import { didYouMean } from '../definitions/did-you-mean';
 import { escapeInvisible } from '../definitions/suspicious-characters';
+import { firstDuplicateKey } from '../http/json-duplicate-key';
 import { historyInputProblems, historyProblemText } from '../rules/history-shape';
 import { isRecord } from '../shared/is-record';
 import { jsonErrorOffset } from './json-error-offset';
 import type { SimulatedUser } from './evaluate-participant';
 
 export class UsersFileError extends Error {}
+
+const USER_FIELDS = ['userId', 'profile', 'context', 'history'];
 
 /** The campaign the users are simulated against: reward ids in `history.rewards` must be its own. */
 export interface UsersCampaign {
@@ -43,8 +47,11 @@ export function parseUserLine(line: string, where: string, rewards?: UsersCampai
   const extra = Object.keys(rest);
   if (extra.length > 0)
     throw new UsersFileError(
-      `${where}: unknown field "${extra[0]}"; allowed: userId, profile, context, history`,
+      `${where}: unknown field "${extra[0]}"${didYouMean(extra[0] ?? '', USER_FIELDS)}; allowed: ${USER_FIELDS.join(', ')}`,
     );
+  const repeated = firstDuplicateKey(line);
+  if (repeated !== null)
+    throw new UsersFileError(`${where}: the key "${repeated}" appears more than once in one object`);
   if (typeof userId !== 'string' || userId === '')
     throw new UsersFileError(`${where}: "userId" must be a non-empty string`);
   if (profile !== undefined && !isRecord(profile))
@@ -63,8 +70,10 @@ export function parseUserLine(line: string, where: string, rewards?: UsersCampai
 async function* lines(file: string): AsyncGenerator<{ text: string; number: number }> {
   const reader = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let number = 0;
-  for await (const text of reader) {
+  for await (const read of reader) {
     number++;
+    // A BOM an editor saved in front of the first line: "not valid JSON (Unexpected token '\ufeff')".
+    const text = number === 1 ? read.replace(/^\uFEFF/, '') : read;
     if (text.trim() !== '') yield { text, number };
   }
 }

@@ -271,6 +271,8 @@ describe('pocket explain: bad options', () => {
     const cases: Array<[string[], string | RegExp]> = [
       [['--profile', '{bad'], /^pocket: --profile is not valid JSON: .+\n$/],
       [['--profile', '[1]'], 'pocket: --profile must be a JSON object\n'],
+      // As the HTTP API refuses a body that repeats a key (JSON.parse keeps the last, other parsers the first).
+      [['--profile', '{"age":22,"age":23}'], 'pocket: --profile holds the key "age" more than once\n'],
       [['--profile', '{}', '--context', '"app"'], 'pocket: --context must be a JSON object\n'],
       [
         ['--profile', '{}', '--context', '{"chanel":"app"}'],

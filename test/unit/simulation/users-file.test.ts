@@ -49,7 +49,12 @@ describe('parseUserLine', () => {
     ['"u1"', 'users.jsonl:7: expected a JSON object'],
     [
       '{"userId":"u1","profil":{}}',
-      'users.jsonl:7: unknown field "profil"; allowed: userId, profile, context, history',
+      'users.jsonl:7: unknown field "profil" (did you mean "profile"?); allowed: userId, profile, context, history',
+    ],
+    // As the HTTP API refuses a body that repeats a key: JSON.parse keeps the last, other tools the first.
+    [
+      '{"userId":"u1","profile":{"age":22,"age":23}}',
+      'users.jsonl:7: the key "age" appears more than once in one object',
     ],
     ['{"profile":{}}', 'users.jsonl:7: "userId" must be a non-empty string'],
     ['{"userId":""}', 'users.jsonl:7: "userId" must be a non-empty string'],
@@ -131,6 +136,12 @@ describe('readUsersFile', () => {
       new UsersFileError(`${path}:3: unknown field "extra"; allowed: userId, profile, context, history`),
     );
     expect(seen).toEqual(['a']);
+  });
+
+  // An editor's BOM in front of the first line was "not valid JSON (Unexpected token '\ufeff')".
+  it('skips a BOM in front of the first line', async () => {
+    const path = file('bom.jsonl', '\uFEFF{"userId":"a"}\n{"userId":"b"}\n');
+    expect((await readAll(path)).map((u) => u.userId)).toEqual(['a', 'b']);
   });
 
   it('counts an empty file as no users', async () => {
