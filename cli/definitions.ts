@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
 import { didYouMean } from '../src/definitions/did-you-mean';
+import { impossibleDateTime } from '../src/definitions/impossible-date-time';
 import { loadResolvedCampaigns } from '../src/definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import type { DefinitionSet } from '../src/definitions/definition-set';
@@ -55,6 +56,10 @@ export function unknownCampaign(ids: readonly string[], resolved: readonly Resol
 export function parseTime(value: string | undefined, option: string): Date | null {
   if (value === undefined) return null;
   const at = parseDateTime(value);
+  // A date that does not exist gets the YAML's own words (`there is no month 13`), not the format hint.
+  const impossible = at ? undefined : impossibleDateTime(value);
+  if (impossible !== undefined)
+    throw new CliFailure(`${option} is not a real date/time: ${impossible} (got "${value}")`, 2);
   if (!at) throw new CliFailure(`${option} ${DATE_TIME_HINT} (got "${value}")`, 2);
   return at;
 }

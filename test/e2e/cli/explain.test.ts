@@ -290,6 +290,11 @@ describe('pocket explain: bad options', () => {
         ['--profile', '{}', '--at', '2026-11-21T12:00:00'],
         'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "2026-11-21T12:00:00")\n',
       ],
+      // A date that does not exist, in the YAML's words rather than the format hint.
+      [
+        ['--profile', '{}', '--at', '2026-13-05T00:00:00+08:00'],
+        'pocket: --at is not a real date/time: there is no month 13 (months run 01-12) (got "2026-13-05T00:00:00+08:00")\n',
+      ],
       [
         ['--profile', '{}', '--at', '2026-11-21'],
         'pocket: --at must be an ISO 8601 time with its offset (Z or ±hh:mm), such as 2026-11-11T10:00:00+08:00 (got "2026-11-21")\n',
