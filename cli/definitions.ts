@@ -3,12 +3,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
 import { didYouMean } from '../src/definitions/did-you-mean';
-import { impossibleDateTime } from '../src/definitions/impossible-date-time';
 import { loadResolvedCampaigns } from '../src/definitions/load-resolved-campaigns';
 import type { ResolvedCampaign } from '../src/definitions/resolve-campaign';
 import type { DefinitionSet } from '../src/definitions/definition-set';
 import { firstDuplicateKey } from '../src/http/json-duplicate-key';
-import { DATE_TIME_HINT, parseDateTime } from '../src/shared/date-time';
+import { dateTimeProblem, parseDateTime } from '../src/shared/date-time';
 import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import type { CompiledCampaign } from '../src/rules/compiled-campaign';
 import { CliFailure, definitionsFailure } from './output';
@@ -56,11 +55,7 @@ export function unknownCampaign(ids: readonly string[], resolved: readonly Resol
 export function parseTime(value: string | undefined, option: string): Date | null {
   if (value === undefined) return null;
   const at = parseDateTime(value);
-  // A date that does not exist gets the YAML's own words (`there is no month 13`), not the format hint.
-  const impossible = at ? undefined : impossibleDateTime(value);
-  if (impossible !== undefined)
-    throw new CliFailure(`${option} is not a real date/time: ${impossible} (got "${value}")`, 2);
-  if (!at) throw new CliFailure(`${option} ${DATE_TIME_HINT} (got "${value}")`, 2);
+  if (!at) throw new CliFailure(`${option} ${dateTimeProblem(value)} (got "${value}")`, 2);
   return at;
 }
 

@@ -4,7 +4,7 @@ import { conditionShapeFindings } from './condition-shape-findings';
 import { describeValue } from './describe-value';
 import { closest, didYouMean } from './did-you-mean';
 import { DocPath, Finding, formatPath } from './finding';
-import { impossibleDateTime } from './impossible-date-time';
+import { impossibleDateTime } from '../shared/impossible-date-time';
 import { Path, pointerToPath, valueAt } from './json-pointer';
 import { minorDigits } from '../shared/currency';
 import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';

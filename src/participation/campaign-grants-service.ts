@@ -9,7 +9,7 @@ import type { CampaignVersionStore } from '../ledger/campaign-version-store';
 import type { Db } from '../ledger/db';
 import type { CampaignGrantsFilter, GrantRecord, GrantStatus, GrantStore } from '../ledger/grant-store';
 import { neverPublished } from '../publishing/never-published';
-import { DATE_TIME_HINT, parseDateTime } from '../shared/date-time';
+import { dateTimeProblem, DATE_TIME_HINT, parseDateTime } from '../shared/date-time';
 import { decodeGrantCursor, encodeGrantCursor } from './grants-cursor';
 import { budgetCharge } from '../reconciliation/money-at-stake';
 
@@ -69,7 +69,11 @@ export function readGrantsQuery(
     const value = text[key];
     if (value === undefined || value === '') return undefined;
     const at = typeof value === 'string' ? parseDateTime(value) : null;
-    if (!at) fields.push({ path: name(key), message: DATE_TIME_HINT });
+    if (!at)
+      fields.push({
+        path: name(key),
+        message: typeof value === 'string' ? dateTimeProblem(value) : DATE_TIME_HINT,
+      });
     return at ?? undefined;
   };
   const from = time('from');

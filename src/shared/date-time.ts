@@ -4,6 +4,7 @@
  * server's own time zone, which is rarely the campaign's: it is refused rather than guessed.
  */
 import formatsPlugin from 'ajv-formats';
+import { impossibleDateTime } from './impossible-date-time';
 
 const isRfc3339DateTime = (formatsPlugin.get('date-time') as { validate: (value: string) => boolean })
   .validate;
@@ -22,4 +23,13 @@ export function isDateTime(value: string): boolean {
 /** The instant, or null when the text is not a date-time with an offset. */
 export function parseDateTime(value: string): Date | null {
   return isDateTime(value) ? new Date(value) : null;
+}
+
+/**
+ * What is wrong with a time given by a person: a date that does not exist in the YAML's words (`is not a real
+ * date/time: there is no month 13 (months run 01-12)`), else the format hint.
+ */
+export function dateTimeProblem(value: string): string {
+  const impossible = impossibleDateTime(value);
+  return impossible === undefined ? DATE_TIME_HINT : `is not a real date/time: ${impossible}`;
 }

@@ -4,7 +4,7 @@ import { ValidationError, type FieldError } from '../../errors/app-error';
 import { checkCampaignId } from '../../http/campaign-id';
 import type { AdminScope } from '../../protection/api-token';
 import type { ReportService } from './report-service';
-import { DATE_TIME_HINT, parseDateTime } from '../../shared/date-time';
+import { dateTimeProblem, DATE_TIME_HINT, parseDateTime } from '../../shared/date-time';
 
 /**
  * The times a report range may name. Outside them a timeline point, which starts on the campaign zone's local
@@ -18,7 +18,7 @@ export function parseReportTime(value: unknown, name: string, fields: FieldError
   if (value === undefined || value === '') return null;
   const at = typeof value === 'string' ? parseDateTime(value) : null;
   if (!at) {
-    fields.push({ path: name, message: DATE_TIME_HINT });
+    fields.push({ path: name, message: typeof value === 'string' ? dateTimeProblem(value) : DATE_TIME_HINT });
     return null;
   }
   if (at.getTime() < REPORT_TIMES.from || at.getTime() >= REPORT_TIMES.to) {

@@ -1,4 +1,5 @@
-import { impossibleDateTime } from '../../../src/definitions/impossible-date-time';
+import { impossibleDateTime } from '../../../src/shared/impossible-date-time';
+import { dateTimeProblem, DATE_TIME_HINT } from '../../../src/shared/date-time';
 
 describe('impossibleDateTime', () => {
   it.each([
@@ -28,5 +29,16 @@ describe('impossibleDateTime', () => {
     ]) {
       expect(impossibleDateTime(text)).toBeUndefined();
     }
+  });
+});
+
+describe('dateTimeProblem', () => {
+  // --at, --from and --to with a date that does not exist got the format hint, as if the offset were missing.
+  it('says a date that does not exist in the YAML words, else gives the format hint', () => {
+    expect(dateTimeProblem('2026-02-30T00:00:00+08:00')).toBe(
+      'is not a real date/time: February 2026 has 28 days',
+    );
+    expect(dateTimeProblem('2026-11-21')).toBe(DATE_TIME_HINT);
+    expect(dateTimeProblem('yesterday')).toBe(DATE_TIME_HINT);
   });
 });
