@@ -7,7 +7,7 @@ import { DocPath, Finding, formatPath } from './finding';
 import { impossibleDateTime } from '../shared/impossible-date-time';
 import { Path, pointerToPath, valueAt } from './json-pointer';
 import { minorDigits } from '../shared/currency';
-import { activeRestriction, allowedProperties, JsonSchema, schemaAtPath } from './schema-navigation';
+import { activeRestriction, allowedProperties, homesOf, JsonSchema, schemaAtPath } from './schema-navigation';
 
 /**
  * `amount: { min: 3.5 }` is an amount in major units (yuan): money is counted in minor units (fen), so say
@@ -132,6 +132,18 @@ function describeGot(value: unknown, path: Path, sourceOf: NonFiniteSource): str
   return `${sourceOf(path) ?? describeValue(value)}, not a finite number`;
 }
 
+/**
+ * ` (it belongs under decision: decision.fallback)`: a key written at another level than its own, which only its
+ * allowed neighbours were listed for. Nothing when it has no other place, or its only place is here.
+ */
+function elsewhere(root: JsonSchema, property: string, path: Path): string {
+  const here = path.filter((p) => typeof p === 'string').join('.');
+  const homes = homesOf(root, property).filter((home) => home !== here);
+  if (homes.length === 0 || homes.length > 2) return '';
+  const under = homes.map((home) => (home === '' ? 'the top level' : home)).join(' or ');
+  return ` (it belongs under ${under}: ${homes.map((home) => (home === '' ? property : `${home}.${property}`)).join(' or ')})`;
+}
+
 function toFinding(
   e: ErrorObject,
   root: JsonSchema,
@@ -165,7 +177,7 @@ function toFinding(
         );
       }
       return at(
-        `unknown property "${property}"${didYouMean(property, allowed)}; allowed: ${allowed.join(', ')}`,
+        `unknown property "${property}"${didYouMean(property, allowed) || elsewhere(root, property, path)}; allowed: ${allowed.join(', ')}`,
         [...path, property],
         'key',
       );

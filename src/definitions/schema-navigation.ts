@@ -108,3 +108,22 @@ export function allowedProperties(schema: JsonSchema, data: unknown): string[] {
   const { forbidden } = activeRestriction(schema, data);
   return Object.keys(properties(schema)).filter((key) => !forbidden.has(key));
 }
+
+/**
+ * Where else in the schema `name` is a property, as dotted paths (`decision`, `limits.perUser`; `` for the top
+ * level), following maps only, a few levels deep: a key written at the wrong level (`fallback` at the top, which
+ * belongs under `decision`) can be told where it goes.
+ */
+export function homesOf(root: JsonSchema, name: string, depth = 3): string[] {
+  const homes: string[] = [];
+  const visit = (schema: JsonSchema, path: string[], left: number): void => {
+    const props = properties(resolveRef(root, schema));
+    if (name in props) homes.push(path.join('.'));
+    if (left === 0) return;
+    for (const [key, sub] of Object.entries(props)) {
+      if (isRecord(sub) || typeof sub === 'boolean') visit(sub, [...path, key], left - 1);
+    }
+  };
+  visit(root, [], depth);
+  return homes;
+}

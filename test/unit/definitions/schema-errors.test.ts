@@ -92,6 +92,23 @@ describe('schema errors', () => {
     ]);
   });
 
+  // A key at the wrong level was listed only its neighbours there: `fallback` at the top, `timezone` in `window`.
+  it('says where a key written at another level belongs', () => {
+    expect(errors('campaign', { ...campaign, fallback: 'thanks' })).toEqual([
+      expect.stringMatching(
+        /^fallback: unknown property "fallback" \(it belongs under decision: decision\.fallback\); allowed: id, /,
+      ),
+    ]);
+    expect(errors('campaign', { ...campaign, window: { ...campaign.window, timezone: 'UTC' } })).toEqual([
+      'window.timezone: unknown property "timezone" (it belongs under the top level: timezone); allowed: start, end',
+    ]);
+    expect(errors('campaign', { ...campaign, limits: { total: 3 } })).toEqual([
+      'limits.total: unknown property "total" (it belongs under limits.perUser or budget: limits.perUser.total or budget.total); allowed: perUser',
+    ]);
+    // A typo is still a typo first.
+    expect(errors('campaign', { ...campaign, decison: {} })[0]).toContain('(did you mean "decision"?)');
+  });
+
   // `{ reward:c-1, weight: 1 }` reads as one key "reward:c-1": it was "missing reward" and "unknown property".
   it('says a key glued to its value in a { … } map lacks its ": ", once', () => {
     const glued = {
