@@ -133,6 +133,22 @@ function describeGot(value: unknown, path: Path, sourceOf: NonFiniteSource): str
 }
 
 /**
+ * `; write new-user` for an id written `new_user`, `New User` or `newUser`: the kebab-case spelling when it is a
+ * valid one (an id's pattern), which the message alone left to the reader.
+ */
+function kebabHint(e: ErrorObject): string {
+  if (e.params['pattern'] !== KEBAB || typeof e.data !== 'string') return '';
+  const kebab = e.data
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[\s_.]+/g, '-');
+  return new RegExp(KEBAB).test(kebab) ? `; write ${kebab}` : '';
+}
+
+const KEBAB = '^[a-z0-9]+(-[a-z0-9]+)*$';
+
+/**
  * ` (it belongs under decision: decision.fallback)`: a key written at another level than its own, which only its
  * allowed neighbours were listed for. Nothing when it has no other place, or its only place is here.
  */
@@ -206,9 +222,18 @@ function toFinding(
         typeof e.data === 'string' &&
         e.data.trim() !== '' &&
         Number.isFinite(Number(e.data));
+      // `when: [new-user]`: one value in brackets where a single one is wanted.
+      const single =
+        String(e.params['type']) === 'string' &&
+        Array.isArray(e.data) &&
+        e.data.length === 1 &&
+        typeof e.data[0] === 'string' &&
+        typeof path.at(-1) === 'string';
       const hint = quoted
         ? '; write numbers without quotes'
-        : percentHint(e.data, path) || listFormHint(e, path, data, revalidate);
+        : single
+          ? `; one value, without brackets: write ${String(path.at(-1))}: ${String((e.data as string[])[0])}`
+          : percentHint(e.data, path) || listFormHint(e, path, data, revalidate);
       return at(`must be ${words.join(' or ')} ${got}${hint}`);
     }
     case 'enum':
@@ -222,7 +247,7 @@ function toFinding(
     }
     case 'pattern': {
       const message = typeof parent['patternErrorMessage'] === 'string' ? parent['patternErrorMessage'] : '';
-      return at(`${message || `must match ${String(e.params['pattern'])}`} ${got}`);
+      return at(`${message || `must match ${String(e.params['pattern'])}`} ${got}${kebabHint(e)}`);
     }
     case 'format': {
       const impossible = typeof e.data === 'string' ? impossibleDateTime(e.data) : undefined;

@@ -92,6 +92,24 @@ describe('schema errors', () => {
     ]);
   });
 
+  // `when: new_user` and `when: [new-user]` were told the rule only, not what to write.
+  it('spells out the id to write for a segment rule written otherwise', () => {
+    const when = (value: unknown) =>
+      errors('campaign', {
+        ...campaign,
+        segments: [{ id: 'everyone', when: value, rewards: [{ reward: 'thanks', weight: 1 }] }],
+      });
+    expect(when('new_user')).toEqual([
+      'segments[0].when: must be kebab-case: lowercase letters and digits in words joined by single hyphens (got "new_user"); write new-user',
+    ]);
+    expect(when('newUser')[0]).toMatch(/; write new-user$/);
+    expect(when('New User')[0]).toMatch(/; write new-user$/);
+    expect(when('new--user')[0]).not.toMatch(/; write/);
+    expect(when(['new-user'])).toEqual([
+      'segments[0].when: must be a string (got ["new-user"]); one value, without brackets: write when: new-user',
+    ]);
+  });
+
   // A key at the wrong level was listed only its neighbours there: `fallback` at the top, `timezone` in `window`.
   it('says where a key written at another level belongs', () => {
     expect(errors('campaign', { ...campaign, fallback: 'thanks' })).toEqual([
@@ -190,7 +208,7 @@ describe('schema errors', () => {
         protection: { rateLimit: { perIp: '0/s' } },
       }),
     ).toEqual([
-      'id: must be kebab-case: lowercase letters and digits in words joined by single hyphens (got "New_Campaign")',
+      'id: must be kebab-case: lowercase letters and digits in words joined by single hyphens (got "New_Campaign"); write new-campaign',
       'window.start: must be an ISO 8601 date-time with an offset, e.g. 2026-11-11T00:00:00+08:00 (got "2026-11-11")',
       'protection.rateLimit.perIp: must be "<count>/<unit>" with unit s, sec, min, h, hour or day, e.g. 5/min (got "0/s")',
     ]);
