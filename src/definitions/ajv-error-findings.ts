@@ -133,20 +133,22 @@ function describeGot(value: unknown, path: Path, sourceOf: NonFiniteSource): str
 }
 
 /**
- * `; write new-user` for an id written `new_user`, `New User` or `newUser`: the kebab-case spelling when it is a
- * valid one (an id's pattern), which the message alone left to the reader.
+ * `; write new-user` for an id written `new_user`, `New User` or `newUser`, `; write CNY` for a currency written
+ * `cny`: the spelling the pattern takes when one of these is it, which the message alone left to the reader.
  */
-function kebabHint(e: ErrorObject): string {
-  if (e.params['pattern'] !== KEBAB || typeof e.data !== 'string') return '';
-  const kebab = e.data
-    .trim()
+function spellingHint(e: ErrorObject): string {
+  if (typeof e.data !== 'string') return '';
+  const pattern = new RegExp(String(e.params['pattern']), 'u');
+  const text = e.data.trim();
+  const kebab = text
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .toLowerCase()
     .replace(/[\s_.]+/g, '-');
-  return new RegExp(KEBAB).test(kebab) ? `; write ${kebab}` : '';
+  const fit = [text.toUpperCase(), kebab].find(
+    (candidate) => candidate !== e.data && /[A-Za-z0-9]/.test(candidate) && pattern.test(candidate),
+  );
+  return fit === undefined ? '' : `; write ${fit}`;
 }
-
-const KEBAB = '^[a-z0-9]+(-[a-z0-9]+)*$';
 
 /**
  * ` (it belongs under decision: decision.fallback)`: a key written at another level than its own, which only its
@@ -247,7 +249,7 @@ function toFinding(
     }
     case 'pattern': {
       const message = typeof parent['patternErrorMessage'] === 'string' ? parent['patternErrorMessage'] : '';
-      return at(`${message || `must match ${String(e.params['pattern'])}`} ${got}${kebabHint(e)}`);
+      return at(`${message || `must match ${String(e.params['pattern'])}`} ${got}${spellingHint(e)}`);
     }
     case 'format': {
       const impossible = typeof e.data === 'string' ? impossibleDateTime(e.data) : undefined;

@@ -242,7 +242,7 @@ describe('checkRuleConditions: what a fact can be read at', () => {
       `${at}.value: no request can send this context.platform: the participation API's platform must be one of: ios, android, web, other (got "nokia")`,
     ]);
     expect(check(onContext('$.channel', 'notIn', ['app', 'App']))).toEqual([
-      `${at}.value: no request can send this context.channel: the participation API's channel must be 1-32 lower-case letters, digits and hyphens, e.g. app, h5, mini-program (got "App")`,
+      `${at}.value: no request can send this context.channel: the participation API's channel must be 1-32 lower-case letters, digits and hyphens, e.g. app, h5, mini-program (got "App"); write app`,
     ]);
     expect(check(onContext('channel', 'not:equal', 5))).toEqual([
       `${at}.value: no request can send this context.channel: the participation API's channel must be a string (got 5)`,

@@ -105,6 +105,10 @@ describe('schema errors', () => {
     expect(when('newUser')[0]).toMatch(/; write new-user$/);
     expect(when('New User')[0]).toMatch(/; write new-user$/);
     expect(when('new--user')[0]).not.toMatch(/; write/);
+    const cny = errors('campaign', { ...campaign, budget: { currency: 'cny' } });
+    expect(cny).toEqual([
+      'budget.currency: must be an ISO 4217 currency code such as CNY or USD (got "cny"); write CNY',
+    ]);
     expect(when(['new-user'])).toEqual([
       'segments[0].when: must be a string (got ["new-user"]); one value, without brackets: write when: new-user',
     ]);
@@ -193,8 +197,8 @@ describe('schema errors', () => {
     const hint =
       'must be a channel as requests send it: 1-32 lower-case letters, digits and hyphens, e.g. app, h5, mini-program';
     expect(errors('campaign', { ...campaign, entry })).toEqual([
-      `entry.channels[1]: ${hint} (got "App")`,
-      `entry.channels[2]: ${hint} (got "mini_program")`,
+      `entry.channels[1]: ${hint} (got "App"); write app`,
+      `entry.channels[2]: ${hint} (got "mini_program"); write mini-program`,
       `entry.channels[3]: ${hint} (got "🎁")`,
     ]);
   });
