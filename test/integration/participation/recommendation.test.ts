@@ -66,7 +66,8 @@ describeEachBackend('recommendation service', (backend) => {
     pocket = await createTestPocket(backends, {
       clock: () => NOW,
       profiles: profiles(),
-      config: { definitionsRoot: root, recommendUrl: RECOMMEND, recommendTimeoutMs: 200 },
+      // Long enough for nock's answer on a busy CI host (at 200 ms a bad-score case once timed out instead).
+      config: { definitionsRoot: root, recommendUrl: RECOMMEND, recommendTimeoutMs: 1000 },
     });
   });
   afterEach(() => {
@@ -117,9 +118,9 @@ describeEachBackend('recommendation service', (backend) => {
       () =>
         nock(RECOMMEND)
           .post('/scores')
-          .delay(1000)
+          .delay(3000)
           .reply(200, { scores: { 'coupon-b': 5 } }),
-      /did not answer within 200 ms/,
+      /did not answer within 1000 ms/,
     ],
     [
       'answers a bad score',
