@@ -6,7 +6,7 @@ import { closest, didYouMean } from './did-you-mean';
 import { DocPath, Finding, formatPath } from './finding';
 import { impossibleDateTime } from '../shared/impossible-date-time';
 import { Path, pointerToPath, valueAt } from './json-pointer';
-import { minorDigits } from '../shared/currency';
+import { minorDigits, notMoney } from '../shared/currency';
 import { activeRestriction, allowedProperties, homesOf, JsonSchema, schemaAtPath } from './schema-navigation';
 
 /**
@@ -133,22 +133,34 @@ function describeGot(value: unknown, path: Path, sourceOf: NonFiniteSource): str
 }
 
 /**
- * `; write new-user` for an id written `new_user`, `New User` or `newUser`, `; write CNY` for a currency written
- * `cny`: the spelling the pattern takes when one of these is it, which the message alone left to the reader.
+ * `; write new-user` for an id written `new_user`, `New User` or `newUser`, `; write app` for a channel written
+ * `App`, `; write CNY` for a currency written `cny`: the spelling the pattern takes, which the message alone left
+ * to the reader. Only for these three, where the spelling is sure: a channel must equal what requests send
+ * (`WeChat` is `wechat`, not `we-chat`), a currency must be a real one (`rmb` is not `RMB`, which is refused
+ * too), and user ids are case-sensitive, so they get no suggestion.
  */
 function spellingHint(e: ErrorObject): string {
   if (typeof e.data !== 'string') return '';
-  const pattern = new RegExp(String(e.params['pattern']), 'u');
   const text = e.data.trim();
-  const kebab = text
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase()
-    .replace(/[\s_.]+/g, '-');
-  const fit = [text.toUpperCase(), kebab].find(
-    (candidate) => candidate !== e.data && /[A-Za-z0-9]/.test(candidate) && pattern.test(candidate),
-  );
-  return fit === undefined ? '' : `; write ${fit}`;
+  const pattern = String(e.params['pattern']);
+  let fit: string | undefined;
+  if (pattern === KEBAB_ID) {
+    fit = text
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase()
+      .replace(/[\s_.]+/g, '-');
+  } else if (pattern === CHANNEL) {
+    fit = text.toLowerCase().replace(/[\s_.]+/g, '-');
+  } else if (pattern === CURRENCY) {
+    const upper = text.toUpperCase();
+    fit = minorDigits(upper) !== null && notMoney(upper) === undefined ? upper : undefined;
+  }
+  return fit !== undefined && fit !== e.data && new RegExp(pattern, 'u').test(fit) ? `; write ${fit}` : '';
 }
+
+const KEBAB_ID = '^[a-z0-9]+(-[a-z0-9]+)*$';
+const CHANNEL = '^[a-z0-9-]{1,32}$';
+const CURRENCY = '^[A-Z]{3}$';
 
 /**
  * ` (it belongs under decision: decision.fallback)`: a key written at another level than its own, which only its

@@ -30,37 +30,45 @@ function checkWindow({ start, end }: CampaignDefinition['window']): Finding[] {
 /**
  * A window time written with another offset than the campaign's zone has then: `2026-11-01T00:00:00Z` in a
  * campaign on Asia/Shanghai starts at 08:00 there, silently. A warning (UTC may be meant) that says the local time
- * and how to write the wall time on the campaign's clock.
+ * and how to write the same wall time on the campaign's clock: with the offset the zone has at that wall time
+ * (not at the instant written, which may be across a daylight-saving change), or that it does not exist there.
  */
 function checkWindowOffsets(campaign: CampaignDefinition): Finding[] {
   const zone = campaign.timezone;
-  if (!isTimeZone(zone)) return [];
+  // A zone refused (or an abbreviation) is an error already; its clock is no guide.
+  if (!isTimeZone(zone) || checkTimeZone(zone).length > 0) return [];
   return (['start', 'end'] as const).flatMap((key) => {
     const written = campaign.window[key];
-    const match = /^(.*T[^Z+-]*)(Z|[+-]\d\d:?\d\d)$/i.exec(written);
+    const match = /^(\d{4}-\d\d-\d\d)[Tt](\d\d:\d\d:\d\d(?:\.\d+)?)([Zz]|[+-]\d\d:?\d\d)$/.exec(written);
     const at = new Date(written);
     // Before 1970 the window is an error already (checkWindowRange).
     if (!match || Number.isNaN(at.getTime()) || at.getTime() < 0) return [];
+    const [, date = '', time = '', offset = ''] = match;
+    if (offsetSeconds(offset) === utcOffsetSeconds(at, zone)) return [];
     const local = localTime(at.toISOString(), zone);
-    if (local.slice(19) === offsetText(match[2] ?? '')) return [];
-    const wall = match[1] ?? '';
-    const meant = localTime(
-      new Date(Date.parse(`${wall}Z`) - utcOffsetSeconds(at, zone) * 1000).toISOString(),
-      zone,
-    );
-    return [
-      warning(
-        ['window', key],
-        `${written} is ${local} on the campaign's clock (${zone}); if ${wall.slice(11)} there was meant, write ${meant}`,
-      ),
-    ];
+    const wall = Date.parse(`${date}T${time}Z`);
+    const zoneOffset = utcOffsetSeconds(new Date(wall - utcOffsetSeconds(new Date(wall), zone) * 1000), zone);
+    const meant = new Date(wall - zoneOffset * 1000);
+    const exists = localTime(meant.toISOString(), zone).slice(0, 19) === `${date}T${time.slice(0, 8)}`;
+    const advice = exists
+      ? `if ${time} there was meant, write ${date}T${time}${offsetLabel(zoneOffset)}`
+      : `${time} on ${date} does not exist there (the clocks skip it)`;
+    return [warning(['window', key], `${written} is ${local} on the campaign's clock (${zone}); ${advice}`)];
   });
 }
 
-/** `Z`, `+0800` or `+08:00` as localTime writes an offset: `+00:00`, `+08:00`. */
-function offsetText(offset: string): string {
-  if (offset.toUpperCase() === 'Z') return '+00:00';
-  return offset.includes(':') ? offset : `${offset.slice(0, 3)}:${offset.slice(3)}`;
+/** `Z`, `-00:00`, `+0800` or `+08:00` in seconds east of UTC. */
+function offsetSeconds(offset: string): number {
+  if (offset.toUpperCase() === 'Z') return 0;
+  const [, sign = '+', hours = '0', minutes = '0'] = /^([+-])(\d\d):?(\d\d)$/.exec(offset) ?? [];
+  return (sign === '-' ? -1 : 1) * (Number(hours) * 3600 + Number(minutes) * 60);
+}
+
+/** Seconds east of UTC as an ISO 8601 offset: `+08:00`, `-04:00`. */
+function offsetLabel(seconds: number): string {
+  const minutes = Math.round(Math.abs(seconds) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${seconds < 0 ? '-' : '+'}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }
 
 function checkFallback(campaign: CampaignDefinition): Finding[] {

@@ -72,7 +72,13 @@ export function operatorValueMessage(operator: string, value: unknown): string |
   const base = parts.pop() ?? '';
   if (parts.some((d) => VALUE_DECORATORS.includes(d))) return undefined;
   const got = describeValue(value);
-  if ((base === 'in' || base === 'containsAny') && Array.isArray(value) && value.length === 0) {
+  // Undecorated only: `not:in []` is true for every value (the "is set" of notIn), `everyFact:in []` for none.
+  if (
+    parts.length === 0 &&
+    (base === 'in' || base === 'containsAny') &&
+    Array.isArray(value) &&
+    value.length === 0
+  ) {
     return `operator "${base}" with an empty list never matches; list the values it should match`;
   }
   switch (base) {

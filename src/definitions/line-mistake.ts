@@ -20,46 +20,55 @@ export function lineMistake(e: YAMLError, text: string, lineCounter: LineCounter
   const { line, col } = lineCounter.linePos(e.pos[0]);
   const lines = text.split(/\r?\n/);
   const source = (lines[line - 1] ?? '').replace(/\s+#.*$/, '').trimEnd();
-  if ((e.code === 'BLOCK_IN_FLOW' || e.code === 'MULTILINE_IMPLICIT_KEY') && insideFlow(text, e.pos[0])) {
-    return missingFlowComma(source, col, lines[line] ?? '');
+  if (e.code === 'BLOCK_IN_FLOW' || e.code === 'MULTILINE_IMPLICIT_KEY') {
+    const opener = flowOpener(text, e.pos[0]);
+    const flow = opener === undefined ? undefined : missingFlowComma(source, col, lines[line] ?? '', opener);
+    if (flow !== undefined) return flow;
   }
   if (!MISREAD_LINE.has(e.code)) return undefined;
   return e.code === 'BLOCK_AS_IMPLICIT_KEY' ? colonInValue(source, col) : missingColon(source, col);
 }
 
-/** Whether `offset` lies inside a `{ … }` or `[ … ]` (quotes and comments skipped). */
-function insideFlow(text: string, offset: number): boolean {
-  let depth = 0;
+/**
+ * The `{` or `[` of the innermost flow collection open at `offset`, if any. A quote counts only where a scalar
+ * can start with one (after a blank, `:`, `,`, `[` or `{`), so an apostrophe in plain text (`Bob's pick`) opens
+ * nothing; a `#` after a blank starts a comment.
+ */
+function flowOpener(text: string, offset: number): '{' | '[' | undefined {
+  const open: Array<'{' | '['> = [];
   for (let i = 0; i < offset; i++) {
     const c = text[i];
-    if (c === '"' || c === "'") {
+    const before = i === 0 ? '\n' : (text[i - 1] ?? '');
+    if ((c === '"' || c === "'") && /[\s:,[{]/.test(before)) {
       const close = text.indexOf(c, i + 1);
-      if (close < 0 || close >= offset) return depth > 0;
+      if (close < 0 || close >= offset) break;
       i = close;
-    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+    } else if (c === '#' && /\s/.test(before)) {
       const end = text.indexOf('\n', i);
       if (end < 0) break;
       i = end;
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') depth = Math.max(0, depth - 1);
+    } else if ((c === '{' || c === '[') && /[\s:,[{-]/.test(before)) open.push(c);
+    else if ((c === '}' || c === ']') && open.length > 0) open.pop();
   }
-  return depth > 0;
+  return open.at(-1);
 }
 
 /**
- * A comma left out between two entries of a `{ … }` map: `{ reward: c-1 weight: 60 }` on one line, or a line of
- * a map written over several lines that does not end in one. The yaml library says "block collections are not
- * allowed within flow collections" or "implicit keys need to be on a single line", and blamed the indentation.
+ * A comma left out between two entries of a `{ … }` map or `[ … ]` list: `{ reward: c-1 weight: 60 }` on one
+ * line, or a line of one written over several that does not end in one. The yaml library says "block collections
+ * are not allowed within flow collections" or "implicit keys need to be on a single line", and blamed the
+ * indentation.
  */
-function missingFlowComma(source: string, col: number, next: string): string | undefined {
+function missingFlowComma(source: string, col: number, next: string, opener: '{' | '['): string | undefined {
+  const what = opener === '{' ? 'the entries of a { … } map' : 'the items of a [ … ] list';
   const value = source.slice(col - 1);
   const inline = /^(.*?\S)\s+([A-Za-z_][\w-]*):\s/.exec(value);
   if (inline && !/[,{[]/.test(inline[1] ?? '')) {
-    return `missing "," before "${inline[2]}": the entries of a { … } map are separated by commas, so write ${inline[1]}, ${inline[2]}: …`;
+    return `missing "," before "${inline[2]}": ${what} are separated by commas, so write ${inline[1]}, ${inline[2]}: …`;
   }
   const nextKey = /^\s*([A-Za-z_][\w-]*):\s/.exec(next)?.[1];
   if (nextKey !== undefined && !value.endsWith(',')) {
-    return `missing "," at the end of this line, before "${nextKey}" on the next: the entries of a { … } map are separated by commas`;
+    return `missing "," at the end of this line, before "${nextKey}" on the next: ${what} are separated by commas`;
   }
   return undefined;
 }

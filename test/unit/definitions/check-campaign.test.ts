@@ -131,6 +131,20 @@ describe('checkCampaign', () => {
     expect(
       check({ ...york, window: { start: '2026-07-01T00:00:00-05:00', end: '2026-11-12T00:00:00-05:00' } }),
     ).toEqual([expect.stringContaining('write 2026-07-01T00:00:00-04:00')]);
+    // The offset of the meant wall time, across a daylight-saving change from the instant written; a wall time
+    // the clocks skip is said not to exist; fractions are kept; -00:00 is UTC's own.
+    const edge = (timezone: string, start: string, end: string) =>
+      check({ ...base, timezone, window: { start, end } });
+    expect(edge('America/New_York', '2026-03-08T03:00:00Z', '2026-11-12T00:00:00-05:00')).toEqual([
+      expect.stringContaining('if 03:00:00 there was meant, write 2026-03-08T03:00:00-04:00'),
+    ]);
+    expect(edge('America/New_York', '2026-03-08T02:30:00-05:00', '2026-11-12T00:00:00-05:00')).toEqual([
+      expect.stringContaining('02:30:00 on 2026-03-08 does not exist there (the clocks skip it)'),
+    ]);
+    expect(edge('Asia/Shanghai', '2026-11-11T00:00:00.500Z', '2026-11-12T00:00:00+08:00')).toEqual([
+      expect.stringContaining('write 2026-11-11T00:00:00.500+08:00'),
+    ]);
+    expect(edge('UTC', '2026-11-11T00:00:00-00:00', '2026-11-12T00:00:00Z')).toEqual([]);
   });
 
   it('refuses a currency that is not an ISO 4217 code', () => {

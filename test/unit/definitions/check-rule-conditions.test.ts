@@ -112,8 +112,10 @@ describe('checkRuleConditions', () => {
     expect(check(leaf('containsAny', []))).toEqual([
       `${at}.value: operator "containsAny" with an empty list never matches; list the values it should match`,
     ]);
-    // `notIn: []` is the way to say "is set": true for any value, false for a missing one.
+    // `notIn: []` is the way to say "is set": true for any value, false for a missing one; so is `not:in []`.
     expect(check(leaf('notIn', []))).toEqual([]);
+    expect(check(leaf('not:in', []))).toEqual([]);
+    expect(check(leaf('not:containsAny', []))).toEqual([]);
   });
 
   it('says a path that repeats its fact name is read inside the fact', () => {

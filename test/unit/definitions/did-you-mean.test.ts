@@ -14,6 +14,10 @@ describe('closest', () => {
     expect(closest('CNX', ['CNY', 'USD'])).toBe('CNY');
     expect(closest('agee', ['age'])).toBe('age');
     expect(didYouMean('vipp', ['vip'])).toBe(' (did you mean "vip"?)');
+    // A swap of two neighbouring letters is one edit, the commonest typo of a short name.
+    expect(closest('tpye', ['type', 'name'])).toBe('type');
+    expect(closest('nmae', ['type', 'name'])).toBe('name');
+    expect(closest('wehn', ['when', 'rewards'])).toBe('when');
   });
 
   it('never offers the input itself, nor anything when nothing is close', () => {

@@ -155,8 +155,18 @@ describe('parseYaml', () => {
     expect(problems('rewards:\n  - { id: c, type: coupon,\n      cost: 320\n      stock: 5 }\n')).toEqual([
       '3:13 rewards[0].cost: invalid YAML: missing "," at the end of this line, before "stock" on the next: the entries of a { … } map are separated by commas',
     ]);
-    // Outside a { … } the same line is the block style's slip (missing ": "), said as before.
+    // Outside a { … } the same line is the block style's slip (missing ": "), said as before, an apostrophe in
+    // plain text earlier (`Bob's pick`) opening nothing.
     expect(problems('a: 1\nowner growth-team\nb: 2\n')[0]).toContain('missing ": " after the key "owner"');
+    const apostrophes =
+      "s:\n  - { id: a, description: Bob's pick }\n  - { id: b }\nowner growth-team\nname: y\n";
+    expect(problems(apostrophes)[0]).toContain('missing ": " after the key "owner"');
+    expect(problems("name: Women's day\ns:\n  - { id: c-1, type: none weight: 60 }\n")[0]).toContain(
+      'missing "," before "weight"',
+    );
+    expect(problems('x: [\n a\n b: 1\n]\n')[0]).toContain(
+      'the items of a [ … ] list are separated by commas',
+    );
   });
 
   it('says a key lacks its ": " when the source line shows it, instead of blaming the indentation', () => {

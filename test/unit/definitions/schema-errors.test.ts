@@ -109,6 +109,16 @@ describe('schema errors', () => {
     expect(cny).toEqual([
       'budget.currency: must be an ISO 4217 currency code such as CNY or USD (got "cny"); write CNY',
     ]);
+    // Only where the spelling is sure: RMB is refused too, a channel is what requests send (not "we-chat"), and a
+    // user id is case-sensitive.
+    expect(errors('campaign', { ...campaign, budget: { currency: 'rmb' } })[0]).not.toContain('; write');
+    const channels = errors('campaign', {
+      ...campaign,
+      entry: { activityCode: 'none', channels: ['WeChat'] },
+    });
+    expect(channels[0]).toMatch(/; write wechat$/);
+    const tester = errors('campaign', { ...campaign, testers: [{ userId: 'Bob Smith', profile: {} }] });
+    expect(tester[0]).not.toContain('; write');
     expect(when(['new-user'])).toEqual([
       'segments[0].when: must be a string (got ["new-user"]); one value, without brackets: write when: new-user',
     ]);
