@@ -7,6 +7,7 @@ import { DocPath, Finding, formatPath } from './finding';
 import { impossibleDateTime } from '../shared/impossible-date-time';
 import { Path, pointerToPath, valueAt } from './json-pointer';
 import { minorDigits, notMoney } from '../shared/currency';
+import { yamlScalar } from './append-testers';
 import { activeRestriction, allowedProperties, homesOf, JsonSchema, schemaAtPath } from './schema-navigation';
 
 /**
@@ -246,7 +247,7 @@ function toFinding(
       const hint = quoted
         ? '; write numbers without quotes'
         : single
-          ? `; one value, without brackets: write ${String(path.at(-1))}: ${String((e.data as string[])[0])}`
+          ? `; one value, without brackets: write ${String(path.at(-1))}: ${yamlScalar((e.data as string[])[0])}`
           : percentHint(e.data, path) || listFormHint(e, path, data, revalidate);
       return at(`must be ${words.join(' or ')} ${got}${hint}`);
     }

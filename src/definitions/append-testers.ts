@@ -104,7 +104,8 @@ function appendToLf(text: string, entries: readonly TesterEntry[]): string {
   const root = doc.contents;
   if (!isMap(root)) throw new Error('a campaign file must be a mapping');
   const pair = root.items.find((p) => isScalar(p.key) && p.key.value === 'testers');
-  const seq = pair?.value;
+  // `testers:` with nothing after it holds a null scalar node, not JS null: it was refused as "not a sequence".
+  const seq = isScalar(pair?.value) && pair.value.value === null ? null : pair?.value;
   if (pair === undefined || seq === null || seq === undefined) {
     const at = topLevelInsertAt(text, root);
     const lines = ['testers:', ...entries.flatMap((e) => testerItemLines(e, '  '))];

@@ -41,23 +41,25 @@ export function checkSegmentOverlap(
     const rule = rules.get(segment.when);
     if (!rule) continue;
     const mine = conjuncts(rule.conditions);
-    for (const other of earlier) {
-      const shadowed = other.rule === segment.when || isSubset(other.conjuncts, mine);
-      if (!shadowed && !isSubset(mine, other.conjuncts)) continue;
-      // A segment that never matches is an error, as one after a catch-all is: its rewards are never given.
-      // A partial overlap is a warning: both segments still take users.
+    // A segment that never matches is an error, as one after a catch-all is: its rewards are never given. It is
+    // looked for among all the earlier segments first, so a partial overlap with an earlier one does not hide it.
+    // A partial overlap is a warning: both segments still take users.
+    const covering = earlier.find((other) => other.rule === segment.when || isSubset(other.conjuncts, mine));
+    const partial = earlier.find((other) => isSubset(mine, other.conjuncts));
+    if (covering) {
       findings.push(
-        shadowed
-          ? error(
-              ['segments', index, 'when'],
-              `overlaps earlier segment "${other.id}"; every user it matches also matches "${other.id}", so this segment never matches: move it before "${other.id}" or remove it`,
-            )
-          : warning(
-              ['segments', index, 'when'],
-              `overlaps earlier segment "${other.id}"; users matching both get "${other.id}"`,
-            ),
+        error(
+          ['segments', index, 'when'],
+          `overlaps earlier segment "${covering.id}"; every user it matches also matches "${covering.id}", so this segment never matches: move it before "${covering.id}" or remove it`,
+        ),
       );
-      break;
+    } else if (partial) {
+      findings.push(
+        warning(
+          ['segments', index, 'when'],
+          `overlaps earlier segment "${partial.id}"; users matching both get "${partial.id}"`,
+        ),
+      );
     }
     earlier.push({ id: segment.id, rule: segment.when, conjuncts: mine });
   }

@@ -51,7 +51,7 @@ export function collectCampaigns(files: readonly LoadedFile[], known: KnownRules
     if (definition.id !== expected) {
       const fix = named
         ? `rename the file to ${definition.id}.yaml or set id: ${expected}`
-        : `rename the file to ${definition.id}.yaml ("${expected}" is no campaign id: ids are kebab-case)`;
+        : `rename the file to ${definition.id}.yaml ("${expected}" is no campaign id: ${fileId(loaded.source.file).length > 64 ? 'ids are at most 64 characters' : 'ids are kebab-case'})`;
       report(loaded, [error(['id'], `id "${definition.id}" must equal the file name: ${fix}`)]);
     }
     const existing = collected.campaigns.get(definition.id);

@@ -5,6 +5,7 @@
  * longer holds the present, unless forced; removing a reward that has grants is allowed but warned about.
  */
 import { checkLive } from '../decision/liveness';
+import { localTime } from '../shared/local-time';
 import { sameTimeZone } from '../definitions/check-time-zone';
 import type { CampaignDefinition, RewardDefinition } from '../definitions/campaign-types';
 import type { CampaignUsage } from '../ledger/grant-store';
@@ -190,15 +191,15 @@ function checkWindowTurnsAway({ current, next, usage, now }: ActivationInput): A
   const after = checkLive(next, now, false);
   if (after === 'live') return [];
   const { start, end } = next.window;
+  // On the campaign's clock, as its window is written (and paused or not: the overlay is not the window).
+  const at = localTime(now.toISOString(), current.timezone);
   const [path, what] =
-    after === 'ended'
-      ? ['window.end', `ends at ${end}, before now (${now.toISOString()})`]
-      : ['window.start', `starts at ${start}, after now (${now.toISOString()})`];
+    after === 'ended' ? ['window.end', `ends at ${end}`] : ['window.start', `starts at ${start}`];
   return [
     {
       code: 'window_excludes_now',
       path,
-      message: `window: the campaign is live and has ${usage.grants} grants, but the new window ${what}: every participation would be answered ${after}; pocket pause stops it for now, status: ended closes it`,
+      message: `window: the campaign's window holds now (${at}) and it has ${usage.grants} grants, but the version to activate ${what}: every participation would be answered ${after}; pocket pause stops it for now, status: ended closes it`,
       forceable: true,
     },
   ];

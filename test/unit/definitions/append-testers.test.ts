@@ -95,6 +95,13 @@ describe('appendTesters', () => {
       expect(appendTesters(before, [alice])).not.toMatch(/[^\r]\n/);
   });
 
+  // `testers:` with nothing after it was refused as "not a sequence" (a null scalar node, not JS null).
+  it('fills an empty testers key', () => {
+    expect(appendTesters('id: x\ntesters:\nnotify: { on: [] }\n', [alice])).toBe(
+      'id: x\ntesters:\n  - { userId: qa-alice, profile: { gender: female, age: 22, tags: [vip, new] } }\nnotify: { on: [] }\n',
+    );
+  });
+
   it('writes a long entry in block style within 110 columns', () => {
     const long = {
       userId: 'qa-long',

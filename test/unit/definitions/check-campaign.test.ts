@@ -1,7 +1,7 @@
 import type { CampaignDefinition, RuleDefinition } from '../../../src/definitions/campaign-types';
 import { checkCampaign } from '../../../src/definitions/check-campaign';
 import { isTimeZone } from '../../../src/definitions/check-time-zone';
-import { conjuncts } from '../../../src/definitions/check-segment-overlap';
+import { checkSegmentOverlap, conjuncts } from '../../../src/definitions/check-segment-overlap';
 import { formatPath } from '../../../src/definitions/finding';
 
 const base: CampaignDefinition = {
@@ -392,6 +392,26 @@ describe('checkCampaign', () => {
       'error segments[1].when: overlaps earlier segment "young-women"; every user it matches also matches "young-women", so this segment never matches: move it before "young-women" or remove it',
       'warning segments[2].when: overlaps earlier segment "young-women"; users matching both get "young-women"',
       'error segments[4].when: overlaps earlier segment "men"; every user it matches also matches "men", so this segment never matches: move it before "men" or remove it',
+    ]);
+  });
+});
+
+describe('checkSegmentOverlap', () => {
+  // S3 = {a, b} overlaps S1 = {a, b, c} partly, and S2 = {a} takes all its users: it was told the partial overlap
+  // only, since the first overlapping segment ended the search.
+  it('finds an earlier segment that takes every user even after a partial overlap', () => {
+    const own = new Map(
+      [
+        rule('new-women-app', ['age', 'lessThan', 30], ['gender', 'equal', 'female'], ['app', 'equal', true]),
+        rule('new-users', ['age', 'lessThan', 30]),
+        rule('new-women', ['age', 'lessThan', 30], ['gender', 'equal', 'female']),
+      ].map((r) => [r.id, r]),
+    );
+    const segment = (id: string) => ({ id, when: id, rewards: [{ reward: 'rp', weight: 1 }] });
+    const campaign = { ...base, segments: ['new-women-app', 'new-users', 'new-women'].map(segment) };
+    expect(checkSegmentOverlap(campaign, own).map((f) => `${f.severity} ${f.message}`)).toEqual([
+      'warning overlaps earlier segment "new-women-app"; users matching both get "new-women-app"',
+      'error overlaps earlier segment "new-users"; every user it matches also matches "new-users", so this segment never matches: move it before "new-users" or remove it',
     ]);
   });
 });

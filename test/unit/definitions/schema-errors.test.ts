@@ -119,6 +119,8 @@ describe('schema errors', () => {
     expect(channels[0]).toMatch(/; write wechat$/);
     const tester = errors('campaign', { ...campaign, testers: [{ userId: 'Bob Smith', profile: {} }] });
     expect(tester[0]).not.toContain('; write');
+    // The value written as YAML reads it back: `#1 pack` unquoted would be a comment.
+    expect(errors('campaign', { ...campaign, name: ['#1 pack'] })[0]).toMatch(/write name: '#1 pack'$/);
     expect(when(['new-user'])).toEqual([
       'segments[0].when: must be a string (got ["new-user"]); one value, without brackets: write when: new-user',
     ]);

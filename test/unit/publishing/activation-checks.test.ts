@@ -81,7 +81,7 @@ describe('checkActivation', () => {
         code: 'window_excludes_now',
         path: 'window.end',
         message:
-          'window: the campaign is live and has 55 grants, but the new window ends at 2025-11-30T00:00:00+08:00, before now (2026-11-21T04:00:00.000Z): every participation would be answered ended; pocket pause stops it for now, status: ended closes it',
+          "window: the campaign's window holds now (2026-11-21T12:00:00+08:00) and it has 55 grants, but the version to activate ends at 2025-11-30T00:00:00+08:00: every participation would be answered ended; pocket pause stops it for now, status: ended closes it",
         forceable: true,
       },
     ]);
@@ -90,7 +90,7 @@ describe('checkActivation', () => {
       expect.objectContaining({
         code: 'window_excludes_now',
         path: 'window.start',
-        message: expect.stringContaining('starts at 2026-11-25T00:00:00+08:00, after now'),
+        message: expect.stringContaining('the version to activate starts at 2026-11-25T00:00:00+08:00'),
       }),
     ]);
     const forced = checkActivation(input, true);
