@@ -67,7 +67,8 @@ describeEachBackend('the HTTP profile service in the participation path', (backe
       config: {
         definitionsRoot: repo.root,
         profileUrl: PROFILES,
-        profileTimeoutMs: 100,
+        // 1 s: at 100 ms a busy CI host's nock answer could come late on the happy path.
+        profileTimeoutMs: 1000,
         // Longer than the caching test's three participations take on a busy host (1 s could run out between them).
         profileCacheTtlMs: 60_000,
       },
@@ -112,7 +113,7 @@ describeEachBackend('the HTTP profile service in the participation path', (backe
       () =>
         nock(PROFILES)
           .get('/profiles/u-slow')
-          .delay(1000)
+          .delay(3000)
           .reply(200, { profile: { member: true } }),
       'u-slow',
     ],

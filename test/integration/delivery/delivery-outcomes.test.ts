@@ -150,7 +150,8 @@ describeEachBackend('delivery outcomes', (backend) => {
     const flaky = await createTestPocket(backends, {
       clock,
       random: () => 0,
-      config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: FLAKY }, issuerTimeoutMs: 100 },
+      // 1 s: a busy CI host's nock answer must not time out where an answer is meant to arrive.
+      config: { definitionsRoot: DEFINITIONS, issuerUrls: { red_packet: FLAKY }, issuerTimeoutMs: 1000 },
     });
     try {
       const [id] = await grantsFor(flaky, ['u-flaky']);
@@ -162,7 +163,7 @@ describeEachBackend('delivery outcomes', (backend) => {
         .post('/grants')
         .reply(429)
         .post('/grants')
-        .delay(1000)
+        .delay(3000)
         .reply(201)
         .post('/grants')
         .reply(409);

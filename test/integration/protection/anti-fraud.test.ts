@@ -75,7 +75,7 @@ describeEachBackend('anti-fraud', (backend) => {
         'vip-risky': { registeredDays: 365, vip: true },
       }),
       config: { definitionsRoot: root },
-      protection: { risk: new HttpRiskClient({ baseUrl: RISK, timeoutMs: 300 }) },
+      protection: { risk: new HttpRiskClient({ baseUrl: RISK, timeoutMs: 1000 }) },
     });
     blocklist = new BlocklistService({ db: pocket.db, store: new KnexBlocklistStore() });
   });

@@ -27,7 +27,8 @@ const grant: IssueRequest = {
 };
 
 describe('HttpIssuer.issue', () => {
-  const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 100, secrets: [ISSUER_SECRET] });
+  // 1 s: at 100 ms a cold jest worker's first nock answer can miss the timeout on a busy CI host.
+  const issuer = new HttpIssuer({ baseUrl: `${BASE}/`, timeoutMs: 1000, secrets: [ISSUER_SECRET] });
 
   useStrictNock({ abortPending: true });
 
@@ -55,7 +56,7 @@ describe('HttpIssuer.issue', () => {
 
   it('retries when the issuer does not answer within the timeout', async () => {
     // The answer would be a success, but it comes after the timeout: the grant is not known to be issued.
-    // (The answer comes long after the 100 ms timeout, and the bound is wide of both, so a late timer on a busy
+    // (The answer comes long after the 1 s timeout, and the bound is wide of both, so a late timer on a busy
     // host cannot fail the test; it was 1000 ms and 900 ms.)
     nock(BASE).post('/grants').delay(10_000).reply(201, { status: 201 });
     const started = Date.now();

@@ -13,7 +13,7 @@ describe('HttpProfileSource', () => {
   const source = (over: { timeoutMs?: number; cacheTtlMs?: number; maxEntries?: number } = {}) =>
     new HttpProfileSource({
       baseUrl: `${BASE}/`,
-      timeoutMs: over.timeoutMs ?? 200,
+      timeoutMs: over.timeoutMs ?? 1000,
       cacheTtlMs: over.cacheTtlMs ?? 5000,
       ...(over.maxEntries === undefined ? {} : { maxEntries: over.maxEntries }),
       now: () => now,

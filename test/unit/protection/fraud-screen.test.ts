@@ -40,7 +40,8 @@ function screen(overrides: Partial<FraudScreenDeps> = {}): FraudScreen {
       admit: (_c, _d, _u, max) => Promise.resolve({ result: 'pass', accounts: 1, max }),
       release: () => Promise.resolve(),
     },
-    risk: new HttpRiskClient({ baseUrl: RISK, timeoutMs: 200 }),
+    // 1 s: a cold jest worker's first nock answer once took more than 200 ms on CI, and failed the happy path.
+    risk: new HttpRiskClient({ baseUrl: RISK, timeoutMs: 1000 }),
     riskMissing: 'error',
     ...overrides,
   });
@@ -171,7 +172,7 @@ describe('FraudScreen', () => {
     ['a 500', () => nock(RISK).post('/score').reply(500, 'boom')],
     ['a body without a score', () => nock(RISK).post('/score').reply(200, { risk: 'low' })],
     ['a non-numeric score', () => nock(RISK).post('/score').reply(200, { score: '12' })],
-    ['no answer within the timeout', () => nock(RISK).post('/score').delay(1000).reply(200, { score: 1 })],
+    ['no answer within the timeout', () => nock(RISK).post('/score').delay(3000).reply(200, { score: 1 })],
     ['a connection error', () => nock(RISK).post('/score').replyWithError('ECONNRESET')],
   ])(
     'risk service failing with %s: onError deny → 503, onError allow → allowed with the error recorded',
