@@ -1,6 +1,7 @@
 import { FACTS, isPlainPath } from '../rules/vocabulary';
 import type { RuleDefinition } from './campaign-types';
 import { contextValueMessage } from './check-context-value';
+import { checkContradiction } from './check-contradiction';
 import { checkFactPath } from './check-fact-path';
 import { historyValueMessage } from './check-history-value';
 import { nullValueMessage, operatorValueMessage, unknownOperatorMessage } from './check-operator';
@@ -51,7 +52,8 @@ function checkLeaf(node: Node, at: DocPath): Finding[] {
  * fact comparisons (`value: { fact, path }`). `at` is the rule's path in its file, e.g. `['rules', 2]`.
  */
 export function checkRuleConditions(rule: RuleDefinition, at: DocPath): Finding[] {
-  return conditionLeaves(rule.conditions, [...at, 'conditions']).flatMap((leaf) =>
+  const leaves = conditionLeaves(rule.conditions, [...at, 'conditions']).flatMap((leaf) =>
     checkLeaf(leaf.node, leaf.at),
   );
+  return [...leaves, ...checkContradiction(rule.conditions, [...at, 'conditions'])];
 }
