@@ -1,5 +1,5 @@
 import { utcOffsetSeconds } from '../decision/business-date';
-import { localTime } from '../shared/local-time';
+import { localTime, offsetLabel } from '../shared/local-time';
 import type { CampaignDefinition, RuleDefinition } from './campaign-types';
 import { checkChannels, checkDailyCaps, checkWindowRange } from './check-entry-and-caps';
 import { checkProfileTypes } from './check-profile-types';
@@ -62,13 +62,6 @@ function offsetSeconds(offset: string): number {
   if (offset.toUpperCase() === 'Z') return 0;
   const [, sign = '+', hours = '0', minutes = '0'] = /^([+-])(\d\d):?(\d\d)$/.exec(offset) ?? [];
   return (sign === '-' ? -1 : 1) * (Number(hours) * 3600 + Number(minutes) * 60);
-}
-
-/** Seconds east of UTC as an ISO 8601 offset: `+08:00`, `-04:00`. */
-function offsetLabel(seconds: number): string {
-  const minutes = Math.round(Math.abs(seconds) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${seconds < 0 ? '-' : '+'}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }
 
 function checkFallback(campaign: CampaignDefinition): Finding[] {

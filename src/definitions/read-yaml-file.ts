@@ -65,13 +65,16 @@ const REPLACEMENT_CHARACTER = Buffer.from('\uFFFD', 'utf8');
 
 /** A file that is not UTF-8, reported at the first bad byte (columns count characters, as for YAML errors). */
 function invalidUtf8(file: string, buffer: Buffer, badByte: number): Diagnostic {
-  const before = buffer.subarray(0, badByte).toString('utf8');
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const line = before.split('\n').length;
-  const col = before.length - lineStart + 1;
   const hex = (buffer[badByte] ?? 0).toString(16).padStart(2, '0');
   const message = `file is not valid UTF-8 (byte 0x${hex}): save it as UTF-8`;
-  return { file, line, col, path: '(root)', message, severity: 'error' };
+  return diagnosticAfter(file, buffer.subarray(0, badByte).toString('utf8'), message);
+}
+
+/** A whole-file problem reported where the text `before` it ends (columns count characters). */
+function diagnosticAfter(file: string, before: string, message: string): Diagnostic {
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const line = before.split('\n').length;
+  return { file, line, col: before.length - lineStart + 1, path: '(root)', message, severity: 'error' };
 }
 
 /**
@@ -87,18 +90,9 @@ function loneCarriageReturn(text: string, file: string): Diagnostic | undefined 
       'line endings are CR only (classic Mac): save the file with LF (or CRLF) line endings',
     );
   }
-  const before = text.slice(0, at);
-  const lineStart = before.lastIndexOf('\n') + 1;
   const message =
     'a carriage return (\\r) without a line feed: remove it, or save the file with LF line endings';
-  return {
-    file,
-    line: before.split('\n').length,
-    col: at - lineStart + 1,
-    path: '(root)',
-    message,
-    severity: 'error',
-  };
+  return diagnosticAfter(file, text.slice(0, at), message);
 }
 
 function tooLarge(bytes: number): string {

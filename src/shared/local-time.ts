@@ -13,6 +13,11 @@ export function localTime(iso: string, timeZone: string): string {
   const at = new Date(iso);
   const offset = utcOffsetSeconds(at, timeZone);
   const wall = new Date(Math.floor(at.getTime() / 1000) * 1000 + offset * 1000).toISOString().slice(0, 19);
-  const minutes = Math.round(Math.abs(offset) / 60);
-  return `${wall}${offset < 0 ? '-' : '+'}${twoDigits(Math.floor(minutes / 60))}:${twoDigits(minutes % 60)}`;
+  return `${wall}${offsetLabel(offset)}`;
+}
+
+/** Seconds east of UTC as an ISO 8601 offset: `+08:00`, `-04:00`. */
+export function offsetLabel(seconds: number): string {
+  const minutes = Math.round(Math.abs(seconds) / 60);
+  return `${seconds < 0 ? '-' : '+'}${twoDigits(Math.floor(minutes / 60))}:${twoDigits(minutes % 60)}`;
 }
