@@ -80,11 +80,16 @@ export function findingsText(errors: number, warnings: number): string {
   return `${count(errors, 'error')}, ${count(warnings, 'warning')}`;
 }
 
-/** Invalid definitions, wherever a verb loaded them (validate's format: every error as file:line:col). */
+/**
+ * Invalid definitions, wherever a verb loaded them (validate's format: every error as file:line:col), under a
+ * line that counts them; the warnings are counted there and left to `pocket validate`, which shows them.
+ */
 export function definitionsFailure(error: DefinitionsInvalidError): CliFailure {
   const errors = error.diagnostics.filter((d) => d.severity === 'error');
+  const warnings = error.diagnostics.length - errors.length;
+  const rest = warnings === 0 ? '' : ` (\`pocket validate\` also shows ${count(warnings, 'warning')})`;
   return new CliFailure(
-    `definitions are invalid; run \`pocket validate\`:\n${errors.map(formatDiagnostic).join('\n')}`,
+    `definitions are invalid: ${count(errors.length, 'error')}${rest}:\n${errors.map(formatDiagnostic).join('\n')}`,
     1,
     definitionsInvalidJson(error.diagnostics, error.counts),
   );

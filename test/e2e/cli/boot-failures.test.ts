@@ -218,7 +218,7 @@ describe('boot failures of the long-running verbs', () => {
       });
       expect([run.code, run.stderr]).toEqual([
         1,
-        'pocket: definitions are invalid; run `pocket validate`:\n' +
+        'pocket: definitions are invalid: 1 error:\n' +
           `${relative(REPO_ROOT, join(broken.root, 'campaigns/shop-week.yaml'))}:${at.line}:${at.col + 7}: ` +
           'limits.perUser.total: must be an integer (got "2"); write numbers without quotes\n',
       ]);

@@ -143,9 +143,7 @@ describe('pocket lifecycle verbs against a running service', () => {
     repo.replace('campaigns/shop-week.yaml', 'status: active', 'status: activ');
     const invalid = await remote('publish');
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toMatch(
-      /^pocket: definitions are invalid; run `pocket validate`:\n.*shop-week\.yaml:\d+:\d+/,
-    );
+    expect(invalid.stderr).toMatch(/^pocket: definitions are invalid: 1 error:\n.*shop-week\.yaml:\d+:\d+/);
     repo.replace('campaigns/shop-week.yaml', 'status: activ', 'status: active');
     expect(running.pocket.registry.get('shop-week')?.version).toBe(1);
   });
