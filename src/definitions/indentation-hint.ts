@@ -19,6 +19,18 @@ export function misreadKey(e: YAMLError): boolean {
   return e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY';
 }
 
+/**
+ * Where to point for an indentation error: the yaml library puts a key indented too little (`BAD_INDENT`, a
+ * `MISSING_CHAR` "sequence item without -") at column 1 of its line, among the blanks; the key starts after them.
+ */
+export function indentationErrorOffset(e: YAMLError, text: string): number {
+  const at = e.pos[0];
+  if (!INDENTATION.has(e.code)) return at;
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const blanks = /^[ \t]*/.exec(text.slice(lineStart))?.[0].length ?? 0;
+  return at < lineStart + blanks ? lineStart + blanks : at;
+}
+
 /** Leading blanks as an editor shows them: spaces, tabs and the spaces YAML does not count as indentation. */
 const LEADING_BLANKS = /^[ \t\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]*/;
 

@@ -12,7 +12,13 @@ import {
 } from 'yaml';
 import type { Diagnostic } from './diagnostic';
 import { formatPath } from './finding';
-import { indentationHint, isIndentationError, misreadKey, strayIndentation } from './indentation-hint';
+import {
+  indentationErrorOffset,
+  indentationHint,
+  isIndentationError,
+  misreadKey,
+  strayIndentation,
+} from './indentation-hint';
 import { lineMistake } from './line-mistake';
 import { pathAtOffset } from './node-position';
 import { unclosedOpening } from './unclosed-opening';
@@ -133,7 +139,7 @@ function yamlErrorDiagnostic(
 ): Diagnostic {
   const tooDeep = /call stack/i.test(e.message);
   const start = tooDeep ? 0 : e.pos[0];
-  const { line, col } = lineCounter.linePos(start);
+  const { line, col } = lineCounter.linePos(tooDeep ? 0 : indentationErrorOffset(e, text));
   const found = tooDeep ? [] : pathAtOffset(document, start);
   // The first that applies: an unclosed quote or bracket, a tab or odd space in the indentation, a line that
   // is not `key: value` as written, else the lines whose indentation to check.

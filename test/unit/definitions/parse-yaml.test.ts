@@ -119,11 +119,15 @@ describe('parseYaml', () => {
     expect(problems('segments:\n  - id: new-users\n      when: new-user\n    rewards: []\n')).toEqual([
       `2:9 segments[0].id: invalid YAML: Nested mappings are not allowed in compact mappings; check the indentation of lines 2-3: ${hint}`,
     ]);
+    // A key indented too little: the parser says column 1, among the blanks; the key is where to look.
     expect(problems('a:\n  b: 1\n c: 2\n')).toEqual([
-      `3:1 (root): invalid YAML: All mapping items must start at the same column; check the indentation of line 3: ${hint}`,
+      `3:2 (root): invalid YAML: All mapping items must start at the same column; check the indentation of line 3: ${hint}`,
     ]);
     expect(problems('rules:\n  - id: a\n  \tconditions: {}\n')).toEqual([
-      '3:1 (root): invalid YAML: All mapping items must start at the same column; line 3 has a tab in its indentation: indent with spaces only',
+      '3:4 (root): invalid YAML: All mapping items must start at the same column; line 3 has a tab in its indentation: indent with spaces only',
+    ]);
+    expect(problems('segments:\n  - id: a\n   when: b\n')).toEqual([
+      `3:4 segments: invalid YAML: Sequence item without - indicator; check the indentation of line 3: ${hint}`,
     ]);
   });
 
@@ -139,7 +143,7 @@ describe('parseYaml', () => {
       '',
     ].join('\n');
     expect(problems(segments)).toEqual([
-      '4:1 (root): invalid YAML: All mapping items must start at the same column; check the indentation of lines 4-5: the keys of one map start in the same column, and a nested map or list is indented further than its parent key',
+      '4:3 (root): invalid YAML: All mapping items must start at the same column; check the indentation of lines 4-5: the keys of one map start in the same column, and a nested map or list is indented further than its parent key',
     ]);
     // A duplicate on another line is its own mistake.
     expect(problems(`${segments}rewards: []\n`).slice(1)).toEqual([
