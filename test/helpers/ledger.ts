@@ -63,6 +63,29 @@ async function postgresLedger({ pool, acquireTimeoutMs }: LedgerOptions): Promis
   };
 }
 
+/** A PostgreSQL schema of a suite's own, for the processes it starts: `url` is DATABASE_URL with its search_path. */
+export interface OwnSchema {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function ownSchema(prefix: string): Promise<OwnSchema> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set');
+  const schema = uniqueName(prefix).toLowerCase();
+  const admin = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  await admin.raw('CREATE SCHEMA ??', [schema]);
+  const own = new URL(url);
+  own.searchParams.set('options', `-c search_path=${schema},public`);
+  return {
+    url: own.toString(),
+    async drop() {
+      await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      await admin.destroy();
+    },
+  };
+}
+
 async function sqliteLedger(): Promise<TestLedger> {
   const file = join(tmpdir(), 'pocket-tests', `${uniqueName('ledger')}.sqlite`);
   const db = createDb({ sqliteFile: file });

@@ -20,7 +20,6 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import knex, { type Knex } from 'knex';
 import { createDb, type Db } from '../../../src/ledger/db';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
 import { normalizeCounters } from '../../../src/hot-state/campaign-counters';
@@ -28,9 +27,10 @@ import { RedisHotState } from '../../../src/hot-state/redis-hot-state';
 import { silentLogger } from '../../../src/observability/logger';
 import { mergeCounters } from '../../../src/reconciliation/merge-counters';
 import { createPocket } from '../../../src/server';
+import { ownSchema, type OwnSchema } from '../../helpers/ledger';
 import { startOwnRedis, type OwnRedis } from '../../helpers/own-redis';
 import { testConfig } from '../../helpers/pocket';
-import { describeWithServices, uniqueName } from '../../helpers/services';
+import { describeWithServices } from '../../helpers/services';
 import { startServe, type ServeProcess } from './run-pocket';
 
 // Generous: every wait below ends as soon as what it waits for happens; a slow host only needs them to outlast it.
@@ -266,30 +266,24 @@ function serveEnv(dir: string): Record<string, string | undefined> {
 
 describeWithServices(['DATABASE_URL'], 'pocket serve killed mid-burst [postgres+redis]', () => {
   let dir: string;
-  let admin: Knex;
-  let schema: string;
+  let schema: OwnSchema;
   let redis: OwnRedis;
   let current: Setup | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pocket-sigkill-'));
-    const url = process.env.DATABASE_URL ?? '';
-    schema = uniqueName('sigkill').toLowerCase();
-    admin = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
-    await admin.raw('CREATE SCHEMA ??', [schema]);
-    const own = new URL(url);
-    own.searchParams.set('options', `-c search_path=${schema},public`);
+    schema = await ownSchema('sigkill');
     // A redis-server of this suite's own: the service's keys have no per-test prefix.
     redis = await startOwnRedis();
     const redisUrl = `redis://127.0.0.1:${redis.port}/0`;
     current = {
       env: {
         ...serveEnv(dir),
-        DATABASE_URL: own.toString(),
+        DATABASE_URL: schema.url,
         REDIS_URL: redisUrl,
         POCKET_WORKER: 'false',
       },
-      db: createDb({ databaseUrl: own.toString(), pool: { min: 0, max: 4 } }),
+      db: createDb({ databaseUrl: schema.url, pool: { min: 0, max: 4 } }),
       redisUrl,
     };
   });
@@ -298,8 +292,7 @@ describeWithServices(['DATABASE_URL'], 'pocket serve killed mid-burst [postgres+
   afterAll(async () => {
     await current?.db.destroy();
     await redis?.kill();
-    await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-    await admin.destroy();
+    await schema.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 });

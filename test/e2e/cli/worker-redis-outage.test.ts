@@ -15,7 +15,8 @@ import { createServer, type Server } from 'node:http';
 import knex, { type Knex } from 'knex';
 import { recordedGrants, users } from '../../helpers/delivery';
 import { freePort, startOwnRedis, type OwnRedis } from '../../helpers/own-redis';
-import { describeWithServices, uniqueName } from '../../helpers/services';
+import { ownSchema, type OwnSchema } from '../../helpers/ledger';
+import { describeWithServices } from '../../helpers/services';
 import { CLI, REPO_ROOT, pocket } from './run-pocket';
 
 // Generous: the waits below end as soon as what they wait for happens; a slow host only needs them to outlast it.
@@ -43,9 +44,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 }
 
 describeWithServices(['DATABASE_URL'], 'pocket worker started while Redis is down', () => {
-  let admin: Knex;
   let ledger: Knex;
-  let schema: string;
+  let schema: OwnSchema;
   let databaseUrl: string;
   let issuer: Server;
   let issuerUrl: string;
@@ -54,13 +54,8 @@ describeWithServices(['DATABASE_URL'], 'pocket worker started while Redis is dow
   let redis: OwnRedis | undefined;
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL ?? '';
-    schema = uniqueName('worker_redis').toLowerCase();
-    admin = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
-    await admin.raw('CREATE SCHEMA ??', [schema]);
-    const own = new URL(url);
-    own.searchParams.set('options', `-c search_path=${schema},public`);
-    databaseUrl = own.toString();
+    schema = await ownSchema('worker_redis');
+    databaseUrl = schema.url;
     ledger = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
     issuer = createServer((req, res) => {
       if (req.method === 'POST') posted.push(String(req.headers['idempotency-key']));
@@ -79,8 +74,7 @@ describeWithServices(['DATABASE_URL'], 'pocket worker started while Redis is dow
     await redis?.kill();
     await new Promise((resolve) => issuer.close(resolve));
     await ledger.destroy();
-    await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-    await admin.destroy();
+    await schema.drop();
   });
 
   it('delivers the pending grants at once, then takes the lease and runs the jobs when Redis is back', async () => {
