@@ -24,7 +24,7 @@ import { campaignArgument } from './campaign-argument';
 import { defaultActor } from './grants';
 import { formatMoney, totalsText } from '../src/shared/money';
 import { withLedgerDb } from './ledger-session';
-import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+import { action, CliFailure, parseFormat, printable, printJson, printLines, table } from './output';
 import { noteOption } from './note-option';
 
 interface ListOptions {
@@ -175,7 +175,7 @@ export function registerDiscrepancies(program: Command): void {
         else
           printLines([
             `resolved discrepancy ${resolved.id} (${resolved.kind}${resolved.grantId ? `, grant ${resolved.grantId}` : ''})`,
-            `by ${resolved.resolvedBy ?? ''}: ${resolved.resolution ?? ''}`,
+            printable(`by ${resolved.resolvedBy ?? ''}: ${resolved.resolution ?? ''}`),
           ]);
       }),
     );

@@ -5,6 +5,7 @@
 import type { VoidResult } from '../src/reconciliation/grant-void-service';
 import { budgetCharge } from '../src/reconciliation/money-at-stake';
 import { grantChargeText } from './grant-charge-text';
+import { printable } from './output';
 
 /**
  * `--format json`: the result, with what the budget gets back on top as `grants redeliver` gives its money at
@@ -25,7 +26,7 @@ export function voidLines(result: VoidResult, embedded = true): string[] {
   return [
     `voided grant ${g.id} (${g.campaignId}, user ${g.userId}, ${g.rewardId}) — was ${result.previousStatus}`,
     `budget gets back ${grantChargeText(g)}`,
-    `reason: ${g.voidReason ?? ''}`,
+    `reason: ${printable(g.voidReason ?? '')}`,
     result.deliveryCancelled
       ? 'pending delivery cancelled'
       : result.deadLetterClosed

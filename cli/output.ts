@@ -263,12 +263,26 @@ export function action<A extends unknown[]>(
   };
 }
 
-/** Renders rows as an aligned text table. */
+/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a terminal shows. */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text someone else wrote (a note, a reason, an author, a token's name) as a terminal may show it: control
+ * characters escaped as JSON writes them (`\n`, `\u001b`), so a note cannot clear the screen, retitle the window
+ * or add a line that looks like another row. `diff` shows values as JSON already.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Renders rows as an aligned text table, every cell printable. */
 export function table(
   headers: readonly string[],
   rows: ReadonlyArray<readonly (string | number)[]>,
 ): string[] {
-  const cells = [headers, ...rows].map((r) => r.map((c) => String(c)));
+  const cells = [headers, ...rows].map((r) => r.map((c) => printable(String(c))));
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]): string =>
     r
