@@ -85,6 +85,16 @@ function serverOutage(error: unknown): boolean {
 const serverUnavailable = (message: string): CliFailure =>
   new CliFailure(message, 1, { code: 'dependency_unavailable', details: { dependency: 'server' } });
 
+const NOT_POCKET = '(is --server the address of a pocket service?)';
+
+/**
+ * A path of pocket's own at the end of --server (`http://pocket:3000/admin`): the verbs add `/admin/…` to it, so the
+ * service answered "no route for POST /admin/admin/…". Null for any other path (a proxy's prefix is legitimate).
+ */
+function routePrefix(base: string): string | null {
+  return /(\/(?:admin|v1|openapi\.json|metrics|healthz|readyz))$/.exec(new URL(base).pathname)?.[1] ?? null;
+}
+
 export class AdminClient implements Lifecycle {
   private readonly base: string;
 
@@ -194,23 +204,29 @@ export class AdminClient implements Lifecycle {
       const message = `${method} ${path}: the server answered ${response.status} without JSON`;
       // A proxy or ingress in front of a service that is down, restarting or silent says so in its own words.
       if (GATEWAY_OUTAGES.has(response.status)) throw serverUnavailable(message);
-      throw new CliFailure(message);
+      throw new CliFailure(`${message} ${NOT_POCKET}`);
     }
     if (response.ok) {
       if (hasShape(parsed, shape)) return parsed as T;
       throw new CliFailure(
         `${method} ${path}: the server answered ${response.status} with JSON that is not a pocket answer ` +
-          '(is --server the address of a pocket service?)',
+          NOT_POCKET,
       );
     }
     // An error answer without pocket's `{"error":{…}}` (`null`, a list, another app's error) is not a pocket one.
     if (!hasShape(parsed, { error: 'object' })) {
       throw new CliFailure(
-        `${method} ${path}: the server answered ${response.status} without a pocket error ` +
-          '(is --server the address of a pocket service?)',
+        `${method} ${path}: the server answered ${response.status} without a pocket error ` + NOT_POCKET,
       );
     }
     const { code, message, ...details } = (parsed as ErrorBody).error ?? {};
+    const extra = response.status === 404 && code === 'not_found' ? routePrefix(this.base) : null;
+    if (extra !== null) {
+      throw new CliFailure(
+        `${method} ${path}: ${typeof message === 'string' ? message : 'no such route'}: --server is the ` +
+          `service's base address, without ${extra} (--server ${this.base.slice(0, -extra.length)})`,
+      );
+    }
     throw new AppError(
       response.status,
       typeof code === 'string' ? code : 'error',

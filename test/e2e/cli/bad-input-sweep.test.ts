@@ -96,6 +96,15 @@ describe('pocket: bad input sweep', () => {
       '/other': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
       // An error answer whose body is JSON null.
       '/null': (res) => res.writeHead(404, { 'content-type': 'application/json' }).end('null'),
+      // A static file server's page.
+      '/plain': (res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'),
+      // pocket itself, given --server …/admin: the verbs' paths under /admin/admin/… have no route.
+      '/admin': (res) =>
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(
+            '{"error":{"code":"not_found","message":"no route for POST /admin/admin/campaigns/shop-week/pause"}}',
+          ),
     };
     beforeAll(async () => {
       server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -151,6 +160,24 @@ describe('pocket: bad input sweep', () => {
         'GET /admin/campaigns/shop-week/versions: the server answered 404 without a pocket error ' +
           '(is --server the address of a pocket service?)',
       );
+    });
+
+    it('an answer without JSON asks whether --server is a pocket service', async () => {
+      const failed = await run('versions', 'shop-week', '--server', `${url}/plain`, '--token', 't');
+      expect([failed.code, failed.stderr]).toEqual([
+        1,
+        'pocket: GET /admin/campaigns/shop-week/versions: the server answered 404 without JSON ' +
+          '(is --server the address of a pocket service?)\n',
+      ]);
+    });
+
+    it('--server ending in /admin says to give the base address', async () => {
+      const failed = await run('pause', 'shop-week', '--server', `${url}/admin/`, '--token', 't');
+      expect([failed.code, failed.stderr]).toEqual([
+        1,
+        'pocket: POST /admin/campaigns/shop-week/pause: no route for POST /admin/admin/campaigns/shop-week/pause: ' +
+          `--server is the service's base address, without /admin (--server ${url})\n`,
+      ]);
     });
 
     it.each(['http://a b', 'http://127.0.0.1:99999'])(
