@@ -9,7 +9,7 @@ import type { Logger } from '../src/observability/logger';
 import { logSecretNotices } from './secret-rotation';
 import { startPocket } from '../src/server';
 import { checkBackends, redactUrl } from './check-backends';
-import { action } from './output';
+import { action, CliFailure } from './output';
 import { shutdownSignal } from './shutdown-signal';
 
 /**
@@ -140,6 +140,20 @@ export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config)
 }
 
 /**
+ * In production a profile source is required: PROFILE_URL, or a profiles file that exists. Without either every
+ * user but the testers had an empty profile, said by one info line at boot: segment rules answered `not_eligible`
+ * and account-age checks `velocity`, both stored as the key's final answer (an activity code spent with them).
+ */
+export function profileSourceMissing(config: Config): CliFailure | null {
+  if (config.env !== 'production' || config.profileUrl || existsSync(config.profilesFile)) return null;
+  return new CliFailure(
+    'invalid configuration: NODE_ENV=production needs a profile source: set PROFILE_URL (the profile service) ' +
+      `or PROFILES_FILE to a profiles file (there is none at ${config.profilesFile}); without one every user but ` +
+      'the testers has an empty profile, which segment rules and account-age checks refuse',
+  );
+}
+
+/**
  * `pocket --root <dir> serve` publishes that repository on start, as every other verb reads it; the service read
  * POCKET_DEFINITIONS (or the working directory) alone, so a broken repository named by `--root` started the
  * service on the working directory's definitions.
@@ -158,6 +172,8 @@ export function registerServe(program: Command): void {
       action(
         async (_options: unknown, command: Command) => {
           const config = withRoot(loadConfig(), command);
+          const noProfiles = profileSourceMissing(config);
+          if (noProfiles) throw noProfiles;
           await checkBackends(config);
           const running = await startPocket(config);
           const { logger } = running.pocket;

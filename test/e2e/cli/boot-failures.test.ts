@@ -3,7 +3,7 @@
  * trace, no password) and exits 1 at once, instead of staying alive without listening. The ledger verbs
  * (migrate, lifecycle, reports, tokens…) name an unreachable DATABASE_URL the same way.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -149,6 +149,37 @@ describe('boot failures of the long-running verbs', () => {
       1,
       `pocket: invalid configuration: WEBHOOK_SECRET, USER_TOKEN_SECRET required when NODE_ENV=production${notifies}\n`,
     ]);
+  });
+
+  it('in production serve needs a profile source: PROFILE_URL, or a profiles file that exists', async () => {
+    // Without one, every user but the testers had an empty profile, said by one info line: segment rules answered
+    // not_eligible and account-age checks velocity, stored as final answers.
+    const production = {
+      ...env,
+      NODE_ENV: 'production',
+      ACTIVITY_CODE_SECRET: 'k'.repeat(40),
+      USER_TOKEN_SECRET: 'u'.repeat(40),
+      PROFILES_FILE: join(dataDir, 'no-profiles.jsonl'),
+      PROFILE_URL: undefined,
+      HOST: '192.0.2.1',
+    };
+    const missing = await pocket(['serve'], { env: production });
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      'pocket: invalid configuration: NODE_ENV=production needs a profile source: set PROFILE_URL (the profile ' +
+        `service) or PROFILES_FILE to a profiles file (there is none at ${join(dataDir, 'no-profiles.jsonl')}); ` +
+        'without one every user but the testers has an empty profile, which segment rules and account-age ' +
+        'checks refuse\n',
+    ]);
+    // Past it with either: the next check stops the boot (an address this machine does not have).
+    writeFileSync(join(dataDir, 'profiles.jsonl'), '');
+    for (const source of [
+      { PROFILE_URL: 'http://127.0.0.1:9' },
+      { PROFILES_FILE: join(dataDir, 'profiles.jsonl') },
+    ]) {
+      const past = await pocket(['serve'], { env: { ...production, ...source } });
+      expect([past.code, past.stderr]).toEqual([1, expect.stringContaining('cannot listen on 192.0.2.1')]);
+    }
   });
 
   it('in production a verb that talks to an issuer needs WEBHOOK_SECRET, which signs its requests; void and redeliver do not', async () => {
