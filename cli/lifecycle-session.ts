@@ -88,7 +88,17 @@ async function ledgerLifecycle(root: string): Promise<Lifecycle> {
 /** The running service to act through (`--server`/`POCKET_SERVER` with its token), or null for the ledger. */
 export function target(opts: TargetOptions): { server: string; token: string } | null {
   const server = opts.server ?? process.env['POCKET_SERVER'];
-  if (server === undefined || server === '') return null;
+  if (server === undefined || server === '') {
+    // The token was ignored and the verb acted on the local ledger: a pause meant for production paused nothing.
+    if (opts.token !== undefined) {
+      throw new CliFailure(
+        '--token is for --server: give --server <url> (or POCKET_SERVER) too, or leave --token out to act on ' +
+          'the ledger of this environment',
+        2,
+      );
+    }
+    return null;
+  }
   // A user or password in the URL: fetch refuses it, and its message (printed as "cannot reach …") held the
   // password, twice, for the CI log. The token is the credential; the URL is echoed with its password hidden.
   const shown = server.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^/?#]*@/i, '$1***@');

@@ -5,8 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { MAX_CHANGE_TEXT } from '../src/publishing/lifecycle';
-import { CliFailure } from './output';
+import { withinChangeLimit } from './note-option';
 
 type Env = Record<string, string | undefined>;
 
@@ -35,20 +34,15 @@ function nonEmpty(value: string | null | undefined): string | null {
 export function detectAuthor(root: string, env: Env = process.env): string {
   for (const name of ['POCKET_AUTHOR', 'GITHUB_ACTOR'] as const) {
     const value = nonEmpty(env[name]);
-    if (value) return withinLimit(value, name);
+    if (value) return withinChangeLimit(value, name);
   }
   const fromGit = nonEmpty(git(root, ['config', 'user.name']));
-  if (fromGit) return withinLimit(fromGit, 'git config user.name');
+  if (fromGit) return withinChangeLimit(fromGit, 'git config user.name');
   try {
     return nonEmpty(userInfo().username) ?? 'unknown';
   } catch {
     return 'unknown';
   }
-}
-
-function withinLimit(value: string, source: string): string {
-  if (value.length <= MAX_CHANGE_TEXT) return value;
-  throw new CliFailure(`${source} must be at most ${MAX_CHANGE_TEXT} characters (got ${value.length})`, 2);
 }
 
 export function detectGitCommit(root: string, env: Env = process.env): string | null {
@@ -59,7 +53,7 @@ export function detectGitCommit(root: string, env: Env = process.env): string | 
   }
   for (const name of ['GIT_COMMIT', 'GITHUB_SHA'] as const) {
     const value = nonEmpty(env[name]);
-    if (value) return withinLimit(value, name);
+    if (value) return withinChangeLimit(value, name);
   }
   return null;
 }

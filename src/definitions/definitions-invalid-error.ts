@@ -12,8 +12,13 @@ export class DefinitionsInvalidError extends AppError {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const shown = errors.slice(0, 10).map(formatDiagnostic);
     if (errors.length > shown.length) shown.push(`… and ${errors.length - shown.length} more`);
-    super(422, 'definitions_invalid', `invalid definitions (${errors.length} errors):\n${shown.join('\n')}`, {
-      diagnostics,
-    });
+    super(
+      422,
+      'definitions_invalid',
+      `invalid definitions (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${shown.join('\n')}`,
+      {
+        diagnostics,
+      },
+    );
   }
 }

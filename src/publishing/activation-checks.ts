@@ -55,15 +55,18 @@ function checkTimezone({ current, next, usage }: ActivationInput): ActivationIss
     {
       code: 'timezone_changed',
       path: 'timezone',
-      message: `timezone: ${current.timezone} → ${next.timezone} is refused: the campaign already has ${usage.grants} grants whose business dates and daily counters are in ${current.timezone}; a campaign's timezone is fixed once it has grants`,
+      message: `timezone: ${current.timezone} → ${next.timezone} is refused: the campaign already has ${grantCount(usage.grants)} whose business dates and daily counters are in ${current.timezone}; a campaign's timezone is fixed once it has grants`,
       forceable: false,
     },
   ];
 }
 
+/** "1 grant", "12 grants". */
+const grantCount = (n: number): string => `${n} grant${n === 1 ? '' : 's'}`;
+
 /** "12 grants", or, when every one was voided, "voided grants" (still grants, in the ledger and the report). */
 const grantsIn = (usage: CampaignUsage): string =>
-  usage.grants > 0 ? `${usage.grants} grants` : 'voided grants';
+  usage.grants > 0 ? grantCount(usage.grants) : 'voided grants';
 
 /**
  * Budgets, spend and every grant's amount are minor units of one currency: relabelling them is not a conversion,
@@ -174,7 +177,7 @@ function checkWithdrawn({ current, next, usage }: ActivationInput): ActivationIs
     {
       code: 'served_to_draft',
       path: 'status',
-      message: `status: active → draft takes a campaign that has ${usage.grants} grants off the public list, and every participation in it is answered not_started; pocket pause stops it for now, status: ended closes it`,
+      message: `status: active → draft takes a campaign that has ${grantCount(usage.grants)} off the public list, and every participation in it is answered not_started; pocket pause stops it for now, status: ended closes it`,
       forceable: true,
     },
   ];
@@ -199,7 +202,7 @@ function checkWindowTurnsAway({ current, next, usage, now }: ActivationInput): A
     {
       code: 'window_excludes_now',
       path,
-      message: `window: the campaign's window holds now (${at}) and it has ${usage.grants} grants, but the version to activate ${what}: every participation would be answered ${after}; pocket pause stops it for now, status: ended closes it`,
+      message: `window: the campaign's window holds now (${at}) and it has ${grantCount(usage.grants)}, but the version to activate ${what}: every participation would be answered ${after}; pocket pause stops it for now, status: ended closes it`,
       forceable: true,
     },
   ];
@@ -215,7 +218,7 @@ function checkRemovedRewards({ current, next, usage }: ActivationInput): Activat
       {
         code: 'reward_removed' as const,
         path: `rewards[${index}]`,
-        message: `reward ${reward.id} is removed but has ${granted} grants: they stay valid, keep their charge on the budget and are still delivered`,
+        message: `reward ${reward.id} is removed but has ${grantCount(granted)}: they stay valid, keep their charge on the budget and are still delivered`,
         forceable: false,
       },
     ];

@@ -54,7 +54,12 @@ export class ActivationService {
           : null;
       if (!target) {
         await this.requireCampaign(trx, campaignId);
-        throw new NotFoundError('version_not_found', `campaign "${campaignId}" has no version ${to}`);
+        const latest = (await versions.latest(trx, campaignId))?.version ?? 1;
+        const range = latest === 1 ? 'version 1 only' : `versions 1 to ${latest}`;
+        throw new NotFoundError(
+          'version_not_found',
+          `campaign "${campaignId}" has no version ${to}: it has ${range} (pocket versions ${campaignId} lists them)`,
+        );
       }
       const active = await versions.active(trx, campaignId);
       const paused = (await versions.pauseState(trx, campaignId)).paused;

@@ -11,7 +11,7 @@ import { jsonObjectBody } from '../http/json-body-parser';
 import { integerQuery } from '../http/query-params';
 import type { AdminScope } from '../protection/api-token';
 import type { LedgerLifecycle } from './ledger-lifecycle';
-import { MAX_CHANGE_TEXT } from './lifecycle';
+import { changeTextLength, MAX_CHANGE_TEXT } from './lifecycle';
 import { resolvePublishedCampaign } from './published-campaign';
 
 const MAX_CAMPAIGNS = 100;
@@ -55,7 +55,7 @@ class Body {
   text(name: string): string | null {
     const value = this.field(name);
     if (value === undefined || value === null) return null;
-    if (typeof value !== 'string' || value.length > MAX_CHANGE_TEXT) {
+    if (typeof value !== 'string' || changeTextLength(value) > MAX_CHANGE_TEXT) {
       this.fields.push({ path: name, message: `must be a string of at most ${MAX_CHANGE_TEXT} characters` });
       return null;
     }

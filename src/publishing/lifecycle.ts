@@ -9,6 +9,9 @@ import type { ActivationIssue } from './activation-checks';
 /** The longest note, author or commit a change records over the admin endpoints; the CLI holds `--note` to it. */
 export const MAX_CHANGE_TEXT = 1000;
 
+/** A note's length as a person counts it: characters (code points), so `🚀` is one, not JavaScript's two. */
+export const changeTextLength = (text: string): number => [...text].length;
+
 export interface PublishOptions {
   note: string | null;
   /**

@@ -79,14 +79,34 @@ describe('pocket: bad input sweep', () => {
         code: 'invalid_option',
         message: '--note must be at most 1000 characters (got 1001)',
       });
-      // At the limit the note passes, and the verb goes on to its own answer (never published here).
-      const taken = await run('pause', 'shop-week', '--note', 'x'.repeat(1000));
-      expect([taken.code, taken.stderr]).toEqual([
-        1,
-        'pocket: campaign "shop-week" was never published (campaign_not_found)\n',
-      ]);
+      // At the limit the note passes, and the verb goes on to its own answer (never published here). Characters
+      // as a person counts them: 1,000 emoji are 2,000 JavaScript units, and 600 were "got 1200".
+      for (const note of ['x'.repeat(1000), '🚀'.repeat(1000)]) {
+        const taken = await run('pause', 'shop-week', '--note', note);
+        expect([taken.code, taken.stderr]).toEqual([
+          1,
+          'pocket: campaign "shop-week" was never published (campaign_not_found)\n',
+        ]);
+      }
+      expect((await run('pause', 'shop-week', '--note', '🚀'.repeat(1001))).stderr).toBe(
+        'pocket: --note must be at most 1000 characters (got 1001)\n',
+      );
     });
   });
+
+  it.each([[['pause', 'shop-week']], [['versions', 'shop-week']], [['grants', 'list', 'shop-week']]])(
+    'pocket %j --token without --server is a usage error, not a change to the local ledger',
+    async (args) => {
+      // The token was ignored: a pause meant for production paused the ledger of the shell it ran in.
+      expect(await run(...args, '--token', 't')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'pocket: --token is for --server: give --server <url> (or POCKET_SERVER) too, or leave --token out to ' +
+          'act on the ledger of this environment\n',
+      });
+    },
+  );
 
   describe('--server that is not a pocket service', () => {
     let server: Server;

@@ -131,7 +131,7 @@ describe('pocket lifecycle verbs against a running service', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       // After the warnings the local check gives (the window, written in +08:00, is not UTC's clock).
-      /^pocket: refused; nothing was written:\n {2}shop-week: timezone: Asia\/Shanghai → UTC is refused: the campaign already has 1 grants/m,
+      /^pocket: refused; nothing was written:\n {2}shop-week: timezone: Asia\/Shanghai → UTC is refused: the campaign already has 1 grant whose/m,
     );
     const asJson = await remote('publish', '--force', '--format', 'json');
     expect(asJson.code).toBe(1);

@@ -193,7 +193,10 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
       run('rollback', 'shop-week', '--to', 'latest'),
     ]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('pocket: campaign "shop-week" has no version 9 (version_not_found)\n');
+    expect(missing.stderr).toBe(
+      'pocket: campaign "shop-week" has no version 9: it has versions 1 to 2 (pocket versions shop-week lists ' +
+        'them) (version_not_found)\n',
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('pocket: --to must be a version number (got "latest")\n');
   });
@@ -278,6 +281,16 @@ describe('pocket lifecycle verbs against the embedded ledger', () => {
       stderr: warning,
     });
     expect(await cli('resume', 'shop-week')).toMatchObject({ code: 0, stderr: warning });
+  });
+
+  it('records a blank --note as none, where the history showed an empty `note:`', async () => {
+    expect((await run('pause', 'shop-week', '--note', ' ')).code).toBe(0);
+    const [latest] = json<{ entries: Array<{ action: string; details: Record<string, unknown> }> }>(
+      await run('audit', 'shop-week', '--limit', '1', '--format', 'json'),
+    ).entries;
+    expect([latest?.action, latest?.details['note']]).toEqual(['pause', null]);
+    expect((await run('audit', 'shop-week', '--limit', '1')).stdout).not.toContain('note:');
+    expect((await run('resume', 'shop-week')).code).toBe(0);
   });
 
   it('a publish while paused says the campaign is still paused (a publish never resumes)', async () => {

@@ -288,12 +288,14 @@ describeEachBackend('publishing lifecycle', (backend) => {
   });
 
   it('refuses a timezone change once the campaign has grants, even with --force', async () => {
+    repo.write({ testers: ['qa-zone'] });
     await publish();
-    repo.write({ timezone: 'UTC' });
-    // No grants yet: the zone may still change.
+    await expect(participate(pocket.app, 'qa-zone')).resolves.toMatchObject({ outcome: 'granted' });
+    repo.write({ timezone: 'UTC', testers: ['qa-zone'] });
+    // A tester's grant only, made while testing before launch: the zone may still be fixed.
     await expect(publish()).resolves.toMatchObject([{ status: 'published', version: 2 }]);
     await participate(pocket.app);
-    repo.write({ timezone: 'Asia/Shanghai' });
+    repo.write({ timezone: 'Asia/Shanghai', testers: ['qa-zone'] });
     for (const force of [false, true]) {
       await expect(publish({ force })).rejects.toMatchObject({
         refusals: [expect.objectContaining({ code: 'timezone_changed', forceable: false })],
@@ -455,7 +457,7 @@ describeEachBackend('publishing lifecycle', (backend) => {
     expect((refused as ActivationRefusedError).refusals).toEqual([
       expect.objectContaining({
         code: 'currency_changed',
-        message: expect.stringMatching(/^budget\.currency: CNY → USD is refused: .* 1 grants/),
+        message: expect.stringMatching(/^budget\.currency: CNY → USD is refused: .* 1 grant whose/),
       }),
     ]);
     expect((await pocket.lifecycle.versions(CAMPAIGN)).activeVersion).toBe(1);

@@ -36,6 +36,8 @@ export interface CampaignShape {
   status?: 'draft' | 'active' | 'ended';
   /** Default 2026-11-01 … 2026-12-01, Shanghai. */
   window?: { start: string; end: string };
+  /** Testers' user ids; default none. */
+  testers?: string[];
 }
 
 const setting = (key: string, value: number | null): string => (value === null ? '' : `, ${key}: ${value}`);
@@ -65,6 +67,9 @@ function campaignYaml(shape: CampaignShape = {}): string {
     '  - id: everyone',
     `    rewards: [{ reward: ${shape.reward ?? 'coin'}, weight: 1 }]`,
     'decision: { strategy: weighted }',
+    ...(shape.testers
+      ? ['testers:', ...shape.testers.map((userId) => `  - { userId: ${userId}, profile: {} }`)]
+      : []),
     '',
   ].join('\n');
 }

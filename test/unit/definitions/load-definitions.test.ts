@@ -535,7 +535,7 @@ describe('loadResolvedCampaigns', () => {
     expect(error.diagnostics.map(formatDiagnostic)).toEqual([
       `${repo.shown('campaigns/a.yaml')}:6:11: timezone: unknown IANA time zone "Nowhere"; use an IANA name such as Asia/Shanghai or UTC`,
     ]);
-    expect(error.message).toContain('invalid definitions (1 errors):');
+    expect(error.message).toContain('invalid definitions (1 error):');
     expect(error.status).toBe(422);
   });
 
