@@ -3,14 +3,26 @@
  * grown by a loop, a cookie jar), a malformed header line, a method or path that is not HTTP, both
  * Content-Length and Transfer-Encoding. Node answers them with an empty body; here they get the JSON error every
  * other 4xx has (431 `headers_too_large`, 400 `invalid_request` with its field), so a client's error handling
- * reads a code instead of failing to parse nothing. The connection is closed after it, as Node does: what
- * follows on it cannot be trusted to start a request.
+ * reads a code instead of failing to parse nothing, and the `X-Request-Id` every answer has. The connection is
+ * closed after it, as Node does: what follows on it cannot be trusted to start a request.
  */
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { chooseRequestId } from '../observability/http/request-id';
 
 interface ParserError extends Error {
   code?: string;
+  /** The bytes the parser had when it gave up (Node ≥ 12). */
+  rawPacket?: Buffer;
+}
+
+/**
+ * The caller's `X-Request-Id`, read from the bytes the parser refused when it sits on a complete line of its own
+ * (a refused request is no ground for more): the answer carries it as every other answer does, or a fresh id.
+ */
+function requestIdIn(err: ParserError): string {
+  const raw = err.rawPacket?.toString('latin1') ?? '';
+  return chooseRequestId(/\r\nx-request-id:[ \t]*([^\r\n]*?)[ \t]*\r\n/i.exec(raw)?.[1]);
 }
 
 const REASONS: Record<number, string> = {
@@ -60,6 +72,7 @@ export function answerClientErrors(server: Server): void {
           `Content-Length: ${Buffer.byteLength(body)}\r\n` +
           'Cache-Control: no-store\r\n' +
           'X-Content-Type-Options: nosniff\r\n' +
+          `X-Request-Id: ${requestIdIn(err)}\r\n` +
           `Connection: close\r\n\r\n${body}`,
       );
     }

@@ -8,14 +8,18 @@ import type { RequestHandler, Response } from 'express';
 
 const SANE = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The caller's id when it is a sane token, else a fresh one. */
+export function chooseRequestId(given: string | undefined): string {
+  return given !== undefined && SANE.test(given) ? given : randomUUID();
+}
+
 export function requestIdOf(res: Response): string | undefined {
   return res.locals['requestId'] as string | undefined;
 }
 
 export function requestId(): RequestHandler {
   return (req, res, next) => {
-    const given = req.get('X-Request-Id');
-    const id = given !== undefined && SANE.test(given) ? given : randomUUID();
+    const id = chooseRequestId(req.get('X-Request-Id'));
     res.locals['requestId'] = id;
     res.set('X-Request-Id', id);
     next();

@@ -62,6 +62,28 @@ describe('requests the HTTP parser refuses', () => {
     ]) {
       const answer = await rawAnswer(running.url, bytes);
       expect([answer.head.split('\r\n')[0], answer.body]).toEqual(['HTTP/1.1 400 Bad Request', refused]);
+      // No id given: a fresh one, as every answer carries.
+      expect(answer.head).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}(\r\n|$)/);
     }
+  });
+
+  it("echoes the caller's X-Request-Id when it is sane, as every other answer does", async () => {
+    const big = await rawAnswer(
+      running.url,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: gw-7.a:b\r\nX-Big: ${'b'.repeat(17_000)}\r\n\r\n`,
+    );
+    expect(big.head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(big.head).toMatch(/\r\nX-Request-Id: gw-7\.a:b(\r\n|$)/);
+    const colonless = await rawAnswer(
+      running.url,
+      'GET /healthz HTTP/1.1\r\nx-request-id:  my-req-1 \r\nNo colon here\r\n\r\n',
+    );
+    expect(colonless.head).toMatch(/\r\nX-Request-Id: my-req-1(\r\n|$)/);
+    // Not a token: never written into the answer's headers.
+    const odd = await rawAnswer(
+      running.url,
+      'GET /healthz HTTP/1.1\r\nX-Request-Id: a b<script>\r\nNo colon here\r\n\r\n',
+    );
+    expect(odd.head).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}(\r\n|$)/);
   });
 });
