@@ -24,6 +24,7 @@ import { csvCell } from './csv-cell';
 import { withLedgerDb } from './ledger-session';
 import { target, withTargetOptions, type TargetOptions } from './lifecycle-session';
 import { formatMoney, totalsText } from '../src/shared/money';
+import { dateTimeProblem } from '../src/shared/date-time';
 import { action, CliFailure, parseFormat, printLines, readingAs, table } from './output';
 
 interface Options extends TargetOptions {
@@ -206,6 +207,7 @@ function parseOptions(opts: Options): CampaignGrantsFilter {
     return readGrantsQuery(
       { from: opts.from, to: opts.to, status: opts.status, limit: String(GRANTS_PAGE.max) },
       (key) => `--${key}`,
+      dateTimeProblem,
     );
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;

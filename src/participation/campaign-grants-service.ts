@@ -9,7 +9,7 @@ import type { CampaignVersionStore } from '../ledger/campaign-version-store';
 import type { Db } from '../ledger/db';
 import type { CampaignGrantsFilter, GrantRecord, GrantStatus, GrantStore } from '../ledger/grant-store';
 import { neverPublished } from '../publishing/never-published';
-import { dateTimeProblem, DATE_TIME_HINT, parseDateTime } from '../shared/date-time';
+import { DATE_TIME_HINT, parseDateTime, queryDateTimeProblem } from '../shared/date-time';
 import { decodeGrantCursor, encodeGrantCursor } from './grants-cursor';
 import { budgetCharge } from '../reconciliation/money-at-stake';
 
@@ -59,10 +59,14 @@ export interface GrantsQueryText {
   after?: unknown;
 }
 
-/** The filter a query asks for, or a ValidationError naming every bad value (`name` spells each key). */
+/**
+ * The filter a query asks for, or a ValidationError naming every bad value (`name` spells each key; `timeProblem`
+ * says what is wrong with a time: a URL's by default, whose `+` arrives as a space).
+ */
 export function readGrantsQuery(
   text: GrantsQueryText,
   name: (key: keyof GrantsQueryText) => string,
+  timeProblem: (value: string) => string = queryDateTimeProblem,
 ): CampaignGrantsFilter {
   const fields: FieldError[] = [];
   const time = (key: 'from' | 'to'): Date | undefined => {
@@ -72,7 +76,7 @@ export function readGrantsQuery(
     if (!at)
       fields.push({
         path: name(key),
-        message: typeof value === 'string' ? dateTimeProblem(value) : DATE_TIME_HINT,
+        message: typeof value === 'string' ? timeProblem(value) : DATE_TIME_HINT,
       });
     return at ?? undefined;
   };

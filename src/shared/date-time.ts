@@ -33,3 +33,20 @@ export function dateTimeProblem(value: string): string {
   const impossible = impossibleDateTime(value);
   return impossible === undefined ? DATE_TIME_HINT : `is not a real date/time: ${impossible}`;
 }
+
+/** `…T10:00:00 08:00`: an offset whose `+` was sent unencoded, which a query string reads as a space. */
+const PLUS_AS_SPACE = /T[0-9:.]+ [0-9]{2}:[0-9]{2}$/;
+
+/**
+ * The same for a time read from a query string, where a `+` not written `%2B` arrives as a space: the README's
+ * own example pasted into a URL, which the format hint alone would have sent back pasted the same way.
+ */
+export function queryDateTimeProblem(value: string): string {
+  if (PLUS_AS_SPACE.test(value) && isDateTime(value.replace(' ', '+'))) {
+    return (
+      "has a space where its offset's + should be: a + in a query string reads as a space, send it as %2B " +
+      `(${value.replace(' ', '%2B')})`
+    );
+  }
+  return dateTimeProblem(value);
+}

@@ -4,7 +4,7 @@ import { ValidationError, type FieldError } from '../../errors/app-error';
 import { checkCampaignId } from '../../http/campaign-id';
 import type { AdminScope } from '../../protection/api-token';
 import type { ReportService } from './report-service';
-import { dateTimeProblem, DATE_TIME_HINT, parseDateTime } from '../../shared/date-time';
+import { dateTimeProblem, DATE_TIME_HINT, parseDateTime, queryDateTimeProblem } from '../../shared/date-time';
 
 /**
  * The times a report range may name. Outside them a timeline point, which starts on the campaign zone's local
@@ -18,7 +18,10 @@ export function parseReportTime(value: unknown, name: string, fields: FieldError
   if (value === undefined || value === '') return null;
   const at = typeof value === 'string' ? parseDateTime(value) : null;
   if (!at) {
-    fields.push({ path: name, message: typeof value === 'string' ? dateTimeProblem(value) : DATE_TIME_HINT });
+    fields.push({
+      path: name,
+      message: typeof value === 'string' ? dateTimeProblem(value) : DATE_TIME_HINT,
+    });
     return null;
   }
   if (at.getTime() < REPORT_TIMES.from || at.getTime() >= REPORT_TIMES.to) {
@@ -28,17 +31,11 @@ export function parseReportTime(value: unknown, name: string, fields: FieldError
   return at;
 }
 
-/** `…T10:00:00 08:00`: an offset whose `+` was sent unencoded, which a query string reads as a space. */
-const PLUS_AS_SPACE = /T[0-9:.]+ [0-9]{2}:[0-9]{2}$/;
-
 /** A query time; one whose offset lost its `+` is refused with the reason, not the bare format hint. */
 function queryTime(req: Request, name: string, fields: FieldError[]): Date | null {
   const value = req.query[name];
-  if (typeof value === 'string' && PLUS_AS_SPACE.test(value) && parseDateTime(value.replace(' ', '+'))) {
-    fields.push({
-      path: name,
-      message: `has a space where its offset's + should be: a + in a query string reads as a space, send it as %2B (${value.replace(' ', '%2B')})`,
-    });
+  if (typeof value === 'string' && value !== '' && !parseDateTime(value)) {
+    fields.push({ path: name, message: queryDateTimeProblem(value) });
     return null;
   }
   return parseReportTime(value, name, fields);

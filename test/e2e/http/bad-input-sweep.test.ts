@@ -289,6 +289,25 @@ describeEachBackend('bad input on every route', (backend) => {
     });
   });
 
+  it('GET /admin/campaigns/{id}/grants?from= with an unencoded + says to send it as %2B, as the report does', async () => {
+    // The hint's own example pasted into a URL: its + arrives as a space, and the format hint alone sent it back.
+    const res = await request(pocket.app)
+      .get('/admin/campaigns/open-thanks/grants?from=2026-11-27T17:31:08+00:00&to=2026-11-28T00:00:00Z')
+      .set('Authorization', `Bearer ${bearer['read']}`);
+    contract.check('get', '/admin/campaigns/{id}/grants', res);
+    expect([res.status, errorOf(res)['fields']]).toEqual([
+      400,
+      [
+        {
+          path: 'from',
+          message:
+            "has a space where its offset's + should be: a + in a query string reads as a space, send it as %2B " +
+            '(2026-11-27T17:31:08%2B00:00)',
+        },
+      ],
+    ]);
+  });
+
   describe('POST /v1/campaigns/{id}/participations?trace=', () => {
     it('is 1 or absent: anything else is a 400 naming it, and nothing is granted', async () => {
       for (const [i, trace] of ['true', 'yes', '0', '', '1&trace=1'].entries()) {
