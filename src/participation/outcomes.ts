@@ -64,10 +64,11 @@ export function grantedAnswer(grant: GrantView, campaignVersion: number, partici
   };
 }
 
+/** `participationId` null: the answer is not recorded (credentials refused), so it names no participation. */
 export function refusalAnswer(
   outcome: BusinessRefusal,
   campaignVersion: number,
-  participationId: string,
+  participationId: string | null,
 ): Answer {
   return {
     status: 200,

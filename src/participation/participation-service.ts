@@ -108,10 +108,8 @@ export class ParticipationService {
     if (closed) {
       // Refused credentials still get the liveness answer (DESIGN.md order), but nothing is stored under the user
       // they name: no caller without valid credentials may add to a user's participations (history) or take
-      // that user's Idempotency-Key.
-      if (request.clientRefusal) {
-        return { ...refusalAnswer(closed, snapshot.version, ctx.participationId), final: false };
-      }
+      // that user's Idempotency-Key. So the answer names no participation: an id there was looked up in vain.
+      if (request.clientRefusal) return { ...refusalAnswer(closed, snapshot.version, null), final: false };
       return this.recordRefusal(ctx, closed);
     }
 

@@ -150,7 +150,12 @@ describeEachBackend('client identity in the participation path', (backend) => {
         context: { channel: 'web' },
         ...(auth === undefined ? {} : { auth }),
       });
-      expect([res.status, res.body.outcome]).toEqual([200, 'channel_not_allowed']);
+      // Nothing recorded, so no participation is named: an id there was looked up in the ledger in vain.
+      expect([res.status, res.body.outcome, res.body.participationId]).toEqual([
+        200,
+        'channel_not_allowed',
+        null,
+      ]);
       expect(res.headers['idempotent-replayed']).toBeUndefined();
       expect(await stateOf(strict, ['id-sale'], ['lv-victim'])).toEqual(before);
     }
@@ -162,6 +167,7 @@ describeEachBackend('client identity in the participation path', (backend) => {
       context: { channel: 'web' },
     });
     expect([own.status, own.body.outcome]).toEqual([200, 'channel_not_allowed']);
+    expect(own.body.participationId).toEqual(expect.any(String));
     expect(own.headers['idempotent-replayed']).toBeUndefined();
     expect(await participationRows(strict, { user_id: 'lv-victim' })).toHaveLength(1);
   });
