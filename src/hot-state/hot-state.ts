@@ -89,6 +89,19 @@ export interface AvailabilitySnapshot {
 
 export type BeginResult = 'ok' | 'in_flight' | 'mismatch' | 'done' | 'user_busy';
 
+/** What an idempotency key's marker says: nothing (`free`), running with this body or another, or just done. */
+export type KeyState = 'free' | 'in_flight' | 'mismatch' | 'done';
+
+/**
+ * The marker's value read as `begin` reads it: `done`, `in_flight:<request hash>`, or a bare `in_flight` a version
+ * before markers held the hash wrote (a rolling deploy: the same request, for all it says).
+ */
+export function keyStateOf(marker: string | null | undefined, requestHash: string): KeyState {
+  if (marker === null || marker === undefined) return 'free';
+  if (marker === 'done') return 'done';
+  return marker === 'in_flight' || marker === `in_flight:${requestHash}` ? 'in_flight' : 'mismatch';
+}
+
 export interface BeginInput {
   campaignId: string;
   userId: string;
@@ -134,6 +147,13 @@ export interface HotState {
     input: BeginInput,
     read: AvailabilityRead,
   ): Promise<{ begun: BeginResult; availability: AvailabilitySnapshot }>;
+  /**
+   * The key's marker, read without taking anything: for an answer decided before the lock (a campaign that is not
+   * live, a 403), which must not be stored under a key another request is still running.
+   */
+  keyState(
+    input: Pick<BeginInput, 'campaignId' | 'userId' | 'idempotencyKey' | 'requestHash'>,
+  ): Promise<KeyState>;
   /**
    * Compare-and-delete of the lock; marks the key done (final answer) or clears it (transient answer); and
    * confirms `confirmReservationId` when given.

@@ -4,6 +4,7 @@ import type {
   AvailabilitySnapshot,
   BeginInput,
   BeginResult,
+  KeyState,
   CampaignCounters,
   EndInput,
   HotState,
@@ -13,6 +14,7 @@ import type {
   ReserveResult,
   UserCounters,
 } from './hot-state';
+import { keyStateOf } from './hot-state';
 import { HOT_STATE_DEFAULTS } from './hot-state-defaults';
 import { retryWhileBusy } from './lock-retry';
 import { RangePool } from './range-pool';
@@ -101,6 +103,13 @@ export class MemoryHotState implements HotState {
       this.setExpiring(markerKey, `in_flight:${input.requestHash}`, input.markerTtlMs);
       return 'ok';
     }, input.waitMs);
+  }
+
+  keyState(
+    input: Pick<BeginInput, 'campaignId' | 'userId' | 'idempotencyKey' | 'requestHash'>,
+  ): Promise<KeyState> {
+    const markerKey = JSON.stringify(['idem', input.campaignId, input.userId, input.idempotencyKey]);
+    return Promise.resolve(keyStateOf(this.getExpiring(markerKey), input.requestHash));
   }
 
   /** The read right after the lock's last attempt (a read, not a promise: the reserve checks again). */

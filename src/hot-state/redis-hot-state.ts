@@ -5,6 +5,7 @@ import type {
   AvailabilitySnapshot,
   BeginInput,
   BeginResult,
+  KeyState,
   CampaignCounters,
   EndInput,
   HotState,
@@ -14,6 +15,7 @@ import type {
   ReserveResult,
   UserCounters,
 } from './hot-state';
+import { keyStateOf } from './hot-state';
 import { readEvictionWarning } from './eviction-policy';
 import { HOT_STATE_DEFAULTS } from './hot-state-defaults';
 import { retryWhileBusy, type BeginAttempt } from './lock-retry';
@@ -89,6 +91,15 @@ export class RedisHotState implements HotState {
     }, input.waitMs);
     if (availability === undefined) throw new Error('beginAndRead: no attempt was made');
     return { begun, availability };
+  }
+
+  async keyState(
+    input: Pick<BeginInput, 'campaignId' | 'userId' | 'idempotencyKey' | 'requestHash'>,
+  ): Promise<KeyState> {
+    const marker = await this.client.get(
+      this.keys.idempotency(input.campaignId, input.userId, input.idempotencyKey),
+    );
+    return keyStateOf(marker, input.requestHash);
   }
 
   async end(input: EndInput): Promise<void> {

@@ -110,7 +110,7 @@ export class ParticipationService {
       // they name: no caller without valid credentials may add to a user's participations (history) or take
       // that user's Idempotency-Key. So the answer names no participation: an id there was looked up in vain.
       if (request.clientRefusal) return { ...refusalAnswer(closed, snapshot.version, null), final: false };
-      return this.recordRefusal(ctx, closed);
+      return this.unlessKeyRuns(ctx, () => this.recordRefusal(ctx, closed));
     }
 
     await this.deps.guard.rateLimit(snapshot, request);
@@ -121,10 +121,52 @@ export class ParticipationService {
       ctx.codeNonce = (await this.deps.guard.authorize(snapshot, request)).codeNonce;
       timer.lap('authorize');
     } catch (error) {
-      if (error instanceof AppError && error.status === 403) return this.recordForbidden(ctx, error);
+      if (error instanceof AppError && error.status === 403) {
+        return this.unlessKeyRuns(ctx, () => this.recordForbidden(ctx, error));
+      }
       throw error;
     }
     return this.locked(ctx);
+  }
+
+  /**
+   * A final answer decided before the lock (the campaign not live, a 403 at authorize) is stored only when its key
+   * is not running: the same request sent again while the first still runs was answered `paused` (and stored,
+   * so the first, admitted before the pause, replayed it), and another body under the key got its own refusal
+   * stored, the first then answered 422. As at the lock: 409 for the same request, 422 for another body, and a
+   * key just done replays its answer.
+   */
+  private async unlessKeyRuns(ctx: PipelineContext, store: () => Promise<Answer>): Promise<Answer> {
+    const { request, snapshot } = ctx;
+    const state = await failClosed('hot-state', () =>
+      this.deps.hotState.keyState({
+        campaignId: snapshot.campaignId,
+        userId: request.userId,
+        idempotencyKey: request.idempotencyKey,
+        requestHash: request.requestHash,
+      }),
+    );
+    return state === 'free' ? store() : this.keyTaken(ctx, state);
+  }
+
+  /** The answer for a key another request holds (DESIGN.md Idempotency): in flight, with another body, or done. */
+  private async keyTaken(ctx: PipelineContext, state: 'in_flight' | 'mismatch' | 'done'): Promise<Answer> {
+    const { request, snapshot } = ctx;
+    if (state === 'in_flight')
+      throw new RetryableConflictError(
+        'request_in_flight',
+        'a request with this Idempotency-Key is in flight',
+      );
+    // The key runs with another body: retrying can never help (DESIGN.md: same key, different body → 422).
+    if (state === 'mismatch') return mismatchAnswer();
+    const stored = await failClosed('ledger', () =>
+      this.deps.ledger.findStored(snapshot.campaignId, request.userId, request.idempotencyKey),
+    );
+    if (stored) return replay(stored, request);
+    throw new RetryableConflictError(
+      'request_in_flight',
+      'a request with this Idempotency-Key just finished; retry',
+    );
   }
 
   /** DESIGN.md "live?": window, status, pause overlay; then the entry channel. Testers may try before start. */
@@ -159,25 +201,9 @@ export class ParticipationService {
     );
     ctx.availability = availability;
     ctx.timer.lap('lock');
-    if (begun === 'in_flight')
-      throw new RetryableConflictError(
-        'request_in_flight',
-        'a request with this Idempotency-Key is in flight',
-      );
-    // The key runs with another body: retrying can never help (DESIGN.md: same key, different body → 422).
-    if (begun === 'mismatch') return mismatchAnswer();
     if (begun === 'user_busy')
       throw new RetryableConflictError('user_busy', 'another request of this user is in flight; retry');
-    if (begun === 'done') {
-      const stored = await failClosed('ledger', () =>
-        this.deps.ledger.findStored(snapshot.campaignId, request.userId, request.idempotencyKey),
-      );
-      if (stored) return replay(stored, request);
-      throw new RetryableConflictError(
-        'request_in_flight',
-        'a request with this Idempotency-Key just finished; retry',
-      );
-    }
+    if (begun !== 'ok') return this.keyTaken(ctx, begun);
     let final = false;
     try {
       const answer = await this.grantOrRefuse(ctx);

@@ -5,11 +5,14 @@
  * from another user is a separate execution.
  */
 import { describeEachBackend } from '../../helpers/pocket';
+import type { ProfileSource } from '../../../src/integrations/profile-source';
 import {
+  DAY_ONE,
   grantOf,
   ledgerGrants,
   outcomeOf,
   participationCount,
+  type Participation,
   type Reply,
   usePockets,
 } from './invariant-harness';
@@ -113,3 +116,80 @@ describeEachBackend('invariant 3: one execution per idempotency key', (backend) 
     expect(grants.map((g) => g.user_id).sort()).toEqual([...users].sort());
   });
 });
+
+/** A profile source that holds the users in `held` until `release()`: a request kept in flight past the lock. */
+class HeldProfiles implements ProfileSource {
+  readonly held = new Set<string>();
+  private waiting: Array<() => void> = [];
+  private arrived: Array<() => void> = [];
+
+  profile(userId: string): Promise<Record<string, unknown>> {
+    if (!this.held.has(userId)) return Promise.resolve({});
+    for (const signal of this.arrived.splice(0)) signal();
+    return new Promise((resolve) => this.waiting.push(() => resolve({})));
+  }
+
+  /** Resolves once a held user's request has reached the profile lookup (past liveness and the lock). */
+  reached(): Promise<void> {
+    return new Promise((resolve) => this.arrived.push(resolve));
+  }
+
+  release(): void {
+    for (const go of this.waiting.splice(0)) go();
+  }
+}
+
+describeEachBackend(
+  'invariant 3: a key in flight is not answered by a refusal decided before the lock',
+  (backend) => {
+    const profiles = new HeldProfiles();
+    const live = usePockets(backend, campaigns, { overrides: { profiles } });
+    const db = () => live.server.pocket.db;
+
+    /** Sends `first`, holds it at the profile lookup (past liveness and the lock) while `meanwhile` runs. */
+    async function whileInFlight<T>(first: Participation, meanwhile: () => Promise<T>): Promise<[Reply, T]> {
+      profiles.held.add(first.userId);
+      const reached = profiles.reached();
+      const running = live.server.participate(CAMPAIGN, first);
+      await reached;
+      let during: T;
+      try {
+        during = await meanwhile();
+      } finally {
+        profiles.held.delete(first.userId);
+        profiles.release();
+      }
+      return [await running, during];
+    }
+
+    it('another body whose refusal comes before the lock (a channel not allowed) is 422 at once, stored nothing', async () => {
+      // It was answered channel_not_allowed and stored under the key, and the first request, admitted before it,
+      // then answered 422 and granted nothing.
+      const first = { userId: 'held-body', key: 'k-held', context: { channel: 'app' } };
+      const other = { ...first, context: { channel: 'h5' } };
+      const [answer, during] = await whileInFlight(first, () => live.server.participate(CAMPAIGN, other));
+      expect(outcomeOf(during)).toBe('422:idempotency_mismatch');
+      expect(outcomeOf(answer)).toBe('granted');
+      expect(await participationCount(db(), { campaign_id: CAMPAIGN, user_id: first.userId })).toBe(1);
+      expect((await live.server.participate(CAMPAIGN, first)).text).toBe(answer.text);
+      expect(outcomeOf(await live.server.participate(CAMPAIGN, other))).toBe('422:idempotency_mismatch');
+    });
+
+    it('the same request sent again once the campaign has ended is 409 in flight, not a stored `ended`', async () => {
+      // The first, admitted while the campaign was live, replayed the `ended` its retry had stored.
+      const first = { userId: 'held-same', key: 'k-held-same' };
+      const [answer, during] = await whileInFlight(first, async () => {
+        live.set.clock.set(new Date('2026-11-14T10:00:00+08:00'));
+        try {
+          return await live.server.participate(CAMPAIGN, first);
+        } finally {
+          live.set.clock.set(DAY_ONE);
+        }
+      });
+      expect(outcomeOf(during)).toBe('409:request_in_flight');
+      expect(outcomeOf(answer)).toBe('granted');
+      expect(await participationCount(db(), { campaign_id: CAMPAIGN, user_id: first.userId })).toBe(1);
+      expect((await live.server.participate(CAMPAIGN, first)).text).toBe(answer.text);
+    });
+  },
+);

@@ -32,7 +32,7 @@ import {
 const INVARIANT_TEST_TIMEOUT_MS = 120_000;
 
 /** Every fixture campaign runs on 11 November 2026 (Asia/Shanghai), from midnight to midnight two days later. */
-const DAY_ONE = new Date('2026-11-11T10:00:00+08:00');
+export const DAY_ONE = new Date('2026-11-11T10:00:00+08:00');
 export const DAY_TWO = new Date('2026-11-12T10:00:00+08:00');
 export const DAY_ONE_DATE = '2026-11-11';
 export const DAY_TWO_DATE = '2026-11-12';
