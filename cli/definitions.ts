@@ -1,4 +1,5 @@
 /** Loading definitions for CLI verbs: invalid definitions print every error as file:line:col and fail. */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionsInvalidError } from '../src/definitions/definitions-invalid-error';
@@ -12,8 +13,28 @@ import { getCompiledCampaign } from '../src/rules/compiled-campaign-cache';
 import type { CompiledCampaign } from '../src/rules/compiled-campaign';
 import { CliFailure, definitionsFailure } from './output';
 
+function rootProblem(root: string): string | null {
+  try {
+    const stat = statSync(root, { throwIfNoEntry: false });
+    if (!stat) return 'no such directory';
+    return stat.isDirectory() ? null : 'not a directory';
+  } catch (error) {
+    // `/etc/passwd/sub`: a file where a directory should be, on the way.
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return 'not a directory';
+    throw error;
+  }
+}
+
+/**
+ * The definitions repository: `--root`, else POCKET_DEFINITIONS, else the working directory. A `--root` that is no
+ * directory is a usage error naming it: it was reported as a definitions error at a made-up `path:1:1`.
+ */
 export function rootOf(command: Command): string {
   const opts = command.optsWithGlobals<{ root?: string }>();
+  if (opts.root !== undefined) {
+    const problem = rootProblem(opts.root);
+    if (problem) throw new CliFailure(`--root ${opts.root}: ${problem}`, 2);
+  }
   return resolve(opts.root ?? process.env['POCKET_DEFINITIONS'] ?? '.');
 }
 

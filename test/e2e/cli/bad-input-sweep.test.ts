@@ -45,12 +45,12 @@ describe('pocket: bad input sweep', () => {
 
   describe('a closed stdout (pocket … | head -c 0) keeps the exit code of a failure', () => {
     it.each([
-      [['versions', 'nope', '--format', 'json']],
-      [['--root', join(tmpdir(), 'pocket-no-such-root'), 'validate', '--format', 'json']],
-      [['--root', join(tmpdir(), 'pocket-no-such-root'), 'test', '--format', 'json']],
-    ])('pocket %j', async (args) => {
+      [['versions', 'nope', '--format', 'json'], 1],
+      [['--root', join(tmpdir(), 'pocket-no-such-root'), 'validate', '--format', 'json'], 2],
+      [['--root', join(tmpdir(), 'pocket-no-such-root'), 'test', '--format', 'json'], 2],
+    ])('pocket %j', async (args, code) => {
       const closed = await withClosedStdout(args, env);
-      expect(closed.code).toBe(1);
+      expect(closed.code).toBe(code);
       expect(closed.stderr).not.toMatch(/EPIPE|\n\s+at /);
     });
   });
@@ -93,6 +93,22 @@ describe('pocket: bad input sweep', () => {
       );
     });
   });
+
+  it.each([[['validate']], [['test']], [['publish']], [['versions', 'shop-week']]])(
+    'pocket --root <no directory> %j names it in one line (exit 2)',
+    async (verb) => {
+      // It was a definitions error at a made-up `../../nonexistent:1:1`, never saying the directory was missing.
+      const missing = join(dataDir, 'no-such-repo');
+      expect(await run('--root', missing, ...verb)).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `pocket: --root ${missing}: no such directory\n`,
+      });
+      const file = join(dataDir, 'a-file');
+      writeFileSync(file, '');
+      expect((await run('--root', file, ...verb)).stderr).toBe(`pocket: --root ${file}: not a directory\n`);
+    },
+  );
 
   it.each([[['pause', 'shop-week']], [['versions', 'shop-week']], [['grants', 'list', 'shop-week']]])(
     'pocket %j --token without --server is a usage error, not a change to the local ledger',

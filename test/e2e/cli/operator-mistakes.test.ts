@@ -49,11 +49,11 @@ describe('pocket: operator mistakes', () => {
     });
     afterAll(() => rulesIsFile.remove());
 
-    it('--root that is a file', async () => {
+    it('--root that is a file is a usage error naming it', async () => {
       expect(await run('--root', '/etc/passwd', 'validate')).toEqual({
-        code: 1,
+        code: 2,
         stdout: '',
-        stderr: 'pocket: cannot use /etc/passwd/campaigns: not a directory (ENOTDIR)\n',
+        stderr: 'pocket: --root /etc/passwd: not a directory\n',
       });
     });
 
