@@ -8,7 +8,7 @@ import { newNonce, signActivityCode } from '../src/protection/activity-code';
 import { parseTtlSeconds } from '../src/protection/code-ttl';
 import { USER_ID, USER_ID_RULE } from '../src/shared/user-id';
 import { campaignArgument } from './campaign-argument';
-import { action, CliFailure, printLines } from './output';
+import { action, CliFailure, count as plural, printLines } from './output';
 import { integerOption } from './integer-option';
 
 const MAX_COUNT = 100_000;
@@ -63,7 +63,7 @@ export function registerCodes(program: Command): void {
         printLines(lines);
         printLines(
           [
-            `issued ${count} code(s) for ${campaignId}, valid until ${new Date(expiresAt * 1000).toISOString()}`,
+            `issued ${plural(count, 'code')} for ${campaignId}, valid until ${new Date(expiresAt * 1000).toISOString()}`,
           ],
           process.stderr,
         );

@@ -38,7 +38,7 @@ export function registerExplain(program: Command): void {
   program
     .command('explain <campaign>')
     .description('show every condition result and the decision for one profile')
-    .requiredOption('--profile <json>', 'the profile facts, e.g. \'{"gender":"female","age":22}\'')
+    .requiredOption('--profile <json>', 'the profile facts (required), e.g. \'{"gender":"female","age":22}\'')
     .option('--context <json>', 'the request context, e.g. \'{"channel":"app"}\'')
     .option('--history <json>', 'history facts, e.g. \'{"grants":1}\'')
     .option('--at <time>', 'ISO 8601 time (default: the middle of the window)')

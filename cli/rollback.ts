@@ -19,7 +19,7 @@ export function registerRollback(program: Command): void {
     program
       .command('rollback <campaign>')
       .description('make an earlier version active again')
-      .requiredOption('--to <version>', 'the version number to activate')
+      .requiredOption('--to <version>', 'the version number to activate (required)')
       .option('--note <text>', 'why: recorded in the audit log')
       .option('--force', 'accept cutting stock or budget below what is used, or a served campaign to draft')
       .option('--format <format>', 'text | json', 'text'),

@@ -178,6 +178,9 @@ export function registerServe(program: Command): void {
           const running = await startPocket(config);
           const { logger } = running.pocket;
           logBanner(logger, config);
+          logger.info(
+            `dashboard: ${running.url}/dashboard (with an admin token of scope read: pocket tokens create --scope read)`,
+          );
           const everywhere = config.host === null || ['0.0.0.0', '::'].includes(config.host);
           logger.info(
             `pocket listening on ${running.url}${everywhere ? ' (and every other interface)' : ''}`,

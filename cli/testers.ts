@@ -22,7 +22,7 @@ import {
   type GeneratedTester,
 } from '../src/simulation/tester-generator';
 import { loadAll, rootOf, unknownCampaign } from './definitions';
-import { action, CliFailure, parseFormat, printJson, printLines, table } from './output';
+import { action, CliFailure, count, parseFormat, printJson, printLines, table } from './output';
 import { integerOption } from './integer-option';
 
 interface GenerateOptions {
@@ -103,7 +103,7 @@ async function generate(root: string, campaignId: string, opts: GenerateOptions)
 
 function withGenerateOptions(command: Command): Command {
   return command
-    .requiredOption('--segment <id>', 'the segment the testers must land in')
+    .requiredOption('--segment <id>', 'the segment the testers must land in (required)')
     .option('--count <n>', 'how many testers', '1')
     .option('--seed <seed>', 'reproducible generation (default: the current time, printed)')
     .option('--prefix <prefix>', 'user id prefix (default: qa-<segment>)');
@@ -162,7 +162,7 @@ export function registerTesters(program: Command): void {
       const min = compiled.resolved.definition.protection?.velocity?.minAccountAgeDays ?? 0;
       const checked = min > 0 ? `, and it passes minAccountAgeDays ${min}` : '';
       printLines([
-        `# ${generated.length} tester(s) for segment ${opts.segment} of ${campaignId} (--seed ${seed});`,
+        `# ${count(generated.length, 'tester')} for segment ${opts.segment} of ${campaignId} (--seed ${seed});`,
         `# each profile was checked: its first matching segment is this one${checked}. Paste under \`testers:\`.`,
         ...generated.flatMap((t) => testerItemLines(entry(t), '')),
       ]);
@@ -188,7 +188,7 @@ export function registerTesters(program: Command): void {
           : error;
       }
       printLines([
-        `added ${generated.length} tester(s) to ${file} (segment ${opts.segment}, --seed ${seed}):`,
+        `added ${count(generated.length, 'tester')} to ${file} (segment ${opts.segment}, --seed ${seed}):`,
         ...generated.map((t) => `  ${t.userId}${note(t) ? ` (${note(t) ?? ''})` : ''}`),
       ]);
     }),

@@ -21,7 +21,7 @@ export function registerTokens(program: Command): void {
   tokens
     .command('create')
     .description('create a token and print it once (only its hash is kept)')
-    .requiredOption('--scope <scopes>', `comma-separated: ${TOKEN_SCOPES.join(', ')}`)
+    .requiredOption('--scope <scopes>', `comma-separated (required): ${TOKEN_SCOPES.join(', ')}`)
     .option('--name <name>', 'who or what the token is for')
     .option('--format <format>', 'text | json', 'text')
     .action(

@@ -37,6 +37,7 @@ describe('the npm package', () => {
     const expected = [
       'package.json',
       'README.md',
+      'LICENSE',
       'dist/cli/index.js',
       'dist/src/server.js',
       'dist/src/http/openapi.json',
@@ -52,7 +53,7 @@ describe('the npm package', () => {
     expect(files).toEqual(expect.arrayContaining(expected));
     const outside = files.filter(
       (f) =>
-        !/^(dist\/(src|cli|schemas)\/|schemas\/|src\/observability\/dashboard\/|package\.json$|README\.md$)/.test(
+        !/^(dist\/(src|cli|schemas)\/|schemas\/|src\/observability\/dashboard\/|package\.json$|README\.md$|LICENSE$)/.test(
           f,
         ),
     );

@@ -132,7 +132,7 @@ describe('pocket testers', () => {
       '3',
     ]);
     expect([run.code, run.stderr]).toEqual([0, '']);
-    expect(run.stdout).toMatch(/added 2 tester\(s\) to .*city-voucher-drive\.yaml/);
+    expect(run.stdout).toMatch(/added 2 testers to .*city-voucher-drive\.yaml/);
     const after = repo.read(file);
     const insertedAt = before.indexOf('observability:');
     expect(after.slice(0, insertedAt)).toBe(before.slice(0, insertedAt));
