@@ -38,6 +38,13 @@ export interface DeliveryStats extends OutboxStats {
   lagMs: number;
 }
 
+/** A claimed batch: its entries, the next to send, and its tally. */
+interface BatchQueue {
+  entries: readonly OutboxEntry[];
+  next: number;
+  batch: RelayBatch;
+}
+
 function emptyBatch(): RelayBatch {
   return { claimed: 0, delivered: 0, rejected: 0, retry: 0, dead: 0, skipped: 0, lost: 0, errors: 0 };
 }
@@ -47,6 +54,8 @@ export class OutboxRelay {
   private readonly settings: RelaySettings;
   private loop: Promise<void> | null = null;
   private stopping = false;
+  /** The batch being sent, whose unsent entries stop() gives back at once. */
+  private current: BatchQueue | null = null;
   private wake: (() => void) | null = null;
   /** A ledger outage fails every poll the same way: logged once, then once a minute. */
   private readonly batchFailed: (err: unknown) => void;
@@ -77,11 +86,12 @@ export class OutboxRelay {
       leaseMs: claimLeaseMs(this.settings, this.deps.delivery.sendLeaseMs),
     });
     batch.claimed = entries.length;
-    let next = 0;
+    const queue: BatchQueue = { entries, next: 0, batch };
+    this.current = queue;
     const worker = async (): Promise<void> => {
       // A relay told to stop (SIGTERM) sends nothing more of its batch: the sends at the issuer finish.
-      while (next < entries.length && !this.stopping) {
-        const entry = entries[next++];
+      while (queue.next < entries.length && !this.stopping) {
+        const entry = entries[queue.next++];
         if (!entry) break;
         try {
           batch[await this.deps.delivery.deliver(entry, this.relayId)] += 1;
@@ -95,16 +105,24 @@ export class OutboxRelay {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, entries.length) }, worker));
-    await this.release(entries.slice(next), batch);
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, entries.length) }, worker));
+    } finally {
+      this.current = null;
+    }
+    await this.releaseUnsent(queue);
     return batch;
   }
 
   /**
    * Gives back the entries of a stopped batch that were never sent: due again at once for any relay, their
-   * claimed attempt uncounted, instead of held until the batch's claim runs out. Counted in `lost`.
+   * claimed attempt uncounted, instead of held until the batch's claim runs out. Counted in `lost`. Taken from the
+   * queue first, so no worker sends one and no second call gives one back twice.
    */
-  private async release(unsent: readonly OutboxEntry[], batch: RelayBatch): Promise<void> {
+  private async releaseUnsent(queue: BatchQueue): Promise<void> {
+    const unsent = queue.entries.slice(queue.next);
+    queue.next = queue.entries.length;
+    const { batch } = queue;
     if (unsent.length === 0) return;
     const now = this.deps.clock();
     for (const entry of unsent) {
@@ -176,6 +194,9 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    // The unsent entries go back now, not once the sends at a slow issuer end: the process may be gone by then
+    // (SHUTDOWN_GRACE_MS), and they stayed claimed for the batch's whole claim (210 s), "being delivered".
+    if (this.current) await this.releaseUnsent(this.current);
     await this.loop;
     this.loop = null;
     // runOnce and drain by hand send again (a stopped relay gives its whole batch back).

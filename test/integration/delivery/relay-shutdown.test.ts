@@ -79,4 +79,32 @@ describeEachBackend('a relay stopped in the middle of a batch', (backend) => {
     expect(await relay('relay-b').runOnce()).toMatchObject({ claimed: 2, delivered: 2 });
     expect(ids.map((id) => issuer.attempts(id))).toEqual([1, 1, 1]);
   });
+
+  it('gives the unsent entries back at once, while a send at a slow issuer is still out', async () => {
+    // They were given back only once that send ended: a worker whose SHUTDOWN_GRACE_MS ran out first exited
+    // with them claimed for the batch's whole claim (210 s), refused by `grants void` as "being delivered".
+    const ids = await grantsFor(pocket, users('slow-stop', 3));
+    issuer.delayMs = 1500;
+    const a = relay('relay-slow');
+    a.start(10);
+    for (const deadline = Date.now() + 10_000; issuer.requests.length === 0 && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = a.stop();
+    const [sent] = issuer.requests.map((r) => r.key ?? '');
+    const rest = ids.filter((id) => id !== sent);
+    const released = async (): Promise<boolean> => {
+      const rows = await Promise.all(rest.map((id) => outbox.findByGrant(backends.ledger.db, id)));
+      return rows.every((row) => row?.lockedBy === null && row.attempts === 0);
+    };
+    for (const deadline = Date.now() + 1000; !(await released()) && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    // Given back while the first send is still at the issuer: its grant is not delivered yet.
+    expect(await released()).toBe(true);
+    expect((await grantStatuses(backends.ledger.db, [sent ?? '']))[sent ?? '']).toBe('pending');
+    await stopped;
+    expect((await grantStatuses(backends.ledger.db, [sent ?? '']))[sent ?? '']).toBe('delivered');
+    issuer.delayMs = 0;
+    expect(await relay('relay-next').runOnce()).toMatchObject({ claimed: 2, delivered: 2 });
+    expect(ids.map((id) => issuer.attempts(id))).toEqual([1, 1, 1]);
+  });
 });
