@@ -5,7 +5,8 @@
  * same grant with the same key, and the issuer's idempotency makes it exactly once in effect (Invariant 4).
  * Failed (4xx) and dead-lettered grants keep their counters: only `pocket grants void` compensates them. A grant
  * voided while its request was at the issuer is neither: a refusal or a last failure then changes nothing
- * (`skipped`), since the void already cancelled the delivery and resolved its discrepancies.
+ * (`skipped`), since the void already cancelled the delivery and resolved its discrepancies; an acceptance is
+ * recorded at once as `voided_but_issued` (issued-while-voided.ts).
  * An issuer's 401 (it did not verify pocket's signature) is retried like a 5xx, with a warn and an alert at once
  * (signature-refusal-alarm.ts): the grant is fine, the secrets are not, and it goes through once they agree.
  * Nothing is sent outside the relay's claim: the claim is renewed right before the send (claim-lease.ts), and an
@@ -23,6 +24,7 @@ import type { DiscrepancyStore } from '../reconciliation/discrepancy-store';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { sendLeaseMs as sendLeaseFor } from './claim-lease';
 import { issueRequest } from './issue-request';
+import { recordIssuedWhileVoided } from './issued-while-voided';
 import type { IssuerDirectory } from './issuer-directory';
 import type { RewardTerms } from './reward-terms';
 import { SignatureRefusalAlarm } from './signature-refusal-alarm';
@@ -81,13 +83,18 @@ export class DeliveryService {
     }
     const now = this.deps.clock();
     switch (result.kind) {
-      case 'delivered':
-        await db.transaction(async (trx) => {
+      case 'delivered': {
+        const recorded = await db.transaction(async (trx) => {
           // Which issuer has it, with the outcome: reconciliation never sends it to another one (README).
-          await grants.setStatus(trx, grant.id, 'delivered', now, issuer.name);
+          const changed = await grants.setStatus(trx, grant.id, 'delivered', now, issuer.name);
           await outbox.complete(trx, entry.id, now);
+          return changed;
         });
-        return 'delivered';
+        if (recorded) return 'delivered';
+        // Voided (--force) while the request was out, and the issuer took it.
+        await recordIssuedWhileVoided(this.deps, grant, issuer.name, now);
+        return 'skipped';
+      }
       case 'rejected':
         return this.giveUp(claim, grant, 'failed', `HTTP ${result.status}: ${result.message}`, {
           issuer: issuer.name,

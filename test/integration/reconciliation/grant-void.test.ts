@@ -139,8 +139,18 @@ describeEachBackend('grant void', (backend) => {
     expect(
       await pocket.delivery.voids.void(id, { reason: 'fraud', actor: 'bob', force: true }),
     ).toMatchObject({ previousStatus: 'pending', deliveryCancelled: true });
-    await sending;
+    // The issuer then took it: the user may be paid for a void grant. Recorded at once, where nothing said so
+    // until offline reconciliation's next run (03:30 by default) found the issuer's record.
+    expect(await sending).toMatchObject({ claimed: 1, delivered: 0, skipped: 1 });
     expect((await grantStatuses(db(), [id]))[id]).toBe('void');
+    expect(await pocket.delivery.discrepancies.list(db(), { grantId: id })).toEqual([
+      expect.objectContaining({
+        kind: 'voided_but_issued',
+        status: 'open',
+        campaignId: TINY,
+        details: expect.objectContaining({ issuer: WALLET, foundBy: 'delivery', voidReason: 'fraud' }),
+      }),
+    ]);
   });
 
   it('cancels a pending delivery, refuses a delivered grant without --force, and a second void', async () => {
