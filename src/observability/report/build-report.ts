@@ -295,7 +295,7 @@ export function buildReport(input: ReportInput): CampaignReport {
       lagSeconds: oldest ? Math.max(0, Math.round((input.now.getTime() - oldest.getTime()) / 1000)) : 0,
     },
     reconciliation: {
-      state: open > 0 ? 'discrepancies' : 'ok',
+      state: open > 0 ? 'discrepancies' : lastRunFailed(input.reconciliation) ? 'run_failed' : 'ok',
       openDiscrepancies: open,
       openByKind,
       resolvedInRange: input.reconciliation.resolvedInRange,
@@ -314,4 +314,9 @@ export function buildReport(input: ReportInput): CampaignReport {
     },
     testers: input.testers,
   };
+}
+
+/** Whether the campaign's last real-time or offline reconciliation run failed. */
+function lastRunFailed(runs: Pick<ReconciliationCounts, 'lastRealtime' | 'lastOffline'>): boolean {
+  return runs.lastRealtime?.status === 'failed' || runs.lastOffline?.status === 'failed';
 }

@@ -92,8 +92,11 @@ export interface ReconcileRunView {
 }
 
 export interface ReconciliationStatus {
-  /** ok: nothing open; discrepancies: some need a person. */
-  state: 'ok' | 'discrepancies';
+  /**
+   * ok: nothing open and the last runs completed; discrepancies: some need a person; run_failed: nothing open, but
+   * the last real-time or offline run failed, so "nothing open" may only mean nothing was looked at.
+   */
+  state: 'ok' | 'discrepancies' | 'run_failed';
   openDiscrepancies: number;
   /** Open ones by kind. */
   openByKind: Record<string, number>;

@@ -253,6 +253,35 @@ describe('buildReport', () => {
       lastOffline: null,
     });
   });
+
+  it('is run_failed, not ok, when nothing is open because the last run failed', () => {
+    // "reconciliation: ok, 0 open" read as all clear while the last offline run had failed and looked at nothing.
+    const at = new Date('2026-11-11T03:30:00Z');
+    const failed = { status: 'failed', startedAt: at, finishedAt: at };
+    const completed = { ...failed, status: 'ok' };
+    const state = (lastRealtime: typeof failed | null, lastOffline: typeof failed | null, open = {}) =>
+      buildReport(
+        input({ reconciliation: { openByKind: open, resolvedInRange: 0, lastRealtime, lastOffline } }),
+      ).reconciliation.state;
+    expect(state(completed, failed)).toBe('run_failed');
+    expect(state(failed, completed)).toBe('run_failed');
+    expect(state(completed, completed)).toBe('ok');
+    expect(state(completed, failed, { missing_downstream: 1 })).toBe('discrepancies');
+    expect(
+      reportTable(
+        buildReport(
+          input({
+            reconciliation: {
+              openByKind: {},
+              resolvedInRange: 0,
+              lastRealtime: completed,
+              lastOffline: failed,
+            },
+          }),
+        ),
+      ).join('\n'),
+    ).toContain('reconciliation: run_failed, 0 open');
+  });
 });
 
 describe('timeline', () => {
