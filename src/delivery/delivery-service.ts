@@ -20,6 +20,7 @@ import type { Db } from '../ledger/db';
 import type { GrantRecord, GrantStore } from '../ledger/grant-store';
 import type { OutboxClaim, OutboxEntry, OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
+import { repeatLimitedWarn } from '../observability/repeat-filter';
 import type { DiscrepancyStore } from '../reconciliation/discrepancy-store';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { sendLeaseMs as sendLeaseFor } from './claim-lease';
@@ -49,9 +50,15 @@ export interface DeliveryServiceDeps {
 export class DeliveryService {
   /** An issuer's 401: a warn and an alert, while the grant is retried. */
   private readonly signatureRefusals: SignatureRefusalAlarm;
+  /**
+   * An issuer down, failing or silent: a warn per issuer and reason, then at most once a minute. The worker said
+   * nothing until the first dead letter, some ten minutes into an outage.
+   */
+  private readonly retryWarn: (reason: unknown, fields: Record<string, unknown>) => void;
 
   constructor(private readonly deps: DeliveryServiceDeps) {
     this.signatureRefusals = new SignatureRefusalAlarm(deps);
+    this.retryWarn = repeatLimitedWarn(deps.logger, 'delivery failed at the issuer; retried after a backoff');
   }
 
   /** How long a claim is renewed for right before a send: longer than any issuer call (claim-lease.ts). */
@@ -130,6 +137,7 @@ export class DeliveryService {
       nextAttemptAt: new Date(now.getTime() + this.retryDelay(entry.attempts, result.retryAfterMs)),
       error: result.reason,
     });
+    if (!result.signatureRefused) this.retryWarn(result.reason, { issuer: issuer.name });
     if (result.signatureRefused) {
       const { id: grantId, campaignId } = grant;
       await this.signatureRefusals.sound({

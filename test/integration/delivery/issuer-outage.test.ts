@@ -5,6 +5,7 @@
  */
 import { issueRequest } from '../../../src/delivery/issue-request';
 import { KnexGrantStore } from '../../../src/ledger/knex-grant-store';
+import { createLogger } from '../../../src/observability/logger';
 import type { Pocket } from '../../../src/server';
 import {
   closeDeliveryPocket,
@@ -27,10 +28,19 @@ describeEachBackend('delivery through an issuer outage', (backend) => {
   let clock: FakeClock;
   let issuer: FakeIssuer;
 
+  let warns: Array<{ msg: string; issuer?: string; err?: unknown; leftOut?: number }>;
+
   beforeEach(async () => {
     clock = fakeClock(AT);
     backends = await createBackends(backend);
-    pocket = await deliveryPocket(backends, clock, { config: { issuerUrls: { red_packet: WALLET } } });
+    warns = [];
+    const logger = createLogger('warn', {
+      write: (line: string) => void warns.push(JSON.parse(line) as never),
+    });
+    pocket = await deliveryPocket(backends, clock, {
+      config: { issuerUrls: { red_packet: WALLET } },
+      logger,
+    });
     issuer = new FakeIssuer(WALLET, clock);
   });
   afterEach(() => closeDeliveryPocket(pocket, backends));
@@ -48,6 +58,15 @@ describeEachBackend('delivery through an issuer outage', (backend) => {
     }
     expect((await relay.stats()).pending).toBe(30);
     expect(Object.values(await grantStatuses(backends.ledger.db, ids))).toEqual(Array(30).fill('pending'));
+    // 180 failed sends: said once (per issuer and reason, then at most once a minute), not silent until the first
+    // dead letter ten minutes in, nor once a send.
+    expect(warns.filter((w) => w.msg.startsWith('delivery failed at the issuer'))).toEqual([
+      expect.objectContaining({
+        msg: 'delivery failed at the issuer; retried after a backoff',
+        issuer: WALLET,
+        err: expect.stringMatching(/503/),
+      }),
+    ]);
 
     issuer.mode = 'up';
     expect(await relay.drain()).toMatchObject({ claimed: 30, delivered: 30, retry: 0 });
