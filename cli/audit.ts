@@ -4,7 +4,7 @@ import type { AuditView } from '../src/publishing/lifecycle';
 import { campaignArgument } from './campaign-argument';
 import { rootOf } from './definitions';
 import { withLifecycle, withTargetOptions, type TargetOptions } from './lifecycle-session';
-import { action, parseFormat, printJson, printLines, table } from './output';
+import { action, count, parseFormat, printJson, printLines, table } from './output';
 import { integerOption } from './integer-option';
 import { shortCommit } from './short-commit';
 
@@ -29,7 +29,7 @@ function detailText(e: AuditView): string {
   if (typeof d['gitCommit'] === 'string') parts.push(`commit ${shortCommit(d['gitCommit'])}`);
   if (d['reactivated'] === true) parts.push('reactivated');
   if (d['force'] === true || d['forced'] === true) parts.push('forced');
-  if (Array.isArray(d['warnings'])) parts.push(`${d['warnings'].length} warnings`);
+  if (Array.isArray(d['warnings'])) parts.push(count(d['warnings'].length, 'warning'));
   if (e.subject) parts.push(`subject ${e.subject}`);
   return parts.join('; ');
 }

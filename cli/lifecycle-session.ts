@@ -97,6 +97,13 @@ export function target(opts: TargetOptions): { server: string; token: string } |
         2,
       );
     }
+    // The environment's token may be set for other steps; a misspelled POCKET_SERVER is said, not an error.
+    if (process.env['POCKET_TOKEN']) {
+      printLines(
+        ['warning: POCKET_TOKEN is set but POCKET_SERVER is not: acting on the ledger of this environment'],
+        process.stderr,
+      );
+    }
     return null;
   }
   // A user or password in the URL: fetch refuses it, and its message (printed as "cannot reach …") held the

@@ -263,9 +263,12 @@ export function action<A extends unknown[]>(
   };
 }
 
-/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a terminal shows. */
+/**
+ * C0 and C1 controls, DEL, the bidirectional marks, overrides and isolates that reorder what a terminal shows,
+ * and the Unicode line and paragraph separators.
+ */
 // eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**

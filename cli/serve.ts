@@ -1,5 +1,5 @@
 /** `pocket serve`: the HTTP service (embedded default with no environment; PostgreSQL + Redis when set). */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../src/config';
@@ -145,7 +145,8 @@ export function logBanner(logger: Pick<Logger, 'info' | 'warn'>, config: Config)
  * and account-age checks `velocity`, both stored as the key's final answer (an activity code spent with them).
  */
 export function profileSourceMissing(config: Config): CliFailure | null {
-  if (config.env !== 'production' || config.profileUrl || existsSync(config.profilesFile)) return null;
+  if (config.env !== 'production' || config.profileUrl) return null;
+  if (statSync(config.profilesFile, { throwIfNoEntry: false })?.isFile()) return null;
   return new CliFailure(
     'invalid configuration: NODE_ENV=production needs a profile source: set PROFILE_URL (the profile service) ' +
       `or PROFILES_FILE to a profiles file (there is none at ${config.profilesFile}); without one every user but ` +

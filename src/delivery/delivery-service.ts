@@ -20,7 +20,7 @@ import type { Db } from '../ledger/db';
 import type { GrantRecord, GrantStore } from '../ledger/grant-store';
 import type { OutboxClaim, OutboxEntry, OutboxStore } from '../ledger/outbox-store';
 import type { Logger } from '../observability/logger';
-import { repeatLimitedWarn } from '../observability/repeat-filter';
+import { RepeatFilter } from '../observability/repeat-filter';
 import type { DiscrepancyStore } from '../reconciliation/discrepancy-store';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { sendLeaseMs as sendLeaseFor } from './claim-lease';
@@ -54,11 +54,20 @@ export class DeliveryService {
    * An issuer down, failing or silent: a warn per issuer and reason, then at most once a minute. The worker said
    * nothing until the first dead letter, some ten minutes into an outage.
    */
-  private readonly retryWarn: (reason: unknown, fields: Record<string, unknown>) => void;
+  private readonly retryFilter = new RepeatFilter();
 
   constructor(private readonly deps: DeliveryServiceDeps) {
     this.signatureRefusals = new SignatureRefusalAlarm(deps);
-    this.retryWarn = repeatLimitedWarn(deps.logger, 'delivery failed at the issuer; retried after a backoff');
+  }
+
+  /** Keyed on the issuer and the reason without its numbers: a Retry-After or a timeout's figure varies. */
+  private retryWarn(issuer: string, reason: string): void {
+    const leftOut = this.retryFilter.pass(`${issuer}\n${reason.replace(/\d+(\.\d+)?/g, '#')}`);
+    if (leftOut === null) return;
+    this.deps.logger.warn(
+      { issuer, err: reason, ...(leftOut > 0 ? { leftOut } : {}) },
+      'delivery failed at the issuer; retried after a backoff',
+    );
   }
 
   /** How long a claim is renewed for right before a send: longer than any issuer call (claim-lease.ts). */
@@ -95,11 +104,12 @@ export class DeliveryService {
           // Which issuer has it, with the outcome: reconciliation never sends it to another one (README).
           const changed = await grants.setStatus(trx, grant.id, 'delivered', now, issuer.name);
           await outbox.complete(trx, entry.id, now);
-          return changed;
+          if (changed) return 'delivered';
+          // Voided (--force) while the request was out, and the issuer took it: when and where, on the void row.
+          return (await grants.markVoidIssued(trx, grant.id, now, issuer.name)) ? 'void_issued' : 'gone';
         });
-        if (recorded) return 'delivered';
-        // Voided (--force) while the request was out, and the issuer took it.
-        await recordIssuedWhileVoided(this.deps, grant, issuer.name, now);
+        if (recorded === 'delivered') return 'delivered';
+        if (recorded === 'void_issued') await recordIssuedWhileVoided(this.deps, grant, issuer.name, now);
         return 'skipped';
       }
       case 'rejected':
@@ -137,7 +147,7 @@ export class DeliveryService {
       nextAttemptAt: new Date(now.getTime() + this.retryDelay(entry.attempts, result.retryAfterMs)),
       error: result.reason,
     });
-    if (!result.signatureRefused) this.retryWarn(result.reason, { issuer: issuer.name });
+    if (!result.signatureRefused) this.retryWarn(issuer.name, result.reason);
     if (result.signatureRefused) {
       const { id: grantId, campaignId } = grant;
       await this.signatureRefusals.sound({

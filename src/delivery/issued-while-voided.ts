@@ -2,7 +2,10 @@
  * The issuer accepted a grant that `grants void --force` voided while its request was out: the user may have been
  * paid for a grant whose stock and budget went back. It is recorded at once as a `voided_but_issued` discrepancy,
  * with its alert and a warn, where before nothing said so until offline reconciliation's next run (03:30 by
- * default) found the issuer's record. While it is open, that run finds it recorded (one per kind and grant).
+ * default) found the issuer's record. The void row carries the delivery's time and issuer (markVoidIssued), so
+ * that run also reads it as issued before the void and finds it recorded while it is open (one per kind and
+ * grant), rather than an `issued_after_void` that closed this one. A failure here is logged, never thrown: the
+ * delivery is done, and nothing would retry it.
  */
 import type { AlertSink } from '../integrations/alert-service';
 import type { Db } from '../ledger/db';
@@ -18,6 +21,17 @@ export async function recordIssuedWhileVoided(
     alerts: AlertSink;
     logger: Logger;
   },
+  grant: GrantRecord,
+  issuer: string,
+  now: Date,
+): Promise<void> {
+  await record(deps, grant, issuer, now).catch((err: unknown) =>
+    deps.logger.error({ err, grantId: grant.id }, 'could not record voided_but_issued'),
+  );
+}
+
+async function record(
+  deps: Parameters<typeof recordIssuedWhileVoided>[0],
   grant: GrantRecord,
   issuer: string,
   now: Date,

@@ -22,7 +22,9 @@ interface ParserError extends Error {
  */
 function requestIdIn(err: ParserError): string {
   const raw = err.rawPacket?.toString('latin1') ?? '';
-  return chooseRequestId(/\r\nx-request-id:[ \t]*([^\r\n]*?)[ \t]*\r\n/i.exec(raw)?.[1]);
+  // One quantifier, then trim: blanks matched by several (`[ \t]*(…*?)[ \t]*`) backtracked cubically over a long
+  // run of them, and these bytes come from a caller the parser already refused.
+  return chooseRequestId(/\r\nx-request-id:([^\r\n]*)\r\n/i.exec(raw)?.[1]?.trim());
 }
 
 const REASONS: Record<number, string> = {

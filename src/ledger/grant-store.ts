@@ -121,6 +121,11 @@ export interface GrantStore {
     at: Date,
     issuer?: string,
   ): Promise<boolean>;
+  /**
+   * A void grant the issuer accepted anyway (voided while its request was out): its `delivered_at` and `issuer`,
+   * status left void, so offline reconciliation reads it as issued before the void. False unless it is void.
+   */
+  markVoidIssued(q: Executor, id: string, at: Date, issuer: string): Promise<boolean>;
   /** Frees the grant's slot, ranges and sequence numbers (kept in `voided`). False if absent or already void. */
   void(q: Executor, id: string, reason: string, at: Date): Promise<boolean>;
   /** `deadlineMs` (this and userCounters): a statement unanswered by then fails and its connection is dropped. */

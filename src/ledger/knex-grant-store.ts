@@ -116,6 +116,13 @@ export class KnexGrantStore implements GrantStore {
     return changed > 0;
   }
 
+  async markVoidIssued(q: Executor, id: string, at: Date, issuer: string): Promise<boolean> {
+    const changed = await q('grants')
+      .where({ id, status: 'void' })
+      .update({ delivered_at: at, issuer, updated_at: at });
+    return changed > 0;
+  }
+
   async void(q: Executor, id: string, reason: string, at: Date): Promise<boolean> {
     // SET expressions read the row as it was, so the originals move to void_* in the same statement.
     const changed = await q('grants')

@@ -124,6 +124,15 @@ describe('pocket: bad input sweep', () => {
     },
   );
 
+  it('POCKET_TOKEN without POCKET_SERVER warns that the verb acts on the local ledger', async () => {
+    const run = await pocket(['versions', 'shop-week'], { env: { ...env, POCKET_TOKEN: 't' } });
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      'warning: POCKET_TOKEN is set but POCKET_SERVER is not: acting on the ledger of this environment\n' +
+        'pocket: campaign "shop-week" was never published (campaign_not_found)\n',
+    ]);
+  });
+
   describe('--server that is not a pocket service', () => {
     let server: Server;
     let url: string;

@@ -84,7 +84,7 @@ describeEachBackend('a relay stopped in the middle of a batch', (backend) => {
     // They were given back only once that send ended: a worker whose SHUTDOWN_GRACE_MS ran out first exited
     // with them claimed for the batch's whole claim (210 s), refused by `grants void` as "being delivered".
     const ids = await grantsFor(pocket, users('slow-stop', 3));
-    issuer.delayMs = 1500;
+    issuer.delayMs = 1800; // under the issuer timeout (2 s), so the send ends delivered
     const a = relay('relay-slow');
     a.start(10);
     for (const deadline = Date.now() + 10_000; issuer.requests.length === 0 && Date.now() < deadline;)
@@ -96,7 +96,7 @@ describeEachBackend('a relay stopped in the middle of a batch', (backend) => {
       const rows = await Promise.all(rest.map((id) => outbox.findByGrant(backends.ledger.db, id)));
       return rows.every((row) => row?.lockedBy === null && row.attempts === 0);
     };
-    for (const deadline = Date.now() + 1000; !(await released()) && Date.now() < deadline;)
+    for (const deadline = Date.now() + 1600; !(await released()) && Date.now() < deadline;)
       await new Promise((resolve) => setTimeout(resolve, 10));
     // Given back while the first send is still at the issuer: its grant is not delivered yet.
     expect(await released()).toBe(true);

@@ -151,7 +151,13 @@ describeEachBackend(
       profiles.held.add(first.userId);
       const reached = profiles.reached();
       const running = live.server.participate(CAMPAIGN, first);
-      await reached;
+      // Fails at once, rather than at the suite's timeout, should the first answer without reaching the lookup.
+      await Promise.race([
+        reached,
+        running.then((reply) => {
+          throw new Error(`answered without being held: ${outcomeOf(reply)}`);
+        }),
+      ]);
       let during: T;
       try {
         during = await meanwhile();

@@ -143,6 +143,13 @@ describeEachBackend('grant void', (backend) => {
     // until offline reconciliation's next run (03:30 by default) found the issuer's record.
     expect(await sending).toMatchObject({ claimed: 1, delivered: 0, skipped: 1 });
     expect((await grantStatuses(db(), [id]))[id]).toBe('void');
+    // When and where on the void row: offline reconciliation then reads it as issued before the void (and finds
+    // this discrepancy recorded), not as an issuer's `issued_after_void` that would close it.
+    expect(await grants.get(db(), id)).toMatchObject({
+      status: 'void',
+      issuer: WALLET,
+      deliveredAt: expect.any(Date),
+    });
     expect(await pocket.delivery.discrepancies.list(db(), { grantId: id })).toEqual([
       expect.objectContaining({
         kind: 'voided_but_issued',

@@ -12,6 +12,7 @@ describe('printable', () => {
     expect(printable('a\tb\rc\u007f\u009b')).toBe('a\\tb\\rc\\u007f\\u009b');
     // A right-to-left override shows "evil.exe" reversed as a harmless name.
     expect(printable('note \u202egpj.exe')).toBe('note \\u202egpj.exe');
+    expect(printable('a\u200fb\u2028c\u061c')).toBe('a\\u200fb\\u2028c\\u061c');
     expect(printable('Double 11 红包 🚀 — «ok»')).toBe('Double 11 红包 🚀 — «ok»');
   });
 
