@@ -76,6 +76,10 @@ describe('npm start', () => {
     expect(await drained).toBe(true);
     // Outside production, this machine only (README Decisions, Protection).
     expect(stdout).toMatch(/"msg":"pocket listening on http:\/\/127\.0\.0\.1:\d+"/);
+    // The boot log names the dashboard and the token it asks for: a newcomer found no mention of it.
+    expect(stdout).toMatch(
+      /"msg":"dashboard: http:\/\/127\.0\.0\.1:\d+\/dashboard \(with an admin token of scope read: pocket tokens create --scope read\)"/,
+    );
     const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     // Until it has exited (draining, then stopping the in-process worker and the pools); the deadline only ends a
     // failing test.

@@ -79,6 +79,15 @@ describe('requests the HTTP parser refuses', () => {
       'GET /healthz HTTP/1.1\r\nx-request-id:  my-req-1 \r\nNo colon here\r\n\r\n',
     );
     expect(colonless.head).toMatch(/\r\nX-Request-Id: my-req-1(\r\n|$)/);
+    // A run of blanks, then a character no header value may hold and no line end: the parser refuses it (400)
+    // with those bytes, which are read in one pass. A pattern with a quantifier on each side of the value
+    // backtracked cubically over them (over a second for 2,000 blanks, minutes for these 8,000), stalling the
+    // service for everyone.
+    const blanks = await rawAnswer(
+      running.url,
+      `GET /healthz HTTP/1.1\r\nX-Request-Id:${' '.repeat(8_000)}\u0001`,
+    );
+    expect(blanks.head).toMatch(/^HTTP\/1\.1 400 [^]*\r\nX-Request-Id: [0-9a-f-]{36}(\r\n|$)/);
     // Not a token: never written into the answer's headers.
     const odd = await rawAnswer(
       running.url,
